@@ -1,0 +1,7 @@
+// Nova v2.1 routes under /compute/v2.1. Each resource registers its own file here.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services';
+
+export async function computeRoutes(_app: FastifyInstance, _opts: { services: Services }): Promise<void> {
+  // Resources register here: servers, flavors, keypairs, limits, …
+}

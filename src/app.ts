@@ -1,0 +1,111 @@
+// buildApp(deps): the one factory used by the server and by the tests.
+// Order: infrastructure (db + migrations, identity bootstrap, hosts) → services → plugins
+// (request id, errors, microversion, auth, swagger) → routes. A wrong order fails at boot.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Knex } from 'knex';
+import type { Config } from './config';
+import { createKnex } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { systemClock, type Clock } from './db/time';
+import type { DriverFactory } from './virt/driver';
+import { dockerDriverFactory, fakeDriverFactory } from './virt/factory';
+import { createServices, type Services } from './services';
+import { bootstrapIdentity, writeOpenrc, type BootstrapResult } from './identity/bootstrap';
+import { HostRegistry } from './compute/host-registry';
+import { compile } from './plugins/validation';
+import requestId, { newRequestId } from './plugins/request-id';
+import errorHandler from './plugins/error-handler';
+import microversion from './plugins/microversion';
+import auth from './plugins/auth';
+import swagger from './plugins/swagger';
+import { versionRoutes } from './api/versions';
+import { identityRoutes } from './api/identity';
+import { imageRoutes } from './api/image';
+import { computeRoutes } from './api/compute';
+
+export interface AppDeps {
+  config: Config;
+  db?: Knex;
+  clock?: Clock;
+  driverFactory?: DriverFactory;
+  /** Start background work (task runner, event watchers, power sync). Tests may leave it off. */
+  background?: boolean;
+  /** Write data/openrc for the admin user (the server does; tests need not). */
+  writeOpenrc?: boolean;
+  /** Fastify logger setting; defaults from config.logLevel */
+  logger?: boolean | object;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  services: Services;
+  bootstrap: BootstrapResult;
+}
+
+/** Media types whose bodies are parsed as JSON (Nova, Keystone, Glance JSON patch). */
+const JSON_TYPES = ['application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
+
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const db = deps.db ?? createKnex(config.databaseUrl);
+  await migrateLatest(db);
+
+  const driverFactory = deps.driverFactory ?? (config.computeDriver === 'fake' ? fakeDriverFactory() : dockerDriverFactory(config));
+  const services = createServices({ config, db, clock, driverFactory });
+  const bootstrap = await bootstrapIdentity(services.identityRepo, clock, config.adminPassword);
+  await services.hosts.ensureHost(HostRegistry.defaultHostName(), config.dockerHost, config.defaultAvailabilityZone);
+
+  const app = Fastify({
+    logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
+    genReqId: () => newRequestId(),
+    requestIdLogLabel: 'request_id',
+    bodyLimit: 16 * 1024 * 1024,
+    ignoreTrailingSlash: false,
+    routerOptions: { maxParamLength: 1000 },
+    ajv: undefined,
+  });
+  // Validators: one strict Ajv, compiled once per schema at boot.
+  app.setValidatorCompiler(({ schema }) => compile(schema as object) as never);
+
+  // JSON for the JSON-ish media types; a raw stream for uploads (never buffered here).
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (req, body, done) => {
+    try { done(null, body === '' ? null : JSON.parse(body as string)); } catch (e) { done(e as Error, undefined); }
+  });
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  // Anything else: try JSON (some clients omit or mislabel the type), else hand the stream on.
+  app.addContentTypeParser('*', (req, payload, done) => {
+    if (req.method === 'PUT' && /\/file$/.test(req.url.split('?')[0])) return done(null, payload);
+    const chunks: Buffer[] = [];
+    payload.on('data', (c: Buffer) => chunks.push(c));
+    payload.on('error', (e) => done(e, undefined));
+    payload.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return done(null, null);
+      try { done(null, JSON.parse(text)); } catch { const e = new SyntaxError('Malformed request body'); done(e, undefined); }
+    });
+  });
+
+  await app.register(requestId);
+  await app.register(errorHandler);
+  await app.register(microversion);
+  await app.register(auth, { tokens: services.tokens, publicUrl: config.publicUrl });
+  await app.register(swagger);
+
+  await app.register(versionRoutes, { publicUrl: config.publicUrl });
+  await app.register(identityRoutes, { services });
+  await app.register(imageRoutes, { services });
+  await app.register(computeRoutes, { services });
+
+  app.addHook('onClose', async () => {
+    await services.hosts.close();
+    if (!deps.db) await db.destroy();
+  });
+
+  if (deps.writeOpenrc) {
+    const base = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+    const file = writeOpenrc(config.dataDir, `${base}/identity/v3`, bootstrap.adminPassword);
+    if (file) app.log.info(`credentials for the admin user are in ${file}: source it, then run openstack, nova or glance`);
+  }
+  return { app, services, bootstrap };
+}

@@ -1,0 +1,41 @@
+// Applies the knex migrations in migrations/ (timestamped .js files with up and down).
+// A custom source imports them with the runtime's own loader, so the same code path works
+// under tsx, vitest and plain node.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+
+const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+interface MigrationModule { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
+
+const source: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    return fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.js$/.test(f)).sort();
+  },
+  getMigrationName(name) {
+    return name;
+  },
+  async getMigration(name) {
+    return (await import(pathToFileURL(path.join(MIGRATIONS_DIR, name)).href)) as MigrationModule;
+  },
+};
+
+const options = { migrationSource: source, tableName: 'knex_migrations' };
+
+export async function migrateLatest(knex: Knex): Promise<void> {
+  await knex.migrate.latest(options);
+}
+
+export async function migrateRollbackAll(knex: Knex): Promise<void> {
+  await knex.migrate.rollback(options, true);
+}
+
+export async function migrationStatus(knex: Knex): Promise<{ completed: string[]; pending: string[] }> {
+  const [completed, pending] = await knex.migrate.list(options);
+  return {
+    completed: completed.map((m: { name: string }) => m.name),
+    pending: pending.map((m: { file: string }) => m.file),
+  };
+}

@@ -1,0 +1,76 @@
+// Keystone records: domains, projects, users, roles, assignments and token hashes.
+import type { Db } from '../knex';
+
+export interface DomainRow { id: string; name: string; description: string; enabled: boolean | number }
+export interface ProjectRow { id: string; name: string; domain_id: string; description: string; enabled: boolean | number; created_at: string }
+export interface UserRow {
+  id: string; name: string; domain_id: string; password_hash: string | null; enabled: boolean | number;
+  email: string | null; description: string; default_project_id: string | null; created_at: string; password_updated_at: string | null;
+}
+export interface RoleRow { id: string; name: string }
+export interface TokenRow {
+  id_hash: string; user_id: string; project_id: string | null; domain_id: string | null; methods: string;
+  audit_id: string; issued_at: string; expires_at: string; revoked: boolean | number;
+}
+
+export class IdentityRepo {
+  constructor(private readonly db: Db) {}
+
+  findDomain(ref: { id?: string; name?: string }, trx: Db = this.db): Promise<DomainRow | undefined> {
+    if (ref.id) return trx<DomainRow>('domains').whereRaw('lower(id) = lower(?)', [ref.id]).first();
+    return trx<DomainRow>('domains').where({ name: ref.name ?? 'Default' }).first();
+  }
+  listDomains(trx: Db = this.db): Promise<DomainRow[]> { return trx<DomainRow>('domains').orderBy('name'); }
+  async insertDomain(row: DomainRow, trx: Db = this.db) { await trx('domains').insert(row); }
+
+  findProjectById(id: string, trx: Db = this.db) { return trx<ProjectRow>('projects').where({ id }).first(); }
+  findProjectByName(domainId: string, name: string, trx: Db = this.db) {
+    return trx<ProjectRow>('projects').where({ domain_id: domainId, name }).first();
+  }
+  listProjects(trx: Db = this.db): Promise<ProjectRow[]> { return trx<ProjectRow>('projects').orderBy('name'); }
+  async insertProject(row: ProjectRow, trx: Db = this.db) { await trx('projects').insert(row); }
+  async updateProject(id: string, changes: Partial<ProjectRow>, trx: Db = this.db) { await trx('projects').where({ id }).update(changes); }
+  async deleteProject(id: string, trx: Db = this.db) { return trx('projects').where({ id }).delete(); }
+
+  findUserById(id: string, trx: Db = this.db) { return trx<UserRow>('users').where({ id }).first(); }
+  findUserByName(domainId: string, name: string, trx: Db = this.db) {
+    return trx<UserRow>('users').where({ domain_id: domainId, name }).first();
+  }
+  listUsers(trx: Db = this.db): Promise<UserRow[]> { return trx<UserRow>('users').orderBy('name'); }
+  async insertUser(row: UserRow, trx: Db = this.db) { await trx('users').insert(row); }
+  async updateUser(id: string, changes: Partial<UserRow>, trx: Db = this.db) { await trx('users').where({ id }).update(changes); }
+  async deleteUser(id: string, trx: Db = this.db) { return trx('users').where({ id }).delete(); }
+
+  findRoleByName(name: string, trx: Db = this.db) { return trx<RoleRow>('roles').where({ name }).first(); }
+  findRoleById(id: string, trx: Db = this.db) { return trx<RoleRow>('roles').where({ id }).first(); }
+  listRoles(trx: Db = this.db): Promise<RoleRow[]> { return trx<RoleRow>('roles').orderBy('name'); }
+  async insertRole(row: RoleRow, trx: Db = this.db) { await trx('roles').insert(row); }
+
+  async rolesOn(userId: string, projectId: string, trx: Db = this.db): Promise<RoleRow[]> {
+    return trx<RoleRow>('role_assignments as a')
+      .join('roles as r', 'r.id', 'a.role_id')
+      .where({ 'a.user_id': userId, 'a.project_id': projectId })
+      .select('r.id', 'r.name')
+      .orderBy('r.name');
+  }
+  async projectsOf(userId: string, trx: Db = this.db): Promise<ProjectRow[]> {
+    return trx<ProjectRow>('projects as p')
+      .whereIn('p.id', trx('role_assignments').where({ user_id: userId }).select('project_id'))
+      .select('p.*')
+      .orderBy('p.name');
+  }
+  async assignRole(userId: string, projectId: string, roleId: string, trx: Db = this.db) {
+    await trx('role_assignments').insert({ user_id: userId, project_id: projectId, role_id: roleId }).onConflict(['user_id', 'project_id', 'role_id']).ignore();
+  }
+  async unassignRole(userId: string, projectId: string, roleId: string, trx: Db = this.db) {
+    return trx('role_assignments').where({ user_id: userId, project_id: projectId, role_id: roleId }).delete();
+  }
+  listAssignments(trx: Db = this.db): Promise<{ user_id: string; project_id: string; role_id: string }[]> {
+    return trx('role_assignments').select('user_id', 'project_id', 'role_id');
+  }
+
+  async insertToken(row: TokenRow, trx: Db = this.db) { await trx('tokens').insert(row); }
+  findToken(idHash: string, trx: Db = this.db) { return trx<TokenRow>('tokens').where({ id_hash: idHash }).first(); }
+  async revokeToken(idHash: string, trx: Db = this.db) { return trx('tokens').where({ id_hash: idHash }).update({ revoked: true }); }
+  async deleteExpiredTokens(beforeIso: string, trx: Db = this.db) { return trx('tokens').where('expires_at', '<', beforeIso).delete(); }
+}

@@ -1,0 +1,26 @@
+// Who is calling, as established from a validated token. Routes and the compute API take this,
+// never raw headers.
+export interface AuthContext {
+  userId: string;
+  userName: string;
+  userDomainId: string;
+  /** null for unscoped and domain-scoped tokens */
+  projectId: string | null;
+  projectName: string | null;
+  projectDomainId: string | null;
+  /** set for domain-scoped tokens */
+  domainId: string | null;
+  roles: string[];
+  methods: string[];
+  auditId: string;
+  issuedAt: string;
+  expiresAt: string;
+  /** sha256 of the token, the key it is stored under */
+  tokenHash: string;
+}
+
+export const isAdmin = (a: AuthContext) => a.roles.includes('admin');
+/** member or admin: may change things in its project */
+export const canWrite = (a: AuthContext) => a.roles.includes('admin') || a.roles.includes('member');
+/** any role on the project: may read it */
+export const canRead = (a: AuthContext) => a.roles.length > 0;

@@ -1,0 +1,103 @@
+// Keystone's authentication decisions: resolve the user (by id, or by name within a domain given by
+// id or name, Default when absent), check the password or the presented token, resolve the scope,
+// and issue a token. Every failure is the same 401, so nothing says whether a user exists.
+import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo';
+import type { TokenService } from './token-service';
+import type { AuthContext } from './auth-context';
+import { verifyPassword } from './passwords';
+import { DEFAULT_DOMAIN_ID } from './bootstrap';
+import { BadRequest, Unauthorized } from '../errors';
+
+interface DomainRef { id?: string; name?: string }
+interface UserRef { id?: string; name?: string; password?: string; domain?: DomainRef }
+export interface AuthRequest {
+  identity: { methods: string[]; password?: { user: UserRef }; token?: { id: string } };
+  scope?: 'unscoped' | { project?: { id?: string; name?: string; domain?: DomainRef }; domain?: DomainRef; system?: unknown };
+}
+
+const FAILED = 'The request you have made requires authentication.';
+
+export class IdentityService {
+  constructor(private readonly repo: IdentityRepo, readonly tokens: TokenService) {}
+
+  async authenticate(auth: AuthRequest): Promise<{ token: string; ctx: AuthContext }> {
+    const methods = auth.identity.methods;
+    let user: UserRow | undefined;
+    let expiresAt: string | undefined;
+    let inheritedProjectId: string | null = null;
+    if (methods.includes('password')) {
+      const u = auth.identity.password?.user;
+      if (!u || typeof u.password !== 'string') throw new BadRequest('Expecting to find password in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
+      user = await this.findUser(u);
+      const ok = await verifyPassword(u.password, user?.password_hash ?? null);
+      if (!ok || !user || !user.enabled) throw new Unauthorized(FAILED);
+    } else if (methods.includes('token')) {
+      const presented = auth.identity.token?.id;
+      const ctx = typeof presented === 'string' ? await this.tokens.validate(presented) : null;
+      if (!ctx) throw new Unauthorized(FAILED);
+      user = await this.repo.findUserById(ctx.userId);
+      if (!user) throw new Unauthorized(FAILED);
+      expiresAt = ctx.expiresAt; // a rescoped token never outlives the one it came from
+      inheritedProjectId = ctx.projectId;
+    } else {
+      throw new Unauthorized(`Attempted to authenticate with an unsupported method.`);
+    }
+
+    const scope = auth.scope;
+    if (scope === undefined || scope === 'unscoped') {
+      // No explicit scope: Keystone falls back to the user's default project when it has a role there.
+      if (scope === undefined && !methods.includes('token') && user.default_project_id) {
+        const p = await this.repo.findProjectById(user.default_project_id);
+        if (p && p.enabled && (await this.repo.rolesOn(user.id, p.id)).length) return this.tokens.issue(user, { project: p }, methods, expiresAt);
+      }
+      if (scope === undefined && inheritedProjectId) {
+        const p = await this.repo.findProjectById(inheritedProjectId);
+        if (p) return this.tokens.issue(user, { project: p }, methods, expiresAt);
+      }
+      return this.tokens.issue(user, {}, methods, expiresAt);
+    }
+    if (scope.project) {
+      const project = await this.findProject(scope.project);
+      if (!project || !project.enabled || (await this.repo.rolesOn(user.id, project.id)).length === 0) {
+        throw new Unauthorized(`User ${user.id} has no access to project ${scope.project.id ?? scope.project.name}`);
+      }
+      return this.tokens.issue(user, { project }, methods, expiresAt);
+    }
+    if (scope.domain) {
+      const domain = await this.repo.findDomain(scope.domain);
+      if (!domain) throw new Unauthorized(FAILED);
+      // Domain roles are not modelled: an admin anywhere may hold a domain-scoped token.
+      const adminSomewhere = (await this.repo.projectsOf(user.id)).length > 0 && (await this.isAdminAnywhere(user.id));
+      if (!adminSomewhere) throw new Unauthorized(`User ${user.id} has no access to domain ${domain.id}`);
+      return this.tokens.issue(user, { domainId: domain.id }, methods, expiresAt);
+    }
+    throw new Unauthorized('Scoping to a system is not supported.');
+  }
+
+  private async isAdminAnywhere(userId: string): Promise<boolean> {
+    for (const p of await this.repo.projectsOf(userId)) {
+      if ((await this.repo.rolesOn(userId, p.id)).some((r) => r.name === 'admin')) return true;
+    }
+    return false;
+  }
+
+  private async domainId(ref: DomainRef | undefined): Promise<string | null> {
+    if (!ref || (!ref.id && !ref.name)) return DEFAULT_DOMAIN_ID;
+    const d = await this.repo.findDomain(ref);
+    return d ? d.id : null;
+  }
+
+  private async findUser(ref: UserRef): Promise<UserRow | undefined> {
+    if (ref.id) return this.repo.findUserById(ref.id);
+    if (!ref.name) return undefined;
+    const domainId = await this.domainId(ref.domain);
+    return domainId ? this.repo.findUserByName(domainId, ref.name) : undefined;
+  }
+
+  private async findProject(ref: { id?: string; name?: string; domain?: DomainRef }): Promise<ProjectRow | undefined> {
+    if (ref.id) return this.repo.findProjectById(ref.id);
+    if (!ref.name) return undefined;
+    const domainId = await this.domainId(ref.domain);
+    return domainId ? this.repo.findProjectByName(domainId, ref.name) : undefined;
+  }
+}

@@ -1,0 +1,36 @@
+// Password hashing with scrypt (node:crypto): salted, memory-hard, compared in constant time.
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+const N = 16384, r = 8, p = 1, KEYLEN = 64;
+
+function scrypt(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, KEYLEN, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+/** Format: scrypt$N$r$p$salt(b64)$hash(b64) */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, { N, r, p });
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+  // Hash even when there is no stored hash, so a missing user costs the same time as a wrong password.
+  const parts = (stored ?? `scrypt$${N}$${r}$${p}$${DUMMY_SALT}$${DUMMY_HASH}`).split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [, n, rr, pp, saltB64, hashB64] = parts;
+  const expected = Buffer.from(hashB64, 'base64');
+  const key = await scrypt(password, Buffer.from(saltB64, 'base64'), { N: Number(n), r: Number(rr), p: Number(pp) });
+  return key.length === expected.length && timingSafeEqual(key, expected) && stored !== null;
+}
+
+const DUMMY_SALT = randomBytes(16).toString('base64');
+const DUMMY_HASH = randomBytes(KEYLEN).toString('base64');
+
+/** Weak for a non-loopback listener: short, or a well-known default. */
+export function isWeakPassword(password: string): boolean {
+  const common = ['admin', 'secret', 'password', 'openstack', 'nova', 'devstack', 'changeme', 'admin123', 'password123'];
+  return password.length < 12 || common.includes(password.toLowerCase());
+}

@@ -1,0 +1,98 @@
+// Issues, validates and revokes Keystone tokens. A token is 32 random bytes (base64url); only its
+// sha256 is stored. Validation is a primary-key lookup plus the caller's roles on the project,
+// kept in a short-lived cache so that a busy client does not cost two queries per request.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../db/time';
+import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo';
+import type { AuthContext } from './auth-context';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+const CACHE_MS = 2_000;
+
+export class TokenService {
+  private cache = new Map<string, { ctx: AuthContext; until: number }>();
+
+  constructor(private readonly repo: IdentityRepo, private readonly clock: Clock, private readonly ttlSeconds: number) {}
+
+  async issue(user: UserRow, scope: { project?: ProjectRow; domainId?: string }, methods: string[], expiresAt?: string): Promise<{ token: string; ctx: AuthContext }> {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expires = expiresAt ?? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString();
+    const row = {
+      id_hash: hashToken(token),
+      user_id: user.id,
+      project_id: scope.project?.id ?? null,
+      domain_id: scope.domainId ?? null,
+      methods: methods.join(','),
+      audit_id: randomBytes(16).toString('base64url').slice(0, 22),
+      issued_at: now.toISOString(),
+      expires_at: expires,
+      revoked: false,
+    };
+    await this.repo.insertToken(row);
+    const ctx = await this.contextFor(row.id_hash);
+    if (!ctx) throw new Error('token vanished right after it was issued');
+    return { token, ctx };
+  }
+
+  /** The caller behind a token, or null when it is unknown, expired, revoked or its user disabled. */
+  async validate(token: string): Promise<AuthContext | null> {
+    const key = hashToken(token);
+    const now = this.clock.now().getTime();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now && Date.parse(hit.ctx.expiresAt) > now) return hit.ctx;
+    const ctx = await this.contextFor(key);
+    if (ctx) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(key, { ctx, until: now + CACHE_MS });
+    } else {
+      this.cache.delete(key);
+    }
+    return ctx;
+  }
+
+  async revoke(token: string): Promise<boolean> {
+    const key = hashToken(token);
+    this.cache.delete(key);
+    return (await this.repo.revokeToken(key)) > 0;
+  }
+
+  /** Forget cached contexts (after role, project or user changes). */
+  invalidateCache(): void {
+    this.cache.clear();
+  }
+
+  private async contextFor(idHash: string): Promise<AuthContext | null> {
+    const row = await this.repo.findToken(idHash);
+    if (!row || row.revoked) return null;
+    if (Date.parse(row.expires_at) <= this.clock.now().getTime()) return null;
+    const user = await this.repo.findUserById(row.user_id);
+    if (!user || !user.enabled) return null;
+    let project: ProjectRow | undefined;
+    let roles: string[] = [];
+    if (row.project_id) {
+      project = await this.repo.findProjectById(row.project_id);
+      if (!project || !project.enabled) return null;
+      roles = (await this.repo.rolesOn(user.id, project.id)).map((r) => r.name);
+      if (roles.length === 0) return null; // assignment removed since issue
+    }
+    return {
+      userId: user.id,
+      userName: user.name,
+      userDomainId: user.domain_id,
+      projectId: project?.id ?? null,
+      projectName: project?.name ?? null,
+      projectDomainId: project?.domain_id ?? null,
+      domainId: row.domain_id,
+      roles,
+      methods: row.methods.split(','),
+      auditId: row.audit_id,
+      issuedAt: row.issued_at,
+      expiresAt: row.expires_at,
+      tokenHash: row.id_hash,
+    };
+  }
+}

@@ -1,0 +1,36 @@
+// Token authentication for every route not marked `config: { public: true }`: reads
+// X-Auth-Token, validates it with the token service and puts the caller on `request.auth`.
+// A missing or invalid token is a 401 carrying WWW-Authenticate, as keystonemiddleware does.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AuthContext } from '../identity/auth-context';
+import type { TokenService } from '../identity/token-service';
+import { Unauthorized } from '../errors';
+import { baseUrl } from '../api/urls';
+
+declare module 'fastify' {
+  interface FastifyRequest { auth: AuthContext }
+  interface FastifyContextConfig {
+    /** No token needed (version documents, token issue). */
+    public?: boolean;
+  }
+}
+
+export interface AuthPluginOptions { tokens: TokenService; publicUrl: string | null }
+
+async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promise<void> {
+  app.decorateRequest('auth', null as unknown as AuthContext);
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.public || req.routeOptions.url === undefined) return;
+    const token = req.headers['x-auth-token'];
+    const ctx = typeof token === 'string' && token.length > 0 && token.length < 1024 ? await opts.tokens.validate(token) : null;
+    if (!ctx) {
+      throw new Unauthorized('The request you have made requires authentication.', {
+        'WWW-Authenticate': `Keystone uri="${baseUrl(req, opts.publicUrl)}/identity/v3"`,
+      });
+    }
+    req.auth = ctx;
+  });
+}
+
+export default fp(authPlugin, { name: 'auth' });

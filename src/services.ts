@@ -1,0 +1,30 @@
+// The composition root: every service object is built here, once, from the injected dependencies.
+// Nothing else calls `new` on a service.
+import type { Knex } from 'knex';
+import type { Config } from './config';
+import type { Clock } from './db/time';
+import type { DriverFactory } from './virt/driver';
+import { IdentityRepo } from './db/repositories/identity-repo';
+import { HostsRepo } from './db/repositories/hosts-repo';
+import { TokenService } from './identity/token-service';
+import { IdentityService } from './identity/identity-service';
+import { HostRegistry } from './compute/host-registry';
+
+export interface ServiceDeps {
+  config: Config;
+  db: Knex;
+  clock: Clock;
+  driverFactory: DriverFactory;
+}
+
+export function createServices(deps: ServiceDeps) {
+  const { config, db, clock, driverFactory } = deps;
+  const identityRepo = new IdentityRepo(db);
+  const tokens = new TokenService(identityRepo, clock, config.tokenTtlSeconds);
+  const identity = new IdentityService(identityRepo, tokens);
+  const hostsRepo = new HostsRepo(db);
+  const hosts = new HostRegistry(hostsRepo, driverFactory, clock);
+  return { config, db, clock, identityRepo, tokens, identity, hostsRepo, hosts };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,165 @@
+// The virt driver contract: the only layer that speaks to a hypervisor (here: one Docker Engine).
+// One driver instance serves one compute host. The worker calls it; nothing else does.
+//
+// Rules every implementation keeps:
+//  - every call is bounded in time (a timeout per operation) and fails with DriverError;
+//  - spawn cleans up after itself on failure: no container is left behind;
+//  - destroy of a missing instance succeeds;
+//  - powerOff of a stopped instance succeeds, powerOn of a running one succeeds;
+//  - in-band stream errors (image load, commit, save) are failures, never silently ignored;
+//  - containers are named `nova-<uuid>` and labelled (LABELS below) so they can be found and
+//    reconciled after a restart.
+import type { Readable } from 'node:stream';
+import { PowerState } from '../compute/states';
+
+export const CONTAINER_PREFIX = 'nova-';
+export const containerName = (instanceUuid: string) => `${CONTAINER_PREFIX}${instanceUuid}`;
+
+/** Labels put on every container this service creates. */
+export const LABELS = {
+  managedBy: 'io.novadock.managed-by',
+  instanceUuid: 'io.novadock.instance-uuid',
+  projectId: 'io.novadock.project-id',
+  serviceId: 'io.novadock.service-id',
+} as const;
+export const MANAGED_BY = 'novadock';
+
+export interface HostInfo {
+  /** CPUs the engine sees */
+  cpus: number;
+  memoryBytes: number;
+  /** bytes on the filesystem that holds the engine's data-root (0 when unknown) */
+  diskTotalBytes: number;
+  diskFreeBytes: number;
+  serverVersion: string;
+  apiVersion: string;
+  operatingSystem: string;
+  kernelVersion: string;
+  storageDriver: string;
+  containers: number;
+  containersRunning: number;
+}
+
+export interface SpawnSpec {
+  instanceUuid: string;
+  projectId: string;
+  /** DNS-safe host name for the container */
+  hostname: string;
+  /** Docker image id or reference to run */
+  image: string;
+  memoryMb: number;
+  vcpus: number;
+  pidsLimit: number;
+  /** overrides the image's command (image property os_command_line) */
+  command?: string[];
+  env?: Record<string, string>;
+  /** TTY and open stdin, as `docker run -it` (default true) */
+  tty?: boolean;
+  /** Docker network to attach, or null for none */
+  network: string | null;
+  /** Host directory mounted read-only as the config drive (/mnt/config, /root/.ssh …) */
+  mounts?: { source: string; target: string; readOnly: true }[];
+  extraLabels?: Record<string, string>;
+}
+
+export interface InstanceAddress { network: string; version: 4 | 6; addr: string; mac: string | null }
+
+export interface InstanceInfo {
+  instanceUuid: string;
+  containerId: string | null;
+  powerState: PowerState;
+  /** Docker's State.Status, or 'missing' */
+  status: string;
+  exitCode: number | null;
+  oomKilled: boolean;
+  startedAt: string | null;
+  finishedAt: string | null;
+  addresses: InstanceAddress[];
+  memoryBytes: number;
+  nanoCpus: number;
+  labels: Record<string, string>;
+}
+
+export interface InstanceStats {
+  cpuTimeNs: number;
+  memoryUsedBytes: number;
+  memoryLimitBytes: number;
+  onlineCpus: number;
+  perCpuNs: number[];
+  networks: Record<string, { rxBytes: number; rxPackets: number; rxErrors: number; rxDropped: number; txBytes: number; txPackets: number; txErrors: number; txDropped: number }>;
+  uptimeSeconds: number;
+}
+
+export type DriverEvent = {
+  instanceUuid: string;
+  /** Docker's action: start, die, stop, kill, pause, unpause, oom, destroy… */
+  action: string;
+  time: number;
+};
+
+export interface ExecSession {
+  /** bytes from the process (TTY: stdout and stderr merged) */
+  output: Readable;
+  write(data: Buffer | string): void;
+  resize(cols: number, rows: number): Promise<void>;
+  close(): void;
+}
+
+export interface ComputeDriver {
+  /** Fails when the engine does not answer. */
+  ping(): Promise<void>;
+  hostInfo(): Promise<HostInfo>;
+
+  /** Whether an image (by Docker id or reference) is present on this host. */
+  imageExists(ref: string): Promise<boolean>;
+  /** Loads a `docker save` archive; returns the image ids (sha256:…) it contained. */
+  loadImage(archive: Readable): Promise<string[]>;
+  /** Imports a root-filesystem tarball (`docker export` layout) as an image; returns its id. */
+  importImage(rootfs: Readable, opts: { repo: string; tag: string; changes?: string[] }): Promise<string>;
+  /** Streams a `docker save` archive of an image. */
+  saveImage(ref: string): Promise<Readable>;
+  removeImage(ref: string): Promise<void>;
+
+  /** Create and start the container; on failure nothing is left behind. */
+  spawn(spec: SpawnSpec): Promise<InstanceInfo>;
+  /** Remove the container (force). Missing is success. */
+  destroy(instanceUuid: string): Promise<void>;
+  /** Graceful stop within timeoutS, then kill. Unpauses first. Already stopped is success. */
+  powerOff(instanceUuid: string, timeoutS: number): Promise<void>;
+  /** Start. Already running is success. */
+  powerOn(instanceUuid: string): Promise<void>;
+  /** SOFT: graceful restart; HARD: kill and start. Ends RUNNING. */
+  reboot(instanceUuid: string, type: 'SOFT' | 'HARD', timeoutS: number): Promise<void>;
+  pause(instanceUuid: string): Promise<void>;
+  unpause(instanceUuid: string): Promise<void>;
+  /** Freeze the instance for suspend (power_state SUSPENDED is the caller's bookkeeping). */
+  suspend(instanceUuid: string): Promise<void>;
+  resume(instanceUuid: string): Promise<void>;
+  /** Apply new limits to a container (resize). */
+  updateResources(instanceUuid: string, res: { memoryMb: number; vcpus: number; pidsLimit: number }): Promise<void>;
+  /** docker commit: returns the new image id. */
+  snapshot(instanceUuid: string, opts: { repo: string; tag: string }): Promise<string>;
+
+  /** Power state and addresses; a missing container gives powerState NOSTATE and status 'missing'. */
+  getInfo(instanceUuid: string): Promise<InstanceInfo>;
+  /** Every container of this service on this host (by label). */
+  listInstances(): Promise<InstanceInfo[]>;
+  /** What the container printed (stdout+stderr), the last `tailLines` lines when given. */
+  getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string>;
+  getStats(instanceUuid: string): Promise<InstanceStats>;
+  /** An interactive shell with a TTY in the container. */
+  exec(instanceUuid: string, cmd: string[]): Promise<ExecSession>;
+
+  /** Create the service-owned bridge network if missing. */
+  ensureNetwork(name: string, subnet: string | null): Promise<void>;
+
+  /**
+   * Subscribes to container events of this service. The callback gets each event; `onError`
+   * is called once when the stream breaks (the caller reconnects and re-lists). Returns a stop function.
+   */
+  watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void): Promise<() => void>;
+
+  close(): Promise<void>;
+}
+
+export type DriverFactory = (host: { id: number; name: string; dockerUrl: string }) => ComputeDriver;

@@ -1,0 +1,21 @@
+// Picks the driver implementation for the configuration.
+import type { Config } from '../config';
+import type { ComputeDriver, DriverFactory } from './driver';
+import { DockerDriver } from './docker/docker-driver';
+import { FakeDriver } from './fake/fake-driver';
+
+export function dockerDriverFactory(config: Config, serviceId?: string): DriverFactory {
+  return (host) => new DockerDriver({ dockerUrl: host.dockerUrl, timeoutMs: config.dockerTimeoutMs, serviceId });
+}
+
+/** One FakeDriver per host, kept so that tests can reach them (`fakes.get(hostName)`). */
+export function fakeDriverFactory(): DriverFactory & { fakes: Map<string, FakeDriver> } {
+  const fakes = new Map<string, FakeDriver>();
+  const factory = ((host: { name: string }): ComputeDriver => {
+    let d = fakes.get(host.name);
+    if (!d) { d = new FakeDriver(host.name); fakes.set(host.name, d); }
+    return d;
+  }) as unknown as DriverFactory & { fakes: Map<string, FakeDriver> };
+  factory.fakes = fakes;
+  return factory;
+}

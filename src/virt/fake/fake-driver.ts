@@ -1,0 +1,273 @@
+// An in-memory ComputeDriver with the same semantics and errors as the Docker one, for fast API
+// tests and for benchmarks of the API layer alone. Failures can be injected per operation.
+import { PassThrough, Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { DriverError } from '../../errors';
+import { PowerState } from '../../compute/states';
+import {
+  LABELS, MANAGED_BY, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo, type InstanceInfo,
+  type InstanceStats, type SpawnSpec,
+} from '../driver';
+
+type Op = 'spawn' | 'destroy' | 'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume'
+  | 'snapshot' | 'loadImage' | 'importImage' | 'saveImage' | 'updateResources' | 'ping' | 'getInfo';
+
+interface FakeContainer {
+  spec: SpawnSpec;
+  id: string;
+  status: 'created' | 'running' | 'paused' | 'exited' | 'dead';
+  exitCode: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  output: string;
+  memoryMb: number;
+  vcpus: number;
+  ip: string | null;
+}
+
+interface Injection { error: Error; times: number; delayMs?: number }
+
+export class FakeDriver implements ComputeDriver {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly images = new Map<string, Buffer>();
+  /** calls made, in order: "spawn <uuid>" … — handy for assertions */
+  readonly calls: string[] = [];
+  private injections = new Map<Op, Injection>();
+  private delays = new Map<Op, number>();
+  private listeners = new Set<(e: DriverEvent) => void>();
+  private nextIp = 2;
+  down = false;
+
+  constructor(readonly hostName = 'fake-host') {
+    this.images.set('sha256:' + 'f'.repeat(64), Buffer.from('fake'));
+  }
+
+  // ---- failure injection --------------------------------------------------------------------
+  /** The next `times` calls of `op` fail with `error` (Infinity: always). */
+  failNext(op: Op, error: Error = new DriverError(`injected ${op} failure`), times = 1): void {
+    this.injections.set(op, { error, times });
+  }
+  /** Every call of `op` takes `ms` longer (to hold a task in its transitional state). */
+  delay(op: Op, ms: number): void { this.delays.set(op, ms); }
+  clearInjections(): void { this.injections.clear(); this.delays.clear(); }
+
+  /** Behind the service's back: the container's process exits (as if it crashed or finished). */
+  simulateExit(instanceUuid: string, exitCode = 0): void {
+    const c = this.containers.get(instanceUuid);
+    if (!c) return;
+    c.status = 'exited'; c.exitCode = exitCode; c.finishedAt = new Date().toISOString();
+    this.emit(instanceUuid, 'die');
+  }
+  /** Behind the service's back: the container is removed. */
+  simulateRemove(instanceUuid: string): void {
+    this.containers.delete(instanceUuid);
+    this.emit(instanceUuid, 'destroy');
+  }
+  /** Append to what the container "printed". */
+  print(instanceUuid: string, text: string): void {
+    const c = this.containers.get(instanceUuid);
+    if (c) c.output += text;
+  }
+
+  private async enter(op: Op, what: string): Promise<void> {
+    this.calls.push(`${op} ${what}`);
+    const d = this.delays.get(op);
+    if (d) await new Promise((r) => setTimeout(r, d));
+    if (this.down && op !== 'ping') throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    const inj = this.injections.get(op);
+    if (inj && inj.times > 0) {
+      inj.times -= 1;
+      if (inj.times <= 0) this.injections.delete(op);
+      throw inj.error;
+    }
+  }
+
+  private emit(instanceUuid: string, action: string): void {
+    const e = { instanceUuid, action, time: Date.now() };
+    for (const l of this.listeners) l(e);
+  }
+
+  private must(instanceUuid: string): FakeContainer {
+    const c = this.containers.get(instanceUuid);
+    if (!c) throw new DriverError(`No such container: nova-${instanceUuid}`, 'not-found');
+    return c;
+  }
+
+  // ---- host -----------------------------------------------------------------------------------
+  async ping(): Promise<void> {
+    await this.enter('ping', '');
+    if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
+  }
+  async hostInfo(): Promise<HostInfo> {
+    if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    const running = [...this.containers.values()].filter((c) => c.status === 'running').length;
+    return {
+      cpus: 2, memoryBytes: 24 * 1024 ** 3, diskTotalBytes: 100 * 1024 ** 3, diskFreeBytes: 80 * 1024 ** 3,
+      serverVersion: '20.10.24+fake', apiVersion: '1.41', operatingSystem: 'Fake OS', kernelVersion: '6.1.0-fake',
+      storageDriver: 'overlay2', containers: this.containers.size, containersRunning: running,
+    };
+  }
+
+  // ---- images ---------------------------------------------------------------------------------
+  async imageExists(ref: string): Promise<boolean> { return this.images.has(ref); }
+  async loadImage(archive: Readable): Promise<string[]> {
+    await this.enter('loadImage', '');
+    const buf = await readAll(archive);
+    if (buf.length === 0) throw new DriverError('Error processing tar file(exit status 1): unexpected EOF');
+    const id = 'sha256:' + createHash('sha256').update(buf).digest('hex');
+    this.images.set(id, buf);
+    return [id];
+  }
+  async importImage(rootfs: Readable, opts: { repo: string; tag: string }): Promise<string> {
+    await this.enter('importImage', `${opts.repo}:${opts.tag}`);
+    const buf = await readAll(rootfs);
+    const id = 'sha256:' + createHash('sha256').update(buf).update(String(Date.now())).digest('hex');
+    this.images.set(id, buf);
+    return id;
+  }
+  async saveImage(ref: string): Promise<Readable> {
+    await this.enter('saveImage', ref);
+    const buf = this.images.get(ref);
+    if (!buf) throw new DriverError(`No such image: ${ref}`, 'not-found');
+    return Readable.from([buf]);
+  }
+  async removeImage(ref: string): Promise<void> { this.images.delete(ref); }
+
+  // ---- instances ------------------------------------------------------------------------------
+  async spawn(spec: SpawnSpec): Promise<InstanceInfo> {
+    await this.enter('spawn', spec.instanceUuid);
+    if (this.containers.has(spec.instanceUuid)) throw new DriverError(`Conflict. The container name "/nova-${spec.instanceUuid}" is already in use`, 'conflict');
+    if (!this.images.has(spec.image)) throw new DriverError(`No such image: ${spec.image}`, 'not-found');
+    const now = new Date().toISOString();
+    this.containers.set(spec.instanceUuid, {
+      spec, id: createHash('sha256').update(spec.instanceUuid).digest('hex'), status: 'running', exitCode: null,
+      startedAt: now, finishedAt: null, output: `booted ${spec.hostname}\n`, memoryMb: spec.memoryMb, vcpus: spec.vcpus,
+      ip: spec.network ? `198.18.0.${this.nextIp++}` : null,
+    });
+    this.emit(spec.instanceUuid, 'start');
+    return this.getInfo(spec.instanceUuid);
+  }
+  async destroy(instanceUuid: string): Promise<void> {
+    await this.enter('destroy', instanceUuid);
+    if (this.containers.delete(instanceUuid)) this.emit(instanceUuid, 'destroy');
+  }
+  async powerOff(instanceUuid: string): Promise<void> {
+    await this.enter('powerOff', instanceUuid);
+    const c = this.must(instanceUuid);
+    if (c.status === 'exited' || c.status === 'created') return;
+    c.status = 'exited'; c.exitCode = 0; c.finishedAt = new Date().toISOString();
+    this.emit(instanceUuid, 'die');
+  }
+  async powerOn(instanceUuid: string): Promise<void> {
+    await this.enter('powerOn', instanceUuid);
+    const c = this.must(instanceUuid);
+    if (c.status === 'running') return;
+    c.status = 'running'; c.startedAt = new Date().toISOString(); c.exitCode = null;
+    this.emit(instanceUuid, 'start');
+  }
+  async reboot(instanceUuid: string): Promise<void> {
+    await this.enter('reboot', instanceUuid);
+    const c = this.must(instanceUuid);
+    c.status = 'running'; c.startedAt = new Date().toISOString();
+    this.emit(instanceUuid, 'start');
+  }
+  async pause(instanceUuid: string): Promise<void> {
+    await this.enter('pause', instanceUuid);
+    const c = this.must(instanceUuid);
+    if (c.status !== 'running') throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
+    c.status = 'paused';
+    this.emit(instanceUuid, 'pause');
+  }
+  async unpause(instanceUuid: string): Promise<void> {
+    await this.enter('unpause', instanceUuid);
+    const c = this.must(instanceUuid);
+    if (c.status !== 'paused') throw new DriverError(`Container nova-${instanceUuid} is not paused`, 'conflict');
+    c.status = 'running';
+    this.emit(instanceUuid, 'unpause');
+  }
+  async suspend(instanceUuid: string): Promise<void> {
+    await this.enter('suspend', instanceUuid);
+    const c = this.must(instanceUuid);
+    c.status = 'paused';
+  }
+  async resume(instanceUuid: string): Promise<void> {
+    await this.enter('resume', instanceUuid);
+    const c = this.must(instanceUuid);
+    c.status = 'running';
+  }
+  async updateResources(instanceUuid: string, res: { memoryMb: number; vcpus: number }): Promise<void> {
+    await this.enter('updateResources', instanceUuid);
+    const c = this.must(instanceUuid);
+    c.memoryMb = res.memoryMb; c.vcpus = res.vcpus;
+  }
+  async snapshot(instanceUuid: string, opts: { repo: string; tag: string }): Promise<string> {
+    await this.enter('snapshot', instanceUuid);
+    this.must(instanceUuid);
+    const id = 'sha256:' + createHash('sha256').update(`${instanceUuid}${opts.repo}${Date.now()}${Math.random()}`).digest('hex');
+    this.images.set(id, Buffer.from(`snapshot of ${instanceUuid}`));
+    return id;
+  }
+
+  async getInfo(instanceUuid: string): Promise<InstanceInfo> {
+    await this.enter('getInfo', instanceUuid);
+    const c = this.containers.get(instanceUuid);
+    if (!c) {
+      return {
+        instanceUuid, containerId: null, powerState: PowerState.NOSTATE, status: 'missing', exitCode: null, oomKilled: false,
+        startedAt: null, finishedAt: null, addresses: [], memoryBytes: 0, nanoCpus: 0, labels: {},
+      };
+    }
+    return this.info(c);
+  }
+  private info(c: FakeContainer): InstanceInfo {
+    const ps = c.status === 'running' ? PowerState.RUNNING : c.status === 'paused' ? PowerState.PAUSED : c.status === 'dead' ? PowerState.CRASHED : PowerState.SHUTDOWN;
+    return {
+      instanceUuid: c.spec.instanceUuid, containerId: c.id, powerState: ps, status: c.status, exitCode: c.exitCode, oomKilled: false,
+      startedAt: c.startedAt, finishedAt: c.finishedAt,
+      addresses: c.ip && c.spec.network ? [{ network: c.spec.network, version: 4, addr: c.ip, mac: '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0') }] : [],
+      memoryBytes: c.memoryMb * 1024 * 1024, nanoCpus: c.vcpus * 1e9,
+      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.instanceUuid]: c.spec.instanceUuid, [LABELS.projectId]: c.spec.projectId, ...(c.spec.extraLabels ?? {}) },
+    };
+  }
+  async listInstances(): Promise<InstanceInfo[]> {
+    if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    return [...this.containers.values()].map((c) => this.info(c));
+  }
+  async getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string> {
+    const c = this.containers.get(instanceUuid);
+    if (!c) return '';
+    if (tailLines === undefined) return c.output;
+    const lines = c.output.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    return lines.slice(Math.max(0, lines.length - tailLines)).map((l) => l + '\n').join('');
+  }
+  async getStats(instanceUuid: string): Promise<InstanceStats> {
+    const c = this.must(instanceUuid);
+    return {
+      cpuTimeNs: 1_000_000, memoryUsedBytes: 4 * 1024 * 1024, memoryLimitBytes: c.memoryMb * 1024 * 1024, onlineCpus: c.vcpus,
+      perCpuNs: Array.from({ length: c.vcpus }, () => 500_000), networks: {}, uptimeSeconds: 1,
+    };
+  }
+  async exec(instanceUuid: string): Promise<ExecSession> {
+    this.must(instanceUuid);
+    const output = new PassThrough();
+    return {
+      output,
+      write: (d) => output.write(d), // echo, like a TTY
+      resize: async () => {},
+      close: () => output.end(),
+    };
+  }
+  async ensureNetwork(): Promise<void> {}
+  async watchEvents(onEvent: (e: DriverEvent) => void): Promise<() => void> {
+    this.listeners.add(onEvent);
+    return () => this.listeners.delete(onEvent);
+  }
+  async close(): Promise<void> { this.listeners.clear(); }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,70 @@
+// Test harness: buildApp with in-memory SQLite and the fake driver, plus token helpers.
+import request from 'supertest';
+import { buildApp, type BuiltApp } from '../../src/app';
+import { testConfig, type Config } from '../../src/config';
+import { fakeDriverFactory } from '../../src/virt/factory';
+import type { FakeDriver } from '../../src/virt/fake/fake-driver';
+import { HostRegistry } from '../../src/compute/host-registry';
+import { hashPassword } from '../../src/identity/passwords';
+import { newKeystoneId, DEFAULT_DOMAIN_ID } from '../../src/identity/bootstrap';
+
+export const ADMIN_PASSWORD = 'test-admin-password';
+
+export interface TestApp extends BuiltApp {
+  http: ReturnType<typeof request>;
+  /** the fake driver of the default host */
+  fake: FakeDriver;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+export async function makeTestApp(overrides: Partial<Config> = {}, opts: { background?: boolean } = {}): Promise<TestApp> {
+  const driverFactory = fakeDriverFactory();
+  const built = await buildApp({ config: testConfig(overrides), driverFactory, background: opts.background ?? false, logger: false });
+  await built.app.ready();
+  const http = request(built.app.server);
+  const adminToken = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
+  const hostName = HostRegistry.defaultHostName();
+  // the default host's driver is created lazily; make sure it exists
+  const host = (await built.services.hostsRepo.findByName(hostName))!;
+  await built.services.hosts.driverFor(host.id);
+  return {
+    ...built,
+    http,
+    fake: driverFactory.fakes.get(hostName)!,
+    adminToken,
+    close: () => built.app.close(),
+  };
+}
+
+export async function passwordToken(http: ReturnType<typeof request>, user: string, password: string, project: string): Promise<string> {
+  const res = await http.post('/identity/v3/auth/tokens').send({
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: 'Default' } } } },
+      scope: { project: { name: project, domain: { name: 'Default' } } },
+    },
+  });
+  if (res.status !== 201) throw new Error(`token for ${user}@${project}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.headers['x-subject-token'];
+}
+
+/** Creates a project and a user with `role` on it (straight in the DB), returns a token for them. */
+export async function makeProjectUser(t: TestApp, name: string, role: 'admin' | 'member' | 'reader' = 'member'): Promise<{ projectId: string; userId: string; token: string }> {
+  const repo = t.services.identityRepo;
+  const now = new Date().toISOString();
+  let project = await repo.findProjectByName(DEFAULT_DOMAIN_ID, name);
+  if (!project) {
+    project = { id: newKeystoneId(), name, domain_id: DEFAULT_DOMAIN_ID, description: '', enabled: true, created_at: now };
+    await repo.insertProject(project);
+  }
+  const userName = `${name}-${role}`;
+  const password = `${userName}-password`;
+  let user = await repo.findUserByName(DEFAULT_DOMAIN_ID, userName);
+  if (!user) {
+    user = { id: newKeystoneId(), name: userName, domain_id: DEFAULT_DOMAIN_ID, password_hash: await hashPassword(password), enabled: true, email: null, description: '', default_project_id: project.id, created_at: now, password_updated_at: now };
+    await repo.insertUser(user);
+  }
+  const r = await repo.findRoleByName(role);
+  await repo.assignRole(user.id, project.id, r!.id);
+  return { projectId: project.id, userId: user.id, token: await passwordToken(t.http, userName, password, name) };
+}
