@@ -59,11 +59,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = Fastify({
     logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
     genReqId: () => newRequestId(),
-    requestIdLogLabel: 'request_id',
     bodyLimit: 16 * 1024 * 1024,
-    ignoreTrailingSlash: false,
-    routerOptions: { maxParamLength: 1000 },
-    ajv: undefined,
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: false },
   });
   // Validators: one strict Ajv, compiled once per schema at boot.
   app.setValidatorCompiler(({ schema }) => compile(schema as object) as never);
