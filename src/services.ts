@@ -9,6 +9,8 @@ import { HostsRepo } from './db/repositories/hosts-repo';
 import { TokenService } from './identity/token-service';
 import { IdentityService } from './identity/identity-service';
 import { HostRegistry } from './compute/host-registry';
+import { FlavorsRepo } from './db/repositories/flavors-repo';
+import { FlavorService } from './compute/flavor-service';
 
 export interface ServiceDeps {
   config: Config;
@@ -24,7 +26,9 @@ export function createServices(deps: ServiceDeps) {
   const identity = new IdentityService(identityRepo, tokens);
   const hostsRepo = new HostsRepo(db);
   const hosts = new HostRegistry(hostsRepo, driverFactory, clock);
-  return { config, db, clock, identityRepo, tokens, identity, hostsRepo, hosts };
+  const flavorsRepo = new FlavorsRepo(db);
+  const flavors = new FlavorService(flavorsRepo, db, clock);
+  return { config, db, clock, identityRepo, tokens, identity, hostsRepo, hosts, flavorsRepo, flavors };
 }
 
 export type Services = ReturnType<typeof createServices>;
