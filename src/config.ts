@@ -26,6 +26,10 @@ export interface Config {
   powerSyncIntervalSeconds: number;
   /** Availability zone of the default compute host. */
   defaultAvailabilityZone: string;
+  /** Further Docker hosts (NOVADOCK_COMPUTE_HOSTS="name=unix:///path@zone,name2=tcp://h:2375"). */
+  computeHosts: { name: string; dockerUrl: string; availabilityZone: string }[];
+  /** Seconds between host heartbeats; a host is down after two missed beats. */
+  heartbeatIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -58,6 +62,17 @@ function url(env: Env, name: string): string | null {
     throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+/** "name=url[@zone],…" → hosts; the zone defaults to the default availability zone. */
+function computeHosts(env: Env, defaultZone: string): Config['computeHosts'] {
+  const raw = env.NOVADOCK_COMPUTE_HOSTS;
+  if (!raw || !raw.trim()) return [];
+  return raw.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=((?:unix:\/\/\/|tcp:\/\/|https?:\/\/)[^@\s]+)(?:@([^@\s]+))?$/.exec(item);
+    if (!m) throw new ConfigError(`NOVADOCK_COMPUTE_HOSTS entries must look like name=unix:///path[@zone] or name=tcp://host:port[@zone], got "${item}"`);
+    return { name: m[1], dockerUrl: m[2], availabilityZone: m[3] ?? defaultZone };
+  });
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -96,6 +111,8 @@ export function loadConfig(env: Env = process.env): Config {
     dockerTimeoutMs: int(env, 'NOVADOCK_DOCKER_TIMEOUT_MS', 30_000, 100, 3_600_000),
     powerSyncIntervalSeconds: int(env, 'NOVADOCK_POWER_SYNC_INTERVAL', 10, 0, 3600),
     defaultAvailabilityZone: str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova'),
+    computeHosts: computeHosts(env, str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova')),
+    heartbeatIntervalSeconds: int(env, 'NOVADOCK_HEARTBEAT_INTERVAL', 10, 1, 3600),
   };
 }
 
