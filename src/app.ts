@@ -55,6 +55,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const services = createServices({ config, db, clock, driverFactory });
   const bootstrap = await bootstrapIdentity(services.identityRepo, clock, config.adminPassword);
   await services.hosts.ensureHost(HostRegistry.defaultHostName(), config.dockerHost, config.defaultAvailabilityZone);
+  // The further configured Docker hosts, then one heartbeat so that os-services and the
+  // scheduler see the hosts that answer as up from the first request.
+  await services.hostHealth.ensureHosts(config.computeHosts);
+  await services.hostHealth.beat();
+  if (deps.background) services.hostHealth.start();
 
   const app = Fastify({
     logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
@@ -95,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(computeRoutes, { services });
 
   app.addHook('onClose', async () => {
+    await services.hostHealth.stop();
     await services.hosts.close();
     if (!deps.db) await db.destroy();
   });
