@@ -11,6 +11,10 @@ import { IdentityService } from './identity/identity-service';
 import { HostRegistry } from './compute/host-registry';
 import { FlavorsRepo } from './db/repositories/flavors-repo';
 import { FlavorService } from './compute/flavor-service';
+import { ImagesRepo } from './db/repositories/images-repo';
+import { ImageStore } from './images/image-store';
+import { ImageService } from './images/image-service';
+import { ImageImporter } from './images/image-importer';
 import { QuotasRepo } from './db/repositories/quotas-repo';
 import { KeypairsRepo } from './db/repositories/keypairs-repo';
 import { QuotaService } from './compute/quotas';
@@ -36,7 +40,11 @@ export function createServices(deps: ServiceDeps) {
   const quotas = new QuotaService(db, new QuotasRepo(db), clock);
   const keypairs = new KeypairService(db, new KeypairsRepo(db), quotas, clock);
   const hostHealth = new HostHealth(hosts, hostsRepo, clock, config.heartbeatIntervalSeconds);
-  return { config, db, clock, identityRepo, tokens, identity, hostsRepo, hosts, flavorsRepo, flavors, quotas, keypairs, hostHealth };
+  const imagesRepo = new ImagesRepo(db);
+  const imageStore = new ImageStore(config.dataDir, config.imageMaxBytes);
+  const images = new ImageService(db, imagesRepo, imageStore, clock);
+  const imageImporter = new ImageImporter(imagesRepo, imageStore, clock);
+  return { config, db, clock, identityRepo, tokens, identity, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,123 @@
+// The image file store: one file per image under <dataDir>/images/<id>. Data is streamed in and
+// out, never held whole in memory. The checksums Glance reports (md5 `checksum`, sha512
+// `os_hash_value`) are computed while the bytes pass. An upload is written to a temporary file in the
+// same directory and renamed into place only when complete, so a failed or aborted upload leaves
+// no partial image behind.
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ApiError, RequestEntityTooLarge } from '../errors';
+
+export interface StoredImage {
+  size: number;
+  /** md5, hex (Glance `checksum`) */
+  checksum: string;
+  /** sha512, hex (Glance `os_hash_value` with `os_hash_algo` sha512) */
+  sha512: string;
+}
+
+/** The upload was larger than the configured maximum (Glance answers 413). */
+export class ImageTooLarge extends RequestEntityTooLarge {
+  constructor(readonly maxBytes: number) {
+    super(`The incoming image is too large: The provided image is too large (the limit is ${maxBytes} bytes).`);
+  }
+}
+
+/** The disk filled up during an upload (Glance: StorageFull → 413). */
+export class ImageStorageFull extends ApiError {
+  constructor() { super(413, 'Image storage media is full: There is not enough disk space on the image storage media.'); }
+}
+
+/** The client went away or the body stream broke in the middle of an upload. */
+export class ImageUploadAborted extends ApiError {
+  constructor(detail: string) { super(400, `Error in store configuration or upload aborted: ${detail}`); }
+}
+
+/** Counts and hashes the bytes passing through; fails once more than `maxBytes` went past. */
+class HashingCounter extends Transform {
+  readonly md5 = createHash('md5');
+  readonly sha512 = createHash('sha512');
+  size = 0;
+  constructor(private readonly maxBytes: number) { super(); }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) return done(new ImageTooLarge(this.maxBytes));
+    this.md5.update(chunk);
+    this.sha512.update(chunk);
+    done(null, chunk);
+  }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class ImageStore {
+  readonly dir: string;
+
+  constructor(dataDir: string, readonly maxBytes: number) {
+    this.dir = path.join(dataDir, 'images');
+  }
+
+  /** The file that holds an image's data (ids are UUIDs; anything else never reaches the disk). */
+  pathOf(imageId: string): string {
+    if (!UUID_RE.test(imageId)) throw new Error(`not an image id: ${imageId}`);
+    return path.join(this.dir, imageId.toLowerCase());
+  }
+
+  /**
+   * Streams `source` into the store as the data of `imageId`, replacing any earlier data only
+   * when the whole stream arrived. Throws ImageTooLarge (413), ImageStorageFull (413) or
+   * ImageUploadAborted (400) and leaves nothing behind on failure.
+   */
+  async write(imageId: string, source: Readable, maxBytes = this.maxBytes): Promise<StoredImage> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    const final = this.pathOf(imageId);
+    const temp = `${final}.upload-${randomBytes(6).toString('hex')}`;
+    const counter = new HashingCounter(maxBytes);
+    try {
+      await pipeline(source, counter, fs.createWriteStream(temp, { flags: 'wx' }));
+      await fsp.rename(temp, final);
+    } catch (err) {
+      await fsp.rm(temp, { force: true });
+      throw classifyWriteError(err);
+    }
+    return { size: counter.size, checksum: counter.md5.digest('hex'), sha512: counter.sha512.digest('hex') };
+  }
+
+  /** A stream of the image's data; fails with ENOENT when the image has none. */
+  async open(imageId: string): Promise<{ stream: Readable; size: number }> {
+    const file = this.pathOf(imageId);
+    const handle = await fsp.open(file, 'r');
+    const { size } = await handle.stat();
+    return { stream: handle.createReadStream({ autoClose: true }), size };
+  }
+
+  async exists(imageId: string): Promise<boolean> {
+    try { await fsp.access(this.pathOf(imageId)); return true; } catch { return false; }
+  }
+
+  async remove(imageId: string): Promise<void> {
+    await fsp.rm(this.pathOf(imageId), { force: true });
+  }
+
+  /** Removes temporary files of uploads that a crash interrupted (called at start-up). */
+  async removeStaleUploads(): Promise<number> {
+    let names: string[];
+    try { names = await fsp.readdir(this.dir); } catch { return 0; }
+    const stale = names.filter((n) => n.includes('.upload-'));
+    await Promise.all(stale.map((n) => fsp.rm(path.join(this.dir, n), { force: true })));
+    return stale.length;
+  }
+}
+
+function classifyWriteError(err: unknown): Error {
+  if (err instanceof ApiError) return err;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new ImageStorageFull();
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ECONNABORTED') {
+    return new ImageUploadAborted('the client closed the connection before the image data was complete');
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
