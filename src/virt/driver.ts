@@ -92,10 +92,22 @@ export interface InstanceStats {
 
 export type DriverEvent = {
   instanceUuid: string;
-  /** Docker's action: start, die, stop, kill, pause, unpause, oom, destroy… */
+  /** Docker's action: start, die, stop, kill, pause, unpause, oom, destroy… (detail after a colon dropped) */
   action: string;
+  /** milliseconds since the epoch */
   time: number;
+  /** the process's exit code, on `die` */
+  exitCode?: number;
+  containerId?: string;
 };
+
+/** The last `n` lines of `text`, each ending in a newline (Nova's console-output `length`). */
+export function lastLines(text: string, n: number | undefined): string {
+  if (n === undefined) return text;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.slice(Math.max(0, lines.length - n)).map((l) => l + '\n').join('');
+}
 
 export interface ExecSession {
   /** bytes from the process (TTY: stdout and stderr merged) */

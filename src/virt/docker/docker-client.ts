@@ -2,24 +2,34 @@
 // Docker's status codes mapped onto DriverError kinds. No dockerode type leaves src/virt/docker/.
 import Docker from 'dockerode';
 import { DriverError } from '../../errors';
+import { lineSplitter, parseJsonLine } from './ndjson';
 
-export function dockerFromUrl(url: string, timeoutMs: number): Docker {
-  if (url.startsWith('unix://')) return new Docker({ socketPath: url.slice('unix://'.length), timeout: timeoutMs });
+/**
+ * A dockerode client for `url`. `idleTimeoutMs` is docker-modem's global socket timeout: right
+ * for short calls (a backstop behind `call`'s own deadline), wrong for streams that may stay quiet
+ * for minutes (events, exec, load), which use a client without it and their own deadlines.
+ */
+export function dockerFromUrl(url: string, idleTimeoutMs?: number): Docker {
+  const timeout = idleTimeoutMs && idleTimeoutMs > 0 ? idleTimeoutMs : undefined;
+  if (url.startsWith('unix://')) return new Docker({ socketPath: url.slice('unix://'.length), timeout });
   const u = new URL(url.replace(/^tcp:/, 'http:'));
-  return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: u.protocol === 'https:' ? 'https' : 'http', timeout: timeoutMs });
+  return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: u.protocol === 'https:' ? 'https' : 'http', timeout });
 }
 
-interface DockerishError { statusCode?: number; code?: string; message?: string; json?: { message?: string }; reason?: string }
+interface DockerishError { statusCode?: number; code?: string; message?: string; json?: { message?: string }; reason?: string; name?: string }
 
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ETIMEDOUT']);
+// Docker is down or went away: the socket file is gone (ENOENT, SIGTERM'd daemon), nobody listens
+// (ECONNREFUSED, kill -9), or the connection broke mid-way (ECONNRESET, "aborted") — docker-here.md §8.
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
 /** Translate a dockerode/modem error into a DriverError with Docker's own message. */
 export function mapDockerError(err: unknown, what: string): DriverError {
   if (err instanceof DriverError) return err;
   const e = (err ?? {}) as DockerishError;
-  const msg = e.json?.message ?? e.message ?? String(err);
+  const msg = (e.json && typeof e.json === 'object' && e.json.message) || e.message || String(err);
   if (e.code && UNREACHABLE.has(e.code)) return new DriverError(`Docker Engine is unreachable (${e.code}) during ${what}`, 'unavailable');
-  if (/timeout|timed out/i.test(msg) || e.code === 'ESOCKETTIMEDOUT' || (e as Error).name === 'AbortError') {
+  if (e.message === 'aborted' && !e.statusCode) return new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable');
+  if (e.name === 'AbortError' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKETTIMEDOUT' || /\btimed? ?out\b/i.test(msg)) {
     return new DriverError(`Docker did not answer in time during ${what}`, 'timeout');
   }
   switch (e.statusCode) {
@@ -29,48 +39,86 @@ export function mapDockerError(err: unknown, what: string): DriverError {
   }
 }
 
-/** Run a Docker call; 304 (already in that state) is success, everything else is mapped. */
-export async function call<T>(what: string, fn: () => Promise<T>, opts: { okNotModified?: boolean; okNotFound?: boolean } = {}): Promise<T | undefined> {
+export interface CallOptions {
+  /** 304 (already in that state) is success */
+  okNotModified?: boolean;
+  /** 404 is success (undefined) */
+  okNotFound?: boolean;
+  /** deadline of this call; the request is aborted when it passes */
+  timeoutMs: number;
+}
+
+/**
+ * Run one Docker call under a deadline. `fn` gets an AbortSignal to hand to dockerode
+ * (`{ abortSignal }`), so a call that passes its deadline is cancelled, not just forgotten.
+ */
+export async function call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, opts: CallOptions): Promise<T | undefined> {
+  const ac = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      reject(new DriverError(`Docker did not answer in time during ${what} (${opts.timeoutMs} ms)`, 'timeout'));
+    }, opts.timeoutMs);
+  });
   try {
-    return await fn();
+    return await Promise.race([fn(ac.signal), deadline]);
   } catch (err) {
     const status = (err as DockerishError)?.statusCode;
     if (opts.okNotModified && status === 304) return undefined;
     if (opts.okNotFound && status === 404) return undefined;
     throw mapDockerError(err, what);
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+type Destroyable = NodeJS.ReadableStream & { destroy?: (e?: Error) => void };
 
 /**
  * Consume a newline-delimited JSON progress stream (load, import, build, push) to the end.
  * Docker reports failures in-band with `{"error": …}` under a 200 status: those are failures here.
+ * The stream breaking before its end, or outliving `timeoutMs`, is a failure too: it never hangs.
  */
 export function followProgress(stream: NodeJS.ReadableStream, what: string, timeoutMs: number): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
     const events: Record<string, unknown>[] = [];
-    let buf = '';
     let failed: DriverError | null = null;
+    let done = false;
     const timer = setTimeout(() => finish(new DriverError(`Docker did not finish ${what} in time`, 'timeout')), timeoutMs);
     const finish = (err: DriverError | null) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      if (err) { (stream as unknown as { destroy?: () => void }).destroy?.(); reject(err); } else resolve(events);
+      if (err) { (stream as Destroyable).destroy?.(); reject(err); } else resolve(events);
     };
-    const handleLine = (line: string) => {
-      if (!line.trim()) return;
-      let obj: Record<string, unknown>;
-      try { obj = JSON.parse(line); } catch { return; }
+    const lines = lineSplitter((line) => {
+      const obj = parseJsonLine(line);
+      if (!obj) return;
       events.push(obj);
       if (obj.error || obj.errorDetail) {
         const detail = obj.errorDetail as { message?: string } | undefined;
         failed ??= new DriverError(`${what} failed: ${String(obj.error ?? detail?.message)}`);
       }
-    };
-    stream.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) { handleLine(buf.slice(0, i)); buf = buf.slice(i + 1); }
     });
-    stream.on('error', (err) => finish(mapDockerError(err, what)));
-    stream.on('end', () => { handleLine(buf); finish(failed); });
+    stream.on('data', (chunk: Buffer) => lines.push(chunk));
+    stream.on('error', (err) => finish(failed ?? mapDockerError(err, what)));
+    stream.on('end', () => { lines.flush(); finish(failed); });
+    // 'close' without 'end': the connection dropped mid-stream.
+    stream.on('close', () => finish(failed ?? new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable')));
   });
+}
+
+/**
+ * A raw streaming request (for endpoints whose dockerode wrapper buffers or JSON-parses the body,
+ * or takes no options). The deadline covers the response headers only; the caller owns the body.
+ */
+export function dialStream(
+  client: Docker, what: string, path: string, query: Record<string, unknown>, timeoutMs: number,
+  statusCodes: Record<number, true | string> = { 200: true, 404: 'not found', 500: 'server error' },
+): Promise<NodeJS.ReadableStream & { destroy(e?: Error): void }> {
+  return call(what, (abortSignal) => new Promise((resolve, reject) => {
+    client.modem.dial({ path: `${path}?`, method: 'GET', isStream: true, abortSignal, statusCodes, options: query } as never,
+      (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as never)));
+  }), { timeoutMs }) as never;
 }

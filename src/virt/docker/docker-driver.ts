@@ -1,13 +1,20 @@
 // ComputeDriver on a real Docker Engine through dockerode. The only code that speaks to Docker.
-import type { Readable } from 'node:stream';
+// Two dockerode clients: `docker` for ordinary calls (docker-modem's idle timeout as a backstop
+// behind each call's own deadline) and `streams`, without that idle timeout, for what may stay
+// quiet for long: the event stream, exec sessions, image load/import/save, commit, and stops
+// that wait Docker's `t` seconds.
+import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors';
 import { PowerState, powerStateFromDocker } from '../../compute/states';
 import {
-  LABELS, MANAGED_BY, containerName, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo,
+  LABELS, MANAGED_BY, containerName, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo,
   type InstanceAddress, type InstanceInfo, type InstanceStats, type SpawnSpec,
 } from '../driver';
-import { call, dockerFromUrl, followProgress, mapDockerError } from './docker-client';
+import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client';
+import { watchDockerEvents } from './events';
+import { openExecSession } from './exec-session';
+import { toInstanceStats, type RawStats } from './stats';
 
 export interface DockerDriverOptions {
   dockerUrl: string;
@@ -20,28 +27,45 @@ export interface DockerDriverOptions {
 }
 
 export class DockerDriver implements ComputeDriver {
-  readonly docker: Docker;
+  private readonly docker: Docker;
+  private readonly streams: Docker;
+  private readonly timeoutMs: number;
   private readonly longTimeoutMs: number;
   private hostCpus: number | null = null;
+  /** ensureNetwork in flight per name: concurrent callers share one create */
+  private networksInFlight = new Map<string, Promise<void>>();
+  private watchers = new Set<() => void>();
 
   constructor(private readonly opts: DockerDriverOptions) {
-    this.docker = dockerFromUrl(opts.dockerUrl, opts.timeoutMs);
+    this.timeoutMs = opts.timeoutMs;
     this.longTimeoutMs = opts.longTimeoutMs ?? 30 * 60_000;
+    this.docker = dockerFromUrl(opts.dockerUrl, opts.timeoutMs + 1000);
+    this.streams = dockerFromUrl(opts.dockerUrl);
   }
 
-  private container(instanceUuid: string) {
-    return this.docker.getContainer(containerName(instanceUuid));
+  private container(instanceUuid: string, client: Docker = this.docker) {
+    return client.getContainer(containerName(instanceUuid));
+  }
+
+  private call<T>(what: string, fn: (abortSignal: AbortSignal) => Promise<T>, o: { okNotModified?: boolean; okNotFound?: boolean; timeoutMs?: number } = {}) {
+    return call(what, fn, { ...o, timeoutMs: o.timeoutMs ?? this.timeoutMs });
+  }
+
+  private async mustExist(instanceUuid: string): Promise<InstanceInfo> {
+    const info = await this.getInfo(instanceUuid);
+    if (info.status === 'missing') throw new DriverError(`No such container: ${containerName(instanceUuid)}`, 'not-found');
+    return info;
   }
 
   // ---- host -----------------------------------------------------------------------------------
   async ping(): Promise<void> {
-    await call('ping', () => this.docker.ping());
+    await this.call('ping', (abortSignal) => withOptions(this.docker, 'ping', { abortSignal }));
   }
 
   async hostInfo(): Promise<HostInfo> {
     const [info, version] = await Promise.all([
-      call('info', () => this.docker.info()) as Promise<Record<string, unknown>>,
-      call('version', () => this.docker.version()) as unknown as Promise<Record<string, unknown>>,
+      this.call('info', (abortSignal) => withOptions(this.docker, 'info', { abortSignal })) as Promise<Record<string, unknown>>,
+      this.call('version', (abortSignal) => withOptions(this.docker, 'version', { abortSignal })) as unknown as Promise<Record<string, unknown>>,
     ]);
     this.hostCpus = Number(info.NCPU) || 1;
     return {
@@ -61,58 +85,75 @@ export class DockerDriver implements ComputeDriver {
 
   // ---- images ---------------------------------------------------------------------------------
   async imageExists(ref: string): Promise<boolean> {
-    const r = await call('inspect image', () => this.docker.getImage(ref).inspect(), { okNotFound: true });
+    const r = await this.call('inspect image', (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as {}), { okNotFound: true });
     return r !== undefined;
   }
 
-  async loadImage(archive: Readable): Promise<string[]> {
-    const stream = (await call('load image', () => this.docker.loadImage(archive, { quiet: true }))) as NodeJS.ReadableStream;
-    archive.on('error', (err) => (stream as unknown as { destroy(e: Error): void }).destroy(err));
-    const events = await followProgress(stream, 'image load', this.longTimeoutMs);
-    const ids: string[] = [];
-    for (const e of events) {
-      const m = /Loaded image(?: ID)?: (\S+)/.exec(String(e.stream ?? ''));
-      if (m) ids.push(m[1]);
-    }
-    if (ids.length === 0) throw new DriverError('image load failed: the archive contained no image');
-    // "Loaded image: repo:tag" names a reference; resolve each to its id.
-    const resolved: string[] = [];
-    for (const ref of ids) {
-      if (ref.startsWith('sha256:')) resolved.push(ref);
-      else {
-        const info = (await call('inspect image', () => this.docker.getImage(ref).inspect())) as { Id: string };
-        resolved.push(info.Id);
-      }
-    }
-    return resolved;
-  }
-
-  async importImage(rootfs: Readable, opts: { repo: string; tag: string; changes?: string[] }): Promise<string> {
-    const stream = (await call('import image', () =>
-      this.docker.importImage(rootfs as unknown as string, { repo: opts.repo, tag: opts.tag, changes: opts.changes } as never) as unknown as Promise<NodeJS.ReadableStream>,
-    )) as NodeJS.ReadableStream;
-    rootfs.on('error', (err) => (stream as unknown as { destroy(e: Error): void }).destroy(err));
-    const events = await followProgress(stream, 'image import', this.longTimeoutMs);
-    const last = events.map((e) => String(e.status ?? '')).reverse().find((s) => s.startsWith('sha256:'));
-    if (last) return last;
-    const info = (await call('inspect image', () => this.docker.getImage(`${opts.repo}:${opts.tag}`).inspect())) as { Id: string };
+  private async imageId(ref: string): Promise<string> {
+    const info = (await this.call('inspect image', (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as {}))) as { Id: string };
     return info.Id;
   }
 
+  async loadImage(archive: Readable): Promise<string[]> {
+    const stream = (await this.call('load image', (abortSignal) =>
+      this.streams.loadImage(archive, { quiet: true, abortSignal } as {}) as Promise<NodeJS.ReadableStream>,
+    { timeoutMs: this.longTimeoutMs }))!;
+    const events = await followProgress(stream, 'image load', this.longTimeoutMs);
+    const refs: string[] = [];
+    for (const e of events) {
+      const m = /Loaded image(?: ID)?: (\S+)/.exec(String(e.stream ?? ''));
+      if (m) refs.push(m[1]);
+    }
+    if (refs.length === 0) throw new DriverError('image load failed: the archive contained no image');
+    // "Loaded image: repo:tag" names a reference; resolve each to its id.
+    const ids: string[] = [];
+    for (const ref of refs) {
+      const id = ref.startsWith('sha256:') ? ref : await this.imageId(ref);
+      if (!ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  async importImage(rootfs: Readable, opts: { repo: string; tag: string; changes?: string[] }): Promise<string> {
+    const query = { repo: opts.repo, tag: opts.tag, ...(opts.changes?.length ? { changes: opts.changes } : {}) };
+    const stream = (await this.call('import image', (abortSignal) =>
+      this.streams.importImage(rootfs as unknown as string, { ...query, abortSignal } as {}) as unknown as Promise<NodeJS.ReadableStream>,
+    { timeoutMs: this.longTimeoutMs }))!;
+    const events = await followProgress(stream, 'image import', this.longTimeoutMs);
+    const id = events.map((e) => String(e.status ?? '')).reverse().find((s) => s.startsWith('sha256:'));
+    return id ?? this.imageId(`${opts.repo}:${opts.tag}`);
+  }
+
   async saveImage(ref: string): Promise<Readable> {
-    return (await call('save image', () => this.docker.getImage(ref).get())) as unknown as Readable;
+    const res = await dialStream(this.streams, 'save image', `/images/${encodeURIComponent(ref)}/get`, {}, this.timeoutMs);
+    // Our own stream: errors are DriverErrors, a connection that drops before the end is an error
+    // (a truncated tarball must never look complete), and the whole transfer has a deadline.
+    const out = new PassThrough();
+    let ended = false;
+    const fail = (err: DriverError) => { if (!ended) { ended = true; clearTimeout(timer); res.destroy(); out.destroy(err); } };
+    const timer = setTimeout(() => fail(new DriverError('Docker did not finish image save in time', 'timeout')), this.longTimeoutMs);
+    res.on('error', (err) => fail(mapDockerError(err, 'image save')));
+    res.on('end', () => { ended = true; clearTimeout(timer); });
+    res.on('close', () => fail(new DriverError('Docker Engine is unreachable (ECONNRESET) during image save', 'unavailable')));
+    out.on('close', () => { if (!ended) { ended = true; clearTimeout(timer); res.destroy(); } });
+    res.pipe(out);
+    return out;
   }
 
   async removeImage(ref: string): Promise<void> {
-    await call('remove image', () => this.docker.getImage(ref).remove({ force: true }), { okNotFound: true });
+    await this.call('remove image', (abortSignal) => this.docker.getImage(ref).remove({ force: true, abortSignal } as {}), { okNotFound: true });
   }
 
   // ---- instances ------------------------------------------------------------------------------
-  async spawn(spec: SpawnSpec): Promise<InstanceInfo> {
+  private async cpusFor(vcpus: number): Promise<number> {
     if (this.hostCpus === null) await this.hostInfo().catch(() => undefined);
-    const memory = spec.memoryMb * 1024 * 1024;
     // Docker refuses NanoCpus above the host's CPU count; a flavor larger than the host still boots.
-    const cpus = Math.min(spec.vcpus, this.hostCpus ?? spec.vcpus);
+    return Math.min(vcpus, this.hostCpus ?? vcpus);
+  }
+
+  async spawn(spec: SpawnSpec): Promise<InstanceInfo> {
+    const memory = spec.memoryMb * 1024 * 1024;
+    const cpus = await this.cpusFor(spec.vcpus);
     const tty = spec.tty ?? true;
     const labels = {
       ...(spec.extraLabels ?? {}),
@@ -147,54 +188,60 @@ export class DockerDriver implements ComputeDriver {
       },
     };
     try {
-      await call('create container', () => this.docker.createContainer(body));
-      await call('start container', () => this.container(spec.instanceUuid).start(), { okNotModified: true });
+      await this.call('create container', (abortSignal) => this.docker.createContainer({ ...body, abortSignal } as {}));
+      await this.call('start container', (abortSignal) => this.container(spec.instanceUuid).start({ abortSignal } as {}), { okNotModified: true });
       return await this.getInfo(spec.instanceUuid);
     } catch (err) {
-      // Spawn cleans up after itself: no half-built container stays behind.
-      await this.destroy(spec.instanceUuid).catch(() => undefined);
-      throw mapDockerError(err, 'spawn');
+      // Spawn cleans up after itself: no half-built container stays behind. A name conflict
+      // means the container is someone else's (another spawn of this uuid): leave it alone.
+      const mapped = mapDockerError(err, 'spawn');
+      if (mapped.kind !== 'conflict') await this.destroy(spec.instanceUuid).catch(() => undefined);
+      throw mapped;
     }
   }
 
   async destroy(instanceUuid: string): Promise<void> {
-    await call('remove container', () => this.container(instanceUuid).remove({ force: true, v: true }), { okNotFound: true });
+    await this.call('remove container', (abortSignal) => this.container(instanceUuid).remove({ force: true, v: true, abortSignal } as {}), { okNotFound: true });
+  }
+
+  /** Docker waits `t` seconds before SIGKILL: the deadline must cover that wait. */
+  private stopDeadline(timeoutS: number): number {
+    return this.timeoutMs + Math.max(0, timeoutS) * 1000;
   }
 
   async powerOff(instanceUuid: string, timeoutS: number): Promise<void> {
-    const info = await this.getInfo(instanceUuid);
-    if (info.status === 'missing') throw new DriverError(`No such container: ${containerName(instanceUuid)}`, 'not-found');
+    const info = await this.mustExist(instanceUuid);
     // Docker cannot stop a paused container gracefully: unpause first (nova-docker did the same).
     if (info.status === 'paused') await this.unpause(instanceUuid);
-    await call('stop container', () => this.container(instanceUuid).stop({ t: timeoutS }), { okNotModified: true });
+    await this.call('stop container', (abortSignal) => this.container(instanceUuid, this.streams).stop({ t: timeoutS, abortSignal } as {}),
+      { okNotModified: true, timeoutMs: this.stopDeadline(timeoutS) });
   }
 
   async powerOn(instanceUuid: string): Promise<void> {
-    await call('start container', () => this.container(instanceUuid).start(), { okNotModified: true });
+    await this.call('start container', (abortSignal) => this.container(instanceUuid).start({ abortSignal } as {}), { okNotModified: true });
   }
 
   async reboot(instanceUuid: string, type: 'SOFT' | 'HARD', timeoutS: number): Promise<void> {
-    const info = await this.getInfo(instanceUuid);
-    if (info.status === 'missing') throw new DriverError(`No such container: ${containerName(instanceUuid)}`, 'not-found');
+    const info = await this.mustExist(instanceUuid);
     if (info.status === 'paused') await this.unpause(instanceUuid);
     if (type === 'HARD') {
-      if (info.status === 'running' || info.status === 'paused') {
-        await call('kill container', () => this.container(instanceUuid).kill(), { okNotModified: true }).catch((e: DriverError) => {
-          if (e.kind !== 'conflict') throw e; // "is not running": already down
-        });
+      if (info.status === 'running' || info.status === 'paused' || info.status === 'restarting') {
+        await this.call('kill container', (abortSignal) => this.container(instanceUuid).kill({ abortSignal } as {}), { okNotModified: true })
+          .catch((e: DriverError) => { if (e.kind !== 'conflict') throw e; }); // "is not running": already down
       }
       await this.powerOn(instanceUuid);
     } else {
-      await call('restart container', () => this.container(instanceUuid).restart({ t: timeoutS }));
+      await this.call('restart container', (abortSignal) => this.container(instanceUuid, this.streams).restart({ t: timeoutS, abortSignal } as {}),
+        { timeoutMs: this.stopDeadline(timeoutS) + this.timeoutMs });
     }
   }
 
   async pause(instanceUuid: string): Promise<void> {
-    await call('pause container', () => this.container(instanceUuid).pause());
+    await this.call('pause container', (abortSignal) => this.container(instanceUuid).pause({ abortSignal } as {}));
   }
 
   async unpause(instanceUuid: string): Promise<void> {
-    await call('unpause container', () => this.container(instanceUuid).unpause());
+    await this.call('unpause container', (abortSignal) => this.container(instanceUuid).unpause({ abortSignal } as {}));
   }
 
   async suspend(instanceUuid: string): Promise<void> {
@@ -207,23 +254,24 @@ export class DockerDriver implements ComputeDriver {
   }
 
   async updateResources(instanceUuid: string, res: { memoryMb: number; vcpus: number; pidsLimit: number }): Promise<void> {
-    if (this.hostCpus === null) await this.hostInfo().catch(() => undefined);
     const memory = res.memoryMb * 1024 * 1024;
-    const cpus = Math.min(res.vcpus, this.hostCpus ?? res.vcpus);
-    await call('update container', () =>
-      this.container(instanceUuid).update({ Memory: memory, MemorySwap: memory, NanoCpus: Math.round(cpus * 1e9), PidsLimit: res.pidsLimit }),
+    const cpus = await this.cpusFor(res.vcpus);
+    await this.call('update container', (abortSignal) =>
+      this.container(instanceUuid).update({ Memory: memory, MemorySwap: memory, NanoCpus: Math.round(cpus * 1e9), PidsLimit: res.pidsLimit, abortSignal } as {}),
     );
   }
 
   async snapshot(instanceUuid: string, opts: { repo: string; tag: string }): Promise<string> {
-    const r = (await call('commit container', () =>
-      this.container(instanceUuid).commit({ repo: opts.repo, tag: opts.tag, pause: true }),
-    )) as { Id: string };
+    // commit pauses the container while it copies its upper layer: can be long, own deadline.
+    const r = (await this.call('commit container', (abortSignal) =>
+      this.container(instanceUuid, this.streams).commit({ repo: opts.repo, tag: opts.tag, pause: true, abortSignal } as {}),
+    { timeoutMs: this.longTimeoutMs })) as { Id?: string };
+    if (!r?.Id) throw new DriverError('commit container failed: Docker returned no image id');
     return r.Id;
   }
 
   async getInfo(instanceUuid: string): Promise<InstanceInfo> {
-    const data = (await call('inspect container', () => this.container(instanceUuid).inspect(), { okNotFound: true })) as
+    const data = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}), { okNotFound: true })) as
       | Docker.ContainerInspectInfo
       | undefined;
     if (!data) return missingInfo(instanceUuid);
@@ -232,73 +280,104 @@ export class DockerDriver implements ComputeDriver {
 
   async listInstances(): Promise<InstanceInfo[]> {
     const filters = { label: [`${LABELS.managedBy}=${MANAGED_BY}`] };
-    const list = (await call('list containers', () => this.docker.listContainers({ all: true, filters }))) as Docker.ContainerInfo[];
-    return list.map((c) => {
-      const nets = c.NetworkSettings?.Networks ?? {};
-      const addresses: InstanceAddress[] = [];
-      for (const [name, n] of Object.entries(nets)) {
-        if (n.IPAddress) addresses.push({ network: name, version: 4, addr: n.IPAddress, mac: n.MacAddress || null });
-        if (n.GlobalIPv6Address) addresses.push({ network: name, version: 6, addr: n.GlobalIPv6Address, mac: n.MacAddress || null });
-      }
-      return {
-        instanceUuid: c.Labels?.[LABELS.instanceUuid] ?? '',
-        containerId: c.Id,
-        powerState: powerStateFromDocker(c.State),
-        status: c.State,
-        exitCode: null,
-        oomKilled: false,
-        startedAt: null,
-        finishedAt: null,
-        addresses,
-        memoryBytes: 0,
-        nanoCpus: 0,
-        labels: c.Labels ?? {},
-      };
-    });
+    const list = (await this.call('list containers', (abortSignal) => this.docker.listContainers({ all: true, filters, abortSignal } as {}))) as Docker.ContainerInfo[];
+    return list.map(fromListEntry);
   }
 
   async getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string> {
-    const c = this.container(instanceUuid);
-    const data = (await call('inspect container', () => c.inspect(), { okNotFound: true })) as Docker.ContainerInspectInfo | undefined;
+    const data = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}), { okNotFound: true })) as
+      | Docker.ContainerInspectInfo
+      | undefined;
     if (!data) return '';
-    const raw = (await call('container logs', () =>
-      c.logs({ stdout: true, stderr: true, follow: false, tail: tailLines ?? 'all' } as never) as unknown as Promise<Buffer>,
-    )) as unknown as Buffer;
-    const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw ?? ''));
+    const tty = Boolean(data.Config.Tty);
+    // Without a TTY Docker keeps one log entry per line, so its `tail` is exact; with a TTY an
+    // entry is whatever one read returned (part of a line, or several), so cut here instead.
+    const tail = !tty && tailLines !== undefined ? String(tailLines) : 'all';
+    const buf = await this.readLogs(data.Id, tail);
     // Without a TTY Docker multiplexes stdout/stderr in 8-byte-header frames.
-    const text = data.Config.Tty ? buf.toString('utf8') : demux(buf).toString('utf8');
-    return text.replace(/\r\n/g, '\n');
+    const text = (tty ? buf : demux(buf)).toString('utf8').replace(/\r\n/g, '\n');
+    return lastLines(text, tailLines);
   }
 
-  async getStats(_instanceUuid: string): Promise<InstanceStats> {
-    throw new DriverError('getStats is not implemented by the Docker driver yet');
+  /** The raw log bytes, read as a stream (dockerode's buffered logs() would JSON-parse them). */
+  private async readLogs(containerId: string, tail: string): Promise<Buffer> {
+    const res = await dialStream(this.docker, 'container logs', `/containers/${containerId}/logs`,
+      { stdout: true, stderr: true, follow: false, tail }, this.timeoutMs).catch((e: DriverError) => {
+      if (e.kind === 'not-found') return null; // removed between inspect and logs
+      throw e;
+    });
+    if (!res) return Buffer.alloc(0);
+    const timer = setTimeout(() => res.destroy(new DriverError('Docker did not finish container logs in time', 'timeout')), this.longTimeoutMs);
+    try {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+      return Buffer.concat(chunks);
+    } catch (err) {
+      throw mapDockerError(err, 'container logs');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  async exec(_instanceUuid: string, _cmd: string[]): Promise<ExecSession> {
-    throw new DriverError('exec is not implemented by the Docker driver yet');
+  async getStats(instanceUuid: string): Promise<InstanceStats> {
+    const info = await this.mustExist(instanceUuid);
+    // one-shot: no second sample (and no 1 s wait) for the precpu fields, which we do not use.
+    const raw = (await this.call('container stats', (abortSignal) =>
+      this.container(instanceUuid).stats({ stream: false, 'one-shot': true, abortSignal } as {}) as unknown as Promise<RawStats>,
+    )) as RawStats;
+    return toInstanceStats(raw, info.startedAt, info.status === 'running' || info.status === 'paused', Date.now());
+  }
+
+  async exec(instanceUuid: string, cmd: string[]): Promise<ExecSession> {
+    return openExecSession(this.docker, this.streams, containerName(instanceUuid), cmd, this.timeoutMs);
   }
 
   async ensureNetwork(name: string, subnet: string | null): Promise<void> {
-    const existing = await call('inspect network', () => this.docker.getNetwork(name).inspect(), { okNotFound: true });
+    // Docker allows two networks with one name (CheckDuplicate is best effort): callers in this
+    // process share one creation; across processes the name conflict (409) counts as done.
+    const inFlight = this.networksInFlight.get(name);
+    if (inFlight) return inFlight;
+    const p = this.createNetworkIfMissing(name, subnet).finally(() => this.networksInFlight.delete(name));
+    this.networksInFlight.set(name, p);
+    return p;
+  }
+
+  private async createNetworkIfMissing(name: string, subnet: string | null): Promise<void> {
+    const existing = await this.call('inspect network', (abortSignal) => withOptions(this.docker.getNetwork(name), 'inspect', { abortSignal }), { okNotFound: true });
     if (existing) return;
-    await call('create network', () =>
+    await this.call('create network', (abortSignal) =>
       (this.docker.createNetwork as (o: object) => Promise<unknown>).call(this.docker, {
         Name: name,
         Driver: 'bridge',
         CheckDuplicate: true,
         Labels: { [LABELS.managedBy]: MANAGED_BY },
+        // Without a subnet the engine takes the next /24 of its address pool (198.18.0.0/16 here).
         ...(subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } : {}),
+        abortSignal,
       }),
     ).catch((e: DriverError) => {
       if (e.kind !== 'conflict') throw e; // created concurrently
     });
   }
 
-  async watchEvents(_onEvent: (e: DriverEvent) => void, _onError: (err: Error) => void): Promise<() => void> {
-    throw new DriverError('watchEvents is not implemented by the Docker driver yet');
+  async watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void): Promise<() => void> {
+    let stop: (() => void) | null = null;
+    const forget = () => { if (stop) this.watchers.delete(stop); };
+    stop = await watchDockerEvents(this.streams, this.timeoutMs, onEvent, (err) => { forget(); onError(err); });
+    const s = stop;
+    this.watchers.add(s);
+    return () => { this.watchers.delete(s); s(); };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const stop of this.watchers) stop();
+    this.watchers.clear();
+  }
+}
+
+/** Calls a dockerode method whose typings lack the options overload (abortSignal is still honoured). */
+function withOptions<T = unknown>(target: object, method: string, options: object): Promise<T> {
+  return (target as Record<string, (o: object) => Promise<T>>)[method](options);
 }
 
 function missingInfo(instanceUuid: string): InstanceInfo {
@@ -308,12 +387,36 @@ function missingInfo(instanceUuid: string): InstanceInfo {
   };
 }
 
-function toInstanceInfo(d: Docker.ContainerInspectInfo): InstanceInfo {
+type NetworkEntry = { IPAddress?: string; GlobalIPv6Address?: string; MacAddress?: string };
+function addressesOf(nets: Record<string, NetworkEntry>): InstanceAddress[] {
   const addresses: InstanceAddress[] = [];
-  for (const [name, n] of Object.entries(d.NetworkSettings?.Networks ?? {})) {
+  for (const [name, n] of Object.entries(nets)) {
     if (n.IPAddress) addresses.push({ network: name, version: 4, addr: n.IPAddress, mac: n.MacAddress || null });
     if (n.GlobalIPv6Address) addresses.push({ network: name, version: 6, addr: n.GlobalIPv6Address, mac: n.MacAddress || null });
   }
+  return addresses;
+}
+
+function fromListEntry(c: Docker.ContainerInfo): InstanceInfo {
+  const labels = c.Labels ?? {};
+  const name = (c.Names?.[0] ?? '').replace(/^\//, '');
+  return {
+    instanceUuid: labels[LABELS.instanceUuid] ?? name.replace(/^nova-/, ''),
+    containerId: c.Id,
+    powerState: powerStateFromDocker(c.State),
+    status: c.State,
+    exitCode: null,
+    oomKilled: false,
+    startedAt: null,
+    finishedAt: null,
+    addresses: addressesOf((c.NetworkSettings?.Networks ?? {}) as Record<string, NetworkEntry>),
+    memoryBytes: 0,
+    nanoCpus: 0,
+    labels,
+  };
+}
+
+function toInstanceInfo(d: Docker.ContainerInspectInfo): InstanceInfo {
   const labels = d.Config?.Labels ?? {};
   const unset = (t: string | undefined) => (!t || t.startsWith('0001-01-01') ? null : t);
   return {
@@ -325,20 +428,23 @@ function toInstanceInfo(d: Docker.ContainerInspectInfo): InstanceInfo {
     oomKilled: Boolean(d.State.OOMKilled),
     startedAt: unset(d.State.StartedAt),
     finishedAt: unset(d.State.FinishedAt),
-    addresses,
+    addresses: addressesOf((d.NetworkSettings?.Networks ?? {}) as Record<string, NetworkEntry>),
     memoryBytes: d.HostConfig?.Memory ?? 0,
     nanoCpus: (d.HostConfig as { NanoCpus?: number })?.NanoCpus ?? 0,
     labels,
   };
 }
 
-/** Docker's stdout/stderr multiplexing: [stream, 0, 0, 0, size(4 bytes BE)] + payload. */
+/**
+ * Docker's stdout/stderr multiplexing: [stream, 0, 0, 0, size(4 bytes BE)] + payload. A frame cut
+ * short (a log read that ended mid-frame) contributes what it has.
+ */
 export function demux(buf: Buffer): Buffer {
   const out: Buffer[] = [];
   let i = 0;
   while (i + 8 <= buf.length) {
     const size = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, i + 8 + size));
+    out.push(buf.subarray(i + 8, Math.min(buf.length, i + 8 + size)));
     i += 8 + size;
   }
   return Buffer.concat(out);

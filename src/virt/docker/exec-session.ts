@@ -1,0 +1,42 @@
+// An interactive shell in a container: docker exec create + start with the connection hijacked
+// (HTTP 101 Upgrade), so the socket itself is the process's TTY in both directions.
+import type { Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import type { ExecSession } from '../driver';
+import { call } from './docker-client';
+
+export async function openExecSession(
+  docker: Docker,
+  streams: Docker,
+  containerName: string,
+  cmd: string[],
+  timeoutMs: number,
+): Promise<ExecSession> {
+  const created = (await call('exec create', (abortSignal) =>
+    docker.getContainer(containerName).exec({
+      Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true, abortSignal,
+    } as {}).then((e) => ({ id: e.id })),
+  { timeoutMs }))!;
+  // The hijacked socket must not inherit the modem's idle timeout: a shell may be quiet for long.
+  const exec = streams.getExec(created.id);
+  const socket = (await call('exec start', (abortSignal) =>
+    exec.start({ hijack: true, stdin: true, Detach: false, Tty: true, abortSignal } as {}) as unknown as Promise<Duplex>,
+  { timeoutMs }))!;
+  // A socket error (engine gone) ends the output; it must never become an uncaught exception.
+  socket.on('error', () => socket.destroy());
+  let closed = false;
+  return {
+    output: socket,
+    write: (data) => { if (!closed && socket.writable) socket.write(data); },
+    resize: async (cols, rows) => {
+      await call('exec resize', (abortSignal) => docker.getExec(created.id).resize({ h: rows, w: cols, abortSignal } as {}), { timeoutMs });
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      // Closing stdin hangs up the TTY: the shell sees EOF/SIGHUP and exits.
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    },
+  };
+}

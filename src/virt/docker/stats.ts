@@ -1,0 +1,34 @@
+// Docker's one-shot stats document (GET /containers/{id}/stats?stream=false) → InstanceStats.
+import type { InstanceStats } from '../driver';
+
+interface RawNet { rx_bytes?: number; rx_packets?: number; rx_errors?: number; rx_dropped?: number; tx_bytes?: number; tx_packets?: number; tx_errors?: number; tx_dropped?: number }
+export interface RawStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] | null }; online_cpus?: number };
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, RawNet>;
+}
+
+export function toInstanceStats(raw: RawStats, startedAt: string | null, running: boolean, now: number): InstanceStats {
+  const cpu = raw.cpu_stats?.cpu_usage ?? {};
+  const perCpuNs = (cpu.percpu_usage ?? []).map(Number);
+  const mem = raw.memory_stats ?? {};
+  // Like `docker stats`: page cache is reclaimable, so it is not "used" (cgroup v1 `cache`, v2 `inactive_file`).
+  const cache = mem.stats?.total_inactive_file ?? mem.stats?.inactive_file ?? mem.stats?.cache ?? 0;
+  const networks: InstanceStats['networks'] = {};
+  for (const [name, n] of Object.entries(raw.networks ?? {})) {
+    networks[name] = {
+      rxBytes: n.rx_bytes ?? 0, rxPackets: n.rx_packets ?? 0, rxErrors: n.rx_errors ?? 0, rxDropped: n.rx_dropped ?? 0,
+      txBytes: n.tx_bytes ?? 0, txPackets: n.tx_packets ?? 0, txErrors: n.tx_errors ?? 0, txDropped: n.tx_dropped ?? 0,
+    };
+  }
+  const started = startedAt ? Date.parse(startedAt) : NaN;
+  return {
+    cpuTimeNs: Number(cpu.total_usage ?? 0),
+    memoryUsedBytes: Math.max(0, Number(mem.usage ?? 0) - Number(cache)),
+    memoryLimitBytes: Number(mem.limit ?? 0),
+    onlineCpus: Number(raw.cpu_stats?.online_cpus ?? perCpuNs.length) || perCpuNs.length,
+    perCpuNs,
+    networks,
+    uptimeSeconds: running && Number.isFinite(started) ? Math.max(0, Math.floor((now - started) / 1000)) : 0,
+  };
+}
