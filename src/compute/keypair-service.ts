@@ -46,7 +46,11 @@ export class KeypairService {
     return row;
   }
 
-  list(userId: string, opts: { limit?: number; marker?: string } = {}): Promise<KeypairRow[]> {
+  /** A page of the user's key pairs by name; a marker that names no key pair is a 400 (Nova). */
+  async listPage(userId: string, opts: { limit?: number; marker?: string } = {}): Promise<KeypairRow[]> {
+    if (opts.marker !== undefined && !(await this.repo.find(userId, opts.marker))) {
+      throw new BadRequest(`Marker ${opts.marker} could not be found.`);
+    }
     return this.repo.list(userId, opts);
   }
 
