@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { DriverError } from '../../errors';
 import { PowerState } from '../../compute/states';
 import {
-  LABELS, MANAGED_BY, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo, type InstanceInfo,
+  LABELS, MANAGED_BY, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo, type InstanceInfo,
   type InstanceStats, type SpawnSpec,
 } from '../driver';
 
@@ -34,7 +34,9 @@ export class FakeDriver implements ComputeDriver {
   readonly calls: string[] = [];
   private injections = new Map<Op, Injection>();
   private delays = new Map<Op, number>();
-  private listeners = new Set<(e: DriverEvent) => void>();
+  private listeners = new Map<(e: DriverEvent) => void, (err: Error) => void>();
+  /** how many times watchEvents subscribed (reconnects show up here) */
+  subscriptions = 0;
   private nextIp = 2;
   down = false;
 
@@ -56,7 +58,19 @@ export class FakeDriver implements ComputeDriver {
     const c = this.containers.get(instanceUuid);
     if (!c) return;
     c.status = 'exited'; c.exitCode = exitCode; c.finishedAt = new Date().toISOString();
-    this.emit(instanceUuid, 'die');
+    this.emit(instanceUuid, 'die', exitCode);
+  }
+  /** Behind the service's back, and silently (as while the engine was down): no event at all. */
+  simulateExitQuietly(instanceUuid: string, exitCode = 0): void {
+    const c = this.containers.get(instanceUuid);
+    if (!c) return;
+    c.status = 'exited'; c.exitCode = exitCode; c.finishedAt = new Date().toISOString();
+  }
+  /** The event stream breaks (engine restarted): every watcher gets onError once and is dropped. */
+  breakEventStream(err: Error = new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable')): void {
+    const watchers = [...this.listeners.values()];
+    this.listeners.clear();
+    for (const onError of watchers) onError(err);
   }
   /** Behind the service's back: the container is removed. */
   simulateRemove(instanceUuid: string): void {
@@ -82,9 +96,9 @@ export class FakeDriver implements ComputeDriver {
     }
   }
 
-  private emit(instanceUuid: string, action: string): void {
-    const e = { instanceUuid, action, time: Date.now() };
-    for (const l of this.listeners) l(e);
+  private emit(instanceUuid: string, action: string, exitCode?: number): void {
+    const e: DriverEvent = { instanceUuid, action, time: Date.now(), ...(exitCode !== undefined ? { exitCode } : {}) };
+    for (const l of [...this.listeners.keys()]) l(e);
   }
 
   private must(instanceUuid: string): FakeContainer {
@@ -155,8 +169,11 @@ export class FakeDriver implements ComputeDriver {
     await this.enter('powerOff', instanceUuid);
     const c = this.must(instanceUuid);
     if (c.status === 'exited' || c.status === 'created') return;
+    if (c.status === 'paused') this.emit(instanceUuid, 'unpause'); // Docker cannot stop a frozen container
     c.status = 'exited'; c.exitCode = 0; c.finishedAt = new Date().toISOString();
-    this.emit(instanceUuid, 'die');
+    this.emit(instanceUuid, 'kill');
+    this.emit(instanceUuid, 'die', 0);
+    this.emit(instanceUuid, 'stop');
   }
   async powerOn(instanceUuid: string): Promise<void> {
     await this.enter('powerOn', instanceUuid);
@@ -168,7 +185,8 @@ export class FakeDriver implements ComputeDriver {
   async reboot(instanceUuid: string): Promise<void> {
     await this.enter('reboot', instanceUuid);
     const c = this.must(instanceUuid);
-    c.status = 'running'; c.startedAt = new Date().toISOString();
+    if (c.status === 'running' || c.status === 'paused') this.emit(instanceUuid, 'die', 137);
+    c.status = 'running'; c.startedAt = new Date().toISOString(); c.exitCode = null;
     this.emit(instanceUuid, 'start');
   }
   async pause(instanceUuid: string): Promise<void> {
@@ -188,12 +206,17 @@ export class FakeDriver implements ComputeDriver {
   async suspend(instanceUuid: string): Promise<void> {
     await this.enter('suspend', instanceUuid);
     const c = this.must(instanceUuid);
+    // The Docker driver freezes the cgroup (docker pause): same rules, same event.
+    if (c.status !== 'running') throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
     c.status = 'paused';
+    this.emit(instanceUuid, 'pause');
   }
   async resume(instanceUuid: string): Promise<void> {
     await this.enter('resume', instanceUuid);
     const c = this.must(instanceUuid);
+    if (c.status !== 'paused') throw new DriverError(`Container nova-${instanceUuid} is not paused`, 'conflict');
     c.status = 'running';
+    this.emit(instanceUuid, 'unpause');
   }
   async updateResources(instanceUuid: string, res: { memoryMb: number; vcpus: number }): Promise<void> {
     await this.enter('updateResources', instanceUuid);
@@ -236,10 +259,7 @@ export class FakeDriver implements ComputeDriver {
   async getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string> {
     const c = this.containers.get(instanceUuid);
     if (!c) return '';
-    if (tailLines === undefined) return c.output;
-    const lines = c.output.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    return lines.slice(Math.max(0, lines.length - tailLines)).map((l) => l + '\n').join('');
+    return lastLines(c.output, tailLines);
   }
   async getStats(instanceUuid: string): Promise<InstanceStats> {
     const c = this.must(instanceUuid);
@@ -249,7 +269,8 @@ export class FakeDriver implements ComputeDriver {
     };
   }
   async exec(instanceUuid: string): Promise<ExecSession> {
-    this.must(instanceUuid);
+    const c = this.must(instanceUuid);
+    if (c.status !== 'running') throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
     const output = new PassThrough();
     return {
       output,
@@ -259,9 +280,11 @@ export class FakeDriver implements ComputeDriver {
     };
   }
   async ensureNetwork(): Promise<void> {}
-  async watchEvents(onEvent: (e: DriverEvent) => void): Promise<() => void> {
-    this.listeners.add(onEvent);
-    return () => this.listeners.delete(onEvent);
+  async watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void = () => {}): Promise<() => void> {
+    if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    this.subscriptions += 1;
+    this.listeners.set(onEvent, onError);
+    return () => { this.listeners.delete(onEvent); };
   }
   async close(): Promise<void> { this.listeners.clear(); }
 }

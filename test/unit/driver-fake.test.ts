@@ -1,0 +1,74 @@
+// The FakeDriver keeps the Docker driver's semantics (test/docker/driver.test.ts proves those on
+// the real engine): the same successes, the same conflicts, the same event order.
+import { describe, expect, it } from 'vitest';
+import { FakeDriver } from '../../src/virt/fake/fake-driver';
+import { PowerState } from '../../src/compute/states';
+import { DriverError } from '../../src/errors';
+import type { DriverEvent, SpawnSpec } from '../../src/virt/driver';
+
+const IMAGE = 'sha256:' + 'f'.repeat(64);
+const spec = (uuid: string): SpawnSpec => ({ instanceUuid: uuid, projectId: 'p', hostname: 'h', image: IMAGE, memoryMb: 64, vcpus: 1, pidsLimit: 64, network: null });
+
+async function kindOf(p: Promise<unknown>) {
+  const e = await p.then(() => null, (x: unknown) => x);
+  expect(e).toBeInstanceOf(DriverError);
+  return (e as DriverError).kind;
+}
+
+describe('FakeDriver semantics', () => {
+  it('power operations, idempotence and conflicts as on Docker', async () => {
+    const d = new FakeDriver();
+    const events: DriverEvent[] = [];
+    await d.watchEvents((e) => events.push(e), () => {});
+    await d.spawn(spec('a'));
+    await d.powerOff('a', 1);
+    await d.powerOff('a', 1);
+    expect((await d.getInfo('a')).powerState).toBe(PowerState.SHUTDOWN);
+    expect(events.map((e) => e.action)).toEqual(['start', 'kill', 'die', 'stop']);
+    await d.powerOn('a');
+    await d.powerOn('a');
+    await d.suspend('a');
+    expect((await d.getInfo('a')).powerState).toBe(PowerState.PAUSED);
+    expect(await kindOf(d.pause('a'))).toBe('conflict');
+    await d.resume('a');
+    expect(await kindOf(d.resume('a'))).toBe('conflict');
+    await d.pause('a');
+    await d.powerOff('a', 1); // unpauses first
+    expect((await d.getInfo('a')).status).toBe('exited');
+    expect(await kindOf(d.exec('a', ['/bin/sh']))).toBe('conflict');
+    await d.reboot('a', 'HARD', 1);
+    expect((await d.getInfo('a')).powerState).toBe(PowerState.RUNNING);
+    await d.destroy('a');
+    await d.destroy('a');
+    expect((await d.getInfo('a')).powerState).toBe(PowerState.NOSTATE);
+    expect(await kindOf(d.powerOff('a', 1))).toBe('not-found');
+  });
+
+  it('simulated drift: exit with a code, removal, a broken event stream', async () => {
+    const d = new FakeDriver();
+    const events: DriverEvent[] = [];
+    const errors: Error[] = [];
+    await d.watchEvents((e) => events.push(e), (e) => errors.push(e));
+    await d.spawn(spec('b'));
+    d.simulateExit('b', 3);
+    expect(events.at(-1)).toMatchObject({ instanceUuid: 'b', action: 'die', exitCode: 3 });
+    expect((await d.getInfo('b')).exitCode).toBe(3);
+    d.simulateRemove('b');
+    expect(events.at(-1)).toMatchObject({ action: 'destroy' });
+    d.breakEventStream();
+    d.breakEventStream();
+    expect(errors).toHaveLength(1);
+    await d.spawn(spec('c'));
+    expect(events.at(-1)?.instanceUuid).toBe('b'); // dropped after the break
+    d.down = true;
+    expect(await kindOf(d.watchEvents(() => {}, () => {}))).toBe('unavailable');
+  });
+
+  it('console tail as on Docker', async () => {
+    const d = new FakeDriver();
+    await d.spawn(spec('c'));
+    d.print('c', 'one\ntwo\n');
+    expect(await d.getConsoleOutput('c', 2)).toBe('one\ntwo\n');
+    expect(await d.getConsoleOutput('c', 1)).toBe('two\n');
+  });
+});
