@@ -40,7 +40,17 @@ export interface NewFlavor {
 }
 
 export class FlavorService {
-  constructor(private readonly repo: FlavorsRepo, private readonly db: Knex, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: FlavorsRepo,
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    /** Keystone's view of project ids (nova identity.verify_project_id); absent: accept any. */
+    private readonly projectExists: (projectId: string) => Promise<boolean> = async () => true,
+  ) {}
+
+  private async verifyProject(projectId: string): Promise<void> {
+    if (!(await this.projectExists(projectId))) throw new BadRequest(`Project ID ${projectId} is not a valid project.`);
+  }
 
   /**
    * The flavor, or FlavorNotFound. With `auth`, a non-admin only finds public flavors and those
@@ -153,6 +163,7 @@ export class FlavorService {
 
   /** `refusePublic`: from 2.7 Nova answers 409 for a public flavor; before, it records the access anyway. */
   async addAccess(id: string, projectId: string, refusePublic = true): Promise<string[]> {
+    await this.verifyProject(projectId);
     const flavor = await this.get(id);
     if (refusePublic && flavor.is_public) throw new Conflict('Can not add access to a public flavor.');
     if (!(await this.repo.addProject(id, projectId))) {
@@ -162,6 +173,7 @@ export class FlavorService {
   }
 
   async removeAccess(id: string, projectId: string): Promise<string[]> {
+    await this.verifyProject(projectId);
     await this.get(id); // Nova has no public check here: a public flavor simply has no such access (404).
     if ((await this.repo.removeProject(id, projectId)) === 0) {
       throw new NotFound(`Flavor access not found for ${id} / ${projectId} combination.`);

@@ -2,8 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services';
 import { keypairRoutes } from './keypairs';
+import { flavorRoutes } from './flavors';
+import { flavorExtraSpecRoutes } from './flavor-extra-specs';
+import { flavorAccessRoutes } from './flavor-access';
 
 export async function computeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   // Resources register here: servers, flavors, keypairs, limits, …
   await app.register(keypairRoutes, opts);
+  await app.register(flavorRoutes, opts);
+  await app.register(flavorExtraSpecRoutes, opts);
+  await app.register(flavorAccessRoutes, opts);
 }
