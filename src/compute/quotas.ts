@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { isSqlite, type Db } from '../db/knex';
 import type { QuotasRepo } from '../db/repositories/quotas-repo';
 import type { Clock } from '../db/time';
-import { QuotaExceeded } from '../errors';
+import { BadRequest, QuotaExceeded } from '../errors';
 
 /** Nova's defaults (nova/conf/quota.py). -1 is unlimited. */
 export const QUOTA_DEFAULTS = {
@@ -129,6 +129,42 @@ export class QuotaService {
   async assertCanAddGroupMembers(trx: Db, projectId: string, members: number, adding: number): Promise<void> {
     const limit = (await this.limitsFor(projectId, trx)).server_group_members;
     if (limit >= 0 && members + adding > limit) throw new QuotaExceeded('Quota exceeded, too many servers in group');
+  }
+
+  /**
+   * Admin update of a project's limits. Unless `force`, a limit below what is already used is
+   * refused with Nova's message (quota_sets.py _validate_quota_limit). Network resources are
+   * accepted below 2.36 and ignored (they are Neutron's).
+   */
+  async update(projectId: string, values: Partial<Record<QuotaResource, number>>, force: boolean): Promise<QuotaLimits> {
+    await this.db.transaction(async (trx) => {
+      await this.lock(trx, projectId);
+      const used = await this.usage(projectId, trx);
+      for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) {
+        if (NETWORK_RESOURCES.includes(resource)) continue;
+        const minimum = (used as unknown as Record<string, number>)[resource] ?? 0;
+        if (!force && limit !== -1 && limit < minimum) {
+          throw new BadRequest(`Quota limit ${limit} for ${resource} must be greater than or equal to already used and reserved ${minimum}.`);
+        }
+        await this.repo.setProjectLimit(projectId, resource, limit, this.now(), trx);
+      }
+    });
+    return this.limitsFor(projectId);
+  }
+
+  /** DELETE /os-quota-sets/{project}: back to the defaults. */
+  async reset(projectId: string): Promise<void> {
+    await this.repo.deleteProjectLimits(projectId);
+  }
+
+  /** PUT /os-quota-class-sets/default: new defaults for every project without its own limit. */
+  async updateDefaults(values: Partial<Record<QuotaResource, number>>): Promise<QuotaLimits> {
+    await this.db.transaction(async (trx) => {
+      for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) {
+        if (!NETWORK_RESOURCES.includes(resource)) await this.repo.setClassLimit('default', resource, limit, trx);
+      }
+    });
+    return this.defaults();
   }
 
   private async lock(trx: Db, projectId: string): Promise<void> {

@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services';
 import { keypairRoutes } from './keypairs';
+import { quotaSetRoutes } from './quota-sets';
+import { limitsRoutes } from './limits';
 import { flavorRoutes } from './flavors';
 import { flavorExtraSpecRoutes } from './flavor-extra-specs';
 import { flavorAccessRoutes } from './flavor-access';
@@ -9,6 +11,8 @@ import { flavorAccessRoutes } from './flavor-access';
 export async function computeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   // Resources register here: servers, flavors, keypairs, limits, …
   await app.register(keypairRoutes, opts);
+  await app.register(quotaSetRoutes, opts);
+  await app.register(limitsRoutes, opts);
   await app.register(flavorRoutes, opts);
   await app.register(flavorExtraSpecRoutes, opts);
   await app.register(flavorAccessRoutes, opts);

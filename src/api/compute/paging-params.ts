@@ -13,6 +13,17 @@ export function lastParam(value: unknown): string | undefined {
   return String(Array.isArray(value) ? value[value.length - 1] : value);
 }
 
+/**
+ * From 2.75 Nova's query schemas forbid unknown parameters (additionalProperties: false); the
+ * message is jsonschema's own, as Nova passes it on for a top-level error.
+ */
+export function assertKnownQuery(req: FastifyRequest, allowed: readonly string[], since = '2.75'): void {
+  if (req.apiVersion.lt(since)) return;
+  for (const key of Object.keys(req.query as Record<string, unknown>)) {
+    if (!allowed.includes(key)) throw new BadRequest(`Additional properties are not allowed ('${key}' was unexpected)`);
+  }
+}
+
 export interface Paging { limit?: number; marker?: string }
 
 export function readPaging(query: Record<string, unknown>): Paging {
