@@ -8,6 +8,9 @@ import { IdentityRepo } from './db/repositories/identity-repo';
 import { HostsRepo } from './db/repositories/hosts-repo';
 import { TokenService } from './identity/token-service';
 import { IdentityService } from './identity/identity-service';
+import { IdentityAdmin } from './identity/identity-admin';
+import { LoginThrottle } from './identity/login-throttle';
+import { LoginFailuresRepo } from './db/repositories/login-failures-repo';
 import { HostRegistry } from './compute/host-registry';
 import { FlavorsRepo } from './db/repositories/flavors-repo';
 import { FlavorService } from './compute/flavor-service';
@@ -32,11 +35,13 @@ export function createServices(deps: ServiceDeps) {
   const { config, db, clock, driverFactory } = deps;
   const identityRepo = new IdentityRepo(db);
   const tokens = new TokenService(identityRepo, clock, config.tokenTtlSeconds);
-  const identity = new IdentityService(identityRepo, tokens);
+  const loginThrottle = new LoginThrottle(new LoginFailuresRepo(db), clock);
+  const identity = new IdentityService(identityRepo, tokens, loginThrottle);
+  const identityAdmin = new IdentityAdmin(identityRepo, tokens, loginThrottle, clock);
   const hostsRepo = new HostsRepo(db);
   const hosts = new HostRegistry(hostsRepo, driverFactory, clock);
   const flavorsRepo = new FlavorsRepo(db);
-  const flavors = new FlavorService(flavorsRepo, db, clock, async (id) => (await identityRepo.findProjectById(id)) !== undefined);
+  const flavors = new FlavorService(flavorsRepo, db, clock);
   const quotas = new QuotaService(db, new QuotasRepo(db), clock);
   const keypairs = new KeypairService(db, new KeypairsRepo(db), quotas, clock);
   const hostHealth = new HostHealth(hosts, hostsRepo, clock, config.heartbeatIntervalSeconds);
@@ -44,7 +49,7 @@ export function createServices(deps: ServiceDeps) {
   const imageStore = new ImageStore(config.dataDir, config.imageMaxBytes);
   const images = new ImageService(db, imagesRepo, imageStore, clock);
   const imageImporter = new ImageImporter(imagesRepo, imageStore, clock);
-  return { config, db, clock, identityRepo, tokens, identity, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth };
+  return { config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth };
 }
 
 export type Services = ReturnType<typeof createServices>;

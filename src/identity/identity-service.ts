@@ -7,6 +7,7 @@ import type { AuthContext } from './auth-context';
 import { verifyPassword } from './passwords';
 import { DEFAULT_DOMAIN_ID } from './bootstrap';
 import { BadRequest, Unauthorized } from '../errors';
+import type { LoginBuckets, LoginThrottle } from './login-throttle';
 
 interface DomainRef { id?: string; name?: string }
 interface UserRef { id?: string; name?: string; password?: string; domain?: DomainRef }
@@ -18,19 +19,31 @@ export interface AuthRequest {
 const FAILED = 'The request you have made requires authentication.';
 
 export class IdentityService {
-  constructor(private readonly repo: IdentityRepo, readonly tokens: TokenService) {}
+  constructor(private readonly repo: IdentityRepo, readonly tokens: TokenService, private readonly throttle: LoginThrottle) {}
 
-  async authenticate(auth: AuthRequest): Promise<{ token: string; ctx: AuthContext }> {
+  /** `client.address` is the caller's IP, for the per-address failure limit. */
+  async authenticate(auth: AuthRequest, client: { address?: string | null } = {}): Promise<{ token: string; ctx: AuthContext }> {
     const methods = auth.identity.methods;
     let user: UserRow | undefined;
     let expiresAt: string | undefined;
-    let inheritedProjectId: string | null = null;
     if (methods.includes('password')) {
       const u = auth.identity.password?.user;
       if (!u || typeof u.password !== 'string') throw new BadRequest('Expecting to find password in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
       user = await this.findUser(u);
+      // The bucket is the user when it exists (so name and id forms share one), else what was asked
+      // for; either way the answers are the same, so the limit says nothing about existence.
+      const buckets: LoginBuckets = {
+        user: user ? `id:${user.id}` : u.id ? `id:${u.id}` : `name:${(await this.domainId(u.domain)) ?? JSON.stringify(u.domain)}/${u.name ?? ''}`,
+        address: client.address ?? null,
+      };
+      await this.throttle.assertAllowed(buckets);
       const ok = await verifyPassword(u.password, user?.password_hash ?? null);
-      if (!ok || !user || !user.enabled) throw new Unauthorized(FAILED);
+      if (!ok || !user) {
+        await this.throttle.recordFailure(buckets);
+        throw new Unauthorized(FAILED);
+      }
+      if (!user.enabled) throw new Unauthorized(FAILED);
+      await this.throttle.recordSuccess(buckets);
     } else if (methods.includes('token')) {
       const presented = auth.identity.token?.id;
       const ctx = typeof presented === 'string' ? await this.tokens.validate(presented) : null;
@@ -38,22 +51,15 @@ export class IdentityService {
       user = await this.repo.findUserById(ctx.userId);
       if (!user) throw new Unauthorized(FAILED);
       expiresAt = ctx.expiresAt; // a rescoped token never outlives the one it came from
-      inheritedProjectId = ctx.projectId;
     } else {
       throw new Unauthorized(`Attempted to authenticate with an unsupported method.`);
     }
 
     const scope = auth.scope;
     if (scope === undefined || scope === 'unscoped') {
-      // No explicit scope: Keystone falls back to the user's default project when it has a role there.
-      if (scope === undefined && !methods.includes('token') && user.default_project_id) {
-        const p = await this.repo.findProjectById(user.default_project_id);
-        if (p && p.enabled && (await this.repo.rolesOn(user.id, p.id)).length) return this.tokens.issue(user, { project: p }, methods, expiresAt);
-      }
-      if (scope === undefined && inheritedProjectId) {
-        const p = await this.repo.findProjectById(inheritedProjectId);
-        if (p) return this.tokens.issue(user, { project: p }, methods, expiresAt);
-      }
+      // No scope asks for an unscoped token (what dashboards log in with before they pick a
+      // project). Keystone would fall back to the user's default project; we do not, so that
+      // "no scope" and "unscoped" mean the same thing.
       return this.tokens.issue(user, {}, methods, expiresAt);
     }
     if (scope.project) {
@@ -67,18 +73,10 @@ export class IdentityService {
       const domain = await this.repo.findDomain(scope.domain);
       if (!domain) throw new Unauthorized(FAILED);
       // Domain roles are not modelled: an admin anywhere may hold a domain-scoped token.
-      const adminSomewhere = (await this.repo.projectsOf(user.id)).length > 0 && (await this.isAdminAnywhere(user.id));
-      if (!adminSomewhere) throw new Unauthorized(`User ${user.id} has no access to domain ${domain.id}`);
+      if (!(await this.repo.isAdminAnywhere(user.id))) throw new Unauthorized(`User ${user.id} has no access to domain ${domain.id}`);
       return this.tokens.issue(user, { domainId: domain.id }, methods, expiresAt);
     }
     throw new Unauthorized('Scoping to a system is not supported.');
-  }
-
-  private async isAdminAnywhere(userId: string): Promise<boolean> {
-    for (const p of await this.repo.projectsOf(userId)) {
-      if ((await this.repo.rolesOn(userId, p.id)).some((r) => r.name === 'admin')) return true;
-    }
-    return false;
   }
 
   private async domainId(ref: DomainRef | undefined): Promise<string | null> {

@@ -11,9 +11,11 @@ export function hashToken(token: string): string {
 }
 
 const CACHE_MS = 2_000;
+const PURGE_MS = 10 * 60_000;
 
 export class TokenService {
   private cache = new Map<string, { ctx: AuthContext; until: number }>();
+  private lastPurge = 0;
 
   constructor(private readonly repo: IdentityRepo, private readonly clock: Clock, private readonly ttlSeconds: number) {}
 
@@ -33,6 +35,7 @@ export class TokenService {
       revoked: false,
     };
     await this.repo.insertToken(row);
+    await this.purgeExpired(now);
     const ctx = await this.contextFor(row.id_hash);
     if (!ctx) throw new Error('token vanished right after it was issued');
     return { token, ctx };
@@ -60,6 +63,19 @@ export class TokenService {
     return (await this.repo.revokeToken(key)) > 0;
   }
 
+  /** Revokes every token of a user (after a password change). */
+  async revokeUser(userId: string): Promise<void> {
+    await this.repo.revokeUserTokens(userId);
+    this.invalidateCache();
+  }
+
+  /** Expired rows are useless; drop them now and then (at most every PURGE_MS), on issue. */
+  private async purgeExpired(now: Date): Promise<void> {
+    if (now.getTime() - this.lastPurge < PURGE_MS) return;
+    this.lastPurge = now.getTime();
+    await this.repo.deleteExpiredTokens(now.toISOString());
+  }
+
   /** Forget cached contexts (after role, project or user changes). */
   invalidateCache(): void {
     this.cache.clear();
@@ -78,6 +94,11 @@ export class TokenService {
       if (!project || !project.enabled) return null;
       roles = (await this.repo.rolesOn(user.id, project.id)).map((r) => r.name);
       if (roles.length === 0) return null; // assignment removed since issue
+    } else if (row.domain_id) {
+      // Domain roles are not modelled: a domain-scoped token is the cloud admin's, and only
+      // while that user still holds admin somewhere.
+      if (!(await this.repo.isAdminAnywhere(user.id))) return null;
+      roles = ['admin'];
     }
     return {
       userId: user.id,

@@ -1,13 +1,14 @@
 // POST/GET/HEAD/DELETE /identity/v3/auth/tokens.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../services';
-import { NotFound, Unauthorized } from '../../errors';
+import { NotFound } from '../../errors';
+import { enforce, isAdmin } from '../../identity/policy';
 import { baseUrl } from '../urls';
 import { renderToken } from './views/tokens';
 import type { AuthContext } from '../../identity/auth-context';
 import type { AuthRequest } from '../../identity/identity-service';
 
-const domainRef = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } };
+const domainRef = { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 } } };
 const authBody = {
   type: 'object',
   required: ['auth'],
@@ -26,11 +27,11 @@ const authBody = {
               properties: {
                 user: {
                   type: 'object',
-                  properties: { id: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, domain: domainRef },
+                  properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, password: { type: 'string', maxLength: 4096 }, domain: domainRef },
                 },
               },
             },
-            token: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+            token: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 1024 } } },
           },
         },
         scope: {
@@ -39,7 +40,7 @@ const authBody = {
             {
               type: 'object',
               properties: {
-                project: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, domain: domainRef } },
+                project: { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, domain: domainRef } },
                 domain: domainRef,
                 system: { type: 'object' },
               },
@@ -54,44 +55,44 @@ const authBody = {
 export async function tokenRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { identity, identityRepo, config } = opts.services;
 
-  async function render(req: FastifyRequest, ctx: AuthContext) {
+  async function render(req: FastifyRequest, ctx: AuthContext, withCatalog = true) {
     const domains = Object.fromEntries((await identityRepo.listDomains()).map((d) => [d.id, d.name]));
     const roles = Object.fromEntries((await identityRepo.listRoles()).map((r) => [r.name, r.id]));
-    return renderToken(ctx, baseUrl(req, config.publicUrl), domains, roles);
+    return renderToken(ctx, baseUrl(req, config.publicUrl), domains, roles, withCatalog);
   }
+  /** ?nocatalog (any value) leaves the catalog out, as Keystone does. */
+  const wantsCatalog = (req: FastifyRequest) => (req.query as Record<string, unknown>).nocatalog === undefined;
 
   app.post('/identity/v3/auth/tokens', { config: { public: true }, schema: { body: authBody, hide: true } }, async (req, reply) => {
-    const { token, ctx } = await identity.authenticate((req.body as { auth: AuthRequest }).auth);
+    const { token, ctx } = await identity.authenticate((req.body as { auth: AuthRequest }).auth, { address: req.ip ?? null });
     reply.header('X-Subject-Token', token);
-    return reply.code(201).send(await render(req, ctx));
+    return reply.code(201).send(await render(req, ctx, wantsCatalog(req)));
   });
 
-  /** The token named by X-Subject-Token, validated. */
-  async function subject(req: FastifyRequest): Promise<{ token: string; ctx: AuthContext }> {
+  /**
+   * The token named by X-Subject-Token, validated. A user may look at its own tokens, an admin at
+   * anyone's; for anyone else an unknown and a foreign token look the same (404).
+   */
+  async function subject(req: FastifyRequest, rule: string): Promise<{ token: string; ctx: AuthContext }> {
+    enforce(req.auth, rule);
     const token = req.headers['x-subject-token'];
-    if (typeof token !== 'string' || !token) throw new NotFound('Could not find token.');
+    if (typeof token !== 'string' || !token || token.length > 1024) throw new NotFound('Could not find token.');
     const ctx = await identity.tokens.validate(token);
-    if (!ctx) throw new NotFound(`Could not find token: ${token.slice(0, 8)}…`);
+    if (!ctx || (ctx.userId !== req.auth.userId && !isAdmin(req.auth))) throw new NotFound(`Could not find token: ${token.slice(0, 8)}…`);
     return { token, ctx };
   }
 
   app.get('/identity/v3/auth/tokens', { schema: { hide: true } }, async (req, reply) => {
-    const { token, ctx } = await subject(req);
+    const { token, ctx } = await subject(req, 'identity:validate_token');
     reply.header('X-Subject-Token', token);
-    return render(req, ctx);
+    return render(req, ctx, wantsCatalog(req));
   });
 
   // HEAD is fastify's automatic twin of the GET above (same checks, no body).
 
   app.delete('/identity/v3/auth/tokens', { schema: { hide: true } }, async (req, reply) => {
-    const token = req.headers['x-subject-token'];
-    if (typeof token !== 'string' || !(await identity.tokens.revoke(token))) throw new NotFound('Could not find token.');
+    const { token } = await subject(req, 'identity:revoke_token');
+    if (!(await identity.tokens.revoke(token))) throw new NotFound('Could not find token.');
     return reply.code(204).send();
-  });
-
-  app.get('/identity/v3/auth/catalog', { schema: { hide: true } }, async (req) => {
-    if (!req.auth.projectId && !req.auth.domainId) throw new Unauthorized('Unscoped tokens have no catalog.');
-    const { catalog } = await import('./views/tokens');
-    return { catalog: catalog(baseUrl(req, config.publicUrl)), links: { self: `${baseUrl(req, config.publicUrl)}/identity/v3/auth/catalog`, previous: null, next: null } };
   });
 }

@@ -1,4 +1,5 @@
 // Keystone records: domains, projects, users, roles, assignments and token hashes.
+import type { Knex } from 'knex';
 import type { Db } from '../knex';
 
 export interface DomainRow { id: string; name: string; description: string; enabled: boolean | number }
@@ -8,6 +9,17 @@ export interface UserRow {
   email: string | null; description: string; default_project_id: string | null; created_at: string; password_updated_at: string | null;
 }
 export interface RoleRow { id: string; name: string }
+export interface AssignmentRow { user_id: string; project_id: string; role_id: string }
+/** Exact-match filters of Keystone list calls (?name=, ?domain_id=, ?enabled=). */
+export interface ListFilter { name?: string; domainId?: string; enabled?: boolean; ids?: string[] }
+
+function applyFilter<T extends object>(q: Knex.QueryBuilder<T>, f: ListFilter): Knex.QueryBuilder<T> {
+  if (f.name !== undefined) q.where('name', f.name);
+  if (f.domainId !== undefined) q.where('domain_id', f.domainId);
+  if (f.enabled !== undefined) q.where('enabled', f.enabled);
+  if (f.ids !== undefined) q.whereIn('id', f.ids);
+  return q;
+}
 export interface TokenRow {
   id_hash: string; user_id: string; project_id: string | null; domain_id: string | null; methods: string;
   audit_id: string; issued_at: string; expires_at: string; revoked: boolean | number;
@@ -27,7 +39,9 @@ export class IdentityRepo {
   findProjectByName(domainId: string, name: string, trx: Db = this.db) {
     return trx<ProjectRow>('projects').where({ domain_id: domainId, name }).first();
   }
-  listProjects(trx: Db = this.db): Promise<ProjectRow[]> { return trx<ProjectRow>('projects').orderBy('name'); }
+  listProjects(filter: ListFilter = {}, trx: Db = this.db): Promise<ProjectRow[]> {
+    return applyFilter(trx<ProjectRow>('projects'), filter).orderBy('name');
+  }
   async insertProject(row: ProjectRow, trx: Db = this.db) { await trx('projects').insert(row); }
   async updateProject(id: string, changes: Partial<ProjectRow>, trx: Db = this.db) { await trx('projects').where({ id }).update(changes); }
   async deleteProject(id: string, trx: Db = this.db) { return trx('projects').where({ id }).delete(); }
@@ -36,7 +50,9 @@ export class IdentityRepo {
   findUserByName(domainId: string, name: string, trx: Db = this.db) {
     return trx<UserRow>('users').where({ domain_id: domainId, name }).first();
   }
-  listUsers(trx: Db = this.db): Promise<UserRow[]> { return trx<UserRow>('users').orderBy('name'); }
+  listUsers(filter: ListFilter = {}, trx: Db = this.db): Promise<UserRow[]> {
+    return applyFilter(trx<UserRow>('users'), filter).orderBy('name');
+  }
   async insertUser(row: UserRow, trx: Db = this.db) { await trx('users').insert(row); }
   async updateUser(id: string, changes: Partial<UserRow>, trx: Db = this.db) { await trx('users').where({ id }).update(changes); }
   async deleteUser(id: string, trx: Db = this.db) { return trx('users').where({ id }).delete(); }
@@ -65,12 +81,24 @@ export class IdentityRepo {
   async unassignRole(userId: string, projectId: string, roleId: string, trx: Db = this.db) {
     return trx('role_assignments').where({ user_id: userId, project_id: projectId, role_id: roleId }).delete();
   }
-  listAssignments(trx: Db = this.db): Promise<{ user_id: string; project_id: string; role_id: string }[]> {
-    return trx('role_assignments').select('user_id', 'project_id', 'role_id');
+  listAssignments(filter: { userId?: string; projectId?: string; roleId?: string } = {}, trx: Db = this.db): Promise<AssignmentRow[]> {
+    const q = trx<AssignmentRow>('role_assignments').select('user_id', 'project_id', 'role_id');
+    if (filter.userId !== undefined) q.where({ user_id: filter.userId });
+    if (filter.projectId !== undefined) q.where({ project_id: filter.projectId });
+    if (filter.roleId !== undefined) q.where({ role_id: filter.roleId });
+    return q.orderBy(['project_id', 'user_id', 'role_id']);
+  }
+  /** Admin on any project: the cloud administrator in this service's model. */
+  async isAdminAnywhere(userId: string, trx: Db = this.db): Promise<boolean> {
+    const row = await trx('role_assignments as a').join('roles as r', 'r.id', 'a.role_id')
+      .where({ 'a.user_id': userId, 'r.name': 'admin' }).first('a.user_id');
+    return row !== undefined;
   }
 
   async insertToken(row: TokenRow, trx: Db = this.db) { await trx('tokens').insert(row); }
   findToken(idHash: string, trx: Db = this.db) { return trx<TokenRow>('tokens').where({ id_hash: idHash }).first(); }
   async revokeToken(idHash: string, trx: Db = this.db) { return trx('tokens').where({ id_hash: idHash }).update({ revoked: true }); }
+  /** Revokes every live token of a user (password change): they were issued on the old secret. */
+  async revokeUserTokens(userId: string, trx: Db = this.db) { return trx('tokens').where({ user_id: userId, revoked: false }).update({ revoked: true }); }
   async deleteExpiredTokens(beforeIso: string, trx: Db = this.db) { return trx('tokens').where('expires_at', '<', beforeIso).delete(); }
 }

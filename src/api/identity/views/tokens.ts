@@ -25,7 +25,7 @@ export function catalog(base: string) {
   ];
 }
 
-export function renderToken(ctx: AuthContext, base: string, domainNames: Record<string, string>, roleIds: Record<string, string>) {
+export function renderToken(ctx: AuthContext, base: string, domainNames: Record<string, string>, roleIds: Record<string, string>, withCatalog = true) {
   const token: Record<string, unknown> = {
     methods: ctx.methods,
     user: { id: ctx.userId, name: ctx.userName, domain: { id: ctx.userDomainId, name: domainNames[ctx.userDomainId] ?? ctx.userDomainId }, password_expires_at: null },
@@ -44,7 +44,7 @@ export function renderToken(ctx: AuthContext, base: string, domainNames: Record<
   if (ctx.domainId) token.domain = { id: ctx.domainId, name: domainNames[ctx.domainId] ?? ctx.domainId };
   if (ctx.projectId || ctx.domainId) {
     token.roles = ctx.roles.map((name) => ({ id: roleIds[name] ?? name, name }));
-    token.catalog = catalog(base);
+    if (withCatalog) token.catalog = catalog(base);
   }
   return { token };
 }

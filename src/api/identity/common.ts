@@ -1,0 +1,30 @@
+// Small helpers shared by the Keystone route files.
+import type { FastifyRequest } from 'fastify';
+import { baseUrl } from '../urls';
+
+/** Absolute `…/identity/v3` for links. */
+export const v3Url = (req: FastifyRequest, publicUrl: string | null) => `${baseUrl(req, publicUrl)}/identity/v3`;
+
+/** The request's own absolute URL (a list's `links.self`). */
+export const selfUrl = (req: FastifyRequest, publicUrl: string | null) => `${baseUrl(req, publicUrl)}${req.url}`;
+
+/** Keystone's reading of a boolean query filter: `?x` and true words are true. */
+export function queryBool(value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = String(Array.isArray(value) ? value[value.length - 1] : value).trim().toLowerCase();
+  if (v === '') return true;
+  return !['0', 'false', 'f', 'no', 'n', 'off'].includes(v);
+}
+
+/** A single-valued string query parameter (the last one when repeated). */
+export function queryString(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return String(Array.isArray(value) ? value[value.length - 1] : value);
+}
+
+const idParam = { type: 'string', minLength: 1, maxLength: 255 };
+export const params = (...names: string[]) => ({
+  type: 'object',
+  required: names,
+  properties: Object.fromEntries(names.map((n) => [n, idParam])),
+});

@@ -1,0 +1,83 @@
+// Keystone users: /v3/users[/{id}], a user's projects and groups, and the self-service
+// password change.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services';
+import { listBody, renderProject, renderUser } from './views/resources';
+import { params, queryBool, queryString, selfUrl, v3Url } from './common';
+import type { UserInput } from '../../identity/identity-admin';
+import { enforce } from '../../identity/policy';
+
+const nullableString = (max: number) => ({ type: ['string', 'null'], maxLength: max });
+// Keystone's default max_password_length; also bounds the work one scrypt call may be asked for.
+const password = { type: ['string', 'null'], maxLength: 4096 };
+const userFields = {
+  name: { type: 'string', minLength: 1, maxLength: 255 },
+  password,
+  enabled: { type: 'boolean' },
+  email: nullableString(255),
+  description: nullableString(65535),
+  default_project_id: nullableString(64),
+  domain_id: nullableString(64),
+  options: { type: 'object' },
+};
+const createBody = { type: 'object', required: ['user'], properties: { user: { type: 'object', required: ['name'], properties: userFields } } };
+const updateBody = { type: 'object', required: ['user'], properties: { user: { type: 'object', properties: userFields, minProperties: 1 } } };
+const passwordBody = {
+  type: 'object', required: ['user'],
+  properties: {
+    user: {
+      type: 'object', required: ['password', 'original_password'],
+      properties: { password: { type: 'string', maxLength: 4096 }, original_password: { type: 'string', maxLength: 4096 } },
+    },
+  },
+};
+
+export async function userRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  const { identityAdmin: admin, config } = opts.services;
+  const v3 = (req: Parameters<typeof v3Url>[0]) => v3Url(req, config.publicUrl);
+  const hide = { hide: true };
+  const one = { ...hide, params: params('userId') };
+  const userId = (req: { params: unknown }) => (req.params as { userId: string }).userId;
+
+  app.get('/identity/v3/users', { schema: hide }, async (req) => {
+    const q = req.query as Record<string, unknown>;
+    const rows = await admin.listUsers(req.auth, { name: queryString(q.name), domainId: queryString(q.domain_id), enabled: queryBool(q.enabled) });
+    return listBody('users', rows.map((u) => renderUser(u, v3(req))), selfUrl(req, config.publicUrl));
+  });
+
+  app.post('/identity/v3/users', { schema: { ...hide, body: createBody } }, async (req, reply) => {
+    const row = await admin.createUser(req.auth, (req.body as { user: UserInput }).user);
+    return reply.code(201).send({ user: renderUser(row, v3(req)) });
+  });
+
+  app.get('/identity/v3/users/:userId', { schema: one }, async (req) => ({ user: renderUser(await admin.getUser(req.auth, userId(req)), v3(req)) }));
+
+  app.patch('/identity/v3/users/:userId', { schema: { ...one, body: updateBody } }, async (req) => {
+    const row = await admin.updateUser(req.auth, userId(req), (req.body as { user: UserInput }).user);
+    return { user: renderUser(row, v3(req)) };
+  });
+
+  app.delete('/identity/v3/users/:userId', { schema: one }, async (req, reply) => {
+    await admin.deleteUser(req.auth, userId(req));
+    return reply.code(204).send();
+  });
+
+  app.post('/identity/v3/users/:userId/password', { schema: { ...one, body: passwordBody } }, async (req, reply) => {
+    const { password: next, original_password: original } = (req.body as { user: { password: string; original_password: string } }).user;
+    await admin.changeOwnPassword(req.auth, userId(req), original, next, req.ip ?? null);
+    return reply.code(204).send();
+  });
+
+  // Dashboards call this on every page to fill the project switcher.
+  app.get('/identity/v3/users/:userId/projects', { schema: one }, async (req) => {
+    const rows = await admin.projectsOfUser(req.auth, userId(req));
+    return listBody('projects', rows.map((p) => renderProject(p, v3(req))), selfUrl(req, config.publicUrl));
+  });
+
+  // Groups are not modelled: every user belongs to none.
+  app.get('/identity/v3/users/:userId/groups', { schema: one }, async (req) => {
+    enforce(req.auth, 'identity:list_groups_for_user');
+    await admin.getUser(req.auth, userId(req)); // self or admin, and 404 for an unknown user
+    return listBody('groups', [], selfUrl(req, config.publicUrl));
+  });
+}
