@@ -41,7 +41,7 @@ export function createServices(deps: ServiceDeps) {
   const hostsRepo = new HostsRepo(db);
   const hosts = new HostRegistry(hostsRepo, driverFactory, clock);
   const flavorsRepo = new FlavorsRepo(db);
-  const flavors = new FlavorService(flavorsRepo, db, clock);
+  const flavors = new FlavorService(flavorsRepo, db, clock, async (id) => (await identityRepo.findProjectById(id)) !== undefined);
   const quotas = new QuotaService(db, new QuotasRepo(db), clock);
   const keypairs = new KeypairService(db, new KeypairsRepo(db), quotas, clock);
   const hostHealth = new HostHealth(hosts, hostsRepo, clock, config.heartbeatIntervalSeconds);
