@@ -60,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await services.hostHealth.ensureHosts(config.computeHosts);
   await services.hostHealth.beat();
   if (deps.background) services.hostHealth.start();
+  if (deps.background) services.worker.start();
 
   const app = Fastify({
     logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
@@ -99,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(imageRoutes, { services });
   await app.register(computeRoutes, { services });
 
+  // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
+  app.addHook('preClose', async () => { await services.worker.stop(); });
   app.addHook('onClose', async () => {
     await services.hostHealth.stop();
     await services.hosts.close();

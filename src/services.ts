@@ -23,6 +23,7 @@ import { KeypairsRepo } from './db/repositories/keypairs-repo';
 import { QuotaService } from './compute/quotas';
 import { KeypairService } from './compute/keypair-service';
 import { HostHealth } from './compute/host-health';
+import { createComputeServices } from './compute/compose';
 
 export interface ServiceDeps {
   config: Config;
@@ -49,7 +50,8 @@ export function createServices(deps: ServiceDeps) {
   const imageStore = new ImageStore(config.dataDir, config.imageMaxBytes);
   const images = new ImageService(db, imagesRepo, imageStore, clock);
   const imageImporter = new ImageImporter(imagesRepo, imageStore, clock);
-  return { config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth };
+  const computeServices = createComputeServices({ config, db, clock, hosts, hostsRepo, flavors, images, imageImporter, quotas, keypairs, hostHealth });
+  return { ...computeServices, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -7,6 +7,10 @@ import { limitsRoutes } from './limits';
 import { flavorRoutes } from './flavors';
 import { flavorExtraSpecRoutes } from './flavor-extra-specs';
 import { flavorAccessRoutes } from './flavor-access';
+import { serverRoutes } from './servers';
+import { serverMetadataRoutes } from './server-metadata';
+import { serverTagRoutes } from './server-tags';
+import { serverIpRoutes } from './server-ips';
 
 export async function computeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   // Resources register here: servers, flavors, keypairs, limits, …
@@ -16,4 +20,8 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(flavorRoutes, opts);
   await app.register(flavorExtraSpecRoutes, opts);
   await app.register(flavorAccessRoutes, opts);
+  await app.register(serverRoutes, opts);
+  await app.register(serverMetadataRoutes, opts);
+  await app.register(serverTagRoutes, opts);
+  await app.register(serverIpRoutes, opts);
 }

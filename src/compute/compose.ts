@@ -1,0 +1,85 @@
+// Builds the servers area's objects (repositories, worker, scheduler, manager handlers, compute
+// API) from the shared services. Called once from the composition root (services.ts).
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { Clock } from '../db/time';
+import type { HostsRepo } from '../db/repositories/hosts-repo';
+import { InstancesRepo } from '../db/repositories/instances-repo';
+import { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo';
+import { InstanceTagsRepo } from '../db/repositories/instance-tags-repo';
+import { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo';
+import { InstanceActionsRepo } from '../db/repositories/instance-actions-repo';
+import { ComputeTasksRepo } from '../db/repositories/compute-tasks-repo';
+import type { HostRegistry } from './host-registry';
+import type { FlavorPort, HostHealthPort, ImageLoaderPort, ImagePort, KeypairPort, QuotaPort } from './ports';
+import { TaskRunner } from './worker/task-runner';
+import { Scheduler } from './scheduler';
+import { Networks } from './networks';
+import { ConfigDrives } from './config-drive';
+import { InstanceActions } from './instance-actions';
+import { ComputeApi } from './compute-api';
+import { ServerLister } from './server-list';
+import { ServerExtrasLoader } from './server-extras';
+import type { ManagerDeps, ManagerLog } from './manager/deps';
+import { BUILD_TASK, buildHandler } from './manager/build';
+import { DELETE_TASK, deleteHandler } from './manager/delete';
+
+export interface ComputeComposeDeps {
+  config: Config;
+  db: Knex;
+  clock: Clock;
+  hosts: HostRegistry;
+  hostsRepo: HostsRepo;
+  flavors: FlavorPort;
+  images: ImagePort;
+  imageImporter: ImageLoaderPort;
+  quotas: QuotaPort;
+  keypairs: KeypairPort;
+  hostHealth: HostHealthPort;
+}
+
+/** Default pids limit of a container (a flavor extra spec novadock:pids_limit overrides it). */
+export const DEFAULT_PIDS_LIMIT = 4096;
+
+function consoleLog(config: Config): ManagerLog {
+  const quiet = config.logLevel === 'silent' || config.logLevel === 'fatal';
+  const write = (level: string) => (obj: unknown, msg?: string) => {
+    if (quiet) return;
+    const err = (obj as { err?: unknown })?.err;
+    console.error(JSON.stringify({ level, msg, ...(obj as object), err: err instanceof Error ? err.message : err }));
+  };
+  return { info: () => undefined, warn: write('warn'), error: write('error') };
+}
+
+export function createComputeServices(d: ComputeComposeDeps) {
+  const log = consoleLog(d.config);
+  const instancesRepo = new InstancesRepo(d.db);
+  const metadataRepo = new InstanceMetadataRepo(d.db);
+  const tagsRepo = new InstanceTagsRepo(d.db);
+  const faultsRepo = new InstanceFaultsRepo(d.db);
+  const actionsRepo = new InstanceActionsRepo(d.db);
+  const tasksRepo = new ComputeTasksRepo(d.db);
+  const worker = new TaskRunner(tasksRepo, d.clock, { log });
+  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth);
+  const networks = new Networks();
+  const configDrives = new ConfigDrives(d.config.dataDir);
+  const instanceActions = new InstanceActions(actionsRepo, d.clock);
+  const manager: ManagerDeps = {
+    clock: d.clock, instances: instancesRepo, metadata: metadataRepo, faults: faultsRepo, hostsRepo: d.hostsRepo,
+    hosts: d.hosts, scheduler, networks, configDrives, actions: instanceActions, imageLoader: d.imageImporter,
+    pidsLimit: DEFAULT_PIDS_LIMIT, log,
+  };
+  worker.registerHandler(BUILD_TASK, buildHandler(manager));
+  worker.registerHandler(DELETE_TASK, deleteHandler(manager));
+  const compute = new ComputeApi({
+    db: d.db, clock: d.clock, instances: instancesRepo, metadata: metadataRepo, tags: tagsRepo, hostsRepo: d.hostsRepo,
+    worker, actions: instanceActions, flavors: d.flavors, images: d.images, quotas: d.quotas, keypairs: d.keypairs,
+  });
+  return {
+    instancesRepo, instanceMetadataRepo: metadataRepo, instanceTagsRepo: tagsRepo, instanceFaultsRepo: faultsRepo,
+    instanceActionsRepo: actionsRepo, computeTasksRepo: tasksRepo, worker, scheduler, networks, configDrives,
+    instanceActions, computeManager: manager, compute,
+    serverLister: new ServerLister(instancesRepo),
+    serverExtras: new ServerExtrasLoader(metadataRepo, tagsRepo, faultsRepo, d.hostsRepo),
+  };
+}

@@ -1,0 +1,317 @@
+// The compute API (nova compute/api.py): the rules for servers. Each method begins with its guard
+// (visibility → 404, policy → 403, state → 409), changes the database in one transaction (the
+// task_state compare-and-swap is the lock), records an instance action and enqueues a task for
+// the worker. It never waits for Docker: create and delete return as soon as the task is queued.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../db/time';
+import type { AuthContext } from '../identity/auth-context';
+import { authorize, canSee, isAdmin } from '../identity/policy';
+import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../errors';
+import {
+  InstancesRepo, type FlavorSnapshot, type InstanceRow, type NewInstance,
+} from '../db/repositories/instances-repo';
+import type { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo';
+import type { InstanceTagsRepo } from '../db/repositories/instance-tags-repo';
+import type { HostsRepo } from '../db/repositories/hosts-repo';
+import type { TaskRunner } from './worker/task-runner';
+import type { InstanceActions } from './instance-actions';
+import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow } from './ports';
+import { assertNotLocked, assertState } from './guards';
+import { TaskState, VmState, PowerState } from './states';
+import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks';
+import { BUILD_TASK, type BuildPayload } from './manager/build';
+import { DELETE_TASK } from './manager/delete';
+
+export type NetworksRequest = 'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
+
+export interface CreateServerInput {
+  name: string;
+  imageRef: string | undefined;
+  flavorRef: string;
+  minCount: number;
+  maxCount: number;
+  networks: NetworksRequest;
+  metadata: Record<string, string>;
+  userData: string | null;
+  keyName: string | null;
+  availabilityZone: string | null;
+  accessIPv4: string | null;
+  accessIPv6: string | null;
+  description: string | null;
+  tags: string[];
+  hostname: string | null;
+  adminPass: string | null;
+  configDrive: boolean;
+}
+
+export interface CreateServerResult { instances: InstanceRow[]; reservationId: string; adminPass: string }
+
+export interface UpdateServerInput { name?: string; description?: string | null; accessIPv4?: string | null; accessIPv6?: string | null; hostname?: string }
+
+/** States in which metadata may change (nova compute/api.py update_instance_metadata). */
+export const METADATA_VM_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
+/** States in which tags may change (nova api/openstack/compute/server_tags.py). */
+export const TAG_VM_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
+export const MAX_TAGS = 50;
+
+export interface ComputeApiDeps {
+  db: Knex;
+  clock: Clock;
+  instances: InstancesRepo;
+  metadata: InstanceMetadataRepo;
+  tags: InstanceTagsRepo;
+  hostsRepo: HostsRepo;
+  worker: TaskRunner;
+  actions: InstanceActions;
+  flavors: FlavorPort;
+  images: ImagePort;
+  quotas: QuotaPort;
+  keypairs: KeypairPort;
+}
+
+export class ComputeApi {
+  constructor(private readonly d: ComputeApiDeps) {}
+
+  // ---- reading -----------------------------------------------------------------------------
+  /** A live server the caller may see, else InstanceNotFound (also for malformed ids). */
+  async get(auth: AuthContext, uuid: string): Promise<InstanceRow> {
+    authorize(auth, 'read');
+    const row = isUuidLike(uuid) ? await this.d.instances.findByUuid(uuid.toLowerCase()) : undefined;
+    if (!row || row.deleted || !canSee(auth, row.project_id)) throw InstanceNotFound(uuid);
+    return row;
+  }
+
+  // ---- create ------------------------------------------------------------------------------
+  async create(auth: AuthContext, requestId: string, input: CreateServerInput): Promise<CreateServerResult> {
+    authorize(auth, 'write', 'os_compute_api:servers:create');
+    const projectId = auth.projectId!;
+    if (input.minCount > input.maxCount) throw new BadRequest('min_count must be <= max_count');
+    if (!input.imageRef) throw new BadRequest('Missing imageRef attribute');
+
+    const flavorId = lastPathSegment(input.flavorRef);
+    const flavor = await this.d.flavors.find(flavorId, auth);
+    if (!flavor) throw new BadRequest(`Flavor ${flavorId} could not be found.`);
+    if (flavor.disabled) throw new BadRequest('Flavor is disabled.');
+    const image = await this.bootImage(auth, lastPathSegment(input.imageRef));
+    if (image.min_ram && flavor.memory_mb < Number(image.min_ram)) throw new BadRequest("Flavor's memory is too small for requested image.");
+
+    const keypair = input.keyName ? await this.d.keypairs.findForUser(auth.userId, input.keyName) : undefined;
+    if (input.keyName && !keypair) throw new BadRequest('Invalid key_name provided.');
+    if (input.availabilityZone) await this.assertZone(input.availabilityZone);
+    const network = this.networkFor(input.networks);
+    const extraSpecs = await this.d.flavors.extraSpecs(flavor.id);
+    const snapshot: FlavorSnapshot = {
+      id: flavor.id, name: flavor.name, memory_mb: flavor.memory_mb, vcpus: flavor.vcpus, root_gb: flavor.root_gb,
+      ephemeral_gb: flavor.ephemeral_gb, swap: flavor.swap, extra_specs: extraSpecs,
+    };
+    const reservationId = `r-${randomToken(8)}`;
+    const adminPass = input.adminPass ?? randomPassword(12);
+    const now = this.d.clock.now().toISOString();
+
+    const rows = await this.d.db.transaction(async (trx) => {
+      const count = await this.d.quotas.allowedInstances(trx, projectId, {
+        min: input.minCount, max: input.maxCount, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb,
+      });
+      const created: InstanceRow[] = [];
+      for (let i = 0; i < count; i++) {
+        const uuid = randomUUID();
+        const name = count > 1 ? `${input.name}-${i + 1}` : input.name;
+        const row: NewInstance = {
+          uuid, project_id: projectId, user_id: auth.userId, display_name: name,
+          display_description: input.description, hostname: input.hostname ?? sanitizeHostname(name, uuid),
+          host_id: null, availability_zone: input.availabilityZone, flavor_id: flavor.id, vcpus: flavor.vcpus,
+          memory_mb: flavor.memory_mb, root_gb: flavor.root_gb, ephemeral_gb: flavor.ephemeral_gb, swap_mb: flavor.swap,
+          flavor_json: JSON.stringify(snapshot), image_ref: image.id, key_name: keypair?.name ?? null,
+          key_data: keypair?.public_key ?? null, user_data: input.userData, config_drive: input.configDrive ? 'True' : '',
+          access_ip_v4: input.accessIPv4, access_ip_v6: input.accessIPv6, vm_state: VmState.BUILDING,
+          task_state: TaskState.SCHEDULING, power_state: PowerState.NOSTATE, locked: false, locked_by: null,
+          locked_reason: null, reservation_id: reservationId, launch_index: i, launched_at: null, terminated_at: null,
+          created_at: now, updated_at: now, deleted_at: null, deleted: false, progress: 0, container_id: null,
+          network, addresses_json: null, server_group_id: null,
+        };
+        await this.d.instances.insert(row, trx);
+        await this.d.metadata.set(uuid, input.metadata, false, trx);
+        if (input.tags.length) await this.d.tags.replace(uuid, input.tags, trx);
+        await this.d.actions.start(trx, { instanceUuid: uuid, action: 'create', requestId, userId: auth.userId, projectId });
+        await this.d.worker.enqueue(trx, { instanceUuid: uuid, kind: BUILD_TASK, payload: { image } satisfies BuildPayload, requestId });
+        created.push({ ...row, id: 0 });
+      }
+      return created;
+    });
+    return { instances: rows, reservationId, adminPass };
+  }
+
+  private async bootImage(auth: AuthContext, ref: string): Promise<ImageRow> {
+    let image: ImageRow;
+    try {
+      image = await this.d.images.getForBoot(auth, ref);
+    } catch (err) {
+      if (err instanceof NotFound) throw new BadRequest('Can not find requested image');
+      throw err;
+    }
+    this.d.images.assertBootable?.(image);
+    return image;
+  }
+
+  private async assertZone(zone: string): Promise<void> {
+    const hosts = await this.d.hostsRepo.list();
+    if (!hosts.some((h) => h.availability_zone === zone && !h.disabled)) {
+      throw new BadRequest('The requested availability zone is not available');
+    }
+  }
+
+  /** networks → the Docker network to attach ("private") or null (nova's rules per microversion are in the schema). */
+  private networkFor(networks: NetworksRequest): string | null {
+    if (networks === 'none') return null;
+    if (networks === undefined || networks === 'auto') return PRIVATE_NETWORK;
+    if (networks.length === 0) return PRIVATE_NETWORK;
+    for (const n of networks) {
+      if (n.port) throw new BadRequest(`Port ${n.port} could not be found.`);
+      if (n.uuid && n.uuid !== PRIVATE_NETWORK_ID && n.uuid !== PRIVATE_NETWORK) throw new BadRequest(`Network ${n.uuid} could not be found.`);
+    }
+    return PRIVATE_NETWORK;
+  }
+
+  // ---- update ------------------------------------------------------------------------------
+  async update(auth: AuthContext, uuid: string, input: UpdateServerInput): Promise<InstanceRow> {
+    const row = await this.get(auth, uuid);
+    authorize(auth, 'write', 'os_compute_api:servers:update');
+    const changes: Partial<InstanceRow> = { updated_at: this.d.clock.now().toISOString() };
+    if (input.name !== undefined) changes.display_name = input.name;
+    if (input.description !== undefined) changes.display_description = input.description;
+    if (input.accessIPv4 !== undefined) changes.access_ip_v4 = input.accessIPv4 || null;
+    if (input.accessIPv6 !== undefined) changes.access_ip_v6 = input.accessIPv6 || null;
+    if (input.hostname !== undefined) changes.hostname = input.hostname;
+    await this.d.instances.update(row.uuid, changes);
+    return this.d.instances.getLive(row.uuid);
+  }
+
+  // ---- delete ------------------------------------------------------------------------------
+  /** Delete from any state, a build in progress included (nova: delete has no state check). */
+  async delete(auth: AuthContext, requestId: string, uuid: string): Promise<void> {
+    const row = await this.get(auth, uuid);
+    authorize(auth, 'write', 'os_compute_api:servers:delete');
+    assertNotLocked(row, auth);
+    await this.d.db.transaction(async (trx) => {
+      await this.d.instances.update(row.uuid, { task_state: TaskState.DELETING, updated_at: this.d.clock.now().toISOString() }, trx);
+      await this.d.actions.start(trx, { instanceUuid: row.uuid, action: 'delete', requestId, userId: auth.userId, projectId: auth.projectId });
+      await this.d.worker.enqueue(trx, { instanceUuid: row.uuid, kind: DELETE_TASK, requestId });
+    });
+  }
+
+  // ---- metadata ----------------------------------------------------------------------------
+  async getMetadata(auth: AuthContext, uuid: string): Promise<Record<string, string>> {
+    const row = await this.get(auth, uuid);
+    return this.d.metadata.get(row.uuid);
+  }
+
+  async setMetadata(auth: AuthContext, uuid: string, items: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
+    const row = await this.get(auth, uuid);
+    authorize(auth, 'write', 'os_compute_api:server-metadata:update');
+    assertNotLocked(row, auth);
+    assertState(row, { vmState: METADATA_VM_STATES }, 'update_metadata');
+    await this.d.db.transaction(async (trx) => {
+      await this.d.metadata.set(row.uuid, items, replace, trx);
+      await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() }, trx);
+    });
+    return this.d.metadata.get(row.uuid);
+  }
+
+  async deleteMetadataItem(auth: AuthContext, uuid: string, key: string): Promise<void> {
+    const row = await this.get(auth, uuid);
+    authorize(auth, 'write', 'os_compute_api:server-metadata:delete');
+    const meta = await this.d.metadata.get(row.uuid);
+    if (!(key in meta)) throw new NotFound('Metadata item was not found');
+    assertNotLocked(row, auth);
+    assertState(row, { vmState: METADATA_VM_STATES }, 'delete_metadata');
+    await this.d.metadata.deleteKey(row.uuid, key);
+    await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() });
+  }
+
+  // ---- tags ----------------------------------------------------------------------------------
+  async getTags(auth: AuthContext, uuid: string): Promise<string[]> {
+    const row = await this.get(auth, uuid);
+    return this.d.tags.get(row.uuid);
+  }
+
+  async hasTag(auth: AuthContext, uuid: string, tag: string): Promise<void> {
+    const row = await this.get(auth, uuid);
+    if (!(await this.d.tags.has(row.uuid, tag))) throw new NotFound(`Server ${row.uuid} has no tag '${tag}'`);
+  }
+
+  async replaceTags(auth: AuthContext, uuid: string, tags: string[]): Promise<string[]> {
+    const row = await this.writableForTags(auth, uuid, 'update tags');
+    if (new Set(tags).size > MAX_TAGS) throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
+    await this.d.db.transaction(async (trx) => {
+      await this.d.tags.replace(row.uuid, tags, trx);
+      await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() }, trx);
+    });
+    return this.d.tags.get(row.uuid);
+  }
+
+  /** true when the tag was new (201), false when it was already there (204). */
+  async addTag(auth: AuthContext, uuid: string, tag: string): Promise<boolean> {
+    const row = await this.writableForTags(auth, uuid, 'update tag');
+    if (await this.d.tags.has(row.uuid, tag)) return false;
+    if ((await this.d.tags.count(row.uuid)) >= MAX_TAGS) throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
+    await this.d.tags.add(row.uuid, tag);
+    await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() });
+    return true;
+  }
+
+  async deleteTag(auth: AuthContext, uuid: string, tag: string): Promise<void> {
+    const row = await this.writableForTags(auth, uuid, 'delete tag');
+    if (!(await this.d.tags.remove(row.uuid, tag))) throw new NotFound(`Server ${row.uuid} has no tag '${tag}'`);
+    await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() });
+  }
+
+  async deleteAllTags(auth: AuthContext, uuid: string): Promise<void> {
+    const row = await this.writableForTags(auth, uuid, 'delete tags');
+    await this.d.tags.replace(row.uuid, []);
+    await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() });
+  }
+
+  private async writableForTags(auth: AuthContext, uuid: string, method: string): Promise<InstanceRow> {
+    const row = await this.get(auth, uuid);
+    authorize(auth, 'write', `os_compute_api:os-server-tags:${method.replace(' ', '_')}`);
+    assertState(row, { vmState: TAG_VM_STATES }, method);
+    return row;
+  }
+
+  /** Admin-only guard helper for list filters and the like. */
+  static assertAdmin(auth: AuthContext, what: string): void {
+    if (!isAdmin(auth)) throw new Forbidden(`Policy doesn't allow ${what} to be performed.`);
+  }
+}
+
+export function isUuidLike(id: string): boolean {
+  return /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/.test(id);
+}
+
+/** imageRef and flavorRef may be ids or links (".../flavors/1"). */
+export function lastPathSegment(ref: string): string {
+  const trimmed = ref.replace(/\/+$/, '');
+  return trimmed.includes('/') ? trimmed.slice(trimmed.lastIndexOf('/') + 1) : trimmed;
+}
+
+/** nova utils.sanitize_hostname: a DNS label from a display name. */
+export function sanitizeHostname(name: string, uuid: string): string {
+  let h = name.normalize('NFKD').replace(/[^\x00-\x7f]/g, '');
+  h = h.replace(/[ _.]/g, '-').replace(/[^\w.-]+/g, '').toLowerCase();
+  h = h.replace(/^[.-]+|[.-]+$/g, '').slice(0, 63).replace(/[.-]+$/g, '');
+  return h || `server-${uuid}`;
+}
+
+function randomToken(n: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** nova utils.generate_password: letters and digits without look-alikes. */
+function randomPassword(n: number): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  return Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+export { ImageNotFound };

@@ -1,0 +1,29 @@
+// Declarative state guards (nova compute/api.py check_instance_state, check_instance_lock).
+// Every ComputeApi method begins with one of these; a refusal is Nova's 409.
+import { InstanceInvalidState, InstanceIsLocked } from '../errors';
+import type { AuthContext } from '../identity/auth-context';
+import { isAdmin } from '../identity/auth-context';
+import type { InstanceRow } from '../db/repositories/instances-repo';
+
+export interface StateRule {
+  /** allowed vm_states; undefined = any */
+  vmState?: readonly string[];
+  /** allowed task_states (null = idle); undefined = any. Nova's default is [null]. */
+  taskState?: readonly (string | null)[];
+}
+
+/** Throws InstanceInvalidState ("Cannot '<method>' instance <id> while it is in vm_state x"). */
+export function assertState(instance: InstanceRow, rule: StateRule, method: string): void {
+  if (rule.vmState && !rule.vmState.includes(instance.vm_state)) {
+    throw new InstanceInvalidState('vm_state', instance.vm_state, method, instance.uuid);
+  }
+  const taskRule = rule.taskState === undefined ? undefined : rule.taskState;
+  if (taskRule && !taskRule.includes(instance.task_state)) {
+    throw new InstanceInvalidState('task_state', instance.task_state, method, instance.uuid);
+  }
+}
+
+/** A locked server refuses changes from non-admins (nova check_instance_lock). */
+export function assertNotLocked(instance: InstanceRow, auth: AuthContext): void {
+  if (instance.locked && !isAdmin(auth)) throw new InstanceIsLocked(instance.uuid);
+}

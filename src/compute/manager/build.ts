@@ -1,0 +1,102 @@
+// Build a server (nova compute manager _do_build_and_run_instance): schedule it onto a host, load
+// its image there, write its config drive, attach its network, create and start the container,
+// then ACTIVE. Every step runs as soon as the previous one returns: no sleeps, no polling.
+// Any failure removes the container and the config drive, records a fault and leaves the server in
+// ERROR with task_state None. A delete that arrives meanwhile wins: the build then stops quietly.
+import type { TaskHandler } from '../worker/task-runner';
+import type { ImageRow } from '../ports';
+import { imageProperties } from '../../db/repositories/images-repo';
+import { flavorOf, type InstanceRow } from '../../db/repositories/instances-repo';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
+import type { ComputeDriver } from '../../virt/driver';
+import { TaskState, VmState, PowerState } from '../states';
+import type { ManagerDeps } from './deps';
+import { isPreempted, recordFault } from './safety';
+
+export const BUILD_TASK = 'build';
+
+export interface BuildPayload {
+  /** the image row as resolved at create time (visibility was checked then) */
+  image: ImageRow;
+}
+
+export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
+  return async (ctx) => {
+    const instance = await d.instances.findByUuid(ctx.instanceUuid);
+    if (!instance || instance.deleted || instance.vm_state !== VmState.BUILDING) return;
+    if (instance.task_state !== TaskState.SCHEDULING && instance.task_state !== TaskState.SPAWNING) return;
+    let host: ComputeHostRow | undefined;
+    let driver: ComputeDriver | undefined;
+    try {
+      await d.actions.event(instance.uuid, ctx.requestId, 'compute__do_build_and_run_instance', null, async () => {
+        host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
+        host ??= await d.scheduler.selectHost({
+          memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone,
+        });
+        await d.instances.updateWithExpectedTaskState(instance.uuid, {
+          host_id: host.id, availability_zone: instance.availability_zone ?? host.availability_zone,
+          task_state: TaskState.SPAWNING, updated_at: d.clock.now().toISOString(),
+        }, [TaskState.SCHEDULING, TaskState.SPAWNING]);
+        instance.host_id = host.id;
+        instance.availability_zone ??= host.availability_zone;
+        driver = await d.hosts.driverFor(host.id);
+        // A resumed task (the process died mid-build) may have left a container behind.
+        if (ctx.attempt > 1) await driver.destroy(instance.uuid);
+        await spawn(d, instance, ctx.payload.image, host, driver);
+      });
+    } catch (err) {
+      await failBuild(d, instance, err, host, driver);
+    }
+  };
+}
+
+async function spawn(d: ManagerDeps, instance: InstanceRow, image: ImageRow, host: ComputeHostRow, driver: ComputeDriver): Promise<void> {
+  const flavor = flavorOf(instance);
+  const props = imageProperties(image);
+  const [dockerImage, network, mounts] = await Promise.all([
+    d.imageLoader.ensureLoaded(image, host.id, driver),
+    d.networks.attachFor(instance.network, host.id, driver),
+    d.metadata.get(instance.uuid).then((meta) => d.configDrives.write(instance, meta)),
+  ]);
+  const pids = Number(flavor.extra_specs?.['novadock:pids_limit']);
+  const info = await driver.spawn({
+    instanceUuid: instance.uuid,
+    projectId: instance.project_id,
+    hostname: instance.hostname,
+    image: dockerImage,
+    memoryMb: instance.memory_mb,
+    vcpus: instance.vcpus,
+    pidsLimit: Number.isInteger(pids) && pids > 0 ? pids : d.pidsLimit,
+    command: props.os_command_line ? splitCommand(props.os_command_line) : undefined,
+    tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
+    network,
+    mounts,
+  });
+  const now = d.clock.now().toISOString();
+  await d.instances.updateWithExpectedTaskState(instance.uuid, {
+    vm_state: VmState.ACTIVE, task_state: null, power_state: info.powerState, launched_at: now, updated_at: now,
+    container_id: info.containerId, addresses_json: JSON.stringify(info.addresses), progress: 0,
+  }, [TaskState.SPAWNING]);
+}
+
+async function failBuild(d: ManagerDeps, instance: InstanceRow, err: unknown, host: ComputeHostRow | undefined, driver: ComputeDriver | undefined): Promise<void> {
+  // Leave nothing behind on the host, whatever happens next.
+  if (driver) await driver.destroy(instance.uuid).catch((e) => d.log.warn({ err: e, instance: instance.uuid }, 'cleanup after failed build'));
+  await d.configDrives.remove(instance.uuid).catch(() => undefined);
+  const now = await d.instances.findByUuid(instance.uuid);
+  if (!now || now.deleted || now.task_state === TaskState.DELETING || isPreempted(err) && now.task_state === TaskState.DELETING) return;
+  d.log.warn({ err, instance: instance.uuid }, 'build failed');
+  await recordFault(d, instance.uuid, err, host?.name ?? null);
+  await d.instances.updateWithExpectedTaskState(instance.uuid, {
+    vm_state: VmState.ERROR, task_state: null, power_state: PowerState.NOSTATE, updated_at: d.clock.now().toISOString(),
+  }, [TaskState.SCHEDULING, TaskState.SPAWNING]).catch((e) => { if (!isPreempted(e)) throw e; });
+}
+
+/** os_command_line "sh -c 'sleep 1'" → ["sh", "-c", "sleep 1"] (simple shell-like quoting). */
+export function splitCommand(line: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:\\.|[^"\\])*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] !== undefined ? m[2] : m[3]);
+  return out;
+}

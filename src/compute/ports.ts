@@ -1,0 +1,40 @@
+// What the servers code needs from the other areas (flavors, images, quotas, key pairs, host
+// health), as narrow interfaces. The composition root (services.ts) passes the real services;
+// tests could pass fakes. Keeping these narrow keeps the compute code independent of their internals.
+import type { Db } from '../db/knex';
+import type { AuthContext } from '../identity/auth-context';
+import type { ComputeDriver } from '../virt/driver';
+import type { FlavorRow } from '../db/repositories/flavors-repo';
+import type { ImageRow } from '../db/repositories/images-repo';
+import type { ComputeHostRow } from '../db/repositories/hosts-repo';
+
+export interface FlavorPort {
+  find(id: string, auth?: AuthContext): Promise<FlavorRow | undefined>;
+  extraSpecs(id: string): Promise<Record<string, string>>;
+}
+
+export interface ImagePort {
+  /** throws ImageNotFound when missing or invisible */
+  getForBoot(auth: AuthContext, imageRef: string): Promise<ImageRow>;
+  /** throws a 400 unless the image can boot a container */
+  assertBootable?(image: ImageRow): void;
+}
+
+export interface ImageLoaderPort {
+  ensureLoaded(image: ImageRow, hostId: number, driver: ComputeDriver): Promise<string>;
+}
+
+export interface QuotaPort {
+  /** how many of min..max instances fit; throws QuotaExceeded (403) when not even min fit */
+  allowedInstances(trx: Db, projectId: string, req: { min: number; max: number; vcpus: number; memoryMb: number }): Promise<number>;
+}
+
+export interface KeypairPort {
+  findForUser(userId: string, name: string): Promise<{ name: string; public_key: string; type: string; fingerprint: string } | undefined>;
+}
+
+export interface HostHealthPort {
+  isUp(host: ComputeHostRow): boolean;
+}
+
+export type { FlavorRow, ImageRow };

@@ -1,0 +1,59 @@
+// Picks a compute host for a server, as Nova's filter scheduler does: filter (enabled, up,
+// availability zone, enough RAM and vCPUs with Nova's default allocation ratios), then weigh by
+// free RAM (RAMWeigher: the most free RAM wins).
+import type { ComputeHostRow } from '../db/repositories/hosts-repo';
+import type { InstancesRepo } from '../db/repositories/instances-repo';
+import type { HostHealthPort } from './ports';
+import { ApiError } from '../errors';
+
+/** nova.conf defaults: cpu_allocation_ratio 16.0 (initial), ram_allocation_ratio 1.5 (initial). */
+export const CPU_ALLOCATION_RATIO = 16.0;
+export const RAM_ALLOCATION_RATIO = 1.5;
+
+export interface RequestSpec { memoryMb: number; vcpus: number; availabilityZone: string | null }
+
+/** nova NoValidHost, shown as the server's fault. */
+export class NoValidHost extends ApiError {
+  constructor(reason = 'There are not enough hosts available.') { super(500, `No valid host was found. ${reason}`); }
+}
+
+interface HostFacts { cpus: number; memoryBytes: number }
+
+export class Scheduler {
+  constructor(
+    private readonly hosts: { list(): Promise<ComputeHostRow[]> },
+    private readonly instances: InstancesRepo,
+    private readonly health: HostHealthPort | null,
+  ) {}
+
+  async selectHost(spec: RequestSpec): Promise<ComputeHostRow> {
+    const [hosts, usage] = await Promise.all([this.hosts.list(), this.instances.usageByHost()]);
+    const candidates = hosts
+      .filter((h) => !h.disabled && !h.forced_down)
+      // A host never heartbeated yet (fresh start, tests without background work) is given the benefit of the doubt.
+      .filter((h) => !this.health || h.last_seen_at === null || this.health.isUp(h))
+      .filter((h) => !spec.availabilityZone || h.availability_zone === spec.availabilityZone)
+      .map((h) => {
+        const facts = parseFacts(h.info);
+        const used = usage.get(h.id) ?? { vcpus: 0, memoryMb: 0, count: 0 };
+        // Until the first heartbeat has recorded `docker info`, capacity is unknown: accept.
+        const freeRam = facts ? (facts.memoryBytes / 1048576) * RAM_ALLOCATION_RATIO - used.memoryMb : Number.MAX_SAFE_INTEGER - used.memoryMb;
+        const freeCpu = facts ? facts.cpus * CPU_ALLOCATION_RATIO - used.vcpus : Number.MAX_SAFE_INTEGER;
+        return { host: h, freeRam, freeCpu };
+      })
+      .filter((c) => c.freeRam >= spec.memoryMb && c.freeCpu >= spec.vcpus)
+      .sort((a, b) => b.freeRam - a.freeRam || a.host.id - b.host.id);
+    if (!candidates.length) throw new NoValidHost();
+    return candidates[0].host;
+  }
+}
+
+function parseFacts(info: string | null): HostFacts | null {
+  if (!info) return null;
+  try {
+    const f = JSON.parse(info) as Partial<HostFacts>;
+    return typeof f.cpus === 'number' && typeof f.memoryBytes === 'number' ? { cpus: f.cpus, memoryBytes: f.memoryBytes } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,214 @@
+// GET /servers and /servers/detail: Nova's list filters, scoping, sorting and paging
+// (nova api/openstack/compute/servers.py _get_servers, compute/api.py get_all), turned into one
+// repository query. Who sees what: non-admins see their project only and lose admin-only filters
+// silently; admins may ask for all_tenants, another tenant_id, deleted rows.
+import type { AuthContext } from '../identity/auth-context';
+import { isAdmin } from '../identity/auth-context';
+import type { ApiVersion } from '../plugins/microversion';
+import { assertValid } from '../plugins/validation';
+import { BadRequest, Forbidden } from '../errors';
+import { statesFromStatus } from './states';
+import {
+  INSTANCE_SORT_COLUMNS, addressesOf, type InstanceListQuery, type InstanceRow, type InstancesRepo,
+} from '../db/repositories/instances-repo';
+
+export const MAX_LIMIT = 1000;
+
+/** nova VALID_SORT_KEYS, in Nova's order (the 400 message lists them). */
+export const VALID_SORT_KEYS = [
+  'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone', 'config_drive', 'created_at',
+  'display_description', 'display_name', 'host', 'hostname', 'image_ref', 'instance_type_id', 'kernel_id', 'key_name',
+  'launch_index', 'launched_at', 'locked_by', 'node', 'power_state', 'progress', 'project_id', 'ramdisk_id',
+  'root_device_name', 'task_state', 'terminated_at', 'updated_at', 'user_id', 'uuid', 'vm_state', 'architecture',
+  'cell_name', 'cleaned', 'default_ephemeral_device', 'default_swap_device', 'deleted', 'deleted_at', 'disable_terminate',
+  'ephemeral_gb', 'ephemeral_key_uuid', 'id', 'key_data', 'launched_on', 'locked', 'memory_mb', 'os_type',
+  'reservation_id', 'root_gb', 'shutdown_terminate', 'user_data', 'vcpus', 'vm_mode',
+];
+/** Sort keys a non-admin may not use (nova SERVER_LIST_IGNORE_SORT_KEY): dropped silently. */
+const ADMIN_SORT_KEYS = ['host', 'node'];
+
+/** Every query parameter Nova's servers list schema names (query_params_v21 …). */
+const KNOWN_PARAMS = [
+  'user_id', 'project_id', 'tenant_id', 'launch_index', 'image_ref', 'image', 'kernel_id', 'ramdisk_id', 'hostname',
+  'key_name', 'power_state', 'vm_state', 'task_state', 'host', 'node', 'flavor', 'reservation_id', 'launched_at',
+  'terminated_at', 'availability_zone', 'name', 'display_name', 'description', 'display_description', 'locked_by',
+  'uuid', 'root_device_name', 'config_drive', 'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'progress',
+  'sort_key', 'sort_dir', 'all_tenants', 'soft_deleted', 'deleted', 'status', 'changes-since', 'changes-before', 'ip',
+  'ip6', 'created_at', 'block_device_mapping', 'services', 'metadata', 'system_metadata', 'info_cache',
+  'security_groups', 'pci_devices', 'tags', 'tags-any', 'not-tags', 'not-tags-any', 'limit', 'marker', 'locked',
+];
+
+/** From 2.75 an unknown query parameter is a 400 (additionalProperties false). */
+const STRICT_QUERY_SCHEMA = {
+  type: 'object',
+  properties: Object.fromEntries(KNOWN_PARAMS.map((k) => [k, {}])),
+  additionalProperties: false,
+};
+
+/** Non-admin filters (nova servers.py: the user's whitelist; 2.83 widens it). */
+const USER_FILTERS = ['reservation_id', 'name', 'status', 'image', 'flavor', 'ip', 'changes-since', 'all_tenants'];
+const USER_FILTERS_226 = ['tags', 'tags-any', 'not-tags', 'not-tags-any'];
+const USER_FILTERS_283 = ['availability_zone', 'config_drive', 'key_name', 'created_at', 'launched_at', 'terminated_at',
+  'power_state', 'task_state', 'vm_state', 'progress', 'user_id'];
+
+/** Filters that are plain column equality. */
+const EQUALITY: Record<string, keyof InstanceRow> = {
+  reservation_id: 'reservation_id', image: 'image_ref', image_ref: 'image_ref', flavor: 'flavor_id', key_name: 'key_name',
+  availability_zone: 'availability_zone', user_id: 'user_id', vm_state: 'vm_state', task_state: 'task_state',
+  power_state: 'power_state', hostname: 'hostname', uuid: 'uuid', config_drive: 'config_drive', progress: 'progress',
+  launch_index: 'launch_index', locked_by: 'locked_by',
+};
+
+type Query = Record<string, string | string[] | undefined>;
+
+export interface ListResult { rows: InstanceRow[]; more: boolean; limit: number | undefined }
+
+function last(v: string | string[] | undefined): string | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v[v.length - 1] : v;
+}
+function all(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+/** Nova's strutils.bool_from_string for filters: an empty all_tenants means true. */
+function truthy(v: string): boolean {
+  return ['', '1', 't', 'true', 'on', 'y', 'yes'].includes(v.toLowerCase());
+}
+function isoTime(name: string, v: string): string {
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${v}. '${v}' is not a 'date-time'`);
+  return new Date(t).toISOString();
+}
+
+export class ServerLister {
+  constructor(private readonly repo: InstancesRepo) {}
+
+  async list(auth: AuthContext, version: ApiVersion, query: Query): Promise<ListResult> {
+    if (version.gte('2.75')) assertValid(STRICT_QUERY_SCHEMA, query, 'querystring');
+    const admin = isAdmin(auth);
+    const q = this.visibleFilters(query, version, admin);
+
+    // Scope.
+    let projectId: string | null = auth.projectId;
+    if (q.all_tenants !== undefined) {
+      if (!admin) throw new Forbidden("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.");
+      if (truthy(last(q.all_tenants)!)) projectId = null;
+    }
+    const tenant = last(q.project_id) ?? last(q.tenant_id);
+    if (admin && tenant) projectId = tenant;
+
+    const filter: InstanceListQuery = { projectId, deleted: false, sort: [], limit: MAX_LIMIT + 1, equals: {} };
+    const changesSince = last(q['changes-since']);
+    const changesBefore = last(q['changes-before']);
+    if (changesSince) { filter.changesSince = isoTime('changes-since', changesSince); filter.deleted = 'any'; }
+    if (changesBefore) { filter.changesBefore = isoTime('changes-before', changesBefore); filter.deleted = 'any'; }
+    if (filter.changesSince && filter.changesBefore && filter.changesSince > filter.changesBefore) {
+      throw new BadRequest(`The value of changes-since must be less than or equal to changes-before.`);
+    }
+    if (admin && q.deleted !== undefined) filter.deleted = truthy(last(q.deleted)!) ? true : false;
+
+    const status = last(q.status);
+    if (status !== undefined) {
+      const st = statesFromStatus(status);
+      if (st.vmStates.length === 0) {
+        if (version.gte('2.38')) throw new BadRequest(`Invalid status value`);
+        return { rows: [], more: false, limit: undefined };
+      }
+      filter.vmStates = st.vmStates;
+      if (st.taskStates) filter.taskStates = st.taskStates;
+      if (st.vmStates.includes('deleted') && filter.deleted === false) filter.deleted = 'any';
+    }
+    for (const [param, column] of Object.entries(EQUALITY)) {
+      const v = last(q[param]);
+      if (v !== undefined) filter.equals![column] = column === 'power_state' || column === 'progress' || column === 'launch_index' ? Number(v) : v;
+    }
+    const locked = last(q.locked);
+    if (locked !== undefined && version.gte('2.73')) {
+      if (!['true', 'false', '1', '0', 'yes', 'no', 't', 'f', 'on', 'off', 'y', 'n'].includes(locked.toLowerCase())) {
+        throw new BadRequest(`Invalid input for query parameters locked. Value: ${locked}. '${locked}' is not one of ['true', 'false', 'True', 'False', '1', '0', 'yes', 'no', 'on', 'off', 't', 'f', 'y', 'n']`);
+      }
+      filter.equals!.locked = truthy(locked);
+    }
+    if (version.gte('2.26')) {
+      const split = (v: string | string[] | undefined) => all(v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      filter.tagsAll = split(q.tags); filter.tagsAny = split(q['tags-any']);
+      filter.notTagsAll = split(q['not-tags']); filter.notTagsAny = split(q['not-tags-any']);
+    }
+
+    // Regex filters (name, ip, ip6) are applied in JS over a light pre-query (SQLite has no REGEXP).
+    const name = last(q.name) ?? last(q.display_name);
+    const ip = last(q.ip);
+    const ip6 = last(q.ip6);
+    if (name !== undefined || ip !== undefined || ip6 !== undefined) {
+      filter.uuids = await this.regexMatches({ ...filter, sort: [{ column: 'id', dir: 'asc' }], limit: 1_000_000 }, name, ip, ip6);
+      if (filter.uuids.length === 0) return { rows: [], more: false, limit: undefined };
+    }
+
+    filter.sort = this.sortOrder(q, admin);
+    const rawLimit = last(q.limit);
+    let limit: number | undefined;
+    if (rawLimit !== undefined) {
+      if (!/^[0-9]+$/.test(rawLimit)) throw new BadRequest(`Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`);
+      limit = Math.min(Number(rawLimit), MAX_LIMIT);
+    }
+    const pageSize = limit ?? MAX_LIMIT;
+    filter.limit = pageSize + 1;
+    const marker = last(q.marker);
+    if (marker !== undefined) {
+      const m = await this.repo.findByUuid(marker);
+      if (!m || (projectId !== null && m.project_id !== projectId)) throw new BadRequest(`marker [${marker}] not found`);
+      filter.marker = m;
+    }
+    const rows = await this.repo.list(filter);
+    const more = rows.length > pageSize;
+    return { rows: rows.slice(0, pageSize), more, limit: pageSize };
+  }
+
+  /** Drops the filters the caller may not use (silently, as Nova does). */
+  private visibleFilters(query: Query, version: ApiVersion, admin: boolean): Query {
+    if (admin) return query;
+    const allowed = new Set([...USER_FILTERS, 'limit', 'marker', 'sort_key', 'sort_dir', 'display_name']);
+    if (version.gte('2.5')) allowed.add('ip6');
+    if (version.gte('2.26')) USER_FILTERS_226.forEach((f) => allowed.add(f));
+    if (version.gte('2.66')) allowed.add('changes-before');
+    if (version.gte('2.73')) allowed.add('locked');
+    if (version.gte('2.83')) USER_FILTERS_283.forEach((f) => allowed.add(f));
+    return Object.fromEntries(Object.entries(query).filter(([k]) => allowed.has(k)));
+  }
+
+  private sortOrder(q: Query, admin: boolean): InstanceListQuery['sort'] {
+    const keys = all(q.sort_key);
+    const dirs = all(q.sort_dir);
+    for (const k of keys) {
+      if (!VALID_SORT_KEYS.includes(k)) {
+        throw new BadRequest(`Invalid input for query parameters sort_key. Value: ${k}. '${k}' is not one of [${VALID_SORT_KEYS.map((x) => `'${x}'`).join(', ')}]`);
+      }
+    }
+    for (const d of dirs) {
+      if (d !== 'asc' && d !== 'desc') throw new BadRequest(`Invalid input for query parameters sort_dir. Value: ${d}. '${d}' is not one of ['asc', 'desc']`);
+    }
+    const sort: InstanceListQuery['sort'] = [];
+    keys.forEach((k, i) => {
+      if (!admin && ADMIN_SORT_KEYS.includes(k)) return;
+      const column = INSTANCE_SORT_COLUMNS[k];
+      const dir = (dirs[i] ?? dirs[0] ?? 'desc') as 'asc' | 'desc';
+      if (column && !sort.some((s) => s.column === column)) sort.push({ column, dir });
+    });
+    if (sort.length === 0) sort.push({ column: 'created_at', dir: (dirs[0] as 'asc' | 'desc') ?? 'desc' });
+    return sort;
+  }
+
+  private async regexMatches(filter: InstanceListQuery, name?: string, ip?: string, ip6?: string): Promise<string[]> {
+    const rows = await this.repo.list(filter);
+    const re = (p: string) => { try { return new RegExp(p); } catch { return new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')); } };
+    const nameRe = name !== undefined ? re(name) : null;
+    const ipRe = ip !== undefined ? re(ip) : null;
+    const ip6Re = ip6 !== undefined ? re(ip6) : null;
+    return rows.filter((r) => {
+      if (nameRe && !nameRe.test(r.display_name)) return false;
+      const addrs = ipRe || ip6Re ? addressesOf(r) : [];
+      if (ipRe && !addrs.some((a) => a.version === 4 && ipRe.test(a.addr))) return false;
+      if (ip6Re && !addrs.some((a) => a.version === 6 && ip6Re.test(a.addr))) return false;
+      return true;
+    }).map((r) => r.uuid);
+  }
+}

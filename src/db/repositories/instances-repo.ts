@@ -1,0 +1,218 @@
+// Servers (table `instances`). Rows are normalised here (SQLite gives 0/1 for booleans). The one
+// way to change task_state is `updateWithExpectedTaskState`, a compare-and-swap in the WHERE clause
+// that works on SQLite and PostgreSQL alike without row locks (nova instance.save(expected_task_state)).
+import type { Db } from '../knex';
+import { UnexpectedTaskState, InstanceNotFound } from '../../errors';
+
+export interface InstanceRow {
+  id: number;
+  uuid: string;
+  project_id: string;
+  user_id: string;
+  display_name: string;
+  display_description: string | null;
+  hostname: string;
+  host_id: number | null;
+  availability_zone: string | null;
+  flavor_id: string;
+  vcpus: number;
+  memory_mb: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  swap_mb: number;
+  flavor_json: string;
+  image_ref: string;
+  key_name: string | null;
+  key_data: string | null;
+  user_data: string | null;
+  config_drive: string;
+  access_ip_v4: string | null;
+  access_ip_v6: string | null;
+  vm_state: string;
+  task_state: string | null;
+  power_state: number;
+  locked: boolean;
+  locked_by: string | null;
+  locked_reason: string | null;
+  reservation_id: string;
+  launch_index: number;
+  launched_at: string | null;
+  terminated_at: string | null;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+  deleted: boolean;
+  progress: number;
+  container_id: string | null;
+  network: string | null;
+  addresses_json: string | null;
+  server_group_id: string | null;
+}
+
+export type NewInstance = Omit<InstanceRow, 'id'>;
+
+/** The flavor snapshot kept with a server (flavor_json). */
+export interface FlavorSnapshot {
+  id: string; name: string; memory_mb: number; vcpus: number; root_gb: number; ephemeral_gb: number; swap: number;
+  extra_specs: Record<string, string>;
+}
+
+export interface StoredAddress { network: string; version: 4 | 6; addr: string; mac: string | null }
+
+export function flavorOf(row: Pick<InstanceRow, 'flavor_json'>): FlavorSnapshot {
+  return JSON.parse(row.flavor_json) as FlavorSnapshot;
+}
+export function addressesOf(row: Pick<InstanceRow, 'addresses_json'>): StoredAddress[] {
+  return row.addresses_json ? (JSON.parse(row.addresses_json) as StoredAddress[]) : [];
+}
+
+export function normalizeInstance(row: InstanceRow): InstanceRow {
+  row.locked = Boolean(row.locked);
+  row.deleted = Boolean(row.deleted);
+  return row;
+}
+
+/** Nova sort keys we can honour, mapped onto columns (others are accepted and ignored). */
+export const INSTANCE_SORT_COLUMNS: Record<string, keyof InstanceRow> = {
+  access_ip_v4: 'access_ip_v4', access_ip_v6: 'access_ip_v6', availability_zone: 'availability_zone',
+  config_drive: 'config_drive', created_at: 'created_at', display_description: 'display_description',
+  display_name: 'display_name', host: 'host_id', hostname: 'hostname', image_ref: 'image_ref',
+  instance_type_id: 'flavor_id', key_name: 'key_name', launch_index: 'launch_index', launched_at: 'launched_at',
+  locked_by: 'locked_by', node: 'host_id', power_state: 'power_state', progress: 'progress', project_id: 'project_id',
+  task_state: 'task_state', terminated_at: 'terminated_at', updated_at: 'updated_at', user_id: 'user_id', uuid: 'uuid',
+  vm_state: 'vm_state', deleted: 'deleted', deleted_at: 'deleted_at', ephemeral_gb: 'ephemeral_gb', id: 'id',
+  key_data: 'key_data', locked: 'locked', memory_mb: 'memory_mb', reservation_id: 'reservation_id', root_gb: 'root_gb',
+  user_data: 'user_data', vcpus: 'vcpus',
+};
+
+export interface InstanceListQuery {
+  /** null: every project */
+  projectId: string | null;
+  /** true: only deleted rows; false: only live rows; 'any': both (changes-since) */
+  deleted: boolean | 'any';
+  uuids?: string[];
+  vmStates?: string[];
+  taskStates?: string[];
+  equals?: Partial<Record<keyof InstanceRow, string | number | boolean | null>>;
+  changesSince?: string;
+  changesBefore?: string;
+  tagsAll?: string[];
+  tagsAny?: string[];
+  notTagsAll?: string[];
+  notTagsAny?: string[];
+  sort: { column: keyof InstanceRow; dir: 'asc' | 'desc' }[];
+  /** uuid of the last row of the previous page */
+  marker?: InstanceRow;
+  limit: number;
+}
+
+export class InstancesRepo {
+  constructor(readonly db: Db) {}
+
+  async insert(row: NewInstance, trx: Db = this.db): Promise<void> {
+    await trx('instances').insert(row);
+  }
+
+  async findByUuid(uuid: string, trx: Db = this.db): Promise<InstanceRow | undefined> {
+    const row = await trx<InstanceRow>('instances').where({ uuid }).first();
+    return row ? normalizeInstance(row) : undefined;
+  }
+
+  /** A live (not deleted) server, or InstanceNotFound. */
+  async getLive(uuid: string, trx: Db = this.db): Promise<InstanceRow> {
+    const row = await this.findByUuid(uuid, trx);
+    if (!row || row.deleted) throw InstanceNotFound(uuid);
+    return row;
+  }
+
+  async update(uuid: string, changes: Partial<InstanceRow>, trx: Db = this.db): Promise<void> {
+    await trx('instances').where({ uuid }).update(changes);
+  }
+
+  /**
+   * UPDATE … WHERE uuid = ? AND task_state IN (expected) — the task_state lock. `expected` may
+   * contain null (idle). Throws UnexpectedTaskState (409) when another task got there first.
+   */
+  async updateWithExpectedTaskState(
+    uuid: string, changes: Partial<InstanceRow>, expected: readonly (string | null)[], trx: Db = this.db,
+  ): Promise<void> {
+    const n = await trx('instances')
+      .where({ uuid, deleted: false })
+      .where((q) => {
+        const values = expected.filter((e): e is string => e !== null);
+        if (values.length) q.whereIn('task_state', values);
+        if (expected.includes(null)) q.orWhereNull('task_state');
+      })
+      .update(changes);
+    if (n === 0) {
+      const row = await this.findByUuid(uuid, trx);
+      if (!row || row.deleted) throw InstanceNotFound(uuid);
+      throw new UnexpectedTaskState(uuid, expected, row.task_state);
+    }
+  }
+
+  async list(q: InstanceListQuery, trx: Db = this.db): Promise<InstanceRow[]> {
+    const query = trx<InstanceRow>('instances').select('instances.*');
+    if (q.projectId !== null) query.where('project_id', q.projectId);
+    if (q.deleted !== 'any') query.where('deleted', q.deleted);
+    if (q.uuids) query.whereIn('uuid', q.uuids);
+    if (q.vmStates) query.whereIn('vm_state', q.vmStates);
+    if (q.taskStates) query.whereIn('task_state', q.taskStates);
+    for (const [col, v] of Object.entries(q.equals ?? {})) {
+      if (v === null) query.whereNull(col); else query.where(col, v as string);
+    }
+    if (q.changesSince) query.where((w) => w.where('updated_at', '>=', q.changesSince!).orWhere((x) => x.whereNull('updated_at').where('created_at', '>=', q.changesSince!)));
+    if (q.changesBefore) query.where((w) => w.where('updated_at', '<=', q.changesBefore!).orWhere((x) => x.whereNull('updated_at').where('created_at', '<=', q.changesBefore!)));
+    const tagSub = (tags: string[]) => trx('instance_tags').select('instance_uuid').whereIn('tag', tags)
+      .groupBy('instance_uuid').havingRaw('count(distinct tag) = ?', [tags.length]);
+    const anyTagSub = (tags: string[]) => trx('instance_tags').select('instance_uuid').whereIn('tag', tags);
+    if (q.tagsAll?.length) query.whereIn('uuid', tagSub(q.tagsAll));
+    if (q.tagsAny?.length) query.whereIn('uuid', anyTagSub(q.tagsAny));
+    if (q.notTagsAll?.length) query.whereNotIn('uuid', tagSub(q.notTagsAll));
+    if (q.notTagsAny?.length) query.whereNotIn('uuid', anyTagSub(q.notTagsAny));
+    const sort = [...q.sort];
+    if (!sort.some((s) => s.column === 'id')) sort.push({ column: 'id', dir: sort[0]?.dir ?? 'desc' });
+    if (q.marker) query.where((w) => keysetAfter(w, sort, q.marker!));
+    for (const s of sort) query.orderBy(s.column, s.dir);
+    query.limit(q.limit);
+    return (await query).map(normalizeInstance);
+  }
+
+  /** Live servers on a host, for the scheduler's resource accounting. */
+  async usageByHost(trx: Db = this.db): Promise<Map<number, { vcpus: number; memoryMb: number; count: number }>> {
+    const rows = await trx('instances').where({ deleted: false }).whereNotNull('host_id')
+      .groupBy('host_id').select('host_id', trx.raw('sum(vcpus) as vcpus'), trx.raw('sum(memory_mb) as mem'), trx.raw('count(*) as n'));
+    return new Map(rows.map((r: { host_id: number; vcpus: number; mem: number; n: number }) =>
+      [Number(r.host_id), { vcpus: Number(r.vcpus), memoryMb: Number(r.mem), count: Number(r.n) }]));
+  }
+}
+
+/**
+ * Keyset pagination: rows strictly after `marker` in the given order. For keys (a, b, id):
+ * (a > ma) OR (a = ma AND b > mb) OR (a = ma AND b = mb AND id > mid), with < for desc.
+ * NULLs sort first ascending on both SQLite and here (treated as the smallest value).
+ */
+function keysetAfter(w: import('knex').Knex.QueryBuilder, sort: { column: keyof InstanceRow; dir: 'asc' | 'desc' }[], marker: InstanceRow): void {
+  sort.forEach((s, i) => {
+    w.orWhere((branch) => {
+      for (const prev of sort.slice(0, i)) {
+        const v = marker[prev.column];
+        if (v === null || v === undefined) branch.whereNull(prev.column); else branch.where(prev.column, normalizeValue(v));
+      }
+      const v = marker[s.column];
+      if (s.dir === 'asc') {
+        if (v === null || v === undefined) branch.whereNotNull(s.column);
+        else branch.where(s.column, '>', normalizeValue(v));
+      } else if (v === null || v === undefined) {
+        branch.whereRaw('1 = 0');
+      } else {
+        branch.where((x) => x.where(s.column, '<', normalizeValue(v)).orWhereNull(s.column));
+      }
+    });
+  });
+}
+
+function normalizeValue(v: unknown): string | number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v as string | number;
+}
