@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import type { ComputeDriver } from '../virt/driver';
 
 export const PRIVATE_NETWORK = 'private';
-export const PRIVATE_SUBNET = '198.18.0.0/24';
+/** null: the engine picks the next free /24 of its address pool (198.18.0.0/16, docker-up.sh). */
+export const PRIVATE_SUBNET: string | null = null;
 /** A stable id for the private network (what a networks list names with "uuid"). */
 export const PRIVATE_NETWORK_ID = stableUuid(`novadock-network-${PRIVATE_NETWORK}`);
 
