@@ -28,6 +28,8 @@ export interface CreateImageInput { [key: string]: unknown }
 export interface ListImagesInput {
   filters: Partial<Record<'name' | 'status' | 'visibility' | 'owner' | 'container_format' | 'disk_format' | 'id', string>>;
   tags: string[];
+  /** exact matches on custom properties */
+  properties?: Record<string, string>;
   memberStatus?: string;
   osHidden?: boolean | null;
   sort: { key: string; dir: 'asc' | 'desc' }[];
@@ -141,6 +143,9 @@ export class ImageService {
    * or back to queued (client-side failures: too large, disk full, aborted), as Glance does.
    */
   async uploadFromStream(imageId: string, stream: Readable, opts: { maxBytes?: number } = {}): Promise<ImageRow> {
+    // The body may break while we talk to the database; the pipeline below sees that as a
+    // destroyed source. Without a listener, an early 'error' would be an uncaught exception.
+    stream.on('error', ignore);
     const claimed = await this.repo.update(imageId, { status: 'saving', updated_at: this.now() }, ['queued']);
     if (claimed === 0) {
       const image = await this.repo.find(imageId);
@@ -194,22 +199,22 @@ export class ImageService {
       marker = m;
     }
     const filters = { ...input.filters };
+    const includeCommunity = filters.visibility === 'all';
     if (filters.visibility === 'all') delete filters.visibility;
     const effectiveLimit = Math.min(limit, MAX_LIMIT);
     const rows = await this.repo.list({
       visibleTo: { admin: isAdmin(auth), projectId: auth.projectId },
       filters,
       tags: input.tags,
+      properties: input.properties ?? {},
       memberStatus: input.memberStatus ?? 'accepted',
+      includeCommunity,
       osHidden: input.osHidden === undefined ? false : input.osHidden,
       sort,
       marker,
       limit: effectiveLimit + 1,
     }, this.db);
-    // community images are listed only when asked for (or visibility=all)
-    const wantCommunity = input.filters.visibility === 'community' || input.filters.visibility === 'all';
-    const visible = rows.filter((r) => r.visibility !== 'community' || wantCommunity || isAdmin(auth) || r.owner === auth.projectId);
-    return { images: visible.slice(0, effectiveLimit), more: visible.length > effectiveLimit };
+    return { images: rows.slice(0, effectiveLimit), more: rows.length > effectiveLimit };
   }
 
   async create(auth: AuthContext, body: CreateImageInput): Promise<ImageRow> {
@@ -292,6 +297,22 @@ export class ImageService {
     return (await this.repo.find(image.id))!;
   }
 
+  /**
+   * Changes custom properties in one step (Nova's image metadata API): `change` gets a copy of the
+   * current properties and returns the new set. Keys and values are checked as on create.
+   */
+  async changeProperties(auth: AuthContext, id: string, change: (props: Record<string, string>) => Record<string, string>): Promise<ImageRow> {
+    const image = await this.getOwned(auth, id, 'modify');
+    const next = change({ ...imageProperties(image) });
+    for (const [k, v] of Object.entries(next)) {
+      if ((WRITABLE_BASE as readonly string[]).includes(k)) throw new BadRequest(`Metadata key ${k} is an image attribute, not metadata.`);
+      assertSettableKey(k);
+      validateValue(k, v);
+    }
+    await this.repo.update(image.id, { properties: JSON.stringify(next), updated_at: this.now() });
+    return (await this.repo.find(image.id))!;
+  }
+
   async delete(auth: AuthContext, id: string): Promise<void> {
     const image = await this.getOwned(auth, id, 'delete');
     if (image.protected) throw new Forbidden(`Image ${image.id} is protected and cannot be deleted.`);
@@ -301,6 +322,7 @@ export class ImageService {
 
   /** Upload through the API: the caller must own the image; then as uploadFromStream. */
   async upload(auth: AuthContext, id: string, stream: Readable, declaredLength: number | null): Promise<ImageRow> {
+    stream.on('error', ignore);
     let image: ImageRow;
     try {
       image = await this.getOwned(auth, id, 'upload data to');
@@ -414,6 +436,8 @@ export class ImageService {
     if ((await this.repo.deleteMember(image.id, member)) === 0) throw new NotFound(`${member} is not a member of image ${image.id}`);
   }
 }
+
+function ignore(): void { /* handled where the stream is consumed */ }
 
 /** Bootability check shared by the image service and the servers API. */
 export function assertBootable(image: ImageRow): void {

@@ -67,9 +67,13 @@ export interface ImageListQuery {
   visibleTo: { admin: boolean; projectId: string | null };
   filters: Partial<Record<'name' | 'status' | 'visibility' | 'owner' | 'container_format' | 'disk_format' | 'id', string>>;
   tags: string[];
+  /** exact matches on custom properties */
+  properties: Record<string, string>;
   /** member_status filter for shared images (Glance default: accepted) */
   memberStatus: string;
   osHidden: boolean | null;
+  /** list community images too (visibility=all) */
+  includeCommunity?: boolean;
   sort: { key: string; dir: 'asc' | 'desc' }[];
   /** rows strictly after this one in the sort order */
   marker: ImageRow | null;
@@ -103,10 +107,9 @@ export class ImagesRepo {
     const query = trx<ImageRow>('images').select('images.*');
     const { admin, projectId } = q.visibleTo;
     const memberStatus = q.memberStatus;
-    if (!admin || q.filters.visibility === 'shared') {
+    if (!admin) {
       // Glance's default list: public + own + shared-with-me (accepted) + (community only when asked).
       query.where((w) => {
-        if (admin) { w.whereRaw('1 = 1'); return; }
         w.where('visibility', 'public');
         if (projectId) {
           w.orWhere('owner', projectId);
@@ -115,11 +118,16 @@ export class ImagesRepo {
               .where('image_members.member', projectId)
               .modify((m) => { if (memberStatus !== 'all') m.where('image_members.status', memberStatus); })));
         }
-        if (q.filters.visibility === 'community') w.orWhere('visibility', 'community');
+        if (q.filters.visibility === 'community' || q.includeCommunity) w.orWhere('visibility', 'community');
       });
     }
     for (const [k, v] of Object.entries(q.filters)) if (v !== undefined) query.where(`images.${k}`, v);
     if (q.osHidden !== null) query.where('os_hidden', q.osHidden);
+    for (const [k, v] of Object.entries(q.properties)) {
+      // properties is JSON text written by JSON.stringify: match the exact `"key":"value"` pair.
+      const needle = JSON.stringify({ [k]: v }).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
+      query.whereRaw("images.properties LIKE ? ESCAPE '\\'", [`%${needle}%`]);
+    }
     for (const tag of q.tags) {
       query.whereExists((e) => e.select(trx.raw('1')).from('image_tags').whereRaw('image_tags.image_id = images.id').where('image_tags.tag', tag));
     }

@@ -1,0 +1,142 @@
+// Glance v2 routes under /image/v2: schemas, images CRUD, JSON-patch update, upload/download,
+// tags, deactivate/reactivate and members. Thin: parse, call the image service, render.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { Services } from '../../services';
+import { baseUrl } from '../urls';
+import { BadRequest, UnsupportedMediaType } from '../../errors';
+import { IMAGE_SCHEMA, IMAGES_SCHEMA, MEMBER_SCHEMA, MEMBERS_SCHEMA } from './schemas/image-schema';
+import { renderImage, renderMember } from './views/images';
+import { parseListQuery, listLinks } from './list-query';
+import { discardBody, isStream, jsonBody } from './request-body';
+
+const PATCH_TYPES = ['application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
+
+type IdParams = { id: string };
+
+export async function glanceImageRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  const { images } = opts.services;
+  const publicUrl = opts.services.config.publicUrl;
+  const hide = { hide: true };
+
+  const show = async (row: Awaited<ReturnType<typeof images.get>>) => renderImage(row, await images.tags(row.id));
+
+  // ---- schemas ---------------------------------------------------------------------------------
+  app.get('/image/v2/schemas/image', { schema: hide }, async () => IMAGE_SCHEMA);
+  app.get('/image/v2/schemas/images', { schema: hide }, async () => IMAGES_SCHEMA);
+  app.get('/image/v2/schemas/member', { schema: hide }, async () => MEMBER_SCHEMA);
+  app.get('/image/v2/schemas/members', { schema: hide }, async () => MEMBERS_SCHEMA);
+
+  // ---- images ----------------------------------------------------------------------------------
+  app.get('/image/v2/images', { schema: hide }, async (req) => {
+    const input = parseListQuery(req.query as Record<string, string | string[]>);
+    const { images: rows, more } = await images.list(req.auth, input);
+    const tags = await images.tagsFor(rows.map((r) => r.id));
+    const rawQuery = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+    const links = listLinks(rawQuery, more && rows.length > 0 ? rows[rows.length - 1].id : null);
+    return {
+      images: rows.map((r) => renderImage(r, tags.get(r.id) ?? [])),
+      first: links.first,
+      schema: '/v2/schemas/images',
+      ...(links.next ? { next: links.next } : {}),
+    };
+  });
+
+  app.post('/image/v2/images', { schema: hide }, async (req, reply) => {
+    const body = await jsonBody(req.body);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('Body expected in request.');
+    const row = await images.create(req.auth, body as Record<string, unknown>);
+    reply.code(201).header('Location', `${baseUrl(req, publicUrl)}/image/v2/images/${row.id}`);
+    return show(row);
+  });
+
+  app.get<{ Params: IdParams }>('/image/v2/images/:id', { schema: hide }, async (req) => show(await images.get(req.auth, req.params.id)));
+
+  app.patch<{ Params: IdParams }>('/image/v2/images/:id', { schema: hide }, async (req) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!PATCH_TYPES.includes(type)) {
+      discardBody(req.body);
+      throw new UnsupportedMediaType(`Unsupported Content-Type`);
+    }
+    return show(await images.update(req.auth, req.params.id, req.body));
+  });
+
+  app.delete<{ Params: IdParams }>('/image/v2/images/:id', { schema: hide }, async (req, reply) => {
+    discardBody(req.body);
+    await images.delete(req.auth, req.params.id);
+    return reply.code(204).send();
+  });
+
+  // ---- data ------------------------------------------------------------------------------------
+  app.put<{ Params: IdParams }>('/image/v2/images/:id/file', { schema: hide }, async (req, reply) => {
+    const stream = uploadStream(req);
+    const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : null;
+    await images.upload(req.auth, req.params.id, stream, Number.isFinite(length) ? length : null);
+    // glanceclient fails on any body here ("Expecting value"): 204, nothing else.
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: IdParams }>('/image/v2/images/:id/file', { schema: hide }, async (req, reply) => {
+    const data = await images.download(req.auth, req.params.id);
+    if (!data) return reply.code(204).send();
+    reply.header('Content-Type', 'application/octet-stream');
+    reply.header('Content-Length', String(data.size));
+    if (data.image.checksum) reply.header('Content-MD5', data.image.checksum);
+    return reply.send(data.stream);
+  });
+
+  // ---- tags ------------------------------------------------------------------------------------
+  app.put<{ Params: IdParams & { tag: string } }>('/image/v2/images/:id/tags/:tag', { schema: hide }, async (req, reply) => {
+    discardBody(req.body);
+    await images.addTag(req.auth, req.params.id, req.params.tag);
+    return reply.code(204).send();
+  });
+  app.delete<{ Params: IdParams & { tag: string } }>('/image/v2/images/:id/tags/:tag', { schema: hide }, async (req, reply) => {
+    discardBody(req.body);
+    await images.removeTag(req.auth, req.params.id, req.params.tag);
+    return reply.code(204).send();
+  });
+
+  // ---- actions ---------------------------------------------------------------------------------
+  app.post<{ Params: IdParams }>('/image/v2/images/:id/actions/deactivate', { schema: hide }, async (req, reply) => {
+    discardBody(req.body);
+    await images.deactivate(req.auth, req.params.id);
+    return reply.code(204).send();
+  });
+  app.post<{ Params: IdParams }>('/image/v2/images/:id/actions/reactivate', { schema: hide }, async (req, reply) => {
+    discardBody(req.body);
+    await images.reactivate(req.auth, req.params.id);
+    return reply.code(204).send();
+  });
+
+  // ---- members ---------------------------------------------------------------------------------
+  app.get<{ Params: IdParams }>('/image/v2/images/:id/members', { schema: hide }, async (req) => ({
+    members: (await images.listMembers(req.auth, req.params.id)).map(renderMember),
+    schema: '/v2/schemas/members',
+  }));
+  app.post<{ Params: IdParams }>('/image/v2/images/:id/members', { schema: hide }, async (req) => {
+    const body = (await jsonBody(req.body)) as { member?: unknown } | null;
+    if (!body || typeof body !== 'object') throw new BadRequest('Body expected in request.');
+    return renderMember(await images.addMember(req.auth, req.params.id, body.member));
+  });
+  app.get<{ Params: IdParams & { member: string } }>('/image/v2/images/:id/members/:member', { schema: hide }, async (req) =>
+    renderMember(await images.getMember(req.auth, req.params.id, req.params.member)));
+  app.put<{ Params: IdParams & { member: string } }>('/image/v2/images/:id/members/:member', { schema: hide }, async (req) => {
+    const body = (await jsonBody(req.body)) as { status?: unknown } | null;
+    if (!body || typeof body !== 'object') throw new BadRequest('Body expected in request.');
+    return renderMember(await images.updateMember(req.auth, req.params.id, req.params.member, body.status));
+  });
+  app.delete<{ Params: IdParams & { member: string } }>('/image/v2/images/:id/members/:member', { schema: hide }, async (req, reply) => {
+    discardBody(req.body);
+    await images.removeMember(req.auth, req.params.id, req.params.member);
+    return reply.code(204).send();
+  });
+}
+
+/** The raw upload body. The content-type parsers hand PUT …/file bodies over unread. */
+function uploadStream(req: FastifyRequest): Readable {
+  if (isStream(req.body)) return req.body;
+  // No body at all (Content-Length: 0 without a parser run): the request itself is the stream.
+  if (req.body === undefined || req.body === null) return req.raw;
+  throw new BadRequest('Image data must be sent as the raw request body (Content-Type: application/octet-stream).');
+}

@@ -1,0 +1,80 @@
+// GET /v2/images query parameters → the service's list input, with Glance's 400s, and the
+// relative `first`/`next` links Glance builds from the same parameters.
+import { BadRequest } from '../../errors';
+import type { ListImagesInput } from '../../images/image-service';
+import { STATUSES, VISIBILITIES } from '../../images/image-rules';
+
+type Query = Record<string, string | string[] | undefined>;
+
+const FILTERS = ['name', 'status', 'visibility', 'owner', 'container_format', 'disk_format', 'id'] as const;
+const CONTROL = new Set(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'tag', 'member_status', 'os_hidden', ...FILTERS]);
+
+const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const one = (q: Query, k: string): string | undefined => { const v = all(q[k]); return v.length ? v[v.length - 1] : undefined; };
+
+function sortDir(d: string): 'asc' | 'desc' {
+  if (d !== 'asc' && d !== 'desc') throw new BadRequest(`Invalid sort direction: ${d}`);
+  return d;
+}
+
+export function parseListQuery(q: Query): ListImagesInput & { properties: Record<string, string> } {
+  const filters: ListImagesInput['filters'] = {};
+  for (const f of FILTERS) {
+    const v = one(q, f);
+    if (v !== undefined) filters[f] = v;
+  }
+  if (filters.visibility !== undefined && filters.visibility !== 'all' && !(VISIBILITIES as readonly string[]).includes(filters.visibility)) {
+    throw new BadRequest(`Invalid visibility value: ${filters.visibility}`);
+  }
+  if (filters.status !== undefined && !(STATUSES as readonly string[]).includes(filters.status)) {
+    throw new BadRequest(`Invalid status value: ${filters.status}`);
+  }
+  let limit: number | undefined;
+  const rawLimit = one(q, 'limit');
+  if (rawLimit !== undefined) {
+    if (!/^-?\d+$/.test(rawLimit)) throw new BadRequest('limit param must be an integer');
+    limit = Number(rawLimit);
+    if (limit < 0) throw new BadRequest('limit param must be positive');
+  }
+  const sort: ListImagesInput['sort'] = [];
+  const sortParam = one(q, 'sort');
+  const keys = all(q.sort_key);
+  const dirs = all(q.sort_dir);
+  if (sortParam !== undefined) {
+    if (keys.length || dirs.length) throw new BadRequest('The sort param cannot be used with the sort_key or sort_dir params');
+    for (const part of sortParam.split(',')) {
+      const [key, dir = 'desc'] = part.trim().split(':');
+      sort.push({ key, dir: sortDir(dir) });
+    }
+  } else {
+    if (dirs.length > 1 && dirs.length !== keys.length) throw new BadRequest('Number of sort dirs does not match the number of sort keys');
+    keys.forEach((key, i) => sort.push({ key, dir: sortDir(dirs.length > 1 ? dirs[i] : dirs[0] ?? 'desc') }));
+    if (keys.length === 0 && dirs.length === 1) sort.push({ key: 'created_at', dir: sortDir(dirs[0]) });
+  }
+  const memberStatus = one(q, 'member_status') ?? 'accepted';
+  if (!['pending', 'accepted', 'rejected', 'all'].includes(memberStatus)) throw new BadRequest(`Invalid status value: ${memberStatus}`);
+  const hidden = one(q, 'os_hidden');
+  let osHidden: boolean | null = false;
+  if (hidden !== undefined) {
+    const h = hidden.toLowerCase();
+    if (!['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(h)) throw new BadRequest(`Invalid value for os_hidden: ${hidden}`);
+    osHidden = ['true', '1', 'yes', 'on'].includes(h);
+  }
+  // Any other parameter filters on a custom property (Glance does the same).
+  const properties: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q)) if (!CONTROL.has(k) && v !== undefined) properties[k] = all(v)[all(v).length - 1];
+  return { filters, tags: all(q.tag), memberStatus, osHidden, sort, marker: one(q, 'marker'), limit, properties };
+}
+
+/** Glance's links: `first` is the query without marker; `next` the same with the last id as marker. */
+export function listLinks(rawQuery: string, lastId: string | null): { first: string; next?: string } {
+  const params = new URLSearchParams(rawQuery);
+  params.delete('marker');
+  const q = params.toString();
+  const links: { first: string; next?: string } = { first: q ? `/v2/images?${q}` : '/v2/images' };
+  if (lastId) {
+    params.append('marker', lastId);
+    links.next = `/v2/images?${params.toString()}`;
+  }
+  return links;
+}
