@@ -4,6 +4,9 @@ import type { Services } from '../../services';
 import { keypairRoutes } from './keypairs';
 import { quotaSetRoutes } from './quota-sets';
 import { limitsRoutes } from './limits';
+import { computeServiceRoutes } from './compute-services';
+import { hypervisorRoutes } from './hypervisors';
+import { availabilityZoneRoutes } from './availability-zones';
 import { flavorRoutes } from './flavors';
 import { flavorExtraSpecRoutes } from './flavor-extra-specs';
 import { flavorAccessRoutes } from './flavor-access';
@@ -11,12 +14,16 @@ import { serverRoutes } from './servers';
 import { serverMetadataRoutes } from './server-metadata';
 import { serverTagRoutes } from './server-tags';
 import { serverIpRoutes } from './server-ips';
+import { imageProxyRoutes } from './images';
 
 export async function computeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   // Resources register here: servers, flavors, keypairs, limits, …
   await app.register(keypairRoutes, opts);
   await app.register(quotaSetRoutes, opts);
   await app.register(limitsRoutes, opts);
+  await app.register(computeServiceRoutes, opts);
+  await app.register(hypervisorRoutes, opts);
+  await app.register(availabilityZoneRoutes, opts);
   await app.register(flavorRoutes, opts);
   await app.register(flavorExtraSpecRoutes, opts);
   await app.register(flavorAccessRoutes, opts);
@@ -24,4 +31,5 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(serverMetadataRoutes, opts);
   await app.register(serverTagRoutes, opts);
   await app.register(serverIpRoutes, opts);
+  await app.register(imageProxyRoutes, opts);
 }
