@@ -34,6 +34,9 @@ export interface ServerExtras {
 
 export type ShowKind = 'show' | 'detail' | 'update';
 
+/** nova views/servers.py _progress_statuses: only these show `progress`. */
+const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
+
 export function serverLinks(base: string, uuid: string) {
   return [
     { rel: 'self', href: `${base}/compute/v2.1/servers/${uuid}` },
@@ -134,7 +137,7 @@ export function renderServerShow(ctx: ServerViewContext, row: InstanceRow, extra
     links: serverLinks(ctx.base, row.uuid),
     'OS-DCF:diskConfig': 'MANUAL',
   };
-  s.progress = row.progress ?? 0;
+  if (PROGRESS_STATUSES.includes(status)) s.progress = row.progress ?? 0;
   s['OS-EXT-AZ:availability_zone'] = row.availability_zone ?? '';
   s.config_drive = row.config_drive ?? '';
   s.key_name = row.key_name;
@@ -193,8 +196,8 @@ function renderServerUpdateLegacy(ctx: ServerViewContext, row: InstanceRow, extr
     accessIPv6: row.access_ip_v6 ?? '',
     links: serverLinks(ctx.base, row.uuid),
     'OS-DCF:diskConfig': 'MANUAL',
-    progress: row.progress ?? 0,
   };
+  if (PROGRESS_STATUSES.includes(status)) s.progress = row.progress ?? 0;
   if (extras.fault && (status === 'ERROR' || status === 'DELETED')) s.fault = renderFault(extras.fault, isAdmin(ctx.auth));
   if (v.gte('2.9')) s.locked = row.locked;
   if (v.gte('2.73')) s.locked_reason = row.locked_reason;
