@@ -61,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await services.hostHealth.beat();
   if (deps.background) services.hostHealth.start();
   if (deps.background) services.worker.start();
+  if (deps.background) await services.drift.start();
 
   const app = Fastify({
     logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(computeRoutes, { services });
 
   // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
+  app.addHook('preClose', async () => { await services.drift.stop(); });
   app.addHook('preClose', async () => { await services.worker.stop(); });
   app.addHook('onClose', async () => {
     await services.hostHealth.stop();

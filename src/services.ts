@@ -24,6 +24,7 @@ import { QuotaService } from './compute/quotas';
 import { KeypairService } from './compute/keypair-service';
 import { HostHealth } from './compute/host-health';
 import { createComputeServices } from './compute/compose';
+import { createDrift } from './compute/drift';
 
 export interface ServiceDeps {
   config: Config;
@@ -51,7 +52,9 @@ export function createServices(deps: ServiceDeps) {
   const images = new ImageService(db, imagesRepo, imageStore, clock);
   const imageImporter = new ImageImporter(imagesRepo, imageStore, clock);
   const computeServices = createComputeServices({ config, db, clock, hosts, hostsRepo, flavors, images, imageImporter, quotas, keypairs, hostHealth });
-  return { ...computeServices, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth };
+  // Drift: Docker events + periodic power sync, under the worker's per-server mutex.
+  const drift = createDrift({ config, db, clock, hosts, locks: computeServices.worker.locks, actions: computeServices.instanceActions });
+  return { ...computeServices, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth };
 }
 
 export type Services = ReturnType<typeof createServices>;

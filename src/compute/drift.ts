@@ -1,0 +1,42 @@
+// Wires drift detection (Docker events + periodic power sync) from the shared services; started
+// and stopped with the other background work in app.ts.
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { Clock } from '../db/time';
+import type { HostRegistry } from './host-registry';
+import { PowerSyncQueries } from '../db/repositories/power-sync-queries';
+import { PowerSync, type InstanceLockPort, type StopActionRecorder, type SyncLog, type Timers } from './power-sync';
+import { EventWatcher } from './event-watcher';
+
+export interface DriftDeps {
+  config: Config;
+  db: Knex;
+  clock: Clock;
+  hosts: HostRegistry;
+  locks: InstanceLockPort;
+  actions?: StopActionRecorder;
+  log?: SyncLog;
+  timers?: Timers;
+}
+
+export function createDrift(d: DriftDeps) {
+  const powerSync = new PowerSync({
+    hosts: d.hosts, queries: new PowerSyncQueries(d.db), locks: d.locks, clock: d.clock,
+    stopTimeoutSeconds: d.config.stopTimeoutSeconds, actions: d.actions, log: d.log, timers: d.timers,
+  });
+  const eventWatcher = new EventWatcher(d.hosts, powerSync, { log: d.log, timers: d.timers });
+  return {
+    powerSync,
+    eventWatcher,
+    /** Events first (they are the fast path), then the periodic safety net. */
+    async start(): Promise<void> {
+      await eventWatcher.start();
+      powerSync.start(d.config.powerSyncIntervalSeconds);
+    },
+    async stop(): Promise<void> {
+      await eventWatcher.stop();
+      await powerSync.stop();
+    },
+  };
+}
+export type Drift = ReturnType<typeof createDrift>;
