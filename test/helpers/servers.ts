@@ -50,3 +50,27 @@ export async function unlimitedQuota(services: Services, projectName = 'admin'):
   }
   return project.id;
 }
+
+/** Inserts `n` ACTIVE servers straight into the DB (list tests and benchmarks), with metadata and a tag each. */
+export async function insertServers(services: Services, n: number, opts: { projectId: string; userId?: string; hostId?: number | null; prefix?: string }): Promise<string[]> {
+  const flavor = { id: '1', name: 'm1.tiny', memory_mb: 512, vcpus: 1, root_gb: 1, ephemeral_gb: 0, swap: 0, extra_specs: {} };
+  const base = Date.now() - n * 1000;
+  const rows = Array.from({ length: n }, (_, i) => {
+    const at = new Date(base + i * 1000).toISOString();
+    return {
+      uuid: randomUUID(), project_id: opts.projectId, user_id: opts.userId ?? 'u', display_name: `${opts.prefix ?? 'bulk'}-${i}`,
+      display_description: null, hostname: `${opts.prefix ?? 'bulk'}-${i}`, host_id: opts.hostId ?? null, availability_zone: 'nova',
+      flavor_id: '1', vcpus: 1, memory_mb: 512, root_gb: 1, ephemeral_gb: 0, swap_mb: 0, flavor_json: JSON.stringify(flavor),
+      image_ref: randomUUID(), config_drive: '', vm_state: 'active', task_state: null, power_state: 1, locked: false,
+      reservation_id: 'r-bulk', launch_index: 0, launched_at: at, created_at: at, updated_at: at, deleted: false, progress: 0,
+      network: 'private', addresses_json: JSON.stringify([{ network: 'private', version: 4, addr: `198.18.${Math.floor(i / 250)}.${(i % 250) + 2}`, mac: '02:42:c6:12:00:02' }]),
+    };
+  });
+  for (let i = 0; i < rows.length; i += 200) {
+    const part = rows.slice(i, i + 200);
+    await services.db('instances').insert(part);
+    await services.db('instance_metadata').insert(part.map((r) => ({ instance_uuid: r.uuid, key: 'k', value: r.display_name })));
+    await services.db('instance_tags').insert(part.map((r, j) => ({ instance_uuid: r.uuid, tag: (i + j) % 2 ? 'odd' : 'even' })));
+  }
+  return rows.map((r) => r.uuid);
+}
