@@ -16,6 +16,8 @@ const PING_TIMEOUT_MS = 5_000;
 export class HostHealth {
   private timer: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
+  /** When the last heartbeat round finished: this process's own report time. */
+  lastBeatAt: string | null = null;
 
   constructor(
     private readonly hosts: HostRegistry,
@@ -67,6 +69,7 @@ export class HostHealth {
   private async beatAll(): Promise<void> {
     const rows = await this.repo.list();
     await Promise.all(rows.map((row) => this.beatOne(row)));
+    this.lastBeatAt = this.clock.now().toISOString();
   }
 
   private async beatOne(row: ComputeHostRow): Promise<void> {

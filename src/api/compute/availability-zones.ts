@@ -1,0 +1,27 @@
+// /os-availability-zone (any project member) and /detail (admin): the zones of the compute hosts
+// (and, in the detail, the "internal" zone of the control services).
+// nova/api/openstack/compute/availability_zone.py.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services';
+import { authorize } from '../../identity/policy';
+import { INTERNAL_ZONE } from '../../compute/compute-services';
+import { COMPUTE_PREFIX } from '../urls';
+import { renderZoneDetail, renderZoneList } from './views/compute-services';
+
+export async function availabilityZoneRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  const { hostOverview: computeServices } = opts.services;
+  const base = `${COMPUTE_PREFIX}/os-availability-zone`;
+
+  app.get(base, async (req) => {
+    authorize(req.auth, 'read', 'os_compute_api:os-availability-zone:list');
+    const zones = (await computeServices.zones()).filter((z) => z.name !== INTERNAL_ZONE);
+    // Nova lists the available zones first, then those whose every host is disabled.
+    return renderZoneList([...zones.filter((z) => z.available), ...zones.filter((z) => !z.available)]);
+  });
+
+  app.get(`${base}/detail`, async (req) => {
+    authorize(req.auth, 'admin', 'os_compute_api:os-availability-zone:detail');
+    const zones = await computeServices.zones();
+    return renderZoneDetail([...zones.filter((z) => z.available), ...zones.filter((z) => !z.available)]);
+  });
+}

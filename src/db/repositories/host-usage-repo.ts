@@ -1,0 +1,47 @@
+// What the live servers on each compute host add up to (hypervisor views, statistics), and which
+// servers those are (with_servers). Reads the servers area's `instances` table.
+import type { Db } from '../knex';
+
+export interface HostUsage { vcpus: number; memoryMb: number; localGb: number; count: number; busy: number }
+
+export class HostUsageRepo {
+  constructor(private readonly db: Db) {}
+
+  async byHost(trx: Db = this.db): Promise<Map<number, HostUsage>> {
+    const rows = await trx('instances').where({ deleted: false }).whereNotNull('host_id').groupBy('host_id').select(
+      'host_id',
+      trx.raw('coalesce(sum(vcpus), 0) as vcpus'),
+      trx.raw('coalesce(sum(memory_mb), 0) as mem'),
+      trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
+      trx.raw('count(*) as n'),
+      trx.raw('sum(case when task_state is not null then 1 else 0 end) as busy'),
+    );
+    return new Map(rows.map((r: Record<string, unknown>) => [Number(r.host_id), {
+      vcpus: Number(r.vcpus), memoryMb: Number(r.mem), localGb: Number(r.disk), count: Number(r.n), busy: Number(r.busy ?? 0),
+    }]));
+  }
+
+  /** Live servers on a host, oldest first: name and uuid. */
+  serversOn(hostId: number, trx: Db = this.db): Promise<{ display_name: string; uuid: string }[]> {
+    return trx('instances').where({ deleted: false, host_id: hostId }).orderBy('id').select('display_name', 'uuid');
+  }
+
+  /**
+   * Removes a compute host record (os-services delete). Deleted servers keep their history but
+   * lose the reference; the caller has checked that no live server is there.
+   */
+  async deleteHost(hostId: number): Promise<void> {
+    const db = this.db;
+    const run = async (trx: Db) => {
+      await trx('instances').where({ host_id: hostId, deleted: true }).update({ host_id: null });
+      await trx('compute_hosts').where({ id: hostId }).delete();
+    };
+    if ('transaction' in db && typeof db.transaction === 'function') await db.transaction(run);
+    else await run(db);
+  }
+
+  async liveCountOn(hostId: number, trx: Db = this.db): Promise<number> {
+    const [r] = await trx('instances').where({ deleted: false, host_id: hostId }).count<{ n: number | string }[]>({ n: '*' });
+    return Number(r.n);
+  }
+}
