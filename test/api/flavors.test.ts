@@ -54,6 +54,12 @@ describe('default flavors', () => {
     ]);
     expect(res.body.flavors_links).toBeUndefined();
   });
+  it('seeding is part of the migration and happens once (migrating again adds nothing)', async () => {
+    const { migrateLatest } = await import('../../src/db/migrate');
+    await migrateLatest(t.services.db);
+    const [{ n }] = await t.services.db('flavors').whereIn('id', ['1', '2', '3', '4', '5', '6', '7', '8']).count({ n: '*' });
+    expect(Number(n)).toBe(8);
+  });
   it('services.flavors.get / find / extraSpecs (for the servers API)', async () => {
     expect((await t.services.flavors.get('1')).name).toBe('m1.tiny');
     await expect(t.services.flavors.get('m1.tiny')).rejects.toMatchObject({ status: 404, message: 'Flavor m1.tiny could not be found.' });
@@ -92,7 +98,7 @@ describe('shapes per microversion (golden files)', () => {
   it('GET /flavors (index) matches flavors_list_2.1.json; description appears from 2.55', async () => {
     const g = golden('flavors_list_2.1.json').response.body;
     const res = await get('/flavors');
-    expect(res.body.flavors.slice(0, 2)).toEqual(g.flavors.map((f: any) => ({ ...f, links: goldenLinksFor(f.links, base) })));
+    expect(res.body.flavors.filter((f: any) => f.id === '1' || f.id === '2')).toEqual(g.flavors.map((f: any) => ({ ...f, links: goldenLinksFor(f.links, base) })));
     const v255 = await get('/flavors', { mv: '2.55' });
     expect(keysOf(v255.body.flavors[0])).toEqual(['description', 'id', 'links', 'name']);
     const v261 = await get('/flavors', { mv: '2.61' });
@@ -176,9 +182,12 @@ describe('list filters, sorting and pagination', () => {
     expect((await get('/flavors?minDisk=1.5')).body.badRequest.message).toBe('Invalid minDisk filter [1.5]');
   });
   it('sort_key and sort_dir order the list; unknown values are 400 in Nova wording', async () => {
-    const names = (await get('/flavors?sort_key=memory_mb&sort_dir=desc')).body.flavors.map((f: any) => f.name);
-    expect(names.slice(0, 3)).toEqual(['m1.xlarge', 'm1.large', 'm1.medium']);
-    expect(names[names.length - 1]).toBe('c1.nano');
+    const rows = (await get('/flavors/detail?sort_key=memory_mb&sort_dir=desc')).body.flavors;
+    expect(rows.slice(0, 3).map((f: any) => f.name)).toEqual(['m1.xlarge', 'm1.large', 'm1.medium']);
+    const rams = rows.map((f: any) => f.ram);
+    expect(rams).toEqual([...rams].sort((x: number, y: number) => y - x));
+    const asc = (await get('/flavors/detail?sort_key=memory_mb')).body.flavors.map((f: any) => f.ram);
+    expect(asc).toEqual([...asc].sort((x: number, y: number) => x - y));
     const byName = (await get('/flavors?sort_key=name')).body.flavors.map((f: any) => f.name);
     expect(byName).toEqual([...byName].sort());
     const bad = await get('/flavors?sort_key=bogus');
@@ -187,17 +196,23 @@ describe('list filters, sorting and pagination', () => {
     expect((await get('/flavors?sort_dir=up')).status).toBe(400);
   });
   it('limit cuts the page and adds flavors_links next with the marker; following it continues', async () => {
-    const first = await get('/flavors/detail?limit=2&is_public=None');
+    // minRam=512 keeps the flavors other tests create (all smaller) out of these pages.
+    const first = await get('/flavors/detail?limit=2&is_public=None&minRam=512');
     expect(first.body.flavors.map((f: any) => f.id)).toEqual(['1', '2']);
+    // Nova: query sorted by name, a new marker goes last…
     expect(first.body.flavors_links).toEqual([
-      { rel: 'next', href: `${base}/compute/v2.1/flavors/detail?is_public=None&limit=2&marker=2` },
+      { rel: 'next', href: `${base}/compute/v2.1/flavors/detail?is_public=None&limit=2&minRam=512&marker=2` },
     ]);
     const next = new URL(first.body.flavors_links[0].href);
     const second = await get(`/flavors/detail${next.search}`);
     expect(second.body.flavors.map((f: any) => f.id)).toEqual(['3', '4']);
-    expect(second.body.flavors_links[0].href).toBe(`${base}/compute/v2.1/flavors/detail?is_public=None&limit=2&marker=4`);
-    const index = await get('/flavors?limit=1');
-    expect(index.body.flavors_links[0].href).toBe(`${base}/compute/v2.1/flavors?limit=1&marker=1`);
+    // …and an existing marker keeps its sorted place.
+    expect(second.body.flavors_links[0].href).toBe(`${base}/compute/v2.1/flavors/detail?is_public=None&limit=2&marker=4&minRam=512`);
+    const third = await get(`/flavors/detail${new URL(second.body.flavors_links[0].href).search}`);
+    expect(third.body.flavors.map((f: any) => f.id)).toEqual(['5']);
+    expect(third.body.flavors_links).toBeUndefined();
+    const index = await get('/flavors?limit=1&minRam=512');
+    expect(index.body.flavors_links[0].href).toBe(`${base}/compute/v2.1/flavors?limit=1&minRam=512&marker=1`);
   });
   it('the last (short) page has no next link; limit=0 means the maximum', async () => {
     const all = (await get('/flavors')).body.flavors.length;
@@ -256,6 +271,13 @@ describe('create, update, delete (admin)', () => {
     const dupId = await send('post', '/flavors', { flavor: { name: 'fresh', id: '1', ram: 1, vcpus: 1, disk: 0 } });
     expect(dupId.status).toBe(409);
     expect(dupId.body.conflictingRequest.message).toBe('Flavor with ID 1 already exists.');
+  });
+  it('concurrent creates with one name: exactly one wins, the rest are 409', async () => {
+    const results = await Promise.all([1, 2, 3, 4].map((i) =>
+      send('post', '/flavors', { flavor: { name: 'raced', id: `raced-${i}`, ram: 64, vcpus: 1, disk: 0 } })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    const listed = (await get('/flavors?is_public=None')).body.flavors.filter((f: any) => f.name === 'raced');
+    expect(listed).toHaveLength(1);
   });
   it('validates as Nova does', async () => {
     const bad = async (flavor: Record<string, unknown>, mv?: string) => {
