@@ -1,9 +1,7 @@
 // Process entry: configuration, buildApp, listen, graceful shutdown on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from './config';
 import { buildApp } from './app';
-import { isWeakPassword } from './identity/passwords';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
+import { configuredPasswordRefusal, storedPasswordRefusal } from './identity/listen-guard';
 
 async function main(): Promise<void> {
   let config;
@@ -16,14 +14,20 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (!LOOPBACK.test(config.host) && (config.adminPassword === null || isWeakPassword(config.adminPassword))) {
-    console.error(
-      `novadock: refusing to listen on ${config.host}: NOVADOCK_ADMIN_PASSWORD must be set to a strong password ` +
-        '(12 characters or more, not a well-known default) before the service is reachable from other machines',
-    );
+  // A weak admin password must never face the network: check the configured one before anything
+  // starts, and the stored one (which the API may have changed since) once the database is open.
+  const early = configuredPasswordRefusal(config.host, config.adminPassword);
+  if (early) {
+    console.error(`novadock: ${early}`);
     process.exit(2);
   }
-  const { app } = await buildApp({ config, background: true, writeOpenrc: true });
+  const { app, services } = await buildApp({ config, background: true, writeOpenrc: true });
+  const late = await storedPasswordRefusal(config.host, services.identityRepo);
+  if (late) {
+    console.error(`novadock: ${late}`);
+    await app.close();
+    process.exit(2);
+  }
 
   let closing = false;
   const shutdown = (signal: string) => {

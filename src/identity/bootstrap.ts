@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IdentityRepo } from '../db/repositories/identity-repo';
 import type { Clock } from '../db/time';
-import { hashPassword, verifyPassword } from './passwords';
+import { passwordColumns, verifyPassword } from './passwords';
 
 export const DEFAULT_DOMAIN_ID = 'default';
 export const ROLE_NAMES = ['admin', 'member', 'reader'] as const;
@@ -33,14 +33,14 @@ export async function bootstrapIdentity(repo: IdentityRepo, clock: Clock, config
   if (!user) {
     const password = configuredPassword ?? randomBytes(18).toString('base64url');
     user = {
-      id: newKeystoneId(), name: 'admin', domain_id: DEFAULT_DOMAIN_ID, password_hash: await hashPassword(password), enabled: true,
-      email: null, description: '', default_project_id: project.id, created_at: now, password_updated_at: now,
+      id: newKeystoneId(), name: 'admin', domain_id: DEFAULT_DOMAIN_ID, enabled: true,
+      email: null, description: '', default_project_id: project.id, created_at: now, ...(await passwordColumns(password, now)),
     };
     await repo.insertUser(user);
     result = { adminPassword: password, generated: configuredPassword === null, created: true };
   } else if (configuredPassword !== null && !(await verifyPassword(configuredPassword, user.password_hash))) {
     // The operator changed NOVADOCK_ADMIN_PASSWORD: the environment wins.
-    await repo.updateUser(user.id, { password_hash: await hashPassword(configuredPassword), password_updated_at: now });
+    await repo.updateUser(user.id, await passwordColumns(configuredPassword, now));
     result = { adminPassword: configuredPassword, generated: false, created: false };
   } else if (configuredPassword !== null) {
     result = { adminPassword: configuredPassword, generated: false, created: false };

@@ -9,7 +9,7 @@ import type { TokenService } from './token-service';
 import type { AuthContext } from './auth-context';
 import type { LoginThrottle } from './login-throttle';
 import { enforce, isAdmin } from './policy';
-import { hashPassword, verifyPassword } from './passwords';
+import { passwordColumns, verifyPassword } from './passwords';
 import { DEFAULT_DOMAIN_ID, newKeystoneId } from './bootstrap';
 import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors';
 
@@ -139,10 +139,9 @@ export class IdentityAdmin {
     const now = this.clock.now().toISOString();
     const row: UserRow = {
       id: newKeystoneId(), name, domain_id: domainId,
-      password_hash: typeof input.password === 'string' ? await hashPassword(input.password) : null,
       enabled: input.enabled ?? true, email: input.email ?? null, description: input.description ?? '',
       default_project_id: input.default_project_id ?? null, created_at: now,
-      password_updated_at: typeof input.password === 'string' ? now : null,
+      ...(await passwordColumns(input.password ?? null, now)),
     };
     await this.repo.insertUser(row);
     return row;
@@ -169,8 +168,7 @@ export class IdentityAdmin {
     }
     const newPassword = input.password !== undefined;
     if (newPassword) {
-      changes.password_hash = typeof input.password === 'string' ? await hashPassword(input.password) : null;
-      changes.password_updated_at = this.clock.now().toISOString();
+      Object.assign(changes, await passwordColumns(input.password ?? null, this.clock.now().toISOString()));
     }
     if (Object.keys(changes).length) await this.repo.updateUser(id, changes);
     if (newPassword) await this.tokens.revokeUser(id); // tokens issued on the old secret end here
@@ -191,7 +189,7 @@ export class IdentityAdmin {
       throw new Unauthorized('Error when changing user password: The request you have made requires authentication.');
     }
     const now = this.clock.now().toISOString();
-    await this.repo.updateUser(id, { password_hash: await hashPassword(password), password_updated_at: now });
+    await this.repo.updateUser(id, await passwordColumns(password, now));
     await this.tokens.revokeUser(id);
   }
 

@@ -29,8 +29,30 @@ export async function verifyPassword(password: string, stored: string | null): P
 const DUMMY_SALT = randomBytes(16).toString('base64');
 const DUMMY_HASH = randomBytes(KEYLEN).toString('base64');
 
+export const MIN_STRONG_LENGTH = 12;
+const WELL_KNOWN = [
+  'admin', 'secret', 'password', 'openstack', 'nova', 'devstack', 'changeme', 'admin123', 'password123',
+  'adminadminadmin', 'secretsecret', 'passwordpassword', 'openstackopenstack', 'changemechangeme',
+  '123456789012', 'qwertyuiopas', 'administrator', 'superuser', 'letmeinletmein', 'novadock', 'novadockadmin',
+];
+
+/** Why a password is too weak for a service reachable from other machines, or null when it is not. */
+export function passwordWeakness(password: string): string | null {
+  if (WELL_KNOWN.includes(password.toLowerCase())) return 'it is a well-known default password';
+  if (password.length < MIN_STRONG_LENGTH) return `it is shorter than ${MIN_STRONG_LENGTH} characters`;
+  return null;
+}
+
 /** Weak for a non-loopback listener: short, or a well-known default. */
 export function isWeakPassword(password: string): boolean {
-  const common = ['admin', 'secret', 'password', 'openstack', 'nova', 'devstack', 'changeme', 'admin123', 'password123'];
-  return password.length < 12 || common.includes(password.toLowerCase());
+  return passwordWeakness(password) !== null;
+}
+
+/** The user columns for a new password (hash, weakness, time), computed while the plaintext is known. */
+export async function passwordColumns(password: string | null, nowIso: string) {
+  return {
+    password_hash: password === null ? null : await hashPassword(password),
+    password_weak: password === null ? null : isWeakPassword(password),
+    password_updated_at: password === null ? null : nowIso,
+  };
 }

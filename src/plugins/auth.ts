@@ -16,12 +16,17 @@ declare module 'fastify' {
   }
 }
 
+const INSIDE_AN_API = /^\/(compute\/v2(\.1)?|image\/v2|identity\/v3)\/[^?]/;
+
 export interface AuthPluginOptions { tokens: TokenService; publicUrl: string | null }
 
 async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promise<void> {
   app.decorateRequest('auth', null as unknown as AuthContext);
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.config?.public || req.routeOptions.url === undefined) return;
+    if (req.routeOptions.config?.public) return;
+    // Unknown paths inside an API need a token too, as behind keystonemiddleware: without one the
+    // caller learns nothing, not even which paths exist.
+    if (req.routeOptions.url === undefined && !INSIDE_AN_API.test(req.url)) return;
     const token = req.headers['x-auth-token'];
     const ctx = typeof token === 'string' && token.length > 0 && token.length < 1024 ? await opts.tokens.validate(token) : null;
     if (!ctx) {

@@ -7,6 +7,8 @@ export interface ProjectRow { id: string; name: string; domain_id: string; descr
 export interface UserRow {
   id: string; name: string; domain_id: string; password_hash: string | null; enabled: boolean | number;
   email: string | null; description: string; default_project_id: string | null; created_at: string; password_updated_at: string | null;
+  /** decided when the password was set; null when unknown */
+  password_weak?: boolean | number | null;
 }
 export interface RoleRow { id: string; name: string }
 export interface AssignmentRow { user_id: string; project_id: string; role_id: string }

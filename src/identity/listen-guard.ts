@@ -1,0 +1,37 @@
+// The service must not be reachable from other machines while its admin password is weak. Loopback
+// listeners are always allowed (a developer's laptop); any other address needs a strong password.
+import type { IdentityRepo } from '../db/repositories/identity-repo';
+import { DEFAULT_DOMAIN_ID } from './bootstrap';
+import { MIN_STRONG_LENGTH, passwordWeakness } from './passwords';
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host.trim());
+}
+
+const ADVICE = `set NOVADOCK_ADMIN_PASSWORD to a strong password (${MIN_STRONG_LENGTH} characters or more, not a well-known default), or listen on 127.0.0.1`;
+
+/** Before the database is opened: the configured password alone. Null when listening is fine. */
+export function configuredPasswordRefusal(host: string, configuredPassword: string | null): string | null {
+  if (isLoopbackHost(host) || configuredPassword === null) return null;
+  const why = passwordWeakness(configuredPassword);
+  return why ? `refusing to listen on ${host}: NOVADOCK_ADMIN_PASSWORD is weak (${why}); ${ADVICE}` : null;
+}
+
+/**
+ * After bootstrap: the admin user's current password, whatever set it (the environment, the
+ * generator, or `openstack user set --password` since). Its weakness was recorded when it was set.
+ */
+export async function storedPasswordRefusal(host: string, repo: IdentityRepo): Promise<string | null> {
+  if (isLoopbackHost(host)) return null;
+  const admin = await repo.findUserByName(DEFAULT_DOMAIN_ID, 'admin');
+  if (!admin || !admin.password_hash) return null;
+  if (admin.password_weak === null || admin.password_weak === undefined) {
+    return `refusing to listen on ${host}: the admin user's password was set before its strength was recorded; ${ADVICE}`;
+  }
+  if (admin.password_weak) {
+    return `refusing to listen on ${host}: the admin user's password is weak (shorter than ${MIN_STRONG_LENGTH} characters or a well-known default); ${ADVICE}`;
+  }
+  return null;
+}
