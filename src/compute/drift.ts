@@ -19,7 +19,19 @@ export interface DriftDeps {
   timers?: Timers;
 }
 
+/** Warnings (a lost event stream, an engine that did not answer) on stderr, as JSON lines. */
+function stderrLog(config: Config): SyncLog {
+  const quiet = ['silent', 'fatal', 'error'].includes(config.logLevel);
+  const write = (level: string) => (obj: unknown, msg?: string) => {
+    if (quiet || (level === 'info' && config.logLevel === 'warn')) return;
+    const err = (obj as { err?: unknown })?.err;
+    console.error(JSON.stringify({ level, msg, ...(obj as object), err: err instanceof Error ? err.message : err }));
+  };
+  return { info: write('info'), warn: write('warn') };
+}
+
 export function createDrift(d: DriftDeps) {
+  d = { ...d, log: d.log ?? stderrLog(d.config) };
   const powerSync = new PowerSync({
     hosts: d.hosts, queries: new PowerSyncQueries(d.db), locks: d.locks, clock: d.clock,
     stopTimeoutSeconds: d.config.stopTimeoutSeconds, actions: d.actions, log: d.log, timers: d.timers,

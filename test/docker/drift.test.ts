@@ -1,0 +1,102 @@
+// Drift on the real engine: containers changed behind the service's back (docker kill, docker rm,
+// docker start) are reconciled through Docker events within 2 s. Fails (never skips) without Docker.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type BuiltApp } from '../../src/app';
+import { testConfig } from '../../src/config';
+import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
+import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
+import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { requireDocker, TEST_IMAGE } from './driver-helpers';
+
+const S = '/compute/v2.1/servers';
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+let built: BuiltApp;
+let http: ReturnType<typeof request>;
+let token: string;
+let image: ImageRow;
+let dataDir: string;
+const created: string[] = [];
+
+beforeAll(async () => {
+  await requireDocker();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-drift-docker-'));
+  const tar = path.join(dataDir, 'busybox.tar');
+  docker('image', 'save', TEST_IMAGE, '-o', tar);
+  // The periodic sync is off: what is measured here is the event path alone.
+  built = await buildApp({ config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, powerSyncIntervalSeconds: 0 }), background: true, logger: false });
+  await built.app.ready();
+  http = request(built.app.server);
+  token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
+  await unlimitedQuota(built.services);
+  image = await seedImage(built.services, { name: 'busybox', data: fs.readFileSync(tar) });
+}, 60_000);
+
+afterAll(async () => {
+  for (const id of created) {
+    try { docker('rm', '-f', `nova-${id}`); } catch { /* already gone */ }
+  }
+  await built?.app.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const get = (id: string) => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
+
+async function boot(): Promise<string> {
+  const res = await http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79')
+    .send({ server: { name: 'drift', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  created.push(res.body.server.id);
+  await waitForStatus(() => get(res.body.server.id), 'ACTIVE', 30_000);
+  return res.body.server.id;
+}
+
+/** Polls the API every 20 ms until `pred` holds; returns the elapsed milliseconds. */
+async function within(ms: number, id: string, pred: (s: Record<string, unknown>) => boolean): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const s = (await get(id)).body.server;
+    if (pred(s)) return Date.now() - t0;
+    if (Date.now() - t0 > ms) throw new Error(`not reached within ${ms} ms: ${s.status} power ${s['OS-EXT-STS:power_state']}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('drift on the real engine', () => {
+  it('docker kill behind the service\'s back: SHUTOFF within 2 s', async () => {
+    const id = await boot();
+    docker('kill', `nova-${id}`);
+    const ms = await within(2000, id, (s) => s.status === 'SHUTOFF');
+    const s = (await get(id)).body.server;
+    expect(s['OS-EXT-STS:power_state']).toBe(4);
+    expect(s['OS-EXT-STS:vm_state']).toBe('stopped');
+    expect(s['OS-EXT-STS:task_state']).toBeNull();
+    console.log(`drift: docker kill → SHUTOFF in ${ms} ms`);
+  });
+
+  it('docker rm behind the service\'s back: power_state NOSTATE within 2 s', async () => {
+    const id = await boot();
+    docker('rm', '-f', `nova-${id}`);
+    await within(2000, id, (s) => s['OS-EXT-STS:power_state'] === 0);
+    expect((await get(id)).body.server.status).toBe('ACTIVE');
+  });
+
+  it('docker start of a SHUTOFF server: the service powers it off again (Nova\'s force_stop)', async () => {
+    const id = await boot();
+    docker('kill', `nova-${id}`);
+    await within(2000, id, (s) => s.status === 'SHUTOFF');
+    docker('start', `nova-${id}`);
+    // the TTY shell ignores SIGTERM: the 1 s stop timeout, then SIGKILL
+    const deadline = Date.now() + 5000;
+    while (docker('inspect', '-f', '{{.State.Status}}', `nova-${id}`) !== 'exited') {
+      if (Date.now() > deadline) throw new Error('container still running');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await within(2000, id, (s) => s.status === 'SHUTOFF' && s['OS-EXT-STS:power_state'] === 4 && s['OS-EXT-STS:task_state'] === null);
+  });
+});
