@@ -25,6 +25,8 @@ import { KeypairService } from './compute/keypair-service';
 import { HostHealth } from './compute/host-health';
 import { ComputeServices } from './compute/compute-services';
 import { HostUsageRepo } from './db/repositories/host-usage-repo';
+import { UsageRepo } from './db/repositories/usage-repo';
+import { TenantUsageService } from './compute/tenant-usage';
 import { createComputeServices } from './compute/compose';
 import { createDrift } from './compute/drift';
 
@@ -51,6 +53,7 @@ export function createServices(deps: ServiceDeps) {
   const hostHealth = new HostHealth(hosts, hostsRepo, clock, config.heartbeatIntervalSeconds);
   // os-services, os-hypervisors and availability zones: the hosts, their heartbeat and their servers.
   const hostOverview = new ComputeServices(hostsRepo, new HostUsageRepo(db), hostHealth, clock);
+  const tenantUsage = new TenantUsageService(new UsageRepo(db), clock);
   const imagesRepo = new ImagesRepo(db);
   const imageStore = new ImageStore(config.dataDir, config.imageMaxBytes);
   const images = new ImageService(db, imagesRepo, imageStore, clock);
@@ -58,7 +61,7 @@ export function createServices(deps: ServiceDeps) {
   const computeServices = createComputeServices({ config, db, clock, hosts, hostsRepo, flavors, images, imageImporter, quotas, keypairs, hostHealth });
   // Drift: Docker events + periodic power sync, under the worker's per-server mutex.
   const drift = createDrift({ config, db, clock, hosts, locks: computeServices.worker.locks, actions: computeServices.instanceActions });
-  return { ...computeServices, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview };
+  return { ...computeServices, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage };
 }
 
 export type Services = ReturnType<typeof createServices>;

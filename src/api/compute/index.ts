@@ -7,6 +7,7 @@ import { limitsRoutes } from './limits';
 import { computeServiceRoutes } from './compute-services';
 import { hypervisorRoutes } from './hypervisors';
 import { availabilityZoneRoutes } from './availability-zones';
+import { simpleTenantUsageRoutes } from './simple-tenant-usage';
 import { flavorRoutes } from './flavors';
 import { flavorExtraSpecRoutes } from './flavor-extra-specs';
 import { flavorAccessRoutes } from './flavor-access';
@@ -24,6 +25,7 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(computeServiceRoutes, opts);
   await app.register(hypervisorRoutes, opts);
   await app.register(availabilityZoneRoutes, opts);
+  await app.register(simpleTenantUsageRoutes, opts);
   await app.register(flavorRoutes, opts);
   await app.register(flavorExtraSpecRoutes, opts);
   await app.register(flavorAccessRoutes, opts);
