@@ -158,16 +158,23 @@ export interface ComputeDriver {
   listInstances(): Promise<InstanceInfo[]>;
   /** What the container printed (stdout+stderr), the last `tailLines` lines when given. */
   getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string>;
+  /** One sample (no streaming); a missing container: 'not-found'; a stopped one: zeros. */
   getStats(instanceUuid: string): Promise<InstanceStats>;
-  /** An interactive shell with a TTY in the container. */
+  /**
+   * An interactive process with a TTY in the container (docker exec, hijacked connection): `output`
+   * is the TTY's bytes, `write` its input, `close` hangs up. A stopped or paused container: 'conflict'.
+   */
   exec(instanceUuid: string, cmd: string[]): Promise<ExecSession>;
 
   /** Create the service-owned bridge network if missing. */
   ensureNetwork(name: string, subnet: string | null): Promise<void>;
 
   /**
-   * Subscribes to container events of this service. The callback gets each event; `onError`
-   * is called once when the stream breaks (the caller reconnects and re-lists). Returns a stop function.
+   * Subscribes to container events of this service (label managed-by=novadock, every service id).
+   * Resolves once the engine answered (rejects with DriverError 'unavailable'/'timeout' otherwise).
+   * The callback gets each event; `onError` is called at most once, when the stream breaks or
+   * ends (engine restarted); the caller reconnects and re-lists, since Docker replays nothing.
+   * The stream has no idle timeout. Returns a stop function; after it, neither callback runs.
    */
   watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void): Promise<() => void>;
 
