@@ -29,6 +29,7 @@ import { UsageRepo } from './db/repositories/usage-repo';
 import { TenantUsageService } from './compute/tenant-usage';
 import { createComputeServices } from './compute/compose';
 import { createDrift } from './compute/drift';
+import { createServerActions } from './compute/api/compose-actions';
 
 export interface ServiceDeps {
   config: Config;
@@ -61,7 +62,9 @@ export function createServices(deps: ServiceDeps) {
   const computeServices = createComputeServices({ config, db, clock, hosts, hostsRepo, flavors, images, imageImporter, quotas, keypairs, hostHealth });
   // Drift: Docker events + periodic power sync, under the worker's per-server mutex.
   const drift = createDrift({ config, db, clock, hosts, locks: computeServices.worker.locks, actions: computeServices.instanceActions });
-  return { ...computeServices, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage };
+  // Server actions (power, lock, console output, …): compute-API objects plus their worker handlers.
+  const serverActions = createServerActions({ config, db, clock, hosts, imagesRepo, ...computeServices });
+  return { ...computeServices, serverActions, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage };
 }
 
 export type Services = ReturnType<typeof createServices>;

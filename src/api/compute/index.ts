@@ -12,6 +12,7 @@ import { flavorRoutes } from './flavors';
 import { flavorExtraSpecRoutes } from './flavor-extra-specs';
 import { flavorAccessRoutes } from './flavor-access';
 import { serverRoutes } from './servers';
+import { serverActionRoutes } from './server-actions';
 import { serverMetadataRoutes } from './server-metadata';
 import { serverTagRoutes } from './server-tags';
 import { serverIpRoutes } from './server-ips';
@@ -30,6 +31,7 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(flavorExtraSpecRoutes, opts);
   await app.register(flavorAccessRoutes, opts);
   await app.register(serverRoutes, opts);
+  await app.register(serverActionRoutes, opts);
   await app.register(serverMetadataRoutes, opts);
   await app.register(serverTagRoutes, opts);
   await app.register(serverIpRoutes, opts);

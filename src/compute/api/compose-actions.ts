@@ -1,0 +1,49 @@
+// Builds the server-action services (compute-API side) and registers their worker handlers.
+// Called once from the composition root; the result is `services.serverActions`.
+import type { Knex } from 'knex';
+import type { Config } from '../../config';
+import type { Clock } from '../../db/time';
+import type { InstancesRepo } from '../../db/repositories/instances-repo';
+import type { ImagesRepo } from '../../db/repositories/images-repo';
+import type { TaskRunner } from '../worker/task-runner';
+import type { InstanceActions } from '../instance-actions';
+import type { HostRegistry } from '../host-registry';
+import type { ManagerDeps } from '../manager/deps';
+import { registerPowerHandlers, type PowerManagerDeps } from '../manager/power';
+import type { ActionApiDeps } from './begin-action';
+import { PowerApi } from './power';
+import { LockApi } from './lock';
+import { ConsoleOutputApi } from './console-output';
+
+export interface ServerActionsDeps {
+  config: Config;
+  db: Knex;
+  clock: Clock;
+  instancesRepo: InstancesRepo;
+  imagesRepo: ImagesRepo;
+  worker: TaskRunner;
+  instanceActions: InstanceActions;
+  hosts: HostRegistry;
+  computeManager: ManagerDeps;
+}
+
+export function createServerActions(d: ServerActionsDeps) {
+  const apiDeps: ActionApiDeps = { db: d.db, clock: d.clock, instances: d.instancesRepo, worker: d.worker, actions: d.instanceActions };
+  const powerManager: PowerManagerDeps = {
+    ...d.computeManager,
+    stopTimeoutSeconds: d.config.stopTimeoutSeconds,
+    findImage: (ref) => d.imagesRepo.find(ref),
+  };
+  registerPowerHandlers(d.worker, powerManager);
+  return {
+    /** what every action's compute-API method needs (beginAction); part 2's actions reuse it */
+    apiDeps,
+    /** the worker-side deps with the stop timeout (for handlers that power a container off) */
+    powerManager,
+    power: new PowerApi(apiDeps),
+    lock: new LockApi(apiDeps),
+    consoleOutput: new ConsoleOutputApi(d.hosts),
+  };
+}
+
+export type ServerActions = ReturnType<typeof createServerActions>;
