@@ -75,6 +75,8 @@ describe('shapes per microversion (golden files)', () => {
     expect(res.status).toBe(200);
     expect(res.body.flavor).toEqual({ ...g, links: goldenLinksFor(g.links, base) });
     expect(res.body.flavor.swap).toBe('');
+    // byte-for-byte like Python's json: the float prints as 1.0
+    expect(res.text).toContain('"rxtx_factor":1.0,');
   });
   it('GET /flavors/1 at the max version has the keys of flavor_show_max.json (swap 0, description, extra_specs)', async () => {
     const g = golden('flavor_show_max.json').response.body.flavor;

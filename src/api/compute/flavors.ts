@@ -26,6 +26,8 @@ interface CreateBody {
 
 export async function flavorRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { flavors, config } = opts.services;
+  // Python's json prints the float rxtx_factor as 1.0 (clients echo it); JSON.stringify would print 1.
+  app.setReplySerializer((payload) => JSON.stringify(payload).replace(/"rxtx_factor":(-?\d+)(?=[,}])/g, '"rxtx_factor":$1.0'));
   const view = (req: FastifyRequest): ViewContext => ({ base: baseUrl(req, config.publicUrl), version: req.apiVersion });
   /** Extra specs are embedded from 2.61 for callers allowed to read them (os-flavor-extra-specs:index). */
   const wantsExtraSpecs = (req: FastifyRequest) => req.apiVersion.gte(FLAVOR_EXTRA_SPECS_MICROVERSION) && canRead(req.auth);
