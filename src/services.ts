@@ -27,6 +27,8 @@ import { ComputeServices } from './compute/compute-services';
 import { HostUsageRepo } from './db/repositories/host-usage-repo';
 import { UsageRepo } from './db/repositories/usage-repo';
 import { TenantUsageService } from './compute/tenant-usage';
+import { ServerGroupsRepo } from './db/repositories/server-groups-repo';
+import { ServerGroupService } from './compute/server-groups';
 import { createComputeServices } from './compute/compose';
 import { createDrift } from './compute/drift';
 import { createServerActions } from './compute/api/compose-actions';
@@ -55,6 +57,7 @@ export function createServices(deps: ServiceDeps) {
   // os-services, os-hypervisors and availability zones: the hosts, their heartbeat and their servers.
   const hostOverview = new ComputeServices(hostsRepo, new HostUsageRepo(db), hostHealth, clock);
   const tenantUsage = new TenantUsageService(new UsageRepo(db), clock);
+  const serverGroups = new ServerGroupService(db, new ServerGroupsRepo(db), quotas, clock);
   const imagesRepo = new ImagesRepo(db);
   const imageStore = new ImageStore(config.dataDir, config.imageMaxBytes);
   const images = new ImageService(db, imagesRepo, imageStore, clock);
@@ -64,7 +67,7 @@ export function createServices(deps: ServiceDeps) {
   const drift = createDrift({ config, db, clock, hosts, locks: computeServices.worker.locks, actions: computeServices.instanceActions });
   // Server actions (power, lock, console output, …): compute-API objects plus their worker handlers.
   const serverActions = createServerActions({ config, db, clock, hosts, imagesRepo, ...computeServices });
-  return { ...computeServices, serverActions, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage };
+  return { ...computeServices, serverActions, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
 }
 
 export type Services = ReturnType<typeof createServices>;
