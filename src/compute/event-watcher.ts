@@ -45,12 +45,19 @@ export class EventWatcher {
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
   }
 
-  /** Subscribes to every known host; resolves after each host's first attempt (a failure retries later). */
-  async start(): Promise<void> {
+  /**
+   * Subscribes to every known host. Resolves after each host's first attempt (a failure retries
+   * later), or after `startWaitMs` at most: an engine that accepts but does not answer (dockerd
+   * restoring its containers) must not hold up the start of the service.
+   */
+  async start(startWaitMs = 2000): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
     const hosts = await this.hosts.list();
-    await Promise.all(hosts.map((h) => this.watchHost(h.id)));
+    const first = Promise.all(hosts.map((h) => this.watchHost(h.id)));
+    let timer: unknown;
+    await Promise.race([first, new Promise<void>((r) => { timer = this.timers.setTimeout(r, startWaitMs); })]);
+    this.timers.clearTimeout(timer);
   }
 
   /** Subscribes to one host (e.g. one added after start). */
