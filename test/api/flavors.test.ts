@@ -229,6 +229,24 @@ describe('list filters, sorting and pagination', () => {
     const page2 = (await get(`/flavors${new URL(page1.flavors_links[0].href).search}`)).body;
     expect(page2.flavors.map((f: any) => f.name)).toEqual(['m1.medium', 'm1.small']);
   });
+  it('paging with limit=3 visits every flavor once, in the unpaged order, for each sort key and direction', async () => {
+    await createFlavor({ description: 'bbb', ram: 333 }, '2.55');
+    await createFlavor({ description: 'aaa', ram: 333 }, '2.55');
+    for (const sortKey of ['flavorid', 'name', 'description', 'memory_mb', 'is_public', 'root_gb']) {
+      for (const dir of ['asc', 'desc']) {
+        const q = `is_public=None&sort_key=${sortKey}&sort_dir=${dir}`;
+        const whole = (await get(`/flavors?${q}`)).body.flavors.map((f: any) => f.id);
+        const paged: string[] = [];
+        let path: string | undefined = `/flavors?${q}&limit=3`;
+        for (let i = 0; path && i < 20; i++) {
+          const body: any = (await get(path)).body;
+          paged.push(...body.flavors.map((f: any) => f.id));
+          path = body.flavors_links ? `/flavors${new URL(body.flavors_links[0].href).search}` : undefined;
+        }
+        expect(paged, `${sortKey} ${dir}`).toEqual(whole);
+      }
+    }
+  });
   it('an unknown marker or a bad limit is a 400', async () => {
     const res = await get('/flavors?marker=nope');
     expect(res.status).toBe(400);
