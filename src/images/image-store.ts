@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, finished, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, RequestEntityTooLarge } from '../errors';
 
@@ -76,10 +76,21 @@ export class ImageStore {
     const final = this.pathOf(imageId);
     const temp = `${final}.upload-${randomBytes(6).toString('hex')}`;
     const counter = new HashingCounter(maxBytes);
+    // The source is piped rather than put in the pipeline: a pipeline would destroy it on a
+    // store-side failure (too large, disk full), and with it the client's socket, so the client
+    // would never see the 413. A failure of the source itself still ends the write at once.
+    const sourceFailed = new Promise<never>((_, reject) => {
+      finished(source, { writable: false }, (err) => { if (err) reject(err); });
+    });
+    sourceFailed.catch(() => undefined);
+    counter.on('error', () => undefined); // reported through the pipeline; late writes must not crash
+    source.pipe(counter);
     try {
-      await pipeline(source, counter, fs.createWriteStream(temp, { flags: 'wx' }));
+      await Promise.race([pipeline(counter, fs.createWriteStream(temp, { flags: 'wx' })), sourceFailed]);
       await fsp.rename(temp, final);
     } catch (err) {
+      source.unpipe(counter);
+      counter.destroy();
       await fsp.rm(temp, { force: true });
       throw classifyWriteError(err);
     }

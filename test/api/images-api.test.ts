@@ -356,6 +356,55 @@ describe('upload and download', () => {
     }
   });
 
+  it('a chunked upload that grows too large gets its 413 (the socket is not torn down first)', async () => {
+    const small = await makeTestApp({ dataDir, imageMaxBytes: 256 * 1024 });
+    try {
+      await small.app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (small.app.server.address() as AddressInfo).port;
+      const img = (await small.http.post('/image/v2/images').set(as(small.adminToken)).send({ name: 'big' })).body;
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: `/image/v2/images/${img.id}/file`, headers: { 'X-Auth-Token': small.adminToken, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' } }, (r) => {
+          let body = '';
+          r.on('data', (c) => { body += c; });
+          r.on('end', () => resolve({ status: r.statusCode!, body }));
+        });
+        req.on('error', reject);
+        let sent = 0;
+        const pump = () => {
+          while (sent < 64) { sent++; if (!req.write(Buffer.alloc(16 * 1024, 1))) { req.once('drain', pump); return; } }
+          req.end();
+        };
+        pump();
+      });
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body).message).toContain('The incoming image is too large');
+      expect((await small.http.get(`/image/v2/images/${img.id}`).set(as(small.adminToken))).body.status).toBe('queued');
+      expect(fs.readdirSync(path.join(dataDir, 'images')).filter((n) => n.startsWith(img.id))).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a client that disconnects mid-upload leaves the image queued and no partial file', async () => {
+    await t.app.listen({ host: '127.0.0.1', port: 0 }).catch(() => undefined);
+    const port = (t.app.server.address() as AddressInfo).port;
+    const img = await create(alice.token);
+    await new Promise<void>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: `/image/v2/images/${img.id}/file`, headers: { 'X-Auth-Token': alice.token, 'Content-Type': 'application/octet-stream', 'Content-Length': 1_000_000 } });
+      req.on('error', () => resolve());
+      req.write(Buffer.alloc(300_000, 2), () => setTimeout(() => { req.destroy(); resolve(); }, 100));
+    });
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'queued'; i++) {
+      status = (await t.http.get(`/image/v2/images/${img.id}`).set(as(alice.token))).body.status;
+      if (status !== 'queued') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe('queued');
+    expect(fs.readdirSync(path.join(dataDir, 'images')).filter((n) => n.startsWith(img.id))).toEqual([]);
+    // and the image still takes a complete upload afterwards
+    expect((await upload(alice.token, img.id, Buffer.from('complete'))).status).toBe(204);
+  });
+
   it('only the owner may upload', async () => {
     const img = await create(alice.token, { visibility: 'community' });
     expect((await upload(bob.token, img.id, Buffer.from('x'))).status).toBe(403);

@@ -71,7 +71,13 @@ export async function glanceImageRoutes(app: FastifyInstance, opts: { services: 
   app.put<{ Params: IdParams }>('/image/v2/images/:id/file', { schema: hide }, async (req, reply) => {
     const stream = uploadStream(req);
     const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : null;
-    await images.upload(req.auth, req.params.id, stream, Number.isFinite(length) ? length : null);
+    try {
+      await images.upload(req.auth, req.params.id, stream, Number.isFinite(length) ? length : null);
+    } catch (err) {
+      // The rest of a refused body is not worth reading: answer, then close the connection.
+      if (!stream.readableEnded) reply.header('Connection', 'close');
+      throw err;
+    }
     // glanceclient fails on any body here ("Expecting value"): 204, nothing else.
     return reply.code(204).send();
   });
