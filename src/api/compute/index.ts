@@ -14,6 +14,7 @@ import { flavorExtraSpecRoutes } from './flavor-extra-specs';
 import { flavorAccessRoutes } from './flavor-access';
 import { serverRoutes } from './servers';
 import { serverActionRoutes } from './server-actions';
+import { instanceActionRoutes } from './instance-actions';
 import { serverMetadataRoutes } from './server-metadata';
 import { serverTagRoutes } from './server-tags';
 import { serverIpRoutes } from './server-ips';
@@ -34,6 +35,7 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(flavorAccessRoutes, opts);
   await app.register(serverRoutes, opts);
   await app.register(serverActionRoutes, opts);
+  await app.register(instanceActionRoutes, opts);
   await app.register(serverMetadataRoutes, opts);
   await app.register(serverTagRoutes, opts);
   await app.register(serverIpRoutes, opts);

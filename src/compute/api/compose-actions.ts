@@ -8,12 +8,16 @@ import type { ImagesRepo } from '../../db/repositories/images-repo';
 import type { TaskRunner } from '../worker/task-runner';
 import type { InstanceActions } from '../instance-actions';
 import type { HostRegistry } from '../host-registry';
+import type { HostsRepo } from '../../db/repositories/hosts-repo';
 import type { ManagerDeps } from '../manager/deps';
 import { registerPowerHandlers, type PowerManagerDeps } from '../manager/power';
 import type { ActionApiDeps } from './begin-action';
 import { PowerApi } from './power';
 import { LockApi } from './lock';
 import { ConsoleOutputApi } from './console-output';
+import { InstanceActionsApi } from './instance-actions-api';
+import { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries';
+import type { InstanceActionsRepo } from '../../db/repositories/instance-actions-repo';
 
 export interface ServerActionsDeps {
   config: Config;
@@ -23,7 +27,9 @@ export interface ServerActionsDeps {
   imagesRepo: ImagesRepo;
   worker: TaskRunner;
   instanceActions: InstanceActions;
+  instanceActionsRepo: InstanceActionsRepo;
   hosts: HostRegistry;
+  hostsRepo: HostsRepo;
   computeManager: ManagerDeps;
 }
 
@@ -43,6 +49,7 @@ export function createServerActions(d: ServerActionsDeps) {
     power: new PowerApi(apiDeps),
     lock: new LockApi(apiDeps),
     consoleOutput: new ConsoleOutputApi(d.hosts),
+    instanceActions: new InstanceActionsApi(d.instancesRepo, d.instanceActionsRepo, new InstanceActionsQueries(d.db), d.hostsRepo),
   };
 }
 
