@@ -43,6 +43,8 @@ export interface CreateServerInput {
   hostname: string | null;
   adminPass: string | null;
   configDrive: boolean;
+  /** 2.74: host and/or hypervisor_hostname (admin only); both name a compute host here */
+  requestedHost: string | null;
 }
 
 export interface CreateServerResult { instances: InstanceRow[]; reservationId: string; adminPass: string }
@@ -99,6 +101,7 @@ export class ComputeApi {
     const keypair = input.keyName ? await this.d.keypairs.findForUser(auth.userId, input.keyName) : undefined;
     if (input.keyName && !keypair) throw new BadRequest('Invalid key_name provided.');
     if (input.availabilityZone) await this.assertZone(input.availabilityZone);
+    const requestedHostId = input.requestedHost ? await this.requestedHost(auth, input.requestedHost) : null;
     const network = this.networkFor(input.networks);
     const extraSpecs = await this.d.flavors.extraSpecs(flavor.id);
     const snapshot: FlavorSnapshot = {
@@ -134,7 +137,7 @@ export class ComputeApi {
         await this.d.metadata.set(uuid, input.metadata, false, trx);
         if (input.tags.length) await this.d.tags.replace(uuid, input.tags, trx);
         await this.d.actions.start(trx, { instanceUuid: uuid, action: 'create', requestId, userId: auth.userId, projectId });
-        await this.d.worker.enqueue(trx, { instanceUuid: uuid, kind: BUILD_TASK, payload: { image } satisfies BuildPayload, requestId });
+        await this.d.worker.enqueue(trx, { instanceUuid: uuid, kind: BUILD_TASK, payload: { image, hostId: requestedHostId } satisfies BuildPayload, requestId });
         created.push({ ...row, id: 0 });
       }
       return created;
@@ -152,6 +155,14 @@ export class ComputeApi {
     }
     this.d.images.assertBootable?.(image);
     return image;
+  }
+
+  /** 2.74 requested destination: admins only; the host must exist. */
+  private async requestedHost(auth: AuthContext, name: string): Promise<number> {
+    if (!isAdmin(auth)) throw new Forbidden("Policy doesn't allow compute:servers:create:requested_destination to be performed.");
+    const host = await this.d.hostsRepo.findByName(name);
+    if (!host) throw new BadRequest(`Compute host ${name} could not be found.`);
+    return host.id;
   }
 
   private async assertZone(zone: string): Promise<void> {

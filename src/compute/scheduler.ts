@@ -10,7 +10,7 @@ import { ApiError } from '../errors';
 export const CPU_ALLOCATION_RATIO = 16.0;
 export const RAM_ALLOCATION_RATIO = 1.5;
 
-export interface RequestSpec { memoryMb: number; vcpus: number; availabilityZone: string | null }
+export interface RequestSpec { memoryMb: number; vcpus: number; availabilityZone: string | null; onlyHostId?: number | null }
 
 /** nova NoValidHost, shown as the server's fault. */
 export class NoValidHost extends ApiError {
@@ -29,6 +29,7 @@ export class Scheduler {
   async selectHost(spec: RequestSpec): Promise<ComputeHostRow> {
     const [hosts, usage] = await Promise.all([this.hosts.list(), this.instances.usageByHost()]);
     const candidates = hosts
+      .filter((h) => !spec.onlyHostId || h.id === spec.onlyHostId)
       .filter((h) => !h.disabled && !h.forced_down)
       // A host never heartbeated yet (fresh start, tests without background work) is given the benefit of the doubt.
       .filter((h) => !this.health || h.last_seen_at === null || this.health.isUp(h))

@@ -254,3 +254,19 @@ describe('visibility', () => {
     expect(name.body.itemNotFound.message).toBe('Instance test could not be found.');
   });
 });
+
+describe('2.74 requested destination', () => {
+  it('an admin may name the host; a missing host is 400; a non-admin is 403', async () => {
+    const host = (await t.services.hostsRepo.list())[0];
+    const id = await boot({ host: host.name });
+    expect((await admin('2.79').get(`${S}/${id}`)).body.server['OS-EXT-SRV-ATTR:host']).toBe(host.name);
+    const missing = await admin('2.79').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', hypervisor_hostname: 'nowhere' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.badRequest.message).toBe('Compute host nowhere could not be found.');
+    const p = await makeProjectUser(t, 'dest-user');
+    const denied = await as(p.token, '2.79').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', host: host.name } });
+    expect(denied.status).toBe(403);
+    const early = await admin('2.73').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', host: host.name } });
+    expect(early.status).toBe(400);
+  });
+});

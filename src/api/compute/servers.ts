@@ -15,6 +15,7 @@ interface CreateBody {
     networks?: NetworksRequest; accessIPv4?: string; accessIPv6?: string; availability_zone?: string;
     config_drive?: boolean | string; key_name?: string; min_count?: number | string; max_count?: number | string;
     return_reservation_id?: boolean | string; user_data?: string; description?: string | null; tags?: string[]; hostname?: string;
+    host?: string; hypervisor_hostname?: string;
   };
 }
 interface UpdateBody { server: { name?: string; description?: string | null; accessIPv4?: string; accessIPv6?: string; hostname?: string } }
@@ -39,7 +40,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
       networks: s.networks, metadata: s.metadata ?? {}, userData: s.user_data ?? null, keyName: s.key_name ?? null,
       availabilityZone: s.availability_zone ?? null, accessIPv4: s.accessIPv4 || null, accessIPv6: s.accessIPv6 || null,
       description: s.description ?? null, tags: s.tags ?? [], hostname: s.hostname ?? null, adminPass: s.adminPass ?? null,
-      configDrive: bool(s.config_drive),
+      configDrive: bool(s.config_drive), requestedHost: s.host ?? s.hypervisor_hostname ?? null,
     };
     const result = await compute.create(req.auth, req.id, input);
     reply.code(202);

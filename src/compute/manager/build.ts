@@ -18,6 +18,8 @@ export const BUILD_TASK = 'build';
 export interface BuildPayload {
   /** the image row as resolved at create time (visibility was checked then) */
   image: ImageRow;
+  /** 2.74 requested destination: only this host may be chosen */
+  hostId?: number | null;
 }
 
 export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
@@ -32,6 +34,7 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
         host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
         host ??= await d.scheduler.selectHost({
           memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone,
+          onlyHostId: ctx.payload.hostId ?? null,
         });
         await d.instances.updateWithExpectedTaskState(instance.uuid, {
           host_id: host.id, availability_zone: instance.availability_zone ?? host.availability_zone,

@@ -56,7 +56,7 @@ export class TaskRunner {
     this.concurrency = opts.concurrency ?? 16;
   }
 
-  registerHandler<P>(kind: string, handler: TaskHandler<P>): void {
+  registerHandler<P = Record<string, unknown>>(kind: string, handler: TaskHandler<P>): void {
     if (this.handlers.has(kind)) throw new Error(`a handler for task kind ${kind} is already registered`);
     this.handlers.set(kind, handler as TaskHandler<never>);
   }
