@@ -214,3 +214,15 @@ describe('os-availability-zone', () => {
     expect(denied.status).toBe(403);
   });
 });
+
+describe('os-aggregates (read-only view of the zones)', () => {
+  it('each non-default zone is an aggregate of its hosts with availability_zone metadata', async () => {
+    const res = await t.http.get('/compute/v2.1/os-aggregates').set(admin());
+    expect(res.status).toBe(200);
+    expect(res.body.aggregates).toEqual([expect.objectContaining({ id: 1, name: 'zone-b', availability_zone: 'zone-b', hosts: ['dock2'], metadata: { availability_zone: 'zone-b' }, deleted: false })]);
+    const one = await t.http.get('/compute/v2.1/os-aggregates/1').set(admin('2.41'));
+    expect(one.body.aggregate.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await t.http.get('/compute/v2.1/os-aggregates/9').set(admin())).status).toBe(404);
+    expect((await t.http.get('/compute/v2.1/os-aggregates').set('X-Auth-Token', member.token)).status).toBe(403);
+  });
+});

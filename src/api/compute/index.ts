@@ -9,6 +9,7 @@ import { hypervisorRoutes } from './hypervisors';
 import { availabilityZoneRoutes } from './availability-zones';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage';
 import { serverGroupRoutes } from './server-groups';
+import { aggregateRoutes } from './aggregates';
 import { flavorRoutes } from './flavors';
 import { flavorExtraSpecRoutes } from './flavor-extra-specs';
 import { flavorAccessRoutes } from './flavor-access';
@@ -30,6 +31,7 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(availabilityZoneRoutes, opts);
   await app.register(simpleTenantUsageRoutes, opts);
   await app.register(serverGroupRoutes, opts);
+  await app.register(aggregateRoutes, opts);
   await app.register(flavorRoutes, opts);
   await app.register(flavorExtraSpecRoutes, opts);
   await app.register(flavorAccessRoutes, opts);
