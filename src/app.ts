@@ -22,6 +22,7 @@ import { versionRoutes } from './api/versions';
 import { identityRoutes } from './api/identity';
 import { imageRoutes } from './api/image';
 import { computeRoutes } from './api/compute';
+import { serialConsoleSocket } from './api/compute/console-ws';
 
 export interface AppDeps {
   config: Config;
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(identityRoutes, { services });
   await app.register(imageRoutes, { services });
   await app.register(computeRoutes, { services });
+  await app.register(serialConsoleSocket, { services });
 
   // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
   app.addHook('preClose', async () => { await services.drift.stop(); });

@@ -32,6 +32,7 @@ import { ServerGroupService } from './compute/server-groups';
 import { createComputeServices } from './compute/compose';
 import { createDrift } from './compute/drift';
 import { createServerActions } from './compute/api/compose-actions';
+import { createMoreServerActions } from './compute/api/compose';
 
 export interface ServiceDeps {
   config: Config;
@@ -67,7 +68,9 @@ export function createServices(deps: ServiceDeps) {
   const drift = createDrift({ config, db, clock, hosts, locks: computeServices.worker.locks, actions: computeServices.instanceActions });
   // Server actions (power, lock, console output, …): compute-API objects plus their worker handlers.
   const serverActions = createServerActions({ config, db, clock, hosts, hostsRepo, imagesRepo, ...computeServices });
-  return { ...computeServices, serverActions, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
+  // Snapshot/backup, rebuild, resize, shelve and the serial console: API objects plus worker handlers.
+  const moreServerActions = createMoreServerActions({ config, db, clock, hosts, images, imagesRepo, flavors, quotas, keypairs, ...computeServices });
+  return { ...computeServices, ...moreServerActions, serverActions, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -15,6 +15,7 @@ import { flavorExtraSpecRoutes } from './flavor-extra-specs';
 import { flavorAccessRoutes } from './flavor-access';
 import { serverRoutes } from './servers';
 import { serverActionRoutes } from './server-actions';
+import { remoteConsoleRoutes } from './remote-consoles';
 import { instanceActionRoutes } from './instance-actions';
 import { serverMetadataRoutes } from './server-metadata';
 import { serverTagRoutes } from './server-tags';
@@ -37,6 +38,7 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(flavorAccessRoutes, opts);
   await app.register(serverRoutes, opts);
   await app.register(serverActionRoutes, opts);
+  await app.register(remoteConsoleRoutes, opts);
   await app.register(instanceActionRoutes, opts);
   await app.register(serverMetadataRoutes, opts);
   await app.register(serverTagRoutes, opts);

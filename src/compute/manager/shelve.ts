@@ -43,7 +43,7 @@ export function shelveHandler(d: ActionManagerDeps): TaskHandler<ShelvePayload> 
         await step(d, instance.uuid, [TaskState.SHELVING], TaskState.SHELVING_IMAGE_PENDING_UPLOAD, { power_state: PowerState.SHUTDOWN });
         const dockerImageId = await driver.snapshot(instance.uuid, { repo: SNAPSHOT_REPO, tag: imageId });
         await step(d, instance.uuid, [TaskState.SHELVING_IMAGE_PENDING_UPLOAD], TaskState.SHELVING_IMAGE_UPLOADING);
-        await d.images.uploadFromStream(imageId, await driver.saveImage(`${SNAPSHOT_REPO}:${imageId}`));
+        await d.images.uploadFromStream(imageId, await driver.saveImage(dockerImageId));
         await d.imagesRepo.recordHostLoad({ image_id: imageId, host_id: hd.host.id, docker_image_id: dockerImageId, loaded_at: d.clock.now().toISOString() });
         const now = d.clock.now().toISOString();
         await d.sysmeta.set(instance.uuid, { [SysMetaKey.SHELVED_AT]: now, [SysMetaKey.SHELVED_HOST]: hd.host.name });

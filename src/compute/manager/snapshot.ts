@@ -46,8 +46,7 @@ export function snapshotHandler(d: ActionManagerDeps): TaskHandler<SnapshotPaylo
         const dockerImageId = await driver.snapshot(instance.uuid, { repo: SNAPSHOT_REPO, tag: imageId });
         await step(d, instance.uuid, [TaskState.IMAGE_SNAPSHOT], TaskState.IMAGE_PENDING_UPLOAD);
         await step(d, instance.uuid, [TaskState.IMAGE_PENDING_UPLOAD], TaskState.IMAGE_UPLOADING);
-        // Saved by its tag, so that a load on another host brings the tag along.
-        const archive = await driver.saveImage(`${SNAPSHOT_REPO}:${imageId}`);
+        const archive = await driver.saveImage(dockerImageId);
         await d.images.uploadFromStream(imageId, archive);
         await d.imagesRepo.recordHostLoad({ image_id: imageId, host_id: hd.host.id, docker_image_id: dockerImageId, loaded_at: d.clock.now().toISOString() });
         await step(d, instance.uuid, [TaskState.IMAGE_UPLOADING], null);

@@ -3,9 +3,19 @@ import type { ActionGroup } from './registry';
 import { powerActions } from './power';
 import { lockActions } from './lock';
 import { consoleOutputActions } from './console-output';
+import { snapshotActions } from './snapshot';
+import { rebuildActions } from './rebuild';
+import { resizeActions } from './resize';
+import { shelveActions } from './shelve';
+import { serialConsoleActions } from './serial-console';
 
 export const ACTION_GROUPS: ActionGroup[] = [
   powerActions,
   lockActions,
   consoleOutputActions,
+  snapshotActions,
+  rebuildActions,
+  resizeActions,
+  shelveActions,
+  serialConsoleActions,
 ];

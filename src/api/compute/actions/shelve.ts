@@ -1,0 +1,22 @@
+// shelve, shelveOffload, unshelve (nova shelve.py): 202, no body. unshelve takes null, or from
+// 2.77 {"availability_zone": …} (2.91 also host and a null zone).
+import type { ActionGroup } from './registry';
+import { ACCEPTED } from './registry';
+import { unshelveBodies } from './action-schemas-2';
+
+export const shelveActions: ActionGroup = (services) => {
+  const shelves = services.serverShelves;
+  return [
+    { name: 'shelve', handler: async (req, instance) => { await shelves.shelve(req.auth, req.id, instance); return ACCEPTED; } },
+    { name: 'shelveOffload', handler: async (req, instance) => { await shelves.shelveOffload(req.auth, req.id, instance); return ACCEPTED; } },
+    {
+      name: 'unshelve',
+      bodies: unshelveBodies,
+      handler: async (req, instance, arg) => {
+        const a = (arg ?? {}) as { availability_zone?: string | null };
+        await shelves.unshelve(req.auth, req.id, instance, { availabilityZone: a.availability_zone });
+        return ACCEPTED;
+      },
+    },
+  ];
+};
