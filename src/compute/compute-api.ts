@@ -45,6 +45,8 @@ export interface CreateServerInput {
   configDrive: boolean;
   /** 2.74: host and/or hypervisor_hostname (admin only); both name a compute host here */
   requestedHost: string | null;
+  /** 2.63 trusted_image_certificates (kept and shown; signature verification is not done here) */
+  trustedCerts: string[] | null;
 }
 
 export interface CreateServerResult { instances: InstanceRow[]; reservationId: string; adminPass: string }
@@ -132,6 +134,7 @@ export class ComputeApi {
           locked_reason: null, reservation_id: reservationId, launch_index: i, launched_at: null, terminated_at: null,
           created_at: now, updated_at: now, deleted_at: null, deleted: false, progress: 0, container_id: null,
           network, addresses_json: null, server_group_id: null,
+          trusted_certs: input.trustedCerts ? JSON.stringify(input.trustedCerts) : null,
         };
         await this.d.instances.insert(row, trx);
         await this.d.metadata.set(uuid, input.metadata, false, trx);

@@ -270,3 +270,14 @@ describe('2.74 requested destination', () => {
     expect(early.status).toBe(400);
   });
 });
+
+describe('2.63 trusted_image_certificates', () => {
+  it('kept from create and shown; null when not given; refused before 2.63', async () => {
+    const id = await boot({ trusted_image_certificates: ['cert-a', 'cert-b'] });
+    expect((await admin('2.63').get(`${S}/${id}`)).body.server.trusted_image_certificates).toEqual(['cert-a', 'cert-b']);
+    const plain = await boot();
+    expect((await admin('2.79').get(`${S}/${plain}`)).body.server.trusted_image_certificates).toBeNull();
+    const early = await admin('2.62').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', trusted_image_certificates: ['c'] } });
+    expect(early.status).toBe(400);
+  });
+});

@@ -15,7 +15,7 @@ interface CreateBody {
     networks?: NetworksRequest; accessIPv4?: string; accessIPv6?: string; availability_zone?: string;
     config_drive?: boolean | string; key_name?: string; min_count?: number | string; max_count?: number | string;
     return_reservation_id?: boolean | string; user_data?: string; description?: string | null; tags?: string[]; hostname?: string;
-    host?: string; hypervisor_hostname?: string;
+    host?: string; hypervisor_hostname?: string; trusted_image_certificates?: string[] | null;
   };
 }
 interface UpdateBody { server: { name?: string; description?: string | null; accessIPv4?: string; accessIPv6?: string; hostname?: string } }
@@ -41,6 +41,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
       availabilityZone: s.availability_zone ?? null, accessIPv4: s.accessIPv4 || null, accessIPv6: s.accessIPv6 || null,
       description: s.description ?? null, tags: s.tags ?? [], hostname: s.hostname ?? null, adminPass: s.adminPass ?? null,
       configDrive: bool(s.config_drive), requestedHost: s.host ?? s.hypervisor_hostname ?? null,
+      trustedCerts: s.trusted_image_certificates ?? null,
     };
     const result = await compute.create(req.auth, req.id, input);
     reply.code(202);

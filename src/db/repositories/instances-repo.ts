@@ -47,6 +47,8 @@ export interface InstanceRow {
   network: string | null;
   addresses_json: string | null;
   server_group_id: string | null;
+  /** 2.63 trusted_image_certificates: JSON array text, or null */
+  trusted_certs: string | null;
 }
 
 export type NewInstance = Omit<InstanceRow, 'id'>;

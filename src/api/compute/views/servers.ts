@@ -170,7 +170,7 @@ export function renderServerShow(ctx: ServerViewContext, row: InstanceRow, extra
   if (v.gte('2.73')) s.locked_reason = row.locked_reason;
   if (v.gte('2.19')) s.description = row.display_description;
   if (v.gte('2.26')) s.tags = extras.tags;
-  if (v.gte('2.63')) s.trusted_image_certificates = null;
+  if (v.gte('2.63')) s.trusted_image_certificates = row.trusted_certs ? (JSON.parse(row.trusted_certs) as string[]) : null;
   if (v.gte('2.71') && kind !== 'detail') s.server_groups = row.server_group_id ? [row.server_group_id] : [];
   return s;
 }
@@ -203,7 +203,7 @@ function renderServerUpdateLegacy(ctx: ServerViewContext, row: InstanceRow, extr
   if (v.gte('2.73')) s.locked_reason = row.locked_reason;
   if (v.gte('2.19')) s.description = row.display_description;
   if (v.gte('2.26')) s.tags = extras.tags;
-  if (v.gte('2.63')) s.trusted_image_certificates = null;
+  if (v.gte('2.63')) s.trusted_image_certificates = row.trusted_certs ? (JSON.parse(row.trusted_certs) as string[]) : null;
   if (v.gte('2.71')) s.server_groups = row.server_group_id ? [row.server_group_id] : [];
   return s;
 }
