@@ -95,6 +95,29 @@ describe('glance and openstack image commands', () => {
     expect(rows.every((x) => x.Status === 'active')).toBe(true);
   }, 120_000);
 
+  it('openstack image set/unset (properties, visibility, tags), image save, image add project', async () => {
+    const set = await runCli('openstack', ['image', 'set', '--property', 'os_distro=busybox', '--tag', 'blue', '--private', 'busybox-osc'], env, { timeoutMs: CLI_TIMEOUT });
+    expectOk(set);
+    const { id } = await s.db('images').where({ name: 'busybox-osc' }).first('id');
+    let row = (await s.services.imagesRepo.find(id))!;
+    expect(row.visibility).toBe('private');
+    expect(JSON.parse(row.properties).os_distro).toBe('busybox');
+    expect(await s.services.imagesRepo.tags(row.id)).toEqual(['blue']);
+    const unset = await runCli('openstack', ['image', 'unset', '--property', 'os_distro', 'busybox-osc'], env, { timeoutMs: CLI_TIMEOUT });
+    expectOk(unset);
+    row = (await s.services.imagesRepo.find(row.id))!;
+    expect(JSON.parse(row.properties).os_distro).toBeUndefined();
+    const out = path.join(work, 'saved.tar');
+    const save = await runCli('openstack', ['image', 'save', '--file', out, 'busybox-osc'], env, { timeoutMs: CLI_TIMEOUT });
+    expectOk(save);
+    expect(fs.readFileSync(out).equals(fs.readFileSync(tarFile))).toBe(true);
+    const shared = await runCli('openstack', ['image', 'set', '--shared', 'busybox-osc'], env, { timeoutMs: CLI_TIMEOUT });
+    expectOk(shared);
+    const add = await runCli('openstack', ['image', 'add', 'project', 'busybox-osc', 'admin', '-f', 'json'], env, { timeoutMs: CLI_TIMEOUT });
+    expectOk(add);
+    expect(jsonOut<Record<string, unknown>>(add)).toMatchObject({ image_id: row.id, status: 'pending' });
+  }, 180_000);
+
   it('glance image-show and image-update work with the cached schema (no option clash)', async () => {
     const u = await runCli('glance', ['image-update', '--property', 'os_command_line=sleep 1000', glanceId], env, { timeoutMs: CLI_TIMEOUT });
     expectOk(u);
