@@ -60,10 +60,26 @@ export function renderServerBasic(ctx: ServerViewContext, row: InstanceRow): Rec
   return { id: row.uuid, name: row.display_name, links: serverLinks(ctx.base, row.uuid) };
 }
 
+/** Small memo for values recomputed for every row of a list (bounded; cleared when full). */
+function memo<V>(limit: number): (key: string, make: () => V) => V {
+  const m = new Map<string, V>();
+  return (key, make) => {
+    let v = m.get(key);
+    if (v === undefined) {
+      if (m.size >= limit) m.clear();
+      v = make();
+      m.set(key, v);
+    }
+    return v;
+  };
+}
+const hostIds = memo<string>(4096);
+const flavorViews = memo<Record<string, unknown>>(1024);
+
 /** Nova's hostId: sha224(project_id + host), "" while unscheduled. */
 export function hostIdOf(projectId: string, hostName: string | null | undefined): string {
   if (!hostName) return '';
-  return createHash('sha224').update(projectId + hostName).digest('hex');
+  return hostIds(`${projectId}\u0000${hostName}`, () => createHash('sha224').update(projectId + hostName).digest('hex'));
 }
 
 /** Nova's microsecond timestamp for launched_at/terminated_at: "2026-11-27T19:13:58.000000". */
@@ -94,8 +110,15 @@ function renderImage(ctx: ServerViewContext, row: InstanceRow): unknown {
 }
 
 function renderFlavor(ctx: ServerViewContext, row: InstanceRow): unknown {
+  // The same snapshot text repeats across a list: parse and shape it once (a fresh copy per row).
+  const legacy = ctx.version.lt('2.47');
+  const shaped = flavorViews(`${legacy ? 'L' : 'E'}${ctx.base}\u0000${row.flavor_json}`, () => shapeFlavor(ctx, row, legacy));
+  return legacy ? { id: shaped.id, links: shaped.links } : { ...shaped, extra_specs: { ...(shaped.extra_specs as object) } };
+}
+
+function shapeFlavor(ctx: ServerViewContext, row: InstanceRow, legacy: boolean): Record<string, unknown> {
   const f = flavorOf(row);
-  if (ctx.version.lt('2.47')) {
+  if (legacy) {
     return { id: f.id, links: [{ rel: 'bookmark', href: `${ctx.base}/compute/flavors/${encodeURIComponent(f.id)}` }] };
   }
   return {
