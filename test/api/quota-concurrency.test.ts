@@ -1,17 +1,37 @@
 // Quota enforcement through the real server-create path: concurrent creates never overshoot.
+// On SQLite (one connection) and, when TEST_PG_URL is set, on PostgreSQL (row lock per project),
+// each in a database of its own.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKnex } from '../../src/db/knex';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage } from '../helpers/servers';
 
+const engines: [string, string | null][] = [['sqlite', null]];
+if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
+
+describe.each(engines)('on %s', (_engine, pgUrl) => {
 let t: TestApp;
 let p: { projectId: string; token: string };
 let imageId: string;
+let dropDb: (() => Promise<void>) | null = null;
 beforeAll(async () => {
-  t = await makeTestApp();
+  let databaseUrl: string | undefined;
+  if (pgUrl) {
+    const name = `novadock_quota_${randomBytes(4).toString('hex')}`;
+    const admin = createKnex(pgUrl);
+    await admin.raw(`create database ${name}`);
+    await admin.destroy();
+    const u = new URL(pgUrl);
+    u.pathname = `/${name}`;
+    databaseUrl = u.toString();
+    dropDb = async () => { const a = createKnex(pgUrl); await a.raw(`drop database if exists ${name} with (force)`); await a.destroy(); };
+  }
+  t = await makeTestApp(databaseUrl ? { databaseUrl } : {});
   p = await makeProjectUser(t, 'race', 'member');
   imageId = (await seedImage(t.services)).id;
-});
-afterAll(async () => { await t.close(); });
+}, 60_000);
+afterAll(async () => { await t?.close(); await dropDb?.(); });
 
 const create = (name: string, extra: object = {}) =>
   t.http.post('/compute/v2.1/servers').set('X-Auth-Token', p.token).send({ server: { name, imageRef: imageId, flavorRef: '1', ...extra } });
@@ -41,4 +61,5 @@ describe('quota under concurrency', () => {
     expect(none.status).toBe(403);
     expect(none.body.forbidden.message).toBe('Quota exceeded for instances: Requested 2-3, but already used 8 of 8 instances');
   });
+});
 });
