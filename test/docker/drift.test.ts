@@ -67,7 +67,7 @@ async function within(ms: number, id: string, pred: (s: Record<string, unknown>)
   }
 }
 
-describe('drift on the real engine', () => {
+describe('drift on the real engine', { timeout: 120_000 }, () => {
   it('docker kill behind the service\'s back: SHUTOFF within 2 s', async () => {
     const id = await boot();
     docker('kill', `nova-${id}`);
