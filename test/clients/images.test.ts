@@ -98,7 +98,7 @@ describe('glance and openstack image commands', () => {
   it('openstack image set/unset (properties, visibility, tags), image save, image add project', async () => {
     const set = await runCli('openstack', ['image', 'set', '--property', 'os_distro=busybox', '--tag', 'blue', '--private', 'busybox-osc'], env, { timeoutMs: CLI_TIMEOUT });
     expectOk(set);
-    const { id } = await s.db('images').where({ name: 'busybox-osc' }).first('id');
+    const { id } = await s.services.db('images').where({ name: 'busybox-osc' }).first('id');
     let row = (await s.services.imagesRepo.find(id))!;
     expect(row.visibility).toBe('private');
     expect(JSON.parse(row.properties).os_distro).toBe('busybox');

@@ -12,6 +12,7 @@ import { renderImageBasic, renderImageDetail } from './views/images';
 
 const PREFIX = '/compute/v2.1/images';
 const config = { maxVersion: '2.35' };
+const doc = (summary: string) => ({ tags: ['compute images (deprecated: removed at 2.36)'], summary });
 /** Nova's [quota] metadata_items default. */
 const MAX_METADATA_ITEMS = 128;
 
@@ -60,45 +61,45 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { services: S
     return body;
   }
 
-  app.get(PREFIX, { config, schema: { hide: true } }, async (req) => list(req, false));
-  app.get(`${PREFIX}/detail`, { config, schema: { hide: true } }, async (req) => list(req, true));
+  app.get(PREFIX, { config, schema: doc('List images (Nova proxy of Glance)') }, async (req) => list(req, false));
+  app.get(`${PREFIX}/detail`, { config, schema: doc('List images with details') }, async (req) => list(req, true));
 
-  app.get<{ Params: IdParams }>(`${PREFIX}/:id`, { config, schema: { hide: true } }, async (req) => ({
+  app.get<{ Params: IdParams }>(`${PREFIX}/:id`, { config, schema: doc('Show an image') }, async (req) => ({
     image: renderImageDetail(base(req), await load(req, req.params.id)),
   }));
 
-  app.delete<{ Params: IdParams }>(`${PREFIX}/:id`, { config, schema: { hide: true } }, async (req, reply) => {
+  app.delete<{ Params: IdParams }>(`${PREFIX}/:id`, { config, schema: doc('Delete an image') }, async (req, reply) => {
     await load(req, req.params.id);
     await images.delete(req.auth, req.params.id);
     return reply.code(204).send();
   });
 
   // ---- metadata ------------------------------------------------------------------------------
-  app.get<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: { hide: true } }, async (req) => ({
+  app.get<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: doc('Show image metadata') }, async (req) => ({
     metadata: imageProperties(await load(req, req.params.id)),
   }));
 
-  app.post<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: { hide: true } }, async (req) => {
+  app.post<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: doc('Update image metadata (merge)') }, async (req) => {
     const meta = metadataBody(req.body, 'metadata');
     await load(req, req.params.id);
     const row = await images.changeProperties(req.auth, req.params.id, (p) => limited({ ...p, ...meta }));
     return { metadata: imageProperties(row) };
   });
 
-  app.put<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: { hide: true } }, async (req) => {
+  app.put<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: doc('Replace image metadata') }, async (req) => {
     const meta = metadataBody(req.body, 'metadata');
     await load(req, req.params.id);
     const row = await images.changeProperties(req.auth, req.params.id, () => limited({ ...meta }));
     return { metadata: imageProperties(row) };
   });
 
-  app.get<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: { hide: true } }, async (req) => {
+  app.get<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: doc('Show an image metadata item') }, async (req) => {
     const props = imageProperties(await load(req, req.params.id));
     if (!(req.params.key in props)) throw new NotFound('Image has no metadata for key ' + req.params.key);
     return { meta: { [req.params.key]: props[req.params.key] } };
   });
 
-  app.put<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: { hide: true } }, async (req) => {
+  app.put<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: doc('Set an image metadata item') }, async (req) => {
     const meta = metadataBody(req.body, 'meta');
     const keys = Object.keys(meta);
     if (!keys.includes(req.params.key)) throw new BadRequest('Request body and URI mismatch');
@@ -108,7 +109,7 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { services: S
     return { meta };
   });
 
-  app.delete<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: { hide: true } }, async (req, reply) => {
+  app.delete<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: doc('Delete an image metadata item') }, async (req, reply) => {
     const image = await load(req, req.params.id);
     if (!(req.params.key in imageProperties(image))) throw new NotFound('Image has no metadata for key ' + req.params.key);
     await images.changeProperties(req.auth, req.params.id, (p) => { delete p[req.params.key]; return p; });
