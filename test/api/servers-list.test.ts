@@ -13,7 +13,7 @@ const names = (body: { servers: { name: string }[] }) => body.servers.map((s) =>
 let ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await makeTestApp();
+  t = await makeTestApp({ heartbeatIntervalSeconds: 3600 }); // no heartbeat runs in API tests: keep the one beat at start valid
   await unlimitedQuota(t.services);
   user = await makeProjectUser(t, 'list-p');
   const image = await seedImage(t.services);

@@ -16,7 +16,7 @@ const get = (url: string, v: string, token = t.adminToken) =>
   t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
 
 beforeAll(async () => {
-  t = await makeTestApp();
+  t = await makeTestApp({ heartbeatIntervalSeconds: 3600 }); // no heartbeat runs in API tests: keep the one beat at start valid
   await unlimitedQuota(t.services);
   const image = await seedImage(t.services);
   const kp = await t.http.post('/compute/v2.1/os-keypairs').set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.2')
