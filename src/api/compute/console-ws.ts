@@ -55,6 +55,7 @@ export async function serialConsoleSocket(app: FastifyInstance, opts: { services
     }, CHECK_MS);
     s.output.on('data', (chunk: Buffer) => { if (ws.readyState === ws.OPEN) ws.send(chunk); });
     s.output.on('end', () => finish(1000, 'console closed'));
+    s.output.on('close', () => finish(1000, 'console closed'));
     s.output.on('error', () => finish(1011, 'console error'));
     ws.on('message', (data: Buffer | string) => { if (!closed) s.write(Buffer.isBuffer(data) ? data : Buffer.from(String(data))); });
     ws.on('close', () => finish(1000, 'client closed'));
