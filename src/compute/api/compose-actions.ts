@@ -16,6 +16,7 @@ import { PowerApi } from './power';
 import { LockApi } from './lock';
 import { ConsoleOutputApi } from './console-output';
 import { InstanceActionsApi } from './instance-actions-api';
+import { AdminActionsApi } from './admin-actions';
 import { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries';
 import type { InstanceActionsRepo } from '../../db/repositories/instance-actions-repo';
 
@@ -49,6 +50,7 @@ export function createServerActions(d: ServerActionsDeps) {
     power: new PowerApi(apiDeps),
     lock: new LockApi(apiDeps),
     consoleOutput: new ConsoleOutputApi(d.hosts),
+    admin: new AdminActionsApi(apiDeps, d.hostsRepo),
     instanceActions: new InstanceActionsApi(d.instancesRepo, d.instanceActionsRepo, new InstanceActionsQueries(d.db), d.hostsRepo),
   };
 }

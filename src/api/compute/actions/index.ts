@@ -3,6 +3,7 @@ import type { ActionGroup } from './registry';
 import { powerActions } from './power';
 import { lockActions } from './lock';
 import { consoleOutputActions } from './console-output';
+import { adminActions } from './admin';
 import { snapshotActions } from './snapshot';
 import { rebuildActions } from './rebuild';
 import { resizeActions } from './resize';
@@ -13,6 +14,7 @@ export const ACTION_GROUPS: ActionGroup[] = [
   powerActions,
   lockActions,
   consoleOutputActions,
+  adminActions,
   snapshotActions,
   rebuildActions,
   resizeActions,
