@@ -7,11 +7,13 @@
 import type { ComputeDriver } from '../virt/driver';
 import type { Clock } from '../db/time';
 import { DriverError } from '../errors';
-import { imageProperties, type ImageRow, type ImagesRepo } from '../db/repositories/images-repo';
+import { imageProperties, type ImageHostLoadRow, type ImageRow, type ImagesRepo } from '../db/repositories/images-repo';
 import type { ImageStore } from './image-store';
 import { NotATarArchive, peekTarFile, type ArchiveKind } from './tar-peek';
 
 export const IMPORT_REPO = 'novadock/image';
+/** The repository server snapshots are committed to (the compute snapshot task uses the same). */
+export const SNAPSHOT_REPO = 'novadock/snapshot';
 
 export class ImageImporter {
   private readonly inFlight = new Map<string, Promise<string>>();
@@ -26,6 +28,22 @@ export class ImageImporter {
     const p = this.load(image, hostId, driver).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, p);
     return p;
+  }
+
+  /**
+   * After an image is deleted: removes the tags this service gave it on each host
+   * (novadock/image:<id> for imports, novadock/snapshot:<id> for snapshots), so the engine can
+   * reclaim the space once no container uses it. Images that came from a `docker save` archive
+   * keep their own tags: they may be shared with images the operator manages.
+   */
+  async unloadEverywhere(imageId: string, loads: ImageHostLoadRow[], driverFor: (hostId: number) => Promise<ComputeDriver>): Promise<void> {
+    for (const load of loads) {
+      const driver = await driverFor(load.host_id).catch(() => null);
+      if (!driver) continue;
+      for (const ref of [`${IMPORT_REPO}:${imageId}`, `${SNAPSHOT_REPO}:${imageId}`]) {
+        if (await driver.imageExists(ref).catch(() => false)) await driver.removeImage(ref).catch(() => undefined);
+      }
+    }
   }
 
   /** How the image file would be brought into Docker (exposed for tests and diagnostics). */

@@ -10,7 +10,7 @@ import { isAdmin, canWrite } from '../identity/auth-context';
 import { authorize, projectOf } from '../identity/policy';
 import type { Clock } from '../db/time';
 import {
-  ImagesRepo, imageProperties, type ImageMemberRow, type ImageRow, type ImageStatus,
+  ImagesRepo, imageProperties, type ImageHostLoadRow, type ImageMemberRow, type ImageRow, type ImageStatus,
 } from '../db/repositories/images-repo';
 import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors';
 import { ImageStore, type StoredImage } from './image-store';
@@ -316,8 +316,17 @@ export class ImageService {
   async delete(auth: AuthContext, id: string): Promise<void> {
     const image = await this.getOwned(auth, id, 'delete');
     if (image.protected) throw new Forbidden(`Image ${image.id} is protected and cannot be deleted.`);
+    const loads = await this.repo.hostLoads(image.id);
     await this.repo.delete(image.id);
     await this.store.remove(image.id);
+    for (const listener of this.deleteListeners) await listener(image.id, loads).catch(() => undefined);
+  }
+
+  private readonly deleteListeners: ((imageId: string, loads: ImageHostLoadRow[]) => Promise<void>)[] = [];
+
+  /** Called after an image is deleted through the API, with the hosts it had been loaded on. */
+  onDeleted(listener: (imageId: string, loads: ImageHostLoadRow[]) => Promise<void>): void {
+    this.deleteListeners.push(listener);
   }
 
   /** Upload through the API: the caller must own the image; then as uploadFromStream. */

@@ -96,6 +96,19 @@ describe('image import into Docker', () => {
     expect(stdout.trim()).toBe('booted');
   }, 60_000);
 
+  it('deleting an imported image through the API removes its novadock/image tag from the engine', async () => {
+    const image = await uploadFile('rootfs-doomed', path.join(dataDir, 'rootfs.tar'));
+    const ref = `novadock/image:${image.id}`;
+    createdTags.push(ref);
+    await built.services.imageImporter.ensureLoaded(image, hostId, driver);
+    await inspect(ref);
+    const del = await http.delete(`/image/v2/images/${image.id}`).set('X-Auth-Token', token);
+    expect(del.status).toBe(204);
+    await expect(run('docker', ['image', 'inspect', ref])).rejects.toThrow();
+    // the shared test image (loaded from a docker save archive elsewhere) is never touched
+    await inspect(TEST_IMAGE);
+  }, 60_000);
+
   it('a docker-archive-looking tarball that Docker cannot load fails with a clear DriverError', async () => {
     const bogus = path.join(dataDir, 'bogus.tar');
     fs.writeFileSync(bogus, makeTar([{ name: 'manifest.json', data: '[{"Config":"missing.json","RepoTags":[],"Layers":["nope/layer.tar"]}]' }]));
