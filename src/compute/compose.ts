@@ -23,6 +23,7 @@ import { ServerExtrasLoader } from './server-extras';
 import type { ManagerDeps, ManagerLog } from './manager/deps';
 import { BUILD_TASK, buildHandler } from './manager/build';
 import { DELETE_TASK, deleteHandler } from './manager/delete';
+import { recoverInterrupted } from './worker/recovery';
 
 export interface ComputeComposeDeps {
   config: Config;
@@ -71,6 +72,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
   };
   worker.registerHandler(BUILD_TASK, buildHandler(manager));
   worker.registerHandler(DELETE_TASK, deleteHandler(manager));
+  worker.onStart(() => recoverInterrupted(d.db, d.clock, worker, faultsRepo));
   const compute = new ComputeApi({
     db: d.db, clock: d.clock, instances: instancesRepo, metadata: metadataRepo, tags: tagsRepo, hostsRepo: d.hostsRepo,
     worker, actions: instanceActions, flavors: d.flavors, images: d.images, quotas: d.quotas, keypairs: d.keypairs,

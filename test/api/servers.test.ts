@@ -281,3 +281,39 @@ describe('2.63 trusted_image_certificates', () => {
     expect(early.status).toBe(400);
   });
 });
+
+describe('start-up recovery: no server stays in BUILD or deleting forever', () => {
+  it('a build without a task row goes to ERROR; a delete without one is queued again; a build resumed too often fails', async () => {
+    const building = await boot();
+    const deleting = await boot();
+    const looping = await boot();
+    const db = t.services.db;
+    await db('instances').where({ uuid: building }).update({ vm_state: 'building', task_state: 'spawning' });
+    await db('instances').where({ uuid: deleting }).update({ task_state: 'deleting' });
+    await db('instances').where({ uuid: looping }).update({ vm_state: 'building', task_state: 'spawning' });
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await db('compute_tasks').insert({ instance_uuid: looping, kind: 'build', payload: JSON.stringify({ image }), attempts: 3, claimed_by: 'dead', lease_until: past, created_at: past });
+    t.services.worker.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      const state = async (id: string) => (await t.services.instancesRepo.findByUuid(id))!;
+      while (Date.now() < deadline) {
+        const [a, b, c] = await Promise.all([state(building), state(deleting), state(looping)]);
+        if (a.vm_state === 'error' && b.deleted && c.vm_state === 'error') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await t.services.worker.drain();
+      const a = (await admin().get(`${S}/${building}`)).body.server;
+      expect(a).toMatchObject({ status: 'ERROR', 'OS-EXT-STS:task_state': null });
+      expect(a.fault.message).toMatch(/interrupted/);
+      expect((await admin().get(`${S}/${deleting}`)).status).toBe(404);
+      expect(t.fake.containers.has(deleting)).toBe(false);
+      const c = (await admin().get(`${S}/${looping}`)).body.server;
+      expect(c.status).toBe('ERROR');
+      expect(c.fault.message).toMatch(/aborted: it was interrupted 3 times/);
+      expect(t.fake.containers.has(looping)).toBe(false);
+    } finally {
+      await t.services.worker.stop();
+    }
+  });
+});

@@ -14,6 +14,7 @@ import type { ManagerDeps } from './deps';
 import { isPreempted, recordFault } from './safety';
 
 export const BUILD_TASK = 'build';
+export const MAX_BUILD_ATTEMPTS = 3;
 
 export interface BuildPayload {
   /** the image row as resolved at create time (visibility was checked then) */
@@ -29,6 +30,11 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
     if (instance.task_state !== TaskState.SCHEDULING && instance.task_state !== TaskState.SPAWNING) return;
     let host: ComputeHostRow | undefined;
     let driver: ComputeDriver | undefined;
+    // A build that keeps dying with its process (resumed again and again) ends in ERROR.
+    if (ctx.attempt > MAX_BUILD_ATTEMPTS) {
+      await failBuild(d, instance, new Error(`Build of instance ${instance.uuid} aborted: it was interrupted ${ctx.attempt - 1} times.`), undefined, instance.host_id ? await d.hosts.driverFor(instance.host_id).catch(() => undefined) : undefined);
+      return;
+    }
     try {
       await d.actions.event(instance.uuid, ctx.requestId, 'compute__do_build_and_run_instance', null, async () => {
         host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;

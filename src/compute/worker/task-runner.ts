@@ -5,6 +5,7 @@
 // (this one after a restart, or another replica) claims and reruns it. Handlers are registered by
 // kind, so new server actions add a file and a `registerHandler` call, nothing here.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { Db } from '../../db/knex';
 import type { Clock } from '../../db/time';
@@ -37,6 +38,7 @@ export class TaskRunner {
   readonly workerId: string;
   readonly locks = new InstanceLocks();
   private handlers = new Map<string, TaskHandler<never>>();
+  private startHooks: (() => Promise<unknown>)[] = [];
   private inflight = new Map<number, Promise<void>>();
   /** task ids this process enqueued and has not yet claimed */
   private pending: number[] = [];
@@ -50,7 +52,9 @@ export class TaskRunner {
   private readonly concurrency: number;
 
   constructor(private readonly repo: ComputeTasksRepo, private readonly clock: Clock, private readonly opts: TaskRunnerOptions = {}) {
-    this.workerId = opts.workerId ?? `worker-${randomUUID()}`;
+    // worker:<host>:<pid>:<random> — start-up reconciliation releases at once the leases of a dead
+    // process of this machine (reconcile.ts deadLocalWorker) instead of waiting for them to run out.
+    this.workerId = opts.workerId ?? `worker:${hostname()}:${process.pid}:${randomUUID()}`;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 5_000;
     this.concurrency = opts.concurrency ?? 16;
@@ -88,14 +92,20 @@ export class TaskRunner {
     });
   }
 
-  /** Begin background duties: periodic recovery of tasks whose lease ran out. */
+  /** Work to do once when the runner starts (start-up recovery), before the first scan. */
+  onStart(hook: () => Promise<unknown>): void {
+    this.startHooks.push(hook);
+  }
+
+  /** Begin background duties: start-up hooks, then periodic recovery of tasks whose lease ran out. */
   start(): void {
     this.parked = false;
     if (!this.pollTimer) {
       this.pollTimer = setInterval(() => this.scan(), this.pollMs);
       this.pollTimer.unref();
     }
-    this.scan();
+    const hooks = this.startHooks.map((h) => h().catch((err) => this.opts.log?.error({ err }, 'task runner start-up hook failed')));
+    void Promise.all(hooks).then(() => this.scan());
   }
 
   /** Stop claiming; wait for running tasks up to `deadlineMs`; tasks not started stay for later. */
