@@ -142,6 +142,7 @@ async function main(): Promise<void> {
     const hwm = memKb(child.pid!, 'VmHWM');
 
     console.log(`image upload benchmark: ${mb.toFixed(0)} MiB tar (random data), service as a child process on 127.0.0.1:${port}`);
+    console.log(`  machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (ratios are only comparable at similar load)`);
     console.log(`  baseline sha512sum of the same file: ${shaSeconds.toFixed(2)} s = ${(mb / shaSeconds).toFixed(0)} MiB/s`);
     for (const r of results) {
       console.log(`  upload (${r.mode.padEnd(14)}): ${r.seconds.toFixed(2)} s = ${(mb / r.seconds).toFixed(0)} MiB/s; ` +

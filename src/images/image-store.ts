@@ -113,13 +113,23 @@ export class ImageStore {
     await fsp.rm(this.pathOf(imageId), { force: true });
   }
 
-  /** Removes temporary files of uploads that a crash interrupted (called at start-up). */
-  async removeStaleUploads(): Promise<number> {
+  /**
+   * Removes temporary files of uploads that a crash interrupted (called at start-up). Only files
+   * untouched for `olderThanMs`: another process sharing the directory may be writing one now.
+   */
+  async removeStaleUploads(olderThanMs = 10 * 60_000, now = Date.now()): Promise<number> {
     let names: string[];
     try { names = await fsp.readdir(this.dir); } catch { return 0; }
-    const stale = names.filter((n) => n.includes('.upload-'));
-    await Promise.all(stale.map((n) => fsp.rm(path.join(this.dir, n), { force: true })));
-    return stale.length;
+    let removed = 0;
+    for (const name of names.filter((n) => n.includes('.upload-'))) {
+      const file = path.join(this.dir, name);
+      const stat = await fsp.stat(file).catch(() => null);
+      if (stat && now - stat.mtimeMs >= olderThanMs) {
+        await fsp.rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 }
 

@@ -72,6 +72,19 @@ describe('image store', () => {
     expect((await t.services.imagesRepo.find(img.id))!.status).toBe('queued');
   });
 
+  it('removes temporary files of interrupted uploads once they are old, and only those', async () => {
+    const dir = path.join(dataDir, 'images');
+    fs.mkdirSync(dir, { recursive: true });
+    const id = '0b6e4e4c-0000-4000-8000-000000000001';
+    fs.writeFileSync(path.join(dir, `${id}.upload-aaaa`), 'partial');
+    fs.writeFileSync(path.join(dir, `${id}.upload-bbbb`), 'in progress');
+    fs.writeFileSync(path.join(dir, id), 'complete image');
+    const old = new Date(Date.now() - 3600_000);
+    fs.utimesSync(path.join(dir, `${id}.upload-aaaa`), old, old);
+    expect(await t.services.imageStore.removeStaleUploads()).toBe(1);
+    expect(fs.readdirSync(dir).sort()).toEqual([id, `${id}.upload-bbbb`]);
+  });
+
   it('a second upload to an active image is a 409 and does not touch the data', async () => {
     const admin = await authFor(t.adminToken);
     const img = await activeImage(admin, Buffer.from('first'));

@@ -4,5 +4,7 @@ import type { Services } from '../../services';
 import { glanceImageRoutes } from './images';
 
 export async function imageRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  // Uploads a crash cut short leave temporary files in the store; clear the old ones at boot.
+  await opts.services.imageStore.removeStaleUploads();
   await app.register(glanceImageRoutes, opts);
 }
