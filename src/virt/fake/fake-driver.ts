@@ -165,7 +165,7 @@ export class FakeDriver implements ComputeDriver {
     await this.enter('destroy', instanceUuid);
     if (this.containers.delete(instanceUuid)) this.emit(instanceUuid, 'destroy');
   }
-  async powerOff(instanceUuid: string): Promise<void> {
+  async powerOff(instanceUuid: string, _timeoutS?: number): Promise<void> {
     await this.enter('powerOff', instanceUuid);
     const c = this.must(instanceUuid);
     if (c.status === 'exited' || c.status === 'created') return;
@@ -182,7 +182,7 @@ export class FakeDriver implements ComputeDriver {
     c.status = 'running'; c.startedAt = new Date().toISOString(); c.exitCode = null;
     this.emit(instanceUuid, 'start');
   }
-  async reboot(instanceUuid: string): Promise<void> {
+  async reboot(instanceUuid: string, _type?: 'SOFT' | 'HARD', _timeoutS?: number): Promise<void> {
     await this.enter('reboot', instanceUuid);
     const c = this.must(instanceUuid);
     if (c.status === 'running' || c.status === 'paused') this.emit(instanceUuid, 'die', 137);
@@ -268,7 +268,7 @@ export class FakeDriver implements ComputeDriver {
       perCpuNs: Array.from({ length: c.vcpus }, () => 500_000), networks: {}, uptimeSeconds: 1,
     };
   }
-  async exec(instanceUuid: string): Promise<ExecSession> {
+  async exec(instanceUuid: string, _cmd?: string[]): Promise<ExecSession> {
     const c = this.must(instanceUuid);
     if (c.status !== 'running') throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
     const output = new PassThrough();
