@@ -26,11 +26,17 @@ export class HostHealth {
     readonly intervalSeconds: number,
   ) {}
 
-  /** Up: seen within two heartbeat intervals and not forced down. */
+  /**
+   * Up: seen within two heartbeat intervals and not forced down. While the periodic heartbeat
+   * runs, the age is measured to now; without it (background work off, as in tests) it is
+   * measured to the last round this process ran, so a host is not called down merely because
+   * nobody has asked it since.
+   */
   isUp(host: Pick<ComputeHostRow, 'last_seen_at' | 'forced_down'>): boolean {
     if (host.forced_down) return false;
     if (!host.last_seen_at) return false;
-    const age = this.clock.now().getTime() - Date.parse(host.last_seen_at);
+    const reference = this.timer || !this.lastBeatAt ? this.clock.now().getTime() : Date.parse(this.lastBeatAt);
+    const age = reference - Date.parse(host.last_seen_at);
     return age <= 2 * this.intervalSeconds * 1000;
   }
 

@@ -64,3 +64,36 @@ describe('QuotaService', () => {
     expect(err.message).toBe('Quota exceeded for cores: Requested 2, but already used 3 of 4 cores');
   });
 });
+
+describe('HostHealth.isUp', () => {
+  it('with the heartbeat running, a host unseen for more than two intervals is down; forced down always is', async () => {
+    const { HostHealth } = await import('../../src/compute/host-health');
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const clock = { now: () => new Date(now) };
+    const h = new HostHealth(t.services.hosts, t.services.hostsRepo, clock, 10);
+    h.start();
+    try {
+      const seen = { last_seen_at: '2026-01-01T00:00:00.000Z', forced_down: false };
+      now += 20_000;
+      expect(h.isUp(seen)).toBe(true);
+      now += 1;
+      expect(h.isUp(seen)).toBe(false);
+      expect(h.isUp({ ...seen, last_seen_at: new Date(now).toISOString(), forced_down: true })).toBe(false);
+      expect(h.isUp({ last_seen_at: null, forced_down: false })).toBe(false);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('without the periodic heartbeat, age counts to the last round run, not to now', async () => {
+    const { HostHealth } = await import('../../src/compute/host-health');
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const clock = { now: () => new Date(now) };
+    const h = new HostHealth(t.services.hosts, t.services.hostsRepo, clock, 10);
+    await t.services.hosts.ensureHost('unit-host', 'unix:///var/run/docker.sock', 'nova');
+    await h.beat();
+    const row = (await t.services.hostsRepo.list())[0];
+    now += 3_600_000;
+    expect(h.isUp(row)).toBe(true);
+  });
+});
