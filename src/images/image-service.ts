@@ -341,6 +341,11 @@ export class ImageService {
       if (image.status === 'deactivated') throw new Forbidden('Not allowed to upload image data for image ' + image.id + ' due to its deactivated status.');
       throw new Conflict(`Image status transition from ${image.status} to saving is not allowed`);
     }
+    const missing = (['container_format', 'disk_format'] as const).filter((k) => !image[k]);
+    if (missing.length > 0) {
+      stream.resume();
+      throw new BadRequest(`Properties ${missing.join(', ')} must be set prior to saving data.`);
+    }
     const max = this.store.maxBytes;
     if (declaredLength !== null && declaredLength > max) {
       stream.resume();

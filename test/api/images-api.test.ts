@@ -345,7 +345,7 @@ describe('upload and download', () => {
     const small = await makeTestApp({ dataDir, imageMaxBytes: 1000 });
     try {
       const token = small.adminToken;
-      const img = (await small.http.post('/image/v2/images').set(as(token)).send({ name: 'big' })).body;
+      const img = (await small.http.post('/image/v2/images').set(as(token)).send({ name: 'big', container_format: 'docker', disk_format: 'raw' })).body;
       const declared = await small.http.put(`/image/v2/images/${img.id}/file`).set(as(token)).set('Content-Type', 'application/octet-stream').send(Buffer.alloc(5000));
       expect(declared.status).toBe(413);
       expect(declared.body.message).toContain('The incoming image is too large');
@@ -361,7 +361,7 @@ describe('upload and download', () => {
     try {
       await small.app.listen({ host: '127.0.0.1', port: 0 });
       const port = (small.app.server.address() as AddressInfo).port;
-      const img = (await small.http.post('/image/v2/images').set(as(small.adminToken)).send({ name: 'big' })).body;
+      const img = (await small.http.post('/image/v2/images').set(as(small.adminToken)).send({ name: 'big', container_format: 'docker', disk_format: 'raw' })).body;
       const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: `/image/v2/images/${img.id}/file`, headers: { 'X-Auth-Token': small.adminToken, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' } }, (r) => {
           let body = '';
@@ -403,6 +403,13 @@ describe('upload and download', () => {
     expect(fs.readdirSync(path.join(dataDir, 'images')).filter((n) => n.startsWith(img.id))).toEqual([]);
     // and the image still takes a complete upload afterwards
     expect((await upload(alice.token, img.id, Buffer.from('complete'))).status).toBe(204);
+  });
+
+  it('formats must be set before data is uploaded (400)', async () => {
+    const res = await t.http.post('/image/v2/images').set(as(alice.token)).send({ name: 'noformat' });
+    const up = await upload(alice.token, res.body.id, Buffer.from('x'));
+    expect(up.status).toBe(400);
+    expect(up.body.message).toContain('Properties container_format, disk_format must be set prior to saving data.');
   });
 
   it('only the owner may upload', async () => {
