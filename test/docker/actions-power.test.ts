@@ -145,6 +145,23 @@ describe('power actions on Docker', () => {
     expect((await agreed()).status).toBe('SHUTOFF');
   });
 
+  it('diagnostics (2.48) come from Docker\'s stats: CPU time grows, memory within the flavor', async () => {
+    const diag = async () => (await http.get(`${S}/${id}/diagnostics`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.48')).body;
+    const a = await diag();
+    expect(a).toMatchObject({ state: 'shutdown', driver: 'docker', num_cpus: 1, memory_details: { maximum: 512 } });
+    await act({ 'os-start': null });
+    const b = await diag();
+    expect(b.state).toBe('running');
+    expect(b.memory_details.used).toBeLessThanOrEqual(512);
+    await new Promise((r) => setTimeout(r, 500));
+    const c = await diag();
+    const cpu = (x: { cpu_details: { time: number }[] }) => x.cpu_details.reduce((n, d) => n + d.time, 0);
+    expect(cpu(c)).toBeGreaterThan(0);
+    expect(cpu(c)).toBeGreaterThanOrEqual(cpu(b));
+    await act({ 'os-stop': null });
+    expect((await agreed()).status).toBe('SHUTOFF');
+  });
+
   it('a container removed behind our back: the next action turns the server ERROR with a fault', async () => {
     docker('rm', '-f', `nova-${id}`);
     expect((await act({ 'os-start': null })).status).toBe(202);

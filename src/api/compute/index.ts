@@ -17,6 +17,7 @@ import { serverRoutes } from './servers';
 import { serverActionRoutes } from './server-actions';
 import { remoteConsoleRoutes } from './remote-consoles';
 import { instanceActionRoutes } from './instance-actions';
+import { serverDiagnosticsRoutes } from './server-diagnostics';
 import { serverMetadataRoutes } from './server-metadata';
 import { serverTagRoutes } from './server-tags';
 import { serverIpRoutes } from './server-ips';
@@ -40,6 +41,7 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(serverActionRoutes, opts);
   await app.register(remoteConsoleRoutes, opts);
   await app.register(instanceActionRoutes, opts);
+  await app.register(serverDiagnosticsRoutes, opts);
   await app.register(serverMetadataRoutes, opts);
   await app.register(serverTagRoutes, opts);
   await app.register(serverIpRoutes, opts);

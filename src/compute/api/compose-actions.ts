@@ -17,6 +17,7 @@ import { LockApi } from './lock';
 import { ConsoleOutputApi } from './console-output';
 import { InstanceActionsApi } from './instance-actions-api';
 import { AdminActionsApi } from './admin-actions';
+import { DiagnosticsApi } from './diagnostics';
 import { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries';
 import type { InstanceActionsRepo } from '../../db/repositories/instance-actions-repo';
 
@@ -51,6 +52,7 @@ export function createServerActions(d: ServerActionsDeps) {
     lock: new LockApi(apiDeps),
     consoleOutput: new ConsoleOutputApi(d.hosts),
     admin: new AdminActionsApi(apiDeps, d.hostsRepo),
+    diagnostics: new DiagnosticsApi(d.hosts),
     instanceActions: new InstanceActionsApi(d.instancesRepo, d.instanceActionsRepo, new InstanceActionsQueries(d.db), d.hostsRepo),
   };
 }
