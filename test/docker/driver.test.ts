@@ -237,9 +237,12 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
     await session.resize(100, 40);
     session.write('stty size\n');
     await waitFor(() => /40 100/.test(out), 15_000);
+    const processes = async () => (await run('docker', ['top', `nova-${s.instanceUuid}`, '-o', 'pid'])).stdout.trim().split('\n').length - 1;
+    expect(await processes()).toBe(3); // docker-init, the container's shell, the exec'd shell
     const ended = new Promise((r) => session.output.once('close', r));
     session.close();
     await ended;
+    await waitFor(async () => (await processes()) === 2, 15_000); // the exec'd shell hung up
     await driver.powerOff(s.instanceUuid, 1);
     await expectDriverError(driver.exec(s.instanceUuid, ['/bin/sh']), 'conflict');
     await driver.destroy(s.instanceUuid);

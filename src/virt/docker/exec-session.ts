@@ -34,7 +34,9 @@ export async function openExecSession(
     close: () => {
       if (closed) return;
       closed = true;
-      // Closing stdin hangs up the TTY: the shell sees EOF/SIGHUP and exits.
+      // Docker keeps the exec's TTY open when the attach connection goes (there is no "exec kill"
+      // either), so a shell would live on: interrupt the line (Ctrl-C), then EOF (Ctrl-D) ends it.
+      if (socket.writable) socket.write('\x03\x04');
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
     },
