@@ -6,6 +6,7 @@ import type { Clock } from '../db/time';
 import { BadRequest, Conflict, KeypairNotFound } from '../errors';
 import type { QuotaService } from './quotas';
 import { generateSshKeyPair, InvalidPublicKey, sshFingerprint, x509Fingerprint } from './ssh-keys';
+import { generateX509Certificate } from './x509-cert';
 
 export type KeypairType = 'ssh' | 'x509';
 
@@ -64,11 +65,17 @@ export class KeypairService {
     let privateKey: string | undefined;
     let fingerprint: string;
     if (publicKey === undefined) {
-      if (req.type === 'x509') throw invalidKeypair('generating x509 key pairs is not supported; import a certificate');
-      const generated = await generateSshKeyPair();
-      publicKey = generated.publicKey;
-      privateKey = generated.privateKey;
-      fingerprint = generated.fingerprint;
+      if (req.type === 'x509') {
+        const cert = await generateX509Certificate(req.userId, this.clock.now());
+        publicKey = cert.certificatePem;
+        privateKey = cert.privateKeyPem;
+        fingerprint = cert.fingerprint;
+      } else {
+        const generated = await generateSshKeyPair();
+        publicKey = generated.publicKey;
+        privateKey = generated.privateKey;
+        fingerprint = generated.fingerprint;
+      }
     } else {
       fingerprint = fingerprintOf(req.type, publicKey);
     }

@@ -84,6 +84,28 @@ describe('import', () => {
     expect(bad.body.badRequest.message).toMatch(/^Keypair data is invalid: failed to generate X509 fingerprint/);
   });
 
+  it('x509 generation: a self-signed client certificate for the user and its private key', async () => {
+    const res = await t.http.post(url).set(as(alice.token, '2.10')).send({ keypair: { name: 'gen-cert', type: 'x509' } });
+    expect(res.status).toBe(201);
+    const { public_key: pem, private_key: key, fingerprint } = res.body.keypair;
+    expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    expect(key).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-'));
+    fs.writeFileSync(path.join(dir, 'c.pem'), pem);
+    fs.writeFileSync(path.join(dir, 'k.pem'), key);
+    const text = execFileSync('openssl', ['x509', '-in', path.join(dir, 'c.pem'), '-noout', '-subject', '-fingerprint', '-sha1', '-ext', 'extendedKeyUsage,subjectAltName'], { encoding: 'utf8' });
+    expect(text).toContain(`CN = ${alice.userId}`);
+    expect(text).toContain('TLS Web Client Authentication');
+    expect(text).toContain(`UPN::${alice.userId}@localhost`);
+    expect(text.toLowerCase()).toContain(fingerprint);
+    expect(execFileSync('openssl', ['verify', '-CAfile', path.join(dir, 'c.pem'), path.join(dir, 'c.pem')], { encoding: 'utf8' })).toContain('OK');
+    const certKey = execFileSync('openssl', ['x509', '-in', path.join(dir, 'c.pem'), '-noout', '-pubkey'], { encoding: 'utf8' });
+    const privPub = execFileSync('openssl', ['pkey', '-in', path.join(dir, 'k.pem'), '-pubout'], { encoding: 'utf8' });
+    expect(privPub).toBe(certKey);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await t.http.delete(`${url}/gen-cert`).set(as(alice.token, '2.10')).expect(204);
+  });
+
   it('type is not accepted at 2.1; an unknown type is a 400', async () => {
     const r1 = await t.http.post(url).set(as(alice.token)).send({ keypair: { name: 'x', type: 'ssh' } });
     expect(r1.status).toBe(400);
