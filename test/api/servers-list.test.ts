@@ -127,3 +127,18 @@ describe('1000 servers', () => {
     expect(queries).toBeLessThan(20);
   });
 });
+
+describe('paging by a boolean sort key', () => {
+  it('sort_key=locked with a marker walks every server once', async () => {
+    const all = names((await get(`${S}?sort_key=locked&sort_key=display_name&sort_dir=asc&sort_dir=asc`)).body);
+    const seen: string[] = [];
+    let url = `${S}?sort_key=locked&sort_key=display_name&sort_dir=asc&sort_dir=asc&limit=2`;
+    for (let i = 0; i < 5 && url; i++) {
+      const res = await get(url);
+      seen.push(...names(res.body));
+      url = res.body.servers_links?.[0]?.href.replace(/^https?:\/\/[^/]+/, '') ?? '';
+    }
+    expect(seen).toEqual(all);
+    expect(all).toEqual(['alice', 'bob', 'bobby', 'broken']);
+  });
+});

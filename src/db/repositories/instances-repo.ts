@@ -214,7 +214,7 @@ function keysetAfter(w: import('knex').Knex.QueryBuilder, sort: { column: keyof 
   });
 }
 
-function normalizeValue(v: unknown): string | number {
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return v as string | number;
+/** knex binds booleans per dialect (0/1 on SQLite, true/false on PostgreSQL): pass them through. */
+function normalizeValue(v: unknown): string | number | boolean {
+  return v as string | number | boolean;
 }
