@@ -66,6 +66,9 @@ describe('projects', () => {
     expect((await as(m.token).get('/auth/projects')).status).toBe(200);
     expect((await admin().patch(`/projects/${m.projectId}`, { project: { enabled: false } })).status).toBe(200);
     expect((await as(m.token).get('/auth/projects')).status).toBe(401);
+    const disabled = (await admin().get('/projects?enabled=false')).body.projects.map((p: { id: string }) => p.id);
+    expect(disabled).toEqual([m.projectId]);
+    expect((await admin().get('/projects?enabled=true')).body.projects.map((p: { id: string }) => p.id)).not.toContain(m.projectId);
     await admin().patch(`/projects/${m.projectId}`, { project: { enabled: true } });
     const again = await makeProjectUser(t, 'adm-dis', 'member');
     expect((await admin().del(`/projects/${again.projectId}`)).status).toBe(204);
