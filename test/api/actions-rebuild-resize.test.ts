@@ -113,7 +113,7 @@ describe('rebuild', () => {
 describe('resize', () => {
   it('ACTIVE → RESIZE → VERIFY_RESIZE with the new limits; confirm 204 → ACTIVE', async () => {
     const id = await boot({ flavorRef: '1' });
-    t.fake.delay('updateResources', 60);
+    t.fake.delay('updateResources', 500);
     const res = await action(id, { resize: { flavorRef: '2' } });
     expect(res.status).toBe(202);
     expect((await show(id)).status).toBe('RESIZE');
@@ -136,7 +136,7 @@ describe('resize', () => {
     expect((await action(id, { resize: { flavorRef: '2' } })).status).toBe(202);
     await t.services.worker.drain();
     expect((await show(id)).status).toBe('VERIFY_RESIZE');
-    t.fake.delay('updateResources', 60);
+    t.fake.delay('updateResources', 500);
     expect((await action(id, { revertResize: null })).status).toBe(202);
     expect((await show(id)).status).toBe('REVERT_RESIZE');
     await t.services.worker.drain();

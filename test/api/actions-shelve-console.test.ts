@@ -89,6 +89,22 @@ describe('shelve', () => {
     expect(await shelvedImages(id)).toEqual([]);
   });
 
+  it('a failed unshelve of an offloaded server leaves it SHELVED_OFFLOADED without a host, image kept', async () => {
+    const id = await boot();
+    expect((await action(id, { shelve: null })).status).toBe(202);
+    await t.services.worker.drain();
+    t.fake.failNext('spawn');
+    expect((await action(id, { unshelve: null })).status).toBe(202);
+    await t.services.worker.drain();
+    const s = await show(id);
+    expect(s).toMatchObject({ status: 'SHELVED_OFFLOADED', 'OS-EXT-STS:task_state': null });
+    expect(s['OS-EXT-SRV-ATTR:host']).toBeNull();
+    expect(await shelvedImages(id)).toEqual(['shelf-shelved:active']);
+    expect((await action(id, { unshelve: null })).status).toBe(202);
+    await t.services.worker.drain();
+    expect((await show(id)).status).toBe('ACTIVE');
+  });
+
   it('a failed commit: image deleted, fault, task_state None', async () => {
     const id = await boot();
     t.fake.failNext('snapshot');

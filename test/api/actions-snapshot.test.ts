@@ -138,6 +138,20 @@ describe('createImage', () => {
   });
 });
 
+describe('resumed after a restart', () => {
+  it('a snapshot task found half-way (image_uploading) fails cleanly: image deleted, task_state None, fault', async () => {
+    const id = await boot();
+    const img = await t.services.images.createSnapshot({ userId: 'u', projectId: null, roles: ['admin'] } as never, { name: 'half', instanceUuid: id, baseImageRef: null, ownerProjectId: 'p' });
+    await t.services.instancesRepo.update(id, { task_state: 'image_uploading' });
+    await t.services.db.transaction((trx) => t.services.worker.enqueue(trx, { instanceUuid: id, kind: 'snapshot', payload: { imageId: img.id, imageType: 'snapshot' } }));
+    await t.services.worker.drain();
+    expect(await t.services.imagesRepo.find(img.id)).toBeUndefined();
+    expect((await show(id))['OS-EXT-STS:task_state']).toBeNull();
+    const faults = await t.services.db('instance_faults').where({ instance_uuid: id });
+    expect(faults.map((f: { message: string }) => f.message)).toContain('Snapshot was interrupted by a service restart.');
+  });
+});
+
 describe('createBackup', () => {
   const backups = async (id: string, type: string) =>
     (await t.services.db('images').select('id', 'properties', 'name')).filter((r: { properties: string }) => {

@@ -18,7 +18,8 @@ const REBUILD_TASK_STATES = [TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVIC
 export function rebuildHandler(d: ActionManagerDeps): TaskHandler<RebuildPayload> {
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
-    if (!instance || instance.deleted || instance.task_state !== TaskState.REBUILDING) return;
+    // A resumed task (process died half-way) starts over: destroy + spawn are safe to repeat.
+    if (!instance || instance.deleted || !REBUILD_TASK_STATES.includes(instance.task_state as never)) return;
     let host: ComputeHostRow | undefined;
     try {
       await d.actions.event(instance.uuid, ctx.requestId, 'compute_rebuild_instance', null, async () => {
@@ -26,7 +27,7 @@ export function rebuildHandler(d: ActionManagerDeps): TaskHandler<RebuildPayload
         // A server that failed to build has no host yet: place it as a build would.
         host ??= await d.scheduler.selectHost({ memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone });
         const driver = await d.hosts.driverFor(host.id);
-        await step(d, instance.uuid, [TaskState.REBUILDING], TaskState.REBUILD_BLOCK_DEVICE_MAPPING, { host_id: host.id });
+        await step(d, instance.uuid, REBUILD_TASK_STATES, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, { host_id: host.id });
         instance.host_id = host.id;
         await driver.destroy(instance.uuid);
         await step(d, instance.uuid, [TaskState.REBUILD_BLOCK_DEVICE_MAPPING], TaskState.REBUILD_SPAWNING);

@@ -25,13 +25,14 @@ async function applyLimits(d: ActionManagerDeps, instance: InstanceRow, f: Store
 export function resizeHandler(d: ActionManagerDeps): TaskHandler {
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
-    if (!instance || instance.deleted || instance.task_state !== TaskState.RESIZE_PREP) return;
+    // A resumed task starts over: docker update is safe to repeat.
+    if (!instance || instance.deleted || !RESIZE_TASK_STATES.includes(instance.task_state as never)) return;
     const sys = await d.sysmeta.get(instance.uuid);
     const target = JSON.parse(sys[SysMetaKey.NEW_FLAVOR]) as StoredFlavor;
     let limitsChanged = false;
     try {
       await d.actions.event(instance.uuid, ctx.requestId, 'compute_resize_instance', null, async () => {
-        await step(d, instance.uuid, [TaskState.RESIZE_PREP], TaskState.RESIZE_MIGRATING);
+        await step(d, instance.uuid, RESIZE_TASK_STATES, TaskState.RESIZE_MIGRATING);
         await step(d, instance.uuid, [TaskState.RESIZE_MIGRATING], TaskState.RESIZE_MIGRATED);
         await step(d, instance.uuid, [TaskState.RESIZE_MIGRATED], TaskState.RESIZE_FINISH);
         limitsChanged = true;

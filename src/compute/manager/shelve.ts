@@ -28,8 +28,20 @@ export function shelveHandler(d: ActionManagerDeps): TaskHandler<ShelvePayload> 
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
     const { imageId } = ctx.payload;
-    if (!instance || instance.deleted || instance.task_state !== TaskState.SHELVING) {
+    if (!instance || instance.deleted) {
       await d.images.deleteInternal(imageId).catch(() => undefined);
+      return;
+    }
+    if (instance.task_state === TaskState.SHELVING_OFFLOADING && ctx.payload.offload) {
+      // Resumed after a restart with the image already stored: finish the offload.
+      await runOffload(d, instance, ctx.requestId);
+      return;
+    }
+    if (instance.task_state !== TaskState.SHELVING) {
+      // Resumed half-way through the upload: the image cannot be continued; start clean.
+      await d.images.deleteInternal(imageId).catch(() => undefined);
+      await d.sysmeta.remove(instance.uuid, [SysMetaKey.SHELVED_IMAGE_ID]).catch(() => undefined);
+      await failAction(d, instance.uuid, new Error('Shelve was interrupted by a service restart.'), null, SHELVE_TASK_STATES);
       return;
     }
     let hostName: string | null = null;
@@ -82,23 +94,28 @@ export function shelveOffloadHandler(d: ActionManagerDeps): TaskHandler {
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
     if (!instance || instance.deleted || instance.task_state !== TaskState.SHELVING_OFFLOADING) return;
-    let hostName: string | null = null;
-    try {
-      await d.actions.event(instance.uuid, ctx.requestId, 'compute_shelve_offload_instance', null, async () => {
-        const { host, driver } = await hostAndDriver(d, instance);
-        hostName = host.name;
-        await offload(d, instance, driver);
-      });
-    } catch (err) {
-      await failAction(d, instance.uuid, err, hostName, [TaskState.SHELVING_OFFLOADING]);
-    }
+    await runOffload(d, instance, ctx.requestId);
   };
+}
+
+async function runOffload(d: ActionManagerDeps, instance: InstanceRow, requestId: string | null): Promise<void> {
+  let hostName: string | null = null;
+  try {
+    await d.actions.event(instance.uuid, requestId, 'compute_shelve_offload_instance', null, async () => {
+      const { host, driver } = await hostAndDriver(d, instance);
+      hostName = host.name;
+      await offload(d, instance, driver);
+    });
+  } catch (err) {
+    await failAction(d, instance.uuid, err, hostName, [TaskState.SHELVING_OFFLOADING]);
+  }
 }
 
 export function unshelveHandler(d: ActionManagerDeps): TaskHandler {
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
-    if (!instance || instance.deleted || instance.task_state !== TaskState.UNSHELVING) return;
+    if (!instance || instance.deleted || (instance.task_state !== TaskState.UNSHELVING && instance.task_state !== TaskState.SPAWNING)) return;
+    if (instance.vm_state !== VmState.SHELVED && instance.vm_state !== VmState.SHELVED_OFFLOADED) return;
     const sys = await d.sysmeta.get(instance.uuid);
     const imageId = sys[SysMetaKey.SHELVED_IMAGE_ID];
     let host: ComputeHostRow | undefined;
@@ -117,7 +134,7 @@ export function unshelveHandler(d: ActionManagerDeps): TaskHandler {
           if (!image) throw new DriverError(`Shelved image ${imageId ?? '(none)'} of instance ${instance.uuid} is gone.`, 'not-found');
           host ??= await d.scheduler.selectHost({ memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone });
           driver ??= await d.hosts.driverFor(host.id);
-          await step(d, instance.uuid, [TaskState.UNSHELVING], TaskState.SPAWNING, {
+          await step(d, instance.uuid, [TaskState.UNSHELVING, TaskState.SPAWNING], TaskState.SPAWNING, {
             host_id: host.id, availability_zone: instance.availability_zone ?? host.availability_zone,
           });
           instance.host_id = host.id;
@@ -138,7 +155,9 @@ export function unshelveHandler(d: ActionManagerDeps): TaskHandler {
       });
     } catch (err) {
       if (spawned && host) await (await d.hosts.driverFor(host.id)).destroy(instance.uuid).catch(() => undefined);
-      await failAction(d, instance.uuid, err, host?.name ?? null, [TaskState.UNSHELVING, TaskState.SPAWNING]);
+      // An offloaded server stays offloaded: no host, no container.
+      const back = instance.vm_state === VmState.SHELVED_OFFLOADED ? { host_id: null, container_id: null, addresses_json: null, power_state: PowerState.NOSTATE } : {};
+      await failAction(d, instance.uuid, err, host?.name ?? null, [TaskState.UNSHELVING, TaskState.SPAWNING], back);
     }
   };
 }

@@ -37,6 +37,12 @@ export function snapshotHandler(d: ActionManagerDeps): TaskHandler<SnapshotPaylo
     }
     let hostName: string | null = null;
     let driver: ComputeDriver | undefined;
+    if (instance.task_state !== TaskState.IMAGE_SNAPSHOT_PENDING && instance.task_state !== TaskState.IMAGE_BACKUP) {
+      // Resumed after the process died half-way: the upload cannot be continued; start clean.
+      await d.images.deleteInternal(imageId).catch(() => undefined);
+      await failAction(d, instance.uuid, new Error('Snapshot was interrupted by a service restart.'), null, SNAPSHOT_TASK_STATES);
+      return;
+    }
     try {
       await d.actions.event(instance.uuid, ctx.requestId, `compute_${ctx.payload.imageType}_instance`, null, async () => {
         const hd = await hostAndDriver(d, instance);
