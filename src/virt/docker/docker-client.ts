@@ -22,6 +22,8 @@ interface DockerishError { statusCode?: number; code?: string; message?: string;
 // (ECONNREFUSED, kill -9), or the connection broke mid-way (ECONNRESET, "aborted") — docker-here.md §8.
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
+const WRONG_STATE = /is (not running|not paused|already paused|paused|restarting|marked for removal)\b/i;
+
 /** Translate a dockerode/modem error into a DriverError with Docker's own message. */
 export function mapDockerError(err: unknown, what: string): DriverError {
   if (err instanceof DriverError) return err;
@@ -32,6 +34,9 @@ export function mapDockerError(err: unknown, what: string): DriverError {
   if (e.name === 'AbortError' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKETTIMEDOUT' || /\btimed? ?out\b/i.test(msg)) {
     return new DriverError(`Docker did not answer in time during ${what}`, 'timeout');
   }
+  // Docker 20.10 answers some wrong-state requests with 500 (unpause of a running container:
+  // "Container … is not paused"); they are conflicts all the same.
+  if (e.statusCode && e.statusCode >= 400 && WRONG_STATE.test(msg)) return new DriverError(msg, 'conflict');
   switch (e.statusCode) {
     case 404: return new DriverError(msg, 'not-found');
     case 409: return new DriverError(msg, 'conflict');
