@@ -63,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   if (deps.background) services.hostHealth.start();
   if (deps.background) services.worker.start();
   if (deps.background) await services.drift.start();
+  if (deps.background) services.serverActions.softDelete.startReclaimer();
 
   const app = Fastify({
     logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
   app.addHook('preClose', async () => { await services.drift.stop(); });
+  app.addHook('preClose', async () => { services.serverActions.softDelete.stopReclaimer(); });
   app.addHook('preClose', async () => { await services.worker.stop(); });
   app.addHook('onClose', async () => {
     await services.hostHealth.stop();

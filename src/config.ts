@@ -24,6 +24,8 @@ export interface Config {
   dockerTimeoutMs: number;
   /** Seconds between power-state syncs (the safety net behind Docker events); 0 disables it. */
   powerSyncIntervalSeconds: number;
+  /** Deferred delete (nova reclaim_instance_interval): seconds a deleted server stays SOFT_DELETED; 0 = delete at once. */
+  reclaimInstanceIntervalSeconds: number;
   /** Availability zone of the default compute host. */
   defaultAvailabilityZone: string;
   /** Further Docker hosts (NOVADOCK_COMPUTE_HOSTS="name=unix:///path@zone,name2=tcp://h:2375"). */
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     stopTimeoutSeconds: int(env, 'NOVADOCK_STOP_TIMEOUT', 10, 0, 600),
     dockerTimeoutMs: int(env, 'NOVADOCK_DOCKER_TIMEOUT_MS', 30_000, 100, 3_600_000),
     powerSyncIntervalSeconds: int(env, 'NOVADOCK_POWER_SYNC_INTERVAL', 10, 0, 3600),
+    reclaimInstanceIntervalSeconds: int(env, 'NOVADOCK_RECLAIM_INSTANCE_INTERVAL', 0, 0, 365 * 24 * 3600),
     defaultAvailabilityZone: str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova'),
     computeHosts: computeHosts(env, str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova')),
     heartbeatIntervalSeconds: int(env, 'NOVADOCK_HEARTBEAT_INTERVAL', 10, 1, 3600),

@@ -59,6 +59,11 @@ export const METADATA_VM_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPE
 export const TAG_VM_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
 export const MAX_TAGS = 50;
 
+/** Deferred delete (compute/api/soft-delete.ts): true when it took the delete over. */
+export interface SoftDeletePort {
+  trySoftDelete(auth: AuthContext, requestId: string, row: InstanceRow): Promise<boolean>;
+}
+
 export interface ComputeApiDeps {
   db: Knex;
   clock: Clock;
@@ -75,7 +80,11 @@ export interface ComputeApiDeps {
 }
 
 export class ComputeApi {
+  private softDelete?: SoftDeletePort;
   constructor(private readonly d: ComputeApiDeps) {}
+
+  /** Set by the server-actions composition (compute/api/compose-actions.ts) to enable deferred delete. */
+  useSoftDelete(port: SoftDeletePort): void { this.softDelete = port; }
 
   // ---- reading -----------------------------------------------------------------------------
   /** A live server the caller may see, else InstanceNotFound (also for malformed ids). */
@@ -203,10 +212,12 @@ export class ComputeApi {
 
   // ---- delete ------------------------------------------------------------------------------
   /** Delete from any state, a build in progress included (nova: delete has no state check). */
-  async delete(auth: AuthContext, requestId: string, uuid: string): Promise<void> {
+  async delete(auth: AuthContext, requestId: string, uuid: string, opts: { force?: boolean } = {}): Promise<void> {
     const row = await this.get(auth, uuid);
     authorize(auth, 'write', 'os_compute_api:servers:delete');
     assertNotLocked(row, auth);
+    // Deferred delete (reclaim interval > 0) turns this into a soft delete; forceDelete skips it.
+    if (!opts.force && this.softDelete && (await this.softDelete.trySoftDelete(auth, requestId, row))) return;
     await this.d.db.transaction(async (trx) => {
       await this.d.instances.update(row.uuid, { task_state: TaskState.DELETING, updated_at: this.d.clock.now().toISOString() }, trx);
       await this.d.actions.start(trx, { instanceUuid: row.uuid, action: 'delete', requestId, userId: auth.userId, projectId: auth.projectId });

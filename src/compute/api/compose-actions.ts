@@ -18,6 +18,9 @@ import { ConsoleOutputApi } from './console-output';
 import { InstanceActionsApi } from './instance-actions-api';
 import { AdminActionsApi } from './admin-actions';
 import { DiagnosticsApi } from './diagnostics';
+import { SoftDeleteApi } from './soft-delete';
+import { registerSoftDeleteHandlers } from '../manager/soft-delete';
+import type { ComputeApi } from '../compute-api';
 import { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries';
 import type { InstanceActionsRepo } from '../../db/repositories/instance-actions-repo';
 
@@ -33,6 +36,7 @@ export interface ServerActionsDeps {
   hosts: HostRegistry;
   hostsRepo: HostsRepo;
   computeManager: ManagerDeps;
+  compute: ComputeApi;
 }
 
 export function createServerActions(d: ServerActionsDeps) {
@@ -43,6 +47,9 @@ export function createServerActions(d: ServerActionsDeps) {
     findImage: (ref) => d.imagesRepo.find(ref),
   };
   registerPowerHandlers(d.worker, powerManager);
+  registerSoftDeleteHandlers(d.worker, powerManager);
+  const softDelete = new SoftDeleteApi(apiDeps, d.compute, d.config.reclaimInstanceIntervalSeconds);
+  if (softDelete.enabled) d.compute.useSoftDelete(softDelete);
   return {
     /** what every action's compute-API method needs (beginAction); part 2's actions reuse it */
     apiDeps,
@@ -53,6 +60,8 @@ export function createServerActions(d: ServerActionsDeps) {
     consoleOutput: new ConsoleOutputApi(d.hosts),
     admin: new AdminActionsApi(apiDeps, d.hostsRepo),
     diagnostics: new DiagnosticsApi(d.hosts),
+    /** restore / forceDelete and the reclaimer (start/stop with the background work) */
+    softDelete,
     instanceActions: new InstanceActionsApi(d.instancesRepo, d.instanceActionsRepo, new InstanceActionsQueries(d.db), d.hostsRepo),
   };
 }

@@ -4,6 +4,7 @@ import { powerActions } from './power';
 import { lockActions } from './lock';
 import { consoleOutputActions } from './console-output';
 import { adminActions } from './admin';
+import { deferredDeleteActions } from './deferred-delete';
 import { snapshotActions } from './snapshot';
 import { rebuildActions } from './rebuild';
 import { resizeActions } from './resize';
@@ -15,6 +16,7 @@ export const ACTION_GROUPS: ActionGroup[] = [
   lockActions,
   consoleOutputActions,
   adminActions,
+  deferredDeleteActions,
   snapshotActions,
   rebuildActions,
   resizeActions,
