@@ -175,7 +175,8 @@ export class InstancesRepo {
     const sort = [...q.sort];
     if (!sort.some((s) => s.column === 'id')) sort.push({ column: 'id', dir: sort[0]?.dir ?? 'desc' });
     if (q.marker) query.where((w) => keysetAfter(w, sort, q.marker!));
-    for (const s of sort) query.orderBy(s.column, s.dir);
+    // NULL is the smallest value on both engines (PostgreSQL would put it last ascending by default).
+    for (const s of sort) query.orderBy(s.column, s.dir, s.dir === 'asc' ? 'first' : 'last');
     query.limit(q.limit);
     return (await query).map(normalizeInstance);
   }
