@@ -176,7 +176,7 @@ export class InstancesRepo {
     if (!sort.some((s) => s.column === 'id')) sort.push({ column: 'id', dir: sort[0]?.dir ?? 'desc' });
     if (q.marker) query.where((w) => keysetAfter(w, sort, q.marker!));
     // NULL is the smallest value on both engines (PostgreSQL would put it last ascending by default).
-    for (const s of sort) query.orderBy(s.column, s.dir, s.dir === 'asc' ? 'first' : 'last');
+    for (const s of sort) query.orderByRaw(`?? ${s.dir} nulls ${s.dir === 'asc' ? 'first' : 'last'}`, [s.column]);
     query.limit(q.limit);
     return (await query).map(normalizeInstance);
   }
