@@ -9,7 +9,7 @@ import type { TokenService } from './token-service';
 import type { AuthContext } from './auth-context';
 import type { LoginThrottle } from './login-throttle';
 import { enforce, isAdmin } from './policy';
-import { passwordColumns, verifyPassword } from './passwords';
+import { assertPasswordLength, passwordColumns, verifyPassword } from './passwords';
 import { DEFAULT_DOMAIN_ID, newKeystoneId } from './bootstrap';
 import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors';
 
@@ -182,6 +182,8 @@ export class IdentityAdmin {
     if (id !== auth.userId) throw forbidden('identity:change_password');
     const user = await this.repo.findUserById(id);
     if (!user) throw notFound('user', id);
+    assertPasswordLength(original, 'original_password');
+    assertPasswordLength(password);
     const buckets = { user: `id:${id}`, address };
     await this.throttle.assertAllowed(buckets);
     if (!(await verifyPassword(original, user.password_hash))) {

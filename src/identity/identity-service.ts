@@ -4,7 +4,7 @@
 import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo';
 import type { TokenService } from './token-service';
 import type { AuthContext } from './auth-context';
-import { verifyPassword } from './passwords';
+import { assertPasswordLength, verifyPassword } from './passwords';
 import { DEFAULT_DOMAIN_ID } from './bootstrap';
 import { BadRequest, Unauthorized } from '../errors';
 import type { LoginBuckets, LoginThrottle } from './login-throttle';
@@ -29,6 +29,7 @@ export class IdentityService {
     if (methods.includes('password')) {
       const u = auth.identity.password?.user;
       if (!u || typeof u.password !== 'string') throw new BadRequest('Expecting to find password in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
+      assertPasswordLength(u.password);
       user = await this.findUser(u);
       // The bucket is the user when it exists (so name and id forms share one), else what was asked
       // for; either way the answers are the same, so the limit says nothing about existence.

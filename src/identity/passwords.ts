@@ -1,5 +1,6 @@
 // Password hashing with scrypt (node:crypto): salted, memory-hard, compared in constant time.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { BadRequest } from '../errors';
 
 const N = 16384, r = 8, p = 1, KEYLEN = 64;
 
@@ -30,6 +31,15 @@ const DUMMY_SALT = randomBytes(16).toString('base64');
 const DUMMY_HASH = randomBytes(KEYLEN).toString('base64');
 
 export const MIN_STRONG_LENGTH = 12;
+/** Keystone's default max_password_length; it also bounds the work one login may ask of scrypt. */
+export const MAX_PASSWORD_LENGTH = 4096;
+
+/** 400 for an over-long password, without echoing it (schema messages would quote the value). */
+export function assertPasswordLength(password: string, field = 'password'): void {
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    throw new BadRequest(`Invalid input for field '${field}': the password is longer than ${MAX_PASSWORD_LENGTH} characters.`);
+  }
+}
 const WELL_KNOWN = [
   'admin', 'secret', 'password', 'openstack', 'nova', 'devstack', 'changeme', 'admin123', 'password123',
   'adminadminadmin', 'secretsecret', 'passwordpassword', 'openstackopenstack', 'changemechangeme',
@@ -50,6 +60,7 @@ export function isWeakPassword(password: string): boolean {
 
 /** The user columns for a new password (hash, weakness, time), computed while the plaintext is known. */
 export async function passwordColumns(password: string | null, nowIso: string) {
+  if (password !== null) assertPasswordLength(password);
   return {
     password_hash: password === null ? null : await hashPassword(password),
     password_weak: password === null ? null : isWeakPassword(password),

@@ -97,6 +97,9 @@ describe('users', () => {
     expect(upd.body.user.description).toBe('hello');
     expect((await admin().post('/users', { user: { name: 'adm-alice' } })).status).toBe(409);
     expect((await admin().post('/users', { user: { name: 'adm-bad', default_project_id: 'nope' } })).status).toBe(404);
+    const long = await admin().patch(`/users/${u.id}`, { user: { password: 'q'.repeat(4097) } });
+    expect(long.status).toBe(400);
+    expect(JSON.stringify(long.body)).not.toContain('qqqq');
 
     expect((await admin().del(`/users/${u.id}`)).status).toBe(204);
     expect((await admin().get(`/users/${u.id}`)).status).toBe(404);

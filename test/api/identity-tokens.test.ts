@@ -100,6 +100,11 @@ describe('POST /v3/auth/tokens, password method', () => {
       expect(res.status, JSON.stringify(b)).toBe(400);
       expect(res.body.error.code).toBe(400);
     }
+    // An over-long password is refused without being quoted back.
+    const long = 'p'.repeat(5000);
+    const tooLong = await issue(passwordAuth(adminUser({ password: long }), { project: { name: 'admin' } }));
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.message).toBe("Invalid input for field 'password': the password is longer than 4096 characters.");
     const junk = await t.http.post('/identity/v3/auth/tokens').set('Content-Type', 'application/json').send('{"auth":');
     expect(junk.status).toBe(400);
     expect(junk.body.error.code).toBe(400);

@@ -27,7 +27,7 @@ const authBody = {
               properties: {
                 user: {
                   type: 'object',
-                  properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, password: { type: 'string', maxLength: 4096 }, domain: domainRef },
+                  properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, password: { type: 'string' }, domain: domainRef },
                 },
               },
             },

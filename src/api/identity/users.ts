@@ -8,8 +8,8 @@ import type { UserInput } from '../../identity/identity-admin';
 import { enforce } from '../../identity/policy';
 
 const nullableString = (max: number) => ({ type: ['string', 'null'], maxLength: max });
-// Keystone's default max_password_length; also bounds the work one scrypt call may be asked for.
-const password = { type: ['string', 'null'], maxLength: 4096 };
+// Length is checked in the service, whose message does not quote the password.
+const password = { type: ['string', 'null'] };
 const userFields = {
   name: { type: 'string', minLength: 1, maxLength: 255 },
   password,
@@ -27,7 +27,7 @@ const passwordBody = {
   properties: {
     user: {
       type: 'object', required: ['password', 'original_password'],
-      properties: { password: { type: 'string', maxLength: 4096 }, original_password: { type: 'string', maxLength: 4096 } },
+      properties: { password: { type: 'string' }, original_password: { type: 'string' } },
     },
   },
 };
