@@ -49,7 +49,8 @@ describe('shelve', () => {
     expect(t.fake.containers.has(id)).toBe(false);
     expect(await shelvedImages(id)).toEqual(['shelf-shelved:active']);
     // unshelve: a new container from the shelved image, ACTIVE, the image deleted afterwards
-    expect((await action(id, { unshelve: null })).status).toBe(202);
+    expect((await action(id, { unshelve: { availability_zone: 'nowhere' } }, '2.77')).status).toBe(400);
+    expect((await action(id, { unshelve: { availability_zone: 'nova' } }, '2.77')).status).toBe(202);
     await t.services.worker.drain();
     const u = await show(id);
     expect(u).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:power_state': 1 });
@@ -82,7 +83,10 @@ describe('shelve', () => {
     expect((await action(id, { shelve: null })).status).toBe(202);
     await t.services.worker.drain();
     expect((await action(id, { unshelve: { availability_zone: 'nova' } }, '2.76')).status).toBe(400);
-    expect((await action(id, { unshelve: { availability_zone: 'nova' } }, '2.77')).status).toBe(202);
+    const az = await action(id, { unshelve: { availability_zone: 'nova' } }, '2.77');
+    expect(az.status).toBe(409);
+    expect(az.body.conflictingRequest.message).toMatch(/The server status must be SHELVED_OFFLOADED\.$/);
+    expect((await action(id, { unshelve: {} }, '2.77')).status).toBe(202);
     await t.services.worker.drain();
     expect((await show(id)).status).toBe('ACTIVE');
     expect(t.fake.calls).toContain(`powerOn ${id}`);

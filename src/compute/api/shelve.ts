@@ -7,6 +7,7 @@ import type { AuthContext } from '../../identity/auth-context';
 import { authorize } from '../../identity/policy';
 import type { InstanceRow } from '../../db/repositories/instances-repo';
 import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo';
+import { BadRequest, Conflict } from '../../errors';
 import { assertNotLocked, assertState } from '../guards';
 import { TaskState, VmState } from '../states';
 import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, type ShelvePayload } from '../manager/shelve';
@@ -58,8 +59,17 @@ export class ServerShelves {
     assertNotLocked(row, auth);
     assertState(row, { vmState: UNSHELVE_VM_STATES, taskState: [null] }, 'unshelve');
     const changes: Partial<InstanceRow> = {};
-    // 2.77: an offloaded server may be unshelved into another zone.
-    if (opts.availabilityZone !== undefined && row.vm_state === VmState.SHELVED_OFFLOADED) changes.availability_zone = opts.availabilityZone;
+    // 2.77: only an offloaded server may be unshelved into another zone (nova UnshelveInstanceInvalidState).
+    if (opts.availabilityZone !== undefined) {
+      if (row.vm_state !== VmState.SHELVED_OFFLOADED) {
+        throw new Conflict(`Specifying an availability zone or a host when unshelving server ${row.uuid} with status SHELVED is not supported. The server status must be SHELVED_OFFLOADED.`);
+      }
+      if (opts.availabilityZone !== null) {
+        const hosts = await this.d.db('compute_hosts').where({ availability_zone: opts.availabilityZone }).first();
+        if (!hosts) throw new BadRequest('The requested availability zone is not available');
+      }
+      changes.availability_zone = opts.availabilityZone;
+    }
     await beginTask(this.d, auth, requestId, row, { action: 'unshelve', taskState: TaskState.UNSHELVING, kind: UNSHELVE_TASK, changes });
   }
 }
