@@ -99,4 +99,17 @@ describe('drift on the real engine', { timeout: 120_000 }, () => {
     }
     await within(2000, id, (s) => s.status === 'SHUTOFF' && s['OS-EXT-STS:power_state'] === 4 && s['OS-EXT-STS:task_state'] === null);
   });
+
+  it('without events, the periodic sync is the safety net (interval 1 s)', async () => {
+    const id = await boot();
+    await built.services.drift.eventWatcher.stop();
+    built.services.drift.powerSync.start(1);
+    try {
+      docker('kill', `nova-${id}`);
+      const ms = await within(5000, id, (s) => s.status === 'SHUTOFF');
+      console.log(`drift: docker kill → SHUTOFF in ${ms} ms through the periodic sync alone`);
+    } finally {
+      await built.services.drift.powerSync.stop();
+    }
+  });
 });
