@@ -12,9 +12,10 @@ import { dockerDriverFactory, fakeDriverFactory } from './virt/factory';
 import { createServices, type Services } from './services';
 import { bootstrapIdentity, writeOpenrc, type BootstrapResult } from './identity/bootstrap';
 import { HostRegistry } from './compute/host-registry';
+import { reconcileAtStartup } from './compute/reconcile';
 import { compile } from './plugins/validation';
 import requestId, { newRequestId } from './plugins/request-id';
-import errorHandler from './plugins/error-handler';
+import errorHandler, { sendError } from './plugins/error-handler';
 import microversion from './plugins/microversion';
 import auth from './plugins/auth';
 import swagger from './plugins/swagger';
@@ -61,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await services.hostHealth.ensureHosts(config.computeHosts);
   await services.hostHealth.beat();
   if (deps.background) services.hostHealth.start();
+  // Crash leftovers first (dead leases, stale task_states, orphaned containers), then claim tasks.
+  if (deps.background) await reconcileAtStartup(services);
   if (deps.background) services.worker.start();
   if (deps.background) await services.drift.start();
   if (deps.background) services.serverActions.softDelete.startReclaimer();
@@ -70,6 +73,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     genReqId: () => newRequestId(),
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: false },
+    // Errors the router raises before any route runs (a malformed %-escape, an over-long id) get the
+    // service's own error format too (the fuzzer in test/reliability found Fastify's body there).
+    frameworkErrors: (err, req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      void sendError(req, reply, status >= 400 && status < 500 ? status : 400, status === 414 ? 'Request-URI Too Long' : 'Malformed request URL');
+    },
   });
   // Validators: one strict Ajv, compiled once per schema at boot.
   app.setValidatorCompiler(({ schema }) => compile(schema as object) as never);
@@ -107,7 +116,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
   app.addHook('preClose', async () => { await services.drift.stop(); });
   app.addHook('preClose', async () => { services.serverActions.softDelete.stopReclaimer(); });
-  app.addHook('preClose', async () => { await services.worker.stop(); });
+  // Bounded below fastify's hook timeout (pluginTimeout, 10 s): a longer wait failed the close and
+  // the process exited 1. Tasks still running then keep their rows; the next start reruns them.
+  app.addHook('preClose', async () => { await services.worker.stop(7_000); });
   app.addHook('onClose', async () => {
     await services.hostHealth.stop();
     await services.hosts.close();

@@ -38,7 +38,7 @@ export class HostRegistry {
     if (!d) {
       const row = await this.repo.findById(hostId);
       if (!row) throw new Error(`compute host ${hostId} does not exist`);
-      d = this.factory({ id: row.id, name: row.name, dockerUrl: row.docker_url });
+      d = this.factory({ id: row.id, name: row.name, dockerUrl: row.docker_url, uuid: row.uuid });
       this.drivers.set(hostId, d);
     }
     return d;

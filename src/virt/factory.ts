@@ -5,7 +5,7 @@ import { DockerDriver } from './docker/docker-driver';
 import { FakeDriver } from './fake/fake-driver';
 
 export function dockerDriverFactory(config: Config, serviceId?: string): DriverFactory {
-  return (host) => new DockerDriver({ dockerUrl: host.dockerUrl, timeoutMs: config.dockerTimeoutMs, serviceId });
+  return (host) => new DockerDriver({ dockerUrl: host.dockerUrl, timeoutMs: config.dockerTimeoutMs, serviceId: serviceId ?? host.uuid });
 }
 
 /** One FakeDriver per host, kept so that tests can reach them (`fakes.get(hostName)`). */
