@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IdentityRepo } from '../db/repositories/identity-repo';
 import type { Clock } from '../db/time';
-import { passwordColumns, verifyPassword } from './passwords';
+import { isWeakPassword, passwordColumns, verifyPassword } from './passwords';
 
 export const DEFAULT_DOMAIN_ID = 'default';
 export const ROLE_NAMES = ['admin', 'member', 'reader'] as const;
@@ -43,6 +43,10 @@ export async function bootstrapIdentity(repo: IdentityRepo, clock: Clock, config
     await repo.updateUser(user.id, await passwordColumns(configuredPassword, now));
     result = { adminPassword: configuredPassword, generated: false, created: false };
   } else if (configuredPassword !== null) {
+    // Same password as stored: record its strength if an older version left it unknown.
+    if (user.password_weak === null || user.password_weak === undefined) {
+      await repo.updateUser(user.id, { password_weak: isWeakPassword(configuredPassword) });
+    }
     result = { adminPassword: configuredPassword, generated: false, created: false };
   }
   const admin = await repo.findRoleByName('admin');

@@ -72,6 +72,12 @@ describe('listen guard', () => {
     // Strength unknown (set before it was recorded): refused too, with its own reason.
     await repo.updateUser(admin.id, { password_weak: null });
     expect(await storedPasswordRefusal('0.0.0.0', repo)).toMatch(/before its strength was recorded/);
+    // ...until the service starts with that same password in NOVADOCK_ADMIN_PASSWORD, which records it.
+    await bootstrapIdentity(repo, clock, 'secret');
+    expect(await storedPasswordRefusal('0.0.0.0', repo)).toMatch(/admin user's password is weak/);
+    await repo.updateUser(admin.id, { ...(await passwordColumns(boot.adminPassword!, 'now')), password_weak: null });
+    await bootstrapIdentity(repo, clock, boot.adminPassword);
+    expect(await storedPasswordRefusal('0.0.0.0', repo)).toBeNull();
   });
   it('NOVADOCK_ADMIN_PASSWORD replaces a stored password and its recorded weakness', async () => {
     const repo = new IdentityRepo(db);
