@@ -405,6 +405,14 @@ describe('upload and download', () => {
     expect((await upload(alice.token, img.id, Buffer.from('complete'))).status).toBe(204);
   });
 
+  it('upload bodies labelled JSON or text are refused with 415 before they are read', async () => {
+    const img = await create(alice.token);
+    const res = await t.http.put(`/image/v2/images/${img.id}/file`).set(as(alice.token)).set('Content-Type', 'application/json').send('{"not": "image data"}');
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('415 Unsupported Media Type');
+    expect((await t.http.get(`/image/v2/images/${img.id}`).set(as(alice.token))).body.status).toBe('queued');
+  });
+
   it('formats must be set before data is uploaded (400)', async () => {
     const res = await t.http.post('/image/v2/images').set(as(alice.token)).send({ name: 'noformat' });
     const up = await upload(alice.token, res.body.id, Buffer.from('x'));

@@ -10,6 +10,8 @@ import { renderImage, renderMember } from './views/images';
 import { parseListQuery, listLinks } from './list-query';
 import { discardBody, isStream, jsonBody } from './request-body';
 
+/** curl --data-binary sends form-urlencoded when told nothing; both arrive as an unparsed stream. */
+const UPLOAD_TYPES = ['application/octet-stream', 'application/x-www-form-urlencoded'];
 const PATCH_TYPES = ['application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
 
 type IdParams = { id: string };
@@ -70,7 +72,17 @@ export async function glanceImageRoutes(app: FastifyInstance, opts: { services: 
   });
 
   // ---- data ------------------------------------------------------------------------------------
-  app.put<{ Params: IdParams }>('/image/v2/images/:id/file', { schema: doc('Upload image data (raw stream; 204 with no body)') }, async (req, reply) => {
+  app.put<{ Params: IdParams }>('/image/v2/images/:id/file', {
+    schema: doc('Upload image data (raw stream; 204 with no body)'),
+    // Refuse media types a body parser would buffer (JSON, text) before any byte is read.
+    onRequest: async (req, reply) => {
+      const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type !== '' && !UPLOAD_TYPES.includes(type)) {
+        reply.header('Connection', 'close');
+        throw new UnsupportedMediaType(`Content-Type ${type} is not supported for image data: send application/octet-stream`);
+      }
+    },
+  }, async (req, reply) => {
     const stream = uploadStream(req);
     const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : null;
     try {
