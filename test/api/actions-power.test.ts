@@ -271,6 +271,10 @@ describe('os-getConsoleOutput', () => {
     const r2 = await admin().post(`${S}/${broken}/action`, { 'os-getConsoleOutput': {} });
     expect(r2.status).toBe(409);
     expect(r2.body.conflictingRequest.message).toBe(`Instance ${broken} is not ready`);
+    // a container that disappeared behind our back (drift) is not ready either
+    t.fake.simulateRemove(id);
+    const r3 = await admin().post(`${S}/${id}/action`, { 'os-getConsoleOutput': {} });
+    expect(r3.status).toBe(409);
   });
 });
 
