@@ -1,0 +1,69 @@
+// Deferred delete on the real Docker Engine (NOVADOCK_RECLAIM_INSTANCE_INTERVAL > 0): delete stops
+// the container and keeps it (SOFT_DELETED), restore runs it again, forceDelete removes it.
+// Fails (does not skip) when Docker is missing.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type BuiltApp } from '../../src/app';
+import { testConfig } from '../../src/config';
+import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
+import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
+
+const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
+const S = '/compute/v2.1/servers';
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const containerStatus = (id: string) => docker('ps', '-a', '--filter', `name=^nova-${id}$`, '--format', '{{.State}}');
+
+let built: BuiltApp;
+let http: ReturnType<typeof request>;
+let token: string;
+let dataDir: string;
+let id: string;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-deferred-docker-'));
+  const tar = path.join(dataDir, 'busybox.tar');
+  docker('image', 'save', TEST_IMAGE, '-o', tar);
+  built = await buildApp({
+    config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, reclaimInstanceIntervalSeconds: 3600 }), background: true, logger: false,
+  });
+  await built.app.ready();
+  http = request(built.app.server);
+  token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
+  await unlimitedQuota(built.services);
+  const image = await seedImage(built.services, { name: 'busybox', data: fs.readFileSync(tar) });
+  const res = await http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79')
+    .send({ server: { name: 'deferred', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  id = res.body.server.id;
+  await waitForStatus(() => get(), 'ACTIVE', 60_000);
+}, 120_000);
+
+afterAll(async () => {
+  if (id) { try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ } }
+  await built?.app.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const get = () => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
+const act = async (body: object) => { const r = await http.post(`${S}/${id}/action`).set('X-Auth-Token', token).send(body); await built.services.worker.drain(); return r; };
+
+describe('deferred delete on Docker', () => {
+  it('delete keeps a stopped container (SOFT_DELETED, 4); restore runs it (ACTIVE, 1); forceDelete removes it', async () => {
+    expect((await http.delete(`${S}/${id}`).set('X-Auth-Token', token)).status).toBe(204);
+    await built.services.worker.drain();
+    const soft = (await get()).body.server;
+    expect([soft.status, soft['OS-EXT-STS:power_state']]).toEqual(['SOFT_DELETED', 4]);
+    expect(containerStatus(id)).toBe('exited');
+    expect((await act({ restore: null })).status).toBe(202);
+    const back = (await get()).body.server;
+    expect([back.status, back['OS-EXT-STS:power_state']]).toEqual(['ACTIVE', 1]);
+    expect(containerStatus(id)).toBe('running');
+    expect((await act({ forceDelete: null })).status).toBe(202);
+    expect((await get()).status).toBe(404);
+    expect(containerStatus(id)).toBe('');
+  });
+});
