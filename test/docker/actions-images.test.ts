@@ -27,6 +27,8 @@ let image: ImageRow;
 let dataDir: string;
 let port: number;
 const created: string[] = [];
+/** Glance ids of the images this test had committed (the Docker tag is novadock/snapshot:<id>) */
+const snapshotIds: string[] = [];
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-actions2-docker-'));
@@ -46,9 +48,7 @@ afterAll(async () => {
     try { docker('rm', '-f', `nova-${id}`); } catch { /* already gone */ }
   }
   // the snapshot images this test committed (tag = the Glance image id)
-  const ours = docker('images', 'novadock/snapshot', '--format', '{{.Repository}}:{{.Tag}}').split('\n').filter(Boolean);
-  const mine = new Set((await built.services.db('images').select('id')).map((r: { id: string }) => r.id));
-  for (const ref of ours) if (mine.has(ref.split(':')[1])) { try { docker('rmi', '-f', ref); } catch { /* in use or gone */ } }
+  for (const imageId of snapshotIds) { try { docker('rmi', '-f', `novadock/snapshot:${imageId}`); } catch { /* gone */ } }
   await built?.app.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
@@ -86,6 +86,7 @@ describe('server actions on Docker', () => {
     docker('exec', `nova-${id}`, 'sh', '-c', 'echo before-snapshot > /root/marker');
     const res = await api('2.45').action(id, { createImage: { name: 'docker-snap' } });
     expect(res.status).toBe(202);
+    snapshotIds.push(res.body.image_id);
     await waitImageActive(res.body.image_id);
     const row = (await built.services.imagesRepo.find(res.body.image_id))!;
     expect(row).toMatchObject({ container_format: 'docker', disk_format: 'raw' });
@@ -137,6 +138,7 @@ describe('server actions on Docker', () => {
     docker('exec', `nova-${id}`, 'sh', '-c', 'echo kept > /root/kept');
     expect((await api().action(id, { shelve: null })).status).toBe(202);
     await waitForStatus(() => api().get(id), 'SHELVED_OFFLOADED', 60_000);
+    snapshotIds.push((await built.services.instanceSysmetaRepo.get(id)).shelved_image_id);
     expect(exists(id)).toBe(false);
     expect((await api().action(id, { unshelve: null })).status).toBe(202);
     await waitForStatus(() => api().get(id), 'ACTIVE', 60_000);

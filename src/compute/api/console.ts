@@ -78,7 +78,7 @@ export class SerialConsoles {
   /** GET /os-console-auth-tokens/{token} (admin): what the token connects to, without using it. */
   async describe(token: string, minVersion231: boolean): Promise<{ instance_uuid: string; host: string | null; port: number; internal_access_path: string | null }> {
     const t = await this.db<TokenRow>('console_auth_tokens').where({ token_hash: hash(token) }).first();
-    if (!t || t.expires_at <= this.clock.now().toISOString() || Boolean(t.used)) throw new NotFound('The token does not exist or has expired.');
+    if (!t || t.expires_at <= this.clock.now().toISOString() || Boolean(t.used)) throw new NotFound('Token not found');
     // nova: below 2.31 only rdp-html5 token details are accessible.
     if (!minVersion231) throw new Unauthorized('The requested console type details are not accessible');
     return { instance_uuid: t.instance_uuid, host: null, port: 0, internal_access_path: SERIAL_CONSOLE_PATH };
