@@ -6,14 +6,15 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { AuthContext } from '../identity/auth-context';
-import { isAdmin, canWrite } from '../identity/auth-context';
+import { isAdmin } from '../identity/auth-context';
 import { authorize, projectOf } from '../identity/policy';
 import type { Clock } from '../db/time';
 import {
-  ImagesRepo, imageProperties, type ImageHostLoadRow, type ImageMemberRow, type ImageRow, type ImageStatus,
+  ImagesRepo, imageProperties, type ImageHostLoadRow, type ImageRow, type ImageStatus,
 } from '../db/repositories/images-repo';
 import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors';
 import { ImageStore, type StoredImage } from './image-store';
+import { ImageMembers } from './image-members';
 import {
   SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue,
 } from './image-rules';
@@ -55,12 +56,17 @@ const MAX_LIMIT = 1000;
 const NOT_INHERITED = new Set(['image_type', 'instance_uuid', 'base_image_ref', 'owner_specified.openstack.md5', 'owner_specified.openstack.sha256', 'owner_specified.openstack.object', 'image_location', 'image_state', 'user_id', 'owner_user_name', 'owner_project_name']);
 
 export class ImageService {
+  /** Sharing of `shared` images with other projects (Glance's members API). */
+  readonly members: ImageMembers;
+
   constructor(
     private readonly db: Knex,
     readonly repo: ImagesRepo,
     readonly store: ImageStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.members = new ImageMembers(this, repo, clock);
+  }
 
   private now(): string { return this.clock.now().toISOString(); }
 
@@ -74,7 +80,8 @@ export class ImageService {
     return false;
   }
 
-  private isOwner(auth: AuthContext, image: ImageRow): boolean {
+  /** Admin, or the image belongs to the caller's project. */
+  isOwner(auth: AuthContext, image: ImageRow): boolean {
     return isAdmin(auth) || (image.owner !== null && image.owner === auth.projectId);
   }
 
@@ -86,7 +93,7 @@ export class ImageService {
   }
 
   /** For changes: visible (else 404), and owned by the caller's project or admin (else 403). */
-  private async getOwned(auth: AuthContext, id: string, verb: string): Promise<ImageRow> {
+  async getOwned(auth: AuthContext, id: string, verb: string): Promise<ImageRow> {
     const image = await this.get(auth, id);
     authorize(auth, 'write', `${verb}_image`);
     if (!this.isOwner(auth, image)) throw new Forbidden(`You are not permitted to ${verb} this image.`);
@@ -398,57 +405,6 @@ export class ImageService {
     await this.repo.update(image.id, { updated_at: this.now() });
   }
 
-  // ---- members (shared images) ---------------------------------------------------------------
-  private assertShared(image: ImageRow): void {
-    if (image.visibility !== 'shared') throw new Forbidden(`Image ${image.id} is not a shared image: only shared images have members.`);
-  }
-
-  async listMembers(auth: AuthContext, id: string): Promise<ImageMemberRow[]> {
-    const image = await this.get(auth, id);
-    this.assertShared(image);
-    const members = await this.repo.members(image.id);
-    // A member sees only its own membership; the owner sees all.
-    return this.isOwner(auth, image) ? members : members.filter((m) => m.member === auth.projectId);
-  }
-
-  async getMember(auth: AuthContext, id: string, member: string): Promise<ImageMemberRow> {
-    const image = await this.get(auth, id);
-    this.assertShared(image);
-    const row = await this.repo.findMember(image.id, member);
-    if (!row || (!this.isOwner(auth, image) && member !== auth.projectId)) throw new NotFound(`${member} is not a member of image ${image.id}`);
-    return row;
-  }
-
-  async addMember(auth: AuthContext, id: string, member: unknown): Promise<ImageMemberRow> {
-    const image = await this.getOwned(auth, id, 'add members to');
-    this.assertShared(image);
-    if (typeof member !== 'string' || member.length === 0 || member.length > 255) throw new BadRequest("Provided object does not match schema 'member': 'member' must be a project id (a non-empty string)");
-    if (await this.repo.findMember(image.id, member)) throw new Conflict(`Member ${member} already associated with image ${image.id}`);
-    const now = this.now();
-    const row: ImageMemberRow = { image_id: image.id, member, status: 'pending', created_at: now, updated_at: now };
-    await this.repo.insertMember(row);
-    return row;
-  }
-
-  async updateMember(auth: AuthContext, id: string, member: string, status: unknown): Promise<ImageMemberRow> {
-    const image = await this.get(auth, id);
-    this.assertShared(image);
-    const row = await this.repo.findMember(image.id, member);
-    if (!row) throw new NotFound(`${member} is not a member of image ${image.id}`);
-    if (member !== auth.projectId) throw new Forbidden('You are not permitted to modify the status of this member: only the member may accept or reject.');
-    if (!canWrite(auth)) throw new Forbidden("Policy doesn't allow modify_member to be performed.");
-    if (status !== 'pending' && status !== 'accepted' && status !== 'rejected') {
-      throw new BadRequest(`Provided object does not match schema 'member': ${JSON.stringify(status)} is not one of ['pending', 'accepted', 'rejected']`);
-    }
-    await this.repo.updateMember(image.id, member, { status, updated_at: this.now() });
-    return (await this.repo.findMember(image.id, member))!;
-  }
-
-  async removeMember(auth: AuthContext, id: string, member: string): Promise<void> {
-    const image = await this.getOwned(auth, id, 'remove members from');
-    this.assertShared(image);
-    if ((await this.repo.deleteMember(image.id, member)) === 0) throw new NotFound(`${member} is not a member of image ${image.id}`);
-  }
 }
 
 function ignore(): void { /* handled where the stream is consumed */ }

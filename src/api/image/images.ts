@@ -131,24 +131,24 @@ export async function glanceImageRoutes(app: FastifyInstance, opts: { services: 
 
   // ---- members ---------------------------------------------------------------------------------
   app.get<{ Params: IdParams }>('/image/v2/images/:id/members', { schema: doc('List the members of a shared image') }, async (req) => ({
-    members: (await images.listMembers(req.auth, req.params.id)).map(renderMember),
+    members: (await images.members.list(req.auth, req.params.id)).map(renderMember),
     schema: '/v2/schemas/members',
   }));
   app.post<{ Params: IdParams }>('/image/v2/images/:id/members', { schema: doc('Share an image with a project') }, async (req) => {
     const body = (await jsonBody(req.body)) as { member?: unknown } | null;
     if (!body || typeof body !== 'object') throw new BadRequest('Body expected in request.');
-    return renderMember(await images.addMember(req.auth, req.params.id, body.member));
+    return renderMember(await images.members.add(req.auth, req.params.id, body.member));
   });
   app.get<{ Params: IdParams & { member: string } }>('/image/v2/images/:id/members/:member', { schema: doc('Show an image member') }, async (req) =>
-    renderMember(await images.getMember(req.auth, req.params.id, req.params.member)));
+    renderMember(await images.members.get(req.auth, req.params.id, req.params.member)));
   app.put<{ Params: IdParams & { member: string } }>('/image/v2/images/:id/members/:member', { schema: doc('Accept or reject a shared image (the member)') }, async (req) => {
     const body = (await jsonBody(req.body)) as { status?: unknown } | null;
     if (!body || typeof body !== 'object') throw new BadRequest('Body expected in request.');
-    return renderMember(await images.updateMember(req.auth, req.params.id, req.params.member, body.status));
+    return renderMember(await images.members.setStatus(req.auth, req.params.id, req.params.member, body.status));
   });
   app.delete<{ Params: IdParams & { member: string } }>('/image/v2/images/:id/members/:member', { schema: doc('Stop sharing an image with a project') }, async (req, reply) => {
     discardBody(req.body);
-    await images.removeMember(req.auth, req.params.id, req.params.member);
+    await images.members.remove(req.auth, req.params.id, req.params.member);
     return reply.code(204).send();
   });
 }
