@@ -147,6 +147,12 @@ describe('serial console', () => {
     expect(res.body.console.url).toMatch(/\/compute\/console\/serial\?token=/);
     expect((await action(id, { 'os-getSerialConsole': { type: 'serial' } }, '2.6')).status).toBe(404);
     expect((await action(id, { 'os-getSerialConsole': { type: 'novnc' } })).status).toBe(400);
+    const vnc = await action(id, { 'os-getVNCConsole': { type: 'novnc' } });
+    expect(vnc.status).toBe(400);
+    expect(vnc.body.badRequest.message).toBe('Unavailable console type novnc.');
+    expect((await action(id, { 'os-getSPICEConsole': { type: 'spice-html5' } })).body.badRequest.message).toBe('Unavailable console type spice-html5.');
+    expect((await action(id, { 'os-getRDPConsole': { type: 'novnc' } })).status).toBe(400);
+    expect((await action(id, { 'os-getVNCConsole': { type: 'novnc' } }, '2.6')).status).toBe(404);
     expect((await action(id, { 'os-stop': null })).status).toBe(202);
     await t.services.worker.drain();
     const off = await action(id, { 'os-getSerialConsole': { type: 'serial' } });

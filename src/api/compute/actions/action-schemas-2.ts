@@ -64,6 +64,12 @@ export const unshelveBodies = [
 ];
 
 export const getSerialConsoleSchema = wrap('os-getSerialConsole', obj({ type: { type: 'string', enum: ['serial'] } }, ['type']));
+/** The other deprecated console actions (nova schemas/remote_consoles.py get_*_console). */
+export const legacyConsoleSchemas: Record<string, { protocol: string; schema: object }> = {
+  'os-getVNCConsole': { protocol: 'vnc', schema: wrap('os-getVNCConsole', obj({ type: { type: 'string', enum: ['novnc', 'xvpvnc'] } }, ['type'])) },
+  'os-getSPICEConsole': { protocol: 'spice', schema: wrap('os-getSPICEConsole', obj({ type: { type: 'string', enum: ['spice-html5'] } }, ['type'])) },
+  'os-getRDPConsole': { protocol: 'rdp', schema: wrap('os-getRDPConsole', obj({ type: { type: 'string', enum: ['rdp-html5'] } }, ['type'])) },
+};
 
 const remoteConsole = (protocols: string[], types: string[]) => wrap('remote_console', obj({
   protocol: { type: 'string', enum: protocols }, type: { type: 'string', enum: types },

@@ -1,15 +1,29 @@
-// os-getSerialConsole (nova consoles, deprecated: 2.1–2.5, replaced by remote-consoles in 2.6):
-// 200 {"console": {"type": "serial", "url": "ws://…?token=…"}}.
-import type { ActionGroup } from './registry';
-import { getSerialConsoleSchema } from './action-schemas-2';
+// The deprecated console actions (nova remote_consoles.py, 2.1–2.5; replaced by remote-consoles
+// in 2.6): os-getSerialConsole → 200 {"console": {"type": "serial", "url": "ws://…?token=…"}};
+// os-getVNCConsole / os-getSPICEConsole / os-getRDPConsole → Nova's 400 "Unavailable console
+// type …" (a container has no graphical console).
+import type { ActionGroup, ServerAction } from './registry';
+import { getSerialConsoleSchema, legacyConsoleSchemas } from './action-schemas-2';
 import { serialConsoleUrl } from '../remote-consoles';
 
-export const serialConsoleActions: ActionGroup = (services) => [{
-  name: 'os-getSerialConsole',
-  maxVersion: '2.5',
-  bodies: [{ min: '2.1', max: '2.5', schema: getSerialConsoleSchema }],
-  handler: async (req, instance) => {
-    const grant = await services.serialConsoles.create(req.auth, instance, 'serial', 'serial');
-    return { status: 200, body: { console: { type: 'serial', url: serialConsoleUrl(req, services.config.publicUrl, grant.token) } } };
-  },
-}];
+export const serialConsoleActions: ActionGroup = (services) => {
+  const consoles = services.serialConsoles;
+  const legacy: ServerAction[] = Object.entries(legacyConsoleSchemas).map(([name, { protocol, schema }]) => ({
+    name,
+    maxVersion: '2.5',
+    bodies: [{ min: '2.1', max: '2.5', schema }],
+    handler: async (req, instance, arg) => {
+      await consoles.create(req.auth, instance, protocol, String((arg as { type: string }).type));
+      throw new Error('unreachable: only serial consoles are served');
+    },
+  }));
+  return [{
+    name: 'os-getSerialConsole',
+    maxVersion: '2.5',
+    bodies: [{ min: '2.1', max: '2.5', schema: getSerialConsoleSchema }],
+    handler: async (req, instance) => {
+      const grant = await consoles.create(req.auth, instance, 'serial', 'serial');
+      return { status: 200, body: { console: { type: 'serial', url: serialConsoleUrl(req, services.config.publicUrl, grant.token) } } };
+    },
+  }, ...legacy];
+};
