@@ -103,7 +103,7 @@ describe('stop / start', () => {
 
   it('while a task runs, another action is 409 on task_state; the status shows the transition', async () => {
     const id = await boot();
-    t.fake.delay('powerOff', 100);
+    t.fake.delay('powerOff', 1500);
     const res = await admin().post(`${S}/${id}/action`, { 'os-stop': null });
     expect(res.status).toBe(202);
     const during = await show(id);
@@ -154,7 +154,7 @@ describe('reboot', () => {
 
   it('shows REBOOT / HARD_REBOOT while it runs; a HARD reboot may overtake a SOFT one, not the reverse', async () => {
     const id = await boot();
-    t.fake.delay('reboot', 100);
+    t.fake.delay('reboot', 1500);
     await admin().post(`${S}/${id}/action`, { reboot: { type: 'SOFT' } });
     expect((await show(id)).status).toBe('REBOOT');
     const soft = await admin().post(`${S}/${id}/action`, { reboot: { type: 'SOFT' } });
@@ -271,6 +271,10 @@ describe('os-getConsoleOutput', () => {
     const r2 = await admin().post(`${S}/${broken}/action`, { 'os-getConsoleOutput': {} });
     expect(r2.status).toBe(409);
     expect(r2.body.conflictingRequest.message).toBe(`Instance ${broken} is not ready`);
+    // a failed build never launched: power actions are refused as Nova's must_have_launched
+    const stop = await admin().post(`${S}/${broken}/action`, { 'os-stop': null });
+    expect(stop.status).toBe(409);
+    expect(stop.body.conflictingRequest.message).toBe(`Cannot 'stop' instance ${broken} while it is in launched_at None`);
     // a container that disappeared behind our back (drift) is not ready either
     t.fake.simulateRemove(id);
     const r3 = await admin().post(`${S}/${id}/action`, { 'os-getConsoleOutput': {} });

@@ -9,6 +9,7 @@ import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances
 import type { TaskRunner } from '../worker/task-runner';
 import type { InstanceActions } from '../instance-actions';
 import { assertNotLocked, assertState } from '../guards';
+import { Conflict } from '../../errors';
 
 export interface ActionApiDeps {
   db: Knex;
@@ -30,6 +31,8 @@ export interface BeginActionSpec {
   vmStates?: readonly string[];
   /** allowed task_states; Nova's default is idle only; 'any' for the actions that ignore it */
   taskStates?: readonly (string | null)[] | 'any';
+  /** false where Nova passes must_have_launched=False (checked only together with vmStates) */
+  mustHaveLaunched?: boolean;
   /** false for the actions Nova does not lock-check (lock, unlock, resetState…) */
   checkLock?: boolean;
   /** the task_state claimed for the work (null: none, e.g. a synchronous action) */
@@ -45,6 +48,11 @@ export async function beginAction(d: ActionApiDeps, s: BeginActionSpec): Promise
   if (s.checkLock !== false) assertNotLocked(s.instance, s.auth);
   const taskStates = s.taskStates ?? [null];
   assertState(s.instance, { vmState: s.vmStates, taskState: taskStates === 'any' ? undefined : taskStates }, s.method);
+  // check_instance_state(must_have_launched=True), Nova's default wherever a state is checked:
+  // a server that never became ACTIVE (a failed build) has nothing to act on.
+  if (s.vmStates && s.mustHaveLaunched !== false && !s.instance.launched_at) {
+    throw new Conflict(`Cannot '${s.method}' instance ${s.instance.uuid} while it is in launched_at None`);
+  }
   const now = d.clock.now().toISOString();
   const changes: Partial<InstanceRow> = { ...s.changes, updated_at: now };
   if (s.taskState !== null || s.task) changes.task_state = s.taskState;
