@@ -12,6 +12,7 @@ import type { ComputeDriver } from '../../virt/driver';
 import { TaskState, VmState, PowerState } from '../states';
 import type { ManagerDeps } from './deps';
 import { isPreempted, recordFault } from './safety';
+import { withSpawnSlot } from './spawn-gate';
 
 export const BUILD_TASK = 'build';
 export const MAX_BUILD_ATTEMPTS = 3;
@@ -68,7 +69,8 @@ async function spawn(d: ManagerDeps, instance: InstanceRow, image: ImageRow, hos
     d.metadata.get(instance.uuid).then((meta) => d.configDrives.write(instance, meta)),
   ]);
   const pids = Number(flavor.extra_specs?.['novadock:pids_limit']);
-  const info = await driver.spawn({
+  // A few spawns at a time per host (spawn-gate.ts): a queue instead of Docker timeouts under load.
+  const info = await withSpawnSlot(host.id, () => driver.spawn({
     instanceUuid: instance.uuid,
     projectId: instance.project_id,
     hostname: instance.hostname,
@@ -80,7 +82,7 @@ async function spawn(d: ManagerDeps, instance: InstanceRow, image: ImageRow, hos
     tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
     network,
     mounts,
-  });
+  }));
   const now = d.clock.now().toISOString();
   await d.instances.updateWithExpectedTaskState(instance.uuid, {
     vm_state: VmState.ACTIVE, task_state: null, power_state: info.powerState, launched_at: now, updated_at: now,
