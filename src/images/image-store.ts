@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { Transform, finished, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, finished, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, RequestEntityTooLarge } from '../errors';
 
@@ -56,7 +56,12 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export class ImageStore {
   readonly dir: string;
 
-  constructor(dataDir: string, readonly maxBytes: number) {
+  constructor(
+    dataDir: string,
+    readonly maxBytes: number,
+    /** Opens the temporary file of an upload (tests inject a disk that fills up). */
+    private readonly openTemp: (file: string) => Writable = (file) => fs.createWriteStream(file, { flags: 'wx' }),
+  ) {
     this.dir = path.join(dataDir, 'images');
   }
 
@@ -86,7 +91,7 @@ export class ImageStore {
     counter.on('error', () => undefined); // reported through the pipeline; late writes must not crash
     source.pipe(counter);
     try {
-      await Promise.race([pipeline(counter, fs.createWriteStream(temp, { flags: 'wx' })), sourceFailed]);
+      await Promise.race([pipeline(counter, this.openTemp(temp)), sourceFailed]);
       await fsp.rename(temp, final);
     } catch (err) {
       source.unpipe(counter);

@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { Readable, PassThrough } from 'node:stream';
+import { Readable, PassThrough, Writable } from 'node:stream';
 import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app';
 import { makeDockerSaveLikeTar, makeRootfsTar, makeTar } from '../helpers/image-tar';
-import { assertBootable } from '../../src/images/image-service';
+import { assertBootable, ImageService } from '../../src/images/image-service';
+import { ImageStore, ImageStorageFull } from '../../src/images/image-store';
 import { peekTarFile } from '../../src/images/tar-peek';
 import { DriverError } from '../../src/errors';
 import type { AuthContext } from '../../src/identity/auth-context';
@@ -68,6 +69,33 @@ describe('image store', () => {
     body.write(Buffer.alloc(1000));
     setTimeout(() => body.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })), 10);
     await expect(p).rejects.toMatchObject({ status: 400 });
+    expect(storeFiles()).toEqual([]);
+    expect((await t.services.imagesRepo.find(img.id))!.status).toBe('queued');
+  });
+
+  it('a full disk is a clean 413 failure: no partial file, image back to queued', async () => {
+    // A temp file on a "disk" that fills up after 20 000 bytes.
+    const fullDisk = (file: string) => {
+      const real = fs.createWriteStream(file, { flags: 'wx' });
+      let written = 0;
+      return new Writable({
+        write(chunk: Buffer, _enc, done) {
+          written += chunk.length;
+          if (written > 20_000) return done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+          real.write(chunk, done);
+        },
+        final(done) { real.end(done); },
+        destroy(err, done) { real.destroy(); done(err); },
+      });
+    };
+    const store = new ImageStore(dataDir, 1024 * 1024, fullDisk);
+    const service = new ImageService(t.services.db, t.services.imagesRepo, store, { now: () => new Date() });
+    const admin = await authFor(t.adminToken);
+    const img = await service.create(admin, { name: 'full', container_format: 'docker', disk_format: 'raw' });
+    const err = await service.uploadFromStream(img.id, Readable.from([Buffer.alloc(15_000), Buffer.alloc(15_000)])).catch((e) => e);
+    expect(err).toBeInstanceOf(ImageStorageFull);
+    expect(err.status).toBe(413);
+    expect(err.message).toBe('Image storage media is full: There is not enough disk space on the image storage media.');
     expect(storeFiles()).toEqual([]);
     expect((await t.services.imagesRepo.find(img.id))!.status).toBe('queued');
   });
