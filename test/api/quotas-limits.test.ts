@@ -145,6 +145,14 @@ describe('os-quota-sets', () => {
     }
   });
 
+  it('per-user quotas are refused rather than applied to the whole project', async () => {
+    const put = await t.http.put(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(t.adminToken)).send({ quota_set: { instances: 1 } });
+    expect(put.status).toBe(400);
+    expect(put.body.badRequest.message).toBe('Per-user quotas are not supported; set the project quota instead (omit user_id).');
+    expect((await t.http.get(url(p.projectId)).set(mv(p.token))).body.quota_set.instances).not.toBe(1);
+    expect((await t.http.delete(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(t.adminToken))).status).toBe(400);
+  });
+
   it('defaults and delete (202) back to them; quota class default changes every project\'s defaults', async () => {
     const del = await t.http.delete(url(p.projectId)).set(mv(t.adminToken));
     expect(del.status).toBe(202);

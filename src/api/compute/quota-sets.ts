@@ -48,9 +48,17 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
     return renderQuotaSet(req.apiVersion, req.params.id, await quotas.defaults());
   });
 
+  /** Limits here are per project only: refuse to change "a user's" quota rather than the project's. */
+  function refuseUserQuota(req: FastifyRequest): void {
+    if ((req.query as Record<string, unknown>).user_id !== undefined) {
+      throw new BadRequest('Per-user quotas are not supported; set the project quota instead (omit user_id).');
+    }
+  }
+
   app.put<Params>(base, { config: { bodies: updateQuotaSetBodies } }, async (req) => {
     assertKnownQuery(req, ['user_id']);
     authorize(req.auth, 'admin', 'os_compute_api:os-quota-sets:update');
+    refuseUserQuota(req);
     await verifyProject(req.params.id);
     const { force, ...values } = (req.body as { quota_set: Record<string, unknown> }).quota_set;
     const limits = await quotas.update(req.params.id, toLimits(values), TRUE_WORDS.has(force));
@@ -61,6 +69,7 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
   app.delete<Params>(base, async (req, reply) => {
     assertKnownQuery(req, ['user_id']);
     authorize(req.auth, 'admin', 'os_compute_api:os-quota-sets:delete');
+    refuseUserQuota(req);
     await verifyProject(req.params.id);
     await quotas.reset(req.params.id);
     return reply.code(202).send();
