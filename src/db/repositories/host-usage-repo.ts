@@ -1,11 +1,12 @@
 // What the live servers on each compute host add up to (hypervisor views, statistics), and which
 // servers those are (with_servers). Reads the servers area's `instances` table.
+import type { Knex } from 'knex';
 import type { Db } from '../knex';
 
 export interface HostUsage { vcpus: number; memoryMb: number; localGb: number; count: number; busy: number }
 
 export class HostUsageRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Knex) {}
 
   async byHost(trx: Db = this.db): Promise<Map<number, HostUsage>> {
     const rows = await trx('instances').where({ deleted: false }).whereNotNull('host_id').groupBy('host_id').select(
@@ -31,13 +32,10 @@ export class HostUsageRepo {
    * lose the reference; the caller has checked that no live server is there.
    */
   async deleteHost(hostId: number): Promise<void> {
-    const db = this.db;
-    const run = async (trx: Db) => {
+    await this.db.transaction(async (trx) => {
       await trx('instances').where({ host_id: hostId, deleted: true }).update({ host_id: null });
       await trx('compute_hosts').where({ id: hostId }).delete();
-    };
-    if ('transaction' in db && typeof db.transaction === 'function') await db.transaction(run);
-    else await run(db);
+    });
   }
 
   async liveCountOn(hostId: number, trx: Db = this.db): Promise<number> {
