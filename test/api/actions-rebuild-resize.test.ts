@@ -40,7 +40,7 @@ describe('rebuild', () => {
   it('202 with the server (REBUILD, adminPass) → a new container from the new image, same id, ACTIVE', async () => {
     const id = await boot({ metadata: { old: '1' } });
     const before = t.fake.containers.get(id)!;
-    t.fake.delay('spawn', 60);
+    t.fake.delay('spawn', 500);
     const res = await action(id, { rebuild: { imageRef: image2.id, name: 'rebuilt', metadata: { fresh: 'yes' }, adminPass: 'S3cret-pass' } }, '2.1');
     expect(res.status).toBe(202);
     expect(res.body.server).toMatchObject({ id, name: 'rebuilt', status: 'REBUILD', adminPass: 'S3cret-pass', metadata: { fresh: 'yes' } });

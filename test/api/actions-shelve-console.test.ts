@@ -38,7 +38,7 @@ const shelvedImages = async (id: string) =>
 describe('shelve', () => {
   it('Nova default (offload time 0): ACTIVE → SHELVED_OFFLOADED, container gone, host cleared, image <name>-shelved', async () => {
     const id = await boot();
-    t.fake.delay('powerOff', 60);
+    t.fake.delay('powerOff', 500);
     const res = await action(id, { shelve: null });
     expect(res.status).toBe(202);
     expect((await show(id))['OS-EXT-STS:task_state']).toBe('shelving');

@@ -37,7 +37,7 @@ const show = async (id: string) => (await admin('2.1').get(`${S}/${id}`)).body.s
 describe('createImage', () => {
   it('below 2.45: 202, no body, Location of the new image, which is queued at once and active after the worker', async () => {
     const id = await boot();
-    t.fake.delay('snapshot', 80);
+    t.fake.delay('snapshot', 500);
     const res = await action(id, { createImage: { name: 'snap-1', metadata: { purpose: 'test' } } }, '2.44');
     expect(res.status).toBe(202);
     expect(res.text).toBe('');
@@ -92,7 +92,7 @@ describe('createImage', () => {
     await t.services.worker.drain();
     expect((await action(id, { 'os-stop': null })).status).toBe(202);
     await t.services.worker.drain();
-    t.fake.delay('snapshot', 100);
+    t.fake.delay('snapshot', 500);
     expect((await action(id, { createImage: { name: 's' } })).status).toBe(202);
     const busy = await action(id, { createImage: { name: 'again' } });
     expect(busy.status).toBe(409);
