@@ -99,6 +99,17 @@ describe('rebuild', () => {
     expect((await action(id, { rebuild: {} })).status).toBe(400);
   });
 
+  it('409 for a server that never launched (a failed build), as Nova', async () => {
+    t.fake.failNext('spawn');
+    const res = await admin('2.79').post(S, { server: { name: 'never', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+    await t.services.worker.drain();
+    const id = res.body.server.id;
+    expect((await show(id)).status).toBe('ERROR');
+    const r = await action(id, { rebuild: { imageRef: image.id } });
+    expect(r.status).toBe(409);
+    expect(r.body.conflictingRequest.message).toBe(`Cannot 'rebuild' instance ${id} while it is in launched_at None`);
+  });
+
   it('a failed spawn leaves the server in ERROR with a fault', async () => {
     const id = await boot();
     t.fake.failNext('spawn');

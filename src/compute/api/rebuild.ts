@@ -8,7 +8,7 @@ import type { AuthContext } from '../../identity/auth-context';
 import { authorize } from '../../identity/policy';
 import type { InstanceRow } from '../../db/repositories/instances-repo';
 import type { ImageRow } from '../../db/repositories/images-repo';
-import { BadRequest, NotFound } from '../../errors';
+import { BadRequest, Conflict, NotFound } from '../../errors';
 import { assertNotLocked, assertState } from '../guards';
 import { TaskState, VmState } from '../states';
 import { lastPathSegment } from '../compute-api';
@@ -42,6 +42,8 @@ export class ServerRebuilds {
     authorize(auth, 'write', 'os_compute_api:servers:rebuild');
     assertNotLocked(row, auth);
     assertState(row, { vmState: REBUILD_VM_STATES, taskState: [null] }, 'rebuild');
+    // nova check_instance_state(must_have_launched=True): a server that never booted cannot be rebuilt.
+    if (!row.launched_at) throw new Conflict(`Cannot 'rebuild' instance ${row.uuid} while it is in launched_at None`);
     const image = await this.image(auth, input.imageRef);
     if (image.min_ram && row.memory_mb < Number(image.min_ram)) throw new BadRequest("Flavor's memory is too small for requested image.");
 
