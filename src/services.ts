@@ -68,7 +68,7 @@ export function createServices(deps: ServiceDeps) {
   // Drift: Docker events + periodic power sync, under the worker's per-server mutex.
   const drift = createDrift({ config, db, clock, hosts, locks: computeServices.worker.locks, actions: computeServices.instanceActions });
   // Server actions (power, lock, console output, …): compute-API objects plus their worker handlers.
-  const serverActions = createServerActions({ config, db, clock, hosts, hostsRepo, imagesRepo, ...computeServices });
+  const serverActions = createServerActions({ config, db, clock, hosts, hostsRepo, imagesRepo, hostHealth, ...computeServices });
   // Snapshot/backup, rebuild, resize, shelve and the serial console: API objects plus worker handlers.
   const moreServerActions = createMoreServerActions({ config, db, clock, hosts, images, imagesRepo, flavors, quotas, keypairs, ...computeServices });
   return { ...computeServices, ...moreServerActions, serverActions, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };

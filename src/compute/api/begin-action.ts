@@ -17,6 +17,8 @@ export interface ActionApiDeps {
   instances: InstancesRepo;
   worker: TaskRunner;
   actions: InstanceActions;
+  /** the host's name when its compute service is down (heartbeat), else null */
+  hostDown?: (hostId: number) => Promise<string | null>;
 }
 
 export interface BeginActionSpec {
@@ -52,6 +54,12 @@ export async function beginAction(d: ActionApiDeps, s: BeginActionSpec): Promise
   // a server that never became ACTIVE (a failed build) has nothing to act on.
   if (s.vmStates && s.mustHaveLaunched !== false && !s.instance.launched_at) {
     throw new Conflict(`Cannot '${s.method}' instance ${s.instance.uuid} while it is in launched_at None`);
+  }
+  // Work for a host whose engine does not answer would only fail later: refuse it now, with the
+  // reason (issue 8, test/reliability/docker-down.test.ts). Delete does not come through here.
+  if (s.task && s.instance.host_id !== null && d.hostDown) {
+    const down = await d.hostDown(s.instance.host_id);
+    if (down) throw new Conflict(`Cannot '${s.method}' instance ${s.instance.uuid}: Compute service of ${down} is unavailable at this time.`);
   }
   const now = d.clock.now().toISOString();
   const changes: Partial<InstanceRow> = { ...s.changes, updated_at: now };

@@ -37,10 +37,19 @@ export interface ServerActionsDeps {
   hostsRepo: HostsRepo;
   computeManager: ManagerDeps;
   compute: ComputeApi;
+  /** heartbeat state: an action on a server whose host is down is refused (begin-action.ts) */
+  hostHealth?: { isUp(host: { last_seen_at: string | null; forced_down: boolean }): boolean };
 }
 
 export function createServerActions(d: ServerActionsDeps) {
-  const apiDeps: ActionApiDeps = { db: d.db, clock: d.clock, instances: d.instancesRepo, worker: d.worker, actions: d.instanceActions };
+  const health = d.hostHealth;
+  const apiDeps: ActionApiDeps = {
+    db: d.db, clock: d.clock, instances: d.instancesRepo, worker: d.worker, actions: d.instanceActions,
+    hostDown: health ? async (hostId) => {
+      const host = await d.hostsRepo.findById(hostId);
+      return host && !health.isUp({ last_seen_at: host.last_seen_at, forced_down: Boolean(host.forced_down) }) ? host.name : null;
+    } : undefined,
+  };
   const powerManager: PowerManagerDeps = {
     ...d.computeManager,
     stopTimeoutSeconds: d.config.stopTimeoutSeconds,
