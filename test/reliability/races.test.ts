@@ -9,7 +9,10 @@ import type { ImageRow } from '../../src/db/repositories/images-repo';
 import { prng } from './helpers/fuzz';
 
 const S = '/compute/v2.1/servers';
-const ROUNDS = 15;
+const ROUNDS = 10;
+// How long the fake "Docker" takes per action: far longer than the spread of the concurrent
+// requests on a loaded machine, so the winner still holds its task_state when the others arrive.
+const DOCKER_MS = 800;
 let t: TestApp;
 let image: ImageRow;
 
@@ -47,7 +50,7 @@ describe('conflicting actions on one server', () => {
     for (let round = 0; round < ROUNDS; round += 1) {
       const id = await boot();
       // Docker takes its time: the winner still holds its task_state when the others arrive.
-      for (const op of ['powerOff', 'reboot', 'pause'] as const) t.fake.delay(op, 150);
+      for (const op of ['powerOff', 'reboot', 'pause'] as const) t.fake.delay(op, DOCKER_MS);
       // SOFT reboot: a HARD one may overtake pausing/suspending, as in Nova (task_states.ALLOW_REBOOT).
       const actions = shuffle([{ 'os-stop': null }, { reboot: { type: 'SOFT' } }, { pause: null }], rnd);
       const res = await Promise.all(actions.map((a) => post(`${S}/${id}/action`, a)));
@@ -71,7 +74,7 @@ describe('conflicting actions on one server', () => {
     const rnd = prng(11);
     for (let round = 0; round < ROUNDS; round += 1) {
       const id = await boot();
-      for (const op of ['powerOff', 'reboot', 'destroy'] as const) t.fake.delay(op, 150);
+      for (const op of ['powerOff', 'reboot', 'destroy'] as const) t.fake.delay(op, DOCKER_MS);
       const calls = shuffle([
         () => post(`${S}/${id}/action`, { 'os-stop': null }),
         () => del(id),
