@@ -22,8 +22,11 @@ beforeAll(async () => {
   reader = await makeProjectUser(t, 'alice', 'reader');
 });
 afterAll(async () => {
-  await t.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  try {
+    await t?.close();
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 const as = (token: string) => ({ 'X-Auth-Token': token });

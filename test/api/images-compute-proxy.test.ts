@@ -25,8 +25,11 @@ beforeAll(async () => {
   await t.http.put(`/image/v2/images/${imageId}/file`).set(as(alice.token)).set('Content-Type', 'application/octet-stream').send(Buffer.alloc(1024));
 });
 afterAll(async () => {
-  await t.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  try {
+    await t?.close();
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 describe('compute image proxy', () => {

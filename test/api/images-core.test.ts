@@ -23,8 +23,11 @@ beforeEach(async () => {
   t = await makeTestApp({ dataDir, imageMaxBytes: 64 * 1024 });
 });
 afterEach(async () => {
-  await t.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  try {
+    await t?.close();
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 async function authFor(token: string): Promise<AuthContext> {
