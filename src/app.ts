@@ -45,7 +45,12 @@ export interface BuiltApp {
 }
 
 /** Media types whose bodies are parsed as JSON (Nova, Keystone, Glance JSON patch). */
-const JSON_TYPES = ['application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
+const JSON_TYPES = ['application/json', 'application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
+
+/** JSON.parse without `__proto__` keys (no prototype pollution through Object.assign later). */
+export function parseJsonBody(text: string): unknown {
+  return text.trim() === '' ? null : JSON.parse(text, (k, v) => (k === '__proto__' ? undefined : v));
+}
 
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { config } = deps;
@@ -83,9 +88,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Validators: one strict Ajv, compiled once per schema at boot.
   app.setValidatorCompiler(({ schema }) => compile(schema as object) as never);
 
-  // JSON for the JSON-ish media types; a raw stream for uploads (never buffered here).
+  // JSON for the JSON-ish media types; a raw stream for uploads (never buffered here). An empty
+  // body labelled JSON is no body (clients send the header on DELETE and body-less actions;
+  // fastify's own parser would answer 400).
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (req, body, done) => {
-    try { done(null, body === '' ? null : JSON.parse(body as string)); } catch (e) { done(e as Error, undefined); }
+    try { done(null, parseJsonBody(body as string)); } catch (e) { done(e as Error, undefined); }
   });
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
   // Anything else: try JSON (some clients omit or mislabel the type), else hand the stream on.
@@ -95,9 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     payload.on('data', (c: Buffer) => chunks.push(c));
     payload.on('error', (e) => done(e, undefined));
     payload.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return done(null, null);
-      try { done(null, JSON.parse(text)); } catch { const e = new SyntaxError('Malformed request body'); done(e, undefined); }
+      try { done(null, parseJsonBody(Buffer.concat(chunks).toString('utf8'))); } catch { done(new SyntaxError('Malformed request body'), undefined); }
     });
   });
 

@@ -92,6 +92,17 @@ describe('errors and request ids', () => {
     const bad = await t.http.get('/identity/v3/auth/catalog').set('X-Auth-Token', 'nope');
     expect(bad.status).toBe(401);
   });
+  it('an empty body labelled JSON is no body (clients send the header on DELETE)', async () => {
+    const res = await t.http.delete('/compute/v2.1/os-keypairs/nope').set('X-Auth-Token', t.adminToken).set('Content-Type', 'application/json');
+    expect(res.status).toBe(404);
+    expect(res.body.itemNotFound.message).toMatch(/nope/);
+  });
+  it('a __proto__ key in a JSON body is dropped, not merged into prototypes', async () => {
+    const res = await t.http.post('/compute/v2.1/os-keypairs').set('X-Auth-Token', t.adminToken)
+      .set('Content-Type', 'application/json').send('{"keypair": {"name": "kp-proto", "__proto__": {"polluted": 1}}}');
+    expect(res.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
   it('malformed JSON is a 400 "Malformed request body", never a 500', async () => {
     const res = await t.http.post('/compute/v2.1/servers').set('X-Auth-Token', t.adminToken).set('Content-Type', 'application/json').send('{not json');
     expect(res.status).toBe(400);
