@@ -155,10 +155,14 @@ async function listBench(): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < 12; i++) {
       const before = queries;
+      // Timed until the last byte has arrived; the bench's own JSON parsing (it shares this process
+      // with the service) comes after the clock stops.
       const t0 = process.hrtime.bigint();
-      const res = await api(url, token, 'GET', '/compute/v2.1/servers/detail');
+      const raw = await fetch(`${url}/compute/v2.1/servers/detail`, { headers: { 'X-Auth-Token': token, 'OpenStack-API-Version': 'compute 2.79' } });
+      const bytes = await raw.arrayBuffer();
       const elapsed = ms(t0);
-      if (res.status !== 200 || res.body.servers.length !== 1000) throw new Error(`list: ${res.status}`);
+      const body = JSON.parse(Buffer.from(bytes).toString('utf8')) as { servers: unknown[] };
+      if (raw.status !== 200 || body.servers.length !== 1000) throw new Error(`list: ${raw.status}`);
       if (i >= 2) times.push(elapsed);
       if (i === 11) console.log(`list: GET /servers/detail with 1000 servers median ${median(times).toFixed(1)} ms (n=${times.length}, ${queries - before} SQL queries per request)`);
     }

@@ -64,7 +64,7 @@ export function createServices(deps: ServiceDeps) {
   const images = new ImageService(db, imagesRepo, imageStore, clock);
   const imageImporter = new ImageImporter(imagesRepo, imageStore, clock);
   images.onDeleted((id, loads) => imageImporter.unloadEverywhere(id, loads, (hostId) => hosts.driverFor(hostId)));
-  const computeServices = createComputeServices({ config, db, clock, hosts, hostsRepo, flavors, images, imageImporter, quotas, keypairs, hostHealth });
+  const computeServices = createComputeServices({ config, db, clock, hosts, hostsRepo, flavors, images, imageImporter, quotas, keypairs, hostHealth, serverGroups });
   // Drift: Docker events + periodic power sync, under the worker's per-server mutex.
   const drift = createDrift({ config, db, clock, hosts, locks: computeServices.worker.locks, actions: computeServices.instanceActions });
   // Server actions (power, lock, console output, …): compute-API objects plus their worker handlers.

@@ -11,7 +11,7 @@ import { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo';
 import { InstanceActionsRepo } from '../db/repositories/instance-actions-repo';
 import { ComputeTasksRepo } from '../db/repositories/compute-tasks-repo';
 import type { HostRegistry } from './host-registry';
-import type { FlavorPort, HostHealthPort, ImageLoaderPort, ImagePort, KeypairPort, QuotaPort } from './ports';
+import type { FlavorPort, HostHealthPort, ImageLoaderPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from './ports';
 import { TaskRunner } from './worker/task-runner';
 import { Scheduler } from './scheduler';
 import { Networks } from './networks';
@@ -37,6 +37,7 @@ export interface ComputeComposeDeps {
   quotas: QuotaPort;
   keypairs: KeypairPort;
   hostHealth: HostHealthPort;
+  serverGroups: ServerGroupPort;
 }
 
 /** Default pids limit of a container (a flavor extra spec novadock:pids_limit overrides it). */
@@ -61,7 +62,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
   const actionsRepo = new InstanceActionsRepo(d.db);
   const tasksRepo = new ComputeTasksRepo(d.db);
   const worker = new TaskRunner(tasksRepo, d.clock, { log });
-  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth);
+  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth, d.serverGroups);
   const networks = new Networks();
   const configDrives = new ConfigDrives(d.config.dataDir);
   const instanceActions = new InstanceActions(actionsRepo, d.clock);
@@ -76,6 +77,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
   const compute = new ComputeApi({
     db: d.db, clock: d.clock, instances: instancesRepo, metadata: metadataRepo, tags: tagsRepo, hostsRepo: d.hostsRepo,
     worker, actions: instanceActions, flavors: d.flavors, images: d.images, quotas: d.quotas, keypairs: d.keypairs,
+    serverGroups: d.serverGroups,
   });
   return {
     instancesRepo, instanceMetadataRepo: metadataRepo, instanceTagsRepo: tagsRepo, instanceFaultsRepo: faultsRepo,

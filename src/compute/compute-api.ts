@@ -16,7 +16,7 @@ import type { InstanceTagsRepo } from '../db/repositories/instance-tags-repo';
 import type { HostsRepo } from '../db/repositories/hosts-repo';
 import type { TaskRunner } from './worker/task-runner';
 import type { InstanceActions } from './instance-actions';
-import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow } from './ports';
+import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow, ServerGroupPort } from './ports';
 import { assertNotLocked, assertState } from './guards';
 import { TaskState, VmState, PowerState } from './states';
 import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks';
@@ -47,6 +47,8 @@ export interface CreateServerInput {
   requestedHost: string | null;
   /** 2.63 trusted_image_certificates (kept and shown; signature verification is not done here) */
   trustedCerts: string[] | null;
+  /** the `group` scheduler hint: a server group uuid */
+  serverGroup?: string | null;
 }
 
 export interface CreateServerResult { instances: InstanceRow[]; reservationId: string; adminPass: string }
@@ -77,6 +79,7 @@ export interface ComputeApiDeps {
   images: ImagePort;
   quotas: QuotaPort;
   keypairs: KeypairPort;
+  serverGroups?: ServerGroupPort;
 }
 
 export class ComputeApi {
@@ -151,6 +154,17 @@ export class ComputeApi {
         await this.d.actions.start(trx, { instanceUuid: uuid, action: 'create', requestId, userId: auth.userId, projectId });
         await this.d.worker.enqueue(trx, { instanceUuid: uuid, kind: BUILD_TASK, payload: { image, hostId: requestedHostId } satisfies BuildPayload, requestId });
         created.push({ ...row, id: 0 });
+      }
+      // The `group` scheduler hint: membership (and its quota) is decided with the rows, so the
+      // scheduler sees the group when the build task runs after this commit.
+      if (input.serverGroup) {
+        if (!this.d.serverGroups) throw new BadRequest('Server groups are not available.');
+        const group = await this.d.serverGroups.addMembers(trx, auth, input.serverGroup, created.map((c) => c.uuid)).catch((err) => {
+          if (err instanceof NotFound) throw new BadRequest(`Invalid server group ${input.serverGroup}: it could not be found.`);
+          throw err;
+        });
+        await trx('instances').whereIn('uuid', created.map((c) => c.uuid)).update({ server_group_id: group.row.uuid });
+        for (const c of created) c.server_group_id = group.row.uuid;
       }
       return created;
     });

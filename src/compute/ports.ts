@@ -33,6 +33,14 @@ export interface KeypairPort {
   findForUser(userId: string, name: string): Promise<{ name: string; public_key: string; type: string; fingerprint: string } | undefined>;
 }
 
+/** Server groups (the `group` scheduler hint): membership at create, policy at placement. */
+export interface ServerGroupPort {
+  /** checks the group (visible to the caller, member quota) and records the servers; in the create transaction */
+  addMembers(trx: Db, auth: AuthContext, groupUuid: string, instanceUuids: string[]): Promise<{ row: { uuid: string } }>;
+  /** the hosts the server's group policy allows, best first for the soft policies */
+  filterHosts<H extends Pick<ComputeHostRow, 'id'>>(instanceUuid: string, hosts: H[]): Promise<H[]>;
+}
+
 export interface HostHealthPort {
   isUp(host: ComputeHostRow): boolean;
 }

@@ -3,14 +3,18 @@
 // free RAM (RAMWeigher: the most free RAM wins).
 import type { ComputeHostRow } from '../db/repositories/hosts-repo';
 import type { InstancesRepo } from '../db/repositories/instances-repo';
-import type { HostHealthPort } from './ports';
+import type { HostHealthPort, ServerGroupPort } from './ports';
 import { ApiError } from '../errors';
 
 /** nova.conf defaults: cpu_allocation_ratio 16.0 (initial), ram_allocation_ratio 1.5 (initial). */
 export const CPU_ALLOCATION_RATIO = 16.0;
 export const RAM_ALLOCATION_RATIO = 1.5;
 
-export interface RequestSpec { memoryMb: number; vcpus: number; availabilityZone: string | null; onlyHostId?: number | null }
+export interface RequestSpec {
+  memoryMb: number; vcpus: number; availabilityZone: string | null; onlyHostId?: number | null;
+  /** the server being placed: its server group's policy filters the hosts */
+  instanceUuid?: string;
+}
 
 /** nova NoValidHost, shown as the server's fault. */
 export class NoValidHost extends ApiError {
@@ -24,6 +28,7 @@ export class Scheduler {
     private readonly hosts: { list(): Promise<ComputeHostRow[]> },
     private readonly instances: InstancesRepo,
     private readonly health: HostHealthPort | null,
+    private readonly groups: Pick<ServerGroupPort, 'filterHosts'> | null = null,
   ) {}
 
   async selectHost(spec: RequestSpec): Promise<ComputeHostRow> {
@@ -44,8 +49,13 @@ export class Scheduler {
       })
       .filter((c) => c.freeRam >= spec.memoryMb && c.freeCpu >= spec.vcpus)
       .sort((a, b) => b.freeRam - a.freeRam || a.host.id - b.host.id);
-    if (!candidates.length) throw new NoValidHost();
-    return candidates[0].host;
+    // Affinity / anti-affinity (ServerGroupAffinityFilter and friends); the soft policies reorder,
+    // and the sort is stable, so free RAM still breaks their ties.
+    const placed = spec.instanceUuid && this.groups
+      ? await this.groups.filterHosts(spec.instanceUuid, candidates.map((c) => c.host))
+      : candidates.map((c) => c.host);
+    if (!placed.length) throw new NoValidHost(candidates.length ? 'The server group policy cannot be met.' : undefined);
+    return placed[0];
   }
 }
 

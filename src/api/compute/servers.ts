@@ -9,7 +9,10 @@ import {
 } from './views/servers';
 import type { CreateServerInput, NetworksRequest } from '../../compute/compute-api';
 
+type SchedulerHints = { group?: string | string[] } & Record<string, unknown>;
 interface CreateBody {
+  'os:scheduler_hints'?: SchedulerHints;
+  'OS-SCH-HNT:scheduler_hints'?: SchedulerHints;
   server: {
     name: string; imageRef?: string; flavorRef: string | number; adminPass?: string; metadata?: Record<string, string>;
     networks?: NetworksRequest; accessIPv4?: string; accessIPv6?: string; availability_zone?: string;
@@ -31,7 +34,10 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
   });
 
   app.post(base, { config: { bodies: createServerBodies } }, async (req, reply) => {
-    const s = (req.body as CreateBody).server;
+    const body = req.body as CreateBody;
+    const s = body.server;
+    const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
+    const group = Array.isArray(hints.group) ? hints.group[0] : hints.group;
     const count = (v: number | string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
     const minCount = count(s.min_count) ?? 1;
     const maxCount = count(s.max_count) ?? minCount;
@@ -42,6 +48,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
       description: s.description ?? null, tags: s.tags ?? [], hostname: s.hostname ?? null, adminPass: s.adminPass ?? null,
       configDrive: bool(s.config_drive), requestedHost: s.host ?? s.hypervisor_hostname ?? null,
       trustedCerts: s.trusted_image_certificates ?? null,
+      serverGroup: typeof group === 'string' && group ? group : null,
     };
     const result = await compute.create(req.auth, req.id, input);
     reply.code(202);

@@ -41,7 +41,7 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
         host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
         host ??= await d.scheduler.selectHost({
           memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone,
-          onlyHostId: ctx.payload.hostId ?? null,
+          onlyHostId: ctx.payload.hostId ?? null, instanceUuid: instance.uuid,
         });
         await d.instances.updateWithExpectedTaskState(instance.uuid, {
           host_id: host.id, availability_zone: instance.availability_zone ?? host.availability_zone,
