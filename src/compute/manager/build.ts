@@ -5,14 +5,14 @@
 // ERROR with task_state None. A delete that arrives meanwhile wins: the build then stops quietly.
 import type { TaskHandler } from '../worker/task-runner';
 import type { ImageRow } from '../ports';
-import { imageProperties } from '../../db/repositories/images-repo';
-import { flavorOf, type InstanceRow } from '../../db/repositories/instances-repo';
+import type { InstanceRow } from '../../db/repositories/instances-repo';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
 import type { ComputeDriver } from '../../virt/driver';
 import { TaskState, VmState, PowerState } from '../states';
 import type { ManagerDeps } from './deps';
 import { isPreempted, recordFault } from './safety';
-import { withSpawnSlot } from './spawn-gate';
+import { spawnFromImage } from './respawn';
+export { splitCommand } from './command-line';
 
 export const BUILD_TASK = 'build';
 export const MAX_BUILD_ATTEMPTS = 3;
@@ -61,28 +61,7 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
 }
 
 async function spawn(d: ManagerDeps, instance: InstanceRow, image: ImageRow, host: ComputeHostRow, driver: ComputeDriver): Promise<void> {
-  const flavor = flavorOf(instance);
-  const props = imageProperties(image);
-  const [dockerImage, network, mounts] = await Promise.all([
-    d.imageLoader.ensureLoaded(image, host.id, driver),
-    d.networks.attachFor(instance.network, host.id, driver),
-    d.metadata.get(instance.uuid).then((meta) => d.configDrives.write(instance, meta)),
-  ]);
-  const pids = Number(flavor.extra_specs?.['novadock:pids_limit']);
-  // A few spawns at a time per host (spawn-gate.ts): a queue instead of Docker timeouts under load.
-  const info = await withSpawnSlot(host.id, () => driver.spawn({
-    instanceUuid: instance.uuid,
-    projectId: instance.project_id,
-    hostname: instance.hostname,
-    image: dockerImage,
-    memoryMb: instance.memory_mb,
-    vcpus: instance.vcpus,
-    pidsLimit: Number.isInteger(pids) && pids > 0 ? pids : d.pidsLimit,
-    command: props.os_command_line ? splitCommand(props.os_command_line) : undefined,
-    tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
-    network,
-    mounts,
-  }));
+  const info = await spawnFromImage(d, instance, image, host, driver);
   const now = d.clock.now().toISOString();
   await d.instances.updateWithExpectedTaskState(instance.uuid, {
     vm_state: VmState.ACTIVE, task_state: null, power_state: info.powerState, launched_at: now, updated_at: now,
@@ -103,11 +82,3 @@ async function failBuild(d: ManagerDeps, instance: InstanceRow, err: unknown, ho
   }, [TaskState.SCHEDULING, TaskState.SPAWNING]).catch((e) => { if (!isPreempted(e)) throw e; });
 }
 
-/** os_command_line "sh -c 'sleep 1'" → ["sh", "-c", "sleep 1"] (simple shell-like quoting). */
-export function splitCommand(line: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:\\.|[^"\\])*)"|'([^']*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(line))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] !== undefined ? m[2] : m[3]);
-  return out;
-}

@@ -1,5 +1,5 @@
-// Shared worker steps for the actions that replace or image a server's container (rebuild,
-// unshelve, snapshot, shelve): the container spec from the server row (as build does), a
+// Shared worker steps for the build and for the actions that replace or image a server's container
+// (rebuild, unshelve, snapshot, shelve): the container spec from the server row (as build does), a
 // task_state step, and the failure path (fault + task_state back to None, optionally ERROR).
 import type { ImageRow } from '../ports';
 import { imageProperties } from '../../db/repositories/images-repo';
@@ -8,7 +8,8 @@ import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
 import type { ComputeDriver, InstanceInfo } from '../../virt/driver';
 import { ApiError, InstanceNotFound } from '../../errors';
 import type { ManagerDeps } from './deps';
-import { splitCommand } from './build';
+import { splitCommand } from './command-line';
+import { withSpawnSlot } from './spawn-gate';
 import { isPreempted, recordFault } from './safety';
 
 /** Loads `image` on the host, writes a fresh config drive and creates + starts the container. */
@@ -23,7 +24,8 @@ export async function spawnFromImage(
     d.networks.attachFor(instance.network, host.id, driver),
     d.metadata.get(instance.uuid).then((meta) => d.configDrives.write(instance, meta)),
   ]);
-  return driver.spawn({
+  // A few spawns at a time per host (spawn-gate.ts): a queue instead of Docker timeouts under load.
+  return withSpawnSlot(host.id, () => driver.spawn({
     instanceUuid: instance.uuid,
     projectId: instance.project_id,
     hostname: instance.hostname,
@@ -35,7 +37,7 @@ export async function spawnFromImage(
     tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
     network,
     mounts,
-  });
+  }));
 }
 
 export function pidsLimitOf(d: ManagerDeps, instance: Pick<InstanceRow, 'flavor_json'>): number {

@@ -142,25 +142,7 @@ export function renderServerShow(ctx: ServerViewContext, row: InstanceRow, extra
   if (kind === 'update' && v.lt('2.75')) return renderServerUpdateLegacy(ctx, row, extras);
   const hostName = extras.host?.name ?? null;
   const status = statusFromState(row.vm_state, row.task_state);
-  const s: Record<string, unknown> = {
-    id: row.uuid,
-    name: row.display_name,
-    status,
-    tenant_id: row.project_id,
-    user_id: row.user_id,
-    metadata: extras.metadata,
-    hostId: hostIdOf(row.project_id, hostName),
-    image: renderImage(ctx, row),
-    flavor: renderFlavor(ctx, row),
-    created: novaTime(row.created_at),
-    updated: novaTime(row.updated_at ?? row.created_at),
-    addresses: renderAddresses(row, true),
-    accessIPv4: row.access_ip_v4 ?? '',
-    accessIPv6: row.access_ip_v6 ?? '',
-    links: serverLinks(ctx.base, row.uuid),
-    'OS-DCF:diskConfig': 'MANUAL',
-  };
-  if (PROGRESS_STATUSES.includes(status)) s.progress = row.progress ?? 0;
+  const s = coreDocument(ctx, row, extras, status, hostName, true);
   s['OS-EXT-AZ:availability_zone'] = row.availability_zone ?? '';
   s.config_drive = row.config_drive ?? '';
   s.key_name = row.key_name;
@@ -189,45 +171,16 @@ export function renderServerShow(ctx: ServerViewContext, row: InstanceRow, extra
   if (row.network) s.security_groups = [{ name: 'default' }];
   if (extras.fault && (status === 'ERROR' || status === 'DELETED')) s.fault = renderFault(extras.fault, admin);
   if (v.gte('2.16') && admin) s.host_status = hostName && extras.host ? hostStatus(ctx, extras.host) : '';
-  if (v.gte('2.9')) s.locked = row.locked;
-  if (v.gte('2.73')) s.locked_reason = row.locked_reason;
-  if (v.gte('2.19')) s.description = row.display_description;
-  if (v.gte('2.26')) s.tags = extras.tags;
-  if (v.gte('2.63')) s.trusted_image_certificates = row.trusted_certs ? (JSON.parse(row.trusted_certs) as string[]) : null;
-  if (v.gte('2.71') && kind !== 'detail') s.server_groups = row.server_group_id ? [row.server_group_id] : [];
+  addVersionedFields(s, ctx, row, extras, kind !== 'detail');
   return s;
 }
 
 /** PUT /servers/{id} before 2.75: the required fields plus diskConfig, accessIPs, fault, progress. */
 function renderServerUpdateLegacy(ctx: ServerViewContext, row: InstanceRow, extras: ServerExtras): Record<string, unknown> {
-  const v = ctx.version;
   const status = statusFromState(row.vm_state, row.task_state);
-  const s: Record<string, unknown> = {
-    id: row.uuid,
-    name: row.display_name,
-    status,
-    tenant_id: row.project_id,
-    user_id: row.user_id,
-    metadata: extras.metadata,
-    hostId: hostIdOf(row.project_id, extras.host?.name),
-    image: renderImage(ctx, row),
-    flavor: renderFlavor(ctx, row),
-    created: novaTime(row.created_at),
-    updated: novaTime(row.updated_at ?? row.created_at),
-    addresses: renderAddresses(row, false),
-    accessIPv4: row.access_ip_v4 ?? '',
-    accessIPv6: row.access_ip_v6 ?? '',
-    links: serverLinks(ctx.base, row.uuid),
-    'OS-DCF:diskConfig': 'MANUAL',
-  };
-  if (PROGRESS_STATUSES.includes(status)) s.progress = row.progress ?? 0;
+  const s = coreDocument(ctx, row, extras, status, extras.host?.name, false);
   if (extras.fault && (status === 'ERROR' || status === 'DELETED')) s.fault = renderFault(extras.fault, isAdmin(ctx.auth));
-  if (v.gte('2.9')) s.locked = row.locked;
-  if (v.gte('2.73')) s.locked_reason = row.locked_reason;
-  if (v.gte('2.19')) s.description = row.display_description;
-  if (v.gte('2.26')) s.tags = extras.tags;
-  if (v.gte('2.63')) s.trusted_image_certificates = row.trusted_certs ? (JSON.parse(row.trusted_certs) as string[]) : null;
-  if (v.gte('2.71')) s.server_groups = row.server_group_id ? [row.server_group_id] : [];
+  addVersionedFields(s, ctx, row, extras, true);
   return s;
 }
 
@@ -250,4 +203,41 @@ export function renderIps(row: InstanceRow): Record<string, unknown> {
 export function renderIpsForNetwork(row: InstanceRow, network: string): Record<string, unknown> | null {
   const all = renderAddresses(row, false);
   return all[network] ? { [network]: all[network] } : null;
+}
+
+/** The fields every full server document starts with (show, detail and the pre-2.75 update). */
+function coreDocument(
+  ctx: ServerViewContext, row: InstanceRow, extras: ServerExtras, status: string, hostName: string | null | undefined, fullAddresses: boolean,
+): Record<string, unknown> {
+  const s: Record<string, unknown> = {
+    id: row.uuid,
+    name: row.display_name,
+    status,
+    tenant_id: row.project_id,
+    user_id: row.user_id,
+    metadata: extras.metadata,
+    hostId: hostIdOf(row.project_id, hostName),
+    image: renderImage(ctx, row),
+    flavor: renderFlavor(ctx, row),
+    created: novaTime(row.created_at),
+    updated: novaTime(row.updated_at ?? row.created_at),
+    addresses: renderAddresses(row, fullAddresses),
+    accessIPv4: row.access_ip_v4 ?? '',
+    accessIPv6: row.access_ip_v6 ?? '',
+    links: serverLinks(ctx.base, row.uuid),
+    'OS-DCF:diskConfig': 'MANUAL',
+  };
+  if (PROGRESS_STATUSES.includes(status)) s.progress = row.progress ?? 0;
+  return s;
+}
+
+/** The fields later microversions add at the end (2.9 … 2.71); list-detail has no server_groups. */
+function addVersionedFields(s: Record<string, unknown>, ctx: ServerViewContext, row: InstanceRow, extras: ServerExtras, withServerGroups: boolean): void {
+  const v = ctx.version;
+  if (v.gte('2.9')) s.locked = row.locked;
+  if (v.gte('2.73')) s.locked_reason = row.locked_reason;
+  if (v.gte('2.19')) s.description = row.display_description;
+  if (v.gte('2.26')) s.tags = extras.tags;
+  if (v.gte('2.63')) s.trusted_image_certificates = row.trusted_certs ? (JSON.parse(row.trusted_certs) as string[]) : null;
+  if (v.gte('2.71') && withServerGroups) s.server_groups = row.server_group_id ? [row.server_group_id] : [];
 }
