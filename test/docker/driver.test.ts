@@ -68,6 +68,11 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
     expect(info.cpus).toBeGreaterThan(0);
     expect(info.memoryBytes).toBeGreaterThan(0);
     expect(info.apiVersion).toMatch(/^1\.\d+$/);
+    // A local engine: the size of the filesystem under its data-root, as df reports it.
+    const root = (await run('docker', ['info', '--format', '{{.DockerRootDir}}'])).stdout.trim();
+    const df = (await run('df', ['-B1', '--output=size', root])).stdout.trim().split('\n').pop()!.trim();
+    expect(info.diskTotalBytes).toBe(Number(df));
+    expect(info.diskFreeBytes).toBeGreaterThan(0);
     expect(await driver.imageExists(TEST_IMAGE)).toBe(true);
     expect(await driver.imageExists('novadock-test/no-such-image:never')).toBe(false);
   });

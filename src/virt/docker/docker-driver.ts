@@ -3,6 +3,7 @@
 // behind each call's own deadline) and `streams`, without that idle timeout, for what may stay
 // quiet for long: the event stream, exec sessions, image load/import/save, commit, and stops
 // that wait Docker's `t` seconds.
+import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors';
@@ -68,11 +69,12 @@ export class DockerDriver implements ComputeDriver {
       this.call('version', (abortSignal) => withOptions(this.docker, 'version', { abortSignal })) as unknown as Promise<Record<string, unknown>>,
     ]);
     this.hostCpus = Number(info.NCPU) || 1;
+    const disk = this.localDisk(String(info.DockerRootDir ?? ''));
     return {
       cpus: this.hostCpus,
       memoryBytes: Number(info.MemTotal) || 0,
-      diskTotalBytes: 0,
-      diskFreeBytes: 0,
+      diskTotalBytes: disk.total,
+      diskFreeBytes: disk.free,
       serverVersion: String(info.ServerVersion ?? ''),
       apiVersion: String(version.ApiVersion ?? ''),
       operatingSystem: String(info.OperatingSystem ?? ''),
@@ -81,6 +83,20 @@ export class DockerDriver implements ComputeDriver {
       containers: Number(info.Containers) || 0,
       containersRunning: Number(info.ContainersRunning) || 0,
     };
+  }
+
+  /**
+   * The filesystem holding the engine's data-root, when the engine is on this machine (a unix
+   * socket); Docker's API does not report disk size, and a remote engine's disk is unknown (0).
+   */
+  private localDisk(dockerRootDir: string): { total: number; free: number } {
+    if (!this.opts.dockerUrl.startsWith('unix://') || !dockerRootDir) return { total: 0, free: 0 };
+    try {
+      const st = fs.statfsSync(dockerRootDir);
+      return { total: st.blocks * st.bsize, free: st.bavail * st.bsize };
+    } catch {
+      return { total: 0, free: 0 };
+    }
   }
 
   // ---- images ---------------------------------------------------------------------------------
