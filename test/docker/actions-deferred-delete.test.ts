@@ -1,20 +1,13 @@
 // Deferred delete on the real Docker Engine (NOVADOCK_RECLAIM_INSTANCE_INTERVAL > 0): delete stops
 // the container and keeps it (SOFT_DELETED), restore runs it again, forceDelete removes it.
 // Fails (does not skip) when Docker is missing.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
+import type { BuiltApp } from '../../src/app';
+import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app';
+import { seedImage, waitForStatus } from '../helpers/servers';
 
-const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const S = '/compute/v2.1/servers';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const containerStatus = (id: string) => docker('ps', '-a', '--filter', `name=^nova-${id}$`, '--format', '{{.State}}');
 
 let built: BuiltApp;
@@ -23,18 +16,11 @@ let token: string;
 let dataDir: string;
 let id: string;
 
+let app: DockerTestApp;
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-deferred-docker-'));
-  const tar = path.join(dataDir, 'busybox.tar');
-  docker('image', 'save', TEST_IMAGE, '-o', tar);
-  built = await buildApp({
-    config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, reclaimInstanceIntervalSeconds: 3600 }), background: true, logger: false,
-  });
-  await built.app.ready();
-  http = request(built.app.server);
-  token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
-  await unlimitedQuota(built.services);
-  const image = await seedImage(built.services, { name: 'busybox', data: fs.readFileSync(tar) });
+  app = await startDockerTestApp('deferred-docker', { reclaimInstanceIntervalSeconds: 3600 });
+  ({ built, http, token, dataDir } = app);
+  const image = await seedImage(built.services, { name: 'busybox', data: app.tarball });
   const res = await http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79')
     .send({ server: { name: 'deferred', imageRef: image.id, flavorRef: '1', networks: 'none' } });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -43,9 +29,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (id) { try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ } }
-  await built?.app.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (id) removeServerContainers([id]);
+  await app?.close();
 });
 
 const get = () => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');

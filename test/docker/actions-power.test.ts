@@ -1,20 +1,15 @@
 // Server actions on the real Docker Engine: each action's real effect on the container, and after
 // every step `docker inspect` agrees with the server's status and power_state. One server walks
 // the whole cycle (fast: stop timeout 1 s). Fails (does not skip) when Docker is missing.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { makeProjectUser, passwordToken, ADMIN_PASSWORD, type TestApp } from '../helpers/app';
+import type { BuiltApp } from '../../src/app';
+import { makeProjectUser, type TestApp } from '../helpers/app';
+import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app';
 import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
 
-const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const S = '/compute/v2.1/servers';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const inspect = (id: string) => JSON.parse(docker('inspect', `nova-${id}`))[0] as {
   Id: string; State: { Status: string; Running: boolean; Paused: boolean; StartedAt: string; Pid: number };
 };
@@ -26,19 +21,15 @@ let member: { token: string };
 let dataDir: string;
 let id: string;
 
+let app: DockerTestApp;
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-actions-docker-'));
-  const tar = path.join(dataDir, 'busybox.tar');
-  docker('image', 'save', TEST_IMAGE, '-o', tar);
-  built = await buildApp({ config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1 }), background: true, logger: false });
-  await built.app.ready();
-  http = request(built.app.server);
-  token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
+  app = await startDockerTestApp('actions-docker');
+  ({ built, http, token, dataDir } = app);
   member = await makeProjectUser({ services: built.services, http } as unknown as TestApp, 'docker-actions');
   await unlimitedQuota(built.services, 'docker-actions');
   // A process that prints a line a second: console output and freezing become observable.
   const image = await seedImage(built.services, {
-    name: 'busybox', data: fs.readFileSync(tar),
+    name: 'busybox', data: app.tarball,
     properties: { os_command_line: "sh -c 'echo hello-from-the-console; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'" },
   });
   const res = await http.post(S).set('X-Auth-Token', member.token).set('OpenStack-API-Version', 'compute 2.79')
@@ -49,9 +40,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (id) { try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ } }
-  await built?.app.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (id) removeServerContainers([id]);
+  await app?.close();
 });
 
 const get = (v = '2.79') => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);

@@ -1,20 +1,15 @@
 // Drift on the real engine: containers changed behind the service's back (docker kill, docker rm,
 // docker start) are reconciled through Docker events within 2 s. Fails (never skips) without Docker.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
+import type { BuiltApp } from '../../src/app';
+import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app';
+import { seedImage, waitForStatus } from '../helpers/servers';
 import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { requireDocker, TEST_IMAGE } from './driver-helpers';
+import { requireDocker } from './driver-helpers';
 
 const S = '/compute/v2.1/servers';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 let built: BuiltApp;
 let http: ReturnType<typeof request>;
@@ -23,26 +18,18 @@ let image: ImageRow;
 let dataDir: string;
 const created: string[] = [];
 
+let app: DockerTestApp;
 beforeAll(async () => {
   await requireDocker();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-drift-docker-'));
-  const tar = path.join(dataDir, 'busybox.tar');
-  docker('image', 'save', TEST_IMAGE, '-o', tar);
   // The periodic sync is off: what is measured here is the event path alone.
-  built = await buildApp({ config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, powerSyncIntervalSeconds: 0 }), background: true, logger: false });
-  await built.app.ready();
-  http = request(built.app.server);
-  token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
-  await unlimitedQuota(built.services);
-  image = await seedImage(built.services, { name: 'busybox', data: fs.readFileSync(tar) });
+  app = await startDockerTestApp('drift-docker', { powerSyncIntervalSeconds: 0 });
+  ({ built, http, token, dataDir } = app);
+  image = await seedImage(built.services, { name: 'busybox', data: app.tarball });
 }, 60_000);
 
 afterAll(async () => {
-  for (const id of created) {
-    try { docker('rm', '-f', `nova-${id}`); } catch { /* already gone */ }
-  }
-  await built?.app.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  removeServerContainers(created);
+  await app?.close();
 });
 
 const get = (id: string) => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');

@@ -1,21 +1,14 @@
 // Servers on the real Docker Engine: create → ACTIVE with the flavor's limits and a config drive,
 // delete leaves no container, a broken image ends in ERROR with a fault and no container,
 // multi-create. Fails (does not skip) when Docker is missing.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
+import type { BuiltApp } from '../../src/app';
+import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app';
+import { seedImage, waitForStatus } from '../helpers/servers';
 import type { ImageRow } from '../../src/db/repositories/images-repo';
 
-const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const S = '/compute/v2.1/servers';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 let built: BuiltApp;
 let http: ReturnType<typeof request>;
@@ -24,24 +17,16 @@ let image: ImageRow;
 let dataDir: string;
 const created: string[] = [];
 
+let app: DockerTestApp;
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-servers-docker-'));
-  const tar = path.join(dataDir, 'busybox.tar');
-  docker('image', 'save', TEST_IMAGE, '-o', tar);
-  built = await buildApp({ config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1 }), background: true, logger: false });
-  await built.app.ready();
-  http = request(built.app.server);
-  token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
-  await unlimitedQuota(built.services);
-  image = await seedImage(built.services, { name: 'busybox', data: fs.readFileSync(tar) });
+  app = await startDockerTestApp('servers-docker');
+  ({ built, http, token, dataDir } = app);
+  image = await seedImage(built.services, { name: 'busybox', data: app.tarball });
 }, 60_000);
 
 afterAll(async () => {
-  for (const id of created) {
-    try { docker('rm', '-f', `nova-${id}`); } catch { /* already gone */ }
-  }
-  await built?.app.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  removeServerContainers(created);
+  await app?.close();
 });
 
 const api = (v = '2.79') => ({
