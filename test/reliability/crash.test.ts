@@ -16,7 +16,9 @@ import { Api, freePort, ServiceProcess, sleep } from './helpers/service-process'
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const S = '/compute/v2.1/servers';
 const SETTLED = new Set(['ACTIVE', 'SHUTOFF', 'ERROR']);
-const SETTLE_MS = 60_000;
+// The issue's promise: every server settles within 30 s of the restart (measured 12 s in a full
+// suite run on this 2-core machine; 19–44 s only while other test suites loaded both cores).
+const SETTLE_MS = 30_000;
 
 /** Polls the task table (read-only) until no task row is held by another process than `pid` (rows
  * beyond the runner's concurrency wait unclaimed); returns ms. */
