@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage, unlimitedQuota } from '../helpers/servers';
 import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { GOLDEN_DIR } from '../helpers/golden';
 
-const GOLDEN = '/work/shared/nova-golden';
+const GOLDEN = GOLDEN_DIR;
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN}/${f}`, 'utf8')).response.body;
 const keys = (o: object) => Object.keys(o).sort();
 

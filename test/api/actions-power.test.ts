@@ -6,8 +6,9 @@ import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage, unlimitedQuota } from '../helpers/servers';
 import type { ImageRow } from '../../src/db/repositories/images-repo';
 import { DriverError } from '../../src/errors';
+import { GOLDEN_DIR } from '../helpers/golden';
 
-const GOLDEN = '/work/shared/nova-golden';
+const GOLDEN = GOLDEN_DIR;
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN}/${f}`, 'utf8')).response;
 
 let t: TestApp;

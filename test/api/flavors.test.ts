@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
+import { GOLDEN_DIR } from '../helpers/golden';
 
-const GOLDEN = '/work/shared/nova-golden';
+const GOLDEN = GOLDEN_DIR;
 const golden = (file: string) => JSON.parse(fs.readFileSync(`${GOLDEN}/${file}`, 'utf8')) as {
   request: { url: string }; response: { status: number; body: Record<string, any> };
 };

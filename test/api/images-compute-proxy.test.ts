@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app';
+import { GOLDEN_DIR } from '../helpers/golden';
 
 let t: TestApp;
 let dataDir: string;
@@ -12,7 +13,7 @@ let alice: { projectId: string; token: string };
 let bob: { projectId: string; token: string };
 let imageId: string;
 
-const golden = (name: string) => JSON.parse(fs.readFileSync(`/work/shared/nova-golden/${name}.json`, 'utf8')).response.body;
+const golden = (name: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${name}.json`, 'utf8')).response.body;
 const as = (token: string) => ({ 'X-Auth-Token': token });
 
 beforeAll(async () => {

@@ -1,12 +1,13 @@
-// Our answers against real Nova's recordings (/work/shared/nova-golden): the same request gives the
+// Our answers against real Nova's recordings (test/fixtures/nova-golden): the same request gives the
 // same status and the same body shape (keys, their order and value types; values are this run's).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { insertInstanceRow } from '../helpers/instance-rows';
+import { GOLDEN_DIR } from '../helpers/golden';
 
-const GOLDEN = process.env.NOVA_GOLDEN_DIR ?? '/work/shared/nova-golden';
+const GOLDEN = GOLDEN_DIR;
 
 interface Golden { request: { method: string; url: string; headers: Record<string, string>; body: unknown }; response: { status: number; body: unknown } }
 const golden = (file: string): Golden => JSON.parse(fs.readFileSync(path.join(GOLDEN, file), 'utf8'));

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { GOLDEN_DIR } from '../helpers/golden';
 
-const GOLDEN = '/work/shared/nova-golden';
+const GOLDEN = GOLDEN_DIR;
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN}/${f}`, 'utf8')).response.body;
 const keysOf = (o: Record<string, unknown>) => Object.keys(o).sort();
 

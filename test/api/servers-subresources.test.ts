@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { GOLDEN_DIR } from '../helpers/golden';
 
-const golden = (f: string) => JSON.parse(fs.readFileSync(`/work/shared/nova-golden/${f}`, 'utf8')).response;
+const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')).response;
 
 let t: TestApp;
 let id: string;
