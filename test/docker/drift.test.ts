@@ -4,8 +4,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltApp } from '../../src/app';
-import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app';
-import { seedImage, waitForStatus } from '../helpers/servers';
+import { startDockerTestApp, removeServerContainers, docker, bootActiveServer, msUntil, type DockerTestApp } from '../helpers/docker-app';
+import { seedImage } from '../helpers/servers';
 import type { ImageRow } from '../../src/db/repositories/images-repo';
 import { requireDocker } from './driver-helpers';
 
@@ -34,25 +34,8 @@ afterAll(async () => {
 
 const get = (id: string) => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
 
-async function boot(): Promise<string> {
-  const res = await http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79')
-    .send({ server: { name: 'drift', imageRef: image.id, flavorRef: '1', networks: 'none' } });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  created.push(res.body.server.id);
-  await waitForStatus(() => get(res.body.server.id), 'ACTIVE', 30_000);
-  return res.body.server.id;
-}
-
-/** Polls the API every 20 ms until `pred` holds; returns the elapsed milliseconds. */
-async function within(ms: number, id: string, pred: (s: Record<string, unknown>) => boolean): Promise<number> {
-  const t0 = Date.now();
-  for (;;) {
-    const s = (await get(id)).body.server;
-    if (pred(s)) return Date.now() - t0;
-    if (Date.now() - t0 > ms) throw new Error(`not reached within ${ms} ms: ${s.status} power ${s['OS-EXT-STS:power_state']}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const boot = () => bootActiveServer(http, token, { name: 'drift', imageRef: image.id, flavorRef: '1' }, created);
+const within = (ms: number, id: string, pred: (s: Record<string, unknown>) => boolean) => msUntil(http, token, id, ms, pred);
 
 describe('drift on the real engine', { timeout: 120_000 }, () => {
   it('docker kill behind the service\'s back: SHUTOFF within 2 s', async () => {

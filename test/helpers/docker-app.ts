@@ -9,7 +9,7 @@ import request from 'supertest';
 import { buildApp, type BuiltApp } from '../../src/app';
 import { testConfig, type Config } from '../../src/config';
 import { passwordToken, ADMIN_PASSWORD } from './app';
-import { unlimitedQuota } from './servers';
+import { unlimitedQuota, waitForStatus } from './servers';
 
 export const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 
@@ -48,5 +48,36 @@ export async function startDockerTestApp(name: string, overrides: Partial<Config
 export function removeServerContainers(ids: Iterable<string>): void {
   for (const id of ids) {
     try { docker('rm', '-f', `nova-${id}`); } catch { /* already gone */ }
+  }
+}
+
+type Http = ReturnType<typeof request>;
+const SERVERS = '/compute/v2.1/servers';
+
+/** GET /servers/{id} at 2.79. */
+export const getServer = (http: Http, token: string, id: string) =>
+  http.get(`${SERVERS}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
+
+/** Boots a server with no network and waits (bounded) for ACTIVE; the id is pushed to `created`. */
+export async function bootActiveServer(
+  http: Http, token: string, server: { name: string; imageRef: string; flavorRef: string }, created: string[],
+): Promise<string> {
+  const res = await http.post(SERVERS).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79')
+    .send({ server: { ...server, networks: 'none' } });
+  if (res.status !== 202) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
+  const id = res.body.server.id as string;
+  created.push(id);
+  await waitForStatus(() => getServer(http, token, id), 'ACTIVE', 30_000);
+  return id;
+}
+
+/** Polls the server every 20 ms until `pred` holds; returns the elapsed milliseconds, or throws after `ms`. */
+export async function msUntil(http: Http, token: string, id: string, ms: number, pred: (s: Record<string, unknown>) => boolean): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const s = (await getServer(http, token, id)).body.server;
+    if (pred(s)) return Date.now() - t0;
+    if (Date.now() - t0 > ms) throw new Error(`not reached within ${ms} ms: ${s.status} power ${s['OS-EXT-STS:power_state']}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type BuiltApp } from '../../src/app';
 import { testConfig } from '../../src/config';
 import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
+import { seedImage, unlimitedQuota } from '../helpers/servers';
 import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers';
+import { bootActiveServer, msUntil } from '../helpers/docker-app';
 
 const S = '/compute/v2.1/servers';
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -54,24 +55,8 @@ afterAll(async () => {
 
 const get = (id: string) => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
 
-async function boot(imageRef: string, flavorRef: string): Promise<string> {
-  const res = await http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79')
-    .send({ server: { name: 'drift-rel', imageRef, flavorRef, networks: 'none' } });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  created.push(res.body.server.id);
-  await waitForStatus(() => get(res.body.server.id), 'ACTIVE', 30_000);
-  return res.body.server.id;
-}
-
-async function within(ms: number, id: string, pred: (s: Record<string, unknown>) => boolean): Promise<number> {
-  const t0 = Date.now();
-  for (;;) {
-    const s = (await get(id)).body.server;
-    if (pred(s)) return Date.now() - t0;
-    if (Date.now() - t0 > ms) throw new Error(`not reached within ${ms} ms: ${s.status} power ${s['OS-EXT-STS:power_state']}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const boot = (imageRef: string, flavorRef: string) => bootActiveServer(http, token, { name: 'drift-rel', imageRef, flavorRef }, created);
+const within = (ms: number, id: string, pred: (s: Record<string, unknown>) => boolean) => msUntil(http, token, id, ms, pred);
 
 describe('drift behind the service\'s back', { timeout: 90_000 }, () => {
   it('docker pause → power_state PAUSED within 2 s; docker unpause → RUNNING within 2 s', async () => {
