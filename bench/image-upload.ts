@@ -8,7 +8,7 @@
 //     md5 + sha512 and writes the file, so a ratio near 1 means the upload is hash-bound);
 //   - the service's memory, read from /proc/<child pid>/status: VmRSS before the upload, the peak of
 //     VmRSS sampled every 10 ms during each upload, and VmHWM (the kernel's high-water mark) at the end.
-// Run: npx tsx bench/image-upload.ts [sizeMB]
+// Run: npx tsx bench/image-upload.ts [sizeMB]   (BENCH_CPU_PROF=<dir> also profiles the service)
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
@@ -22,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZE_MB = Number(process.argv[2] ?? 200);
+// BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it exits (to find where the time goes).
+const profileArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 function tarHeader(name: string, size: number): Buffer {
   const h = Buffer.alloc(512, 0);
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const password = randomBytes(12).toString('hex') + 'Aa1!';
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server.ts')], {
+    child = spawn(process.execPath, [...profileArgs, '--import', 'tsx', path.join(ROOT, 'src/server.ts')], {
       cwd: ROOT,
       env: { ...process.env, NOVADOCK_HOST: '127.0.0.1', NOVADOCK_PORT: String(port), NOVADOCK_DATA_DIR: path.join(work, 'data'), NOVADOCK_COMPUTE_DRIVER: 'fake', NOVADOCK_ADMIN_PASSWORD: password, NOVADOCK_LOG_LEVEL: 'warn', NOVADOCK_POWER_SYNC_INTERVAL: '0' },
       stdio: ['ignore', 'inherit', 'inherit'],
