@@ -18,8 +18,9 @@ describe('openapi/openapi.json', () => {
         const schema = op.requestBody?.content?.['application/json']?.schema;
         // Glance image bodies take arbitrary custom properties by design (additionalProperties: string);
         // flavor extra specs are keyed by the spec's own name (Nova: patternProperties, which
-        // @fastify/swagger renders as an additionalProperties schema).
-        const freeForm = p.startsWith('/image/') || p.includes('/os-extra_specs');
+        // @fastify/swagger renders as an additionalProperties schema); Keystone's own schemas let
+        // users, projects and auth bodies carry extra attributes (additionalProperties: true).
+        const freeForm = p.startsWith('/image/') || p.startsWith('/identity/') || p.includes('/os-extra_specs');
         if (schema && schema.type === 'object' && !freeForm) bodies.push([p, schema]);
       }
     }

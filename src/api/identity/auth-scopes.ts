@@ -12,25 +12,26 @@ import { Forbidden } from '../../errors';
 export async function authScopeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { identityAdmin: admin, config } = opts.services;
   const v3 = (req: Parameters<typeof v3Url>[0]) => v3Url(req, config.publicUrl);
-  const hide = { hide: true };
+  // Documented in the OpenAPI document (so the bad-input fuzzer covers Keystone's routes too).
+  const keystone = { tags: ['identity'] };
 
-  app.get('/identity/v3/auth/projects', { schema: hide }, async (req) => {
+  app.get('/identity/v3/auth/projects', { schema: keystone }, async (req) => {
     const rows = await admin.projectsOfUser(req.auth, req.auth.userId, 'identity:get_auth_projects');
     return listBody('projects', rows.map((p) => renderProject(p, v3(req))), selfUrl(req, config.publicUrl));
   });
 
-  app.get('/identity/v3/auth/domains', { schema: hide }, async (req) => {
+  app.get('/identity/v3/auth/domains', { schema: keystone }, async (req) => {
     const rows = await admin.domainScopes(req.auth);
     return listBody('domains', rows.map((d) => renderDomain(d, v3(req))), selfUrl(req, config.publicUrl));
   });
 
   // System scope is not offered.
-  app.get('/identity/v3/auth/system', { schema: hide }, async (req) => {
+  app.get('/identity/v3/auth/system', { schema: keystone }, async (req) => {
     enforce(req.auth, 'identity:get_auth_system');
     return { system: [], links: { self: selfUrl(req, config.publicUrl), previous: null, next: null } };
   });
 
-  app.get('/identity/v3/auth/catalog', { schema: hide }, async (req) => {
+  app.get('/identity/v3/auth/catalog', { schema: keystone }, async (req) => {
     enforce(req.auth, 'identity:get_auth_catalog');
     if (!req.auth.projectId && !req.auth.domainId) throw new Forbidden('A project-scoped token is required to produce a service catalog.');
     return { catalog: catalog(baseUrl(req, config.publicUrl)), links: { self: selfUrl(req, config.publicUrl), previous: null, next: null } };

@@ -63,7 +63,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { services: Servic
   /** ?nocatalog (any value) leaves the catalog out, as Keystone does. */
   const wantsCatalog = (req: FastifyRequest) => (req.query as Record<string, unknown>).nocatalog === undefined;
 
-  app.post('/identity/v3/auth/tokens', { config: { public: true }, schema: { body: authBody, hide: true } }, async (req, reply) => {
+  app.post('/identity/v3/auth/tokens', { config: { public: true }, schema: { body: authBody, tags: ['identity'] } }, async (req, reply) => {
     const { token, ctx } = await identity.authenticate((req.body as { auth: AuthRequest }).auth, { address: req.ip ?? null });
     reply.header('X-Subject-Token', token);
     return reply.code(201).send(await render(req, ctx, wantsCatalog(req)));
@@ -82,7 +82,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { services: Servic
     return { token, ctx };
   }
 
-  app.get('/identity/v3/auth/tokens', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/identity/v3/auth/tokens', { schema: { tags: ['identity'] } }, async (req, reply) => {
     const { token, ctx } = await subject(req, 'identity:validate_token');
     reply.header('X-Subject-Token', token);
     return render(req, ctx, wantsCatalog(req));
@@ -90,7 +90,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { services: Servic
 
   // HEAD is fastify's automatic twin of the GET above (same checks, no body).
 
-  app.delete('/identity/v3/auth/tokens', { schema: { hide: true } }, async (req, reply) => {
+  app.delete('/identity/v3/auth/tokens', { schema: { tags: ['identity'] } }, async (req, reply) => {
     const { token } = await subject(req, 'identity:revoke_token');
     if (!(await identity.tokens.revoke(token))) throw new NotFound('Could not find token.');
     return reply.code(204).send();
