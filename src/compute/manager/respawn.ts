@@ -11,6 +11,7 @@ import type { ManagerDeps } from './deps';
 import { splitCommand } from './command-line';
 import { withSpawnSlot } from './spawn-gate';
 import { isPreempted, recordFault } from './safety';
+import { metadataEnvironment } from './metadata-env';
 
 /** Loads `image` on the host, writes a fresh config drive and creates + starts the container. */
 export async function spawnFromImage(
@@ -19,10 +20,15 @@ export async function spawnFromImage(
   const props = imageProperties(image);
   // A rebuild may drop user_data: start the drive from nothing so no old file survives.
   await d.configDrives.remove(instance.uuid);
+  // The metadata of this moment (create, rebuild, unshelve) goes into the config drive and, as
+  // nova-docker did, into the environment; later metadata changes reach neither a running process.
+  const metadata = await d.metadata.get(instance.uuid);
+  const { env, skipped } = metadataEnvironment(metadata);
+  if (skipped.length > 0) d.log.warn({ instance: instance.uuid, keys: skipped }, 'metadata not passed as environment (NUL or \'=\')');
   const [dockerImage, network, mounts] = await Promise.all([
     d.imageLoader.ensureLoaded(image, host.id, driver),
     d.networks.attachFor(instance.network, host.id, driver),
-    d.metadata.get(instance.uuid).then((meta) => d.configDrives.write(instance, meta)),
+    d.configDrives.write(instance, metadata),
   ]);
   // A few spawns at a time per host (spawn-gate.ts): a queue instead of Docker timeouts under load.
   return withSpawnSlot(host.id, () => driver.spawn({
@@ -35,6 +41,7 @@ export async function spawnFromImage(
     pidsLimit: pidsLimitOf(d, instance),
     command: props.os_command_line ? splitCommand(props.os_command_line) : undefined,
     tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
+    env,
     network,
     mounts,
   }));
