@@ -83,7 +83,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
     instancesRepo, instanceMetadataRepo: metadataRepo, instanceTagsRepo: tagsRepo, instanceFaultsRepo: faultsRepo,
     instanceActionsRepo: actionsRepo, computeTasksRepo: tasksRepo, worker, scheduler, networks, configDrives,
     instanceActions, computeManager: manager, compute,
-    serverLister: new ServerLister(instancesRepo),
+    serverLister: new ServerLister(instancesRepo, d.hostsRepo),
     serverExtras: new ServerExtrasLoader(metadataRepo, tagsRepo, faultsRepo, d.hostsRepo),
   };
 }

@@ -8,6 +8,7 @@ import type { ApiVersion } from '../plugins/microversion';
 import { assertValid } from '../plugins/validation';
 import { BadRequest, Forbidden } from '../errors';
 import { statesFromStatus } from './states';
+import type { HostsRepo } from '../db/repositories/hosts-repo';
 import {
   INSTANCE_SORT_COLUMNS, addressesOf, type InstanceListQuery, type InstanceRow, type InstancesRepo,
 } from '../db/repositories/instances-repo';
@@ -51,6 +52,21 @@ const USER_FILTERS_226 = ['tags', 'tags-any', 'not-tags', 'not-tags-any'];
 const USER_FILTERS_283 = ['availability_zone', 'config_drive', 'key_name', 'created_at', 'launched_at', 'terminated_at',
   'power_state', 'task_state', 'vm_state', 'progress', 'user_id'];
 
+/** 2.90: non-admins may filter on hostname. */
+const USER_FILTERS_290 = ['hostname'];
+
+/**
+ * Admin filters that Nova matches as a regular expression on an instances column (db api
+ * _regex_instance_filter). `description` is the api-ref's name and `display_description` its alias.
+ * Timestamps are matched as text: see timestampTexts.
+ */
+const REGEX_COLUMNS: Record<string, 'display_description' | 'access_ip_v4' | 'access_ip_v6' | 'created_at' | 'launched_at' | 'terminated_at'> = {
+  display_description: 'display_description', description: 'display_description',
+  access_ip_v4: 'access_ip_v4', access_ip_v6: 'access_ip_v6',
+  created_at: 'created_at', launched_at: 'launched_at', terminated_at: 'terminated_at',
+};
+const TIMESTAMP_COLUMNS = new Set(['created_at', 'launched_at', 'terminated_at']);
+
 /** Filters that are plain column equality. */
 const EQUALITY: Record<string, keyof InstanceRow> = {
   reservation_id: 'reservation_id', image: 'image_ref', image_ref: 'image_ref', flavor: 'flavor_id', key_name: 'key_name',
@@ -73,6 +89,19 @@ function all(v: string | string[] | undefined): string[] {
 function truthy(v: string): boolean {
   return ['', '1', 't', 'true', 'on', 'y', 'yes'].includes(v.toLowerCase());
 }
+/** oslo strutils.bool_from_string(default=False), Nova's parse of `deleted`: '' and anything unknown are false. */
+function boolFromString(v: string): boolean {
+  return ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.trim().toLowerCase());
+}
+/**
+ * The texts a timestamp regex is matched against: Nova's DB rendering ('2026-11-27 22:03:11', what
+ * MySQL's REGEXP sees) and the API rendering ('2026-11-27T22:03:11Z'), so either form of a prefix works.
+ */
+function timestampTexts(iso: string | null): string[] {
+  if (!iso) return [];
+  const seconds = iso.slice(0, 19);
+  return [seconds.replace('T', ' '), `${seconds}Z`];
+}
 function isoTime(name: string, v: string): string {
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${v}. '${v}' is not a 'date-time'`);
@@ -80,7 +109,7 @@ function isoTime(name: string, v: string): string {
 }
 
 export class ServerLister {
-  constructor(private readonly repo: InstancesRepo) {}
+  constructor(private readonly repo: InstancesRepo, private readonly hosts?: HostsRepo) {}
 
   async list(auth: AuthContext, version: ApiVersion, query: Query): Promise<ListResult> {
     if (version.gte('2.75')) assertValid(STRICT_QUERY_SCHEMA, query, 'querystring');
@@ -104,7 +133,24 @@ export class ServerLister {
     if (filter.changesSince && filter.changesBefore && filter.changesSince > filter.changesBefore) {
       throw new BadRequest(`The value of changes-since must be less than or equal to changes-before.`);
     }
-    if (admin && q.deleted !== undefined) filter.deleted = truthy(last(q.deleted)!) ? true : false;
+    // Nova: deleted=true lists deleted servers and, unless soft_deleted says otherwise, SOFT_DELETED
+    // ones; the default (deleted=false) hides SOFT_DELETED servers unless soft_deleted=true. Both
+    // are admin-only (visibleFilters drops them for others). soft_deleted is read as a boolean.
+    if (admin && q.deleted !== undefined) filter.deleted = boolFromString(last(q.deleted)!);
+    const softDeleted = last(q.soft_deleted);
+    if (filter.deleted === true) filter.softDeleted = softDeleted === undefined ? true : boolFromString(softDeleted);
+    if (filter.deleted === false) filter.softDeleted = softDeleted !== undefined && boolFromString(softDeleted);
+
+    // host: exact compute host name (OS-EXT-SRV-ATTR:host). node: a regex on the hypervisor
+    // hostname, which is the compute host name here too (one Docker Engine per host).
+    const host = last(q.host);
+    if (host !== undefined) filter.hostNames = [host];
+    const node = last(q.node);
+    if (node !== undefined) {
+      const nodeRe = safeRegex(node);
+      filter.hostIds = (await this.hostList()).filter((h) => nodeRe.test(h.name)).map((h) => h.id);
+      if (filter.hostIds.length === 0) return { rows: [], more: false, limit: undefined };
+    }
 
     const status = last(q.status);
     if (status !== undefined) {
@@ -134,12 +180,18 @@ export class ServerLister {
       filter.notTagsAll = split(q['not-tags']); filter.notTagsAny = split(q['not-tags-any']);
     }
 
-    // Regex filters (name, ip, ip6) are applied in JS over a light pre-query (SQLite has no REGEXP).
+    // Regex filters (name, ip, ip6, the REGEX_COLUMNS) are applied in JS over one pre-query
+    // (SQLite has no REGEXP); the list query then filters on the matching uuids.
     const name = last(q.name) ?? last(q.display_name);
     const ip = last(q.ip);
     const ip6 = last(q.ip6);
-    if (name !== undefined || ip !== undefined || ip6 !== undefined) {
-      filter.uuids = await this.regexMatches({ ...filter, sort: [{ column: 'id', dir: 'asc' }], limit: 1_000_000 }, name, ip, ip6);
+    const columns: [keyof InstanceRow, string][] = [];
+    for (const [param, column] of Object.entries(REGEX_COLUMNS)) {
+      const v = last(q[param]);
+      if (v !== undefined) columns.push([column, v]);
+    }
+    if (name !== undefined || ip !== undefined || ip6 !== undefined || columns.length > 0) {
+      filter.uuids = await this.regexMatches({ ...filter, sort: [{ column: 'id', dir: 'asc' }], limit: 1_000_000 }, name, ip, ip6, columns);
       if (filter.uuids.length === 0) return { rows: [], more: false, limit: undefined };
     }
 
@@ -172,6 +224,7 @@ export class ServerLister {
     if (version.gte('2.66')) allowed.add('changes-before');
     if (version.gte('2.73')) allowed.add('locked');
     if (version.gte('2.83')) USER_FILTERS_283.forEach((f) => allowed.add(f));
+    if (version.gte('2.90')) USER_FILTERS_290.forEach((f) => allowed.add(f));
     return Object.fromEntries(Object.entries(query).filter(([k]) => allowed.has(k)));
   }
 
@@ -197,18 +250,37 @@ export class ServerLister {
     return sort;
   }
 
-  private async regexMatches(filter: InstanceListQuery, name?: string, ip?: string, ip6?: string): Promise<string[]> {
+  /** The compute hosts, for `node` (a handful of rows; one query, only when the filter is used). */
+  private async hostList(): Promise<{ id: number; name: string }[]> {
+    if (!this.hosts) return [];
+    return (await this.hosts.list()).map((h) => ({ id: h.id, name: h.name }));
+  }
+
+  private async regexMatches(filter: InstanceListQuery, name?: string, ip?: string, ip6?: string,
+    columns: [keyof InstanceRow, string][] = []): Promise<string[]> {
     const rows = await this.repo.list(filter);
-    const re = (p: string) => { try { return new RegExp(p); } catch { return new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')); } };
+    const re = safeRegex;
     const nameRe = name !== undefined ? re(name) : null;
     const ipRe = ip !== undefined ? re(ip) : null;
     const ip6Re = ip6 !== undefined ? re(ip6) : null;
+    const columnRes = columns.map(([column, pattern]) => [column, re(pattern)] as const);
     return rows.filter((r) => {
       if (nameRe && !nameRe.test(r.display_name)) return false;
+      for (const [column, cre] of columnRes) {
+        const value = r[column] as string | null;
+        // A NULL column never matches (SQL: NULL REGEXP x is not true).
+        const texts = TIMESTAMP_COLUMNS.has(column) ? timestampTexts(value) : value === null || value === undefined ? [] : [String(value)];
+        if (!texts.some((text) => cre.test(text))) return false;
+      }
       const addrs = ipRe || ip6Re ? addressesOf(r) : [];
       if (ipRe && !addrs.some((a) => a.version === 4 && ipRe.test(a.addr))) return false;
       if (ip6Re && !addrs.some((a) => a.version === 6 && ip6Re.test(a.addr))) return false;
       return true;
     }).map((r) => r.uuid);
   }
+}
+
+/** The pattern as a regex; one that does not compile is matched literally (never a 500). */
+function safeRegex(p: string): RegExp {
+  try { return new RegExp(p); } catch { return new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')); }
 }

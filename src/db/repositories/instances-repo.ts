@@ -87,11 +87,23 @@ export const INSTANCE_SORT_COLUMNS: Record<string, keyof InstanceRow> = {
   user_data: 'user_data', vcpus: 'vcpus',
 };
 
+/** vm_state of a soft-deleted server (compute/states VmState.SOFT_DELETED). */
+const SOFT_DELETED_VM_STATE = 'soft-delete';
+
 export interface InstanceListQuery {
   /** null: every project */
   projectId: string | null;
   /** true: only deleted rows; false: only live rows; 'any': both (changes-since) */
   deleted: boolean | 'any';
+  /**
+   * Nova's soft_deleted modifier (db api instance_get_all_by_filters_sort): with deleted=true,
+   * true also returns SOFT_DELETED servers; with deleted=false, false hides them. Unset: no clause.
+   */
+  softDeleted?: boolean;
+  /** compute host names (exact): host_id IN (SELECT id FROM compute_hosts WHERE name IN …) */
+  hostNames?: string[];
+  /** compute host ids (from a regex over host names, e.g. `node`) */
+  hostIds?: number[];
   uuids?: string[];
   vmStates?: string[];
   taskStates?: string[];
@@ -156,7 +168,15 @@ export class InstancesRepo {
   async list(q: InstanceListQuery, trx: Db = this.db): Promise<InstanceRow[]> {
     const query = trx<InstanceRow>('instances').select('instances.*');
     if (q.projectId !== null) query.where('project_id', q.projectId);
-    if (q.deleted !== 'any') query.where('deleted', q.deleted);
+    if (q.deleted === true && q.softDeleted === true) {
+      query.where((w) => w.where('deleted', true).orWhere('vm_state', SOFT_DELETED_VM_STATE));
+    } else if (q.deleted !== 'any') {
+      query.where('deleted', q.deleted);
+      if (q.deleted === false && q.softDeleted === false) query.whereNot('vm_state', SOFT_DELETED_VM_STATE);
+    }
+    // A subquery, not a second round trip: the list stays one statement.
+    if (q.hostNames) query.whereIn('host_id', trx('compute_hosts').select('id').whereIn('name', q.hostNames));
+    if (q.hostIds) query.whereIn('host_id', q.hostIds);
     if (q.uuids) query.whereIn('uuid', q.uuids);
     if (q.vmStates) query.whereIn('vm_state', q.vmStates);
     if (q.taskStates) query.whereIn('task_state', q.taskStates);
