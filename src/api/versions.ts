@@ -5,6 +5,7 @@ import { MAX_VERSION, MIN_VERSION } from '../plugins/microversion';
 import { baseUrl } from './urls';
 
 const NOVA_UPDATED = '2013-07-23T11:33:21Z';
+const LEGACY_UPDATED = '2011-01-21T11:33:21Z';
 const KEYSTONE_UPDATED = '2020-04-07T00:00:00Z';
 
 export function computeVersionDoc(base: string) {
@@ -20,6 +21,28 @@ export function computeVersionDoc(base: string) {
         { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
       ],
       'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
+    },
+  };
+}
+
+/**
+ * The legacy v2.0 entry of the version list, as Nova serves it at /v2 (SUPPORTED, no
+ * microversions; golden version_v2_legacy_GET.json). novadock serves only this document there:
+ * clients that discover it move on to v2.1.
+ */
+export function computeLegacyVersionDoc(base: string) {
+  return {
+    version: {
+      id: 'v2.0',
+      status: 'SUPPORTED',
+      version: '',
+      min_version: '',
+      updated: LEGACY_UPDATED,
+      links: [
+        { rel: 'self', href: `${base}/compute/v2/` },
+        { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+      ],
+      'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2' }],
     },
   };
 }
@@ -59,12 +82,14 @@ export async function versionRoutes(app: FastifyInstance, opts: { publicUrl: str
   // ---- compute ----
   const computeVersionsList = (b: string) => ({
     versions: [
-      { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z', links: [{ rel: 'self', href: `${b}/compute/v2/` }] },
+      { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: LEGACY_UPDATED, links: [{ rel: 'self', href: `${b}/compute/v2/` }] },
       { id: 'v2.1', status: 'CURRENT', version: MAX_VERSION, min_version: MIN_VERSION, updated: NOVA_UPDATED, links: [{ rel: 'self', href: `${b}/compute/v2.1/` }] },
     ],
   });
   app.get('/compute', { config: pub, schema: { hide: true } }, async (req) => computeVersionsList(base(req)));
   app.get('/compute/', { config: pub, schema: { hide: true } }, async (req) => computeVersionsList(base(req)));
+  app.get('/compute/v2', { config: pub, schema: { hide: true } }, async (req) => computeLegacyVersionDoc(base(req)));
+  app.get('/compute/v2/', { config: pub, schema: { hide: true } }, async (req) => computeLegacyVersionDoc(base(req)));
   app.get('/compute/v2.1', { config: pub, schema: { hide: true } }, async (req) => computeVersionDoc(base(req)));
   app.get('/compute/v2.1/', { config: pub, schema: { hide: true } }, async (req) => computeVersionDoc(base(req)));
   // openstacksdk/novaclient with a project id in the catalog URL discover there.

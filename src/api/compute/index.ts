@@ -22,6 +22,13 @@ import { serverMetadataRoutes } from './server-metadata';
 import { serverTagRoutes } from './server-tags';
 import { serverIpRoutes } from './server-ips';
 import { imageProxyRoutes } from './images';
+import { serverInterfaceRoutes } from './server-interfaces';
+import { volumeAttachmentRoutes } from './volume-attachments';
+import { serverSecurityGroupRoutes } from './server-security-groups';
+import { serverPasswordRoutes } from './server-password';
+import { serverTopologyRoutes } from './server-topology';
+import { migrationRoutes } from './migrations';
+import { extensionRoutes } from './extensions';
 
 export async function computeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   // Resources register here: servers, flavors, keypairs, limits, …
@@ -46,4 +53,11 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(serverTagRoutes, opts);
   await app.register(serverIpRoutes, opts);
   await app.register(imageProxyRoutes, opts);
+  await app.register(serverInterfaceRoutes, opts);
+  await app.register(volumeAttachmentRoutes, opts);
+  await app.register(serverSecurityGroupRoutes, opts);
+  await app.register(serverPasswordRoutes, opts);
+  await app.register(serverTopologyRoutes, opts);
+  await app.register(migrationRoutes, opts);
+  await app.register(extensionRoutes, opts);
 }

@@ -1,0 +1,251 @@
+// The read-mostly server sub-resources Nova has and novadock answers from what it knows:
+// os-interface (the container's endpoint on the private network), os-volume_attachments (no block
+// storage: empty, attach → VolumeNotFound), os-security-groups, os-server-password, topology
+// (2.78), migrations (2.23, admin) and /os-migrations (admin), /extensions, and the legacy v2 doc.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
+import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { GOLDEN_DIR } from '../helpers/golden';
+import { PRIVATE_NETWORK_ID } from '../../src/compute/networks';
+
+const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')).response;
+
+let t: TestApp;
+let netId: string; // a server on the private network
+let bareId: string; // a server with networks "none"
+let member: { projectId: string; token: string };
+const S = '/compute/v2.1/servers';
+const MISSING = '7959a60f-d80a-4fd1-b601-bbf5b938fc8f';
+const req = (method: 'get' | 'put' | 'post' | 'delete', url: string, v = '2.1', token?: string) =>
+  t.http[method](url).set('X-Auth-Token', token ?? t.adminToken).set('OpenStack-API-Version', `compute ${v}`);
+const notFound = (res: { status: number; body: Record<string, { code: number; message: string }> }, message: string) => {
+  expect(res.status).toBe(404);
+  expect(res.body).toEqual({ itemNotFound: { code: 404, message } });
+};
+
+beforeAll(async () => {
+  t = await makeTestApp({ heartbeatIntervalSeconds: 3600 });
+  await unlimitedQuota(t.services);
+  const image = await seedImage(t.services);
+  netId = (await req('post', S).send({ server: { name: 'with-net', imageRef: image.id, flavorRef: '1' } })).body.server.id;
+  bareId = (await req('post', S, '2.37').send({ server: { name: 'bare', imageRef: image.id, flavorRef: '1', networks: 'none' } })).body.server.id;
+  await t.services.worker.drain();
+  member = await makeProjectUser(t, 'subres-member', 'member');
+});
+afterAll(async () => { await t.close(); });
+
+describe('os-interface', () => {
+  it('lists nothing for a server without a network', async () => {
+    const res = await req('get', `${S}/${bareId}/os-interface`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ interfaceAttachments: [] });
+  });
+
+  it('lists the private-network port with the address /ips reports, stable ids, tag from 2.70', async () => {
+    const ips = (await req('get', `${S}/${netId}/ips`)).body.addresses.private as { addr: string }[];
+    const detail = (await req('get', `${S}/${netId}`)).body.server.addresses.private[0];
+    const res = await req('get', `${S}/${netId}/os-interface`);
+    expect(res.status).toBe(200);
+    const list = res.body.interfaceAttachments;
+    expect(list).toHaveLength(1);
+    const port = list[0];
+    expect(Object.keys(port)).toEqual(['net_id', 'port_id', 'mac_addr', 'port_state', 'fixed_ips']);
+    expect(port.net_id).toBe(PRIVATE_NETWORK_ID);
+    expect(port.port_state).toBe('ACTIVE');
+    expect(port.mac_addr).toBe(detail['OS-EXT-IPS-MAC:mac_addr']);
+    expect(port.fixed_ips.map((f: { ip_address: string }) => f.ip_address)).toEqual(ips.map((a) => a.addr));
+    expect(port.fixed_ips[0].subnet_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(port.port_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    // the same ids on every read
+    expect((await req('get', `${S}/${netId}/os-interface`)).body).toEqual(res.body);
+    const v270 = (await req('get', `${S}/${netId}/os-interface`, '2.70')).body.interfaceAttachments[0];
+    expect(v270).toEqual({ ...port, tag: null });
+
+    const show = await req('get', `${S}/${netId}/os-interface/${port.port_id}`);
+    expect(show.status).toBe(200);
+    expect(show.body).toEqual({ interfaceAttachment: port });
+    notFound(await req('get', `${S}/${netId}/os-interface/${MISSING}`), `Port id ${MISSING} could not be found.`);
+    // a port of another server is not this server's
+    notFound(await req('get', `${S}/${bareId}/os-interface/${port.port_id}`), `Port id ${port.port_id} could not be found.`);
+  });
+
+  it('a stopped server\'s port is DOWN', async () => {
+    const image = await seedImage(t.services);
+    const id = (await req('post', S).send({ server: { name: 'to-stop', imageRef: image.id, flavorRef: '1' } })).body.server.id;
+    await t.services.worker.drain();
+    expect((await req('post', `${S}/${id}/action`).send({ 'os-stop': null })).status).toBe(202);
+    await t.services.worker.drain();
+    const [port] = (await req('get', `${S}/${id}/os-interface`)).body.interfaceAttachments;
+    expect(port.port_state).toBe('DOWN');
+  });
+
+  it('attach: body rules (400), unknown port/network 404, own port 409, otherwise not supported (400)', async () => {
+    const port = (await req('get', `${S}/${netId}/os-interface`)).body.interfaceAttachments[0];
+    const url = `${S}/${netId}/os-interface`;
+    const both = await req('post', url).send({ interfaceAttachment: { net_id: PRIVATE_NETWORK_ID, port_id: MISSING } });
+    expect(both.status).toBe(400);
+    expect(both.body.badRequest.message).toBe('Must not input both network_id and port_id');
+    const ipOnly = await req('post', url).send({ interfaceAttachment: { fixed_ips: [{ ip_address: '198.18.0.9' }] } });
+    expect(ipOnly.body.badRequest.message).toBe('Must input network_id when request IP address');
+    const extra = await req('post', url).send({ interfaceAttachment: { bogus: 1 } });
+    expect(extra.status).toBe(400);
+    expect((await req('post', url, '2.48').send({ interfaceAttachment: { tag: 'x' } })).status).toBe(400);
+    notFound(await req('post', url).send({ interfaceAttachment: { port_id: MISSING } }), `Port id ${MISSING} could not be found.`);
+    notFound(await req('post', url).send({ interfaceAttachment: { net_id: MISSING } }), `Network ${MISSING} could not be found.`);
+    const inUse = await req('post', url).send({ interfaceAttachment: { port_id: port.port_id } });
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.conflictingRequest.message).toBe(`Port ${port.port_id} is still in use.`);
+    for (const body of [{ interfaceAttachment: {} }, { interfaceAttachment: { net_id: PRIVATE_NETWORK_ID } }]) {
+      const res = await req('post', url, '2.49').send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.badRequest.message).toBe(`Attaching interfaces is not supported for instance ${netId}.`);
+    }
+    // another project's server is not there for a member; its own is
+    const mine = (await req('post', S, '2.37', member.token).send({ server: { name: 'm', imageRef: (await seedImage(t.services)).id, flavorRef: '1', networks: 'none' } })).body.server.id;
+    await t.services.worker.drain();
+    notFound(await req('get', `${S}/${netId}/os-interface`, '2.1', member.token), `Instance ${netId} could not be found.`);
+    expect((await req('get', `${S}/${mine}/os-interface`, '2.1', member.token)).body).toEqual({ interfaceAttachments: [] });
+  });
+
+  it('detach: unknown port 404, the server\'s own port 501 (not supported), locked 409, unknown server 404', async () => {
+    const port = (await req('get', `${S}/${netId}/os-interface`)).body.interfaceAttachments[0];
+    notFound(await req('delete', `${S}/${netId}/os-interface/${MISSING}`), `Port id ${MISSING} could not be found.`);
+    const own = await req('delete', `${S}/${netId}/os-interface/${port.port_id}`);
+    expect(own.status).toBe(501);
+    expect(own.body).toEqual({ notImplemented: { code: 501, message: 'The requested functionality is not supported.' } });
+    notFound(await req('delete', `${S}/${MISSING}/os-interface/${port.port_id}`), `Instance ${MISSING} could not be found.`);
+    // still listed: nothing was detached
+    expect((await req('get', `${S}/${netId}/os-interface`)).body.interfaceAttachments).toEqual([port]);
+  });
+});
+
+describe('os-volume_attachments', () => {
+  it('empty list; paging params checked; unknown keys 400 from 2.75', async () => {
+    expect((await req('get', `${S}/${netId}/os-volume_attachments`)).body).toEqual({ volumeAttachments: [] });
+    expect((await req('get', `${S}/${netId}/os-volume_attachments?limit=5&offset=0&junk=1`, '2.74')).body).toEqual({ volumeAttachments: [] });
+    const junk = await req('get', `${S}/${netId}/os-volume_attachments?junk=1`, '2.75');
+    expect(junk.status).toBe(400);
+    expect(junk.body.badRequest.message).toBe("Additional properties are not allowed ('junk' was unexpected)");
+    const badLimit = await req('get', `${S}/${netId}/os-volume_attachments?limit=-1`);
+    expect(badLimit.body.badRequest.message).toBe("Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'");
+    notFound(await req('get', `${S}/${MISSING}/os-volume_attachments`), `Instance ${MISSING} could not be found.`);
+  });
+
+  it('show of an unknown attachment is 404 with Nova\'s wording', async () => {
+    notFound(await req('get', `${S}/${netId}/os-volume_attachments/${MISSING}`), `Instance ${netId} is not attached to volume ${MISSING}`);
+  });
+
+  it('attach → 404 VolumeNotFound after the body check; detach → 404 VolumeNotFound', async () => {
+    const url = `${S}/${netId}/os-volume_attachments`;
+    notFound(await req('post', url).send({ volumeAttachment: { volumeId: MISSING } }), `Volume ${MISSING} could not be found.`);
+    notFound(await req('post', url, '2.79').send({ volumeAttachment: { volumeId: MISSING, tag: 'a', delete_on_termination: true } }), `Volume ${MISSING} could not be found.`);
+    expect((await req('post', url, '2.78').send({ volumeAttachment: { volumeId: MISSING, delete_on_termination: true } })).status).toBe(400);
+    const noId = await req('post', url).send({ volumeAttachment: {} });
+    expect(noId.status).toBe(400);
+    expect(noId.body.badRequest.message).toContain("'volumeId' is a required property");
+    expect((await req('post', url).send({ volumeAttachment: { volumeId: 'not-a-uuid' } })).status).toBe(400);
+    notFound(await req('delete', `${url}/${MISSING}`), `Volume ${MISSING} could not be found.`);
+  });
+
+  it('attach to a locked server is 409 for its member', async () => {
+    const image = await seedImage(t.services);
+    const id = (await req('post', S, '2.37', member.token).send({ server: { name: 'lockme', imageRef: image.id, flavorRef: '1', networks: 'none' } })).body.server.id;
+    await t.services.worker.drain();
+    expect((await req('post', `${S}/${id}/action`).send({ lock: null })).status).toBe(202);
+    const res = await req('post', `${S}/${id}/os-volume_attachments`, '2.1', member.token).send({ volumeAttachment: { volumeId: MISSING } });
+    expect(res.status).toBe(409);
+    expect(res.body.conflictingRequest.message).toBe(`Instance ${id} is locked`);
+  });
+});
+
+describe('os-security-groups and os-server-password', () => {
+  it('a networked server is in its project\'s default group; a bare one in none', async () => {
+    const res = await req('get', `${S}/${netId}/os-security-groups`);
+    expect(res.status).toBe(200);
+    const [group] = res.body.security_groups;
+    const adminProject = (await req('get', `${S}/${netId}`)).body.server.tenant_id;
+    expect(Object.keys(group)).toEqual(['description', 'id', 'name', 'rules', 'tenant_id']);
+    expect(group).toMatchObject({ name: 'default', tenant_id: adminProject, description: 'Default security group' });
+    expect(group.rules).toEqual([{ from_port: null, group: { name: 'default', tenant_id: adminProject }, id: expect.any(String), ip_protocol: null, ip_range: {}, parent_group_id: group.id, to_port: null }]);
+    // server show names the same group
+    expect((await req('get', `${S}/${netId}`)).body.server.security_groups).toEqual([{ name: 'default' }]);
+    expect((await req('get', `${S}/${bareId}/os-security-groups`)).body).toEqual({ security_groups: [] });
+    notFound(await req('get', `${S}/${MISSING}/os-security-groups`), `Instance ${MISSING} could not be found.`);
+  });
+
+  it('password is "" and DELETE is 204', async () => {
+    expect((await req('get', `${S}/${netId}/os-server-password`)).body).toEqual({ password: '' });
+    const del = await req('delete', `${S}/${netId}/os-server-password`);
+    expect(del.status).toBe(204);
+    expect(del.text).toBe('');
+    notFound(await req('delete', `${S}/${MISSING}/os-server-password`), `Instance ${MISSING} could not be found.`);
+  });
+});
+
+describe('topology (2.78)', () => {
+  it('404 below 2.78; no NUMA topology from 2.78', async () => {
+    expect((await req('get', `${S}/${netId}/topology`, '2.77')).status).toBe(404);
+    const res = await req('get', `${S}/${netId}/topology`, '2.78');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ nodes: [], pagesize_kb: null });
+    notFound(await req('get', `${S}/${MISSING}/topology`, '2.78'), `Instance ${MISSING} could not be found.`);
+  });
+});
+
+describe('migrations', () => {
+  it('/servers/{id}/migrations: 404 below 2.23, admin only, empty; show 404', async () => {
+    expect((await req('get', `${S}/${netId}/migrations`, '2.22')).status).toBe(404);
+    expect((await req('get', `${S}/${netId}/migrations`, '2.23')).body).toEqual({ migrations: [] });
+    const mine = (await req('get', `${S}/detail`, '2.1', member.token)).body.servers[0].id;
+    const denied = await req('get', `${S}/${mine}/migrations`, '2.23', member.token);
+    expect(denied.status).toBe(403);
+    expect(denied.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:servers:migrations:index to be performed.");
+    notFound(await req('get', `${S}/${netId}/migrations/1`, '2.23'), `In-progress live migration 1 is not found for server ${netId}.`);
+  });
+
+  it('/os-migrations: admin only, empty, query checked from 2.59', async () => {
+    expect((await req('get', '/compute/v2.1/os-migrations?anything=1')).body).toEqual({ migrations: [] });
+    expect((await req('get', '/compute/v2.1/os-migrations?status=done&host=h&limit=1', '2.59')).body).toEqual({ migrations: [] });
+    const unknown = await req('get', '/compute/v2.1/os-migrations?anything=1', '2.59');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.badRequest.message).toBe("Additional properties are not allowed ('anything' was unexpected)");
+    expect((await req('get', '/compute/v2.1/os-migrations?changes-before=2026-01-01T00:00:00Z', '2.65')).status).toBe(400);
+    expect((await req('get', '/compute/v2.1/os-migrations?changes-before=2026-01-01T00:00:00Z', '2.66')).status).toBe(200);
+    const order = await req('get', '/compute/v2.1/os-migrations?changes-since=2026-02-01T00:00:00Z&changes-before=2026-01-01T00:00:00Z', '2.66');
+    expect(order.body.badRequest.message).toBe('The value of changes-since must be less than or equal to changes-before.');
+    const badDate = await req('get', '/compute/v2.1/os-migrations?changes-since=yesterday', '2.59');
+    expect(badDate.body.badRequest.message).toBe("Invalid input for query parameters changes-since. Value: yesterday. 'yesterday' is not a 'date-time'");
+    const marker = await req('get', `/compute/v2.1/os-migrations?marker=${MISSING}`, '2.59');
+    expect(marker.body.badRequest.message).toBe(`Marker ${MISSING} could not be found.`);
+    const denied = await req('get', '/compute/v2.1/os-migrations', '2.1', member.token);
+    expect(denied.status).toBe(403);
+    expect(denied.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-migrations:index to be performed.");
+  });
+});
+
+describe('extensions and the legacy v2 version document', () => {
+  it('/extensions is Nova\'s list (golden), for any member; show by alias; unknown 404', async () => {
+    const res = await req('get', '/compute/v2.1/extensions', '2.1', member.token);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(golden('extensions_list.json').body);
+    const one = await req('get', '/compute/v2.1/extensions/os-volumes');
+    expect(one.body).toEqual({ extension: golden('extensions_list.json').body.extensions.find((e: { alias: string }) => e.alias === 'os-volumes') });
+    notFound(await req('get', '/compute/v2.1/extensions/os-nope'), 'The resource could not be found.');
+  });
+
+  it('/compute/v2 serves the v2.0 document the version list links to (golden)', async () => {
+    const list = await t.http.get('/compute/');
+    const v2 = list.body.versions.find((v: { id: string }) => v.id === 'v2.0');
+    const href = new URL(v2.links[0].href).pathname;
+    expect(href).toBe('/compute/v2/');
+    const want = golden('version_v2_legacy_GET.json').body;
+    for (const path of [href, '/compute/v2']) {
+      const res = await t.http.get(path);
+      expect(res.status).toBe(200);
+      const got = JSON.parse(JSON.stringify(res.body).replaceAll(/http:\/\/[^"]+?\/compute\/v2\//g, 'X'));
+      const exp = JSON.parse(JSON.stringify(want).replaceAll('http://127.0.0.1:28774/v2/', 'X'));
+      expect(got).toEqual(exp);
+    }
+  });
+});
