@@ -18,6 +18,7 @@ import requestId, { newRequestId } from './plugins/request-id';
 import errorHandler, { sendError } from './plugins/error-handler';
 import microversion from './plugins/microversion';
 import auth from './plugins/auth';
+import projectIdPrefix, { rewriteProjectIdUrl } from './plugins/project-id-prefix';
 import swagger from './plugins/swagger';
 import { versionRoutes } from './api/versions';
 import { identityRoutes } from './api/identity';
@@ -78,6 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     genReqId: () => newRequestId(),
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: false },
+    // /compute/v2.1/{project_id}/… is routed as /compute/v2.1/… (plugins/project-id-prefix).
+    rewriteUrl: rewriteProjectIdUrl,
     // Errors the router raises before any route runs (a malformed %-escape, an over-long id) get the
     // service's own error format too (the fuzzer in test/reliability found Fastify's body there).
     frameworkErrors: (err, req, reply) => {
@@ -111,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(errorHandler);
   await app.register(microversion);
   await app.register(auth, { tokens: services.tokens, publicUrl: config.publicUrl });
+  await app.register(projectIdPrefix, { publicUrl: config.publicUrl });
   await app.register(swagger);
 
   await app.register(versionRoutes, { publicUrl: config.publicUrl });
