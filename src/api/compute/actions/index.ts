@@ -10,6 +10,7 @@ import { rebuildActions } from './rebuild';
 import { resizeActions } from './resize';
 import { shelveActions } from './shelve';
 import { serialConsoleActions } from './serial-console';
+import { unsupportedActions } from './unsupported';
 
 export const ACTION_GROUPS: ActionGroup[] = [
   powerActions,
@@ -22,4 +23,5 @@ export const ACTION_GROUPS: ActionGroup[] = [
   resizeActions,
   shelveActions,
   serialConsoleActions,
+  unsupportedActions,
 ];
