@@ -62,6 +62,7 @@ function paramValue(g: Gen, route: Route, name: string): { value: string; raw: b
     if (/\/images\/\{/.test(p)) return fixtures.image;
     if (/os-keypairs\/\{name\}/.test(p)) return fixtures.keypair;
     if (/flavors\/\{flavorId\}/.test(p)) return '1';
+    if (/\/extensions\/\{/.test(p)) return 'os-keypairs';
     if (/\/users\/\{/.test(p)) return fixtures.user;
     if (/\/projects\/\{/.test(p)) return fixtures.project;
     if (/os-quota-sets\/\{id\}/.test(p)) return fixtures.project;
