@@ -3,7 +3,7 @@
 // Nova's view builders put it (self …/v2.1/{id}/servers/x, bookmark …/{id}/servers/x).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { insertServers, seedImage, unlimitedQuota } from '../helpers/servers';
 
 let t: TestApp;
 let user: { projectId: string; token: string };
@@ -53,6 +53,18 @@ describe('/compute/v2.1/{project_id}/…', () => {
       { rel: 'self', href: expect.stringMatching(new RegExp(`/compute/v2\\.1/${user.projectId}/flavors/1$`)) },
       { rel: 'bookmark', href: expect.stringMatching(new RegExp(`/compute/${user.projectId}/flavors/1$`)) },
     ]);
+  });
+
+  it('the next link of a cut page carries the id too', async () => {
+    await insertServers(t.services, 2, { projectId: user.projectId, prefix: 'page' });
+    const page = await t.http.get(under(user.projectId, '/servers?limit=1')).set('X-Auth-Token', user.token).set(H);
+    expect(page.status).toBe(200);
+    const next = page.body.servers_links[0].href as string;
+    expect(next).toMatch(new RegExp(`/compute/v2\\.1/${user.projectId}/servers\\?`));
+    const path = next.slice(next.indexOf('/compute/'));
+    const second = await t.http.get(path).set('X-Auth-Token', user.token).set(H);
+    expect(second.status).toBe(200);
+    expect(second.body.servers[0].id).not.toBe(page.body.servers[0].id);
   });
 
   it('without the id, links stay as they were', async () => {
