@@ -158,6 +158,9 @@ describe('addSecurityGroup / removeSecurityGroup', () => {
     const id = await boot('auto');
     await expectUntouched(id, async () => {
       expect((await act(id, { addSecurityGroup: { name: 'default' } }, member.token)).status).toBe(202);
+      // Neutron finds a group by name or id
+      const groupId = (await as(member.token).get(`${S}/${id}/os-security-groups`)).body.security_groups[0].id as string;
+      expect((await act(id, { addSecurityGroup: { name: groupId } }, member.token)).status).toBe(202);
       const removed = await act(id, { removeSecurityGroup: { name: 'default' } }, member.token);
       expect(removed.status).toBe(409);
       expect(removed.body.conflictingRequest.message).toBe(`Security group default cannot be removed from instance ${id}: a container on the Docker bridge is always in its project's default group`);

@@ -13,13 +13,14 @@ import type { HostsRepo } from '../../db/repositories/hosts-repo';
 import type { ImagePort } from '../ports';
 import { assertNotLocked, assertState } from '../guards';
 import { VmState } from '../states';
-import { defaultGroupId } from '../../api/compute/views/security-groups';
 
 export interface UnsupportedActionsDeps {
   hostsRepo: HostsRepo;
   images: Pick<ImagePort, 'getForBoot'>;
   /** the host's name when its compute service is down (heartbeat), else null */
   hostDown?: (hostId: number) => Promise<string | null>;
+  /** the id under which a project's "default" security group is shown (the views' stable id) */
+  defaultGroupId: (projectId: string) => string;
 }
 
 /** check_instance_lock + check_instance_state(vm_state=…, task_state=None, must_have_launched=True). */
@@ -147,7 +148,7 @@ export class UnsupportedActionsApi {
   /** nova security_group_api: name or id, looked up in the caller's project (Neutron's find_resourceid_by_name_or_id). */
   private resolveGroup(auth: AuthContext, instance: InstanceRow, name: string): void {
     if (name.trim() === '') throw new BadRequest('Security group name cannot be empty');
-    const known = new Set(['default', defaultGroupId(auth.projectId ?? ''), defaultGroupId(instance.project_id)]);
+    const known = new Set(['default', this.d.defaultGroupId(auth.projectId ?? ''), this.d.defaultGroupId(instance.project_id)]);
     if (!known.has(name)) throw new NotFound(`Security group ${name} is not found for project ${auth.projectId ?? ''}`);
   }
 

@@ -4,6 +4,7 @@
 // microversion ranges here, the answers in compute/api/unsupported-actions.ts.
 import { BadRequest, Gone } from '../../../errors';
 import { UnsupportedActionsApi } from '../../../compute/api/unsupported-actions';
+import { defaultGroupId } from '../views/security-groups';
 import { ACCEPTED, type ActionGroup } from './registry';
 
 /** the whole body {"<name>": <inner>} with Nova's top-level rules */
@@ -37,7 +38,7 @@ const TRUE_WORDS = new Set(['true', '1', 'on', 'yes', 'y', 't']);
 
 export const unsupportedActions: ActionGroup = (services) => {
   const api = new UnsupportedActionsApi({
-    hostsRepo: services.hostsRepo, images: services.images, hostDown: services.serverActions.apiDeps.hostDown,
+    hostsRepo: services.hostsRepo, images: services.images, hostDown: services.serverActions.apiDeps.hostDown, defaultGroupId,
   });
   return [
     {
