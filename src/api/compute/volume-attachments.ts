@@ -1,6 +1,6 @@
 // /servers/{id}/os-volume_attachments (nova volume_attachments.py). novadock has no block storage
 // service: a server has no volume attachments, and every volume id names a volume that does not
-// exist, so attach and detach end where Nova's would on the volume lookup (404 VolumeNotFound),
+// exist, so attach, swap and detach end where Nova's would on the volume lookup (404 VolumeNotFound),
 // after the same query, body, policy and state checks.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../services';
@@ -11,7 +11,7 @@ import type { InstanceRow } from '../../db/repositories/instances-repo';
 import { COMPUTE_PREFIX } from '../urls';
 import { assertAttachable } from './attach-guards';
 import { assertKnownQuery, lastParam } from './paging-params';
-import { volumeAttachBodies } from './schemas/server-attachments';
+import { volumeAttachBodies, volumeSwapBodies } from './schemas/server-attachments';
 
 const VolumeNotFound = (id: string) => new NotFound(`Volume ${id} could not be found.`);
 /** nova compute/api.py attach_volume: check_instance_state. */
@@ -60,6 +60,14 @@ export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { servi
     checkShelved(req, row, 'attach_volume');
     assertAttachable(req.auth, row, ATTACH_VM_STATES, 'attach_volume');
     throw VolumeNotFound(volumeId);
+  });
+
+  // Below 2.85 every PUT is a swap (admin; Cinder calls it): the attached volume in the path is
+  // looked up first, and there is none.
+  app.put<P>(`${base}/:volumeId`, { config: { bodies: volumeSwapBodies } }, async (req) => {
+    await compute.get(req.auth, req.params.id);
+    authorize(req.auth, 'admin', 'os_compute_api:os-volumes-attachments:swap');
+    throw VolumeNotFound(req.params.volumeId);
   });
 
   app.delete<P>(`${base}/:volumeId`, async (req) => {

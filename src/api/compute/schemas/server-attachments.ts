@@ -61,3 +61,16 @@ export const volumeAttachBodies: VersionedSchema[] = [
   { min: '2.49', max: '2.78', schema: volumeBody({ tag }) },
   { min: '2.79', schema: volumeBody({ tag, delete_on_termination: boolean }) },
 ];
+
+/** PUT (swap, the only update below 2.85): volumeId alone. */
+export const volumeSwapBodies: VersionedSchema[] = [{
+  min: '2.1',
+  schema: {
+    type: 'object',
+    properties: {
+      volumeAttachment: { type: 'object', properties: { volumeId: uuid }, required: ['volumeId'], additionalProperties: false },
+    },
+    required: ['volumeAttachment'],
+    additionalProperties: false,
+  },
+}];

@@ -1,8 +1,9 @@
 // Security group view (nova security_groups.py _format_security_group, from Neutron's group as
 // security_group_api converts it). novadock has no Neutron: a server on the private bridge is in
-// its project's "default" group, as server show says. What that group allows is what the Docker
-// bridge does: members reach each other on any protocol and port (Neutron's default ingress rule
-// "from the same group"); Nova shows ingress rules only, so the egress-anywhere rule is not listed.
+// its project's "default" group, as server show says. The group says what novadock enforces,
+// which is nothing: the bridge is shared by every project's servers and nothing filters what
+// reaches it, so the one ingress rule allows any protocol from anywhere (Nova shows ingress rules
+// only, so the egress-anywhere rule is not listed).
 import type { InstanceRow } from '../../../db/repositories/instances-repo';
 import { stableId } from './stable-id';
 
@@ -18,10 +19,10 @@ export function renderDefaultGroup(projectId: string): Record<string, unknown> {
     name: 'default',
     rules: [{
       from_port: null,
-      group: { name: 'default', tenant_id: projectId },
+      group: {},
       id: stableId(`novadock-security-group-rule-default-ingress-${projectId}`),
       ip_protocol: null,
-      ip_range: {},
+      ip_range: { cidr: '0.0.0.0/0' },
       parent_group_id: id,
       to_port: null,
     }],
