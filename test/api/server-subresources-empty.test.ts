@@ -212,6 +212,22 @@ describe('migrations', () => {
     notFound(await req('get', `${S}/${netId}/migrations/1`, '2.23'), `In-progress live migration 1 is not found for server ${netId}.`);
   });
 
+  it('abort (2.24) and force_complete (2.22): the server is never live-migrating, so 409 from Nova\'s state check', async () => {
+    expect((await req('delete', `${S}/${netId}/migrations/1`, '2.23')).status).toBe(404);
+    const abort = await req('delete', `${S}/${netId}/migrations/1`, '2.24');
+    expect(abort.status).toBe(409);
+    expect(abort.body.conflictingRequest.message).toBe(`Cannot 'abort live migration' instance ${netId} while it is in task_state None`);
+    const url = `${S}/${netId}/migrations/1/action`;
+    expect((await req('post', url, '2.21').send({ force_complete: null })).status).toBe(404);
+    const force = await req('post', url, '2.22').send({ force_complete: null });
+    expect(force.status).toBe(409);
+    expect(force.body.conflictingRequest.message).toBe(`Cannot 'force_complete' instance ${netId} while it is in task_state None`);
+    expect((await req('post', url, '2.22').send({ nope: null })).body.badRequest.message).toBe('There is no such action: nope');
+    expect((await req('post', url, '2.22').send({ force_complete: 1 })).status).toBe(400);
+    const mine = (await req('get', `${S}/detail`, '2.1', member.token)).body.servers[0].id;
+    expect((await req('delete', `${S}/${mine}/migrations/1`, '2.24', member.token)).status).toBe(403);
+  });
+
   it('/os-migrations: admin only, empty, query checked from 2.59', async () => {
     expect((await req('get', '/compute/v2.1/os-migrations?anything=1')).body).toEqual({ migrations: [] });
     expect((await req('get', '/compute/v2.1/os-migrations?status=done&host=h&limit=1', '2.59')).body).toEqual({ migrations: [] });

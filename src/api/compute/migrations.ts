@@ -1,14 +1,23 @@
 // GET /os-migrations (admin, nova migrations.py) and /servers/{id}/migrations (2.23, admin, nova
 // server_migrations.py). novadock never moves a server between hosts (no live or cold migration;
-// resize happens in place and keeps no migration record), so both lists are empty. The query is
+// resize happens in place and keeps no migration record), so both lists are empty, and aborting
+// (2.24) or force-completing (2.22) a live migration meets Nova's state check: the server is
+// never in task_state migrating (409). The query is
 // checked as Nova's schemas do: anything goes before 2.59; from 2.59 only the listed filters and
 // paging, dates must be ISO 8601 and a marker must name a migration (none does: 400).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../services';
 import { BadRequest, NotFound } from '../../errors';
 import { authorize } from '../../identity/policy';
+import { TaskState, VmState } from '../../compute/states';
+import { assertInstanceState } from './attach-guards';
+import { actionPeek } from './server-actions';
+import { assertValid } from '../../plugins/validation';
 import { COMPUTE_PREFIX } from '../urls';
 import { assertKnownQuery, lastParam, readPaging } from './paging-params';
+
+const FORCE_COMPLETE_BODY = { type: 'object', properties: { force_complete: { type: 'null' } }, required: ['force_complete'], additionalProperties: false };
+const migrationNotFound = (id: string, uuid: string) => new NotFound(`Migration ${id} not found for instance ${uuid}`);
 
 const FILTERS = ['hidden', 'host', 'instance_uuid', 'source_compute', 'status', 'migration_type'];
 
@@ -59,5 +68,22 @@ export async function migrationRoutes(app: FastifyInstance, opts: { services: Se
     await compute.get(req.auth, req.params.id);
     authorize(req.auth, 'admin', 'os_compute_api:servers:migrations:show');
     throw new NotFound(`In-progress live migration ${req.params.migrationId} is not found for server ${req.params.id}.`);
+  });
+
+  app.delete<P>(`${serverBase}/:migrationId`, { config: { minVersion: '2.24' } }, async (req) => {
+    const row = await compute.get(req.auth, req.params.id);
+    authorize(req.auth, 'admin', 'os_compute_api:servers:migrations:delete');
+    assertInstanceState(req.auth, row, { taskState: [TaskState.MIGRATING] }, 'abort live migration');
+    throw migrationNotFound(req.params.migrationId, row.uuid); // no migration is ever recorded
+  });
+
+  app.post<P>(`${serverBase}/:migrationId/action`, { config: { minVersion: '2.22' } }, async (req) => {
+    const name = actionPeek(req.body);
+    if (name !== 'force_complete') throw new BadRequest(`There is no such action: ${name}`);
+    assertValid(FORCE_COMPLETE_BODY, req.body, 'body');
+    const row = await compute.get(req.auth, req.params.id);
+    authorize(req.auth, 'admin', 'os_compute_api:servers:migrations:force_complete');
+    assertInstanceState(req.auth, row, { vmState: [VmState.ACTIVE], taskState: [TaskState.MIGRATING] }, 'force_complete');
+    throw new BadRequest(migrationNotFound(req.params.migrationId, row.uuid).message); // Nova: 400 for this one
   });
 }
