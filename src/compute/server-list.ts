@@ -4,9 +4,10 @@
 // silently; admins may ask for all_tenants, another tenant_id, deleted rows.
 import type { AuthContext } from '../identity/auth-context';
 import { isAdmin } from '../identity/auth-context';
+import { wantsAllTenants } from '../identity/policy';
 import type { ApiVersion } from '../plugins/microversion';
 import { assertValid } from '../plugins/validation';
-import { BadRequest, Forbidden } from '../errors';
+import { BadRequest } from '../errors';
 import { statesFromStatus } from './states';
 import type { HostsRepo } from '../db/repositories/hosts-repo';
 import {
@@ -85,7 +86,7 @@ function last(v: string | string[] | undefined): string | undefined {
 function all(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
-/** Nova's strutils.bool_from_string for filters: an empty all_tenants means true. */
+/** A true word (or empty) for `locked`, whose value is validated before. */
 function truthy(v: string): boolean {
   return ['', '1', 't', 'true', 'on', 'y', 'yes'].includes(v.toLowerCase());
 }
@@ -116,14 +117,12 @@ export class ServerLister {
     const admin = isAdmin(auth);
     const q = this.visibleFilters(query, version, admin);
 
-    // Scope.
-    let projectId: string | null = auth.projectId;
-    if (q.all_tenants !== undefined) {
-      if (!admin) throw new Forbidden("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.");
-      if (truthy(last(q.all_tenants)!)) projectId = null;
-    }
-    const tenant = last(q.project_id) ?? last(q.tenant_id);
-    if (admin && tenant) projectId = tenant;
+    // Scope (nova servers.py _get_servers, common.is_all_tenants): all_tenants false ('0', 'no' …)
+    // is allowed to anyone, true or empty is admin-only, junk is a 400. Without it the list is the
+    // caller's project whatever project_id/tenant_id say (lp:#1185290); with it, an admin may
+    // narrow it to one project.
+    const allTenants = wantsAllTenants(auth, q.all_tenants);
+    const projectId: string | null = allTenants ? (last(q.project_id) ?? last(q.tenant_id) ?? null) : auth.projectId;
 
     const filter: InstanceListQuery = { projectId, deleted: false, sort: [], limit: MAX_LIMIT + 1, equals: {} };
     const changesSince = last(q['changes-since']);

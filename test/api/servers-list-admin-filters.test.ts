@@ -105,6 +105,30 @@ describe('regex column filters', () => {
   });
 });
 
+describe('scope: all_tenants, project_id, tenant_id', () => {
+  const raw = (query: string, token: string) => t.http.get(`${S}?${query}`).set('X-Auth-Token', token);
+  it('without all_tenants the list is the caller\'s project, whatever project_id/tenant_id say', async () => {
+    const admin = await raw(`project_id=${member.projectId}`, t.adminToken);
+    expect(admin.status).toBe(200);
+    expect(admin.body.servers).toEqual([]);
+    expect((await raw(`tenant_id=${member.projectId}`, t.adminToken)).body.servers).toEqual([]);
+  });
+  it('with all_tenants an admin may narrow to one project by project_id or tenant_id', async () => {
+    expect(await names(`project_id=${member.projectId}`)).toEqual(LIVE);
+    expect(await names(`tenant_id=${member.projectId}`)).toEqual(LIVE);
+    expect(await names('project_id=0123456789abcdef0123456789abcdef')).toEqual([]);
+  });
+  it('all_tenants: a false word is fine for anyone, a true word is 403 for members, junk is 400', async () => {
+    const off = await raw('all_tenants=0', member.token);
+    expect(off.status).toBe(200);
+    expect(off.body.servers).toHaveLength(LIVE.length);
+    expect((await raw('all_tenants=1', member.token)).status).toBe(403);
+    const junk = await raw('all_tenants=maybe', t.adminToken);
+    expect(junk.status).toBe(400);
+    expect(junk.body.badRequest.message).toMatch(/^Invalid input received: Unrecognized value 'maybe'/);
+  });
+});
+
 describe('deleted and soft_deleted', () => {
   it('admin: SOFT_DELETED servers are hidden by default and shown with soft_deleted=true', async () => {
     expect(await names('')).toEqual(LIVE);
