@@ -27,8 +27,9 @@ export function computeVersionDoc(base: string) {
 
 /**
  * The legacy v2.0 entry of the version list, as Nova serves it at /v2 (SUPPORTED, no
- * microversions; golden version_v2_legacy_GET.json). novadock serves only this document there:
- * clients that discover it move on to v2.1.
+ * microversions; golden version_v2_legacy_GET.json). Nova also serves its API under /v2 in a
+ * legacy mode; novadock serves only this document there, so the link the version list gives
+ * resolves, while the resources themselves are under /compute/v2.1 (the catalog's endpoint).
  */
 export function computeLegacyVersionDoc(base: string) {
   return {
