@@ -21,7 +21,8 @@ export async function spawnFromImage(
   // A rebuild may drop user_data: start the drive from nothing so no old file survives.
   await d.configDrives.remove(instance.uuid);
   // The metadata of this moment (create, rebuild, unshelve) goes into the config drive and, as
-  // nova-docker did, into the environment; later metadata changes reach neither a running process.
+  // nova-docker did, into the environment (metadata-env.ts); a later metadata change reaches
+  // neither until the next respawn: a running process cannot be given new environment.
   const metadata = await d.metadata.get(instance.uuid);
   const { env, skipped } = metadataEnvironment(metadata);
   if (skipped.length > 0) d.log.warn({ instance: instance.uuid, keys: skipped }, 'metadata not passed as environment (NUL or \'=\')');
