@@ -3,7 +3,8 @@
 // image's own ENV; keys that are not shell identifiers are passed as they are; a key the image also
 // sets (PATH) takes the metadata's value; a value with a NUL (which runc refuses) is left out and
 // the server still boots; a later metadata change does not reach the running container, and a
-// rebuild starts the new container with the metadata of that moment. Fails when Docker is missing.
+// rebuild starts the new container with the metadata of that moment; a snapshot or shelve keeps the
+// disk but not the metadata environment. Fails when Docker is missing.
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,8 +31,8 @@ afterAll(async () => {
 const call = (req: ReturnType<typeof t.http.get>) => req.set('X-Auth-Token', t.token).set('OpenStack-API-Version', 'compute 2.79');
 const getServer = (id: string) => call(t.http.get(`${S}/${id}`));
 
-async function boot(name: string, metadata: Record<string, string>): Promise<string> {
-  const res = await call(t.http.post(S)).send({ server: { name, imageRef: image.id, flavorRef: '1', networks: 'none', metadata } });
+async function boot(name: string, metadata: Record<string, string>, imageRef = image.id): Promise<string> {
+  const res = await call(t.http.post(S)).send({ server: { name, imageRef, flavorRef: '1', networks: 'none', metadata } });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   const id = res.body.server.id as string;
   created.push(id);
@@ -97,4 +98,38 @@ describe('server metadata → container environment (Docker)', () => {
     const id = await boot('meta-path', { PATH: '/bin:/sbin:/opt/tools' });
     expect((await containerEnv(id)).get('PATH')).toBe('/bin:/sbin:/opt/tools');
   }, 60_000);
+
+  it('a snapshot keeps the disk, not the metadata: a server booted from it has the image ENV only', async () => {
+    const id = await boot('meta-snap', { SECRET: 's3cr3t', PATH: '/bin:/opt/x' });
+    const res = await call(t.http.post(`${S}/${id}/action`)).send({ createImage: { name: 'meta-snap-image' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const snapId = res.body.image_id as string;
+    const end = Date.now() + 60_000;
+    while ((await t.built.services.imagesRepo.find(snapId))?.status !== 'active') {
+      if (Date.now() > end) throw new Error('snapshot not active within 60 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await waitForStatus(() => getServer(id), 'ACTIVE', 30_000);
+    const copy = await boot('meta-snap-copy', { OTHER: '1' }, snapId);
+    const env = await containerEnv(copy);
+    expect(env.has('SECRET')).toBe(false);
+    expect(env.get('OTHER')).toBe('1');
+    const imagePath = ((await engine.getImage(TEST_IMAGE).inspect()).Config.Env as string[]).find((e) => e.startsWith('PATH='));
+    expect(`PATH=${env.get('PATH')}`).toBe(imagePath);
+    await call(t.http.delete(`/compute/v2.1/images/${snapId}`)).set('OpenStack-API-Version', 'compute 2.35');
+  }, 120_000);
+
+  it('a key deleted before a shelve stays deleted after unshelve (the shelved image does not bring it back)', async () => {
+    const id = await boot('meta-shelve', { KEEP: 'k', DROP: 'd' });
+    // Nova allows metadata changes when ACTIVE, PAUSED, SUSPENDED or STOPPED, not when shelved.
+    expect((await call(t.http.delete(`${S}/${id}/metadata/DROP`))).status).toBe(204);
+    expect((await containerEnv(id)).get('DROP')).toBe('d'); // the running container keeps it
+    expect((await call(t.http.post(`${S}/${id}/action`)).send({ shelve: null })).status).toBe(202);
+    await waitForStatus(() => getServer(id), 'SHELVED_OFFLOADED', 60_000);
+    expect((await call(t.http.post(`${S}/${id}/action`)).send({ unshelve: null })).status).toBe(202);
+    await waitForStatus(() => getServer(id), 'ACTIVE', 60_000);
+    const env = await containerEnv(id);
+    expect(env.get('KEEP')).toBe('k');
+    expect(env.has('DROP')).toBe(false);
+  }, 120_000);
 });

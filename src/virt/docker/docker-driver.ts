@@ -13,6 +13,7 @@ import {
   type InstanceAddress, type InstanceInfo, type InstanceStats, type SpawnSpec,
 } from '../driver';
 import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client';
+import { envRestoringImage } from './commit-env';
 import { watchDockerEvents } from './events';
 import { openExecSession } from './exec-session';
 import { toInstanceStats, type RawStats } from './stats';
@@ -278,9 +279,17 @@ export class DockerDriver implements ComputeDriver {
   }
 
   async snapshot(instanceUuid: string, opts: { repo: string; tag: string }): Promise<string> {
+    // The snapshot keeps the disk, not the metadata given to the container as environment.
+    const container = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}))) as Docker.ContainerInspectInfo;
+    const image = (await this.call('inspect image', (abortSignal) => this.docker.getImage(container.Image).inspect({ abortSignal } as {}), { okNotFound: true })) as
+      | Docker.ImageInspectInfo
+      | undefined;
+    // Without the source image (removed by force) nothing tells the additions apart: keep the Env as is.
+    const env = image ? envRestoringImage(container.Config.Env ?? [], image.Config?.Env ?? []) : [];
     // commit pauses the container while it copies its upper layer: can be long, own deadline.
+    // `_body` is the container config merged into the new image (docker-modem sends it as the body).
     const r = (await this.call('commit container', (abortSignal) =>
-      this.container(instanceUuid, this.streams).commit({ repo: opts.repo, tag: opts.tag, pause: true, abortSignal } as {}),
+      this.container(instanceUuid, this.streams).commit({ repo: opts.repo, tag: opts.tag, pause: true, abortSignal, _body: { Env: env } } as {}),
     { timeoutMs: this.longTimeoutMs })) as { Id?: string };
     if (!r?.Id) throw new DriverError('commit container failed: Docker returned no image id');
     return r.Id;
