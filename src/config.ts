@@ -32,7 +32,14 @@ export interface Config {
   computeHosts: { name: string; dockerUrl: string; availabilityZone: string }[];
   /** Seconds between host heartbeats; a host is down after two missed beats. */
   heartbeatIntervalSeconds: number;
+  /**
+   * How X-Auth-Token is checked: 'keystone' (tokens this service issued) or 'noauth2' (Nova's
+   * test-only [api] auth_strategy: any token "user[:project]" is believed; loopback only).
+   */
+  authStrategy: AuthStrategy;
 }
+
+export type AuthStrategy = 'keystone' | 'noauth2';
 
 export class ConfigError extends Error {}
 
@@ -95,6 +102,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (computeDriver !== 'docker' && computeDriver !== 'fake') {
     throw new ConfigError(`NOVADOCK_COMPUTE_DRIVER must be docker or fake, got "${computeDriver}"`);
   }
+  const authStrategy = str(env, 'NOVADOCK_AUTH_STRATEGY', 'keystone');
+  if (authStrategy !== 'keystone' && authStrategy !== 'noauth2') {
+    throw new ConfigError(`NOVADOCK_AUTH_STRATEGY must be keystone or noauth2, got "${authStrategy}"`);
+  }
   const host = str(env, 'NOVADOCK_HOST', '127.0.0.1');
   if (!/^[0-9a-zA-Z.:\-\[\]]+$/.test(host)) throw new ConfigError(`NOVADOCK_HOST is not a host name or address: "${host}"`);
   return {
@@ -116,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultAvailabilityZone: str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova'),
     computeHosts: computeHosts(env, str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova')),
     heartbeatIntervalSeconds: int(env, 'NOVADOCK_HEARTBEAT_INTERVAL', 10, 1, 3600),
+    authStrategy,
   };
 }
 

@@ -26,6 +26,7 @@ describe('loadConfig defaults', () => {
       defaultAvailabilityZone: 'nova',
       computeHosts: [],
       heartbeatIntervalSeconds: 10,
+      authStrategy: 'keystone',
     });
   });
 
@@ -64,13 +65,14 @@ describe('loadConfig reads each variable', () => {
       NOVADOCK_POWER_SYNC_INTERVAL: '0',
       NOVADOCK_AVAILABILITY_ZONE: 'az1',
       NOVADOCK_HEARTBEAT_INTERVAL: '5',
+      NOVADOCK_AUTH_STRATEGY: 'noauth2',
     });
     expect(c).toMatchObject({
       host: '::1', port: 9000, dataDir: '/tmp/nd-data', databaseUrl: 'postgres://u:p@127.0.0.1:5432/nova',
       dockerHost: 'tcp://127.0.0.1:2375', publicUrl: 'https://cloud.example:8443', logLevel: 'debug',
       computeDriver: 'fake', adminPassword: 'a-long-secret-value', tokenTtlSeconds: 3600, imageMaxBytes: 1048576,
       stopTimeoutSeconds: 0, dockerTimeoutMs: 5000, powerSyncIntervalSeconds: 0, defaultAvailabilityZone: 'az1',
-      heartbeatIntervalSeconds: 5,
+      heartbeatIntervalSeconds: 5, authStrategy: 'noauth2',
     });
   });
 
@@ -117,6 +119,8 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['NOVADOCK_LOG_LEVEL', 'loud'],
     ['NOVADOCK_COMPUTE_DRIVER', 'libvirt'],
     ['NOVADOCK_HOST', 'bad host!'],
+    ['NOVADOCK_AUTH_STRATEGY', 'noauth'],
+    ['NOVADOCK_AUTH_STRATEGY', 'NOAUTH2'],
     ['NOVADOCK_COMPUTE_HOSTS', 'h1=/var/run/docker.sock'],
     ['NOVADOCK_COMPUTE_HOSTS', 'no-equals-sign'],
   ];
