@@ -25,6 +25,7 @@ import { identityRoutes } from './api/identity';
 import { imageRoutes } from './api/image';
 import { computeRoutes } from './api/compute';
 import { serialConsoleSocket } from './api/compute/console-ws';
+import { aliasGlanceReadsUnderCompute } from './api/image/compute-prefix-alias';
 
 export interface AppDeps {
   config: Config;
@@ -80,7 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: false },
     // /compute/v2.1/{project_id}/… is routed as /compute/v2.1/… (plugins/project-id-prefix).
-    rewriteUrl: rewriteProjectIdUrl,
+    // noauth2 also serves the Glance image reads under the compute prefix (api/image/compute-prefix-alias).
+    rewriteUrl: config.authStrategy === 'noauth2'
+      ? (raw) => aliasGlanceReadsUnderCompute(raw.method, rewriteProjectIdUrl(raw))
+      : rewriteProjectIdUrl,
     // Errors the router raises before any route runs (a malformed %-escape, an over-long id) get the
     // service's own error format too (the fuzzer in test/reliability found Fastify's body there).
     frameworkErrors: (err, req, reply) => {
@@ -113,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(requestId);
   await app.register(errorHandler);
   await app.register(microversion);
-  await app.register(auth, { tokens: services.tokens, publicUrl: config.publicUrl });
+  await app.register(auth, { tokens: services.tokens, publicUrl: config.publicUrl, noauth: services.noauth });
   await app.register(projectIdPrefix, { publicUrl: config.publicUrl });
   await app.register(swagger);
 

@@ -7,6 +7,7 @@ import type { DriverFactory } from './virt/driver';
 import { IdentityRepo } from './db/repositories/identity-repo';
 import { HostsRepo } from './db/repositories/hosts-repo';
 import { TokenService } from './identity/token-service';
+import { NoAuth } from './identity/noauth';
 import { IdentityService } from './identity/identity-service';
 import { IdentityAdmin } from './identity/identity-admin';
 import { LoginThrottle } from './identity/login-throttle';
@@ -45,6 +46,8 @@ export function createServices(deps: ServiceDeps) {
   const { config, db, clock, driverFactory } = deps;
   const identityRepo = new IdentityRepo(db);
   const tokens = new TokenService(identityRepo, clock, config.tokenTtlSeconds);
+  // Nova's noauth2: only when configured (the auth plugin then also believes any other token).
+  const noauth = config.authStrategy === 'noauth2' ? new NoAuth(identityRepo, clock, config.tokenTtlSeconds) : null;
   const loginThrottle = new LoginThrottle(new LoginFailuresRepo(db), clock);
   const identity = new IdentityService(identityRepo, tokens, loginThrottle);
   const identityAdmin = new IdentityAdmin(identityRepo, tokens, loginThrottle, clock);
@@ -71,7 +74,7 @@ export function createServices(deps: ServiceDeps) {
   const serverActions = createServerActions({ config, db, clock, hosts, hostsRepo, imagesRepo, hostHealth, ...computeServices });
   // Snapshot/backup, rebuild, resize, shelve and the serial console: API objects plus worker handlers.
   const moreServerActions = createMoreServerActions({ config, db, clock, hosts, images, imagesRepo, flavors, quotas, keypairs, ...computeServices });
-  return { ...computeServices, ...moreServerActions, serverActions, drift, config, db, clock, identityRepo, tokens, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
+  return { ...computeServices, ...moreServerActions, serverActions, drift, config, db, clock, identityRepo, tokens, noauth, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -35,3 +35,12 @@ export async function storedPasswordRefusal(host: string, repo: IdentityRepo): P
   }
   return null;
 }
+
+/**
+ * noauth2 believes whatever a token says, `admin` included: the server must then not be reachable
+ * from other machines, whatever the password. Null when listening is fine.
+ */
+export function noauthRefusal(host: string, authStrategy: string): string | null {
+  if (authStrategy !== 'noauth2' || isLoopbackHost(host)) return null;
+  return `refusing to listen on ${host}: NOVADOCK_AUTH_STRATEGY=noauth2 lets any caller act as any user, admin included; listen on 127.0.0.1 or ::1, or use NOVADOCK_AUTH_STRATEGY=keystone`;
+}

@@ -1,10 +1,15 @@
 // Token authentication for every route not marked `config: { public: true }`: reads
 // X-Auth-Token, validates it with the token service and puts the caller on `request.auth`.
 // A missing or invalid token is a 401 carrying WWW-Authenticate, as keystonemiddleware does.
+// With NOVADOCK_AUTH_STRATEGY=noauth2 (identity/noauth.ts) a token Keystone issued is still itself;
+// any other token names its caller, but only for peers on loopback (the listen guard keeps the
+// server there; this holds even when something else starts the app).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AuthContext } from '../identity/auth-context';
 import type { TokenService } from '../identity/token-service';
+import type { NoAuth } from '../identity/noauth';
+import { isLoopbackHost } from '../identity/listen-guard';
 import { Unauthorized } from '../errors';
 import { baseUrl } from '../api/urls';
 
@@ -18,17 +23,25 @@ declare module 'fastify' {
 
 const INSIDE_AN_API = /^\/(compute\/v2(\.1)?|image\/v2|identity\/v3)\/[^?]/;
 
-export interface AuthPluginOptions { tokens: TokenService; publicUrl: string | null }
+export interface AuthPluginOptions {
+  tokens: TokenService;
+  publicUrl: string | null;
+  /** Set only in noauth2 mode. */
+  noauth?: NoAuth | null;
+}
 
 async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promise<void> {
   app.decorateRequest('auth', null as unknown as AuthContext);
+  const noauth = opts.noauth ?? null;
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.public) return;
     // Unknown paths inside an API need a token too, as behind keystonemiddleware: without one the
     // caller learns nothing, not even which paths exist.
     if (req.routeOptions.url === undefined && !INSIDE_AN_API.test(req.url)) return;
     const token = req.headers['x-auth-token'];
-    const ctx = typeof token === 'string' && token.length > 0 && token.length < 1024 ? await opts.tokens.validate(token) : null;
+    const usable = typeof token === 'string' && token.length > 0 && token.length < 1024;
+    let ctx = usable ? await opts.tokens.validate(token) : null;
+    if (!ctx && usable && noauth && isLoopbackHost(req.socket.remoteAddress ?? '')) ctx = await noauth.contextFor(token);
     if (!ctx) {
       throw new Unauthorized('The request you have made requires authentication.', {
         'WWW-Authenticate': `Keystone uri="${baseUrl(req, opts.publicUrl)}/identity/v3"`,
