@@ -47,7 +47,7 @@ export function createServices(deps: ServiceDeps) {
   const identityRepo = new IdentityRepo(db);
   const tokens = new TokenService(identityRepo, clock, config.tokenTtlSeconds);
   // Nova's noauth2: only when configured (the auth plugin then also believes any other token).
-  const noauth = config.authStrategy === 'noauth2' ? new NoAuth(identityRepo, clock, config.tokenTtlSeconds) : null;
+  const noauth = config.authStrategy === 'noauth2' ? new NoAuth(identityRepo, tokens, clock, config.tokenTtlSeconds) : null;
   const loginThrottle = new LoginThrottle(new LoginFailuresRepo(db), clock);
   const identity = new IdentityService(identityRepo, tokens, loginThrottle);
   const identityAdmin = new IdentityAdmin(identityRepo, tokens, loginThrottle, clock);

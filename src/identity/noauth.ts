@@ -15,7 +15,7 @@ import type { Clock } from '../db/time';
 import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo';
 import type { AuthContext } from './auth-context';
 import { DEFAULT_DOMAIN_ID, newKeystoneId } from './bootstrap';
-import { hashToken } from './token-service';
+import { hashToken, type TokenService } from './token-service';
 
 /** The name Nova's noauth2 makes admin. */
 export const NOAUTH_ADMIN_USER = 'admin';
@@ -35,7 +35,10 @@ export function parseNoAuthToken(token: string): { user: string; project: string
 export class NoAuth {
   private cache = new Map<string, { ctx: AuthContext; until: number }>();
 
-  constructor(private readonly repo: IdentityRepo, private readonly clock: Clock, private readonly ttlSeconds: number) {}
+  constructor(private readonly repo: IdentityRepo, tokens: TokenService, private readonly clock: Clock, private readonly ttlSeconds: number) {
+    // Disabling or deleting a user or project through the identity API takes effect at once.
+    tokens.onInvalidate(() => this.cache.clear());
+  }
 
   /** The caller a noauth token names, or null (malformed, a Keystone token that is no longer valid, a disabled record). */
   async contextFor(token: string): Promise<AuthContext | null> {

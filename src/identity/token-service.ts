@@ -16,6 +16,7 @@ const PURGE_MS = 10 * 60_000;
 export class TokenService {
   private cache = new Map<string, { ctx: AuthContext; until: number }>();
   private lastPurge = 0;
+  private readonly invalidationListeners: (() => void)[] = [];
 
   constructor(private readonly repo: IdentityRepo, private readonly clock: Clock, private readonly ttlSeconds: number) {}
 
@@ -79,6 +80,12 @@ export class TokenService {
   /** Forget cached contexts (after role, project or user changes). */
   invalidateCache(): void {
     this.cache.clear();
+    for (const listener of this.invalidationListeners) listener();
+  }
+
+  /** Other caches of callers (noauth2's) follow the same identity changes. */
+  onInvalidate(listener: () => void): void {
+    this.invalidationListeners.push(listener);
   }
 
   private async contextFor(idHash: string): Promise<AuthContext | null> {

@@ -125,6 +125,14 @@ describe('the token names the caller', () => {
     expect((await t.http.get('/compute/v2.1/servers')).status).toBe(401);
     expect((await t.http.get('/compute/v2.1/servers').set(as('x'.repeat(300)))).status).toBe(401);
   });
+
+  it('disabling a project through the identity API ends a cached caller at once', async () => {
+    expect((await t.http.get('/compute/v2.1/servers').set(as('gina:p5'))).status).toBe(200);
+    const p5 = (await project('p5'))!.id;
+    const patch = await t.http.patch(`/identity/v3/projects/${p5}`).set(as('admin')).send({ project: { enabled: false } });
+    expect(patch.status).toBe(200);
+    expect((await t.http.get('/compute/v2.1/servers').set(as('gina:p5'))).status).toBe(401);
+  });
 });
 
 describe('Keystone tokens in noauth2', () => {
