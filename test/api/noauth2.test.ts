@@ -102,6 +102,14 @@ describe('the token names the caller', () => {
     expect(await t.services.identityRepo.listProjects({ name: 'admin' })).toHaveLength(1);
   });
 
+  it('ten first requests at once create one project and one user', async () => {
+    // straight at the resolver, so that the ten lookups interleave before any insert
+    const contexts = await Promise.all(Array.from({ length: 10 }, () => t.services.noauth!.contextFor('racer:race-proj')));
+    expect(new Set(contexts.map((c) => `${c?.userId}:${c?.projectId}`)).size).toBe(1);
+    expect(await t.services.identityRepo.listProjects({ name: 'race-proj' })).toHaveLength(1);
+    expect(await t.services.identityRepo.listUsers({ name: 'racer' })).toHaveLength(1);
+  });
+
   it('an existing project or user is found by id as well as by name', async () => {
     const p1 = (await project('p1'))!.id;
     const alice = (await user('alice'))!.id;
