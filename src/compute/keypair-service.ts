@@ -84,7 +84,7 @@ export class KeypairService {
       created_at: this.clock.now().toISOString(),
     };
     await this.db.transaction(async (trx) => {
-      await this.quotas.assertCanAddKeypair(trx, req.projectId, await this.repo.count(req.userId, trx));
+      await this.quotas.assertCanAddKeypair(trx, req.projectId, await this.repo.count(req.userId, trx), req.userId);
       if (await this.repo.find(req.userId, req.name, trx)) throw new Conflict(`Key pair '${req.name}' already exists.`);
       try {
         await this.repo.insert(row, trx);

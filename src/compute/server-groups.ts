@@ -42,7 +42,7 @@ export class ServerGroupService {
     }
     const uuid = randomUUID();
     await this.db.transaction(async (trx) => {
-      await this.quotas.assertCanCreateServerGroup(trx, projectId);
+      await this.quotas.assertCanCreateServerGroup(trx, projectId, auth.userId);
       await this.repo.insert({
         uuid, name: input.name, project_id: projectId, user_id: auth.userId, policy: input.policy,
         rules: JSON.stringify(input.rules), created_at: this.clock.now().toISOString(),
@@ -77,7 +77,7 @@ export class ServerGroupService {
    */
   async addMembers(trx: Db, auth: AuthContext, groupUuid: string, instanceUuids: string[]): Promise<ServerGroup> {
     const group = await this.get(auth, groupUuid, trx);
-    await this.quotas.assertCanAddGroupMembers(trx, group.row.project_id, group.members.length, instanceUuids.length);
+    await this.quotas.assertCanAddGroupMembers(trx, group.row.project_id, group.members.length, instanceUuids.length, auth.userId);
     await this.repo.addMembers(group.row.id, instanceUuids, trx);
     return group;
   }

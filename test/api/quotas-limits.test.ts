@@ -145,12 +145,79 @@ describe('os-quota-sets', () => {
     }
   });
 
-  it('per-user quotas are refused rather than applied to the whole project', async () => {
-    const put = await t.http.put(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(t.adminToken)).send({ quota_set: { instances: 1 } });
-    expect(put.status).toBe(400);
-    expect(put.body.badRequest.message).toBe('Per-user quotas are not supported; set the project quota instead (omit user_id).');
-    expect((await t.http.get(url(p.projectId)).set(mv(p.token))).body.quota_set.instances).not.toBe(1);
-    expect((await t.http.delete(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(t.adminToken))).status).toBe(400);
+  it('per-user quotas (?user_id=): a user falls back to the project limit until given one; the answer has no id', async () => {
+    await t.http.delete(url(p.projectId)).set(mv(t.adminToken)).expect(202);
+    const put = await t.http.put(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(t.adminToken, '2.57')).send({ quota_set: { instances: 2, cores: 4 } });
+    expect(put.status).toBe(200);
+    expect(put.body.quota_set).toMatchObject({ instances: 2, cores: 4, ram: 51200, key_pairs: 100 });
+    expect(put.body.quota_set.id).toBeUndefined();
+    const mine = await t.http.get(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(p.token, '2.57'));
+    expect(mine.status).toBe(200);
+    expect(mine.body.quota_set).toMatchObject({ id: p.projectId, instances: 2, cores: 4, ram: 51200 });
+    // the project's own limits are untouched, and so is another user's view of them
+    expect((await t.http.get(url(p.projectId)).set(mv(p.token, '2.57'))).body.quota_set).toMatchObject({ instances: 10, cores: 20 });
+    expect((await t.http.get(`${url(p.projectId)}?user_id=u`).set(mv(reader.token, '2.57'))).body.quota_set).toMatchObject({ instances: 10, cores: 20 });
+    // the first of repeated user_id values counts, as in Nova (parse_qs()[0])
+    expect((await t.http.get(`${url(p.projectId)}?user_id=${p.userId}&user_id=u`).set(mv(p.token, '2.57'))).body.quota_set.instances).toBe(2);
+  });
+
+  it('per-user detail counts the user\'s own servers only', async () => {
+    const owner = await t.http.get(`${url(p.projectId, '/detail')}?user_id=u`).set(mv(p.token, '2.57'));
+    expect(owner.status).toBe(200);
+    expect(owner.body.quota_set).toMatchObject({
+      instances: { in_use: 3, limit: 10, reserved: 0 }, cores: { in_use: 7, limit: 20, reserved: 0 }, ram: { in_use: 3584, limit: 51200, reserved: 0 },
+    });
+    const idle = await t.http.get(`${url(p.projectId, '/detail')}?user_id=${p.userId}`).set(mv(p.token, '2.57'));
+    expect(idle.body.quota_set).toMatchObject({ instances: { in_use: 0, limit: 2, reserved: 0 }, cores: { in_use: 0, limit: 4, reserved: 0 } });
+  });
+
+  it('Nova\'s settable range: a user limit at most the project limit less the other users\' limits, at least the user\'s usage; force skips both', async () => {
+    const putUser = (user: string, quota_set: object) => t.http.put(`${url(p.projectId)}?user_id=${user}`).set(mv(t.adminToken, '2.57')).send({ quota_set });
+    const tooHigh = await putUser(p.userId, { instances: 11 });
+    expect(tooHigh.status).toBe(400);
+    expect(tooHigh.body.badRequest.message).toBe('Quota limit 11 for instances must be less than or equal to 10.');
+    expect((await putUser(p.userId, { instances: -1 })).body.badRequest.message).toBe('Quota limit -1 for instances must be less than or equal to 10.');
+    expect((await putUser(p.userId, { instances: 6 })).status).toBe(200);
+    // 'u' runs 3 servers; 10 - 6 (p's user limit) leaves 4
+    expect((await putUser('u', { instances: 5 })).body.badRequest.message).toBe('Quota limit 5 for instances must be less than or equal to 4.');
+    expect((await putUser('u', { instances: 2 })).body.badRequest.message).toBe('Quota limit 2 for instances must be greater than or equal to already used and reserved 3.');
+    // nothing of a refused body is written
+    const mixed = await putUser('u', { cores: 8, instances: 5 });
+    expect(mixed.status).toBe(400);
+    expect((await t.http.get(`${url(p.projectId)}?user_id=u`).set(mv(p.token, '2.57'))).body.quota_set.cores).toBe(20);
+    const forced = await putUser('u', { instances: 5, force: true });
+    expect(forced.status).toBe(200);
+    expect(forced.body.quota_set.instances).toBe(5);
+    // the project limit may not go below the sum of its users' limits (6 + 5)
+    const below = await t.http.put(url(p.projectId)).set(mv(t.adminToken, '2.57')).send({ quota_set: { instances: 9 } });
+    expect(below.status).toBe(400);
+    expect(below.body.badRequest.message).toBe('Quota limit 9 for instances must be greater than or equal to already used and reserved 11.');
+    expect((await t.http.put(url(p.projectId)).set(mv(t.adminToken, '2.57')).send({ quota_set: { instances: 11 } })).status).toBe(200);
+  });
+
+  it('per-user quotas are admin-only to change; DELETE ?user_id= drops one user\'s limits, DELETE of the project drops them all', async () => {
+    const denied = await t.http.put(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(p.token)).send({ quota_set: { instances: 1 } });
+    expect(denied.status).toBe(403);
+    expect((await t.http.delete(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(p.token))).status).toBe(403);
+    const del = await t.http.delete(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(t.adminToken));
+    expect(del.status).toBe(202);
+    expect((await t.http.get(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(p.token, '2.57'))).body.quota_set.instances).toBe(11);
+    expect((await t.http.get(`${url(p.projectId)}?user_id=u`).set(mv(p.token, '2.57'))).body.quota_set.instances).toBe(5);
+    await t.http.delete(url(p.projectId)).set(mv(t.adminToken)).expect(202);
+    expect((await t.http.get(`${url(p.projectId)}?user_id=u`).set(mv(p.token, '2.57'))).body.quota_set.instances).toBe(10);
+    const long = await t.http.get(`${url(p.projectId)}?user_id=${'x'.repeat(256)}`).set(mv(p.token));
+    expect(long.status).toBe(400);
+  });
+
+  it('a user\'s key_pairs limit applies to that user only', async () => {
+    await t.http.put(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(t.adminToken)).send({ quota_set: { key_pairs: 1 } }).expect(200);
+    const kp = (token: string, name: string) => t.http.post('/compute/v2.1/os-keypairs').set(mv(token)).send({ keypair: { name } });
+    expect((await kp(p.token, 'uq-1')).status).toBe(200);
+    const refused = await kp(p.token, 'uq-2');
+    expect(refused.status).toBe(403);
+    expect(refused.body.forbidden.message).toBe('Quota exceeded, too many key pairs.');
+    await t.http.delete(`${url(p.projectId)}?user_id=${p.userId}`).set(mv(t.adminToken)).expect(202);
+    expect((await kp(p.token, 'uq-2')).status).toBe(200);
   });
 
   it('defaults and delete (202) back to them; quota class default changes every project\'s defaults', async () => {

@@ -1,4 +1,5 @@
-// /os-quota-sets/{project} (show, detail, defaults, admin update and reset) and
+// /os-quota-sets/{project} (show, detail, defaults, admin update and reset; each but defaults also
+// for one user of the project with ?user_id=, Nova's per-user quotas) and
 // /os-quota-class-sets/{class} (the defaults, admin update). nova/api/openstack/compute/quota_sets.py.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../services';
@@ -31,14 +32,20 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
     assertKnownQuery(req, ['user_id']);
     authorizeRead(req, req.params.id, 'os_compute_api:os-quota-sets:show');
     await verifyProject(req.params.id);
-    return renderQuotaSet(req.apiVersion, req.params.id, await quotas.limitsFor(req.params.id));
+    const userId = userIdOf(req);
+    const limits = userId === undefined ? await quotas.limitsFor(req.params.id) : await quotas.limitsForUser(req.params.id, userId);
+    return renderQuotaSet(req.apiVersion, req.params.id, limits);
   });
 
   app.get<Params>(`${base}/detail`, async (req) => {
     assertKnownQuery(req, ['user_id']);
     authorizeRead(req, req.params.id, 'os_compute_api:os-quota-sets:detail');
     await verifyProject(req.params.id);
-    const [limits, used] = await Promise.all([quotas.limitsFor(req.params.id), quotas.usage(req.params.id)]);
+    const userId = userIdOf(req);
+    const [limits, used] = await Promise.all([
+      userId === undefined ? quotas.limitsFor(req.params.id) : quotas.limitsForUser(req.params.id, userId),
+      quotas.usage(req.params.id, undefined, userId),
+    ]);
     return renderQuotaSetDetail(req.apiVersion, req.params.id, limits, used);
   });
 
@@ -48,20 +55,12 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
     return renderQuotaSet(req.apiVersion, req.params.id, await quotas.defaults());
   });
 
-  /** Limits here are per project only: refuse to change "a user's" quota rather than the project's. */
-  function refuseUserQuota(req: FastifyRequest): void {
-    if ((req.query as Record<string, unknown>).user_id !== undefined) {
-      throw new BadRequest('Per-user quotas are not supported; set the project quota instead (omit user_id).');
-    }
-  }
-
   app.put<Params>(base, { config: { bodies: updateQuotaSetBodies } }, async (req) => {
     assertKnownQuery(req, ['user_id']);
     authorize(req.auth, 'admin', 'os_compute_api:os-quota-sets:update');
-    refuseUserQuota(req);
     await verifyProject(req.params.id);
     const { force, ...values } = (req.body as { quota_set: Record<string, unknown> }).quota_set;
-    const limits = await quotas.update(req.params.id, toLimits(values), TRUE_WORDS.has(force));
+    const limits = await quotas.update(req.params.id, toLimits(values), TRUE_WORDS.has(force), userIdOf(req));
     // Nova's update answer has no id.
     return renderQuotaSet(req.apiVersion, null, limits);
   });
@@ -69,9 +68,8 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
   app.delete<Params>(base, async (req, reply) => {
     assertKnownQuery(req, ['user_id']);
     authorize(req.auth, 'admin', 'os_compute_api:os-quota-sets:delete');
-    refuseUserQuota(req);
     await verifyProject(req.params.id);
-    await quotas.reset(req.params.id);
+    await quotas.reset(req.params.id, userIdOf(req));
     return reply.code(202).send();
   });
 
@@ -90,6 +88,18 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
     const values = (req.body as { quota_class_set: Record<string, unknown> }).quota_class_set;
     return renderQuotaClassSet(req.apiVersion, null, await quotas.updateDefaults(toLimits(values)));
   });
+}
+
+/**
+ * ?user_id= as Nova reads it (urlparse.parse_qs(...)['user_id'][0]): the first value; an empty one
+ * means the project. Nova does not ask Keystone whether the user exists, nor does novadock.
+ */
+function userIdOf(req: FastifyRequest): string | undefined {
+  const raw = (req.query as Record<string, unknown>).user_id;
+  const first = Array.isArray(raw) ? raw.find((v) => v !== '') : raw;
+  if (first === undefined || first === '') return undefined;
+  if (typeof first !== 'string' || first.length > 255) throw new BadRequest('Invalid user_id: it must be a string of at most 255 characters.');
+  return first;
 }
 
 function toLimits(values: Record<string, unknown>): Partial<Record<QuotaResource, number>> {

@@ -48,7 +48,7 @@ export class ServerResizes {
     await beginTask(this.d, auth, requestId, row, {
       action: 'resize', taskState: TaskState.RESIZE_PREP, kind: RESIZE_TASK,
       within: async (trx) => {
-        await this.d.quotas.assertCanResize(trx, row.project_id, { cores: flavor.vcpus - row.vcpus, ramMb: flavor.memory_mb - row.memory_mb });
+        await this.d.quotas.assertCanResize(trx, row.project_id, { cores: flavor.vcpus - row.vcpus, ramMb: flavor.memory_mb - row.memory_mb }, row.user_id);
         await this.d.sysmeta.set(row.uuid, {
           [SysMetaKey.OLD_FLAVOR]: JSON.stringify(storedFlavorOf(row)),
           [SysMetaKey.NEW_FLAVOR]: JSON.stringify(target),
@@ -85,7 +85,7 @@ export class ServerResizes {
     if (!old) throw new BadRequest('Instance has not been resized.');
     await beginTask(this.d, auth, requestId, row, {
       action: 'revertResize', taskState: TaskState.RESIZE_REVERTING, kind: REVERT_RESIZE_TASK,
-      within: (trx) => this.d.quotas.assertCanResize(trx, row.project_id, { cores: old.vcpus - row.vcpus, ramMb: old.memory_mb - row.memory_mb }),
+      within: (trx) => this.d.quotas.assertCanResize(trx, row.project_id, { cores: old.vcpus - row.vcpus, ramMb: old.memory_mb - row.memory_mb }, row.user_id),
     });
   }
 

@@ -1,4 +1,4 @@
-// Quota limits: per project (`quotas`) and per quota class (`quota_classes`, the 'default' class
+// Quota limits: per project (`quotas`), per user inside a project (`project_user_quotas`), per quota class (`quota_classes`, the 'default' class
 // gives the defaults), plus the per-project lock row used on PostgreSQL.
 import type { Db } from '../knex';
 
@@ -25,8 +25,33 @@ export class QuotasRepo {
       .merge({ hard_limit: hardLimit, updated_at: now });
   }
 
+  /** Nova's quota_destroy_all_by_project: the project's limits and its users' limits. */
   async deleteProjectLimits(projectId: string, trx: Db = this.db): Promise<void> {
     await trx('quotas').where({ project_id: projectId }).delete();
+    await trx('project_user_quotas').where({ project_id: projectId }).delete();
+  }
+
+  /** The user's own limits inside the project (no fallback). */
+  async userLimits(projectId: string, userId: string, trx: Db = this.db): Promise<Record<string, number>> {
+    const rows = await trx('project_user_quotas').where({ project_id: projectId, user_id: userId });
+    return Object.fromEntries(rows.map((r: { resource: string; hard_limit: number }) => [r.resource, Number(r.hard_limit)]));
+  }
+
+  /** Every user limit of the project, for the sum that a project limit may not go below. */
+  async allUserLimits(projectId: string, trx: Db = this.db): Promise<{ user_id: string; resource: string; hard_limit: number }[]> {
+    const rows = await trx('project_user_quotas').where({ project_id: projectId }).select('user_id', 'resource', 'hard_limit');
+    return rows.map((r: { user_id: string; resource: string; hard_limit: number }) => ({ ...r, hard_limit: Number(r.hard_limit) }));
+  }
+
+  async setUserLimit(projectId: string, userId: string, resource: string, hardLimit: number, now: string, trx: Db = this.db): Promise<void> {
+    await trx('project_user_quotas')
+      .insert({ project_id: projectId, user_id: userId, resource, hard_limit: hardLimit, created_at: now, updated_at: null })
+      .onConflict(['project_id', 'user_id', 'resource'])
+      .merge({ hard_limit: hardLimit, updated_at: now });
+  }
+
+  async deleteUserLimits(projectId: string, userId: string, trx: Db = this.db): Promise<void> {
+    await trx('project_user_quotas').where({ project_id: projectId, user_id: userId }).delete();
   }
 
   async setClassLimit(className: string, resource: string, hardLimit: number, trx: Db = this.db): Promise<void> {
