@@ -60,7 +60,15 @@ export interface SpawnSpec {
   /** Host directory mounted read-only as the config drive (/mnt/config, /root/.ssh …) */
   mounts?: { source: string; target: string; readOnly: true }[];
   extraLabels?: Record<string, string>;
+  /**
+   * Files written into the container after it is created and before it starts (Nova's file
+   * injection, the `personality` of server create): absolute paths, mode 0644, owned by root,
+   * missing parent directories created. An existing file at the path is replaced.
+   */
+  files?: InjectedFile[];
 }
+
+export interface InjectedFile { path: string; contents: Buffer }
 
 export interface InstanceAddress { network: string; version: 4 | 6; addr: string; mac: string | null }
 

@@ -16,6 +16,7 @@ import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from 
 import { envRestoringImage } from './commit-env';
 import { watchDockerEvents } from './events';
 import { openExecSession } from './exec-session';
+import { tarOf } from './tar-writer';
 import { toInstanceStats, type RawStats } from './stats';
 
 export interface DockerDriverOptions {
@@ -206,6 +207,11 @@ export class DockerDriver implements ComputeDriver {
     };
     try {
       await this.call('create container', (abortSignal) => this.docker.createContainer({ ...body, abortSignal } as {}));
+      // Injected files go in between create and start, so the first process already sees them.
+      if (spec.files?.length) {
+        const tar = tarOf(spec.files);
+        await this.call('put injected files', (abortSignal) => this.container(spec.instanceUuid).putArchive(tar, { path: '/', abortSignal } as {}));
+      }
       await this.call('start container', (abortSignal) => this.container(spec.instanceUuid).start({ abortSignal } as {}), { okNotModified: true });
       return await this.getInfo(spec.instanceUuid);
     } catch (err) {

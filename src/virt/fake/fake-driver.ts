@@ -161,6 +161,11 @@ export class FakeDriver implements ComputeDriver {
     this.emit(spec.instanceUuid, 'start');
     return this.getInfo(spec.instanceUuid);
   }
+  /** The files injected at the container's spawn (path → contents as text), as a test reads them. */
+  injectedFiles(instanceUuid: string): Record<string, string> {
+    const files = this.containers.get(instanceUuid)?.spec.files ?? [];
+    return Object.fromEntries(files.map((f) => [f.path, f.contents.toString('utf8')]));
+  }
   async destroy(instanceUuid: string): Promise<void> {
     await this.enter('destroy', instanceUuid);
     if (this.containers.delete(instanceUuid)) this.emit(instanceUuid, 'destroy');
