@@ -22,6 +22,11 @@ import { TaskState, VmState, PowerState } from './states';
 import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks';
 import { BUILD_TASK, type BuildPayload } from './manager/build';
 import { DELETE_TASK } from './manager/delete';
+import {
+  assertInjectedFileQuota, assertSecurityGroups, bdmImageNotFound, noBlockStorage, resolveBlockDeviceMappings,
+  type BdmV2, type LegacyBdm, type PersonalityFile,
+} from './create-options';
+import { defaultGroupId } from '../api/compute/views/security-groups';
 
 export type NetworksRequest = 'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
 
@@ -49,6 +54,12 @@ export interface CreateServerInput {
   trustedCerts: string[] | null;
   /** the `group` scheduler hint: a server group uuid */
   serverGroup?: string | null;
+  /** below 2.57: files to inject (base64 contents) */
+  personality?: PersonalityFile[];
+  blockDeviceMapping?: LegacyBdm[];
+  blockDeviceMappingV2?: BdmV2[];
+  /** security group names or ids; only the project's default group exists */
+  securityGroups?: string[];
 }
 
 export interface CreateServerResult { instances: InstanceRow[]; reservationId: string; adminPass: string }
@@ -103,17 +114,25 @@ export class ComputeApi {
     authorize(auth, 'write', 'os_compute_api:servers:create');
     const projectId = auth.projectId!;
     if (input.minCount > input.maxCount) throw new BadRequest('min_count must be <= max_count');
-    if (!input.imageRef) throw new BadRequest('Missing imageRef attribute');
+    // Block device mappings first, as Nova's API does: they decide whether imageRef may be missing.
+    const mapped = resolveBlockDeviceMappings(input.imageRef, input.blockDeviceMapping, input.blockDeviceMappingV2);
 
     const flavorId = lastPathSegment(input.flavorRef);
     const flavor = await this.d.flavors.find(flavorId, auth);
     if (!flavor) throw new BadRequest(`Flavor ${flavorId} could not be found.`);
     if (flavor.disabled) throw new BadRequest('Flavor is disabled.');
-    const image = await this.bootImage(auth, lastPathSegment(input.imageRef));
+    for (const id of mapped.imagesToCheck) {
+      await this.d.images.getForBoot(auth, id).catch((err) => { throw err instanceof NotFound ? bdmImageNotFound(id) : err; });
+    }
+    if (mapped.needsBlockStorage) throw noBlockStorage();
+    const image = await this.bootImage(auth, lastPathSegment(mapped.imageRef));
     if (image.min_ram && flavor.memory_mb < Number(image.min_ram)) throw new BadRequest("Flavor's memory is too small for requested image.");
 
     const keypair = input.keyName ? await this.d.keypairs.findForUser(auth.userId, input.keyName) : undefined;
     if (input.keyName && !keypair) throw new BadRequest('Invalid key_name provided.');
+    const personality = input.personality ?? [];
+    if (personality.length) assertInjectedFileQuota(personality, await this.d.quotas.limitsFor(projectId));
+    if (input.securityGroups) assertSecurityGroups(input.securityGroups, defaultGroupId(projectId));
     if (input.availabilityZone) await this.assertZone(input.availabilityZone);
     const requestedHostId = input.requestedHost ? await this.requestedHost(auth, input.requestedHost) : null;
     const network = this.networkFor(input.networks);
@@ -152,7 +171,7 @@ export class ComputeApi {
         await this.d.metadata.set(uuid, input.metadata, false, trx);
         if (input.tags.length) await this.d.tags.replace(uuid, input.tags, trx);
         await this.d.actions.start(trx, { instanceUuid: uuid, action: 'create', requestId, userId: auth.userId, projectId });
-        await this.d.worker.enqueue(trx, { instanceUuid: uuid, kind: BUILD_TASK, payload: { image, hostId: requestedHostId } satisfies BuildPayload, requestId });
+        await this.d.worker.enqueue(trx, { instanceUuid: uuid, kind: BUILD_TASK, payload: { image, hostId: requestedHostId, ...(personality.length ? { files: personality } : {}) } satisfies BuildPayload, requestId });
         created.push({ ...row, id: 0 });
       }
       // The `group` scheduler hint: membership (and its quota) is decided with the rows, so the

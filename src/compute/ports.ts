@@ -7,6 +7,7 @@ import type { ComputeDriver } from '../virt/driver';
 import type { FlavorRow } from '../db/repositories/flavors-repo';
 import type { ImageRow } from '../db/repositories/images-repo';
 import type { ComputeHostRow } from '../db/repositories/hosts-repo';
+import type { InjectedFileLimits } from './create-options';
 
 export interface FlavorPort {
   find(id: string, auth?: AuthContext): Promise<FlavorRow | undefined>;
@@ -27,6 +28,8 @@ export interface ImageLoaderPort {
 export interface QuotaPort {
   /** how many of min..max instances fit the project's and (with userId) the user's quota; throws QuotaExceeded (403) when not even min fit */
   allowedInstances(trx: Db, projectId: string, req: { min: number; max: number; vcpus: number; memoryMb: number; userId?: string }): Promise<number>;
+  /** the project's effective limits (injected_files … for personality) */
+  limitsFor(projectId: string): Promise<InjectedFileLimits>;
 }
 
 export interface KeypairPort {

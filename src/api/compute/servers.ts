@@ -8,6 +8,7 @@ import {
   renderServerBasic, renderServerCreate, renderServerShow, serverLinks, type ServerViewContext,
 } from './views/servers';
 import type { CreateServerInput, NetworksRequest } from '../../compute/compute-api';
+import type { BdmV2, LegacyBdm, PersonalityFile } from '../../compute/create-options';
 
 type SchedulerHints = { group?: string | string[] } & Record<string, unknown>;
 interface CreateBody {
@@ -19,6 +20,8 @@ interface CreateBody {
     config_drive?: boolean | string; key_name?: string; min_count?: number | string; max_count?: number | string;
     return_reservation_id?: boolean | string; user_data?: string; description?: string | null; tags?: string[]; hostname?: string;
     host?: string; hypervisor_hostname?: string; trusted_image_certificates?: string[] | null;
+    personality?: PersonalityFile[]; block_device_mapping?: LegacyBdm[]; block_device_mapping_v2?: BdmV2[];
+    security_groups?: { name?: string }[];
   };
 }
 interface UpdateBody { server: { name?: string; description?: string | null; accessIPv4?: string; accessIPv6?: string; hostname?: string } }
@@ -49,6 +52,9 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
       configDrive: bool(s.config_drive), requestedHost: s.host ?? s.hypervisor_hostname ?? null,
       trustedCerts: s.trusted_image_certificates ?? null,
       serverGroup: typeof group === 'string' && group ? group : null,
+      personality: s.personality, blockDeviceMapping: s.block_device_mapping, blockDeviceMappingV2: s.block_device_mapping_v2,
+      // nova servers.py: the names given (an item without one is skipped), duplicates once
+      securityGroups: s.security_groups?.flatMap((g) => (g.name ? [g.name] : [])),
     };
     const result = await compute.create(req.auth, req.id, input);
     reply.code(202);

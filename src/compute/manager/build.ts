@@ -12,6 +12,7 @@ import { TaskState, VmState, PowerState } from '../states';
 import type { ManagerDeps } from './deps';
 import { isPreempted, recordFault } from './safety';
 import { spawnFromImage } from './respawn';
+import type { PersonalityFile } from '../create-options';
 export { splitCommand } from './command-line';
 
 export const BUILD_TASK = 'build';
@@ -22,6 +23,8 @@ export interface BuildPayload {
   image: ImageRow;
   /** 2.74 requested destination: only this host may be chosen */
   hostId?: number | null;
+  /** personality: files to inject before the container starts (base64 contents, as requested) */
+  files?: PersonalityFile[];
 }
 
 export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
@@ -52,7 +55,7 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
         driver = await d.hosts.driverFor(host.id);
         // A resumed task (the process died mid-build) may have left a container behind.
         if (ctx.attempt > 1) await driver.destroy(instance.uuid);
-        await spawn(d, instance, ctx.payload.image, host, driver);
+        await spawn(d, instance, ctx.payload.image, host, driver, ctx.payload.files);
       });
     } catch (err) {
       await failBuild(d, instance, err, host, driver);
@@ -60,8 +63,10 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
   };
 }
 
-async function spawn(d: ManagerDeps, instance: InstanceRow, image: ImageRow, host: ComputeHostRow, driver: ComputeDriver): Promise<void> {
-  const info = await spawnFromImage(d, instance, image, host, driver);
+async function spawn(
+  d: ManagerDeps, instance: InstanceRow, image: ImageRow, host: ComputeHostRow, driver: ComputeDriver, files?: PersonalityFile[],
+): Promise<void> {
+  const info = await spawnFromImage(d, instance, image, host, driver, files);
   const now = d.clock.now().toISOString();
   await d.instances.updateWithExpectedTaskState(instance.uuid, {
     vm_state: VmState.ACTIVE, task_state: null, power_state: info.powerState, launched_at: now, updated_at: now,

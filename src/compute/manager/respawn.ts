@@ -12,10 +12,16 @@ import { splitCommand } from './command-line';
 import { withSpawnSlot } from './spawn-gate';
 import { isPreempted, recordFault } from './safety';
 import { metadataEnvironment } from './metadata-env';
+import type { PersonalityFile } from '../create-options';
 
-/** Loads `image` on the host, writes a fresh config drive and creates + starts the container. */
+/**
+ * Loads `image` on the host, writes a fresh config drive and creates + starts the container, with
+ * `files` (personality) written into it before it starts. Nova keeps no copy of injected files:
+ * they live on in the server's disk (here: the container, and the image a shelve commits), and a
+ * rebuild injects only the files its own request names.
+ */
 export async function spawnFromImage(
-  d: ManagerDeps, instance: InstanceRow, image: ImageRow, host: ComputeHostRow, driver: ComputeDriver,
+  d: ManagerDeps, instance: InstanceRow, image: ImageRow, host: ComputeHostRow, driver: ComputeDriver, files: PersonalityFile[] = [],
 ): Promise<InstanceInfo> {
   const props = imageProperties(image);
   // A rebuild may drop user_data: start the drive from nothing so no old file survives.
@@ -45,6 +51,7 @@ export async function spawnFromImage(
     env,
     network,
     mounts,
+    ...(files.length ? { files: files.map((f) => ({ path: f.path, contents: Buffer.from(f.contents, 'base64') })) } : {}),
   }));
 }
 
