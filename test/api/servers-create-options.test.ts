@@ -102,6 +102,22 @@ describe('personality (file injection)', () => {
     }
   });
 
+  it('rebuild below 2.57 injects its own personality into the new container (and only that)', async () => {
+    const id = await bootsActive(await withImage({ personality: [{ path: '/etc/motd', contents: b64('from create') }] }));
+    const rebuild = (body: Record<string, unknown>, version = '2.56') => t.http.post(`${S}/${id}/action`).set('X-Auth-Token', t.adminToken)
+      .set('OpenStack-API-Version', `compute ${version}`).send({ rebuild: { imageRef: image.id, ...body } });
+    await expectFault(await rebuild({ personality: Array.from({ length: 6 }, (_, i) => ({ path: `/f${i}`, contents: 'AA==' })) }), 403, 'Personality file limit exceeded');
+    await expectFault(await rebuild({ personality: [{ path: '/x', contents: 'not base64!' }] }), 400, /^Invalid input for field\/attribute contents\./);
+    await expectFault(await rebuild({ personality: [{ path: '/x', contents: 'AA==' }] }, '2.57'), 400, /personality/);
+    const res = await rebuild({ personality: [{ path: '/etc/issue', contents: b64('from rebuild') }] });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    await t.services.worker.drain();
+    expect(t.fake.injectedFiles(id)).toEqual({ '/etc/issue': 'from rebuild' });
+    expect((await rebuild({})).status).toBe(202);
+    await t.services.worker.drain();
+    expect(t.fake.injectedFiles(id)).toEqual({});
+  });
+
   it('the image is checked before the files (Nova checks file quota after the image)', async () => {
     const files = Array.from({ length: 6 }, (_, i) => ({ path: `/f${i}`, contents: 'AA==' }));
     await expectFault(await create({ imageRef: randomUUID(), personality: files }), 400, 'Can not find requested image');

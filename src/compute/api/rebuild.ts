@@ -14,6 +14,7 @@ import { TaskState, VmState } from '../states';
 import { lastPathSegment } from '../compute-api';
 import { REBUILD_TASK, type RebuildPayload } from '../manager/rebuild';
 import { beginTask } from './begin-task';
+import { assertInjectedFileQuota, type PersonalityFile } from '../create-options';
 import type { ActionApiDeps } from './deps';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, ERROR]) on rebuild. */
@@ -33,6 +34,8 @@ export interface RebuildInput {
   hostname?: string;
   accessIPv4?: string | null;
   accessIPv6?: string | null;
+  /** below 2.57: files injected into the new container (the old container's files are gone with it) */
+  personality?: PersonalityFile[];
 }
 
 export class ServerRebuilds {
@@ -46,6 +49,9 @@ export class ServerRebuilds {
     if (!row.launched_at) throw new Conflict(`Cannot 'rebuild' instance ${row.uuid} while it is in launched_at None`);
     const image = await this.image(auth, input.imageRef);
     if (image.min_ram && row.memory_mb < Number(image.min_ram)) throw new BadRequest("Flavor's memory is too small for requested image.");
+    // nova _checks_for_create_and_rebuild: the same injected-file quota as create (403)
+    const files = input.personality ?? [];
+    if (files.length) assertInjectedFileQuota(files, await this.d.quotas.limitsFor(row.project_id));
 
     const changes: Partial<InstanceRow> = { image_ref: image.id, progress: 0 };
     if (input.name !== undefined) changes.display_name = input.name;
@@ -63,7 +69,7 @@ export class ServerRebuilds {
         changes.key_name = kp.name; changes.key_data = kp.public_key;
       }
     }
-    const payload: RebuildPayload = { image, oldVmState: row.vm_state };
+    const payload: RebuildPayload = { image, oldVmState: row.vm_state, ...(files.length ? { files } : {}) };
     await beginTask(this.d, auth, requestId, row, {
       action: 'rebuild', taskState: TaskState.REBUILDING, kind: REBUILD_TASK, payload, changes,
       within: async (trx) => { if (input.metadata !== undefined) await this.d.metadata.set(row.uuid, input.metadata, true, trx); },

@@ -8,10 +8,16 @@ import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
 import { PowerState, TaskState, VmState } from '../states';
 import type { ActionManagerDeps } from '../api/deps';
 import { failAction, spawnFromImage, step } from './respawn';
+import type { PersonalityFile } from '../create-options';
 
 export const REBUILD_TASK = 'rebuild';
 
-export interface RebuildPayload { image: ImageRow; oldVmState: string }
+export interface RebuildPayload {
+  image: ImageRow;
+  oldVmState: string;
+  /** personality of the rebuild request (below 2.57): injected into the new container */
+  files?: PersonalityFile[];
+}
 
 const REBUILD_TASK_STATES = [TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING];
 
@@ -31,7 +37,7 @@ export function rebuildHandler(d: ActionManagerDeps): TaskHandler<RebuildPayload
         instance.host_id = host.id;
         await driver.destroy(instance.uuid);
         await step(d, instance.uuid, [TaskState.REBUILD_BLOCK_DEVICE_MAPPING], TaskState.REBUILD_SPAWNING);
-        let info = await spawnFromImage(d, instance, ctx.payload.image, host, driver);
+        let info = await spawnFromImage(d, instance, ctx.payload.image, host, driver, ctx.payload.files);
         const stopped = ctx.payload.oldVmState === VmState.STOPPED;
         if (stopped) {
           await driver.powerOff(instance.uuid, d.stopTimeoutS);

@@ -37,7 +37,8 @@ const rebuildBase: Record<string, object> = {
   'OS-DCF:diskConfig': diskConfig,
   accessIPv4: ipv4,
   accessIPv6: ipv6,
-  personality: { type: 'array' },
+  // parameter_types.personality, as on create
+  personality: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, contents: { type: 'string', format: 'base64' } }, additionalProperties: false } },
 };
 const rebuild219 = { ...rebuildBase, description };
 const rebuild254: Record<string, object> = { ...rebuild219, key_name: { type: ['string', 'null'], minLength: 1, maxLength: 255 } };

@@ -5,10 +5,12 @@ import { baseUrl } from '../../urls';
 import { renderServerShow, type ServerViewContext } from '../views/servers';
 import type { ActionGroup } from './registry';
 import { rebuildBodies } from './action-schemas-2';
+import type { PersonalityFile } from '../../../compute/create-options';
 
 interface RebuildArg {
   imageRef: string; name?: string; adminPass?: string; metadata?: Record<string, string>; description?: string | null;
   key_name?: string | null; user_data?: string | null; hostname?: string; accessIPv4?: string; accessIPv6?: string;
+  personality?: PersonalityFile[];
 }
 
 export const rebuildActions: ActionGroup = (services) => {
@@ -23,6 +25,7 @@ export const rebuildActions: ActionGroup = (services) => {
       const { row, adminPass } = await services.serverRebuilds.rebuild(req.auth, req.id, instance, {
         imageRef: a.imageRef, name: a.name, adminPass: a.adminPass, metadata: a.metadata, description: a.description,
         keyName: a.key_name, userData: a.user_data, hostname: a.hostname, accessIPv4: a.accessIPv4, accessIPv6: a.accessIPv6,
+        personality: a.personality,
       });
       const v = req.apiVersion;
       const server = renderServerShow(view(req), row, await services.serverExtras.loadOne(row), v.gte('2.75') ? 'show' : 'update');
