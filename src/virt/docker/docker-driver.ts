@@ -205,11 +205,17 @@ export class DockerDriver implements ComputeDriver {
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
       },
     };
+    // The injected files' archive is built first: a path that names no file fails before any container exists.
+    let tar: Buffer | null = null;
+    try {
+      tar = spec.files?.length ? tarOf(spec.files) : null;
+    } catch (err) {
+      throw new DriverError((err as Error).message);
+    }
     try {
       await this.call('create container', (abortSignal) => this.docker.createContainer({ ...body, abortSignal } as {}));
       // Injected files go in between create and start, so the first process already sees them.
-      if (spec.files?.length) {
-        const tar = tarOf(spec.files);
+      if (tar) {
         await this.call('put injected files', (abortSignal) => this.container(spec.instanceUuid).putArchive(tar, { path: '/', abortSignal } as {}));
       }
       await this.call('start container', (abortSignal) => this.container(spec.instanceUuid).start({ abortSignal } as {}), { okNotModified: true });
