@@ -22,5 +22,8 @@ export interface AuthContext {
 export const isAdmin = (a: AuthContext) => a.roles.includes('admin');
 /** member or admin: may change things in its project */
 export const canWrite = (a: AuthContext) => a.roles.includes('admin') || a.roles.includes('member');
-/** any role on the project: may read it */
-export const canRead = (a: AuthContext) => a.roles.length > 0;
+/**
+ * reader, member or admin: may read its project. A role an admin created (POST /v3/roles) has no
+ * rule of its own, so it grants nothing by itself, as a Keystone role no policy names.
+ */
+export const canRead = (a: AuthContext) => a.roles.some((r) => r === 'reader' || r === 'member' || r === 'admin');

@@ -10,6 +10,8 @@ import { isWeakPassword, passwordColumns, verifyPassword } from './passwords';
 
 export const DEFAULT_DOMAIN_ID = 'default';
 export const ROLE_NAMES = ['admin', 'member', 'reader'] as const;
+/** The roles novadock's policy checks by name: immutable (shown as Keystone's `immutable` option). */
+export const isBuiltInRole = (role: { name: string }) => (ROLE_NAMES as readonly string[]).includes(role.name);
 
 export const newKeystoneId = () => randomUUID().replace(/-/g, '');
 

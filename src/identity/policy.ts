@@ -51,6 +51,9 @@ export const RULES: Readonly<Record<string, Level>> = {
   'identity:get_project': 'token', // a project the caller has a role on; admin any
   'identity:list_roles': 'read',
   'identity:get_role': 'read',
+  'identity:create_role': 'admin',
+  'identity:update_role': 'admin',
+  'identity:delete_role': 'admin',
   'identity:list_domains': 'token', // admin: all; others: the domains of their projects
   'identity:get_domain': 'token',
   'identity:list_groups': 'read',

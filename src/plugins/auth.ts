@@ -10,7 +10,8 @@ import type { AuthContext } from '../identity/auth-context';
 import type { TokenService } from '../identity/token-service';
 import type { NoAuth } from '../identity/noauth';
 import { isLoopbackHost } from '../identity/listen-guard';
-import { Unauthorized } from '../errors';
+import { canRead } from '../identity/auth-context';
+import { Forbidden, Unauthorized } from '../errors';
 import { baseUrl } from '../api/urls';
 
 declare module 'fastify' {
@@ -21,6 +22,8 @@ declare module 'fastify' {
   }
 }
 
+/** The APIs whose policy a custom role cannot satisfy. */
+const WITHOUT_CUSTOM_ROLES = /^\/(compute|image)\//;
 const INSIDE_AN_API = /^\/(compute\/v2(\.1)?|image\/v2|identity\/v3)\/[^?]/;
 
 export interface AuthPluginOptions {
@@ -46,6 +49,12 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       throw new Unauthorized('The request you have made requires authentication.', {
         'WWW-Authenticate': `Keystone uri="${baseUrl(req, opts.publicUrl)}/identity/v3"`,
       });
+    }
+    // A project token whose roles are all roles an admin created (none of admin, member, reader)
+    // gets nothing from compute or image: their policy names only the built-in roles, as Keystone's
+    // default policies do. The identity API still serves the caller's own token, user and projects.
+    if (ctx.projectId && !canRead(ctx) && WITHOUT_CUSTOM_ROLES.test(req.url)) {
+      throw new Forbidden("Policy doesn't allow this action to be performed: the token's roles include none of admin, member or reader.");
     }
     req.auth = ctx;
   });

@@ -1,9 +1,28 @@
-// Keystone roles (admin, member, reader; fixed) and GET /v3/role_assignments with the filters
-// openstackclient sends (user.id, role.id, scope.project.id, include_names, effective).
+// Keystone roles: the built-in admin, member and reader (immutable: policy checks their names) and
+// any an admin creates, updates or deletes (/v3/roles[/{id}]); GET /v3/role_assignments with the
+// filters openstackclient sends (user.id, role.id, scope.project.id, include_names, effective).
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services';
 import { listBody, renderAssignment, renderRole } from './views/resources';
 import { params, queryBool, queryString, selfUrl, v3Url } from './common';
+import type { RoleInput } from '../../identity/identity-admin';
+
+// Keystone's role schema (keystone/assignment/schema.py): parameter_types.name and description;
+// options.immutable is the only resource option.
+const roleFields = {
+  name: { type: 'string', minLength: 1, maxLength: 255, pattern: '\\S' },
+  description: { type: ['string', 'null'], maxLength: 65535 },
+  domain_id: { type: ['string', 'null'], maxLength: 64 },
+  options: { type: 'object', properties: { immutable: { type: ['boolean', 'null'] } }, additionalProperties: false },
+};
+const createRoleBody = {
+  type: 'object', required: ['role'], additionalProperties: false,
+  properties: { role: { type: 'object', required: ['name'], properties: roleFields, additionalProperties: false } },
+};
+const updateRoleBody = {
+  type: 'object', required: ['role'], additionalProperties: false,
+  properties: { role: { type: 'object', properties: roleFields, additionalProperties: false, minProperties: 1 } },
+};
 
 export async function roleRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { identityAdmin: admin, config } = opts.services;
@@ -17,9 +36,25 @@ export async function roleRoutes(app: FastifyInstance, opts: { services: Service
     return listBody('roles', rows.map((r) => renderRole(r, v3(req))), selfUrl(req, config.publicUrl));
   });
 
-  app.get('/identity/v3/roles/:roleId', { schema: { ...keystone, params: params('roleId') } }, async (req) => {
+  app.post('/identity/v3/roles', { schema: { ...keystone, summary: 'Create a role (admin)', body: createRoleBody } }, async (req, reply) => {
+    const role = await admin.createRole(req.auth, (req.body as { role: RoleInput }).role);
+    return reply.code(201).send({ role: renderRole(role, v3(req)) });
+  });
+
+  const one = { ...keystone, params: params('roleId') };
+  app.get('/identity/v3/roles/:roleId', { schema: one }, async (req) => {
     const role = await admin.getRole(req.auth, (req.params as { roleId: string }).roleId);
     return { role: renderRole(role, v3(req)) };
+  });
+
+  app.patch('/identity/v3/roles/:roleId', { schema: { ...one, summary: 'Rename or describe a role (admin; not the built-in roles)', body: updateRoleBody } }, async (req) => {
+    const role = await admin.updateRole(req.auth, (req.params as { roleId: string }).roleId, (req.body as { role: RoleInput }).role);
+    return { role: renderRole(role, v3(req)) };
+  });
+
+  app.delete('/identity/v3/roles/:roleId', { schema: { ...one, summary: 'Delete a role and its assignments (admin; not the built-in roles)' } }, async (req, reply) => {
+    await admin.deleteRole(req.auth, (req.params as { roleId: string }).roleId);
+    return reply.code(204).send();
   });
 
   app.get('/identity/v3/role_assignments', { schema: keystone }, async (req) => {

@@ -10,7 +10,7 @@ export interface UserRow {
   /** decided when the password was set; null when unknown */
   password_weak?: boolean | number | null;
 }
-export interface RoleRow { id: string; name: string }
+export interface RoleRow { id: string; name: string; description?: string | null }
 export interface AssignmentRow { user_id: string; project_id: string; role_id: string }
 /** Exact-match filters of Keystone list calls (?name=, ?domain_id=, ?enabled=). */
 export interface ListFilter { name?: string; domainId?: string; enabled?: boolean; ids?: string[] }
@@ -63,6 +63,16 @@ export class IdentityRepo {
   findRoleById(id: string, trx: Db = this.db) { return trx<RoleRow>('roles').where({ id }).first(); }
   listRoles(trx: Db = this.db): Promise<RoleRow[]> { return trx<RoleRow>('roles').orderBy('name'); }
   async insertRole(row: RoleRow, trx: Db = this.db) { await trx('roles').insert(row); }
+  /** Role names are unique without regard to case (index roles_name_lower_uq). */
+  findRoleByNameIgnoringCase(name: string, trx: Db = this.db) { return trx<RoleRow>('roles').whereRaw('lower(name) = lower(?)', [name]).first(); }
+  async updateRole(id: string, changes: Partial<Pick<RoleRow, 'name' | 'description'>>, trx: Db = this.db) { await trx('roles').where({ id }).update(changes); }
+  /** The role and every assignment of it (Keystone deletes a role's assignments with it). */
+  async deleteRole(id: string, trx: Db = this.db): Promise<boolean> {
+    return trx.transaction(async (t) => {
+      await t('role_assignments').where({ role_id: id }).delete();
+      return (await t('roles').where({ id }).delete()) > 0;
+    });
+  }
 
   async rolesOn(userId: string, projectId: string, trx: Db = this.db): Promise<RoleRow[]> {
     return trx<RoleRow>('role_assignments as a')

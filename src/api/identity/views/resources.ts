@@ -1,6 +1,7 @@
 // Keystone v3 resource bodies: projects, users, roles, domains, role assignments and the list
 // envelope ({"<key>": [...], "links": {"self", "previous", "next"}}), shaped like Keystone's own.
 import type { AssignmentRow, DomainRow, ProjectRow, RoleRow, UserRow } from '../../../db/repositories/identity-repo';
+import { isBuiltInRole } from '../../../identity/bootstrap';
 
 /** `${base}/identity/v3` */
 export type V3 = string;
@@ -38,7 +39,9 @@ export function renderUser(u: UserRow, v3: V3) {
 }
 
 export function renderRole(r: RoleRow, v3: V3) {
-  return { id: r.id, name: r.name, domain_id: null, description: null, options: {}, links: { self: `${v3}/roles/${r.id}` } };
+  // The built-in roles show Keystone's `immutable` option, as keystone-manage bootstrap sets it.
+  const options = isBuiltInRole(r) ? { immutable: true } : {};
+  return { id: r.id, name: r.name, domain_id: null, description: r.description ?? null, options, links: { self: `${v3}/roles/${r.id}` } };
 }
 
 export function renderDomain(d: DomainRow, v3: V3) {
