@@ -1,6 +1,6 @@
 // The real `openstack` CLI (Debian's) against the app on 127.0.0.1:<ephemeral>: token issue, the
-// project/user/role/domain commands an operator uses, and a member of project B who cannot see
-// project A's server, keypair or private image.
+// project/user/role/domain commands an operator uses (creating, renaming and deleting roles too),
+// and a member of project B who cannot see project A's server, keypair or private image.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,33 @@ describe('openstack identity commands', () => {
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toMatch(/No project with a name or ID of 'cli-proj' exists/);
     expect(await s.services.identityRepo.findUserByName('default', 'cli-user')).toBeUndefined();
+  }, 600_000);
+
+  it('role create/show/set/add, role assignment list, role delete (its assignments go); the built-in roles cannot be deleted', async () => {
+    await makeMember(s, 'cli-roles');
+    const role = jsonOut<Row>(ok(await osc(['role', 'create', '--description', 'reads the books', 'cli-auditor', '-f', 'json'])));
+    expect(role).toMatchObject({ name: 'cli-auditor', description: 'reads the books', domain_id: null });
+    expect(jsonOut<Row>(ok(await osc(['role', 'show', 'cli-auditor', '-f', 'json']))).id).toBe(role.id);
+    const dup = await osc(['role', 'create', 'CLI-Auditor']);
+    expect(dup.code).not.toBe(0);
+    expect(dup.stderr).toContain('Conflict occurred attempting to store role - Duplicate entry found with name CLI-Auditor.');
+
+    ok(await osc(['role', 'set', '--name', 'cli-inspector', 'cli-auditor']));
+    expect(jsonOut<Row>(ok(await osc(['role', 'show', 'cli-inspector', '-f', 'json']))).id).toBe(role.id);
+    ok(await osc(['role', 'add', '--project', 'cli-roles', '--user', 'cli-roles-user', 'cli-inspector']));
+    const assignments = jsonOut<Row[]>(ok(await osc(['role', 'assignment', 'list', '--user', 'cli-roles-user', '--names', '-f', 'json'])));
+    expect(assignments.map((a) => a.Role).sort()).toEqual(['cli-inspector', 'member']);
+    expect(assignments.every((a) => a.Project === 'cli-roles@Default')).toBe(true);
+
+    ok(await osc(['role', 'delete', 'cli-inspector']));
+    const after = jsonOut<Row[]>(ok(await osc(['role', 'assignment', 'list', '--user', 'cli-roles-user', '--names', '-f', 'json'])));
+    expect(after.map((a) => a.Role)).toEqual(['member']);
+    expect(jsonOut<Row[]>(ok(await osc(['role', 'list', '-f', 'json']))).map((r) => r.Name).sort()).toEqual(['admin', 'member', 'reader']);
+
+    const refused = await osc(['role', 'delete', 'admin']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Unable to delete immutable role resource');
+    expect(jsonOut<Row>(ok(await osc(['role', 'show', 'admin', '-f', 'json']))).name).toBe('admin');
   }, 600_000);
 });
 
