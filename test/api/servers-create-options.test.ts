@@ -210,6 +210,29 @@ describe('block_device_mapping_v2', () => {
   });
 });
 
+describe('any mix of mapping fields', () => {
+  it('300 random mappings (seeded) are answered 202 or a 400 with a message, never 5xx', async () => {
+    let seed = 20261127;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const pick = <T>(xs: T[]): T => xs[rnd(xs.length)];
+    const field = () => ({
+      source_type: pick(['image', 'volume', 'snapshot', 'blank', undefined]),
+      destination_type: pick(['local', 'volume', undefined]),
+      uuid: pick([image.id, randomUUID(), undefined]),
+      boot_index: pick([0, 1, -1, '0', '-1', null, undefined]),
+      volume_size: pick([1, '2', undefined]),
+      no_device: pick([true, undefined, undefined]),
+      guest_format: pick(['swap', undefined]),
+    });
+    for (let i = 0; i < 300; i++) {
+      const items = Array.from({ length: 1 + rnd(3) }, () => Object.fromEntries(Object.entries(field()).filter(([, v]) => v !== undefined)));
+      const res = await create({ ...(rnd(2) ? { imageRef: image.id } : {}), block_device_mapping_v2: items });
+      expect(res.status === 202 || (res.status === 400 && typeof res.body.badRequest?.message === 'string'), JSON.stringify({ items, body: res.body })).toBe(true);
+    }
+    await t.services.worker.drain();
+  }, 60_000);
+});
+
 describe('block_device_mapping (legacy)', () => {
   it('both syntaxes in one request are refused', async () => {
     await expectFault(await withImage({
