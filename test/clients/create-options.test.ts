@@ -1,5 +1,6 @@
 // Server-create options through python-novaclient against the listening app (fake driver):
-// `nova boot --file` at 2.56 injects the local file's bytes (the client base64-encodes it), and
+// `nova boot --file` at 2.56 and `openstack server create --file` inject the local file's bytes
+// (the client base64-encodes it), `--boot-from-volume` is refused (no block storage), and
 // `--security-groups` takes the default group and gets Nova-with-Neutron's 400 for any other.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,21 @@ describe('nova boot options', () => {
     const row = await activeRow('cli-files');
     const fake = (await s.services.hosts.driverFor(row.host_id)) as FakeDriver;
     expect(fake.injectedFiles(row.uuid)).toEqual({ '/etc/motd': 'motd from the client\n' });
+  });
+
+  it('openstack server create --file injects too; --boot-from-volume gets the no-block-storage 400', async () => {
+    const local = path.join(dir, 'issue');
+    fs.writeFileSync(local, 'from openstack\n');
+    const osc = (...args: string[]) => runCli('openstack', args, env, { timeoutMs: CLI_TIMEOUT });
+    const r = await osc('server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--file', `/etc/issue=${local}`, 'osc-files', '-f', 'json', '-c', 'id');
+    expect(r.code, r.stderr).toBe(0);
+    const row = await activeRow('osc-files');
+    const fake = (await s.services.hosts.driverFor(row.host_id)) as FakeDriver;
+    expect(fake.injectedFiles(row.uuid)).toEqual({ '/etc/issue': 'from openstack\n' });
+    const bfv = await osc('server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--boot-from-volume', '1', 'osc-bfv');
+    expect(bfv.code).not.toBe(0);
+    expect(bfv.stderr).toContain('Block Device Mapping is Invalid: novadock has no block storage');
+    expect(bfv.stderr).toContain('(HTTP 400)');
   });
 
   it('--security-groups with an unknown group is a 400 with Neutron\'s words', async () => {
