@@ -256,10 +256,17 @@ describe('block_device_mapping (legacy)', () => {
 });
 
 describe('security_groups', () => {
-  it('the project\'s default group is accepted by name and by id; an item without a name is skipped', async () => {
-    await bootsActive(await withImage({ security_groups: [{ name: 'default' }] }));
-    await bootsActive(await withImage({ security_groups: [{ name: defaultGroupId(projectId) }, { name: 'default' }] }));
+  it('the project\'s default group is accepted by name and by id; an item without a name is skipped; the response echoes the request', async () => {
+    const byName = await withImage({ security_groups: [{ name: 'default' }] });
+    expect(byName.body.server.security_groups).toEqual([{ name: 'default' }]);
+    await bootsActive(byName);
+    const both = [{ name: defaultGroupId(projectId) }, { name: 'default' }];
+    const byId = await withImage({ security_groups: both });
+    expect(byId.body.server.security_groups).toEqual(both);
+    await bootsActive(byId);
     await bootsActive(await withImage({ security_groups: [{}] }));
+    expect((await withImage({})).body.server.security_groups).toEqual([{ name: 'default' }]);
+    await t.services.worker.drain();
   });
 
   it('any other group is Neutron\'s not-found, as Nova passes it on (400)', async () => {

@@ -62,7 +62,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
     const first = result.instances[0];
     const ctx = view(req);
     reply.header('Location', serverLinks(ctx.base, first.uuid)[0].href);
-    return renderServerCreate(ctx, first, result.adminPass);
+    return renderServerCreate(ctx, first, result.adminPass, s.security_groups);
   });
 
   const list = (detail: boolean) => async (req: FastifyRequest) => {

@@ -44,13 +44,14 @@ export function serverLinks(base: string, uuid: string) {
   ];
 }
 
-export function renderServerCreate(ctx: ServerViewContext, row: InstanceRow, adminPass: string): Record<string, unknown> {
+/** `requestedGroups`: the request's security_groups, which Nova echoes as given ([{name: 'default'}] if none). */
+export function renderServerCreate(ctx: ServerViewContext, row: InstanceRow, adminPass: string, requestedGroups?: unknown[]): Record<string, unknown> {
   return {
     server: {
       id: row.uuid,
       links: serverLinks(ctx.base, row.uuid),
       'OS-DCF:diskConfig': 'MANUAL',
-      security_groups: [{ name: 'default' }],
+      security_groups: requestedGroups ?? [{ name: 'default' }],
       adminPass,
     },
   };
