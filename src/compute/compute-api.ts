@@ -131,7 +131,9 @@ export class ComputeApi {
     const keypair = input.keyName ? await this.d.keypairs.findForUser(auth.userId, input.keyName) : undefined;
     if (input.keyName && !keypair) throw new BadRequest('Invalid key_name provided.');
     const personality = input.personality ?? [];
-    if (personality.length) assertInjectedFileQuota(personality, await this.d.quotas.limitsFor(projectId));
+    if (personality.length) {
+      assertInjectedFileQuota(personality, await this.d.quotas.limitsFor(projectId), await this.d.quotas.limitsForUser(projectId, auth.userId));
+    }
     if (input.securityGroups) assertSecurityGroups(input.securityGroups, defaultGroupId(projectId));
     if (input.availabilityZone) await this.assertZone(input.availabilityZone);
     const requestedHostId = input.requestedHost ? await this.requestedHost(auth, input.requestedHost) : null;

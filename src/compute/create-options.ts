@@ -19,23 +19,28 @@ const over = (value: number, limit: number) => limit >= 0 && value > limit;
 const pyLen = (s: string) => Array.from(s).length;
 
 /**
- * Nova's quota check on injected files: the count first, then the longest path and the longest
- * (still base64) contents, the path reported when both are over. OverQuota is a 403 on create.
+ * Nova's quota check on injected files (DbQuotaDriver.limit_check): the count first, then the
+ * longest path and the longest (still base64) contents, each over when above the project's or the
+ * user's limit; the path is reported before the contents, and the number shown is the project's
+ * limit, as in Nova. OverQuota is a 403 on create and rebuild.
  */
-export function assertInjectedFileQuota(files: readonly Partial<PersonalityFile>[], limits: InjectedFileLimits): asserts files is PersonalityFile[] {
+export function assertInjectedFileQuota(
+  files: readonly Partial<PersonalityFile>[], limits: InjectedFileLimits, userLimits: InjectedFileLimits = limits,
+): asserts files is PersonalityFile[] {
   if (files.length === 0) return;
   // The schema lets an item lack either key; Nova's older API answered this way (newer ones fail).
   for (const f of files) for (const key of ['path', 'contents'] as const) {
     if (typeof f[key] !== 'string') throw new BadRequest(`Bad personality format: missing '${key}'`);
   }
   const complete = files as PersonalityFile[];
-  if (over(files.length, limits.injected_files)) throw new QuotaExceeded('Personality file limit exceeded');
+  const overEither = (value: number, key: keyof InjectedFileLimits) => over(value, limits[key]) || over(value, userLimits[key]);
+  if (overEither(files.length, 'injected_files')) throw new QuotaExceeded('Personality file limit exceeded');
   const maxPath = Math.max(...complete.map((f) => pyLen(f.path)));
   const maxContent = Math.max(...complete.map((f) => pyLen(f.contents)));
-  if (over(maxPath, limits.injected_file_path_bytes)) {
+  if (overEither(maxPath, 'injected_file_path_bytes')) {
     throw new QuotaExceeded(`Personality file path exceeds maximum ${limits.injected_file_path_bytes}`);
   }
-  if (over(maxContent, limits.injected_file_content_bytes)) {
+  if (overEither(maxContent, 'injected_file_content_bytes')) {
     throw new QuotaExceeded(`Personality file content exceeds maximum ${limits.injected_file_content_bytes}`);
   }
 }

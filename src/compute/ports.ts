@@ -30,6 +30,8 @@ export interface QuotaPort {
   allowedInstances(trx: Db, projectId: string, req: { min: number; max: number; vcpus: number; memoryMb: number; userId?: string }): Promise<number>;
   /** the project's effective limits (injected_files … for personality) */
   limitsFor(projectId: string): Promise<InjectedFileLimits>;
+  /** a user's limits in the project (their own over the project's) */
+  limitsForUser(projectId: string, userId: string): Promise<InjectedFileLimits>;
 }
 
 export interface KeypairPort {

@@ -102,6 +102,20 @@ describe('personality (file injection)', () => {
     }
   });
 
+  it('a user\'s own limit applies too; the message names the project\'s limit, as Nova\'s does', async () => {
+    const admin = await t.services.db('users').where({ name: 'admin' }).first();
+    const url = `/compute/v2.1/os-quota-sets/${projectId}?user_id=${admin.id}`;
+    const put = await t.http.put(url).set('X-Auth-Token', t.adminToken).send({ quota_set: { injected_files: 1, injected_file_content_bytes: 8 } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    try {
+      await expectFault(await withImage({ personality: [{ path: '/a', contents: 'AA==' }, { path: '/b', contents: 'AA==' }] }), 403, 'Personality file limit exceeded');
+      await expectFault(await withImage({ personality: [{ path: '/a', contents: 'AAAAAAAAAAAA' }] }), 403, 'Personality file content exceeds maximum 10240');
+      await bootsActive(await withImage({ personality: [{ path: '/a', contents: 'AAAAAAAA' }] }));
+    } finally {
+      await t.http.delete(url).set('X-Auth-Token', t.adminToken).expect(202);
+    }
+  });
+
   it('rebuild below 2.57 injects its own personality into the new container (and only that)', async () => {
     const id = await bootsActive(await withImage({ personality: [{ path: '/etc/motd', contents: b64('from create') }] }));
     const rebuild = (body: Record<string, unknown>, version = '2.56') => t.http.post(`${S}/${id}/action`).set('X-Auth-Token', t.adminToken)

@@ -51,7 +51,9 @@ export class ServerRebuilds {
     if (image.min_ram && row.memory_mb < Number(image.min_ram)) throw new BadRequest("Flavor's memory is too small for requested image.");
     // nova _checks_for_create_and_rebuild: the same injected-file quota as create (403)
     const files = input.personality ?? [];
-    if (files.length) assertInjectedFileQuota(files, await this.d.quotas.limitsFor(row.project_id));
+    if (files.length) {
+      assertInjectedFileQuota(files, await this.d.quotas.limitsFor(row.project_id), await this.d.quotas.limitsForUser(row.project_id, auth.userId));
+    }
 
     const changes: Partial<InstanceRow> = { image_ref: image.id, progress: 0 };
     if (input.name !== undefined) changes.display_name = input.name;
