@@ -182,6 +182,19 @@ describe('os-security-groups and os-server-password', () => {
     notFound(await req('get', `${S}/${MISSING}/os-security-groups`), `Instance ${MISSING} could not be found.`);
   });
 
+  it('/os-security-groups below 2.36: the project default group, found by name or id (as Nova with Neutron); gone from 2.36', async () => {
+    const G = '/compute/v2.1/os-security-groups';
+    const [group] = (await req('get', `${S}/${netId}/os-security-groups`)).body.security_groups;
+    const list = await req('get', G);
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual({ security_groups: [group] });
+    expect((await req('get', `${G}/default`)).body).toEqual({ security_group: group });
+    expect((await req('get', `${G}/${group.id}`)).body).toEqual({ security_group: group });
+    notFound(await req('get', `${G}/web`), 'Security group web not found.');
+    expect((await req('get', G, '2.36')).status).toBe(404);
+    expect((await req('get', `${G}/default`, '2.36')).status).toBe(404);
+  });
+
   it('password is "" and DELETE is 204', async () => {
     expect((await req('get', `${S}/${netId}/os-server-password`)).body).toEqual({ password: '' });
     const del = await req('delete', `${S}/${netId}/os-server-password`);

@@ -1,7 +1,8 @@
 // Server-create options through python-novaclient against the listening app (fake driver):
 // `nova boot --file` at 2.56 and `openstack server create --file` inject the local file's bytes
 // (the client base64-encodes it), `--boot-from-volume` is refused (no block storage), and
-// `--security-groups` takes the default group and gets Nova-with-Neutron's 400 for any other.
+// `--security-groups` takes the default group and gets Nova-with-Neutron's 400 for any other;
+// `openstack server create --security-group` finds the group through /os-security-groups first.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,5 +71,16 @@ describe('nova boot options', () => {
     const r = await nova('boot', '--image', 'busybox', '--flavor', 'c1.nano', '--nic', 'none', '--security-groups', 'web', 'cli-sg');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("Unable to find security_group with name or id 'web' (HTTP 400)");
+  });
+
+  it('openstack server create --security-group default: the client finds the group, the server is in it; an unknown one is not found', async () => {
+    const osc = (...args: string[]) => runCli('openstack', args, env, { timeoutMs: CLI_TIMEOUT });
+    const r = await osc('server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--security-group', 'default', 'osc-sg', '-f', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.stringify(JSON.parse(r.stdout).security_groups)).toContain('default');
+    await activeRow('osc-sg');
+    const bad = await osc('server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--security-group', 'web', 'osc-sg-bad');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('none found (HTTP 404)'); // the client's own words when the list has no such name
   });
 });
