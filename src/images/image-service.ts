@@ -15,6 +15,9 @@ import {
 import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors';
 import { ImageStore, type StoredImage } from './image-store';
 import { ImageMembers } from './image-members';
+import { requestedRange, type ByteRange } from './byte-range';
+
+type RangeHeaders = Parameters<typeof requestedRange>[0];
 import {
   SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue,
 } from './image-rules';
@@ -361,14 +364,18 @@ export class ImageService {
     return this.uploadFromStream(image.id, stream);
   }
 
-  /** The image data for download; null when the image has none yet (Glance answers 204). */
-  async download(auth: AuthContext, id: string): Promise<{ image: ImageRow; stream: Readable; size: number } | null> {
+  /**
+   * The image data for download; null when the image has none yet (Glance answers 204). With
+   * `rangeHeaders` (the request's Range / Content-Range), only the requested bytes: `range` is
+   * then set, and `size` stays the size of the whole image.
+   */
+  async download(auth: AuthContext, id: string, rangeHeaders: RangeHeaders = {}): Promise<{ image: ImageRow; stream: Readable; size: number; range: ByteRange | null } | null> {
     const image = await this.get(auth, id);
     if (image.status === 'deactivated' && !isAdmin(auth)) throw new Forbidden('The requested image has been deactivated. Image data download is forbidden.');
     if (image.status !== 'active' && image.status !== 'deactivated') return null;
     try {
-      const { stream, size } = await this.store.open(image.id);
-      return { image, stream, size };
+      const { stream, size, range } = await this.store.open(image.id, (total) => requestedRange(rangeHeaders, total));
+      return { image, stream, size, range };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFound(`Image ${image.id} has no data in the store.`);
       throw err;

@@ -102,12 +102,26 @@ export class ImageStore {
     return { size: counter.size, checksum: counter.md5.digest('hex'), sha512: counter.sha512.digest('hex') };
   }
 
-  /** A stream of the image's data; fails with ENOENT when the image has none. */
-  async open(imageId: string): Promise<{ stream: Readable; size: number }> {
+  /**
+   * A stream of the image's data, or of the part that `rangeOf(size)` picks (inclusive byte
+   * positions, read straight from that offset of the file); fails with ENOENT when the image has
+   * none. `rangeOf` may throw (an unsatisfiable range): the file is closed again.
+   */
+  async open<R extends { start: number; end: number } | null = null>(
+    imageId: string,
+    rangeOf: (size: number) => R = () => null as R,
+  ): Promise<{ stream: Readable; size: number; range: R }> {
     const file = this.pathOf(imageId);
     const handle = await fsp.open(file, 'r');
-    const { size } = await handle.stat();
-    return { stream: handle.createReadStream({ autoClose: true }), size };
+    try {
+      const { size } = await handle.stat();
+      const range = rangeOf(size);
+      const stream = handle.createReadStream(range ? { autoClose: true, start: range.start, end: range.end } : { autoClose: true });
+      return { stream, size, range };
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
   }
 
   async exists(imageId: string): Promise<boolean> {

@@ -96,11 +96,18 @@ export async function glanceImageRoutes(app: FastifyInstance, opts: { services: 
     return reply.code(204).send();
   });
 
-  app.get<{ Params: IdParams }>('/image/v2/images/:id/file', { schema: doc('Download image data (Content-MD5, Content-Length)') }, async (req, reply) => {
-    const data = await images.download(req.auth, req.params.id);
+  app.get<{ Params: IdParams }>('/image/v2/images/:id/file', { schema: doc('Download image data (Content-MD5, Content-Length; Range: bytes=a-b gives 206 with Content-Range)') }, async (req, reply) => {
+    const data = await images.download(req.auth, req.params.id, req.headers);
     if (!data) return reply.code(204).send();
     reply.header('Content-Type', 'application/octet-stream');
-    reply.header('Content-Length', String(data.size));
+    if (data.range) {
+      const { start, end } = data.range;
+      reply.code(206).header('Content-Range', `bytes ${start}-${end}/${data.size}`);
+      reply.header('Content-Length', String(end - start + 1));
+    } else {
+      reply.header('Content-Length', String(data.size));
+    }
+    // Glance sends the whole image's checksum on partial downloads too.
     if (data.image.checksum) reply.header('Content-MD5', data.image.checksum);
     return reply.send(data.stream);
   });
