@@ -7,9 +7,10 @@ import { isAdmin } from '../identity/auth-context';
 import { wantsAllTenants } from '../identity/policy';
 import type { ApiVersion } from '../plugins/microversion';
 import { assertValid } from '../plugins/validation';
-import { BadRequest } from '../errors';
+import { BadRequest, Forbidden } from '../errors';
 import { statesFromStatus } from './states';
 import type { HostsRepo } from '../db/repositories/hosts-repo';
+import { assertRegexParams, matchRows, type RegexFilter } from './regex-filter';
 import {
   INSTANCE_SORT_COLUMNS, addressesOf, type InstanceListQuery, type InstanceRow, type InstancesRepo,
 } from '../db/repositories/instances-repo';
@@ -57,23 +58,26 @@ const USER_FILTERS_283 = ['availability_zone', 'config_drive', 'key_name', 'crea
 const USER_FILTERS_290 = ['hostname'];
 
 /**
- * Admin filters that Nova matches as a regular expression on an instances column (db api
- * _regex_instance_filter). `description` is the api-ref's name and `display_description` its alias.
- * Timestamps are matched as text: see timestampTexts.
+ * Filters Nova matches as a regular expression (db api _regex_instance_filter: every instances
+ * column outside exact_match_filter_names), mapped onto the column read here. Numbers match on
+ * their decimal text (MySQL casts), timestamps as text (see timestampTexts). Nova's `description`
+ * is no instances column (only display_description is), so Nova's DB ignores it: so do we.
+ * kernel_id, ramdisk_id, root_device_name and auto_disk_config have no column here: accepted,
+ * validated, not applied.
  */
-const REGEX_COLUMNS: Record<string, 'display_description' | 'access_ip_v4' | 'access_ip_v6' | 'created_at' | 'launched_at' | 'terminated_at'> = {
-  display_description: 'display_description', description: 'display_description',
-  access_ip_v4: 'access_ip_v4', access_ip_v6: 'access_ip_v6',
+const REGEX_COLUMNS: Record<string, keyof InstanceRow> = {
+  hostname: 'hostname', key_name: 'key_name', reservation_id: 'reservation_id',
+  availability_zone: 'availability_zone', config_drive: 'config_drive', progress: 'progress',
+  power_state: 'power_state', locked_by: 'locked_by', launch_index: 'launch_index',
+  display_description: 'display_description', access_ip_v4: 'access_ip_v4', access_ip_v6: 'access_ip_v6',
   created_at: 'created_at', launched_at: 'launched_at', terminated_at: 'terminated_at',
 };
-const TIMESTAMP_COLUMNS = new Set(['created_at', 'launched_at', 'terminated_at']);
+const TIMESTAMP_COLUMNS = new Set<keyof InstanceRow>(['created_at', 'launched_at', 'terminated_at']);
 
-/** Filters that are plain column equality. */
+/** Nova's exact_match_filter_names that reach here as plain column equality (flavor → instance_type_id). */
 const EQUALITY: Record<string, keyof InstanceRow> = {
-  reservation_id: 'reservation_id', image: 'image_ref', image_ref: 'image_ref', flavor: 'flavor_id', key_name: 'key_name',
-  availability_zone: 'availability_zone', user_id: 'user_id', vm_state: 'vm_state', task_state: 'task_state',
-  power_state: 'power_state', hostname: 'hostname', uuid: 'uuid', config_drive: 'config_drive', progress: 'progress',
-  launch_index: 'launch_index', locked_by: 'locked_by',
+  image: 'image_ref', image_ref: 'image_ref', flavor: 'flavor_id', user_id: 'user_id', vm_state: 'vm_state',
+  task_state: 'task_state', uuid: 'uuid',
 };
 
 type Query = Record<string, string | string[] | undefined>;
@@ -114,6 +118,7 @@ export class ServerLister {
 
   async list(auth: AuthContext, version: ApiVersion, query: Query): Promise<ListResult> {
     if (version.gte('2.75')) assertValid(STRICT_QUERY_SCHEMA, query, 'querystring');
+    assertRegexParams(query, version.gte('2.26'));
     const admin = isAdmin(auth);
     const q = this.visibleFilters(query, version, admin);
 
@@ -132,10 +137,35 @@ export class ServerLister {
     if (filter.changesSince && filter.changesBefore && filter.changesSince > filter.changesBefore) {
       throw new BadRequest(`The value of changes-since must be less than or equal to changes-before.`);
     }
+    // Status → vm_state/task_state (nova common.task_and_vm_state_from_status, every `status`
+    // given). Nova then widens to deleted rows only when the states are exactly ['deleted']
+    // (status=DELETED): for an admin that sets deleted=true, for anyone else it is a 403. Any other
+    // mix (DELETED&status=ACTIVE, or vm_state=deleted) keeps deleted=false, as in Nova.
+    const statuses = all(q.status);
+    let onlyDeleted = false;
+    if (statuses.length > 0) {
+      const states = statuses.map((s) => statesFromStatus(s));
+      const vmStates = [...new Set(states.flatMap((st) => st.vmStates))].sort();
+      if (vmStates.length === 0) {
+        if (version.gte('2.38')) throw new BadRequest(`Invalid status value`);
+        return { rows: [], more: false, limit: undefined };
+      }
+      filter.vmStates = vmStates;
+      // A status that covers every task state ('default' in Nova's map) drops the task_state filter.
+      if (states.every((st) => st.vmStates.length === 0 || st.taskStates !== null)) {
+        filter.taskStates = [...new Set(states.flatMap((st) => st.taskStates ?? []))];
+      }
+      if (vmStates.length === 1 && vmStates[0] === 'deleted') {
+        if (!admin) throw new Forbidden('Only administrators may list deleted instances');
+        onlyDeleted = true;
+      }
+    }
+
     // Nova: deleted=true lists deleted servers and, unless soft_deleted says otherwise, SOFT_DELETED
     // ones; the default (deleted=false) hides SOFT_DELETED servers unless soft_deleted=true. Both
     // are admin-only (visibleFilters drops them for others). soft_deleted is read as a boolean.
     if (admin && q.deleted !== undefined) filter.deleted = boolFromString(last(q.deleted)!);
+    if (onlyDeleted) filter.deleted = true;
     const softDeleted = last(q.soft_deleted);
     if (filter.deleted === true) filter.softDeleted = softDeleted === undefined ? true : boolFromString(softDeleted);
     if (filter.deleted === false) filter.softDeleted = softDeleted !== undefined && boolFromString(softDeleted);
@@ -146,25 +176,15 @@ export class ServerLister {
     if (host !== undefined) filter.hostNames = [host];
     const node = last(q.node);
     if (node !== undefined) {
-      const nodeRe = safeRegex(node);
-      filter.hostIds = (await this.hostList()).filter((h) => nodeRe.test(h.name)).map((h) => h.id);
+      const hosts = await this.hostList();
+      const hits = matchRows(hosts.length, [{ param: 'node', pattern: node, texts: hosts.map((h) => [h.name]) }]);
+      filter.hostIds = hits.map((i) => hosts[i].id);
       if (filter.hostIds.length === 0) return { rows: [], more: false, limit: undefined };
     }
 
-    const status = last(q.status);
-    if (status !== undefined) {
-      const st = statesFromStatus(status);
-      if (st.vmStates.length === 0) {
-        if (version.gte('2.38')) throw new BadRequest(`Invalid status value`);
-        return { rows: [], more: false, limit: undefined };
-      }
-      filter.vmStates = st.vmStates;
-      if (st.taskStates) filter.taskStates = st.taskStates;
-      if (st.vmStates.includes('deleted') && filter.deleted === false) filter.deleted = 'any';
-    }
     for (const [param, column] of Object.entries(EQUALITY)) {
       const v = last(q[param]);
-      if (v !== undefined) filter.equals![column] = column === 'power_state' || column === 'progress' || column === 'launch_index' ? Number(v) : v;
+      if (v !== undefined) filter.equals![column] = v;
     }
     const locked = last(q.locked);
     if (locked !== undefined && version.gte('2.73')) {
@@ -179,18 +199,21 @@ export class ServerLister {
       filter.notTagsAll = split(q['not-tags']); filter.notTagsAny = split(q['not-tags-any']);
     }
 
-    // Regex filters (name, ip, ip6, the REGEX_COLUMNS) are applied in JS over one pre-query
-    // (SQLite has no REGEXP); the list query then filters on the matching uuids.
+    // Regex filters (name, ip, ip6, the REGEX_COLUMNS) run in JS over one pre-query of the rows the
+    // other filters leave (SQLite has no REGEXP); the list query then filters on the matching uuids.
+    const regex: { param: string; column: keyof InstanceRow | 'ip' | 'ip6'; pattern: string }[] = [];
     const name = last(q.name) ?? last(q.display_name);
-    const ip = last(q.ip);
-    const ip6 = last(q.ip6);
-    const columns: [keyof InstanceRow, string][] = [];
+    if (name !== undefined) regex.push({ param: q.name !== undefined ? 'name' : 'display_name', column: 'display_name', pattern: name });
     for (const [param, column] of Object.entries(REGEX_COLUMNS)) {
       const v = last(q[param]);
-      if (v !== undefined) columns.push([column, v]);
+      if (v !== undefined) regex.push({ param, column, pattern: v });
     }
-    if (name !== undefined || ip !== undefined || ip6 !== undefined || columns.length > 0) {
-      filter.uuids = await this.regexMatches({ ...filter, sort: [{ column: 'id', dir: 'asc' }], limit: 1_000_000 }, name, ip, ip6, columns);
+    for (const param of ['ip', 'ip6'] as const) {
+      const v = last(q[param]);
+      if (v !== undefined) regex.push({ param, column: param, pattern: v });
+    }
+    if (regex.length > 0) {
+      filter.uuids = await this.regexMatches({ ...filter, sort: [{ column: 'id', dir: 'asc' }], limit: 1_000_000 }, regex);
       if (filter.uuids.length === 0) return { rows: [], more: false, limit: undefined };
     }
 
@@ -255,31 +278,26 @@ export class ServerLister {
     return (await this.hosts.list()).map((h) => ({ id: h.id, name: h.name }));
   }
 
-  private async regexMatches(filter: InstanceListQuery, name?: string, ip?: string, ip6?: string,
-    columns: [keyof InstanceRow, string][] = []): Promise<string[]> {
-    const rows = await this.repo.list(filter);
-    const re = safeRegex;
-    const nameRe = name !== undefined ? re(name) : null;
-    const ipRe = ip !== undefined ? re(ip) : null;
-    const ip6Re = ip6 !== undefined ? re(ip6) : null;
-    const columnRes = columns.map(([column, pattern]) => [column, re(pattern)] as const);
-    return rows.filter((r) => {
-      if (nameRe && !nameRe.test(r.display_name)) return false;
-      for (const [column, cre] of columnRes) {
-        const value = r[column] as string | null;
-        // A NULL column never matches (SQL: NULL REGEXP x is not true).
-        const texts = TIMESTAMP_COLUMNS.has(column) ? timestampTexts(value) : value === null || value === undefined ? [] : [String(value)];
-        if (!texts.some((text) => cre.test(text))) return false;
+  /** One pre-query (only the columns the patterns read), then the bounded match (regex-filter.ts). */
+  private async regexMatches(filter: InstanceListQuery,
+    regex: { param: string; column: keyof InstanceRow | 'ip' | 'ip6'; pattern: string }[]): Promise<string[]> {
+    const columns = new Set<keyof InstanceRow>(['uuid']);
+    for (const r of regex) columns.add(r.column === 'ip' || r.column === 'ip6' ? 'addresses_json' : r.column);
+    const rows = await this.repo.list({ ...filter, columns: [...columns] });
+    const filters: RegexFilter[] = regex.map(({ param, column, pattern }) => {
+      if (column === 'ip' || column === 'ip6') {
+        // Nova runs ip/ip6 in Python over the port addresses: no MySQL rewriting.
+        const version = column === 'ip' ? 4 : 6;
+        return { param, pattern, mysql: false, texts: rows.map((r) => addressesOf(r).filter((a) => a.version === version).map((a) => a.addr)) };
       }
-      const addrs = ipRe || ip6Re ? addressesOf(r) : [];
-      if (ipRe && !addrs.some((a) => a.version === 4 && ipRe.test(a.addr))) return false;
-      if (ip6Re && !addrs.some((a) => a.version === 6 && ip6Re.test(a.addr))) return false;
-      return true;
-    }).map((r) => r.uuid);
+      // A NULL column never matches (SQL: NULL REGEXP x is not true).
+      const texts = rows.map((r) => {
+        const value = r[column] as string | number | null | undefined;
+        if (value === null || value === undefined) return [];
+        return TIMESTAMP_COLUMNS.has(column) ? timestampTexts(String(value)) : [String(value)];
+      });
+      return { param, pattern, texts };
+    });
+    return matchRows(rows.length, filters).map((i) => rows[i].uuid);
   }
-}
-
-/** The pattern as a regex; one that does not compile is matched literally (never a 500). */
-function safeRegex(p: string): RegExp {
-  try { return new RegExp(p); } catch { return new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')); }
 }

@@ -118,6 +118,8 @@ export interface InstanceListQuery {
   /** uuid of the last row of the previous page */
   marker?: InstanceRow;
   limit: number;
+  /** Only these columns (the regex pre-pass reads a few columns of many rows); default: all. */
+  columns?: (keyof InstanceRow)[];
 }
 
 export class InstancesRepo {
@@ -166,7 +168,7 @@ export class InstancesRepo {
   }
 
   async list(q: InstanceListQuery, trx: Db = this.db): Promise<InstanceRow[]> {
-    const query = trx<InstanceRow>('instances').select('instances.*');
+    const query = trx<InstanceRow>('instances').select(q.columns ? q.columns.map((c) => `instances.${c}`) : 'instances.*');
     if (q.projectId !== null) query.where('project_id', q.projectId);
     if (q.deleted === true && q.softDeleted === true) {
       query.where((w) => w.where('deleted', true).orWhere('vm_state', SOFT_DELETED_VM_STATE));
