@@ -10,8 +10,9 @@ import { isAdmin } from '../identity/auth-context';
 import { authorize, projectOf } from '../identity/policy';
 import type { Clock } from '../db/time';
 import {
-  ImagesRepo, imageProperties, type ImageHostLoadRow, type ImageRow, type ImageStatus,
+  ImagesRepo, imageProperties, type ImageHostLoadRow, type ImageListQuery, type ImageRow, type ImageStatus,
 } from '../db/repositories/images-repo';
+import type { RangeFilter, TimeFilter } from './list-filter-ops';
 import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors';
 import { ImageStore, type StoredImage } from './image-store';
 import { ImageMembers } from './image-members';
@@ -30,7 +31,12 @@ export class GlanceImageNotFound extends NotFound {
 export interface CreateImageInput { [key: string]: unknown }
 
 export interface ListImagesInput {
-  filters: Partial<Record<'name' | 'status' | 'visibility' | 'owner' | 'container_format' | 'disk_format' | 'id', string>>;
+  /** a list is Glance's `in:` operator (any of these values) */
+  filters: ImageListQuery['filters'];
+  /** created_at / updated_at comparisons */
+  times?: TimeFilter[];
+  /** size_min / size_max (and virtual_size_…) bounds */
+  ranges?: RangeFilter[];
   tags: string[];
   /** exact matches on custom properties */
   properties?: Record<string, string>;
@@ -215,6 +221,8 @@ export class ImageService {
     const rows = await this.repo.list({
       visibleTo: { admin: isAdmin(auth), projectId: auth.projectId },
       filters,
+      times: input.times ?? [],
+      ranges: input.ranges ?? [],
       tags: input.tags,
       properties: input.properties ?? {},
       memberStatus: input.memberStatus ?? 'accepted',

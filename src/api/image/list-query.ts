@@ -3,11 +3,18 @@
 import { BadRequest } from '../../errors';
 import type { ListImagesInput } from '../../images/image-service';
 import { STATUSES, VISIBILITIES } from '../../images/image-rules';
+import {
+  parseListFilter, parseRangeFilter, parseTimeFilter, type RangeFilter, type TimeFilter,
+} from '../../images/list-filter-ops';
 
 type Query = Record<string, string | string[] | undefined>;
 
 const FILTERS = ['name', 'status', 'visibility', 'owner', 'container_format', 'disk_format', 'id'] as const;
-const CONTROL = new Set(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'tag', 'member_status', 'os_hidden', ...FILTERS]);
+/** The fields Glance filters with an operator (`in:a,b`, `eq:a`); owner and visibility match as sent. */
+const OPERATOR_FILTERS = new Set<string>(['name', 'id', 'status', 'container_format', 'disk_format']);
+const TIME_FILTERS = ['created_at', 'updated_at'] as const;
+const RANGE_FILTERS = ['size_min', 'size_max', 'virtual_size_min', 'virtual_size_max'] as const;
+const CONTROL = new Set<string>(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'tag', 'member_status', 'os_hidden', ...FILTERS, ...TIME_FILTERS, ...RANGE_FILTERS]);
 
 const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const one = (q: Query, k: string): string | undefined => { const v = all(q[k]); return v.length ? v[v.length - 1] : undefined; };
@@ -21,13 +28,23 @@ export function parseListQuery(q: Query): ListImagesInput & { properties: Record
   const filters: ListImagesInput['filters'] = {};
   for (const f of FILTERS) {
     const v = one(q, f);
-    if (v !== undefined) filters[f] = v;
+    if (v !== undefined) filters[f] = OPERATOR_FILTERS.has(f) ? parseListFilter(v) : v;
   }
-  if (filters.visibility !== undefined && filters.visibility !== 'all' && !(VISIBILITIES as readonly string[]).includes(filters.visibility)) {
+  if (filters.visibility !== undefined && filters.visibility !== 'all' && !(VISIBILITIES as readonly string[]).includes(String(filters.visibility))) {
     throw new BadRequest(`Invalid visibility value: ${filters.visibility}`);
   }
-  if (filters.status !== undefined && !(STATUSES as readonly string[]).includes(filters.status)) {
-    throw new BadRequest(`Invalid status value: ${filters.status}`);
+  for (const status of filters.status === undefined ? [] : ([] as string[]).concat(filters.status)) {
+    if (!(STATUSES as readonly string[]).includes(status)) throw new BadRequest(`Invalid status value: ${status}`);
+  }
+  const times: TimeFilter[] = [];
+  for (const key of TIME_FILTERS) {
+    const v = one(q, key);
+    if (v !== undefined) times.push(parseTimeFilter(key, v));
+  }
+  const ranges: RangeFilter[] = [];
+  for (const param of RANGE_FILTERS) {
+    const v = one(q, param);
+    if (v !== undefined) ranges.push(parseRangeFilter(param, v));
   }
   let limit: number | undefined;
   const rawLimit = one(q, 'limit');
@@ -63,7 +80,7 @@ export function parseListQuery(q: Query): ListImagesInput & { properties: Record
   // Any other parameter filters on a custom property (Glance does the same).
   const properties: Record<string, string> = {};
   for (const [k, v] of Object.entries(q)) if (!CONTROL.has(k) && v !== undefined) properties[k] = all(v)[all(v).length - 1];
-  return { filters, tags: all(q.tag), memberStatus, osHidden, sort, marker: one(q, 'marker'), limit, properties };
+  return { filters, times, ranges, tags: all(q.tag), memberStatus, osHidden, sort, marker: one(q, 'marker'), limit, properties };
 }
 
 /** Glance's links: `first` is the query without marker; `next` the same with the last id as marker. */

@@ -1,6 +1,7 @@
 // Glance image records, their tags and members, and which Docker image each became on each host.
 // Rows are stored as Glance sees them; custom properties are one JSON text column of string → string.
 import type { Db } from '../knex';
+import type { RangeFilter, TimeFilter } from '../../images/list-filter-ops';
 
 export type ImageStatus = 'queued' | 'saving' | 'active' | 'killed' | 'deleted' | 'pending_delete' | 'deactivated' | 'uploading' | 'importing';
 export type ImageVisibility = 'public' | 'private' | 'shared' | 'community';
@@ -65,7 +66,12 @@ export function normalizeImage(row: ImageRow): ImageRow {
 export interface ImageListQuery {
   /** Only images whose id is in this set of visibility clauses (built by the service). */
   visibleTo: { admin: boolean; projectId: string | null };
-  filters: Partial<Record<'name' | 'status' | 'visibility' | 'owner' | 'container_format' | 'disk_format' | 'id', string>>;
+  /** exact match; a list matches any of its values (Glance's `in:`) */
+  filters: Partial<Record<'name' | 'status' | 'visibility' | 'owner' | 'container_format' | 'disk_format' | 'id', string | string[]>>;
+  /** created_at / updated_at against a UTC "YYYY-MM-DDTHH:MM:SS[.ffffff]" (whole-second columns, as Glance's) */
+  times: TimeFilter[];
+  /** size / virtual_size bounds (inclusive) */
+  ranges: RangeFilter[];
   tags: string[];
   /** exact matches on custom properties */
   properties: Record<string, string>;
@@ -121,7 +127,17 @@ export class ImagesRepo {
         if (q.filters.visibility === 'community' || q.includeCommunity) w.orWhere('visibility', 'community');
       });
     }
-    for (const [k, v] of Object.entries(q.filters)) if (v !== undefined) query.where(`images.${k}`, v);
+    for (const [k, v] of Object.entries(q.filters)) {
+      if (Array.isArray(v)) query.whereIn(`images.${k}`, v);
+      else if (v !== undefined) query.where(`images.${k}`, v);
+    }
+    for (const f of q.times) {
+      // Stored times carry milliseconds; Glance's columns hold whole seconds, so a time shown in a
+      // response (seconds) compares equal to the image it came from. A threshold with a fraction
+      // sorts after its whole second, as datetimes do.
+      query.whereRaw(`substr(${quoteIdent(f.key)}, 1, 19) ${f.op} ?`, [f.value]);
+    }
+    for (const f of q.ranges) query.where(`images.${f.key}`, f.op, f.value);
     if (q.osHidden !== null) query.where('os_hidden', q.osHidden);
     for (const [k, v] of Object.entries(q.properties)) {
       // properties is JSON text written by JSON.stringify: match the exact `"key":"value"` pair.
