@@ -183,6 +183,8 @@ export class ServerLister {
     }
 
     for (const [param, column] of Object.entries(EQUALITY)) {
+      // Nova puts status's states in place of the vm_state / task_state parameters.
+      if ((param === 'vm_state' && filter.vmStates) || (param === 'task_state' && filter.taskStates)) continue;
       const v = last(q[param]);
       if (v !== undefined) filter.equals![column] = v;
     }

@@ -109,6 +109,10 @@ describe('deleted servers', () => {
     expect(await names('status=DELETED&status=ACTIVE')).toEqual(LIVE);
     expect(await names('vm_state=deleted')).toEqual([]);
     expect(await names('vm_state=deleted&deleted=true')).toEqual(['gone']);
+    // status replaces the vm_state parameter (and task_state, when status narrows task states).
+    expect(await names('vm_state=stopped&status=ACTIVE')).toEqual(LIVE);
+    expect(await names('task_state=rebooting&status=ACTIVE')).toEqual(['web-1']);
+    expect(await names('task_state=none&status=REBOOT')).toEqual(['web-1']);
   });
   it('member: status=DELETED is a 403; deleted=true is dropped', async () => {
     const res = await get('status=DELETED', { token: member.token });
