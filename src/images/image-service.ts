@@ -37,6 +37,8 @@ export interface ListImagesInput {
   times?: TimeFilter[];
   /** size_min / size_max (and virtual_size_…) bounds */
   ranges?: RangeFilter[];
+  /** only protected (true) or unprotected (false) images */
+  protected?: boolean | null;
   tags: string[];
   /** exact matches on custom properties */
   properties?: Record<string, string>;
@@ -223,6 +225,7 @@ export class ImageService {
       filters,
       times: input.times ?? [],
       ranges: input.ranges ?? [],
+      protected: input.protected ?? null,
       tags: input.tags,
       properties: input.properties ?? {},
       memberStatus: input.memberStatus ?? 'accepted',

@@ -1,11 +1,12 @@
 // GET /v2/images comparative filters as Glance has them: the `in:` operator (with quoting) on
 // name, id, status, container_format and disk_format; size_min/size_max; created_at/updated_at
-// with eq/neq/gt/gte/lt/lte; Glance's 400 wording for bad operators, values and dates; the
-// relative `next` link keeps them. glance image-list --property-filter is the real client.
+// with eq/neq/gt/gte/lt/lte; checksum, os_hash_value, protected; Glance's 400 wording for bad
+// operators, values and dates; the relative `next` link keeps them. glance image-list --property-filter is the real client.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { adminEnv, runCli, type ListeningApp } from '../helpers/cli';
 import { ADMIN_PASSWORD } from '../helpers/app';
@@ -163,6 +164,30 @@ describe('created_at / updated_at', () => {
   });
 });
 
+describe('checksum, os_hash_value, protected, os_hidden', () => {
+  it('checksum and os_hash_value match the column; protected takes true or false', async () => {
+    const data = Buffer.from('checksummed');
+    await create({ name: 'sum' }, data);
+    await create({ name: 'other' }, Buffer.from('different'));
+    await create({ name: 'guarded', protected: true });
+    const md5 = createHash('md5').update(data).digest('hex');
+    const sha512 = createHash('sha512').update(data).digest('hex');
+    expect(await names(`checksum=${md5}`)).toEqual(['sum']);
+    expect(await names(`os_hash_value=${sha512}`)).toEqual(['sum']);
+    expect(await names('protected=true')).toEqual(['guarded']);
+    expect(await names('protected=false')).toEqual(['other', 'sum']);
+  });
+
+  it.each([
+    ['protected=yes', "Invalid value 'yes' for 'protected' filter. Valid values are 'true' or 'false'."],
+    ['os_hidden=Maybe', "Invalid value 'maybe' for 'os_hidden' filter. Valid values are 'true' or 'false'."],
+    ['member_status=bogus', 'Invalid status: bogus'],
+    ['sort=name:asc&sort_key=id', 'Old and new sorting syntax cannot be combined'],
+  ])('%s is a 400: %s', async (query, message) => {
+    expect(await error(query)).toEqual({ status: 400, message });
+  });
+});
+
 describe('glance image-list --property-filter (the real client)', () => {
   it('sends name=in:… and size_min through as query parameters and lists what matches', async () => {
     await create({ name: 'cli-a' }, Buffer.alloc(5));
@@ -176,5 +201,10 @@ describe('glance image-list --property-filter (the real client)', () => {
     expect(r.stdout).toContain('cli-b');
     expect(r.stdout).not.toContain('cli-a');
     expect(r.stdout).not.toContain('cli-c');
+    const md5 = createHash('md5').update(Buffer.alloc(5)).digest('hex');
+    const bySum = await runCli('glance', ['image-list', '--checksum', md5], env, { timeoutMs: 60_000 });
+    expect(bySum.code, bySum.stderr).toBe(0);
+    expect(bySum.stdout).toContain('cli-a');
+    expect(bySum.stdout).not.toContain('cli-b');
   });
 });

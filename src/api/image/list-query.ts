@@ -9,12 +9,12 @@ import {
 
 type Query = Record<string, string | string[] | undefined>;
 
-const FILTERS = ['name', 'status', 'visibility', 'owner', 'container_format', 'disk_format', 'id'] as const;
+const FILTERS = ['name', 'status', 'visibility', 'owner', 'container_format', 'disk_format', 'id', 'checksum', 'os_hash_value'] as const;
 /** The fields Glance filters with an operator (`in:a,b`, `eq:a`); owner and visibility match as sent. */
 const OPERATOR_FILTERS = new Set<string>(['name', 'id', 'status', 'container_format', 'disk_format']);
 const TIME_FILTERS = ['created_at', 'updated_at'] as const;
 const RANGE_FILTERS = ['size_min', 'size_max', 'virtual_size_min', 'virtual_size_max'] as const;
-const CONTROL = new Set<string>(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'tag', 'member_status', 'os_hidden', ...FILTERS, ...TIME_FILTERS, ...RANGE_FILTERS]);
+const CONTROL = new Set<string>(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'tag', 'member_status', 'os_hidden', 'protected', ...FILTERS, ...TIME_FILTERS, ...RANGE_FILTERS]);
 
 const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const one = (q: Query, k: string): string | undefined => { const v = all(q[k]); return v.length ? v[v.length - 1] : undefined; };
@@ -22,6 +22,15 @@ const one = (q: Query, k: string): string | undefined => { const v = all(q[k]); 
 function sortDir(d: string): 'asc' | 'desc' {
   if (d !== 'asc' && d !== 'desc') throw new BadRequest(`Invalid sort direction: ${d}`);
   return d;
+}
+
+/** Glance takes exactly 'true' or 'false' for its boolean filters (os_hidden lower-cased first). */
+function trueOrFalse(name: 'os_hidden' | 'protected', value: string | undefined): boolean | null {
+  if (value === undefined) return null;
+  if (value !== 'true' && value !== 'false') {
+    throw new BadRequest(`Invalid value '${value}' for '${name}' filter. Valid values are 'true' or 'false'.`);
+  }
+  return value === 'true';
 }
 
 export function parseListQuery(q: Query): ListImagesInput & { properties: Record<string, string> } {
@@ -58,7 +67,7 @@ export function parseListQuery(q: Query): ListImagesInput & { properties: Record
   const keys = all(q.sort_key);
   const dirs = all(q.sort_dir);
   if (sortParam !== undefined) {
-    if (keys.length || dirs.length) throw new BadRequest('The sort param cannot be used with the sort_key or sort_dir params');
+    if (keys.length || dirs.length) throw new BadRequest('Old and new sorting syntax cannot be combined');
     for (const part of sortParam.split(',')) {
       const [key, dir = 'desc'] = part.trim().split(':');
       sort.push({ key, dir: sortDir(dir) });
@@ -69,18 +78,14 @@ export function parseListQuery(q: Query): ListImagesInput & { properties: Record
     if (keys.length === 0 && dirs.length === 1) sort.push({ key: 'created_at', dir: sortDir(dirs[0]) });
   }
   const memberStatus = one(q, 'member_status') ?? 'accepted';
-  if (!['pending', 'accepted', 'rejected', 'all'].includes(memberStatus)) throw new BadRequest(`Invalid status value: ${memberStatus}`);
+  if (!['pending', 'accepted', 'rejected', 'all'].includes(memberStatus)) throw new BadRequest(`Invalid status: ${memberStatus}`);
   const hidden = one(q, 'os_hidden');
-  let osHidden: boolean | null = false;
-  if (hidden !== undefined) {
-    const h = hidden.toLowerCase();
-    if (!['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(h)) throw new BadRequest(`Invalid value for os_hidden: ${hidden}`);
-    osHidden = ['true', '1', 'yes', 'on'].includes(h);
-  }
+  const osHidden = trueOrFalse('os_hidden', hidden === undefined ? 'false' : hidden.toLowerCase()) ?? false;
+  const protectedOnly = trueOrFalse('protected', one(q, 'protected'));
   // Any other parameter filters on a custom property (Glance does the same).
   const properties: Record<string, string> = {};
   for (const [k, v] of Object.entries(q)) if (!CONTROL.has(k) && v !== undefined) properties[k] = all(v)[all(v).length - 1];
-  return { filters, times, ranges, tags: all(q.tag), memberStatus, osHidden, sort, marker: one(q, 'marker'), limit, properties };
+  return { filters, times, ranges, protected: protectedOnly, tags: all(q.tag), memberStatus, osHidden, sort, marker: one(q, 'marker'), limit, properties };
 }
 
 /** Glance's links: `first` is the query without marker; `next` the same with the last id as marker. */

@@ -67,11 +67,12 @@ export interface ImageListQuery {
   /** Only images whose id is in this set of visibility clauses (built by the service). */
   visibleTo: { admin: boolean; projectId: string | null };
   /** exact match; a list matches any of its values (Glance's `in:`) */
-  filters: Partial<Record<'name' | 'status' | 'visibility' | 'owner' | 'container_format' | 'disk_format' | 'id', string | string[]>>;
+  filters: Partial<Record<'name' | 'status' | 'visibility' | 'owner' | 'container_format' | 'disk_format' | 'id' | 'checksum' | 'os_hash_value', string | string[]>>;
   /** created_at / updated_at against a UTC "YYYY-MM-DDTHH:MM:SS[.ffffff]" (whole-second columns, as Glance's) */
   times: TimeFilter[];
   /** size / virtual_size bounds (inclusive) */
   ranges: RangeFilter[];
+  protected: boolean | null;
   tags: string[];
   /** exact matches on custom properties */
   properties: Record<string, string>;
@@ -139,6 +140,7 @@ export class ImagesRepo {
     }
     for (const f of q.ranges) query.where(`images.${f.key}`, f.op, f.value);
     if (q.osHidden !== null) query.where('os_hidden', q.osHidden);
+    if (q.protected !== null) query.where('images.protected', q.protected);
     for (const [k, v] of Object.entries(q.properties)) {
       // properties is JSON text written by JSON.stringify: match the exact `"key":"value"` pair.
       const needle = JSON.stringify({ [k]: v }).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
