@@ -23,10 +23,13 @@ export function utcThreshold(text: string): string | null {
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
   const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
-  const local = Date.UTC(...fields);
-  const back = new Date(local);
-  // Date.UTC rolls 2026-02-30 over to March: such a date does not exist.
-  if (back.getUTCFullYear() !== fields[0] || back.getUTCMonth() !== fields[1] || back.getUTCDate() !== fields[2]
+  // setUTCFullYear, not Date.UTC: that one reads years below 100 as 19xx.
+  const back = new Date(Date.UTC(2000, 0, 1));
+  back.setUTCFullYear(fields[0], fields[1], fields[2]);
+  back.setUTCHours(fields[3], fields[4], fields[5]);
+  const local = back.getTime();
+  // 2026-02-30 rolls over to March: such a date does not exist (nor does year 0, for Python).
+  if (fields[0] < 1 || back.getUTCFullYear() !== fields[0] || back.getUTCMonth() !== fields[1] || back.getUTCDate() !== fields[2]
     || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return null;
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
@@ -95,5 +98,7 @@ export function parseTimeFilter(key: TimeFilter['key'], expression: string): Tim
 export function parseRangeFilter(param: `${RangeFilter['key']}_${'min' | 'max'}`, text: string): RangeFilter {
   if (!/^\s*[+-]?\d+\s*$/.test(text)) throw new BadRequest('Unable to filter on a range with a non-numeric value.');
   const key = param.slice(0, -4) as RangeFilter['key'];
-  return { key, op: param.endsWith('_min') ? '>=' : '<=', value: Number(text) };
+  // Python's int has no bounds; no size reaches 2^53, so clamping changes no answer.
+  const value = Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Number(text)));
+  return { key, op: param.endsWith('_min') ? '>=' : '<=', value };
 }

@@ -112,6 +112,8 @@ describe('size_min / size_max', () => {
     expect(await names('size_max=20')).toEqual(['s10', 's20']);
     expect(await names('size_min=11&size_max=29')).toEqual(['s20']);
     expect(await names('size_min=31')).toEqual([]);
+    expect(await names(`size_max=${'9'.repeat(40)}`)).toEqual(['s10', 's20', 's30']);
+    expect(await names(`size_min=${q(' +20 ')}`)).toEqual(['s20', 's30']);
   });
 
   it.each(['size_min=abc', 'size_max=1.5', 'size_max='])('%s is a 400 with Glance\'s wording', async (query) => {
@@ -148,6 +150,8 @@ describe('created_at / updated_at', () => {
 
   it('takes dates alone and time-zone offsets', async () => {
     expect(await names(`created_at=${q('gte:2026-03-01')}`)).toEqual(['mid', 'new']);
+    // Years below 100 are years, not 19xx.
+    expect(await names(`created_at=${q('gt:0050-01-01T00:00:00Z')}`)).toEqual(['mid', 'new', 'old']);
     // 13:30:45+01:00 is 12:30:45 UTC.
     expect(await names(`created_at=${q('eq:2026-03-01T13:30:45+01:00')}`)).toEqual(['mid']);
     expect(await names(`updated_at=${q('lte:2026-06-01T00:00:00Z')}`)).toEqual(['mid', 'old']);
@@ -158,6 +162,8 @@ describe('created_at / updated_at', () => {
     ['created_at=gt:yesterday', 'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.'],
     [`updated_at=${q('lte:2026-02-30T00:00:00Z')}`, 'Bad "updated_at" query filter format. Use ISO 8601 DateTime notation.'],
     ['created_at=2026', 'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.'],
+    [`created_at=${q('gt:0000-01-01T00:00:00Z')}`, 'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.'],
+    [`created_at=${q('gt:2026-01-01T24:00:00Z')}`, 'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.'],
     [`created_at=${q('after:2026-01-01T00:00:00Z')}`, 'Unable to filter on a unknown operator.'],
   ])('%s is a 400: %s', async (query, message) => {
     expect(await error(query)).toEqual({ status: 400, message });
