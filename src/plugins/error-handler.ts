@@ -31,8 +31,15 @@ export function serviceOf(url: string): ServiceKind {
   return 'root';
 }
 
+// webob's titles where they differ from Node's status names (glanceclient prints the title).
+const WEBOB_TITLES: Readonly<Record<number, string>> = {
+  413: 'Request Entity Too Large',
+  414: 'Request-URI Too Long',
+  416: 'Request Range Not Satisfiable',
+};
+
 function webobBody(status: number, message: string) {
-  const title = STATUS_CODES[status] ?? 'Error';
+  const title = WEBOB_TITLES[status] ?? STATUS_CODES[status] ?? 'Error';
   return { message: `${message}<br /><br />\n\n\n`, code: `${status} ${title}`, title };
 }
 
