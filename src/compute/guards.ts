@@ -1,6 +1,6 @@
 // Declarative state guards (nova compute/api.py check_instance_state, check_instance_lock).
 // Every ComputeApi method begins with one of these; a refusal is Nova's 409.
-import { InstanceInvalidState, InstanceIsLocked } from '../errors';
+import { Conflict, InstanceInvalidState, InstanceIsLocked } from '../errors';
 import type { AuthContext } from '../identity/auth-context';
 import { isAdmin } from '../identity/auth-context';
 import type { InstanceRow } from '../db/repositories/instances-repo';
@@ -26,4 +26,19 @@ export function assertState(instance: InstanceRow, rule: StateRule, method: stri
 /** A locked server refuses changes from non-admins (nova check_instance_lock). */
 export function assertNotLocked(instance: InstanceRow, auth: AuthContext): void {
   if (instance.locked && !isAdmin(auth)) throw new InstanceIsLocked(instance.uuid);
+}
+
+/**
+ * check_instance_state(must_have_launched=True), Nova's default wherever a state is checked: a
+ * server that never became ACTIVE (a failed build) has nothing to act on.
+ */
+export function assertLaunched(instance: InstanceRow, method: string): void {
+  if (!instance.launched_at) throw new Conflict(`Cannot '${method}' instance ${instance.uuid} while it is in launched_at None`);
+}
+
+/** check_instance_lock + check_instance_state(…, must_have_launched=True): the opening of most actions. */
+export function assertActionable(instance: InstanceRow, auth: AuthContext, rule: StateRule, method: string): void {
+  assertNotLocked(instance, auth);
+  assertState(instance, rule, method);
+  assertLaunched(instance, method);
 }

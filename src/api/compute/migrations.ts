@@ -10,7 +10,7 @@ import type { Services } from '../../services';
 import { BadRequest, NotFound } from '../../errors';
 import { authorize } from '../../identity/policy';
 import { TaskState, VmState } from '../../compute/states';
-import { assertInstanceState } from './attach-guards';
+import { assertActionable } from '../../compute/guards';
 import { actionPeek } from './server-actions';
 import { assertValid } from '../../plugins/validation';
 import { COMPUTE_PREFIX } from '../urls';
@@ -73,7 +73,7 @@ export async function migrationRoutes(app: FastifyInstance, opts: { services: Se
   app.delete<P>(`${serverBase}/:migrationId`, { config: { minVersion: '2.24' } }, async (req) => {
     const row = await compute.get(req.auth, req.params.id);
     authorize(req.auth, 'admin', 'os_compute_api:servers:migrations:delete');
-    assertInstanceState(req.auth, row, { taskState: [TaskState.MIGRATING] }, 'abort live migration');
+    assertActionable(row, req.auth, { taskState: [TaskState.MIGRATING] }, 'abort live migration');
     throw migrationNotFound(req.params.migrationId, row.uuid); // no migration is ever recorded
   });
 
@@ -83,7 +83,7 @@ export async function migrationRoutes(app: FastifyInstance, opts: { services: Se
     assertValid(FORCE_COMPLETE_BODY, req.body, 'body');
     const row = await compute.get(req.auth, req.params.id);
     authorize(req.auth, 'admin', 'os_compute_api:servers:migrations:force_complete');
-    assertInstanceState(req.auth, row, { vmState: [VmState.ACTIVE], taskState: [TaskState.MIGRATING] }, 'force_complete');
+    assertActionable(row, req.auth, { vmState: [VmState.ACTIVE], taskState: [TaskState.MIGRATING] }, 'force_complete');
     throw new BadRequest(migrationNotFound(req.params.migrationId, row.uuid).message); // Nova: 400 for this one
   });
 }

@@ -10,7 +10,7 @@ import { authorize } from '../../identity/policy';
 import { PRIVATE_NETWORK_ID } from '../../compute/networks';
 import { VmState } from '../../compute/states';
 import { COMPUTE_PREFIX } from '../urls';
-import { assertAttachable } from './attach-guards';
+import { assertActionable } from '../../compute/guards';
 import { interfaceAttachBodies } from './schemas/server-attachments';
 import { interfacesOf, renderInterfaceAttachment } from './views/interface-attachments';
 
@@ -45,7 +45,7 @@ export async function serverInterfaceRoutes(app: FastifyInstance, opts: { servic
     const a = (req.body as AttachBody | null)?.interfaceAttachment ?? {};
     if (a.net_id && a.port_id) throw new BadRequest('Must not input both network_id and port_id');
     if (a.fixed_ips?.[0]?.ip_address && !a.net_id) throw new BadRequest('Must input network_id when request IP address');
-    assertAttachable(req.auth, row, INTERFACE_VM_STATES, 'attach_interface');
+    assertActionable(row, req.auth, { vmState: INTERFACE_VM_STATES, taskState: [null] }, 'attach_interface');
     if (a.port_id) {
       if (interfacesOf(row).some((p) => p.port_id === a.port_id)) throw new Conflict(`Port ${a.port_id} is still in use.`);
       throw PortNotFound(a.port_id);
@@ -58,7 +58,7 @@ export async function serverInterfaceRoutes(app: FastifyInstance, opts: { servic
   app.delete<P>(`${base}/:portId`, async (req) => {
     const row = await compute.get(req.auth, req.params.id);
     authorize(req.auth, 'write', 'os_compute_api:os-attach-interfaces:delete');
-    assertAttachable(req.auth, row, INTERFACE_VM_STATES, 'detach_interface');
+    assertActionable(row, req.auth, { vmState: INTERFACE_VM_STATES, taskState: [null] }, 'detach_interface');
     if (!interfacesOf(row).some((p) => p.port_id === req.params.portId)) throw PortNotFound(req.params.portId);
     throw new NotImplemented('The requested functionality is not supported.');
   });

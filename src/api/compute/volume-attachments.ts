@@ -9,7 +9,7 @@ import { authorize } from '../../identity/policy';
 import { VmState } from '../../compute/states';
 import type { InstanceRow } from '../../db/repositories/instances-repo';
 import { COMPUTE_PREFIX } from '../urls';
-import { assertAttachable } from './attach-guards';
+import { assertActionable } from '../../compute/guards';
 import { assertKnownQuery, lastParam } from './paging-params';
 import { volumeAttachBodies, volumeSwapBodies } from './schemas/server-attachments';
 
@@ -58,7 +58,7 @@ export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { servi
     authorize(req.auth, 'write', 'os_compute_api:os-volumes-attachments:create');
     const { volumeId } = (req.body as { volumeAttachment: { volumeId: string } }).volumeAttachment;
     checkShelved(req, row, 'attach_volume');
-    assertAttachable(req.auth, row, ATTACH_VM_STATES, 'attach_volume');
+    assertActionable(row, req.auth, { vmState: ATTACH_VM_STATES, taskState: [null] }, 'attach_volume');
     throw VolumeNotFound(volumeId);
   });
 

@@ -8,7 +8,7 @@ import type { AuthContext } from '../../identity/auth-context';
 import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo';
 import type { TaskRunner } from '../worker/task-runner';
 import type { InstanceActions } from '../instance-actions';
-import { assertNotLocked, assertState } from '../guards';
+import { assertLaunched, assertNotLocked, assertState } from '../guards';
 import { Conflict } from '../../errors';
 
 export interface ActionApiDeps {
@@ -50,11 +50,7 @@ export async function beginAction(d: ActionApiDeps, s: BeginActionSpec): Promise
   if (s.checkLock !== false) assertNotLocked(s.instance, s.auth);
   const taskStates = s.taskStates ?? [null];
   assertState(s.instance, { vmState: s.vmStates, taskState: taskStates === 'any' ? undefined : taskStates }, s.method);
-  // check_instance_state(must_have_launched=True), Nova's default wherever a state is checked:
-  // a server that never became ACTIVE (a failed build) has nothing to act on.
-  if (s.vmStates && s.mustHaveLaunched !== false && !s.instance.launched_at) {
-    throw new Conflict(`Cannot '${s.method}' instance ${s.instance.uuid} while it is in launched_at None`);
-  }
+  if (s.vmStates && s.mustHaveLaunched !== false) assertLaunched(s.instance, s.method);
   // Work for a host whose engine does not answer would only fail later: refuse it now, with the
   // reason (issue 8, test/reliability/docker-down.test.ts). Delete does not come through here.
   if (s.task && s.instance.host_id !== null && d.hostDown) {

@@ -8,8 +8,8 @@ import type { AuthContext } from '../../identity/auth-context';
 import { authorize } from '../../identity/policy';
 import type { InstanceRow } from '../../db/repositories/instances-repo';
 import type { ImageRow } from '../../db/repositories/images-repo';
-import { BadRequest, Conflict, NotFound } from '../../errors';
-import { assertNotLocked, assertState } from '../guards';
+import { BadRequest, NotFound } from '../../errors';
+import { assertActionable } from '../guards';
 import { TaskState, VmState } from '../states';
 import { lastPathSegment } from '../compute-api';
 import { REBUILD_TASK, type RebuildPayload } from '../manager/rebuild';
@@ -43,10 +43,7 @@ export class ServerRebuilds {
 
   async rebuild(auth: AuthContext, requestId: string, row: InstanceRow, input: RebuildInput): Promise<{ row: InstanceRow; adminPass: string }> {
     authorize(auth, 'write', 'os_compute_api:servers:rebuild');
-    assertNotLocked(row, auth);
-    assertState(row, { vmState: REBUILD_VM_STATES, taskState: [null] }, 'rebuild');
-    // nova check_instance_state(must_have_launched=True): a server that never booted cannot be rebuilt.
-    if (!row.launched_at) throw new Conflict(`Cannot 'rebuild' instance ${row.uuid} while it is in launched_at None`);
+    assertActionable(row, auth, { vmState: REBUILD_VM_STATES, taskState: [null] }, 'rebuild');
     const image = await this.image(auth, input.imageRef);
     if (image.min_ram && row.memory_mb < Number(image.min_ram)) throw new BadRequest("Flavor's memory is too small for requested image.");
     // nova _checks_for_create_and_rebuild: the same injected-file quota as create (403)

@@ -11,7 +11,7 @@ import { BadRequest, Conflict, NotFound } from '../../errors';
 import { addressesOf, type InstanceRow } from '../../db/repositories/instances-repo';
 import type { HostsRepo } from '../../db/repositories/hosts-repo';
 import type { ImagePort } from '../ports';
-import { assertNotLocked, assertState } from '../guards';
+import { assertActionable, assertLaunched, assertNotLocked, assertState } from '../guards';
 import { VmState } from '../states';
 
 export interface UnsupportedActionsDeps {
@@ -21,13 +21,6 @@ export interface UnsupportedActionsDeps {
   hostDown?: (hostId: number) => Promise<string | null>;
   /** the id under which a project's "default" security group is shown (the views' stable id) */
   defaultGroupId: (projectId: string) => string;
-}
-
-/** check_instance_lock + check_instance_state(vm_state=…, task_state=None, must_have_launched=True). */
-function assertActionable(auth: AuthContext, instance: InstanceRow, method: string, vmStates: readonly string[]): void {
-  assertNotLocked(instance, auth);
-  assertState(instance, { vmState: vmStates, taskState: [null] }, method);
-  if (!instance.launched_at) throw new Conflict(`Cannot '${method}' instance ${instance.uuid} while it is in launched_at None`);
 }
 
 export class UnsupportedActionsApi {
@@ -41,7 +34,7 @@ export class UnsupportedActionsApi {
    */
   async rescue(auth: AuthContext, instance: InstanceRow, rescueImageRef: string | undefined): Promise<never> {
     authorize(auth, 'write', 'os_compute_api:os-rescue');
-    assertActionable(auth, instance, 'rescue', [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR]);
+    assertActionable(instance, auth, { vmState: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], taskState: [null] }, 'rescue');
     if (rescueImageRef !== undefined) {
       try {
         await this.d.images.getForBoot(auth, rescueImageRef);
@@ -75,7 +68,7 @@ export class UnsupportedActionsApi {
     const source = hosts.find((h) => h.id === instance.host_id);
     if (host !== undefined && source?.name === host) throw new BadRequest("The target host can't be the same one.");
     assertState(instance, { vmState: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], taskState: [null] }, 'evacuate');
-    if (!instance.launched_at) throw new Conflict(`Cannot 'evacuate' instance ${instance.uuid} while it is in launched_at None`);
+    assertLaunched(instance, 'evacuate');
     if (source && this.d.hostDown && (await this.d.hostDown(source.id)) === null) {
       throw new BadRequest(`Compute service of ${source.name} is still in use.`);
     }
