@@ -36,9 +36,15 @@ function hasBadPythonEscape(p: string): boolean {
   return false;
 }
 
+/** Source and flags of `pattern` as it runs: MySQL's REGEXP reading for Nova (see the header), or Python's. */
+function regexParts(pattern: string, mysql: boolean): { source: string; flags: string } {
+  return mysql ? { source: pattern.replace(/\|/g, '\\|'), flags: 'i' } : { source: pattern, flags: '' };
+}
+
 /** The pattern as MySQL's REGEXP would run it for Nova (see the header). */
 export function mysqlRegex(pattern: string): RegExp {
-  return new RegExp(pattern.replace(/\|/g, '\\|'), 'i');
+  const { source, flags } = regexParts(pattern, true);
+  return new RegExp(source, flags);
 }
 
 /** True when Nova's schema would take `p` as a 'regex' and it also compiles here. */
@@ -77,7 +83,7 @@ const MATCH_SCRIPT = `(() => {
   const keep = new Array(rowCount).fill(true);
   for (const f of filters) {
     current = f.param;
-    const re = f.mysql ? new RegExp(f.pattern.replace(/\\|/g, '\\\\|'), 'i') : new RegExp(f.pattern);
+    const re = new RegExp(f.source, f.flags);
     for (let i = 0; i < rowCount; i++) {
       if (!keep[i]) continue;
       const texts = f.texts[i];
@@ -98,7 +104,11 @@ const compiledScript = new vm.Script(MATCH_SCRIPT);
  */
 export function matchRows(rowCount: number, filters: RegexFilter[], budgetMs = REGEX_BUDGET_MS): number[] {
   if (filters.length === 0) return Array.from({ length: rowCount }, (_, i) => i);
-  const sandbox = { rowCount, filters: filters.map((f) => ({ ...f, mysql: f.mysql !== false })), current: '' };
+  const sandbox = {
+    rowCount,
+    filters: filters.map((f) => ({ param: f.param, texts: f.texts, ...regexParts(f.pattern, f.mysql !== false) })),
+    current: '',
+  };
   const ctx = vm.createContext(sandbox);
   try {
     return [...(compiledScript.runInContext(ctx, { timeout: budgetMs }) as number[])];
