@@ -10,7 +10,7 @@ import { assertValid } from './validation';
 
 export const MIN_VERSION = '2.1';
 /** The highest microversion whose changes are all honoured. Raise it only with the changes. */
-export const MAX_VERSION = '2.79';
+export const MAX_VERSION = '2.93';
 
 export class ApiVersion {
   constructor(readonly major: number, readonly minor: number) {}

@@ -54,10 +54,11 @@ describe('volumes', () => {
     expect(jsonOut(osc)).toEqual([]);
     const nova = await runCli('nova', ['volume-attachments', serverId], env, { timeoutMs: CLI_TIMEOUT });
     expectOk(nova);
-    // an empty table: a header row and nothing else
+    // an empty table: a header row and nothing else. nova runs at 2.92, so the columns are 2.89's
+    // (attachment id and BDM uuid instead of the old id).
     const rows = nova.stdout.split('\n').filter((l) => l.startsWith('|'));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(/\| ID\s+\| DEVICE\s+\| SERVER ID\s+\| VOLUME ID\s+\|/);
+    expect(rows[0]).toMatch(/\| DEVICE\s+\| SERVER ID\s+\| VOLUME ID\s+\| ATTACHMENT ID\s+\| BDM UUID\s+\| TAG\s+\| DELETE ON TERMINATION\s+\|/);
   }, CLI_TIMEOUT * 2);
 });
 
