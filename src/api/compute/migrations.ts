@@ -4,10 +4,13 @@
 // (2.24) or force-completing (2.22) a live migration meets Nova's state check: the server is
 // never in task_state migrating (409). The query is
 // checked as Nova's schemas do: anything goes before 2.59; from 2.59 only the listed filters and
-// paging, dates must be ISO 8601 and a marker must name a migration (none does: 400).
+// paging, dates must be ISO 8601 and a marker must name a migration (none does: 400). 2.80 adds
+// the user_id and project_id filters to /os-migrations (single values, like Nova's single_param;
+// /servers/{id}/migrations has no query schema in Nova) and both fields to each migration shown,
+// which changes nothing here as no migration is ever listed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../services';
-import { BadRequest, NotFound } from '../../errors';
+import { BadRequest, NotFound, pyRepr } from '../../errors';
 import { authorize } from '../../identity/policy';
 import { TaskState, VmState } from '../../compute/states';
 import { assertActionable } from '../../compute/guards';
@@ -20,6 +23,17 @@ const FORCE_COMPLETE_BODY = { type: 'object', properties: { force_complete: { ty
 const migrationNotFound = (id: string, uuid: string) => new NotFound(`Migration ${id} not found for instance ${uuid}`);
 
 const FILTERS = ['hidden', 'host', 'instance_uuid', 'source_compute', 'status', 'migration_type'];
+/** Filters by owner, from 2.80 (Nova's list_query_params_v280). */
+const OWNER_FILTERS = ['user_id', 'project_id'];
+
+/** parameter_types.single_param: the parameter may be given once only (jsonschema's maxItems 1). */
+function assertSingle(query: Record<string, unknown>, name: string): void {
+  const raw = query[name];
+  if (Array.isArray(raw) && raw.length > 1) {
+    const list = pyRepr(raw.map(String));
+    throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${list}. ${list} is too long`);
+  }
+}
 
 function isoParam(query: Record<string, unknown>, name: string): number | undefined {
   const raw = lastParam(query[name]);
@@ -36,7 +50,9 @@ function readMigrationsQuery(req: FastifyRequest): { marker?: string; since?: nu
   const v = req.apiVersion;
   if (v.lt('2.59')) return {};
   const q = req.query as Record<string, unknown>;
-  assertKnownQuery(req, [...FILTERS, 'limit', 'marker', 'changes-since', ...(v.gte('2.66') ? ['changes-before'] : [])], '2.59');
+  const owners = v.gte('2.80') ? OWNER_FILTERS : [];
+  assertKnownQuery(req, [...FILTERS, 'limit', 'marker', 'changes-since', ...(v.gte('2.66') ? ['changes-before'] : []), ...owners], '2.59');
+  for (const name of owners) assertSingle(q, name);
   const { marker } = readPaging(q);
   return { marker, since: isoParam(q, 'changes-since'), before: v.gte('2.66') ? isoParam(q, 'changes-before') : undefined };
 }
