@@ -34,6 +34,8 @@ import { createComputeServices } from './compute/compose';
 import { createDrift } from './compute/drift';
 import { createServerActions } from './compute/api/compose-actions';
 import { createMoreServerActions } from './compute/api/compose';
+import { Aggregates } from './compute/aggregates';
+import { createAggregateImageCache } from './compute/image-cache';
 
 export interface ServiceDeps {
   config: Config;
@@ -74,7 +76,12 @@ export function createServices(deps: ServiceDeps) {
   const serverActions = createServerActions({ config, db, clock, hosts, hostsRepo, imagesRepo, hostHealth, ...computeServices });
   // Snapshot/backup, rebuild, resize, shelve and the serial console: API objects plus worker handlers.
   const moreServerActions = createMoreServerActions({ config, db, clock, hosts, images, imagesRepo, flavors, quotas, keypairs, ...computeServices });
-  return { ...computeServices, ...moreServerActions, serverActions, drift, config, db, clock, identityRepo, tokens, noauth, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
+  // Aggregates (the non-default zones) and 2.81 image pre-caching on their hosts (a worker task).
+  const aggregates = new Aggregates(hostOverview, config.defaultAvailabilityZone);
+  const aggregateImageCache = createAggregateImageCache({
+    db, aggregates, worker: computeServices.worker, images, hostsRepo, hosts, hostHealth, imagesRepo, imageLoader: imageImporter, log: computeServices.computeManager.log,
+  });
+  return { ...computeServices, ...moreServerActions, serverActions, drift, aggregates, aggregateImageCache, config, db, clock, identityRepo, tokens, noauth, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
 }
 
 export type Services = ReturnType<typeof createServices>;
