@@ -28,6 +28,7 @@ import { serverSecurityGroupRoutes } from './server-security-groups';
 import { serverPasswordRoutes } from './server-password';
 import { serverTopologyRoutes } from './server-topology';
 import { migrationRoutes } from './migrations';
+import { serverExternalEventRoutes } from './server-external-events';
 import { extensionRoutes } from './extensions';
 
 export async function computeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
@@ -59,5 +60,6 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(serverPasswordRoutes, opts);
   await app.register(serverTopologyRoutes, opts);
   await app.register(migrationRoutes, opts);
+  await app.register(serverExternalEventRoutes, opts);
   await app.register(extensionRoutes, opts);
 }
