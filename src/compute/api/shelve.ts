@@ -2,15 +2,18 @@
 // into an image "<name>-shelved" (created here, before the 202, as Nova does); with Nova's
 // default shelved_offload_time = 0 the server is then offloaded at once: its container is removed
 // and its host cleared (SHELVED_OFFLOADED). Unshelve boots a new container from that image
-// (ACTIVE) and deletes the image afterwards.
+// (ACTIVE) and deletes the image afterwards. An offloaded server may be unshelved into another
+// zone (2.77; a null zone unpins it, 2.91) or, by an admin, onto a named host (2.91), which the
+// scheduler then must choose.
 import type { AuthContext } from '../../identity/auth-context';
 import { authorize } from '../../identity/policy';
 import type { InstanceRow } from '../../db/repositories/instances-repo';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
 import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo';
 import { BadRequest, Conflict } from '../../errors';
 import { assertNotLocked, assertState } from '../guards';
 import { TaskState, VmState } from '../states';
-import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, type ShelvePayload } from '../manager/shelve';
+import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, type ShelvePayload, type UnshelvePayload } from '../manager/shelve';
 import { beginTask } from './begin-task';
 import type { ActionApiDeps } from './deps';
 
@@ -54,22 +57,50 @@ export class ServerShelves {
     await beginTask(this.d, auth, requestId, row, { action: 'shelveOffload', taskState: TaskState.SHELVING_OFFLOADING, kind: SHELVE_OFFLOAD_TASK });
   }
 
-  async unshelve(auth: AuthContext, requestId: string, row: InstanceRow, opts: { availabilityZone?: string | null } = {}): Promise<void> {
+  /**
+   * nova compute api unshelve. `availabilityZone` undefined keeps the server's zone, null unpins
+   * it; `host` (2.91) needs the unshelve_to_host policy. The checks run in Nova's order: lock and
+   * state, offloaded (409), the zone is available (400), policy (403), the host exists (400), the
+   * host is in the zone the server will have (409).
+   */
+  async unshelve(
+    auth: AuthContext, requestId: string, row: InstanceRow, opts: { availabilityZone?: string | null; host?: string } = {},
+  ): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:os-shelve:unshelve');
     assertNotLocked(row, auth);
     assertState(row, { vmState: UNSHELVE_VM_STATES, taskState: [null] }, 'unshelve');
-    const changes: Partial<InstanceRow> = {};
-    // 2.77: only an offloaded server may be unshelved into another zone (nova UnshelveInstanceInvalidState).
-    if (opts.availabilityZone !== undefined) {
-      if (row.vm_state !== VmState.SHELVED_OFFLOADED) {
-        throw new Conflict(`Specifying an availability zone or a host when unshelving server ${row.uuid} with status SHELVED is not supported. The server status must be SHELVED_OFFLOADED.`);
-      }
-      if (opts.availabilityZone !== null) {
-        const hosts = await this.d.db('compute_hosts').where({ availability_zone: opts.availabilityZone }).first();
-        if (!hosts) throw new BadRequest('The requested availability zone is not available');
-      }
-      changes.availability_zone = opts.availabilityZone;
+    const zonePassed = opts.availabilityZone !== undefined;
+    const hostName = opts.host || undefined; // nova tests `if host:`, so "" asks for no host
+    // Only an offloaded server goes through the scheduler (nova UnshelveInstanceInvalidState).
+    if ((zonePassed || hostName) && row.vm_state !== VmState.SHELVED_OFFLOADED) {
+      throw new Conflict(
+        `Specifying an availability zone or a host when unshelving server "${row.uuid}" with status "${row.vm_state}" is not supported. ` +
+          'The server status must be SHELVED_OFFLOADED.',
+      );
     }
-    await beginTask(this.d, auth, requestId, row, { action: 'unshelve', taskState: TaskState.UNSHELVING, kind: UNSHELVE_TASK, changes });
+    if (zonePassed && opts.availabilityZone) await this.assertZoneAvailable(opts.availabilityZone);
+    // novadock keeps the zone a server is pinned to in instances.availability_zone (Nova: its request spec).
+    const zoneAfter = zonePassed ? opts.availabilityZone ?? null : row.availability_zone;
+    const host = hostName ? await this.requestedHost(auth, hostName, zoneAfter) : undefined;
+    const changes: Partial<InstanceRow> = zonePassed ? { availability_zone: zoneAfter } : {};
+    const payload: UnshelvePayload = host ? { hostId: host.id } : {};
+    await beginTask(this.d, auth, requestId, row, { action: 'unshelve', taskState: TaskState.UNSHELVING, kind: UNSHELVE_TASK, changes, payload });
+  }
+
+  /** nova _validate_unshelve_az: a zone some enabled compute host serves. */
+  private async assertZoneAvailable(zone: string): Promise<void> {
+    const hosts = await this.d.db<ComputeHostRow>('compute_hosts').where({ availability_zone: zone });
+    if (!hosts.some((h) => !h.disabled)) throw new BadRequest('The requested availability zone is not available');
+  }
+
+  /** 2.91 host: admins only, it must exist, and it must lie in the server's zone after the unshelve (if any). */
+  private async requestedHost(auth: AuthContext, name: string, zone: string | null): Promise<ComputeHostRow> {
+    authorize(auth, 'admin', 'os_compute_api:os-shelve:unshelve_to_host');
+    const host = await this.d.db<ComputeHostRow>('compute_hosts').where({ name }).first();
+    if (!host) throw new BadRequest(`Compute host ${name} could not be found.`);
+    if (zone !== null && host.availability_zone !== zone) {
+      throw new Conflict(`Host "${name}" is not in the availability zone "${zone}".`);
+    }
+    return host;
   }
 }

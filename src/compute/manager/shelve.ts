@@ -21,6 +21,8 @@ export const SHELVE_OFFLOAD_TASK = 'shelve_offload';
 export const UNSHELVE_TASK = 'unshelve';
 
 export interface ShelvePayload { imageId: string; offload: boolean }
+/** 2.91 unshelve to a host: the only host the scheduler may choose. */
+export interface UnshelvePayload { hostId?: number }
 
 const SHELVE_TASK_STATES = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING];
 
@@ -111,7 +113,7 @@ async function runOffload(d: ActionManagerDeps, instance: InstanceRow, requestId
   }
 }
 
-export function unshelveHandler(d: ActionManagerDeps): TaskHandler {
+export function unshelveHandler(d: ActionManagerDeps): TaskHandler<UnshelvePayload> {
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
     if (!instance || instance.deleted || (instance.task_state !== TaskState.UNSHELVING && instance.task_state !== TaskState.SPAWNING)) return;
@@ -132,7 +134,9 @@ export function unshelveHandler(d: ActionManagerDeps): TaskHandler {
         } else {
           const image = imageId ? await d.imagesRepo.find(imageId) : undefined;
           if (!image) throw new DriverError(`Shelved image ${imageId ?? '(none)'} of instance ${instance.uuid} is gone.`, 'not-found');
-          host ??= await d.scheduler.selectHost({ memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone });
+          host ??= await d.scheduler.selectHost({
+            memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone, onlyHostId: ctx.payload.hostId ?? null,
+          });
           driver ??= await d.hosts.driverFor(host.id);
           await step(d, instance.uuid, [TaskState.UNSHELVING, TaskState.SPAWNING], TaskState.SPAWNING, {
             host_id: host.id, availability_zone: instance.availability_zone ?? host.availability_zone,

@@ -8,6 +8,7 @@ import {
   LABELS, MANAGED_BY, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo, type InstanceInfo,
   type InstanceStats, type SpawnSpec,
 } from '../driver';
+import { tarOf } from '../docker/tar-writer';
 
 type Op = 'spawn' | 'destroy' | 'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume'
   | 'snapshot' | 'loadImage' | 'importImage' | 'saveImage' | 'updateResources' | 'ping' | 'getInfo';
@@ -232,7 +233,9 @@ export class FakeDriver implements ComputeDriver {
     await this.enter('snapshot', instanceUuid);
     this.must(instanceUuid);
     const id = 'sha256:' + createHash('sha256').update(`${instanceUuid}${opts.repo}${Date.now()}${Math.random()}`).digest('hex');
-    this.images.set(id, Buffer.from(`snapshot of ${instanceUuid}`));
+    // Shaped as `docker save` writes it, so the saved image can be loaded on another host.
+    const manifest = JSON.stringify([{ Config: 'config.json', RepoTags: [`${opts.repo}:${opts.tag}`], Layers: [] }]);
+    this.images.set(id, tarOf([{ path: 'manifest.json', contents: Buffer.from(manifest) }, { path: 'snapshot-of', contents: Buffer.from(instanceUuid) }]));
     return id;
   }
 

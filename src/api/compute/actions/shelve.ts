@@ -13,8 +13,8 @@ export const shelveActions: ActionGroup = (services) => {
       name: 'unshelve',
       bodies: unshelveBodies,
       handler: async (req, instance, arg) => {
-        const a = (arg ?? {}) as { availability_zone?: string | null };
-        await shelves.unshelve(req.auth, req.id, instance, { availabilityZone: a.availability_zone });
+        const a = (arg ?? {}) as { availability_zone?: string | null; host?: string };
+        await shelves.unshelve(req.auth, req.id, instance, { availabilityZone: a.availability_zone, host: a.host });
         return ACCEPTED;
       },
     },
