@@ -121,6 +121,9 @@ export class ComputeApi {
     const flavor = await this.d.flavors.find(flavorId, auth);
     if (!flavor) throw new BadRequest(`Flavor ${flavorId} could not be found.`);
     if (flavor.disabled) throw new BadRequest('Flavor is disabled.');
+    // 2.90: one hostname cannot name several servers (nova compute/api.py create,
+    // AmbiguousHostnameForMultipleInstances), checked before the image as there.
+    if (input.hostname && input.maxCount > 1) throw new BadRequest('Unable to allocate a single hostname to multiple instances');
     for (const id of mapped.imagesToCheck) {
       await this.d.images.getForBoot(auth, id).catch((err) => { throw err instanceof NotFound ? bdmImageNotFound(id) : err; });
     }

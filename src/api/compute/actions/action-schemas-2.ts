@@ -1,5 +1,7 @@
 // Body schemas of createImage, createBackup, rebuild, resize, unshelve and os-getSerialConsole
 // (nova/api/openstack/compute/schemas/servers.py, create_backup.py, shelve.py, remote_consoles.py).
+import { hostname } from '../schemas/hostname';
+
 const name = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^\\x00-\\x1f\\x7f]*(?<!\\s)$' };
 const metadata = {
   type: 'object',
@@ -12,7 +14,6 @@ const boolean = { type: ['boolean', 'string'], enum: [true, 'True', 'TRUE', 'tru
 const ipv4 = { type: 'string', oneOf: [{ format: 'ipv4' }, { maxLength: 0 }] };
 const ipv6 = { type: 'string', oneOf: [{ format: 'ipv6' }, { maxLength: 0 }] };
 const description = { type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: '^[^\\x00-\\x1f\\x7f]*$' };
-const hostname = { type: 'string', minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$' };
 const diskConfig = { type: 'string', enum: ['AUTO', 'MANUAL'] };
 
 const wrap = (key: string, inner: object) => ({

@@ -3,6 +3,7 @@
 // named delta, bound to [min, max] ranges for config.bodies.
 import type { VersionedSchema } from '../../../plugins/microversion';
 import { ajv } from '../../../plugins/validation';
+import { hostname } from './hostname';
 
 // Nova's "base64" format: valid base64 text (padding required), as oslo's base64 check.
 if (!ajv.formats.base64) {
@@ -23,8 +24,6 @@ const ipv4 = { type: 'string', oneOf: [{ format: 'ipv4' }, { maxLength: 0 }] };
 const ipv6 = { type: 'string', oneOf: [{ format: 'ipv6' }, { maxLength: 0 }] };
 const positiveInt = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1 };
 const tag = { type: 'string', minLength: 1, maxLength: 60, pattern: '^[^,/]*$' };
-/** 2.90: a hostname is an RFC 1123 label (2.94 allows an FQDN). */
-const hostname = { type: 'string', minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$' };
 
 const networkItem = (withTag: boolean) => ({
   type: 'object',
