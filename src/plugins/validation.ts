@@ -87,9 +87,10 @@ function keywordMessage(e: ErrorObject): string {
   }
 }
 
-/** Nova's field name for an error: the last named path segment (the parent object for 'required'). */
+/** Nova's field name for an error: jsonschema's `path.pop()`, the last path segment, an array index
+ * included (the parent object for 'required'); '' at the body root. */
 function fieldName(e: ErrorObject): string {
-  const segments = e.instancePath.split('/').filter((s) => s !== '' && !/^\d+$/.test(s));
+  const segments = e.instancePath.split('/').filter((s) => s !== '');
   return segments.length ? segments[segments.length - 1].replace(/~1/g, '/').replace(/~0/g, '~') : '';
 }
 
@@ -109,11 +110,14 @@ export function novaValidationMessage(errors: ErrorObject[], part: ValidationPar
   const e = errors[0];
   const detail = keywordMessage(e);
   if (part === 'querystring') {
-    const name = fieldName(e) || String((e.params as Record<string, unknown>).additionalProperty ?? '');
+    // Nova's `path.popleft()`: a query value is a list, so the parameter is the first segment.
+    const first = e.instancePath.split('/').filter((seg) => seg !== '')[0]?.replace(/~1/g, '/').replace(/~0/g, '~');
+    const name = first || String((e.params as Record<string, unknown>).additionalProperty ?? '');
     return `Invalid input for query parameters ${name}. Value: ${pyStr(quotedValue(e, root))}. ${detail}`;
   }
   const field = fieldName(e);
-  if (!field) return `Invalid input for field/attribute ${''}. Value: ${pyStr(root)}. ${detail}`.replace('attribute . ', 'attribute. ');
+  // At the root Nova gives jsonschema's bare message (its validator only words errors with a path).
+  if (!field) return detail;
   return `Invalid input for field/attribute ${field}. Value: ${pyStr(quotedValue(e, root))}. ${detail}`;
 }
 

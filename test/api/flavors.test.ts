@@ -321,7 +321,8 @@ describe('create, update, delete (admin)', () => {
     expect(await bad({ ...ok, extra: 1 })).toBe("Invalid input for field/attribute flavor. Value: {'name': 'v', 'ram': 64, 'vcpus': 1, 'disk': 0, 'extra': 1}. Additional properties are not allowed ('extra' was unexpected)");
     expect(await bad({ ...ok, description: 'too early' }, '2.54')).toMatch(/Additional properties are not allowed \('description' was unexpected\)/);
     const noBody = await send('post', '/flavors', {});
-    expect(noBody.body.badRequest.message).toBe("Invalid input for field/attribute . Value: {}. 'flavor' is a required property".replace('attribute . ', 'attribute. '));
+    // At the body root Nova's validator has no path to name, so it gives jsonschema's bare message.
+    expect(noBody.body.badRequest.message).toBe("'flavor' is a required property");
   });
   it('non-admins may not create, update or delete (403, Nova policy wording)', async () => {
     const create = await send('post', '/flavors', { flavor: { name: 'nope', ram: 64, vcpus: 1, disk: 0 } }, { token: member.token });

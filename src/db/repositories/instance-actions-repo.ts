@@ -18,7 +18,7 @@ export class InstanceActionsRepo {
     return typeof r === 'object' ? (r as { id: number }).id : (r as number);
   }
   async findByRequest(uuid: string, requestId: string, trx: Db = this.db): Promise<InstanceActionRow | undefined> {
-    return trx<InstanceActionRow>('instance_actions').where({ instance_uuid: uuid, request_id: requestId }).first();
+    return trx<InstanceActionRow>('instance_actions').where({ instance_uuid: uuid, request_id: requestId }).orderBy('id', 'desc').first(); // the newest, as Nova's action_get_by_request_id
   }
   async update(id: number, changes: Partial<InstanceActionRow>, trx: Db = this.db): Promise<void> {
     await trx('instance_actions').where({ id }).update(changes);
