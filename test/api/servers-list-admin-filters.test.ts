@@ -71,7 +71,9 @@ describe('host and node', () => {
     expect(await names('host=no-such-host', { token: member.token, v: '2.1' })).toEqual(LIVE);
   });
   it('host filter is part of the list query, not an extra round trip', async () => {
-    const count = async (q: string) => {
+    // Every query of the process is counted, so a background one (a worker poll) may land inside a
+    // request: the fewest of three runs is the request's own count.
+    const once = async (q: string) => {
       let n = 0;
       const on = () => { n++; };
       t.services.db.on('query', on);
@@ -79,6 +81,7 @@ describe('host and node', () => {
       t.services.db.off('query', on);
       return n;
     };
+    const count = async (q: string) => Math.min(await once(q), await once(q), await once(q));
     expect(await count(`host=${EXTRA}`)).toBe(await count('limit=1000'));
   });
 });

@@ -155,7 +155,9 @@ describe('bad and hostile patterns', () => {
 
 describe('cost', () => {
   it('any number of regex filters adds one query to the detail list', async () => {
-    const count = async (q: string) => {
+    // The listener sees every query of the process, so a background one (a worker poll) can land
+    // inside a request: the fewest of three runs is the request's own count.
+    const once = async (q: string) => {
       let n = 0;
       const on = () => { n++; };
       t.services.db.on('query', on);
@@ -164,6 +166,7 @@ describe('cost', () => {
       expect(res.status).toBe(200);
       return n;
     };
+    const count = async (q: string) => Math.min(await once(q), await once(q), await once(q));
     const plain = await count('limit=1000');
     expect(await count('name=web')).toBe(plain + 1);
     expect(await count('name=web&hostname=web&key_name=key&progress=10&created_at=20')).toBe(plain + 1);
