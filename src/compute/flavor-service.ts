@@ -9,6 +9,7 @@ import { BadRequest, Conflict, FlavorNotFound, NotFound } from '../errors';
 import type { AuthContext } from '../identity/auth-context';
 import { isAdmin } from '../identity/auth-context';
 import { FLAVOR_SORT_COLUMNS, FlavorsRepo, type FlavorRow } from '../db/repositories/flavors-repo';
+import { extraSpecProblem } from './extra-spec-validators/validate';
 
 export type { FlavorRow };
 
@@ -134,6 +135,18 @@ export class FlavorService {
   }
 
   // ---- extra specs (nova flavors_extraspecs.py) ----
+  /**
+   * Nova's check of extra specs from microversion 2.86 (validators.validate for each): a key in a
+   * known namespace (hw:, quota:, trait:, …) must be a known spec with a valid value, else a 400
+   * with Nova's message; other keys pass. The API calls it before looking the flavor up, as Nova.
+   */
+  checkExtraSpecs(specs: Record<string, string>): void {
+    for (const [name, value] of Object.entries(specs)) {
+      const problem = extraSpecProblem(name, value);
+      if (problem) throw new BadRequest(problem);
+    }
+  }
+
   async setExtraSpecs(id: string, specs: Record<string, string>): Promise<Record<string, string>> {
     await this.get(id);
     await this.repo.upsertExtraSpecs(id, specs);

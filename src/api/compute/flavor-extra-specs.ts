@@ -1,6 +1,7 @@
 // /flavors/{id}/os-extra_specs[/{key}] (nova flavors_extraspecs.py). Reads for any project role,
 // writes for admins. Values given as numbers or booleans are stored as Python's str() of them;
-// create and update answer with the request body, as Nova does.
+// create and update answer with the request body, as Nova does. From microversion 2.86 the specs
+// of known namespaces are validated (flavors.checkExtraSpecs) before the flavor is looked up.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services';
 import { BadRequest } from '../../errors';
@@ -9,6 +10,8 @@ import { createExtraSpecsBodies, updateExtraSpecBodies } from './schemas/flavors
 
 const PREFIX = '/compute/v2.1/flavors/:flavorId/os-extra_specs';
 const RULE = 'os_compute_api:os-flavor-extra-specs';
+/** The microversion from which Nova validates extra specs of known namespaces. */
+const VALIDATED_FROM = '2.86';
 
 type SpecValue = string | number | boolean;
 interface IdParams { flavorId: string }
@@ -44,6 +47,7 @@ export async function flavorExtraSpecRoutes(app: FastifyInstance, opts: { servic
     authorize(req.auth, 'admin', `${RULE}:create`);
     const body = req.body as { extra_specs: Record<string, SpecValue> };
     const specs = asStrings(body.extra_specs);
+    if (req.apiVersion.gte(VALIDATED_FROM)) flavors.checkExtraSpecs(specs);
     const flavor = await flavors.get(req.params.flavorId, req.auth);
     await flavors.setExtraSpecs(flavor.id, specs);
     return body;
@@ -58,8 +62,10 @@ export async function flavorExtraSpecRoutes(app: FastifyInstance, opts: { servic
   app.put<{ Params: KeyParams }>(`${PREFIX}/:key`, { config: { bodies: updateExtraSpecBodies } }, async (req) => {
     authorize(req.auth, 'admin', `${RULE}:update`);
     const body = req.body as Record<string, SpecValue>;
-    if (!(req.params.key in body)) throw new BadRequest('Request body and URI mismatch');
+    // Nova checks the value before comparing the body's key with the URI's.
     const specs = asStrings(body);
+    if (req.apiVersion.gte(VALIDATED_FROM)) flavors.checkExtraSpecs(specs);
+    if (!(req.params.key in body)) throw new BadRequest('Request body and URI mismatch');
     const flavor = await flavors.get(req.params.flavorId, req.auth);
     await flavors.setExtraSpecs(flavor.id, specs);
     return body;
