@@ -27,14 +27,22 @@ const HOUR_MS = 3600 * 1000;
 export class TenantUsageService {
   constructor(private readonly repo: UsageRepo, private readonly clock: Clock) {}
 
-  /** start/end query values (absent: now), in Nova's accepted formats, as UTC. */
+  /**
+   * start/end query values (absent: now), in Nova's accepted formats, as UTC. As in Nova's
+   * _get_datetime_range and _index/_show: start must come before end, and an end in the future
+   * is then cut to now, so a running server is charged up to now, never for hours yet to come
+   * (`nova usage` asks up to tomorrow). Both absent read one clock instant here, which Nova's two
+   * utcnow() calls never do, so only given values can be refused for being equal.
+   */
   period(startRaw: string | undefined, endRaw: string | undefined): UsagePeriod {
     const start = this.parse(startRaw);
     const stop = this.parse(endRaw);
-    if (start.getTime() > stop.getTime()) {
-      throw new BadRequest('Invalid input received: Invalid start time. The start time cannot occur after the end time.');
+    const bothGiven = Boolean(startRaw) && Boolean(endRaw);
+    if (bothGiven ? start.getTime() >= stop.getTime() : start.getTime() > stop.getTime()) {
+      throw new BadRequest('Invalid start time. The start time cannot occur after the end time.');
     }
-    return { start, stop };
+    const now = this.clock.now();
+    return { start, stop: stop.getTime() > now.getTime() ? now : stop };
   }
 
   /**

@@ -66,6 +66,31 @@ describe('os-simple-tenant-usage', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.badRequest.message).toBe('Invalid datetime string: Datetime is in invalid format');
     const reversed = await t.http.get(`/compute/v2.1/os-simple-tenant-usage/${p.projectId}?start=2026-01-03T00:00:00&end=2026-01-02T00:00:00`).set('X-Auth-Token', p.token);
-    expect(reversed.body.badRequest.message).toBe('Invalid input received: Invalid start time. The start time cannot occur after the end time.');
+    expect(reversed.body.badRequest.message).toBe('Invalid start time. The start time cannot occur after the end time.');
+    // Nova refuses start == end too (start must come before end)
+    const same = await t.http.get(`/compute/v2.1/os-simple-tenant-usage/${p.projectId}?start=2026-01-02T00:00:00&end=2026-01-02T00:00:00`).set('X-Auth-Token', p.token);
+    expect(same.status).toBe(400);
+    expect(same.body.badRequest.message).toBe('Invalid start time. The start time cannot occur after the end time.');
+  });
+
+  it('an end in the future is cut to now: a running server is charged up to now (nova usage asks up to tomorrow)', async () => {
+    const r = await makeProjectUser(t, 'usage-r', 'member');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await insertInstanceRow(t.services.db, { projectId: r.projectId, name: 'running', vcpus: 1, memoryMb: 512, rootGb: 1, launchedAt: hourAgo.toISOString() });
+    const iso = (d: Date) => d.toISOString().slice(0, 19);
+    const tomorrow = new Date(Date.now() + 24 * 3600_000);
+    const before = Date.now();
+    const res = await t.http.get(`/compute/v2.1/os-simple-tenant-usage/${r.projectId}?start=${iso(new Date(Date.now() - 7 * 24 * 3600_000))}&end=${iso(tomorrow)}`)
+      .set('X-Auth-Token', r.token);
+    const after = Date.now();
+    expect(res.status).toBe(200);
+    const u = res.body.tenant_usage;
+    // one hour (plus the few milliseconds of the request), not the 25 hours up to tomorrow
+    expect(u.server_usages[0].hours).toBeGreaterThanOrEqual(1);
+    expect(u.server_usages[0].hours).toBeLessThan(1 + (after - before + 1000) / 3600_000);
+    expect(u.total_memory_mb_usage).toBeCloseTo(512 * u.server_usages[0].hours, 6);
+    const stop = Date.parse(`${u.stop}Z`);
+    expect(stop).toBeGreaterThanOrEqual(before - 1);
+    expect(stop).toBeLessThanOrEqual(after + 1);
   });
 });

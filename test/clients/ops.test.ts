@@ -131,8 +131,9 @@ describe('usage, limits and quotas', () => {
     const [, project, servers, ramHours, cpuHours] = row!.split('|').map((c) => c.trim());
     expect(project).toBe('admin');
     expect(Number(servers)).toBe(1);
-    // Nova charges a running server up to the end of the window (tomorrow): about 24 hours of 512 MB and 1 vCPU
-    expect(Number(cpuHours)).toBeGreaterThan(23.9);
+    // the window ends tomorrow, but Nova cuts a future end to now (simple_tenant_usage.py _index):
+    // the server booted by this file minutes ago is charged minutes, not the ~24 hours up to tomorrow
+    expect(Number(cpuHours)).toBeLessThan(1);
     expect(Number(ramHours)).toBeCloseTo(Number(cpuHours) * 512, -1);
   }, 150_000);
 
