@@ -112,9 +112,13 @@ function fingerprintOf(type: KeypairType, publicKey: string): string {
   }
 }
 
+/** string.digits + string.ascii_letters, in Python's order (Nova's message lists them so). */
+const ALNUM = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
 /**
  * Nova's name rules: the jsonschema 'name' format (printable, no leading or trailing whitespace),
- * then KeypairAPI's safe characters (letters, digits, '_', '-', ' '; plus '@' and '.' from 2.92).
+ * then the keypair_name_20 / keypair_name_292 formats (validators.py): letters, digits, '_', '-',
+ * ' ', plus '@' and '.' from 2.92, refused with InvalidName's words listing the expected characters.
  */
 function validateName(name: string, allowSpecialChars: boolean): void {
   if (name.length < 1 || name.length > 255) {
@@ -124,5 +128,8 @@ function validateName(name: string, allowSpecialChars: boolean): void {
     throw new BadRequest("An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.");
   }
   const safe = allowSpecialChars ? /^[A-Za-z0-9_\- @.]+$/ : /^[A-Za-z0-9_\- ]+$/;
-  if (!safe.test(name)) throw invalidKeypair('Keypair name contains unsafe characters');
+  if (!safe.test(name)) {
+    const expected = `${allowSpecialChars ? '@.' : ''}_- ${ALNUM}`;
+    throw new BadRequest(`An invalid 'name' value was provided. The name must be: Only expected characters: [${expected}]`);
+  }
 }

@@ -127,7 +127,16 @@ describe('import', () => {
   it('names: unsafe characters and surrounding spaces are refused; spaces inside are fine', async () => {
     const bad = await t.http.post(url).set(as(alice.token, '2.79')).send({ keypair: { name: 'me@host.x', public_key: edPub } });
     expect(bad.status).toBe(400);
-    expect(bad.body.badRequest.message).toBe('Keypair data is invalid: Keypair name contains unsafe characters');
+    // Zed's keypair_name_20 format: InvalidName listing the expected characters (string.digits + ascii_letters)
+    const alnum = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    expect(bad.body.badRequest.message).toBe(`An invalid 'name' value was provided. The name must be: Only expected characters: [_- ${alnum}]`);
+    // 2.92 (keypair_name_292) takes '@' and '.', and lists them when refusing
+    const at292 = await t.http.post(url).set(as(alice.token, '2.92')).send({ keypair: { name: 'me@host.x', public_key: edPub } });
+    expect(at292.status).toBe(201);
+    expect((await t.http.delete(`${url}/${encodeURIComponent('me@host.x')}`).set(as(alice.token, '2.92'))).status).toBe(204);
+    const bad292 = await t.http.post(url).set(as(alice.token, '2.92')).send({ keypair: { name: 'me+host', public_key: edPub } });
+    expect(bad292.status).toBe(400);
+    expect(bad292.body.badRequest.message).toBe(`An invalid 'name' value was provided. The name must be: Only expected characters: [@._- ${alnum}]`);
     const lead = await t.http.post(url).set(as(alice.token, '2.79')).send({ keypair: { name: ' lead', public_key: edPub } });
     expect(lead.status).toBe(400);
     expect(lead.body.badRequest.message).toBe("An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.");
