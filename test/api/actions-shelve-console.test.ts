@@ -80,13 +80,17 @@ describe('shelve', () => {
     t.services.serverShelves.offloadTimeSeconds = -1;
     const id = await boot();
     expect((await action(id, { unshelve: null })).status).toBe(409);
+    // Below 2.77 Nova validates no unshelve body: a zone passes the schema and meets the state check.
+    expect((await action(id, { unshelve: { availability_zone: 'nova' } }, '2.76')).status).toBe(409);
     expect((await action(id, { shelve: null })).status).toBe(202);
     await t.services.worker.drain();
-    expect((await action(id, { unshelve: { availability_zone: 'nova' } }, '2.76')).status).toBe(400);
+    const noZone = await action(id, { unshelve: {} }, '2.77');
+    expect(noZone.status).toBe(400);
+    expect(noZone.body.badRequest.message).toBe("Invalid input for field/attribute unshelve. Value: {}. 'availability_zone' is a required property");
     const az = await action(id, { unshelve: { availability_zone: 'nova' } }, '2.77');
     expect(az.status).toBe(409);
     expect(az.body.conflictingRequest.message).toMatch(/The server status must be SHELVED_OFFLOADED\.$/);
-    expect((await action(id, { unshelve: {} }, '2.77')).status).toBe(202);
+    expect((await action(id, { unshelve: null }, '2.77')).status).toBe(202);
     await t.services.worker.drain();
     expect((await show(id)).status).toBe('ACTIVE');
     expect(t.fake.calls).toContain(`powerOn ${id}`);

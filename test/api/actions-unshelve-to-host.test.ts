@@ -165,7 +165,10 @@ describe('unshelve to a host (2.91)', () => {
     const id = await offloaded('zone-b');
     const early = await action(id, { unshelve: { host: 'uh-b1' } }, '2.90');
     expect(early.status).toBe(400);
-    expect(early.body.badRequest.message).toContain("Additional properties are not allowed ('host' was unexpected)");
+    // Nova's 2.77 schema lists 'required' before 'additionalProperties', so the zone is what it names.
+    expect(early.body.badRequest.message).toBe("Invalid input for field/attribute unshelve. Value: {'host': 'uh-b1'}. 'availability_zone' is a required property");
+    expect((await action(id, { unshelve: { availability_zone: 'zone-b', host: 'uh-b1' } }, '2.90')).body.badRequest.message)
+      .toContain("Additional properties are not allowed ('host' was unexpected)");
     expect((await action(id, { unshelve: { availability_zone: null } }, '2.90')).status).toBe(400);
     expect((await action(id, { unshelve: { host: 1 } })).status).toBe(400);
     expect((await action(id, { unshelve: {} })).status).toBe(202);

@@ -60,8 +60,10 @@ export const rebuildBodies = [
 export const resizeSchema = wrap('resize', obj({ flavorRef: { type: ['string', 'integer'], minLength: 1 }, 'OS-DCF:diskConfig': diskConfig }, ['flavorRef']));
 
 export const unshelveBodies = [
-  { min: '2.1', max: '2.76', schema: wrap('unshelve', { type: 'null' }) },
-  { min: '2.77', max: '2.90', schema: wrap('unshelve', { type: ['object', 'null'], properties: { availability_zone: { type: 'string' } }, additionalProperties: false }) },
+  // Nova has no unshelve schema below 2.77: whatever the body holds is ignored.
+  { min: '2.1', max: '2.76', schema: wrap('unshelve', {}) },
+  // 2.77-2.90: null, or an object that must name the zone ({"unshelve": {}} is a 400).
+  { min: '2.77', max: '2.90', schema: wrap('unshelve', { type: ['object', 'null'], properties: { availability_zone: name }, required: ['availability_zone'], additionalProperties: false }) },
   { min: '2.91', schema: wrap('unshelve', { type: ['object', 'null'], properties: { availability_zone: { type: ['string', 'null'] }, host: { type: 'string' } }, additionalProperties: false }) },
 ];
 
