@@ -13,7 +13,8 @@ export const shelveActions: ActionGroup = (services) => {
       name: 'unshelve',
       bodies: unshelveBodies,
       handler: async (req, instance, arg) => {
-        const a = (arg ?? {}) as { availability_zone?: string | null; host?: string };
+        // Below 2.77 Nova reads nothing from the body (and validates none of it).
+        const a = (arg && req.apiVersion.gte('2.77') ? arg : {}) as { availability_zone?: string | null; host?: string };
         await shelves.unshelve(req.auth, req.id, instance, { availabilityZone: a.availability_zone, host: a.host });
         return ACCEPTED;
       },
