@@ -59,6 +59,8 @@ export interface SnapshotInput {
   imageType?: 'snapshot' | 'backup';
   /** The server's project; the snapshot belongs to it (defaults to the caller's project). */
   ownerProjectId?: string;
+  /** The server's root disk (GB): the snapshot needs at least that much (Nova's image_min_disk). */
+  rootGb?: number;
 }
 
 const DEFAULT_LIMIT = 25;
@@ -148,7 +150,10 @@ export class ImageService {
     const row: ImageRow = {
       id: randomUUID(), name: input.name, status: 'queued', visibility: 'private', owner,
       container_format: 'docker', disk_format: 'raw', size: null, virtual_size: null, checksum: null,
-      os_hash_algo: null, os_hash_value: null, min_disk: base?.min_disk ?? 0, min_ram: base?.min_ram ?? 0,
+      os_hash_algo: null, os_hash_value: null,
+      // nova utils.get_system_metadata_from_image: min_disk is the larger of the base image's and
+      // the flavor's root disk, so the snapshot never boots on a disk too small for what it holds
+      min_disk: Math.max(base?.min_disk ?? 0, input.rootGb ?? 0), min_ram: base?.min_ram ?? 0,
       protected: false, os_hidden: false, properties: JSON.stringify(properties), created_at: now, updated_at: now,
     };
     await this.repo.insert(row);

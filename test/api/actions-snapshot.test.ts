@@ -82,6 +82,18 @@ describe('createImage', () => {
     expect((await t.services.imagesRepo.find(res.body.image_id))!.status).toBe('active');
   });
 
+  it('the snapshot needs at least the server\'s root disk (min_disk, Nova\'s image_min_disk) and keeps the base image\'s min_ram', async () => {
+    const base = await seedImage(t.services, { name: 'min-base', minRam: 128 });
+    const res = await admin('2.79').post(S, { server: { name: 'small-disk', imageRef: base.id, flavorRef: '2', networks: 'none' } });
+    expect(res.status).toBe(202);
+    await t.services.worker.drain();
+    const snap = await action(res.body.server.id, { createImage: { name: 'snap-min' } }, '2.45');
+    expect(snap.status).toBe(202);
+    await t.services.worker.drain();
+    // m1.small has a 20 GB root disk; the base image asked for none
+    expect(await t.services.imagesRepo.find(snap.body.image_id)).toMatchObject({ status: 'active', min_disk: 20, min_ram: 128 });
+  });
+
   it('allowed from SHUTOFF, PAUSED, SUSPENDED; 409 while another task runs and from other states', async () => {
     const id = await boot();
     expect((await action(id, { pause: null })).status).toBe(202);

@@ -36,7 +36,7 @@ export class ServerShelves {
     assertState(row, { vmState: SHELVE_VM_STATES, taskState: [null] }, 'shelve');
     const image = await this.d.images.createSnapshot(auth, {
       name: `${row.display_name}-shelved`, instanceUuid: row.uuid, baseImageRef: row.image_ref || null,
-      imageType: 'snapshot', ownerProjectId: row.project_id,
+      imageType: 'snapshot', ownerProjectId: row.project_id, rootGb: Number(row.root_gb),
     });
     const payload: ShelvePayload = { imageId: image.id, offload: this.offloadTimeSeconds === 0 };
     try {

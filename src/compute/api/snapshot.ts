@@ -42,7 +42,7 @@ export class ServerSnapshots {
   ): Promise<ImageRow> {
     const image = await this.d.images.createSnapshot(auth, {
       name: input.name, instanceUuid: row.uuid, baseImageRef: row.image_ref || null, metadata: input.metadata,
-      imageType: payload.imageType, ownerProjectId: row.project_id,
+      imageType: payload.imageType, ownerProjectId: row.project_id, rootGb: Number(row.root_gb),
     });
     try {
       await beginTask(this.d, auth, requestId, row, { action, taskState, kind: SNAPSHOT_TASK, payload: { ...payload, imageId: image.id } });
