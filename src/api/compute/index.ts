@@ -30,6 +30,7 @@ import { serverTopologyRoutes } from './server-topology';
 import { migrationRoutes } from './migrations';
 import { serverExternalEventRoutes } from './server-external-events';
 import { extensionRoutes } from './extensions';
+import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log';
 
 export async function computeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   // Resources register here: servers, flavors, keypairs, limits, …
@@ -62,4 +63,5 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(migrationRoutes, opts);
   await app.register(serverExternalEventRoutes, opts);
   await app.register(extensionRoutes, opts);
+  await app.register(instanceUsageAuditLogRoutes, opts);
 }
