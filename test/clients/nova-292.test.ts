@@ -1,8 +1,8 @@
 // `nova` at its default 2.92 (novadock's maximum is 2.93) against the app on the real Docker
 // Engine: the 2.90 hostname through boot, update and rebuild down to the container, Nova's refusals
 // of a bad or shared hostname, lock --reason, the 2.84 event details, the 2.88 hypervisor, the
-// usage window cut to now, and 2.92 key pair names. One server, ~15 CLI calls; its containers are
-// removed by id at the end. Fails (never skips) without Docker.
+// usage window cut to now, the usage audit log and 2.92 key pair names. One server, ~16 CLI
+// calls; its containers are removed by id at the end. Fails (never skips) without Docker.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -107,6 +107,16 @@ describe('nova at 2.92 on Docker', () => {
     expect(row, usage.stdout).toBeDefined();
     const cpuHours = Number(row!.split('|')[3].trim());
     expect(cpuHours).toBeLessThan(1);
+  }, 120_000);
+
+  it('instance-usage-audit-log: the last month, the compute host not run (the route used to be 404)', async () => {
+    const log = await nova('instance-usage-audit-log', '--before', '2026-11-28 10:00:00');
+    expectOk(log);
+    expect(prop(log.stdout, 'period_beginning')).toBe('2026-10-01 00:00:00');
+    expect(prop(log.stdout, 'period_ending')).toBe('2026-11-01 00:00:00');
+    expect(prop(log.stdout, 'total_instances')).toBe('0');
+    expect(prop(log.stdout, 'hosts_not_run')).toMatch(/^\['[^']+'\]$/);
+    expect(prop(log.stdout, 'overall_status')).toBe('0 of 1 hosts done. 0 errors.');
   }, 120_000);
 
   it('keypair-add at 2.92 takes a name with \'@\' and \'.\', and refuses other characters in Nova\'s words', async () => {
