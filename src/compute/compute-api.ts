@@ -27,6 +27,7 @@ import {
   type BdmV2, type LegacyBdm, type PersonalityFile,
 } from './create-options';
 import { defaultGroupId } from '../api/compute/views/security-groups';
+import { parseAvailabilityZone, zoneForForcedHost } from './zone-request';
 
 export type NetworksRequest = 'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
 
@@ -114,6 +115,15 @@ export class ComputeApi {
     authorize(auth, 'write', 'os_compute_api:servers:create');
     const projectId = auth.projectId!;
     if (input.minCount > input.maxCount) throw new BadRequest('min_count must be <= max_count');
+    // "zone:host[:node]" forces a host (admins only), before anything else as in Nova's API
+    const zoneRequest = parseAvailabilityZone(input.availabilityZone);
+    const forcedHostName = zoneRequest.forcedHost ?? zoneRequest.forcedNode;
+    if (forcedHostName !== null) {
+      if (!isAdmin(auth)) throw new Forbidden("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.");
+      if (input.requestedHost) {
+        throw new BadRequest('One mechanism with host and/or hypervisor_hostname and another mechanism with zone:host:node are mutually exclusive.');
+      }
+    }
     // Block device mappings first, as Nova's API does: they decide whether imageRef may be missing.
     const mapped = resolveBlockDeviceMappings(input.imageRef, input.blockDeviceMapping, input.blockDeviceMappingV2);
 
@@ -138,8 +148,18 @@ export class ComputeApi {
       assertInjectedFileQuota(personality, await this.d.quotas.limitsFor(projectId), await this.d.quotas.limitsForUser(projectId, auth.userId));
     }
     if (input.securityGroups) assertSecurityGroups(input.securityGroups, defaultGroupId(projectId));
-    if (input.availabilityZone) await this.assertZone(input.availabilityZone);
-    const requestedHostId = input.requestedHost ? await this.requestedHost(auth, input.requestedHost) : null;
+    // A forced host skips the zone check (Nova checks the zone only without one) and decides the zone.
+    let zone = zoneRequest.zone;
+    let requestedHostId: number | null;
+    if (forcedHostName !== null) {
+      const host = await this.d.hostsRepo.findByName(forcedHostName);
+      if (!host) throw new BadRequest(`Compute host ${forcedHostName} could not be found.`);
+      zone = zoneForForcedHost(zone, host.availability_zone);
+      requestedHostId = host.id;
+    } else {
+      if (zone) await this.assertZone(zone);
+      requestedHostId = input.requestedHost ? await this.requestedHost(auth, input.requestedHost) : null;
+    }
     const network = this.networkFor(input.networks);
     const extraSpecs = await this.d.flavors.extraSpecs(flavor.id);
     const snapshot: FlavorSnapshot = {
@@ -161,7 +181,7 @@ export class ComputeApi {
         const row: NewInstance = {
           uuid, project_id: projectId, user_id: auth.userId, display_name: name,
           display_description: input.description, hostname: input.hostname ?? sanitizeHostname(name, uuid),
-          host_id: null, availability_zone: input.availabilityZone, flavor_id: flavor.id, vcpus: flavor.vcpus,
+          host_id: null, availability_zone: zone, flavor_id: flavor.id, vcpus: flavor.vcpus,
           memory_mb: flavor.memory_mb, root_gb: flavor.root_gb, ephemeral_gb: flavor.ephemeral_gb, swap_mb: flavor.swap,
           flavor_json: JSON.stringify(snapshot), image_ref: image.id, key_name: keypair?.name ?? null,
           key_data: keypair?.public_key ?? null, user_data: input.userData, config_drive: input.configDrive ? 'True' : '',
