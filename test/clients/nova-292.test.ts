@@ -1,8 +1,9 @@
 // `nova` at its default 2.92 (novadock's maximum is 2.93) against the app on the real Docker
-// Engine: the 2.90 hostname through boot, update and rebuild down to the container, Nova's refusals
-// of a bad or shared hostname, lock --reason, the 2.84 event details, the 2.88 hypervisor, the
-// usage window cut to now, the usage audit log and 2.92 key pair names. One server, ~16 CLI
-// calls; its containers are removed by id at the end. Fails (never skips) without Docker.
+// Engine: the 2.90 hostname through boot (on a host forced by zone:host), update and rebuild down
+// to the container, Nova's refusals of a bad or shared hostname, lock --reason, the 2.84 event
+// details, the 2.88 hypervisor, the usage window cut to now, the usage audit log and 2.92 key pair
+// names. One server, ~16 CLI calls; its containers are removed by id at the end. Fails (never
+// skips) without Docker.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,16 +46,21 @@ afterAll(async () => {
 });
 
 describe('nova at 2.92 on Docker', () => {
-  it('boot --hostname: the server and its container carry the hostname; Nova\'s refusals of a dotted or shared one', async () => {
+  it('boot --hostname --availability-zone zone:host: the server and its container carry the hostname; Nova\'s refusals of a dotted or shared one', async () => {
     const bad = await nova('boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', '--hostname', 'web.example', 'dotted');
     expectError(bad, "Invalid input for field/attribute hostname. Value: web.example. 'web.example' does not match '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' (HTTP 400)");
     const shared = await nova('boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', '--hostname', 'web', '--min-count', '2', 'pair');
     expectError(shared, 'Unable to allocate a single hostname to multiple instances (HTTP 400)');
 
-    const boot = await nova('boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', '--hostname', 'web-1', '--poll', 'n292');
+    // forced onto the host the admin's legacy way (zone:host), which used to be "zone not available"
+    const [host] = await s.services.hostsRepo.list();
+    const boot = await nova('boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', '--hostname', 'web-1',
+      '--availability-zone', `${host.availability_zone}:${host.name}`, '--poll', 'n292');
     expectOk(boot);
     serverId = prop(boot.stdout, 'id')!;
     expect(prop(boot.stdout, 'OS-EXT-SRV-ATTR:hostname')).toBe('web-1');
+    expect(prop(boot.stdout, 'OS-EXT-SRV-ATTR:host')).toBe(host.name);
+    expect(prop(boot.stdout, 'OS-EXT-AZ:availability_zone')).toBe(host.availability_zone);
     expect(containerHostname(serverId)).toBe('web-1');
     const rows = await s.services.db('instances').select('display_name');
     expect(rows.map((r) => r.display_name)).toEqual(['n292']);
