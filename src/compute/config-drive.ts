@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { InstanceRow } from '../db/repositories/instances-repo';
 
 export const CONFIG_DRIVE_MOUNT = '/mnt/config';
+/** Nova's [api] dhcp_domain default: the metadata hostname is the instance's, qualified with it. */
+const DHCP_DOMAIN = 'novalocal';
 export const SSH_MOUNT = '/root/.ssh';
 
 export interface DriveMount { source: string; target: string; readOnly: true }
@@ -28,7 +30,8 @@ export class ConfigDrives {
     const metaData = {
       uuid: instance.uuid,
       name: instance.display_name,
-      hostname: instance.hostname,
+      // nova api/metadata/base.py _get_hostname: what cloud-init sets as the FQDN
+      hostname: `${instance.hostname}.${DHCP_DOMAIN}`,
       launch_index: instance.launch_index,
       availability_zone: instance.availability_zone,
       project_id: instance.project_id,

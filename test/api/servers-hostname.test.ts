@@ -1,5 +1,7 @@
 // The 2.90 hostname as Nova Zed checks it: one schema for create, update and rebuild, whose
-// refusal quotes Nova's pattern, and a create that refuses one hostname for several servers.
+// refusal quotes Nova's pattern, a create that refuses one hostname for several servers, and the
+// hostname the config drive gives cloud-init.
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage, unlimitedQuota } from '../helpers/servers';
@@ -57,6 +59,19 @@ describe('hostname (2.90)', () => {
     // max_count 1 with a hostname is one server, as in Nova
     const single = await create({ name: 'one', hostname: 'shared', min_count: 1, max_count: 1 });
     expect(single.status).toBe(202);
+  });
+
+  it('the config drive\'s meta_data.json names the hostname qualified with Nova\'s default dhcp_domain, after a rebuild too', async () => {
+    const metaHostname = () => {
+      const drive = t.fake.containers.get(serverId)!.spec.mounts!.find((m) => m.target === '/mnt/config')!;
+      return JSON.parse(fs.readFileSync(`${drive.source}/openstack/latest/meta_data.json`, 'utf8')).hostname;
+    };
+    // written at spawn like Nova's config drive: the hostname booted with (an update does not rewrite it)
+    expect(metaHostname()).toBe('first.novalocal');
+    const rebuilt = await t.http.post(`${C}/servers/${serverId}/action`).set(at('2.92')).send({ rebuild: { imageRef: imageId, hostname: 'rebuilt-1' } });
+    expect(rebuilt.status).toBe(202);
+    await t.services.worker.drain();
+    expect(metaHostname()).toBe('rebuilt-1.novalocal');
   });
 
   it('several servers without a hostname still get one each from their names', async () => {
