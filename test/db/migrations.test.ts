@@ -1,14 +1,17 @@
-// Every migration goes up, down and up again on SQLite (and on PostgreSQL when TEST_PG_URL is set).
+// Every migration goes up, down and up again on SQLite (and on PostgreSQL when TEST_PG_URL is set,
+// in a database of its own per run: the rollback never meets another run's tables).
 import { describe, expect, it } from 'vitest';
 import { createKnex } from '../../src/db/knex';
 import { migrateLatest, migrateRollbackAll, migrationStatus } from '../../src/db/migrate';
+import { freshPgDatabase } from '../helpers/pg-database';
 
 const engines: [string, string][] = [['sqlite', 'sqlite://:memory:']];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
 
 describe.each(engines)('migrations on %s', (_name, url) => {
   it('migrate up, down and up again', async () => {
-    const db = createKnex(url);
+    const pg = url.startsWith('postgres') ? await freshPgDatabase(url, 'migrations') : null;
+    const db = createKnex(pg?.url ?? url);
     try {
       await migrateLatest(db);
       const up = await migrationStatus(db);
@@ -27,6 +30,7 @@ describe.each(engines)('migrations on %s', (_name, url) => {
       for (const t of tables) expect(await db.schema.hasTable(t)).toBe(true);
     } finally {
       await db.destroy();
+      await pg?.drop();
     }
   });
 
