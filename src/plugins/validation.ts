@@ -44,7 +44,9 @@ function keywordMessage(e: ErrorObject): string {
     case 'additionalProperties':
       return `Additional properties are not allowed ('${p.additionalProperty}' was unexpected)`;
     case 'type': {
-      const t = Array.isArray(p.type) ? pyRepr(p.type) : `'${String(p.type).split(',').join("', '")}'`;
+      // jsonschema lists several types comma-joined, without brackets: "True is not of type 'string', 'number'".
+      const types = Array.isArray(p.type) ? p.type.map(String) : String(p.type).split(',');
+      const t = types.map((x) => `'${x}'`).join(', ');
       return `${pyRepr(data)} is not of type ${t}`;
     }
     case 'enum':

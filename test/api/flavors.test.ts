@@ -369,9 +369,12 @@ describe('extra specs', () => {
   });
   it('POST sets (echoing the body), GET/PUT/DELETE one key, and 2.61 embeds them', async () => {
     const f = await createFlavor();
-    const post = await send('post', `/flavors/${f.id}/os-extra_specs`, { extra_specs: { 'hw:cpu_policy': 'shared', quota: 5, flag: true } });
+    const flag = await send('post', `/flavors/${f.id}/os-extra_specs`, { extra_specs: { flag: true } });
+    expect(flag.status).toBe(400);
+    expect(flag.body.badRequest.message).toBe("Invalid input for field/attribute flag. Value: True. True is not of type 'string', 'number'");
+    const post = await send('post', `/flavors/${f.id}/os-extra_specs`, { extra_specs: { 'hw:cpu_policy': 'shared', quota: 5, flag: 'True' } });
     expect(post.status).toBe(200);
-    expect(post.body).toEqual({ extra_specs: { 'hw:cpu_policy': 'shared', quota: 5, flag: true } });
+    expect(post.body).toEqual({ extra_specs: { 'hw:cpu_policy': 'shared', quota: 5, flag: 'True' } });
     expect((await get(`/flavors/${f.id}/os-extra_specs`)).body.extra_specs).toEqual({ flag: 'True', 'hw:cpu_policy': 'shared', quota: '5' });
     expect((await get(`/flavors/${f.id}/os-extra_specs/quota`)).body).toEqual({ quota: '5' });
     const put = await send('put', `/flavors/${f.id}/os-extra_specs/quota`, { quota: '7' });

@@ -74,7 +74,8 @@ export const updateFlavorBodies: VersionedSchema[] = [
 ];
 
 const EXTRA_SPEC_KEY = '^[a-zA-Z0-9-_:. ]{1,255}$';
-const extraSpecValue = { type: ['string', 'number', 'boolean'], minLength: 1, maxLength: 255 };
+// Nova widens its metadata values to numbers only: a JSON boolean is no number to jsonschema (400).
+const extraSpecValue = { type: ['string', 'number'], minLength: 1, maxLength: 255 };
 
 /** POST /flavors/{id}/os-extra_specs */
 export const createExtraSpecsBodies: VersionedSchema[] = [
