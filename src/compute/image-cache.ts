@@ -6,15 +6,11 @@
 // aggregate run one after another.
 import type { Knex } from 'knex';
 import type { AuthContext } from '../identity/auth-context';
-import type { HostsRepo } from '../db/repositories/hosts-repo';
-import type { ImageRow } from '../db/repositories/images-repo';
 import { ApiError, BadRequest, NotFound } from '../errors';
 import type { Aggregates } from './aggregates';
-import type { HostRegistry } from './host-registry';
-import type { HostHealthPort, ImageLoaderPort, ImagePort } from './ports';
+import type { ImagePort } from './ports';
 import type { TaskRunner } from './worker/task-runner';
-import type { ManagerLog } from './manager/deps';
-import { IMAGE_CACHE_TASK, imageCacheHandler, type ImageCachePayload } from './manager/image-cache';
+import { IMAGE_CACHE_TASK, imageCacheHandler, type ImageCacheManagerDeps, type ImageCachePayload } from './manager/image-cache';
 
 export class AggregateImageCache {
   constructor(
@@ -42,17 +38,12 @@ export class AggregateImageCache {
   }
 }
 
-export interface ImageCacheDeps {
+/** The API side needs what the worker side does (it registers that handler), plus its own. */
+export interface ImageCacheDeps extends ImageCacheManagerDeps {
   db: Knex;
   aggregates: Aggregates;
   worker: TaskRunner;
   images: ImagePort;
-  hostsRepo: HostsRepo;
-  hosts: HostRegistry;
-  hostHealth: HostHealthPort;
-  imagesRepo: { find(id: string): Promise<ImageRow | undefined> };
-  imageLoader: ImageLoaderPort;
-  log: ManagerLog;
 }
 
 /** Builds the API object and registers its worker handler (called once from services.ts). */
