@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Config } from './config';
 import { createKnex } from './db/knex';
 import { migrateLatest } from './db/migrate';
+import { AdvisoryLock, withAdvisoryLock } from './db/advisory-lock';
 import { systemClock, type Clock } from './db/time';
 import type { DriverFactory } from './virt/driver';
 import { dockerDriverFactory, fakeDriverFactory } from './virt/factory';
@@ -62,11 +63,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   const driverFactory = deps.driverFactory ?? (config.computeDriver === 'fake' ? fakeDriverFactory() : dockerDriverFactory(config));
   const services = createServices({ config, db, clock, driverFactory });
-  const bootstrap = await bootstrapIdentity(services.identityRepo, clock, config.adminPassword);
-  await services.hosts.ensureHost(HostRegistry.defaultHostName(), config.dockerHost, config.defaultAvailabilityZone);
-  // The further configured Docker hosts, then one heartbeat so that os-services and the
-  // scheduler see the hosts that answer as up from the first request.
-  await services.hostHealth.ensureHosts(config.computeHosts);
+  // Find-or-create seeding; replicas starting together on one PostgreSQL database take turns.
+  const bootstrap = await withAdvisoryLock(db, AdvisoryLock.seed, async () => {
+    const seeded = await bootstrapIdentity(services.identityRepo, clock, config.adminPassword);
+    await services.hosts.ensureHost(HostRegistry.defaultHostName(), config.dockerHost, config.defaultAvailabilityZone);
+    // The further configured Docker hosts, then (below) one heartbeat so that os-services and the
+    // scheduler see the hosts that answer as up from the first request.
+    await services.hostHealth.ensureHosts(config.computeHosts);
+    return seeded;
+  });
   await services.hostHealth.beat();
   if (deps.background) services.hostHealth.start();
   // Crash leftovers first (dead leases, stale task_states, orphaned containers), then claim tasks.

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import { AdvisoryLock, withAdvisoryLock } from './advisory-lock';
 
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -25,7 +26,10 @@ const source: Knex.MigrationSource<string> = {
 const options = { migrationSource: source, tableName: 'knex_migrations' };
 
 export async function migrateLatest(knex: Knex): Promise<void> {
-  await knex.migrate.latest(options);
+  // Replicas starting together on one empty PostgreSQL database would each create knex_migrations
+  // (knex's own lock row lives in a table that does not exist yet) and all but one fail at boot:
+  // the others wait here and then find nothing pending.
+  await withAdvisoryLock(knex, AdvisoryLock.migrate, () => knex.migrate.latest(options));
 }
 
 export async function migrateRollbackAll(knex: Knex): Promise<void> {

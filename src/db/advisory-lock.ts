@@ -1,0 +1,20 @@
+// One process at a time through a piece of start-up work, across every replica on one PostgreSQL
+// database: a transaction-scoped advisory lock, held on a connection of its own while `fn` runs on
+// the pool's others, released when that transaction ends (also when the process dies). On SQLite
+// (one process, one connection) `fn` just runs.
+import type { Knex } from 'knex';
+import { isSqlite } from './knex';
+
+/** Fixed keys, one per piece of start-up work (any numbers; only their distinctness matters). */
+export const AdvisoryLock = {
+  migrate: 7_261_127,
+  seed: 7_261_128,
+} as const;
+
+export async function withAdvisoryLock<T>(db: Knex, key: number, fn: () => Promise<T>): Promise<T> {
+  if (isSqlite(db)) return fn();
+  return db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [key]);
+    return fn();
+  });
+}
