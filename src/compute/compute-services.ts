@@ -175,7 +175,7 @@ export class ComputeServices {
 }
 
 /** The address a Docker URL reaches; a local socket is this machine (loopback). */
-function hostIpOf(dockerUrl: string): string {
+export function hostIpOf(dockerUrl: string): string {
   if (dockerUrl.startsWith('unix://')) return '127.0.0.1';
   try {
     return new URL(dockerUrl.replace(/^tcp:/, 'http:')).hostname.replace(/^\[|\]$/g, '');

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../db/time';
 import type { Config } from '../../config';
 import { InstanceSystemMetadataRepo } from '../../db/repositories/instance-system-metadata-repo';
+import { MigrationsRepo } from '../../db/repositories/migrations-repo';
 import type { InstancesRepo } from '../../db/repositories/instances-repo';
 import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo';
 import type { ImagesRepo } from '../../db/repositories/images-repo';
@@ -45,12 +46,13 @@ export interface MoreActionsDeps {
 
 export function createMoreServerActions(s: MoreActionsDeps) {
   const sysmeta = new InstanceSystemMetadataRepo(s.db);
+  const migrations = new MigrationsRepo(s.db);
   const api: ActionApiDeps = {
     db: s.db, clock: s.clock, instances: s.instancesRepo, metadata: s.instanceMetadataRepo, sysmeta, worker: s.worker,
-    actions: s.instanceActions, images: s.images, flavors: s.flavors, quotas: s.quotas, keypairs: s.keypairs,
+    actions: s.instanceActions, images: s.images, flavors: s.flavors, quotas: s.quotas, keypairs: s.keypairs, migrations,
   };
   const manager: ActionManagerDeps = {
-    ...s.computeManager, db: s.db, images: s.images, imagesRepo: s.imagesRepo, sysmeta, stopTimeoutS: s.config.stopTimeoutSeconds,
+    ...s.computeManager, db: s.db, images: s.images, imagesRepo: s.imagesRepo, sysmeta, migrations, stopTimeoutS: s.config.stopTimeoutSeconds,
   };
   s.worker.registerHandler(SNAPSHOT_TASK, snapshotHandler(manager));
   s.worker.registerHandler(REBUILD_TASK, rebuildHandler(manager));
@@ -61,6 +63,7 @@ export function createMoreServerActions(s: MoreActionsDeps) {
   s.worker.registerHandler(UNSHELVE_TASK, unshelveHandler(manager));
   return {
     instanceSysmetaRepo: sysmeta,
+    migrationsRepo: migrations,
     serverSnapshots: new ServerSnapshots(api),
     serverRebuilds: new ServerRebuilds(api),
     serverResizes: new ServerResizes(api),

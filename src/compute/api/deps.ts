@@ -14,6 +14,7 @@ import type { FlavorService } from '../flavor-service';
 import type { QuotaService } from '../quotas';
 import type { KeypairPort } from '../ports';
 import type { ManagerDeps } from '../manager/deps';
+import type { MigrationsRepo } from '../../db/repositories/migrations-repo';
 
 export interface ActionApiDeps {
   db: Knex;
@@ -27,6 +28,8 @@ export interface ActionApiDeps {
   flavors: FlavorService;
   quotas: QuotaService;
   keypairs: KeypairPort;
+  /** Nova's migration records (a resize writes one) */
+  migrations: MigrationsRepo;
 }
 
 /** The manager's dependencies plus the image side a snapshot or shelve needs. */
@@ -35,6 +38,7 @@ export interface ActionManagerDeps extends ManagerDeps {
   images: ImageService;
   imagesRepo: ImagesRepo;
   sysmeta: InstanceSystemMetadataRepo;
+  migrations: MigrationsRepo;
   /** seconds a graceful stop may take before the kill (shelve) */
   stopTimeoutS: number;
 }

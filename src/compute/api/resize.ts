@@ -3,6 +3,10 @@
 // the state machine is Nova's: resize_prep → … → resized (VERIFY_RESIZE), then confirm (→ ACTIVE
 // or SHUTOFF as before) or revert (resize_reverting → the old flavor and limits back). The old
 // flavor and vm_state wait in system metadata between the steps. Quota is checked for the delta.
+// As Nova, every resize has a migration record (type resize, source = destination host here):
+// created pre-migrating with the claim, moved on by the worker (manager/resize.ts), confirmed or
+// reverted at the end.
+import type { Knex } from 'knex';
 import type { AuthContext } from '../../identity/auth-context';
 import { authorize } from '../../identity/policy';
 import type { FlavorSnapshot, InstanceRow } from '../../db/repositories/instances-repo';
@@ -13,7 +17,7 @@ import { BadRequest } from '../../errors';
 import { assertNotLocked, assertState } from '../guards';
 import { TaskState, VmState } from '../states';
 import { lastPathSegment } from '../compute-api';
-import { RESIZE_TASK, REVERT_RESIZE_TASK } from '../manager/resize';
+import { RESIZE_MIGRATION, RESIZE_TASK, REVERT_RESIZE_TASK } from '../manager/resize';
 import { beginTask } from './begin-task';
 import type { ActionApiDeps } from './deps';
 
@@ -54,6 +58,11 @@ export class ServerResizes {
           [SysMetaKey.NEW_FLAVOR]: JSON.stringify(target),
           [SysMetaKey.OLD_VM_STATE]: row.vm_state,
         }, trx);
+        // nova conductor MigrationTask._preallocate_migration: the requester's record, no destination yet.
+        await this.d.migrations.create({
+          instanceUuid: row.uuid, migrationType: RESIZE_MIGRATION, status: 'pre-migrating', hostId: row.host_id ?? null,
+          oldFlavorId: row.flavor_id, newFlavorId: flavor.id, userId: auth.userId, projectId: auth.projectId, now: this.d.clock.now().toISOString(),
+        }, trx);
       },
     });
   }
@@ -72,7 +81,10 @@ export class ServerResizes {
       await this.d.sysmeta.remove(row.uuid, [SysMetaKey.OLD_FLAVOR, SysMetaKey.NEW_FLAVOR, SysMetaKey.OLD_VM_STATE], trx);
       const id = await this.d.actions.start(trx, { instanceUuid: row.uuid, action: 'confirmResize', requestId, userId: auth.userId, projectId: auth.projectId });
       await trx('instance_actions').where({ id }).update({ finish_time: this.d.clock.now().toISOString() });
+      // Nova: confirming (API) then confirmed (compute, drop_move_claim_at_source); one step here.
+      await this.moveMigration(trx, row.uuid, 'confirmed');
     });
+    await this.d.actions.event(row.uuid, requestId, 'compute_confirm_resize', null, async () => undefined);
   }
 
   /** 202: resize_reverting (REVERT_RESIZE) until the worker has put the old limits back. */
@@ -85,8 +97,20 @@ export class ServerResizes {
     if (!old) throw new BadRequest('Instance has not been resized.');
     await beginTask(this.d, auth, requestId, row, {
       action: 'revertResize', taskState: TaskState.RESIZE_REVERTING, kind: REVERT_RESIZE_TASK,
-      within: (trx) => this.d.quotas.assertCanResize(trx, row.project_id, { cores: old.vcpus - row.vcpus, ramMb: old.memory_mb - row.memory_mb }, row.user_id),
+      within: async (trx) => {
+        await this.d.quotas.assertCanResize(trx, row.project_id, { cores: old.vcpus - row.vcpus, ramMb: old.memory_mb - row.memory_mb }, row.user_id);
+        await this.moveMigration(trx, row.uuid, 'reverting');
+      },
     });
+  }
+
+  /**
+   * The server's finished resize record to `status` (Nova finds it by status 'finished'). A resize
+   * whose record is missing (made before records were kept) is confirmed or reverted all the same.
+   */
+  private async moveMigration(trx: Knex.Transaction, uuid: string, status: string): Promise<void> {
+    const m = await this.d.migrations.latestFor(uuid, RESIZE_MIGRATION, ['finished'], trx);
+    if (m) await this.d.migrations.update(m.id, { status }, this.d.clock.now().toISOString(), trx);
   }
 
   private async stored(flavor: FlavorRow): Promise<StoredFlavor> {
