@@ -5,7 +5,6 @@ import type { Config } from './config';
 import type { Clock } from './db/time';
 import type { DriverFactory } from './virt/driver';
 import { IdentityRepo } from './db/repositories/identity-repo';
-import { HostsRepo } from './db/repositories/hosts-repo';
 import { TokenService } from './identity/token-service';
 import { NoAuth } from './identity/noauth';
 import { IdentityService } from './identity/identity-service';
@@ -35,6 +34,7 @@ import { createDrift } from './compute/drift';
 import { createServerActions } from './compute/api/compose-actions';
 import { createMoreServerActions } from './compute/api/compose';
 import { Aggregates } from './compute/aggregates';
+import { ZonedHostsRepo } from './compute/host-zones';
 import { createAggregateImageCache } from './compute/image-cache';
 
 export interface ServiceDeps {
@@ -53,7 +53,8 @@ export function createServices(deps: ServiceDeps) {
   const loginThrottle = new LoginThrottle(new LoginFailuresRepo(db), clock);
   const identity = new IdentityService(identityRepo, tokens, loginThrottle);
   const identityAdmin = new IdentityAdmin(identityRepo, tokens, loginThrottle, clock);
-  const hostsRepo = new HostsRepo(db);
+  // Host rows as every reader sees them: each with the zone its aggregates give it (compute/host-zones.ts).
+  const hostsRepo = new ZonedHostsRepo(db);
   const hosts = new HostRegistry(hostsRepo, driverFactory, clock);
   const flavorsRepo = new FlavorsRepo(db);
   const flavors = new FlavorService(flavorsRepo, db, clock, async (id) => (await identityRepo.findProjectById(id)) !== undefined);
@@ -76,8 +77,8 @@ export function createServices(deps: ServiceDeps) {
   const serverActions = createServerActions({ config, db, clock, hosts, hostsRepo, imagesRepo, hostHealth, ...computeServices });
   // Snapshot/backup, rebuild, resize, shelve and the serial console: API objects plus worker handlers.
   const moreServerActions = createMoreServerActions({ config, db, clock, hosts, images, imagesRepo, flavors, quotas, keypairs, ...computeServices });
-  // Aggregates (the non-default zones) and 2.81 image pre-caching on their hosts (a worker task).
-  const aggregates = new Aggregates(hostOverview, config.defaultAvailabilityZone);
+  // Aggregates (an admin's, and the configured zones read-only) and 2.81 image pre-caching on their hosts (a worker task).
+  const aggregates = new Aggregates(db, hostsRepo, clock, config.defaultAvailabilityZone);
   const aggregateImageCache = createAggregateImageCache({
     db, aggregates, worker: computeServices.worker, images, hostsRepo, hosts, hostHealth, imagesRepo, imageLoader: imageImporter, log: computeServices.computeManager.log,
   });

@@ -1,16 +1,57 @@
-// /os-aggregates (admin): the non-default availability zones shown as host aggregates
-// (compute/aggregates.ts; clients such as `openstack hypervisor show` read them). Aggregates
-// cannot be created or changed: the zone of a host comes from NOVADOCK_COMPUTE_HOSTS. From 2.81
-// an admin may ask for images to be pre-cached on an aggregate's hosts (nova aggregates.py images).
+// /os-aggregates (admin; nova/api/openstack/compute/aggregates.py): list, show, create, update
+// (name / zone), delete, and the add_host, remove_host and set_metadata actions. The rules live in
+// compute/aggregates.ts; the zones configured in NOVADOCK_COMPUTE_HOSTS appear as read-only
+// aggregates there. From 2.81 an admin may ask for images to be pre-cached on an aggregate's
+// hosts (nova aggregates.py images). Nova answers 200 to every write, body-less for delete.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services';
 import { authorize } from '../../identity/policy';
 import { BadRequest, NotFound } from '../../errors';
 import type { Aggregate } from '../../compute/aggregates';
+import type { VersionedSchema } from '../../plugins/microversion';
+import { assertValid } from '../../plugins/validation';
 import { COMPUTE_PREFIX } from '../urls';
 import { naiveMicros } from './views/compute-services';
 
 const doc = (summary: string) => ({ tags: ['compute aggregates'], summary });
+const POLICY = (name: string) => `os_compute_api:os-aggregates:${name}`;
+
+// ---- request bodies (nova schemas/aggregates.py, parameter_types) -------------------------------
+/** parameter_types.name: printable, no leading/trailing whitespace */
+const name = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^\\x00-\\x1f\\x7f]*(?<!\\s)$' };
+/** parameter_types.name_with_leading_trailing_spaces: printable, at least one non-space */
+const nameWithSpaces = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$' };
+/** parameter_types.az_name (no ':'), or null */
+const zone = {
+  oneOf: [{ type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^:\\x00-\\x1f\\x7f]*(?<!\\s)$' }, { type: 'null' }],
+};
+/** parameter_types.fqdn */
+const host = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' };
+/** parameter_types.metadata_with_null */
+const metadataWithNull = {
+  type: 'object',
+  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: ['string', 'null'], maxLength: 255 } },
+  additionalProperties: false,
+};
+const wrap = (key: string, inner: object) => ({ type: 'object', properties: { [key]: inner }, required: [key], additionalProperties: false });
+
+const CREATE_BODIES: VersionedSchema[] = [{
+  min: '2.1',
+  schema: wrap('aggregate', { type: 'object', properties: { name, availability_zone: zone }, required: ['name'], additionalProperties: false }),
+}];
+const UPDATE_BODIES: VersionedSchema[] = [{
+  min: '2.1',
+  schema: wrap('aggregate', {
+    type: 'object', properties: { name: nameWithSpaces, availability_zone: zone }, additionalProperties: false,
+    anyOf: [{ required: ['name'] }, { required: ['availability_zone'] }],
+  }),
+}];
+const hostAction = (key: string) => wrap(key, { type: 'object', properties: { host }, required: ['host'], additionalProperties: false });
+const ACTION_SCHEMAS: Record<string, object> = {
+  add_host: hostAction('add_host'),
+  remove_host: hostAction('remove_host'),
+  set_metadata: wrap('set_metadata', { type: 'object', properties: { metadata: metadataWithNull }, required: ['metadata'], additionalProperties: false }),
+};
 
 /** nova schemas/aggregate_images.py aggregate_images_v2_81 */
 const AGGREGATE_IMAGES_BODY = {
@@ -26,17 +67,18 @@ const AGGREGATE_IMAGES_BODY = {
   additionalProperties: false,
 };
 
-function render(a: Aggregate, v: { gte(x: string): boolean }) {
+// ---- views ------------------------------------------------------------------------------------
+/** nova _marshall_aggregate: the object's fields, uuid from 2.41; create leaves out hosts and metadata. */
+function render(a: Aggregate, v: { gte(x: string): boolean }, opts: { brief?: boolean } = {}) {
   return {
     availability_zone: a.availabilityZone,
     created_at: naiveMicros(a.createdAt),
     deleted: false,
     deleted_at: null,
-    hosts: a.hosts,
+    ...(opts.brief ? {} : { hosts: a.hosts, metadata: a.metadata }),
     id: a.id,
-    metadata: { availability_zone: a.availabilityZone },
     name: a.name,
-    updated_at: null,
+    updated_at: naiveMicros(a.updatedAt),
     ...(v.gte('2.41') ? { uuid: a.uuid } : {}),
   };
 }
@@ -47,20 +89,68 @@ function integerId(id: string): number {
   return Number(id.trim());
 }
 
+/** nova common.normalize_name: surrounding whitespace dropped. */
+const normalize = (s: string) => s.trim();
+
 export async function aggregateRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { aggregates, aggregateImageCache } = opts.services;
   const base = `${COMPUTE_PREFIX}/os-aggregates`;
 
-  app.get(base, { schema: doc('List aggregates (the non-default availability zones)') }, async (req) => {
-    authorize(req.auth, 'admin', 'os_compute_api:os-aggregates:index');
+  app.get(base, { schema: doc('List aggregates') }, async (req) => {
+    authorize(req.auth, 'admin', POLICY('index'));
     return { aggregates: (await aggregates.list()).map((a) => render(a, req.apiVersion)) };
   });
 
+  // Nova answers 200 (not 201) for backwards compatibility.
+  app.post(base, { schema: doc('Create an aggregate'), config: { bodies: CREATE_BODIES } }, async (req) => {
+    authorize(req.auth, 'admin', POLICY('create'));
+    const body = (req.body as { aggregate: { name: string; availability_zone?: string | null } }).aggregate;
+    const created = await aggregates.create(normalize(body.name), body.availability_zone ? normalize(body.availability_zone) : null);
+    return { aggregate: render(created, req.apiVersion, { brief: true }) };
+  });
+
   app.get<{ Params: { id: string } }>(`${base}/:id`, { schema: doc('Show an aggregate') }, async (req) => {
-    authorize(req.auth, 'admin', 'os_compute_api:os-aggregates:show');
-    const found = (await aggregates.list()).find((a) => String(a.id) === req.params.id);
-    if (!found) throw new NotFound(`Aggregate ${req.params.id} could not be found.`);
+    authorize(req.auth, 'admin', POLICY('show'));
+    const id = integerId(req.params.id);
+    const found = await aggregates.find(id);
+    if (!found) throw new NotFound(`Aggregate ${id} could not be found.`);
     return { aggregate: render(found, req.apiVersion) };
+  });
+
+  app.put<{ Params: { id: string } }>(`${base}/:id`, { schema: doc('Update the name or availability zone of an aggregate'), config: { bodies: UPDATE_BODIES } }, async (req) => {
+    authorize(req.auth, 'admin', POLICY('update'));
+    const body = (req.body as { aggregate: { name?: string; availability_zone?: string | null } }).aggregate;
+    const id = integerId(req.params.id);
+    const updated = await aggregates.update(id, {
+      name: body.name === undefined ? undefined : normalize(body.name),
+      availabilityZone: 'availability_zone' in body ? body.availability_zone : undefined,
+    });
+    return { aggregate: render(updated, req.apiVersion) };
+  });
+
+  app.delete<{ Params: { id: string } }>(`${base}/:id`, { schema: doc('Delete an empty aggregate') }, async (req, reply) => {
+    authorize(req.auth, 'admin', POLICY('delete'));
+    await aggregates.delete(integerId(req.params.id));
+    return reply.code(200).send();
+  });
+
+  // The action route dispatches on the body's single key (nova wsgi action_peek), then checks
+  // that action's schema and policy.
+  app.post<{ Params: { id: string } }>(`${base}/:id/action`, { schema: doc('Add or remove a host, or set metadata (aggregate actions)') }, async (req) => {
+    const body = req.body;
+    const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+    if (keys.length !== 1) throw new BadRequest('Malformed request body');
+    const action = keys[0];
+    const schema = ACTION_SCHEMAS[action];
+    if (!schema) throw new BadRequest(`There is no such action: ${action}`);
+    assertValid(schema, body, 'body');
+    authorize(req.auth, 'admin', POLICY(action));
+    const id = integerId(req.params.id);
+    const arg = (body as Record<string, { host?: string; metadata?: Record<string, string | null> }>)[action];
+    const result = action === 'add_host' ? await aggregates.addHost(id, arg.host!)
+      : action === 'remove_host' ? await aggregates.removeHost(id, arg.host!)
+        : await aggregates.setMetadata(id, arg.metadata!);
+    return { aggregate: render(result, req.apiVersion) };
   });
 
   // 202 without a body; the worker then loads the images host by host (compute/image-cache.ts).

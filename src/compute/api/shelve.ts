@@ -16,6 +16,7 @@ import { TaskState, VmState } from '../states';
 import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, type ShelvePayload, type UnshelvePayload } from '../manager/shelve';
 import { beginTask } from './begin-task';
 import type { ActionApiDeps } from './deps';
+import { ZonedHostsRepo } from '../host-zones';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]) on shelve. */
 export const SHELVE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED];
@@ -28,7 +29,12 @@ export class ServerShelves {
    */
   offloadTimeSeconds = 0;
 
-  constructor(private readonly d: ActionApiDeps) {}
+  /** host rows with the zone each host is in (aggregates first, compute/host-zones.ts) */
+  private readonly hostsRepo: ZonedHostsRepo;
+
+  constructor(private readonly d: ActionApiDeps) {
+    this.hostsRepo = new ZonedHostsRepo(d.db);
+  }
 
   async shelve(auth: AuthContext, requestId: string, row: InstanceRow): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:os-shelve:shelve');
@@ -89,14 +95,14 @@ export class ServerShelves {
 
   /** nova _validate_unshelve_az: a zone some enabled compute host serves. */
   private async assertZoneAvailable(zone: string): Promise<void> {
-    const hosts = await this.d.db<ComputeHostRow>('compute_hosts').where({ availability_zone: zone });
-    if (!hosts.some((h) => !h.disabled)) throw new BadRequest('The requested availability zone is not available');
+    const hosts = await this.hostsRepo.list();
+    if (!hosts.some((h) => h.availability_zone === zone && !h.disabled)) throw new BadRequest('The requested availability zone is not available');
   }
 
   /** 2.91 host: admins only, it must exist, and it must lie in the server's zone after the unshelve (if any). */
   private async requestedHost(auth: AuthContext, name: string, zone: string | null): Promise<ComputeHostRow> {
     authorize(auth, 'admin', 'os_compute_api:os-shelve:unshelve_to_host');
-    const host = await this.d.db<ComputeHostRow>('compute_hosts').where({ name }).first();
+    const host = await this.hostsRepo.findByName(name);
     if (!host) throw new BadRequest(`Compute host ${name} could not be found.`);
     if (zone !== null && host.availability_zone !== zone) {
       throw new Conflict(`Host "${name}" is not in the availability zone "${zone}".`);

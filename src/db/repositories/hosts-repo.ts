@@ -10,9 +10,9 @@ export interface ComputeHostRow {
 export class HostsRepo {
   constructor(private readonly db: Db) {}
   list(trx: Db = this.db): Promise<ComputeHostRow[]> { return trx<ComputeHostRow>('compute_hosts').orderBy('id'); }
-  findById(id: number, trx: Db = this.db) { return trx<ComputeHostRow>('compute_hosts').where({ id }).first(); }
-  findByName(name: string, trx: Db = this.db) { return trx<ComputeHostRow>('compute_hosts').where({ name }).first(); }
-  findByUuid(uuid: string, trx: Db = this.db) { return trx<ComputeHostRow>('compute_hosts').where({ uuid }).first(); }
+  async findById(id: number, trx: Db = this.db): Promise<ComputeHostRow | undefined> { return trx<ComputeHostRow>('compute_hosts').where({ id }).first(); }
+  async findByName(name: string, trx: Db = this.db): Promise<ComputeHostRow | undefined> { return trx<ComputeHostRow>('compute_hosts').where({ name }).first(); }
+  async findByUuid(uuid: string, trx: Db = this.db): Promise<ComputeHostRow | undefined> { return trx<ComputeHostRow>('compute_hosts').where({ uuid }).first(); }
   async insert(row: Omit<ComputeHostRow, 'id'>, trx: Db = this.db): Promise<number> {
     const [r] = await trx('compute_hosts').insert(row).returning('id');
     return typeof r === 'object' ? (r as { id: number }).id : (r as number);
