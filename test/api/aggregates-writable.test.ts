@@ -3,9 +3,14 @@
 // zone configured in NOVADOCK_COMPUTE_HOSTS kept as a read-only aggregate, and the zone an
 // aggregate gives a host: the scheduler, server create, os-availability-zone and os-services all
 // follow it, servers keep the zone they were built in, and removing the host restores its zone.
+// On SQLite and, when TEST_PG_URL is set, on PostgreSQL (a database of its own).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database';
+
+const engines: [string, string | null][] = [['sqlite', null]];
+if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
 
 const C = '/compute/v2.1';
 const A = `${C}/os-aggregates`;
@@ -52,8 +57,12 @@ const zoneNames = async () => (await as(t.http.get(`${C}/os-availability-zone`))
 const serviceZone = async (host: string) =>
   (await as(t.http.get(`${C}/os-services?host=${host}&binary=nova-compute`))).body.services[0]?.zone;
 
+describe.each(engines)('on %s', (_engine, pgUrl) => {
+let pg: PgDatabase | null = null;
 beforeAll(async () => {
+  pg = pgUrl ? await freshPgDatabase(pgUrl, 'aggregates') : null;
   t = await makeTestApp({
+    ...(pg ? { databaseUrl: pg.url } : {}),
     heartbeatIntervalSeconds: 3600,
     computeHosts: [
       { name: 'agg-h1', dockerUrl: 'unix:///tmp/fake-agg-h1.sock', availabilityZone: 'nova' },
@@ -64,8 +73,8 @@ beforeAll(async () => {
   await unlimitedQuota(t.services);
   imageId = (await seedImage(t.services)).id;
   member = await makeProjectUser(t, 'agg-member', 'member');
-});
-afterAll(async () => { await t?.close(); });
+}, 60_000);
+afterAll(async () => { await t?.close(); await pg?.drop(); });
 
 describe('the configured zone', () => {
   it('is a read-only aggregate (id 1) next to the ones an admin creates', async () => {
@@ -242,4 +251,5 @@ describe('the zone an aggregate gives its hosts', () => {
     expect((await boot('zone-c')).host).toBe('agg-c1');
     expect((await del(az3)).status).toBe(200);
   });
+});
 });
