@@ -153,7 +153,9 @@ describe('the record of a resize', () => {
       const show = await admin('2.51').get(`${S}/${id}/os-instance-actions/${req}`);
       return (show.body.instanceAction.events as { event: string; result: string }[]).map((e) => `${e.event} ${e.result}`).sort();
     };
-    expect(await events('resize')).toEqual(['compute_finish_resize Success', 'compute_prep_resize Success', 'compute_resize_instance Success', 'conductor_migrate_server Success']);
+    expect(await events('resize')).toEqual([
+      'cold_migrate Success', 'compute_finish_resize Success', 'compute_prep_resize Success', 'compute_resize_instance Success', 'conductor_migrate_server Success',
+    ]);
     expect((await action(id, { revertResize: null })).status).toBe(202);
     await t.services.worker.drain();
     expect(await events('revertResize')).toEqual(['compute_finish_revert_resize Success', 'compute_revert_resize Success']);

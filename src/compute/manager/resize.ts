@@ -8,7 +8,7 @@
 // destination's claim fills dest_* (prep_resize), migrating / post-migrating around the
 // RESIZE_MIGRATING / RESIZE_MIGRATED steps (resize_instance), finished before the server is
 // resized (finish_resize); a revert ends reverted; any failure is error (errors_out_migration).
-// The instance action events carry Nova's names, one per RPC step.
+// The instance action events carry Nova's names: the conductor's two, then one per compute step.
 import type { TaskHandler } from '../worker/task-runner';
 import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo';
 import type { InstanceRow } from '../../db/repositories/instances-repo';
@@ -45,12 +45,14 @@ export function resizeHandler(d: ActionManagerDeps): TaskHandler {
     if (!instance || instance.deleted || !RESIZE_TASK_STATES.includes(instance.task_state as never)) return;
     const sys = await d.sysmeta.get(instance.uuid);
     const target = JSON.parse(sys[SysMetaKey.NEW_FLAVOR]) as StoredFlavor;
-    const migration = await d.migrations.latestFor(instance.uuid, RESIZE_MIGRATION, IN_PROGRESS);
+    const newest = await d.migrations.latest(instance.uuid, RESIZE_MIGRATION);
+    const migration = newest && IN_PROGRESS.includes(newest.status ?? '') ? newest : undefined;
     const event = (name: string, host: string | null, fn: () => Promise<void>) => d.actions.event(instance.uuid, ctx.requestId, name, host, fn);
     let limitsChanged = false;
     try {
-      // The conductor picks the destination: the server's own host (a resize in place).
-      await event('conductor_migrate_server', null, async () => undefined);
+      // The conductor picks the destination: the server's own host (a resize in place). Nova's
+      // conductor records two events, its migrate_server and the cold_migrate inside it.
+      await event('conductor_migrate_server', null, () => event('cold_migrate', null, async () => undefined));
       const { host } = await hostAndDriver(d, instance);
       await event('compute_prep_resize', host.name, () => moveMigration(d, migration, {
         dest_compute: host.name, dest_node: host.name, dest_host: hostIpOf(host.docker_url), status: 'pre-migrating',
@@ -82,7 +84,9 @@ export function revertResizeHandler(d: ActionManagerDeps): TaskHandler {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
     if (!instance || instance.deleted || instance.task_state !== TaskState.RESIZE_REVERTING) return;
     const sys = await d.sysmeta.get(instance.uuid);
-    const migration = await d.migrations.latestFor(instance.uuid, RESIZE_MIGRATION, ['reverting', 'reverted']);
+    // The record the API set reverting (already reverted when a resumed task starts over).
+    const newest = await d.migrations.latest(instance.uuid, RESIZE_MIGRATION);
+    const migration = newest && ['reverting', 'reverted'].includes(newest.status ?? '') ? newest : undefined;
     const event = (name: string, fn: () => Promise<void>) => d.actions.event(instance.uuid, ctx.requestId, name, null, fn);
     try {
       // nova revert_resize at the destination: its claim dropped, the record reverted.

@@ -60,6 +60,11 @@ export class MigrationsRepo {
       .whereIn('status', statuses as string[]).orderBy('id', 'desc').first();
   }
 
+  /** The instance's newest live record of a type, whatever its status. */
+  latest(instanceUuid: string, migrationType: string, trx: Db = this.db): Promise<MigrationRow | undefined> {
+    return trx<MigrationRow>('migrations').where({ instance_uuid: instanceUuid, migration_type: migrationType, deleted: false }).orderBy('id', 'desc').first();
+  }
+
   async update(id: number, changes: Partial<Pick<MigrationRow, 'status' | 'dest_compute' | 'dest_node' | 'dest_host'>>, now: string, trx: Db = this.db): Promise<void> {
     await trx('migrations').where({ id }).update({ ...changes, updated_at: now });
   }
