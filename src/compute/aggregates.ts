@@ -56,6 +56,20 @@ function invalid(action: AggregateAction, id: number, reason: string) {
 const CONFIGURED_REASON = 'its zone and hosts come from NOVADOCK_COMPUTE_HOSTS';
 const INTERNAL_REASON = `availability zone ${INTERNAL_ZONE} is reserved for the internal services`;
 
+const MAX_DB_INT = 2147483647;
+
+/** A row's aggregate was deleted meanwhile (a foreign key refused it). */
+function isGoneParent(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+/** A unique index or primary key refused the row: a concurrent request wrote it first. */
+function isDuplicate(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /** Python's repr of a list of strings, as Nova's messages print one. */
 function pyList(items: string[]): string {
   return `[${items.map((s) => (s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/'/g, "\\'")}'`)).join(', ')}]`;
@@ -76,6 +90,8 @@ export class Aggregates {
   }
 
   async find(id: number): Promise<Aggregate | undefined> {
+    // an id no integer column holds names no aggregate (PostgreSQL would refuse the query)
+    if (!Number.isSafeInteger(id) || Math.abs(id) > MAX_DB_INT) return undefined;
     await this.syncConfigured();
     const row = await this.db<AggregateRow>('aggregates').where({ id }).first();
     return row ? (await this.load([row]))[0] : undefined;
@@ -84,15 +100,16 @@ export class Aggregates {
   async create(name: string, zone: string | null): Promise<Aggregate> {
     await this.syncConfigured();
     if (zone === INTERNAL_ZONE) throw new BadRequest(`Cannot create aggregate ${name}. Reason: ${INTERNAL_REASON}.`);
+    const exists = new Conflict(`Aggregate ${name} already exists.`);
     const id = await this.db.transaction(async (trx) => {
-      if (await trx('aggregates').where({ name }).first()) throw new Conflict(`Aggregate ${name} already exists.`);
+      if (await trx('aggregates').where({ name }).first()) throw exists;
       const [r] = await trx('aggregates')
         .insert({ uuid: randomUUID(), name, configured_zone: null, created_at: this.clock.now().toISOString(), updated_at: null })
         .returning('id');
       const newId = typeof r === 'object' ? (r as { id: number }).id : (r as number);
       if (zone) await trx('aggregate_metadata').insert({ aggregate_id: newId, key: AZ_KEY, value: zone });
       return newId;
-    });
+    }).catch((e) => { throw isDuplicate(e) ? exists : e; });
     return (await this.find(id))!;
   }
 
@@ -103,7 +120,8 @@ export class Aggregates {
       if (await this.db('aggregates').where({ name: changes.name }).whereNot({ id }).first()) {
         throw new Conflict(`Aggregate ${changes.name} already exists.`);
       }
-      await this.db('aggregates').where({ id }).update({ name: changes.name, updated_at: this.clock.now().toISOString() });
+      await this.db('aggregates').where({ id }).update({ name: changes.name, updated_at: this.clock.now().toISOString() })
+        .catch((e) => { throw isDuplicate(e) ? new Conflict(`Aggregate ${changes.name} already exists.`) : e; });
       agg.name = changes.name;
     }
     if (changes.availabilityZone !== undefined) {
@@ -142,7 +160,11 @@ export class Aggregates {
       await this.assertServersStay(agg, host, before, agg.availabilityZone, 'add');
     }
     if (agg.hosts.includes(host)) throw new Conflict(`Aggregate ${id} already has host ${host}.`);
-    await this.db('aggregate_hosts').insert({ aggregate_id: id, host });
+    await this.db('aggregate_hosts').insert({ aggregate_id: id, host })
+      .catch((e) => {
+        if (isGoneParent(e)) throw new NotFound(`Aggregate ${id} could not be found.`);
+        throw isDuplicate(e) ? new Conflict(`Aggregate ${id} already has host ${host}.`) : e;
+      });
     await this.touch(id);
     return (await this.find(id))!;
   }
@@ -238,7 +260,7 @@ export class Aggregates {
         if (value !== null) await trx('aggregate_metadata').insert({ aggregate_id: id, key, value });
       }
       await trx('aggregates').where({ id }).update({ updated_at: this.clock.now().toISOString() });
-    });
+    }).catch((e) => { throw isGoneParent(e) ? new NotFound(`Aggregate ${id} could not be found.`) : e; });
   }
 
   private async touch(id: number): Promise<void> {

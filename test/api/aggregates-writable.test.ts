@@ -117,6 +117,7 @@ describe('create, show, update, delete', () => {
     expect((await create({ name: 'x', extra: 1 })).body.badRequest.message).toContain("Additional properties are not allowed ('extra' was unexpected)");
     expect((await show('abc')).body).toEqual(bad('Invalid input received: id must be an integer'));
     expect((await show(9999)).body).toEqual(notFound('Aggregate 9999 could not be found.'));
+    expect((await show('99999999999')).body).toEqual(notFound('Aggregate 99999999999 could not be found.'));
     expect((await del(9999)).body).toEqual(notFound('Aggregate 9999 could not be found.'));
     const denied = await as(t.http.post(A), '2.1', member.token).send({ aggregate: { name: 'mine' } });
     expect(denied.body).toEqual({ forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:os-aggregates:create to be performed." } });
