@@ -3,11 +3,13 @@
 // confirmed, revert → reverted, a failure → error; the fields per microversion (2.1, 2.23, 2.59,
 // 2.80); Nova's filters, newest-first paging with markers, changes-since/before; the instance
 // action events under Nova's names. /servers/{id}/migrations (live migrations only) stays empty.
+// On SQLite and, when TEST_PG_URL is set, on PostgreSQL (a database of its own).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage, unlimitedQuota } from '../helpers/servers';
 import type { ImageRow } from '../../src/db/repositories/images-repo';
 import { HostRegistry } from '../../src/compute/host-registry';
+import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database';
 
 let t: TestApp;
 let image: ImageRow;
@@ -18,19 +20,6 @@ const HOST = HostRegistry.defaultHostName();
 let statuses: string[] = [];
 /** the records as the API side created them */
 let created: Record<string, unknown>[] = [];
-
-beforeAll(async () => {
-  t = await makeTestApp();
-  image = await seedImage(t.services);
-  await unlimitedQuota(t.services);
-  const repo = t.services.migrationsRepo;
-  const create = repo.create.bind(repo);
-  const update = repo.update.bind(repo);
-  repo.create = async (m, trx) => { statuses.push(m.status); const row = await create(m, trx); created.push({ ...row }); return row; };
-  repo.update = async (id, changes, now, trx) => { if (changes.status) statuses.push(changes.status); return update(id, changes, now, trx); };
-});
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.fake.clearInjections(); statuses = []; created = []; });
 
 const as = (token: string, version = '2.1') => ({
   post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
@@ -64,10 +53,29 @@ const BASE_KEYS = ['created_at', 'dest_compute', 'dest_host', 'dest_node', 'id',
   'old_instance_type_id', 'source_compute', 'source_node', 'status', 'updated_at'];
 const NOVA_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 
+const engines: [string, string | null][] = [['sqlite', null]];
+if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
+
+describe.each(engines)('on %s', (_engine, pgUrl) => {
+let pg: PgDatabase | null = null;
+beforeAll(async () => {
+  if (pgUrl) pg = await freshPgDatabase(pgUrl, 'migrations');
+  t = await makeTestApp(pg ? { databaseUrl: pg.url } : {});
+  image = await seedImage(t.services);
+  await unlimitedQuota(t.services);
+  const repo = t.services.migrationsRepo;
+  const create = repo.create.bind(repo);
+  const update = repo.update.bind(repo);
+  repo.create = async (m, trx) => { statuses.push(m.status); const row = await create(m, trx); created.push({ ...row }); return row; };
+  repo.update = async (id, changes, now, trx) => { if (changes.status) statuses.push(changes.status); return update(id, changes, now, trx); };
+}, 60_000);
+afterAll(async () => { await t?.close(); await pg?.drop(); });
+beforeEach(() => { t.fake.clearInjections(); statuses = []; created = []; });
+
 describe('the record of a resize', () => {
   it('pre-migrating at the API, through the worker to finished, confirmed on confirm; fields per microversion', async () => {
     const id = await boot('1');
-    t.fake.delay('updateResources', 800);
+    t.fake.delay('updateResources', 1500);
     expect((await action(id, { resize: { flavorRef: '2' } })).status).toBe(202);
     // The conductor's record: no destination yet, never updated.
     expect(created).toEqual([expect.objectContaining({
@@ -261,4 +269,5 @@ describe('GET /os-migrations filters and paging', () => {
     expect(res.status).toBe(403);
     expect(res.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-migrations:index to be performed.");
   });
+});
 });
