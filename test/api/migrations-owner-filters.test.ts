@@ -1,6 +1,6 @@
 // 2.80: GET /os-migrations accepts user_id and project_id filters (Nova's list_query_params_v280,
-// each a single_param string); before 2.80 they are unknown parameters (400 from 2.59). The list
-// stays empty: novadock never records a migration.
+// each a single_param string); before 2.80 they are unknown parameters (400 from 2.59). No server
+// is resized here, so the list stays empty (test/api/migrations-resize.test.ts lists records).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 

@@ -1,7 +1,8 @@
 // 2.80 migration filters with the real clients: `nova migration-list --user-id/--project-id` (nova
 // runs at 2.92) and `openstack server migration list --user/--project` at 2.80, which resolves the
-// names through Keystone first. novadock records no migrations, so both list nothing (before
-// 2.80 the server refused user_id and project_id as unknown parameters).
+// names through Keystone first. No server is resized here, so both list nothing (before 2.80 the
+// server refused user_id and project_id as unknown parameters); migrations-resize.test.ts shows a
+// resize's record through the same commands.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
 
