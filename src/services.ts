@@ -79,6 +79,7 @@ export function createServices(deps: ServiceDeps) {
   const moreServerActions = createMoreServerActions({ config, db, clock, hosts, images, imagesRepo, flavors, quotas, keypairs, ...computeServices });
   // Aggregates (an admin's, and the configured zones read-only) and 2.81 image pre-caching on their hosts (a worker task).
   const aggregates = new Aggregates(db, hostsRepo, clock, config.defaultAvailabilityZone);
+  hostOverview.onHostDeleted((host) => aggregates.forgetHost(host));
   const aggregateImageCache = createAggregateImageCache({
     db, aggregates, worker: computeServices.worker, images, hostsRepo, hosts, hostHealth, imagesRepo, imageLoader: imageImporter, log: computeServices.computeManager.log,
   });

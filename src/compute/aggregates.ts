@@ -188,6 +188,11 @@ export class Aggregates {
     return (await this.find(id))!;
   }
 
+  /** A deleted compute service leaves every aggregate (nova services.py delete). */
+  async forgetHost(host: string): Promise<void> {
+    await this.db('aggregate_hosts').where({ host }).delete();
+  }
+
   // ---- rules ---------------------------------------------------------------------------------
 
   /** The aggregate (404 otherwise) if it may change: a configured zone's may not. */

@@ -101,6 +101,13 @@ export class ComputeServices {
     return this.computeService((await this.hostsRepo.findById(s.hostRow.id))!);
   }
 
+  private readonly deletedListeners: ((host: string) => Promise<void>)[] = [];
+
+  /** Nova's service delete also takes the host out of every aggregate (services.ts wires that). */
+  onHostDeleted(listener: (host: string) => Promise<void>): void {
+    this.deletedListeners.push(listener);
+  }
+
   /** Deletes a compute service (and its host record); refused while servers live there. */
   async delete(s: ServiceRecord): Promise<void> {
     if (!s.hostRow) throw new BadRequest(`Deleting a ${s.binary} service is not supported. Only nova-compute services can be deleted.`);
@@ -108,6 +115,7 @@ export class ComputeServices {
       throw new Conflict('Unable to delete compute service that is hosting instances. Migrate or delete the instances first.');
     }
     await this.usageRepo.deleteHost(s.hostRow.id);
+    for (const listener of this.deletedListeners) await listener(s.host);
   }
 
   async hypervisors(): Promise<Hypervisor[]> {

@@ -68,6 +68,7 @@ beforeAll(async () => {
       { name: 'agg-h1', dockerUrl: 'unix:///tmp/fake-agg-h1.sock', availabilityZone: 'nova' },
       { name: 'agg-h2', dockerUrl: 'unix:///tmp/fake-agg-h2.sock', availabilityZone: 'nova' },
       { name: 'agg-c1', dockerUrl: 'unix:///tmp/fake-agg-c1.sock', availabilityZone: 'zone-c' },
+      { name: 'agg-gone', dockerUrl: 'unix:///tmp/fake-agg-gone.sock', availabilityZone: 'nova' },
     ],
   });
   await unlimitedQuota(t.services);
@@ -251,6 +252,18 @@ describe('the zone an aggregate gives its hosts', () => {
     expect((await show(1)).body.aggregate.hosts).toEqual(['agg-c1']);
     expect((await boot('zone-c')).host).toBe('agg-c1');
     expect((await del(az3)).status).toBe(200);
+  });
+});
+
+describe('a deleted compute service', () => {
+  it('leaves its aggregates, as Nova\'s service delete does', async () => {
+    const id = await newAggregate('gone-agg', 'az-gone');
+    expect((await addHost(id, 'agg-gone')).status).toBe(200);
+    const svc = (await as(t.http.get(`${C}/os-services?host=agg-gone&binary=nova-compute`), '2.53')).body.services[0];
+    expect(svc.zone).toBe('az-gone');
+    expect((await as(t.http.delete(`${C}/os-services/${svc.id}`), '2.53')).status).toBe(204);
+    expect((await show(id)).body.aggregate.hosts).toEqual([]);
+    expect((await del(id)).status).toBe(200);
   });
 });
 });
