@@ -81,7 +81,7 @@ export class MigrationsRepo {
   async list(f: MigrationFilters, page: MigrationPage, trx: Db = this.db): Promise<MigrationRow[]> {
     if (page.limit === 0) return [];
     const q = trx<MigrationRow>('migrations').where('migrations.deleted', false)
-      .whereNotExists(trx('instances').whereRaw('instances.uuid = migrations.instance_uuid').andWhere('instances.deleted', true));
+      .whereExists(trx('instances').whereRaw('instances.uuid = migrations.instance_uuid').andWhere('instances.deleted', false));
     if (f.changesSince !== undefined) q.where('updated_at', '>=', f.changesSince);
     if (f.changesBefore !== undefined) q.where('updated_at', '<=', f.changesBefore);
     if (f.status !== undefined) q.where('status', f.status);
