@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage, unlimitedQuota } from '../helpers/servers';
 import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database';
+import type { FakeDriver } from '../../src/virt/fake/fake-driver';
 
 const engines: [string, string | null][] = [['sqlite', null]];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
@@ -263,6 +264,24 @@ describe('a deleted compute service', () => {
     expect(svc.zone).toBe('az-gone');
     expect((await as(t.http.delete(`${C}/os-services/${svc.id}`), '2.53')).status).toBe(204);
     expect((await show(id)).body.aggregate.hosts).toEqual([]);
+    expect((await del(id)).status).toBe(200);
+  });
+});
+
+describe('2.81 image pre-caching', () => {
+  it('loads the images on the hosts of an aggregate an admin made, and nowhere else', async () => {
+    const fake = async (name: string) => (await t.services.hosts.driverFor((await t.services.hostsRepo.findByName(name))!.id)) as FakeDriver;
+    const loads = async (name: string) => (await fake(name)).calls.filter((c) => c.startsWith('loadImage')).length;
+    const id = await newAggregate('cache-agg');
+    expect((await addHost(id, 'agg-h2')).status).toBe(200);
+    const before = { h1: await loads('agg-h1'), h2: await loads('agg-h2') };
+    const image = await seedImage(t.services, { name: 'agg-cache-image' });
+    const res = await as(t.http.post(`${A}/${id}/images`), '2.81').send({ cache: [{ id: image.id }] });
+    expect(res.status).toBe(202);
+    await t.services.worker.drain();
+    expect(await loads('agg-h2')).toBe(before.h2 + 1);
+    expect(await loads('agg-h1')).toBe(before.h1);
+    expect((await removeHost(id, 'agg-h2')).status).toBe(200);
     expect((await del(id)).status).toBe(200);
   });
 });
