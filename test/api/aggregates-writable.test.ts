@@ -285,4 +285,22 @@ describe('2.81 image pre-caching', () => {
     expect((await del(id)).status).toBe(200);
   });
 });
+
+describe('unshelve into an aggregate\'s zone (2.77)', () => {
+  it('takes the zone as available and places the server on the aggregate\'s host', async () => {
+    const booted = await boot('nova');
+    expect((await as(t.http.post(`${C}/servers/${booted.id}/action`)).send({ shelve: null })).status).toBe(202);
+    await t.services.worker.drain();
+    const id = await newAggregate('unshelve-agg', 'az-unshelve');
+    expect((await addHost(id, 'agg-h2')).status).toBe(200);
+    const res = await as(t.http.post(`${C}/servers/${booted.id}/action`), '2.77').send({ unshelve: { availability_zone: 'az-unshelve' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    await t.services.worker.drain();
+    const s = (await as(t.http.get(`${C}/servers/${booted.id}`), '2.79')).body.server;
+    expect(s).toMatchObject({ status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': 'agg-h2', 'OS-EXT-AZ:availability_zone': 'az-unshelve' });
+    await deleteServer(booted.id);
+    expect((await removeHost(id, 'agg-h2')).status).toBe(200);
+    expect((await del(id)).status).toBe(200);
+  });
+});
 });
