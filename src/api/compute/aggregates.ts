@@ -7,81 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services';
 import { authorize } from '../../identity/policy';
 import { BadRequest, NotFound } from '../../errors';
-import type { Aggregate } from '../../compute/aggregates';
-import type { VersionedSchema } from '../../plugins/microversion';
 import { assertValid } from '../../plugins/validation';
 import { COMPUTE_PREFIX } from '../urls';
-import { naiveMicros } from './views/compute-services';
+import { renderAggregate as render } from './views/aggregates';
+import { AGGREGATE_ACTION_SCHEMAS, AGGREGATE_IMAGES_BODY, CREATE_AGGREGATE_BODIES, UPDATE_AGGREGATE_BODIES } from './schemas/aggregates';
 
 const doc = (summary: string) => ({ tags: ['compute aggregates'], summary });
 const POLICY = (name: string) => `os_compute_api:os-aggregates:${name}`;
-
-// ---- request bodies (nova schemas/aggregates.py, parameter_types) -------------------------------
-/** parameter_types.name: printable, no leading/trailing whitespace */
-const name = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^\\x00-\\x1f\\x7f]*(?<!\\s)$' };
-/** parameter_types.name_with_leading_trailing_spaces: printable, at least one non-space */
-const nameWithSpaces = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$' };
-/** parameter_types.az_name (no ':'), or null */
-const zone = {
-  oneOf: [{ type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^:\\x00-\\x1f\\x7f]*(?<!\\s)$' }, { type: 'null' }],
-};
-/** parameter_types.fqdn */
-const host = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' };
-/** parameter_types.metadata_with_null */
-const metadataWithNull = {
-  type: 'object',
-  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: ['string', 'null'], maxLength: 255 } },
-  additionalProperties: false,
-};
-const wrap = (key: string, inner: object) => ({ type: 'object', properties: { [key]: inner }, required: [key], additionalProperties: false });
-
-const CREATE_BODIES: VersionedSchema[] = [{
-  min: '2.1',
-  schema: wrap('aggregate', { type: 'object', properties: { name, availability_zone: zone }, required: ['name'], additionalProperties: false }),
-}];
-const UPDATE_BODIES: VersionedSchema[] = [{
-  min: '2.1',
-  schema: wrap('aggregate', {
-    type: 'object', properties: { name: nameWithSpaces, availability_zone: zone }, additionalProperties: false,
-    anyOf: [{ required: ['name'] }, { required: ['availability_zone'] }],
-  }),
-}];
-const hostAction = (key: string) => wrap(key, { type: 'object', properties: { host }, required: ['host'], additionalProperties: false });
-const ACTION_SCHEMAS: Record<string, object> = {
-  add_host: hostAction('add_host'),
-  remove_host: hostAction('remove_host'),
-  set_metadata: wrap('set_metadata', { type: 'object', properties: { metadata: metadataWithNull }, required: ['metadata'], additionalProperties: false }),
-};
-
-/** nova schemas/aggregate_images.py aggregate_images_v2_81 */
-const AGGREGATE_IMAGES_BODY = {
-  type: 'object',
-  properties: {
-    cache: {
-      type: 'array',
-      minItems: 1,
-      items: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'], additionalProperties: false },
-    },
-  },
-  required: ['cache'],
-  additionalProperties: false,
-};
-
-// ---- views ------------------------------------------------------------------------------------
-/** nova _marshall_aggregate: the object's fields, uuid from 2.41; create leaves out hosts and metadata. */
-function render(a: Aggregate, v: { gte(x: string): boolean }, opts: { brief?: boolean } = {}) {
-  return {
-    availability_zone: a.availabilityZone,
-    created_at: naiveMicros(a.createdAt),
-    deleted: false,
-    deleted_at: null,
-    ...(opts.brief ? {} : { hosts: a.hosts, metadata: a.metadata }),
-    id: a.id,
-    name: a.name,
-    updated_at: naiveMicros(a.updatedAt),
-    ...(v.gte('2.41') ? { uuid: a.uuid } : {}),
-  };
-}
 
 /** nova utils.validate_integer (oslo strutils: int(str(value)) must succeed), as InvalidInput. */
 function integerId(id: string): number {
@@ -102,7 +34,7 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
   });
 
   // Nova answers 200 (not 201) for backwards compatibility.
-  app.post(base, { schema: doc('Create an aggregate'), config: { bodies: CREATE_BODIES } }, async (req) => {
+  app.post(base, { schema: doc('Create an aggregate'), config: { bodies: CREATE_AGGREGATE_BODIES } }, async (req) => {
     authorize(req.auth, 'admin', POLICY('create'));
     const body = (req.body as { aggregate: { name: string; availability_zone?: string | null } }).aggregate;
     const created = await aggregates.create(normalize(body.name), body.availability_zone ? normalize(body.availability_zone) : null);
@@ -117,7 +49,7 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
     return { aggregate: render(found, req.apiVersion) };
   });
 
-  app.put<{ Params: { id: string } }>(`${base}/:id`, { schema: doc('Update the name or availability zone of an aggregate'), config: { bodies: UPDATE_BODIES } }, async (req) => {
+  app.put<{ Params: { id: string } }>(`${base}/:id`, { schema: doc('Update the name or availability zone of an aggregate'), config: { bodies: UPDATE_AGGREGATE_BODIES } }, async (req) => {
     authorize(req.auth, 'admin', POLICY('update'));
     const body = (req.body as { aggregate: { name?: string; availability_zone?: string | null } }).aggregate;
     const id = integerId(req.params.id);
@@ -141,7 +73,7 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
     const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
     if (keys.length !== 1) throw new BadRequest('Malformed request body');
     const action = keys[0];
-    const schema = ACTION_SCHEMAS[action];
+    const schema = AGGREGATE_ACTION_SCHEMAS[action];
     if (!schema) throw new BadRequest(`There is no such action: ${action}`);
     assertValid(schema, body, 'body');
     authorize(req.auth, 'admin', POLICY(action));
