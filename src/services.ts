@@ -11,6 +11,8 @@ import { IdentityService } from './identity/identity-service';
 import { IdentityAdmin } from './identity/identity-admin';
 import { LoginThrottle } from './identity/login-throttle';
 import { LoginFailuresRepo } from './db/repositories/login-failures-repo';
+import { ApplicationCredentialsRepo } from './db/repositories/application-credentials-repo';
+import { ApplicationCredentials } from './identity/application-credentials';
 import { HostRegistry } from './compute/host-registry';
 import { FlavorsRepo } from './db/repositories/flavors-repo';
 import { FlavorService } from './compute/flavor-service';
@@ -53,6 +55,10 @@ export function createServices(deps: ServiceDeps) {
   const loginThrottle = new LoginThrottle(new LoginFailuresRepo(db), clock);
   const identity = new IdentityService(identityRepo, tokens, loginThrottle);
   const identityAdmin = new IdentityAdmin(identityRepo, tokens, loginThrottle, clock);
+  // Keystone application credentials; tokens issued from one are checked against it.
+  const applicationCredentials = new ApplicationCredentials(new ApplicationCredentialsRepo(db), identityRepo, tokens, loginThrottle, clock);
+  tokens.useApplicationCredentials(applicationCredentials);
+  identity.useApplicationCredentials(applicationCredentials);
   // Host rows as every reader sees them: each with the zone its aggregates give it (compute/host-zones.ts).
   const hostsRepo = new ZonedHostsRepo(db);
   const hosts = new HostRegistry(hostsRepo, driverFactory, clock);
@@ -83,7 +89,7 @@ export function createServices(deps: ServiceDeps) {
   const aggregateImageCache = createAggregateImageCache({
     db, aggregates, worker: computeServices.worker, images, hostsRepo, hosts, hostHealth, imagesRepo, imageLoader: imageImporter, log: computeServices.computeManager.log,
   });
-  return { ...computeServices, ...moreServerActions, serverActions, drift, aggregates, aggregateImageCache, config, db, clock, identityRepo, tokens, noauth, identity, identityAdmin, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
+  return { ...computeServices, ...moreServerActions, serverActions, drift, aggregates, aggregateImageCache, config, db, clock, identityRepo, tokens, noauth, identity, identityAdmin, applicationCredentials, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
 }
 
 export type Services = ReturnType<typeof createServices>;

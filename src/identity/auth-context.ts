@@ -17,6 +17,8 @@ export interface AuthContext {
   expiresAt: string;
   /** sha256 of the token, the key it is stored under */
   tokenHash: string;
+  /** set when the token came from an application credential (its roles are the credential's) */
+  applicationCredential?: { id: string; name: string; unrestricted: boolean };
 }
 
 export const isAdmin = (a: AuthContext) => a.roles.includes('admin');

@@ -18,8 +18,20 @@ export interface AuthRequest {
 
 const FAILED = 'The request you have made requires authentication.';
 
+/** Re-issues a token that came from an application credential (application-credentials.ts). */
+export interface ApplicationCredentialTokens {
+  reissue(ctx: AuthContext, requestedScope: boolean, methods: string[]): Promise<{ token: string; ctx: AuthContext }>;
+}
+
 export class IdentityService {
+  private appCredTokens: ApplicationCredentialTokens | null = null;
+
   constructor(private readonly repo: IdentityRepo, readonly tokens: TokenService, private readonly throttle: LoginThrottle) {}
+
+  /** Wired by the composition root. */
+  useApplicationCredentials(tokens: ApplicationCredentialTokens): void {
+    this.appCredTokens = tokens;
+  }
 
   /** `client.address` is the caller's IP, for the per-address failure limit. */
   async authenticate(auth: AuthRequest, client: { address?: string | null } = {}): Promise<{ token: string; ctx: AuthContext }> {
@@ -49,6 +61,11 @@ export class IdentityService {
       const presented = auth.identity.token?.id;
       const ctx = typeof presented === 'string' ? await this.tokens.validate(presented) : null;
       if (!ctx) throw new Unauthorized(FAILED);
+      // A credential's token stays bound to its project and roles: never rescoped, never widened.
+      if (ctx.applicationCredential) {
+        if (!this.appCredTokens) throw new Unauthorized(FAILED);
+        return this.appCredTokens.reissue(ctx, auth.scope !== undefined, methods);
+      }
       user = await this.repo.findUserById(ctx.userId);
       if (!user) throw new Unauthorized(FAILED);
       expiresAt = ctx.expiresAt; // a rescoped token never outlives the one it came from

@@ -6,6 +6,12 @@ import type { Clock } from '../db/time';
 import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo';
 import type { AuthContext } from './auth-context';
 
+/** What a token issued from an application credential needs to know of it at each validation. */
+export interface ApplicationCredentialLookup {
+  /** The credential with its role names, or undefined when it is gone. */
+  find(id: string): Promise<{ id: string; name: string; unrestricted: boolean; expiresAt: string | null; roleNames: string[] } | undefined>;
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -18,12 +24,25 @@ export class TokenService {
   private lastPurge = 0;
   private readonly invalidationListeners: (() => void)[] = [];
 
+  private appCreds: ApplicationCredentialLookup | null = null;
+
   constructor(private readonly repo: IdentityRepo, private readonly clock: Clock, private readonly ttlSeconds: number) {}
 
-  async issue(user: UserRow, scope: { project?: ProjectRow; domainId?: string }, methods: string[], expiresAt?: string): Promise<{ token: string; ctx: AuthContext }> {
+  /** Wired by the composition root: tokens bound to a credential are checked against it. */
+  useApplicationCredentials(lookup: ApplicationCredentialLookup): void {
+    this.appCreds = lookup;
+  }
+
+  /**
+   * `applicationCredential`: the credential the token comes from; it then carries only that
+   * credential's roles, lives no longer than it, and dies with it (Keystone, CVE-2022-2447).
+   */
+  async issue(user: UserRow, scope: { project?: ProjectRow; domainId?: string }, methods: string[], expiresAt?: string, applicationCredential?: { id: string; expiresAt: string | null }): Promise<{ token: string; ctx: AuthContext }> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    const expires = expiresAt ?? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString();
+    let expires = expiresAt ?? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString();
+    const credExpiry = applicationCredential?.expiresAt;
+    if (credExpiry && Date.parse(credExpiry) < Date.parse(expires)) expires = new Date(Date.parse(credExpiry)).toISOString();
     const row = {
       id_hash: hashToken(token),
       user_id: user.id,
@@ -34,6 +53,7 @@ export class TokenService {
       issued_at: now.toISOString(),
       expires_at: expires,
       revoked: false,
+      ...(applicationCredential ? { application_credential_id: applicationCredential.id } : {}),
     };
     await this.repo.insertToken(row);
     await this.purgeExpired(now);
@@ -96,10 +116,21 @@ export class TokenService {
     if (!user || !user.enabled) return null;
     let project: ProjectRow | undefined;
     let roles: string[] = [];
+    let credential: AuthContext['applicationCredential'];
+    let delegated: Set<string> | null = null;
+    if (row.application_credential_id) {
+      // Keystone: the credential's roles that the user still holds; none left, or the
+      // credential gone or expired, and the token is invalid.
+      const cred = this.appCreds ? await this.appCreds.find(row.application_credential_id) : undefined;
+      if (!cred || (cred.expiresAt && Date.parse(cred.expiresAt) <= this.clock.now().getTime())) return null;
+      credential = { id: cred.id, name: cred.name, unrestricted: cred.unrestricted };
+      delegated = new Set(cred.roleNames);
+    }
     if (row.project_id) {
       project = await this.repo.findProjectById(row.project_id);
       if (!project || !project.enabled) return null;
       roles = (await this.repo.rolesOn(user.id, project.id)).map((r) => r.name);
+      if (delegated) roles = roles.filter((r) => delegated.has(r));
       if (roles.length === 0) return null; // assignment removed since issue
     } else if (row.domain_id) {
       // Domain roles are not modelled: a domain-scoped token is the cloud admin's, and only
@@ -121,6 +152,7 @@ export class TokenService {
       issuedAt: row.issued_at,
       expiresAt: row.expires_at,
       tokenHash: row.id_hash,
+      ...(credential ? { applicationCredential: credential } : {}),
     };
   }
 }

@@ -7,6 +7,7 @@ import { projectRoutes } from './projects';
 import { userRoutes } from './users';
 import { roleRoutes } from './roles';
 import { domainRoutes } from './domains';
+import { applicationCredentialRoutes } from './application-credentials';
 
 export async function identityRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   await app.register(tokenRoutes, opts);
@@ -15,4 +16,5 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
   await app.register(userRoutes, opts);
   await app.register(roleRoutes, opts);
   await app.register(domainRoutes, opts);
+  await app.register(applicationCredentialRoutes, opts);
 }

@@ -7,6 +7,7 @@ import { baseUrl } from '../urls';
 import { renderToken } from './views/tokens';
 import type { AuthContext } from '../../identity/auth-context';
 import type { AuthRequest } from '../../identity/identity-service';
+import type { ApplicationCredentialAuth } from '../../identity/application-credentials';
 
 const domainRef = { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 } } };
 const authBody = {
@@ -32,6 +33,16 @@ const authBody = {
               },
             },
             token: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 1024 } } },
+            // Length of the secret is checked in the service (its message does not quote it).
+            application_credential: {
+              type: 'object',
+              properties: {
+                id: { type: 'string', maxLength: 255 },
+                name: { type: 'string', maxLength: 255 },
+                secret: { type: 'string' },
+                user: { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, domain: domainRef } },
+              },
+            },
           },
         },
         scope: {
@@ -53,7 +64,7 @@ const authBody = {
 };
 
 export async function tokenRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
-  const { identity, identityRepo, config } = opts.services;
+  const { identity, identityRepo, applicationCredentials, config } = opts.services;
 
   async function render(req: FastifyRequest, ctx: AuthContext, withCatalog = true) {
     const domains = Object.fromEntries((await identityRepo.listDomains()).map((d) => [d.id, d.name]));
@@ -64,7 +75,11 @@ export async function tokenRoutes(app: FastifyInstance, opts: { services: Servic
   const wantsCatalog = (req: FastifyRequest) => (req.query as Record<string, unknown>).nocatalog === undefined;
 
   app.post('/identity/v3/auth/tokens', { config: { public: true }, schema: { body: authBody, tags: ['identity'] } }, async (req, reply) => {
-    const { token, ctx } = await identity.authenticate((req.body as { auth: AuthRequest }).auth, { address: req.ip ?? null });
+    const auth = (req.body as { auth: AuthRequest & { identity: { application_credential?: ApplicationCredentialAuth } } }).auth;
+    const client = { address: req.ip ?? null };
+    const { token, ctx } = auth.identity.methods.includes('application_credential')
+      ? await applicationCredentials.authenticate(auth.identity.application_credential, auth.scope !== undefined, client)
+      : await identity.authenticate(auth, client);
     reply.header('X-Subject-Token', token);
     return reply.code(201).send(await render(req, ctx, wantsCatalog(req)));
   });

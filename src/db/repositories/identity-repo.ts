@@ -25,6 +25,8 @@ function applyFilter<T extends object>(q: Knex.QueryBuilder<T>, f: ListFilter): 
 export interface TokenRow {
   id_hash: string; user_id: string; project_id: string | null; domain_id: string | null; methods: string;
   audit_id: string; issued_at: string; expires_at: string; revoked: boolean | number;
+  /** set on tokens issued from an application credential */
+  application_credential_id?: string | null;
 }
 
 export class IdentityRepo {

@@ -41,6 +41,11 @@ export function renderToken(ctx: AuthContext, base: string, domainNames: Record<
     };
     token.is_domain = false;
   }
+  // Keystone shows which credential a token came from, and whether it may manage credentials.
+  if (ctx.applicationCredential) {
+    const c = ctx.applicationCredential;
+    token.application_credential = { id: c.id, name: c.name, restricted: !c.unrestricted };
+  }
   if (ctx.domainId) token.domain = { id: ctx.domainId, name: domainNames[ctx.domainId] ?? ctx.domainId };
   if (ctx.projectId || ctx.domainId) {
     token.roles = ctx.roles.map((name) => ({ id: roleIds[name] ?? name, name }));
