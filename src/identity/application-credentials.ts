@@ -189,7 +189,6 @@ export class ApplicationCredentials implements ApplicationCredentialLookup {
       await this.throttle.recordFailure(buckets);
       throw new Unauthorized(FAILED);
     }
-    if (cred.expires_at && Date.parse(cred.expires_at) <= this.clock.now().getTime()) throw new Unauthorized(FAILED);
     const user = await this.identityRepo.findUserById(cred.user_id);
     if (!user || !user.enabled) throw new Unauthorized(FAILED);
     await this.throttle.recordSuccess(buckets);
@@ -210,6 +209,7 @@ export class ApplicationCredentials implements ApplicationCredentialLookup {
   }
 
   private async issueFor(user: UserRow, cred: ApplicationCredentialRow, methods: string[], expiresAt?: string) {
+    if (cred.expires_at && Date.parse(cred.expires_at) <= this.clock.now().getTime()) throw new Unauthorized(FAILED);
     const project = await this.identityRepo.findProjectById(cred.project_id);
     if (!project || !project.enabled) throw new Unauthorized(FAILED);
     const delegated = new Set(((await this.repo.rolesOf([cred.id])).get(cred.id) ?? []).map((r) => r.id));
