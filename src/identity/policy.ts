@@ -59,6 +59,15 @@ export const RULES: Readonly<Record<string, Level>> = {
   'identity:list_groups': 'read',
   'identity:list_groups_for_user': 'token',
   'identity:list_role_assignments': 'token', // admin: all; others: their own assignments
+  // Keystone: services and endpoints for admins (and system readers); regions for anyone.
+  'identity:list_services': 'admin',
+  'identity:get_service': 'admin',
+  'identity:list_endpoints': 'admin',
+  'identity:get_endpoint': 'admin',
+  'identity:list_regions': 'token',
+  'identity:get_region': 'token',
+  // The writes are admin-only in Keystone; novadock then refuses them (its catalog is fixed).
+  ...Object.fromEntries(['service', 'endpoint', 'region'].flatMap((k) => ['create', 'update', 'delete'].map((v) => [`identity:${v}_${k}`, 'admin' as const]))),
   'identity:list_users': 'admin',
   'identity:create_user': 'admin',
   'identity:update_user': 'admin',

@@ -1,5 +1,6 @@
 // The real `openstack` CLI (Debian's) against the app on 127.0.0.1:<ephemeral>: token issue, the
 // project/user/role/domain commands an operator uses (creating, renaming and deleting roles too),
+// the catalog reads (service, endpoint and region list),
 // and a member of project B who cannot see project A's server, keypair or private image.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -175,4 +176,17 @@ describe('a member of project B cannot see project A\'s objects', () => {
       expect((await fetch(`${s.url}${path}`, { headers: { 'X-Auth-Token': tokenA } })).status, path).toBe(200);
     }
   }, 600_000);
+});
+
+describe('catalog administration (read)', () => {
+  it('openstack service list / endpoint list --service --interface / region list / service show', async () => {
+    const services = jsonOut<Row[]>(ok(await osc(['service', 'list', '-f', 'json'])));
+    expect(services.map((r) => `${r.Name}:${r.Type}`).sort()).toEqual(['glance:image', 'keystone:identity', 'nova:compute']);
+    const compute = jsonOut<Row[]>(ok(await osc(['endpoint', 'list', '--service', 'compute', '--interface', 'public', '-f', 'json'])));
+    expect(compute).toHaveLength(1);
+    expect(compute[0]).toMatchObject({ 'Service Name': 'nova', 'Service Type': 'compute', Interface: 'public', Region: 'RegionOne', URL: `${s.url}/compute/v2.1`, Enabled: true });
+    expect(jsonOut<Row[]>(ok(await osc(['endpoint', 'list', '-f', 'json'])))).toHaveLength(9);
+    expect(jsonOut<Row[]>(ok(await osc(['region', 'list', '-f', 'json']))).map((r) => r.Region)).toEqual(['RegionOne']);
+    expect(jsonOut<Row>(ok(await osc(['service', 'show', 'nova', '-f', 'json'])))).toMatchObject({ name: 'nova', type: 'compute', enabled: true });
+  }, T);
 });

@@ -8,6 +8,7 @@ import { userRoutes } from './users';
 import { roleRoutes } from './roles';
 import { domainRoutes } from './domains';
 import { applicationCredentialRoutes } from './application-credentials';
+import { catalogRoutes } from './catalog';
 
 export async function identityRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   await app.register(tokenRoutes, opts);
@@ -17,4 +18,5 @@ export async function identityRoutes(app: FastifyInstance, opts: { services: Ser
   await app.register(roleRoutes, opts);
   await app.register(domainRoutes, opts);
   await app.register(applicationCredentialRoutes, opts);
+  await app.register(catalogRoutes, opts);
 }
