@@ -131,6 +131,13 @@ export class ComputeServices {
     return (await this.hypervisors()).find((h) => h.uuid === uuid);
   }
 
+  /** os-hosts show: a compute host's node and its servers' sums per project (undefined: no such host). */
+  async hostReport(name: string): Promise<{ hypervisor: Hypervisor; byProject: Awaited<ReturnType<HostUsageRepo['byProjectOn']>> } | undefined> {
+    const hypervisor = (await this.hypervisors()).find((h) => h.service.host === name);
+    if (!hypervisor) return undefined;
+    return { hypervisor, byProject: await this.usageRepo.byProjectOn(hypervisor.id) };
+  }
+
   serversOn(hostId: number) {
     return this.usageRepo.serversOn(hostId);
   }

@@ -6,6 +6,7 @@ import { quotaSetRoutes } from './quota-sets';
 import { limitsRoutes } from './limits';
 import { computeServiceRoutes } from './compute-services';
 import { hypervisorRoutes } from './hypervisors';
+import { osHostRoutes } from './os-hosts';
 import { availabilityZoneRoutes } from './availability-zones';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage';
 import { serverGroupRoutes } from './server-groups';
@@ -39,6 +40,7 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(limitsRoutes, opts);
   await app.register(computeServiceRoutes, opts);
   await app.register(hypervisorRoutes, opts);
+  await app.register(osHostRoutes, opts);
   await app.register(availabilityZoneRoutes, opts);
   await app.register(simpleTenantUsageRoutes, opts);
   await app.register(serverGroupRoutes, opts);

@@ -22,6 +22,17 @@ export class HostUsageRepo {
     }]));
   }
 
+  /** What each project's live servers on a host add up to (os-hosts show), by project id. */
+  async byProjectOn(hostId: number, trx: Db = this.db): Promise<{ projectId: string; vcpus: number; memoryMb: number; localGb: number }[]> {
+    const rows = await trx('instances').where({ deleted: false, host_id: hostId }).groupBy('project_id').orderBy('project_id').select(
+      'project_id',
+      trx.raw('coalesce(sum(vcpus), 0) as vcpus'),
+      trx.raw('coalesce(sum(memory_mb), 0) as mem'),
+      trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
+    );
+    return rows.map((r: Record<string, unknown>) => ({ projectId: String(r.project_id), vcpus: Number(r.vcpus), memoryMb: Number(r.mem), localGb: Number(r.disk) }));
+  }
+
   /** Live servers on a host, oldest first: name and uuid. */
   serversOn(hostId: number, trx: Db = this.db): Promise<{ display_name: string; uuid: string }[]> {
     return trx('instances').where({ deleted: false, host_id: hostId }).orderBy('id').select('display_name', 'uuid');
