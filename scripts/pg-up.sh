@@ -72,6 +72,9 @@ elif ! PGPASSWORD=$pw psql -h 127.0.0.1 -p "$port" -U "$ROLE" -d postgres -XAtqc
   log "resetting the password of role $ROLE"   # the password file was lost, or the role predates it
   psql_admin -c "alter role $ROLE login createdb password '$pw'" >/dev/null
 fi
+# Each test run drops its own databases `with (force)`, which must also end an autovacuum worker
+# that happens to be busy there: that takes pg_signal_backend (no-op when already granted).
+psql_admin -c "grant pg_signal_backend to $ROLE" >/dev/null 2>&1 || log "warning: could not grant pg_signal_backend to $ROLE"
 if [ "$(psql_admin -Atc "select 1 from pg_database where datname = '$DB'")" != 1 ]; then
   log "creating database $DB"
   psql_admin -c "create database $DB owner $ROLE" >/dev/null

@@ -2,11 +2,10 @@
 // neither a project's limit nor a user's limit inside the project.
 // On SQLite (one connection) and, when TEST_PG_URL is set, on PostgreSQL (row lock per project),
 // each in a database of its own.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKnex } from '../../src/db/knex';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
 import { seedImage } from '../helpers/servers';
+import { freshPgDatabase } from '../helpers/pg-database';
 
 const engines: [string, string | null][] = [['sqlite', null]];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
@@ -19,14 +18,9 @@ let dropDb: (() => Promise<void>) | null = null;
 beforeAll(async () => {
   let databaseUrl: string | undefined;
   if (pgUrl) {
-    const name = `novadock_quota_${randomBytes(4).toString('hex')}`;
-    const admin = createKnex(pgUrl);
-    await admin.raw(`create database ${name}`);
-    await admin.destroy();
-    const u = new URL(pgUrl);
-    u.pathname = `/${name}`;
-    databaseUrl = u.toString();
-    dropDb = async () => { const a = createKnex(pgUrl); await a.raw(`drop database if exists ${name} with (force)`); await a.destroy(); };
+    const pg = await freshPgDatabase(pgUrl, 'quota');
+    databaseUrl = pg.url;
+    dropDb = pg.drop;
   }
   t = await makeTestApp(databaseUrl ? { databaseUrl } : {});
   p = await makeProjectUser(t, 'race', 'member');
