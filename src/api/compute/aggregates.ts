@@ -9,6 +9,7 @@ import { authorize } from '../../identity/policy';
 import { BadRequest, NotFound } from '../../errors';
 import { assertValid } from '../../plugins/validation';
 import { COMPUTE_PREFIX } from '../urls';
+import { parsePyInt } from './flavor-params';
 import { renderAggregate as render } from './views/aggregates';
 import { AGGREGATE_ACTION_SCHEMAS, AGGREGATE_IMAGES_BODY, CREATE_AGGREGATE_BODIES, UPDATE_AGGREGATE_BODIES } from './schemas/aggregates';
 
@@ -17,8 +18,9 @@ const POLICY = (name: string) => `os_compute_api:os-aggregates:${name}`;
 
 /** nova utils.validate_integer (oslo strutils: int(str(value)) must succeed), as InvalidInput. */
 function integerId(id: string): number {
-  if (!/^\s*[+-]?\d+\s*$/.test(id)) throw new BadRequest('Invalid input received: id must be an integer');
-  return Number(id.trim());
+  const n = parsePyInt(id);
+  if (n === null) throw new BadRequest('Invalid input received: id must be an integer');
+  return n;
 }
 
 /** nova common.normalize_name: surrounding whitespace dropped. */
