@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { buildApp, type BuiltApp } from '../src/app';
-import { testConfig } from '../src/config';
-import type { Services } from '../src/services';
+import { buildApp, type BuiltApp } from '../src/app.js';
+import { testConfig } from '../src/config.js';
+import type { Services } from '../src/services.js';
 
 const N = Number(process.argv[2] ?? 10);
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderOpenapi } from '../test/helpers/openapi';
+import { renderOpenapi } from '../test/helpers/openapi.js';
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../openapi/openapi.json');
 const doc = await renderOpenapi();

@@ -1,7 +1,7 @@
 // Process entry: configuration, buildApp, listen, graceful shutdown on SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from './config';
-import { buildApp } from './app';
-import { configuredPasswordRefusal, noauthRefusal, storedPasswordRefusal } from './identity/listen-guard';
+import { ConfigError, loadConfig } from './config.js';
+import { buildApp } from './app.js';
+import { configuredPasswordRefusal, noauthRefusal, storedPasswordRefusal } from './identity/listen-guard.js';
 
 async function main(): Promise<void> {
   let config;

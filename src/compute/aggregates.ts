@@ -17,10 +17,10 @@
 // zone listings hide it and a compute host there would vanish from os-availability-zone.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../db/time';
-import { BadRequest, Conflict, NotFound } from '../errors';
-import { INTERNAL_ZONE, derivedUuid } from './compute-services';
-import { AZ_KEY, type ZonedHostsRepo } from './host-zones';
+import type { Clock } from '../db/time.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
+import { INTERNAL_ZONE, derivedUuid } from './compute-services.js';
+import { AZ_KEY, type ZonedHostsRepo } from './host-zones.js';
 
 export interface Aggregate {
   id: number;

@@ -1,29 +1,29 @@
 // Builds the servers area's objects (repositories, worker, scheduler, manager handlers, compute
 // API) from the shared services. Called once from the composition root (services.ts).
 import type { Knex } from 'knex';
-import type { Config } from '../config';
-import type { Clock } from '../db/time';
-import type { HostsRepo } from '../db/repositories/hosts-repo';
-import { InstancesRepo } from '../db/repositories/instances-repo';
-import { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo';
-import { InstanceTagsRepo } from '../db/repositories/instance-tags-repo';
-import { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo';
-import { InstanceActionsRepo } from '../db/repositories/instance-actions-repo';
-import { ComputeTasksRepo } from '../db/repositories/compute-tasks-repo';
-import type { HostRegistry } from './host-registry';
-import type { FlavorPort, HostHealthPort, ImageLoaderPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from './ports';
-import { TaskRunner } from './worker/task-runner';
-import { Scheduler } from './scheduler';
-import { Networks } from './networks';
-import { ConfigDrives } from './config-drive';
-import { InstanceActions } from './instance-actions';
-import { ComputeApi } from './compute-api';
-import { ServerLister } from './server-list';
-import { ServerExtrasLoader } from './server-extras';
-import type { ManagerDeps, ManagerLog } from './manager/deps';
-import { BUILD_TASK, buildHandler } from './manager/build';
-import { DELETE_TASK, deleteHandler } from './manager/delete';
-import { recoverInterrupted } from './worker/recovery';
+import type { Config } from '../config.js';
+import type { Clock } from '../db/time.js';
+import type { HostsRepo } from '../db/repositories/hosts-repo.js';
+import { InstancesRepo } from '../db/repositories/instances-repo.js';
+import { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo.js';
+import { InstanceTagsRepo } from '../db/repositories/instance-tags-repo.js';
+import { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
+import { InstanceActionsRepo } from '../db/repositories/instance-actions-repo.js';
+import { ComputeTasksRepo } from '../db/repositories/compute-tasks-repo.js';
+import type { HostRegistry } from './host-registry.js';
+import type { FlavorPort, HostHealthPort, ImageLoaderPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from './ports.js';
+import { TaskRunner } from './worker/task-runner.js';
+import { Scheduler } from './scheduler.js';
+import { Networks } from './networks.js';
+import { ConfigDrives } from './config-drive.js';
+import { InstanceActions } from './instance-actions.js';
+import { ComputeApi } from './compute-api.js';
+import { ServerLister } from './server-list.js';
+import { ServerExtrasLoader } from './server-extras.js';
+import type { ManagerDeps, ManagerLog } from './manager/deps.js';
+import { BUILD_TASK, buildHandler } from './manager/build.js';
+import { DELETE_TASK, deleteHandler } from './manager/delete.js';
+import { recoverInterrupted } from './worker/recovery.js';
 
 export interface ComputeComposeDeps {
   config: Config;

@@ -4,30 +4,30 @@
 // the worker. It never waits for Docker: create and delete return as soon as the task is queued.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../db/time';
-import type { AuthContext } from '../identity/auth-context';
-import { authorize, canSee, isAdmin } from '../identity/policy';
-import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../errors';
+import type { Clock } from '../db/time.js';
+import type { AuthContext } from '../identity/auth-context.js';
+import { authorize, canSee, isAdmin } from '../identity/policy.js';
+import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../errors.js';
 import {
   InstancesRepo, type FlavorSnapshot, type InstanceRow, type NewInstance,
-} from '../db/repositories/instances-repo';
-import type { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo';
-import type { InstanceTagsRepo } from '../db/repositories/instance-tags-repo';
-import type { HostsRepo } from '../db/repositories/hosts-repo';
-import type { TaskRunner } from './worker/task-runner';
-import type { InstanceActions } from './instance-actions';
-import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow, ServerGroupPort } from './ports';
-import { assertNotLocked, assertState } from './guards';
-import { TaskState, VmState, PowerState } from './states';
-import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks';
-import { BUILD_TASK, type BuildPayload } from './manager/build';
-import { DELETE_TASK } from './manager/delete';
+} from '../db/repositories/instances-repo.js';
+import type { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo.js';
+import type { InstanceTagsRepo } from '../db/repositories/instance-tags-repo.js';
+import type { HostsRepo } from '../db/repositories/hosts-repo.js';
+import type { TaskRunner } from './worker/task-runner.js';
+import type { InstanceActions } from './instance-actions.js';
+import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow, ServerGroupPort } from './ports.js';
+import { assertNotLocked, assertState } from './guards.js';
+import { TaskState, VmState, PowerState } from './states.js';
+import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks.js';
+import { BUILD_TASK, type BuildPayload } from './manager/build.js';
+import { DELETE_TASK } from './manager/delete.js';
 import {
   assertInjectedFileQuota, assertSecurityGroups, bdmImageNotFound, noBlockStorage, resolveBlockDeviceMappings,
   type BdmV2, type LegacyBdm, type PersonalityFile,
-} from './create-options';
-import { defaultGroupId } from '../api/compute/views/security-groups';
-import { parseAvailabilityZone, zoneForForcedHost } from './zone-request';
+} from './create-options.js';
+import { defaultGroupId } from '../api/compute/views/security-groups.js';
+import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
 
 export type NetworksRequest = 'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
 

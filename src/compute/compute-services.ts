@@ -5,12 +5,12 @@
 // host's zone is the resolved one: the host rows come through compute/host-zones.ts.
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { ComputeHostRow, HostsRepo } from '../db/repositories/hosts-repo';
-import type { HostUsage, HostUsageRepo } from '../db/repositories/host-usage-repo';
-import type { Clock } from '../db/time';
-import { BadRequest, Conflict, NotFound } from '../errors';
-import type { HostInfo } from '../virt/driver';
-import { HostHealth } from './host-health';
+import type { ComputeHostRow, HostsRepo } from '../db/repositories/hosts-repo.js';
+import type { HostUsage, HostUsageRepo } from '../db/repositories/host-usage-repo.js';
+import type { Clock } from '../db/time.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
+import type { HostInfo } from '../virt/driver.js';
+import { HostHealth } from './host-health.js';
 
 export const INTERNAL_ZONE = 'internal';
 export const CONTROL_BINARIES = ['nova-conductor', 'nova-scheduler'] as const;

@@ -5,7 +5,7 @@
 // The directories live under <dataDir>/config-drives/<uuid>/ and are removed with the server.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { InstanceRow } from '../db/repositories/instances-repo';
+import type { InstanceRow } from '../db/repositories/instances-repo.js';
 
 export const CONFIG_DRIVE_MOUNT = '/mnt/config';
 /** Nova's [api] dhcp_domain default: the metadata hostname is the instance's, qualified with it. */

@@ -2,7 +2,7 @@
 // for security groups) or to the hypervisor (personality files), checked with Nova's answers.
 // novadock has no block storage and one security group per project, so most of what these options
 // can ask for is refused with the 400 Nova gives when the volume, snapshot or group is not there.
-import { BadRequest, QuotaExceeded } from '../errors';
+import { BadRequest, QuotaExceeded } from '../errors.js';
 
 // ---- personality (nova compute/api.py _check_injected_file_quota) --------------------------------
 /** One `personality` item: contents are base64 (the schema checked that). */

@@ -1,12 +1,12 @@
 // Wires drift detection (Docker events + periodic power sync) from the shared services; started
 // and stopped with the other background work in app.ts.
 import type { Knex } from 'knex';
-import type { Config } from '../config';
-import type { Clock } from '../db/time';
-import type { HostRegistry } from './host-registry';
-import { PowerSyncQueries } from '../db/repositories/power-sync-queries';
-import { PowerSync, type InstanceLockPort, type StopActionRecorder, type SyncLog, type Timers } from './power-sync';
-import { EventWatcher } from './event-watcher';
+import type { Config } from '../config.js';
+import type { Clock } from '../db/time.js';
+import type { HostRegistry } from './host-registry.js';
+import { PowerSyncQueries } from '../db/repositories/power-sync-queries.js';
+import { PowerSync, type InstanceLockPort, type StopActionRecorder, type SyncLog, type Timers } from './power-sync.js';
+import { EventWatcher } from './event-watcher.js';
 
 export interface DriftDeps {
   config: Config;

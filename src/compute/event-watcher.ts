@@ -3,9 +3,9 @@
 // sync. When a host's event stream breaks (engine restarted: ECONNRESET, ENOENT, ECONNREFUSED) the
 // watcher reconnects with exponential backoff and then re-lists the host's containers, because
 // Docker never replays what happened while it was down (docker-here.md §7, §8).
-import type { HostRegistry } from './host-registry';
-import type { DriverEvent } from '../virt/driver';
-import { realTimers, type PowerSync, type SyncLog, type Timers } from './power-sync';
+import type { HostRegistry } from './host-registry.js';
+import type { DriverEvent } from '../virt/driver.js';
+import { realTimers, type PowerSync, type SyncLog, type Timers } from './power-sync.js';
 
 /** Docker actions after which a container's power state may differ. */
 const STATE_ACTIONS: ReadonlySet<string> = new Set(['start', 'restart', 'die', 'stop', 'kill', 'oom', 'pause', 'unpause', 'destroy']);

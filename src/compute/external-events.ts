@@ -8,11 +8,11 @@
 // The response is 200 when every event was accepted, else 207 (since Nova's fix for bug 1855752,
 // also when none was: there is no overall 404).
 import type { Knex } from 'knex';
-import type { ManagerDeps } from './manager/deps';
-import type { InstanceLocks } from './worker/instance-locks';
-import type { AuthContext } from '../identity/auth-context';
-import { normalizeInstance, type InstanceRow } from '../db/repositories/instances-repo';
-import { handleHostEvents, POWER_OFF, POWER_ON, type DispatchedEvent, type ExternalEventsManagerDeps } from './manager/external-events';
+import type { ManagerDeps } from './manager/deps.js';
+import type { InstanceLocks } from './worker/instance-locks.js';
+import type { AuthContext } from '../identity/auth-context.js';
+import { normalizeInstance, type InstanceRow } from '../db/repositories/instances-repo.js';
+import { handleHostEvents, POWER_OFF, POWER_ON, type DispatchedEvent, type ExternalEventsManagerDeps } from './manager/external-events.js';
 
 export const EVENT_STATUSES = ['failed', 'completed', 'in-progress'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];

@@ -3,13 +3,13 @@
 // and nova/objects/flavor.py.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../db/time';
-import { isoNow } from '../db/time';
-import { BadRequest, Conflict, FlavorNotFound, NotFound } from '../errors';
-import type { AuthContext } from '../identity/auth-context';
-import { isAdmin } from '../identity/auth-context';
-import { FLAVOR_SORT_COLUMNS, FlavorsRepo, type FlavorRow } from '../db/repositories/flavors-repo';
-import { extraSpecProblem } from './extra-spec-validators/validate';
+import type { Clock } from '../db/time.js';
+import { isoNow } from '../db/time.js';
+import { BadRequest, Conflict, FlavorNotFound, NotFound } from '../errors.js';
+import type { AuthContext } from '../identity/auth-context.js';
+import { isAdmin } from '../identity/auth-context.js';
+import { FLAVOR_SORT_COLUMNS, FlavorsRepo, type FlavorRow } from '../db/repositories/flavors-repo.js';
+import { extraSpecProblem } from './extra-spec-validators/validate.js';
 
 export type { FlavorRow };
 

@@ -3,10 +3,10 @@
 // in compute_hosts.info. A host is "up" while its last beat is younger than two heartbeat
 // intervals and it is not forced down (Nova's servicegroup DB driver uses the same rule with
 // service_down_time).
-import type { ComputeHostRow, HostsRepo } from '../db/repositories/hosts-repo';
-import type { Clock } from '../db/time';
-import type { HostInfo } from '../virt/driver';
-import type { HostRegistry } from './host-registry';
+import type { ComputeHostRow, HostsRepo } from '../db/repositories/hosts-repo.js';
+import type { Clock } from '../db/time.js';
+import type { HostInfo } from '../virt/driver.js';
+import type { HostRegistry } from './host-registry.js';
 
 export interface ConfiguredHost { name: string; dockerUrl: string; availabilityZone: string }
 

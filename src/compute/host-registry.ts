@@ -2,9 +2,9 @@
 // The default host is the local engine from DOCKER_HOST, named after this machine.
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { ComputeDriver, DriverFactory } from '../virt/driver';
-import type { ComputeHostRow, HostsRepo } from '../db/repositories/hosts-repo';
-import type { Clock } from '../db/time';
+import type { ComputeDriver, DriverFactory } from '../virt/driver.js';
+import type { ComputeHostRow, HostsRepo } from '../db/repositories/hosts-repo.js';
+import type { Clock } from '../db/time.js';
 
 export class HostRegistry {
   private drivers = new Map<number, ComputeDriver>();

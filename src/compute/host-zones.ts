@@ -9,8 +9,8 @@
 // whose rows carry the resolved zone in `availability_zone`. Only the aggregates read the zone as
 // configured (`configuredList`). A zone change never touches servers: their zone is the one
 // recorded on the instance at build time, as in Nova.
-import type { Db } from '../db/knex';
-import { HostsRepo, type ComputeHostRow } from '../db/repositories/hosts-repo';
+import type { Db } from '../db/knex.js';
+import { HostsRepo, type ComputeHostRow } from '../db/repositories/hosts-repo.js';
 
 export const AZ_KEY = 'availability_zone';
 

@@ -5,12 +5,12 @@
 // (manager/image-cache.ts). The task is keyed by the aggregate's uuid, so requests for one
 // aggregate run one after another.
 import type { Knex } from 'knex';
-import type { AuthContext } from '../identity/auth-context';
-import { ApiError, BadRequest, NotFound } from '../errors';
-import type { Aggregates } from './aggregates';
-import type { ImagePort } from './ports';
-import type { TaskRunner } from './worker/task-runner';
-import { IMAGE_CACHE_TASK, imageCacheHandler, type ImageCacheManagerDeps, type ImageCachePayload } from './manager/image-cache';
+import type { AuthContext } from '../identity/auth-context.js';
+import { ApiError, BadRequest, NotFound } from '../errors.js';
+import type { Aggregates } from './aggregates.js';
+import type { ImagePort } from './ports.js';
+import type { TaskRunner } from './worker/task-runner.js';
+import { IMAGE_CACHE_TASK, imageCacheHandler, type ImageCacheManagerDeps, type ImageCachePayload } from './manager/image-cache.js';
 
 export class AggregateImageCache {
   constructor(

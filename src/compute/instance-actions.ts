@@ -1,8 +1,8 @@
 // Records instance actions and their events (os-instance-actions): the API starts an action in
 // the same transaction that changes the server; the worker adds an event per step and finishes it.
-import type { Db } from '../db/knex';
-import type { Clock } from '../db/time';
-import type { InstanceActionsRepo } from '../db/repositories/instance-actions-repo';
+import type { Db } from '../db/knex.js';
+import type { Clock } from '../db/time.js';
+import type { InstanceActionsRepo } from '../db/repositories/instance-actions-repo.js';
 
 export interface ActionStart { instanceUuid: string; action: string; requestId: string; userId: string | null; projectId: string | null }
 

@@ -1,12 +1,12 @@
 // Key pairs belong to a user (Nova: per user, not per project). Import validates and fingerprints
 // the public key; generation returns the private key once and never stores it.
 import type { Knex } from 'knex';
-import type { KeypairRow, KeypairsRepo } from '../db/repositories/keypairs-repo';
-import type { Clock } from '../db/time';
-import { BadRequest, Conflict, KeypairNotFound } from '../errors';
-import type { QuotaService } from './quotas';
-import { generateSshKeyPair, InvalidPublicKey, sshFingerprint, x509Fingerprint } from './ssh-keys';
-import { generateX509Certificate } from './x509-cert';
+import type { KeypairRow, KeypairsRepo } from '../db/repositories/keypairs-repo.js';
+import type { Clock } from '../db/time.js';
+import { BadRequest, Conflict, KeypairNotFound } from '../errors.js';
+import type { QuotaService } from './quotas.js';
+import { generateSshKeyPair, InvalidPublicKey, sshFingerprint, x509Fingerprint } from './ssh-keys.js';
+import { generateX509Certificate } from './x509-cert.js';
 
 export type KeypairType = 'ssh' | 'x509';
 

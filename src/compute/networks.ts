@@ -3,7 +3,7 @@
 // no network at all. The network is created once per host and remembered, so only the first boot
 // on a host pays for it.
 import { createHash } from 'node:crypto';
-import type { ComputeDriver } from '../virt/driver';
+import type { ComputeDriver } from '../virt/driver.js';
 
 export const PRIVATE_NETWORK = 'private';
 /** null: the engine picks the next free /24 of its address pool (198.18.0.0/16, docker-up.sh). */

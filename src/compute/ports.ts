@@ -1,13 +1,13 @@
 // What the servers code needs from the other areas (flavors, images, quotas, key pairs, host
 // health), as narrow interfaces. The composition root (services.ts) passes the real services;
 // tests could pass fakes. Keeping these narrow keeps the compute code independent of their internals.
-import type { Db } from '../db/knex';
-import type { AuthContext } from '../identity/auth-context';
-import type { ComputeDriver } from '../virt/driver';
-import type { FlavorRow } from '../db/repositories/flavors-repo';
-import type { ImageRow } from '../db/repositories/images-repo';
-import type { ComputeHostRow } from '../db/repositories/hosts-repo';
-import type { InjectedFileLimits } from './create-options';
+import type { Db } from '../db/knex.js';
+import type { AuthContext } from '../identity/auth-context.js';
+import type { ComputeDriver } from '../virt/driver.js';
+import type { FlavorRow } from '../db/repositories/flavors-repo.js';
+import type { ImageRow } from '../db/repositories/images-repo.js';
+import type { ComputeHostRow } from '../db/repositories/hosts-repo.js';
+import type { InjectedFileLimits } from './create-options.js';
 
 export interface FlavorPort {
   find(id: string, auth?: AuthContext): Promise<FlavorRow | undefined>;

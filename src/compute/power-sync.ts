@@ -11,11 +11,11 @@
 // Writes are compare-and-swaps on (task_state IS NULL, vm_state, power_state) and run under the
 // worker's per-server mutex, so a user action that starts meanwhile always wins.
 import { randomUUID } from 'node:crypto';
-import { PowerState, TaskState, VmState } from './states';
-import type { Clock } from '../db/time';
-import type { HostRegistry } from './host-registry';
-import type { PowerSyncQueries, SyncRow } from '../db/repositories/power-sync-queries';
-import type { ComputeDriver } from '../virt/driver';
+import { PowerState, TaskState, VmState } from './states.js';
+import type { Clock } from '../db/time.js';
+import type { HostRegistry } from './host-registry.js';
+import type { PowerSyncQueries, SyncRow } from '../db/repositories/power-sync-queries.js';
+import type { ComputeDriver } from '../virt/driver.js';
 
 export type SyncAction = 'none' | 'mark-stopped' | 'power-off';
 export interface SyncDecision {
@@ -69,7 +69,7 @@ export interface InstanceLockPort {
 
 /** Records the system's own `stop` in os-instance-actions, as Nova's sync does through compute_api.stop. */
 export interface StopActionRecorder {
-  start(trx: import('../db/knex').Db, a: { instanceUuid: string; action: string; requestId: string; userId: string | null; projectId: string | null }): Promise<number>;
+  start(trx: import('../db/knex.js').Db, a: { instanceUuid: string; action: string; requestId: string; userId: string | null; projectId: string | null }): Promise<number>;
   event<T>(instanceUuid: string, requestId: string | null, event: string, host: string | null, fn: () => Promise<T>): Promise<T>;
 }
 

@@ -10,10 +10,10 @@
 // row is locked (SELECT … FOR UPDATE) first, so two creates of one project count one at a time.
 // A user's usage is part of their project's, so the same project lock serialises user checks.
 import type { Knex } from 'knex';
-import { isSqlite, type Db } from '../db/knex';
-import type { QuotasRepo } from '../db/repositories/quotas-repo';
-import type { Clock } from '../db/time';
-import { BadRequest, QuotaExceeded } from '../errors';
+import { isSqlite, type Db } from '../db/knex.js';
+import type { QuotasRepo } from '../db/repositories/quotas-repo.js';
+import type { Clock } from '../db/time.js';
+import { BadRequest, QuotaExceeded } from '../errors.js';
 
 /** Nova's defaults (nova/conf/quota.py). -1 is unlimited. */
 export const QUOTA_DEFAULTS = {

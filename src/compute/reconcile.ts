@@ -13,13 +13,13 @@
 //     it when it comes back).
 import os from 'node:os';
 import type { Knex } from 'knex';
-import type { Clock } from '../db/time';
-import type { HostRegistry } from './host-registry';
-import type { TaskRunner } from './worker/task-runner';
-import type { InstancesRepo, InstanceRow } from '../db/repositories/instances-repo';
-import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo';
-import { LABELS } from '../virt/driver';
-import { PowerState, TaskState, VmState } from './states';
+import type { Clock } from '../db/time.js';
+import type { HostRegistry } from './host-registry.js';
+import type { TaskRunner } from './worker/task-runner.js';
+import type { InstancesRepo, InstanceRow } from '../db/repositories/instances-repo.js';
+import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
+import { LABELS } from '../virt/driver.js';
+import { PowerState, TaskState, VmState } from './states.js';
 
 export interface ReconcileDeps {
   db: Knex;

@@ -8,7 +8,7 @@
 // - a bound: MySQL stops a runaway match (regexp_time_limit) and Nova then answers 500; here the
 //   whole match pass runs in a vm context with a time budget and a runaway pattern is a 400.
 import vm from 'node:vm';
-import { BadRequest, pyRepr } from '../errors';
+import { BadRequest, pyRepr } from '../errors.js';
 
 /** Query parameters whose values Nova's schema checks with format 'regex' (servers.py index_query). */
 export const REGEX_FORMAT_PARAMS = [

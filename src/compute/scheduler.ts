@@ -2,10 +2,10 @@
 // availability zone, enough RAM and vCPUs with Nova's default allocation ratios), then weigh by
 // free RAM (RAMWeigher: the most free RAM wins). A host's zone is the resolved one
 // (compute/host-zones.ts: its aggregates' zone, else its configured one).
-import type { ComputeHostRow } from '../db/repositories/hosts-repo';
-import type { InstancesRepo } from '../db/repositories/instances-repo';
-import type { HostHealthPort, ServerGroupPort } from './ports';
-import { ApiError } from '../errors';
+import type { ComputeHostRow } from '../db/repositories/hosts-repo.js';
+import type { InstancesRepo } from '../db/repositories/instances-repo.js';
+import type { HostHealthPort, ServerGroupPort } from './ports.js';
+import { ApiError } from '../errors.js';
 
 /** nova.conf defaults: cpu_allocation_ratio 16.0 (initial), ram_allocation_ratio 1.5 (initial). */
 export const CPU_ALLOCATION_RATIO = 16.0;

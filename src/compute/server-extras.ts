@@ -1,11 +1,11 @@
 // Loads what a full server view needs besides the row (metadata, tags, newest fault, host) for a
 // whole page at once: a constant number of queries however many servers (no per-row queries).
-import type { InstanceRow } from '../db/repositories/instances-repo';
-import type { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo';
-import type { InstanceTagsRepo } from '../db/repositories/instance-tags-repo';
-import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo';
-import type { HostsRepo } from '../db/repositories/hosts-repo';
-import type { ServerExtras } from '../api/compute/views/servers';
+import type { InstanceRow } from '../db/repositories/instances-repo.js';
+import type { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo.js';
+import type { InstanceTagsRepo } from '../db/repositories/instance-tags-repo.js';
+import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
+import type { HostsRepo } from '../db/repositories/hosts-repo.js';
+import type { ServerExtras } from '../api/compute/views/servers.js';
 
 export class ServerExtrasLoader {
   constructor(

@@ -7,14 +7,14 @@
 // schedules a member.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Db } from '../db/knex';
-import type { ServerGroupRow, ServerGroupsRepo } from '../db/repositories/server-groups-repo';
-import type { ComputeHostRow } from '../db/repositories/hosts-repo';
-import type { Clock } from '../db/time';
-import type { AuthContext } from '../identity/auth-context';
-import { canSee } from '../identity/policy';
-import { BadRequest, NotFound } from '../errors';
-import type { QuotaService } from './quotas';
+import type { Db } from '../db/knex.js';
+import type { ServerGroupRow, ServerGroupsRepo } from '../db/repositories/server-groups-repo.js';
+import type { ComputeHostRow } from '../db/repositories/hosts-repo.js';
+import type { Clock } from '../db/time.js';
+import type { AuthContext } from '../identity/auth-context.js';
+import { canSee } from '../identity/policy.js';
+import { BadRequest, NotFound } from '../errors.js';
+import type { QuotaService } from './quotas.js';
 
 export const POLICIES = ['affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity'] as const;
 export type GroupPolicy = (typeof POLICIES)[number];

@@ -2,18 +2,18 @@
 // (nova api/openstack/compute/servers.py _get_servers, compute/api.py get_all), turned into one
 // repository query. Who sees what: non-admins see their project only and lose admin-only filters
 // silently; admins may ask for all_tenants, another tenant_id, deleted rows.
-import type { AuthContext } from '../identity/auth-context';
-import { isAdmin } from '../identity/auth-context';
-import { wantsAllTenants } from '../identity/policy';
-import type { ApiVersion } from '../plugins/microversion';
-import { assertValid } from '../plugins/validation';
-import { BadRequest, Forbidden } from '../errors';
-import { statesFromStatus } from './states';
-import type { HostsRepo } from '../db/repositories/hosts-repo';
-import { assertRegexParams, matchRows, type RegexFilter } from './regex-filter';
+import type { AuthContext } from '../identity/auth-context.js';
+import { isAdmin } from '../identity/auth-context.js';
+import { wantsAllTenants } from '../identity/policy.js';
+import type { ApiVersion } from '../plugins/microversion.js';
+import { assertValid } from '../plugins/validation.js';
+import { BadRequest, Forbidden } from '../errors.js';
+import { statesFromStatus } from './states.js';
+import type { HostsRepo } from '../db/repositories/hosts-repo.js';
+import { assertRegexParams, matchRows, type RegexFilter } from './regex-filter.js';
 import {
   INSTANCE_SORT_COLUMNS, addressesOf, type InstanceListQuery, type InstanceRow, type InstancesRepo,
-} from '../db/repositories/instances-repo';
+} from '../db/repositories/instances-repo.js';
 
 export const MAX_LIMIT = 1000;
 

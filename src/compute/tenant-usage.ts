@@ -1,8 +1,8 @@
 // Simple tenant usage (nova/api/openstack/compute/simple_tenant_usage.py): per server, the hours
 // it ran within [start, stop] and its size; per project, the sums weighted by those hours.
-import type { UsageInstanceRow, UsageRepo } from '../db/repositories/usage-repo';
-import type { Clock } from '../db/time';
-import { BadRequest } from '../errors';
+import type { UsageInstanceRow, UsageRepo } from '../db/repositories/usage-repo.js';
+import type { Clock } from '../db/time.js';
+import { BadRequest } from '../errors.js';
 
 export interface ServerUsage {
   hours: number; flavor: string; instance_id: string; name: string; tenant_id: string; memory_mb: number; local_gb: number;

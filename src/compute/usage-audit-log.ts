@@ -4,7 +4,7 @@
 // instance_usage_audit = False) and novadock has none, so no host ever reports: the log names
 // every compute host (disabled ones too, as Nova's query by topic does) as not run for the last
 // completed period, a calendar month (Nova's default instance_usage_audit_period).
-import { BadRequest } from '../errors';
+import { BadRequest } from '../errors.js';
 
 export interface UsageAuditLog {
   period_beginning: string;

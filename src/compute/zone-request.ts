@@ -2,7 +2,7 @@
 // "zone::node" or ":host" (nova compute/api.py parse_availability_zone; `nova boot
 // --availability-zone nova:myhost`), and which zone the server then gets
 // (servers.py _validate_host_availability_zone).
-import { BadRequest } from '../errors';
+import { BadRequest } from '../errors.js';
 
 export interface ZoneRequest {
   /** the zone asked for; null when none (Nova's default_schedule_zone is None) */

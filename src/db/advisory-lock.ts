@@ -3,7 +3,7 @@
 // the pool's others, released when that transaction ends (also when the process dies). On SQLite
 // (one process, one connection) `fn` just runs.
 import type { Knex } from 'knex';
-import { isSqlite } from './knex';
+import { isSqlite } from './knex.js';
 
 /** Fixed keys, one per piece of start-up work (any numbers; only their distinctness matters). */
 export const AdvisoryLock = {

@@ -9,16 +9,16 @@
 // project-scoped token whose roles include every delegated one; list, show and delete are the
 // owner's or an admin's; a restricted credential's token may not create or delete credentials.
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../db/time';
-import type { IdentityRepo, RoleRow, UserRow } from '../db/repositories/identity-repo';
-import type { ApplicationCredentialRow, ApplicationCredentialsRepo } from '../db/repositories/application-credentials-repo';
-import type { ApplicationCredentialLookup, TokenService } from './token-service';
-import type { AuthContext } from './auth-context';
-import type { LoginBuckets, LoginThrottle } from './login-throttle';
-import { isAdmin } from './auth-context';
-import { assertPasswordLength, hashPassword, verifyPassword } from './passwords';
-import { newKeystoneId } from './bootstrap';
-import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors';
+import type { Clock } from '../db/time.js';
+import type { IdentityRepo, RoleRow, UserRow } from '../db/repositories/identity-repo.js';
+import type { ApplicationCredentialRow, ApplicationCredentialsRepo } from '../db/repositories/application-credentials-repo.js';
+import type { ApplicationCredentialLookup, TokenService } from './token-service.js';
+import type { AuthContext } from './auth-context.js';
+import type { LoginBuckets, LoginThrottle } from './login-throttle.js';
+import { isAdmin } from './auth-context.js';
+import { assertPasswordLength, hashPassword, verifyPassword } from './passwords.js';
+import { newKeystoneId } from './bootstrap.js';
+import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';
 
 export interface ApplicationCredentialInput {
   name: string;

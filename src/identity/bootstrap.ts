@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IdentityRepo } from '../db/repositories/identity-repo';
-import type { Clock } from '../db/time';
-import { isWeakPassword, passwordColumns, verifyPassword } from './passwords';
+import type { IdentityRepo } from '../db/repositories/identity-repo.js';
+import type { Clock } from '../db/time.js';
+import { isWeakPassword, passwordColumns, verifyPassword } from './passwords.js';
 
 export const DEFAULT_DOMAIN_ID = 'default';
 export const ROLE_NAMES = ['admin', 'member', 'reader'] as const;

@@ -3,15 +3,15 @@
 // Every method starts with its policy rule; admin may do anything, the others only read what is
 // theirs. Changes that alter what a token may do drop the token cache (and, for a new password,
 // revoke the user's tokens), so a removed role or a disabled user stops working at once.
-import type { AssignmentRow, DomainRow, IdentityRepo, ListFilter, ProjectRow, RoleRow, UserRow } from '../db/repositories/identity-repo';
-import type { Clock } from '../db/time';
-import type { TokenService } from './token-service';
-import type { AuthContext } from './auth-context';
-import type { LoginThrottle } from './login-throttle';
-import { enforce, isAdmin } from './policy';
-import { assertPasswordLength, passwordColumns, verifyPassword } from './passwords';
-import { DEFAULT_DOMAIN_ID, isBuiltInRole, newKeystoneId } from './bootstrap';
-import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors';
+import type { AssignmentRow, DomainRow, IdentityRepo, ListFilter, ProjectRow, RoleRow, UserRow } from '../db/repositories/identity-repo.js';
+import type { Clock } from '../db/time.js';
+import type { TokenService } from './token-service.js';
+import type { AuthContext } from './auth-context.js';
+import type { LoginThrottle } from './login-throttle.js';
+import { enforce, isAdmin } from './policy.js';
+import { assertPasswordLength, passwordColumns, verifyPassword } from './passwords.js';
+import { DEFAULT_DOMAIN_ID, isBuiltInRole, newKeystoneId } from './bootstrap.js';
+import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';
 
 export interface ProjectInput { name?: string; description?: string | null; enabled?: boolean; domain_id?: string | null }
 export interface UserInput {

@@ -1,13 +1,13 @@
 // Keystone's authentication decisions: resolve the user (by id, or by name within a domain given by
 // id or name, Default when absent), check the password or the presented token, resolve the scope,
 // and issue a token. Every failure is the same 401, so nothing says whether a user exists.
-import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo';
-import type { TokenService } from './token-service';
-import type { AuthContext } from './auth-context';
-import { assertPasswordLength, verifyPassword } from './passwords';
-import { DEFAULT_DOMAIN_ID } from './bootstrap';
-import { BadRequest, Unauthorized } from '../errors';
-import type { LoginBuckets, LoginThrottle } from './login-throttle';
+import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo.js';
+import type { TokenService } from './token-service.js';
+import type { AuthContext } from './auth-context.js';
+import { assertPasswordLength, verifyPassword } from './passwords.js';
+import { DEFAULT_DOMAIN_ID } from './bootstrap.js';
+import { BadRequest, Unauthorized } from '../errors.js';
+import type { LoginBuckets, LoginThrottle } from './login-throttle.js';
 
 interface DomainRef { id?: string; name?: string }
 interface UserRef { id?: string; name?: string; password?: string; domain?: DomainRef }

@@ -1,8 +1,8 @@
 // The service must not be reachable from other machines while its admin password is weak. Loopback
 // listeners are always allowed (a developer's laptop); any other address needs a strong password.
-import type { IdentityRepo } from '../db/repositories/identity-repo';
-import { DEFAULT_DOMAIN_ID } from './bootstrap';
-import { MIN_STRONG_LENGTH, passwordWeakness } from './passwords';
+import type { IdentityRepo } from '../db/repositories/identity-repo.js';
+import { DEFAULT_DOMAIN_ID } from './bootstrap.js';
+import { MIN_STRONG_LENGTH, passwordWeakness } from './passwords.js';
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
 

@@ -3,9 +3,9 @@
 // bucket are refused with the same 401 until the window ends, even with the right password.
 // Counters live in the database so that every API replica shares them.
 import { createHash } from 'node:crypto';
-import type { Clock } from '../db/time';
-import type { LoginFailuresRepo } from '../db/repositories/login-failures-repo';
-import { Unauthorized } from '../errors';
+import type { Clock } from '../db/time.js';
+import type { LoginFailuresRepo } from '../db/repositories/login-failures-repo.js';
+import { Unauthorized } from '../errors.js';
 
 export interface ThrottleLimits {
   /** failures per user within the window before that user's password logins are refused */

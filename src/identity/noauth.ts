@@ -11,11 +11,11 @@
 // Keystone). Roles are never stored: they come from the rule above on each request, and a disabled
 // user or project is refused as it would be with a Keystone token.
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../db/time';
-import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo';
-import type { AuthContext } from './auth-context';
-import { DEFAULT_DOMAIN_ID, newKeystoneId } from './bootstrap';
-import { hashToken, type TokenService } from './token-service';
+import type { Clock } from '../db/time.js';
+import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo.js';
+import type { AuthContext } from './auth-context.js';
+import { DEFAULT_DOMAIN_ID, newKeystoneId } from './bootstrap.js';
+import { hashToken, type TokenService } from './token-service.js';
 
 /** The name Nova's noauth2 makes admin. */
 export const NOAUTH_ADMIN_USER = 'admin';

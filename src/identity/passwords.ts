@@ -1,6 +1,6 @@
 // Password hashing with scrypt (node:crypto): salted, memory-hard, compared in constant time.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { BadRequest } from '../errors';
+import { BadRequest } from '../errors.js';
 
 const N = 16384, r = 8, p = 1, KEYLEN = 64;
 

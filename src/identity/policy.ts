@@ -4,8 +4,8 @@
 //
 // Two ways in: `authorize(auth, level, rule)` when the route names the level itself, and
 // `enforce(auth, rule)` for rules listed in RULES below; a rule that is not listed is denied.
-import { BadRequest, Forbidden, Unauthorized } from '../errors';
-import { canRead, canWrite, isAdmin, type AuthContext } from './auth-context';
+import { BadRequest, Forbidden, Unauthorized } from '../errors.js';
+import { canRead, canWrite, isAdmin, type AuthContext } from './auth-context.js';
 
 export type Action = 'read' | 'write' | 'admin';
 /** 'token': any valid token, even unscoped (the caller's own things: its projects, its token). */

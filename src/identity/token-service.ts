@@ -2,9 +2,9 @@
 // sha256 is stored. Validation is a primary-key lookup plus the caller's roles on the project,
 // kept in a short-lived cache so that a busy client does not cost two queries per request.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../db/time';
-import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo';
-import type { AuthContext } from './auth-context';
+import type { Clock } from '../db/time.js';
+import type { IdentityRepo, ProjectRow, UserRow } from '../db/repositories/identity-repo.js';
+import type { AuthContext } from './auth-context.js';
 
 /** What a token issued from an application credential needs to know of it at each validation. */
 export interface ApplicationCredentialLookup {

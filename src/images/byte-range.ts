@@ -5,7 +5,7 @@
 //     anything webob cannot parse, or a start at or past the end, is a 416.
 //   - `Content-Range: bytes a-b/len|*` is still honoured when there is no Range (older clients).
 // The result is inclusive on both ends, as Content-Range and fs.createReadStream count.
-import { ApiError, BadRequest } from '../errors';
+import { ApiError, BadRequest } from '../errors.js';
 
 export interface ByteRange { start: number; end: number }
 

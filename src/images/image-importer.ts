@@ -4,12 +4,12 @@
 // reading the tar headers. The resulting Docker image id is recorded per image and host, so later
 // boots reuse it while the engine still has it. Concurrent boots of the same image on the same
 // host share one load (a keyed in-process lock).
-import type { ComputeDriver } from '../virt/driver';
-import type { Clock } from '../db/time';
-import { DriverError } from '../errors';
-import { imageProperties, type ImageHostLoadRow, type ImageRow, type ImagesRepo } from '../db/repositories/images-repo';
-import type { ImageStore } from './image-store';
-import { NotATarArchive, peekTarFile, type ArchiveKind } from './tar-peek';
+import type { ComputeDriver } from '../virt/driver.js';
+import type { Clock } from '../db/time.js';
+import { DriverError } from '../errors.js';
+import { imageProperties, type ImageHostLoadRow, type ImageRow, type ImagesRepo } from '../db/repositories/images-repo.js';
+import type { ImageStore } from './image-store.js';
+import { NotATarArchive, peekTarFile, type ArchiveKind } from './tar-peek.js';
 
 export const IMPORT_REPO = 'novadock/image';
 /** The repository server snapshots are committed to (the compute snapshot task uses the same). */

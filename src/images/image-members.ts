@@ -1,12 +1,12 @@
 // Glance's members API: the owner of a `shared` image lists, adds and removes member projects; a
 // member accepts or rejects (only then is the image in its default list, though it may read it
 // while pending). Visibility and ownership checks come from the image service.
-import type { AuthContext } from '../identity/auth-context';
-import { canWrite } from '../identity/auth-context';
-import type { Clock } from '../db/time';
-import type { ImageMemberRow, ImageRow, ImagesRepo } from '../db/repositories/images-repo';
-import { BadRequest, Conflict, Forbidden, NotFound } from '../errors';
-import type { ImageService } from './image-service';
+import type { AuthContext } from '../identity/auth-context.js';
+import { canWrite } from '../identity/auth-context.js';
+import type { Clock } from '../db/time.js';
+import type { ImageMemberRow, ImageRow, ImagesRepo } from '../db/repositories/images-repo.js';
+import { BadRequest, Conflict, Forbidden, NotFound } from '../errors.js';
+import type { ImageService } from './image-service.js';
 
 export class ImageMembers {
   constructor(private readonly images: ImageService, private readonly repo: ImagesRepo, private readonly clock: Clock) {}

@@ -1,7 +1,7 @@
 // Glance's vocabulary: formats, base and read-only properties, and the validation of the values a
 // client may set (glance/api/v2/images.py, glance/schema). Kept apart so that the service reads as
 // the sequence of decisions and the routes' schemas can reuse the same lists.
-import { BadRequest, Forbidden } from '../errors';
+import { BadRequest, Forbidden } from '../errors.js';
 
 export const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'] as const;
 export const DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'] as const;

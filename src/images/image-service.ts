@@ -5,23 +5,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
-import type { AuthContext } from '../identity/auth-context';
-import { isAdmin } from '../identity/auth-context';
-import { authorize, projectOf } from '../identity/policy';
-import type { Clock } from '../db/time';
+import type { AuthContext } from '../identity/auth-context.js';
+import { isAdmin } from '../identity/auth-context.js';
+import { authorize, projectOf } from '../identity/policy.js';
+import type { Clock } from '../db/time.js';
 import {
   ImagesRepo, imageProperties, type ImageHostLoadRow, type ImageListQuery, type ImageRow, type ImageStatus,
-} from '../db/repositories/images-repo';
-import type { RangeFilter, TimeFilter } from './list-filter-ops';
-import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors';
-import { ImageStore, type StoredImage } from './image-store';
-import { ImageMembers } from './image-members';
-import { requestedRange, type ByteRange } from './byte-range';
+} from '../db/repositories/images-repo.js';
+import type { RangeFilter, TimeFilter } from './list-filter-ops.js';
+import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors.js';
+import { ImageStore, type StoredImage } from './image-store.js';
+import { ImageMembers } from './image-members.js';
+import { requestedRange, type ByteRange } from './byte-range.js';
 
 type RangeHeaders = Parameters<typeof requestedRange>[0];
 import {
   SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue,
-} from './image-rules';
+} from './image-rules.js';
 
 /** Glance's "No image found with ID x" (404). */
 export class GlanceImageNotFound extends NotFound {

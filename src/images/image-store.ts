@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { Transform, finished, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiError, RequestEntityTooLarge } from '../errors';
+import { ApiError, RequestEntityTooLarge } from '../errors.js';
 
 export interface StoredImage {
   size: number;

@@ -4,7 +4,7 @@
 //   created_at / updated_at = [op:]ISO-8601 with op one of eq neq gt gte lt lte
 //   size_min / size_max / virtual_size_min / virtual_size_max = integer
 // Parsing only; the repository turns the result into SQL.
-import { BadRequest } from '../errors';
+import { BadRequest } from '../errors.js';
 
 export type TimeOp = '=' | '<>' | '>' | '>=' | '<' | '<=';
 export interface TimeFilter { key: 'created_at' | 'updated_at'; op: TimeOp; /** UTC, "YYYY-MM-DDTHH:MM:SS[.ffffff]" */ value: string }

@@ -6,13 +6,13 @@
 // server there; this holds even when something else starts the app).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AuthContext } from '../identity/auth-context';
-import type { TokenService } from '../identity/token-service';
-import type { NoAuth } from '../identity/noauth';
-import { isLoopbackHost } from '../identity/listen-guard';
-import { canRead } from '../identity/auth-context';
-import { Forbidden, Unauthorized } from '../errors';
-import { baseUrl } from '../api/urls';
+import type { AuthContext } from '../identity/auth-context.js';
+import type { TokenService } from '../identity/token-service.js';
+import type { NoAuth } from '../identity/noauth.js';
+import { isLoopbackHost } from '../identity/listen-guard.js';
+import { canRead } from '../identity/auth-context.js';
+import { Forbidden, Unauthorized } from '../errors.js';
+import { baseUrl } from '../api/urls.js';
 
 declare module 'fastify' {
   interface FastifyRequest { auth: AuthContext }

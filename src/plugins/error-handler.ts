@@ -4,8 +4,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, BadRequest } from '../errors';
-import { novaValidationMessage, type ValidationPart } from './validation';
+import { ApiError, BadRequest } from '../errors.js';
+import { novaValidationMessage, type ValidationPart } from './validation.js';
 
 /** nova wsgi.Fault._fault_names */
 const NOVA_FAULT_NAMES: Record<number, string> = {

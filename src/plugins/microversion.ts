@@ -5,8 +5,8 @@
 // `config.bodies`; the validator for the request's version is picked here.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { BadRequest, NotAcceptable, NotFound } from '../errors';
-import { assertValid } from './validation';
+import { BadRequest, NotAcceptable, NotFound } from '../errors.js';
+import { assertValid } from './validation.js';
 
 export const MIN_VERSION = '2.1';
 /** The highest microversion whose changes are all honoured. Raise it only with the changes. */

@@ -10,8 +10,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { BadRequest } from '../errors';
-import { baseUrl } from '../api/urls';
+import { BadRequest } from '../errors.js';
+import { baseUrl } from '../api/urls.js';
 
 /** The id segment Nova's router accepts, followed by at least a '/'. A bare /compute/v2.1/{id} is the version document's route. */
 const PROJECT_ID_URL = /^\/compute\/v2\.1\/([0-9a-f-]+)(\/[^?]*)?(\?.*)?$/;

@@ -1,9 +1,9 @@
 // Request validation: one strict Ajv instance, validators compiled once at boot, and messages in
 // Nova's wording ("Invalid input for field/attribute server. Value: {...}. 'name' is a required
 // property"), so clients and people see what real Nova would have said.
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { BadRequest, pyRepr } from '../errors';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { BadRequest, pyRepr } from '../errors.js';
 
 export const ajv = new Ajv({
   allErrors: false,
@@ -13,7 +13,8 @@ export const ajv = new Ajv({
   verbose: true, // keeps the failing value on each error, for the message
   strict: false,
 });
-addFormats(ajv);
+// CommonJS typed as a namespace under NodeNext; the plugin function carries itself as `default`.
+ajvFormats.default(ajv);
 // Nova accepts any UUID spelling its regexp accepts (with or without dashes is rejected): keep it simple.
 ajv.addFormat('uuid', /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/);
 
@@ -21,11 +22,10 @@ const cache = new WeakMap<object, ValidateFunction>();
 
 /** Compile (once per schema object) and return the validator. */
 export function compile(schema: object): ValidateFunction {
-  let v = cache.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    cache.set(schema, v);
-  }
+  const cached = cache.get(schema);
+  if (cached) return cached;
+  const v = ajv.compile(schema);
+  cache.set(schema, v);
   return v;
 }
 

@@ -1,8 +1,8 @@
 // Picks the driver implementation for the configuration.
-import type { Config } from '../config';
-import type { ComputeDriver, DriverFactory } from './driver';
-import { DockerDriver } from './docker/docker-driver';
-import { FakeDriver } from './fake/fake-driver';
+import type { Config } from '../config.js';
+import type { ComputeDriver, DriverFactory } from './driver.js';
+import { DockerDriver } from './docker/docker-driver.js';
+import { FakeDriver } from './fake/fake-driver.js';
 
 export function dockerDriverFactory(config: Config, serviceId?: string): DriverFactory {
   return (host) => new DockerDriver({ dockerUrl: host.dockerUrl, timeoutMs: config.dockerTimeoutMs, serviceId: serviceId ?? host.uuid });

@@ -1,9 +1,9 @@
 // Admin and unsupported actions on the fake driver: os-resetState, migrate, os-migrateLive,
 // trigger_crash_dump (2.17), changePassword — policy, lock and state checks first, then Nova's answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 let t: TestApp;
 let image: ImageRow;

@@ -2,8 +2,8 @@
 // the server SOFT_DELETED (container stopped), restore brings it back, forceDelete and the
 // reclaimer delete it; with 0 delete is immediate and restore is 409.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 const S = '/compute/v2.1/servers';
 

@@ -1,8 +1,8 @@
 // GET /servers/{id}/diagnostics on the fake driver: admin only, free-form below 2.48, Nova's 13 keys from 2.48.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { DriverError } from '../../src/errors';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { DriverError } from '../../src/errors.js';
 
 let t: TestApp;
 let imageId: string;

@@ -2,11 +2,11 @@
 // state transitions, lock/unlock, console output, and the instance-action rows they leave.
 import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { DriverError } from '../../src/errors';
-import { GOLDEN_DIR } from '../helpers/golden';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { DriverError } from '../../src/errors.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
 
 const GOLDEN = GOLDEN_DIR;
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN}/${f}`, 'utf8')).response;

@@ -2,10 +2,10 @@
 // response per microversion, the new container, limits applied and restored, quota on resize.
 import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { makeRootfsTar } from '../helpers/image-tar';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { makeRootfsTar } from '../helpers/image-tar.js';
 
 let t: TestApp;
 let image: ImageRow;

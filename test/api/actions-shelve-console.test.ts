@@ -2,9 +2,9 @@
 // the one-time token, the websocket bridge) on the fake driver.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 let t: TestApp;
 let image: ImageRow;

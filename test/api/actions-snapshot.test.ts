@@ -2,10 +2,10 @@
 // the task_state steps, the image record (queued before the 202, active after), the host-load
 // record, failure handling (image gone, fault, task_state back to None) and backup rotation.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { imageProperties } from '../../src/db/repositories/images-repo';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { imageProperties } from '../../src/db/repositories/images-repo.js';
 
 let t: TestApp;
 let image: ImageRow;

@@ -4,10 +4,10 @@
 // for a host (403, unshelve_to_host), the host must exist (400) and lie in the zone the server
 // will have (409); the scheduler then places the server on that host only.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import type { FakeDriver } from '../../src/virt/fake/fake-driver';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
 
 let t: TestApp;
 let image: ImageRow;

@@ -4,11 +4,11 @@
 // down, and logs a load that fails without stopping the others.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
-import { makeRootfsTar } from '../helpers/image-tar';
-import type { FakeDriver } from '../../src/virt/fake/fake-driver';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers.js';
+import { makeRootfsTar } from '../helpers/image-tar.js';
+import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 let t: TestApp;
 let member: { token: string };

@@ -5,10 +5,10 @@
 // follow it, servers keep the zone they were built in, and removing the host restores its zone.
 // On SQLite and, when TEST_PG_URL is set, on PostgreSQL (a database of its own).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database';
-import type { FakeDriver } from '../../src/virt/fake/fake-driver';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database.js';
+import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
 
 const engines: [string, string | null][] = [['sqlite', null]];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);

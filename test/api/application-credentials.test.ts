@@ -4,7 +4,7 @@
 // duplicate names, expiry, no scope), and that tokens follow the credential (roles subset, delete,
 // expiry, lost role assignment).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, makeProjectUser, passwordToken, ADMIN_PASSWORD, type TestApp } from '../helpers/app';
+import { makeTestApp, makeProjectUser, passwordToken, ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 let adminId: string;

@@ -1,9 +1,9 @@
 // os-services, os-hypervisors and os-availability-zone over two fake Docker hosts.
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { insertInstanceRow } from '../helpers/instance-rows';
-import { HostRegistry } from '../../src/compute/host-registry';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertInstanceRow } from '../helpers/instance-rows.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
 
 let t: TestApp;
 let member: { token: string; projectId: string };

@@ -2,7 +2,7 @@
 // the specs of Nova's known namespaces with Nova's 400 messages (nova validators.py, base.py);
 // other namespaces and keys without one stay free, and before 2.86 anything goes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
 
 const P = '/compute/v2.1';
 let t: TestApp;

@@ -2,8 +2,8 @@
 // shapes per microversion, filters, pagination, create/delete/update, extra specs, access, policy.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { GOLDEN_DIR } from '../helpers/golden';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
 
 const GOLDEN = GOLDEN_DIR;
 const golden = (file: string) => JSON.parse(fs.readFileSync(`${GOLDEN}/${file}`, 'utf8')) as {
@@ -56,7 +56,7 @@ describe('default flavors', () => {
     expect(res.body.flavors_links).toBeUndefined();
   });
   it('seeding is part of the migration and happens once (migrating again adds nothing)', async () => {
-    const { migrateLatest } = await import('../../src/db/migrate');
+    const { migrateLatest } = await import('../../src/db/migrate.js');
     await migrateLatest(t.services.db);
     const [{ n }] = await t.services.db('flavors').whereIn('id', ['1', '2', '3', '4', '5', '6', '7', '8']).count({ n: '*' });
     expect(Number(n)).toBe(8);

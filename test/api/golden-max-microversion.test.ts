@@ -3,9 +3,9 @@
 // errors must carry Nova's exact wording. This is what raising the maximum to 2.93 promises.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { GOLDEN_DIR } from '../helpers/golden';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')) as {

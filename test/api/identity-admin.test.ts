@@ -1,7 +1,7 @@
 // Keystone administration: projects, users, roles, grants, role assignments, domains and groups,
 // who may do what, and the effect of each change on tokens already issued.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app';
+import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await makeTestApp(); });

@@ -2,7 +2,7 @@
 // agreeing with the catalog in a token (ids and URLs), with openstackclient's filters; members get
 // Keystone's 403 for services and endpoints, regions are for anyone; writes are refused (403).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 let member: string;

@@ -2,8 +2,8 @@
 // 403, so nothing says it exists); reader reads only; member acts in its own project; admin sees
 // everything and lists with all_tenants.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 let t: TestApp;
 let a: { projectId: string; userId: string; token: string };

@@ -2,7 +2,7 @@
 // wording; names unique without regard to case; the built-in roles immutable; a custom role grants
 // nothing by itself; deleting a role takes its assignments (and the tokens resting on them) with it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app';
+import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await makeTestApp(); });

@@ -1,8 +1,8 @@
 // Failed logins are limited per user and per client address, with one clear 401 that says nothing
 // about whether the user exists; passwords and tokens never leave the service in clear.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTestApp, makeProjectUser, ADMIN_PASSWORD, type TestApp } from '../helpers/app';
-import { DEFAULT_THROTTLE, THROTTLED_MESSAGE } from '../../src/identity/login-throttle';
+import { makeTestApp, makeProjectUser, ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
+import { DEFAULT_THROTTLE, THROTTLED_MESSAGE } from '../../src/identity/login-throttle.js';
 
 let t: TestApp;
 beforeEach(async () => { t = await makeTestApp(); });

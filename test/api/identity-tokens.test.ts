@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { makeTestApp, makeProjectUser, ADMIN_PASSWORD, type TestApp } from '../helpers/app';
-import { buildApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { fakeDriverFactory } from '../../src/virt/factory';
+import { makeTestApp, makeProjectUser, ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
+import { buildApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { fakeDriverFactory } from '../../src/virt/factory.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await makeTestApp(); });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app';
+import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 let dataDir: string;

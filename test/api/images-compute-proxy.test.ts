@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app';
-import { GOLDEN_DIR } from '../helpers/golden';
+import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
 
 let t: TestApp;
 let dataDir: string;

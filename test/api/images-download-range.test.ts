@@ -8,9 +8,9 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Response } from 'supertest';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { runCli } from '../helpers/cli';
-import { requestedRange } from '../../src/images/byte-range';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { runCli } from '../helpers/cli.js';
+import { requestedRange } from '../../src/images/byte-range.js';
 
 let t: TestApp;
 let dataDir: string;

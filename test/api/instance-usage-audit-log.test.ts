@@ -2,7 +2,7 @@
 // the last completed month before now or before the given time, every compute host not run,
 // Nova's 400 for a time it cannot read and its 403 for non-admins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 
 const BASE = '/compute/v2.1/os-instance_usage_audit_log';
 let t: TestApp;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 let alice: { userId: string; token: string; projectId: string };

@@ -2,7 +2,7 @@
 // each a single_param string); before 2.80 they are unknown parameters (400 from 2.59). No server
 // is resized here, so the list stays empty (test/api/migrations-resize.test.ts lists records).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 const M = '/compute/v2.1/os-migrations';

@@ -5,11 +5,11 @@
 // action events under Nova's names. /servers/{id}/migrations (live migrations only) stays empty.
 // On SQLite and, when TEST_PG_URL is set, on PostgreSQL (a database of its own).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { HostRegistry } from '../../src/compute/host-registry';
-import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
+import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database.js';
 
 let t: TestApp;
 let image: ImageRow;

@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage } from '../helpers/servers';
-import { noauthRefusal } from '../../src/identity/listen-guard';
-import { parseNoAuthToken } from '../../src/identity/noauth';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage } from '../helpers/servers.js';
+import { noauthRefusal } from '../../src/identity/listen-guard.js';
+import { parseNoAuthToken } from '../../src/identity/noauth.js';
 
 let t: TestApp;
 let publicImage: string;

@@ -1,7 +1,7 @@
 // The committed OpenAPI document must match what the routes generate (run `npm run openapi`).
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderOpenapi } from '../helpers/openapi';
+import { renderOpenapi } from '../helpers/openapi.js';
 
 describe('openapi/openapi.json', () => {
   it('is up to date with the route schemas', async () => {

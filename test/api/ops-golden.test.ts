@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { insertInstanceRow } from '../helpers/instance-rows';
-import { GOLDEN_DIR } from '../helpers/golden';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertInstanceRow } from '../helpers/instance-rows.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
 
 const GOLDEN = GOLDEN_DIR;
 

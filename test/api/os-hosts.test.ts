@@ -2,8 +2,8 @@
 // filter, a compute host's resources with per-project sums, Nova's 404s, the 501s of a driver
 // without host enable/maintenance/power actions, admin only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 let t: TestApp;
 let host: string;

@@ -2,12 +2,12 @@
 // event bursts coalesced, and a start that never waits on an engine that does not answer.
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { EventWatcher } from '../../src/compute/event-watcher';
-import type { PowerSync, Timers } from '../../src/compute/power-sync';
-import type { HostRegistry } from '../../src/compute/host-registry';
-import type { ComputeDriver, DriverEvent } from '../../src/virt/driver';
-import { DockerDriver } from '../../src/virt/docker/docker-driver';
-import { DriverError } from '../../src/errors';
+import { EventWatcher } from '../../src/compute/event-watcher.js';
+import type { PowerSync, Timers } from '../../src/compute/power-sync.js';
+import type { HostRegistry } from '../../src/compute/host-registry.js';
+import type { ComputeDriver, DriverEvent } from '../../src/virt/driver.js';
+import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
+import { DriverError } from '../../src/errors.js';
 
 function hostsWith(driver: Partial<ComputeDriver>): HostRegistry {
   return { list: async () => [{ id: 7 }], driverFor: async () => driver } as unknown as HostRegistry;

@@ -1,14 +1,14 @@
 // Drift on the fake driver: Docker events and the periodic power sync bring the DB in line with
 // the containers (nova _sync_instance_power_state), without ever overriding a running task.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { insertInstanceRow } from '../helpers/instance-rows';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { decidePowerSync, PowerSync, type Timers } from '../../src/compute/power-sync';
-import { PowerSyncQueries } from '../../src/db/repositories/power-sync-queries';
-import { PowerState, VmState } from '../../src/compute/states';
-import { HostRegistry } from '../../src/compute/host-registry';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { insertInstanceRow } from '../helpers/instance-rows.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { decidePowerSync, PowerSync, type Timers } from '../../src/compute/power-sync.js';
+import { PowerSyncQueries } from '../../src/db/repositories/power-sync-queries.js';
+import { PowerState, VmState } from '../../src/compute/states.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
 
 const S = '/compute/v2.1/servers';
 let t: TestApp;

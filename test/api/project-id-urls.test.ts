@@ -2,8 +2,8 @@
 // there, a project id other than the token's is Nova's 400, and links in the answer carry the id as
 // Nova's view builders put it (self …/v2.1/{id}/servers/x, bookmark …/{id}/servers/x).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { insertServers, seedImage, unlimitedQuota } from '../helpers/servers';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertServers, seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 let t: TestApp;
 let user: { projectId: string; token: string };

@@ -3,9 +3,9 @@
 // On SQLite (one connection) and, when TEST_PG_URL is set, on PostgreSQL (row lock per project),
 // each in a database of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage } from '../helpers/servers';
-import { freshPgDatabase } from '../helpers/pg-database';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage } from '../helpers/servers.js';
+import { freshPgDatabase } from '../helpers/pg-database.js';
 
 const engines: [string, string | null][] = [['sqlite', null]];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);

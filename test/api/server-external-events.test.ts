@@ -4,9 +4,9 @@
 // volume-extended and power-update; power-update's NotImplementedError fault).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { insertServers } from '../helpers/servers';
-import { HostRegistry } from '../../src/compute/host-registry';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertServers } from '../helpers/servers.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
 
 const P = '/compute/v2.1/os-server-external-events';
 const NAMES_21 = ['network-changed', 'network-vif-plugged', 'network-vif-unplugged', 'network-vif-deleted'];

@@ -1,8 +1,8 @@
 // The `group` scheduler hint: servers become members at create, the scheduler honours the group's
 // policy across several compute hosts, and 2.71 shows the group on the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 let t: TestApp;
 let imageId: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { insertInstanceRow } from '../helpers/instance-rows';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertInstanceRow } from '../helpers/instance-rows.js';
 
 let t: TestApp;
 let p: { projectId: string; userId: string; token: string };

@@ -4,10 +4,10 @@
 // (2.78), migrations (2.23, admin) and /os-migrations (admin), /extensions, and the legacy v2 doc.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { GOLDEN_DIR } from '../helpers/golden';
-import { PRIVATE_NETWORK_ID } from '../../src/compute/networks';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
+import { PRIVATE_NETWORK_ID } from '../../src/compute/networks.js';
 
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')).response;
 

@@ -4,10 +4,10 @@
 // accepted) or answered with Nova's own status and words.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { defaultGroupId } from '../../src/api/compute/views/security-groups';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { defaultGroupId } from '../../src/api/compute/views/security-groups.js';
 
 let t: TestApp;
 let image: ImageRow;

@@ -2,8 +2,8 @@
 // ":host"), the admin-only legacy of `nova boot --availability-zone nova:myhost`: the server lands
 // on that host, takes the zone only when the host is in it, and Nova's 400/403 otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 const C = '/compute/v2.1';
 let t: TestApp;

@@ -4,9 +4,9 @@
 // Admins get them applied; members lose them silently (Nova remove_invalid_options; the timestamps
 // open to members at 2.83, above this service's maximum microversion).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { insertServers, unlimitedQuota } from '../helpers/servers';
-import { HostRegistry } from '../../src/compute/host-registry';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertServers, unlimitedQuota } from '../helpers/servers.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
 
 let t: TestApp;
 let member: { projectId: string; token: string };

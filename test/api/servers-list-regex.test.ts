@@ -5,8 +5,8 @@
 // 'regex' format; a runaway pattern is a bounded 400. status=DELETED: admins get deleted rows,
 // members a 403.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { insertServers, unlimitedQuota } from '../helpers/servers';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertServers, unlimitedQuota } from '../helpers/servers.js';
 
 let t: TestApp;
 let member: { projectId: string; token: string };

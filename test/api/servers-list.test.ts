@@ -1,8 +1,8 @@
 // GET /servers and /servers/detail: Nova's filters, paging, sorting, query-parameter rules per
 // microversion, and the detail list of 1000 servers in a constant number of queries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { insertServers, seedImage, unlimitedQuota } from '../helpers/servers';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertServers, seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 let t: TestApp;
 let user: { projectId: string; userId: string; token: string };

@@ -2,9 +2,9 @@
 // a server without networks as in the recordings), plus the non-admin and update variants.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { GOLDEN_DIR } from '../helpers/golden';
+import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
 
 const GOLDEN = GOLDEN_DIR;
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN}/${f}`, 'utf8')).response.body;

@@ -1,9 +1,9 @@
 // Server metadata, tags (2.26) and ips, against Nova's golden wording.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { GOLDEN_DIR } from '../helpers/golden';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
 
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')).response;
 

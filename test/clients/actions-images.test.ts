@@ -2,8 +2,8 @@
 // nova image-create (2.45+ image_id) and at 2.44 (Location header), openstack server image create,
 // nova rebuild, nova resize + resize-confirm, nova shelve / unshelve.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 const CLI_TIMEOUT = 120_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>

@@ -2,8 +2,8 @@
 // the CLI shows Nova's message and code for rescue and evacuate, add-secgroup default succeeds,
 // remove-secgroup is refused; the server stays ACTIVE throughout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;

@@ -3,9 +3,9 @@
 // worker then loads each image on the aggregate's hosts only; a repeated image is refused with
 // Nova's message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { seedImage } from '../helpers/servers';
-import type { FakeDriver } from '../../src/virt/fake/fake-driver';
+import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { seedImage } from '../helpers/servers.js';
+import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;

@@ -3,7 +3,7 @@
 // aggregate-list` see what Nova would answer, and the zone an aggregate gives its host shows in
 // `openstack availability zone list`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;

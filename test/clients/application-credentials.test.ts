@@ -3,8 +3,8 @@
 // (auth type v3applicationcredential, no username, password or project) with the openstack CLI
 // (environment and --os-* options) and openstacksdk's openstack.connect().
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli';
-import { insertServers } from '../helpers/servers';
+import { adminEnv, jsonOut, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli.js';
+import { insertServers } from '../helpers/servers.js';
 
 let s: ListeningApp;
 let serverId: string;

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { FakeDriver } from '../../src/virt/fake/fake-driver';
+import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;

@@ -2,7 +2,7 @@
 // 2.92 and gets Nova's 400 for a bad value of a known spec, while good keys (and keys of other
 // namespaces) are stored; `openstack flavor set --property` runs at 2.1, where anything goes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
+import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 
 const CLI_TIMEOUT = 90_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>

@@ -1,7 +1,7 @@
 // The real CLIs against the app on 127.0.0.1:<ephemeral>, with Keystone password auth as admin:
 // openstack flavor list / show / create, nova flavor-list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 
 let s: ListeningApp;
 let env: Record<string, string>;

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, osEnv, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { adminEnv, jsonOut, osEnv, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 let s: ListeningApp;
 let admin: Record<string, string>;

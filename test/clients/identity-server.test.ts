@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli';
-import { createKnex } from '../../src/db/knex';
-import { migrateLatest } from '../../src/db/migrate';
-import { IdentityRepo } from '../../src/db/repositories/identity-repo';
-import { bootstrapIdentity } from '../../src/identity/bootstrap';
+import { runCli } from '../helpers/cli.js';
+import { createKnex } from '../../src/db/knex.js';
+import { migrateLatest } from '../../src/db/migrate.js';
+import { IdentityRepo } from '../../src/db/repositories/identity-repo.js';
+import { bootstrapIdentity } from '../../src/identity/bootstrap.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const started: ChildProcess[] = [];

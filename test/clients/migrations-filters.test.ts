@@ -4,7 +4,7 @@
 // server refused user_id and project_id as unknown parameters); migrations-resize.test.ts shows a
 // resize's record through the same commands.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;

@@ -3,9 +3,9 @@
 // --user --project at 2.80 show the one record: type resize, confirmed, same source and destination host, the
 // old and new flavor, who started it. Fake driver; the server is booted over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { HostRegistry } from '../../src/compute/host-registry';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;

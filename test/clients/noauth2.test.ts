@@ -3,8 +3,8 @@
 // "notused" (user notused, member of project notused), nova boot --image NAME looks the image up
 // under the compute prefix, and openstack server create uses the nova image proxy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { insertServers, seedImage } from '../helpers/servers';
+import { jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { insertServers, seedImage } from '../helpers/servers.js';
 
 const CLI_TIMEOUT = 90_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>

@@ -1,7 +1,7 @@
 // `openstack host list/show` (openstackclient sends 2.1, where Nova still has /os-hosts) against
 // the app on a loopback port: both were a 404 before. (python-novaclient has no host commands left.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli';
+import { adminEnv, jsonOut, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli.js';
 
 let s: ListeningApp;
 let env: Record<string, string>;

@@ -3,8 +3,8 @@
 // OS_COMPUTE_ENDPOINT_OVERRIDE (its compute_endpoint_override setting), both listing servers.
 // (`openstack server list` in this OSC builds its novaclient from the catalog and ignores the override.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { insertServers } from '../helpers/servers';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { insertServers } from '../helpers/servers.js';
 
 let s: ListeningApp;
 let adminProject: string;

@@ -2,11 +2,11 @@
 // `nova refresh-network <server>` (a network-changed event, admin only) and the library's
 // ServerExternalEventManager.create, which hands back Nova's per-event codes from a 207.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, osEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { insertServers } from '../helpers/servers';
-import { HostRegistry } from '../../src/compute/host-registry';
-import { hashPassword } from '../../src/identity/passwords';
-import { DEFAULT_DOMAIN_ID, newKeystoneId } from '../../src/identity/bootstrap';
+import { adminEnv, osEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { insertServers } from '../helpers/servers.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
+import { hashPassword } from '../../src/identity/passwords.js';
+import { DEFAULT_DOMAIN_ID, newKeystoneId } from '../../src/identity/bootstrap.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;

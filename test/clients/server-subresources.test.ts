@@ -3,9 +3,9 @@
 // `nova server-migration-list`, `openstack extension list --compute`, run against the app
 // listening on loopback (fake driver) and checked against what the API says about the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { seedImage } from '../helpers/servers';
-import { PRIVATE_NETWORK_ID } from '../../src/compute/networks';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { seedImage } from '../helpers/servers.js';
+import { PRIVATE_NETWORK_ID } from '../../src/compute/networks.js';
 
 const CLI_TIMEOUT = 120_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>

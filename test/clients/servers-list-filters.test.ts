@@ -2,9 +2,9 @@
 // compute hosts: the admin-only host filter reaches the service and is applied (it used to be
 // accepted and ignored, returning every server).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { insertServers } from '../helpers/servers';
-import { HostRegistry } from '../../src/compute/host-registry';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { insertServers } from '../helpers/servers.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
 
 let s: ListeningApp;
 const CLI_TIMEOUT = 90_000;

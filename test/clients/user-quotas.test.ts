@@ -2,7 +2,7 @@
 // 127.0.0.1:<ephemeral>: quota-update --user, quota-show --user, Nova's refusal of a user limit
 // above the project's, and quota-delete --user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli';
+import { adminEnv, jsonOut, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli.js';
 
 let s: ListeningApp;
 let env: Record<string, string>;

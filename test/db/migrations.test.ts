@@ -1,9 +1,9 @@
 // Every migration goes up, down and up again on SQLite (and on PostgreSQL when TEST_PG_URL is set,
 // in a database of its own per run: the rollback never meets another run's tables).
 import { describe, expect, it } from 'vitest';
-import { createKnex } from '../../src/db/knex';
-import { migrateLatest, migrateRollbackAll, migrationStatus } from '../../src/db/migrate';
-import { freshPgDatabase } from '../helpers/pg-database';
+import { createKnex } from '../../src/db/knex.js';
+import { migrateLatest, migrateRollbackAll, migrationStatus } from '../../src/db/migrate.js';
+import { freshPgDatabase } from '../helpers/pg-database.js';
 
 const engines: [string, string][] = [['sqlite', 'sqlite://:memory:']];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);

@@ -3,9 +3,9 @@
 // Fails (does not skip) when Docker is missing.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuiltApp } from '../../src/app';
-import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app';
-import { seedImage, waitForStatus } from '../helpers/servers';
+import type { BuiltApp } from '../../src/app.js';
+import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app.js';
+import { seedImage, waitForStatus } from '../helpers/servers.js';
 
 const S = '/compute/v2.1/servers';
 const containerStatus = (id: string) => docker('ps', '-a', '--filter', `name=^nova-${id}$`, '--format', '{{.State}}');

@@ -10,11 +10,11 @@ import path from 'node:path';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { passwordToken, ADMIN_PASSWORD } from '../helpers/app.js';
+import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const S = '/compute/v2.1/servers';

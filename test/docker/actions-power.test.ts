@@ -4,10 +4,10 @@
 import os from 'node:os';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuiltApp } from '../../src/app';
-import { makeProjectUser, type TestApp } from '../helpers/app';
-import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
+import type { BuiltApp } from '../../src/app.js';
+import { makeProjectUser, type TestApp } from '../helpers/app.js';
+import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app.js';
+import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers.js';
 
 const S = '/compute/v2.1/servers';
 const inspect = (id: string) => JSON.parse(docker('inspect', `nova-${id}`))[0] as {

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { ADMIN_PASSWORD, passwordToken } from '../helpers/app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { ADMIN_PASSWORD, passwordToken } from '../helpers/app.js';
+import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const dockerFails = (...args: string[]) => { try { docker(...args); return false; } catch { return true; } };

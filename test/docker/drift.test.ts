@@ -3,11 +3,11 @@
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuiltApp } from '../../src/app';
-import { startDockerTestApp, removeServerContainers, docker, bootActiveServer, msUntil, type DockerTestApp } from '../helpers/docker-app';
-import { seedImage } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { requireDocker } from './driver-helpers';
+import type { BuiltApp } from '../../src/app.js';
+import { startDockerTestApp, removeServerContainers, docker, bootActiveServer, msUntil, type DockerTestApp } from '../helpers/docker-app.js';
+import { seedImage } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { requireDocker } from './driver-helpers.js';
 
 const S = '/compute/v2.1/servers';
 

@@ -1,12 +1,12 @@
 // One contract, two drivers: the same scenario runs on the FakeDriver and on the real engine, so
 // the fake the API tests rely on cannot drift from what Docker does. Fails without Docker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerDriver } from '../../src/virt/docker/docker-driver';
-import { FakeDriver } from '../../src/virt/fake/fake-driver';
-import { DriverError } from '../../src/errors';
-import { PowerState } from '../../src/compute/states';
-import type { ComputeDriver, DriverEvent, SpawnSpec } from '../../src/virt/driver';
-import { DOCKER_URL, TEST_IMAGE, newUuid, removeLabelled, requireDocker, waitFor } from './driver-helpers';
+import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
+import { FakeDriver } from '../../src/virt/fake/fake-driver.js';
+import { DriverError } from '../../src/errors.js';
+import { PowerState } from '../../src/compute/states.js';
+import type { ComputeDriver, DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
+import { DOCKER_URL, TEST_IMAGE, newUuid, removeLabelled, requireDocker, waitFor } from './driver-helpers.js';
 
 const LABEL = `io.novadock.test=contract-${process.pid}`;
 const docker = new DockerDriver({ dockerUrl: DOCKER_URL, timeoutMs: 30_000 });

@@ -6,11 +6,11 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DockerDriver } from '../../src/virt/docker/docker-driver';
-import { DriverError } from '../../src/errors';
-import { PowerState } from '../../src/compute/states';
-import type { DriverEvent, SpawnSpec } from '../../src/virt/driver';
-import { DOCKER_URL, TEST_IMAGE, newUuid, removeLabelled, requireDocker, run, waitFor } from './driver-helpers';
+import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
+import { DriverError } from '../../src/errors.js';
+import { PowerState } from '../../src/compute/states.js';
+import type { DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
+import { DOCKER_URL, TEST_IMAGE, newUuid, removeLabelled, requireDocker, run, waitFor } from './driver-helpers.js';
 
 const TEST_LABEL = 'io.novadock.test';
 const LABEL_VALUE = `driver-${process.pid}`;

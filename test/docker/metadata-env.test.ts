@@ -8,9 +8,9 @@
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_IMAGE, removeServerContainers, startDockerTestApp, type DockerTestApp } from '../helpers/docker-app';
-import { seedImage, waitForStatus } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { TEST_IMAGE, removeServerContainers, startDockerTestApp, type DockerTestApp } from '../helpers/docker-app.js';
+import { seedImage, waitForStatus } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 const S = '/compute/v2.1/servers';
 const engine = new Docker();

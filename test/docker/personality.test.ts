@@ -4,9 +4,9 @@
 // their mode; a rebuild's personality replaces them with its own; a path that names no file fails
 // the build with a fault. Fails when Docker is missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, removeServerContainers, startDockerTestApp, type DockerTestApp } from '../helpers/docker-app';
-import { seedImage, waitForStatus } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
+import { docker, removeServerContainers, startDockerTestApp, type DockerTestApp } from '../helpers/docker-app.js';
+import { seedImage, waitForStatus } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 const S = '/compute/v2.1/servers';
 let t: DockerTestApp;

@@ -3,10 +3,10 @@
 // multi-create. Fails (does not skip) when Docker is missing.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuiltApp } from '../../src/app';
-import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app';
-import { seedImage, waitForStatus } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
+import type { BuiltApp } from '../../src/app.js';
+import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app.js';
+import { seedImage, waitForStatus } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 const S = '/compute/v2.1/servers';
 

@@ -1,12 +1,12 @@
 // Test harness: buildApp with in-memory SQLite and the fake driver, plus token helpers.
 import request from 'supertest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig, type Config } from '../../src/config';
-import { fakeDriverFactory } from '../../src/virt/factory';
-import type { FakeDriver } from '../../src/virt/fake/fake-driver';
-import { HostRegistry } from '../../src/compute/host-registry';
-import { hashPassword } from '../../src/identity/passwords';
-import { newKeystoneId, DEFAULT_DOMAIN_ID } from '../../src/identity/bootstrap';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { testConfig, type Config } from '../../src/config.js';
+import { fakeDriverFactory } from '../../src/virt/factory.js';
+import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
+import { HostRegistry } from '../../src/compute/host-registry.js';
+import { hashPassword } from '../../src/identity/passwords.js';
+import { newKeystoneId, DEFAULT_DOMAIN_ID } from '../../src/identity/bootstrap.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 

@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig, type Config } from '../../src/config';
-import { ADMIN_PASSWORD } from './app';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { testConfig, type Config } from '../../src/config.js';
+import { ADMIN_PASSWORD } from './app.js';
 
 export interface ListeningApp extends BuiltApp {
   /** e.g. http://127.0.0.1:41234 (no trailing slash) */

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig, type Config } from '../../src/config';
-import { passwordToken, ADMIN_PASSWORD } from './app';
-import { unlimitedQuota, waitForStatus } from './servers';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { testConfig, type Config } from '../../src/config.js';
+import { passwordToken, ADMIN_PASSWORD } from './app.js';
+import { unlimitedQuota, waitForStatus } from './servers.js';
 
 export const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 

@@ -1,7 +1,7 @@
 // Renders the OpenAPI document exactly as it is committed (stable key order, trailing newline).
-import { buildApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { fakeDriverFactory } from '../../src/virt/factory';
+import { buildApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { fakeDriverFactory } from '../../src/virt/factory.js';
 
 export async function renderOpenapi(): Promise<string> {
   const { app } = await buildApp({ config: testConfig(), driverFactory: fakeDriverFactory(), logger: false });

@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers';
-import { Api, freePort, ServiceProcess, sleep } from './helpers/service-process';
+import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers.js';
+import { Api, freePort, ServiceProcess, sleep } from './helpers/service-process.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const S = '/compute/v2.1/servers';

@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
-import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers';
-import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers';
-import { ENGINE_URL, SecondEngine, engineCli, prepareEngineDir } from './helpers/second-engine';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { passwordToken, ADMIN_PASSWORD } from '../helpers/app.js';
+import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers.js';
+import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers.js';
+import { ENGINE_URL, SecondEngine, engineCli, prepareEngineDir } from './helpers/second-engine.js';
 
 const S = '/compute/v2.1/servers';
 const engine = new SecondEngine();

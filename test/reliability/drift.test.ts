@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers';
-import { bootActiveServer, msUntil } from '../helpers/docker-app';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { passwordToken, ADMIN_PASSWORD } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers.js';
+import { bootActiveServer, msUntil } from '../helpers/docker-app.js';
 
 const S = '/compute/v2.1/servers';
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();

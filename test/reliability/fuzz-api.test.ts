@@ -6,10 +6,10 @@
 // {code, title, message} under /image, Keystone's {error: {code, message, title}} under /identity.
 // A failure prints the seed and the request, so it can be replayed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app';
-import { renderOpenapi } from '../helpers/openapi';
-import { seedImage, waitForStatus } from '../helpers/servers';
-import { Gen, prng } from './helpers/fuzz';
+import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
+import { renderOpenapi } from '../helpers/openapi.js';
+import { seedImage, waitForStatus } from '../helpers/servers.js';
+import { Gen, prng } from './helpers/fuzz.js';
 
 const TOTAL = 10_000;
 const SEED = Number(process.env.NOVADOCK_FUZZ_SEED ?? 20261127);

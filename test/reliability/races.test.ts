@@ -3,10 +3,10 @@
 // always wins and leaves nothing; concurrent creates never exceed the quota; a delete during a
 // build leaves no container, no task and no quota use. Every round is bounded in count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
-import type { ImageRow } from '../../src/db/repositories/images-repo';
-import { prng } from './helpers/fuzz';
+import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { prng } from './helpers/fuzz.js';
 
 const S = '/compute/v2.1/servers';
 const ROUNDS = 10;

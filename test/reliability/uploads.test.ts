@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startListeningApp, type ListeningApp } from '../helpers/cli';
-import { passwordToken, ADMIN_PASSWORD } from '../helpers/app';
+import { startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { passwordToken, ADMIN_PASSWORD } from '../helpers/app.js';
 import request from 'supertest';
 
 const MOUNT = `/tmp/ndrel-full-${process.pid}`;

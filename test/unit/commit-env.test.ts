@@ -1,7 +1,7 @@
 // The Env a snapshot's commit is given: the image's own values come back, the container's
 // additions (server metadata) are listed bare so Docker drops them.
 import { describe, expect, it } from 'vitest';
-import { envRestoringImage } from '../../src/virt/docker/commit-env';
+import { envRestoringImage } from '../../src/virt/docker/commit-env.js';
 
 describe('envRestoringImage', () => {
   const image = ['PATH=/bin', 'LANG=C'];

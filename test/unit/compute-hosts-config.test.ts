@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('NOVADOCK_COMPUTE_HOSTS', () => {
   it('parses name=url[@zone] entries; the zone defaults to the default availability zone', () => {

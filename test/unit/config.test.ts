@@ -2,7 +2,7 @@
 // and every bad value refused with a ConfigError that names the variable.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, testConfig } from '../../src/config';
+import { ConfigError, loadConfig, testConfig } from '../../src/config.js';
 
 describe('loadConfig defaults', () => {
   it('an empty environment gives the development defaults', () => {

@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import { DockerDriver } from '../../src/virt/docker/docker-driver';
-import { DriverError } from '../../src/errors';
-import type { DriverEvent } from '../../src/virt/driver';
+import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
+import { DriverError } from '../../src/errors.js';
+import type { DriverEvent } from '../../src/virt/driver.js';
 
 const closers: (() => void)[] = [];
 afterEach(() => { while (closers.length) closers.pop()!(); });

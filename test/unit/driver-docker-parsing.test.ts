@@ -2,13 +2,13 @@
 // decoding, stdout/stderr demultiplexing, in-band progress errors, stats mapping, console tails.
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { lineSplitter, parseJsonLine } from '../../src/virt/docker/ndjson';
-import { toDriverEvent } from '../../src/virt/docker/events';
-import { demux } from '../../src/virt/docker/docker-driver';
-import { followProgress } from '../../src/virt/docker/docker-client';
-import { toInstanceStats } from '../../src/virt/docker/stats';
-import { lastLines } from '../../src/virt/driver';
-import { DriverError } from '../../src/errors';
+import { lineSplitter, parseJsonLine } from '../../src/virt/docker/ndjson.js';
+import { toDriverEvent } from '../../src/virt/docker/events.js';
+import { demux } from '../../src/virt/docker/docker-driver.js';
+import { followProgress } from '../../src/virt/docker/docker-client.js';
+import { toInstanceStats } from '../../src/virt/docker/stats.js';
+import { lastLines } from '../../src/virt/driver.js';
+import { DriverError } from '../../src/errors.js';
 
 const frame = (stream: 1 | 2, text: string) => {
   const payload = Buffer.from(text);

@@ -1,10 +1,10 @@
 // The FakeDriver keeps the Docker driver's semantics (test/docker/driver.test.ts proves those on
 // the real engine): the same successes, the same conflicts, the same event order.
 import { describe, expect, it } from 'vitest';
-import { FakeDriver } from '../../src/virt/fake/fake-driver';
-import { PowerState } from '../../src/compute/states';
-import { DriverError } from '../../src/errors';
-import type { DriverEvent, SpawnSpec } from '../../src/virt/driver';
+import { FakeDriver } from '../../src/virt/fake/fake-driver.js';
+import { PowerState } from '../../src/compute/states.js';
+import { DriverError } from '../../src/errors.js';
+import type { DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
 
 const IMAGE = 'sha256:' + 'f'.repeat(64);
 const spec = (uuid: string): SpawnSpec => ({ instanceUuid: uuid, projectId: 'p', hostname: 'h', image: IMAGE, memoryMb: 64, vcpus: 1, pidsLimit: 64, network: null });

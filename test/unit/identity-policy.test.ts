@@ -1,8 +1,8 @@
 // Policy: levels per role, deny for unlisted rules, all_tenants only for admin, visibility.
 import { describe, expect, it } from 'vitest';
-import type { AuthContext } from '../../src/identity/auth-context';
-import { authorize, canSee, enforce, projectOf, RULES, wantsAllTenants } from '../../src/identity/policy';
-import { ApiError } from '../../src/errors';
+import type { AuthContext } from '../../src/identity/auth-context.js';
+import { authorize, canSee, enforce, projectOf, RULES, wantsAllTenants } from '../../src/identity/policy.js';
+import { ApiError } from '../../src/errors.js';
 
 function ctx(roles: string[], projectId: string | null = 'p1'): AuthContext {
   return {

@@ -1,15 +1,15 @@
 // Password hashing, weakness rules, the listen guard and the login throttle (with a fake clock).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { createKnex } from '../../src/db/knex';
-import { migrateLatest } from '../../src/db/migrate';
-import { hashPassword, isWeakPassword, MIN_STRONG_LENGTH, passwordColumns, passwordWeakness, verifyPassword } from '../../src/identity/passwords';
-import { configuredPasswordRefusal, isLoopbackHost, storedPasswordRefusal } from '../../src/identity/listen-guard';
-import { LoginThrottle, THROTTLED_MESSAGE } from '../../src/identity/login-throttle';
-import { LoginFailuresRepo } from '../../src/db/repositories/login-failures-repo';
-import { IdentityRepo } from '../../src/db/repositories/identity-repo';
-import { bootstrapIdentity } from '../../src/identity/bootstrap';
-import type { ApiError } from '../../src/errors';
+import { createKnex } from '../../src/db/knex.js';
+import { migrateLatest } from '../../src/db/migrate.js';
+import { hashPassword, isWeakPassword, MIN_STRONG_LENGTH, passwordColumns, passwordWeakness, verifyPassword } from '../../src/identity/passwords.js';
+import { configuredPasswordRefusal, isLoopbackHost, storedPasswordRefusal } from '../../src/identity/listen-guard.js';
+import { LoginThrottle, THROTTLED_MESSAGE } from '../../src/identity/login-throttle.js';
+import { LoginFailuresRepo } from '../../src/db/repositories/login-failures-repo.js';
+import { IdentityRepo } from '../../src/db/repositories/identity-repo.js';
+import { bootstrapIdentity } from '../../src/identity/bootstrap.js';
+import type { ApiError } from '../../src/errors.js';
 
 describe('passwords', () => {
   it('scrypt hashes are salted and verify only the right password', async () => {

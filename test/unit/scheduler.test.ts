@@ -1,8 +1,8 @@
 // The scheduler's filters (enabled, up, availability zone, RAM and vCPU fit) and weigher (free RAM).
 import { describe, expect, it } from 'vitest';
-import { Scheduler, NoValidHost, RAM_ALLOCATION_RATIO } from '../../src/compute/scheduler';
-import type { ComputeHostRow } from '../../src/db/repositories/hosts-repo';
-import type { InstancesRepo } from '../../src/db/repositories/instances-repo';
+import { Scheduler, NoValidHost, RAM_ALLOCATION_RATIO } from '../../src/compute/scheduler.js';
+import type { ComputeHostRow } from '../../src/db/repositories/hosts-repo.js';
+import type { InstancesRepo } from '../../src/db/repositories/instances-repo.js';
 
 const GiB = 1024 ** 3;
 function host(id: number, o: Partial<ComputeHostRow> & { cpus?: number; memGiB?: number } = {}): ComputeHostRow {

@@ -3,11 +3,11 @@
 // process), keeps one server's tasks in order, and parks on stop.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { createKnex } from '../../src/db/knex';
-import { migrateLatest } from '../../src/db/migrate';
-import { ComputeTasksRepo } from '../../src/db/repositories/compute-tasks-repo';
-import { TaskRunner, type TaskContext } from '../../src/compute/worker/task-runner';
-import { systemClock } from '../../src/db/time';
+import { createKnex } from '../../src/db/knex.js';
+import { migrateLatest } from '../../src/db/migrate.js';
+import { ComputeTasksRepo } from '../../src/db/repositories/compute-tasks-repo.js';
+import { TaskRunner, type TaskContext } from '../../src/compute/worker/task-runner.js';
+import { systemClock } from '../../src/db/time.js';
 
 let db: Knex;
 let repo: ComputeTasksRepo;

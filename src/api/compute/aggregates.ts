@@ -4,14 +4,14 @@
 // aggregates there. From 2.81 an admin may ask for images to be pre-cached on an aggregate's
 // hosts (nova aggregates.py images). Nova answers 200 to every write, body-less for delete.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { BadRequest, NotFound } from '../../errors';
-import { assertValid } from '../../plugins/validation';
-import { COMPUTE_PREFIX } from '../urls';
-import { parsePyInt } from './flavor-params';
-import { renderAggregate as render } from './views/aggregates';
-import { AGGREGATE_ACTION_SCHEMAS, AGGREGATE_IMAGES_BODY, CREATE_AGGREGATE_BODIES, UPDATE_AGGREGATE_BODIES } from './schemas/aggregates';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { BadRequest, NotFound } from '../../errors.js';
+import { assertValid } from '../../plugins/validation.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { parsePyInt } from './flavor-params.js';
+import { renderAggregate as render } from './views/aggregates.js';
+import { AGGREGATE_ACTION_SCHEMAS, AGGREGATE_IMAGES_BODY, CREATE_AGGREGATE_BODIES, UPDATE_AGGREGATE_BODIES } from './schemas/aggregates.js';
 
 const doc = (summary: string) => ({ tags: ['compute aggregates'], summary });
 const POLICY = (name: string) => `os_compute_api:os-aggregates:${name}`;

@@ -3,11 +3,11 @@
 // its aggregates, else from NOVADOCK_COMPUTE_HOSTS (compute/host-zones.ts).
 // nova/api/openstack/compute/availability_zone.py.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { INTERNAL_ZONE } from '../../compute/compute-services';
-import { COMPUTE_PREFIX } from '../urls';
-import { renderZoneDetail, renderZoneList } from './views/compute-services';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { INTERNAL_ZONE } from '../../compute/compute-services.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { renderZoneDetail, renderZoneList } from './views/compute-services.js';
 
 export async function availabilityZoneRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { hostOverview: computeServices } = opts.services;

@@ -1,14 +1,14 @@
 // /os-services (admin): list, enable/disable (with a reason), force down, delete.
 // nova/api/openstack/compute/services.py.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { BadRequest, NotFound } from '../../errors';
-import type { ServiceRecord } from '../../compute/compute-services';
-import { COMPUTE_PREFIX } from '../urls';
-import { legacyUpdateBodies, TRUE_WORDS, updateBodies } from './schemas/compute-services';
-import { renderService } from './views/compute-services';
-import { assertKnownQuery, lastParam } from './paging-params';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { BadRequest, NotFound } from '../../errors.js';
+import type { ServiceRecord } from '../../compute/compute-services.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { legacyUpdateBodies, TRUE_WORDS, updateBodies } from './schemas/compute-services.js';
+import { renderService } from './views/compute-services.js';
+import { assertKnownQuery, lastParam } from './paging-params.js';
 
 const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 

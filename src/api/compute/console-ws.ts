@@ -7,8 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Services } from '../../services';
-import { SERIAL_CONSOLE_PATH, type ConsoleConnection } from '../../compute/api/console';
+import type { Services } from '../../services.js';
+import { SERIAL_CONSOLE_PATH, type ConsoleConnection } from '../../compute/api/console.js';
 
 const CHECK_MS = 2000;
 

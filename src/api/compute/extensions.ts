@@ -1,10 +1,10 @@
 // GET /extensions and /extensions/{alias} (nova extension_info.py): the legacy extension list,
 // open to any project member, unchanged by microversions. An unknown alias is Nova's bare 404.
 import type { FastifyInstance } from 'fastify';
-import { NotFound } from '../../errors';
-import { authorize } from '../../identity/policy';
-import { COMPUTE_PREFIX } from '../urls';
-import { findExtension, renderExtensions } from './views/extensions';
+import { NotFound } from '../../errors.js';
+import { authorize } from '../../identity/policy.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { findExtension, renderExtensions } from './views/extensions.js';
 
 export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   app.get(`${COMPUTE_PREFIX}/extensions`, async (req) => {

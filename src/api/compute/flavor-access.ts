@@ -2,11 +2,11 @@
 // removeTenantAccess (nova flavor_access.py). Admin only. The action route dispatches on exactly
 // one body key, as nova's wsgi action_peek.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest } from '../../errors';
-import { authorize } from '../../identity/policy';
-import { assertValid } from '../../plugins/validation';
-import { flavorActionSchemas } from './schemas/flavors';
+import type { Services } from '../../services.js';
+import { BadRequest } from '../../errors.js';
+import { authorize } from '../../identity/policy.js';
+import { assertValid } from '../../plugins/validation.js';
+import { flavorActionSchemas } from './schemas/flavors.js';
 
 const PREFIX = '/compute/v2.1/flavors/:flavorId';
 const RULE = 'os_compute_api:os-flavor-access';

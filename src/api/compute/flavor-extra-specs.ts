@@ -3,10 +3,10 @@
 // create and update answer with the request body, as Nova does. From microversion 2.86 the specs
 // of known namespaces are validated (flavors.checkExtraSpecs) before the flavor is looked up.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest } from '../../errors';
-import { authorize } from '../../identity/policy';
-import { createExtraSpecsBodies, updateExtraSpecBodies } from './schemas/flavors';
+import type { Services } from '../../services.js';
+import { BadRequest } from '../../errors.js';
+import { authorize } from '../../identity/policy.js';
+import { createExtraSpecsBodies, updateExtraSpecBodies } from './schemas/flavors.js';
 
 const PREFIX = '/compute/v2.1/flavors/:flavorId/os-extra_specs';
 const RULE = 'os_compute_api:os-flavor-extra-specs';

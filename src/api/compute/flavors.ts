@@ -1,18 +1,18 @@
 // GET /flavors, /flavors/detail, /flavors/{id}; admin POST /flavors, PUT /flavors/{id} (2.55),
 // DELETE /flavors/{id}. Thin: parse, authorize, call services.flavors, render.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest } from '../../errors';
-import { authorize, canRead, isAdmin, projectOf } from '../../identity/policy';
-import { assertValid } from '../../plugins/validation';
-import type { NewFlavor } from '../../compute/flavor-service';
-import { MAX_LIMIT } from '../../compute/flavor-service';
-import { baseUrl } from '../urls';
-import { createFlavorBodies, listQuerySchemas, updateFlavorBodies } from './schemas/flavors';
+import type { Services } from '../../services.js';
+import { BadRequest } from '../../errors.js';
+import { authorize, canRead, isAdmin, projectOf } from '../../identity/policy.js';
+import { assertValid } from '../../plugins/validation.js';
+import type { NewFlavor } from '../../compute/flavor-service.js';
+import { MAX_LIMIT } from '../../compute/flavor-service.js';
+import { baseUrl } from '../urls.js';
+import { createFlavorBodies, listQuerySchemas, updateFlavorBodies } from './schemas/flavors.js';
 import {
   FLAVOR_EXTRA_SPECS_MICROVERSION, flavorCollectionLinks, renderFlavorBasic, renderFlavorShow, type ViewContext,
-} from './views/flavors';
-import { parseBool, parsePyInt, validName, INVALID_NAME_MESSAGE } from './flavor-params';
+} from './views/flavors.js';
+import { parseBool, parsePyInt, validName, INVALID_NAME_MESSAGE } from './flavor-params.js';
 
 const PREFIX = '/compute/v2.1/flavors';
 

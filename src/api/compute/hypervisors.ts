@@ -1,13 +1,13 @@
 // /os-hypervisors (admin): one hypervisor per Docker host, with docker info's capacity and the
 // servers placed there. nova/api/openstack/compute/hypervisors.py.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { BadRequest, NotFound, NotImplemented } from '../../errors';
-import type { Hypervisor } from '../../compute/compute-services';
-import { COMPUTE_PREFIX } from '../urls';
-import { hypervisorId, renderHypervisorDetail, renderHypervisorSummary, renderStatistics } from './views/hypervisors';
-import { assertKnownQuery, lastParam, nextLink, readPaging } from './paging-params';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { BadRequest, NotFound, NotImplemented } from '../../errors.js';
+import type { Hypervisor } from '../../compute/compute-services.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { hypervisorId, renderHypervisorDetail, renderHypervisorSummary, renderStatistics } from './views/hypervisors.js';
+import { assertKnownQuery, lastParam, nextLink, readPaging } from './paging-params.js';
 
 const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 const TRUE_WORDS = ['1', 't', 'true', 'on', 'y', 'yes'];

@@ -2,13 +2,13 @@
 // images in Nova's shape. Deprecated in Nova: removed from microversion 2.36, so every route here is
 // 404 above 2.35, as Nova's.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { ApiError, BadRequest, NotFound } from '../../errors';
-import type { ImageRow } from '../../db/repositories/images-repo';
-import { imageProperties } from '../../db/repositories/images-repo';
-import { baseUrl } from '../urls';
-import { readPaging, lastParam } from './paging-params';
-import { renderImageBasic, renderImageDetail } from './views/images';
+import type { Services } from '../../services.js';
+import { ApiError, BadRequest, NotFound } from '../../errors.js';
+import type { ImageRow } from '../../db/repositories/images-repo.js';
+import { imageProperties } from '../../db/repositories/images-repo.js';
+import { baseUrl } from '../urls.js';
+import { readPaging, lastParam } from './paging-params.js';
+import { renderImageBasic, renderImageDetail } from './views/images.js';
 
 const PREFIX = '/compute/v2.1/images';
 const config = { maxVersion: '2.35' };

@@ -2,12 +2,12 @@
 // (limit, marker) and changes-since from 2.58, changes-before from 2.66; unknown query keys are
 // 400 from 2.58 (its query schema forbids them); earlier versions ignore the query.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest } from '../../errors';
-import { COMPUTE_PREFIX } from '../urls';
-import { lastParam, nextLink, readPaging } from './paging-params';
-import { renderAction, renderEvent } from './views/instance-actions';
-import type { ActionListFilter } from '../../compute/api/instance-actions-api';
+import type { Services } from '../../services.js';
+import { BadRequest } from '../../errors.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { lastParam, nextLink, readPaging } from './paging-params.js';
+import { renderAction, renderEvent } from './views/instance-actions.js';
+import type { ActionListFilter } from '../../compute/api/instance-actions-api.js';
 
 function isoParam(req: FastifyRequest, name: string): string | undefined {
   const raw = lastParam((req.query as Record<string, unknown>)[name]);

@@ -3,10 +3,10 @@
 // and the per-host picture come from compute/usage-audit-log.ts; the hosts are the nova-compute
 // services (`nova instance-usage-audit-log [--before]`).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { buildUsageAuditLog, parseAuditBefore } from '../../compute/usage-audit-log';
-import { COMPUTE_PREFIX } from '../urls';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { buildUsageAuditLog, parseAuditBefore } from '../../compute/usage-audit-log.js';
+import { COMPUTE_PREFIX } from '../urls.js';
 
 const doc = (summary: string) => ({ tags: ['compute'], summary });
 

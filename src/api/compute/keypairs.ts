@@ -1,14 +1,14 @@
 // /os-keypairs: a user's key pairs (nova/api/openstack/compute/keypairs.py). Admins may act on
 // another user's key pairs with user_id (2.10).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize, isAdmin } from '../../identity/policy';
-import { COMPUTE_PREFIX } from '../urls';
-import { createKeypairBodies } from './schemas/keypairs';
-import { renderKeypairCreate, renderKeypairList, renderKeypairShow } from './views/keypairs';
-import { lastParam, nextLink, readPaging } from './paging-params';
-import type { KeypairType } from '../../compute/keypair-service';
+import type { Services } from '../../services.js';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize, isAdmin } from '../../identity/policy.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { createKeypairBodies } from './schemas/keypairs.js';
+import { renderKeypairCreate, renderKeypairList, renderKeypairShow } from './views/keypairs.js';
+import { lastParam, nextLink, readPaging } from './paging-params.js';
+import type { KeypairType } from '../../compute/keypair-service.js';
 
 interface CreateBody { keypair: { name: string; public_key?: string; type?: KeypairType; user_id?: string } }
 

@@ -1,11 +1,11 @@
 // GET /limits: the caller's project limits and usage (admin: tenant_id for another project).
 // nova/api/openstack/compute/limits.py.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize, isAdmin, projectOf } from '../../identity/policy';
-import { COMPUTE_PREFIX } from '../urls';
-import { renderLimits } from './views/limits';
-import { assertKnownQuery, lastParam } from './paging-params';
+import type { Services } from '../../services.js';
+import { authorize, isAdmin, projectOf } from '../../identity/policy.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { renderLimits } from './views/limits.js';
+import { assertKnownQuery, lastParam } from './paging-params.js';
 
 export async function limitsRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { quotas } = opts.services;

@@ -14,17 +14,17 @@
 // single_param; /servers/{id}/migrations has no query schema in Nova) and both fields to each
 // migration shown.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest, NotFound, pyRepr } from '../../errors';
-import { authorize } from '../../identity/policy';
-import { TaskState, VmState } from '../../compute/states';
-import { assertActionable } from '../../compute/guards';
-import { actionPeek } from './server-actions';
-import { assertValid } from '../../plugins/validation';
-import { COMPUTE_PREFIX } from '../urls';
-import { assertKnownQuery, lastParam, MAX_LIMIT, nextLink, readPaging } from './paging-params';
-import { MarkerNotFound, type MigrationFilters } from '../../db/repositories/migrations-repo';
-import { renderMigrations } from './views/migrations';
+import type { Services } from '../../services.js';
+import { BadRequest, NotFound, pyRepr } from '../../errors.js';
+import { authorize } from '../../identity/policy.js';
+import { TaskState, VmState } from '../../compute/states.js';
+import { assertActionable } from '../../compute/guards.js';
+import { actionPeek } from './server-actions.js';
+import { assertValid } from '../../plugins/validation.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { assertKnownQuery, lastParam, MAX_LIMIT, nextLink, readPaging } from './paging-params.js';
+import { MarkerNotFound, type MigrationFilters } from '../../db/repositories/migrations-repo.js';
+import { renderMigrations } from './views/migrations.js';
 
 const FORCE_COMPLETE_BODY = { type: 'object', properties: { force_complete: { type: 'null' } }, required: ['force_complete'], additionalProperties: false };
 const migrationNotFound = (id: string, uuid: string) => new NotFound(`Migration ${id} not found for instance ${uuid}`);

@@ -4,12 +4,12 @@
 // 501s for a virt driver that does not implement them (nova-docker did not either): os-services
 // disable is the way to take a host out of scheduling.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { NotFound, NotImplemented } from '../../errors';
-import { COMPUTE_PREFIX } from '../urls';
-import { lastParam } from './paging-params';
-import { renderHostList, renderHostResources } from './views/os-hosts';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { NotFound, NotImplemented } from '../../errors.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { lastParam } from './paging-params.js';
+import { renderHostList, renderHostResources } from './views/os-hosts.js';
 
 const doc = (summary: string) => ({ tags: ['compute hosts'], summary });
 const POLICY = (name: string) => `os_compute_api:os-hosts:${name}`;

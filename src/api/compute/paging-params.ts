@@ -1,8 +1,8 @@
 // limit/marker query parameters as Nova reads them (parameter_types.pagination_parameters and
 // common.get_limit_and_marker), and the "next" link of a full page (_get_collection_links).
 import type { FastifyRequest } from 'fastify';
-import { BadRequest } from '../../errors';
-import { baseUrl, COMPUTE_PREFIX } from '../urls';
+import { BadRequest } from '../../errors.js';
+import { baseUrl, COMPUTE_PREFIX } from '../urls.js';
 
 /** Nova's [api] max_limit: a larger limit is silently reduced. */
 export const MAX_LIMIT = 1000;

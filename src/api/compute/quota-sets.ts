@@ -2,14 +2,14 @@
 // for one user of the project with ?user_id=, Nova's per-user quotas) and
 // /os-quota-class-sets/{class} (the defaults, admin update). nova/api/openstack/compute/quota_sets.py.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { authorize, isAdmin } from '../../identity/policy';
-import { BadRequest } from '../../errors';
-import { QUOTA_RESOURCES, type QuotaResource } from '../../compute/quotas';
-import { COMPUTE_PREFIX } from '../urls';
-import { TRUE_WORDS, updateQuotaClassBodies, updateQuotaSetBodies } from './schemas/quota-sets';
-import { renderQuotaClassSet, renderQuotaSet, renderQuotaSetDetail } from './views/quota-sets';
-import { assertKnownQuery } from './paging-params';
+import type { Services } from '../../services.js';
+import { authorize, isAdmin } from '../../identity/policy.js';
+import { BadRequest } from '../../errors.js';
+import { QUOTA_RESOURCES, type QuotaResource } from '../../compute/quotas.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { TRUE_WORDS, updateQuotaClassBodies, updateQuotaSetBodies } from './schemas/quota-sets.js';
+import { renderQuotaClassSet, renderQuotaSet, renderQuotaSetDetail } from './views/quota-sets.js';
+import { assertKnownQuery } from './paging-params.js';
 
 type Params = { Params: { id: string } };
 

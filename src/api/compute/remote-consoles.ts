@@ -2,11 +2,11 @@
 // token (other protocols: Nova's 400s); GET /os-console-auth-tokens/{token} (admin): what a token
 // connects to. The websocket itself is served by ./console-ws.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { baseUrl, COMPUTE_PREFIX } from '../urls';
-import { ComputeApi } from '../../compute/compute-api';
-import { SERIAL_CONSOLE_PATH } from '../../compute/api/console';
-import { remoteConsoleBodies } from './actions/action-schemas-2';
+import type { Services } from '../../services.js';
+import { baseUrl, COMPUTE_PREFIX } from '../urls.js';
+import { ComputeApi } from '../../compute/compute-api.js';
+import { SERIAL_CONSOLE_PATH } from '../../compute/api/console.js';
+import { remoteConsoleBodies } from './actions/action-schemas-2.js';
 
 /** ws://host/compute/console/serial?token=… (wss:// behind https). */
 export function serialConsoleUrl(req: FastifyRequest, publicUrl: string | null, token: string): string {

@@ -4,12 +4,12 @@
 // body is validated for the request's version, the server loaded (404) and the action's handler
 // called; it returns the code (202, or 200 with a body) and nothing else happens here.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest, NotFound } from '../../errors';
-import { assertValid } from '../../plugins/validation';
-import { COMPUTE_PREFIX } from '../urls';
-import { ActionRegistry } from './actions/registry';
-import { ACTION_GROUPS } from './actions';
+import type { Services } from '../../services.js';
+import { BadRequest, NotFound } from '../../errors.js';
+import { assertValid } from '../../plugins/validation.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { ActionRegistry } from './actions/registry.js';
+import { ACTION_GROUPS } from './actions/index.js';
 
 /** nova wsgi.action_peek: the single key of a JSON object body. */
 export function actionPeek(body: unknown): string {

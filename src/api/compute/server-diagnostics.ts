@@ -1,8 +1,8 @@
 // GET /servers/{id}/diagnostics (admin): free-form below 2.48, Nova's standard shape from 2.48.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { COMPUTE_PREFIX } from '../urls';
-import { renderDiagnostics, renderDiagnosticsLegacy } from './views/diagnostics';
+import type { Services } from '../../services.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { renderDiagnostics, renderDiagnosticsLegacy } from './views/diagnostics.js';
 
 export async function serverDiagnosticsRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute, serverActions } = opts.services;

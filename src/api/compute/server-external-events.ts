@@ -3,11 +3,11 @@
 // request's microversion before the policy check, as in Nova; the answer echoes each event with
 // its `code` and `status` (200 when all were accepted, else 207).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { createExternalEvents, type ExternalEvent } from '../../compute/external-events';
-import { COMPUTE_PREFIX } from '../urls';
-import { externalEventsBodies } from './schemas/server-external-events';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { createExternalEvents, type ExternalEvent } from '../../compute/external-events.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { externalEventsBodies } from './schemas/server-external-events.js';
 
 export async function serverExternalEventRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const externalEvents = createExternalEvents(opts.services);

@@ -1,14 +1,14 @@
 // /os-server-groups: a project's server groups (create, list, show, delete).
 // nova/api/openstack/compute/server_groups.py.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize, projectOf } from '../../identity/policy';
-import { BadRequest } from '../../errors';
-import type { GroupPolicy } from '../../compute/server-groups';
-import { COMPUTE_PREFIX } from '../urls';
-import { createServerGroupBodies } from './schemas/server-groups';
-import { renderServerGroup } from './views/server-groups';
-import { assertKnownQuery, lastParam, MAX_LIMIT } from './paging-params';
+import type { Services } from '../../services.js';
+import { authorize, projectOf } from '../../identity/policy.js';
+import { BadRequest } from '../../errors.js';
+import type { GroupPolicy } from '../../compute/server-groups.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { createServerGroupBodies } from './schemas/server-groups.js';
+import { renderServerGroup } from './views/server-groups.js';
+import { assertKnownQuery, lastParam, MAX_LIMIT } from './paging-params.js';
 
 interface CreateBody { server_group: { name: string; policies?: GroupPolicy[]; policy?: GroupPolicy; rules?: { max_server_per_host?: number | string } } }
 

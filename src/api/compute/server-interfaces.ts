@@ -4,15 +4,15 @@
 // port or network is 404, the server's own port is "in use", and anything else is
 // AttachInterfaceNotSupported (400) / feature not supported (501), never a pretended success.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest, Conflict, NotFound, NotImplemented } from '../../errors';
-import { authorize } from '../../identity/policy';
-import { PRIVATE_NETWORK_ID } from '../../compute/networks';
-import { VmState } from '../../compute/states';
-import { COMPUTE_PREFIX } from '../urls';
-import { assertActionable } from '../../compute/guards';
-import { interfaceAttachBodies } from './schemas/server-attachments';
-import { interfacesOf, renderInterfaceAttachment } from './views/interface-attachments';
+import type { Services } from '../../services.js';
+import { BadRequest, Conflict, NotFound, NotImplemented } from '../../errors.js';
+import { authorize } from '../../identity/policy.js';
+import { PRIVATE_NETWORK_ID } from '../../compute/networks.js';
+import { VmState } from '../../compute/states.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { assertActionable } from '../../compute/guards.js';
+import { interfaceAttachBodies } from './schemas/server-attachments.js';
+import { interfacesOf, renderInterfaceAttachment } from './views/interface-attachments.js';
 
 const PortNotFound = (id: string) => new NotFound(`Port id ${id} could not be found.`);
 /** nova compute/api.py attach_interface / detach_interface: check_instance_state. */

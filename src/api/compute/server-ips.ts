@@ -1,9 +1,9 @@
 // /servers/{id}/ips and /ips/{network} (nova ips.py): the server's fixed addresses by network.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { NotFound } from '../../errors';
-import { COMPUTE_PREFIX } from '../urls';
-import { renderIps, renderIpsForNetwork } from './views/servers';
+import type { Services } from '../../services.js';
+import { NotFound } from '../../errors.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { renderIps, renderIpsForNetwork } from './views/servers.js';
 
 export async function serverIpRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute } = opts.services;

@@ -1,9 +1,9 @@
 // /servers/{id}/metadata and /metadata/{key} (nova server_metadata.py).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest, NotFound } from '../../errors';
-import { COMPUTE_PREFIX } from '../urls';
-import { metadataBodies, metadataItemBodies } from './schemas/servers';
+import type { Services } from '../../services.js';
+import { BadRequest, NotFound } from '../../errors.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { metadataBodies, metadataItemBodies } from './schemas/servers.js';
 
 export async function serverMetadataRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute } = opts.services;

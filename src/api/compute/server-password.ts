@@ -2,9 +2,9 @@
 // guest posted to its metadata service; novadock has no metadata service, so no guest ever posts
 // one: the password is "" and clearing it (204) has nothing to remove.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { COMPUTE_PREFIX } from '../urls';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { COMPUTE_PREFIX } from '../urls.js';
 
 export async function serverPasswordRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute } = opts.services;

@@ -5,11 +5,11 @@
 // Only the project's `default` group exists (views/security-groups.ts); creating groups or rules would
 // need a network service, so those routes are not served.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { NotFound } from '../../errors';
-import { COMPUTE_PREFIX } from '../urls';
-import { defaultGroupId, renderDefaultGroup, renderServerSecurityGroups } from './views/security-groups';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { NotFound } from '../../errors.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { defaultGroupId, renderDefaultGroup, renderServerSecurityGroups } from './views/security-groups.js';
 
 const proxy = { maxVersion: '2.35' };
 const doc = (summary: string) => ({ tags: ['compute security groups (deprecated: removed at 2.36)'], summary });

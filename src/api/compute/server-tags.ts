@@ -1,9 +1,9 @@
 // /servers/{id}/tags (2.26, nova server_tags.py).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest } from '../../errors';
-import { COMPUTE_PREFIX } from '../urls';
-import { tagsBodies, TAG_PATTERN } from './schemas/servers';
+import type { Services } from '../../services.js';
+import { BadRequest } from '../../errors.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { tagsBodies, TAG_PATTERN } from './schemas/servers.js';
 
 export async function serverTagRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute } = opts.services;

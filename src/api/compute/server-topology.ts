@@ -2,9 +2,9 @@
 // on NUMA cells (no hw:numa_* handling), so every server is one without a NUMA topology, which
 // Nova renders as no nodes and no page size.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { authorize } from '../../identity/policy';
-import { COMPUTE_PREFIX } from '../urls';
+import type { Services } from '../../services.js';
+import { authorize } from '../../identity/policy.js';
+import { COMPUTE_PREFIX } from '../urls.js';
 
 export async function serverTopologyRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute } = opts.services;

@@ -1,14 +1,14 @@
 // /servers: create, list (summary and detail), show, update, delete. Thin: parse, call the compute
 // API (which owns every rule), render the view for the request's microversion.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { baseUrl, COMPUTE_PREFIX } from '../urls';
-import { createServerBodies, updateServerBodies } from './schemas/servers';
+import type { Services } from '../../services.js';
+import { baseUrl, COMPUTE_PREFIX } from '../urls.js';
+import { createServerBodies, updateServerBodies } from './schemas/servers.js';
 import {
   renderServerBasic, renderServerCreate, renderServerShow, serverLinks, type ServerViewContext,
-} from './views/servers';
-import type { CreateServerInput, NetworksRequest } from '../../compute/compute-api';
-import type { BdmV2, LegacyBdm, PersonalityFile } from '../../compute/create-options';
+} from './views/servers.js';
+import type { CreateServerInput, NetworksRequest } from '../../compute/compute-api.js';
+import type { BdmV2, LegacyBdm, PersonalityFile } from '../../compute/create-options.js';
 
 type SchedulerHints = { group?: string | string[] } & Record<string, unknown>;
 interface CreateBody {

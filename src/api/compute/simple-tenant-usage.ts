@@ -1,11 +1,11 @@
 // /os-simple-tenant-usage (admin: every project) and /{tenant_id} (admin or that project):
 // what the servers used over a period. Paging over servers from 2.40.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { authorize, isAdmin } from '../../identity/policy';
-import { COMPUTE_PREFIX } from '../urls';
-import { renderTenantUsage } from './views/simple-tenant-usage';
-import { assertKnownQuery, lastParam, nextLink, readPaging } from './paging-params';
+import type { Services } from '../../services.js';
+import { authorize, isAdmin } from '../../identity/policy.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { renderTenantUsage } from './views/simple-tenant-usage.js';
+import { assertKnownQuery, lastParam, nextLink, readPaging } from './paging-params.js';
 
 export async function simpleTenantUsageRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { tenantUsage, config } = opts.services;

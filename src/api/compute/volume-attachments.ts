@@ -3,15 +3,15 @@
 // exist, so attach, swap and detach end where Nova's would on the volume lookup (404 VolumeNotFound),
 // after the same query, body, policy and state checks.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { BadRequest, InstanceInvalidState, NotFound } from '../../errors';
-import { authorize } from '../../identity/policy';
-import { VmState } from '../../compute/states';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import { COMPUTE_PREFIX } from '../urls';
-import { assertActionable } from '../../compute/guards';
-import { assertKnownQuery, lastParam } from './paging-params';
-import { volumeAttachBodies, volumeSwapBodies } from './schemas/server-attachments';
+import type { Services } from '../../services.js';
+import { BadRequest, InstanceInvalidState, NotFound } from '../../errors.js';
+import { authorize } from '../../identity/policy.js';
+import { VmState } from '../../compute/states.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { assertActionable } from '../../compute/guards.js';
+import { assertKnownQuery, lastParam } from './paging-params.js';
+import { volumeAttachBodies, volumeSwapBodies } from './schemas/server-attachments.js';
 
 const VolumeNotFound = (id: string) => new NotFound(`Volume ${id} could not be found.`);
 /** nova compute/api.py attach_volume: check_instance_state. */

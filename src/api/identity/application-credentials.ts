@@ -1,10 +1,10 @@
 // Keystone application credentials: /v3/users/{user_id}/application_credentials[/{id}].
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import type { ApplicationCredentialInput } from '../../identity/application-credentials';
-import { listBody } from './views/resources';
-import { renderApplicationCredential } from './views/application-credentials';
-import { params, queryString, selfUrl, v3Url } from './common';
+import type { Services } from '../../services.js';
+import type { ApplicationCredentialInput } from '../../identity/application-credentials.js';
+import { listBody } from './views/resources.js';
+import { renderApplicationCredential } from './views/application-credentials.js';
+import { params, queryString, selfUrl, v3Url } from './common.js';
 
 const nullableString = (max: number) => ({ type: ['string', 'null'], maxLength: max });
 const roleRef = {

@@ -1,13 +1,13 @@
 // What the caller's token may turn into: GET /v3/auth/projects, /v3/auth/domains, /v3/auth/system,
 // and the catalog of a scoped token (GET /v3/auth/catalog).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { listBody, renderDomain, renderProject } from './views/resources';
-import { selfUrl, v3Url } from './common';
-import { catalog } from './views/tokens';
-import { baseUrl } from '../urls';
-import { enforce } from '../../identity/policy';
-import { Forbidden } from '../../errors';
+import type { Services } from '../../services.js';
+import { listBody, renderDomain, renderProject } from './views/resources.js';
+import { selfUrl, v3Url } from './common.js';
+import { catalog } from './views/tokens.js';
+import { baseUrl } from '../urls.js';
+import { enforce } from '../../identity/policy.js';
+import { Forbidden } from '../../errors.js';
 
 export async function authScopeRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { identityAdmin: admin, config } = opts.services;

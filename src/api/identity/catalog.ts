@@ -4,13 +4,13 @@
 // under the address clients reach it by, so it cannot be edited: the writes are refused with a
 // 403 that says so, rather than a 404 that would read as a missing API.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { enforce } from '../../identity/policy';
-import { Forbidden, NotFound } from '../../errors';
-import { baseUrl } from '../urls';
-import { params, queryString, selfUrl, v3Url } from './common';
-import { listBody } from './views/resources';
-import { catalogEntities } from './views/catalog';
+import type { Services } from '../../services.js';
+import { enforce } from '../../identity/policy.js';
+import { Forbidden, NotFound } from '../../errors.js';
+import { baseUrl } from '../urls.js';
+import { params, queryString, selfUrl, v3Url } from './common.js';
+import { listBody } from './views/resources.js';
+import { catalogEntities } from './views/catalog.js';
 
 const FIXED = 'The service catalog of novadock is fixed: it lists novadock\'s own identity, compute and image endpoints.';
 

@@ -1,6 +1,6 @@
 // Small helpers shared by the Keystone route files.
 import type { FastifyRequest } from 'fastify';
-import { baseUrl } from '../urls';
+import { baseUrl } from '../urls.js';
 
 /** Absolute `…/identity/v3` for links. */
 export const v3Url = (req: FastifyRequest, publicUrl: string | null) => `${baseUrl(req, publicUrl)}/identity/v3`;

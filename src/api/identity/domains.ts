@@ -1,10 +1,10 @@
 // Keystone domains (the Default domain only) and groups (none exist; empty lists for dashboards).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { listBody, renderDomain } from './views/resources';
-import { params, queryBool, queryString, selfUrl, v3Url } from './common';
-import { enforce } from '../../identity/policy';
-import { notFound } from '../../identity/identity-admin';
+import type { Services } from '../../services.js';
+import { listBody, renderDomain } from './views/resources.js';
+import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
+import { enforce } from '../../identity/policy.js';
+import { notFound } from '../../identity/identity-admin.js';
 
 export async function domainRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { identityAdmin: admin, config } = opts.services;

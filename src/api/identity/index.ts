@@ -1,14 +1,14 @@
 // Keystone v3 subset under /identity/v3.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { tokenRoutes } from './tokens';
-import { authScopeRoutes } from './auth-scopes';
-import { projectRoutes } from './projects';
-import { userRoutes } from './users';
-import { roleRoutes } from './roles';
-import { domainRoutes } from './domains';
-import { applicationCredentialRoutes } from './application-credentials';
-import { catalogRoutes } from './catalog';
+import type { Services } from '../../services.js';
+import { tokenRoutes } from './tokens.js';
+import { authScopeRoutes } from './auth-scopes.js';
+import { projectRoutes } from './projects.js';
+import { userRoutes } from './users.js';
+import { roleRoutes } from './roles.js';
+import { domainRoutes } from './domains.js';
+import { applicationCredentialRoutes } from './application-credentials.js';
+import { catalogRoutes } from './catalog.js';
 
 export async function identityRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   await app.register(tokenRoutes, opts);

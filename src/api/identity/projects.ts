@@ -1,10 +1,10 @@
 // Keystone projects and the user-on-project role grants:
 // /v3/projects[/{id}] and /v3/projects/{id}/users/{user_id}/roles[/{role_id}].
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { listBody, renderProject, renderRole } from './views/resources';
-import { params, queryBool, queryString, selfUrl, v3Url } from './common';
-import type { ProjectInput } from '../../identity/identity-admin';
+import type { Services } from '../../services.js';
+import { listBody, renderProject, renderRole } from './views/resources.js';
+import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
+import type { ProjectInput } from '../../identity/identity-admin.js';
 
 const nullableString = (max: number) => ({ type: ['string', 'null'], maxLength: max });
 const projectFields = {

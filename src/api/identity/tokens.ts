@@ -1,13 +1,13 @@
 // POST/GET/HEAD/DELETE /identity/v3/auth/tokens.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services';
-import { NotFound } from '../../errors';
-import { enforce, isAdmin } from '../../identity/policy';
-import { baseUrl } from '../urls';
-import { renderToken } from './views/tokens';
-import type { AuthContext } from '../../identity/auth-context';
-import type { AuthRequest } from '../../identity/identity-service';
-import type { ApplicationCredentialAuth } from '../../identity/application-credentials';
+import type { Services } from '../../services.js';
+import { NotFound } from '../../errors.js';
+import { enforce, isAdmin } from '../../identity/policy.js';
+import { baseUrl } from '../urls.js';
+import { renderToken } from './views/tokens.js';
+import type { AuthContext } from '../../identity/auth-context.js';
+import type { AuthRequest } from '../../identity/identity-service.js';
+import type { ApplicationCredentialAuth } from '../../identity/application-credentials.js';
 
 const domainRef = { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 } } };
 const authBody = {

@@ -1,11 +1,11 @@
 // Keystone users: /v3/users[/{id}], a user's projects and groups, and the self-service
 // password change.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { listBody, renderProject, renderUser } from './views/resources';
-import { params, queryBool, queryString, selfUrl, v3Url } from './common';
-import type { UserInput } from '../../identity/identity-admin';
-import { enforce } from '../../identity/policy';
+import type { Services } from '../../services.js';
+import { listBody, renderProject, renderUser } from './views/resources.js';
+import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
+import type { UserInput } from '../../identity/identity-admin.js';
+import { enforce } from '../../identity/policy.js';
 
 const nullableString = (max: number) => ({ type: ['string', 'null'], maxLength: max });
 // Length is checked in the service, whose message does not quote the password.

@@ -2,13 +2,13 @@
 // tags, deactivate/reactivate and members. Thin: parse, call the image service, render.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import type { Services } from '../../services';
-import { baseUrl } from '../urls';
-import { BadRequest, UnsupportedMediaType } from '../../errors';
-import { IMAGE_SCHEMA, IMAGES_SCHEMA, MEMBER_SCHEMA, MEMBERS_SCHEMA } from './schemas/image-schema';
-import { renderImage, renderMember } from './views/images';
-import { parseListQuery, listLinks } from './list-query';
-import { discardBody, isStream, jsonBody } from './request-body';
+import type { Services } from '../../services.js';
+import { baseUrl } from '../urls.js';
+import { BadRequest, UnsupportedMediaType } from '../../errors.js';
+import { IMAGE_SCHEMA, IMAGES_SCHEMA, MEMBER_SCHEMA, MEMBERS_SCHEMA } from './schemas/image-schema.js';
+import { renderImage, renderMember } from './views/images.js';
+import { parseListQuery, listLinks } from './list-query.js';
+import { discardBody, isStream, jsonBody } from './request-body.js';
 
 /** curl --data-binary sends form-urlencoded when told nothing; both arrive as an unparsed stream. */
 const UPLOAD_TYPES = ['application/octet-stream', 'application/x-www-form-urlencoded'];

@@ -1,7 +1,7 @@
 // Glance v2 subset under /image/v2.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services';
-import { glanceImageRoutes } from './images';
+import type { Services } from '../../services.js';
+import { glanceImageRoutes } from './images.js';
 
 export async function imageRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   // Uploads a crash cut short leave temporary files in the store; clear the old ones at boot.

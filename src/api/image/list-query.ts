@@ -1,11 +1,11 @@
 // GET /v2/images query parameters → the service's list input, with Glance's 400s, and the
 // relative `first`/`next` links Glance builds from the same parameters.
-import { BadRequest } from '../../errors';
-import type { ListImagesInput } from '../../images/image-service';
-import { STATUSES, VISIBILITIES } from '../../images/image-rules';
+import { BadRequest } from '../../errors.js';
+import type { ListImagesInput } from '../../images/image-service.js';
+import { STATUSES, VISIBILITIES } from '../../images/image-rules.js';
 import {
   parseListFilter, parseRangeFilter, parseTimeFilter, type RangeFilter, type TimeFilter,
-} from '../../images/list-filter-ops';
+} from '../../images/list-filter-ops.js';
 
 type Query = Record<string, string | string[] | undefined>;
 

@@ -2,7 +2,7 @@
 // application/octet-stream, in which case the app hands us the raw stream. Read a small JSON
 // document from either, with a bound so a mislabelled upload cannot fill memory.
 import type { Readable } from 'node:stream';
-import { BadRequest, RequestEntityTooLarge } from '../../errors';
+import { BadRequest, RequestEntityTooLarge } from '../../errors.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 

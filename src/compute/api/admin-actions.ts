@@ -2,14 +2,14 @@
 // changePassword). What a container host cannot do is refused the way Nova refuses it when its
 // driver or its scheduler cannot: after the same policy, lock and state checks, with Nova's code
 // and message, so clients show the familiar error.
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import { BadRequest, Conflict } from '../../errors';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { HostsRepo } from '../../db/repositories/hosts-repo';
-import { assertNotLocked, assertState } from '../guards';
-import { VmState } from '../states';
-import { beginAction, type ActionApiDeps } from './begin-action';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import { BadRequest, Conflict } from '../../errors.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import { assertNotLocked, assertState } from '../guards.js';
+import { VmState } from '../states.js';
+import { beginAction, type ActionApiDeps } from './begin-action.js';
 
 export type ResetTarget = 'active' | 'error';
 

@@ -3,13 +3,13 @@
 // RPC cast). One transaction: the task_state compare-and-swap is the lock, the instance-action row
 // is the audit record, and the task row makes the work durable; the worker runs it after commit.
 import type { Knex } from 'knex';
-import type { Clock } from '../../db/time';
-import type { AuthContext } from '../../identity/auth-context';
-import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo';
-import type { TaskRunner } from '../worker/task-runner';
-import type { InstanceActions } from '../instance-actions';
-import { assertLaunched, assertNotLocked, assertState } from '../guards';
-import { Conflict } from '../../errors';
+import type { Clock } from '../../db/time.js';
+import type { AuthContext } from '../../identity/auth-context.js';
+import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { TaskRunner } from '../worker/task-runner.js';
+import type { InstanceActions } from '../instance-actions.js';
+import { assertLaunched, assertNotLocked, assertState } from '../guards.js';
+import { Conflict } from '../../errors.js';
 
 export interface ActionApiDeps {
   db: Knex;

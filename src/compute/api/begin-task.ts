@@ -2,9 +2,9 @@
 // take the task_state lock (compare-and-swap from idle), write any other changes, record the
 // instance action and enqueue the worker's task. Losing the race is Nova's 409.
 import type { Knex } from 'knex';
-import type { AuthContext } from '../../identity/auth-context';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ActionApiDeps } from './deps';
+import type { AuthContext } from '../../identity/auth-context.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ActionApiDeps } from './deps.js';
 
 export interface BeginTask {
   /** instance action name as os-instance-actions shows it (createImage, rebuild …) */

@@ -1,28 +1,28 @@
 // Builds the server-action services (compute-API side) and registers their worker handlers.
 // Called once from the composition root; the result is `services.serverActions`.
 import type { Knex } from 'knex';
-import type { Config } from '../../config';
-import type { Clock } from '../../db/time';
-import type { InstancesRepo } from '../../db/repositories/instances-repo';
-import type { ImagesRepo } from '../../db/repositories/images-repo';
-import type { TaskRunner } from '../worker/task-runner';
-import type { InstanceActions } from '../instance-actions';
-import type { HostRegistry } from '../host-registry';
-import type { HostsRepo } from '../../db/repositories/hosts-repo';
-import type { ManagerDeps } from '../manager/deps';
-import { registerPowerHandlers, type PowerManagerDeps } from '../manager/power';
-import type { ActionApiDeps } from './begin-action';
-import { PowerApi } from './power';
-import { LockApi } from './lock';
-import { ConsoleOutputApi } from './console-output';
-import { InstanceActionsApi } from './instance-actions-api';
-import { AdminActionsApi } from './admin-actions';
-import { DiagnosticsApi } from './diagnostics';
-import { SoftDeleteApi } from './soft-delete';
-import { registerSoftDeleteHandlers } from '../manager/soft-delete';
-import type { ComputeApi } from '../compute-api';
-import { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries';
-import type { InstanceActionsRepo } from '../../db/repositories/instance-actions-repo';
+import type { Config } from '../../config.js';
+import type { Clock } from '../../db/time.js';
+import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { ImagesRepo } from '../../db/repositories/images-repo.js';
+import type { TaskRunner } from '../worker/task-runner.js';
+import type { InstanceActions } from '../instance-actions.js';
+import type { HostRegistry } from '../host-registry.js';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { ManagerDeps } from '../manager/deps.js';
+import { registerPowerHandlers, type PowerManagerDeps } from '../manager/power.js';
+import type { ActionApiDeps } from './begin-action.js';
+import { PowerApi } from './power.js';
+import { LockApi } from './lock.js';
+import { ConsoleOutputApi } from './console-output.js';
+import { InstanceActionsApi } from './instance-actions-api.js';
+import { AdminActionsApi } from './admin-actions.js';
+import { DiagnosticsApi } from './diagnostics.js';
+import { SoftDeleteApi } from './soft-delete.js';
+import { registerSoftDeleteHandlers } from '../manager/soft-delete.js';
+import type { ComputeApi } from '../compute-api.js';
+import { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries.js';
+import type { InstanceActionsRepo } from '../../db/repositories/instance-actions-repo.js';
 
 export interface ServerActionsDeps {
   config: Config;

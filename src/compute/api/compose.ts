@@ -1,31 +1,31 @@
 // Builds the server actions of this folder (snapshot/backup, rebuild, resize, shelve, serial
 // console) and registers their worker handlers. Called once from the composition root.
 import type { Knex } from 'knex';
-import type { Clock } from '../../db/time';
-import type { Config } from '../../config';
-import { InstanceSystemMetadataRepo } from '../../db/repositories/instance-system-metadata-repo';
-import { MigrationsRepo } from '../../db/repositories/migrations-repo';
-import type { InstancesRepo } from '../../db/repositories/instances-repo';
-import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo';
-import type { ImagesRepo } from '../../db/repositories/images-repo';
-import type { ImageService } from '../../images/image-service';
-import type { FlavorService } from '../flavor-service';
-import type { QuotaService } from '../quotas';
-import type { KeypairPort } from '../ports';
-import type { TaskRunner } from '../worker/task-runner';
-import type { InstanceActions } from '../instance-actions';
-import type { ManagerDeps } from '../manager/deps';
-import type { HostRegistry } from '../host-registry';
-import { SNAPSHOT_TASK, snapshotHandler } from '../manager/snapshot';
-import { REBUILD_TASK, rebuildHandler } from '../manager/rebuild';
-import { RESIZE_TASK, REVERT_RESIZE_TASK, resizeHandler, revertResizeHandler } from '../manager/resize';
-import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, shelveHandler, shelveOffloadHandler, unshelveHandler } from '../manager/shelve';
-import type { ActionApiDeps, ActionManagerDeps } from './deps';
-import { ServerSnapshots } from './snapshot';
-import { ServerRebuilds } from './rebuild';
-import { ServerResizes } from './resize';
-import { ServerShelves } from './shelve';
-import { SerialConsoles } from './console';
+import type { Clock } from '../../db/time.js';
+import type { Config } from '../../config.js';
+import { InstanceSystemMetadataRepo } from '../../db/repositories/instance-system-metadata-repo.js';
+import { MigrationsRepo } from '../../db/repositories/migrations-repo.js';
+import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
+import type { ImagesRepo } from '../../db/repositories/images-repo.js';
+import type { ImageService } from '../../images/image-service.js';
+import type { FlavorService } from '../flavor-service.js';
+import type { QuotaService } from '../quotas.js';
+import type { KeypairPort } from '../ports.js';
+import type { TaskRunner } from '../worker/task-runner.js';
+import type { InstanceActions } from '../instance-actions.js';
+import type { ManagerDeps } from '../manager/deps.js';
+import type { HostRegistry } from '../host-registry.js';
+import { SNAPSHOT_TASK, snapshotHandler } from '../manager/snapshot.js';
+import { REBUILD_TASK, rebuildHandler } from '../manager/rebuild.js';
+import { RESIZE_TASK, REVERT_RESIZE_TASK, resizeHandler, revertResizeHandler } from '../manager/resize.js';
+import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, shelveHandler, shelveOffloadHandler, unshelveHandler } from '../manager/shelve.js';
+import type { ActionApiDeps, ActionManagerDeps } from './deps.js';
+import { ServerSnapshots } from './snapshot.js';
+import { ServerRebuilds } from './rebuild.js';
+import { ServerResizes } from './resize.js';
+import { ServerShelves } from './shelve.js';
+import { SerialConsoles } from './console.js';
 
 export interface MoreActionsDeps {
   config: Config;

@@ -2,13 +2,13 @@
 // _tail_log; api/openstack/compute/console_output.py): what the container printed, read from the
 // host's Docker at once (Nova makes a synchronous RPC call too). A server that has no container
 // yet (no host) is "not ready" (409), as Nova's check_instance_host; deleting or migrating → 409.
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import { Conflict } from '../../errors';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { HostRegistry } from '../host-registry';
-import { assertRejectedState } from './guards-extra';
-import { TaskState } from '../states';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import { Conflict } from '../../errors.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { HostRegistry } from '../host-registry.js';
+import { assertRejectedState } from './guards-extra.js';
+import { TaskState } from '../states.js';
 
 export class ConsoleOutputApi {
   constructor(private readonly hosts: HostRegistry) {}

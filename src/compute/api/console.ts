@@ -5,14 +5,14 @@
 // by the first connection (nova console_auth_tokens).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock } from '../../db/time';
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo';
-import type { HostRegistry } from '../host-registry';
-import type { ExecSession } from '../../virt/driver';
-import { BadRequest, Conflict, NotFound, Unauthorized } from '../../errors';
-import { TaskState, VmState } from '../states';
+import type { Clock } from '../../db/time.js';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { HostRegistry } from '../host-registry.js';
+import type { ExecSession } from '../../virt/driver.js';
+import { BadRequest, Conflict, NotFound, Unauthorized } from '../../errors.js';
+import { TaskState, VmState } from '../states.js';
 
 export const CONSOLE_TOKEN_TTL_S = 600;
 export const SERIAL_CONSOLE_PATH = '/compute/console/serial';

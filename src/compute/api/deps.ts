@@ -2,19 +2,19 @@
 // console) need, on both sides: the API side (rules, task_state CAS, enqueue) and the worker side
 // (the manager handlers under src/compute/manager/). Built once by ./compose.ts.
 import type { Knex } from 'knex';
-import type { Clock } from '../../db/time';
-import type { InstancesRepo } from '../../db/repositories/instances-repo';
-import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo';
-import type { InstanceSystemMetadataRepo } from '../../db/repositories/instance-system-metadata-repo';
-import type { ImagesRepo } from '../../db/repositories/images-repo';
-import type { TaskRunner } from '../worker/task-runner';
-import type { InstanceActions } from '../instance-actions';
-import type { ImageService } from '../../images/image-service';
-import type { FlavorService } from '../flavor-service';
-import type { QuotaService } from '../quotas';
-import type { KeypairPort } from '../ports';
-import type { ManagerDeps } from '../manager/deps';
-import type { MigrationsRepo } from '../../db/repositories/migrations-repo';
+import type { Clock } from '../../db/time.js';
+import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
+import type { InstanceSystemMetadataRepo } from '../../db/repositories/instance-system-metadata-repo.js';
+import type { ImagesRepo } from '../../db/repositories/images-repo.js';
+import type { TaskRunner } from '../worker/task-runner.js';
+import type { InstanceActions } from '../instance-actions.js';
+import type { ImageService } from '../../images/image-service.js';
+import type { FlavorService } from '../flavor-service.js';
+import type { QuotaService } from '../quotas.js';
+import type { KeypairPort } from '../ports.js';
+import type { ManagerDeps } from '../manager/deps.js';
+import type { MigrationsRepo } from '../../db/repositories/migrations-repo.js';
 
 export interface ActionApiDeps {
   db: Knex;

@@ -1,14 +1,14 @@
 // GET /servers/{id}/diagnostics (nova server_diagnostics.py, compute/api.py get_diagnostics and
 // get_instance_diagnostics): admin only; read from the host's Docker at once (Nova's RPC call).
 // A server without a container (not scheduled, or its container gone) is "not ready" (409).
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import { Conflict } from '../../errors';
-import { addressesOf, type InstanceRow } from '../../db/repositories/instances-repo';
-import type { HostRegistry } from '../host-registry';
-import type { InstanceInfo, InstanceStats } from '../../virt/driver';
-import { PowerState, TaskState } from '../states';
-import { assertRejectedState } from './guards-extra';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import { Conflict } from '../../errors.js';
+import { addressesOf, type InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { HostRegistry } from '../host-registry.js';
+import type { InstanceInfo, InstanceStats } from '../../virt/driver.js';
+import { PowerState, TaskState } from '../states.js';
+import { assertRejectedState } from './guards-extra.js';
 
 export interface DiagnosticsData {
   instance: InstanceRow;

@@ -1,16 +1,16 @@
 // os-instance-actions (nova api/openstack/compute/instance_actions.py): who did what to a server.
 // From 2.21 the actions of a deleted server stay listable. Events: admins always (with traceback
 // and, from 2.62, the host); from 2.51 the owner too, without traceback or host.
-import type { AuthContext } from '../../identity/auth-context';
-import { isAdmin } from '../../identity/auth-context';
-import { authorize, canSee } from '../../identity/policy';
-import { BadRequest, InstanceNotFound, NotFound } from '../../errors';
-import type { ApiVersion } from '../../plugins/microversion';
-import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo';
-import type { InstanceActionEventRow, InstanceActionRow, InstanceActionsRepo } from '../../db/repositories/instance-actions-repo';
-import type { HostsRepo } from '../../db/repositories/hosts-repo';
-import type { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries';
-import { isUuidLike } from '../compute-api';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { isAdmin } from '../../identity/auth-context.js';
+import { authorize, canSee } from '../../identity/policy.js';
+import { BadRequest, InstanceNotFound, NotFound } from '../../errors.js';
+import type { ApiVersion } from '../../plugins/microversion.js';
+import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { InstanceActionEventRow, InstanceActionRow, InstanceActionsRepo } from '../../db/repositories/instance-actions-repo.js';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries.js';
+import { isUuidLike } from '../compute-api.js';
 
 export interface ActionListFilter { limit?: number; marker?: string; changesSince?: string; changesBefore?: string }
 

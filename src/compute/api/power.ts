@@ -1,12 +1,12 @@
 // Power and lifecycle actions of the compute API (nova compute/api.py stop, start, reboot, pause,
 // unpause, suspend, resume). Each one: policy, lock check, state allow-list, task_state claim,
 // instance action, task for the worker (manager/power.ts) — all through `beginAction`.
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, TaskState, VmState } from '../states';
-import { beginAction, type ActionApiDeps } from './begin-action';
-import { POWER_TASKS } from '../manager/power';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, TaskState, VmState } from '../states.js';
+import { beginAction, type ActionApiDeps } from './begin-action.js';
+import { POWER_TASKS } from '../manager/power.js';
 
 /**
  * Task states a HARD reboot may interrupt (nova task_states.ALLOW_REBOOT): idle, an earlier

@@ -4,18 +4,18 @@
 // (2.90) and access IPs. The API writes these with the task_state lock (rebuilding → status
 // REBUILD) and returns at once; the worker replaces the container.
 import { randomBytes } from 'node:crypto';
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ImageRow } from '../../db/repositories/images-repo';
-import { BadRequest, NotFound } from '../../errors';
-import { assertActionable } from '../guards';
-import { TaskState, VmState } from '../states';
-import { lastPathSegment } from '../compute-api';
-import { REBUILD_TASK, type RebuildPayload } from '../manager/rebuild';
-import { beginTask } from './begin-task';
-import { assertInjectedFileQuota, type PersonalityFile } from '../create-options';
-import type { ActionApiDeps } from './deps';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ImageRow } from '../../db/repositories/images-repo.js';
+import { BadRequest, NotFound } from '../../errors.js';
+import { assertActionable } from '../guards.js';
+import { TaskState, VmState } from '../states.js';
+import { lastPathSegment } from '../compute-api.js';
+import { REBUILD_TASK, type RebuildPayload } from '../manager/rebuild.js';
+import { beginTask } from './begin-task.js';
+import { assertInjectedFileQuota, type PersonalityFile } from '../create-options.js';
+import type { ActionApiDeps } from './deps.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, ERROR]) on rebuild. */
 export const REBUILD_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR];

@@ -7,19 +7,19 @@
 // created pre-migrating with the claim, moved on by the worker (manager/resize.ts), confirmed or
 // reverted at the end.
 import type { Knex } from 'knex';
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import type { FlavorSnapshot, InstanceRow } from '../../db/repositories/instances-repo';
-import { flavorOf } from '../../db/repositories/instances-repo';
-import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo';
-import type { FlavorRow } from '../../db/repositories/flavors-repo';
-import { BadRequest } from '../../errors';
-import { assertNotLocked, assertState } from '../guards';
-import { TaskState, VmState } from '../states';
-import { lastPathSegment } from '../compute-api';
-import { RESIZE_MIGRATION, RESIZE_TASK, REVERT_RESIZE_TASK } from '../manager/resize';
-import { beginTask } from './begin-task';
-import type { ActionApiDeps } from './deps';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import type { FlavorSnapshot, InstanceRow } from '../../db/repositories/instances-repo.js';
+import { flavorOf } from '../../db/repositories/instances-repo.js';
+import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo.js';
+import type { FlavorRow } from '../../db/repositories/flavors-repo.js';
+import { BadRequest } from '../../errors.js';
+import { assertNotLocked, assertState } from '../guards.js';
+import { TaskState, VmState } from '../states.js';
+import { lastPathSegment } from '../compute-api.js';
+import { RESIZE_MIGRATION, RESIZE_TASK, REVERT_RESIZE_TASK } from '../manager/resize.js';
+import { beginTask } from './begin-task.js';
+import type { ActionApiDeps } from './deps.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED], task_state=[None]) on resize. */
 export const RESIZE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED];

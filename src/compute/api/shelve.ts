@@ -5,18 +5,18 @@
 // (ACTIVE) and deletes the image afterwards. An offloaded server may be unshelved into another
 // zone (2.77; a null zone unpins it, 2.91) or, by an admin, onto a named host (2.91), which the
 // scheduler then must choose.
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
-import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo';
-import { BadRequest, Conflict } from '../../errors';
-import { assertNotLocked, assertState } from '../guards';
-import { TaskState, VmState } from '../states';
-import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, type ShelvePayload, type UnshelvePayload } from '../manager/shelve';
-import { beginTask } from './begin-task';
-import type { ActionApiDeps } from './deps';
-import { ZonedHostsRepo } from '../host-zones';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
+import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo.js';
+import { BadRequest, Conflict } from '../../errors.js';
+import { assertNotLocked, assertState } from '../guards.js';
+import { TaskState, VmState } from '../states.js';
+import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, type ShelvePayload, type UnshelvePayload } from '../manager/shelve.js';
+import { beginTask } from './begin-task.js';
+import type { ActionApiDeps } from './deps.js';
+import { ZonedHostsRepo } from '../host-zones.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]) on shelve. */
 export const SHELVE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED];

@@ -2,15 +2,15 @@
 // PAUSED or SUSPENDED with no task running. The image record (queued, owned by the server's
 // project) exists before the 202, so the client can poll it; the worker commits the container,
 // streams `docker save` into the image store and activates the image. Quota-free, as in Nova.
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ImageRow } from '../../db/repositories/images-repo';
-import { assertState } from '../guards';
-import { TaskState, VmState } from '../states';
-import { SNAPSHOT_TASK, type SnapshotPayload } from '../manager/snapshot';
-import { beginTask } from './begin-task';
-import type { ActionApiDeps } from './deps';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ImageRow } from '../../db/repositories/images-repo.js';
+import { assertState } from '../guards.js';
+import { TaskState, VmState } from '../states.js';
+import { SNAPSHOT_TASK, type SnapshotPayload } from '../manager/snapshot.js';
+import { beginTask } from './begin-task.js';
+import type { ActionApiDeps } from './deps.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]) on snapshot and backup. */
 export const SNAPSHOT_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED];

@@ -5,14 +5,14 @@
 // `forceDelete` deletes at once, and the reclaimer deletes those older than the interval.
 // With 0 (the default) delete is immediate and no server ever becomes SOFT_DELETED.
 import { randomUUID } from 'node:crypto';
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ComputeApi } from '../compute-api';
-import { TaskState, VmState } from '../states';
-import { beginAction, type ActionApiDeps } from './begin-action';
-import { SOFT_DELETE_TASKS } from '../manager/soft-delete';
-import { DELETE_TASK } from '../manager/delete';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ComputeApi } from '../compute-api.js';
+import { TaskState, VmState } from '../states.js';
+import { beginAction, type ActionApiDeps } from './begin-action.js';
+import { SOFT_DELETE_TASKS } from '../manager/soft-delete.js';
+import { DELETE_TASK } from '../manager/delete.js';
 
 export class SoftDeleteApi {
   private timer: NodeJS.Timeout | null = null;

@@ -5,14 +5,14 @@
 // them changes the server or records an instance action (each refusal comes where Nova refuses
 // before `_record_action_start`); injectNetworkInfo is a 202 no-op because it is one in Nova too
 // (the base driver's inject_network_info does nothing and nova-docker does not override it).
-import type { AuthContext } from '../../identity/auth-context';
-import { authorize } from '../../identity/policy';
-import { BadRequest, Conflict, NotFound } from '../../errors';
-import { addressesOf, type InstanceRow } from '../../db/repositories/instances-repo';
-import type { HostsRepo } from '../../db/repositories/hosts-repo';
-import type { ImagePort } from '../ports';
-import { assertActionable, assertLaunched, assertNotLocked, assertState } from '../guards';
-import { VmState } from '../states';
+import type { AuthContext } from '../../identity/auth-context.js';
+import { authorize } from '../../identity/policy.js';
+import { BadRequest, Conflict, NotFound } from '../../errors.js';
+import { addressesOf, type InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { ImagePort } from '../ports.js';
+import { assertActionable, assertLaunched, assertNotLocked, assertState } from '../guards.js';
+import { VmState } from '../states.js';
 
 export interface UnsupportedActionsDeps {
   hostsRepo: HostsRepo;

@@ -1,6 +1,6 @@
 // `hw_rng:` and `hw_video:` extra specs (nova/api/validation/extra_specs/hw_rng.py, hw_video.py,
 // Zed): the random number generator device and the video RAM cap.
-import type { KnownSpec } from './types';
+import type { KnownSpec } from './types.js';
 
 const atLeastZero = { type: 'int', min: 0 } as const;
 

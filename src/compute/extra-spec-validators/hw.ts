@@ -1,7 +1,7 @@
 // `hw:` extra specs (nova/api/validation/extra_specs/hw.py, Zed): CPU pinning and topology,
 // NUMA, huge pages, TPM, watchdog and other guest features. Libvirt options in Nova; novadock
 // stores them and runs containers without them.
-import type { KnownSpec } from './types';
+import type { KnownSpec } from './types.js';
 
 /**
  * A CPU set such as `0-3,^2`, the syntax of Nova's CPU masks and NUMA CPU maps, as Nova spells

@@ -1,5 +1,5 @@
 // `os:` extra specs (nova/api/validation/extra_specs/os.py, Zed): Hyper-V guest options.
-import type { KnownSpec } from './types';
+import type { KnownSpec } from './types.js';
 
 export const OS_SPECS: readonly KnownSpec[] = [
   { name: 'os:secure_boot', value: { type: 'str', enum: ['disabled', 'required'] } },

@@ -1,6 +1,6 @@
 // Small namespaces (Zed): `accel:` (Cyborg device profiles, accel.py), `pci_passthrough:`
 // (PCI aliases, pci_passthrough.py) and `vmware:` (vmware.py).
-import type { KnownSpec } from './types';
+import type { KnownSpec } from './types.js';
 
 export const ACCEL_SPECS: readonly KnownSpec[] = [
   { name: 'accel:device_profile', value: { type: 'str' } },

@@ -2,8 +2,8 @@
 // `resources[GROUP]:CLASS=amount` and `trait[GROUP]:NAME=required|forbidden`, where GROUP is an
 // optional request-group suffix and CLASS / NAME a standard name or CUSTOM_*. Nova registers one
 // validator per standard name; one alternation per namespace accepts the same keys.
-import { STANDARD_TRAITS } from './standard-traits';
-import type { KnownSpec } from './types';
+import { STANDARD_TRAITS } from './standard-traits.js';
+import type { KnownSpec } from './types.js';
 
 /** os-resource-classes 1.1.0 STANDARDS (pinned by Nova Zed's upper constraints). */
 export const STANDARD_RESOURCE_CLASSES: readonly string[] = [

@@ -1,6 +1,6 @@
 // `quota:` extra specs (nova/api/validation/extra_specs/quota.py, Zed): VMware limits,
 // reservations and shares, libvirt CPU shares/period/quota, disk and VIF I/O limits.
-import type { KnownSpec } from './types';
+import type { KnownSpec } from './types.js';
 
 const atLeastZero = { type: 'int', min: 0 } as const;
 

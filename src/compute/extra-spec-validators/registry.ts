@@ -3,15 +3,15 @@
 // From microversion 2.86 a key in a claimed namespace must be one of these, with a valid value;
 // keys in any other namespace (novadock:pids_limit, powervm:*, which Zed no longer knows) and
 // keys without one stay free. After nova/api/validation/extra_specs/validators.py.
-import { HW_RNG_SPECS, HW_VIDEO_SPECS } from './hw-devices';
-import { HW_SPECS } from './hw';
-import { OS_SPECS } from './os';
-import { ACCEL_SPECS, PCI_PASSTHROUGH_SPECS, VMWARE_SPECS } from './other-drivers';
-import { RESOURCES_SPECS, TRAIT_SPECS } from './placement';
-import { QUOTA_SPECS } from './quota';
-import { AGGREGATE_INSTANCE_EXTRA_SPECS_SPECS, CAPABILITIES_SPECS } from './scheduler-filters';
-import type { KnownSpec } from './types';
-import { UNNAMESPACED_SPECS } from './unnamespaced';
+import { HW_RNG_SPECS, HW_VIDEO_SPECS } from './hw-devices.js';
+import { HW_SPECS } from './hw.js';
+import { OS_SPECS } from './os.js';
+import { ACCEL_SPECS, PCI_PASSTHROUGH_SPECS, VMWARE_SPECS } from './other-drivers.js';
+import { RESOURCES_SPECS, TRAIT_SPECS } from './placement.js';
+import { QUOTA_SPECS } from './quota.js';
+import { AGGREGATE_INSTANCE_EXTRA_SPECS_SPECS, CAPABILITIES_SPECS } from './scheduler-filters.js';
+import type { KnownSpec } from './types.js';
+import { UNNAMESPACED_SPECS } from './unnamespaced.js';
 
 export const KNOWN_SPECS: readonly KnownSpec[] = [
   ...ACCEL_SPECS,

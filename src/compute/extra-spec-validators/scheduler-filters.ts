@@ -3,7 +3,7 @@
 // `aggregate_instance_extra_specs:` (AggregateInstanceExtraSpecsFilter) and `capabilities:`
 // (ComputeCapabilitiesFilter). After nova/api/validation/extra_specs/aggregate_instance_extra_specs.py
 // and capabilities.py, Zed.
-import type { KnownSpec } from './types';
+import type { KnownSpec } from './types.js';
 
 const anyString = { type: 'str' } as const;
 

@@ -1,6 +1,6 @@
 // The check Nova runs on each extra spec from microversion 2.86 (nova validators.validate).
-import { COMPILED_SPECS, NAMESPACES, SPECS_BY_NAME } from './registry';
-import { valueProblem } from './value-rules';
+import { COMPILED_SPECS, NAMESPACES, SPECS_BY_NAME } from './registry.js';
+import { valueProblem } from './value-rules.js';
 
 /**
  * Nova's 400 message for the extra spec `name=value`, or undefined when it is acceptable: a

@@ -1,6 +1,6 @@
 // Checks one extra spec value against its rule, with the words of Nova's 400 messages
 // (nova/api/validation/extra_specs/base.py, ExtraSpecValidator._validate_*).
-import type { ValueRule } from './types';
+import type { ValueRule } from './types.js';
 
 /**
  * The value 0–9 of a decimal digit of any script. Unicode encodes each script's digits as a run

@@ -3,17 +3,17 @@
 // then ACTIVE. Every step runs as soon as the previous one returns: no sleeps, no polling.
 // Any failure removes the container and the config drive, records a fault and leaves the server in
 // ERROR with task_state None. A delete that arrives meanwhile wins: the build then stops quietly.
-import type { TaskHandler } from '../worker/task-runner';
-import type { ImageRow } from '../ports';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
-import type { ComputeDriver } from '../../virt/driver';
-import { TaskState, VmState, PowerState } from '../states';
-import type { ManagerDeps } from './deps';
-import { isPreempted, recordFault } from './safety';
-import { spawnFromImage } from './respawn';
-import type { PersonalityFile } from '../create-options';
-export { splitCommand } from './command-line';
+import type { TaskHandler } from '../worker/task-runner.js';
+import type { ImageRow } from '../ports.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
+import type { ComputeDriver } from '../../virt/driver.js';
+import { TaskState, VmState, PowerState } from '../states.js';
+import type { ManagerDeps } from './deps.js';
+import { isPreempted, recordFault } from './safety.js';
+import { spawnFromImage } from './respawn.js';
+import type { PersonalityFile } from '../create-options.js';
+export { splitCommand } from './command-line.js';
 
 export const BUILD_TASK = 'build';
 export const MAX_BUILD_ATTEMPTS = 3;

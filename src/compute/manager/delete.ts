@@ -2,10 +2,10 @@
 // is fine), remove the config drive, then mark the row deleted (quota is counted from live rows,
 // so this releases it). The API has already set task_state deleting. If Docker fails, the server
 // goes to ERROR with a fault and the user may delete again.
-import type { TaskHandler } from '../worker/task-runner';
-import { VmState, PowerState, TaskState } from '../states';
-import type { ManagerDeps } from './deps';
-import { recordFault } from './safety';
+import type { TaskHandler } from '../worker/task-runner.js';
+import { VmState, PowerState, TaskState } from '../states.js';
+import type { ManagerDeps } from './deps.js';
+import { recordFault } from './safety.js';
 
 export const DELETE_TASK = 'delete';
 

@@ -1,15 +1,15 @@
 // What the manager (the worker-side code that does the work) needs; built once in services.ts.
-import type { Clock } from '../../db/time';
-import type { InstancesRepo } from '../../db/repositories/instances-repo';
-import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo';
-import type { InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo';
-import type { HostsRepo } from '../../db/repositories/hosts-repo';
-import type { HostRegistry } from '../host-registry';
-import type { Scheduler } from '../scheduler';
-import type { Networks } from '../networks';
-import type { ConfigDrives } from '../config-drive';
-import type { InstanceActions } from '../instance-actions';
-import type { ImageLoaderPort } from '../ports';
+import type { Clock } from '../../db/time.js';
+import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
+import type { InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo.js';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { HostRegistry } from '../host-registry.js';
+import type { Scheduler } from '../scheduler.js';
+import type { Networks } from '../networks.js';
+import type { ConfigDrives } from '../config-drive.js';
+import type { InstanceActions } from '../instance-actions.js';
+import type { ImageLoaderPort } from '../ports.js';
 
 export interface ManagerLog {
   info(obj: unknown, msg?: string): void;

@@ -12,11 +12,11 @@
 //                        fault, an Error event, task_state back to None.
 //   anything else        wakes a build waiting for it; novadock builds wait for no event, so Nova's
 //                        "Received unexpected event" warning.
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { InstanceLocks } from '../worker/instance-locks';
-import { PowerState, TaskState, VmState } from '../states';
-import type { ManagerDeps } from './deps';
-import { isPreempted, recordFault } from './safety';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { InstanceLocks } from '../worker/instance-locks.js';
+import { PowerState, TaskState, VmState } from '../states.js';
+import type { ManagerDeps } from './deps.js';
+import { isPreempted, recordFault } from './safety.js';
 
 export const POWER_ON = 'POWER_ON';
 export const POWER_OFF = 'POWER_OFF';

@@ -4,12 +4,12 @@
 // so a later boot there finds it ready. Nova reports the outcome through notifications only; here
 // it is logged. Nothing fails the request afterwards: a host that is down is skipped, an image
 // that cannot be loaded on a host is logged and the others go on (Nova: 'skipped' / 'error').
-import type { HostsRepo } from '../../db/repositories/hosts-repo';
-import type { ImageRow } from '../../db/repositories/images-repo';
-import type { HostRegistry } from '../host-registry';
-import type { HostHealthPort, ImageLoaderPort } from '../ports';
-import type { TaskHandler } from '../worker/task-runner';
-import type { ManagerLog } from './deps';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { ImageRow } from '../../db/repositories/images-repo.js';
+import type { HostRegistry } from '../host-registry.js';
+import type { HostHealthPort, ImageLoaderPort } from '../ports.js';
+import type { TaskHandler } from '../worker/task-runner.js';
+import type { ManagerLog } from './deps.js';
 
 export const IMAGE_CACHE_TASK = 'cache_images';
 

@@ -5,14 +5,14 @@
 // reads the power state back from the driver and writes the final state with task_state None.
 // A failure records a fault and reverts task_state; a container that has vanished (drift:
 // power_state 0) turns the server ERROR with the fault "container missing".
-import type { TaskContext } from '../worker/task-runner';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
-import type { ComputeDriver, InstanceInfo } from '../../virt/driver';
-import { DriverError } from '../../errors';
-import { PowerState, VmState } from '../states';
-import type { ManagerDeps } from './deps';
-import { isPreempted, recordFault } from './safety';
+import type { TaskContext } from '../worker/task-runner.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
+import type { ComputeDriver, InstanceInfo } from '../../virt/driver.js';
+import { DriverError } from '../../errors.js';
+import { PowerState, VmState } from '../states.js';
+import type { ManagerDeps } from './deps.js';
+import { isPreempted, recordFault } from './safety.js';
 
 /** Raised when the server's container is gone (Docker says "no such container"). */
 export class ContainerMissing extends DriverError {

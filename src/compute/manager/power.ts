@@ -2,12 +2,12 @@
 // reboot_instance, pause/unpause_instance, suspend/resume_instance): the Docker work through the
 // host's driver, then the final vm_state; power_state is read back from the driver (suspend
 // records SUSPENDED: the container's cgroup is frozen, which Docker reports as paused).
-import type { TaskHandler, TaskRunner } from '../worker/task-runner';
-import { imageProperties, type ImageRow } from '../../db/repositories/images-repo';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import { PowerState, TaskState, VmState } from '../states';
-import type { ManagerDeps } from './deps';
-import { runInstanceTask, type InstanceTaskScope } from './instance-task';
+import type { TaskHandler, TaskRunner } from '../worker/task-runner.js';
+import { imageProperties, type ImageRow } from '../../db/repositories/images-repo.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import { PowerState, TaskState, VmState } from '../states.js';
+import type { ManagerDeps } from './deps.js';
+import { runInstanceTask, type InstanceTaskScope } from './instance-task.js';
 
 export const POWER_TASKS = {
   stop: 'power.stop',

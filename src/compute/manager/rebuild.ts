@@ -2,13 +2,13 @@
 // container, spawn a new one from the new image with the same uuid, name, flavor limits and
 // network, and a regenerated config drive. A server that was SHUTOFF is stopped again and stays
 // SHUTOFF; ACTIVE and ERROR end ACTIVE. Failure: ERROR with a fault (nova does the same).
-import type { TaskHandler } from '../worker/task-runner';
-import type { ImageRow } from '../ports';
-import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
-import { PowerState, TaskState, VmState } from '../states';
-import type { ActionManagerDeps } from '../api/deps';
-import { failAction, spawnFromImage, step } from './respawn';
-import type { PersonalityFile } from '../create-options';
+import type { TaskHandler } from '../worker/task-runner.js';
+import type { ImageRow } from '../ports.js';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
+import { PowerState, TaskState, VmState } from '../states.js';
+import type { ActionManagerDeps } from '../api/deps.js';
+import { failAction, spawnFromImage, step } from './respawn.js';
+import type { PersonalityFile } from '../create-options.js';
 
 export const REBUILD_TASK = 'rebuild';
 

@@ -9,15 +9,15 @@
 // RESIZE_MIGRATING / RESIZE_MIGRATED steps (resize_instance), finished before the server is
 // resized (finish_resize); a revert ends reverted; any failure is error (errors_out_migration).
 // The instance action events carry Nova's names: the conductor's two, then one per compute step.
-import type { TaskHandler } from '../worker/task-runner';
-import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { MigrationRow } from '../../db/repositories/migrations-repo';
-import { hostIpOf } from '../compute-services';
-import { TaskState, VmState } from '../states';
-import type { ActionManagerDeps } from '../api/deps';
-import type { StoredFlavor } from '../api/resize';
-import { failAction, hostAndDriver, pidsLimitOf, step } from './respawn';
+import type { TaskHandler } from '../worker/task-runner.js';
+import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { MigrationRow } from '../../db/repositories/migrations-repo.js';
+import { hostIpOf } from '../compute-services.js';
+import { TaskState, VmState } from '../states.js';
+import type { ActionManagerDeps } from '../api/deps.js';
+import type { StoredFlavor } from '../api/resize.js';
+import { failAction, hostAndDriver, pidsLimitOf, step } from './respawn.js';
 
 export const RESIZE_TASK = 'resize';
 export const REVERT_RESIZE_TASK = 'revert_resize';

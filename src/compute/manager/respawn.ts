@@ -1,18 +1,18 @@
 // Shared worker steps for the build and for the actions that replace or image a server's container
 // (rebuild, unshelve, snapshot, shelve): the container spec from the server row (as build does), a
 // task_state step, and the failure path (fault + task_state back to None, optionally ERROR).
-import type { ImageRow } from '../ports';
-import { imageProperties } from '../../db/repositories/images-repo';
-import { flavorOf, type InstanceRow } from '../../db/repositories/instances-repo';
-import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
-import type { ComputeDriver, InstanceInfo } from '../../virt/driver';
-import { ApiError, InstanceNotFound } from '../../errors';
-import type { ManagerDeps } from './deps';
-import { splitCommand } from './command-line';
-import { withSpawnSlot } from './spawn-gate';
-import { isPreempted, recordFault } from './safety';
-import { metadataEnvironment } from './metadata-env';
-import type { PersonalityFile } from '../create-options';
+import type { ImageRow } from '../ports.js';
+import { imageProperties } from '../../db/repositories/images-repo.js';
+import { flavorOf, type InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
+import type { ComputeDriver, InstanceInfo } from '../../virt/driver.js';
+import { ApiError, InstanceNotFound } from '../../errors.js';
+import type { ManagerDeps } from './deps.js';
+import { splitCommand } from './command-line.js';
+import { withSpawnSlot } from './spawn-gate.js';
+import { isPreempted, recordFault } from './safety.js';
+import { metadataEnvironment } from './metadata-env.js';
+import type { PersonalityFile } from '../create-options.js';
 
 /**
  * Loads `image` on the host, writes a fresh config drive and creates + starts the container, with

@@ -1,10 +1,10 @@
 // Nova's manager safety wrappers (compute/manager.py): wrap_instance_fault records a fault for any
 // failure; reverts_task_state puts task_state back to None when the work fails, unless someone
 // else (a delete) has taken the server over in the meantime.
-import { UnexpectedTaskState, InstanceNotFound, ApiError } from '../../errors';
-import { VmState } from '../states';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ManagerDeps } from './deps';
+import { UnexpectedTaskState, InstanceNotFound, ApiError } from '../../errors.js';
+import { VmState } from '../states.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ManagerDeps } from './deps.js';
 
 /** Nova's fault code: the exception's HTTP code when it has one, else 500. */
 export function faultCode(err: unknown): number {

@@ -5,16 +5,16 @@
 // server whose container is still there is simply started again; otherwise a new container is
 // spawned from the shelved image on a host the scheduler picks → ACTIVE, and the shelved image is
 // deleted (as nova does).
-import type { TaskHandler } from '../worker/task-runner';
-import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo';
-import type { InstanceRow } from '../../db/repositories/instances-repo';
-import type { ComputeHostRow } from '../../db/repositories/hosts-repo';
-import type { ComputeDriver, InstanceInfo } from '../../virt/driver';
-import { DriverError } from '../../errors';
-import { PowerState, TaskState, VmState } from '../states';
-import type { ActionManagerDeps } from '../api/deps';
-import { SNAPSHOT_REPO } from './snapshot';
-import { failAction, hostAndDriver, spawnFromImage, step } from './respawn';
+import type { TaskHandler } from '../worker/task-runner.js';
+import { SysMetaKey } from '../../db/repositories/instance-system-metadata-repo.js';
+import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
+import type { ComputeDriver, InstanceInfo } from '../../virt/driver.js';
+import { DriverError } from '../../errors.js';
+import { PowerState, TaskState, VmState } from '../states.js';
+import type { ActionManagerDeps } from '../api/deps.js';
+import { SNAPSHOT_REPO } from './snapshot.js';
+import { failAction, hostAndDriver, spawnFromImage, step } from './respawn.js';
 
 export const SHELVE_TASK = 'shelve';
 export const SHELVE_OFFLOAD_TASK = 'shelve_offload';

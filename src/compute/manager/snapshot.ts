@@ -5,12 +5,12 @@
 // image_host_loads, so booting the snapshot on this host needs no load. A backup then deletes the
 // oldest backups of the same server and type beyond `rotation` (nova _rotate_backups).
 // Failure: the image is deleted, the committed tag removed, a fault recorded, task_state None.
-import type { TaskHandler } from '../worker/task-runner';
-import { imageProperties } from '../../db/repositories/images-repo';
-import { TaskState } from '../states';
-import type { ActionManagerDeps } from '../api/deps';
-import { failAction, hostAndDriver, step } from './respawn';
-import type { ComputeDriver } from '../../virt/driver';
+import type { TaskHandler } from '../worker/task-runner.js';
+import { imageProperties } from '../../db/repositories/images-repo.js';
+import { TaskState } from '../states.js';
+import type { ActionManagerDeps } from '../api/deps.js';
+import { failAction, hostAndDriver, step } from './respawn.js';
+import type { ComputeDriver } from '../../virt/driver.js';
 
 export const SNAPSHOT_TASK = 'snapshot';
 export const SNAPSHOT_REPO = 'novadock/snapshot';

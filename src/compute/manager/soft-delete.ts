@@ -1,9 +1,9 @@
 // Worker side of deferred delete (nova manager soft_delete_instance / restore_instance): power
 // the container off and mark SOFT_DELETED; restore starts it again and marks ACTIVE.
-import type { TaskRunner } from '../worker/task-runner';
-import { TaskState, VmState } from '../states';
-import { runInstanceTask } from './instance-task';
-import { shutdownTimeout, type PowerManagerDeps } from './power';
+import type { TaskRunner } from '../worker/task-runner.js';
+import { TaskState, VmState } from '../states.js';
+import { runInstanceTask } from './instance-task.js';
+import { shutdownTimeout, type PowerManagerDeps } from './power.js';
 
 export const SOFT_DELETE_TASKS = { softDelete: 'soft-delete', restore: 'restore' } as const;
 

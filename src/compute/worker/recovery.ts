@@ -4,11 +4,11 @@
 // no row at all: a build without a task goes to ERROR with a fault, a delete without a task is
 // queued again.
 import type { Knex } from 'knex';
-import type { Clock } from '../../db/time';
-import { TaskState, VmState } from '../states';
-import type { TaskRunner } from './task-runner';
-import type { InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo';
-import { DELETE_TASK } from '../manager/delete';
+import type { Clock } from '../../db/time.js';
+import { TaskState, VmState } from '../states.js';
+import type { TaskRunner } from './task-runner.js';
+import type { InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo.js';
+import { DELETE_TASK } from '../manager/delete.js';
 
 export async function recoverInterrupted(db: Knex, clock: Clock, worker: TaskRunner, faults: InstanceFaultsRepo): Promise<{ failed: number; requeued: number }> {
   const orphans = await db('instances')

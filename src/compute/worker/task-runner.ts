@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
-import type { Db } from '../../db/knex';
-import type { Clock } from '../../db/time';
-import type { ComputeTasksRepo, ComputeTaskRow } from '../../db/repositories/compute-tasks-repo';
-import { InstanceLocks } from './instance-locks';
+import type { Db } from '../../db/knex.js';
+import type { Clock } from '../../db/time.js';
+import type { ComputeTasksRepo, ComputeTaskRow } from '../../db/repositories/compute-tasks-repo.js';
+import { InstanceLocks } from './instance-locks.js';
 
 export interface TaskContext<P = Record<string, unknown>> {
   taskId: number;

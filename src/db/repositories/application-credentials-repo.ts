@@ -1,6 +1,6 @@
 // Keystone application credentials and the roles each delegates.
-import type { Db } from '../knex';
-import type { RoleRow } from './identity-repo';
+import type { Db } from '../knex.js';
+import type { RoleRow } from './identity-repo.js';
 
 export interface ApplicationCredentialRow {
   id: string; name: string; description: string | null; user_id: string; project_id: string;

@@ -1,6 +1,6 @@
 // Durable worker tasks. Claims are a compare-and-swap on (claimed_by, lease_until): a row is free
 // when nobody holds it or the holder's lease has run out (it crashed), on SQLite and PostgreSQL alike.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface ComputeTaskRow {
   id: number; instance_uuid: string; kind: string; payload: string | null; request_id: string | null; attempts: number;

@@ -1,6 +1,6 @@
 // Flavors, their extra specs and their project access list (tables from migration 20261127000500).
 // Rows are normalised here (SQLite returns 0/1 for booleans), so callers see real booleans.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface FlavorRow {
   /** Nova's flavorid, e.g. "1" or a UUID. */

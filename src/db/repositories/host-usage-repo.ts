@@ -1,7 +1,7 @@
 // What the live servers on each compute host add up to (hypervisor views, statistics), and which
 // servers those are (with_servers). Reads the servers area's `instances` table.
 import type { Knex } from 'knex';
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface HostUsage { vcpus: number; memoryMb: number; localGb: number; count: number; busy: number }
 

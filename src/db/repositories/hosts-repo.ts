@@ -1,5 +1,5 @@
 // Compute hosts (one per Docker Engine).
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface ComputeHostRow {
   id: number; uuid: string; name: string; docker_url: string; availability_zone: string;

@@ -1,6 +1,6 @@
 // Keystone records: domains, projects, users, roles, assignments and token hashes.
 import type { Knex } from 'knex';
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface DomainRow { id: string; name: string; description: string; enabled: boolean | number }
 export interface ProjectRow { id: string; name: string; domain_id: string; description: string; enabled: boolean | number; created_at: string }

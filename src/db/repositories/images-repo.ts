@@ -1,7 +1,7 @@
 // Glance image records, their tags and members, and which Docker image each became on each host.
 // Rows are stored as Glance sees them; custom properties are one JSON text column of string → string.
-import type { Db } from '../knex';
-import type { RangeFilter, TimeFilter } from '../../images/list-filter-ops';
+import type { Db } from '../knex.js';
+import type { RangeFilter, TimeFilter } from '../../images/list-filter-ops.js';
 
 export type ImageStatus = 'queued' | 'saving' | 'active' | 'killed' | 'deleted' | 'pending_delete' | 'deactivated' | 'uploading' | 'importing';
 export type ImageVisibility = 'public' | 'private' | 'shared' | 'community';

@@ -1,7 +1,7 @@
 // Read side of os-instance-actions: a server's actions newest first, with Nova's filters and
 // keyset paging (db api actions_get: ORDER BY created_at DESC, id DESC; changes-since/-before on updated_at).
-import type { Db } from '../knex';
-import type { InstanceActionRow } from './instance-actions-repo';
+import type { Db } from '../knex.js';
+import type { InstanceActionRow } from './instance-actions-repo.js';
 
 export interface ActionListQuery {
   instanceUuid: string;

@@ -1,5 +1,5 @@
 // Instance actions and their events (os-instance-actions): who asked for what, when, and how it ended.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface InstanceActionRow {
   id: number; instance_uuid: string; action: string; request_id: string; user_id: string | null; project_id: string | null;

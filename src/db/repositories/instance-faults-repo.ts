@@ -1,6 +1,6 @@
 // Instance faults: what went wrong, shown as `fault` on a server in ERROR (nova instance_faults).
-import type { Db } from '../knex';
-import { chunks } from './instance-metadata-repo';
+import type { Db } from '../knex.js';
+import { chunks } from './instance-metadata-repo.js';
 
 export interface InstanceFaultRow {
   id: number; instance_uuid: string; code: number; message: string; details: string | null; host: string | null; created_at: string;

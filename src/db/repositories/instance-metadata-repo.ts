@@ -1,5 +1,5 @@
 // Server metadata (key/value strings). Batch loads serve list views without a query per row.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export class InstanceMetadataRepo {
   constructor(private readonly db: Db) {}

@@ -1,6 +1,6 @@
 // Nova's instance_system_metadata: service-owned facts kept across a multi-step server action
 // (old flavor and vm_state during a resize, the shelved image). Never shown to users.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export const SysMetaKey = {
   OLD_FLAVOR: 'old_flavor',

@@ -1,6 +1,6 @@
 // Server tags (2.26). Batch loads serve list views without a query per row.
-import type { Db } from '../knex';
-import { chunks } from './instance-metadata-repo';
+import type { Db } from '../knex.js';
+import { chunks } from './instance-metadata-repo.js';
 
 export class InstanceTagsRepo {
   constructor(private readonly db: Db) {}

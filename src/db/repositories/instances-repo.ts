@@ -1,8 +1,8 @@
 // Servers (table `instances`). Rows are normalised here (SQLite gives 0/1 for booleans). The one
 // way to change task_state is `updateWithExpectedTaskState`, a compare-and-swap in the WHERE clause
 // that works on SQLite and PostgreSQL alike without row locks (nova instance.save(expected_task_state)).
-import type { Db } from '../knex';
-import { UnexpectedTaskState, InstanceNotFound } from '../../errors';
+import type { Db } from '../knex.js';
+import { UnexpectedTaskState, InstanceNotFound } from '../../errors.js';
 
 export interface InstanceRow {
   id: number;

@@ -1,5 +1,5 @@
 // Key pairs, owned by a user (not a project), unique by (user_id, name).
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface KeypairRow {
   id: number; user_id: string; name: string; type: string; public_key: string; fingerprint: string; created_at: string;

@@ -1,5 +1,5 @@
 // Counters of failed password logins per bucket (a user or a client address) and window.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface LoginFailureRow { bucket: string; failures: number; window_started_at: string }
 

@@ -1,7 +1,7 @@
 // Nova's migrations records (nova db migration_create / migration_update /
 // migration_get_all_by_filters): written by the resize path, listed by GET /os-migrations.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface MigrationRow {
   id: number; uuid: string; instance_uuid: string | null; migration_type: string; status: string | null;

@@ -2,7 +2,7 @@
 // Every write is a compare-and-swap: it lands only while the server is idle (task_state IS NULL)
 // and still in the vm_state and power_state the sync decided on, so a user action that started in
 // between always wins (nova: instance.save() in _sync_instance_power_state re-checks the same).
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface SyncRow {
   uuid: string;

@@ -1,6 +1,6 @@
 // Quota limits: per project (`quotas`), per user inside a project (`project_user_quotas`), per quota class (`quota_classes`, the 'default' class
 // gives the defaults), plus the per-project lock row used on PostgreSQL.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface QuotaRow { project_id: string; resource: string; hard_limit: number; created_at: string; updated_at: string | null }
 export interface QuotaClassRow { class_name: string; resource: string; hard_limit: number }

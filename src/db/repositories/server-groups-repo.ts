@@ -1,6 +1,6 @@
 // Server groups and their members (instance uuids). A member whose server is deleted no longer
 // counts: members are read joined with the live servers.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface ServerGroupRow {
   id: number; uuid: string; name: string; project_id: string; user_id: string; policy: string; rules: string; created_at: string;

@@ -1,6 +1,6 @@
 // Servers that ran during a period (Nova InstanceList.get_active_by_window_joined): launched before
 // the period's end and not terminated before its start, deleted ones included.
-import type { Db } from '../knex';
+import type { Db } from '../knex.js';
 
 export interface UsageInstanceRow {
   uuid: string; project_id: string; display_name: string; vcpus: number; memory_mb: number; root_gb: number; ephemeral_gb: number;

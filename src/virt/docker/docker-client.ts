@@ -1,8 +1,8 @@
 // The Docker connection we own: dockerode behind plain options, with a timeout on every call and
 // Docker's status codes mapped onto DriverError kinds. No dockerode type leaves src/virt/docker/.
 import Docker from 'dockerode';
-import { DriverError } from '../../errors';
-import { lineSplitter, parseJsonLine } from './ndjson';
+import { DriverError } from '../../errors.js';
+import { lineSplitter, parseJsonLine } from './ndjson.js';
 
 /**
  * A dockerode client for `url`. `idleTimeoutMs` is docker-modem's global socket timeout: right

@@ -6,18 +6,18 @@
 import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { DriverError } from '../../errors';
-import { PowerState, powerStateFromDocker } from '../../compute/states';
+import { DriverError } from '../../errors.js';
+import { PowerState, powerStateFromDocker } from '../../compute/states.js';
 import {
   LABELS, MANAGED_BY, containerName, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo,
   type InstanceAddress, type InstanceInfo, type InstanceStats, type SpawnSpec,
-} from '../driver';
-import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client';
-import { envRestoringImage } from './commit-env';
-import { watchDockerEvents } from './events';
-import { openExecSession } from './exec-session';
-import { tarOf } from './tar-writer';
-import { toInstanceStats, type RawStats } from './stats';
+} from '../driver.js';
+import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client.js';
+import { envRestoringImage } from './commit-env.js';
+import { watchDockerEvents } from './events.js';
+import { openExecSession } from './exec-session.js';
+import { tarOf } from './tar-writer.js';
+import { toInstanceStats, type RawStats } from './stats.js';
 
 export interface DockerDriverOptions {
   dockerUrl: string;

@@ -3,10 +3,10 @@
 // ECONNRESET ("aborted") rather than ending it cleanly, and no event is replayed for what happened
 // while it was down — so a break is reported once and the caller reconnects and re-lists.
 import type Docker from 'dockerode';
-import { DriverError } from '../../errors';
-import { LABELS, MANAGED_BY, CONTAINER_PREFIX, type DriverEvent } from '../driver';
-import { lineSplitter, parseJsonLine } from './ndjson';
-import { mapDockerError } from './docker-client';
+import { DriverError } from '../../errors.js';
+import { LABELS, MANAGED_BY, CONTAINER_PREFIX, type DriverEvent } from '../driver.js';
+import { lineSplitter, parseJsonLine } from './ndjson.js';
+import { mapDockerError } from './docker-client.js';
 
 /** The filter that selects this service's container events. */
 export const EVENT_FILTERS = { type: ['container'], label: [`${LABELS.managedBy}=${MANAGED_BY}`] };

@@ -2,8 +2,8 @@
 // (HTTP 101 Upgrade), so the socket itself is the process's TTY in both directions.
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import type { ExecSession } from '../driver';
-import { call } from './docker-client';
+import type { ExecSession } from '../driver.js';
+import { call } from './docker-client.js';
 
 export async function openExecSession(
   docker: Docker,

@@ -1,5 +1,5 @@
 // Docker's one-shot stats document (GET /containers/{id}/stats?stream=false) → InstanceStats.
-import type { InstanceStats } from '../driver';
+import type { InstanceStats } from '../driver.js';
 
 interface RawNet { rx_bytes?: number; rx_packets?: number; rx_errors?: number; rx_dropped?: number; tx_bytes?: number; tx_packets?: number; tx_errors?: number; tx_dropped?: number }
 export interface RawStats {

@@ -2,13 +2,13 @@
 // tests and for benchmarks of the API layer alone. Failures can be injected per operation.
 import { PassThrough, Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { DriverError } from '../../errors';
-import { PowerState } from '../../compute/states';
+import { DriverError } from '../../errors.js';
+import { PowerState } from '../../compute/states.js';
 import {
   LABELS, MANAGED_BY, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo, type InstanceInfo,
   type InstanceStats, type SpawnSpec,
-} from '../driver';
-import { tarOf } from '../docker/tar-writer';
+} from '../driver.js';
+import { tarOf } from '../docker/tar-writer.js';
 
 type Op = 'spawn' | 'destroy' | 'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume'
   | 'snapshot' | 'loadImage' | 'importImage' | 'saveImage' | 'updateResources' | 'ping' | 'getInfo';

@@ -1,6 +1,6 @@
 // Body schemas of createImage, createBackup, rebuild, resize, unshelve and os-getSerialConsole
 // (nova/api/openstack/compute/schemas/servers.py, create_backup.py, shelve.py, remote_consoles.py).
-import { hostname } from '../schemas/hostname';
+import { hostname } from '../schemas/hostname.js';
 
 const name = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^\\x00-\\x1f\\x7f]*(?<!\\s)$' };
 const metadata = {

@@ -1,6 +1,6 @@
 // os-resetState, migrate, os-migrateLive, trigger_crash_dump (2.17), changePassword
 // (nova admin_actions.py, migrate_server.py, servers.py; schemas from nova/api/openstack/compute/schemas).
-import { ACCEPTED, type ActionGroup } from './registry';
+import { ACCEPTED, type ActionGroup } from './registry.js';
 
 const resetStateSchema = {
   type: 'object',

@@ -1,6 +1,6 @@
 // os-getConsoleOutput: 200 {"output": "..."} (nova console_output.py, schemas/console_output.py).
-import type { ActionGroup } from './registry';
-import { parseConsoleLength } from '../../../compute/api/console-output';
+import type { ActionGroup } from './registry.js';
+import { parseConsoleLength } from '../../../compute/api/console-output.js';
 
 const getConsoleOutputSchema = {
   type: 'object',

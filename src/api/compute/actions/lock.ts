@@ -1,5 +1,5 @@
 // lock (locked_reason from 2.73) and unlock: 202 (nova lock_server.py, schemas/lock_server.py).
-import { ACCEPTED, type ActionGroup } from './registry';
+import { ACCEPTED, type ActionGroup } from './registry.js';
 
 const lockV273 = {
   type: 'object',

@@ -1,9 +1,9 @@
 // os-stop, os-start, reboot, pause, unpause, suspend, resume: 202, no body (nova servers.py
 // _start_server/_stop_server/_action_reboot, pause_server.py, suspend_server.py).
 import type { FastifyRequest } from 'fastify';
-import type { InstanceRow } from '../../../db/repositories/instances-repo';
-import type { AuthContext } from '../../../identity/auth-context';
-import { ACCEPTED, type ActionGroup, type ServerAction } from './registry';
+import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
+import type { AuthContext } from '../../../identity/auth-context.js';
+import { ACCEPTED, type ActionGroup, type ServerAction } from './registry.js';
 
 type PowerMethod = (auth: AuthContext, requestId: string, instance: InstanceRow) => Promise<void>;
 

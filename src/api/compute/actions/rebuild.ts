@@ -1,11 +1,11 @@
 // rebuild (nova servers.py _action_rebuild): 202 with the server as show renders it for this
 // microversion (before 2.75 Nova's reduced document; key_name 2.54, user_data 2.57) plus adminPass.
 import type { FastifyRequest } from 'fastify';
-import { baseUrl } from '../../urls';
-import { renderServerShow, type ServerViewContext } from '../views/servers';
-import type { ActionGroup } from './registry';
-import { rebuildBodies } from './action-schemas-2';
-import type { PersonalityFile } from '../../../compute/create-options';
+import { baseUrl } from '../../urls.js';
+import { renderServerShow, type ServerViewContext } from '../views/servers.js';
+import type { ActionGroup } from './registry.js';
+import { rebuildBodies } from './action-schemas-2.js';
+import type { PersonalityFile } from '../../../compute/create-options.js';
 
 interface RebuildArg {
   imageRef: string; name?: string; adminPass?: string; metadata?: Record<string, string>; description?: string | null;

@@ -3,9 +3,9 @@
 // file in this folder, exports an `ActionGroup` and is listed in `./index.ts`; the dispatcher
 // (`../server-actions.ts`) looks the body's single key up here.
 import type { FastifyRequest } from 'fastify';
-import type { Services } from '../../../services';
-import type { InstanceRow } from '../../../db/repositories/instances-repo';
-import type { VersionedSchema } from '../../../plugins/microversion';
+import type { Services } from '../../../services.js';
+import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
 
 /** What an action answers: 202 with no body for most, 200 with a body for a few (console output). */
 export interface ActionResult {

@@ -1,8 +1,8 @@
 // resize (202), confirmResize (204), revertResize (202) (nova servers.py _action_resize,
 // _action_confirm_resize, _action_revert_resize).
-import type { ActionGroup } from './registry';
-import { ACCEPTED } from './registry';
-import { resizeSchema } from './action-schemas-2';
+import type { ActionGroup } from './registry.js';
+import { ACCEPTED } from './registry.js';
+import { resizeSchema } from './action-schemas-2.js';
 
 export const resizeActions: ActionGroup = (services) => {
   const resizes = services.serverResizes;

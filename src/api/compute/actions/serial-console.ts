@@ -2,9 +2,9 @@
 // in 2.6): os-getSerialConsole → 200 {"console": {"type": "serial", "url": "ws://…?token=…"}};
 // os-getVNCConsole / os-getSPICEConsole / os-getRDPConsole → Nova's 400 "Unavailable console
 // type …" (a container has no graphical console).
-import type { ActionGroup, ServerAction } from './registry';
-import { getSerialConsoleSchema, legacyConsoleSchemas } from './action-schemas-2';
-import { serialConsoleUrl } from '../remote-consoles';
+import type { ActionGroup, ServerAction } from './registry.js';
+import { getSerialConsoleSchema, legacyConsoleSchemas } from './action-schemas-2.js';
+import { serialConsoleUrl } from '../remote-consoles.js';
 
 export const serialConsoleActions: ActionGroup = (services) => {
   const consoles = services.serialConsoles;

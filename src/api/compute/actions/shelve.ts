@@ -1,8 +1,8 @@
 // shelve, shelveOffload, unshelve (nova shelve.py): 202, no body. unshelve takes null, or from
 // 2.77 {"availability_zone": …} (2.91 also host and a null zone).
-import type { ActionGroup } from './registry';
-import { ACCEPTED } from './registry';
-import { unshelveBodies } from './action-schemas-2';
+import type { ActionGroup } from './registry.js';
+import { ACCEPTED } from './registry.js';
+import { unshelveBodies } from './action-schemas-2.js';
 
 export const shelveActions: ActionGroup = (services) => {
   const shelves = services.serverShelves;

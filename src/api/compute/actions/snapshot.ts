@@ -2,9 +2,9 @@
 // below 2.45 the new image's URL in a Location header (createBackup: only when rotation > 0),
 // from 2.45 the body {"image_id": …} instead (openstack-contract.md gotcha 1).
 import type { FastifyRequest } from 'fastify';
-import { baseUrl } from '../../urls';
-import type { ActionGroup, ActionResult } from './registry';
-import { createBackupSchema, createImageSchema } from './action-schemas-2';
+import { baseUrl } from '../../urls.js';
+import type { ActionGroup, ActionResult } from './registry.js';
+import { createBackupSchema, createImageSchema } from './action-schemas-2.js';
 
 interface CreateImageArg { name: string; metadata?: Record<string, string> }
 interface CreateBackupArg extends CreateImageArg { backup_type: string; rotation: number | string }

@@ -2,10 +2,10 @@
 // add/removeSecurityGroup, injectNetworkInfo, resetNetwork, add/removeFixedIp and
 // add/removeFloatingIp up to 2.43): Nova's body schemas (nova/api/openstack/compute/schemas) and
 // microversion ranges here, the answers in compute/api/unsupported-actions.ts.
-import { BadRequest, Gone } from '../../../errors';
-import { UnsupportedActionsApi } from '../../../compute/api/unsupported-actions';
-import { defaultGroupId } from '../views/security-groups';
-import { ACCEPTED, type ActionGroup } from './registry';
+import { BadRequest, Gone } from '../../../errors.js';
+import { UnsupportedActionsApi } from '../../../compute/api/unsupported-actions.js';
+import { defaultGroupId } from '../views/security-groups.js';
+import { ACCEPTED, type ActionGroup } from './registry.js';
 
 /** the whole body {"<name>": <inner>} with Nova's top-level rules */
 const body = (name: string, inner: unknown) => ({

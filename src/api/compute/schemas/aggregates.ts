@@ -1,5 +1,5 @@
 // Request bodies of /os-aggregates (nova schemas/aggregates.py, aggregate_images.py, parameter_types).
-import type { VersionedSchema } from '../../../plugins/microversion';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
 
 /** parameter_types.name: printable, no leading/trailing whitespace */
 const name = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^\\x00-\\x1f\\x7f]*(?<!\\s)$' };

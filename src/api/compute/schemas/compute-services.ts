@@ -1,5 +1,5 @@
 // PUT /os-services bodies (nova/api/openstack/compute/schemas/services.py).
-import type { VersionedSchema } from '../../../plugins/microversion';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
 
 const booleanLike = {
   type: ['boolean', 'string'],

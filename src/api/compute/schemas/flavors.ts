@@ -1,7 +1,7 @@
 // Request schemas of the flavor APIs (nova/api/openstack/compute/schemas/flavor_manage.py,
 // flavors.py, flavors_extraspecs.py, flavor_access.py), one base per body and each microversion's
 // change as a small named delta.
-import type { VersionedSchema } from '../../../plugins/microversion';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
 
 /** nova db constants: MAX_INT and SQL_SP_FLOAT_MAX */
 const MAX_INT = 2147483647;

@@ -1,6 +1,6 @@
 // Request bodies of POST /os-keypairs by microversion (nova/api/openstack/compute/schemas/keypairs.py).
 // The name's character rules are checked by the key pair service, in Nova's words.
-import type { VersionedSchema } from '../../../plugins/microversion';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
 
 const name = { type: 'string', minLength: 1, maxLength: 255 };
 

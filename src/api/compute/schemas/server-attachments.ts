@@ -1,5 +1,5 @@
 // Request bodies of the attach calls (nova schemas/attach_interfaces.py, volume_attachments.py).
-import type { VersionedSchema } from '../../../plugins/microversion';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
 
 const uuid = { type: 'string', format: 'uuid' };
 const tag = { type: 'string', minLength: 1, maxLength: 60, pattern: '^[^,/]*$' };

@@ -2,8 +2,8 @@
 // (nova/api/openstack/compute/schemas/server_external_events.py): the same body throughout, with an
 // event-name enum that grows: volume-extended at 2.51, power-update at 2.76,
 // accelerator-request-bound at 2.82, volume-reimaged at 2.93.
-import type { VersionedSchema } from '../../../plugins/microversion';
-import { EVENT_STATUSES } from '../../../compute/external-events';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
+import { EVENT_STATUSES } from '../../../compute/external-events.js';
 
 /** Each microversion that adds an event name, with the names it adds (nova objects/external_event.py). */
 const NAMES_BY_VERSION: readonly [string, readonly string[]][] = [

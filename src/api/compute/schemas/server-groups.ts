@@ -1,6 +1,6 @@
 // POST /os-server-groups bodies by microversion (nova/api/openstack/compute/schemas/server_groups.py):
 // one-element `policies` list until 2.63 (soft policies from 2.15), then `policy` and `rules` (2.64).
-import type { VersionedSchema } from '../../../plugins/microversion';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
 
 const name = { type: 'string', minLength: 1, maxLength: 255 };
 

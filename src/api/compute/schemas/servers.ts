@@ -1,9 +1,9 @@
 // Request schemas of the servers API (nova/api/openstack/compute/schemas/servers.py,
 // server_metadata.py, server_tags.py): a base per body and each microversion's change as a small
 // named delta, bound to [min, max] ranges for config.bodies.
-import type { VersionedSchema } from '../../../plugins/microversion';
-import { ajv } from '../../../plugins/validation';
-import { hostname } from './hostname';
+import type { VersionedSchema } from '../../../plugins/microversion.js';
+import { ajv } from '../../../plugins/validation.js';
+import { hostname } from './hostname.js';
 
 // Nova's "base64" format: valid base64 text (padding required), as oslo's base64 check.
 if (!ajv.formats.base64) {

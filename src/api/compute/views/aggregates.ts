@@ -1,6 +1,6 @@
 // The aggregate document (nova aggregates.py _marshall_aggregate).
-import type { Aggregate } from '../../../compute/aggregates';
-import { naiveMicros } from './compute-services';
+import type { Aggregate } from '../../../compute/aggregates.js';
+import { naiveMicros } from './compute-services.js';
 
 /** nova _marshall_aggregate: the object's fields, uuid from 2.41; create leaves out hosts and metadata. */
 export function renderAggregate(a: Aggregate, v: { gte(x: string): boolean }, opts: { brief?: boolean } = {}) {

@@ -2,8 +2,8 @@
 // keys (libvirt style: cpuN_time, memory, <nic>_rx…); from 2.48 Nova's standard 13 keys
 // (views/server_diagnostics.py) with memory in MiB, CPU time in ns and no disks (a container
 // has no block device of its own).
-import type { DiagnosticsData } from '../../../compute/api/diagnostics';
-import { PowerState } from '../../../compute/states';
+import type { DiagnosticsData } from '../../../compute/api/diagnostics.js';
+import { PowerState } from '../../../compute/states.js';
 
 const STATE_NAMES: Record<number, string> = {
   [PowerState.NOSTATE]: 'pending', [PowerState.RUNNING]: 'running', [PowerState.PAUSED]: 'paused',

@@ -1,8 +1,8 @@
 // Flavor view builder (nova/api/openstack/compute/views/flavors.py): `basic` for GET /flavors,
 // `show` for detail/show/create/update, the collection's next link, and per-microversion fields:
 // description from 2.55, extra_specs from 2.61, swap as 0 (not "") from 2.75.
-import type { FlavorRow } from '../../../db/repositories/flavors-repo';
-import type { ApiVersion } from '../../../plugins/microversion';
+import type { FlavorRow } from '../../../db/repositories/flavors-repo.js';
+import type { ApiVersion } from '../../../plugins/microversion.js';
 
 export const FLAVOR_DESCRIPTION_MICROVERSION = '2.55';
 export const FLAVOR_EXTRA_SPECS_MICROVERSION = '2.61';

@@ -2,9 +2,9 @@
 // below 2.53 and UUIDs from it; cpu_info a JSON string below 2.28 and an object from it; the
 // resource figures and /statistics gone from 2.88, replaced by `uptime` in the detail.
 import os from 'node:os';
-import type { ApiVersion } from '../../../plugins/microversion';
-import type { Hypervisor } from '../../../compute/compute-services';
-import { serviceId } from './compute-services';
+import type { ApiVersion } from '../../../plugins/microversion.js';
+import type { Hypervisor } from '../../../compute/compute-services.js';
+import { serviceId } from './compute-services.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -1,8 +1,8 @@
 // os-hosts documents (nova/api/openstack/compute/hosts.py, removed at 2.43): the host list, one
 // entry per enabled service, and a compute host's resources: (total), (used_now), (used_max) and
 // one entry per project with servers there.
-import type { Hypervisor, ServiceRecord } from '../../../compute/compute-services';
-import { resources } from './hypervisors';
+import type { Hypervisor, ServiceRecord } from '../../../compute/compute-services.js';
+import { resources } from './hypervisors.js';
 
 /** nova-compute → compute, as Nova's service `topic`. */
 const topicOf = (binary: string) => binary.replace(/^nova-/, '');

@@ -4,8 +4,8 @@
 // which is nothing: the bridge is shared by every project's servers and nothing filters what
 // reaches it, so the one ingress rule allows any protocol from anywhere (Nova shows ingress rules
 // only, so the egress-anywhere rule is not listed).
-import type { InstanceRow } from '../../../db/repositories/instances-repo';
-import { stableId } from './stable-id';
+import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
+import { stableId } from './stable-id.js';
 
 export function defaultGroupId(projectId: string): string {
   return stableId(`novadock-security-group-default-${projectId}`);

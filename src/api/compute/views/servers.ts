@@ -6,14 +6,14 @@
 //   (show/update, not list-detail) · 2.73 locked_reason · 2.75 update = show · 2.90 hostname for all.
 // status is derived from (vm_state, task_state) by states.ts, never stored.
 import { createHash } from 'node:crypto';
-import type { ApiVersion } from '../../../plugins/microversion';
-import type { AuthContext } from '../../../identity/auth-context';
-import { isAdmin } from '../../../identity/auth-context';
-import { statusFromState } from '../../../compute/states';
-import { novaTime } from '../../../db/time';
-import { addressesOf, flavorOf, type InstanceRow } from '../../../db/repositories/instances-repo';
-import type { InstanceFaultRow } from '../../../db/repositories/instance-faults-repo';
-import type { ComputeHostRow } from '../../../db/repositories/hosts-repo';
+import type { ApiVersion } from '../../../plugins/microversion.js';
+import type { AuthContext } from '../../../identity/auth-context.js';
+import { isAdmin } from '../../../identity/auth-context.js';
+import { statusFromState } from '../../../compute/states.js';
+import { novaTime } from '../../../db/time.js';
+import { addressesOf, flavorOf, type InstanceRow } from '../../../db/repositories/instances-repo.js';
+import type { InstanceFaultRow } from '../../../db/repositories/instance-faults-repo.js';
+import type { ComputeHostRow } from '../../../db/repositories/hosts-repo.js';
 
 export interface ServerViewContext {
   /** http://host:port (compute lives under /compute) */

@@ -1,5 +1,5 @@
 // Simple tenant usage views: times as Nova prints them (naive UTC with microseconds).
-import type { ServerUsage, TenantUsage } from '../../../compute/tenant-usage';
+import type { ServerUsage, TenantUsage } from '../../../compute/tenant-usage.js';
 
 const naive = (d: Date) => `${d.toISOString().slice(0, 19)}.${d.toISOString().slice(20, 23)}000`;
 

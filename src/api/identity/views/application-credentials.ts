@@ -1,8 +1,8 @@
 // Keystone application credential bodies, as api-ref's samples show them: create and list carry
 // Keystone's public fields (no user_id), show adds user_id and system; the secret appears only in
 // the create response. Times are Keystone's "2018-02-27T18:30:59.000000" (UTC, no zone letter).
-import type { ApplicationCredential } from '../../../identity/application-credentials';
-import type { V3 } from './resources';
+import type { ApplicationCredential } from '../../../identity/application-credentials.js';
+import type { V3 } from './resources.js';
 
 function credentialTime(iso: string | null): string | null {
   return iso ? `${iso.slice(0, 19)}.${iso.slice(20, 23)}000` : null;

@@ -1,6 +1,6 @@
 // Keystone's service, endpoint and region documents (/v3/services, /v3/endpoints, /v3/regions),
 // derived from the very catalog tokens carry, so that ids and URLs agree with it.
-import { REGION, catalog } from './tokens';
+import { REGION, catalog } from './tokens.js';
 
 export interface CatalogEntities {
   services: Record<string, unknown>[];

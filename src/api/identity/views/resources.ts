@@ -1,7 +1,7 @@
 // Keystone v3 resource bodies: projects, users, roles, domains, role assignments and the list
 // envelope ({"<key>": [...], "links": {"self", "previous", "next"}}), shaped like Keystone's own.
-import type { AssignmentRow, DomainRow, ProjectRow, RoleRow, UserRow } from '../../../db/repositories/identity-repo';
-import { isBuiltInRole } from '../../../identity/bootstrap';
+import type { AssignmentRow, DomainRow, ProjectRow, RoleRow, UserRow } from '../../../db/repositories/identity-repo.js';
+import { isBuiltInRole } from '../../../identity/bootstrap.js';
 
 /** `${base}/identity/v3` */
 export type V3 = string;

@@ -1,7 +1,7 @@
 // Keystone v3 token body, with the service catalog the clients need (compute at /compute/v2.1,
 // image unversioned at /image, identity at /identity/v3).
-import type { AuthContext } from '../../../identity/auth-context';
-import { keystoneTime } from '../../../db/time';
+import type { AuthContext } from '../../../identity/auth-context.js';
+import { keystoneTime } from '../../../db/time.js';
 
 export const REGION = 'RegionOne';
 

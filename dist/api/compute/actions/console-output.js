@@ -1,0 +1,28 @@
+import { parseConsoleLength } from '../../../compute/api/console-output.js';
+const getConsoleOutputSchema = {
+    type: 'object',
+    properties: {
+        'os-getConsoleOutput': {
+            type: 'object',
+            properties: {
+                // -1 means all; null too (kept from v2); numeric strings are accepted as Nova does.
+                length: { type: ['integer', 'string', 'null'], pattern: '^-?[0-9]+$', minimum: -1 },
+            },
+            additionalProperties: false,
+        },
+    },
+    required: ['os-getConsoleOutput'],
+    additionalProperties: false,
+};
+export const consoleOutputActions = (services) => [
+    {
+        name: 'os-getConsoleOutput',
+        bodies: [{ min: '2.1', schema: getConsoleOutputSchema }],
+        handler: async (req, instance, arg) => {
+            const length = parseConsoleLength(arg.length);
+            const output = await services.serverActions.consoleOutput.get(req.auth, instance, length);
+            return { status: 200, body: { output } };
+        },
+    },
+];
+//# sourceMappingURL=console-output.js.map

@@ -1,0 +1,25 @@
+import { powerActions } from './power.js';
+import { lockActions } from './lock.js';
+import { consoleOutputActions } from './console-output.js';
+import { adminActions } from './admin.js';
+import { deferredDeleteActions } from './deferred-delete.js';
+import { snapshotActions } from './snapshot.js';
+import { rebuildActions } from './rebuild.js';
+import { resizeActions } from './resize.js';
+import { shelveActions } from './shelve.js';
+import { serialConsoleActions } from './serial-console.js';
+import { unsupportedActions } from './unsupported.js';
+export const ACTION_GROUPS = [
+    powerActions,
+    lockActions,
+    consoleOutputActions,
+    adminActions,
+    deferredDeleteActions,
+    snapshotActions,
+    rebuildActions,
+    resizeActions,
+    shelveActions,
+    serialConsoleActions,
+    unsupportedActions,
+];
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,29 @@
+import { baseUrl } from '../../urls.js';
+import { renderServerShow } from '../views/servers.js';
+import { rebuildBodies } from './action-schemas-2.js';
+export const rebuildActions = (services) => {
+    const view = (req) => ({
+        base: baseUrl(req, services.config.publicUrl), version: req.apiVersion, auth: req.auth, hostUp: (h) => services.hostHealth.isUp(h),
+    });
+    return [{
+            name: 'rebuild',
+            bodies: rebuildBodies,
+            handler: async (req, instance, arg) => {
+                const a = arg;
+                const { row, adminPass } = await services.serverRebuilds.rebuild(req.auth, req.id, instance, {
+                    imageRef: a.imageRef, name: a.name, adminPass: a.adminPass, metadata: a.metadata, description: a.description,
+                    keyName: a.key_name, userData: a.user_data, hostname: a.hostname, accessIPv4: a.accessIPv4, accessIPv6: a.accessIPv6,
+                    personality: a.personality,
+                });
+                const v = req.apiVersion;
+                const server = renderServerShow(view(req), row, await services.serverExtras.loadOne(row), v.gte('2.75') ? 'show' : 'update');
+                if (v.gte('2.54') && v.lt('2.75'))
+                    server.key_name = row.key_name;
+                if (v.gte('2.57'))
+                    server.user_data = row.user_data;
+                server.adminPass = adminPass;
+                return { status: 202, body: { server } };
+            },
+        }];
+};
+//# sourceMappingURL=rebuild.js.map

@@ -1,0 +1,30 @@
+import { ACCEPTED } from './registry.js';
+import { resizeSchema } from './action-schemas-2.js';
+export const resizeActions = (services) => {
+    const resizes = services.serverResizes;
+    return [
+        {
+            name: 'resize',
+            bodies: [{ min: '2.1', schema: resizeSchema }],
+            handler: async (req, instance, arg) => {
+                await resizes.resize(req.auth, req.id, instance, String(arg.flavorRef));
+                return ACCEPTED;
+            },
+        },
+        {
+            name: 'confirmResize',
+            handler: async (req, instance) => {
+                await resizes.confirmResize(req.auth, req.id, instance);
+                return { status: 204 };
+            },
+        },
+        {
+            name: 'revertResize',
+            handler: async (req, instance) => {
+                await resizes.revertResize(req.auth, req.id, instance);
+                return ACCEPTED;
+            },
+        },
+    ];
+};
+//# sourceMappingURL=resize.js.map

@@ -1,0 +1,20 @@
+import { authorize } from '../../identity/policy.js';
+import { INTERNAL_ZONE } from '../../compute/compute-services.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { renderZoneDetail, renderZoneList } from './views/compute-services.js';
+export async function availabilityZoneRoutes(app, opts) {
+    const { hostOverview: computeServices } = opts.services;
+    const base = `${COMPUTE_PREFIX}/os-availability-zone`;
+    app.get(base, async (req) => {
+        authorize(req.auth, 'read', 'os_compute_api:os-availability-zone:list');
+        const zones = (await computeServices.zones()).filter((z) => z.name !== INTERNAL_ZONE);
+        // Nova lists the available zones first, then those whose every host is disabled.
+        return renderZoneList([...zones.filter((z) => z.available), ...zones.filter((z) => !z.available)]);
+    });
+    app.get(`${base}/detail`, async (req) => {
+        authorize(req.auth, 'admin', 'os_compute_api:os-availability-zone:detail');
+        const zones = await computeServices.zones();
+        return renderZoneDetail([...zones.filter((z) => z.available), ...zones.filter((z) => !z.available)]);
+    });
+}
+//# sourceMappingURL=availability-zones.js.map

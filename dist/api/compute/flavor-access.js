@@ -1,0 +1,42 @@
+import { BadRequest } from '../../errors.js';
+import { authorize } from '../../identity/policy.js';
+import { assertValid } from '../../plugins/validation.js';
+import { flavorActionSchemas } from './schemas/flavors.js';
+const PREFIX = '/compute/v2.1/flavors/:flavorId';
+const RULE = 'os_compute_api:os-flavor-access';
+const render = (flavorId, projects) => ({
+    flavor_access: projects.map((p) => ({ flavor_id: flavorId, tenant_id: p })),
+});
+export async function flavorAccessRoutes(app, opts) {
+    const { flavors } = opts.services;
+    app.get(`${PREFIX}/os-flavor-access`, async (req) => {
+        authorize(req.auth, 'admin', RULE);
+        const flavor = await flavors.get(req.params.flavorId, req.auth);
+        return render(flavor.id, await flavors.accessList(flavor.id));
+    });
+    const actions = {
+        async addTenantAccess(req, tenant) {
+            authorize(req.auth, 'admin', `${RULE}:add_tenant_access`);
+            // 2.7 made adding access to a public flavor a 409.
+            return render(req.params.flavorId, await flavors.addAccess(req.params.flavorId, tenant, req.apiVersion.gte('2.7')));
+        },
+        async removeTenantAccess(req, tenant) {
+            authorize(req.auth, 'admin', `${RULE}:remove_tenant_access`);
+            return render(req.params.flavorId, await flavors.removeAccess(req.params.flavorId, tenant));
+        },
+    };
+    app.post(`${PREFIX}/action`, async (req) => {
+        const body = req.body;
+        const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+        if (keys.length !== 1)
+            throw new BadRequest('Malformed request body');
+        const action = keys[0];
+        const handler = actions[action];
+        if (!handler)
+            throw new BadRequest(`There is no such action: ${action}`);
+        assertValid(flavorActionSchemas[action], body, 'body');
+        const tenant = body[action].tenant;
+        return handler(req, tenant);
+    });
+}
+//# sourceMappingURL=flavor-access.js.map

@@ -1,0 +1,29 @@
+// Parsing helpers for flavor API parameters, with Python's semantics where Nova relies on them
+// (oslo bool_from_string(strict=True), int(str), the 'name' format checker).
+const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
+const FALSE_STRINGS = ['0', 'f', 'false', 'off', 'n', 'no'];
+/** oslo strutils.bool_from_string(strict=True); undefined for anything else. */
+export function parseBool(value) {
+    if (typeof value === 'boolean')
+        return value;
+    const s = String(value).trim().toLowerCase();
+    if (TRUE_STRINGS.includes(s))
+        return true;
+    if (FALSE_STRINGS.includes(s))
+        return false;
+    return undefined;
+}
+/** Python int(s) for decimal strings (surrounding whitespace and a sign allowed); null when invalid. */
+export function parsePyInt(s) {
+    const m = /^\s*([+-]?\d+)\s*$/.exec(s);
+    if (!m)
+        return null;
+    // Very long digit strings stay numbers (beyond any maximum), as Python ints would.
+    return Number(m[1]);
+}
+/** Nova's `name` format: printable characters, no leading or trailing whitespace. */
+export function validName(name) {
+    return /^(?!\s)[^\p{C}]*$/u.test(name) && !/\s$/u.test(name);
+}
+export const INVALID_NAME_MESSAGE = "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.";
+//# sourceMappingURL=flavor-params.js.map

@@ -1,0 +1,55 @@
+import { authorize } from '../../identity/policy.js';
+import { NotFound, NotImplemented } from '../../errors.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { lastParam } from './paging-params.js';
+import { renderHostList, renderHostResources } from './views/os-hosts.js';
+const doc = (summary) => ({ tags: ['compute hosts'], summary });
+const POLICY = (name) => `os_compute_api:os-hosts:${name}`;
+const cfg = { maxVersion: '2.42' };
+const ENABLE_WORDS = ['enable', 'disable', 'Enable', 'Disable', 'ENABLE', 'DISABLE'];
+/** nova schemas/hosts.py update: status and/or maintenance_mode, one of Nova's words each. */
+const UPDATE_BODY = {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ENABLE_WORDS }, maintenance_mode: { type: 'string', enum: ENABLE_WORDS } },
+    anyOf: [{ required: ['status'] }, { required: ['maintenance_mode'] }],
+    additionalProperties: false,
+};
+export async function osHostRoutes(app, opts) {
+    const { hostOverview } = opts.services;
+    const base = `${COMPUTE_PREFIX}/os-hosts`;
+    /** nova HostAPI._assert_host_exists: a compute host by that name. */
+    async function assertComputeHost(name) {
+        if (!(await hostOverview.list({ host: name, binary: 'nova-compute' })).length)
+            throw new NotFound(`Compute host ${name} could not be found.`);
+    }
+    app.get(base, { schema: doc('List hosts (below 2.43)'), config: cfg }, async (req) => {
+        authorize(req.auth, 'admin', POLICY('list'));
+        const zone = lastParam(req.query.zone);
+        const services = (await hostOverview.list()).filter((s) => !s.disabled && (!zone || s.zone === zone));
+        return renderHostList(services);
+    });
+    app.get(`${base}/:host`, { schema: doc('Show the resources of a host (below 2.43)'), config: cfg }, async (req) => {
+        authorize(req.auth, 'admin', POLICY('show'));
+        const report = await hostOverview.hostReport(req.params.host);
+        if (!report)
+            throw new NotFound(`Host '${req.params.host}' is not mapped to any cell`);
+        return renderHostResources(req.params.host, report.hypervisor, report.byProject);
+    });
+    app.put(`${base}/:host`, { schema: doc('Enable a host or set maintenance mode (below 2.43)'), config: { ...cfg, bodies: [{ min: '2.1', schema: UPDATE_BODY }] } }, async (req) => {
+        authorize(req.auth, 'admin', POLICY('update'));
+        await assertComputeHost(req.params.host);
+        const body = req.body;
+        if (body.status !== undefined)
+            throw new NotImplemented('Virt driver does not implement host disabled status.');
+        throw new NotImplemented('Virt driver does not implement host maintenance mode.');
+    });
+    for (const action of ['startup', 'shutdown', 'reboot']) {
+        const policy = action === 'startup' ? 'start' : action;
+        app.get(`${base}/:host/${action}`, { schema: doc(`Host power action ${action} (below 2.43)`), config: cfg }, async (req) => {
+            authorize(req.auth, 'admin', POLICY(policy));
+            await assertComputeHost(req.params.host);
+            throw new NotImplemented('Virt driver does not implement host power management.');
+        });
+    }
+}
+//# sourceMappingURL=os-hosts.js.map

@@ -1,0 +1,40 @@
+const booleanLike = {
+    type: ['boolean', 'string'],
+    enum: [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'],
+};
+const hostName = { type: 'string', minLength: 1, maxLength: 255 };
+const reason = { type: 'string', minLength: 1, maxLength: 255 };
+/** Before 2.53: PUT /os-services/{enable|disable|disable-log-reason|force-down} with host and binary. */
+export const legacyUpdateBodies = [
+    {
+        min: '2.1', max: '2.10',
+        schema: {
+            type: 'object',
+            properties: { host: hostName, binary: hostName, disabled_reason: reason },
+            required: ['host', 'binary'],
+            additionalProperties: false,
+        },
+    },
+    {
+        min: '2.11', max: '2.52',
+        schema: {
+            type: 'object',
+            properties: { host: hostName, binary: hostName, disabled_reason: reason, forced_down: booleanLike },
+            required: ['host', 'binary'],
+            additionalProperties: false,
+        },
+    },
+];
+/** From 2.53: PUT /os-services/{uuid}. */
+export const updateBodies = [
+    {
+        min: '2.53',
+        schema: {
+            type: 'object',
+            properties: { status: { type: 'string', enum: ['enabled', 'disabled'] }, disabled_reason: reason, forced_down: booleanLike },
+            additionalProperties: false,
+        },
+    },
+];
+export const TRUE_WORDS = new Set([true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes']);
+//# sourceMappingURL=compute-services.js.map

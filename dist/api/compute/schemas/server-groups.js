@@ -1,0 +1,45 @@
+const name = { type: 'string', minLength: 1, maxLength: 255 };
+function policiesBody(allowed) {
+    return {
+        type: 'object',
+        properties: {
+            server_group: {
+                type: 'object',
+                properties: {
+                    name,
+                    policies: { type: 'array', items: { type: 'string', enum: allowed }, uniqueItems: true, minItems: 1, maxItems: 1 },
+                },
+                required: ['name', 'policies'],
+                additionalProperties: false,
+            },
+        },
+        required: ['server_group'],
+        additionalProperties: false,
+    };
+}
+const positiveInteger = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 };
+export const createServerGroupBodies = [
+    { min: '2.1', max: '2.14', schema: policiesBody(['anti-affinity', 'affinity']) },
+    { min: '2.15', max: '2.63', schema: policiesBody(['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity']) },
+    {
+        min: '2.64',
+        schema: {
+            type: 'object',
+            properties: {
+                server_group: {
+                    type: 'object',
+                    properties: {
+                        name,
+                        policy: { type: 'string', enum: ['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity'] },
+                        rules: { type: 'object', properties: { max_server_per_host: positiveInteger }, additionalProperties: false },
+                    },
+                    required: ['name', 'policy'],
+                    additionalProperties: false,
+                },
+            },
+            required: ['server_group'],
+            additionalProperties: false,
+        },
+    },
+];
+//# sourceMappingURL=server-groups.js.map

@@ -1,0 +1,47 @@
+import { BadRequest, NotFound } from '../../errors.js';
+import { assertValid } from '../../plugins/validation.js';
+import { COMPUTE_PREFIX } from '../urls.js';
+import { ActionRegistry } from './actions/registry.js';
+import { ACTION_GROUPS } from './actions/index.js';
+/** nova wsgi.action_peek: the single key of a JSON object body. */
+export function actionPeek(body) {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new BadRequest('Malformed request body');
+    const keys = Object.keys(body);
+    if (keys.length !== 1)
+        throw new BadRequest('Malformed request body');
+    return keys[0];
+}
+export function buildActionRegistry(services) {
+    const registry = new ActionRegistry();
+    for (const group of ACTION_GROUPS)
+        registry.registerGroup(services, group);
+    return registry;
+}
+export async function serverActionRoutes(app, opts) {
+    const { compute } = opts.services;
+    const registry = buildActionRegistry(opts.services);
+    app.post(`${COMPUTE_PREFIX}/servers/:id/action`, async (req, reply) => {
+        const name = actionPeek(req.body);
+        const action = registry.get(name);
+        if (!action)
+            throw new BadRequest(`There is no such action: ${name}`);
+        if (action.minVersion && req.apiVersion.lt(action.minVersion))
+            throw new NotFound();
+        if (action.maxVersion && req.apiVersion.cmp(action.maxVersion) > 0)
+            throw new NotFound();
+        if (action.bodies) {
+            const match = action.bodies.find((b) => req.apiVersion.within(b.min, b.max));
+            if (!match)
+                throw new NotFound();
+            assertValid(match.schema, req.body, 'body');
+        }
+        const instance = await compute.get(req.auth, req.params.id);
+        const result = await action.handler(req, instance, req.body[name]);
+        for (const [k, v] of Object.entries(result.headers ?? {}))
+            reply.header(k, v);
+        reply.code(result.status);
+        return result.body === undefined ? reply.send() : result.body;
+    });
+}
+//# sourceMappingURL=server-actions.js.map

@@ -1,0 +1,16 @@
+import { naiveMicros } from './compute-services.js';
+/** nova _marshall_aggregate: the object's fields, uuid from 2.41; create leaves out hosts and metadata. */
+export function renderAggregate(a, v, opts = {}) {
+    return {
+        availability_zone: a.availabilityZone,
+        created_at: naiveMicros(a.createdAt),
+        deleted: false,
+        deleted_at: null,
+        ...(opts.brief ? {} : { hosts: a.hosts, metadata: a.metadata }),
+        id: a.id,
+        name: a.name,
+        updated_at: naiveMicros(a.updatedAt),
+        ...(v.gte('2.41') ? { uuid: a.uuid } : {}),
+    };
+}
+//# sourceMappingURL=aggregates.js.map

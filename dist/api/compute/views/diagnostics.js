@@ -1,0 +1,46 @@
+import { PowerState } from '../../../compute/states.js';
+const STATE_NAMES = {
+    [PowerState.NOSTATE]: 'pending', [PowerState.RUNNING]: 'running', [PowerState.PAUSED]: 'paused',
+    [PowerState.SHUTDOWN]: 'shutdown', [PowerState.CRASHED]: 'crashed', [PowerState.SUSPENDED]: 'suspended',
+};
+const MiB = 1024 * 1024;
+export function renderDiagnosticsLegacy(d) {
+    const out = {};
+    d.stats.perCpuNs.forEach((ns, i) => { out[`cpu${i}_time`] = ns; });
+    if (!d.stats.perCpuNs.length)
+        out.cpu0_time = d.stats.cpuTimeNs;
+    out.memory = Math.round(d.stats.memoryLimitBytes / 1024);
+    out['memory-actual'] = Math.round(d.stats.memoryLimitBytes / 1024);
+    out['memory-rss'] = Math.round(d.stats.memoryUsedBytes / 1024);
+    for (const [nic, n] of Object.entries(d.stats.networks)) {
+        Object.assign(out, {
+            [`${nic}_rx`]: n.rxBytes, [`${nic}_rx_drop`]: n.rxDropped, [`${nic}_rx_errors`]: n.rxErrors, [`${nic}_rx_packets`]: n.rxPackets,
+            [`${nic}_tx`]: n.txBytes, [`${nic}_tx_drop`]: n.txDropped, [`${nic}_tx_errors`]: n.txErrors, [`${nic}_tx_packets`]: n.txPackets,
+        });
+    }
+    return out;
+}
+export function renderDiagnostics(d) {
+    const power = d.instance.vm_state === 'suspended' && d.info.powerState === PowerState.PAUSED ? PowerState.SUSPENDED : d.info.powerState;
+    const nics = Object.values(d.stats.networks);
+    const perCpu = d.stats.perCpuNs.length ? d.stats.perCpuNs : [d.stats.cpuTimeNs];
+    return {
+        state: STATE_NAMES[power] ?? 'pending',
+        driver: 'docker',
+        hypervisor: 'docker',
+        hypervisor_os: d.hostOs,
+        uptime: d.stats.uptimeSeconds,
+        config_drive: Boolean(d.instance.config_drive),
+        num_cpus: d.instance.vcpus,
+        num_disks: 0,
+        num_nics: nics.length,
+        memory_details: { maximum: d.instance.memory_mb, used: Math.round(d.stats.memoryUsedBytes / MiB) },
+        cpu_details: perCpu.map((ns, id) => ({ id, time: ns, utilisation: null })),
+        nic_details: nics.map((n) => ({
+            mac_address: d.mac, rx_octets: n.rxBytes, rx_errors: n.rxErrors, rx_drop: n.rxDropped, rx_packets: n.rxPackets, rx_rate: null,
+            tx_octets: n.txBytes, tx_errors: n.txErrors, tx_drop: n.txDropped, tx_packets: n.txPackets, tx_rate: null,
+        })),
+        disk_details: [],
+    };
+}
+//# sourceMappingURL=diagnostics.js.map

@@ -1,0 +1,44 @@
+import { imageProperties } from '../../../db/repositories/images-repo.js';
+import { novaTime } from '../../../db/time.js';
+const STATUS = {
+    active: 'ACTIVE', queued: 'SAVING', saving: 'SAVING', deleted: 'DELETED', pending_delete: 'DELETED', killed: 'ERROR',
+};
+const PROGRESS = { queued: 25, saving: 50, active: 100 };
+export const novaImageStatus = (status) => STATUS[status] ?? 'UNKNOWN';
+function links(base, id) {
+    return [
+        { rel: 'self', href: `${base}/compute/v2.1/images/${id}` },
+        { rel: 'bookmark', href: `${base}/compute/images/${id}` },
+        { rel: 'alternate', type: 'application/vnd.openstack.image', href: `${base}/image/images/${id}` },
+    ];
+}
+export function renderImageBasic(base, row) {
+    return { id: row.id, name: row.name, links: links(base, row.id) };
+}
+export function renderImageDetail(base, row) {
+    const props = imageProperties(row);
+    const out = {
+        id: row.id,
+        name: row.name,
+        minRam: row.min_ram,
+        minDisk: row.min_disk,
+        metadata: props,
+        created: novaTime(row.created_at),
+        updated: novaTime(row.updated_at),
+        status: novaImageStatus(row.status),
+        progress: PROGRESS[row.status] ?? 0,
+        'OS-EXT-IMG-SIZE:size': row.size,
+    };
+    if (props.instance_uuid) {
+        out.server = {
+            id: props.instance_uuid,
+            links: [
+                { rel: 'self', href: `${base}/compute/v2.1/servers/${props.instance_uuid}` },
+                { rel: 'bookmark', href: `${base}/compute/servers/${props.instance_uuid}` },
+            ],
+        };
+    }
+    out.links = links(base, row.id);
+    return out;
+}
+//# sourceMappingURL=images.js.map

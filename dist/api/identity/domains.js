@@ -1,0 +1,28 @@
+import { listBody, renderDomain } from './views/resources.js';
+import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
+import { enforce } from '../../identity/policy.js';
+import { notFound } from '../../identity/identity-admin.js';
+export async function domainRoutes(app, opts) {
+    const { identityAdmin: admin, config } = opts.services;
+    const v3 = (req) => v3Url(req, config.publicUrl);
+    // Documented in the OpenAPI document (so the bad-input fuzzer covers Keystone's routes too).
+    const keystone = { tags: ['identity'] };
+    app.get('/identity/v3/domains', { schema: keystone }, async (req) => {
+        const q = req.query;
+        const rows = await admin.listDomains(req.auth, { name: queryString(q.name), enabled: queryBool(q.enabled) });
+        return listBody('domains', rows.map((d) => renderDomain(d, v3(req))), selfUrl(req, config.publicUrl));
+    });
+    app.get('/identity/v3/domains/:domainId', { schema: { ...keystone, params: params('domainId') } }, async (req) => {
+        const domain = await admin.getDomain(req.auth, req.params.domainId);
+        return { domain: renderDomain(domain, v3(req)) };
+    });
+    app.get('/identity/v3/groups', { schema: keystone }, async (req) => {
+        enforce(req.auth, 'identity:list_groups');
+        return listBody('groups', [], selfUrl(req, config.publicUrl));
+    });
+    app.get('/identity/v3/groups/:groupId', { schema: { ...keystone, params: params('groupId') } }, async (req) => {
+        enforce(req.auth, 'identity:list_groups');
+        throw notFound('group', req.params.groupId);
+    });
+}
+//# sourceMappingURL=domains.js.map

@@ -1,0 +1,19 @@
+import { tokenRoutes } from './tokens.js';
+import { authScopeRoutes } from './auth-scopes.js';
+import { projectRoutes } from './projects.js';
+import { userRoutes } from './users.js';
+import { roleRoutes } from './roles.js';
+import { domainRoutes } from './domains.js';
+import { applicationCredentialRoutes } from './application-credentials.js';
+import { catalogRoutes } from './catalog.js';
+export async function identityRoutes(app, opts) {
+    await app.register(tokenRoutes, opts);
+    await app.register(authScopeRoutes, opts);
+    await app.register(projectRoutes, opts);
+    await app.register(userRoutes, opts);
+    await app.register(roleRoutes, opts);
+    await app.register(domainRoutes, opts);
+    await app.register(applicationCredentialRoutes, opts);
+    await app.register(catalogRoutes, opts);
+}
+//# sourceMappingURL=index.js.map

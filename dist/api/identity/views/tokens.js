@@ -1,0 +1,52 @@
+import { keystoneTime } from '../../../db/time.js';
+export const REGION = 'RegionOne';
+export function catalog(base) {
+    const service = (type, name, url) => ({
+        id: `${type}-service`,
+        type,
+        name,
+        endpoints: ['public', 'internal', 'admin'].map((iface) => ({
+            id: `${type}-${iface}`,
+            interface: iface,
+            region: REGION,
+            region_id: REGION,
+            url,
+        })),
+    });
+    return [
+        service('identity', 'keystone', `${base}/identity/v3`),
+        service('compute', 'nova', `${base}/compute/v2.1`),
+        service('image', 'glance', `${base}/image`),
+    ];
+}
+export function renderToken(ctx, base, domainNames, roleIds, withCatalog = true) {
+    const token = {
+        methods: ctx.methods,
+        user: { id: ctx.userId, name: ctx.userName, domain: { id: ctx.userDomainId, name: domainNames[ctx.userDomainId] ?? ctx.userDomainId }, password_expires_at: null },
+        audit_ids: [ctx.auditId],
+        expires_at: keystoneTime(ctx.expiresAt),
+        issued_at: keystoneTime(ctx.issuedAt),
+    };
+    if (ctx.projectId) {
+        token.project = {
+            id: ctx.projectId,
+            name: ctx.projectName,
+            domain: { id: ctx.projectDomainId, name: domainNames[ctx.projectDomainId ?? ''] ?? ctx.projectDomainId },
+        };
+        token.is_domain = false;
+    }
+    // Keystone shows which credential a token came from, and whether it may manage credentials.
+    if (ctx.applicationCredential) {
+        const c = ctx.applicationCredential;
+        token.application_credential = { id: c.id, name: c.name, restricted: !c.unrestricted };
+    }
+    if (ctx.domainId)
+        token.domain = { id: ctx.domainId, name: domainNames[ctx.domainId] ?? ctx.domainId };
+    if (ctx.projectId || ctx.domainId) {
+        token.roles = ctx.roles.map((name) => ({ id: roleIds[name] ?? name, name }));
+        if (withCatalog)
+            token.catalog = catalog(base);
+    }
+    return { token };
+}
+//# sourceMappingURL=tokens.js.map

@@ -1,0 +1,140 @@
+// buildApp(deps): the one factory used by the server and by the tests.
+// Order: infrastructure (db + migrations, identity bootstrap, hosts) → services → plugins
+// (request id, errors, microversion, auth, swagger) → routes. A wrong order fails at boot.
+import Fastify from 'fastify';
+import { createKnex } from './db/knex.js';
+import { migrateLatest } from './db/migrate.js';
+import { AdvisoryLock, withAdvisoryLock } from './db/advisory-lock.js';
+import { systemClock } from './db/time.js';
+import { dockerDriverFactory, fakeDriverFactory } from './virt/factory.js';
+import { createServices } from './services.js';
+import { bootstrapIdentity, writeOpenrc } from './identity/bootstrap.js';
+import { HostRegistry } from './compute/host-registry.js';
+import { reconcileAtStartup } from './compute/reconcile.js';
+import { compile } from './plugins/validation.js';
+import requestId, { newRequestId } from './plugins/request-id.js';
+import errorHandler, { sendError } from './plugins/error-handler.js';
+import microversion from './plugins/microversion.js';
+import auth from './plugins/auth.js';
+import projectIdPrefix, { rewriteProjectIdUrl } from './plugins/project-id-prefix.js';
+import swagger from './plugins/swagger.js';
+import { versionRoutes } from './api/versions.js';
+import { identityRoutes } from './api/identity/index.js';
+import { imageRoutes } from './api/image/index.js';
+import { computeRoutes } from './api/compute/index.js';
+import { serialConsoleSocket } from './api/compute/console-ws.js';
+import { aliasGlanceReadsUnderCompute } from './api/image/compute-prefix-alias.js';
+/** Media types whose bodies are parsed as JSON (Nova, Keystone, Glance JSON patch). */
+const JSON_TYPES = ['application/json', 'application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
+/** JSON.parse without `__proto__` keys (no prototype pollution through Object.assign later). */
+export function parseJsonBody(text) {
+    return text.trim() === '' ? null : JSON.parse(text, (k, v) => (k === '__proto__' ? undefined : v));
+}
+export async function buildApp(deps) {
+    const { config } = deps;
+    const clock = deps.clock ?? systemClock;
+    const db = deps.db ?? createKnex(config.databaseUrl);
+    await migrateLatest(db);
+    const driverFactory = deps.driverFactory ?? (config.computeDriver === 'fake' ? fakeDriverFactory() : dockerDriverFactory(config));
+    const services = createServices({ config, db, clock, driverFactory });
+    // Find-or-create seeding; replicas starting together on one PostgreSQL database take turns.
+    const bootstrap = await withAdvisoryLock(db, AdvisoryLock.seed, async () => {
+        const seeded = await bootstrapIdentity(services.identityRepo, clock, config.adminPassword);
+        await services.hosts.ensureHost(HostRegistry.defaultHostName(), config.dockerHost, config.defaultAvailabilityZone);
+        // The further configured Docker hosts, then (below) one heartbeat so that os-services and the
+        // scheduler see the hosts that answer as up from the first request.
+        await services.hostHealth.ensureHosts(config.computeHosts);
+        return seeded;
+    });
+    await services.hostHealth.beat();
+    if (deps.background)
+        services.hostHealth.start();
+    // Crash leftovers first (dead leases, stale task_states, orphaned containers), then claim tasks.
+    if (deps.background)
+        await reconcileAtStartup(services);
+    if (deps.background)
+        services.worker.start();
+    if (deps.background)
+        await services.drift.start();
+    if (deps.background)
+        services.serverActions.softDelete.startReclaimer();
+    const app = Fastify({
+        logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
+        genReqId: () => newRequestId(),
+        bodyLimit: 16 * 1024 * 1024,
+        routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: false },
+        // /compute/v2.1/{project_id}/… is routed as /compute/v2.1/… (plugins/project-id-prefix).
+        // noauth2 also serves the Glance image reads under the compute prefix (api/image/compute-prefix-alias).
+        rewriteUrl: config.authStrategy === 'noauth2'
+            ? (raw) => aliasGlanceReadsUnderCompute(raw.method, rewriteProjectIdUrl(raw))
+            : rewriteProjectIdUrl,
+        // Errors the router raises before any route runs (a malformed %-escape, an over-long id) get the
+        // service's own error format too (the fuzzer in test/reliability found Fastify's body there).
+        frameworkErrors: (err, req, reply) => {
+            const status = err.statusCode ?? 400;
+            void sendError(req, reply, status >= 400 && status < 500 ? status : 400, status === 414 ? 'Request-URI Too Long' : 'Malformed request URL');
+        },
+    });
+    // Validators: one strict Ajv, compiled once per schema at boot.
+    app.setValidatorCompiler(({ schema }) => compile(schema));
+    // JSON for the JSON-ish media types; a raw stream for uploads (never buffered here). An empty
+    // body labelled JSON is no body (clients send the header on DELETE and body-less actions;
+    // fastify's own parser would answer 400).
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (req, body, done) => {
+        try {
+            done(null, parseJsonBody(body));
+        }
+        catch (e) {
+            done(e, undefined);
+        }
+    });
+    app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+    // Anything else: try JSON (some clients omit or mislabel the type), else hand the stream on.
+    app.addContentTypeParser('*', (req, payload, done) => {
+        if (req.method === 'PUT' && /\/file$/.test(req.url.split('?')[0]))
+            return done(null, payload);
+        const chunks = [];
+        payload.on('data', (c) => chunks.push(c));
+        payload.on('error', (e) => done(e, undefined));
+        payload.on('end', () => {
+            try {
+                done(null, parseJsonBody(Buffer.concat(chunks).toString('utf8')));
+            }
+            catch {
+                done(new SyntaxError('Malformed request body'), undefined);
+            }
+        });
+    });
+    await app.register(requestId);
+    await app.register(errorHandler);
+    await app.register(microversion);
+    await app.register(auth, { tokens: services.tokens, publicUrl: config.publicUrl, noauth: services.noauth });
+    await app.register(projectIdPrefix, { publicUrl: config.publicUrl });
+    await app.register(swagger);
+    await app.register(versionRoutes, { publicUrl: config.publicUrl });
+    await app.register(identityRoutes, { services });
+    await app.register(imageRoutes, { services });
+    await app.register(computeRoutes, { services });
+    await app.register(serialConsoleSocket, { services });
+    // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
+    app.addHook('preClose', async () => { await services.drift.stop(); });
+    app.addHook('preClose', async () => { services.serverActions.softDelete.stopReclaimer(); });
+    // Bounded below fastify's hook timeout (pluginTimeout, 10 s): a longer wait failed the close and
+    // the process exited 1. Tasks still running then keep their rows; the next start reruns them.
+    app.addHook('preClose', async () => { await services.worker.stop(7_000); });
+    app.addHook('onClose', async () => {
+        await services.hostHealth.stop();
+        await services.hosts.close();
+        if (!deps.db)
+            await db.destroy();
+    });
+    if (deps.writeOpenrc) {
+        const base = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+        const file = writeOpenrc(config.dataDir, `${base}/identity/v3`, bootstrap.adminPassword);
+        if (file)
+            app.log.info(`credentials for the admin user are in ${file}: source it, then run openstack, nova or glance`);
+    }
+    return { app, services, bootstrap };
+}
+//# sourceMappingURL=app.js.map

@@ -1,0 +1,36 @@
+import { authorize } from '../../identity/policy.js';
+import { Conflict } from '../../errors.js';
+import { assertRejectedState } from './guards-extra.js';
+import { TaskState } from '../states.js';
+export class ConsoleOutputApi {
+    hosts;
+    constructor(hosts) {
+        this.hosts = hosts;
+    }
+    /**
+     * `length`: the number of last lines to return; undefined/null or -1 (any negative): all.
+     * 0 returns '' (Nova's _tail_log). Control characters other than \t and \n are removed, as Nova's controller does.
+     */
+    async get(auth, instance, length) {
+        authorize(auth, 'write', 'os_compute_api:os-console-output');
+        if (!instance.host_id || !instance.container_id)
+            throw new Conflict(`Instance ${instance.uuid} is not ready`);
+        assertRejectedState(instance, [TaskState.DELETING, TaskState.MIGRATING], 'get_console_output');
+        const driver = await this.hosts.driverFor(instance.host_id);
+        if (length === 0)
+            return '';
+        const tail = length === undefined || length < 0 ? undefined : length;
+        const raw = await driver.getConsoleOutput(instance.uuid, tail);
+        // Docker answers '' for a container that is gone (drift); say so rather than show an empty console.
+        if (raw === '' && (await driver.getInfo(instance.uuid)).status === 'missing')
+            throw new Conflict(`Instance ${instance.uuid} is not ready`);
+        return raw.replace(/[\x00-\x08\x0B-\x1F]/g, '');
+    }
+}
+/** Nova's `length`: an integer, a numeric string ("5", "-1"), or null/absent (validated by the schema). */
+export function parseConsoleLength(v) {
+    if (v === null || v === undefined)
+        return undefined;
+    return typeof v === 'number' ? v : Number.parseInt(String(v), 10);
+}
+//# sourceMappingURL=console-output.js.map

@@ -1,0 +1,17 @@
+export const ACCEL_SPECS = [
+    { name: 'accel:device_profile', value: { type: 'str' } },
+];
+export const PCI_PASSTHROUGH_SPECS = [
+    {
+        // One or more comma-separated `alias:count`. In Nova's pattern the `\s*` after a comma and the
+        // alias's `[^:]+` both take spaces, which backtracks exponentially on a long near-miss; the
+        // alias taking them alone accepts the same strings.
+        name: 'pci_passthrough:alias',
+        value: { type: 'str', pattern: String.raw `[^:]+:\d+(?:\s*,\s*[^:]+:\d+)*`, safePattern: String.raw `[^:]+:\d+(?:\s*,[^:]+:\d+)*` },
+    },
+];
+export const VMWARE_SPECS = [
+    { name: 'vmware:hw_version', value: { type: 'str' } },
+    { name: 'vmware:storage_policy', value: { type: 'str' } },
+];
+//# sourceMappingURL=other-drivers.js.map

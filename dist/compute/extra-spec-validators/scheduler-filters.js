@@ -1,0 +1,24 @@
+const anyString = { type: 'str' };
+export const AGGREGATE_INSTANCE_EXTRA_SPECS_SPECS = [
+    { name: 'aggregate_instance_extra_specs:{key}', params: { key: '.+' }, value: anyString },
+];
+/** Attributes of a compute node (ComputeNode) and of the scheduler's HostState. */
+const FLAT_CAPABILITIES = [
+    'id', 'uuid', 'service_id', 'host', 'vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used',
+    'local_gb_used', 'hypervisor_type', 'hypervisor_version', 'hypervisor_hostname', 'free_ram_mb', 'free_disk_gb',
+    'current_workload', 'running_vms', 'disk_available_least', 'host_ip', 'mapped', 'cpu_allocation_ratio',
+    'ram_allocation_ratio', 'disk_allocation_ratio', 'total_usable_ram_mb', 'total_usable_disk_gb', 'disk_mb_used',
+    'free_disk_mb', 'vcpus_total', 'num_instances', 'num_io_ops', 'failed_builds', 'aggregates', 'cell_uuid', 'updated',
+];
+/** Structured attributes, which a key may follow into with `:field:subfield`. */
+const NESTED_CAPABILITIES = [
+    'cpu_info', 'metrics', 'stats', 'numa_topology', 'supported_hv_specs', 'pci_device_pools',
+    'nodename', 'pci_stats', 'supported_instances', 'limits', 'instances',
+];
+export const CAPABILITIES_SPECS = [
+    ...FLAT_CAPABILITIES.map((c) => ({ name: `capabilities:${c}`, value: anyString })),
+    ...NESTED_CAPABILITIES.map((c) => ({
+        name: `capabilities:${c}{filter}`, params: { filter: String.raw `(:\w+)*` }, value: anyString,
+    })),
+];
+//# sourceMappingURL=scheduler-filters.js.map

@@ -1,0 +1,106 @@
+// One validated, typed configuration object, read once from the environment.
+// A bad value stops the start with a one-line message naming the variable.
+import path from 'node:path';
+export class ConfigError extends Error {
+}
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+function str(env, name, fallback) {
+    const v = env[name];
+    return v === undefined || v === '' ? fallback : v;
+}
+function int(env, name, fallback, min, max) {
+    const raw = env[name];
+    if (raw === undefined || raw === '')
+        return fallback;
+    if (!/^\d+$/.test(raw.trim()))
+        throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+    const n = Number(raw.trim());
+    if (n < min || n > max)
+        throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+    return n;
+}
+function url(env, name) {
+    const raw = env[name];
+    if (raw === undefined || raw === '')
+        return null;
+    try {
+        const u = new URL(raw);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:')
+            throw new Error('scheme');
+    }
+    catch {
+        throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+    }
+    return raw.replace(/\/+$/, '');
+}
+/** "name=url[@zone],…" → hosts; the zone defaults to the default availability zone. */
+function computeHosts(env, defaultZone) {
+    const raw = env.NOVADOCK_COMPUTE_HOSTS;
+    if (!raw || !raw.trim())
+        return [];
+    return raw.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=((?:unix:\/\/\/|tcp:\/\/|https?:\/\/)[^@\s]+)(?:@([^@\s]+))?$/.exec(item);
+        if (!m)
+            throw new ConfigError(`NOVADOCK_COMPUTE_HOSTS entries must look like name=unix:///path[@zone] or name=tcp://host:port[@zone], got "${item}"`);
+        return { name: m[1], dockerUrl: m[2], availabilityZone: m[3] ?? defaultZone };
+    });
+}
+export function loadConfig(env = process.env) {
+    const dataDir = path.resolve(str(env, 'NOVADOCK_DATA_DIR', './data'));
+    const databaseUrl = str(env, 'DATABASE_URL', `sqlite://${path.join(dataDir, 'novadock.sqlite')}`);
+    if (!/^(sqlite:|postgres:|postgresql:)/.test(databaseUrl)) {
+        throw new ConfigError(`DATABASE_URL must start with sqlite:// or postgres://, got "${databaseUrl}"`);
+    }
+    const dockerHost = str(env, 'DOCKER_HOST', 'unix:///var/run/docker.sock');
+    if (!/^(unix:\/\/\/|tcp:\/\/|https?:\/\/)/.test(dockerHost)) {
+        throw new ConfigError(`DOCKER_HOST must be unix:///path or tcp://host:port, got "${dockerHost}"`);
+    }
+    const logLevel = str(env, 'NOVADOCK_LOG_LEVEL', 'info');
+    if (!LOG_LEVELS.includes(logLevel)) {
+        throw new ConfigError(`NOVADOCK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+    }
+    const computeDriver = str(env, 'NOVADOCK_COMPUTE_DRIVER', 'docker');
+    if (computeDriver !== 'docker' && computeDriver !== 'fake') {
+        throw new ConfigError(`NOVADOCK_COMPUTE_DRIVER must be docker or fake, got "${computeDriver}"`);
+    }
+    const authStrategy = str(env, 'NOVADOCK_AUTH_STRATEGY', 'keystone');
+    if (authStrategy !== 'keystone' && authStrategy !== 'noauth2') {
+        throw new ConfigError(`NOVADOCK_AUTH_STRATEGY must be keystone or noauth2, got "${authStrategy}"`);
+    }
+    const host = str(env, 'NOVADOCK_HOST', '127.0.0.1');
+    if (!/^[0-9a-zA-Z.:\-\[\]]+$/.test(host))
+        throw new ConfigError(`NOVADOCK_HOST is not a host name or address: "${host}"`);
+    return {
+        host,
+        port: int(env, 'NOVADOCK_PORT', 8774, 0, 65535),
+        dataDir,
+        databaseUrl,
+        dockerHost,
+        publicUrl: url(env, 'NOVADOCK_PUBLIC_URL'),
+        logLevel,
+        computeDriver,
+        adminPassword: env.NOVADOCK_ADMIN_PASSWORD || null,
+        tokenTtlSeconds: int(env, 'NOVADOCK_TOKEN_TTL', 12 * 3600, 60, 30 * 24 * 3600),
+        imageMaxBytes: int(env, 'NOVADOCK_IMAGE_MAX_BYTES', 10 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+        stopTimeoutSeconds: int(env, 'NOVADOCK_STOP_TIMEOUT', 10, 0, 600),
+        dockerTimeoutMs: int(env, 'NOVADOCK_DOCKER_TIMEOUT_MS', 30_000, 100, 3_600_000),
+        powerSyncIntervalSeconds: int(env, 'NOVADOCK_POWER_SYNC_INTERVAL', 10, 0, 3600),
+        reclaimInstanceIntervalSeconds: int(env, 'NOVADOCK_RECLAIM_INSTANCE_INTERVAL', 0, 0, 365 * 24 * 3600),
+        defaultAvailabilityZone: str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova'),
+        computeHosts: computeHosts(env, str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova')),
+        heartbeatIntervalSeconds: int(env, 'NOVADOCK_HEARTBEAT_INTERVAL', 10, 1, 3600),
+        authStrategy,
+    };
+}
+/** A configuration for tests: in-memory SQLite, fake driver, temp data dir. */
+export function testConfig(overrides = {}) {
+    return {
+        ...loadConfig({ NOVADOCK_DATA_DIR: overrides.dataDir ?? '/tmp/novadock-test', NOVADOCK_LOG_LEVEL: 'silent' }),
+        databaseUrl: 'sqlite://:memory:',
+        computeDriver: 'fake',
+        adminPassword: 'test-admin-password',
+        powerSyncIntervalSeconds: 0,
+        ...overrides,
+    };
+}
+//# sourceMappingURL=config.js.map

@@ -1,0 +1,159 @@
+// Issues, validates and revokes Keystone tokens. A token is 32 random bytes (base64url); only its
+// sha256 is stored. Validation is a primary-key lookup plus the caller's roles on the project,
+// kept in a short-lived cache so that a busy client does not cost two queries per request.
+import { createHash, randomBytes } from 'node:crypto';
+export function hashToken(token) {
+    return createHash('sha256').update(token).digest('hex');
+}
+const CACHE_MS = 2_000;
+const PURGE_MS = 10 * 60_000;
+export class TokenService {
+    repo;
+    clock;
+    ttlSeconds;
+    cache = new Map();
+    lastPurge = 0;
+    invalidationListeners = [];
+    appCreds = null;
+    constructor(repo, clock, ttlSeconds) {
+        this.repo = repo;
+        this.clock = clock;
+        this.ttlSeconds = ttlSeconds;
+    }
+    /** Wired by the composition root: tokens bound to a credential are checked against it. */
+    useApplicationCredentials(lookup) {
+        this.appCreds = lookup;
+    }
+    /**
+     * `applicationCredential`: the credential the token comes from; it then carries only that
+     * credential's roles, lives no longer than it, and dies with it (Keystone, CVE-2022-2447).
+     */
+    async issue(user, scope, methods, expiresAt, applicationCredential) {
+        const token = randomBytes(32).toString('base64url');
+        const now = this.clock.now();
+        let expires = expiresAt ?? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString();
+        const credExpiry = applicationCredential?.expiresAt;
+        if (credExpiry && Date.parse(credExpiry) < Date.parse(expires))
+            expires = new Date(Date.parse(credExpiry)).toISOString();
+        const row = {
+            id_hash: hashToken(token),
+            user_id: user.id,
+            project_id: scope.project?.id ?? null,
+            domain_id: scope.domainId ?? null,
+            methods: methods.join(','),
+            audit_id: randomBytes(16).toString('base64url').slice(0, 22),
+            issued_at: now.toISOString(),
+            expires_at: expires,
+            revoked: false,
+            ...(applicationCredential ? { application_credential_id: applicationCredential.id } : {}),
+        };
+        await this.repo.insertToken(row);
+        await this.purgeExpired(now);
+        const ctx = await this.contextFor(row.id_hash);
+        if (!ctx)
+            throw new Error('token vanished right after it was issued');
+        return { token, ctx };
+    }
+    /** The caller behind a token, or null when it is unknown, expired, revoked or its user disabled. */
+    async validate(token) {
+        const key = hashToken(token);
+        const now = this.clock.now().getTime();
+        const hit = this.cache.get(key);
+        if (hit && hit.until > now && Date.parse(hit.ctx.expiresAt) > now)
+            return hit.ctx;
+        const ctx = await this.contextFor(key);
+        if (ctx) {
+            if (this.cache.size > 10_000)
+                this.cache.clear();
+            this.cache.set(key, { ctx, until: now + CACHE_MS });
+        }
+        else {
+            this.cache.delete(key);
+        }
+        return ctx;
+    }
+    async revoke(token) {
+        const key = hashToken(token);
+        this.cache.delete(key);
+        return (await this.repo.revokeToken(key)) > 0;
+    }
+    /** Revokes every token of a user (after a password change). */
+    async revokeUser(userId) {
+        await this.repo.revokeUserTokens(userId);
+        this.invalidateCache();
+    }
+    /** Expired rows are useless; drop them now and then (at most every PURGE_MS), on issue. */
+    async purgeExpired(now) {
+        if (now.getTime() - this.lastPurge < PURGE_MS)
+            return;
+        this.lastPurge = now.getTime();
+        await this.repo.deleteExpiredTokens(now.toISOString());
+    }
+    /** Forget cached contexts (after role, project or user changes). */
+    invalidateCache() {
+        this.cache.clear();
+        for (const listener of this.invalidationListeners)
+            listener();
+    }
+    /** Other caches of callers (noauth2's) follow the same identity changes. */
+    onInvalidate(listener) {
+        this.invalidationListeners.push(listener);
+    }
+    async contextFor(idHash) {
+        const row = await this.repo.findToken(idHash);
+        if (!row || row.revoked)
+            return null;
+        if (Date.parse(row.expires_at) <= this.clock.now().getTime())
+            return null;
+        const user = await this.repo.findUserById(row.user_id);
+        if (!user || !user.enabled)
+            return null;
+        let project;
+        let roles = [];
+        let credential;
+        let delegated = null;
+        if (row.application_credential_id) {
+            // Keystone: the credential's roles that the user still holds; none left, or the
+            // credential gone or expired, and the token is invalid.
+            const cred = this.appCreds ? await this.appCreds.find(row.application_credential_id) : undefined;
+            if (!cred || (cred.expiresAt && Date.parse(cred.expiresAt) <= this.clock.now().getTime()))
+                return null;
+            credential = { id: cred.id, name: cred.name, unrestricted: cred.unrestricted };
+            delegated = new Set(cred.roleNames);
+        }
+        if (row.project_id) {
+            project = await this.repo.findProjectById(row.project_id);
+            if (!project || !project.enabled)
+                return null;
+            roles = (await this.repo.rolesOn(user.id, project.id)).map((r) => r.name);
+            if (delegated)
+                roles = roles.filter((r) => delegated.has(r));
+            if (roles.length === 0)
+                return null; // assignment removed since issue
+        }
+        else if (row.domain_id) {
+            // Domain roles are not modelled: a domain-scoped token is the cloud admin's, and only
+            // while that user still holds admin somewhere.
+            if (!(await this.repo.isAdminAnywhere(user.id)))
+                return null;
+            roles = ['admin'];
+        }
+        return {
+            userId: user.id,
+            userName: user.name,
+            userDomainId: user.domain_id,
+            projectId: project?.id ?? null,
+            projectName: project?.name ?? null,
+            projectDomainId: project?.domain_id ?? null,
+            domainId: row.domain_id,
+            roles,
+            methods: row.methods.split(','),
+            auditId: row.audit_id,
+            issuedAt: row.issued_at,
+            expiresAt: row.expires_at,
+            tokenHash: row.id_hash,
+            ...(credential ? { applicationCredential: credential } : {}),
+        };
+    }
+}
+//# sourceMappingURL=token-service.js.map

@@ -1,0 +1,39 @@
+import fp from 'fastify-plugin';
+import { isLoopbackHost } from '../identity/listen-guard.js';
+import { canRead } from '../identity/auth-context.js';
+import { Forbidden, Unauthorized } from '../errors.js';
+import { baseUrl } from '../api/urls.js';
+/** The APIs whose policy a custom role cannot satisfy. */
+const WITHOUT_CUSTOM_ROLES = /^\/(compute|image)\//;
+const INSIDE_AN_API = /^\/(compute\/v2(\.1)?|image\/v2|identity\/v3)\/[^?]/;
+async function authPlugin(app, opts) {
+    app.decorateRequest('auth', null);
+    const noauth = opts.noauth ?? null;
+    app.addHook('onRequest', async (req) => {
+        if (req.routeOptions.config?.public)
+            return;
+        // Unknown paths inside an API need a token too, as behind keystonemiddleware: without one the
+        // caller learns nothing, not even which paths exist.
+        if (req.routeOptions.url === undefined && !INSIDE_AN_API.test(req.url))
+            return;
+        const token = req.headers['x-auth-token'];
+        const usable = typeof token === 'string' && token.length > 0 && token.length < 1024;
+        let ctx = usable ? await opts.tokens.validate(token) : null;
+        if (!ctx && usable && noauth && isLoopbackHost(req.socket.remoteAddress ?? ''))
+            ctx = await noauth.contextFor(token);
+        if (!ctx) {
+            throw new Unauthorized('The request you have made requires authentication.', {
+                'WWW-Authenticate': `Keystone uri="${baseUrl(req, opts.publicUrl)}/identity/v3"`,
+            });
+        }
+        // A project token whose roles are all roles an admin created (none of admin, member, reader)
+        // gets nothing from compute or image: their policy names only the built-in roles, as Keystone's
+        // default policies do. The identity API still serves the caller's own token, user and projects.
+        if (ctx.projectId && !canRead(ctx) && WITHOUT_CUSTOM_ROLES.test(req.url)) {
+            throw new Forbidden("Policy doesn't allow this action to be performed: the token's roles include none of admin, member or reader.");
+        }
+        req.auth = ctx;
+    });
+}
+export default fp(authPlugin, { name: 'auth' });
+//# sourceMappingURL=auth.js.map

@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin';
+import { BadRequest } from '../errors.js';
+import { baseUrl } from '../api/urls.js';
+/** The id segment Nova's router accepts, followed by at least a '/'. A bare /compute/v2.1/{id} is the version document's route. */
+const PROJECT_ID_URL = /^\/compute\/v2\.1\/([0-9a-f-]+)(\/[^?]*)?(\?.*)?$/;
+const URL_PROJECT_ID = Symbol('urlProjectId');
+/** For Fastify's rewriteUrl: /compute/v2.1/{id}/rest → /compute/v2.1/rest, remembering the id. */
+export function rewriteProjectIdUrl(raw) {
+    const url = raw.url ?? '/';
+    const m = PROJECT_ID_URL.exec(url);
+    if (!m || m[2] === undefined)
+        return url;
+    raw[URL_PROJECT_ID] = m[1];
+    return `/compute/v2.1${m[2]}${m[3] ?? ''}`;
+}
+/** The project id the request URL carried, if any. */
+export function urlProjectId(req) {
+    return req.raw[URL_PROJECT_ID];
+}
+function escapeRegex(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+async function projectIdPrefixPlugin(app, opts) {
+    // After auth (registered later, so it runs later): the token's project is known. Public routes
+    // (the version document under /compute/v2.1/{id}/) have no context to compare with, as in Nova.
+    app.addHook('onRequest', async (req) => {
+        const pid = urlProjectId(req);
+        if (pid === undefined || !req.auth)
+            return;
+        if (pid !== req.auth.projectId) {
+            throw new BadRequest(`Malformed request URL: URL's project_id '${pid}' doesn't match Context's project_id '${req.auth.projectId ?? 'None'}'`);
+        }
+    });
+    // Links: {base}/compute/v2.1/x → {base}/compute/v2.1/{id}/x, bookmarks {base}/compute/x → {base}/compute/{id}/x.
+    app.addHook('onSend', async (req, reply, payload) => {
+        const pid = urlProjectId(req);
+        if (pid === undefined)
+            return payload;
+        const base = baseUrl(req, opts.publicUrl);
+        const link = new RegExp(`${escapeRegex(base)}/compute/(v2\\.1/)?(?!${escapeRegex(pid)}/)`, 'g');
+        const withId = (s) => s.replace(link, (_m, v) => `${base}/compute/${v ?? ''}${pid}/`);
+        const location = reply.getHeader('location');
+        if (typeof location === 'string')
+            reply.header('location', withId(location));
+        return typeof payload === 'string' ? withId(payload) : payload;
+    });
+}
+export default fp(projectIdPrefixPlugin, { name: 'project-id-prefix', dependencies: ['auth'] });
+//# sourceMappingURL=project-id-prefix.js.map

@@ -1,0 +1,122 @@
+// The Docker connection we own: dockerode behind plain options, with a timeout on every call and
+// Docker's status codes mapped onto DriverError kinds. No dockerode type leaves src/virt/docker/.
+import Docker from 'dockerode';
+import { DriverError } from '../../errors.js';
+import { lineSplitter, parseJsonLine } from './ndjson.js';
+/**
+ * A dockerode client for `url`. `idleTimeoutMs` is docker-modem's global socket timeout: right
+ * for short calls (a backstop behind `call`'s own deadline), wrong for streams that may stay quiet
+ * for minutes (events, exec, load), which use a client without it and their own deadlines.
+ */
+export function dockerFromUrl(url, idleTimeoutMs) {
+    const timeout = idleTimeoutMs && idleTimeoutMs > 0 ? idleTimeoutMs : undefined;
+    if (url.startsWith('unix://'))
+        return new Docker({ socketPath: url.slice('unix://'.length), timeout });
+    const u = new URL(url.replace(/^tcp:/, 'http:'));
+    return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: u.protocol === 'https:' ? 'https' : 'http', timeout });
+}
+// Docker is down or went away: the socket file is gone (ENOENT, SIGTERM'd daemon), nobody listens
+// (ECONNREFUSED, kill -9), or the connection broke mid-way (ECONNRESET, "aborted") — docker-here.md §8.
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const WRONG_STATE = /is (not running|not paused|already paused|paused|restarting|marked for removal)\b/i;
+/** Translate a dockerode/modem error into a DriverError with Docker's own message. */
+export function mapDockerError(err, what) {
+    if (err instanceof DriverError)
+        return err;
+    const e = (err ?? {});
+    const msg = (e.json && typeof e.json === 'object' && e.json.message) || e.message || String(err);
+    if (e.code && UNREACHABLE.has(e.code))
+        return new DriverError(`Docker Engine is unreachable (${e.code}) during ${what}`, 'unavailable');
+    if (e.message === 'aborted' && !e.statusCode)
+        return new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable');
+    if (e.name === 'AbortError' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKETTIMEDOUT' || /\btimed? ?out\b/i.test(msg)) {
+        return new DriverError(`Docker did not answer in time during ${what}`, 'timeout');
+    }
+    // Docker 20.10 answers some wrong-state requests with 500 (unpause of a running container:
+    // "Container … is not paused"); they are conflicts all the same.
+    if (e.statusCode && e.statusCode >= 400 && WRONG_STATE.test(msg))
+        return new DriverError(msg, 'conflict');
+    switch (e.statusCode) {
+        case 404: return new DriverError(msg, 'not-found');
+        case 409: return new DriverError(msg, 'conflict');
+        default: return new DriverError(`${what} failed: ${msg}`);
+    }
+}
+/**
+ * Run one Docker call under a deadline. `fn` gets an AbortSignal to hand to dockerode
+ * (`{ abortSignal }`), so a call that passes its deadline is cancelled, not just forgotten.
+ */
+export async function call(what, fn, opts) {
+    const ac = new AbortController();
+    let timer;
+    const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+            ac.abort();
+            reject(new DriverError(`Docker did not answer in time during ${what} (${opts.timeoutMs} ms)`, 'timeout'));
+        }, opts.timeoutMs);
+    });
+    try {
+        return await Promise.race([fn(ac.signal), deadline]);
+    }
+    catch (err) {
+        const status = err?.statusCode;
+        if (opts.okNotModified && status === 304)
+            return undefined;
+        if (opts.okNotFound && status === 404)
+            return undefined;
+        throw mapDockerError(err, what);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/**
+ * Consume a newline-delimited JSON progress stream (load, import, build, push) to the end.
+ * Docker reports failures in-band with `{"error": …}` under a 200 status: those are failures here.
+ * The stream breaking before its end, or outliving `timeoutMs`, is a failure too: it never hangs.
+ */
+export function followProgress(stream, what, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const events = [];
+        let failed = null;
+        let done = false;
+        const timer = setTimeout(() => finish(new DriverError(`Docker did not finish ${what} in time`, 'timeout')), timeoutMs);
+        const finish = (err) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            if (err) {
+                stream.destroy?.();
+                reject(err);
+            }
+            else
+                resolve(events);
+        };
+        const lines = lineSplitter((line) => {
+            const obj = parseJsonLine(line);
+            if (!obj)
+                return;
+            events.push(obj);
+            if (obj.error || obj.errorDetail) {
+                const detail = obj.errorDetail;
+                failed ??= new DriverError(`${what} failed: ${String(obj.error ?? detail?.message)}`);
+            }
+        });
+        stream.on('data', (chunk) => lines.push(chunk));
+        stream.on('error', (err) => finish(failed ?? mapDockerError(err, what)));
+        stream.on('end', () => { lines.flush(); finish(failed); });
+        // 'close' without 'end': the connection dropped mid-stream.
+        stream.on('close', () => finish(failed ?? new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable')));
+    });
+}
+/**
+ * A raw streaming request (for endpoints whose dockerode wrapper buffers or JSON-parses the body,
+ * or takes no options). The deadline covers the response headers only; the caller owns the body.
+ */
+export function dialStream(client, what, path, query, timeoutMs, statusCodes = { 200: true, 404: 'not found', 500: 'server error' }) {
+    return call(what, (abortSignal) => new Promise((resolve, reject) => {
+        client.modem.dial({ path: `${path}?`, method: 'GET', isStream: true, abortSignal, statusCodes, options: query }, (err, stream) => (err ? reject(err) : resolve(stream)));
+    }), { timeoutMs });
+}
+//# sourceMappingURL=docker-client.js.map

@@ -1,0 +1,314 @@
+// An in-memory ComputeDriver with the same semantics and errors as the Docker one, for fast API
+// tests and for benchmarks of the API layer alone. Failures can be injected per operation.
+import { PassThrough, Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { DriverError } from '../../errors.js';
+import { PowerState } from '../../compute/states.js';
+import { LABELS, MANAGED_BY, lastLines, } from '../driver.js';
+import { tarOf } from '../docker/tar-writer.js';
+export class FakeDriver {
+    hostName;
+    containers = new Map();
+    images = new Map();
+    /** calls made, in order: "spawn <uuid>" … — handy for assertions */
+    calls = [];
+    injections = new Map();
+    delays = new Map();
+    listeners = new Map();
+    /** how many times watchEvents subscribed (reconnects show up here) */
+    subscriptions = 0;
+    nextIp = 2;
+    down = false;
+    constructor(hostName = 'fake-host') {
+        this.hostName = hostName;
+        this.images.set('sha256:' + 'f'.repeat(64), Buffer.from('fake'));
+    }
+    // ---- failure injection --------------------------------------------------------------------
+    /** The next `times` calls of `op` fail with `error` (Infinity: always). */
+    failNext(op, error = new DriverError(`injected ${op} failure`), times = 1) {
+        this.injections.set(op, { error, times });
+    }
+    /** Every call of `op` takes `ms` longer (to hold a task in its transitional state). */
+    delay(op, ms) { this.delays.set(op, ms); }
+    clearInjections() { this.injections.clear(); this.delays.clear(); }
+    /** Behind the service's back: the container's process exits (as if it crashed or finished). */
+    simulateExit(instanceUuid, exitCode = 0) {
+        const c = this.containers.get(instanceUuid);
+        if (!c)
+            return;
+        c.status = 'exited';
+        c.exitCode = exitCode;
+        c.finishedAt = new Date().toISOString();
+        this.emit(instanceUuid, 'die', exitCode);
+    }
+    /** Behind the service's back, and silently (as while the engine was down): no event at all. */
+    simulateExitQuietly(instanceUuid, exitCode = 0) {
+        const c = this.containers.get(instanceUuid);
+        if (!c)
+            return;
+        c.status = 'exited';
+        c.exitCode = exitCode;
+        c.finishedAt = new Date().toISOString();
+    }
+    /** The event stream breaks (engine restarted): every watcher gets onError once and is dropped. */
+    breakEventStream(err = new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable')) {
+        const watchers = [...this.listeners.values()];
+        this.listeners.clear();
+        for (const onError of watchers)
+            onError(err);
+    }
+    /** Behind the service's back: the container is removed. */
+    simulateRemove(instanceUuid) {
+        this.containers.delete(instanceUuid);
+        this.emit(instanceUuid, 'destroy');
+    }
+    /** Append to what the container "printed". */
+    print(instanceUuid, text) {
+        const c = this.containers.get(instanceUuid);
+        if (c)
+            c.output += text;
+    }
+    async enter(op, what) {
+        this.calls.push(`${op} ${what}`);
+        const d = this.delays.get(op);
+        if (d)
+            await new Promise((r) => setTimeout(r, d));
+        if (this.down && op !== 'ping')
+            throw new DriverError('Docker Engine is unreachable', 'unavailable');
+        const inj = this.injections.get(op);
+        if (inj && inj.times > 0) {
+            inj.times -= 1;
+            if (inj.times <= 0)
+                this.injections.delete(op);
+            throw inj.error;
+        }
+    }
+    emit(instanceUuid, action, exitCode) {
+        const e = { instanceUuid, action, time: Date.now(), ...(exitCode !== undefined ? { exitCode } : {}) };
+        for (const l of [...this.listeners.keys()])
+            l(e);
+    }
+    must(instanceUuid) {
+        const c = this.containers.get(instanceUuid);
+        if (!c)
+            throw new DriverError(`No such container: nova-${instanceUuid}`, 'not-found');
+        return c;
+    }
+    // ---- host -----------------------------------------------------------------------------------
+    async ping() {
+        await this.enter('ping', '');
+        if (this.down)
+            throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    }
+    async hostInfo() {
+        if (this.down)
+            throw new DriverError('Docker Engine is unreachable', 'unavailable');
+        const running = [...this.containers.values()].filter((c) => c.status === 'running').length;
+        return {
+            cpus: 2, memoryBytes: 24 * 1024 ** 3, diskTotalBytes: 100 * 1024 ** 3, diskFreeBytes: 80 * 1024 ** 3,
+            serverVersion: '20.10.24+fake', apiVersion: '1.41', operatingSystem: 'Fake OS', kernelVersion: '6.1.0-fake',
+            storageDriver: 'overlay2', containers: this.containers.size, containersRunning: running,
+        };
+    }
+    // ---- images ---------------------------------------------------------------------------------
+    async imageExists(ref) { return this.images.has(ref); }
+    async loadImage(archive) {
+        await this.enter('loadImage', '');
+        const buf = await readAll(archive);
+        if (buf.length === 0)
+            throw new DriverError('Error processing tar file(exit status 1): unexpected EOF');
+        const id = 'sha256:' + createHash('sha256').update(buf).digest('hex');
+        this.images.set(id, buf);
+        return [id];
+    }
+    async importImage(rootfs, opts) {
+        await this.enter('importImage', `${opts.repo}:${opts.tag}`);
+        const buf = await readAll(rootfs);
+        const id = 'sha256:' + createHash('sha256').update(buf).update(String(Date.now())).digest('hex');
+        this.images.set(id, buf);
+        return id;
+    }
+    async saveImage(ref) {
+        await this.enter('saveImage', ref);
+        const buf = this.images.get(ref);
+        if (!buf)
+            throw new DriverError(`No such image: ${ref}`, 'not-found');
+        return Readable.from([buf]);
+    }
+    async removeImage(ref) { this.images.delete(ref); }
+    // ---- instances ------------------------------------------------------------------------------
+    async spawn(spec) {
+        await this.enter('spawn', spec.instanceUuid);
+        if (this.containers.has(spec.instanceUuid))
+            throw new DriverError(`Conflict. The container name "/nova-${spec.instanceUuid}" is already in use`, 'conflict');
+        if (!this.images.has(spec.image))
+            throw new DriverError(`No such image: ${spec.image}`, 'not-found');
+        const now = new Date().toISOString();
+        this.containers.set(spec.instanceUuid, {
+            spec, id: createHash('sha256').update(spec.instanceUuid).digest('hex'), status: 'running', exitCode: null,
+            startedAt: now, finishedAt: null, output: `booted ${spec.hostname}\n`, memoryMb: spec.memoryMb, vcpus: spec.vcpus,
+            ip: spec.network ? `198.18.0.${this.nextIp++}` : null,
+        });
+        this.emit(spec.instanceUuid, 'start');
+        return this.getInfo(spec.instanceUuid);
+    }
+    /** The files injected at the container's spawn (path → contents as text), as a test reads them. */
+    injectedFiles(instanceUuid) {
+        const files = this.containers.get(instanceUuid)?.spec.files ?? [];
+        return Object.fromEntries(files.map((f) => [f.path, f.contents.toString('utf8')]));
+    }
+    async destroy(instanceUuid) {
+        await this.enter('destroy', instanceUuid);
+        if (this.containers.delete(instanceUuid))
+            this.emit(instanceUuid, 'destroy');
+    }
+    async powerOff(instanceUuid, _timeoutS) {
+        await this.enter('powerOff', instanceUuid);
+        const c = this.must(instanceUuid);
+        if (c.status === 'exited' || c.status === 'created')
+            return;
+        if (c.status === 'paused')
+            this.emit(instanceUuid, 'unpause'); // Docker cannot stop a frozen container
+        c.status = 'exited';
+        c.exitCode = 0;
+        c.finishedAt = new Date().toISOString();
+        this.emit(instanceUuid, 'kill');
+        this.emit(instanceUuid, 'die', 0);
+        this.emit(instanceUuid, 'stop');
+    }
+    async powerOn(instanceUuid) {
+        await this.enter('powerOn', instanceUuid);
+        const c = this.must(instanceUuid);
+        if (c.status === 'running')
+            return;
+        c.status = 'running';
+        c.startedAt = new Date().toISOString();
+        c.exitCode = null;
+        this.emit(instanceUuid, 'start');
+    }
+    async reboot(instanceUuid, _type, _timeoutS) {
+        await this.enter('reboot', instanceUuid);
+        const c = this.must(instanceUuid);
+        if (c.status === 'running' || c.status === 'paused')
+            this.emit(instanceUuid, 'die', 137);
+        c.status = 'running';
+        c.startedAt = new Date().toISOString();
+        c.exitCode = null;
+        this.emit(instanceUuid, 'start');
+    }
+    async pause(instanceUuid) {
+        await this.enter('pause', instanceUuid);
+        const c = this.must(instanceUuid);
+        if (c.status !== 'running')
+            throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
+        c.status = 'paused';
+        this.emit(instanceUuid, 'pause');
+    }
+    async unpause(instanceUuid) {
+        await this.enter('unpause', instanceUuid);
+        const c = this.must(instanceUuid);
+        if (c.status !== 'paused')
+            throw new DriverError(`Container nova-${instanceUuid} is not paused`, 'conflict');
+        c.status = 'running';
+        this.emit(instanceUuid, 'unpause');
+    }
+    async suspend(instanceUuid) {
+        await this.enter('suspend', instanceUuid);
+        const c = this.must(instanceUuid);
+        // The Docker driver freezes the cgroup (docker pause): same rules, same event.
+        if (c.status !== 'running')
+            throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
+        c.status = 'paused';
+        this.emit(instanceUuid, 'pause');
+    }
+    async resume(instanceUuid) {
+        await this.enter('resume', instanceUuid);
+        const c = this.must(instanceUuid);
+        if (c.status !== 'paused')
+            throw new DriverError(`Container nova-${instanceUuid} is not paused`, 'conflict');
+        c.status = 'running';
+        this.emit(instanceUuid, 'unpause');
+    }
+    async updateResources(instanceUuid, res) {
+        await this.enter('updateResources', instanceUuid);
+        const c = this.must(instanceUuid);
+        c.memoryMb = res.memoryMb;
+        c.vcpus = res.vcpus;
+    }
+    async snapshot(instanceUuid, opts) {
+        await this.enter('snapshot', instanceUuid);
+        this.must(instanceUuid);
+        const id = 'sha256:' + createHash('sha256').update(`${instanceUuid}${opts.repo}${Date.now()}${Math.random()}`).digest('hex');
+        // Shaped as `docker save` writes it, so the saved image can be loaded on another host.
+        const manifest = JSON.stringify([{ Config: 'config.json', RepoTags: [`${opts.repo}:${opts.tag}`], Layers: [] }]);
+        this.images.set(id, tarOf([{ path: 'manifest.json', contents: Buffer.from(manifest) }, { path: 'snapshot-of', contents: Buffer.from(instanceUuid) }]));
+        return id;
+    }
+    async getInfo(instanceUuid) {
+        await this.enter('getInfo', instanceUuid);
+        const c = this.containers.get(instanceUuid);
+        if (!c) {
+            return {
+                instanceUuid, containerId: null, powerState: PowerState.NOSTATE, status: 'missing', exitCode: null, oomKilled: false,
+                startedAt: null, finishedAt: null, addresses: [], memoryBytes: 0, nanoCpus: 0, labels: {},
+            };
+        }
+        return this.info(c);
+    }
+    info(c) {
+        const ps = c.status === 'running' ? PowerState.RUNNING : c.status === 'paused' ? PowerState.PAUSED : c.status === 'dead' ? PowerState.CRASHED : PowerState.SHUTDOWN;
+        return {
+            instanceUuid: c.spec.instanceUuid, containerId: c.id, powerState: ps, status: c.status, exitCode: c.exitCode, oomKilled: false,
+            startedAt: c.startedAt, finishedAt: c.finishedAt,
+            addresses: c.ip && c.spec.network ? [{ network: c.spec.network, version: 4, addr: c.ip, mac: '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0') }] : [],
+            memoryBytes: c.memoryMb * 1024 * 1024, nanoCpus: c.vcpus * 1e9,
+            labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.instanceUuid]: c.spec.instanceUuid, [LABELS.projectId]: c.spec.projectId, ...(c.spec.extraLabels ?? {}) },
+        };
+    }
+    async listInstances() {
+        if (this.down)
+            throw new DriverError('Docker Engine is unreachable', 'unavailable');
+        return [...this.containers.values()].map((c) => this.info(c));
+    }
+    async getConsoleOutput(instanceUuid, tailLines) {
+        const c = this.containers.get(instanceUuid);
+        if (!c)
+            return '';
+        return lastLines(c.output, tailLines);
+    }
+    async getStats(instanceUuid) {
+        const c = this.must(instanceUuid);
+        return {
+            cpuTimeNs: 1_000_000, memoryUsedBytes: 4 * 1024 * 1024, memoryLimitBytes: c.memoryMb * 1024 * 1024, onlineCpus: c.vcpus,
+            perCpuNs: Array.from({ length: c.vcpus }, () => 500_000), networks: {}, uptimeSeconds: 1,
+        };
+    }
+    async exec(instanceUuid, _cmd) {
+        const c = this.must(instanceUuid);
+        if (c.status !== 'running')
+            throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
+        const output = new PassThrough();
+        return {
+            output,
+            write: (d) => output.write(d), // echo, like a TTY
+            resize: async () => { },
+            close: () => output.end(),
+        };
+    }
+    async ensureNetwork() { }
+    async watchEvents(onEvent, onError = () => { }) {
+        if (this.down)
+            throw new DriverError('Docker Engine is unreachable', 'unavailable');
+        this.subscriptions += 1;
+        this.listeners.set(onEvent, onError);
+        return () => { this.listeners.delete(onEvent); };
+    }
+    async close() { this.listeners.clear(); }
+}
+async function readAll(stream) {
+    const chunks = [];
+    for await (const c of stream)
+        chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+    return Buffer.concat(chunks);
+}
+//# sourceMappingURL=fake-driver.js.map
