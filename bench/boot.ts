@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { buildApp, type BuiltApp } from '../src/app.js';
 import { testConfig } from '../src/config.js';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/composition/services.js';
 
 const N = Number(process.argv[2] ?? 10);
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';

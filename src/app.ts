@@ -10,10 +10,10 @@ import { AdvisoryLock, withAdvisoryLock } from './db/advisory-lock.js';
 import { systemClock, type Clock } from './db/time.js';
 import type { DriverFactory } from './virt/driver.js';
 import { dockerDriverFactory, fakeDriverFactory } from './virt/factory.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Services } from './composition/services.js';
 import { bootstrapIdentity, writeOpenrc, type BootstrapResult } from './identity/bootstrap.js';
-import { HostRegistry } from './compute/host-registry.js';
-import { reconcileAtStartup } from './compute/reconcile.js';
+import { HostRegistry } from './compute/hosts/host-registry.js';
+import { reconcileAtStartup } from './worker/reconcile.js';
 import { compile } from './plugins/validation.js';
 import requestId, { newRequestId } from './plugins/request-id.js';
 import errorHandler, { sendError } from './plugins/error-handler.js';
@@ -25,7 +25,7 @@ import { versionRoutes } from './api/versions.js';
 import { identityRoutes } from './api/identity/index.js';
 import { imageRoutes } from './api/image/index.js';
 import { computeRoutes } from './api/compute/index.js';
-import { serialConsoleSocket } from './api/compute/console-ws.js';
+import { serialConsoleSocket } from './api/compute/servers/console-ws.js';
 import { aliasGlanceReadsUnderCompute } from './api/image/compute-prefix-alias.js';
 
 export interface AppDeps {

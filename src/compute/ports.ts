@@ -7,7 +7,7 @@ import type { ComputeDriver } from '../virt/driver.js';
 import type { FlavorRow } from '../db/repositories/flavors-repo.js';
 import type { ImageRow } from '../db/repositories/images-repo.js';
 import type { ComputeHostRow } from '../db/repositories/hosts-repo.js';
-import type { InjectedFileLimits } from './create-options.js';
+import type { InjectedFileLimits } from './servers/create-options.js';
 
 export interface FlavorPort {
   find(id: string, auth?: AuthContext): Promise<FlavorRow | undefined>;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
-import { HostRegistry } from '../../src/compute/host-registry.js';
+import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 
 let t: TestApp;
 let member: { token: string; projectId: string };

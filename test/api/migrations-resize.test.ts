@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
-import { HostRegistry } from '../../src/compute/host-registry.js';
+import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database.js';
 
 let t: TestApp;

@@ -2,9 +2,9 @@
 // event bursts coalesced, and a start that never waits on an engine that does not answer.
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { EventWatcher } from '../../src/compute/event-watcher.js';
-import type { PowerSync, Timers } from '../../src/compute/power-sync.js';
-import type { HostRegistry } from '../../src/compute/host-registry.js';
+import { EventWatcher } from '../../src/worker/event-watcher.js';
+import type { PowerSync, Timers } from '../../src/worker/power-sync.js';
+import type { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import type { ComputeDriver, DriverEvent } from '../../src/virt/driver.js';
 import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
 import { DriverError } from '../../src/errors.js';

@@ -5,10 +5,10 @@ import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
-import { decidePowerSync, PowerSync, type Timers } from '../../src/compute/power-sync.js';
+import { decidePowerSync, PowerSync, type Timers } from '../../src/worker/power-sync.js';
 import { PowerSyncQueries } from '../../src/db/repositories/power-sync-queries.js';
-import { PowerState, VmState } from '../../src/compute/states.js';
-import { HostRegistry } from '../../src/compute/host-registry.js';
+import { PowerState, VmState } from '../../src/compute/servers/states.js';
+import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 
 const S = '/compute/v2.1/servers';
 let t: TestApp;

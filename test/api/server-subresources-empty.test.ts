@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
-import { PRIVATE_NETWORK_ID } from '../../src/compute/networks.js';
+import { PRIVATE_NETWORK_ID } from '../../src/compute/servers/networks.js';
 
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')).response;
 

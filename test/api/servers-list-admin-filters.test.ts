@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertServers, unlimitedQuota } from '../helpers/servers.js';
-import { HostRegistry } from '../../src/compute/host-registry.js';
+import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 
 let t: TestApp;
 let member: { projectId: string; token: string };

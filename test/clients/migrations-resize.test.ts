@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
-import { HostRegistry } from '../../src/compute/host-registry.js';
+import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;

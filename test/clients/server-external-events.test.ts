@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, osEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { insertServers } from '../helpers/servers.js';
-import { HostRegistry } from '../../src/compute/host-registry.js';
+import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import { hashPassword } from '../../src/identity/passwords.js';
 import { DEFAULT_DOMAIN_ID, newKeystoneId } from '../../src/identity/bootstrap.js';
 

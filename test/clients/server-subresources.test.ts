@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage } from '../helpers/servers.js';
-import { PRIVATE_NETWORK_ID } from '../../src/compute/networks.js';
+import { PRIVATE_NETWORK_ID } from '../../src/compute/servers/networks.js';
 
 const CLI_TIMEOUT = 120_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
 import { FakeDriver } from '../../src/virt/fake/fake-driver.js';
 import { DriverError } from '../../src/errors.js';
-import { PowerState } from '../../src/compute/states.js';
+import { PowerState } from '../../src/compute/servers/states.js';
 import type { ComputeDriver, DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
 import { DOCKER_URL, TEST_IMAGE, newUuid, removeLabelled, requireDocker, waitFor } from './driver-helpers.js';
 

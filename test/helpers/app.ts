@@ -4,7 +4,7 @@ import { buildApp, type BuiltApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { fakeDriverFactory } from '../../src/virt/factory.js';
 import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
-import { HostRegistry } from '../../src/compute/host-registry.js';
+import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import { hashPassword } from '../../src/identity/passwords.js';
 import { newKeystoneId, DEFAULT_DOMAIN_ID } from '../../src/identity/bootstrap.js';
 

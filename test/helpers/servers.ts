@@ -2,7 +2,7 @@
 // images area would after an upload) and wait for a server to reach a status.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Services } from '../../src/services.js';
+import type { Services } from '../../src/composition/services.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 import { makeDockerSaveLikeTar } from './image-tar.js';
 

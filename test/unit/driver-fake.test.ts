@@ -2,7 +2,7 @@
 // the real engine): the same successes, the same conflicts, the same event order.
 import { describe, expect, it } from 'vitest';
 import { FakeDriver } from '../../src/virt/fake/fake-driver.js';
-import { PowerState } from '../../src/compute/states.js';
+import { PowerState } from '../../src/compute/servers/states.js';
 import { DriverError } from '../../src/errors.js';
 import type { DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
 

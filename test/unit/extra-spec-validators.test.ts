@@ -2,11 +2,11 @@
 // recorded from Nova Zed's own validators.validate, plus Python's int() and the regex edge cases.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extraSpecProblem } from '../../src/compute/extra-spec-validators/validate.js';
-import { KNOWN_SPECS, NAMESPACES } from '../../src/compute/extra-spec-validators/registry.js';
-import { STANDARD_TRAITS } from '../../src/compute/extra-spec-validators/standard-traits.js';
-import { STANDARD_RESOURCE_CLASSES } from '../../src/compute/extra-spec-validators/placement.js';
-import { pythonInt } from '../../src/compute/extra-spec-validators/value-rules.js';
+import { extraSpecProblem } from '../../src/compute/flavors/extra-specs/validate.js';
+import { KNOWN_SPECS, NAMESPACES } from '../../src/compute/flavors/extra-specs/registry.js';
+import { STANDARD_TRAITS } from '../../src/compute/flavors/extra-specs/standard-traits.js';
+import { STANDARD_RESOURCE_CLASSES } from '../../src/compute/flavors/extra-specs/placement.js';
+import { pythonInt } from '../../src/compute/flavors/extra-specs/value-rules.js';
 
 const recorded = JSON.parse(fs.readFileSync(new URL('../fixtures/nova-extra-spec-validation.json', import.meta.url), 'utf8')) as {
   cases: [string, string, string | null][];

@@ -3,7 +3,7 @@ import { insertInstanceRow } from '../helpers/instance-rows.js';
 import { QuotaExceeded } from '../../src/errors.js';
 import { createKnex } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createServices, type Services } from '../../src/composition/services.js';
 import { testConfig } from '../../src/config.js';
 import { systemClock } from '../../src/db/time.js';
 import { fakeDriverFactory } from '../../src/virt/factory.js';
@@ -67,7 +67,7 @@ describe('QuotaService', () => {
 
 describe('HostHealth.isUp', () => {
   it('with the heartbeat running, a host unseen for more than two intervals is down; forced down always is', async () => {
-    const { HostHealth } = await import('../../src/compute/host-health.js');
+    const { HostHealth } = await import('../../src/compute/hosts/host-health.js');
     let now = Date.parse('2026-01-01T00:00:00Z');
     const clock = { now: () => new Date(now) };
     const h = new HostHealth(t.services.hosts, t.services.hostsRepo, clock, 10);
@@ -86,7 +86,7 @@ describe('HostHealth.isUp', () => {
   });
 
   it('without the periodic heartbeat, age counts to the last round run, not to now', async () => {
-    const { HostHealth } = await import('../../src/compute/host-health.js');
+    const { HostHealth } = await import('../../src/compute/hosts/host-health.js');
     let now = Date.parse('2026-01-01T00:00:00Z');
     const clock = { now: () => new Date(now) };
     const h = new HostHealth(t.services.hosts, t.services.hostsRepo, clock, 10);

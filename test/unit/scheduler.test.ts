@@ -1,6 +1,6 @@
 // The scheduler's filters (enabled, up, availability zone, RAM and vCPU fit) and weigher (free RAM).
 import { describe, expect, it } from 'vitest';
-import { Scheduler, NoValidHost, RAM_ALLOCATION_RATIO } from '../../src/compute/scheduler.js';
+import { Scheduler, NoValidHost, RAM_ALLOCATION_RATIO } from '../../src/compute/hosts/scheduler.js';
 import type { ComputeHostRow } from '../../src/db/repositories/hosts-repo.js';
 import type { InstancesRepo } from '../../src/db/repositories/instances-repo.js';
 

@@ -1,9 +1,9 @@
 // Small pure helpers of the servers area: Nova's hostname sanitising, image/flavor refs as links,
 // os_command_line splitting, the API status from (vm_state, task_state).
 import { describe, expect, it } from 'vitest';
-import { lastPathSegment, sanitizeHostname, isUuidLike } from '../../src/compute/compute-api.js';
-import { splitCommand } from '../../src/compute/manager/build.js';
-import { hostIdOf, instanceName } from '../../src/api/compute/views/servers.js';
+import { lastPathSegment, sanitizeHostname, isUuidLike } from '../../src/compute/servers/compute-api.js';
+import { splitCommand } from '../../src/worker/manager/build.js';
+import { hostIdOf, instanceName } from '../../src/api/compute/servers/views/servers.js';
 
 describe('sanitizeHostname (nova utils.sanitize_hostname)', () => {
   it('lowercases, turns spaces, underscores and dots into dashes, drops the rest', () => {

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { createKnex } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { ComputeTasksRepo } from '../../src/db/repositories/compute-tasks-repo.js';
-import { TaskRunner, type TaskContext } from '../../src/compute/worker/task-runner.js';
+import { TaskRunner, type TaskContext } from '../../src/worker/task-runner.js';
 import { systemClock } from '../../src/db/time.js';
 
 let db: Knex;

@@ -1,6 +1,6 @@
 // Keystone application credentials: /v3/users/{user_id}/application_credentials[/{id}].
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import type { ApplicationCredentialInput } from '../../identity/application-credentials.js';
 import { listBody } from './views/resources.js';
 import { renderApplicationCredential } from './views/application-credentials.js';

@@ -1,7 +1,7 @@
 // What the caller's token may turn into: GET /v3/auth/projects, /v3/auth/domains, /v3/auth/system,
 // and the catalog of a scoped token (GET /v3/auth/catalog).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { listBody, renderDomain, renderProject } from './views/resources.js';
 import { selfUrl, v3Url } from './common.js';
 import { catalog } from './views/tokens.js';

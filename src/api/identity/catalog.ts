@@ -4,7 +4,7 @@
 // under the address clients reach it by, so it cannot be edited: the writes are refused with a
 // 403 that says so, rather than a 404 that would read as a missing API.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { enforce } from '../../identity/policy.js';
 import { Forbidden, NotFound } from '../../errors.js';
 import { baseUrl } from '../urls.js';

@@ -1,6 +1,6 @@
 // Keystone domains (the Default domain only) and groups (none exist; empty lists for dashboards).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { listBody, renderDomain } from './views/resources.js';
 import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
 import { enforce } from '../../identity/policy.js';

@@ -1,6 +1,6 @@
 // Keystone v3 subset under /identity/v3.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { tokenRoutes } from './tokens.js';
 import { authScopeRoutes } from './auth-scopes.js';
 import { projectRoutes } from './projects.js';

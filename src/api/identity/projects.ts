@@ -1,7 +1,7 @@
 // Keystone projects and the user-on-project role grants:
 // /v3/projects[/{id}] and /v3/projects/{id}/users/{user_id}/roles[/{role_id}].
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { listBody, renderProject, renderRole } from './views/resources.js';
 import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
 import type { ProjectInput } from '../../identity/identity-admin.js';

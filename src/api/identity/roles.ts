@@ -2,7 +2,7 @@
 // any an admin creates, updates or deletes (/v3/roles[/{id}]); GET /v3/role_assignments with the
 // filters openstackclient sends (user.id, role.id, scope.project.id, include_names, effective).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { listBody, renderAssignment, renderRole } from './views/resources.js';
 import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
 import type { RoleInput } from '../../identity/identity-admin.js';

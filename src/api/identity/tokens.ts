@@ -1,6 +1,6 @@
 // POST/GET/HEAD/DELETE /identity/v3/auth/tokens.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { NotFound } from '../../errors.js';
 import { enforce, isAdmin } from '../../identity/policy.js';
 import { baseUrl } from '../urls.js';

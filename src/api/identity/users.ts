@@ -1,7 +1,7 @@
 // Keystone users: /v3/users[/{id}], a user's projects and groups, and the self-service
 // password change.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { listBody, renderProject, renderUser } from './views/resources.js';
 import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
 import type { UserInput } from '../../identity/identity-admin.js';

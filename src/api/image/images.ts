@@ -2,7 +2,7 @@
 // tags, deactivate/reactivate and members. Thin: parse, call the image service, render.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { baseUrl } from '../urls.js';
 import { BadRequest, UnsupportedMediaType } from '../../errors.js';
 import { IMAGE_SCHEMA, IMAGES_SCHEMA, MEMBER_SCHEMA, MEMBERS_SCHEMA } from './schemas/image-schema.js';

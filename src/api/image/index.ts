@@ -1,6 +1,6 @@
 // Glance v2 subset under /image/v2.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
+import type { Services } from '../../composition/services.js';
 import { glanceImageRoutes } from './images.js';
 
 export async function imageRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {

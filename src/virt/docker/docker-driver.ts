@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
-import { PowerState, powerStateFromDocker } from '../../compute/states.js';
+import { PowerState, powerStateFromDocker } from '../../compute/servers/states.js';
 import {
   LABELS, MANAGED_BY, containerName, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo,
   type InstanceAddress, type InstanceInfo, type InstanceStats, type SpawnSpec,

@@ -3,7 +3,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { DriverError } from '../../errors.js';
-import { PowerState } from '../../compute/states.js';
+import { PowerState } from '../../compute/servers/states.js';
 import {
   LABELS, MANAGED_BY, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo, type InstanceInfo,
   type InstanceStats, type SpawnSpec,

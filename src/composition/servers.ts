@@ -1,0 +1,89 @@
+// Builds the servers area's objects (repositories, worker, scheduler, manager handlers, compute
+// API) from the shared services. Called once from the composition root (services.ts).
+import type { Knex } from 'knex';
+import type { Config } from '../config.js';
+import type { Clock } from '../db/time.js';
+import type { HostsRepo } from '../db/repositories/hosts-repo.js';
+import { InstancesRepo } from '../db/repositories/instances-repo.js';
+import { InstanceMetadataRepo } from '../db/repositories/instance-metadata-repo.js';
+import { InstanceTagsRepo } from '../db/repositories/instance-tags-repo.js';
+import { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
+import { InstanceActionsRepo } from '../db/repositories/instance-actions-repo.js';
+import { ComputeTasksRepo } from '../db/repositories/compute-tasks-repo.js';
+import type { HostRegistry } from '../compute/hosts/host-registry.js';
+import type { FlavorPort, HostHealthPort, ImageLoaderPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from '../compute/ports.js';
+import { TaskRunner } from '../worker/task-runner.js';
+import { Scheduler } from '../compute/hosts/scheduler.js';
+import { Networks } from '../compute/servers/networks.js';
+import { ConfigDrives } from '../worker/config-drive.js';
+import { InstanceActions } from '../compute/servers/instance-actions.js';
+import { ComputeApi } from '../compute/servers/compute-api.js';
+import { ServerLister } from '../compute/servers/server-list.js';
+import { ServerExtrasLoader } from '../compute/servers/server-extras.js';
+import type { ManagerDeps, ManagerLog } from '../worker/manager/deps.js';
+import { BUILD_TASK, buildHandler } from '../worker/manager/build.js';
+import { DELETE_TASK, deleteHandler } from '../worker/manager/delete.js';
+import { recoverInterrupted } from '../worker/recovery.js';
+
+export interface ComputeComposeDeps {
+  config: Config;
+  db: Knex;
+  clock: Clock;
+  hosts: HostRegistry;
+  hostsRepo: HostsRepo;
+  flavors: FlavorPort;
+  images: ImagePort;
+  imageImporter: ImageLoaderPort;
+  quotas: QuotaPort;
+  keypairs: KeypairPort;
+  hostHealth: HostHealthPort;
+  serverGroups: ServerGroupPort;
+}
+
+/** Default pids limit of a container (a flavor extra spec novadock:pids_limit overrides it). */
+export const DEFAULT_PIDS_LIMIT = 4096;
+
+function consoleLog(config: Config): ManagerLog {
+  const quiet = config.logLevel === 'silent' || config.logLevel === 'fatal';
+  const write = (level: string) => (obj: unknown, msg?: string) => {
+    if (quiet) return;
+    const err = (obj as { err?: unknown })?.err;
+    console.error(JSON.stringify({ level, msg, ...(obj as object), err: err instanceof Error ? err.message : err }));
+  };
+  return { info: () => undefined, warn: write('warn'), error: write('error') };
+}
+
+export function createComputeServices(d: ComputeComposeDeps) {
+  const log = consoleLog(d.config);
+  const instancesRepo = new InstancesRepo(d.db);
+  const metadataRepo = new InstanceMetadataRepo(d.db);
+  const tagsRepo = new InstanceTagsRepo(d.db);
+  const faultsRepo = new InstanceFaultsRepo(d.db);
+  const actionsRepo = new InstanceActionsRepo(d.db);
+  const tasksRepo = new ComputeTasksRepo(d.db);
+  const worker = new TaskRunner(tasksRepo, d.clock, { log });
+  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth, d.serverGroups);
+  const networks = new Networks();
+  const configDrives = new ConfigDrives(d.config.dataDir);
+  const instanceActions = new InstanceActions(actionsRepo, d.clock);
+  const manager: ManagerDeps = {
+    clock: d.clock, instances: instancesRepo, metadata: metadataRepo, faults: faultsRepo, hostsRepo: d.hostsRepo,
+    hosts: d.hosts, scheduler, networks, configDrives, actions: instanceActions, imageLoader: d.imageImporter,
+    pidsLimit: DEFAULT_PIDS_LIMIT, log,
+  };
+  worker.registerHandler(BUILD_TASK, buildHandler(manager));
+  worker.registerHandler(DELETE_TASK, deleteHandler(manager));
+  worker.onStart(() => recoverInterrupted(d.db, d.clock, worker, faultsRepo));
+  const compute = new ComputeApi({
+    db: d.db, clock: d.clock, instances: instancesRepo, metadata: metadataRepo, tags: tagsRepo, hostsRepo: d.hostsRepo,
+    worker, actions: instanceActions, flavors: d.flavors, images: d.images, quotas: d.quotas, keypairs: d.keypairs,
+    serverGroups: d.serverGroups,
+  });
+  return {
+    instancesRepo, instanceMetadataRepo: metadataRepo, instanceTagsRepo: tagsRepo, instanceFaultsRepo: faultsRepo,
+    instanceActionsRepo: actionsRepo, computeTasksRepo: tasksRepo, worker, scheduler, networks, configDrives,
+    instanceActions, computeManager: manager, compute,
+    serverLister: new ServerLister(instancesRepo, d.hostsRepo),
+    serverExtras: new ServerExtrasLoader(metadataRepo, tagsRepo, faultsRepo, d.hostsRepo),
+  };
+}

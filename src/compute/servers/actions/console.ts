@@ -1,0 +1,87 @@
+// The serial console (nova remote-consoles with protocol/type "serial", and the deprecated
+// os-getSerialConsole action). A console is an interactive shell with a TTY in the container
+// (docker exec /bin/sh), reached through a websocket whose URL carries a one-time token. Tokens
+// are random, stored only as a SHA-256 hash, expire after CONSOLE_TOKEN_TTL_S and are consumed
+// by the first connection (nova console_auth_tokens).
+import { createHash, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../../db/time.js';
+import type { AuthContext } from '../../../identity/auth-context.js';
+import { authorize } from '../../../identity/policy.js';
+import type { InstanceRow, InstancesRepo } from '../../../db/repositories/instances-repo.js';
+import type { HostRegistry } from '../../hosts/host-registry.js';
+import type { ExecSession } from '../../../virt/driver.js';
+import { BadRequest, Conflict, NotFound, Unauthorized } from '../../../errors.js';
+import { TaskState, VmState } from '../states.js';
+
+export const CONSOLE_TOKEN_TTL_S = 600;
+export const SERIAL_CONSOLE_PATH = '/compute/console/serial';
+
+/** Console types per protocol (nova get_*_console): the only one we serve is serial/serial. */
+const TYPES_BY_PROTOCOL: Record<string, string[]> = {
+  vnc: ['novnc', 'xvpvnc'], spice: ['spice-html5'], rdp: ['rdp-html5'], serial: ['serial'], mks: ['webmks'],
+};
+
+interface TokenRow { token_hash: string; instance_uuid: string; console_type: string; expires_at: string; created_at: string; used: boolean | number }
+
+export interface ConsoleGrant { token: string; expiresAt: Date }
+export interface ConsoleConnection { instance: InstanceRow; expiresAt: Date; open(): Promise<ExecSession> }
+
+const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export class SerialConsoles {
+  constructor(private readonly db: Knex, private readonly clock: Clock, private readonly instances: InstancesRepo, private readonly hosts: HostRegistry) {}
+
+  /** nova ConsoleTypeInvalid / ConsoleTypeUnavailable (400) unless serial/serial; InstanceNotReady (409). */
+  async create(auth: AuthContext, row: InstanceRow, protocol: string, type: string): Promise<ConsoleGrant> {
+    authorize(auth, 'write', 'os_compute_api:os-remote-consoles');
+    const types = TYPES_BY_PROTOCOL[protocol];
+    if (!types || !types.includes(type)) throw new BadRequest(`Invalid console type ${type}`);
+    if (protocol !== 'serial') throw new BadRequest(`Unavailable console type ${type}.`);
+    if (row.task_state === TaskState.DELETING || row.task_state === TaskState.MIGRATING) {
+      throw new Conflict(`Cannot 'get_serial_console' instance ${row.uuid} while it is in task_state ${row.task_state}`);
+    }
+    if (row.vm_state !== VmState.ACTIVE || row.host_id === null) throw new Conflict(`Instance ${row.uuid} is not ready`);
+    const token = randomBytes(24).toString('hex');
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + CONSOLE_TOKEN_TTL_S * 1000);
+    await this.db('console_auth_tokens').where('expires_at', '<', now.toISOString()).delete();
+    await this.db('console_auth_tokens').insert({
+      token_hash: hash(token), instance_uuid: row.uuid, console_type: 'serial', expires_at: expiresAt.toISOString(),
+      created_at: now.toISOString(), used: false,
+    });
+    return { token, expiresAt };
+  }
+
+  /** Takes the token (once); undefined when unknown, used, expired or the server is gone. */
+  async consume(token: string): Promise<ConsoleConnection | undefined> {
+    const now = this.clock.now().toISOString();
+    const n = await this.db('console_auth_tokens').where({ token_hash: hash(token), used: false }).where('expires_at', '>', now).update({ used: true });
+    if (n === 0) return undefined;
+    const t = (await this.db<TokenRow>('console_auth_tokens').where({ token_hash: hash(token) }).first())!;
+    const instance = await this.instances.findByUuid(t.instance_uuid);
+    if (!instance || instance.deleted || instance.host_id === null) return undefined;
+    const hostId = instance.host_id;
+    return {
+      instance,
+      expiresAt: new Date(t.expires_at),
+      open: async () => (await this.hosts.driverFor(hostId)).exec(instance.uuid, ['/bin/sh']),
+    };
+  }
+
+  /** Whether the server behind a console may keep it open (running, not deleted). */
+  async stillServing(uuid: string): Promise<boolean> {
+    const row = await this.instances.findByUuid(uuid);
+    return !!row && !row.deleted && row.vm_state === VmState.ACTIVE && row.task_state !== TaskState.DELETING;
+  }
+
+  /** GET /os-console-auth-tokens/{token} (admin): what the token connects to, without using it. */
+  async describe(token: string, minVersion231: boolean): Promise<{ instance_uuid: string; host: string | null; port: number; internal_access_path: string | null }> {
+    const t = await this.db<TokenRow>('console_auth_tokens').where({ token_hash: hash(token) }).first();
+    if (!t || t.expires_at <= this.clock.now().toISOString() || Boolean(t.used)) throw new NotFound('Token not found');
+    // nova: below 2.31 only rdp-html5 token details are accessible.
+    if (!minVersion231) throw new Unauthorized('The requested console type details are not accessible');
+    return { instance_uuid: t.instance_uuid, host: null, port: 0, internal_access_path: SERIAL_CONSOLE_PATH };
+  }
+}
+

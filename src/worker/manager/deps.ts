@@ -1,0 +1,35 @@
+// What the manager (the worker-side code that does the work) needs; built once in services.ts.
+import type { Clock } from '../../db/time.js';
+import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
+import type { InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo.js';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { HostRegistry } from '../../compute/hosts/host-registry.js';
+import type { Scheduler } from '../../compute/hosts/scheduler.js';
+import type { Networks } from '../../compute/servers/networks.js';
+import type { ConfigDrives } from '../config-drive.js';
+import type { InstanceActions } from '../../compute/servers/instance-actions.js';
+import type { ImageLoaderPort } from '../../compute/ports.js';
+
+export interface ManagerLog {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface ManagerDeps {
+  clock: Clock;
+  instances: InstancesRepo;
+  metadata: InstanceMetadataRepo;
+  faults: InstanceFaultsRepo;
+  hostsRepo: HostsRepo;
+  hosts: HostRegistry;
+  scheduler: Scheduler;
+  networks: Networks;
+  configDrives: ConfigDrives;
+  actions: InstanceActions;
+  imageLoader: ImageLoaderPort;
+  /** pids limit for every container (a flavor extra spec `novadock:pids_limit` overrides it) */
+  pidsLimit: number;
+  log: ManagerLog;
+}
