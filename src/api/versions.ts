@@ -1,8 +1,8 @@
 // Version documents for the three services and the service root. None of them needs a token:
 // keystoneauth and openstacksdk discover without one.
 import type { FastifyInstance } from 'fastify';
-import { MAX_VERSION, MIN_VERSION } from '../plugins/microversion.js';
 import { baseUrl } from './urls.js';
+import { MAX_VERSION, MIN_VERSION } from '../compute/api-version.js';
 
 const NOVA_UPDATED = '2013-07-23T11:33:21Z';
 const LEGACY_UPDATED = '2011-01-21T11:33:21Z';

@@ -16,16 +16,18 @@ import type { TaskRunner } from '../worker/task-runner.js';
 import type { InstanceActions } from '../compute/servers/instance-actions.js';
 import type { ManagerDeps } from '../worker/manager/deps.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
-import { SNAPSHOT_TASK, snapshotHandler } from '../worker/manager/snapshot.js';
-import { REBUILD_TASK, rebuildHandler } from '../worker/manager/rebuild.js';
-import { RESIZE_TASK, REVERT_RESIZE_TASK, resizeHandler, revertResizeHandler } from '../worker/manager/resize.js';
-import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, shelveHandler, shelveOffloadHandler, unshelveHandler } from '../worker/manager/shelve.js';
-import type { ActionApiDeps, ActionManagerDeps } from '../compute/servers/actions/deps.js';
+import { snapshotHandler } from '../worker/manager/snapshot.js';
+import { rebuildHandler } from '../worker/manager/rebuild.js';
+import { resizeHandler, revertResizeHandler } from '../worker/manager/resize.js';
+import { shelveHandler, shelveOffloadHandler, unshelveHandler } from '../worker/manager/shelve.js';
+import type { ActionApiDeps } from '../compute/servers/actions/deps.js';
+import type { ActionManagerDeps } from '../worker/manager/deps.js';
 import { ServerSnapshots } from '../compute/servers/actions/snapshot.js';
 import { ServerRebuilds } from '../compute/servers/actions/rebuild.js';
 import { ServerResizes } from '../compute/servers/actions/resize.js';
 import { ServerShelves } from '../compute/servers/actions/shelve.js';
 import { SerialConsoles } from '../compute/servers/actions/console.js';
+import { REBUILD_TASK, RESIZE_TASK, REVERT_RESIZE_TASK, SHELVE_OFFLOAD_TASK, SHELVE_TASK, SNAPSHOT_TASK, UNSHELVE_TASK } from '../compute/tasks.js';
 
 export interface MoreActionsDeps {
   config: Config;

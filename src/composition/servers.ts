@@ -21,9 +21,10 @@ import { ComputeApi } from '../compute/servers/compute-api.js';
 import { ServerLister } from '../compute/servers/server-list.js';
 import { ServerExtrasLoader } from '../compute/servers/server-extras.js';
 import type { ManagerDeps, ManagerLog } from '../worker/manager/deps.js';
-import { BUILD_TASK, buildHandler } from '../worker/manager/build.js';
-import { DELETE_TASK, deleteHandler } from '../worker/manager/delete.js';
+import { buildHandler } from '../worker/manager/build.js';
+import { deleteHandler } from '../worker/manager/delete.js';
 import { recoverInterrupted } from '../worker/recovery.js';
+import { BUILD_TASK, DELETE_TASK } from '../compute/tasks.js';
 
 export interface ComputeComposeDeps {
   config: Config;

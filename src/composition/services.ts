@@ -37,7 +37,11 @@ import { createServerActions } from './server-actions.js';
 import { createMoreServerActions } from './more-server-actions.js';
 import { Aggregates } from '../compute/hosts/aggregates.js';
 import { ZonedHostsRepo } from '../compute/hosts/host-zones.js';
-import { createAggregateImageCache } from '../compute/hosts/image-cache.js';
+import { AggregateImageCache } from '../compute/hosts/image-cache.js';
+import { ExternalEvents } from '../compute/servers/external-events.js';
+import { imageCacheHandler } from '../worker/manager/image-cache.js';
+import { handleHostEvents } from '../worker/manager/external-events.js';
+import { IMAGE_CACHE_TASK } from '../compute/tasks.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -86,10 +90,15 @@ export function createServices(deps: ServiceDeps) {
   // Aggregates (an admin's, and the configured zones read-only) and 2.81 image pre-caching on their hosts (a worker task).
   const aggregates = new Aggregates(db, hostsRepo, clock, config.defaultAvailabilityZone);
   hostOverview.onHostDeleted((host) => aggregates.forgetHost(host));
-  const aggregateImageCache = createAggregateImageCache({
-    db, aggregates, worker: computeServices.worker, images, hostsRepo, hosts, hostHealth, imagesRepo, imageLoader: imageImporter, log: computeServices.computeManager.log,
+  const { worker, computeManager } = computeServices;
+  worker.registerHandler(IMAGE_CACHE_TASK, imageCacheHandler({ hostsRepo, hosts, hostHealth, imagesRepo, imageLoader: imageImporter, log: computeManager.log }));
+  const aggregateImageCache = new AggregateImageCache(db, worker, images, aggregates);
+  // os-server-external-events: the API side decides, the manager's side (under the per-server lock) acts.
+  const externalEvents = new ExternalEvents({
+    db, instances: computeServices.instancesRepo, hostsRepo, actions: computeServices.instanceActions, log: computeManager.log,
+    hostEvents: (requestId, events) => handleHostEvents({ ...computeManager, locks: worker.locks }, requestId, events),
   });
-  return { ...computeServices, ...moreServerActions, serverActions, drift, aggregates, aggregateImageCache, config, db, clock, identityRepo, tokens, noauth, identity, identityAdmin, applicationCredentials, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
+  return { ...computeServices, ...moreServerActions, serverActions, drift, aggregates, aggregateImageCache, externalEvents, config, db, clock, identityRepo, tokens, noauth, identity, identityAdmin, applicationCredentials, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -12,7 +12,6 @@ import type { Clock } from '../db/time.js';
 import {
   ImagesRepo, imageProperties, type ImageHostLoadRow, type ImageListQuery, type ImageRow, type ImageStatus,
 } from '../db/repositories/images-repo.js';
-import type { RangeFilter, TimeFilter } from './list-filter-ops.js';
 import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors.js';
 import { ImageStore, type StoredImage } from './image-store.js';
 import { ImageMembers } from './image-members.js';
@@ -22,6 +21,7 @@ type RangeHeaders = Parameters<typeof requestedRange>[0];
 import {
   SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue,
 } from './image-rules.js';
+import type { RangeFilter, TimeFilter } from '../db/repositories/images-repo.js';
 
 /** Glance's "No image found with ID x" (404). */
 export class GlanceImageNotFound extends NotFound {

@@ -5,10 +5,9 @@
 //   size_min / size_max / virtual_size_min / virtual_size_max = integer
 // Parsing only; the repository turns the result into SQL.
 import { BadRequest } from '../errors.js';
+import type { TimeOp } from '../db/repositories/images-repo.js';
+import type { RangeFilter, TimeFilter } from '../db/repositories/images-repo.js';
 
-export type TimeOp = '=' | '<>' | '>' | '>=' | '<' | '<=';
-export interface TimeFilter { key: 'created_at' | 'updated_at'; op: TimeOp; /** UTC, "YYYY-MM-DDTHH:MM:SS[.ffffff]" */ value: string }
-export interface RangeFilter { key: 'size' | 'virtual_size'; op: '>=' | '<='; value: number }
 
 // iso8601's common forms: a date, optionally a time (minutes, seconds, fraction) and a zone.
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
-import { MAX_VERSION } from './microversion.js';
+import { MAX_VERSION } from '../compute/api-version.js';
 
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {

@@ -11,11 +11,12 @@
 // Writes are compare-and-swaps on (task_state IS NULL, vm_state, power_state) and run under the
 // worker's per-server mutex, so a user action that starts meanwhile always wins.
 import { randomUUID } from 'node:crypto';
-import { PowerState, TaskState, VmState } from '../compute/servers/states.js';
+import { TaskState, VmState } from '../compute/servers/states.js';
 import type { Clock } from '../db/time.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
 import type { PowerSyncQueries, SyncRow } from '../db/repositories/power-sync-queries.js';
 import type { ComputeDriver } from '../virt/driver.js';
+import { PowerState } from '../virt/power-state.js';
 
 export type SyncAction = 'none' | 'mark-stopped' | 'power-off';
 export interface SyncDecision {

@@ -19,7 +19,8 @@ import type { TaskRunner } from './task-runner.js';
 import type { InstancesRepo, InstanceRow } from '../db/repositories/instances-repo.js';
 import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
 import { LABELS } from '../virt/driver.js';
-import { PowerState, TaskState, VmState } from '../compute/servers/states.js';
+import { TaskState, VmState } from '../compute/servers/states.js';
+import { PowerState } from '../virt/power-state.js';
 
 export interface ReconcileDeps {
   db: Knex;

@@ -8,7 +8,7 @@ import type { Clock } from '../db/time.js';
 import { TaskState, VmState } from '../compute/servers/states.js';
 import type { TaskRunner } from './task-runner.js';
 import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
-import { DELETE_TASK } from './manager/delete.js';
+import { DELETE_TASK } from '../compute/tasks.js';
 
 export async function recoverInterrupted(db: Knex, clock: Clock, worker: TaskRunner, faults: InstanceFaultsRepo): Promise<{ failed: number; requeued: number }> {
   const orphans = await db('instances')

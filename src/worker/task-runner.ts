@@ -11,6 +11,7 @@ import type { Db } from '../db/knex.js';
 import type { Clock } from '../db/time.js';
 import type { ComputeTasksRepo, ComputeTaskRow } from '../db/repositories/compute-tasks-repo.js';
 import { InstanceLocks } from './instance-locks.js';
+import type { NewTask } from '../compute/tasks.js';
 
 export interface TaskContext<P = Record<string, unknown>> {
   taskId: number;
@@ -23,7 +24,6 @@ export interface TaskContext<P = Record<string, unknown>> {
 }
 export type TaskHandler<P = Record<string, unknown>> = (ctx: TaskContext<P>) => Promise<void>;
 
-export interface NewTask { instanceUuid: string; kind: string; payload?: object; requestId?: string | null }
 
 export interface TaskRunnerOptions {
   leaseMs?: number;

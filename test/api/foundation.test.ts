@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
-import { MAX_VERSION } from '../../src/plugins/microversion.js';
+import { MAX_VERSION } from '../../src/compute/api-version.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await makeTestApp(); });

@@ -7,8 +7,9 @@ import { insertInstanceRow } from '../helpers/instance-rows.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 import { decidePowerSync, PowerSync, type Timers } from '../../src/worker/power-sync.js';
 import { PowerSyncQueries } from '../../src/db/repositories/power-sync-queries.js';
-import { PowerState, VmState } from '../../src/compute/servers/states.js';
+import { VmState } from '../../src/compute/servers/states.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
+import { PowerState } from '../../src/virt/power-state.js';
 
 const S = '/compute/v2.1/servers';
 let t: TestApp;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
-import { defaultGroupId } from '../../src/api/compute/servers/views/security-groups.js';
+import { defaultGroupId } from '../../src/compute/servers/security-groups.js';
 
 let t: TestApp;
 let image: ImageRow;

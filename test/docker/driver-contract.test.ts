@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
 import { FakeDriver } from '../../src/virt/fake/fake-driver.js';
 import { DriverError } from '../../src/errors.js';
-import { PowerState } from '../../src/compute/servers/states.js';
 import type { ComputeDriver, DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
 import { DOCKER_URL, TEST_IMAGE, newUuid, removeLabelled, requireDocker, waitFor } from './driver-helpers.js';
+import { PowerState } from '../../src/virt/power-state.js';
 
 const LABEL = `io.novadock.test=contract-${process.pid}`;
 const docker = new DockerDriver({ dockerUrl: DOCKER_URL, timeoutMs: 30_000 });

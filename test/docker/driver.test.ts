@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
 import { DriverError } from '../../src/errors.js';
-import { PowerState } from '../../src/compute/servers/states.js';
 import type { DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
 import { DOCKER_URL, TEST_IMAGE, newUuid, removeLabelled, requireDocker, run, waitFor } from './driver-helpers.js';
+import { PowerState } from '../../src/virt/power-state.js';
 
 const TEST_LABEL = 'io.novadock.test';
 const LABEL_VALUE = `driver-${process.pid}`;

@@ -2,9 +2,9 @@
 // the real engine): the same successes, the same conflicts, the same event order.
 import { describe, expect, it } from 'vitest';
 import { FakeDriver } from '../../src/virt/fake/fake-driver.js';
-import { PowerState } from '../../src/compute/servers/states.js';
 import { DriverError } from '../../src/errors.js';
 import type { DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
+import { PowerState } from '../../src/virt/power-state.js';
 
 const IMAGE = 'sha256:' + 'f'.repeat(64);
 const spec = (uuid: string): SpawnSpec => ({ instanceUuid: uuid, projectId: 'p', hostname: 'h', image: IMAGE, memoryMb: 64, vcpus: 1, pidsLimit: 64, network: null });

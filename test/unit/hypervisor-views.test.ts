@@ -1,9 +1,9 @@
 // The hypervisor view above the advertised maximum (2.88 drops the figures, adds uptime), ready
 // for when the maximum is raised; and the Docker version as Nova's integer.
 import { describe, expect, it } from 'vitest';
-import { ApiVersion } from '../../src/plugins/microversion.js';
 import { dockerVersionNumber, renderHypervisorDetail } from '../../src/api/compute/hosts/hypervisors-views.js';
 import type { Hypervisor } from '../../src/compute/hosts/compute-services.js';
+import { ApiVersion } from '../../src/compute/api-version.js';
 
 const h = {
   id: 3, uuid: '5cde33a5-0d65-5e7e-a2e0-b9881677246c', hostname: 'vm', hostIp: '127.0.0.1',

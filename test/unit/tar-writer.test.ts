@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { archivePath, tarOf } from '../../src/virt/docker/tar-writer.js';
+import { archivePath, tarOf } from '../../src/virt/tar-writer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-tar-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -3,9 +3,8 @@
 import { BadRequest } from '../../errors.js';
 import type { ListImagesInput } from '../../images/image-service.js';
 import { STATUSES, VISIBILITIES } from '../../images/image-rules.js';
-import {
-  parseListFilter, parseRangeFilter, parseTimeFilter, type RangeFilter, type TimeFilter,
-} from '../../images/list-filter-ops.js';
+import { parseListFilter, parseRangeFilter, parseTimeFilter } from '../../images/list-filter-ops.js';
+import type { RangeFilter, TimeFilter } from '../../db/repositories/images-repo.js';
 
 type Query = Record<string, string | string[] | undefined>;
 

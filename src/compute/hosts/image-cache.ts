@@ -2,19 +2,18 @@
 // request checks what Nova's images action checks before it answers 202, in its order: no
 // duplicate images (400), the aggregate exists (404), every image exists for the caller (else
 // ImageNotFound as a 400: conductor's cache_images lets it through to the API), then queues one durable worker task that loads the images host by host
-// (manager/image-cache.ts). The task is keyed by the aggregate's uuid, so requests for one
+// (worker/manager/image-cache.ts). The task is keyed by the aggregate's uuid, so requests for one
 // aggregate run one after another.
-import type { Knex } from 'knex';
+import type { Db } from '../../db/knex.js';
 import type { AuthContext } from '../../identity/auth-context.js';
 import { ApiError, BadRequest, NotFound } from '../../errors.js';
 import type { Aggregates } from './aggregates.js';
 import type { ImagePort } from '../ports.js';
-import type { TaskRunner } from '../../worker/task-runner.js';
-import { IMAGE_CACHE_TASK, imageCacheHandler, type ImageCacheManagerDeps, type ImageCachePayload } from '../../worker/manager/image-cache.js';
+import { IMAGE_CACHE_TASK, type ImageCachePayload, type TaskQueue } from '../tasks.js';
 
 export class AggregateImageCache {
   constructor(
-    private readonly db: Knex, private readonly worker: TaskRunner, private readonly images: ImagePort, private readonly aggregates: Aggregates,
+    private readonly db: Db, private readonly worker: TaskQueue, private readonly images: ImagePort, private readonly aggregates: Aggregates,
   ) {}
 
   /** Policy and the integer id are the caller's (the route's) checks, as in Nova they come first. */
@@ -38,16 +37,3 @@ export class AggregateImageCache {
   }
 }
 
-/** The API side needs what the worker side does (it registers that handler), plus its own. */
-export interface ImageCacheDeps extends ImageCacheManagerDeps {
-  db: Knex;
-  aggregates: Aggregates;
-  worker: TaskRunner;
-  images: ImagePort;
-}
-
-/** Builds the API object and registers its worker handler (called once from services.ts). */
-export function createAggregateImageCache(d: ImageCacheDeps): AggregateImageCache {
-  d.worker.registerHandler(IMAGE_CACHE_TASK, imageCacheHandler(d));
-  return new AggregateImageCache(d.db, d.worker, d.images, d.aggregates);
-}

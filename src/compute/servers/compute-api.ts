@@ -14,20 +14,20 @@ import {
 import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
 import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import type { TaskRunner } from '../../worker/task-runner.js';
+import type { TaskQueue } from '../tasks.js';
 import type { InstanceActions } from './instance-actions.js';
 import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow, ServerGroupPort } from '../ports.js';
 import { assertNotLocked, assertState } from './guards.js';
-import { TaskState, VmState, PowerState } from './states.js';
+import { TaskState, VmState } from './states.js';
 import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks.js';
-import { BUILD_TASK, type BuildPayload } from '../../worker/manager/build.js';
-import { DELETE_TASK } from '../../worker/manager/delete.js';
 import {
   assertInjectedFileQuota, assertSecurityGroups, bdmImageNotFound, noBlockStorage, resolveBlockDeviceMappings,
   type BdmV2, type LegacyBdm, type PersonalityFile,
 } from './create-options.js';
-import { defaultGroupId } from '../../api/compute/servers/views/security-groups.js';
 import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
+import { BUILD_TASK, DELETE_TASK, type BuildPayload } from '../tasks.js';
+import { PowerState } from '../../virt/power-state.js';
+import { defaultGroupId } from './security-groups.js';
 
 export type NetworksRequest = 'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
 
@@ -85,7 +85,7 @@ export interface ComputeApiDeps {
   metadata: InstanceMetadataRepo;
   tags: InstanceTagsRepo;
   hostsRepo: HostsRepo;
-  worker: TaskRunner;
+  worker: TaskQueue;
   actions: InstanceActions;
   flavors: FlavorPort;
   images: ImagePort;

@@ -3,6 +3,7 @@
 // novadock has no block storage and one security group per project, so most of what these options
 // can ask for is refused with the 400 Nova gives when the volume, snapshot or group is not there.
 import { BadRequest, QuotaExceeded } from '../../errors.js';
+import { defaultGroupId } from './security-groups.js';
 
 // ---- personality (nova compute/api.py _check_injected_file_quota) --------------------------------
 /** One `personality` item: contents are base64 (the schema checked that). */

@@ -7,12 +7,11 @@
 //   200  accepted
 // The response is 200 when every event was accepted, else 207 (since Nova's fix for bug 1855752,
 // also when none was: there is no overall 404).
-import type { Knex } from 'knex';
-import type { ManagerDeps } from '../../worker/manager/deps.js';
-import type { InstanceLocks } from '../../worker/instance-locks.js';
+import type { Db } from '../../db/knex.js';
 import type { AuthContext } from '../../identity/auth-context.js';
-import { normalizeInstance, type InstanceRow } from '../../db/repositories/instances-repo.js';
-import { handleHostEvents, POWER_OFF, POWER_ON, type DispatchedEvent, type ExternalEventsManagerDeps } from '../../worker/manager/external-events.js';
+import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { InstanceActions } from './instance-actions.js';
 
 export const EVENT_STATUSES = ['failed', 'completed', 'in-progress'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -24,7 +23,24 @@ export interface ExternalEvent { name: string; server_uuid: string; status?: Eve
 export interface EventOutcome { code: 200 | 400 | 404 | 422; status: 'completed' | 'failed' }
 export interface ExternalEventsResult { status: 200 | 207; outcomes: EventOutcome[] }
 
-export interface ExternalEventsDeps extends ExternalEventsManagerDeps { db: Knex }
+/** power-update tags (nova compute/api.py external_instance_event) */
+export const POWER_ON = 'POWER_ON';
+export const POWER_OFF = 'POWER_OFF';
+
+/** One accepted event as the manager receives it. */
+export interface DispatchedEvent { name: string; tag: string | null; instance: InstanceRow; hostName: string }
+
+/** The manager's side: handles one host's accepted events (Nova's cast to that compute host). */
+export type HostEventHandler = (requestId: string, events: DispatchedEvent[]) => Promise<void>;
+
+export interface ExternalEventsDeps {
+  db: Db;
+  instances: InstancesRepo;
+  hostsRepo: HostsRepo;
+  actions: InstanceActions;
+  hostEvents: HostEventHandler;
+  log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
 
 export class ExternalEvents {
   constructor(private readonly d: ExternalEventsDeps) {}
@@ -73,19 +89,14 @@ export class ExternalEvents {
     // Nova casts and answers at once; here the manager's work (a few rows) is done before the
     // answer, so what a caller reads next already shows it. A failure stays on the manager's side.
     for (const events of byHost.values()) {
-      await handleHostEvents(this.d, requestId, events).catch((err) => this.d.log.error({ err }, 'external events cast failed'));
+      await this.d.hostEvents(requestId, events).catch((err) => this.d.log.error({ err }, 'external events cast failed'));
     }
   }
 
   /** The servers named, by lower-case uuid, deleted ones included (Nova's InstanceList lookup). */
   private async load(uuids: string[]): Promise<Map<string, InstanceRow>> {
-    const wanted = [...new Set(uuids.map((u) => u.toLowerCase()))];
-    const found = new Map<string, InstanceRow>();
-    for (let i = 0; i < wanted.length; i += 500) {
-      const rows = await this.d.db<InstanceRow>('instances').whereIn('uuid', wanted.slice(i, i + 500));
-      for (const r of rows) found.set(r.uuid, normalizeInstance(r));
-    }
-    return found;
+    const rows = await this.d.instances.findManyByUuid([...new Set(uuids.map((u) => u.toLowerCase()))]);
+    return new Map(rows.map((r) => [r.uuid, r]));
   }
 
   private async hostNames(instances: InstanceRow[]): Promise<Map<number, string>> {
@@ -107,7 +118,3 @@ function actionFor(e: DispatchedEvent): string | undefined | null {
   return null;
 }
 
-/** Builds the service from the shared ones, once per app (the route file calls it at registration). */
-export function createExternalEvents(s: { computeManager: ManagerDeps; worker: { locks: InstanceLocks }; db: Knex }): ExternalEvents {
-  return new ExternalEvents({ ...s.computeManager, locks: s.worker.locks, db: s.db });
-}

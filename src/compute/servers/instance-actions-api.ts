@@ -5,12 +5,12 @@ import type { AuthContext } from '../../identity/auth-context.js';
 import { isAdmin } from '../../identity/auth-context.js';
 import { authorize, canSee } from '../../identity/policy.js';
 import { BadRequest, InstanceNotFound, NotFound } from '../../errors.js';
-import type { ApiVersion } from '../../plugins/microversion.js';
 import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';
 import type { InstanceActionEventRow, InstanceActionRow, InstanceActionsRepo } from '../../db/repositories/instance-actions-repo.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import type { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries.js';
 import { isUuidLike } from './compute-api.js';
+import type { ApiVersion } from '../api-version.js';
 
 export interface ActionListFilter { limit?: number; marker?: string; changesSince?: string; changesBefore?: string }
 

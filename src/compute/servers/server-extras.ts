@@ -3,9 +3,16 @@
 import type { InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
 import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
-import type { InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo.js';
-import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import type { ServerExtras } from '../../api/compute/servers/views/servers.js';
+import type { InstanceFaultRow, InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo.js';
+import type { ComputeHostRow, HostsRepo } from '../../db/repositories/hosts-repo.js';
+
+/** What a full view needs besides the row; list views batch-load these for the whole page. */
+export interface ServerExtras {
+  metadata: Record<string, string>;
+  tags: string[];
+  fault: InstanceFaultRow | undefined;
+  host: ComputeHostRow | undefined;
+}
 
 export class ServerExtrasLoader {
   constructor(

@@ -1,5 +1,6 @@
-// Nova's three state vocabularies (nova/compute/vm_states.py, task_states.py, power_state.py).
-// vm_state and task_state are stored; the API `status` is derived from them, never stored.
+// Nova's vm_state and task_state vocabularies (nova/compute/vm_states.py, task_states.py); the third,
+// power_state, is the virt layer's (src/virt/power-state.ts). vm_state and task_state are stored; the
+// API `status` is derived from them, never stored.
 
 export const VmState = {
   ACTIVE: 'active',
@@ -62,35 +63,6 @@ export const TaskState = {
   UNSHELVING: 'unshelving',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
-
-export const PowerState = {
-  NOSTATE: 0,
-  RUNNING: 1,
-  PAUSED: 3,
-  SHUTDOWN: 4,
-  CRASHED: 6,
-  SUSPENDED: 7,
-} as const;
-export type PowerState = (typeof PowerState)[keyof typeof PowerState];
-
-/** Docker State.Status → power_state (architecture.md). */
-export function powerStateFromDocker(status: string | null | undefined): PowerState {
-  switch (status) {
-    case 'running':
-    case 'restarting':
-      return PowerState.RUNNING;
-    case 'paused':
-      return PowerState.PAUSED;
-    case 'created':
-    case 'exited':
-    case 'removing':
-      return PowerState.SHUTDOWN;
-    case 'dead':
-      return PowerState.CRASHED;
-    default:
-      return PowerState.NOSTATE;
-  }
-}
 
 // nova/compute/api.py reboot(): soft reboot only from ACTIVE; hard reboot also from the others.
 export const ALLOW_SOFT_REBOOT: readonly VmState[] = [VmState.ACTIVE];

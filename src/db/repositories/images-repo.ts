@@ -1,7 +1,11 @@
 // Glance image records, their tags and members, and which Docker image each became on each host.
 // Rows are stored as Glance sees them; custom properties are one JSON text column of string → string.
 import type { Db } from '../knex.js';
-import type { RangeFilter, TimeFilter } from '../../images/list-filter-ops.js';
+
+/** Glance's comparative list filters, as the list query takes them (parsed in images/list-filter-ops.ts). */
+export type TimeOp = '=' | '<>' | '>' | '>=' | '<' | '<=';
+export interface TimeFilter { key: 'created_at' | 'updated_at'; op: TimeOp; /** UTC, "YYYY-MM-DDTHH:MM:SS[.ffffff]" */ value: string }
+export interface RangeFilter { key: 'size' | 'virtual_size'; op: '>=' | '<='; value: number }
 
 export type ImageStatus = 'queued' | 'saving' | 'active' | 'killed' | 'deleted' | 'pending_delete' | 'deactivated' | 'uploading' | 'importing';
 export type ImageVisibility = 'public' | 'private' | 'shared' | 'community';

@@ -135,6 +135,16 @@ export class InstancesRepo {
   }
 
   /** A live (not deleted) server, or InstanceNotFound. */
+  /** The rows of these uuids (lower case), deleted ones included, in batches the drivers accept. */
+  async findManyByUuid(uuids: readonly string[], trx: Db = this.db): Promise<InstanceRow[]> {
+    const rows: InstanceRow[] = [];
+    for (let i = 0; i < uuids.length; i += 500) {
+      const batch = await trx<InstanceRow>('instances').whereIn('uuid', uuids.slice(i, i + 500));
+      rows.push(...batch.map(normalizeInstance));
+    }
+    return rows;
+  }
+
   async getLive(uuid: string, trx: Db = this.db): Promise<InstanceRow> {
     const row = await this.findByUuid(uuid, trx);
     if (!row || row.deleted) throw InstanceNotFound(uuid);

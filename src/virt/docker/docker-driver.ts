@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
-import { PowerState, powerStateFromDocker } from '../../compute/servers/states.js';
 import {
   LABELS, MANAGED_BY, containerName, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo,
   type InstanceAddress, type InstanceInfo, type InstanceStats, type SpawnSpec,
@@ -16,8 +15,11 @@ import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from 
 import { envRestoringImage } from './commit-env.js';
 import { watchDockerEvents } from './events.js';
 import { openExecSession } from './exec-session.js';
-import { tarOf } from './tar-writer.js';
+import { tarOf } from '../tar-writer.js';
 import { toInstanceStats, type RawStats } from './stats.js';
+import { PowerState } from '../power-state.js';
+import { powerStateFromDocker } from './power-state.js';
+import type { ApiVersion } from '../../compute/api-version.js';
 
 export interface DockerDriverOptions {
   dockerUrl: string;

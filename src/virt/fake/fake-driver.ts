@@ -3,12 +3,12 @@
 import { PassThrough, Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { DriverError } from '../../errors.js';
-import { PowerState } from '../../compute/servers/states.js';
 import {
   LABELS, MANAGED_BY, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo, type InstanceInfo,
   type InstanceStats, type SpawnSpec,
 } from '../driver.js';
-import { tarOf } from '../docker/tar-writer.js';
+import { tarOf } from '../tar-writer.js';
+import { PowerState } from '../power-state.js';
 
 type Op = 'spawn' | 'destroy' | 'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume'
   | 'snapshot' | 'loadImage' | 'importImage' | 'saveImage' | 'updateResources' | 'ping' | 'getInfo';

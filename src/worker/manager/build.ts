@@ -8,24 +8,17 @@ import type { ImageRow } from '../../compute/ports.js';
 import type { InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { ComputeDriver } from '../../virt/driver.js';
-import { TaskState, VmState, PowerState } from '../../compute/servers/states.js';
+import { TaskState, VmState } from '../../compute/servers/states.js';
 import type { ManagerDeps } from './deps.js';
 import { isPreempted, recordFault } from './safety.js';
 import { spawnFromImage } from './respawn.js';
 import type { PersonalityFile } from '../../compute/servers/create-options.js';
+import type { BuildPayload } from '../../compute/tasks.js';
+import { PowerState } from '../../virt/power-state.js';
 export { splitCommand } from './command-line.js';
 
-export const BUILD_TASK = 'build';
 export const MAX_BUILD_ATTEMPTS = 3;
 
-export interface BuildPayload {
-  /** the image row as resolved at create time (visibility was checked then) */
-  image: ImageRow;
-  /** 2.74 requested destination: only this host may be chosen */
-  hostId?: number | null;
-  /** personality: files to inject before the container starts (base64 contents, as requested) */
-  files?: PersonalityFile[];
-}
 
 export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
   return async (ctx) => {

@@ -3,11 +3,11 @@
 // so this releases it). The API has already set task_state deleting. If Docker fails, the server
 // goes to ERROR with a fault and the user may delete again.
 import type { TaskHandler } from '../task-runner.js';
-import { VmState, PowerState, TaskState } from '../../compute/servers/states.js';
+import { VmState, TaskState } from '../../compute/servers/states.js';
 import type { ManagerDeps } from './deps.js';
 import { recordFault } from './safety.js';
+import { PowerState } from '../../virt/power-state.js';
 
-export const DELETE_TASK = 'delete';
 
 export function deleteHandler(d: ManagerDeps): TaskHandler {
   return async (ctx) => {

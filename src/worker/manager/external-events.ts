@@ -14,15 +14,12 @@
 //                        "Received unexpected event" warning.
 import type { InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { InstanceLocks } from '../instance-locks.js';
-import { PowerState, TaskState, VmState } from '../../compute/servers/states.js';
+import { TaskState, VmState } from '../../compute/servers/states.js';
 import type { ManagerDeps } from './deps.js';
 import { isPreempted, recordFault } from './safety.js';
+import { POWER_OFF, POWER_ON, type DispatchedEvent } from '../../compute/servers/external-events.js';
+import { PowerState } from '../../virt/power-state.js';
 
-export const POWER_ON = 'POWER_ON';
-export const POWER_OFF = 'POWER_OFF';
-
-/** One accepted event as the manager receives it. */
-export interface DispatchedEvent { name: string; tag: string | null; instance: InstanceRow; hostName: string }
 
 export interface ExternalEventsManagerDeps extends ManagerDeps { locks: InstanceLocks }
 

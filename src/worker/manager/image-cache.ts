@@ -10,14 +10,9 @@ import type { HostRegistry } from '../../compute/hosts/host-registry.js';
 import type { HostHealthPort, ImageLoaderPort } from '../../compute/ports.js';
 import type { TaskHandler } from '../task-runner.js';
 import type { ManagerLog } from './deps.js';
+import type { ImageCachePayload } from '../../compute/tasks.js';
 
-export const IMAGE_CACHE_TASK = 'cache_images';
 
-export interface ImageCachePayload {
-  aggregate: string;
-  hosts: string[];
-  imageIds: string[];
-}
 
 export interface ImageCacheManagerDeps {
   hostsRepo: HostsRepo;

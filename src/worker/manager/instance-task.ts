@@ -10,9 +10,10 @@ import type { InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { ComputeDriver, InstanceInfo } from '../../virt/driver.js';
 import { DriverError } from '../../errors.js';
-import { PowerState, VmState } from '../../compute/servers/states.js';
+import { VmState } from '../../compute/servers/states.js';
 import type { ManagerDeps } from './deps.js';
 import { isPreempted, recordFault } from './safety.js';
+import { PowerState } from '../../virt/power-state.js';
 
 /** Raised when the server's container is gone (Docker says "no such container"). */
 export class ContainerMissing extends DriverError {

@@ -5,19 +5,12 @@
 import type { TaskHandler, TaskRunner } from '../task-runner.js';
 import { imageProperties, type ImageRow } from '../../db/repositories/images-repo.js';
 import type { InstanceRow } from '../../db/repositories/instances-repo.js';
-import { PowerState, TaskState, VmState } from '../../compute/servers/states.js';
+import { TaskState, VmState } from '../../compute/servers/states.js';
 import type { ManagerDeps } from './deps.js';
 import { runInstanceTask, type InstanceTaskScope } from './instance-task.js';
+import { POWER_TASKS } from '../../compute/tasks.js';
+import { PowerState } from '../../virt/power-state.js';
 
-export const POWER_TASKS = {
-  stop: 'power.stop',
-  start: 'power.start',
-  reboot: 'power.reboot',
-  pause: 'power.pause',
-  unpause: 'power.unpause',
-  suspend: 'power.suspend',
-  resume: 'power.resume',
-} as const;
 
 export interface PowerManagerDeps extends ManagerDeps {
   /** default grace period for a clean shutdown (config.stopTimeoutSeconds, nova shutdown_timeout) */

@@ -5,19 +5,14 @@
 import type { TaskHandler } from '../task-runner.js';
 import type { ImageRow } from '../../compute/ports.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
-import { PowerState, TaskState, VmState } from '../../compute/servers/states.js';
-import type { ActionManagerDeps } from '../../compute/servers/actions/deps.js';
+import { TaskState, VmState } from '../../compute/servers/states.js';
+import type { ActionManagerDeps } from './deps.js';
 import { failAction, spawnFromImage, step } from './respawn.js';
 import type { PersonalityFile } from '../../compute/servers/create-options.js';
+import type { RebuildPayload } from '../../compute/tasks.js';
+import { PowerState } from '../../virt/power-state.js';
 
-export const REBUILD_TASK = 'rebuild';
 
-export interface RebuildPayload {
-  image: ImageRow;
-  oldVmState: string;
-  /** personality of the rebuild request (below 2.57): injected into the new container */
-  files?: PersonalityFile[];
-}
 
 const REBUILD_TASK_STATES = [TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING];
 

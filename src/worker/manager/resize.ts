@@ -15,14 +15,11 @@ import type { InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { MigrationRow } from '../../db/repositories/migrations-repo.js';
 import { hostIpOf } from '../../compute/hosts/compute-services.js';
 import { TaskState, VmState } from '../../compute/servers/states.js';
-import type { ActionManagerDeps } from '../../compute/servers/actions/deps.js';
+import type { ActionManagerDeps } from './deps.js';
 import type { StoredFlavor } from '../../compute/servers/actions/resize.js';
 import { failAction, hostAndDriver, pidsLimitOf, step } from './respawn.js';
+import { RESIZE_MIGRATION } from '../../compute/tasks.js';
 
-export const RESIZE_TASK = 'resize';
-export const REVERT_RESIZE_TASK = 'revert_resize';
-/** Nova's migration_type of a move that changes the flavor. */
-export const RESIZE_MIGRATION = 'resize';
 
 const RESIZE_TASK_STATES = [TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH];
 /** Statuses of a resize record still under way (a resumed task finds it in any of them). */

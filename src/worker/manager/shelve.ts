@@ -11,18 +11,14 @@ import type { InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { ComputeDriver, InstanceInfo } from '../../virt/driver.js';
 import { DriverError } from '../../errors.js';
-import { PowerState, TaskState, VmState } from '../../compute/servers/states.js';
-import type { ActionManagerDeps } from '../../compute/servers/actions/deps.js';
+import { TaskState, VmState } from '../../compute/servers/states.js';
+import type { ActionManagerDeps } from './deps.js';
 import { SNAPSHOT_REPO } from './snapshot.js';
 import { failAction, hostAndDriver, spawnFromImage, step } from './respawn.js';
+import type { ShelvePayload, UnshelvePayload } from '../../compute/tasks.js';
+import { PowerState } from '../../virt/power-state.js';
 
-export const SHELVE_TASK = 'shelve';
-export const SHELVE_OFFLOAD_TASK = 'shelve_offload';
-export const UNSHELVE_TASK = 'unshelve';
 
-export interface ShelvePayload { imageId: string; offload: boolean }
-/** 2.91 unshelve to a host: the only host the scheduler may choose. */
-export interface UnshelvePayload { hostId?: number }
 
 const SHELVE_TASK_STATES = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING];
 

@@ -8,19 +8,13 @@
 import type { TaskHandler } from '../task-runner.js';
 import { imageProperties } from '../../db/repositories/images-repo.js';
 import { TaskState } from '../../compute/servers/states.js';
-import type { ActionManagerDeps } from '../../compute/servers/actions/deps.js';
+import type { ActionManagerDeps } from './deps.js';
 import { failAction, hostAndDriver, step } from './respawn.js';
 import type { ComputeDriver } from '../../virt/driver.js';
+import type { SnapshotPayload } from '../../compute/tasks.js';
 
-export const SNAPSHOT_TASK = 'snapshot';
 export const SNAPSHOT_REPO = 'novadock/snapshot';
 
-export interface SnapshotPayload {
-  imageId: string;
-  imageType: 'snapshot' | 'backup';
-  backupType?: string;
-  rotation?: number;
-}
 
 const SNAPSHOT_TASK_STATES = [
   TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_BACKUP, TaskState.IMAGE_SNAPSHOT,

@@ -4,8 +4,8 @@ import type { TaskRunner } from '../task-runner.js';
 import { TaskState, VmState } from '../../compute/servers/states.js';
 import { runInstanceTask } from './instance-task.js';
 import { shutdownTimeout, type PowerManagerDeps } from './power.js';
+import { SOFT_DELETE_TASKS } from '../../compute/tasks.js';
 
-export const SOFT_DELETE_TASKS = { softDelete: 'soft-delete', restore: 'restore' } as const;
 
 export function registerSoftDeleteHandlers(worker: TaskRunner, d: PowerManagerDeps): void {
   worker.registerHandler(SOFT_DELETE_TASKS.softDelete, (ctx) => runInstanceTask(d, ctx, {

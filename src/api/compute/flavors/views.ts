@@ -2,7 +2,7 @@
 // `show` for detail/show/create/update, the collection's next link, and per-microversion fields:
 // description from 2.55, extra_specs from 2.61, swap as 0 (not "") from 2.75.
 import type { FlavorRow } from '../../../db/repositories/flavors-repo.js';
-import type { ApiVersion } from '../../../plugins/microversion.js';
+import type { ApiVersion } from '../../../compute/api-version.js';
 
 export const FLAVOR_DESCRIPTION_MICROVERSION = '2.55';
 export const FLAVOR_EXTRA_SPECS_MICROVERSION = '2.61';

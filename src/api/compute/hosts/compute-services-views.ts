@@ -1,7 +1,7 @@
 // os-services and os-availability-zone views (nova/api/openstack/compute/services.py,
 // availability_zone.py): integer ids below 2.53, UUIDs from 2.53; forced_down from 2.11.
-import type { ApiVersion } from '../../../plugins/microversion.js';
 import type { ServiceRecord } from '../../../compute/hosts/compute-services.js';
+import type { ApiVersion } from '../../../compute/api-version.js';
 
 /** Nova prints service times as naive UTC with microseconds. */
 export function naiveMicros(iso: string | null): string | null {

@@ -2,9 +2,9 @@
 // below 2.53 and UUIDs from it; cpu_info a JSON string below 2.28 and an object from it; the
 // resource figures and /statistics gone from 2.88, replaced by `uptime` in the detail.
 import os from 'node:os';
-import type { ApiVersion } from '../../../plugins/microversion.js';
 import type { Hypervisor } from '../../../compute/hosts/compute-services.js';
 import { serviceId } from './compute-services-views.js';
+import type { ApiVersion } from '../../../compute/api-version.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

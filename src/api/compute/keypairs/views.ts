@@ -1,7 +1,7 @@
 // Key pair views (nova/api/openstack/compute/keypairs.py _view_builder): the fields and their
 // order per microversion, as the golden recordings show them.
-import type { ApiVersion } from '../../../plugins/microversion.js';
 import type { KeypairRow } from '../../../db/repositories/keypairs-repo.js';
+import type { ApiVersion } from '../../../compute/api-version.js';
 
 /** Nova prints key pair times as naive UTC with microseconds: "2026-11-27T19:13:54.000000". */
 function naiveMicros(iso: string): string {

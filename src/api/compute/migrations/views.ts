@@ -3,8 +3,8 @@
 // here); uuid from 2.59; user_id and project_id from 2.80. Hidden records are never shown.
 // Timestamps are oslo's PERFECT_TIME_FORMAT ("2016-01-29T13:42:02.000000", no zone), as Nova's
 // JSON serializer writes a datetime.
-import type { ApiVersion } from '../../../plugins/microversion.js';
 import type { MigrationRow } from '../../../db/repositories/migrations-repo.js';
+import type { ApiVersion } from '../../../compute/api-version.js';
 
 export function migrationTime(iso: string | null): string | null {
   return iso ? `${iso.slice(0, 19)}.${iso.slice(20, 23).padEnd(3, '0')}000` : null;

@@ -1,7 +1,7 @@
 // GET /limits (nova/api/openstack/compute/views/limits.py): absolute limits with the project's
 // usage; the network keys go at 2.36, maxImageMeta at 2.39, the personality keys at 2.57.
-import type { ApiVersion } from '../../../plugins/microversion.js';
 import type { ProjectUsage, QuotaLimits } from '../../../compute/quotas/quotas.js';
+import type { ApiVersion } from '../../../compute/api-version.js';
 
 export function renderLimits(v: ApiVersion, l: QuotaLimits, u: ProjectUsage) {
   const network = v.lt('2.36');

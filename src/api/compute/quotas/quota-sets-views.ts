@@ -1,8 +1,8 @@
 // Quota set views (nova/api/openstack/compute/quota_sets.py _format_quota_set): the resources
 // shown at a microversion, with the id first when there is one.
-import type { ApiVersion } from '../../../plugins/microversion.js';
 import type { QuotaLimits, ProjectUsage } from '../../../compute/quotas/quotas.js';
 import { classResources, settableResources } from './schemas.js';
+import type { ApiVersion } from '../../../compute/api-version.js';
 
 export function renderQuotaSet(v: ApiVersion, id: string | null, limits: QuotaLimits) {
   const out: Record<string, unknown> = id !== null ? { id } : {};

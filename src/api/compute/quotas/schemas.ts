@@ -1,7 +1,8 @@
 // PUT /os-quota-sets/{project} and /os-quota-class-sets/{class} bodies by microversion
 // (nova/api/openstack/compute/schemas/quota_sets.py, quota_classes.py).
-import { ApiVersion, type VersionedSchema } from '../../../plugins/microversion.js';
+import { type VersionedSchema } from '../../../plugins/microversion.js';
 import { INJECTED_FILE_RESOURCES, NETWORK_RESOURCES, QUOTA_RESOURCES, type QuotaResource } from '../../../compute/quotas/quotas.js';
+import { ApiVersion } from '../../../compute/api-version.js';
 
 /** Nova's db MAX_INT. */
 const MAX_INT = 0x7fffffff;

@@ -1,7 +1,7 @@
 // Server group views: `policies` and `metadata` until 2.63, `policy` and `rules` from 2.64;
 // project_id and user_id from 2.13.
-import type { ApiVersion } from '../../../plugins/microversion.js';
 import type { ServerGroup } from '../../../compute/server-groups/server-groups.js';
+import type { ApiVersion } from '../../../compute/api-version.js';
 
 export function renderServerGroup(v: ApiVersion, g: ServerGroup) {
   const owner = v.gte('2.13') ? { project_id: g.row.project_id, user_id: g.row.user_id } : {};

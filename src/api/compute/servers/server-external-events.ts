@@ -5,12 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { authorize } from '../../../identity/policy.js';
-import { createExternalEvents, type ExternalEvent } from '../../../compute/servers/external-events.js';
+import type { ExternalEvent } from '../../../compute/servers/external-events.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { externalEventsBodies } from './schemas/server-external-events.js';
 
 export async function serverExternalEventRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
-  const externalEvents = createExternalEvents(opts.services);
+  const { externalEvents } = opts.services;
   const schema = { tags: ['compute'], summary: 'Run server external events (admin; for Neutron, Cinder, Ironic, Cyborg)' };
 
   app.post(`${COMPUTE_PREFIX}/os-server-external-events`, { schema, config: { bodies: externalEventsBodies } }, async (req, reply) => {

@@ -9,7 +9,8 @@ import type { Services } from '../../../composition/services.js';
 import { authorize } from '../../../identity/policy.js';
 import { NotFound } from '../../../errors.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
-import { defaultGroupId, renderDefaultGroup, renderServerSecurityGroups } from './views/security-groups.js';
+import { renderDefaultGroup, renderServerSecurityGroups } from './views/security-groups.js';
+import { defaultGroupId } from '../../../compute/servers/security-groups.js';
 
 const proxy = { maxVersion: '2.35' };
 const doc = (summary: string) => ({ tags: ['compute security groups (deprecated: removed at 2.36)'], summary });

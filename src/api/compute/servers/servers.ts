@@ -9,6 +9,8 @@ import {
 } from './views/servers.js';
 import type { CreateServerInput, NetworksRequest } from '../../../compute/servers/compute-api.js';
 import type { BdmV2, LegacyBdm, PersonalityFile } from '../../../compute/servers/create-options.js';
+import { assertValid } from '../../../plugins/validation.js';
+import { STRICT_LIST_QUERY_SCHEMA } from './schemas/servers.js';
 
 type SchedulerHints = { group?: string | string[] } & Record<string, unknown>;
 interface CreateBody {
@@ -67,6 +69,7 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
 
   const list = (detail: boolean) => async (req: FastifyRequest) => {
     const query = req.query as Record<string, string | string[]>;
+    if (req.apiVersion.gte('2.75')) assertValid(STRICT_LIST_QUERY_SCHEMA, query, 'querystring');
     const { rows, more } = await serverLister.list(req.auth, req.apiVersion, query);
     const ctx = view(req);
     let servers: Record<string, unknown>[];

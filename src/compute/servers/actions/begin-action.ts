@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../../db/time.js';
 import type { AuthContext } from '../../../identity/auth-context.js';
 import type { InstanceRow, InstancesRepo } from '../../../db/repositories/instances-repo.js';
-import type { TaskRunner } from '../../../worker/task-runner.js';
+import type { TaskQueue } from '../../tasks.js';
 import type { InstanceActions } from '../instance-actions.js';
 import { assertLaunched, assertNotLocked, assertState } from '../guards.js';
 import { Conflict } from '../../../errors.js';
@@ -15,7 +15,7 @@ export interface ActionApiDeps {
   db: Knex;
   clock: Clock;
   instances: InstancesRepo;
-  worker: TaskRunner;
+  worker: TaskQueue;
   actions: InstanceActions;
   /** the host's name when its compute service is down (heartbeat), else null */
   hostDown?: (hostId: number) => Promise<string | null>;

@@ -7,8 +7,9 @@ import { Conflict } from '../../../errors.js';
 import { addressesOf, type InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { HostRegistry } from '../../hosts/host-registry.js';
 import type { InstanceInfo, InstanceStats } from '../../../virt/driver.js';
-import { PowerState, TaskState } from '../states.js';
+import { TaskState } from '../states.js';
 import { assertRejectedState } from '../guards-extra.js';
+import { PowerState } from '../../../virt/power-state.js';
 
 export interface DiagnosticsData {
   instance: InstanceRow;

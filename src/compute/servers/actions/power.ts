@@ -6,7 +6,7 @@ import { authorize } from '../../../identity/policy.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, TaskState, VmState } from '../states.js';
 import { beginAction, type ActionApiDeps } from './begin-action.js';
-import { POWER_TASKS } from '../../../worker/manager/power.js';
+import { POWER_TASKS } from '../../tasks.js';
 
 /**
  * Task states a HARD reboot may interrupt (nova task_states.ALLOW_REBOOT): idle, an earlier

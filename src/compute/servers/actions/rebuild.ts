@@ -12,10 +12,10 @@ import { BadRequest, NotFound } from '../../../errors.js';
 import { assertActionable } from '../guards.js';
 import { TaskState, VmState } from '../states.js';
 import { lastPathSegment } from '../compute-api.js';
-import { REBUILD_TASK, type RebuildPayload } from '../../../worker/manager/rebuild.js';
 import { beginTask } from './begin-task.js';
 import { assertInjectedFileQuota, type PersonalityFile } from '../create-options.js';
 import type { ActionApiDeps } from './deps.js';
+import { REBUILD_TASK, type RebuildPayload } from '../../tasks.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, ERROR]) on rebuild. */
 export const REBUILD_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR];

@@ -17,9 +17,9 @@ import { BadRequest } from '../../../errors.js';
 import { assertNotLocked, assertState } from '../guards.js';
 import { TaskState, VmState } from '../states.js';
 import { lastPathSegment } from '../compute-api.js';
-import { RESIZE_MIGRATION, RESIZE_TASK, REVERT_RESIZE_TASK } from '../../../worker/manager/resize.js';
 import { beginTask } from './begin-task.js';
 import type { ActionApiDeps } from './deps.js';
+import { RESIZE_MIGRATION, RESIZE_TASK, REVERT_RESIZE_TASK } from '../../tasks.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED], task_state=[None]) on resize. */
 export const RESIZE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED];

@@ -13,10 +13,10 @@ import { SysMetaKey } from '../../../db/repositories/instance-system-metadata-re
 import { BadRequest, Conflict } from '../../../errors.js';
 import { assertNotLocked, assertState } from '../guards.js';
 import { TaskState, VmState } from '../states.js';
-import { SHELVE_TASK, SHELVE_OFFLOAD_TASK, UNSHELVE_TASK, type ShelvePayload, type UnshelvePayload } from '../../../worker/manager/shelve.js';
 import { beginTask } from './begin-task.js';
 import type { ActionApiDeps } from './deps.js';
 import { ZonedHostsRepo } from '../../hosts/host-zones.js';
+import { SHELVE_OFFLOAD_TASK, SHELVE_TASK, UNSHELVE_TASK, type ShelvePayload, type UnshelvePayload } from '../../tasks.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]) on shelve. */
 export const SHELVE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED];

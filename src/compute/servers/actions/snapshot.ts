@@ -8,9 +8,9 @@ import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { ImageRow } from '../../../db/repositories/images-repo.js';
 import { assertState } from '../guards.js';
 import { TaskState, VmState } from '../states.js';
-import { SNAPSHOT_TASK, type SnapshotPayload } from '../../../worker/manager/snapshot.js';
 import { beginTask } from './begin-task.js';
 import type { ActionApiDeps } from './deps.js';
+import { SNAPSHOT_TASK, type SnapshotPayload } from '../../tasks.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]) on snapshot and backup. */
 export const SNAPSHOT_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED];

@@ -11,8 +11,7 @@ import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { ComputeApi } from '../compute-api.js';
 import { TaskState, VmState } from '../states.js';
 import { beginAction, type ActionApiDeps } from './begin-action.js';
-import { SOFT_DELETE_TASKS } from '../../../worker/manager/soft-delete.js';
-import { DELETE_TASK } from '../../../worker/manager/delete.js';
+import { DELETE_TASK, SOFT_DELETE_TASKS } from '../../tasks.js';
 
 export class SoftDeleteApi {
   private timer: NodeJS.Timeout | null = null;

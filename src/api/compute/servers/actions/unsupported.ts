@@ -4,8 +4,8 @@
 // microversion ranges here, the answers in compute/api/unsupported-actions.ts.
 import { BadRequest, Gone } from '../../../../errors.js';
 import { UnsupportedActionsApi } from '../../../../compute/servers/actions/unsupported-actions.js';
-import { defaultGroupId } from '../views/security-groups.js';
 import { ACCEPTED, type ActionGroup } from './registry.js';
+import { defaultGroupId } from '../../../../compute/servers/security-groups.js';
 
 /** the whole body {"<name>": <inner>} with Nova's top-level rules */
 const body = (name: string, inner: unknown) => ({

@@ -189,3 +189,21 @@ export const tagsBodies: VersionedSchema[] = [{
   schema: { type: 'object', properties: { tags: { type: 'array', items: tag } }, required: ['tags'], additionalProperties: false },
 }];
 export const TAG_PATTERN = /^[^,/]{1,60}$/;
+
+/** Every query parameter Nova's servers list schema names (query_params_v21 …). */
+const KNOWN_LIST_PARAMS = [
+  'user_id', 'project_id', 'tenant_id', 'launch_index', 'image_ref', 'image', 'kernel_id', 'ramdisk_id', 'hostname',
+  'key_name', 'power_state', 'vm_state', 'task_state', 'host', 'node', 'flavor', 'reservation_id', 'launched_at',
+  'terminated_at', 'availability_zone', 'name', 'display_name', 'description', 'display_description', 'locked_by',
+  'uuid', 'root_device_name', 'config_drive', 'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'progress',
+  'sort_key', 'sort_dir', 'all_tenants', 'soft_deleted', 'deleted', 'status', 'changes-since', 'changes-before', 'ip',
+  'ip6', 'created_at', 'block_device_mapping', 'services', 'metadata', 'system_metadata', 'info_cache',
+  'security_groups', 'pci_devices', 'tags', 'tags-any', 'not-tags', 'not-tags-any', 'limit', 'marker', 'locked',
+];
+
+/** From 2.75 an unknown query parameter is a 400 (additionalProperties false). */
+export const STRICT_LIST_QUERY_SCHEMA = {
+  type: 'object',
+  properties: Object.fromEntries(KNOWN_LIST_PARAMS.map((k) => [k, {}])),
+  additionalProperties: false,
+};

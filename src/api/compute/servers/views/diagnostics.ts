@@ -3,7 +3,7 @@
 // (views/server_diagnostics.py) with memory in MiB, CPU time in ns and no disks (a container
 // has no block device of its own).
 import type { DiagnosticsData } from '../../../../compute/servers/actions/diagnostics.js';
-import { PowerState } from '../../../../compute/servers/states.js';
+import { PowerState } from '../../../../virt/power-state.js';
 
 const STATE_NAMES: Record<number, string> = {
   [PowerState.NOSTATE]: 'pending', [PowerState.RUNNING]: 'running', [PowerState.PAUSED]: 'paused',

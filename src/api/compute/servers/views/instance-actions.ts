@@ -1,10 +1,10 @@
 // os-instance-actions views (nova instance_actions.py ACTION_KEYS, ACTION_KEYS_V258, EVENT_KEYS,
 // _format_event): updated_at from 2.58; events with traceback (admin), host (admin, 2.62),
 // hostId (2.62, everyone), details (2.84).
-import type { ApiVersion } from '../../../../plugins/microversion.js';
 import type { InstanceActionEventRow, InstanceActionRow } from '../../../../db/repositories/instance-actions-repo.js';
 import { naiveMicros } from '../../hosts/compute-services-views.js';
 import { hostIdOf } from './servers.js';
+import type { ApiVersion } from '../../../../compute/api-version.js';
 
 export function renderAction(v: ApiVersion, a: InstanceActionRow): Record<string, unknown> {
   const out: Record<string, unknown> = {

@@ -2,11 +2,11 @@
 // novadock has no Neutron: a server's "port" on a network is its container's endpoint on that
 // Docker network, known from the addresses the driver reported (the same data as /ips). Its ids
 // are derived from the server and network, so they are stable across restarts and reads.
-import type { ApiVersion } from '../../../../plugins/microversion.js';
 import { addressesOf, type InstanceRow } from '../../../../db/repositories/instances-repo.js';
 import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from '../../../../compute/servers/networks.js';
-import { PowerState } from '../../../../compute/servers/states.js';
-import { stableId } from './stable-id.js';
+import { stableId } from '../../../../compute/stable-id.js';
+import { PowerState } from '../../../../virt/power-state.js';
+import type { ApiVersion } from '../../../../compute/api-version.js';
 
 export interface InterfaceAttachment {
   port_id: string;

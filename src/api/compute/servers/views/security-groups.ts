@@ -5,11 +5,8 @@
 // reaches it, so the one ingress rule allows any protocol from anywhere (Nova shows ingress rules
 // only, so the egress-anywhere rule is not listed).
 import type { InstanceRow } from '../../../../db/repositories/instances-repo.js';
-import { stableId } from './stable-id.js';
-
-export function defaultGroupId(projectId: string): string {
-  return stableId(`novadock-security-group-default-${projectId}`);
-}
+import { stableId } from '../../../../compute/stable-id.js';
+import { defaultGroupId } from '../../../../compute/servers/security-groups.js';
 
 export function renderDefaultGroup(projectId: string): Record<string, unknown> {
   const id = defaultGroupId(projectId);

@@ -6,7 +6,6 @@
 //   (show/update, not list-detail) · 2.73 locked_reason · 2.75 update = show · 2.90 hostname for all.
 // status is derived from (vm_state, task_state) by states.ts, never stored.
 import { createHash } from 'node:crypto';
-import type { ApiVersion } from '../../../../plugins/microversion.js';
 import type { AuthContext } from '../../../../identity/auth-context.js';
 import { isAdmin } from '../../../../identity/auth-context.js';
 import { statusFromState } from '../../../../compute/servers/states.js';
@@ -14,6 +13,8 @@ import { novaTime } from '../../../../db/time.js';
 import { addressesOf, flavorOf, type InstanceRow } from '../../../../db/repositories/instances-repo.js';
 import type { InstanceFaultRow } from '../../../../db/repositories/instance-faults-repo.js';
 import type { ComputeHostRow } from '../../../../db/repositories/hosts-repo.js';
+import type { ServerExtras } from '../../../../compute/servers/server-extras.js';
+import type { ApiVersion } from '../../../../compute/api-version.js';
 
 export interface ServerViewContext {
   /** http://host:port (compute lives under /compute) */
@@ -22,14 +23,6 @@ export interface ServerViewContext {
   auth: AuthContext;
   /** whether a host is up (host_status); absent: UP when the host is known */
   hostUp?: (host: ComputeHostRow) => boolean;
-}
-
-/** What a full view needs besides the row; list views batch-load these for the whole page. */
-export interface ServerExtras {
-  metadata: Record<string, string>;
-  tags: string[];
-  fault: InstanceFaultRow | undefined;
-  host: ComputeHostRow | undefined;
 }
 
 export type ShowKind = 'show' | 'detail' | 'update';

@@ -3,7 +3,7 @@
 // directories itself (0755), so no directory entries are written: one would also reset the mode
 // and owner of an existing directory such as /etc or /tmp. Paths longer than ustar's 100-byte
 // name field go in a PAX extended header.
-import type { InjectedFile } from '../driver.js';
+import type { InjectedFile } from './driver.js';
 
 const BLOCK = 512;
 
