@@ -61,7 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const db = deps.db ?? createKnex(config.databaseUrl);
   await migrateLatest(db);
 
-  const driverFactory = deps.driverFactory ?? (config.computeDriver === 'fake' ? fakeDriverFactory() : dockerDriverFactory(config));
+  const driverFactory =
+    deps.driverFactory ?? (config.computeDriver === 'fake' ? fakeDriverFactory() : dockerDriverFactory(config));
   const services = createServices({ config, db, clock, driverFactory });
   // Find-or-create seeding; replicas starting together on one PostgreSQL database take turns.
   const bootstrap = await withAdvisoryLock(db, AdvisoryLock.seed, async () => {
@@ -87,14 +88,20 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: false },
     // /compute/v2.1/{project_id}/… is routed as /compute/v2.1/… (plugins/project-id-prefix).
     // noauth2 also serves the Glance image reads under the compute prefix (api/image/compute-prefix-alias).
-    rewriteUrl: config.authStrategy === 'noauth2'
-      ? (raw) => aliasGlanceReadsUnderCompute(raw.method, rewriteProjectIdUrl(raw))
-      : rewriteProjectIdUrl,
+    rewriteUrl:
+      config.authStrategy === 'noauth2'
+        ? (raw) => aliasGlanceReadsUnderCompute(raw.method, rewriteProjectIdUrl(raw))
+        : rewriteProjectIdUrl,
     // Errors the router raises before any route runs (a malformed %-escape, an over-long id) get the
     // service's own error format too (the fuzzer in test/reliability found Fastify's body there).
     frameworkErrors: (err, req, reply) => {
       const status = (err as { statusCode?: number }).statusCode ?? 400;
-      void sendError(req, reply, status >= 400 && status < 500 ? status : 400, status === 414 ? 'Request-URI Too Long' : 'Malformed request URL');
+      void sendError(
+        req,
+        reply,
+        status >= 400 && status < 500 ? status : 400,
+        status === 414 ? 'Request-URI Too Long' : 'Malformed request URL',
+      );
     },
   });
   // Validators: one strict Ajv, compiled once per schema at boot.
@@ -105,7 +112,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // fastify's own parser would answer 400).
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (req, body, done) => {
-    try { done(null, parseJsonBody(body as string)); } catch (e) { done(e as Error, undefined); }
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
   });
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
   // Anything else: try JSON (some clients omit or mislabel the type), else hand the stream on.
@@ -115,7 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     payload.on('data', (c: Buffer) => chunks.push(c));
     payload.on('error', (e) => done(e, undefined));
     payload.on('end', () => {
-      try { done(null, parseJsonBody(Buffer.concat(chunks).toString('utf8'))); } catch { done(new SyntaxError('Malformed request body'), undefined); }
+      try {
+        done(null, parseJsonBody(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        done(new SyntaxError('Malformed request body'), undefined);
+      }
     });
   });
 
@@ -133,11 +148,17 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(serialConsoleSocket, { services });
 
   // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
-  app.addHook('preClose', async () => { await services.drift.stop(); });
-  app.addHook('preClose', async () => { services.serverActions.softDelete.stopReclaimer(); });
+  app.addHook('preClose', async () => {
+    await services.drift.stop();
+  });
+  app.addHook('preClose', async () => {
+    services.serverActions.softDelete.stopReclaimer();
+  });
   // Bounded below fastify's hook timeout (pluginTimeout, 10 s): a longer wait failed the close and
   // the process exited 1. Tasks still running then keep their rows; the next start reruns them.
-  app.addHook('preClose', async () => { await services.worker.stop(7_000); });
+  app.addHook('preClose', async () => {
+    await services.worker.stop(7_000);
+  });
   app.addHook('onClose', async () => {
     await services.hostHealth.stop();
     await services.hosts.close();
@@ -145,9 +166,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   if (deps.writeOpenrc) {
-    const base = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+    const base =
+      config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
     const file = writeOpenrc(config.dataDir, `${base}/identity/v3`, bootstrap.adminPassword);
-    if (file) app.log.info(`credentials for the admin user are in ${file}: source it, then run openstack, nova or glance`);
+    if (file)
+      app.log.info(`credentials for the admin user are in ${file}: source it, then run openstack, nova or glance`);
   }
   return { app, services, bootstrap };
 }

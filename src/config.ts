@@ -77,11 +77,20 @@ function url(env: Env, name: string): string | null {
 function computeHosts(env: Env, defaultZone: string): Config['computeHosts'] {
   const raw = env.NOVADOCK_COMPUTE_HOSTS;
   if (!raw || !raw.trim()) return [];
-  return raw.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
-    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=((?:unix:\/\/\/|tcp:\/\/|https?:\/\/)[^@\s]+)(?:@([^@\s]+))?$/.exec(item);
-    if (!m) throw new ConfigError(`NOVADOCK_COMPUTE_HOSTS entries must look like name=unix:///path[@zone] or name=tcp://host:port[@zone], got "${item}"`);
-    return { name: m[1], dockerUrl: m[2], availabilityZone: m[3] ?? defaultZone };
-  });
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=((?:unix:\/\/\/|tcp:\/\/|https?:\/\/)[^@\s]+)(?:@([^@\s]+))?$/.exec(
+        item,
+      );
+      if (!m)
+        throw new ConfigError(
+          `NOVADOCK_COMPUTE_HOSTS entries must look like name=unix:///path[@zone] or name=tcp://host:port[@zone], got "${item}"`,
+        );
+      return { name: m[1], dockerUrl: m[2], availabilityZone: m[3] ?? defaultZone };
+    });
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -107,7 +116,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`NOVADOCK_AUTH_STRATEGY must be keystone or noauth2, got "${authStrategy}"`);
   }
   const host = str(env, 'NOVADOCK_HOST', '127.0.0.1');
-  if (!/^[0-9a-zA-Z.:\-\[\]]+$/.test(host)) throw new ConfigError(`NOVADOCK_HOST is not a host name or address: "${host}"`);
+  if (!/^[0-9a-zA-Z.:\-\[\]]+$/.test(host))
+    throw new ConfigError(`NOVADOCK_HOST is not a host name or address: "${host}"`);
   return {
     host,
     port: int(env, 'NOVADOCK_PORT', 8774, 0, 65535),

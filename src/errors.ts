@@ -16,7 +16,9 @@ export class ApiError extends Error {
 
 // ---- generic, by status ---------------------------------------------------------------------
 export class BadRequest extends ApiError {
-  constructor(message: string) { super(400, message); }
+  constructor(message: string) {
+    super(400, message);
+  }
 }
 export class Unauthorized extends ApiError {
   constructor(message = 'The request you have made requires authentication.', headers: Record<string, string> = {}) {
@@ -24,37 +26,59 @@ export class Unauthorized extends ApiError {
   }
 }
 export class Forbidden extends ApiError {
-  constructor(message = 'Policy does not allow this action to be performed.') { super(403, message); }
+  constructor(message = 'Policy does not allow this action to be performed.') {
+    super(403, message);
+  }
 }
 export class NotFound extends ApiError {
-  constructor(message = 'The resource could not be found.') { super(404, message); }
+  constructor(message = 'The resource could not be found.') {
+    super(404, message);
+  }
 }
 export class MethodNotAllowed extends ApiError {
-  constructor(message = 'The method is not allowed for the requested URL.') { super(405, message); }
+  constructor(message = 'The method is not allowed for the requested URL.') {
+    super(405, message);
+  }
 }
 export class NotAcceptable extends ApiError {
-  constructor(message: string) { super(406, message); }
+  constructor(message: string) {
+    super(406, message);
+  }
 }
 export class Conflict extends ApiError {
-  constructor(message: string) { super(409, message); }
+  constructor(message: string) {
+    super(409, message);
+  }
 }
 export class Gone extends ApiError {
-  constructor(message = 'This resource is no longer available. No forwarding address is given.') { super(410, message); }
+  constructor(message = 'This resource is no longer available. No forwarding address is given.') {
+    super(410, message);
+  }
 }
 export class RequestEntityTooLarge extends ApiError {
-  constructor(message: string) { super(413, message); }
+  constructor(message: string) {
+    super(413, message);
+  }
 }
 export class UnsupportedMediaType extends ApiError {
-  constructor(message: string) { super(415, message); }
+  constructor(message: string) {
+    super(415, message);
+  }
 }
 export class TooManyRequests extends ApiError {
-  constructor(message: string, retryAfterSeconds: number) { super(429, message, { 'Retry-After': String(retryAfterSeconds) }); }
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, message, { 'Retry-After': String(retryAfterSeconds) });
+  }
 }
 export class NotImplemented extends ApiError {
-  constructor(message = 'Feature not supported.') { super(501, message); }
+  constructor(message = 'Feature not supported.') {
+    super(501, message);
+  }
 }
 export class ServiceUnavailable extends ApiError {
-  constructor(message: string) { super(503, message); }
+  constructor(message: string) {
+    super(503, message);
+  }
 }
 
 // ---- Nova-named --------------------------------------------------------------------------------
@@ -73,7 +97,9 @@ export class InstanceInvalidState extends Conflict {
 
 /** Nova: InstanceIsLocked → 409. */
 export class InstanceIsLocked extends Conflict {
-  constructor(instanceId: string) { super(`Instance ${instanceId} is locked`); }
+  constructor(instanceId: string) {
+    super(`Instance ${instanceId} is locked`);
+  }
 }
 
 /** Raised when a task_state compare-and-swap loses the race (Nova's UnexpectedTaskStateError → 409). */
@@ -88,12 +114,17 @@ export class UnexpectedTaskState extends Conflict {
 
 /** Nova's quota failure on create: HTTP 403 with "Quota exceeded for …". */
 export class QuotaExceeded extends Forbidden {
-  constructor(message: string) { super(message); }
+  constructor(message: string) {
+    super(message);
+  }
 }
 
 /** Raised by the virt layer; the worker turns these into faults. */
 export class DriverError extends Error {
-  constructor(message: string, readonly kind: 'not-found' | 'conflict' | 'timeout' | 'unavailable' | 'failed' = 'failed') {
+  constructor(
+    message: string,
+    readonly kind: 'not-found' | 'conflict' | 'timeout' | 'unavailable' | 'failed' = 'failed',
+  ) {
     super(message);
     this.name = 'DriverError';
   }
@@ -108,7 +139,9 @@ export function pyRepr(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }

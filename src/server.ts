@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   // A weak admin password must never face the network: check the configured one before anything
   // starts, and the stored one (which the API may have changed since) once the database is open.
   // noauth2 trusts every token: loopback only.
-  const early = noauthRefusal(config.host, config.authStrategy) ?? configuredPasswordRefusal(config.host, config.adminPassword);
+  const early =
+    noauthRefusal(config.host, config.authStrategy) ?? configuredPasswordRefusal(config.host, config.adminPassword);
   if (early) {
     console.error(`novadock: ${early}`);
     process.exit(2);
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
   }
 
   if (config.authStrategy === 'noauth2') {
-    app.log.warn('NOVADOCK_AUTH_STRATEGY=noauth2: every X-Auth-Token is believed ("user:project"; user admin is admin). For tests on this machine only');
+    app.log.warn(
+      'NOVADOCK_AUTH_STRATEGY=noauth2: every X-Auth-Token is believed ("user:project"; user admin is admin). For tests on this machine only',
+    );
   }
 
   let closing = false;
@@ -46,7 +49,10 @@ async function main(): Promise<void> {
     force.unref();
     app.close().then(
       () => process.exit(0),
-      (err) => { app.log.error({ err }, 'error during shutdown'); process.exit(1); },
+      (err) => {
+        app.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
     );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

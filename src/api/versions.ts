@@ -60,7 +60,21 @@ export function keystoneVersion(base: string) {
 
 export function glanceVersions(base: string) {
   const v = (id: string, status: string) => ({ id, status, links: [{ rel: 'self', href: `${base}/image/v2/` }] });
-  return { versions: [v('v2.16', 'CURRENT'), v('v2.15', 'SUPPORTED'), v('v2.9', 'SUPPORTED'), v('v2.7', 'SUPPORTED'), v('v2.6', 'SUPPORTED'), v('v2.5', 'SUPPORTED'), v('v2.4', 'SUPPORTED'), v('v2.3', 'SUPPORTED'), v('v2.2', 'SUPPORTED'), v('v2.1', 'SUPPORTED'), v('v2.0', 'SUPPORTED')] };
+  return {
+    versions: [
+      v('v2.16', 'CURRENT'),
+      v('v2.15', 'SUPPORTED'),
+      v('v2.9', 'SUPPORTED'),
+      v('v2.7', 'SUPPORTED'),
+      v('v2.6', 'SUPPORTED'),
+      v('v2.5', 'SUPPORTED'),
+      v('v2.4', 'SUPPORTED'),
+      v('v2.3', 'SUPPORTED'),
+      v('v2.2', 'SUPPORTED'),
+      v('v2.1', 'SUPPORTED'),
+      v('v2.0', 'SUPPORTED'),
+    ],
+  };
 }
 
 export async function versionRoutes(app: FastifyInstance, opts: { publicUrl: string | null }): Promise<void> {
@@ -83,8 +97,22 @@ export async function versionRoutes(app: FastifyInstance, opts: { publicUrl: str
   // ---- compute ----
   const computeVersionsList = (b: string) => ({
     versions: [
-      { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: LEGACY_UPDATED, links: [{ rel: 'self', href: `${b}/compute/v2/` }] },
-      { id: 'v2.1', status: 'CURRENT', version: MAX_VERSION, min_version: MIN_VERSION, updated: NOVA_UPDATED, links: [{ rel: 'self', href: `${b}/compute/v2.1/` }] },
+      {
+        id: 'v2.0',
+        status: 'SUPPORTED',
+        version: '',
+        min_version: '',
+        updated: LEGACY_UPDATED,
+        links: [{ rel: 'self', href: `${b}/compute/v2/` }],
+      },
+      {
+        id: 'v2.1',
+        status: 'CURRENT',
+        version: MAX_VERSION,
+        min_version: MIN_VERSION,
+        updated: NOVA_UPDATED,
+        links: [{ rel: 'self', href: `${b}/compute/v2.1/` }],
+      },
     ],
   });
   app.get('/compute', { config: pub, schema: { hide: true } }, async (req) => computeVersionsList(base(req)));
@@ -101,16 +129,30 @@ export async function versionRoutes(app: FastifyInstance, opts: { publicUrl: str
 
   // ---- identity ----
   app.get('/identity', { config: pub, schema: { hide: true } }, async (req, reply) =>
-    reply.code(300).send({ versions: { values: [keystoneVersion(base(req))] } }));
+    reply.code(300).send({ versions: { values: [keystoneVersion(base(req))] } }),
+  );
   app.get('/identity/', { config: pub, schema: { hide: true } }, async (req, reply) =>
-    reply.code(300).send({ versions: { values: [keystoneVersion(base(req))] } }));
-  app.get('/identity/v3', { config: pub, schema: { hide: true } }, async (req) => ({ version: keystoneVersion(base(req)) }));
-  app.get('/identity/v3/', { config: pub, schema: { hide: true } }, async (req) => ({ version: keystoneVersion(base(req)) }));
+    reply.code(300).send({ versions: { values: [keystoneVersion(base(req))] } }),
+  );
+  app.get('/identity/v3', { config: pub, schema: { hide: true } }, async (req) => ({
+    version: keystoneVersion(base(req)),
+  }));
+  app.get('/identity/v3/', { config: pub, schema: { hide: true } }, async (req) => ({
+    version: keystoneVersion(base(req)),
+  }));
 
   // ---- image ----
-  app.get('/image', { config: pub, schema: { hide: true } }, async (req, reply) => reply.code(300).send(glanceVersions(base(req))));
-  app.get('/image/', { config: pub, schema: { hide: true } }, async (req, reply) => reply.code(300).send(glanceVersions(base(req))));
+  app.get('/image', { config: pub, schema: { hide: true } }, async (req, reply) =>
+    reply.code(300).send(glanceVersions(base(req))),
+  );
+  app.get('/image/', { config: pub, schema: { hide: true } }, async (req, reply) =>
+    reply.code(300).send(glanceVersions(base(req))),
+  );
   app.get('/image/versions', { config: pub, schema: { hide: true } }, async (req) => glanceVersions(base(req)));
-  app.get('/image/v2', { config: pub, schema: { hide: true } }, async (req, reply) => reply.code(300).send(glanceVersions(base(req))));
-  app.get('/image/v2/', { config: pub, schema: { hide: true } }, async (req, reply) => reply.code(300).send(glanceVersions(base(req))));
+  app.get('/image/v2', { config: pub, schema: { hide: true } }, async (req, reply) =>
+    reply.code(300).send(glanceVersions(base(req))),
+  );
+  app.get('/image/v2/', { config: pub, schema: { hide: true } }, async (req, reply) =>
+    reply.code(300).send(glanceVersions(base(req))),
+  );
 }

@@ -5,7 +5,13 @@ import type { Config } from '../config.js';
 import type { Clock } from '../db/time.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
 import { PowerSyncQueries } from '../db/repositories/power-sync-queries.js';
-import { PowerSync, type InstanceLockPort, type StopActionRecorder, type SyncLog, type Timers } from '../worker/power-sync.js';
+import {
+  PowerSync,
+  type InstanceLockPort,
+  type StopActionRecorder,
+  type SyncLog,
+  type Timers,
+} from '../worker/power-sync.js';
 import { EventWatcher } from '../worker/event-watcher.js';
 
 export interface DriftDeps {
@@ -33,8 +39,14 @@ function stderrLog(config: Config): SyncLog {
 export function createDrift(d: DriftDeps) {
   d = { ...d, log: d.log ?? stderrLog(d.config) };
   const powerSync = new PowerSync({
-    hosts: d.hosts, queries: new PowerSyncQueries(d.db), locks: d.locks, clock: d.clock,
-    stopTimeoutSeconds: d.config.stopTimeoutSeconds, actions: d.actions, log: d.log, timers: d.timers,
+    hosts: d.hosts,
+    queries: new PowerSyncQueries(d.db),
+    locks: d.locks,
+    clock: d.clock,
+    stopTimeoutSeconds: d.config.stopTimeoutSeconds,
+    actions: d.actions,
+    log: d.log,
+    timers: d.timers,
   });
   const eventWatcher = new EventWatcher(d.hosts, powerSync, { log: d.log, timers: d.timers });
   return {

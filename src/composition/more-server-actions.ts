@@ -27,7 +27,15 @@ import { ServerRebuilds } from '../compute/servers/actions/rebuild.js';
 import { ServerResizes } from '../compute/servers/actions/resize.js';
 import { ServerShelves } from '../compute/servers/actions/shelve.js';
 import { SerialConsoles } from '../compute/servers/actions/console.js';
-import { REBUILD_TASK, RESIZE_TASK, REVERT_RESIZE_TASK, SHELVE_OFFLOAD_TASK, SHELVE_TASK, SNAPSHOT_TASK, UNSHELVE_TASK } from '../compute/tasks.js';
+import {
+  REBUILD_TASK,
+  RESIZE_TASK,
+  REVERT_RESIZE_TASK,
+  SHELVE_OFFLOAD_TASK,
+  SHELVE_TASK,
+  SNAPSHOT_TASK,
+  UNSHELVE_TASK,
+} from '../compute/tasks.js';
 
 export interface MoreActionsDeps {
   config: Config;
@@ -50,11 +58,27 @@ export function createMoreServerActions(s: MoreActionsDeps) {
   const sysmeta = new InstanceSystemMetadataRepo(s.db);
   const migrations = new MigrationsRepo(s.db);
   const api: ActionApiDeps = {
-    db: s.db, clock: s.clock, instances: s.instancesRepo, metadata: s.instanceMetadataRepo, sysmeta, worker: s.worker,
-    actions: s.instanceActions, images: s.images, flavors: s.flavors, quotas: s.quotas, keypairs: s.keypairs, migrations,
+    db: s.db,
+    clock: s.clock,
+    instances: s.instancesRepo,
+    metadata: s.instanceMetadataRepo,
+    sysmeta,
+    worker: s.worker,
+    actions: s.instanceActions,
+    images: s.images,
+    flavors: s.flavors,
+    quotas: s.quotas,
+    keypairs: s.keypairs,
+    migrations,
   };
   const manager: ActionManagerDeps = {
-    ...s.computeManager, db: s.db, images: s.images, imagesRepo: s.imagesRepo, sysmeta, migrations, stopTimeoutS: s.config.stopTimeoutSeconds,
+    ...s.computeManager,
+    db: s.db,
+    images: s.images,
+    imagesRepo: s.imagesRepo,
+    sysmeta,
+    migrations,
+    stopTimeoutS: s.config.stopTimeoutSeconds,
   };
   s.worker.registerHandler(SNAPSHOT_TASK, snapshotHandler(manager));
   s.worker.registerHandler(REBUILD_TASK, rebuildHandler(manager));

@@ -44,11 +44,19 @@ export interface ServerActionsDeps {
 export function createServerActions(d: ServerActionsDeps) {
   const health = d.hostHealth;
   const apiDeps: ActionApiDeps = {
-    db: d.db, clock: d.clock, instances: d.instancesRepo, worker: d.worker, actions: d.instanceActions,
-    hostDown: health ? async (hostId) => {
-      const host = await d.hostsRepo.findById(hostId);
-      return host && !health.isUp({ last_seen_at: host.last_seen_at, forced_down: Boolean(host.forced_down) }) ? host.name : null;
-    } : undefined,
+    db: d.db,
+    clock: d.clock,
+    instances: d.instancesRepo,
+    worker: d.worker,
+    actions: d.instanceActions,
+    hostDown: health
+      ? async (hostId) => {
+          const host = await d.hostsRepo.findById(hostId);
+          return host && !health.isUp({ last_seen_at: host.last_seen_at, forced_down: Boolean(host.forced_down) })
+            ? host.name
+            : null;
+        }
+      : undefined,
   };
   const powerManager: PowerManagerDeps = {
     ...d.computeManager,
@@ -71,7 +79,12 @@ export function createServerActions(d: ServerActionsDeps) {
     diagnostics: new DiagnosticsApi(d.hosts),
     /** restore / forceDelete and the reclaimer (start/stop with the background work) */
     softDelete,
-    instanceActions: new InstanceActionsApi(d.instancesRepo, d.instanceActionsRepo, new InstanceActionsQueries(d.db), d.hostsRepo),
+    instanceActions: new InstanceActionsApi(
+      d.instancesRepo,
+      d.instanceActionsRepo,
+      new InstanceActionsQueries(d.db),
+      d.hostsRepo,
+    ),
   };
 }
 

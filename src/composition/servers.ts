@@ -11,7 +11,15 @@ import { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
 import { InstanceActionsRepo } from '../db/repositories/instance-actions-repo.js';
 import { ComputeTasksRepo } from '../db/repositories/compute-tasks-repo.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
-import type { FlavorPort, HostHealthPort, ImageLoaderPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from '../compute/ports.js';
+import type {
+  FlavorPort,
+  HostHealthPort,
+  ImageLoaderPort,
+  ImagePort,
+  KeypairPort,
+  QuotaPort,
+  ServerGroupPort,
+} from '../compute/ports.js';
 import { TaskRunner } from '../worker/task-runner.js';
 import { Scheduler } from '../compute/hosts/scheduler.js';
 import { Networks } from '../compute/servers/networks.js';
@@ -68,22 +76,52 @@ export function createComputeServices(d: ComputeComposeDeps) {
   const configDrives = new ConfigDrives(d.config.dataDir);
   const instanceActions = new InstanceActions(actionsRepo, d.clock);
   const manager: ManagerDeps = {
-    clock: d.clock, instances: instancesRepo, metadata: metadataRepo, faults: faultsRepo, hostsRepo: d.hostsRepo,
-    hosts: d.hosts, scheduler, networks, configDrives, actions: instanceActions, imageLoader: d.imageImporter,
-    pidsLimit: DEFAULT_PIDS_LIMIT, log,
+    clock: d.clock,
+    instances: instancesRepo,
+    metadata: metadataRepo,
+    faults: faultsRepo,
+    hostsRepo: d.hostsRepo,
+    hosts: d.hosts,
+    scheduler,
+    networks,
+    configDrives,
+    actions: instanceActions,
+    imageLoader: d.imageImporter,
+    pidsLimit: DEFAULT_PIDS_LIMIT,
+    log,
   };
   worker.registerHandler(BUILD_TASK, buildHandler(manager));
   worker.registerHandler(DELETE_TASK, deleteHandler(manager));
   worker.onStart(() => recoverInterrupted(d.db, d.clock, worker, faultsRepo));
   const compute = new ComputeApi({
-    db: d.db, clock: d.clock, instances: instancesRepo, metadata: metadataRepo, tags: tagsRepo, hostsRepo: d.hostsRepo,
-    worker, actions: instanceActions, flavors: d.flavors, images: d.images, quotas: d.quotas, keypairs: d.keypairs,
+    db: d.db,
+    clock: d.clock,
+    instances: instancesRepo,
+    metadata: metadataRepo,
+    tags: tagsRepo,
+    hostsRepo: d.hostsRepo,
+    worker,
+    actions: instanceActions,
+    flavors: d.flavors,
+    images: d.images,
+    quotas: d.quotas,
+    keypairs: d.keypairs,
     serverGroups: d.serverGroups,
   });
   return {
-    instancesRepo, instanceMetadataRepo: metadataRepo, instanceTagsRepo: tagsRepo, instanceFaultsRepo: faultsRepo,
-    instanceActionsRepo: actionsRepo, computeTasksRepo: tasksRepo, worker, scheduler, networks, configDrives,
-    instanceActions, computeManager: manager, compute,
+    instancesRepo,
+    instanceMetadataRepo: metadataRepo,
+    instanceTagsRepo: tagsRepo,
+    instanceFaultsRepo: faultsRepo,
+    instanceActionsRepo: actionsRepo,
+    computeTasksRepo: tasksRepo,
+    worker,
+    scheduler,
+    networks,
+    configDrives,
+    instanceActions,
+    computeManager: manager,
+    compute,
     serverLister: new ServerLister(instancesRepo, d.hostsRepo),
     serverExtras: new ServerExtrasLoader(metadataRepo, tagsRepo, faultsRepo, d.hostsRepo),
   };

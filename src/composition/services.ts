@@ -55,19 +55,31 @@ export function createServices(deps: ServiceDeps) {
   const identityRepo = new IdentityRepo(db);
   const tokens = new TokenService(identityRepo, clock, config.tokenTtlSeconds);
   // Nova's noauth2: only when configured (the auth plugin then also believes any other token).
-  const noauth = config.authStrategy === 'noauth2' ? new NoAuth(identityRepo, tokens, clock, config.tokenTtlSeconds) : null;
+  const noauth =
+    config.authStrategy === 'noauth2' ? new NoAuth(identityRepo, tokens, clock, config.tokenTtlSeconds) : null;
   const loginThrottle = new LoginThrottle(new LoginFailuresRepo(db), clock);
   const identity = new IdentityService(identityRepo, tokens, loginThrottle);
   const identityAdmin = new IdentityAdmin(identityRepo, tokens, loginThrottle, clock);
   // Keystone application credentials; tokens issued from one are checked against it.
-  const applicationCredentials = new ApplicationCredentials(new ApplicationCredentialsRepo(db), identityRepo, tokens, loginThrottle, clock);
+  const applicationCredentials = new ApplicationCredentials(
+    new ApplicationCredentialsRepo(db),
+    identityRepo,
+    tokens,
+    loginThrottle,
+    clock,
+  );
   tokens.useApplicationCredentials(applicationCredentials);
   identity.useApplicationCredentials(applicationCredentials);
   // Host rows as every reader sees them: each with the zone its aggregates give it (compute/host-zones.ts).
   const hostsRepo = new ZonedHostsRepo(db);
   const hosts = new HostRegistry(hostsRepo, driverFactory, clock);
   const flavorsRepo = new FlavorsRepo(db);
-  const flavors = new FlavorService(flavorsRepo, db, clock, async (id) => (await identityRepo.findProjectById(id)) !== undefined);
+  const flavors = new FlavorService(
+    flavorsRepo,
+    db,
+    clock,
+    async (id) => (await identityRepo.findProjectById(id)) !== undefined,
+  );
   const quotas = new QuotaService(db, new QuotasRepo(db), clock);
   const keypairs = new KeypairService(db, new KeypairsRepo(db), quotas, clock);
   const hostHealth = new HostHealth(hosts, hostsRepo, clock, config.heartbeatIntervalSeconds);
@@ -80,25 +92,111 @@ export function createServices(deps: ServiceDeps) {
   const images = new ImageService(db, imagesRepo, imageStore, clock);
   const imageImporter = new ImageImporter(imagesRepo, imageStore, clock);
   images.onDeleted((id, loads) => imageImporter.unloadEverywhere(id, loads, (hostId) => hosts.driverFor(hostId)));
-  const computeServices = createComputeServices({ config, db, clock, hosts, hostsRepo, flavors, images, imageImporter, quotas, keypairs, hostHealth, serverGroups });
+  const computeServices = createComputeServices({
+    config,
+    db,
+    clock,
+    hosts,
+    hostsRepo,
+    flavors,
+    images,
+    imageImporter,
+    quotas,
+    keypairs,
+    hostHealth,
+    serverGroups,
+  });
   // Drift: Docker events + periodic power sync, under the worker's per-server mutex.
-  const drift = createDrift({ config, db, clock, hosts, locks: computeServices.worker.locks, actions: computeServices.instanceActions });
+  const drift = createDrift({
+    config,
+    db,
+    clock,
+    hosts,
+    locks: computeServices.worker.locks,
+    actions: computeServices.instanceActions,
+  });
   // Server actions (power, lock, console output, …): compute-API objects plus their worker handlers.
-  const serverActions = createServerActions({ config, db, clock, hosts, hostsRepo, imagesRepo, hostHealth, ...computeServices });
+  const serverActions = createServerActions({
+    config,
+    db,
+    clock,
+    hosts,
+    hostsRepo,
+    imagesRepo,
+    hostHealth,
+    ...computeServices,
+  });
   // Snapshot/backup, rebuild, resize, shelve and the serial console: API objects plus worker handlers.
-  const moreServerActions = createMoreServerActions({ config, db, clock, hosts, images, imagesRepo, flavors, quotas, keypairs, ...computeServices });
+  const moreServerActions = createMoreServerActions({
+    config,
+    db,
+    clock,
+    hosts,
+    images,
+    imagesRepo,
+    flavors,
+    quotas,
+    keypairs,
+    ...computeServices,
+  });
   // Aggregates (an admin's, and the configured zones read-only) and 2.81 image pre-caching on their hosts (a worker task).
   const aggregates = new Aggregates(db, hostsRepo, clock, config.defaultAvailabilityZone);
   hostOverview.onHostDeleted((host) => aggregates.forgetHost(host));
   const { worker, computeManager } = computeServices;
-  worker.registerHandler(IMAGE_CACHE_TASK, imageCacheHandler({ hostsRepo, hosts, hostHealth, imagesRepo, imageLoader: imageImporter, log: computeManager.log }));
+  worker.registerHandler(
+    IMAGE_CACHE_TASK,
+    imageCacheHandler({
+      hostsRepo,
+      hosts,
+      hostHealth,
+      imagesRepo,
+      imageLoader: imageImporter,
+      log: computeManager.log,
+    }),
+  );
   const aggregateImageCache = new AggregateImageCache(db, worker, images, aggregates);
   // os-server-external-events: the API side decides, the manager's side (under the per-server lock) acts.
   const externalEvents = new ExternalEvents({
-    db, instances: computeServices.instancesRepo, hostsRepo, actions: computeServices.instanceActions, log: computeManager.log,
+    db,
+    instances: computeServices.instancesRepo,
+    hostsRepo,
+    actions: computeServices.instanceActions,
+    log: computeManager.log,
     hostEvents: (requestId, events) => handleHostEvents({ ...computeManager, locks: worker.locks }, requestId, events),
   });
-  return { ...computeServices, ...moreServerActions, serverActions, drift, aggregates, aggregateImageCache, externalEvents, config, db, clock, identityRepo, tokens, noauth, identity, identityAdmin, applicationCredentials, loginThrottle, hostsRepo, hosts, flavorsRepo, flavors, imagesRepo, imageStore, images, imageImporter, quotas, keypairs, hostHealth, hostOverview, tenantUsage, serverGroups };
+  return {
+    ...computeServices,
+    ...moreServerActions,
+    serverActions,
+    drift,
+    aggregates,
+    aggregateImageCache,
+    externalEvents,
+    config,
+    db,
+    clock,
+    identityRepo,
+    tokens,
+    noauth,
+    identity,
+    identityAdmin,
+    applicationCredentials,
+    loginThrottle,
+    hostsRepo,
+    hosts,
+    flavorsRepo,
+    flavors,
+    imagesRepo,
+    imageStore,
+    images,
+    imageImporter,
+    quotas,
+    keypairs,
+    hostHealth,
+    hostOverview,
+    tenantUsage,
+    serverGroups,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -7,11 +7,15 @@ export const MIN_VERSION = '2.1';
 export const MAX_VERSION = '2.93';
 
 export class ApiVersion {
-  constructor(readonly major: number, readonly minor: number) {}
+  constructor(
+    readonly major: number,
+    readonly minor: number,
+  ) {}
 
   static parse(text: string): ApiVersion {
     const m = /^([1-9]\d*)\.([1-9]\d*|0)$/.exec(text);
-    if (!m) throw new BadRequest(`API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`);
+    if (!m)
+      throw new BadRequest(`API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`);
     return new ApiVersion(Number(m[1]), Number(m[2]));
   }
 
@@ -19,11 +23,19 @@ export class ApiVersion {
     const o = typeof other === 'string' ? ApiVersion.parse(other) : other;
     return this.major - o.major || this.minor - o.minor;
   }
-  gte(v: string): boolean { return this.cmp(v) >= 0; }
-  lt(v: string): boolean { return this.cmp(v) < 0; }
+  gte(v: string): boolean {
+    return this.cmp(v) >= 0;
+  }
+  lt(v: string): boolean {
+    return this.cmp(v) < 0;
+  }
   /** Inclusive range check; an absent max means "no upper bound". */
-  within(min: string, max?: string): boolean { return this.gte(min) && (max === undefined || this.cmp(max) <= 0); }
-  toString(): string { return `${this.major}.${this.minor}`; }
+  within(min: string, max?: string): boolean {
+    return this.gte(min) && (max === undefined || this.cmp(max) <= 0);
+  }
+  toString(): string {
+    return `${this.major}.${this.minor}`;
+  }
 }
 
 export const MIN = ApiVersion.parse(MIN_VERSION);

@@ -27,7 +27,11 @@ export interface ImageLoaderPort {
 
 export interface QuotaPort {
   /** how many of min..max instances fit the project's and (with userId) the user's quota; throws QuotaExceeded (403) when not even min fit */
-  allowedInstances(trx: Db, projectId: string, req: { min: number; max: number; vcpus: number; memoryMb: number; userId?: string }): Promise<number>;
+  allowedInstances(
+    trx: Db,
+    projectId: string,
+    req: { min: number; max: number; vcpus: number; memoryMb: number; userId?: string },
+  ): Promise<number>;
   /** the project's effective limits (injected_files … for personality) */
   limitsFor(projectId: string): Promise<InjectedFileLimits>;
   /** a user's limits in the project (their own over the project's) */
@@ -35,13 +39,21 @@ export interface QuotaPort {
 }
 
 export interface KeypairPort {
-  findForUser(userId: string, name: string): Promise<{ name: string; public_key: string; type: string; fingerprint: string } | undefined>;
+  findForUser(
+    userId: string,
+    name: string,
+  ): Promise<{ name: string; public_key: string; type: string; fingerprint: string } | undefined>;
 }
 
 /** Server groups (the `group` scheduler hint): membership at create, policy at placement. */
 export interface ServerGroupPort {
   /** checks the group (visible to the caller, member quota) and records the servers; in the create transaction */
-  addMembers(trx: Db, auth: AuthContext, groupUuid: string, instanceUuids: string[]): Promise<{ row: { uuid: string } }>;
+  addMembers(
+    trx: Db,
+    auth: AuthContext,
+    groupUuid: string,
+    instanceUuids: string[],
+  ): Promise<{ row: { uuid: string } }>;
   /** the hosts the server's group policy allows, best first for the soft policies */
   filterHosts<H extends Pick<ComputeHostRow, 'id'>>(instanceUuid: string, hosts: H[]): Promise<H[]>;
 }

@@ -9,11 +9,17 @@ import { AdvisoryLock, withAdvisoryLock } from './advisory-lock.js';
 
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
-interface MigrationModule { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
+interface MigrationModule {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
 
 const source: Knex.MigrationSource<string> = {
   async getMigrations() {
-    return fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.js$/.test(f)).sort();
+    return fs
+      .readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d+_.*\.js$/.test(f))
+      .sort();
   },
   getMigrationName(name) {
     return name;

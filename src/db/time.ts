@@ -1,6 +1,8 @@
 // Timestamps are stored as ISO-8601 UTC text with milliseconds, identical on SQLite and PostgreSQL,
 // so they sort as strings.
-export interface Clock { now(): Date }
+export interface Clock {
+  now(): Date;
+}
 export const systemClock: Clock = { now: () => new Date() };
 
 export function isoNow(clock: Clock = systemClock): string {

@@ -11,7 +11,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../db/time.js';
 import type { IdentityRepo, RoleRow, UserRow } from '../db/repositories/identity-repo.js';
-import type { ApplicationCredentialRow, ApplicationCredentialsRepo } from '../db/repositories/application-credentials-repo.js';
+import type {
+  ApplicationCredentialRow,
+  ApplicationCredentialsRepo,
+} from '../db/repositories/application-credentials-repo.js';
 import type { ApplicationCredentialLookup, TokenService } from './token-service.js';
 import type { AuthContext } from './auth-context.js';
 import type { LoginBuckets, LoginThrottle } from './login-throttle.js';
@@ -38,12 +41,19 @@ export interface ApplicationCredentialAuth {
 }
 
 /** A credential as the API shows it; `secret` only right after create. */
-export interface ApplicationCredential { row: ApplicationCredentialRow; roles: RoleRow[]; secret?: string }
+export interface ApplicationCredential {
+  row: ApplicationCredentialRow;
+  roles: RoleRow[];
+  secret?: string;
+}
 
-const CLIENT_ERROR = ' The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.';
+const CLIENT_ERROR =
+  ' The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.';
 const FAILED = 'The request you have made requires authentication.';
-const forbidden = (action: string) => new Forbidden(`You are not authorized to perform the requested action: ${action}.`);
-const expecting = (attribute: string, target: string) => new BadRequest(`Expecting to find ${attribute} in ${target}.${CLIENT_ERROR}`);
+const forbidden = (action: string) =>
+  new Forbidden(`You are not authorized to perform the requested action: ${action}.`);
+const expecting = (attribute: string, target: string) =>
+  new BadRequest(`Expecting to find ${attribute} in ${target}.${CLIENT_ERROR}`);
 const notFound = (id: string) => new NotFound(`Could not find Application Credential: ${id}.`);
 const invalid = (detail: string) => new BadRequest(`Invalid application credential: ${detail}`);
 
@@ -105,7 +115,10 @@ export class ApplicationCredentials implements ApplicationCredentialLookup {
       created_at: this.clock.now().toISOString(),
     };
     try {
-      await this.repo.insert(row, roles.map((r) => r.id));
+      await this.repo.insert(
+        row,
+        roles.map((r) => r.id),
+      );
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicate(input.name); // a concurrent create of the same name
       throw e;
@@ -144,8 +157,13 @@ export class ApplicationCredentials implements ApplicationCredentialLookup {
 
   /** The roles a new credential delegates: those asked for (by id or name), all of which the
    * caller's token must hold, or else every role of the token. */
-  private async delegatedRoles(auth: AuthContext, asked: { id?: string; name?: string }[] | undefined): Promise<RoleRow[]> {
-    const held = (await Promise.all(auth.roles.map((name) => this.identityRepo.findRoleByName(name)))).filter((r): r is RoleRow => r !== undefined);
+  private async delegatedRoles(
+    auth: AuthContext,
+    asked: { id?: string; name?: string }[] | undefined,
+  ): Promise<RoleRow[]> {
+    const held = (await Promise.all(auth.roles.map((name) => this.identityRepo.findRoleByName(name)))).filter(
+      (r): r is RoleRow => r !== undefined,
+    );
     if (!asked || asked.length === 0) return held;
     const out = new Map<string, RoleRow>();
     for (const ref of asked) {
@@ -169,15 +187,28 @@ export class ApplicationCredentials implements ApplicationCredentialLookup {
     const row = await this.repo.findById(id);
     if (!row) return undefined;
     const roles = (await this.repo.rolesOf([id])).get(id) ?? [];
-    return { id: row.id, name: row.name, unrestricted: Boolean(row.unrestricted), expiresAt: row.expires_at, roleNames: roles.map((r) => r.name) };
+    return {
+      id: row.id,
+      name: row.name,
+      unrestricted: Boolean(row.unrestricted),
+      expiresAt: row.expires_at,
+      roleNames: roles.map((r) => r.name),
+    };
   }
 
   /**
    * The `application_credential` method. Unknown credential, wrong secret, expiry and a disabled
    * user are all the same 401, and failures count against the login throttle as passwords do.
    */
-  async authenticate(input: ApplicationCredentialAuth | undefined, requestedScope: boolean, client: { address?: string | null } = {}): Promise<{ token: string; ctx: AuthContext }> {
-    if (requestedScope) throw new Unauthorized('Error authenticating with application credential: Application credentials cannot request a scope.');
+  async authenticate(
+    input: ApplicationCredentialAuth | undefined,
+    requestedScope: boolean,
+    client: { address?: string | null } = {},
+  ): Promise<{ token: string; ctx: AuthContext }> {
+    if (requestedScope)
+      throw new Unauthorized(
+        'Error authenticating with application credential: Application credentials cannot request a scope.',
+      );
     if (!input) throw expecting('application_credential', 'identity');
     const { cred, bucket } = await this.lookup(input);
     const buckets: LoginBuckets = { user: bucket, address: client.address ?? null };
@@ -200,8 +231,13 @@ export class ApplicationCredentials implements ApplicationCredentialLookup {
    * ("Using an application credential token to create a scoped token is not allowed."); without
    * one, the new token is bound to the same credential and lives no longer than the old one.
    */
-  async reissue(ctx: AuthContext, requestedScope: boolean, methods: string[]): Promise<{ token: string; ctx: AuthContext }> {
-    if (requestedScope) throw forbidden('Using an application credential token to create a scoped token is not allowed.');
+  async reissue(
+    ctx: AuthContext,
+    requestedScope: boolean,
+    methods: string[],
+  ): Promise<{ token: string; ctx: AuthContext }> {
+    if (requestedScope)
+      throw forbidden('Using an application credential token to create a scoped token is not allowed.');
     const cred = ctx.applicationCredential ? await this.repo.findById(ctx.applicationCredential.id) : undefined;
     const user = await this.identityRepo.findUserById(ctx.userId);
     if (!cred || !user) throw new Unauthorized(FAILED);
@@ -214,13 +250,16 @@ export class ApplicationCredentials implements ApplicationCredentialLookup {
     if (!project || !project.enabled) throw new Unauthorized(FAILED);
     const delegated = new Set(((await this.repo.rolesOf([cred.id])).get(cred.id) ?? []).map((r) => r.id));
     const held = await this.identityRepo.rolesOn(user.id, project.id);
-    if (!held.some((r) => delegated.has(r.id))) throw new Unauthorized(`User ${user.id} has no access to project ${project.id}`);
+    if (!held.some((r) => delegated.has(r.id)))
+      throw new Unauthorized(`User ${user.id} has no access to project ${project.id}`);
     return this.tokens.issue(user, { project }, methods, expiresAt, { id: cred.id, expiresAt: cred.expires_at });
   }
 
   /** The credential named by id, or by name and its user (id, or name within a domain). The
    * throttle bucket is the credential when it exists, else what was asked for. */
-  private async lookup(input: ApplicationCredentialAuth): Promise<{ cred: ApplicationCredentialRow | undefined; bucket: string }> {
+  private async lookup(
+    input: ApplicationCredentialAuth,
+  ): Promise<{ cred: ApplicationCredentialRow | undefined; bucket: string }> {
     if (input.id) {
       const cred = await this.repo.findById(input.id);
       return { cred, bucket: `appcred:${cred?.id ?? input.id}` };
@@ -245,9 +284,13 @@ export class ApplicationCredentials implements ApplicationCredentialLookup {
 /** Keystone's _check_unrestricted_application_credential (its wording ends in two full stops). */
 function assertUnrestricted(auth: AuthContext): void {
   if (auth.applicationCredential && !auth.applicationCredential.unrestricted) {
-    throw forbidden("Using method 'application_credential' is not allowed for managing additional application credentials.");
+    throw forbidden(
+      "Using method 'application_credential' is not allowed for managing additional application credentials.",
+    );
   }
 }
 
 const duplicate = (name: string) =>
-  new Conflict(`Conflict occurred attempting to store application_credential - Duplicate entry found with name ${name}.`);
+  new Conflict(
+    `Conflict occurred attempting to store application_credential - Duplicate entry found with name ${name}.`,
+  );

@@ -3,7 +3,15 @@
 // Every method starts with its policy rule; admin may do anything, the others only read what is
 // theirs. Changes that alter what a token may do drop the token cache (and, for a new password,
 // revoke the user's tokens), so a removed role or a disabled user stops working at once.
-import type { AssignmentRow, DomainRow, IdentityRepo, ListFilter, ProjectRow, RoleRow, UserRow } from '../db/repositories/identity-repo.js';
+import type {
+  AssignmentRow,
+  DomainRow,
+  IdentityRepo,
+  ListFilter,
+  ProjectRow,
+  RoleRow,
+  UserRow,
+} from '../db/repositories/identity-repo.js';
 import type { Clock } from '../db/time.js';
 import type { TokenService } from './token-service.js';
 import type { AuthContext } from './auth-context.js';
@@ -13,14 +21,31 @@ import { assertPasswordLength, passwordColumns, verifyPassword } from './passwor
 import { DEFAULT_DOMAIN_ID, isBuiltInRole, newKeystoneId } from './bootstrap.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';
 
-export interface ProjectInput { name?: string; description?: string | null; enabled?: boolean; domain_id?: string | null }
-export interface UserInput {
-  name?: string; password?: string | null; enabled?: boolean; email?: string | null; description?: string | null;
-  default_project_id?: string | null; domain_id?: string | null;
+export interface ProjectInput {
+  name?: string;
+  description?: string | null;
+  enabled?: boolean;
+  domain_id?: string | null;
 }
-export interface RoleInput { name?: string; description?: string | null; domain_id?: string | null; options?: { immutable?: boolean | null } }
+export interface UserInput {
+  name?: string;
+  password?: string | null;
+  enabled?: boolean;
+  email?: string | null;
+  description?: string | null;
+  default_project_id?: string | null;
+  domain_id?: string | null;
+}
+export interface RoleInput {
+  name?: string;
+  description?: string | null;
+  domain_id?: string | null;
+  options?: { immutable?: boolean | null };
+}
 export interface AssignmentQuery {
-  userId?: string; roleId?: string; projectId?: string;
+  userId?: string;
+  roleId?: string;
+  projectId?: string;
   /** asked about groups, domains or the system: nothing of that kind exists here */
   other?: boolean;
 }
@@ -28,7 +53,9 @@ export interface AssignmentQuery {
 const forbidden = (rule: string) => new Forbidden(`You are not authorized to perform the requested action: ${rule}.`);
 export const notFound = (kind: string, id: string) => new NotFound(`Could not find ${kind}: ${id}.`);
 const duplicate = (kind: string, name: string, domainId: string) =>
-  new Conflict(`Conflict occurred attempting to store ${kind} - Duplicate entry found with name ${name} at domain ID ${domainId}.`);
+  new Conflict(
+    `Conflict occurred attempting to store ${kind} - Duplicate entry found with name ${name} at domain ID ${domainId}.`,
+  );
 
 export class IdentityAdmin {
   constructor(
@@ -70,7 +97,8 @@ export class IdentityAdmin {
     const project = await this.repo.findProjectById(id);
     if (!isAdmin(auth)) {
       // Same answer for "not yours" and "does not exist".
-      if (!project || (await this.repo.rolesOn(auth.userId, project.id)).length === 0) throw forbidden('identity:get_project');
+      if (!project || (await this.repo.rolesOn(auth.userId, project.id)).length === 0)
+        throw forbidden('identity:get_project');
     }
     if (!project) throw notFound('project', id);
     return project;
@@ -82,8 +110,12 @@ export class IdentityAdmin {
     const name = requireName(input.name, 'project');
     if (await this.repo.findProjectByName(domainId, name)) throw duplicate('project', name, domainId);
     const row: ProjectRow = {
-      id: newKeystoneId(), name, domain_id: domainId, description: input.description ?? '',
-      enabled: input.enabled ?? true, created_at: this.clock.now().toISOString(),
+      id: newKeystoneId(),
+      name,
+      domain_id: domainId,
+      description: input.description ?? '',
+      enabled: input.enabled ?? true,
+      created_at: this.clock.now().toISOString(),
     };
     await this.repo.insertProject(row);
     return row;
@@ -139,9 +171,14 @@ export class IdentityAdmin {
     if (input.default_project_id) await this.requireProject(input.default_project_id);
     const now = this.clock.now().toISOString();
     const row: UserRow = {
-      id: newKeystoneId(), name, domain_id: domainId,
-      enabled: input.enabled ?? true, email: input.email ?? null, description: input.description ?? '',
-      default_project_id: input.default_project_id ?? null, created_at: now,
+      id: newKeystoneId(),
+      name,
+      domain_id: domainId,
+      enabled: input.enabled ?? true,
+      email: input.email ?? null,
+      description: input.description ?? '',
+      default_project_id: input.default_project_id ?? null,
+      created_at: now,
       ...(await passwordColumns(input.password ?? null, now)),
     };
     await this.repo.insertUser(row);
@@ -152,7 +189,8 @@ export class IdentityAdmin {
     enforce(auth, 'identity:update_user');
     const user = await this.repo.findUserById(id);
     if (!user) throw notFound('user', id);
-    if (input.domain_id !== undefined && input.domain_id !== user.domain_id) throw new BadRequest('Cannot change Domain ID');
+    if (input.domain_id !== undefined && input.domain_id !== user.domain_id)
+      throw new BadRequest('Cannot change Domain ID');
     const changes: Partial<UserRow> = {};
     if (input.name !== undefined) {
       const name = requireName(input.name, 'user');
@@ -172,13 +210,20 @@ export class IdentityAdmin {
       Object.assign(changes, await passwordColumns(input.password ?? null, this.clock.now().toISOString()));
     }
     if (Object.keys(changes).length) await this.repo.updateUser(id, changes);
-    if (newPassword) await this.tokens.revokeUser(id); // tokens issued on the old secret end here
+    if (newPassword)
+      await this.tokens.revokeUser(id); // tokens issued on the old secret end here
     else if (input.enabled === false) this.tokens.invalidateCache();
     return (await this.repo.findUserById(id))!;
   }
 
   /** Self-service password change (POST /v3/users/{id}/password): needs the old password. */
-  async changeOwnPassword(auth: AuthContext, id: string, original: string, password: string, address: string | null): Promise<void> {
+  async changeOwnPassword(
+    auth: AuthContext,
+    id: string,
+    original: string,
+    password: string,
+    address: string | null,
+  ): Promise<void> {
     enforce(auth, 'identity:change_password');
     if (id !== auth.userId) throw forbidden('identity:change_password');
     const user = await this.repo.findUserById(id);
@@ -225,7 +270,8 @@ export class IdentityAdmin {
    */
   async createRole(auth: AuthContext, input: RoleInput): Promise<RoleRow> {
     enforce(auth, 'identity:create_role');
-    if (input.domain_id) throw new BadRequest('Domain-specific roles are not supported; omit domain_id for a global role.');
+    if (input.domain_id)
+      throw new BadRequest('Domain-specific roles are not supported; omit domain_id for a global role.');
     assertNotMadeImmutable(input);
     const name = requireName(input.name, 'role');
     if (await this.repo.findRoleByNameIgnoringCase(name)) throw duplicateRole(name);
@@ -245,7 +291,8 @@ export class IdentityAdmin {
     const role = await this.repo.findRoleById(id);
     if (!role) throw notFound('role', id);
     if (isBuiltInRole(role)) throw immutableRole('update', id);
-    if (input.domain_id) throw new BadRequest('Domain-specific roles are not supported; omit domain_id for a global role.');
+    if (input.domain_id)
+      throw new BadRequest('Domain-specific roles are not supported; omit domain_id for a global role.');
     assertNotMadeImmutable(input);
     const changes: Partial<RoleRow> = {};
     if (input.name !== undefined) {
@@ -333,13 +380,18 @@ export class IdentityAdmin {
       const mine = await this.domainsOf(auth);
       domains = domains.filter((d) => mine.has(d.id));
     }
-    return domains.filter((d) => (filter.name === undefined || d.name === filter.name) && (filter.enabled === undefined || Boolean(d.enabled) === filter.enabled));
+    return domains.filter(
+      (d) =>
+        (filter.name === undefined || d.name === filter.name) &&
+        (filter.enabled === undefined || Boolean(d.enabled) === filter.enabled),
+    );
   }
 
   async getDomain(auth: AuthContext, id: string): Promise<DomainRow> {
     enforce(auth, 'identity:get_domain');
     const domain = await this.repo.findDomain({ id });
-    if (!isAdmin(auth) && (!domain || !(await this.domainsOf(auth)).has(domain.id))) throw forbidden('identity:get_domain');
+    if (!isAdmin(auth) && (!domain || !(await this.domainsOf(auth)).has(domain.id)))
+      throw forbidden('identity:get_domain');
     if (!domain) throw notFound('domain', id);
     return domain;
   }
@@ -386,20 +438,24 @@ export class IdentityAdmin {
 
 function requireName(name: string | undefined, kind: string): string {
   const trimmed = (name ?? '').trim();
-  if (!trimmed) throw new BadRequest(`Invalid input for field 'name': a ${kind} name is required and may not be blank.`);
+  if (!trimmed)
+    throw new BadRequest(`Invalid input for field 'name': a ${kind} name is required and may not be blank.`);
   return trimmed;
 }
 
 /** Keystone's handle_conflicts wording for a global role. */
-const duplicateRole = (name: string) => new Conflict(`Conflict occurred attempting to store role - Duplicate entry found with name ${name}.`);
+const duplicateRole = (name: string) =>
+  new Conflict(`Conflict occurred attempting to store role - Duplicate entry found with name ${name}.`);
 
 /** Keystone's ResourceUpdateForbidden / ResourceDeleteForbidden wording, then why it is final here. */
-const immutableRole = (what: 'update' | 'delete', id: string) => new Forbidden(
-  `Unable to ${what} immutable role resource: \`${id}. The built-in roles admin, member and reader are what novadock's policy checks; they cannot be changed or deleted.`,
-);
+const immutableRole = (what: 'update' | 'delete', id: string) =>
+  new Forbidden(
+    `Unable to ${what} immutable role resource: \`${id}. The built-in roles admin, member and reader are what novadock's policy checks; they cannot be changed or deleted.`,
+  );
 
 function assertNotMadeImmutable(input: RoleInput): void {
-  if (input.options?.immutable) throw new BadRequest('Only the built-in roles (admin, member, reader) are immutable here; a new role cannot be.');
+  if (input.options?.immutable)
+    throw new BadRequest('Only the built-in roles (admin, member, reader) are immutable here; a new role cannot be.');
 }
 
 function isUniqueViolation(e: unknown): boolean {
@@ -408,4 +464,6 @@ function isUniqueViolation(e: unknown): boolean {
 }
 
 const missingGrant = (projectId: string, userId: string, roleId: string) =>
-  new NotFound(`Could not find role assignment with role: ${roleId}, user or group: ${userId}, project, domain, or system: ${projectId}.`);
+  new NotFound(
+    `Could not find role assignment with role: ${roleId}, user or group: ${userId}, project, domain, or system: ${projectId}.`,
+  );

@@ -9,11 +9,20 @@ import { DEFAULT_DOMAIN_ID } from './bootstrap.js';
 import { BadRequest, Unauthorized } from '../errors.js';
 import type { LoginBuckets, LoginThrottle } from './login-throttle.js';
 
-interface DomainRef { id?: string; name?: string }
-interface UserRef { id?: string; name?: string; password?: string; domain?: DomainRef }
+interface DomainRef {
+  id?: string;
+  name?: string;
+}
+interface UserRef {
+  id?: string;
+  name?: string;
+  password?: string;
+  domain?: DomainRef;
+}
 export interface AuthRequest {
   identity: { methods: string[]; password?: { user: UserRef }; token?: { id: string } };
-  scope?: 'unscoped' | { project?: { id?: string; name?: string; domain?: DomainRef }; domain?: DomainRef; system?: unknown };
+  scope?:
+    'unscoped' | { project?: { id?: string; name?: string; domain?: DomainRef }; domain?: DomainRef; system?: unknown };
 }
 
 const FAILED = 'The request you have made requires authentication.';
@@ -26,7 +35,11 @@ export interface ApplicationCredentialTokens {
 export class IdentityService {
   private appCredTokens: ApplicationCredentialTokens | null = null;
 
-  constructor(private readonly repo: IdentityRepo, readonly tokens: TokenService, private readonly throttle: LoginThrottle) {}
+  constructor(
+    private readonly repo: IdentityRepo,
+    readonly tokens: TokenService,
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   /** Wired by the composition root. */
   useApplicationCredentials(tokens: ApplicationCredentialTokens): void {
@@ -34,19 +47,29 @@ export class IdentityService {
   }
 
   /** `client.address` is the caller's IP, for the per-address failure limit. */
-  async authenticate(auth: AuthRequest, client: { address?: string | null } = {}): Promise<{ token: string; ctx: AuthContext }> {
+  async authenticate(
+    auth: AuthRequest,
+    client: { address?: string | null } = {},
+  ): Promise<{ token: string; ctx: AuthContext }> {
     const methods = auth.identity.methods;
     let user: UserRow | undefined;
     let expiresAt: string | undefined;
     if (methods.includes('password')) {
       const u = auth.identity.password?.user;
-      if (!u || typeof u.password !== 'string') throw new BadRequest('Expecting to find password in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
+      if (!u || typeof u.password !== 'string')
+        throw new BadRequest(
+          'Expecting to find password in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.',
+        );
       assertPasswordLength(u.password);
       user = await this.findUser(u);
       // The bucket is the user when it exists (so name and id forms share one), else what was asked
       // for; either way the answers are the same, so the limit says nothing about existence.
       const buckets: LoginBuckets = {
-        user: user ? `id:${user.id}` : u.id ? `id:${u.id}` : `name:${(await this.domainId(u.domain)) ?? JSON.stringify(u.domain)}/${u.name ?? ''}`,
+        user: user
+          ? `id:${user.id}`
+          : u.id
+            ? `id:${u.id}`
+            : `name:${(await this.domainId(u.domain)) ?? JSON.stringify(u.domain)}/${u.name ?? ''}`,
         address: client.address ?? null,
       };
       await this.throttle.assertAllowed(buckets);
@@ -91,7 +114,8 @@ export class IdentityService {
       const domain = await this.repo.findDomain(scope.domain);
       if (!domain) throw new Unauthorized(FAILED);
       // Domain roles are not modelled: an admin anywhere may hold a domain-scoped token.
-      if (!(await this.repo.isAdminAnywhere(user.id))) throw new Unauthorized(`User ${user.id} has no access to domain ${domain.id}`);
+      if (!(await this.repo.isAdminAnywhere(user.id)))
+        throw new Unauthorized(`User ${user.id} has no access to domain ${domain.id}`);
       return this.tokens.issue(user, { domainId: domain.id }, methods, expiresAt);
     }
     throw new Unauthorized('Scoping to a system is not supported.');

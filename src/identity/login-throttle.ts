@@ -19,7 +19,10 @@ export const DEFAULT_THROTTLE: ThrottleLimits = { perUser: 5, perAddress: 30, wi
 
 export const THROTTLED_MESSAGE = 'Too many failed authentication attempts. Try again later.';
 
-export interface LoginBuckets { user: string; address: string | null }
+export interface LoginBuckets {
+  user: string;
+  address: string | null;
+}
 
 /** Bucket names come from user input: long ones are stored as a digest. */
 function bucketKey(kind: 'user' | 'addr', value: string): string {
@@ -30,7 +33,11 @@ function bucketKey(kind: 'user' | 'addr', value: string): string {
 export class LoginThrottle {
   private lastPurge = 0;
 
-  constructor(private readonly repo: LoginFailuresRepo, private readonly clock: Clock, readonly limits: ThrottleLimits = DEFAULT_THROTTLE) {}
+  constructor(
+    private readonly repo: LoginFailuresRepo,
+    private readonly clock: Clock,
+    readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
+  ) {}
 
   /** Throws the throttled 401 (with Retry-After) when either bucket is over its limit. */
   async assertAllowed(b: LoginBuckets): Promise<void> {

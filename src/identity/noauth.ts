@@ -35,7 +35,12 @@ export function parseNoAuthToken(token: string): { user: string; project: string
 export class NoAuth {
   private cache = new Map<string, { ctx: AuthContext; until: number }>();
 
-  constructor(private readonly repo: IdentityRepo, tokens: TokenService, private readonly clock: Clock, private readonly ttlSeconds: number) {
+  constructor(
+    private readonly repo: IdentityRepo,
+    tokens: TokenService,
+    private readonly clock: Clock,
+    private readonly ttlSeconds: number,
+  ) {
     // Disabling or deleting a user or project through the identity API takes effect at once.
     tokens.onInvalidate(() => this.cache.clear());
   }
@@ -85,18 +90,41 @@ export class NoAuth {
   private async project(ref: string): Promise<ProjectRow> {
     const found = (await this.repo.findProjectById(ref)) ?? (await this.repo.findProjectByName(DEFAULT_DOMAIN_ID, ref));
     if (found) return found;
-    const row: ProjectRow = { id: newKeystoneId(), name: ref, domain_id: DEFAULT_DOMAIN_ID, description: CREATED_BY, enabled: true, created_at: this.clock.now().toISOString() };
-    return this.insertOnce(() => this.repo.insertProject(row), () => this.repo.findProjectByName(DEFAULT_DOMAIN_ID, ref), row);
+    const row: ProjectRow = {
+      id: newKeystoneId(),
+      name: ref,
+      domain_id: DEFAULT_DOMAIN_ID,
+      description: CREATED_BY,
+      enabled: true,
+      created_at: this.clock.now().toISOString(),
+    };
+    return this.insertOnce(
+      () => this.repo.insertProject(row),
+      () => this.repo.findProjectByName(DEFAULT_DOMAIN_ID, ref),
+      row,
+    );
   }
 
   private async user(ref: string, projectId: string): Promise<UserRow> {
     const found = (await this.repo.findUserById(ref)) ?? (await this.repo.findUserByName(DEFAULT_DOMAIN_ID, ref));
     if (found) return found;
     const row: UserRow = {
-      id: newKeystoneId(), name: ref, domain_id: DEFAULT_DOMAIN_ID, password_hash: null, enabled: true, email: null,
-      description: CREATED_BY, default_project_id: projectId, created_at: this.clock.now().toISOString(), password_updated_at: null,
+      id: newKeystoneId(),
+      name: ref,
+      domain_id: DEFAULT_DOMAIN_ID,
+      password_hash: null,
+      enabled: true,
+      email: null,
+      description: CREATED_BY,
+      default_project_id: projectId,
+      created_at: this.clock.now().toISOString(),
+      password_updated_at: null,
     };
-    return this.insertOnce(() => this.repo.insertUser(row), () => this.repo.findUserByName(DEFAULT_DOMAIN_ID, ref), row);
+    return this.insertOnce(
+      () => this.repo.insertUser(row),
+      () => this.repo.findUserByName(DEFAULT_DOMAIN_ID, ref),
+      row,
+    );
   }
 
   /** Two first requests at once both try to insert: the loser of the unique-name race reads the winner's row. */

@@ -2,7 +2,10 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { BadRequest } from '../errors.js';
 
-const N = 16384, r = 8, p = 1, KEYLEN = 64;
+const N = 16384,
+  r = 8,
+  p = 1,
+  KEYLEN = 64;
 
 function scrypt(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -37,13 +40,33 @@ export const MAX_PASSWORD_LENGTH = 4096;
 /** 400 for an over-long password, without echoing it (schema messages would quote the value). */
 export function assertPasswordLength(password: string, field = 'password'): void {
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new BadRequest(`Invalid input for field '${field}': the password is longer than ${MAX_PASSWORD_LENGTH} characters.`);
+    throw new BadRequest(
+      `Invalid input for field '${field}': the password is longer than ${MAX_PASSWORD_LENGTH} characters.`,
+    );
   }
 }
 const WELL_KNOWN = [
-  'admin', 'secret', 'password', 'openstack', 'nova', 'devstack', 'changeme', 'admin123', 'password123',
-  'adminadminadmin', 'secretsecret', 'passwordpassword', 'openstackopenstack', 'changemechangeme',
-  '123456789012', 'qwertyuiopas', 'administrator', 'superuser', 'letmeinletmein', 'novadock', 'novadockadmin',
+  'admin',
+  'secret',
+  'password',
+  'openstack',
+  'nova',
+  'devstack',
+  'changeme',
+  'admin123',
+  'password123',
+  'adminadminadmin',
+  'secretsecret',
+  'passwordpassword',
+  'openstackopenstack',
+  'changemechangeme',
+  '123456789012',
+  'qwertyuiopas',
+  'administrator',
+  'superuser',
+  'letmeinletmein',
+  'novadock',
+  'novadockadmin',
 ];
 
 /** Why a password is too weak for a service reachable from other machines, or null when it is not. */

@@ -19,11 +19,16 @@ export function projectOf(auth: AuthContext): string {
 
 function allows(auth: AuthContext, level: Level): boolean {
   switch (level) {
-    case 'token': return true;
-    case 'read': return canRead(auth);
-    case 'write': return canWrite(auth);
-    case 'admin': return isAdmin(auth);
-    default: return false;
+    case 'token':
+      return true;
+    case 'read':
+      return canRead(auth);
+    case 'write':
+      return canWrite(auth);
+    case 'admin':
+      return isAdmin(auth);
+    default:
+      return false;
   }
 }
 
@@ -67,7 +72,11 @@ export const RULES: Readonly<Record<string, Level>> = {
   'identity:list_regions': 'token',
   'identity:get_region': 'token',
   // The writes are admin-only in Keystone; novadock then refuses them (its catalog is fixed).
-  ...Object.fromEntries(['service', 'endpoint', 'region'].flatMap((k) => ['create', 'update', 'delete'].map((v) => [`identity:${v}_${k}`, 'admin' as const]))),
+  ...Object.fromEntries(
+    ['service', 'endpoint', 'region'].flatMap((k) =>
+      ['create', 'update', 'delete'].map((v) => [`identity:${v}_${k}`, 'admin' as const]),
+    ),
+  ),
   'identity:list_users': 'admin',
   'identity:create_user': 'admin',
   'identity:update_user': 'admin',
@@ -85,7 +94,8 @@ export const RULES: Readonly<Record<string, Level>> = {
 export function enforce(auth: AuthContext, rule: string): void {
   const level = Object.prototype.hasOwnProperty.call(RULES, rule) ? RULES[rule] : undefined;
   if (level === undefined || !allows(auth, level)) {
-    if (rule.startsWith('identity:')) throw new Forbidden(`You are not authorized to perform the requested action: ${rule}.`);
+    if (rule.startsWith('identity:'))
+      throw new Forbidden(`You are not authorized to perform the requested action: ${rule}.`);
     throw new Forbidden(`Policy doesn't allow ${rule} to be performed.`);
   }
 }
@@ -100,12 +110,21 @@ export function canSee(auth: AuthContext, ownerProjectId: string | null): boolea
  * word, asks for every project; a false word does not; anything else is a 400. Only admin may
  * ask; anyone else gets Nova's 403 for `rule`.
  */
-export function wantsAllTenants(auth: AuthContext, value: unknown, rule = 'os_compute_api:servers:index:get_all_tenants'): boolean {
+export function wantsAllTenants(
+  auth: AuthContext,
+  value: unknown,
+  rule = 'os_compute_api:servers:index:get_all_tenants',
+): boolean {
   if (value === undefined) return false;
-  const v = String(Array.isArray(value) ? value[value.length - 1] : value).trim().toLowerCase();
+  const v = String(Array.isArray(value) ? value[value.length - 1] : value)
+    .trim()
+    .toLowerCase();
   if (FALSE_WORDS.includes(v)) return false;
   if (v !== '' && !TRUE_WORDS.includes(v)) {
-    const all = [...FALSE_WORDS, ...TRUE_WORDS].sort().map((w) => `'${w}'`).join(', ');
+    const all = [...FALSE_WORDS, ...TRUE_WORDS]
+      .sort()
+      .map((w) => `'${w}'`)
+      .join(', ');
     throw new BadRequest(`Invalid input received: Unrecognized value '${v}', acceptable values are: ${all}`);
   }
   authorize(auth, 'admin', rule);

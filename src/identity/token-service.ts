@@ -9,7 +9,11 @@ import type { AuthContext } from './auth-context.js';
 /** What a token issued from an application credential needs to know of it at each validation. */
 export interface ApplicationCredentialLookup {
   /** The credential with its role names, or undefined when it is gone. */
-  find(id: string): Promise<{ id: string; name: string; unrestricted: boolean; expiresAt: string | null; roleNames: string[] } | undefined>;
+  find(
+    id: string,
+  ): Promise<
+    { id: string; name: string; unrestricted: boolean; expiresAt: string | null; roleNames: string[] } | undefined
+  >;
 }
 
 export function hashToken(token: string): string {
@@ -26,7 +30,11 @@ export class TokenService {
 
   private appCreds: ApplicationCredentialLookup | null = null;
 
-  constructor(private readonly repo: IdentityRepo, private readonly clock: Clock, private readonly ttlSeconds: number) {}
+  constructor(
+    private readonly repo: IdentityRepo,
+    private readonly clock: Clock,
+    private readonly ttlSeconds: number,
+  ) {}
 
   /** Wired by the composition root: tokens bound to a credential are checked against it. */
   useApplicationCredentials(lookup: ApplicationCredentialLookup): void {
@@ -37,12 +45,19 @@ export class TokenService {
    * `applicationCredential`: the credential the token comes from; it then carries only that
    * credential's roles, lives no longer than it, and dies with it (Keystone, CVE-2022-2447).
    */
-  async issue(user: UserRow, scope: { project?: ProjectRow; domainId?: string }, methods: string[], expiresAt?: string, applicationCredential?: { id: string; expiresAt: string | null }): Promise<{ token: string; ctx: AuthContext }> {
+  async issue(
+    user: UserRow,
+    scope: { project?: ProjectRow; domainId?: string },
+    methods: string[],
+    expiresAt?: string,
+    applicationCredential?: { id: string; expiresAt: string | null },
+  ): Promise<{ token: string; ctx: AuthContext }> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     let expires = expiresAt ?? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString();
     const credExpiry = applicationCredential?.expiresAt;
-    if (credExpiry && Date.parse(credExpiry) < Date.parse(expires)) expires = new Date(Date.parse(credExpiry)).toISOString();
+    if (credExpiry && Date.parse(credExpiry) < Date.parse(expires))
+      expires = new Date(Date.parse(credExpiry)).toISOString();
     const row = {
       id_hash: hashToken(token),
       user_id: user.id,

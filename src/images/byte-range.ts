@@ -7,11 +7,16 @@
 // The result is inclusive on both ends, as Content-Range and fs.createReadStream count.
 import { ApiError, BadRequest } from '../errors.js';
 
-export interface ByteRange { start: number; end: number }
+export interface ByteRange {
+  start: number;
+  end: number;
+}
 
 /** 416 with Glance's explanation (webob HTTPRequestRangeNotSatisfiable). */
 export class RangeNotSatisfiable extends ApiError {
-  constructor(message: string) { super(416, message); }
+  constructor(message: string) {
+    super(416, message);
+  }
 }
 
 // webob's patterns, matched at the start of the header (trailing text is ignored, as in webob).
@@ -24,7 +29,10 @@ const header = (v: string | string[] | undefined): string | undefined => (Array.
  * The range to send of an image of `size` bytes, or null for the whole image. Throws Glance's
  * 400 (several ranges) or 416 (unparsable or unsatisfiable range).
  */
-export function requestedRange(headers: { range?: string | string[]; 'content-range'?: string | string[] }, size: number): ByteRange | null {
+export function requestedRange(
+  headers: { range?: string | string[]; 'content-range'?: string | string[] },
+  size: number,
+): ByteRange | null {
   const range = header(headers.range);
   if (range !== undefined) return fromRange(range, size);
   const contentRange = header(headers['content-range']);
@@ -34,7 +42,9 @@ export function requestedRange(headers: { range?: string | string[]; 'content-ra
 
 function fromRange(value: string, size: number): ByteRange {
   if (value.includes(',')) {
-    throw new BadRequest('Requests with multiple ranges are not supported in Glance. You may make multiple single-range requests instead.');
+    throw new BadRequest(
+      'Requests with multiple ranges are not supported in Glance. You may make multiple single-range requests instead.',
+    );
   }
   const m = RANGE_RE.exec(value);
   // `bytes=-` has neither end: webob cannot make a range of it either.
@@ -49,7 +59,9 @@ function fromRange(value: string, size: number): ByteRange {
   const last = m[2] === '' || m[1] === '' ? null : Number(m[2]);
   if (last !== null && start > last) throw new RangeNotSatisfiable('Invalid Range header.');
   if (start >= size) {
-    throw new RangeNotSatisfiable(`Invalid start position in Range header. Start position MUST be in the inclusive range [0, ${size - 1}].`);
+    throw new RangeNotSatisfiable(
+      `Invalid start position in Range header. Start position MUST be in the inclusive range [0, ${size - 1}].`,
+    );
   }
   return { start, end: last === null ? size - 1 : Math.min(last, size - 1) };
 }
@@ -62,12 +74,17 @@ function fromContentRange(value: string, size: number): ByteRange {
   const last = Number(m[2]);
   const length = m[3] === undefined ? null : Number(m[3]);
   // webob's validity rules for a Content-Range value.
-  if (start > last || (length !== null && (last >= length || start >= length))) throw new RangeNotSatisfiable('Invalid Content-Range header.');
+  if (start > last || (length !== null && (last >= length || start >= length)))
+    throw new RangeNotSatisfiable('Invalid Content-Range header.');
   if (length === null && last + 1 > size) {
-    throw new RangeNotSatisfiable(`Invalid stop position in Content-Range header. The stop position MUST be in the inclusive range [0, ${size - 1}].`);
+    throw new RangeNotSatisfiable(
+      `Invalid stop position in Content-Range header. The stop position MUST be in the inclusive range [0, ${size - 1}].`,
+    );
   }
   if (start >= size) {
-    throw new RangeNotSatisfiable(`Invalid start position in Content-Range header. Start position MUST be in the inclusive range [0, ${size - 1}].`);
+    throw new RangeNotSatisfiable(
+      `Invalid start position in Content-Range header. Start position MUST be in the inclusive range [0, ${size - 1}].`,
+    );
   }
   // With a declared length Glance does not check the stop against the image; clamp it so that
   // Content-Length always matches the bytes sent.

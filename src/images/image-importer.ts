@@ -7,7 +7,12 @@
 import type { ComputeDriver } from '../virt/driver.js';
 import type { Clock } from '../db/time.js';
 import { DriverError } from '../errors.js';
-import { imageProperties, type ImageHostLoadRow, type ImageRow, type ImagesRepo } from '../db/repositories/images-repo.js';
+import {
+  imageProperties,
+  type ImageHostLoadRow,
+  type ImageRow,
+  type ImagesRepo,
+} from '../db/repositories/images-repo.js';
 import type { ImageStore } from './image-store.js';
 import { NotATarArchive, peekTarFile, type ArchiveKind } from './tar-peek.js';
 
@@ -18,7 +23,11 @@ export const SNAPSHOT_REPO = 'novadock/snapshot';
 export class ImageImporter {
   private readonly inFlight = new Map<string, Promise<string>>();
 
-  constructor(private readonly repo: ImagesRepo, private readonly store: ImageStore, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: ImagesRepo,
+    private readonly store: ImageStore,
+    private readonly clock: Clock,
+  ) {}
 
   /** The Docker image id of `image` on host `hostId`, loading or importing it first when needed. */
   ensureLoaded(image: ImageRow, hostId: number, driver: ComputeDriver): Promise<string> {
@@ -36,7 +45,11 @@ export class ImageImporter {
    * reclaim the space once no container uses it. Images that came from a `docker save` archive
    * keep their own tags: they may be shared with images the operator manages.
    */
-  async unloadEverywhere(imageId: string, loads: ImageHostLoadRow[], driverFor: (hostId: number) => Promise<ComputeDriver>): Promise<void> {
+  async unloadEverywhere(
+    imageId: string,
+    loads: ImageHostLoadRow[],
+    driverFor: (hostId: number) => Promise<ComputeDriver>,
+  ): Promise<void> {
     for (const load of loads) {
       const driver = await driverFor(load.host_id).catch(() => null);
       if (!driver) continue;
@@ -51,9 +64,12 @@ export class ImageImporter {
     try {
       return (await peekTarFile(this.store.pathOf(image.id))).kind;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DriverError(`Image ${image.id} has no data in the image store.`, 'not-found');
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new DriverError(`Image ${image.id} has no data in the image store.`, 'not-found');
       if (err instanceof NotATarArchive) {
-        throw new DriverError(`Image ${image.id} is not a valid Docker image: expected a docker save archive or a root filesystem tarball, but ${err.message}.`);
+        throw new DriverError(
+          `Image ${image.id} is not a valid Docker image: expected a docker save archive or a root filesystem tarball, but ${err.message}.`,
+        );
       }
       throw err;
     }
@@ -69,17 +85,26 @@ export class ImageImporter {
     const { stream } = await this.store.open(image.id);
     let dockerImageId: string;
     try {
-      dockerImageId = kind === 'docker-archive'
-        ? await this.loadArchive(image, stream, driver)
-        : await driver.importImage(stream, { repo: IMPORT_REPO, tag: image.id, changes: importChanges(image) });
+      dockerImageId =
+        kind === 'docker-archive'
+          ? await this.loadArchive(image, stream, driver)
+          : await driver.importImage(stream, { repo: IMPORT_REPO, tag: image.id, changes: importChanges(image) });
     } catch (err) {
       stream.destroy();
       if (err instanceof DriverError) {
-        throw new DriverError(`Image ${image.id} could not be ${kind === 'docker-archive' ? 'loaded' : 'imported'} into Docker: ${err.message}`, err.kind);
+        throw new DriverError(
+          `Image ${image.id} could not be ${kind === 'docker-archive' ? 'loaded' : 'imported'} into Docker: ${err.message}`,
+          err.kind,
+        );
       }
       throw err;
     }
-    await this.repo.recordHostLoad({ image_id: image.id, host_id: hostId, docker_image_id: dockerImageId, loaded_at: this.clock.now().toISOString() });
+    await this.repo.recordHostLoad({
+      image_id: image.id,
+      host_id: hostId,
+      docker_image_id: dockerImageId,
+      loaded_at: this.clock.now().toISOString(),
+    });
     return dockerImageId;
   }
 

@@ -9,10 +9,15 @@ import { BadRequest, Conflict, Forbidden, NotFound } from '../errors.js';
 import type { ImageService } from './image-service.js';
 
 export class ImageMembers {
-  constructor(private readonly images: ImageService, private readonly repo: ImagesRepo, private readonly clock: Clock) {}
+  constructor(
+    private readonly images: ImageService,
+    private readonly repo: ImagesRepo,
+    private readonly clock: Clock,
+  ) {}
 
   private assertShared(image: ImageRow): void {
-    if (image.visibility !== 'shared') throw new Forbidden(`Image ${image.id} is not a shared image: only shared images have members.`);
+    if (image.visibility !== 'shared')
+      throw new Forbidden(`Image ${image.id} is not a shared image: only shared images have members.`);
   }
 
   async list(auth: AuthContext, id: string): Promise<ImageMemberRow[]> {
@@ -27,15 +32,20 @@ export class ImageMembers {
     const image = await this.images.get(auth, id);
     this.assertShared(image);
     const row = await this.repo.findMember(image.id, member);
-    if (!row || (!this.images.isOwner(auth, image) && member !== auth.projectId)) throw new NotFound(`${member} is not a member of image ${image.id}`);
+    if (!row || (!this.images.isOwner(auth, image) && member !== auth.projectId))
+      throw new NotFound(`${member} is not a member of image ${image.id}`);
     return row;
   }
 
   async add(auth: AuthContext, id: string, member: unknown): Promise<ImageMemberRow> {
     const image = await this.images.getOwned(auth, id, 'add members to');
     this.assertShared(image);
-    if (typeof member !== 'string' || member.length === 0 || member.length > 255) throw new BadRequest("Provided object does not match schema 'member': 'member' must be a project id (a non-empty string)");
-    if (await this.repo.findMember(image.id, member)) throw new Conflict(`Member ${member} already associated with image ${image.id}`);
+    if (typeof member !== 'string' || member.length === 0 || member.length > 255)
+      throw new BadRequest(
+        "Provided object does not match schema 'member': 'member' must be a project id (a non-empty string)",
+      );
+    if (await this.repo.findMember(image.id, member))
+      throw new Conflict(`Member ${member} already associated with image ${image.id}`);
     const now = this.clock.now().toISOString();
     const row: ImageMemberRow = { image_id: image.id, member, status: 'pending', created_at: now, updated_at: now };
     await this.repo.insertMember(row);
@@ -47,10 +57,15 @@ export class ImageMembers {
     this.assertShared(image);
     const row = await this.repo.findMember(image.id, member);
     if (!row) throw new NotFound(`${member} is not a member of image ${image.id}`);
-    if (member !== auth.projectId) throw new Forbidden('You are not permitted to modify the status of this member: only the member may accept or reject.');
+    if (member !== auth.projectId)
+      throw new Forbidden(
+        'You are not permitted to modify the status of this member: only the member may accept or reject.',
+      );
     if (!canWrite(auth)) throw new Forbidden("Policy doesn't allow modify_member to be performed.");
     if (status !== 'pending' && status !== 'accepted' && status !== 'rejected') {
-      throw new BadRequest(`Provided object does not match schema 'member': ${JSON.stringify(status)} is not one of ['pending', 'accepted', 'rejected']`);
+      throw new BadRequest(
+        `Provided object does not match schema 'member': ${JSON.stringify(status)} is not one of ['pending', 'accepted', 'rejected']`,
+      );
     }
     await this.repo.updateMember(image.id, member, { status, updated_at: this.clock.now().toISOString() });
     return (await this.repo.findMember(image.id, member))!;
@@ -59,6 +74,7 @@ export class ImageMembers {
   async remove(auth: AuthContext, id: string, member: string): Promise<void> {
     const image = await this.images.getOwned(auth, id, 'remove members from');
     this.assertShared(image);
-    if ((await this.repo.deleteMember(image.id, member)) === 0) throw new NotFound(`${member} is not a member of image ${image.id}`);
+    if ((await this.repo.deleteMember(image.id, member)) === 0)
+      throw new NotFound(`${member} is not a member of image ${image.id}`);
   }
 }

@@ -4,19 +4,81 @@
 import { BadRequest, Forbidden } from '../errors.js';
 
 export const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'] as const;
-export const DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'] as const;
+export const DISK_FORMATS = [
+  'ami',
+  'ari',
+  'aki',
+  'vhd',
+  'vhdx',
+  'vmdk',
+  'raw',
+  'qcow2',
+  'vdi',
+  'iso',
+  'ploop',
+] as const;
 export const VISIBILITIES = ['public', 'private', 'shared', 'community'] as const;
-export const STATUSES = ['queued', 'saving', 'active', 'killed', 'deleted', 'pending_delete', 'deactivated', 'uploading', 'importing'] as const;
+export const STATUSES = [
+  'queued',
+  'saving',
+  'active',
+  'killed',
+  'deleted',
+  'pending_delete',
+  'deactivated',
+  'uploading',
+  'importing',
+] as const;
 
 /** Base properties a client may set. */
-export const WRITABLE_BASE = ['name', 'visibility', 'container_format', 'disk_format', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'tags', 'owner'] as const;
+export const WRITABLE_BASE = [
+  'name',
+  'visibility',
+  'container_format',
+  'disk_format',
+  'min_disk',
+  'min_ram',
+  'protected',
+  'os_hidden',
+  'tags',
+  'owner',
+] as const;
 /** Properties the service owns (Glance: "Attribute 'x' is read-only."). */
-export const READ_ONLY = ['created_at', 'updated_at', 'status', 'checksum', 'os_hash_algo', 'os_hash_value', 'size', 'virtual_size', 'direct_url', 'self', 'file', 'schema', 'id', 'stores'] as const;
+export const READ_ONLY = [
+  'created_at',
+  'updated_at',
+  'status',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'size',
+  'virtual_size',
+  'direct_url',
+  'self',
+  'file',
+  'schema',
+  'id',
+  'stores',
+] as const;
 /** Properties Glance reserves (Glance: "Attribute 'x' is reserved."). */
 export const RESERVED = ['location', 'locations', 'deleted', 'deleted_at'] as const;
 
 /** Sort keys Glance accepts. */
-export const SORT_KEYS = ['name', 'status', 'container_format', 'disk_format', 'size', 'id', 'created_at', 'updated_at', 'visibility', 'owner', 'min_disk', 'min_ram', 'virtual_size'] as const;
+export const SORT_KEYS = [
+  'name',
+  'status',
+  'container_format',
+  'disk_format',
+  'size',
+  'id',
+  'created_at',
+  'updated_at',
+  'visibility',
+  'owner',
+  'min_disk',
+  'min_ram',
+  'virtual_size',
+] as const;
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID_RE.test(s);
@@ -30,9 +92,11 @@ const schemaError = (detail: string) => new BadRequest(`Provided object does not
 
 /** Checks a key the client wants to set; throws Glance's 403 for read-only and reserved ones. */
 export function assertSettableKey(key: string): void {
-  if ((READ_ONLY as readonly string[]).includes(key) || key.startsWith('os_glance')) throw new Forbidden(`Attribute '${key}' is read-only.`);
+  if ((READ_ONLY as readonly string[]).includes(key) || key.startsWith('os_glance'))
+    throw new Forbidden(`Attribute '${key}' is read-only.`);
   if ((RESERVED as readonly string[]).includes(key)) throw new Forbidden(`Attribute '${key}' is reserved.`);
-  if (key.length > 255) throw schemaError(`'${key.slice(0, 40)}…' is too long: property names are limited to 255 characters`);
+  if (key.length > 255)
+    throw schemaError(`'${key.slice(0, 40)}…' is too long: property names are limited to 255 characters`);
 }
 
 /** Validates one base or custom property value (the served schema's rules); returns it normalised. */
@@ -40,21 +104,28 @@ export function validateValue(key: string, value: unknown): unknown {
   const pyType = (v: unknown) => (v === null ? 'None' : typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
   switch (key) {
     case 'name':
-      if (value !== null && typeof value !== 'string') throw schemaError(`${pyType(value)} is not of type 'null', 'string'`);
+      if (value !== null && typeof value !== 'string')
+        throw schemaError(`${pyType(value)} is not of type 'null', 'string'`);
       if (typeof value === 'string' && value.length > 255) throw schemaError(`'${value.slice(0, 40)}…' is too long`);
       return value;
     case 'visibility':
-      if (!(VISIBILITIES as readonly unknown[]).includes(value)) throw schemaError(`${pyType(value)} is not one of ['community', 'public', 'private', 'shared']`);
+      if (!(VISIBILITIES as readonly unknown[]).includes(value))
+        throw schemaError(`${pyType(value)} is not one of ['community', 'public', 'private', 'shared']`);
       return value;
     case 'container_format':
-      if (value !== null && !(CONTAINER_FORMATS as readonly unknown[]).includes(value)) throw schemaError(`${pyType(value)} is not one of [None, ${CONTAINER_FORMATS.map((f) => `'${f}'`).join(', ')}]`);
+      if (value !== null && !(CONTAINER_FORMATS as readonly unknown[]).includes(value))
+        throw schemaError(
+          `${pyType(value)} is not one of [None, ${CONTAINER_FORMATS.map((f) => `'${f}'`).join(', ')}]`,
+        );
       return value;
     case 'disk_format':
-      if (value !== null && !(DISK_FORMATS as readonly unknown[]).includes(value)) throw schemaError(`${pyType(value)} is not one of [None, ${DISK_FORMATS.map((f) => `'${f}'`).join(', ')}]`);
+      if (value !== null && !(DISK_FORMATS as readonly unknown[]).includes(value))
+        throw schemaError(`${pyType(value)} is not one of [None, ${DISK_FORMATS.map((f) => `'${f}'`).join(', ')}]`);
       return value;
     case 'min_disk':
     case 'min_ram':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw schemaError(`${pyType(value)} is not of type 'integer'`);
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        throw schemaError(`${pyType(value)} is not of type 'integer'`);
       if (value < 0) throw schemaError(`${value} is less than the minimum of 0`);
       if (value > 2 ** 31 - 1) throw schemaError(`${value} is greater than the maximum of 2147483647`);
       return value;
@@ -63,11 +134,13 @@ export function validateValue(key: string, value: unknown): unknown {
       if (typeof value !== 'boolean') throw schemaError(`${pyType(value)} is not of type 'boolean'`);
       return value;
     case 'owner':
-      if (value !== null && typeof value !== 'string') throw schemaError(`${pyType(value)} is not of type 'null', 'string'`);
+      if (value !== null && typeof value !== 'string')
+        throw schemaError(`${pyType(value)} is not of type 'null', 'string'`);
       if (typeof value === 'string' && value.length > 255) throw schemaError(`'${value.slice(0, 40)}…' is too long`);
       return value;
     case 'tags':
-      if (!Array.isArray(value) || value.some((t) => typeof t !== 'string')) throw schemaError(`${pyType(value)} is not of type 'array' of 'string'`);
+      if (!Array.isArray(value) || value.some((t) => typeof t !== 'string'))
+        throw schemaError(`${pyType(value)} is not of type 'array' of 'string'`);
       for (const t of value as string[]) if (t.length > 255) throw schemaError(`'${t.slice(0, 40)}…' is too long`);
       return value;
     default:

@@ -10,7 +10,12 @@ import { isAdmin } from '../identity/auth-context.js';
 import { authorize, projectOf } from '../identity/policy.js';
 import type { Clock } from '../db/time.js';
 import {
-  ImagesRepo, imageProperties, type ImageHostLoadRow, type ImageListQuery, type ImageRow, type ImageStatus,
+  ImagesRepo,
+  imageProperties,
+  type ImageHostLoadRow,
+  type ImageListQuery,
+  type ImageRow,
+  type ImageStatus,
 } from '../db/repositories/images-repo.js';
 import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors.js';
 import { ImageStore, type StoredImage } from './image-store.js';
@@ -18,17 +23,19 @@ import { ImageMembers } from './image-members.js';
 import { requestedRange, type ByteRange } from './byte-range.js';
 
 type RangeHeaders = Parameters<typeof requestedRange>[0];
-import {
-  SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue,
-} from './image-rules.js';
+import { SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue } from './image-rules.js';
 import type { RangeFilter, TimeFilter } from '../db/repositories/images-repo.js';
 
 /** Glance's "No image found with ID x" (404). */
 export class GlanceImageNotFound extends NotFound {
-  constructor(id: string) { super(`No image found with ID ${id}`); }
+  constructor(id: string) {
+    super(`No image found with ID ${id}`);
+  }
 }
 
-export interface CreateImageInput { [key: string]: unknown }
+export interface CreateImageInput {
+  [key: string]: unknown;
+}
 
 export interface ListImagesInput {
   /** a list is Glance's `in:` operator (any of these values) */
@@ -49,7 +56,11 @@ export interface ListImagesInput {
   limit?: number;
 }
 
-export interface PatchOp { op: string; path: string; value?: unknown }
+export interface PatchOp {
+  op: string;
+  path: string;
+  value?: unknown;
+}
 
 export interface SnapshotInput {
   name: string;
@@ -66,7 +77,19 @@ export interface SnapshotInput {
 const DEFAULT_LIMIT = 25;
 const MAX_LIMIT = 1000;
 /** Properties a snapshot does not inherit from the image its server booted from. */
-const NOT_INHERITED = new Set(['image_type', 'instance_uuid', 'base_image_ref', 'owner_specified.openstack.md5', 'owner_specified.openstack.sha256', 'owner_specified.openstack.object', 'image_location', 'image_state', 'user_id', 'owner_user_name', 'owner_project_name']);
+const NOT_INHERITED = new Set([
+  'image_type',
+  'instance_uuid',
+  'base_image_ref',
+  'owner_specified.openstack.md5',
+  'owner_specified.openstack.sha256',
+  'owner_specified.openstack.object',
+  'image_location',
+  'image_state',
+  'user_id',
+  'owner_user_name',
+  'owner_project_name',
+]);
 
 export class ImageService {
   /** Sharing of `shared` images with other projects (Glance's members API). */
@@ -81,7 +104,9 @@ export class ImageService {
     this.members = new ImageMembers(this, repo, clock);
   }
 
-  private now(): string { return this.clock.now().toISOString(); }
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
 
   // ---- visibility ----------------------------------------------------------------------------
   /** May the caller see this image at all? (Glance: others get 404.) */
@@ -89,7 +114,8 @@ export class ImageService {
     if (isAdmin(auth)) return true;
     if (image.visibility === 'public' || image.visibility === 'community') return true;
     if (image.owner !== null && image.owner === auth.projectId) return true;
-    if (image.visibility === 'shared' && auth.projectId) return (await this.repo.findMember(image.id, auth.projectId)) !== undefined;
+    if (image.visibility === 'shared' && auth.projectId)
+      return (await this.repo.findMember(image.id, auth.projectId)) !== undefined;
     return false;
   }
 
@@ -113,8 +139,12 @@ export class ImageService {
     return image;
   }
 
-  async tags(id: string): Promise<string[]> { return this.repo.tags(id); }
-  async tagsFor(ids: string[]): Promise<Map<string, string[]>> { return this.repo.tagsFor(ids); }
+  async tags(id: string): Promise<string[]> {
+    return this.repo.tags(id);
+  }
+  async tagsFor(ids: string[]): Promise<Map<string, string[]>> {
+    return this.repo.tagsFor(ids);
+  }
 
   // ---- what compute needs --------------------------------------------------------------------
   /**
@@ -135,7 +165,10 @@ export class ImageService {
   /** A queued image for a server snapshot (createImage), owned by the server's project. */
   async createSnapshot(auth: AuthContext, input: SnapshotInput): Promise<ImageRow> {
     const owner = input.ownerProjectId ?? projectOf(auth);
-    const base = input.baseImageRef && isUuid(input.baseImageRef) ? await this.repo.find(canonicalUuid(input.baseImageRef)) : undefined;
+    const base =
+      input.baseImageRef && isUuid(input.baseImageRef)
+        ? await this.repo.find(canonicalUuid(input.baseImageRef))
+        : undefined;
     const inherited: Record<string, string> = {};
     if (base) for (const [k, v] of Object.entries(imageProperties(base))) if (!NOT_INHERITED.has(k)) inherited[k] = v;
     const properties: Record<string, string> = {
@@ -148,13 +181,27 @@ export class ImageService {
     if (input.baseImageRef) properties.base_image_ref = input.baseImageRef;
     const now = this.now();
     const row: ImageRow = {
-      id: randomUUID(), name: input.name, status: 'queued', visibility: 'private', owner,
-      container_format: 'docker', disk_format: 'raw', size: null, virtual_size: null, checksum: null,
-      os_hash_algo: null, os_hash_value: null,
+      id: randomUUID(),
+      name: input.name,
+      status: 'queued',
+      visibility: 'private',
+      owner,
+      container_format: 'docker',
+      disk_format: 'raw',
+      size: null,
+      virtual_size: null,
+      checksum: null,
+      os_hash_algo: null,
+      os_hash_value: null,
       // nova utils.get_system_metadata_from_image: min_disk is the larger of the base image's and
       // the flavor's root disk, so the snapshot never boots on a disk too small for what it holds
-      min_disk: Math.max(base?.min_disk ?? 0, input.rootGb ?? 0), min_ram: base?.min_ram ?? 0,
-      protected: false, os_hidden: false, properties: JSON.stringify(properties), created_at: now, updated_at: now,
+      min_disk: Math.max(base?.min_disk ?? 0, input.rootGb ?? 0),
+      min_ram: base?.min_ram ?? 0,
+      protected: false,
+      os_hidden: false,
+      properties: JSON.stringify(properties),
+      created_at: now,
+      updated_at: now,
     };
     await this.repo.insert(row);
     return (await this.repo.find(row.id))!;
@@ -184,10 +231,19 @@ export class ImageService {
       await this.repo.update(imageId, { status: back, updated_at: this.now() }, ['saving']);
       throw err;
     }
-    const done = await this.repo.update(imageId, {
-      status: 'active', size: stored.size, virtual_size: null, checksum: stored.checksum,
-      os_hash_algo: 'sha512', os_hash_value: stored.sha512, updated_at: this.now(),
-    }, ['saving']);
+    const done = await this.repo.update(
+      imageId,
+      {
+        status: 'active',
+        size: stored.size,
+        virtual_size: null,
+        checksum: stored.checksum,
+        os_hash_algo: 'sha512',
+        os_hash_value: stored.sha512,
+        updated_at: this.now(),
+      },
+      ['saving'],
+    );
     if (done === 0) {
       // Deleted (or killed) while the data arrived: drop the data, report the image gone.
       await this.store.remove(imageId);
@@ -212,34 +268,39 @@ export class ImageService {
     const limit = input.limit ?? DEFAULT_LIMIT;
     if (!Number.isInteger(limit) || limit < 0) throw new BadRequest('limit param must be positive');
     for (const s of input.sort) {
-      if (!(SORT_KEYS as readonly string[]).includes(s.key)) throw new BadRequest(`Invalid sort key: ${s.key}. It must be one of the following: ${SORT_KEYS.join(', ')}.`);
+      if (!(SORT_KEYS as readonly string[]).includes(s.key))
+        throw new BadRequest(`Invalid sort key: ${s.key}. It must be one of the following: ${SORT_KEYS.join(', ')}.`);
     }
     const sort = input.sort.length > 0 ? input.sort : [{ key: 'created_at', dir: 'desc' as const }];
     let marker: ImageRow | null = null;
     if (input.marker !== undefined) {
       const m = isUuid(input.marker) ? await this.repo.find(canonicalUuid(input.marker)) : undefined;
-      if (!m || !(await this.canView(auth, m))) throw new BadRequest(`Invalid marker. Image ${input.marker} could not be found.`);
+      if (!m || !(await this.canView(auth, m)))
+        throw new BadRequest(`Invalid marker. Image ${input.marker} could not be found.`);
       marker = m;
     }
     const filters = { ...input.filters };
     const includeCommunity = filters.visibility === 'all';
     if (filters.visibility === 'all') delete filters.visibility;
     const effectiveLimit = Math.min(limit, MAX_LIMIT);
-    const rows = await this.repo.list({
-      visibleTo: { admin: isAdmin(auth), projectId: auth.projectId },
-      filters,
-      times: input.times ?? [],
-      ranges: input.ranges ?? [],
-      protected: input.protected ?? null,
-      tags: input.tags,
-      properties: input.properties ?? {},
-      memberStatus: input.memberStatus ?? 'accepted',
-      includeCommunity,
-      osHidden: input.osHidden === undefined ? false : input.osHidden,
-      sort,
-      marker,
-      limit: effectiveLimit + 1,
-    }, this.db);
+    const rows = await this.repo.list(
+      {
+        visibleTo: { admin: isAdmin(auth), projectId: auth.projectId },
+        filters,
+        times: input.times ?? [],
+        ranges: input.ranges ?? [],
+        protected: input.protected ?? null,
+        tags: input.tags,
+        properties: input.properties ?? {},
+        memberStatus: input.memberStatus ?? 'accepted',
+        includeCommunity,
+        osHidden: input.osHidden === undefined ? false : input.osHidden,
+        sort,
+        marker,
+        limit: effectiveLimit + 1,
+      },
+      this.db,
+    );
     return { images: rows.slice(0, effectiveLimit), more: rows.length > effectiveLimit };
   }
 
@@ -251,29 +312,46 @@ export class ImageService {
     let id: string = randomUUID();
     for (const [key, value] of Object.entries(body)) {
       if (key === 'id') {
-        if (typeof value !== 'string' || !isUuid(value)) throw new BadRequest(`Provided object does not match schema 'image': ${JSON.stringify(value)} is not a 'uuid'`);
+        if (typeof value !== 'string' || !isUuid(value))
+          throw new BadRequest(
+            `Provided object does not match schema 'image': ${JSON.stringify(value)} is not a 'uuid'`,
+          );
         id = canonicalUuid(value);
         continue;
       }
       assertSettableKey(key);
       const v = validateValue(key, value);
-      if ((WRITABLE_BASE as readonly string[]).includes(key)) values[key] = v; else custom[key] = v as string;
+      if ((WRITABLE_BASE as readonly string[]).includes(key)) values[key] = v;
+      else custom[key] = v as string;
     }
     const visibility = (values.visibility as string | undefined) ?? 'shared';
-    if (visibility === 'public' && !isAdmin(auth)) throw new Forbidden('You are not authorized to complete publicize_image action.');
+    if (visibility === 'public' && !isAdmin(auth))
+      throw new Forbidden('You are not authorized to complete publicize_image action.');
     const owner = values.owner === undefined ? project : (values.owner as string | null);
-    if (owner !== project && !isAdmin(auth)) throw new Forbidden(`You are not permitted to create images owned by '${owner}'.`);
+    if (owner !== project && !isAdmin(auth))
+      throw new Forbidden(`You are not permitted to create images owned by '${owner}'.`);
     if (await this.repo.find(id)) throw new Conflict(`An image with identifier ${id} already exists`);
     const now = this.now();
     const row: ImageRow = {
-      id, name: (values.name as string | null | undefined) ?? null, status: 'queued',
-      visibility: visibility as ImageRow['visibility'], owner,
+      id,
+      name: (values.name as string | null | undefined) ?? null,
+      status: 'queued',
+      visibility: visibility as ImageRow['visibility'],
+      owner,
       container_format: (values.container_format as string | null | undefined) ?? null,
       disk_format: (values.disk_format as string | null | undefined) ?? null,
-      size: null, virtual_size: null, checksum: null, os_hash_algo: null, os_hash_value: null,
-      min_disk: (values.min_disk as number | undefined) ?? 0, min_ram: (values.min_ram as number | undefined) ?? 0,
-      protected: (values.protected as boolean | undefined) ?? false, os_hidden: (values.os_hidden as boolean | undefined) ?? false,
-      properties: JSON.stringify(custom), created_at: now, updated_at: now,
+      size: null,
+      virtual_size: null,
+      checksum: null,
+      os_hash_algo: null,
+      os_hash_value: null,
+      min_disk: (values.min_disk as number | undefined) ?? 0,
+      min_ram: (values.min_ram as number | undefined) ?? 0,
+      protected: (values.protected as boolean | undefined) ?? false,
+      os_hidden: (values.os_hidden as boolean | undefined) ?? false,
+      properties: JSON.stringify(custom),
+      created_at: now,
+      updated_at: now,
     };
     await this.db.transaction(async (trx) => {
       await this.repo.insert(row, trx);
@@ -306,18 +384,27 @@ export class ImageService {
         custom[key] = value as string;
         continue;
       }
-      if (key === 'tags') { tags = value as string[]; continue; }
+      if (key === 'tags') {
+        tags = value as string[];
+        continue;
+      }
       if ((key === 'container_format' || key === 'disk_format') && image.status !== 'queued' && value !== image[key]) {
         throw new Forbidden(`Attribute ${key} can be only replaced for a queued image.`);
       }
       if (key === 'visibility' && value === 'public' && image.visibility !== 'public' && !isAdmin(auth)) {
         throw new Forbidden('You are not authorized to complete publicize_image action.');
       }
-      if (key === 'owner' && value !== image.owner && !isAdmin(auth)) throw new Forbidden('Attribute owner is read-only for non-admin users.');
+      if (key === 'owner' && value !== image.owner && !isAdmin(auth))
+        throw new Forbidden('Attribute owner is read-only for non-admin users.');
       (changes as Record<string, unknown>)[key] = value;
     }
     await this.db.transaction(async (trx) => {
-      await this.repo.update(image.id, { ...changes, properties: JSON.stringify(custom), updated_at: this.now() }, undefined, trx);
+      await this.repo.update(
+        image.id,
+        { ...changes, properties: JSON.stringify(custom), updated_at: this.now() },
+        undefined,
+        trx,
+      );
       if (tags) await this.repo.setTags(image.id, tags, trx);
     });
     return (await this.repo.find(image.id))!;
@@ -327,11 +414,16 @@ export class ImageService {
    * Changes custom properties in one step (Nova's image metadata API): `change` gets a copy of the
    * current properties and returns the new set. Keys and values are checked as on create.
    */
-  async changeProperties(auth: AuthContext, id: string, change: (props: Record<string, string>) => Record<string, string>): Promise<ImageRow> {
+  async changeProperties(
+    auth: AuthContext,
+    id: string,
+    change: (props: Record<string, string>) => Record<string, string>,
+  ): Promise<ImageRow> {
     const image = await this.getOwned(auth, id, 'modify');
     const next = change({ ...imageProperties(image) });
     for (const [k, v] of Object.entries(next)) {
-      if ((WRITABLE_BASE as readonly string[]).includes(k)) throw new BadRequest(`Metadata key ${k} is an image attribute, not metadata.`);
+      if ((WRITABLE_BASE as readonly string[]).includes(k))
+        throw new BadRequest(`Metadata key ${k} is an image attribute, not metadata.`);
       assertSettableKey(k);
       validateValue(k, v);
     }
@@ -361,10 +453,16 @@ export class ImageService {
     let image: ImageRow;
     try {
       image = await this.getOwned(auth, id, 'upload data to');
-    } catch (err) { stream.resume(); throw err; }
+    } catch (err) {
+      stream.resume();
+      throw err;
+    }
     if (image.status !== 'queued') {
       stream.resume();
-      if (image.status === 'deactivated') throw new Forbidden('Not allowed to upload image data for image ' + image.id + ' due to its deactivated status.');
+      if (image.status === 'deactivated')
+        throw new Forbidden(
+          'Not allowed to upload image data for image ' + image.id + ' due to its deactivated status.',
+        );
       throw new Conflict(`Image status transition from ${image.status} to saving is not allowed`);
     }
     const missing = (['container_format', 'disk_format'] as const).filter((k) => !image[k]);
@@ -375,7 +473,10 @@ export class ImageService {
     const max = this.store.maxBytes;
     if (declaredLength !== null && declaredLength > max) {
       stream.resume();
-      throw new ApiError(413, `The incoming image is too large: The provided image is too large (the limit is ${max} bytes).`);
+      throw new ApiError(
+        413,
+        `The incoming image is too large: The provided image is too large (the limit is ${max} bytes).`,
+      );
     }
     return this.uploadFromStream(image.id, stream);
   }
@@ -385,15 +486,21 @@ export class ImageService {
    * `rangeHeaders` (the request's Range / Content-Range), only the requested bytes: `range` is
    * then set, and `size` stays the size of the whole image.
    */
-  async download(auth: AuthContext, id: string, rangeHeaders: RangeHeaders = {}): Promise<{ image: ImageRow; stream: Readable; size: number; range: ByteRange | null } | null> {
+  async download(
+    auth: AuthContext,
+    id: string,
+    rangeHeaders: RangeHeaders = {},
+  ): Promise<{ image: ImageRow; stream: Readable; size: number; range: ByteRange | null } | null> {
     const image = await this.get(auth, id);
-    if (image.status === 'deactivated' && !isAdmin(auth)) throw new Forbidden('The requested image has been deactivated. Image data download is forbidden.');
+    if (image.status === 'deactivated' && !isAdmin(auth))
+      throw new Forbidden('The requested image has been deactivated. Image data download is forbidden.');
     if (image.status !== 'active' && image.status !== 'deactivated') return null;
     try {
       const { stream, size, range } = await this.store.open(image.id, (total) => requestedRange(rangeHeaders, total));
       return { image, stream, size, range };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFound(`Image ${image.id} has no data in the store.`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new NotFound(`Image ${image.id} has no data in the store.`);
       throw err;
     }
   }
@@ -410,7 +517,8 @@ export class ImageService {
     const image = await this.get(auth, id);
     if (!isAdmin(auth)) throw new Forbidden('You are not authorized to complete reactivate action.');
     if (image.status === 'active') return;
-    if (image.status !== 'deactivated') throw new Forbidden(`Not allowed to reactivate image in status '${image.status}'`);
+    if (image.status !== 'deactivated')
+      throw new Forbidden(`Not allowed to reactivate image in status '${image.status}'`);
     await this.repo.update(image.id, { status: 'active', updated_at: this.now() }, ['deactivated']);
   }
 
@@ -427,10 +535,11 @@ export class ImageService {
     if ((await this.repo.removeTag(image.id, tag)) === 0) throw new NotFound(`Tag ${tag} not found`);
     await this.repo.update(image.id, { updated_at: this.now() });
   }
-
 }
 
-function ignore(): void { /* handled where the stream is consumed */ }
+function ignore(): void {
+  /* handled where the stream is consumed */
+}
 
 /** Bootability check shared by the image service and the servers API. */
 export function assertBootable(image: ImageRow): void {
@@ -450,7 +559,8 @@ function parseOp(raw: unknown): { op: 'add' | 'replace' | 'remove'; path: string
   if (op !== 'add' && op !== 'replace' && op !== 'remove') {
     throw new BadRequest(`Operation objects must contain exactly one member named "add", "remove", or "replace".`);
   }
-  if (typeof r.path !== 'string' || !r.path.startsWith('/') || r.path.length < 2) throw new BadRequest(`Unable to find '/' in JSON Schema change`);
+  if (typeof r.path !== 'string' || !r.path.startsWith('/') || r.path.length < 2)
+    throw new BadRequest(`Unable to find '/' in JSON Schema change`);
   // JSON pointer: /a~1b → a/b; only top-level keys are patchable on images
   const segments = r.path.slice(1).split('/');
   if (segments.length !== 1) throw new BadRequest(`Invalid JSON pointer for this resource: '${r.path}'`);

@@ -28,12 +28,16 @@ export class ImageTooLarge extends RequestEntityTooLarge {
 
 /** The disk filled up during an upload (Glance: StorageFull → 413). */
 export class ImageStorageFull extends ApiError {
-  constructor() { super(413, 'Image storage media is full: There is not enough disk space on the image storage media.'); }
+  constructor() {
+    super(413, 'Image storage media is full: There is not enough disk space on the image storage media.');
+  }
 }
 
 /** The client went away or the body stream broke in the middle of an upload. */
 export class ImageUploadAborted extends ApiError {
-  constructor(detail: string) { super(400, `Error in store configuration or upload aborted: ${detail}`); }
+  constructor(detail: string) {
+    super(400, `Error in store configuration or upload aborted: ${detail}`);
+  }
 }
 
 /** Counts and hashes the bytes passing through; fails once more than `maxBytes` went past. */
@@ -41,7 +45,9 @@ class HashingCounter extends Transform {
   readonly md5 = createHash('md5');
   readonly sha512 = createHash('sha512');
   size = 0;
-  constructor(private readonly maxBytes: number) { super(); }
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
     if (this.size > this.maxBytes) return done(new ImageTooLarge(this.maxBytes));
@@ -65,7 +71,8 @@ export class ImageStore {
     dataDir: string,
     readonly maxBytes: number,
     /** Opens the temporary file of an upload (tests inject a disk that fills up). */
-    private readonly openTemp: (file: string) => Writable = (file) => fs.createWriteStream(file, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES }),
+    private readonly openTemp: (file: string) => Writable = (file) =>
+      fs.createWriteStream(file, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES }),
   ) {
     this.dir = path.join(dataDir, 'images');
   }
@@ -90,7 +97,9 @@ export class ImageStore {
     // store-side failure (too large, disk full), and with it the client's socket, so the client
     // would never see the 413. A failure of the source itself still ends the write at once.
     const sourceFailed = new Promise<never>((_, reject) => {
-      finished(source, { writable: false }, (err) => { if (err) reject(err); });
+      finished(source, { writable: false }, (err) => {
+        if (err) reject(err);
+      });
     });
     sourceFailed.catch(() => undefined);
     counter.on('error', () => undefined); // reported through the pipeline; late writes must not crash
@@ -121,7 +130,9 @@ export class ImageStore {
     try {
       const { size } = await handle.stat();
       const range = rangeOf(size);
-      const stream = handle.createReadStream(range ? { autoClose: true, start: range.start, end: range.end } : { autoClose: true });
+      const stream = handle.createReadStream(
+        range ? { autoClose: true, start: range.start, end: range.end } : { autoClose: true },
+      );
       return { stream, size, range };
     } catch (err) {
       await handle.close();
@@ -130,7 +141,12 @@ export class ImageStore {
   }
 
   async exists(imageId: string): Promise<boolean> {
-    try { await fsp.access(this.pathOf(imageId)); return true; } catch { return false; }
+    try {
+      await fsp.access(this.pathOf(imageId));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async remove(imageId: string): Promise<void> {
@@ -143,7 +159,11 @@ export class ImageStore {
    */
   async removeStaleUploads(olderThanMs = 10 * 60_000, now = Date.now()): Promise<number> {
     let names: string[];
-    try { names = await fsp.readdir(this.dir); } catch { return 0; }
+    try {
+      names = await fsp.readdir(this.dir);
+    } catch {
+      return 0;
+    }
     let removed = 0;
     for (const name of names.filter((n) => n.includes('.upload-'))) {
       const file = path.join(this.dir, name);

@@ -8,9 +8,9 @@ import { BadRequest } from '../errors.js';
 import type { TimeOp } from '../db/repositories/images-repo.js';
 import type { RangeFilter, TimeFilter } from '../db/repositories/images-repo.js';
 
-
 // iso8601's common forms: a date, optionally a time (minutes, seconds, fraction) and a zone.
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * An ISO 8601 time as UTC "YYYY-MM-DDTHH:MM:SS" plus the fraction when it is not zero, or null
@@ -28,8 +28,16 @@ export function utcThreshold(text: string): string | null {
   back.setUTCHours(fields[3], fields[4], fields[5]);
   const local = back.getTime();
   // 2026-02-30 rolls over to March: such a date does not exist (nor does year 0, for Python).
-  if (fields[0] < 1 || back.getUTCFullYear() !== fields[0] || back.getUTCMonth() !== fields[1] || back.getUTCDate() !== fields[2]
-    || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return null;
+  if (
+    fields[0] < 1 ||
+    back.getUTCFullYear() !== fields[0] ||
+    back.getUTCMonth() !== fields[1] ||
+    back.getUTCDate() !== fields[2] ||
+    fields[3] > 23 ||
+    fields[4] > 59 ||
+    fields[5] > 59
+  )
+    return null;
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
     const digits = zone.slice(1).replace(':', '');
@@ -56,7 +64,8 @@ function validateQuotes(value: string): void {
   for (let i = 0; i < value.length; i++) {
     if (value[i] !== '"' || (i > 0 && value[i - 1] === '\\')) continue;
     if (open) {
-      if (i > 0 && value[i - 1] !== ',') throw new BadRequest(`Invalid filter value ${value}. There is no comma before opening quotation mark.`);
+      if (i > 0 && value[i - 1] !== ',')
+        throw new BadRequest(`Invalid filter value ${value}. There is no comma before opening quotation mark.`);
     } else if (i + 1 !== value.length && value[i + 1] !== ',') {
       throw new BadRequest(`Invalid filter value ${value}. There is no comma after closing quotation mark.`);
     }

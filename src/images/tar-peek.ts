@@ -44,19 +44,27 @@ class FileSource implements ByteSource {
     this.pos += got;
     return buf.subarray(0, got);
   }
-  async skip(n: number): Promise<void> { this.pos += n; }
-  close(): Promise<void> { return this.handle.close(); }
+  async skip(n: number): Promise<void> {
+    this.pos += n;
+  }
+  close(): Promise<void> {
+    return this.handle.close();
+  }
 }
 
 /** Pulls from an async iterator of chunks (the gunzipped stream). */
 class StreamSource implements ByteSource {
   private pending: Buffer = Buffer.alloc(0);
   private done = false;
-  constructor(private readonly it: AsyncIterator<Buffer>, private readonly onClose: () => void) {}
+  constructor(
+    private readonly it: AsyncIterator<Buffer>,
+    private readonly onClose: () => void,
+  ) {}
   private async fill(n: number): Promise<void> {
     while (this.pending.length < n && !this.done) {
       const r = await this.it.next();
-      if (r.done) this.done = true; else this.pending = this.pending.length ? Buffer.concat([this.pending, r.value]) : r.value;
+      if (r.done) this.done = true;
+      else this.pending = this.pending.length ? Buffer.concat([this.pending, r.value]) : r.value;
     }
   }
   async read(n: number): Promise<Buffer> {
@@ -67,13 +75,18 @@ class StreamSource implements ByteSource {
   }
   async skip(n: number): Promise<void> {
     while (n > 0) {
-      if (this.pending.length === 0) { await this.fill(1); if (this.pending.length === 0) return; }
+      if (this.pending.length === 0) {
+        await this.fill(1);
+        if (this.pending.length === 0) return;
+      }
       const k = Math.min(n, this.pending.length);
       this.pending = this.pending.subarray(k);
       n -= k;
     }
   }
-  async close(): Promise<void> { this.onClose(); }
+  async close(): Promise<void> {
+    this.onClose();
+  }
 }
 
 function octal(buf: Buffer, off: number, len: number): number {
@@ -83,7 +96,10 @@ function octal(buf: Buffer, off: number, len: number): number {
     for (let i = off + 1; i < off + len; i++) v = v * 256 + buf[i];
     return v;
   }
-  const text = buf.toString('latin1', off, off + len).replace(/\0.*$/s, '').trim();
+  const text = buf
+    .toString('latin1', off, off + len)
+    .replace(/\0.*$/s, '')
+    .trim();
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw new NotATarArchive(`bad octal field "${text}"`);
   return parseInt(text, 8);
@@ -91,7 +107,11 @@ function octal(buf: Buffer, off: number, len: number): number {
 
 function checksumOk(header: Buffer): boolean {
   let stored: number;
-  try { stored = octal(header, 148, 8); } catch { return false; }
+  try {
+    stored = octal(header, 148, 8);
+  } catch {
+    return false;
+  }
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
   return sum === stored;
@@ -131,24 +151,37 @@ async function scan(src: ByteSource): Promise<{ kind: ArchiveKind; entries: numb
   while (entries < MAX_ENTRIES) {
     const header = await src.read(BLOCK);
     if (header.length === 0 && entries > 0) break; // end without the two zero blocks: tolerated
-    if (header.length < BLOCK) throw new NotATarArchive(entries === 0 ? 'the file is empty or shorter than one tar header' : 'the archive is truncated');
+    if (header.length < BLOCK)
+      throw new NotATarArchive(
+        entries === 0 ? 'the file is empty or shorter than one tar header' : 'the archive is truncated',
+      );
     if (header.every((b) => b === 0)) {
       if (entries === 0) throw new NotATarArchive('the archive has no entries');
       break;
     }
-    if (!checksumOk(header)) throw new NotATarArchive(entries === 0 ? 'the file does not start with a tar header' : `tar header ${entries + 1} is corrupt`);
+    if (!checksumOk(header))
+      throw new NotATarArchive(
+        entries === 0 ? 'the file does not start with a tar header' : `tar header ${entries + 1} is corrupt`,
+      );
     let size: number;
-    try { size = octal(header, 124, 12); } catch { throw new NotATarArchive(`tar header ${entries + 1} has a corrupt size`); }
+    try {
+      size = octal(header, 124, 12);
+    } catch {
+      throw new NotATarArchive(`tar header ${entries + 1} has a corrupt size`);
+    }
     const type = String.fromCharCode(header[156] || 0x30);
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if (type === 'L' || type === 'x') {
       // GNU long name / pax extended header: the next entry's real name is in the data.
       const data = await src.read(padded);
       if (data.length < padded) throw new NotATarArchive('the archive is truncated');
-      longName = type === 'L' ? cstring(data, 0, size) : paxPath(data.subarray(0, size)) ?? longName;
+      longName = type === 'L' ? cstring(data, 0, size) : (paxPath(data.subarray(0, size)) ?? longName);
       continue;
     }
-    if (type === 'g') { await src.skip(padded); continue; }
+    if (type === 'g') {
+      await src.skip(padded);
+      continue;
+    }
     entries++;
     const prefix = header.toString('latin1', 257, 263).startsWith('ustar') ? cstring(header, 345, 155) : '';
     const name = longName ?? (prefix ? `${prefix}/${cstring(header, 0, 100)}` : cstring(header, 0, 100));
@@ -173,7 +206,10 @@ export async function peekTarFile(file: string): Promise<TarPeekResult> {
     const gunzip = createGunzip();
     raw.pipe(gunzip);
     raw.on('error', (e) => gunzip.destroy(e));
-    const src = new StreamSource(gunzip[Symbol.asyncIterator](), () => { raw.destroy(); gunzip.destroy(); });
+    const src = new StreamSource(gunzip[Symbol.asyncIterator](), () => {
+      raw.destroy();
+      gunzip.destroy();
+    });
     try {
       return { ...(await scan(src)), compressed: true };
     } catch (err) {

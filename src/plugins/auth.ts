@@ -15,7 +15,9 @@ import { Forbidden, Unauthorized } from '../errors.js';
 import { baseUrl } from '../api/urls.js';
 
 declare module 'fastify' {
-  interface FastifyRequest { auth: AuthContext }
+  interface FastifyRequest {
+    auth: AuthContext;
+  }
   interface FastifyContextConfig {
     /** No token needed (version documents, token issue). */
     public?: boolean;
@@ -44,7 +46,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     const token = req.headers['x-auth-token'];
     const usable = typeof token === 'string' && token.length > 0 && token.length < 1024;
     let ctx = usable ? await opts.tokens.validate(token) : null;
-    if (!ctx && usable && noauth && isLoopbackHost(req.socket.remoteAddress ?? '')) ctx = await noauth.contextFor(token);
+    if (!ctx && usable && noauth && isLoopbackHost(req.socket.remoteAddress ?? ''))
+      ctx = await noauth.contextFor(token);
     if (!ctx) {
       throw new Unauthorized('The request you have made requires authentication.', {
         'WWW-Authenticate': `Keystone uri="${baseUrl(req, opts.publicUrl)}/identity/v3"`,
@@ -54,7 +57,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     // gets nothing from compute or image: their policy names only the built-in roles, as Keystone's
     // default policies do. The identity API still serves the caller's own token, user and projects.
     if (ctx.projectId && !canRead(ctx) && WITHOUT_CUSTOM_ROLES.test(req.url)) {
-      throw new Forbidden("Policy doesn't allow this action to be performed: the token's roles include none of admin, member or reader.");
+      throw new Forbidden(
+        "Policy doesn't allow this action to be performed: the token's roles include none of admin, member or reader.",
+      );
     }
     req.auth = ctx;
   });

@@ -43,17 +43,29 @@ function webobBody(status: number, message: string) {
   return { message: `${message}<br /><br />\n\n\n`, code: `${status} ${title}`, title };
 }
 
-export function sendError(req: FastifyRequest, reply: FastifyReply, status: number, message: string, headers: Record<string, string> = {}) {
+export function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+) {
   for (const [k, v] of Object.entries(headers)) reply.header(k, v);
   switch (serviceOf(req.url)) {
     case 'compute': {
       const name = NOVA_FAULT_NAMES[status] ?? 'computeFault';
       const fault: Record<string, unknown> = { code: status, message };
       if ((status === 413 || status === 429) && headers['Retry-After']) fault.retryAfter = headers['Retry-After'];
-      return reply.code(status).type('application/json; charset=UTF-8').send({ [name]: fault });
+      return reply
+        .code(status)
+        .type('application/json; charset=UTF-8')
+        .send({ [name]: fault });
     }
     case 'identity':
-      return reply.code(status).type('application/json').send({ error: { code: status, message, title: STATUS_CODES[status] ?? 'Error' } });
+      return reply
+        .code(status)
+        .type('application/json')
+        .send({ error: { code: status, message, title: STATUS_CODES[status] ?? 'Error' } });
     default:
       return reply.code(status).type('application/json').send(webobBody(status, message));
   }
@@ -64,7 +76,8 @@ function toApiError(err: FastifyError & { validationContext?: string }, req: Fas
   if (err instanceof ApiError) return err;
   if (err.validation) {
     const part = (err.validationContext ?? 'body') as ValidationPart;
-    const root = part === 'body' ? req.body : part === 'querystring' ? req.query : part === 'params' ? req.params : req.headers;
+    const root =
+      part === 'body' ? req.body : part === 'querystring' ? req.query : part === 'params' ? req.params : req.headers;
     return new BadRequest(novaValidationMessage(err.validation as never, part, root));
   }
   switch (err.code) {
@@ -92,7 +105,12 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       return sendError(req, reply, apiError.status, apiError.message, apiError.headers);
     }
     req.log.error({ err }, 'unexpected error');
-    return sendError(req, reply, 500, 'Unexpected API Error. Please report this at the novadock issue tracker and attach the service log if possible.');
+    return sendError(
+      req,
+      reply,
+      500,
+      'Unexpected API Error. Please report this at the novadock issue tracker and attach the service log if possible.',
+    );
   });
 
   app.setNotFoundHandler((req, reply) => {

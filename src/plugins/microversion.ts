@@ -9,12 +9,17 @@ import { BadRequest, NotAcceptable, NotFound } from '../errors.js';
 import { assertValid } from './validation.js';
 import { MAX, MAX_VERSION, MIN, MIN_VERSION, ApiVersion } from '../compute/api-version.js';
 
-
 /** A request body schema that applies to a microversion range. */
-export interface VersionedSchema { min: string; max?: string; schema: object }
+export interface VersionedSchema {
+  min: string;
+  max?: string;
+  schema: object;
+}
 
 declare module 'fastify' {
-  interface FastifyRequest { apiVersion: ApiVersion }
+  interface FastifyRequest {
+    apiVersion: ApiVersion;
+  }
   interface FastifyContextConfig {
     /** Request body schemas by microversion range (compute routes). */
     bodies?: VersionedSchema[];
@@ -55,8 +60,15 @@ async function microversionPlugin(app: FastifyInstance): Promise<void> {
       reply.header('Vary', 'OpenStack-API-Version, X-OpenStack-Nova-API-Version');
     };
     const text = requestedVersion(req);
-    if (text === null) { echo(MIN_VERSION); return; }
-    if (text.toLowerCase() === 'latest') { req.apiVersion = MAX; echo(MAX_VERSION); return; }
+    if (text === null) {
+      echo(MIN_VERSION);
+      return;
+    }
+    if (text.toLowerCase() === 'latest') {
+      req.apiVersion = MAX;
+      echo(MAX_VERSION);
+      return;
+    }
     echo(text);
     const v = ApiVersion.parse(text);
     if (v.lt(MIN_VERSION) || v.cmp(MAX) > 0) {

@@ -44,7 +44,9 @@ async function projectIdPrefixPlugin(app: FastifyInstance, opts: { publicUrl: st
     const pid = urlProjectId(req);
     if (pid === undefined || !req.auth) return;
     if (pid !== req.auth.projectId) {
-      throw new BadRequest(`Malformed request URL: URL's project_id '${pid}' doesn't match Context's project_id '${req.auth.projectId ?? 'None'}'`);
+      throw new BadRequest(
+        `Malformed request URL: URL's project_id '${pid}' doesn't match Context's project_id '${req.auth.projectId ?? 'None'}'`,
+      );
     }
   });
 

@@ -113,7 +113,11 @@ export function novaValidationMessage(errors: ErrorObject[], part: ValidationPar
   const detail = keywordMessage(e);
   if (part === 'querystring') {
     // Nova's `path.popleft()`: a query value is a list, so the parameter is the first segment.
-    const first = e.instancePath.split('/').filter((seg) => seg !== '')[0]?.replace(/~1/g, '/').replace(/~0/g, '~');
+    const first = e.instancePath
+      .split('/')
+      .filter((seg) => seg !== '')[0]
+      ?.replace(/~1/g, '/')
+      .replace(/~0/g, '~');
     const name = first || String((e.params as Record<string, unknown>).additionalProperty ?? '');
     return `Invalid input for query parameters ${name}. Value: ${pyStr(quotedValue(e, root))}. ${detail}`;
   }

@@ -68,9 +68,17 @@ export interface SpawnSpec {
   files?: InjectedFile[];
 }
 
-export interface InjectedFile { path: string; contents: Buffer }
+export interface InjectedFile {
+  path: string;
+  contents: Buffer;
+}
 
-export interface InstanceAddress { network: string; version: 4 | 6; addr: string; mac: string | null }
+export interface InstanceAddress {
+  network: string;
+  version: 4 | 6;
+  addr: string;
+  mac: string | null;
+}
 
 export interface InstanceInfo {
   instanceUuid: string;
@@ -94,7 +102,19 @@ export interface InstanceStats {
   memoryLimitBytes: number;
   onlineCpus: number;
   perCpuNs: number[];
-  networks: Record<string, { rxBytes: number; rxPackets: number; rxErrors: number; rxDropped: number; txBytes: number; txPackets: number; txErrors: number; txDropped: number }>;
+  networks: Record<
+    string,
+    {
+      rxBytes: number;
+      rxPackets: number;
+      rxErrors: number;
+      rxDropped: number;
+      txBytes: number;
+      txPackets: number;
+      txErrors: number;
+      txDropped: number;
+    }
+  >;
   uptimeSeconds: number;
 }
 
@@ -114,7 +134,10 @@ export function lastLines(text: string, n: number | undefined): string {
   if (n === undefined) return text;
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return lines.slice(Math.max(0, lines.length - n)).map((l) => l + '\n').join('');
+  return lines
+    .slice(Math.max(0, lines.length - n))
+    .map((l) => l + '\n')
+    .join('');
 }
 
 export interface ExecSession {

@@ -5,7 +5,12 @@ import { DockerDriver } from './docker/docker-driver.js';
 import { FakeDriver } from './fake/fake-driver.js';
 
 export function dockerDriverFactory(config: Config, serviceId?: string): DriverFactory {
-  return (host) => new DockerDriver({ dockerUrl: host.dockerUrl, timeoutMs: config.dockerTimeoutMs, serviceId: serviceId ?? host.uuid });
+  return (host) =>
+    new DockerDriver({
+      dockerUrl: host.dockerUrl,
+      timeoutMs: config.dockerTimeoutMs,
+      serviceId: serviceId ?? host.uuid,
+    });
 }
 
 /** One FakeDriver per host, kept so that tests can reach them (`fakes.get(hostName)`). */
@@ -13,7 +18,10 @@ export function fakeDriverFactory(): DriverFactory & { fakes: Map<string, FakeDr
   const fakes = new Map<string, FakeDriver>();
   const factory = ((host: { name: string }): ComputeDriver => {
     let d = fakes.get(host.name);
-    if (!d) { d = new FakeDriver(host.name); fakes.set(host.name, d); }
+    if (!d) {
+      d = new FakeDriver(host.name);
+      fakes.set(host.name, d);
+    }
     return d;
   }) as unknown as DriverFactory & { fakes: Map<string, FakeDriver> };
   factory.fakes = fakes;

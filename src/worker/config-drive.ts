@@ -12,7 +12,11 @@ export const CONFIG_DRIVE_MOUNT = '/mnt/config';
 const DHCP_DOMAIN = 'novalocal';
 export const SSH_MOUNT = '/root/.ssh';
 
-export interface DriveMount { source: string; target: string; readOnly: true }
+export interface DriveMount {
+  source: string;
+  target: string;
+  readOnly: true;
+}
 
 export class ConfigDrives {
   constructor(private readonly dataDir: string) {}
@@ -42,7 +46,8 @@ export class ConfigDrives {
         : {}),
     };
     await fs.writeFile(path.join(latest, 'meta_data.json'), JSON.stringify(metaData));
-    if (instance.user_data) await fs.writeFile(path.join(latest, 'user_data'), Buffer.from(instance.user_data, 'base64'));
+    if (instance.user_data)
+      await fs.writeFile(path.join(latest, 'user_data'), Buffer.from(instance.user_data, 'base64'));
     const mounts: DriveMount[] = [{ source: path.join(root, 'drive'), target: CONFIG_DRIVE_MOUNT, readOnly: true }];
     if (instance.key_data) {
       const ssh = path.join(root, 'ssh');

@@ -8,7 +8,17 @@ import type { DriverEvent } from '../virt/driver.js';
 import { realTimers, type PowerSync, type SyncLog, type Timers } from './power-sync.js';
 
 /** Docker actions after which a container's power state may differ. */
-const STATE_ACTIONS: ReadonlySet<string> = new Set(['start', 'restart', 'die', 'stop', 'kill', 'oom', 'pause', 'unpause', 'destroy']);
+const STATE_ACTIONS: ReadonlySet<string> = new Set([
+  'start',
+  'restart',
+  'die',
+  'stop',
+  'kill',
+  'oom',
+  'pause',
+  'unpause',
+  'destroy',
+]);
 
 export interface EventWatcherOptions {
   /** first reconnect delay; doubles per failed attempt up to maxBackoffMs */
@@ -39,7 +49,11 @@ export class EventWatcher {
   /** successful subscriptions, per host (tests and diagnostics) */
   readonly connects = new Map<number, number>();
 
-  constructor(private readonly hosts: HostRegistry, private readonly sync: PowerSync, private readonly opts: EventWatcherOptions = {}) {
+  constructor(
+    private readonly hosts: HostRegistry,
+    private readonly sync: PowerSync,
+    private readonly opts: EventWatcherOptions = {},
+  ) {
     this.timers = opts.timers ?? realTimers;
     this.minBackoffMs = opts.minBackoffMs ?? 250;
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
@@ -56,7 +70,12 @@ export class EventWatcher {
     const hosts = await this.hosts.list();
     const first = Promise.all(hosts.map((h) => this.watchHost(h.id)));
     let timer: unknown;
-    await Promise.race([first, new Promise<void>((r) => { timer = this.timers.setTimeout(r, startWaitMs); })]);
+    await Promise.race([
+      first,
+      new Promise<void>((r) => {
+        timer = this.timers.setTimeout(r, startWaitMs);
+      }),
+    ]);
     this.timers.clearTimeout(timer);
   }
 
@@ -85,9 +104,14 @@ export class EventWatcher {
       const driver = await this.hosts.driverFor(w.hostId);
       const stop = await driver.watchEvents(
         (e) => this.onEvent(w.hostId, e),
-        (err) => { if (w.generation === generation) this.onBroken(w, err); },
+        (err) => {
+          if (w.generation === generation) this.onBroken(w, err);
+        },
       );
-      if (this.stopped || w.generation !== generation) { stop(); return; }
+      if (this.stopped || w.generation !== generation) {
+        stop();
+        return;
+      }
       w.stop = stop;
       w.failures = 0;
       this.connects.set(w.hostId, (this.connects.get(w.hostId) ?? 0) + 1);
@@ -105,13 +129,19 @@ export class EventWatcher {
     const delay = Math.min(this.maxBackoffMs, this.minBackoffMs * 2 ** w.failures);
     w.failures += 1;
     this.opts.log?.warn({ err, hostId: w.hostId, retryInMs: delay }, 'docker event stream lost; reconnecting');
-    w.retry = this.timers.setTimeout(() => { w.retry = null; void this.connect(w); }, delay);
+    w.retry = this.timers.setTimeout(() => {
+      w.retry = null;
+      void this.connect(w);
+    }, delay);
   }
 
   private onEvent(hostId: number, e: DriverEvent): void {
     if (this.stopped || !STATE_ACTIONS.has(e.action)) return;
     // Coalesce bursts (kill → die → stop): one sync runs, at most one more follows it.
-    if (this.syncing.has(e.instanceUuid)) { this.syncing.set(e.instanceUuid, true); return; }
+    if (this.syncing.has(e.instanceUuid)) {
+      this.syncing.set(e.instanceUuid, true);
+      return;
+    }
     this.syncing.set(e.instanceUuid, false);
     const run = async (): Promise<void> => {
       try {
@@ -119,14 +149,19 @@ export class EventWatcher {
       } catch (err) {
         this.opts.log?.warn({ err, instance: e.instanceUuid }, 'event-driven power sync failed');
       }
-      if (this.syncing.get(e.instanceUuid) && !this.stopped) { this.syncing.set(e.instanceUuid, false); return run(); }
+      if (this.syncing.get(e.instanceUuid) && !this.stopped) {
+        this.syncing.set(e.instanceUuid, false);
+        return run();
+      }
       this.syncing.delete(e.instanceUuid);
     };
     this.track(run());
   }
 
   private track(p: Promise<unknown>): void {
-    const q = p.catch((err) => this.opts.log?.warn({ err }, 'power sync after (re)connect failed')).finally(() => this.inflight.delete(q));
+    const q = p
+      .catch((err) => this.opts.log?.warn({ err }, 'power sync after (re)connect failed'))
+      .finally(() => this.inflight.delete(q));
     this.inflight.add(q);
   }
 

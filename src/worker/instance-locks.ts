@@ -6,7 +6,9 @@ export class InstanceLocks {
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release!: () => void;
-    const mine = new Promise<void>((r) => { release = r; });
+    const mine = new Promise<void>((r) => {
+      release = r;
+    });
     const tail = previous.then(() => mine);
     this.tails.set(key, tail);
     await previous;
@@ -18,5 +20,7 @@ export class InstanceLocks {
     }
   }
 
-  isBusy(key: string): boolean { return this.tails.has(key); }
+  isBusy(key: string): boolean {
+    return this.tails.has(key);
+  }
 }

@@ -34,7 +34,8 @@ export function decidePowerSync(vmState: string, driverPower: PowerState): SyncD
   const down = power === PowerState.SHUTDOWN || power === PowerState.CRASHED;
   switch (vmState) {
     case VmState.ACTIVE:
-      if (down || power === PowerState.SUSPENDED) return { powerState: power, vmState: VmState.STOPPED, action: 'mark-stopped' };
+      if (down || power === PowerState.SUSPENDED)
+        return { powerState: power, vmState: VmState.STOPPED, action: 'mark-stopped' };
       return { powerState: power, action: 'none' };
     case VmState.STOPPED:
       if (power !== PowerState.NOSTATE && !down) return { powerState: power, action: 'power-off' };
@@ -54,13 +55,24 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 export const realTimers: Timers = {
-  setInterval: (fn, ms) => { const h = setInterval(fn, ms); h.unref(); return h; },
+  setInterval: (fn, ms) => {
+    const h = setInterval(fn, ms);
+    h.unref();
+    return h;
+  },
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-  setTimeout: (fn, ms) => { const h = setTimeout(fn, ms); h.unref(); return h; },
+  setTimeout: (fn, ms) => {
+    const h = setTimeout(fn, ms);
+    h.unref();
+    return h;
+  },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-export interface SyncLog { warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void }
+export interface SyncLog {
+  warn(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+}
 
 /** The per-server mutex the worker runs its tasks under (TaskRunner.locks). */
 export interface InstanceLockPort {
@@ -70,8 +82,17 @@ export interface InstanceLockPort {
 
 /** Records the system's own `stop` in os-instance-actions, as Nova's sync does through compute_api.stop. */
 export interface StopActionRecorder {
-  start(trx: import('../db/knex.js').Db, a: { instanceUuid: string; action: string; requestId: string; userId: string | null; projectId: string | null }): Promise<number>;
-  event<T>(instanceUuid: string, requestId: string | null, event: string, host: string | null, fn: () => Promise<T>): Promise<T>;
+  start(
+    trx: import('../db/knex.js').Db,
+    a: { instanceUuid: string; action: string; requestId: string; userId: string | null; projectId: string | null },
+  ): Promise<number>;
+  event<T>(
+    instanceUuid: string,
+    requestId: string | null,
+    event: string,
+    host: string | null,
+    fn: () => Promise<T>,
+  ): Promise<T>;
 }
 
 export interface PowerSyncDeps {
@@ -86,9 +107,14 @@ export interface PowerSyncDeps {
   timers?: Timers;
 }
 
-export type SyncOutcome = 'unchanged' | 'power-state' | 'stopped' | 'powered-off' | 'skipped' | 'busy' | 'unreachable' | 'lost-race';
+export type SyncOutcome =
+  'unchanged' | 'power-state' | 'stopped' | 'powered-off' | 'skipped' | 'busy' | 'unreachable' | 'lost-race';
 
-export interface HostSyncReport { hostId: number; checked: number; outcomes: Record<string, SyncOutcome> }
+export interface HostSyncReport {
+  hostId: number;
+  checked: number;
+  outcomes: Record<string, SyncOutcome>;
+}
 
 const NEVER_TOUCHED: ReadonlySet<string> = new Set([VmState.BUILDING, VmState.DELETED]);
 
@@ -104,7 +130,9 @@ export class PowerSync {
   /** Starts the periodic sync every `intervalSeconds` (0: disabled). */
   start(intervalSeconds: number): void {
     if (this.timer || intervalSeconds <= 0) return;
-    this.timer = this.timers.setInterval(() => { void this.tick(); }, intervalSeconds * 1000);
+    this.timer = this.timers.setInterval(() => {
+      void this.tick();
+    }, intervalSeconds * 1000);
   }
 
   async stop(): Promise<void> {
@@ -116,7 +144,11 @@ export class PowerSync {
   /** One periodic pass; a pass still running when the next tick comes is not doubled. */
   tick(): Promise<unknown> {
     if (!this.running) {
-      this.running = this.syncAll().catch((err) => this.d.log?.warn({ err }, 'power sync failed')).finally(() => { this.running = null; });
+      this.running = this.syncAll()
+        .catch((err) => this.d.log?.warn({ err }, 'power sync failed'))
+        .finally(() => {
+          this.running = null;
+        });
     }
     return this.running;
   }
@@ -152,7 +184,10 @@ export class PowerSync {
         continue;
       }
       // The periodic pass does not queue behind a running task: that task will write the state.
-      if (this.d.locks.isBusy(row.uuid)) { report.outcomes[row.uuid] = 'busy'; continue; }
+      if (this.d.locks.isBusy(row.uuid)) {
+        report.outcomes[row.uuid] = 'busy';
+        continue;
+      }
       report.outcomes[row.uuid] = await this.syncInstance(row.uuid, hostId);
     }
     return report;
@@ -185,23 +220,40 @@ export class PowerSync {
     const expected = { vmState: row.vm_state, powerState: row.power_state };
     if (d.action === 'none') {
       if (d.powerState === row.power_state) return 'unchanged';
-      return (await this.d.queries.casIdle(row.uuid, expected, { power_state: d.powerState, updated_at: now() })) ? 'power-state' : 'lost-race';
+      return (await this.d.queries.casIdle(row.uuid, expected, { power_state: d.powerState, updated_at: now() }))
+        ? 'power-state'
+        : 'lost-race';
     }
     if (d.action === 'mark-stopped') {
       // The container is already down; Nova's stop would find nothing to do but record the state.
-      const ok = await this.d.queries.casIdle(row.uuid, expected, { power_state: d.powerState, vm_state: d.vmState, updated_at: now() });
+      const ok = await this.d.queries.casIdle(row.uuid, expected, {
+        power_state: d.powerState,
+        vm_state: d.vmState,
+        updated_at: now(),
+      });
       if (!ok) return 'lost-race';
-      this.d.log?.info({ instance: row.uuid, vmState: row.vm_state, powerState: d.powerState }, 'power sync: instance shut down by itself; stopped');
-      await this.recordStop(row).catch((err) => this.d.log?.warn({ err, instance: row.uuid }, 'power sync: could not record the stop action'));
+      this.d.log?.info(
+        { instance: row.uuid, vmState: row.vm_state, powerState: d.powerState },
+        'power sync: instance shut down by itself; stopped',
+      );
+      await this.recordStop(row).catch((err) =>
+        this.d.log?.warn({ err, instance: row.uuid }, 'power sync: could not record the stop action'),
+      );
       return 'stopped';
     }
     // power-off (Nova's force_stop): hold the task_state lock while Docker stops the container.
-    const claimed = await this.d.queries.casIdle(row.uuid, expected, { task_state: TaskState.POWERING_OFF, updated_at: now() });
+    const claimed = await this.d.queries.casIdle(row.uuid, expected, {
+      task_state: TaskState.POWERING_OFF,
+      updated_at: now(),
+    });
     if (!claimed) return 'lost-race';
     try {
       await driver.powerOff(row.uuid, this.d.stopTimeoutSeconds);
       const info = await driver.getInfo(row.uuid);
-      await this.d.queries.releaseTask(row.uuid, TaskState.POWERING_OFF, { power_state: info.powerState, updated_at: now() });
+      await this.d.queries.releaseTask(row.uuid, TaskState.POWERING_OFF, {
+        power_state: info.powerState,
+        updated_at: now(),
+      });
       return 'powered-off';
     } catch (err) {
       this.d.log?.warn({ err, instance: row.uuid }, 'power sync: force stop failed');
@@ -214,7 +266,13 @@ export class PowerSync {
     const actions = this.d.actions;
     if (!actions) return;
     const requestId = `req-${randomUUID()}`;
-    await actions.start(this.d.queries.db, { instanceUuid: row.uuid, action: 'stop', requestId, userId: null, projectId: row.project_id });
+    await actions.start(this.d.queries.db, {
+      instanceUuid: row.uuid,
+      action: 'stop',
+      requestId,
+      userId: null,
+      projectId: row.project_id,
+    });
     await actions.event(row.uuid, requestId, 'compute_stop_instance', null, async () => undefined);
   }
 }

@@ -42,11 +42,20 @@ export interface ReconcileReport {
 
 /** vm_states whose server must have a container on its host. */
 const NEEDS_CONTAINER: ReadonlySet<string> = new Set([
-  VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.RESCUED, VmState.RESIZED,
+  VmState.ACTIVE,
+  VmState.STOPPED,
+  VmState.PAUSED,
+  VmState.SUSPENDED,
+  VmState.RESCUED,
+  VmState.RESIZED,
 ]);
 
 /** The worker id format of TaskRunner: worker:<hostname>:<pid>:<random>. */
-export function deadLocalWorker(claimedBy: string, selfId: string, isAlive: (pid: number) => boolean = pidAlive): boolean {
+export function deadLocalWorker(
+  claimedBy: string,
+  selfId: string,
+  isAlive: (pid: number) => boolean = pidAlive,
+): boolean {
   const m = /^worker:([^:]+):(\d+):/.exec(claimedBy);
   if (!m || m[1] !== os.hostname() || claimedBy === selfId) return false;
   const pid = Number(m[2]);
@@ -55,12 +64,21 @@ export function deadLocalWorker(claimedBy: string, selfId: string, isAlive: (pid
 }
 
 function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = {
-    releasedLeases: 0, clearedTaskStates: [], removedOrphans: [], markedMissing: [], unreachableHosts: [],
+    releasedLeases: 0,
+    clearedTaskStates: [],
+    removedOrphans: [],
+    markedMissing: [],
+    unreachableHosts: [],
   };
   const now = () => d.clock.now().toISOString();
 
@@ -68,18 +86,30 @@ export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileRep
   const claimed = await d.db('compute_tasks').whereNotNull('claimed_by').select('id', 'claimed_by');
   for (const t of claimed as { id: number; claimed_by: string }[]) {
     if (!deadLocalWorker(t.claimed_by, d.worker.workerId)) continue;
-    report.releasedLeases += await d.db('compute_tasks').where({ id: t.id, claimed_by: t.claimed_by }).update({ claimed_by: null, lease_until: null });
+    report.releasedLeases += await d
+      .db('compute_tasks')
+      .where({ id: t.id, claimed_by: t.claimed_by })
+      .update({ claimed_by: null, lease_until: null });
   }
 
   // 2. task_states without a task. BUILDING and DELETING ones are worker/recovery.ts's (they go to
   // ERROR / are queued again when the runner starts); any other claim is released here.
-  const withTask = new Set((await d.db('compute_tasks').distinct('instance_uuid')).map((r: { instance_uuid: string }) => r.instance_uuid));
-  const busy = await d.db<InstanceRow>('instances').where({ deleted: false }).whereNotNull('task_state')
-    .whereNot('vm_state', VmState.BUILDING).whereNot('task_state', TaskState.DELETING).select('uuid', 'task_state');
+  const withTask = new Set(
+    (await d.db('compute_tasks').distinct('instance_uuid')).map((r: { instance_uuid: string }) => r.instance_uuid),
+  );
+  const busy = await d
+    .db<InstanceRow>('instances')
+    .where({ deleted: false })
+    .whereNotNull('task_state')
+    .whereNot('vm_state', VmState.BUILDING)
+    .whereNot('task_state', TaskState.DELETING)
+    .select('uuid', 'task_state');
   for (const row of busy) {
     if (withTask.has(row.uuid)) continue;
     try {
-      await d.instancesRepo.updateWithExpectedTaskState(row.uuid, { task_state: null, updated_at: now() }, [row.task_state]);
+      await d.instancesRepo.updateWithExpectedTaskState(row.uuid, { task_state: null, updated_at: now() }, [
+        row.task_state,
+      ]);
       report.clearedTaskStates.push(row.uuid);
     } catch (err) {
       d.log?.warn({ err, instance: row.uuid }, 'reconcile: could not reset task_state');
@@ -87,7 +117,9 @@ export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileRep
   }
 
   // 3. containers vs records, per host
-  const pending = new Set((await d.db('compute_tasks').distinct('instance_uuid')).map((r: { instance_uuid: string }) => r.instance_uuid));
+  const pending = new Set(
+    (await d.db('compute_tasks').distinct('instance_uuid')).map((r: { instance_uuid: string }) => r.instance_uuid),
+  );
   for (const host of await d.hosts.list()) {
     let listed;
     let driver;
@@ -99,8 +131,14 @@ export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileRep
       report.unreachableHosts.push(host.id);
       continue;
     }
-    const live = new Map((await d.db<InstanceRow>('instances').where({ deleted: false, host_id: host.id }).select('uuid', 'vm_state', 'task_state'))
-      .map((r) => [r.uuid, r]));
+    const live = new Map(
+      (
+        await d
+          .db<InstanceRow>('instances')
+          .where({ deleted: false, host_id: host.id })
+          .select('uuid', 'vm_state', 'task_state')
+      ).map((r) => [r.uuid, r]),
+    );
     const present = new Set<string>();
     for (const c of listed) {
       present.add(c.instanceUuid);
@@ -117,9 +155,19 @@ export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileRep
       }
     }
     for (const row of live.values()) {
-      if (row.task_state !== null || pending.has(row.uuid) || present.has(row.uuid) || !NEEDS_CONTAINER.has(row.vm_state)) continue;
+      if (
+        row.task_state !== null ||
+        pending.has(row.uuid) ||
+        present.has(row.uuid) ||
+        !NEEDS_CONTAINER.has(row.vm_state)
+      )
+        continue;
       try {
-        await d.instancesRepo.updateWithExpectedTaskState(row.uuid, { vm_state: VmState.ERROR, power_state: PowerState.NOSTATE, updated_at: now() }, [null]);
+        await d.instancesRepo.updateWithExpectedTaskState(
+          row.uuid,
+          { vm_state: VmState.ERROR, power_state: PowerState.NOSTATE, updated_at: now() },
+          [null],
+        );
         await fault(d, row.uuid, `Instance ${row.uuid} container missing`, host.name);
         report.markedMissing.push(row.uuid);
       } catch (err) {
@@ -127,12 +175,17 @@ export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileRep
       }
     }
   }
-  const changed = report.releasedLeases + report.clearedTaskStates.length + report.removedOrphans.length + report.markedMissing.length;
+  const changed =
+    report.releasedLeases +
+    report.clearedTaskStates.length +
+    report.removedOrphans.length +
+    report.markedMissing.length;
   if (changed) d.log?.info({ report }, 'start-up reconciliation');
   return report;
 }
 
 async function fault(d: ReconcileDeps, uuid: string, message: string, host: string | null): Promise<void> {
-  await d.instanceFaultsRepo.add({ instance_uuid: uuid, code: 500, message, details: null, host, created_at: d.clock.now().toISOString() })
+  await d.instanceFaultsRepo
+    .add({ instance_uuid: uuid, code: 500, message, details: null, host, created_at: d.clock.now().toISOString() })
     .catch((err) => d.log?.warn({ err, instance: uuid }, 'reconcile: could not record a fault'));
 }

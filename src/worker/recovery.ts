@@ -10,12 +10,17 @@ import type { TaskRunner } from './task-runner.js';
 import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
 import { DELETE_TASK } from '../compute/tasks.js';
 
-export async function recoverInterrupted(db: Knex, clock: Clock, worker: TaskRunner, faults: InstanceFaultsRepo): Promise<{ failed: number; requeued: number }> {
-  const orphans = await db('instances')
+export async function recoverInterrupted(
+  db: Knex,
+  clock: Clock,
+  worker: TaskRunner,
+  faults: InstanceFaultsRepo,
+): Promise<{ failed: number; requeued: number }> {
+  const orphans = (await db('instances')
     .where({ deleted: false })
     .where((w) => w.where('vm_state', VmState.BUILDING).orWhere('task_state', TaskState.DELETING))
     .whereNotExists(db('compute_tasks').whereRaw('compute_tasks.instance_uuid = instances.uuid'))
-    .select('uuid', 'vm_state', 'task_state') as { uuid: string; vm_state: string; task_state: string | null }[];
+    .select('uuid', 'vm_state', 'task_state')) as { uuid: string; vm_state: string; task_state: string | null }[];
   let failed = 0;
   let requeued = 0;
   for (const o of orphans) {
@@ -25,10 +30,18 @@ export async function recoverInterrupted(db: Knex, clock: Clock, worker: TaskRun
       requeued++;
       continue;
     }
-    const n = await db('instances').where({ uuid: o.uuid, vm_state: VmState.BUILDING, deleted: false })
+    const n = await db('instances')
+      .where({ uuid: o.uuid, vm_state: VmState.BUILDING, deleted: false })
       .update({ vm_state: VmState.ERROR, task_state: null, updated_at: now });
     if (n) {
-      await faults.add({ instance_uuid: o.uuid, code: 500, message: 'Build of instance was interrupted (the service restarted) and cannot resume.', details: null, host: null, created_at: now });
+      await faults.add({
+        instance_uuid: o.uuid,
+        code: 500,
+        message: 'Build of instance was interrupted (the service restarted) and cannot resume.',
+        details: null,
+        host: null,
+        created_at: now,
+      });
       failed++;
     }
   }

@@ -24,7 +24,6 @@ export interface TaskContext<P = Record<string, unknown>> {
 }
 export type TaskHandler<P = Record<string, unknown>> = (ctx: TaskContext<P>) => Promise<void>;
 
-
 export interface TaskRunnerOptions {
   leaseMs?: number;
   /** how often a started runner looks for tasks left by others (crash recovery) */
@@ -51,7 +50,11 @@ export class TaskRunner {
   private readonly pollMs: number;
   private readonly concurrency: number;
 
-  constructor(private readonly repo: ComputeTasksRepo, private readonly clock: Clock, private readonly opts: TaskRunnerOptions = {}) {
+  constructor(
+    private readonly repo: ComputeTasksRepo,
+    private readonly clock: Clock,
+    private readonly opts: TaskRunnerOptions = {},
+  ) {
     // worker:<host>:<pid>:<random> — start-up reconciliation releases at once the leases of a dead
     // process of this machine (reconcile.ts deadLocalWorker) instead of waiting for them to run out.
     this.workerId = opts.workerId ?? `worker:${hostname()}:${process.pid}:${randomUUID()}`;
@@ -71,12 +74,21 @@ export class TaskRunner {
    */
   async enqueue(trx: Db, task: NewTask): Promise<number> {
     if (!this.handlers.has(task.kind)) throw new Error(`no handler for task kind ${task.kind}`);
-    const id = await this.repo.insert({
-      instance_uuid: task.instanceUuid, kind: task.kind, payload: JSON.stringify(task.payload ?? {}),
-      request_id: task.requestId ?? null, created_at: this.clock.now().toISOString(),
-    }, trx);
+    const id = await this.repo.insert(
+      {
+        instance_uuid: task.instanceUuid,
+        kind: task.kind,
+        payload: JSON.stringify(task.payload ?? {}),
+        request_id: task.requestId ?? null,
+        created_at: this.clock.now().toISOString(),
+      },
+      trx,
+    );
     const committed = (trx as Knex.Transaction).executionPromise;
-    const go = () => { this.pending.push(id); this.kick(); };
+    const go = () => {
+      this.pending.push(id);
+      this.kick();
+    };
     if (committed && typeof (trx as Knex.Transaction).commit === 'function') committed.then(go, () => undefined);
     else go();
     return id;
@@ -85,10 +97,16 @@ export class TaskRunner {
   /** Look for work now. */
   kick(): void {
     if (this.parked) return;
-    if (this.pumping) { this.pumpAgain = true; return; }
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
     this.pumping = this.pump().finally(() => {
       this.pumping = null;
-      if (this.pumpAgain) { this.pumpAgain = false; this.kick(); }
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.kick();
+      }
     });
   }
 
@@ -104,17 +122,28 @@ export class TaskRunner {
       this.pollTimer = setInterval(() => this.scan(), this.pollMs);
       this.pollTimer.unref();
     }
-    const hooks = this.startHooks.map((h) => h().catch((err) => this.opts.log?.error({ err }, 'task runner start-up hook failed')));
+    const hooks = this.startHooks.map((h) =>
+      h().catch((err) => this.opts.log?.error({ err }, 'task runner start-up hook failed')),
+    );
     void Promise.all(hooks).then(() => this.scan());
   }
 
   /** Stop claiming; wait for running tasks up to `deadlineMs`; tasks not started stay for later. */
   async stop(deadlineMs = 10_000): Promise<void> {
     this.parked = true;
-    if (this.pollTimer) { clearInterval(this.pollTimer); this.pollTimer = null; }
+    if (this.pollTimer) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = null;
+    }
     const all = Promise.allSettled([...this.inflight.values(), this.pumping ?? Promise.resolve()]);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise((r) => { timer = setTimeout(r, deadlineMs); timer.unref(); })]);
+    await Promise.race([
+      all,
+      new Promise((r) => {
+        timer = setTimeout(r, deadlineMs);
+        timer.unref();
+      }),
+    ]);
     if (timer) clearTimeout(timer);
     this.stopRenewing();
   }
@@ -123,19 +152,32 @@ export class TaskRunner {
   async drain(): Promise<void> {
     for (;;) {
       if (this.pumping) await this.pumping;
-      if (this.inflight.size) { await Promise.allSettled([...this.inflight.values()]); continue; }
-      if (this.pending.length && !this.parked) { this.kick(); await this.pumping; continue; }
+      if (this.inflight.size) {
+        await Promise.allSettled([...this.inflight.values()]);
+        continue;
+      }
+      if (this.pending.length && !this.parked) {
+        this.kick();
+        await this.pumping;
+        continue;
+      }
       if (this.pumping) continue;
       return;
     }
   }
 
-  get busy(): boolean { return this.inflight.size > 0 || this.pending.length > 0 || this.pumping !== null; }
+  get busy(): boolean {
+    return this.inflight.size > 0 || this.pending.length > 0 || this.pumping !== null;
+  }
 
   private scan(): void {
     if (this.parked) return;
-    this.repo.claimable(this.clock.now().toISOString(), this.concurrency)
-      .then((rows) => { for (const r of rows) if (!this.inflight.has(r.id) && !this.pending.includes(r.id)) this.pending.push(r.id); if (this.pending.length) this.kick(); })
+    this.repo
+      .claimable(this.clock.now().toISOString(), this.concurrency)
+      .then((rows) => {
+        for (const r of rows) if (!this.inflight.has(r.id) && !this.pending.includes(r.id)) this.pending.push(r.id);
+        if (this.pending.length) this.kick();
+      })
       .catch((err) => this.opts.log?.warn({ err }, 'task scan failed'));
   }
 
@@ -146,7 +188,12 @@ export class TaskRunner {
       const row = await this.repo.findById(id);
       if (!row) continue;
       const now = this.clock.now();
-      const ok = await this.repo.claim(row, this.workerId, new Date(now.getTime() + this.leaseMs).toISOString(), now.toISOString());
+      const ok = await this.repo.claim(
+        row,
+        this.workerId,
+        new Date(now.getTime() + this.leaseMs).toISOString(),
+        now.toISOString(),
+      );
       if (!ok) continue;
       const p = this.execute({ ...row, attempts: row.attempts + 1 }).finally(() => {
         this.inflight.delete(id);
@@ -164,27 +211,41 @@ export class TaskRunner {
       await this.locks.run(row.instance_uuid, async () => {
         if (!handler) throw new Error(`no handler for task kind ${row.kind}`);
         await (handler as TaskHandler)({
-          taskId: row.id, instanceUuid: row.instance_uuid, kind: row.kind, requestId: row.request_id,
-          payload: row.payload ? JSON.parse(row.payload) : {}, attempt: row.attempts,
+          taskId: row.id,
+          instanceUuid: row.instance_uuid,
+          kind: row.kind,
+          requestId: row.request_id,
+          payload: row.payload ? JSON.parse(row.payload) : {},
+          attempt: row.attempts,
         });
       });
     } catch (err) {
       // Handlers keep their own server state clean; this is the last line: log and drop the task.
       this.opts.log?.error({ err, task: row.id, kind: row.kind, instance: row.instance_uuid }, 'compute task failed');
     }
-    try { await this.repo.finish(row.id); } catch (err) { this.opts.log?.warn({ err }, 'could not delete finished task row'); }
+    try {
+      await this.repo.finish(row.id);
+    } catch (err) {
+      this.opts.log?.warn({ err }, 'could not delete finished task row');
+    }
   }
 
   private startRenewing(): void {
     if (this.renewTimer) return;
-    this.renewTimer = setInterval(() => {
-      const until = new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
-      for (const id of this.inflight.keys()) this.repo.renew(id, this.workerId, until).catch(() => undefined);
-    }, Math.max(1000, Math.floor(this.leaseMs / 3)));
+    this.renewTimer = setInterval(
+      () => {
+        const until = new Date(this.clock.now().getTime() + this.leaseMs).toISOString();
+        for (const id of this.inflight.keys()) this.repo.renew(id, this.workerId, until).catch(() => undefined);
+      },
+      Math.max(1000, Math.floor(this.leaseMs / 3)),
+    );
     this.renewTimer.unref();
   }
 
   private stopRenewing(): void {
-    if (this.renewTimer) { clearInterval(this.renewTimer); this.renewTimer = null; }
+    if (this.renewTimer) {
+      clearInterval(this.renewTimer);
+      this.renewTimer = null;
+    }
   }
 }

@@ -16,14 +16,23 @@ beforeAll(async () => {
   await unlimitedQuota(t.services);
   member = await makeProjectUser(t, 'admin-actions');
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 const as = (token: string, version = '2.1') => ({
-  post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
+  post: (url: string, body: unknown) =>
+    t.http
+      .post(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
 });
 async function boot(token = member.token): Promise<string> {
-  const res = await as(token, '2.79').post(S, { server: { name: 'vm', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+  const res = await as(token, '2.79').post(S, {
+    server: { name: 'vm', imageRef: image.id, flavorRef: '1', networks: 'none' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
   return res.body.server.id;
@@ -40,7 +49,9 @@ describe('os-resetState', () => {
     const id = await boot();
     const denied = await act(id, { 'os-resetState': { state: 'error' } }, member.token);
     expect(denied.status).toBe(403);
-    expect(denied.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.");
+    expect(denied.body.forbidden.message).toBe(
+      "Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.",
+    );
     await t.services.db('instances').where({ uuid: id }).update({ task_state: 'powering-off' });
     expect((await act(id, { 'os-resetState': { state: 'error' } })).status).toBe(202);
     expect([(await show(id)).status, (await show(id))['OS-EXT-STS:task_state']]).toEqual(['ERROR', null]);
@@ -48,7 +59,9 @@ describe('os-resetState', () => {
     expect((await show(id)).status).toBe('ACTIVE');
     const bad = await act(id, { 'os-resetState': { state: 'stopped' } });
     expect(bad.status).toBe(400);
-    expect(bad.body.badRequest.message).toBe("Invalid input for field/attribute state. Value: stopped. 'stopped' is not one of ['active', 'error']");
+    expect(bad.body.badRequest.message).toBe(
+      "Invalid input for field/attribute state. Value: stopped. 'stopped' is not one of ['active', 'error']",
+    );
     const actions = await t.services.instanceActionsRepo.listFor(id);
     expect(actions.filter((a) => a.action === 'resetState')).toHaveLength(2);
   });
@@ -66,13 +79,29 @@ describe('migrate / os-migrateLive', () => {
     expect(live.body.badRequest.message).toMatch(/^No valid host was found\./);
     // body rules per version: disk_over_commit is required before 2.25 and unknown from 2.25
     expect((await act(id, { 'os-migrateLive': { block_migration: false, host: null } })).status).toBe(400);
-    expect((await act(id, { 'os-migrateLive': { block_migration: false, disk_over_commit: false, host: null } })).body.badRequest.message).toMatch(/^No valid host/);
-    expect((await act(id, { 'os-migrateLive': { block_migration: false, disk_over_commit: false, host: null } }, t.adminToken, '2.25')).status).toBe(400);
-    expect((await act(id, { migrate: { host: 'elsewhere' } }, t.adminToken, '2.56')).body.badRequest.message).toBe('Compute host elsewhere could not be found.');
+    expect(
+      (await act(id, { 'os-migrateLive': { block_migration: false, disk_over_commit: false, host: null } })).body
+        .badRequest.message,
+    ).toMatch(/^No valid host/);
+    expect(
+      (
+        await act(
+          id,
+          { 'os-migrateLive': { block_migration: false, disk_over_commit: false, host: null } },
+          t.adminToken,
+          '2.25',
+        )
+      ).status,
+    ).toBe(400);
+    expect((await act(id, { migrate: { host: 'elsewhere' } }, t.adminToken, '2.56')).body.badRequest.message).toBe(
+      'Compute host elsewhere could not be found.',
+    );
     await act(id, { pause: null });
     const paused = await act(id, { migrate: null });
     expect(paused.status).toBe(409);
-    expect(paused.body.conflictingRequest.message).toBe(`Cannot 'migrate' instance ${id} while it is in vm_state paused`);
+    expect(paused.body.conflictingRequest.message).toBe(
+      `Cannot 'migrate' instance ${id} while it is in vm_state paused`,
+    );
   });
 });
 
@@ -87,7 +116,9 @@ describe('trigger_crash_dump', () => {
     await act(id, { 'os-stop': null }, member.token);
     const stopped = await act(id, { trigger_crash_dump: null }, member.token, '2.17');
     expect(stopped.status).toBe(409);
-    expect(stopped.body.conflictingRequest.message).toBe(`Cannot 'trigger_crash_dump' instance ${id} while it is in vm_state stopped`);
+    expect(stopped.body.conflictingRequest.message).toBe(
+      `Cannot 'trigger_crash_dump' instance ${id} while it is in vm_state stopped`,
+    );
   });
 });
 
@@ -102,7 +133,8 @@ describe('changePassword', () => {
     expect([action.action, action.message]).toEqual(['changePassword', 'Error']);
     expect((await show(id))['OS-EXT-STS:task_state']).toBe(null);
     await act(id, { 'os-stop': null }, member.token);
-    expect((await act(id, { changePassword: { adminPass: 'x' } }, member.token)).body.conflictingRequest.message)
-      .toBe(`Cannot 'set_admin_password' instance ${id} while it is in vm_state stopped`);
+    expect((await act(id, { changePassword: { adminPass: 'x' } }, member.token)).body.conflictingRequest.message).toBe(
+      `Cannot 'set_admin_password' instance ${id} while it is in vm_state stopped`,
+    );
   });
 });

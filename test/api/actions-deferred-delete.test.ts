@@ -15,17 +15,32 @@ function harness(reclaimInstanceIntervalSeconds: number) {
     await unlimitedQuota(h.t.services);
     h.member = await makeProjectUser(h.t, `deferred-${reclaimInstanceIntervalSeconds}`);
   });
-  afterAll(async () => { await h.t.close(); });
+  afterAll(async () => {
+    await h.t.close();
+  });
   const call = (method: 'post' | 'get' | 'delete', url: string, body?: object, v = '2.1') =>
     h.t.http[method](url).set('X-Auth-Token', h.member.token).set('OpenStack-API-Version', `compute ${v}`).send(body);
   const boot = async () => {
-    const res = await call('post', S, { server: { name: 'vm', imageRef: h.imageId, flavorRef: '1', networks: 'none' } }, '2.79');
+    const res = await call(
+      'post',
+      S,
+      { server: { name: 'vm', imageRef: h.imageId, flavorRef: '1', networks: 'none' } },
+      '2.79',
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     await h.t.services.worker.drain();
     return res.body.server.id as string;
   };
-  const act = async (id: string, body: object) => { const r = await call('post', `${S}/${id}/action`, body); await h.t.services.worker.drain(); return r; };
-  const del = async (id: string) => { const r = await call('delete', `${S}/${id}`); await h.t.services.worker.drain(); return r; };
+  const act = async (id: string, body: object) => {
+    const r = await call('post', `${S}/${id}/action`, body);
+    await h.t.services.worker.drain();
+    return r;
+  };
+  const del = async (id: string) => {
+    const r = await call('delete', `${S}/${id}`);
+    await h.t.services.worker.drain();
+    return r;
+  };
   const show = async (id: string) => call('get', `${S}/${id}`, undefined, '2.79');
   return { h, boot, act, del, show };
 }
@@ -46,7 +61,9 @@ describe('reclaim interval 3600 s', () => {
     expect((await h.t.fake.getInfo(id)).status).toBe('running');
     const restoreActive = await act(id, { restore: null });
     expect(restoreActive.status).toBe(409);
-    expect(restoreActive.body.conflictingRequest.message).toBe(`Cannot 'restore' instance ${id} while it is in vm_state active`);
+    expect(restoreActive.body.conflictingRequest.message).toBe(
+      `Cannot 'restore' instance ${id} while it is in vm_state active`,
+    );
     const actions = (await h.t.services.instanceActionsRepo.listFor(id)).map((a) => a.action);
     expect(actions).toEqual(['restore', 'delete', 'create']);
   });
@@ -68,7 +85,10 @@ describe('reclaim interval 3600 s', () => {
     const fresh = await boot();
     await del(old);
     await del(fresh);
-    await h.t.services.db('instances').where({ uuid: old }).update({ deleted_at: new Date(Date.now() - 7200_000).toISOString() });
+    await h.t.services
+      .db('instances')
+      .where({ uuid: old })
+      .update({ deleted_at: new Date(Date.now() - 7200_000).toISOString() });
     expect(await h.t.services.serverActions.softDelete.reclaimExpired()).toBe(1);
     await h.t.services.worker.drain();
     expect((await show(old)).status).toBe(404);

@@ -7,34 +7,58 @@ import { DriverError } from '../../src/errors.js';
 let t: TestApp;
 let imageId: string;
 const S = '/compute/v2.1/servers';
-const STANDARD_KEYS = ['config_drive', 'cpu_details', 'disk_details', 'driver', 'hypervisor', 'hypervisor_os', 'memory_details',
-  'nic_details', 'num_cpus', 'num_disks', 'num_nics', 'state', 'uptime'];
+const STANDARD_KEYS = [
+  'config_drive',
+  'cpu_details',
+  'disk_details',
+  'driver',
+  'hypervisor',
+  'hypervisor_os',
+  'memory_details',
+  'nic_details',
+  'num_cpus',
+  'num_disks',
+  'num_nics',
+  'state',
+  'uptime',
+];
 
 beforeAll(async () => {
   t = await makeTestApp();
   imageId = (await seedImage(t.services)).id;
   await unlimitedQuota(t.services);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 const req = (token: string, v: string) => ({
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`),
-  post: (url: string, body: object) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`).send(body),
+  post: (url: string, body: object) =>
+    t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`).send(body),
 });
 async function boot(): Promise<string> {
-  const res = await req(t.adminToken, '2.79').post(S, { server: { name: 'diag', imageRef: imageId, flavorRef: '1', networks: 'none' } });
+  const res = await req(t.adminToken, '2.79').post(S, {
+    server: { name: 'diag', imageRef: imageId, flavorRef: '1', networks: 'none' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
   return res.body.server.id;
 }
 
 describe('diagnostics', () => {
-  it('2.48: exactly Nova\'s 13 keys from the driver\'s stats; state follows the server', async () => {
+  it("2.48: exactly Nova's 13 keys from the driver's stats; state follows the server", async () => {
     const id = await boot();
     const res = await req(t.adminToken, '2.48').get(`${S}/${id}/diagnostics`);
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(STANDARD_KEYS);
-    expect(res.body).toMatchObject({ state: 'running', driver: 'docker', num_cpus: 1, num_disks: 0, memory_details: { maximum: 512, used: 4 } });
+    expect(res.body).toMatchObject({
+      state: 'running',
+      driver: 'docker',
+      num_cpus: 1,
+      num_disks: 0,
+      memory_details: { maximum: 512, used: 4 },
+    });
     expect(res.body.cpu_details).toEqual([{ id: 0, time: 500_000, utilisation: null }]);
     await req(t.adminToken, '2.1').post(`${S}/${id}/action`, { suspend: null });
     await t.services.worker.drain();

@@ -20,18 +20,28 @@ beforeAll(async () => {
   image = await seedImage(t.services, { properties: { os_shutdown_timeout: '3' } });
   await unlimitedQuota(t.services);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(() => t.fake.clearInjections());
 
 const as = (token: string, version = '2.1') => ({
-  del: (url: string) => t.http.delete(url).set("X-Auth-Token", token).set("OpenStack-API-Version", `compute ${version}`),
-  post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
+  del: (url: string) =>
+    t.http.delete(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
+  post: (url: string, body: unknown) =>
+    t.http
+      .post(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
 });
 const admin = (v = '2.1') => as(t.adminToken, v);
 
 async function boot(token = t.adminToken): Promise<string> {
-  const res = await as(token, '2.79').post(S, { server: { name: 'vm', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+  const res = await as(token, '2.79').post(S, {
+    server: { name: 'vm', imageRef: image.id, flavorRef: '1', networks: 'none' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
   return res.body.server.id;
@@ -62,7 +72,7 @@ describe('dispatch (nova wsgi.action_peek)', () => {
       expect(res.body.badRequest.message).toBe('Malformed request body');
     }
   });
-  it('an action on a missing server is 404; another project\'s server is 404 too', async () => {
+  it("an action on a missing server is 404; another project's server is 404 too", async () => {
     const res = await admin().post(`${S}/00000000-0000-0000-0000-000000000000/action`, { pause: null });
     expect(res.status).toBe(404);
     const id = await boot();
@@ -93,13 +103,21 @@ describe('stop / start', () => {
     expect(again.status).toBe(409);
     expect(again.body.conflictingRequest.message).toBe(`Cannot 'stop' instance ${id} while it is in vm_state stopped`);
     expect((await act(id, { pause: null })).body).toEqual({
-      conflictingRequest: { code: 409, message: golden('action_pause_when_shutoff_409.json').body.conflictingRequest.message.replace(/e7fcd042-[0-9a-f-]+/, id) },
+      conflictingRequest: {
+        code: 409,
+        message: golden('action_pause_when_shutoff_409.json').body.conflictingRequest.message.replace(
+          /e7fcd042-[0-9a-f-]+/,
+          id,
+        ),
+      },
     });
     expect((await act(id, { 'os-start': null })).status).toBe(golden('action_start_202.json').status);
     expect(state(await show(id))).toEqual(['ACTIVE', null, 1]);
     const started = await act(id, { 'os-start': null });
     expect(started.status).toBe(409);
-    expect(started.body.conflictingRequest.message).toBe(`Cannot 'start' instance ${id} while it is in vm_state active`);
+    expect(started.body.conflictingRequest.message).toBe(
+      `Cannot 'start' instance ${id} while it is in vm_state active`,
+    );
   });
 
   it('while a task runs, another action is 409 on task_state; the status shows the transition', async () => {
@@ -111,7 +129,9 @@ describe('stop / start', () => {
     expect([during.status, during['OS-EXT-STS:task_state']]).toEqual(['ACTIVE', 'powering-off']);
     const busy = await admin().post(`${S}/${id}/action`, { pause: null });
     expect(busy.status).toBe(409);
-    expect(busy.body.conflictingRequest.message).toBe(`Cannot 'pause' instance ${id} while it is in task_state powering-off`);
+    expect(busy.body.conflictingRequest.message).toBe(
+      `Cannot 'pause' instance ${id} while it is in task_state powering-off`,
+    );
     await t.services.worker.drain();
     expect(state(await show(id))).toEqual(['SHUTOFF', null, 4]);
   });
@@ -188,7 +208,9 @@ describe('pause / suspend', () => {
     expect((await act(id, { resume: null })).status).toBe(409);
     expect((await act(id, { unpause: null })).status).toBe(golden('action_unpause_202.json').status);
     expect(state(await show(id))).toEqual(['ACTIVE', null, 1]);
-    expect((await act(id, { unpause: null })).body.conflictingRequest.message).toBe(`Cannot 'unpause' instance ${id} while it is in vm_state active`);
+    expect((await act(id, { unpause: null })).body.conflictingRequest.message).toBe(
+      `Cannot 'unpause' instance ${id} while it is in vm_state active`,
+    );
     expect((await act(id, { suspend: null })).status).toBe(202);
     expect(state(await show(id))).toEqual(['SUSPENDED', null, 7]);
     expect((await t.fake.getInfo(id)).status).toBe('paused');
@@ -207,7 +229,7 @@ describe('pause / suspend', () => {
 });
 
 describe('lock / unlock', () => {
-  it('a locked server refuses a member\'s actions (409) but not the admin\'s; the owner unlocks its own lock', async () => {
+  it("a locked server refuses a member's actions (409) but not the admin's; the owner unlocks its own lock", async () => {
     const owner = await makeProjectUser(t, 'actions-lock');
     const id = await boot(owner.token);
     expect((await act(id, { lock: null }, owner.token)).status).toBe(202);
@@ -222,7 +244,7 @@ describe('lock / unlock', () => {
     expect((await act(id, { 'os-stop': null }, owner.token)).status).toBe(202);
   });
 
-  it('locked_reason from 2.73 (400 before it is allowed shapes); an admin\'s lock needs an admin to unlock (403)', async () => {
+  it("locked_reason from 2.73 (400 before it is allowed shapes); an admin's lock needs an admin to unlock (403)", async () => {
     const owner = await makeProjectUser(t, 'actions-lock2');
     const id = await boot(owner.token);
     expect((await act(id, { lock: { locked_reason: 'maintenance' } }, t.adminToken, '2.73')).status).toBe(202);
@@ -243,7 +265,7 @@ describe('os-getConsoleOutput', () => {
   it('200 {"output"} with what the container printed; length as int, numeric string, null, absent, -1, 0', async () => {
     const id = await boot();
     t.fake.print(id, 'one\ntwo\nthree\nfour\n');
-    const all = (await t.fake.getConsoleOutput(id));
+    const all = await t.fake.getConsoleOutput(id);
     const out = async (body: unknown) => {
       const res = await admin().post(`${S}/${id}/action`, { 'os-getConsoleOutput': body });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -275,7 +297,9 @@ describe('os-getConsoleOutput', () => {
     // a failed build never launched: power actions are refused as Nova's must_have_launched
     const stop = await admin().post(`${S}/${broken}/action`, { 'os-stop': null });
     expect(stop.status).toBe(409);
-    expect(stop.body.conflictingRequest.message).toBe(`Cannot 'stop' instance ${broken} while it is in launched_at None`);
+    expect(stop.body.conflictingRequest.message).toBe(
+      `Cannot 'stop' instance ${broken} while it is in launched_at None`,
+    );
     // a container that disappeared behind our back (drift) is not ready either
     t.fake.simulateRemove(id);
     const r3 = await admin().post(`${S}/${id}/action`, { 'os-getConsoleOutput': {} });
@@ -284,7 +308,7 @@ describe('os-getConsoleOutput', () => {
 });
 
 describe('instance actions recorded', () => {
-  it('every action leaves a row with its user and project, and the worker\'s event with its result', async () => {
+  it("every action leaves a row with its user and project, and the worker's event with its result", async () => {
     const id = await boot();
     await act(id, { 'os-stop': null });
     t.fake.failNext('powerOn', new DriverError('boom'));
@@ -294,8 +318,12 @@ describe('instance actions recorded', () => {
     expect(rows.map((r) => r.action)).toEqual(['lock', 'start', 'stop', 'create']);
     const [lock, start, stop] = rows;
     expect(lock.project_id).toBeTruthy();
-    expect((await t.services.instanceActionsRepo.events(stop.id)).map((e) => [e.event, e.result])).toEqual([['compute_stop_instance', 'Success']]);
-    expect((await t.services.instanceActionsRepo.events(start.id)).map((e) => [e.event, e.result])).toEqual([['compute_start_instance', 'Error']]);
+    expect((await t.services.instanceActionsRepo.events(stop.id)).map((e) => [e.event, e.result])).toEqual([
+      ['compute_stop_instance', 'Success'],
+    ]);
+    expect((await t.services.instanceActionsRepo.events(start.id)).map((e) => [e.event, e.result])).toEqual([
+      ['compute_start_instance', 'Error'],
+    ]);
     expect(start.message).toBe('Error');
   });
 });

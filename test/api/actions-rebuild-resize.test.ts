@@ -18,19 +18,29 @@ beforeAll(async () => {
   image2 = await seedImage(t.services, { name: 'second', data: makeRootfsTar() });
   await unlimitedQuota(t.services);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(() => t.fake.clearInjections());
 
 const as = (token: string, version = '2.1') => ({
-  post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
+  post: (url: string, body: unknown) =>
+    t.http
+      .post(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
 });
 const admin = (v = '2.1') => as(t.adminToken, v);
-const action = (id: string, body: unknown, v = '2.1', token = t.adminToken) => as(token, v).post(`${S}/${id}/action`, body);
+const action = (id: string, body: unknown, v = '2.1', token = t.adminToken) =>
+  as(token, v).post(`${S}/${id}/action`, body);
 const show = async (id: string, token = t.adminToken) => (await as(token, '2.1').get(`${S}/${id}`)).body.server;
 
 async function boot(extra: Record<string, unknown> = {}, token = t.adminToken): Promise<string> {
-  const res = await as(token, '2.79').post(S, { server: { name: 'rr-vm', imageRef: image.id, flavorRef: '1', networks: 'none', ...extra } });
+  const res = await as(token, '2.79').post(S, {
+    server: { name: 'rr-vm', imageRef: image.id, flavorRef: '1', networks: 'none', ...extra },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
   return res.body.server.id;
@@ -41,21 +51,38 @@ describe('rebuild', () => {
     const id = await boot({ metadata: { old: '1' } });
     const before = t.fake.containers.get(id)!;
     t.fake.delay('spawn', 500);
-    const res = await action(id, { rebuild: { imageRef: image2.id, name: 'rebuilt', metadata: { fresh: 'yes' }, adminPass: 'S3cret-pass' } }, '2.1');
+    const res = await action(
+      id,
+      { rebuild: { imageRef: image2.id, name: 'rebuilt', metadata: { fresh: 'yes' }, adminPass: 'S3cret-pass' } },
+      '2.1',
+    );
     expect(res.status).toBe(202);
-    expect(res.body.server).toMatchObject({ id, name: 'rebuilt', status: 'REBUILD', adminPass: 'S3cret-pass', metadata: { fresh: 'yes' } });
+    expect(res.body.server).toMatchObject({
+      id,
+      name: 'rebuilt',
+      status: 'REBUILD',
+      adminPass: 'S3cret-pass',
+      metadata: { fresh: 'yes' },
+    });
     expect(res.body.server.image.id).toBe(image2.id);
     // Nova's reduced document before 2.75: no extended attributes
     expect(Object.keys(res.body.server).some((k) => k.startsWith('OS-EXT-STS'))).toBe(false);
     await t.services.worker.drain();
     const after = await show(id);
-    expect(after).toMatchObject({ status: 'ACTIVE', name: 'rebuilt', 'OS-EXT-STS:task_state': null, metadata: { fresh: 'yes' } });
+    expect(after).toMatchObject({
+      status: 'ACTIVE',
+      name: 'rebuilt',
+      'OS-EXT-STS:task_state': null,
+      metadata: { fresh: 'yes' },
+    });
     const c = t.fake.containers.get(id)!;
     expect(c).not.toBe(before);
     expect(c.spec.hostname).toBe(before.spec.hostname);
     expect(t.fake.calls.filter((x) => x === `destroy ${id}`).length).toBe(1);
     const drive = c.spec.mounts!.find((m) => m.target === '/mnt/config')!;
-    expect(JSON.parse(fs.readFileSync(`${drive.source}/openstack/latest/meta_data.json`, 'utf8')).meta).toEqual({ fresh: 'yes' });
+    expect(JSON.parse(fs.readFileSync(`${drive.source}/openstack/latest/meta_data.json`, 'utf8')).meta).toEqual({
+      fresh: 'yes',
+    });
   });
 
   it('from 2.75 the full show document; 2.57 user_data; a generated adminPass', async () => {
@@ -88,7 +115,9 @@ describe('rebuild', () => {
     await t.services.worker.drain();
     const paused = await action(id, { rebuild: { imageRef: image.id } });
     expect(paused.status).toBe(409);
-    expect(paused.body.conflictingRequest.message).toBe(`Cannot 'rebuild' instance ${id} while it is in vm_state paused`);
+    expect(paused.body.conflictingRequest.message).toBe(
+      `Cannot 'rebuild' instance ${id} while it is in vm_state paused`,
+    );
     const missing = await action(id, { rebuild: { imageRef: '11111111-2222-3333-4444-555555555555' } });
     expect(missing.status).toBe(409); // state first, as Nova's decorator
     expect((await action(id, { unpause: null })).status).toBe(202);
@@ -101,7 +130,9 @@ describe('rebuild', () => {
 
   it('409 for a server that never launched (a failed build), as Nova', async () => {
     t.fake.failNext('spawn');
-    const res = await admin('2.79').post(S, { server: { name: 'never', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+    const res = await admin('2.79').post(S, {
+      server: { name: 'never', imageRef: image.id, flavorRef: '1', networks: 'none' },
+    });
     await t.services.worker.drain();
     const id = res.body.server.id;
     expect((await show(id)).status).toBe('ERROR');
@@ -129,7 +160,7 @@ describe('resize', () => {
     expect(res.status).toBe(202);
     expect((await show(id)).status).toBe('RESIZE');
     await t.services.worker.drain();
-    const flavor2 = (await t.services.flavors.get('2'));
+    const flavor2 = await t.services.flavors.get('2');
     const s = await show(id);
     expect(s).toMatchObject({ status: 'VERIFY_RESIZE', 'OS-EXT-STS:vm_state': 'resized', flavor: { id: '2' } });
     expect(t.fake.containers.get(id)!).toMatchObject({ memoryMb: flavor2.memory_mb, vcpus: flavor2.vcpus });
@@ -157,7 +188,7 @@ describe('resize', () => {
     expect([row.flavor_id, row.memory_mb, row.vcpus]).toEqual(['1', flavor1.memory_mb, flavor1.vcpus]);
   });
 
-  it("400 for the same flavor, an unknown flavor or no flavorRef; 409 from PAUSED", async () => {
+  it('400 for the same flavor, an unknown flavor or no flavorRef; 409 from PAUSED', async () => {
     const id = await boot({ flavorRef: '1' });
     const same = await action(id, { resize: { flavorRef: '1' } });
     expect(same.status).toBe(400);
@@ -176,7 +207,15 @@ describe('resize', () => {
     const id = await boot({ flavorRef: '1' }, p.token);
     const small = await t.services.flavors.get('1');
     const now = new Date().toISOString();
-    await t.services.db('quotas').insert({ project_id: p.projectId, resource: 'ram', hard_limit: small.memory_mb, created_at: now, updated_at: null });
+    await t.services
+      .db('quotas')
+      .insert({
+        project_id: p.projectId,
+        resource: 'ram',
+        hard_limit: small.memory_mb,
+        created_at: now,
+        updated_at: null,
+      });
     const res = await action(id, { resize: { flavorRef: '2' } }, '2.1', p.token);
     expect(res.status).toBe(403);
     expect(res.body.forbidden.message).toMatch(/^Quota exceeded for ram/);

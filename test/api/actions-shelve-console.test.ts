@@ -15,11 +15,21 @@ beforeAll(async () => {
   image = await seedImage(t.services);
   await unlimitedQuota(t.services);
 });
-afterAll(async () => { await t.close(); });
-beforeEach(() => { t.fake.clearInjections(); t.services.serverShelves.offloadTimeSeconds = 0; });
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.fake.clearInjections();
+  t.services.serverShelves.offloadTimeSeconds = 0;
+});
 
 const as = (token: string, version = '2.1') => ({
-  post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
+  post: (url: string, body: unknown) =>
+    t.http
+      .post(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
 });
 const admin = (v = '2.1') => as(t.adminToken, v);
@@ -27,13 +37,17 @@ const action = (id: string, body: unknown, v = '2.1') => admin(v).post(`${S}/${i
 const show = async (id: string) => (await admin('2.1').get(`${S}/${id}`)).body.server;
 
 async function boot(): Promise<string> {
-  const res = await admin('2.79').post(S, { server: { name: 'shelf', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+  const res = await admin('2.79').post(S, {
+    server: { name: 'shelf', imageRef: image.id, flavorRef: '1', networks: 'none' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
   return res.body.server.id;
 }
 const shelvedImages = async (id: string) =>
-  (await t.services.db('images').where('properties', 'like', `%${id}%`)).map((r: { name: string; status: string }) => `${r.name}:${r.status}`);
+  (await t.services.db('images').where('properties', 'like', `%${id}%`)).map(
+    (r: { name: string; status: string }) => `${r.name}:${r.status}`,
+  );
 
 describe('shelve', () => {
   it('Nova default (offload time 0): ACTIVE → SHELVED_OFFLOADED, container gone, host cleared, image <name>-shelved', async () => {
@@ -44,7 +58,11 @@ describe('shelve', () => {
     expect((await show(id))['OS-EXT-STS:task_state']).toBe('shelving');
     await t.services.worker.drain();
     const s = await show(id);
-    expect(s).toMatchObject({ status: 'SHELVED_OFFLOADED', 'OS-EXT-STS:task_state': null, 'OS-EXT-STS:power_state': 0 });
+    expect(s).toMatchObject({
+      status: 'SHELVED_OFFLOADED',
+      'OS-EXT-STS:task_state': null,
+      'OS-EXT-STS:power_state': 0,
+    });
     expect(s['OS-EXT-SRV-ATTR:host']).toBeNull();
     expect(t.fake.containers.has(id)).toBe(false);
     expect(await shelvedImages(id)).toEqual(['shelf-shelved:active']);
@@ -86,7 +104,9 @@ describe('shelve', () => {
     await t.services.worker.drain();
     const noZone = await action(id, { unshelve: {} }, '2.77');
     expect(noZone.status).toBe(400);
-    expect(noZone.body.badRequest.message).toBe("Invalid input for field/attribute unshelve. Value: {}. 'availability_zone' is a required property");
+    expect(noZone.body.badRequest.message).toBe(
+      "Invalid input for field/attribute unshelve. Value: {}. 'availability_zone' is a required property",
+    );
     const az = await action(id, { unshelve: { availability_zone: 'nova' } }, '2.77');
     expect(az.status).toBe(409);
     expect(az.body.conflictingRequest.message).toMatch(/The server status must be SHELVED_OFFLOADED\.$/);
@@ -132,14 +152,18 @@ describe('serial console', () => {
     const res = await admin('2.6').post(url, { remote_console: { protocol: 'serial', type: 'serial' } });
     expect(res.status).toBe(200);
     expect(res.body.remote_console).toMatchObject({ protocol: 'serial', type: 'serial' });
-    expect(res.body.remote_console.url).toMatch(/^ws:\/\/127\.0\.0\.1(:\d+)?\/compute\/console\/serial\?token=[0-9a-f]{48}$/);
+    expect(res.body.remote_console.url).toMatch(
+      /^ws:\/\/127\.0\.0\.1(:\d+)?\/compute\/console\/serial\?token=[0-9a-f]{48}$/,
+    );
     const vnc = await admin('2.6').post(url, { remote_console: { protocol: 'vnc', type: 'novnc' } });
     expect(vnc.status).toBe(400);
     expect(vnc.body.badRequest.message).toBe('Unavailable console type novnc.');
     const mismatch = await admin('2.6').post(url, { remote_console: { protocol: 'serial', type: 'novnc' } });
     expect(mismatch.body.badRequest.message).toBe('Invalid console type novnc');
     expect((await admin('2.6').post(url, { remote_console: { protocol: 'mks', type: 'webmks' } })).status).toBe(400);
-    expect((await admin('2.8').post(url, { remote_console: { protocol: 'mks', type: 'webmks' } })).body.badRequest.message).toBe('Unavailable console type webmks.');
+    expect(
+      (await admin('2.8').post(url, { remote_console: { protocol: 'mks', type: 'webmks' } })).body.badRequest.message,
+    ).toBe('Unavailable console type webmks.');
     expect((await admin('2.5').post(url, { remote_console: { protocol: 'serial', type: 'serial' } })).status).toBe(404);
   });
 
@@ -154,7 +178,9 @@ describe('serial console', () => {
     const vnc = await action(id, { 'os-getVNCConsole': { type: 'novnc' } });
     expect(vnc.status).toBe(400);
     expect(vnc.body.badRequest.message).toBe('Unavailable console type novnc.');
-    expect((await action(id, { 'os-getSPICEConsole': { type: 'spice-html5' } })).body.badRequest.message).toBe('Unavailable console type spice-html5.');
+    expect((await action(id, { 'os-getSPICEConsole': { type: 'spice-html5' } })).body.badRequest.message).toBe(
+      'Unavailable console type spice-html5.',
+    );
     expect((await action(id, { 'os-getRDPConsole': { type: 'novnc' } })).status).toBe(400);
     expect((await action(id, { 'os-getVNCConsole': { type: 'novnc' } }, '2.6')).status).toBe(404);
     expect((await action(id, { 'os-stop': null })).status).toBe(202);
@@ -169,7 +195,9 @@ describe('serial console', () => {
     await new Promise<void>((r) => t.app.server.listen(0, '127.0.0.1', () => r()));
     const port = (t.app.server.address() as { port: number }).port;
     try {
-      const res = await admin('2.31').post(`${S}/${id}/remote-consoles`, { remote_console: { protocol: 'serial', type: 'serial' } });
+      const res = await admin('2.31').post(`${S}/${id}/remote-consoles`, {
+        remote_console: { protocol: 'serial', type: 'serial' },
+      });
       const token = new URL(res.body.remote_console.url).searchParams.get('token')!;
       const described = await admin('2.31').get(`/compute/v2.1/os-console-auth-tokens/${token}`);
       expect(described.status).toBe(200);
@@ -177,7 +205,10 @@ describe('serial console', () => {
       expect((await admin('2.30').get(`/compute/v2.1/os-console-auth-tokens/${token}`)).status).toBe(401);
       const wsUrl = `ws://127.0.0.1:${port}/compute/console/serial?token=${token}`;
       const ws = new WebSocket(wsUrl);
-      await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
       const got = new Promise<string>((resolve) => ws.on('message', (d) => resolve(String(d))));
       ws.send('ping-from-test\n');
       expect(await got).toBe('ping-from-test\n'); // the fake's TTY echoes
@@ -188,9 +219,14 @@ describe('serial console', () => {
       expect(err.message).toMatch(/401/);
       expect((await admin('2.31').get(`/compute/v2.1/os-console-auth-tokens/${token}`)).status).toBe(404);
       // deleting the server closes an open console
-      const res2 = await admin('2.31').post(`${S}/${id}/remote-consoles`, { remote_console: { protocol: 'serial', type: 'serial' } });
+      const res2 = await admin('2.31').post(`${S}/${id}/remote-consoles`, {
+        remote_console: { protocol: 'serial', type: 'serial' },
+      });
       const ws2 = new WebSocket(res2.body.remote_console.url.replace(/^ws:\/\/[^/]+/, `ws://127.0.0.1:${port}`));
-      await new Promise((resolve, reject) => { ws2.once('open', resolve); ws2.once('error', reject); });
+      await new Promise((resolve, reject) => {
+        ws2.once('open', resolve);
+        ws2.once('error', reject);
+      });
       const closed = new Promise<number>((resolve) => ws2.once('close', (code) => resolve(code)));
       expect((await admin().get(`${S}/${id}`)).status).toBe(200);
       await t.http.delete(`${S}/${id}`).set('X-Auth-Token', t.adminToken);

@@ -16,18 +16,28 @@ beforeAll(async () => {
   image = await seedImage(t.services, { properties: { os_distro: 'busybox' } });
   await unlimitedQuota(t.services);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(() => t.fake.clearInjections());
 
 const as = (token: string, version = '2.1') => ({
-  post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
+  post: (url: string, body: unknown) =>
+    t.http
+      .post(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
 });
 const admin = (v = '2.1') => as(t.adminToken, v);
-const action = (id: string, body: unknown, v = '2.1', token = t.adminToken) => as(token, v).post(`${S}/${id}/action`, body);
+const action = (id: string, body: unknown, v = '2.1', token = t.adminToken) =>
+  as(token, v).post(`${S}/${id}/action`, body);
 
 async function boot(token = t.adminToken): Promise<string> {
-  const res = await as(token, '2.79').post(S, { server: { name: 'snap-vm', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+  const res = await as(token, '2.79').post(S, {
+    server: { name: 'snap-vm', imageRef: image.id, flavorRef: '1', networks: 'none' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
   return res.body.server.id;
@@ -54,7 +64,13 @@ describe('createImage', () => {
     expect(done).toMatchObject({ status: 'active', container_format: 'docker', disk_format: 'raw' });
     expect(done.size).toBeGreaterThan(0);
     const props = imageProperties(done);
-    expect(props).toMatchObject({ image_type: 'snapshot', instance_uuid: id, base_image_ref: image.id, purpose: 'test', os_distro: 'busybox' });
+    expect(props).toMatchObject({
+      image_type: 'snapshot',
+      instance_uuid: id,
+      base_image_ref: image.id,
+      purpose: 'test',
+      os_distro: 'busybox',
+    });
     const server = (await t.services.instancesRepo.findByUuid(id))!;
     expect(done.owner).toBe(server.project_id);
     expect((await show(id))['OS-EXT-STS:task_state']).toBeNull();
@@ -65,7 +81,9 @@ describe('createImage', () => {
     const steps = t.fake.calls.slice(-3);
     expect(steps.some((c) => c.startsWith('saveImage '))).toBe(true);
     const loadsBefore = t.fake.calls.filter((c) => c.startsWith('loadImage')).length;
-    const res2 = await admin('2.79').post(S, { server: { name: 'from-snap', imageRef: imageId, flavorRef: '1', networks: 'none' } });
+    const res2 = await admin('2.79').post(S, {
+      server: { name: 'from-snap', imageRef: imageId, flavorRef: '1', networks: 'none' },
+    });
     expect(res2.status).toBe(202);
     await t.services.worker.drain();
     expect((await show(res2.body.server.id)).status).toBe('ACTIVE');
@@ -82,16 +100,22 @@ describe('createImage', () => {
     expect((await t.services.imagesRepo.find(res.body.image_id))!.status).toBe('active');
   });
 
-  it('the snapshot needs at least the server\'s root disk (min_disk, Nova\'s image_min_disk) and keeps the base image\'s min_ram', async () => {
+  it("the snapshot needs at least the server's root disk (min_disk, Nova's image_min_disk) and keeps the base image's min_ram", async () => {
     const base = await seedImage(t.services, { name: 'min-base', minRam: 128 });
-    const res = await admin('2.79').post(S, { server: { name: 'small-disk', imageRef: base.id, flavorRef: '2', networks: 'none' } });
+    const res = await admin('2.79').post(S, {
+      server: { name: 'small-disk', imageRef: base.id, flavorRef: '2', networks: 'none' },
+    });
     expect(res.status).toBe(202);
     await t.services.worker.drain();
     const snap = await action(res.body.server.id, { createImage: { name: 'snap-min' } }, '2.45');
     expect(snap.status).toBe(202);
     await t.services.worker.drain();
     // m1.small has a 20 GB root disk; the base image asked for none
-    expect(await t.services.imagesRepo.find(snap.body.image_id)).toMatchObject({ status: 'active', min_disk: 20, min_ram: 128 });
+    expect(await t.services.imagesRepo.find(snap.body.image_id)).toMatchObject({
+      status: 'active',
+      min_disk: 20,
+      min_ram: 128,
+    });
   });
 
   it('allowed from SHUTOFF, PAUSED, SUSPENDED; 409 while another task runs and from other states', async () => {
@@ -108,14 +132,18 @@ describe('createImage', () => {
     expect((await action(id, { createImage: { name: 's' } })).status).toBe(202);
     const busy = await action(id, { createImage: { name: 'again' } });
     expect(busy.status).toBe(409);
-    expect(busy.body.conflictingRequest.message).toMatch(new RegExp(`^Cannot 'createImage' instance ${id} while it is in task_state image_snapshot`));
+    expect(busy.body.conflictingRequest.message).toMatch(
+      new RegExp(`^Cannot 'createImage' instance ${id} while it is in task_state image_snapshot`),
+    );
     await t.services.worker.drain();
     expect((await show(id)).status).toBe('SHUTOFF');
     // ERROR is not allowed
     await t.services.instancesRepo.update(id, { vm_state: 'error' });
     const err = await action(id, { createImage: { name: 'x' } });
     expect(err.status).toBe(409);
-    expect(err.body.conflictingRequest.message).toBe(`Cannot 'createImage' instance ${id} while it is in vm_state error`);
+    expect(err.body.conflictingRequest.message).toBe(
+      `Cannot 'createImage' instance ${id} while it is in vm_state error`,
+    );
   });
 
   it('400 for a missing name, an unknown key or bad metadata', async () => {
@@ -153,23 +181,39 @@ describe('createImage', () => {
 describe('resumed after a restart', () => {
   it('a snapshot task found half-way (image_uploading) fails cleanly: image deleted, task_state None, fault', async () => {
     const id = await boot();
-    const img = await t.services.images.createSnapshot({ userId: 'u', projectId: null, roles: ['admin'] } as never, { name: 'half', instanceUuid: id, baseImageRef: null, ownerProjectId: 'p' });
+    const img = await t.services.images.createSnapshot({ userId: 'u', projectId: null, roles: ['admin'] } as never, {
+      name: 'half',
+      instanceUuid: id,
+      baseImageRef: null,
+      ownerProjectId: 'p',
+    });
     await t.services.instancesRepo.update(id, { task_state: 'image_uploading' });
-    await t.services.db.transaction((trx) => t.services.worker.enqueue(trx, { instanceUuid: id, kind: 'snapshot', payload: { imageId: img.id, imageType: 'snapshot' } }));
+    await t.services.db.transaction((trx) =>
+      t.services.worker.enqueue(trx, {
+        instanceUuid: id,
+        kind: 'snapshot',
+        payload: { imageId: img.id, imageType: 'snapshot' },
+      }),
+    );
     await t.services.worker.drain();
     expect(await t.services.imagesRepo.find(img.id)).toBeUndefined();
     expect((await show(id))['OS-EXT-STS:task_state']).toBeNull();
     const faults = await t.services.db('instance_faults').where({ instance_uuid: id });
-    expect(faults.map((f: { message: string }) => f.message)).toContain('Snapshot was interrupted by a service restart.');
+    expect(faults.map((f: { message: string }) => f.message)).toContain(
+      'Snapshot was interrupted by a service restart.',
+    );
   });
 });
 
 describe('createBackup', () => {
   const backups = async (id: string, type: string) =>
-    (await t.services.db('images').select('id', 'properties', 'name')).filter((r: { properties: string }) => {
-      const p = imageProperties(r);
-      return p.instance_uuid === id && p.image_type === 'backup' && p.backup_type === type;
-    }).map((r: { name: string }) => r.name).sort();
+    (await t.services.db('images').select('id', 'properties', 'name'))
+      .filter((r: { properties: string }) => {
+        const p = imageProperties(r);
+        return p.instance_uuid === id && p.image_type === 'backup' && p.backup_type === type;
+      })
+      .map((r: { name: string }) => r.name)
+      .sort();
 
   it('image_type=backup with backup_type; rotation keeps only the newest N of that server and type', async () => {
     const id = await boot();

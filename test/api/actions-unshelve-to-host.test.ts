@@ -27,17 +27,26 @@ beforeAll(async () => {
   await unlimitedQuota(t.services);
   member = await makeProjectUser(t, 'unshelve-host', 'member');
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(async () => {
   t.services.serverShelves.offloadTimeSeconds = 0;
-  for (const h of await t.services.hostsRepo.list()) await t.services.hostsRepo.update(h.id, { disabled: false, forced_down: false });
+  for (const h of await t.services.hostsRepo.list())
+    await t.services.hostsRepo.update(h.id, { disabled: false, forced_down: false });
 });
 
 const as = (token: string, version = '2.91') => ({
-  post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
+  post: (url: string, body: unknown) =>
+    t.http
+      .post(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
 });
-const action = (id: string, body: unknown, v = '2.91', token = t.adminToken) => as(token, v).post(`${S}/${id}/action`, body);
+const action = (id: string, body: unknown, v = '2.91', token = t.adminToken) =>
+  as(token, v).post(`${S}/${id}/action`, body);
 const show = async (id: string) => (await as(t.adminToken).get(`${S}/${id}`)).body.server;
 const fakeOf = async (name: string) =>
   (await t.services.hosts.driverFor((await t.services.hostsRepo.findByName(name))!.id)) as FakeDriver;
@@ -46,7 +55,15 @@ const setHost = async (name: string, changes: { disabled?: boolean; forced_down?
 
 /** A server booted (in `zone` when given), shelved and offloaded. */
 async function offloaded(zone?: string, token = t.adminToken): Promise<string> {
-  const res = await as(token, '2.79').post(S, { server: { name: 'uh', imageRef: image.id, flavorRef: '1', networks: 'none', ...(zone ? { availability_zone: zone } : {}) } });
+  const res = await as(token, '2.79').post(S, {
+    server: {
+      name: 'uh',
+      imageRef: image.id,
+      flavorRef: '1',
+      networks: 'none',
+      ...(zone ? { availability_zone: zone } : {}),
+    },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
   const id = res.body.server.id;
@@ -65,7 +82,11 @@ describe('unshelve to a host (2.91)', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     await t.services.worker.drain();
     const s = await show(id);
-    expect(s).toMatchObject({ status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': 'uh-b2', 'OS-EXT-AZ:availability_zone': 'zone-b' });
+    expect(s).toMatchObject({
+      status: 'ACTIVE',
+      'OS-EXT-SRV-ATTR:host': 'uh-b2',
+      'OS-EXT-AZ:availability_zone': 'zone-b',
+    });
     expect((await fakeOf('uh-b2')).containers.get(id)?.status).toBe('running');
     expect((await fakeOf('uh-b1')).containers.has(id)).toBe(false);
   });
@@ -83,14 +104,22 @@ describe('unshelve to a host (2.91)', () => {
     // moving zone and host at once
     expect((await action(id, { unshelve: { availability_zone: 'nova', host: 'uh-a1' } })).status).toBe(202);
     await t.services.worker.drain();
-    expect(await show(id)).toMatchObject({ status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': 'uh-a1', 'OS-EXT-AZ:availability_zone': 'nova' });
+    expect(await show(id)).toMatchObject({
+      status: 'ACTIVE',
+      'OS-EXT-SRV-ATTR:host': 'uh-a1',
+      'OS-EXT-AZ:availability_zone': 'nova',
+    });
   });
 
   it('availability_zone null unpins the server: with a host in any zone, or alone', async () => {
     const id = await offloaded('zone-b');
     expect((await action(id, { unshelve: { availability_zone: null, host: 'uh-a1' } })).status).toBe(202);
     await t.services.worker.drain();
-    expect(await show(id)).toMatchObject({ status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': 'uh-a1', 'OS-EXT-AZ:availability_zone': 'nova' });
+    expect(await show(id)).toMatchObject({
+      status: 'ACTIVE',
+      'OS-EXT-SRV-ATTR:host': 'uh-a1',
+      'OS-EXT-AZ:availability_zone': 'nova',
+    });
 
     // alone: pinned to zone-b, whose hosts are all disabled, the server still finds a host elsewhere
     const other = await offloaded('zone-b');
@@ -115,7 +144,11 @@ describe('unshelve to a host (2.91)', () => {
     expect((await action(id, { unshelve: { host: 'uh-b2' } })).status).toBe(202);
     await t.services.worker.drain();
     const s = await show(id);
-    expect(s).toMatchObject({ status: 'SHELVED_OFFLOADED', 'OS-EXT-STS:task_state': null, 'OS-EXT-SRV-ATTR:host': null });
+    expect(s).toMatchObject({
+      status: 'SHELVED_OFFLOADED',
+      'OS-EXT-STS:task_state': null,
+      'OS-EXT-SRV-ATTR:host': null,
+    });
     expect((await fakeOf('uh-b1')).containers.has(id)).toBe(false);
     await setHost('uh-b2', { disabled: false });
     expect((await action(id, { unshelve: { host: 'uh-b2' } })).status).toBe(202);
@@ -130,7 +163,9 @@ describe('unshelve to a host (2.91)', () => {
     expect(missing.body.badRequest.message).toBe('Compute host nowhere could not be found.');
 
     t.services.serverShelves.offloadTimeSeconds = -1;
-    const res = await as(t.adminToken, '2.79').post(S, { server: { name: 'kept', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+    const res = await as(t.adminToken, '2.79').post(S, {
+      server: { name: 'kept', imageRef: image.id, flavorRef: '1', networks: 'none' },
+    });
     await t.services.worker.drain();
     const kept = res.body.server.id;
     expect((await action(kept, { shelve: null })).status).toBe(202);
@@ -151,7 +186,9 @@ describe('unshelve to a host (2.91)', () => {
     const id = await offloaded(undefined, member.token);
     const denied = await action(id, { unshelve: { host: 'uh-a1' } }, '2.91', member.token);
     expect(denied.status).toBe(403);
-    expect(denied.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-shelve:unshelve_to_host to be performed.");
+    expect(denied.body.forbidden.message).toBe(
+      "Policy doesn't allow os_compute_api:os-shelve:unshelve_to_host to be performed.",
+    );
     // the zone is checked before the policy (nova: _validate_unshelve_az first)
     const zone = await action(id, { unshelve: { availability_zone: 'atlantis', host: 'uh-a1' } }, '2.91', member.token);
     expect(zone.status).toBe(400);
@@ -166,9 +203,12 @@ describe('unshelve to a host (2.91)', () => {
     const early = await action(id, { unshelve: { host: 'uh-b1' } }, '2.90');
     expect(early.status).toBe(400);
     // Nova's 2.77 schema lists 'required' before 'additionalProperties', so the zone is what it names.
-    expect(early.body.badRequest.message).toBe("Invalid input for field/attribute unshelve. Value: {'host': 'uh-b1'}. 'availability_zone' is a required property");
-    expect((await action(id, { unshelve: { availability_zone: 'zone-b', host: 'uh-b1' } }, '2.90')).body.badRequest.message)
-      .toContain("Additional properties are not allowed ('host' was unexpected)");
+    expect(early.body.badRequest.message).toBe(
+      "Invalid input for field/attribute unshelve. Value: {'host': 'uh-b1'}. 'availability_zone' is a required property",
+    );
+    expect(
+      (await action(id, { unshelve: { availability_zone: 'zone-b', host: 'uh-b1' } }, '2.90')).body.badRequest.message,
+    ).toContain("Additional properties are not allowed ('host' was unexpected)");
     expect((await action(id, { unshelve: { availability_zone: null } }, '2.90')).status).toBe(400);
     expect((await action(id, { unshelve: { host: 1 } })).status).toBe(400);
     expect((await action(id, { unshelve: {} })).status).toBe(202);

@@ -20,10 +20,17 @@ beforeAll(async () => {
   member = await makeProjectUser(t, 'unsupported-actions');
   await unlimitedQuota(t.services, 'unsupported-actions');
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 const as = (token: string, version = '2.1') => ({
-  post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
+  post: (url: string, body: unknown) =>
+    t.http
+      .post(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
 });
 async function boot(networks: 'none' | 'auto' = 'none', token = member.token): Promise<string> {
@@ -44,8 +51,14 @@ async function snapshot(id: string) {
   const s = await show(id);
   const actions = await t.services.instanceActionsRepo.listFor(id);
   return {
-    status: s.status, task: s['OS-EXT-STS:task_state'], power: s['OS-EXT-STS:power_state'], host: s['OS-EXT-SRV-ATTR:host'],
-    addresses: s.addresses, groups: s.security_groups, actions: actions.length, calls: t.fake.calls.filter((c) => c.endsWith(id)).length,
+    status: s.status,
+    task: s['OS-EXT-STS:task_state'],
+    power: s['OS-EXT-STS:power_state'],
+    host: s['OS-EXT-SRV-ATTR:host'],
+    addresses: s.addresses,
+    groups: s.security_groups,
+    actions: actions.length,
+    calls: t.fake.calls.filter((c) => c.endsWith(id)).length,
   };
 }
 async function expectUntouched(id: string, run: () => Promise<void>) {
@@ -60,16 +73,26 @@ describe('rescue / unrescue', () => {
     await expectUntouched(id, async () => {
       const res = await act(id, { rescue: null }, member.token);
       expect(res.status).toBe(400);
-      expect(res.body.badRequest.message).toBe(`Instance ${id} cannot be rescued: Driver Error: the Docker driver does not support rescue`);
+      expect(res.body.badRequest.message).toBe(
+        `Instance ${id} cannot be rescued: Driver Error: the Docker driver does not support rescue`,
+      );
       const withBody = await act(id, { rescue: { adminPass: 'x', rescue_image_ref: image.id } }, member.token);
       expect(withBody.body.badRequest.message).toMatch(/cannot be rescued/);
     });
-    const unknownImage = await act(id, { rescue: { rescue_image_ref: '8d1e0f8e-4c2b-4d5e-9f1a-0b2c3d4e5f60' } }, member.token);
+    const unknownImage = await act(
+      id,
+      { rescue: { rescue_image_ref: '8d1e0f8e-4c2b-4d5e-9f1a-0b2c3d4e5f60' } },
+      member.token,
+    );
     expect(unknownImage.status).toBe(400);
-    expect(unknownImage.body.badRequest.message).toBe("Requested rescue image '8d1e0f8e-4c2b-4d5e-9f1a-0b2c3d4e5f60' is not supported");
+    expect(unknownImage.body.badRequest.message).toBe(
+      "Requested rescue image '8d1e0f8e-4c2b-4d5e-9f1a-0b2c3d4e5f60' is not supported",
+    );
     const badRef = await act(id, { rescue: { rescue_image_ref: 'nope' } }, member.token);
     expect(badRef.status).toBe(400);
-    expect(badRef.body.badRequest.message).toBe("Invalid input for field/attribute rescue_image_ref. Value: nope. 'nope' is not a 'uuid'");
+    expect(badRef.body.badRequest.message).toBe(
+      "Invalid input for field/attribute rescue_image_ref. Value: nope. 'nope' is not a 'uuid'",
+    );
     const extra = await act(id, { rescue: { foo: 1 } }, member.token);
     expect(extra.status).toBe(400);
     expect(extra.body.badRequest.message).toMatch(/Additional properties are not allowed \('foo' was unexpected\)/);
@@ -83,24 +106,34 @@ describe('rescue / unrescue', () => {
     expect((await act(id, { pause: null }, member.token)).status).toBe(202);
     const paused = await act(id, { rescue: null }, member.token);
     expect(paused.status).toBe(409);
-    expect(paused.body.conflictingRequest.message).toBe(`Cannot 'rescue' instance ${id} while it is in vm_state paused`);
+    expect(paused.body.conflictingRequest.message).toBe(
+      `Cannot 'rescue' instance ${id} while it is in vm_state paused`,
+    );
   });
 
   it('a reader of the project may not rescue, nor add a group (403)', async () => {
     const id = await boot('auto');
     const reader = await makeProjectUser(t, 'unsupported-actions', 'reader');
     const rescue = await act(id, { rescue: null }, reader.token);
-    expect([rescue.status, rescue.body.forbidden?.message]).toEqual([403, "Policy doesn't allow os_compute_api:os-rescue to be performed."]);
+    expect([rescue.status, rescue.body.forbidden?.message]).toEqual([
+      403,
+      "Policy doesn't allow os_compute_api:os-rescue to be performed.",
+    ]);
     const group = await act(id, { addSecurityGroup: { name: 'default' } }, reader.token);
-    expect([group.status, group.body.forbidden?.message]).toEqual([403, "Policy doesn't allow os_compute_api:os-security-groups:add to be performed."]);
+    expect([group.status, group.body.forbidden?.message]).toEqual([
+      403,
+      "Policy doesn't allow os_compute_api:os-security-groups:add to be performed.",
+    ]);
   });
 
-  it('unrescue: only a rescued server can be unrescued, and none is: 409 with Nova\'s wording', async () => {
+  it("unrescue: only a rescued server can be unrescued, and none is: 409 with Nova's wording", async () => {
     const id = await boot();
     await expectUntouched(id, async () => {
       const res = await act(id, { unrescue: null }, member.token);
       expect(res.status).toBe(409);
-      expect(res.body.conflictingRequest.message).toBe(`Cannot 'unrescue' instance ${id} while it is in vm_state active`);
+      expect(res.body.conflictingRequest.message).toBe(
+        `Cannot 'unrescue' instance ${id} while it is in vm_state active`,
+      );
     });
   });
 });
@@ -118,7 +151,10 @@ describe('evacuate (admin)', () => {
       const same = await act(id, { evacuate: { host } }, t.adminToken, '2.14');
       expect([same.status, same.body.badRequest?.message]).toEqual([400, "The target host can't be the same one."]);
       const inUse = await act(id, { evacuate: {} }, t.adminToken, '2.14');
-      expect([inUse.status, inUse.body.badRequest?.message]).toEqual([400, `Compute service of ${host} is still in use.`]);
+      expect([inUse.status, inUse.body.badRequest?.message]).toEqual([
+        400,
+        `Compute service of ${host} is still in use.`,
+      ]);
     });
   });
 
@@ -131,7 +167,9 @@ describe('evacuate (admin)', () => {
         const res = await act(id, { evacuate: { host: null } }, t.adminToken, '2.1');
         // 2.1 requires onSharedStorage
         expect(res.status).toBe(400);
-        expect(res.body.badRequest.message).toBe("Invalid input for field/attribute evacuate. Value: {'host': None}. 'onSharedStorage' is a required property");
+        expect(res.body.badRequest.message).toBe(
+          "Invalid input for field/attribute evacuate. Value: {'host': None}. 'onSharedStorage' is a required property",
+        );
         const down = await act(id, { evacuate: { onSharedStorage: false } }, t.adminToken, '2.1');
         expect(down.status).toBe(400);
         expect(down.body.badRequest.message).toMatch(/^No valid host was found\. /);
@@ -144,7 +182,10 @@ describe('evacuate (admin)', () => {
   it('body rules by microversion: adminPass on shared storage (< 2.14), force without host (2.29), force gone at 2.68', async () => {
     const id = await boot();
     const shared = await act(id, { evacuate: { onSharedStorage: 'True', adminPass: 'p' } }, t.adminToken, '2.13');
-    expect([shared.status, shared.body.badRequest?.message]).toEqual([400, "admin password can't be changed on existing disk"]);
+    expect([shared.status, shared.body.badRequest?.message]).toEqual([
+      400,
+      "admin password can't be changed on existing disk",
+    ]);
     const force = await act(id, { evacuate: { force: true } }, t.adminToken, '2.29');
     expect([force.status, force.body.badRequest?.message]).toEqual([400, "Can't force to a non-provided destination"]);
     const gone = await act(id, { evacuate: { force: true } }, t.adminToken, '2.68');
@@ -159,11 +200,14 @@ describe('addSecurityGroup / removeSecurityGroup', () => {
     await expectUntouched(id, async () => {
       expect((await act(id, { addSecurityGroup: { name: 'default' } }, member.token)).status).toBe(202);
       // Neutron finds a group by name or id
-      const groupId = (await as(member.token).get(`${S}/${id}/os-security-groups`)).body.security_groups[0].id as string;
+      const groupId = (await as(member.token).get(`${S}/${id}/os-security-groups`)).body.security_groups[0]
+        .id as string;
       expect((await act(id, { addSecurityGroup: { name: groupId } }, member.token)).status).toBe(202);
       const removed = await act(id, { removeSecurityGroup: { name: 'default' } }, member.token);
       expect(removed.status).toBe(409);
-      expect(removed.body.conflictingRequest.message).toBe(`Security group default cannot be removed from instance ${id}: a container on the Docker bridge is always in its project's default group`);
+      expect(removed.body.conflictingRequest.message).toBe(
+        `Security group default cannot be removed from instance ${id}: a container on the Docker bridge is always in its project's default group`,
+      );
       const unknown = await act(id, { addSecurityGroup: { name: 'web' } }, member.token);
       expect(unknown.status).toBe(404);
       expect(unknown.body.itemNotFound.message).toBe(`Security group web is not found for project ${member.projectId}`);
@@ -182,7 +226,10 @@ describe('addSecurityGroup / removeSecurityGroup', () => {
       const blank = await act(id, { addSecurityGroup: { name: '  ' } }, member.token);
       expect([blank.status, blank.body.badRequest?.message]).toEqual([400, 'Security group name cannot be empty']);
       const missing = await act(id, { removeSecurityGroup: {} }, member.token);
-      expect([missing.status, missing.body.badRequest?.message]).toEqual([400, "Invalid input for field/attribute removeSecurityGroup. Value: {}. 'name' is a required property"]);
+      expect([missing.status, missing.body.badRequest?.message]).toEqual([
+        400,
+        "Invalid input for field/attribute removeSecurityGroup. Value: {}. 'name' is a required property",
+      ]);
     });
   });
 });
@@ -192,7 +239,9 @@ describe('injectNetworkInfo / resetNetwork', () => {
     const id = await boot('auto');
     const denied = await act(id, { injectNetworkInfo: null }, member.token);
     expect(denied.status).toBe(403);
-    expect(denied.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-admin-actions:inject_network_info to be performed.");
+    expect(denied.body.forbidden.message).toBe(
+      "Policy doesn't allow os_compute_api:os-admin-actions:inject_network_info to be performed.",
+    );
     await expectUntouched(id, async () => {
       const res = await act(id, { injectNetworkInfo: null });
       expect(res.status).toBe(202);
@@ -218,12 +267,20 @@ describe('addFixedIp / removeFixedIp / addFloatingIp / removeFloatingIp (up to 2
     const addr = ((await show(id)).addresses.private as { addr: string }[])[0].addr;
     await expectUntouched(id, async () => {
       const add = await act(id, { addFixedIp: { networkId: 'private' } }, member.token);
-      expect([add.status, add.body.badRequest?.message]).toEqual([400, 'No fixed IP addresses available for network: private']);
+      expect([add.status, add.body.badRequest?.message]).toEqual([
+        400,
+        'No fixed IP addresses available for network: private',
+      ]);
       const lacks = await act(id, { removeFixedIp: { address: '10.9.9.9' } }, member.token);
-      expect([lacks.status, lacks.body.badRequest?.message]).toEqual([400, `Instance ${id} does not have fixed IP '10.9.9.9'.`]);
+      expect([lacks.status, lacks.body.badRequest?.message]).toEqual([
+        400,
+        `Instance ${id} does not have fixed IP '10.9.9.9'.`,
+      ]);
       const own = await act(id, { removeFixedIp: { address: addr } }, member.token);
       expect(own.status).toBe(400);
-      expect(own.body.badRequest.message).toBe(`Instance ${id} cannot remove fixed IP '${addr}': it is the container's only address on network private`);
+      expect(own.body.badRequest.message).toBe(
+        `Instance ${id} cannot remove fixed IP '${addr}': it is the container's only address on network private`,
+      );
       const badIp = await act(id, { removeFixedIp: { address: 'x' } }, member.token);
       expect(badIp.status).toBe(400);
       expect(badIp.body.badRequest.message).toMatch(/^Invalid input for field\/attribute address\. Value: x\./);
@@ -236,10 +293,20 @@ describe('addFixedIp / removeFixedIp / addFloatingIp / removeFloatingIp (up to 2
     await expectUntouched(id, async () => {
       const add = await act(id, { addFloatingIp: { address: '172.24.4.10' } }, member.token);
       expect([add.status, add.body.itemNotFound?.message]).toEqual([404, 'floating IP not found']);
-      const wrongFixed = await act(id, { addFloatingIp: { address: '172.24.4.10', fixed_address: '10.9.9.9' } }, member.token);
-      expect([wrongFixed.status, wrongFixed.body.badRequest?.message]).toEqual([400, 'Specified fixed address not assigned to instance']);
+      const wrongFixed = await act(
+        id,
+        { addFloatingIp: { address: '172.24.4.10', fixed_address: '10.9.9.9' } },
+        member.token,
+      );
+      expect([wrongFixed.status, wrongFixed.body.badRequest?.message]).toEqual([
+        400,
+        'Specified fixed address not assigned to instance',
+      ]);
       const remove = await act(id, { removeFloatingIp: { address: '172.24.4.10' } }, member.token);
-      expect([remove.status, remove.body.itemNotFound?.message]).toEqual([404, 'Floating IP not found for address 172.24.4.10.']);
+      expect([remove.status, remove.body.itemNotFound?.message]).toEqual([
+        404,
+        'Floating IP not found for address 172.24.4.10.',
+      ]);
     });
     const notReady = await act(bare, { addFloatingIp: { address: '172.24.4.10' } }, member.token);
     expect([notReady.status, notReady.body.badRequest?.message]).toEqual([400, 'Instance network is not ready yet']);
@@ -247,8 +314,12 @@ describe('addFixedIp / removeFixedIp / addFloatingIp / removeFloatingIp (up to 2
 
   it('from 2.44 they do not exist: 404 before any validation', async () => {
     const id = await boot('auto');
-    for (const body of [{ addFixedIp: { networkId: 'private' } }, { removeFixedIp: { address: '10.0.0.1' } },
-      { addFloatingIp: { address: '172.24.4.10' } }, { removeFloatingIp: {} }]) {
+    for (const body of [
+      { addFixedIp: { networkId: 'private' } },
+      { removeFixedIp: { address: '10.0.0.1' } },
+      { addFloatingIp: { address: '172.24.4.10' } },
+      { removeFloatingIp: {} },
+    ]) {
       const res = await act(id, body, member.token, '2.44');
       expect(res.status, JSON.stringify(body)).toBe(404);
       expect(res.body.itemNotFound.message).toBe('The resource could not be found.');

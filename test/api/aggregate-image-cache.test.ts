@@ -14,17 +14,25 @@ let t: TestApp;
 let member: { token: string };
 const A = '/compute/v2.1/os-aggregates';
 const post = (id: string | number, body: unknown, v = '2.81', token?: string) =>
-  t.http.post(`${A}/${id}/images`).set('X-Auth-Token', token ?? t.adminToken).set('OpenStack-API-Version', `compute ${v}`).send(body as object);
+  t.http
+    .post(`${A}/${id}/images`)
+    .set('X-Auth-Token', token ?? t.adminToken)
+    .set('OpenStack-API-Version', `compute ${v}`)
+    .send(body as object);
 const cache = (...ids: string[]) => ({ cache: ids.map((id) => ({ id })) });
 
 async function fakeOf(name: string): Promise<FakeDriver> {
   const host = (await t.services.hostsRepo.findByName(name))!;
   return (await t.services.hosts.driverFor(host.id)) as FakeDriver;
 }
-async function hostId(name: string): Promise<number> { return (await t.services.hostsRepo.findByName(name))!.id; }
-const loads = async (name: string) => (await fakeOf(name)).calls.filter((c) => c.startsWith('loadImage') || c.startsWith('importImage'));
+async function hostId(name: string): Promise<number> {
+  return (await t.services.hostsRepo.findByName(name))!.id;
+}
+const loads = async (name: string) =>
+  (await fakeOf(name)).calls.filter((c) => c.startsWith('loadImage') || c.startsWith('importImage'));
 async function clearCalls(): Promise<void> {
-  for (const h of await t.services.hostsRepo.list()) ((await t.services.hosts.driverFor(h.id)) as FakeDriver).calls.length = 0;
+  for (const h of await t.services.hostsRepo.list())
+    ((await t.services.hosts.driverFor(h.id)) as FakeDriver).calls.length = 0;
 }
 
 beforeAll(async () => {
@@ -39,11 +47,15 @@ beforeAll(async () => {
   await unlimitedQuota(t.services);
   member = await makeProjectUser(t, 'image-cache', 'member');
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('POST /os-aggregates/{id}/images: the request', () => {
   let image: ImageRow;
-  beforeAll(async () => { image = await seedImage(t.services); });
+  beforeAll(async () => {
+    image = await seedImage(t.services);
+  });
 
   it('exists from 2.81 only', async () => {
     expect((await post(1, cache(image.id), '2.80')).status).toBe(404);
@@ -59,7 +71,10 @@ describe('POST /os-aggregates/{id}/images: the request', () => {
     const cases: [unknown, string][] = [
       [{}, "'cache' is a required property"],
       [{ cache: [] }, 'Invalid input for field/attribute cache. Value: []. [] is too short'],
-      [{ cache: [{ id: 'not-a-uuid' }] }, "Invalid input for field/attribute id. Value: not-a-uuid. 'not-a-uuid' is not a 'uuid'"],
+      [
+        { cache: [{ id: 'not-a-uuid' }] },
+        "Invalid input for field/attribute id. Value: not-a-uuid. 'not-a-uuid' is not a 'uuid'",
+      ],
       [{ cache: [{}] }, "'id' is a required property"],
       [{ cache: [{ id: image.id, name: 'x' }] }, "Additional properties are not allowed ('name' was unexpected)"],
       [{ cache: [image.id] }, `'${image.id}' is not of type 'object'`],
@@ -98,7 +113,9 @@ describe('POST /os-aggregates/{id}/images: the request', () => {
 
 describe('POST /os-aggregates/{id}/images: the work', () => {
   it('loads each image once on each host of the aggregate, and nowhere else', async () => {
-    const aggregates = (await t.http.get(A).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.81')).body.aggregates;
+    const aggregates = (
+      await t.http.get(A).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.81')
+    ).body.aggregates;
     const zoneA = aggregates.find((a: { name: string }) => a.name === 'zone-a');
     expect(zoneA.hosts).toEqual(['cache-a1', 'cache-a2']);
     const archive = await seedImage(t.services, { name: 'docker-save' });
@@ -115,7 +132,8 @@ describe('POST /os-aggregates/{id}/images: the work', () => {
         expect(await (await fakeOf(name)).imageExists(load!.docker_image_id)).toBe(true);
       }
     }
-    for (const other of ['cache-b1', (await t.services.hostsRepo.list())[0].name]) expect(await loads(other)).toEqual([]);
+    for (const other of ['cache-b1', (await t.services.hostsRepo.list())[0].name])
+      expect(await loads(other)).toEqual([]);
 
     // asked again: already there, nothing is loaded twice
     await clearCalls();
@@ -132,12 +150,26 @@ describe('POST /os-aggregates/{id}/images: the work', () => {
     expect(await loads('cache-b1')).toEqual(['loadImage ']);
     await clearCalls();
     const S = '/compute/v2.1/servers';
-    const created = await t.http.post(S).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.81')
-      .send({ server: { name: 'after-cache', imageRef: image.id, flavorRef: '1', networks: 'none', availability_zone: 'zone-b' } });
+    const created = await t.http
+      .post(S)
+      .set('X-Auth-Token', t.adminToken)
+      .set('OpenStack-API-Version', 'compute 2.81')
+      .send({
+        server: {
+          name: 'after-cache',
+          imageRef: image.id,
+          flavorRef: '1',
+          networks: 'none',
+          availability_zone: 'zone-b',
+        },
+      });
     expect(created.status).toBe(202);
     await t.services.worker.drain();
     const id = created.body.server.id;
-    const shown = await waitForStatus(() => t.http.get(`${S}/${id}`).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.81'), 'ACTIVE');
+    const shown = await waitForStatus(
+      () => t.http.get(`${S}/${id}`).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.81'),
+      'ACTIVE',
+    );
     expect(shown.server['OS-EXT-SRV-ATTR:host']).toBe('cache-b1');
     expect(await loads('cache-b1')).toEqual([]);
     expect((await fakeOf('cache-b1')).calls).toContain(`spawn ${id}`);
@@ -159,7 +191,9 @@ describe('POST /os-aggregates/{id}/images: the work', () => {
     expect(await t.services.imagesRepo.findHostLoad(queued.id, await hostId('cache-a2'))).toBeUndefined();
     const failures = warn.mock.calls.filter(([, msg]) => msg === 'image cache: could not load the image on the host');
     expect(failures.map(([o]) => [(o as { host: string }).host, (o as { image: string }).image])).toEqual([
-      ['cache-a1', image.id], ['cache-a1', queued.id], ['cache-a2', queued.id],
+      ['cache-a1', image.id],
+      ['cache-a1', queued.id],
+      ['cache-a2', queued.id],
     ]);
 
     // a host that is down is skipped
@@ -170,7 +204,11 @@ describe('POST /os-aggregates/{id}/images: the work', () => {
       expect((await post(1, cache(image.id))).status).toBe(202);
       await t.services.worker.drain();
       expect(await loads('cache-a1')).toEqual([]);
-      expect(warn.mock.calls.some(([o, msg]) => msg === 'image cache: host is not up; skipped' && (o as { host: string }).host === 'cache-a1')).toBe(true);
+      expect(
+        warn.mock.calls.some(
+          ([o, msg]) => msg === 'image cache: host is not up; skipped' && (o as { host: string }).host === 'cache-a1',
+        ),
+      ).toBe(true);
     } finally {
       await t.services.hostsRepo.update(await hostId('cache-a1'), { forced_down: false });
       warn.mockRestore();

@@ -8,15 +8,21 @@ import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')) as {
-  request: { body?: Json }; response: { status: number; body: Json };
-};
+const golden = (f: string) =>
+  JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')) as {
+    request: { body?: Json };
+    response: { status: number; body: Json };
+  };
 
 /** The key structure of a document: objects by sorted keys, arrays by their first item. */
 function shape(v: Json): Json {
   if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape(v[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, shape(v[k])]),
+    );
   }
   return v === null ? null : typeof v;
 }
@@ -25,7 +31,9 @@ const FREE_FORM = new Set(['metadata', 'extra_specs']);
 function keysDeep(v: Json, path = ''): string[] {
   if (Array.isArray(v)) return v.length ? keysDeep(v[0], `${path}[]`) : [];
   if (v && typeof v === 'object') {
-    return Object.keys(v).flatMap((k) => [`${path}.${k}`, ...(FREE_FORM.has(k) ? [] : keysDeep(v[k], `${path}.${k}`))]).sort();
+    return Object.keys(v)
+      .flatMap((k) => [`${path}.${k}`, ...(FREE_FORM.has(k) ? [] : keysDeep(v[k], `${path}.${k}`))])
+      .sort();
   }
   return [];
 }
@@ -41,42 +49,75 @@ beforeAll(async () => {
   t = await makeTestApp({ heartbeatIntervalSeconds: 3600 });
   await unlimitedQuota(t.services);
   imageId = (await seedImage(t.services)).id;
-  const kp = await t.http.post(`${C}/os-keypairs`).set(at('2.93'))
-    .send({ keypair: { name: 'golden-kp', public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdCBumRJ9DG1bbvcjQXo7lk8G5RVTDvxpKa4RHxNp4Z g' } });
+  const kp = await t.http
+    .post(`${C}/os-keypairs`)
+    .set(at('2.93'))
+    .send({
+      keypair: {
+        name: 'golden-kp',
+        public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdCBumRJ9DG1bbvcjQXo7lk8G5RVTDvxpKa4RHxNp4Z g',
+      },
+    });
   expect(kp.status).toBe(201);
-  const res = await t.http.post(`${C}/servers`).set(at('2.93'))
-    .send({ server: { name: 'golden-1', imageRef: imageId, flavorRef: '1', networks: 'none', key_name: 'golden-kp', metadata: { role: 'golden' } } });
+  const res = await t.http
+    .post(`${C}/servers`)
+    .set(at('2.93'))
+    .send({
+      server: {
+        name: 'golden-1',
+        imageRef: imageId,
+        flavorRef: '1',
+        networks: 'none',
+        key_name: 'golden-kp',
+        metadata: { role: 'golden' },
+      },
+    });
   expect(res.status).toBe(202);
   serverId = res.body.server.id;
   await t.services.worker.drain();
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('servers at 2.90 and 2.93', () => {
-  for (const [v, file] of [['2.90', 'server_show_2.90.json'], ['2.93', 'server_show_2.93.json'], ['2.93', 'server_show_max_server2.json']] as const) {
+  for (const [v, file] of [
+    ['2.90', 'server_show_2.90.json'],
+    ['2.93', 'server_show_2.93.json'],
+    ['2.93', 'server_show_max_server2.json'],
+  ] as const) {
     it(`GET /servers/{id} at ${v} has the shape of ${file}`, async () => {
       const g = golden(file);
       const res = await get(`/servers/${serverId}`, v);
       expect(res.status).toBe(200);
       expect(keysDeep(res.body)).toEqual(keysDeep(g.response.body));
-      expect(shape(res.body.server.flavor)).toEqual(shape((g.response.body as { server: { flavor: Json } }).server.flavor));
+      expect(shape(res.body.server.flavor)).toEqual(
+        shape((g.response.body as { server: { flavor: Json } }).server.flavor),
+      );
       expect(res.body.server['OS-EXT-SRV-ATTR:hostname']).toBe('golden-1');
     });
   }
   it('from 2.90 a member sees OS-EXT-SRV-ATTR:hostname (and no other admin attribute)', async () => {
     const p = await makeProjectUser(t, 'golden-member');
-    const res = await t.http.post(`${C}/servers`).set({ 'X-Auth-Token': p.token, 'OpenStack-API-Version': 'compute 2.90' })
+    const res = await t.http
+      .post(`${C}/servers`)
+      .set({ 'X-Auth-Token': p.token, 'OpenStack-API-Version': 'compute 2.90' })
       .send({ server: { name: 'mine', hostname: 'my-host', imageRef: imageId, flavorRef: '1', networks: 'none' } });
     expect(res.status).toBe(202);
     await t.services.worker.drain();
-    const show = (v: string) => t.http.get(`${C}/servers/${res.body.server.id}`).set({ 'X-Auth-Token': p.token, 'OpenStack-API-Version': `compute ${v}` });
+    const show = (v: string) =>
+      t.http
+        .get(`${C}/servers/${res.body.server.id}`)
+        .set({ 'X-Auth-Token': p.token, 'OpenStack-API-Version': `compute ${v}` });
     const s290 = (await show('2.90')).body.server;
     expect(Object.keys(s290).filter((k) => k.startsWith('OS-EXT-SRV-ATTR'))).toEqual(['OS-EXT-SRV-ATTR:hostname']);
     expect(s290['OS-EXT-SRV-ATTR:hostname']).toBe('my-host');
     expect(Object.keys((await show('2.89')).body.server).filter((k) => k.startsWith('OS-EXT-SRV-ATTR'))).toEqual([]);
   });
   it('POST /servers answers the shape of server_create_202_max (with adminPass)', async () => {
-    const res = await t.http.post(`${C}/servers`).set(at('2.93'))
+    const res = await t.http
+      .post(`${C}/servers`)
+      .set(at('2.93'))
       .send({ server: { name: 'golden-2', imageRef: imageId, flavorRef: '1', networks: 'none' } });
     expect(res.status).toBe(202);
     expect(keysDeep(res.body)).toEqual(keysDeep(golden('server_create_202_max.json').response.body));
@@ -95,7 +136,10 @@ describe('servers at 2.90 and 2.93', () => {
     const body = { server: { name: 'bad', imageRef: imageId, flavorRef: '1', networks: 'none', bogus: 1 } };
     const res = await t.http.post(`${C}/servers`).set(at('2.93')).send(body);
     expect(res.status).toBe(400);
-    const want = (g.response.body as { badRequest: { message: string } }).badRequest.message.replace(/'imageRef': '[^']+'/, `'imageRef': '${imageId}'`);
+    const want = (g.response.body as { badRequest: { message: string } }).badRequest.message.replace(
+      /'imageRef': '[^']+'/,
+      `'imageRef': '${imageId}'`,
+    );
     expect(res.body).toEqual({ badRequest: { code: 400, message: want } });
   });
   it('an unknown server is the 404 of server_show_404_max', async () => {
@@ -106,7 +150,10 @@ describe('servers at 2.90 and 2.93', () => {
 });
 
 describe('instance actions at 2.84 and 2.93: events carry details', () => {
-  for (const [v, file] of [['2.84', 'instance_action_show_create_2.84.json'], ['2.93', 'instance_action_show_create_2.93.json']] as const) {
+  for (const [v, file] of [
+    ['2.84', 'instance_action_show_create_2.84.json'],
+    ['2.93', 'instance_action_show_create_2.93.json'],
+  ] as const) {
     it(`the create action at ${v} has the shape of ${file}`, async () => {
       const actions = await get(`/servers/${serverId}/os-instance-actions`, v);
       expect(keysDeep(actions.body)).toEqual(keysDeep(golden('instance_actions_list_max.json').response.body));
@@ -126,7 +173,10 @@ describe('instance actions at 2.84 and 2.93: events carry details', () => {
 });
 
 describe('hypervisors at 2.88 and 2.93', () => {
-  for (const [v, file] of [['2.88', 'hypervisors_detail_2.88.json'], ['2.93', 'hypervisors_detail_2.93.json']] as const) {
+  for (const [v, file] of [
+    ['2.88', 'hypervisors_detail_2.88.json'],
+    ['2.93', 'hypervisors_detail_2.93.json'],
+  ] as const) {
     it(`GET /os-hypervisors/detail at ${v} has the shape of ${file}`, async () => {
       const res = await get('/os-hypervisors/detail', v);
       expect(res.status).toBe(200);
@@ -141,29 +191,48 @@ describe('hypervisors at 2.88 and 2.93', () => {
 
 describe('key pairs at 2.93', () => {
   it('generation is refused with the wording of keypair_create_generate_max_400', async () => {
-    const res = await t.http.post(`${C}/os-keypairs`).set(at('2.93')).send({ keypair: { name: 'golden-kp-1795806832-d' } });
+    const res = await t.http
+      .post(`${C}/os-keypairs`)
+      .set(at('2.93'))
+      .send({ keypair: { name: 'golden-kp-1795806832-d' } });
     expect(res.status).toBe(400);
     expect(res.body).toEqual(golden('keypair_create_generate_max_400.json').response.body);
   });
   it('import, list and show have the shapes of the recordings', async () => {
     const g = golden('keypair_import_max.json');
-    const imported = await t.http.post(`${C}/os-keypairs`).set(at('2.93')).send(g.request.body as object);
+    const imported = await t.http
+      .post(`${C}/os-keypairs`)
+      .set(at('2.93'))
+      .send(g.request.body as object);
     expect(imported.status).toBe(201);
-    expect(imported.body.keypair.fingerprint).toBe((g.response.body as { keypair: { fingerprint: string } }).keypair.fingerprint);
+    expect(imported.body.keypair.fingerprint).toBe(
+      (g.response.body as { keypair: { fingerprint: string } }).keypair.fingerprint,
+    );
     expect(keysDeep(imported.body)).toEqual(keysDeep(g.response.body));
-    expect(keysDeep((await get('/os-keypairs', '2.93')).body)).toEqual(keysDeep(golden('keypairs_list_max.json').response.body));
+    expect(keysDeep((await get('/os-keypairs', '2.93')).body)).toEqual(
+      keysDeep(golden('keypairs_list_max.json').response.body),
+    );
     const show = await get(`/os-keypairs/${imported.body.keypair.name}`, '2.93');
     expect(keysDeep(show.body)).toEqual(keysDeep(golden('keypair_show_max.json').response.body));
   });
 });
 
 describe('the rest of the recordings at max', () => {
-  it('limits, flavors, services and server groups have Nova\'s shapes', async () => {
+  it("limits, flavors, services and server groups have Nova's shapes", async () => {
     expect(keysDeep((await get('/limits', '2.93')).body)).toEqual(keysDeep(golden('limits_max.json').response.body));
-    expect(keysDeep((await get('/flavors/1', '2.93')).body)).toEqual(keysDeep(golden('flavor_show_max.json').response.body));
-    expect(keysDeep((await get('/flavors/detail', '2.93')).body)).toEqual(keysDeep(golden('flavors_detail_2.93.json').response.body));
-    expect(keysDeep((await get('/os-services', '2.93')).body)).toEqual(keysDeep(golden('services_2.93.json').response.body));
-    const group = await t.http.post(`${C}/os-server-groups`).set(at('2.93')).send({ server_group: { name: 'g2', policy: 'affinity' } });
+    expect(keysDeep((await get('/flavors/1', '2.93')).body)).toEqual(
+      keysDeep(golden('flavor_show_max.json').response.body),
+    );
+    expect(keysDeep((await get('/flavors/detail', '2.93')).body)).toEqual(
+      keysDeep(golden('flavors_detail_2.93.json').response.body),
+    );
+    expect(keysDeep((await get('/os-services', '2.93')).body)).toEqual(
+      keysDeep(golden('services_2.93.json').response.body),
+    );
+    const group = await t.http
+      .post(`${C}/os-server-groups`)
+      .set(at('2.93'))
+      .send({ server_group: { name: 'g2', policy: 'affinity' } });
     expect(keysDeep(group.body)).toEqual(keysDeep(golden('server_groups_create_max.json').response.body));
   });
   it('the version documents advertise 2.93, and beyond it is the 406 of the recordings', async () => {
@@ -171,7 +240,10 @@ describe('the rest of the recordings at max', () => {
     const v21 = root.body.versions.find((v: { id: string }) => v.id === 'v2.1');
     expect(v21.version).toBe('2.93');
     expect((await t.http.get('/compute/v2.1/')).body.version.version).toBe('2.93');
-    for (const [v, file] of [['2.999', 'microversion_too_high_406.json'], ['3.0', 'microversion_unsupported_406.json']]) {
+    for (const [v, file] of [
+      ['2.999', 'microversion_too_high_406.json'],
+      ['3.0', 'microversion_unsupported_406.json'],
+    ]) {
       const res = await get('/servers', v);
       expect(res.status).toBe(406);
       expect(res.body).toEqual(golden(file).response.body);

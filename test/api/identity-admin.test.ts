@@ -4,48 +4,85 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await makeTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await makeTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const V3 = '/identity/v3';
 const as = (token: string) => ({
-  get: (p: string) => t.http.get(V3 + p).set('X-Auth-Token', token).set('Host', 'ks:5000'),
+  get: (p: string) =>
+    t.http
+      .get(V3 + p)
+      .set('X-Auth-Token', token)
+      .set('Host', 'ks:5000'),
   head: (p: string) => t.http.head(V3 + p).set('X-Auth-Token', token),
-  post: (p: string, body: object) => t.http.post(V3 + p).set('X-Auth-Token', token).set('Host', 'ks:5000').send(body),
-  patch: (p: string, body: object) => t.http.patch(V3 + p).set('X-Auth-Token', token).send(body),
+  post: (p: string, body: object) =>
+    t.http
+      .post(V3 + p)
+      .set('X-Auth-Token', token)
+      .set('Host', 'ks:5000')
+      .send(body),
+  patch: (p: string, body: object) =>
+    t.http
+      .patch(V3 + p)
+      .set('X-Auth-Token', token)
+      .send(body),
   put: (p: string) => t.http.put(V3 + p).set('X-Auth-Token', token),
   del: (p: string) => t.http.delete(V3 + p).set('X-Auth-Token', token),
 });
 const admin = () => as(t.adminToken);
 const passwordLogin = (name: string, password: string, project?: string) =>
   t.http.post(`${V3}/auth/tokens`).send({
-    auth: { identity: { methods: ['password'], password: { user: { name, password, domain: { id: 'default' } } } }, ...(project ? { scope: { project: { name: project } } } : {}) },
+    auth: {
+      identity: { methods: ['password'], password: { user: { name, password, domain: { id: 'default' } } } },
+      ...(project ? { scope: { project: { name: project } } } : {}),
+    },
   });
 const roleId = async (name: string) => (await t.services.identityRepo.findRoleByName(name))!.id;
 
 describe('projects', () => {
   it('create 201 (Keystone body), show, list with ?name, update, delete 204, then 404', async () => {
-    const created = await admin().post('/projects', { project: { name: 'adm-p1', description: 'first', enabled: true, options: {}, tags: [] } });
+    const created = await admin().post('/projects', {
+      project: { name: 'adm-p1', description: 'first', enabled: true, options: {}, tags: [] },
+    });
     expect(created.status).toBe(201);
     const p = created.body.project;
     expect(p).toEqual({
-      id: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'adm-p1', domain_id: 'default', description: 'first', enabled: true,
-      parent_id: 'default', is_domain: false, tags: [], options: {}, links: { self: `http://ks:5000/identity/v3/projects/${p.id}` },
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      name: 'adm-p1',
+      domain_id: 'default',
+      description: 'first',
+      enabled: true,
+      parent_id: 'default',
+      is_domain: false,
+      tags: [],
+      options: {},
+      links: { self: `http://ks:5000/identity/v3/projects/${p.id}` },
     });
     expect((await admin().get(`/projects/${p.id}`)).body.project).toEqual(p);
     const byName = await admin().get('/projects?name=adm-p1');
-    expect(byName.body).toEqual({ projects: [p], links: { self: 'http://ks:5000/identity/v3/projects?name=adm-p1', previous: null, next: null } });
+    expect(byName.body).toEqual({
+      projects: [p],
+      links: { self: 'http://ks:5000/identity/v3/projects?name=adm-p1', previous: null, next: null },
+    });
     const all = await admin().get('/projects');
     expect(all.body.projects.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['admin', 'adm-p1']));
 
-    const upd = await admin().patch(`/projects/${p.id}`, { project: { description: 'changed', name: 'adm-p1-renamed' } });
+    const upd = await admin().patch(`/projects/${p.id}`, {
+      project: { description: 'changed', name: 'adm-p1-renamed' },
+    });
     expect(upd.status).toBe(200);
     expect(upd.body.project).toMatchObject({ name: 'adm-p1-renamed', description: 'changed' });
 
     expect((await admin().del(`/projects/${p.id}`)).status).toBe(204);
     const gone = await admin().get(`/projects/${p.id}`);
     expect(gone.status).toBe(404);
-    expect(gone.body).toEqual({ error: { code: 404, message: `Could not find project: ${p.id}.`, title: 'Not Found' } });
+    expect(gone.body).toEqual({
+      error: { code: 404, message: `Could not find project: ${p.id}.`, title: 'Not Found' },
+    });
     expect((await admin().del(`/projects/${p.id}`)).status).toBe(404);
   });
 
@@ -53,12 +90,23 @@ describe('projects', () => {
     expect((await admin().post('/projects', { project: { name: 'adm-dup' } })).status).toBe(201);
     const dup = await admin().post('/projects', { project: { name: 'adm-dup' } });
     expect(dup.status).toBe(409);
-    expect(dup.body.error.message).toBe('Conflict occurred attempting to store project - Duplicate entry found with name adm-dup at domain ID default.');
-    for (const body of [{}, { project: {} }, { project: { name: '' } }, { project: { name: 5 } }, { project: { name: 'x', enabled: 'yes' } }, { project: { name: 'x', is_domain: true } }]) {
+    expect(dup.body.error.message).toBe(
+      'Conflict occurred attempting to store project - Duplicate entry found with name adm-dup at domain ID default.',
+    );
+    for (const body of [
+      {},
+      { project: {} },
+      { project: { name: '' } },
+      { project: { name: 5 } },
+      { project: { name: 'x', enabled: 'yes' } },
+      { project: { name: 'x', is_domain: true } },
+    ]) {
       const res = await admin().post('/projects', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
-    expect((await admin().post('/projects', { project: { name: 'adm-nodomain', domain_id: 'nope' } })).status).toBe(404);
+    expect((await admin().post('/projects', { project: { name: 'adm-nodomain', domain_id: 'nope' } })).status).toBe(
+      404,
+    );
   });
 
   it('disabling a project ends its tokens at once; deleting it too', async () => {
@@ -68,7 +116,9 @@ describe('projects', () => {
     expect((await as(m.token).get('/auth/projects')).status).toBe(401);
     const disabled = (await admin().get('/projects?enabled=false')).body.projects.map((p: { id: string }) => p.id);
     expect(disabled).toEqual([m.projectId]);
-    expect((await admin().get('/projects?enabled=true')).body.projects.map((p: { id: string }) => p.id)).not.toContain(m.projectId);
+    expect((await admin().get('/projects?enabled=true')).body.projects.map((p: { id: string }) => p.id)).not.toContain(
+      m.projectId,
+    );
     await admin().patch(`/projects/${m.projectId}`, { project: { enabled: true } });
     const again = await makeProjectUser(t, 'adm-dis', 'member');
     expect((await admin().del(`/projects/${again.projectId}`)).status).toBe(204);
@@ -79,12 +129,27 @@ describe('projects', () => {
 describe('users', () => {
   it('create 201 with default project, show, list (?name, ?domain_id), update, delete', async () => {
     const proj = (await admin().post('/projects', { project: { name: 'adm-u-home' } })).body.project;
-    const res = await admin().post('/users', { user: { name: 'adm-alice', password: 'alice-password-1', default_project_id: proj.id, email: 'a@example.org', enabled: true } });
+    const res = await admin().post('/users', {
+      user: {
+        name: 'adm-alice',
+        password: 'alice-password-1',
+        default_project_id: proj.id,
+        email: 'a@example.org',
+        enabled: true,
+      },
+    });
     expect(res.status).toBe(201);
     const u = res.body.user;
     expect(u).toEqual({
-      id: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'adm-alice', domain_id: 'default', enabled: true, password_expires_at: null,
-      options: {}, links: { self: `http://ks:5000/identity/v3/users/${u.id}` }, default_project_id: proj.id, email: 'a@example.org',
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      name: 'adm-alice',
+      domain_id: 'default',
+      enabled: true,
+      password_expires_at: null,
+      options: {},
+      links: { self: `http://ks:5000/identity/v3/users/${u.id}` },
+      default_project_id: proj.id,
+      email: 'a@example.org',
     });
     expect(JSON.stringify(res.body)).not.toMatch(/password-1|scrypt/);
     expect((await admin().get(`/users/${u.id}`)).body.user).toEqual(u);
@@ -105,9 +170,11 @@ describe('users', () => {
     expect((await admin().get(`/users/${u.id}`)).status).toBe(404);
   });
 
-  it('a new password (PATCH) revokes the user\'s tokens; the new one works and the old one does not', async () => {
+  it("a new password (PATCH) revokes the user's tokens; the new one works and the old one does not", async () => {
     const m = await makeProjectUser(t, 'adm-pw', 'member');
-    expect((await admin().patch(`/users/${m.userId}`, { user: { password: 'brand-new-password-1' } })).status).toBe(200);
+    expect((await admin().patch(`/users/${m.userId}`, { user: { password: 'brand-new-password-1' } })).status).toBe(
+      200,
+    );
     expect((await as(m.token).get('/auth/projects')).status).toBe(401);
     expect((await passwordLogin('adm-pw-member', 'adm-pw-member-password', 'adm-pw')).status).toBe(401);
     expect((await passwordLogin('adm-pw-member', 'brand-new-password-1', 'adm-pw')).status).toBe(201);
@@ -123,11 +190,18 @@ describe('users', () => {
 
   it('self-service password change needs the original password', async () => {
     const m = await makeProjectUser(t, 'adm-self', 'reader');
-    const wrong = await as(m.token).post(`/users/${m.userId}/password`, { user: { original_password: 'nope', password: 'self-chosen-password' } });
+    const wrong = await as(m.token).post(`/users/${m.userId}/password`, {
+      user: { original_password: 'nope', password: 'self-chosen-password' },
+    });
     expect(wrong.status).toBe(401);
-    const other = await as(m.token).post(`/users/${(await t.services.identityRepo.findUserByName('default', 'admin'))!.id}/password`, { user: { original_password: 'x', password: 'y' } });
+    const other = await as(m.token).post(
+      `/users/${(await t.services.identityRepo.findUserByName('default', 'admin'))!.id}/password`,
+      { user: { original_password: 'x', password: 'y' } },
+    );
     expect(other.status).toBe(403);
-    const ok = await as(m.token).post(`/users/${m.userId}/password`, { user: { original_password: 'adm-self-reader-password', password: 'self-chosen-password' } });
+    const ok = await as(m.token).post(`/users/${m.userId}/password`, {
+      user: { original_password: 'adm-self-reader-password', password: 'self-chosen-password' },
+    });
     expect(ok.status).toBe(204);
     expect((await passwordLogin('adm-self-reader', 'self-chosen-password', 'adm-self')).status).toBe(201);
   });
@@ -138,7 +212,9 @@ describe('users', () => {
     const own = await as(a.token).get(`/users/${a.userId}/projects`);
     expect(own.body.projects.map((p: { id: string }) => p.id)).toEqual([a.projectId]);
     expect((await as(a.token).get(`/users/${b.userId}/projects`)).status).toBe(403);
-    expect((await admin().get(`/users/${b.userId}/projects`)).body.projects.map((p: { id: string }) => p.id)).toEqual([b.projectId]);
+    expect((await admin().get(`/users/${b.userId}/projects`)).body.projects.map((p: { id: string }) => p.id)).toEqual([
+      b.projectId,
+    ]);
     expect((await as(a.token).get(`/users/${a.userId}/groups`)).body.groups).toEqual([]);
     expect((await as(a.token).get(`/users/${b.userId}/groups`)).status).toBe(403);
     expect((await admin().get(`/users/${'0'.repeat(32)}/projects`)).status).toBe(404);
@@ -157,7 +233,8 @@ describe('roles, grants and role assignments', () => {
 
   it('PUT grants (204), HEAD/GET check (204/404), the token gets the role; DELETE revokes and the token stops at once', async () => {
     const proj = (await admin().post('/projects', { project: { name: 'adm-grant' } })).body.project;
-    const user = (await admin().post('/users', { user: { name: 'adm-grantee', password: 'grantee-password-1' } })).body.user;
+    const user = (await admin().post('/users', { user: { name: 'adm-grantee', password: 'grantee-password-1' } })).body
+      .user;
     const member = await roleId('member');
     const path = `/projects/${proj.id}/users/${user.id}/roles/${member}`;
     expect((await admin().head(path)).status).toBe(404);
@@ -189,11 +266,17 @@ describe('roles, grants and role assignments', () => {
     const ids = await admin().get(`/role_assignments?user.id=${m.userId}&scope.project.id=${m.projectId}`);
     expect(ids.status).toBe(200);
     const member = await roleId('member');
-    expect(ids.body.role_assignments).toEqual([{
-      role: { id: member }, user: { id: m.userId }, scope: { project: { id: m.projectId } },
-      links: { assignment: `http://ks:5000/identity/v3/projects/${m.projectId}/users/${m.userId}/roles/${member}` },
-    }]);
-    expect(ids.body.links.self).toBe(`http://ks:5000/identity/v3/role_assignments?user.id=${m.userId}&scope.project.id=${m.projectId}`);
+    expect(ids.body.role_assignments).toEqual([
+      {
+        role: { id: member },
+        user: { id: m.userId },
+        scope: { project: { id: m.projectId } },
+        links: { assignment: `http://ks:5000/identity/v3/projects/${m.projectId}/users/${m.userId}/roles/${member}` },
+      },
+    ]);
+    expect(ids.body.links.self).toBe(
+      `http://ks:5000/identity/v3/role_assignments?user.id=${m.userId}&scope.project.id=${m.projectId}`,
+    );
     const named = await admin().get(`/role_assignments?user.id=${m.userId}&include_names=True`);
     expect(named.body.role_assignments[0]).toMatchObject({
       role: { id: member, name: 'member' },
@@ -217,10 +300,17 @@ describe('roles, grants and role assignments', () => {
 describe('domains and groups', () => {
   it('Default only; show by id; groups are empty', async () => {
     const list = await admin().get('/domains');
-    expect(list.body.domains).toEqual([{
-      id: 'default', name: 'Default', description: 'The default domain', enabled: true, tags: [], options: {},
-      links: { self: 'http://ks:5000/identity/v3/domains/default' },
-    }]);
+    expect(list.body.domains).toEqual([
+      {
+        id: 'default',
+        name: 'Default',
+        description: 'The default domain',
+        enabled: true,
+        tags: [],
+        options: {},
+        links: { self: 'http://ks:5000/identity/v3/domains/default' },
+      },
+    ]);
     expect((await admin().get('/domains?name=Default')).body.domains).toHaveLength(1);
     expect((await admin().get('/domains?name=Other')).body.domains).toHaveLength(0);
     expect((await admin().get('/domains/default')).body.domain.name).toBe('Default');
@@ -228,7 +318,10 @@ describe('domains and groups', () => {
     const m = await makeProjectUser(t, 'adm-dom', 'reader');
     expect((await as(m.token).get('/domains/default')).status).toBe(200); // its own domain
     expect((await as(m.token).get('/domains/nope')).status).toBe(403); // same as "not yours"
-    expect((await admin().get('/groups')).body).toEqual({ groups: [], links: { self: 'http://ks:5000/identity/v3/groups', previous: null, next: null } });
+    expect((await admin().get('/groups')).body).toEqual({
+      groups: [],
+      links: { self: 'http://ks:5000/identity/v3/groups', previous: null, next: null },
+    });
     expect((await admin().get('/groups/abc')).status).toBe(404);
   });
 });
@@ -254,11 +347,19 @@ describe('policy on the identity API', () => {
       ];
       for (const [i, res] of (await Promise.all(calls)).entries()) {
         expect(res.status, `call ${i}`).toBe(403);
-        expect(res.body.error).toMatchObject({ code: 403, title: 'Forbidden', message: expect.stringMatching(/^You are not authorized to perform the requested action: identity:\w+\.$/) });
+        expect(res.body.error).toMatchObject({
+          code: 403,
+          title: 'Forbidden',
+          message: expect.stringMatching(/^You are not authorized to perform the requested action: identity:\w+\.$/),
+        });
       }
     }
     // nothing changed
-    expect((await admin().get(`/projects/${m.projectId}/users/${m.userId}/roles`)).body.roles.map((x: { name: string }) => x.name)).toEqual(['member']);
+    expect(
+      (await admin().get(`/projects/${m.projectId}/users/${m.userId}/roles`)).body.roles.map(
+        (x: { name: string }) => x.name,
+      ),
+    ).toEqual(['member']);
   });
 
   it('non-admins see only their own projects and themselves; another project is 403 whether or not it exists', async () => {

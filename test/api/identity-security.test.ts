@@ -5,13 +5,23 @@ import { makeTestApp, makeProjectUser, ADMIN_PASSWORD, type TestApp } from '../h
 import { DEFAULT_THROTTLE, THROTTLED_MESSAGE } from '../../src/identity/login-throttle.js';
 
 let t: TestApp;
-beforeEach(async () => { t = await makeTestApp(); });
-afterEach(async () => { await t.close(); });
+beforeEach(async () => {
+  t = await makeTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
 
 const login = (user: Record<string, unknown>, password: string, ip = '127.0.0.1') =>
-  t.http.post('/identity/v3/auth/tokens').set('X-Forwarded-For', ip).send({
-    auth: { identity: { methods: ['password'], password: { user: { ...user, password } } }, scope: { project: { name: 'admin' } } },
-  });
+  t.http
+    .post('/identity/v3/auth/tokens')
+    .set('X-Forwarded-For', ip)
+    .send({
+      auth: {
+        identity: { methods: ['password'], password: { user: { ...user, password } } },
+        scope: { project: { name: 'admin' } },
+      },
+    });
 
 describe('failed-login limits', () => {
   it(`after ${DEFAULT_THROTTLE.perUser} failures a user is refused even with the right password; others are not`, async () => {
@@ -67,6 +77,10 @@ describe('secrets at rest and in answers', () => {
     expect(JSON.stringify(users.body)).not.toMatch(/scrypt|password_hash|test-admin-password/);
     const rows = await t.services.db('users').select('password_hash');
     expect(JSON.stringify(rows)).not.toContain(ADMIN_PASSWORD);
-    expect(rows.every((r: { password_hash: string | null }) => r.password_hash === null || r.password_hash.startsWith('scrypt$'))).toBe(true);
+    expect(
+      rows.every(
+        (r: { password_hash: string | null }) => r.password_hash === null || r.password_hash.startsWith('scrypt$'),
+      ),
+    ).toBe(true);
   });
 });

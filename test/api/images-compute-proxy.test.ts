@@ -21,9 +21,22 @@ beforeAll(async () => {
   t = await makeTestApp({ dataDir });
   alice = await makeProjectUser(t, 'pa');
   bob = await makeProjectUser(t, 'pb');
-  const res = await t.http.post('/image/v2/images').set(as(alice.token)).send({ name: 'tiny', container_format: 'docker', disk_format: 'raw', visibility: 'private', os_distro: 'busybox' });
+  const res = await t.http
+    .post('/image/v2/images')
+    .set(as(alice.token))
+    .send({
+      name: 'tiny',
+      container_format: 'docker',
+      disk_format: 'raw',
+      visibility: 'private',
+      os_distro: 'busybox',
+    });
   imageId = res.body.id;
-  await t.http.put(`/image/v2/images/${imageId}/file`).set(as(alice.token)).set('Content-Type', 'application/octet-stream').send(Buffer.alloc(1024));
+  await t.http
+    .put(`/image/v2/images/${imageId}/file`)
+    .set(as(alice.token))
+    .set('Content-Type', 'application/octet-stream')
+    .send(Buffer.alloc(1024));
 });
 afterAll(async () => {
   try {
@@ -44,7 +57,16 @@ describe('compute image proxy', () => {
     const detail = await t.http.get('/compute/v2.1/images/detail').set(as(alice.token));
     const wantDetail = golden('images_proxy_detail_2.1').images[0];
     expect(Object.keys(detail.body.images[0])).toEqual(Object.keys(wantDetail));
-    expect(detail.body.images[0]).toMatchObject({ id: imageId, name: 'tiny', status: 'ACTIVE', progress: 100, 'OS-EXT-IMG-SIZE:size': 1024, metadata: { os_distro: 'busybox' }, minRam: 0, minDisk: 0 });
+    expect(detail.body.images[0]).toMatchObject({
+      id: imageId,
+      name: 'tiny',
+      status: 'ACTIVE',
+      progress: 100,
+      'OS-EXT-IMG-SIZE:size': 1024,
+      metadata: { os_distro: 'busybox' },
+      minRam: 0,
+      minDisk: 0,
+    });
   });
 
   it('show, 404 for unknown, invisible and non-UUID ids', async () => {
@@ -58,10 +80,16 @@ describe('compute image proxy', () => {
   });
 
   it('is gone from 2.36', async () => {
-    const res = await t.http.get('/compute/v2.1/images').set(as(alice.token)).set('OpenStack-API-Version', 'compute 2.36');
+    const res = await t.http
+      .get('/compute/v2.1/images')
+      .set(as(alice.token))
+      .set('OpenStack-API-Version', 'compute 2.36');
     expect(res.status).toBe(404);
     expect(res.body).toEqual(golden('images_proxy_max_404'));
-    const ok = await t.http.get('/compute/v2.1/images').set(as(alice.token)).set('OpenStack-API-Version', 'compute 2.35');
+    const ok = await t.http
+      .get('/compute/v2.1/images')
+      .set(as(alice.token))
+      .set('OpenStack-API-Version', 'compute 2.35');
     expect(ok.status).toBe(200);
   });
 
@@ -76,18 +104,41 @@ describe('compute image proxy', () => {
   it('metadata: show, set, update, replace and delete keys', async () => {
     const base = `/compute/v2.1/images/${imageId}/metadata`;
     expect((await t.http.get(base).set(as(alice.token))).body).toEqual({ metadata: { os_distro: 'busybox' } });
-    const post = await t.http.post(base).set(as(alice.token)).send({ metadata: { a: '1' } });
+    const post = await t.http
+      .post(base)
+      .set(as(alice.token))
+      .send({ metadata: { a: '1' } });
     expect(post.body.metadata).toEqual({ os_distro: 'busybox', a: '1' });
-    const putKey = await t.http.put(`${base}/b`).set(as(alice.token)).send({ meta: { b: '2' } });
+    const putKey = await t.http
+      .put(`${base}/b`)
+      .set(as(alice.token))
+      .send({ meta: { b: '2' } });
     expect(putKey.body).toEqual({ meta: { b: '2' } });
     expect((await t.http.get(`${base}/b`).set(as(alice.token))).body).toEqual({ meta: { b: '2' } });
-    expect((await t.http.put(`${base}/c`).set(as(alice.token)).send({ meta: { b: '2' } })).status).toBe(400);
+    expect(
+      (
+        await t.http
+          .put(`${base}/c`)
+          .set(as(alice.token))
+          .send({ meta: { b: '2' } })
+      ).status,
+    ).toBe(400);
     expect((await t.http.delete(`${base}/a`).set(as(alice.token))).status).toBe(204);
     expect((await t.http.get(`${base}/a`).set(as(alice.token))).status).toBe(404);
-    const put = await t.http.put(base).set(as(alice.token)).send({ metadata: { only: 'x' } });
+    const put = await t.http
+      .put(base)
+      .set(as(alice.token))
+      .send({ metadata: { only: 'x' } });
     expect(put.body).toEqual({ metadata: { only: 'x' } });
     expect((await t.http.get(`/image/v2/images/${imageId}`).set(as(alice.token))).body.only).toBe('x');
-    expect((await t.http.post(base).set(as(alice.token)).send({ metadata: { n: 5 } })).status).toBe(400);
+    expect(
+      (
+        await t.http
+          .post(base)
+          .set(as(alice.token))
+          .send({ metadata: { n: 5 } })
+      ).status,
+    ).toBe(400);
   });
 
   it('delete is 204 and the image is gone from Glance too', async () => {

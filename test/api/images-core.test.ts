@@ -35,11 +35,17 @@ async function authFor(token: string): Promise<AuthContext> {
 }
 
 async function activeImage(auth: AuthContext, data: Buffer, extra: Record<string, unknown> = {}) {
-  const img = await t.services.images.create(auth, { name: 'img', container_format: 'docker', disk_format: 'raw', ...extra });
+  const img = await t.services.images.create(auth, {
+    name: 'img',
+    container_format: 'docker',
+    disk_format: 'raw',
+    ...extra,
+  });
   return t.services.images.uploadFromStream(img.id, Readable.from([data]));
 }
 
-const storeFiles = () => fs.existsSync(path.join(dataDir, 'images')) ? fs.readdirSync(path.join(dataDir, 'images')) : [];
+const storeFiles = () =>
+  fs.existsSync(path.join(dataDir, 'images')) ? fs.readdirSync(path.join(dataDir, 'images')) : [];
 
 describe('image store', () => {
   it('streams data in, computes md5 and sha512, and becomes active', async () => {
@@ -59,7 +65,9 @@ describe('image store', () => {
     const admin = await authFor(t.adminToken);
     const img = await t.services.images.create(admin, { name: 'big', container_format: 'docker', disk_format: 'raw' });
     const chunks = Array.from({ length: 10 }, () => Buffer.alloc(10_000, 1));
-    await expect(t.services.images.uploadFromStream(img.id, Readable.from(chunks))).rejects.toMatchObject({ status: 413 });
+    await expect(t.services.images.uploadFromStream(img.id, Readable.from(chunks))).rejects.toMatchObject({
+      status: 413,
+    });
     expect(storeFiles()).toEqual([]);
     expect((await t.services.imagesRepo.find(img.id))!.status).toBe('queued');
   });
@@ -84,18 +92,26 @@ describe('image store', () => {
       return new Writable({
         write(chunk: Buffer, _enc, done) {
           written += chunk.length;
-          if (written > 20_000) return done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+          if (written > 20_000)
+            return done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
           real.write(chunk, done);
         },
-        final(done) { real.end(done); },
-        destroy(err, done) { real.destroy(); done(err); },
+        final(done) {
+          real.end(done);
+        },
+        destroy(err, done) {
+          real.destroy();
+          done(err);
+        },
       });
     };
     const store = new ImageStore(dataDir, 1024 * 1024, fullDisk);
     const service = new ImageService(t.services.db, t.services.imagesRepo, store, { now: () => new Date() });
     const admin = await authFor(t.adminToken);
     const img = await service.create(admin, { name: 'full', container_format: 'docker', disk_format: 'raw' });
-    const err = await service.uploadFromStream(img.id, Readable.from([Buffer.alloc(15_000), Buffer.alloc(15_000)])).catch((e) => e);
+    const err = await service
+      .uploadFromStream(img.id, Readable.from([Buffer.alloc(15_000), Buffer.alloc(15_000)]))
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ImageStorageFull);
     expect(err.status).toBe(413);
     expect(err.message).toBe('Image storage media is full: There is not enough disk space on the image storage media.');
@@ -119,7 +135,9 @@ describe('image store', () => {
   it('a second upload to an active image is a 409 and does not touch the data', async () => {
     const admin = await authFor(t.adminToken);
     const img = await activeImage(admin, Buffer.from('first'));
-    await expect(t.services.images.uploadFromStream(img.id, Readable.from([Buffer.from('second')]))).rejects.toMatchObject({ status: 409 });
+    await expect(
+      t.services.images.uploadFromStream(img.id, Readable.from([Buffer.from('second')])),
+    ).rejects.toMatchObject({ status: 409 });
     expect(fs.readFileSync(path.join(dataDir, 'images', img.id), 'utf8')).toBe('first');
   });
 });
@@ -132,8 +150,14 @@ describe('getForBoot and assertBootable', () => {
     const authB = await authFor(b.token);
     const priv = await activeImage(authA, makeRootfsTar(), { visibility: 'private' });
     expect((await t.services.images.getForBoot(authA, priv.id)).id).toBe(priv.id);
-    await expect(t.services.images.getForBoot(authB, priv.id)).rejects.toMatchObject({ status: 404, message: `Image ${priv.id} could not be found.` });
-    await expect(t.services.images.getForBoot(authA, 'busybox:latest')).rejects.toMatchObject({ status: 404, message: 'Image busybox:latest could not be found.' });
+    await expect(t.services.images.getForBoot(authB, priv.id)).rejects.toMatchObject({
+      status: 404,
+      message: `Image ${priv.id} could not be found.`,
+    });
+    await expect(t.services.images.getForBoot(authA, 'busybox:latest')).rejects.toMatchObject({
+      status: 404,
+      message: 'Image busybox:latest could not be found.',
+    });
     const admin = await authFor(t.adminToken);
     const pub = await activeImage(admin, makeRootfsTar(), { visibility: 'public' });
     expect((await t.services.images.getForBoot(authB, pub.id)).id).toBe(pub.id);
@@ -143,7 +167,11 @@ describe('getForBoot and assertBootable', () => {
     const admin = await authFor(t.adminToken);
     const bare = await activeImage(admin, Buffer.from('x'), { container_format: 'bare' });
     expect(() => assertBootable(bare)).toThrow(/container_format 'bare', which cannot boot here/);
-    try { assertBootable(bare); } catch (e) { expect((e as { status: number }).status).toBe(400); }
+    try {
+      assertBootable(bare);
+    } catch (e) {
+      expect((e as { status: number }).status).toBe(400);
+    }
     const queued = await t.services.images.create(admin, { name: 'q', container_format: 'docker', disk_format: 'raw' });
     expect(() => assertBootable(queued)).toThrow(`Image ${queued.id} is not active.`);
     const ok = await activeImage(admin, makeRootfsTar());
@@ -156,17 +184,40 @@ describe('snapshots', () => {
     const a = await makeProjectUser(t, 'proj-snap');
     const authA = await authFor(a.token);
     const base = await activeImage(authA, makeRootfsTar(), { os_command_line: 'sleep 1000', min_ram: 64 });
-    const snap = await t.services.images.createSnapshot(authA, { name: 'snap1', instanceUuid: '11111111-2222-3333-4444-555555555555', baseImageRef: base.id, metadata: { purpose: 'test' } });
-    expect(snap).toMatchObject({ status: 'queued', visibility: 'private', owner: a.projectId, container_format: 'docker', disk_format: 'raw', min_ram: 64 });
+    const snap = await t.services.images.createSnapshot(authA, {
+      name: 'snap1',
+      instanceUuid: '11111111-2222-3333-4444-555555555555',
+      baseImageRef: base.id,
+      metadata: { purpose: 'test' },
+    });
+    expect(snap).toMatchObject({
+      status: 'queued',
+      visibility: 'private',
+      owner: a.projectId,
+      container_format: 'docker',
+      disk_format: 'raw',
+      min_ram: 64,
+    });
     const props = JSON.parse(snap.properties);
-    expect(props).toMatchObject({ image_type: 'snapshot', instance_uuid: '11111111-2222-3333-4444-555555555555', base_image_ref: base.id, os_command_line: 'sleep 1000', purpose: 'test' });
+    expect(props).toMatchObject({
+      image_type: 'snapshot',
+      instance_uuid: '11111111-2222-3333-4444-555555555555',
+      base_image_ref: base.id,
+      os_command_line: 'sleep 1000',
+      purpose: 'test',
+    });
     const done = await t.services.images.uploadFromStream(snap.id, Readable.from([makeDockerSaveLikeTar()]));
     expect(done.status).toBe('active');
   });
 
-  it('an admin snapshotting another project\'s server gives the image to that project', async () => {
+  it("an admin snapshotting another project's server gives the image to that project", async () => {
     const admin = await authFor(t.adminToken);
-    const snap = await t.services.images.createSnapshot(admin, { name: 's', instanceUuid: 'u', baseImageRef: null, ownerProjectId: 'other-project' });
+    const snap = await t.services.images.createSnapshot(admin, {
+      name: 's',
+      instanceUuid: 'u',
+      baseImageRef: null,
+      ownerProjectId: 'other-project',
+    });
     expect(snap.owner).toBe('other-project');
   });
 });
@@ -175,16 +226,37 @@ describe('tar classification', () => {
   it('tells docker save archives from root filesystems and rejects what is not a tar', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-tar-'));
     try {
-      const f = (name: string, data: Buffer) => { const p = path.join(dir, name); fs.writeFileSync(p, data); return p; };
+      const f = (name: string, data: Buffer) => {
+        const p = path.join(dir, name);
+        fs.writeFileSync(p, data);
+        return p;
+      };
       expect((await peekTarFile(f('save.tar', makeDockerSaveLikeTar()))).kind).toBe('docker-archive');
-      expect((await peekTarFile(f('oci.tar', makeTar([{ name: 'blobs/', type: 'dir' }, { name: 'oci-layout', data: '{}' }, { name: 'index.json', data: '{}' }])))).kind).toBe('docker-archive');
+      expect(
+        (
+          await peekTarFile(
+            f(
+              'oci.tar',
+              makeTar([
+                { name: 'blobs/', type: 'dir' },
+                { name: 'oci-layout', data: '{}' },
+                { name: 'index.json', data: '{}' },
+              ]),
+            ),
+          )
+        ).kind,
+      ).toBe('docker-archive');
       expect((await peekTarFile(f('rootfs.tar', makeRootfsTar()))).kind).toBe('rootfs');
       // a rootfs that happens to contain a nested manifest.json is still a rootfs
-      expect((await peekTarFile(f('nested.tar', makeTar([{ name: 'app/manifest.json', data: '{}' }])))).kind).toBe('rootfs');
+      expect((await peekTarFile(f('nested.tar', makeTar([{ name: 'app/manifest.json', data: '{}' }])))).kind).toBe(
+        'rootfs',
+      );
       const zlib = await import('node:zlib');
       const gz = await peekTarFile(f('save.tar.gz', zlib.gzipSync(makeDockerSaveLikeTar())));
       expect(gz).toMatchObject({ kind: 'docker-archive', compressed: true });
-      await expect(peekTarFile(f('text', Buffer.from('hello, this is not a tar file'.repeat(40))))).rejects.toThrow(/does not start with a tar header/);
+      await expect(peekTarFile(f('text', Buffer.from('hello, this is not a tar file'.repeat(40))))).rejects.toThrow(
+        /does not start with a tar header/,
+      );
       await expect(peekTarFile(f('empty', Buffer.alloc(0)))).rejects.toThrow(/empty/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -227,7 +299,9 @@ describe('importer', () => {
     const admin = await authFor(t.adminToken);
     const img = await activeImage(admin, makeDockerSaveLikeTar());
     const { hostId, driver } = await hostAndDriver();
-    const ids = await Promise.all(Array.from({ length: 5 }, () => t.services.imageImporter.ensureLoaded(img, hostId, driver)));
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, () => t.services.imageImporter.ensureLoaded(img, hostId, driver)),
+    );
     expect(new Set(ids).size).toBe(1);
     expect(t.fake.calls.filter((c) => c.startsWith('loadImage'))).toHaveLength(1);
   });
@@ -238,7 +312,9 @@ describe('importer', () => {
     const { hostId, driver } = await hostAndDriver();
     const err = await t.services.imageImporter.ensureLoaded(img, hostId, driver).catch((e) => e);
     expect(err).toBeInstanceOf(DriverError);
-    expect(err.message).toBe(`Image ${img.id} is not a valid Docker image: expected a docker save archive or a root filesystem tarball, but the file does not start with a tar header.`);
+    expect(err.message).toBe(
+      `Image ${img.id} is not a valid Docker image: expected a docker save archive or a root filesystem tarball, but the file does not start with a tar header.`,
+    );
     expect(await t.services.imagesRepo.findHostLoad(img.id, hostId)).toBeUndefined();
   });
 });

@@ -22,17 +22,28 @@ beforeEach(async () => {
   tag = `lf-${Math.random().toString(36).slice(2, 8)}`;
 });
 afterEach(async () => {
-  try { await t?.close(); } finally { fs.rmSync(dataDir, { recursive: true, force: true }); }
+  try {
+    await t?.close();
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 const auth = { 'X-Auth-Token': '' };
 async function create(body: Record<string, unknown>, data?: Buffer): Promise<string> {
   auth['X-Auth-Token'] = t.adminToken;
   // Glance takes data only once both formats are set.
-  const res = await t.http.post('/image/v2/images').set(auth).send({ tags: [tag], container_format: 'bare', disk_format: 'raw', ...body });
+  const res = await t.http
+    .post('/image/v2/images')
+    .set(auth)
+    .send({ tags: [tag], container_format: 'bare', disk_format: 'raw', ...body });
   expect(res.status).toBe(201);
   if (data) {
-    const up = await t.http.put(`/image/v2/images/${res.body.id}/file`).set(auth).set('Content-Type', 'application/octet-stream').send(data);
+    const up = await t.http
+      .put(`/image/v2/images/${res.body.id}/file`)
+      .set(auth)
+      .set('Content-Type', 'application/octet-stream')
+      .send(data);
     expect(up.status).toBe(204);
   }
   return res.body.id;
@@ -92,7 +103,9 @@ describe('the in: operator', () => {
   it('the next link keeps the in: filter and pages through it', async () => {
     for (const n of ['p1', 'p2', 'p3', 'other']) await create({ name: n });
     const filter = `name=${q('in:p1,p2,p3')}`;
-    const first = await t.http.get(`/image/v2/images?tag=${tag}&${filter}&sort_key=name&sort_dir=asc&limit=2`).set('X-Auth-Token', t.adminToken);
+    const first = await t.http
+      .get(`/image/v2/images?tag=${tag}&${filter}&sort_key=name&sort_dir=asc&limit=2`)
+      .set('X-Auth-Token', t.adminToken);
     expect(first.body.images.map((i: { name: string }) => i.name)).toEqual(['p1', 'p2']);
     expect(first.body.next).toMatch(/^\/v2\/images\?/);
     expect(new URLSearchParams(first.body.next.split('?')[1]).get('name')).toBe('in:p1,p2,p3');
@@ -116,8 +129,11 @@ describe('size_min / size_max', () => {
     expect(await names(`size_min=${q(' +20 ')}`)).toEqual(['s20', 's30']);
   });
 
-  it.each(['size_min=abc', 'size_max=1.5', 'size_max='])('%s is a 400 with Glance\'s wording', async (query) => {
-    expect(await error(query)).toEqual({ status: 400, message: 'Unable to filter on a range with a non-numeric value.' });
+  it.each(['size_min=abc', 'size_max=1.5', 'size_max='])("%s is a 400 with Glance's wording", async (query) => {
+    expect(await error(query)).toEqual({
+      status: 400,
+      message: 'Unable to filter on a range with a non-numeric value.',
+    });
   });
 });
 
@@ -155,15 +171,26 @@ describe('created_at / updated_at', () => {
     // 13:30:45+01:00 is 12:30:45 UTC.
     expect(await names(`created_at=${q('eq:2026-03-01T13:30:45+01:00')}`)).toEqual(['mid']);
     expect(await names(`updated_at=${q('lte:2026-06-01T00:00:00Z')}`)).toEqual(['mid', 'old']);
-    expect(await names(`created_at=${q('gt:2026-02-01T00:00:00Z')}&updated_at=${q('lt:2026-10-01T00:00:00Z')}`)).toEqual(['mid']);
+    expect(
+      await names(`created_at=${q('gt:2026-02-01T00:00:00Z')}&updated_at=${q('lt:2026-10-01T00:00:00Z')}`),
+    ).toEqual(['mid']);
   });
 
   it.each([
     ['created_at=gt:yesterday', 'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.'],
-    [`updated_at=${q('lte:2026-02-30T00:00:00Z')}`, 'Bad "updated_at" query filter format. Use ISO 8601 DateTime notation.'],
+    [
+      `updated_at=${q('lte:2026-02-30T00:00:00Z')}`,
+      'Bad "updated_at" query filter format. Use ISO 8601 DateTime notation.',
+    ],
     ['created_at=2026', 'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.'],
-    [`created_at=${q('gt:0000-01-01T00:00:00Z')}`, 'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.'],
-    [`created_at=${q('gt:2026-01-01T24:00:00Z')}`, 'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.'],
+    [
+      `created_at=${q('gt:0000-01-01T00:00:00Z')}`,
+      'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.',
+    ],
+    [
+      `created_at=${q('gt:2026-01-01T24:00:00Z')}`,
+      'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.',
+    ],
     [`created_at=${q('after:2026-01-01T00:00:00Z')}`, 'Unable to filter on a unknown operator.'],
   ])('%s is a 400: %s', async (query, message) => {
     expect(await error(query)).toEqual({ status: 400, message });
@@ -202,7 +229,12 @@ describe('glance image-list --property-filter (the real client)', () => {
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (t.app.server.address() as { port: number }).port;
     const env = adminEnv({ url: `http://127.0.0.1:${port}`, adminPassword: ADMIN_PASSWORD } as ListeningApp);
-    const r = await runCli('glance', ['image-list', '--tag', tag, '--property-filter', 'name=in:cli-a,cli-b', '--property-filter', 'size_min=10'], env, { timeoutMs: 60_000 });
+    const r = await runCli(
+      'glance',
+      ['image-list', '--tag', tag, '--property-filter', 'name=in:cli-a,cli-b', '--property-filter', 'size_min=10'],
+      env,
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('cli-b');
     expect(r.stdout).not.toContain('cli-a');

@@ -7,7 +7,8 @@ import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 const BASE = '/compute/v2.1/os-instance_usage_audit_log';
 let t: TestApp;
 let computeHosts: string[];
-const admin = (url: string) => t.http.get(url).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.93');
+const admin = (url: string) =>
+  t.http.get(url).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.93');
 
 beforeAll(async () => {
   t = await makeTestApp();
@@ -15,15 +16,20 @@ beforeAll(async () => {
   computeHosts = services.body.services.map((s: { host: string }) => s.host);
   expect(computeHosts.length).toBeGreaterThan(0);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('os-instance_usage_audit_log', () => {
-  it('index: the last completed month before now, every compute host not run, in Nova\'s fields', async () => {
+  it("index: the last completed month before now, every compute host not run, in Nova's fields", async () => {
     const res = await admin(BASE);
     expect(res.status).toBe(200);
     const now = new Date();
     const pad = (n: number) => String(n).padStart(2, '0');
-    const first = (y: number, m: number) => { const d = new Date(Date.UTC(y, m, 1)); return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-01 00:00:00`; };
+    const first = (y: number, m: number) => {
+      const d = new Date(Date.UTC(y, m, 1));
+      return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-01 00:00:00`;
+    };
     expect(res.body).toEqual({
       instance_usage_audit_logs: {
         period_beginning: first(now.getUTCFullYear(), now.getUTCMonth() - 1),
@@ -39,11 +45,22 @@ describe('os-instance_usage_audit_log', () => {
         log: {},
       },
     });
-    expect(Object.keys(res.body.instance_usage_audit_logs)).toEqual(['period_beginning', 'period_ending', 'num_hosts', 'num_hosts_done',
-      'num_hosts_running', 'num_hosts_not_run', 'hosts_not_run', 'total_instances', 'total_errors', 'overall_status', 'log']);
+    expect(Object.keys(res.body.instance_usage_audit_logs)).toEqual([
+      'period_beginning',
+      'period_ending',
+      'num_hosts',
+      'num_hosts_done',
+      'num_hosts_running',
+      'num_hosts_not_run',
+      'hosts_not_run',
+      'total_instances',
+      'total_errors',
+      'overall_status',
+      'log',
+    ]);
   });
 
-  it('show: the month completed before the given time, in both of Nova\'s formats (nova instance-usage-audit-log --before)', async () => {
+  it("show: the month completed before the given time, in both of Nova's formats (nova instance-usage-audit-log --before)", async () => {
     const period = async (before: string) => {
       const res = await admin(`${BASE}/${encodeURIComponent(before)}`);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -60,20 +77,33 @@ describe('os-instance_usage_audit_log', () => {
   });
 
   it('a time Nova cannot read is its 400', async () => {
-    for (const bad of ['yesterday', '2026-02-30 00:00:00', '2026-11-28T10:00:00', '2026-11-28 10:00:60', '2026-11-28 10:00:00.', '2026-11-28 10:00']) {
+    for (const bad of [
+      'yesterday',
+      '2026-02-30 00:00:00',
+      '2026-11-28T10:00:00',
+      '2026-11-28 10:00:60',
+      '2026-11-28 10:00:00.',
+      '2026-11-28 10:00',
+    ]) {
       const res = await admin(`${BASE}/${encodeURIComponent(bad)}`);
       expect(res.status, bad).toBe(400);
       expect(res.body).toEqual({ badRequest: { code: 400, message: `Invalid timestamp for date ${bad}` } });
     }
   });
 
-  it('members are refused with Nova\'s policy message', async () => {
+  it("members are refused with Nova's policy message", async () => {
     const member = await makeProjectUser(t, 'audit-member', 'member');
     const list = await t.http.get(BASE).set('X-Auth-Token', member.token);
     expect(list.status).toBe(403);
-    expect(list.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-instance-usage-audit-log:list to be performed.");
-    const show = await t.http.get(`${BASE}/${encodeURIComponent('2026-11-28 10:00:00')}`).set('X-Auth-Token', member.token);
+    expect(list.body.forbidden.message).toBe(
+      "Policy doesn't allow os_compute_api:os-instance-usage-audit-log:list to be performed.",
+    );
+    const show = await t.http
+      .get(`${BASE}/${encodeURIComponent('2026-11-28 10:00:00')}`)
+      .set('X-Auth-Token', member.token);
     expect(show.status).toBe(403);
-    expect(show.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-instance-usage-audit-log:show to be performed.");
+    expect(show.body.forbidden.message).toBe(
+      "Policy doesn't allow os_compute_api:os-instance-usage-audit-log:show to be performed.",
+    );
   });
 });

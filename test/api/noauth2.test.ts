@@ -18,13 +18,18 @@ beforeAll(async () => {
   t = await makeTestApp({ authStrategy: 'noauth2' });
   publicImage = (await seedImage(t.services, { name: 'shared-img' })).id;
 }, 60_000);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const as = (token: string) => ({ 'X-Auth-Token': token });
 const project = (name: string) => t.services.identityRepo.findProjectByName('default', name);
 const user = (name: string) => t.services.identityRepo.findUserByName('default', name);
 const boot = (token: string, name: string) =>
-  t.http.post('/compute/v2.1/servers').set(as(token)).send({ server: { name, imageRef: publicImage, flavorRef: '1' } });
+  t.http
+    .post('/compute/v2.1/servers')
+    .set(as(token))
+    .send({ server: { name, imageRef: publicImage, flavorRef: '1' } });
 
 describe('the token names the caller', () => {
   it('parses as Nova does: user[:project], the project defaulting to the user', () => {
@@ -53,7 +58,7 @@ describe('the token names the caller', () => {
     expect(await t.services.identityRepo.listUsers({ name: 'notused' })).toHaveLength(1);
   });
 
-  it('a server belongs to the token\'s project and user; a member may not use admin APIs', async () => {
+  it("a server belongs to the token's project and user; a member may not use admin APIs", async () => {
     const res = await boot('alice:p1', 'alice-vm');
     expect(res.status).toBe(202);
     const show = await t.http.get(`/compute/v2.1/servers/${res.body.server.id}`).set(as('alice:p1'));
@@ -67,16 +72,27 @@ describe('the token names the caller', () => {
 
   it('two noauth projects are isolated; two users of one project share it', async () => {
     const mine = (await boot('bob:p2', 'bob-vm')).body.server.id as string;
-    const alices = (await t.http.get('/compute/v2.1/servers').set(as('alice:p1'))).body.servers.map((s: { name: string }) => s.name);
+    const alices = (await t.http.get('/compute/v2.1/servers').set(as('alice:p1'))).body.servers.map(
+      (s: { name: string }) => s.name,
+    );
     expect(alices).toContain('alice-vm');
     expect(alices).not.toContain('bob-vm');
     expect((await t.http.get(`/compute/v2.1/servers/${mine}`).set(as('alice:p1'))).status).toBe(404);
     expect((await t.http.delete(`/compute/v2.1/servers/${mine}`).set(as('alice:p1'))).status).toBe(404);
     // carol joins p1 just by naming it
-    const carols = (await t.http.get('/compute/v2.1/servers').set(as('carol:p1'))).body.servers.map((s: { name: string }) => s.name);
+    const carols = (await t.http.get('/compute/v2.1/servers').set(as('carol:p1'))).body.servers.map(
+      (s: { name: string }) => s.name,
+    );
     expect(carols).toEqual(['alice-vm']);
     // keypairs are per user
-    expect((await t.http.post('/compute/v2.1/os-keypairs').set(as('alice:p1')).send({ keypair: { name: 'k1' } })).status).toBe(200);
+    expect(
+      (
+        await t.http
+          .post('/compute/v2.1/os-keypairs')
+          .set(as('alice:p1'))
+          .send({ keypair: { name: 'k1' } })
+      ).status,
+    ).toBe(200);
     expect((await t.http.get('/compute/v2.1/os-keypairs/k1').set(as('alice:p1'))).status).toBe(200);
     expect((await t.http.get('/compute/v2.1/os-keypairs/k1').set(as('bob:p2'))).status).toBe(404);
     // the quota API accepts the created project
@@ -104,7 +120,9 @@ describe('the token names the caller', () => {
 
   it('ten first requests at once create one project and one user', async () => {
     // straight at the resolver, so that the ten lookups interleave before any insert
-    const contexts = await Promise.all(Array.from({ length: 10 }, () => t.services.noauth!.contextFor('racer:race-proj')));
+    const contexts = await Promise.all(
+      Array.from({ length: 10 }, () => t.services.noauth!.contextFor('racer:race-proj')),
+    );
     expect(new Set(contexts.map((c) => `${c?.userId}:${c?.projectId}`)).size).toBe(1);
     expect(await t.services.identityRepo.listProjects({ name: 'race-proj' })).toHaveLength(1);
     expect(await t.services.identityRepo.listUsers({ name: 'racer' })).toHaveLength(1);
@@ -137,7 +155,10 @@ describe('the token names the caller', () => {
   it('disabling a project through the identity API ends a cached caller at once', async () => {
     expect((await t.http.get('/compute/v2.1/servers').set(as('gina:p5'))).status).toBe(200);
     const p5 = (await project('p5'))!.id;
-    const patch = await t.http.patch(`/identity/v3/projects/${p5}`).set(as('admin')).send({ project: { enabled: false } });
+    const patch = await t.http
+      .patch(`/identity/v3/projects/${p5}`)
+      .set(as('admin'))
+      .send({ project: { enabled: false } });
     expect(patch.status).toBe(200);
     expect((await t.http.get('/compute/v2.1/servers').set(as('gina:p5'))).status).toBe(401);
   });
@@ -165,17 +186,36 @@ describe('Keystone tokens in noauth2', () => {
 
 describe('loopback only', () => {
   it('a noauth token from another address is refused; a Keystone token from there still works', async () => {
-    const fromAfar = await t.app.inject({ method: 'GET', url: '/compute/v2.1/servers', headers: as('admin'), remoteAddress: '10.0.0.5' });
+    const fromAfar = await t.app.inject({
+      method: 'GET',
+      url: '/compute/v2.1/servers',
+      headers: as('admin'),
+      remoteAddress: '10.0.0.5',
+    });
     expect(fromAfar.statusCode).toBe(401);
-    const local = await t.app.inject({ method: 'GET', url: '/compute/v2.1/servers', headers: as('admin'), remoteAddress: '127.0.0.1' });
+    const local = await t.app.inject({
+      method: 'GET',
+      url: '/compute/v2.1/servers',
+      headers: as('admin'),
+      remoteAddress: '127.0.0.1',
+    });
     expect(local.statusCode).toBe(200);
-    const keystone = await t.app.inject({ method: 'GET', url: '/compute/v2.1/servers', headers: as(t.adminToken), remoteAddress: '10.0.0.5' });
+    const keystone = await t.app.inject({
+      method: 'GET',
+      url: '/compute/v2.1/servers',
+      headers: as(t.adminToken),
+      remoteAddress: '10.0.0.5',
+    });
     expect(keystone.statusCode).toBe(200);
   });
 
   it('the listen guard refuses noauth2 on any non-loopback address', () => {
     for (const h of ['0.0.0.0', '::', '10.0.0.5', 'example.com']) {
-      expect(noauthRefusal(h, 'noauth2'), h).toMatch(new RegExp(`^refusing to listen on ${h.replace(/\./g, '\\.')}: NOVADOCK_AUTH_STRATEGY=noauth2 lets any caller act as any user, admin included`));
+      expect(noauthRefusal(h, 'noauth2'), h).toMatch(
+        new RegExp(
+          `^refusing to listen on ${h.replace(/\./g, '\\.')}: NOVADOCK_AUTH_STRATEGY=noauth2 lets any caller act as any user, admin included`,
+        ),
+      );
       expect(noauthRefusal(h, 'keystone'), h).toBeNull();
     }
     for (const h of ['127.0.0.1', '::1', 'localhost']) expect(noauthRefusal(h, 'noauth2'), h).toBeNull();
@@ -187,14 +227,24 @@ describe('loopback only', () => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
         cwd: path.resolve(__dirname, '../..'),
         env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), NOVADOCK_DATA_DIR: dataDir, NOVADOCK_COMPUTE_DRIVER: 'fake',
-          NOVADOCK_HOST: '0.0.0.0', NOVADOCK_PORT: '0', NOVADOCK_AUTH_STRATEGY: 'noauth2', NOVADOCK_ADMIN_PASSWORD: 'a-long-and-unusual-password',
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: os.tmpdir(),
+          NOVADOCK_DATA_DIR: dataDir,
+          NOVADOCK_COMPUTE_DRIVER: 'fake',
+          NOVADOCK_HOST: '0.0.0.0',
+          NOVADOCK_PORT: '0',
+          NOVADOCK_AUTH_STRATEGY: 'noauth2',
+          NOVADOCK_ADMIN_PASSWORD: 'a-long-and-unusual-password',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
-      child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-      child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       clearTimeout(timer);
@@ -223,14 +273,20 @@ describe('Glance image reads under the compute prefix', () => {
     expect((await t.http.get(`/compute/v2.1/${pid}/v2/images/${publicImage}`).set(as('notused'))).status).toBe(200);
   });
 
-  it('keeps Glance\'s visibility rules and error format; writes are not aliased', async () => {
-    const priv = await seedImage(t.services, { name: 'p2-private', visibility: 'private', owner: (await project('p2'))!.id });
+  it("keeps Glance's visibility rules and error format; writes are not aliased", async () => {
+    const priv = await seedImage(t.services, {
+      name: 'p2-private',
+      visibility: 'private',
+      owner: (await project('p2'))!.id,
+    });
     expect((await t.http.get(`/compute/v2.1/v2/images/${priv.id}`).set(as('bob:p2'))).status).toBe(200);
     const hidden = await t.http.get(`/compute/v2.1/v2/images/${priv.id}`).set(as('alice:p1'));
     expect(hidden.status).toBe(404);
     const glance404 = await t.http.get(`/image/v2/images/${priv.id}`).set(as('alice:p1'));
     expect(hidden.text).toBe(glance404.text);
-    const names = (await t.http.get('/compute/v2.1/v2/images').set(as('alice:p1'))).body.images.map((i: { name: string }) => i.name);
+    const names = (await t.http.get('/compute/v2.1/v2/images').set(as('alice:p1'))).body.images.map(
+      (i: { name: string }) => i.name,
+    );
     expect(names).not.toContain('p2-private');
     const post = await t.http.post('/compute/v2.1/v2/images').set(as('alice:p1')).send({ name: 'nope' });
     expect(post.status).toBe(404);
@@ -243,8 +299,12 @@ describe('Glance image reads under the compute prefix', () => {
 
 describe('keystone mode (the default) is unchanged', () => {
   let k: TestApp;
-  beforeAll(async () => { k = await makeTestApp(); }, 60_000);
-  afterAll(async () => { await k?.close(); });
+  beforeAll(async () => {
+    k = await makeTestApp();
+  }, 60_000);
+  afterAll(async () => {
+    await k?.close();
+  });
 
   it('noauth tokens are 401, no record is created, and no image alias exists', async () => {
     for (const token of ['notused', 'admin', 'admin:admin']) {

@@ -13,7 +13,9 @@ describe('openapi/openapi.json', () => {
   it('documents request bodies that refuse unknown keys', async () => {
     const doc = JSON.parse(await renderOpenapi());
     const bodies: [string, Record<string, unknown>][] = [];
-    for (const [p, ops] of Object.entries<Record<string, { requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> } }>>(doc.paths ?? {})) {
+    for (const [p, ops] of Object.entries<
+      Record<string, { requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> } }>
+    >(doc.paths ?? {})) {
       for (const [, op] of Object.entries(ops)) {
         const schema = op.requestBody?.content?.['application/json']?.schema;
         // Glance image bodies take arbitrary custom properties by design (additionalProperties: string);
@@ -25,7 +27,10 @@ describe('openapi/openapi.json', () => {
       }
     }
     for (const [p, schema] of bodies) {
-      expect({ path: p, additionalProperties: schema.additionalProperties }).toEqual({ path: p, additionalProperties: false });
+      expect({ path: p, additionalProperties: schema.additionalProperties }).toEqual({
+        path: p,
+        additionalProperties: false,
+      });
     }
   });
 });

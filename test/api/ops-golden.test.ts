@@ -9,7 +9,10 @@ import { GOLDEN_DIR } from '../helpers/golden.js';
 
 const GOLDEN = GOLDEN_DIR;
 
-interface Golden { request: { method: string; url: string; headers: Record<string, string>; body: unknown }; response: { status: number; body: unknown } }
+interface Golden {
+  request: { method: string; url: string; headers: Record<string, string>; body: unknown };
+  response: { status: number; body: unknown };
+}
 const golden = (file: string): Golden => JSON.parse(fs.readFileSync(path.join(GOLDEN, file), 'utf8'));
 
 /** Keys in order and value types, recursively; arrays by their first item; null matches any type. */
@@ -17,18 +20,25 @@ type Shape = string | null | Shape[] | [string, Shape][];
 function shape(v: unknown): Shape {
   if (v === null) return null;
   if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
-  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, shape(x)] as [string, Shape]);
+  if (typeof v === 'object')
+    return Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, shape(x)] as [string, Shape]);
   return typeof v;
 }
 function sameShape(ours: Shape, theirs: Shape, at = '$'): string[] {
   if (ours === null || theirs === null) return [];
-  if (typeof ours === 'string' || typeof theirs === 'string') return ours === theirs ? [] : [`${at}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`];
-  const isObj = (s: Shape[]) => s.length > 0 && Array.isArray(s[0]) && typeof (s[0] as unknown[])[0] === 'string' && (s[0] as unknown[]).length === 2;
+  if (typeof ours === 'string' || typeof theirs === 'string')
+    return ours === theirs ? [] : [`${at}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`];
+  const isObj = (s: Shape[]) =>
+    s.length > 0 &&
+    Array.isArray(s[0]) &&
+    typeof (s[0] as unknown[])[0] === 'string' &&
+    (s[0] as unknown[]).length === 2;
   if (isObj(ours as Shape[]) || isObj(theirs as Shape[])) {
     const o = ours as [string, Shape][];
     const t = theirs as [string, Shape][];
     const keys = (x: [string, Shape][]) => x.map(([k]) => k);
-    if (JSON.stringify(keys(o)) !== JSON.stringify(keys(t))) return [`${at}: keys ${JSON.stringify(keys(o))} vs ${JSON.stringify(keys(t))}`];
+    if (JSON.stringify(keys(o)) !== JSON.stringify(keys(t)))
+      return [`${at}: keys ${JSON.stringify(keys(o))} vs ${JSON.stringify(keys(t))}`];
     return o.flatMap(([k, s], i) => sameShape(s, t[i][1], `${at}.${k}`));
   }
   const [a] = ours as Shape[];
@@ -44,10 +54,16 @@ beforeAll(async () => {
   const admin = (await t.services.identityRepo.findProjectByName('default', 'admin'))!;
   const host = (await t.services.hostsRepo.list())[0];
   // something to report: a running server on the host, a key pair, a server group
-  await insertInstanceRow(t.services.db, { projectId: admin.id, hostId: host.id, launchedAt: new Date(Date.now() - 60_000).toISOString() });
+  await insertInstanceRow(t.services.db, {
+    projectId: admin.id,
+    hostId: host.id,
+    launchedAt: new Date(Date.now() - 60_000).toISOString(),
+  });
   await t.services.db('instances').update({ flavor_json: JSON.stringify({ name: 'm1.tiny' }) });
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 async function replay(file: string, opts: { token?: string; url?: (u: string) => string; body?: unknown } = {}) {
   const g = golden(file);
@@ -55,7 +71,10 @@ async function replay(file: string, opts: { token?: string; url?: (u: string) =>
   const admin = (await t.services.identityRepo.findProjectByName('default', 'admin'))!;
   url = url.replace(/\/golden(?=$|[/?])/, `/${admin.id}`);
   if (opts.url) url = opts.url(url);
-  const req = t.http[g.request.method.toLowerCase() as 'get' | 'post'](url).set('X-Auth-Token', opts.token ?? t.adminToken);
+  const req = t.http[g.request.method.toLowerCase() as 'get' | 'post'](url).set(
+    'X-Auth-Token',
+    opts.token ?? t.adminToken,
+  );
   const mv = g.request.headers['OpenStack-API-Version'];
   if (mv) req.set('OpenStack-API-Version', mv);
   const res = await (g.request.body !== null ? req.send((opts.body ?? g.request.body) as object) : req);
@@ -64,15 +83,34 @@ async function replay(file: string, opts: { token?: string; url?: (u: string) =>
 
 describe('same shapes as real Nova', () => {
   const cases = [
-    'limits_2.1.json', 'limits_2.57.json', 'keypairs_list_2.1.json', 'services_2.1.json', 'services_2.11.json', 'services_2.53.json',
-    'services_2.69.json', 'hypervisors_list_2.1.json', 'hypervisors_detail_2.1.json', 'hypervisors_detail_2.33.json',
-    'hypervisors_detail_2.53.json', 'hypervisors_statistics_2.1.json', 'availability_zone_list.json', 'simple_tenant_usage.json',
+    'limits_2.1.json',
+    'limits_2.57.json',
+    'keypairs_list_2.1.json',
+    'services_2.1.json',
+    'services_2.11.json',
+    'services_2.53.json',
+    'services_2.69.json',
+    'hypervisors_list_2.1.json',
+    'hypervisors_detail_2.1.json',
+    'hypervisors_detail_2.33.json',
+    'hypervisors_detail_2.53.json',
+    'hypervisors_statistics_2.1.json',
+    'availability_zone_list.json',
+    'simple_tenant_usage.json',
     'server_groups_list.json',
   ];
   for (const file of cases) {
     it(file, async () => {
-      if (file === 'keypairs_list_2.1.json') await t.http.post('/compute/v2.1/os-keypairs').set('X-Auth-Token', t.adminToken).send({ keypair: { name: 'golden-kp' } });
-      if (file === 'server_groups_list.json') await t.http.post('/compute/v2.1/os-server-groups').set('X-Auth-Token', t.adminToken).send({ server_group: { name: 'g', policies: ['affinity'] } });
+      if (file === 'keypairs_list_2.1.json')
+        await t.http
+          .post('/compute/v2.1/os-keypairs')
+          .set('X-Auth-Token', t.adminToken)
+          .send({ keypair: { name: 'golden-kp' } });
+      if (file === 'server_groups_list.json')
+        await t.http
+          .post('/compute/v2.1/os-server-groups')
+          .set('X-Auth-Token', t.adminToken)
+          .send({ server_group: { name: 'g', policies: ['affinity'] } });
       const { g, res } = await replay(file);
       expect(res.status).toBe(g.response.status);
       expect(sameShape(shape(res.body), shape(g.response.body))).toEqual([]);
@@ -82,9 +120,11 @@ describe('same shapes as real Nova', () => {
   it('availability_zone_detail.json: zones and per-host service records', async () => {
     const { g, res } = await replay('availability_zone_detail.json');
     expect(res.status).toBe(200);
-    const names = (b: { availabilityZoneInfo: { zoneName: string }[] }) => b.availabilityZoneInfo.map((z) => z.zoneName);
+    const names = (b: { availabilityZoneInfo: { zoneName: string }[] }) =>
+      b.availabilityZoneInfo.map((z) => z.zoneName);
     expect(names(res.body)).toEqual(names(g.response.body as never));
-    const rec = (b: { availabilityZoneInfo: { hosts: Record<string, Record<string, unknown>> }[] }) => Object.values(Object.values(b.availabilityZoneInfo[0].hosts)[0])[0];
+    const rec = (b: { availabilityZoneInfo: { hosts: Record<string, Record<string, unknown>> }[] }) =>
+      Object.values(Object.values(b.availabilityZoneInfo[0].hosts)[0])[0];
     expect(sameShape(shape(rec(res.body)), shape(rec(g.response.body as never)))).toEqual([]);
   });
 
@@ -97,14 +137,24 @@ describe('same shapes as real Nova', () => {
   });
 
   it('keypair_show_2.1.json, keypair_show_404.json and keypair_create_duplicate_409.json wording', async () => {
-    const show = await replay('keypair_show_2.1.json', { url: (u) => u.replace(/os-keypairs\/.*/, 'os-keypairs/golden-kp-1795806832-x') });
+    const show = await replay('keypair_show_2.1.json', {
+      url: (u) => u.replace(/os-keypairs\/.*/, 'os-keypairs/golden-kp-1795806832-x'),
+    });
     expect(show.res.status).toBe(404);
-    await t.http.post('/compute/v2.1/os-keypairs').set('X-Auth-Token', t.adminToken).send({ keypair: { name: 'golden-kp-1795806832' } });
+    await t.http
+      .post('/compute/v2.1/os-keypairs')
+      .set('X-Auth-Token', t.adminToken)
+      .send({ keypair: { name: 'golden-kp-1795806832' } });
     const ok = await replay('keypair_show_2.1.json');
     expect(ok.res.status).toBe(200);
     expect(sameShape(shape(ok.res.body), shape(ok.g.response.body))).toEqual([]);
     const missing = await replay('keypair_show_404.json');
-    expect(missing.res.body.itemNotFound.message).toBe((missing.g.response.body as { itemNotFound: { message: string } }).itemNotFound.message.replace('user admin', `user ${ok.res.body.keypair.user_id}`));
+    expect(missing.res.body.itemNotFound.message).toBe(
+      (missing.g.response.body as { itemNotFound: { message: string } }).itemNotFound.message.replace(
+        'user admin',
+        `user ${ok.res.body.keypair.user_id}`,
+      ),
+    );
     const dup = await replay('keypair_create_duplicate_409.json');
     expect(dup.res.status).toBe(409);
     expect(dup.res.body).toEqual(dup.g.response.body);

@@ -9,7 +9,8 @@ let t: TestApp;
 let host: string;
 let adminProject: string;
 const H = '/compute/v2.1/os-hosts';
-const get = (p: string, v = '2.1', token = t.adminToken) => t.http.get(`${H}${p}`).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
+const get = (p: string, v = '2.1', token = t.adminToken) =>
+  t.http.get(`${H}${p}`).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
 
 beforeAll(async () => {
   t = await makeTestApp({ heartbeatIntervalSeconds: 3600 });
@@ -17,20 +18,28 @@ beforeAll(async () => {
   host = (await t.services.hostsRepo.list())[0].name;
   const image = await seedImage(t.services);
   for (const name of ['h-1', 'h-2']) {
-    const res = await t.http.post('/compute/v2.1/servers').set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.37')
+    const res = await t.http
+      .post('/compute/v2.1/servers')
+      .set('X-Auth-Token', t.adminToken)
+      .set('OpenStack-API-Version', 'compute 2.37')
       .send({ server: { name, imageRef: image.id, flavorRef: '1', networks: 'none' } });
     expect(res.status).toBe(202);
   }
   await t.services.worker.drain();
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('os-hosts', () => {
-  it('lists every enabled service\'s host with its topic and zone; ?zone= filters', async () => {
+  it("lists every enabled service's host with its topic and zone; ?zone= filters", async () => {
     const res = await get('');
     expect(res.status).toBe(200);
-    const services = (await t.http.get('/compute/v2.1/os-services').set('X-Auth-Token', t.adminToken)).body.services as { host: string; binary: string; zone: string }[];
-    expect(res.body.hosts).toEqual(services.map((s) => ({ host_name: s.host, service: s.binary.replace('nova-', ''), zone: s.zone })));
+    const services = (await t.http.get('/compute/v2.1/os-services').set('X-Auth-Token', t.adminToken)).body
+      .services as { host: string; binary: string; zone: string }[];
+    expect(res.body.hosts).toEqual(
+      services.map((s) => ({ host_name: s.host, service: s.binary.replace('nova-', ''), zone: s.zone })),
+    );
     expect(res.body.hosts).toContainEqual({ host_name: host, service: 'compute', zone: 'nova' });
     expect((await get('?zone=nova')).body.hosts.map((h: { service: string }) => h.service)).toEqual(['compute']);
     expect((await get('?zone=elsewhere')).body.hosts).toEqual([]);
@@ -38,21 +47,31 @@ describe('os-hosts', () => {
   it('a compute host: (total), (used_now), (used_max) and one entry per project', async () => {
     const res = await get(`/${host}`);
     expect(res.status).toBe(200);
-    const byProject = Object.fromEntries(res.body.host.map((e: { resource: { project: string } }) => [e.resource.project, e.resource]));
+    const byProject = Object.fromEntries(
+      res.body.host.map((e: { resource: { project: string } }) => [e.resource.project, e.resource]),
+    );
     expect(Object.keys(byProject)).toEqual(['(total)', '(used_now)', '(used_max)', adminProject]);
     expect(byProject['(used_max)']).toEqual({ host, project: '(used_max)', cpu: 2, memory_mb: 1024, disk_gb: 2 });
     expect(byProject['(used_now)']).toMatchObject({ cpu: 2, memory_mb: 1024, disk_gb: 2 });
     expect(byProject[adminProject]).toEqual({ host, project: adminProject, cpu: 2, memory_mb: 1024, disk_gb: 2 });
     expect(byProject['(total)'].cpu).toBeGreaterThan(0);
   });
-  it('unknown hosts are Nova\'s 404s; the driver\'s missing host actions are 501s', async () => {
-    expect((await get('/nope')).body).toEqual({ itemNotFound: { code: 404, message: "Host 'nope' is not mapped to any cell" } });
+  it("unknown hosts are Nova's 404s; the driver's missing host actions are 501s", async () => {
+    expect((await get('/nope')).body).toEqual({
+      itemNotFound: { code: 404, message: "Host 'nope' is not mapped to any cell" },
+    });
     const put = (h: string, body: object) => t.http.put(`${H}/${h}`).set('X-Auth-Token', t.adminToken).send(body);
-    expect((await put('nope', { status: 'enable' })).body.itemNotFound.message).toBe('Compute host nope could not be found.');
+    expect((await put('nope', { status: 'enable' })).body.itemNotFound.message).toBe(
+      'Compute host nope could not be found.',
+    );
     const status = await put(host, { status: 'disable' });
     expect(status.status).toBe(501);
-    expect(status.body).toEqual({ notImplemented: { code: 501, message: 'Virt driver does not implement host disabled status.' } });
-    expect(JSON.stringify((await put(host, { maintenance_mode: 'enable' })).body)).toContain('Virt driver does not implement host maintenance mode.');
+    expect(status.body).toEqual({
+      notImplemented: { code: 501, message: 'Virt driver does not implement host disabled status.' },
+    });
+    expect(JSON.stringify((await put(host, { maintenance_mode: 'enable' })).body)).toContain(
+      'Virt driver does not implement host maintenance mode.',
+    );
     expect((await put(host, { status: 'sideways' })).status).toBe(400);
     expect((await put(host, {})).status).toBe(400);
     for (const action of ['startup', 'shutdown', 'reboot']) {

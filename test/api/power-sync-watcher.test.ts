@@ -16,8 +16,15 @@ function hostsWith(driver: Partial<ComputeDriver>): HostRegistry {
 function syncSpy(delayMs = 0) {
   const calls: string[] = [];
   const sync = {
-    syncHost: async (hostId: number) => { calls.push(`host ${hostId}`); return { hostId, checked: 0, outcomes: {} }; },
-    syncInstance: async (uuid: string) => { calls.push(`instance ${uuid}`); await new Promise((r) => setTimeout(r, delayMs)); return 'unchanged'; },
+    syncHost: async (hostId: number) => {
+      calls.push(`host ${hostId}`);
+      return { hostId, checked: 0, outcomes: {} };
+    },
+    syncInstance: async (uuid: string) => {
+      calls.push(`instance ${uuid}`);
+      await new Promise((r) => setTimeout(r, delayMs));
+      return 'unchanged';
+    },
   };
   return { calls, sync: sync as unknown as PowerSync };
 }
@@ -26,16 +33,26 @@ function syncSpy(delayMs = 0) {
 function manualTimers() {
   const pending: { fn: () => void; ms: number }[] = [];
   const timers: Timers = {
-    setInterval: () => 0, clearInterval: () => {},
-    setTimeout: (fn, ms) => { const t = { fn, ms }; pending.push(t); return t; },
-    clearTimeout: (h) => { const i = pending.indexOf(h as never); if (i >= 0) pending.splice(i, 1); },
+    setInterval: () => 0,
+    clearInterval: () => {},
+    setTimeout: (fn, ms) => {
+      const t = { fn, ms };
+      pending.push(t);
+      return t;
+    },
+    clearTimeout: (h) => {
+      const i = pending.indexOf(h as never);
+      if (i >= 0) pending.splice(i, 1);
+    },
   };
   return { timers, pending, runNext: () => pending.shift()!.fn() };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 10));
 const closers: (() => void)[] = [];
-afterEach(() => { while (closers.length) closers.pop()!(); });
+afterEach(() => {
+  while (closers.length) closers.pop()!();
+});
 
 describe('EventWatcher', () => {
   it('reconnects with exponential backoff up to the cap, re-listing after each successful connect', async () => {
@@ -43,7 +60,10 @@ describe('EventWatcher', () => {
     let onError: ((e: Error) => void) | null = null;
     const driver: Partial<ComputeDriver> = {
       watchEvents: async (_on, err) => {
-        if (fail > 0) { fail -= 1; throw new DriverError('down', 'unavailable'); }
+        if (fail > 0) {
+          fail -= 1;
+          throw new DriverError('down', 'unavailable');
+        }
         onError = err;
         return () => {};
       },
@@ -78,13 +98,19 @@ describe('EventWatcher', () => {
 
   it('coalesces a burst of events for one server into at most two syncs', async () => {
     let emit: ((e: DriverEvent) => void) | null = null;
-    const driver: Partial<ComputeDriver> = { watchEvents: async (on) => { emit = on; return () => {}; } };
+    const driver: Partial<ComputeDriver> = {
+      watchEvents: async (on) => {
+        emit = on;
+        return () => {};
+      },
+    };
     const { calls, sync } = syncSpy(30);
     const w = new EventWatcher(hostsWith(driver), sync, {});
     await w.start();
     await w.idle();
     calls.length = 0;
-    for (const action of ['kill', 'die', 'stop', 'exec_start', 'attach']) emit!({ instanceUuid: 'u', action, time: Date.now() });
+    for (const action of ['kill', 'die', 'stop', 'exec_start', 'attach'])
+      emit!({ instanceUuid: 'u', action, time: Date.now() });
     emit!({ instanceUuid: 'v', action: 'die', time: Date.now() });
     await w.idle();
     expect(calls.filter((c) => c === 'instance u')).toHaveLength(2);
@@ -99,8 +125,14 @@ describe('EventWatcher', () => {
     const sockets: net.Socket[] = [];
     const server = net.createServer((s) => sockets.push(s));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    closers.push(() => { sockets.forEach((s) => s.destroy()); server.close(); });
-    const driver = new DockerDriver({ dockerUrl: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`, timeoutMs: 5000 });
+    closers.push(() => {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    });
+    const driver = new DockerDriver({
+      dockerUrl: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+      timeoutMs: 5000,
+    });
     const { sync } = syncSpy();
     const w = new EventWatcher(hostsWith(driver), sync, { minBackoffMs: 50 });
     const t0 = Date.now();

@@ -27,10 +27,14 @@ afterAll(async () => {
   await t.close();
 });
 
-const get = (id: string) => t.http.get(`${S}/${id}`).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.79');
+const get = (id: string) =>
+  t.http.get(`${S}/${id}`).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.79');
 
 async function boot(): Promise<string> {
-  const res = await t.http.post(S).set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.79')
+  const res = await t.http
+    .post(S)
+    .set('X-Auth-Token', t.adminToken)
+    .set('OpenStack-API-Version', 'compute 2.79')
     .send({ server: { name: 'drift', imageRef: image.id, flavorRef: '1', networks: 'none' } });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
@@ -40,10 +44,15 @@ async function boot(): Promise<string> {
 
 async function server(id: string) {
   const s = (await get(id)).body.server;
-  return { status: s.status as string, power: s['OS-EXT-STS:power_state'] as number, vm: s['OS-EXT-STS:vm_state'] as string, task: s['OS-EXT-STS:task_state'] as string | null };
+  return {
+    status: s.status as string,
+    power: s['OS-EXT-STS:power_state'] as number,
+    vm: s['OS-EXT-STS:vm_state'] as string,
+    task: s['OS-EXT-STS:task_state'] as string | null,
+  };
 }
 
-describe('decidePowerSync (Nova\'s table, openstack-contract.md §C6)', () => {
+describe("decidePowerSync (Nova's table, openstack-contract.md §C6)", () => {
   const P = PowerState;
   it.each([
     [VmState.ACTIVE, P.SHUTDOWN, VmState.STOPPED, 'mark-stopped', P.SHUTDOWN],
@@ -68,7 +77,9 @@ describe('decidePowerSync (Nova\'s table, openstack-contract.md §C6)', () => {
 });
 
 describe('drift through Docker events', () => {
-  beforeAll(async () => { await t.services.drift.eventWatcher.start(); });
+  beforeAll(async () => {
+    await t.services.drift.eventWatcher.start();
+  });
 
   it('a container that exits on its own turns the server SHUTOFF at once, with a stop action', async () => {
     const id = await boot();
@@ -134,8 +145,14 @@ describe('periodic power sync', () => {
     t.fake.simulateExitQuietly(exited);
     t.fake.containers.delete(removed); // gone without an event
     // DB says stopped while the container runs: force_stop powers it off
-    await t.services.db('instances').where({ uuid: revived }).update({ vm_state: 'stopped', power_state: PowerState.SHUTDOWN });
-    await t.services.db('instances').where({ uuid: pausedDied }).update({ vm_state: 'paused', power_state: PowerState.PAUSED });
+    await t.services
+      .db('instances')
+      .where({ uuid: revived })
+      .update({ vm_state: 'stopped', power_state: PowerState.SHUTDOWN });
+    await t.services
+      .db('instances')
+      .where({ uuid: pausedDied })
+      .update({ vm_state: 'paused', power_state: PowerState.PAUSED });
     t.fake.simulateExitQuietly(pausedDied);
 
     const [report] = (await t.services.drift.powerSync.syncAll()).filter((r) => r.hostId === hostId);
@@ -157,7 +174,16 @@ describe('periodic power sync', () => {
   it('writes power_state for servers it must not otherwise touch, and skips an unreachable host', async () => {
     const project = (await t.services.identityRepo.findProjectByName('default', 'admin'))!.id;
     const uuid = await insertInstanceRow(t.services.db, { projectId: project, hostId, vmState: VmState.ERROR });
-    await t.fake.spawn({ instanceUuid: uuid, projectId: project, hostname: 'e', image: 'sha256:' + 'f'.repeat(64), memoryMb: 64, vcpus: 1, pidsLimit: 64, network: null });
+    await t.fake.spawn({
+      instanceUuid: uuid,
+      projectId: project,
+      hostname: 'e',
+      image: 'sha256:' + 'f'.repeat(64),
+      memoryMb: 64,
+      vcpus: 1,
+      pidsLimit: 64,
+      network: null,
+    });
     await t.services.drift.powerSync.syncHost(hostId);
     let row = await t.services.db('instances').where({ uuid }).first();
     expect(row).toMatchObject({ vm_state: 'error', power_state: PowerState.RUNNING });
@@ -167,7 +193,9 @@ describe('periodic power sync', () => {
     try {
       const report = await t.services.drift.powerSync.syncHost(hostId);
       expect(report.checked).toBe(0);
-    } finally { t.fake.down = false; }
+    } finally {
+      t.fake.down = false;
+    }
     row = await t.services.db('instances').where({ uuid }).first();
     expect(row.power_state).toBe(PowerState.RUNNING); // nothing written from an engine that did not answer
   });
@@ -176,14 +204,24 @@ describe('periodic power sync', () => {
     let tick: (() => void) | null = null;
     let intervalMs = 0;
     const timers: Timers = {
-      setInterval: (fn, ms) => { tick = fn; intervalMs = ms; return 1; },
-      clearInterval: () => { tick = null; },
+      setInterval: (fn, ms) => {
+        tick = fn;
+        intervalMs = ms;
+        return 1;
+      },
+      clearInterval: () => {
+        tick = null;
+      },
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
     };
     const sync = new PowerSync({
-      hosts: t.services.hosts, queries: new PowerSyncQueries(t.services.db), locks: t.services.worker.locks,
-      clock: t.services.clock, stopTimeoutSeconds: 0, timers,
+      hosts: t.services.hosts,
+      queries: new PowerSyncQueries(t.services.db),
+      locks: t.services.worker.locks,
+      clock: t.services.clock,
+      stopTimeoutSeconds: 0,
+      timers,
     });
     const id = await boot();
     t.fake.simulateExitQuietly(id);
@@ -197,7 +235,7 @@ describe('periodic power sync', () => {
     expect(tick).toBeNull();
   });
 
-  it('starts with the app\'s background work and stops with it', async () => {
+  it("starts with the app's background work and stops with it", async () => {
     const bg = await makeTestApp({ powerSyncIntervalSeconds: 1 }, { background: true });
     try {
       expect(bg.fake.subscriptions).toBe(1);

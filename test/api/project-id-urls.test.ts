@@ -20,23 +20,35 @@ beforeAll(async () => {
   await unlimitedQuota(t.services, 'pid-urls-p');
   imageId = (await seedImage(t.services)).id;
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('/compute/v2.1/{project_id}/…', () => {
   it('POST servers: 202, and the Location and links carry the project id', async () => {
-    const res = await t.http.post(under(user.projectId, '/servers')).set('X-Auth-Token', user.token).set(H)
+    const res = await t.http
+      .post(under(user.projectId, '/servers'))
+      .set('X-Auth-Token', user.token)
+      .set(H)
       .send({ server: { name: 'pid-1', imageRef: imageId, flavorRef: '1', networks: 'none' } });
     expect(res.status).toBe(202);
     serverId = res.body.server.id;
     expect(res.headers.location).toMatch(new RegExp(`/compute/v2\\.1/${user.projectId}/servers/${serverId}$`));
     const links = res.body.server.links as { rel: string; href: string }[];
-    expect(links.find((l) => l.rel === 'self')!.href).toMatch(new RegExp(`/compute/v2\\.1/${user.projectId}/servers/${serverId}$`));
-    expect(links.find((l) => l.rel === 'bookmark')!.href).toMatch(new RegExp(`/compute/${user.projectId}/servers/${serverId}$`));
+    expect(links.find((l) => l.rel === 'self')!.href).toMatch(
+      new RegExp(`/compute/v2\\.1/${user.projectId}/servers/${serverId}$`),
+    );
+    expect(links.find((l) => l.rel === 'bookmark')!.href).toMatch(
+      new RegExp(`/compute/${user.projectId}/servers/${serverId}$`),
+    );
     await t.services.worker.drain();
   });
 
   it('GET servers, servers/detail with a query string, a server, flavors: the same answers as without the id', async () => {
-    const list = await t.http.get(under(user.projectId, '/servers?name=^pid-1$')).set('X-Auth-Token', user.token).set(H);
+    const list = await t.http
+      .get(under(user.projectId, '/servers?name=^pid-1$'))
+      .set('X-Auth-Token', user.token)
+      .set(H);
     expect(list.status).toBe(200);
     expect(list.body.servers.map((s: { id: string }) => s.id)).toEqual([serverId]);
     const detail = await t.http.get(under(user.projectId, '/servers/detail')).set('X-Auth-Token', user.token).set(H);
@@ -44,7 +56,10 @@ describe('/compute/v2.1/{project_id}/…', () => {
     const s = detail.body.servers[0];
     expect(s.status).toBe('ACTIVE');
     expect(s.flavor).toBeDefined();
-    const show = await t.http.get(under(user.projectId, `/servers/${serverId}`)).set('X-Auth-Token', user.token).set(H);
+    const show = await t.http
+      .get(under(user.projectId, `/servers/${serverId}`))
+      .set('X-Auth-Token', user.token)
+      .set(H);
     expect(show.status).toBe(200);
     expect(show.body.server.id).toBe(serverId);
     const flavor = await t.http.get(under(user.projectId, '/flavors/1')).set('X-Auth-Token', user.token);
@@ -75,18 +90,29 @@ describe('/compute/v2.1/{project_id}/…', () => {
   });
 
   it('actions and deletes work under the prefix', async () => {
-    const stop = await t.http.post(under(user.projectId, `/servers/${serverId}/action`)).set('X-Auth-Token', user.token).set(H)
+    const stop = await t.http
+      .post(under(user.projectId, `/servers/${serverId}/action`))
+      .set('X-Auth-Token', user.token)
+      .set(H)
       .send({ 'os-stop': null });
     expect(stop.status).toBe(202);
     await t.services.worker.drain();
-    const del = await t.http.delete(under(user.projectId, `/servers/${serverId}`)).set('X-Auth-Token', user.token).set(H);
+    const del = await t.http
+      .delete(under(user.projectId, `/servers/${serverId}`))
+      .set('X-Auth-Token', user.token)
+      .set(H);
     expect(del.status).toBe(204);
   });
 
-  it('another project id than the token\'s is Nova\'s 400; no token is 401', async () => {
+  it("another project id than the token's is Nova's 400; no token is 401", async () => {
     const res = await t.http.get(under(other.projectId, '/servers')).set('X-Auth-Token', user.token).set(H);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ badRequest: { code: 400, message: `Malformed request URL: URL's project_id '${other.projectId}' doesn't match Context's project_id '${user.projectId}'` } });
+    expect(res.body).toEqual({
+      badRequest: {
+        code: 400,
+        message: `Malformed request URL: URL's project_id '${other.projectId}' doesn't match Context's project_id '${user.projectId}'`,
+      },
+    });
     const admin = await t.http.get(under(user.projectId, '/servers')).set('X-Auth-Token', t.adminToken).set(H);
     expect(admin.status).toBe(400);
     const anon = await t.http.get(under(user.projectId, '/servers'));
@@ -98,7 +124,11 @@ describe('/compute/v2.1/{project_id}/…', () => {
     const prefixed = await t.http.get(under(user.projectId, '/no-such-thing')).set('X-Auth-Token', user.token);
     expect(prefixed.status).toBe(plain.status);
     expect(prefixed.status).toBe(404);
-    const bad = await t.http.post(under(user.projectId, '/servers')).set('X-Auth-Token', user.token).set(H).send({ server: {} });
+    const bad = await t.http
+      .post(under(user.projectId, '/servers'))
+      .set('X-Auth-Token', user.token)
+      .set(H)
+      .send({ server: {} });
     expect(bad.status).toBe(400);
     expect(bad.body.badRequest.code).toBe(400);
   });

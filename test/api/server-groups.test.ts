@@ -12,41 +12,81 @@ beforeAll(async () => {
   reader = await makeProjectUser(t, 'sg-p', 'reader');
   other = await makeProjectUser(t, 'sg-other', 'member');
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 const url = '/compute/v2.1/os-server-groups';
-const as = (token: string, v?: string) => ({ 'X-Auth-Token': token, ...(v ? { 'OpenStack-API-Version': `compute ${v}` } : {}) });
+const as = (token: string, v?: string) => ({
+  'X-Auth-Token': token,
+  ...(v ? { 'OpenStack-API-Version': `compute ${v}` } : {}),
+});
 
 describe('os-server-groups API', () => {
   it('2.1 create: policies list, metadata, members; 200', async () => {
-    const res = await t.http.post(url).set(as(p.token)).send({ server_group: { name: 'g', policies: ['anti-affinity'] } });
+    const res = await t.http
+      .post(url)
+      .set(as(p.token))
+      .send({ server_group: { name: 'g', policies: ['anti-affinity'] } });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.server_group)).toEqual(['id', 'name', 'policies', 'metadata', 'members']);
     expect(res.body.server_group).toMatchObject({ name: 'g', policies: ['anti-affinity'], metadata: {}, members: [] });
   });
 
   it('2.64 create: policy and rules, project_id and user_id', async () => {
-    const res = await t.http.post(url).set(as(p.token, '2.64')).send({ server_group: { name: 'g2', policy: 'anti-affinity', rules: { max_server_per_host: 2 } } });
+    const res = await t.http
+      .post(url)
+      .set(as(p.token, '2.64'))
+      .send({ server_group: { name: 'g2', policy: 'anti-affinity', rules: { max_server_per_host: 2 } } });
     expect(res.status).toBe(200);
-    expect(res.body.server_group).toEqual({ id: res.body.server_group.id, name: 'g2', policy: 'anti-affinity', rules: { max_server_per_host: 2 }, members: [], project_id: p.projectId, user_id: p.userId });
-    const bad = await t.http.post(url).set(as(p.token, '2.64')).send({ server_group: { name: 'g3', policy: 'affinity', rules: { max_server_per_host: 2 } } });
+    expect(res.body.server_group).toEqual({
+      id: res.body.server_group.id,
+      name: 'g2',
+      policy: 'anti-affinity',
+      rules: { max_server_per_host: 2 },
+      members: [],
+      project_id: p.projectId,
+      user_id: p.userId,
+    });
+    const bad = await t.http
+      .post(url)
+      .set(as(p.token, '2.64'))
+      .send({ server_group: { name: 'g3', policy: 'affinity', rules: { max_server_per_host: 2 } } });
     expect(bad.status).toBe(400);
     expect(bad.body.badRequest.message).toBe('Only anti-affinity policy supports rules.');
   });
 
   it('validation by microversion', async () => {
-    const soft = await t.http.post(url).set(as(p.token, '2.14')).send({ server_group: { name: 's', policies: ['soft-affinity'] } });
+    const soft = await t.http
+      .post(url)
+      .set(as(p.token, '2.14'))
+      .send({ server_group: { name: 's', policies: ['soft-affinity'] } });
     expect(soft.status).toBe(400);
     expect(soft.body.badRequest.message).toMatch(/\. 'soft-affinity' is not one of \['anti-affinity', 'affinity'\]$/);
-    expect((await t.http.post(url).set(as(p.token, '2.15')).send({ server_group: { name: 's', policies: ['soft-affinity'] } })).status).toBe(200);
-    const two = await t.http.post(url).set(as(p.token)).send({ server_group: { name: 's', policies: ['affinity', 'anti-affinity'] } });
+    expect(
+      (
+        await t.http
+          .post(url)
+          .set(as(p.token, '2.15'))
+          .send({ server_group: { name: 's', policies: ['soft-affinity'] } })
+      ).status,
+    ).toBe(200);
+    const two = await t.http
+      .post(url)
+      .set(as(p.token))
+      .send({ server_group: { name: 's', policies: ['affinity', 'anti-affinity'] } });
     expect(two.status).toBe(400);
-    const old = await t.http.post(url).set(as(p.token, '2.64')).send({ server_group: { name: 's', policies: ['affinity'] } });
+    const old = await t.http
+      .post(url)
+      .set(as(p.token, '2.64'))
+      .send({ server_group: { name: 's', policies: ['affinity'] } });
     expect(old.status).toBe(400);
-    expect(old.body.badRequest.message).toMatch(/'policy' is a required property|Additional properties are not allowed/);
+    expect(old.body.badRequest.message).toMatch(
+      /'policy' is a required property|Additional properties are not allowed/,
+    );
   });
 
-  it('list is per project (all_projects for admin only), show and delete; 404 in Nova\'s words', async () => {
+  it("list is per project (all_projects for admin only), show and delete; 404 in Nova's words", async () => {
     const mine = await t.http.get(url).set(as(p.token));
     expect(mine.body.server_groups.map((g: { name: string }) => g.name)).toEqual(['g', 'g2', 's']);
     expect((await t.http.get(url).set(as(other.token))).body.server_groups).toEqual([]);
@@ -64,8 +104,18 @@ describe('os-server-groups API', () => {
   });
 
   it('the server_groups quota is enforced (403) and shows in /limits', async () => {
-    await t.services.db('quotas').insert({ project_id: p.projectId, resource: 'server_groups', hard_limit: 2, created_at: new Date().toISOString() });
-    const over = await t.http.post(url).set(as(p.token)).send({ server_group: { name: 'x', policies: ['affinity'] } });
+    await t.services
+      .db('quotas')
+      .insert({
+        project_id: p.projectId,
+        resource: 'server_groups',
+        hard_limit: 2,
+        created_at: new Date().toISOString(),
+      });
+    const over = await t.http
+      .post(url)
+      .set(as(p.token))
+      .send({ server_group: { name: 'x', policies: ['affinity'] } });
     expect(over.status).toBe(403);
     expect(over.body.forbidden.message).toBe('Quota exceeded, too many server groups.');
     const lim = await t.http.get('/compute/v2.1/limits').set(as(p.token, '2.57'));
@@ -76,11 +126,17 @@ describe('os-server-groups API', () => {
 describe('membership and placement', () => {
   const hosts = [{ id: 1 }, { id: 2 }, { id: 3 }];
   async function groupWith(policy: string, rules: object = {}) {
-    const res = await t.http.post(url).set(as(other.token, '2.64')).send({ server_group: { name: policy, policy, rules } });
+    const res = await t.http
+      .post(url)
+      .set(as(other.token, '2.64'))
+      .send({ server_group: { name: policy, policy, rules } });
     return res.body.server_group.id as string;
   }
   async function member(groupId: string, hostId: number | null) {
-    const uuid = await insertInstanceRow(t.services.db, { projectId: other.projectId, hostId: hostId === null ? null : hostId });
+    const uuid = await insertInstanceRow(t.services.db, {
+      projectId: other.projectId,
+      hostId: hostId === null ? null : hostId,
+    });
     const auth = { userId: 'u', projectId: other.projectId, roles: ['member'] } as never;
     await t.services.db.transaction((trx) => t.services.serverGroups.addMembers(trx, auth, groupId, [uuid]));
     return uuid;
@@ -99,7 +155,10 @@ describe('membership and placement', () => {
     await member(anti2, ids[0]);
     await member(anti2, ids[1]);
     await member(anti2, ids[1]);
-    expect((await t.services.serverGroups.filterHosts(await member(anti2, null), hs)).map((h) => h.id)).toEqual([ids[0], ids[2]]);
+    expect((await t.services.serverGroups.filterHosts(await member(anti2, null), hs)).map((h) => h.id)).toEqual([
+      ids[0],
+      ids[2],
+    ]);
     const aff = await groupWith('affinity');
     const first = await member(aff, null);
     expect(await t.services.serverGroups.filterHosts(first, hs)).toEqual(hs);
@@ -107,7 +166,11 @@ describe('membership and placement', () => {
     expect((await t.services.serverGroups.filterHosts(await member(aff, null), hs)).map((h) => h.id)).toEqual([ids[2]]);
     const soft = await groupWith('soft-anti-affinity');
     await member(soft, ids[0]);
-    expect((await t.services.serverGroups.filterHosts(await member(soft, null), hs)).map((h) => h.id)).toEqual([ids[1], ids[2], ids[0]]);
+    expect((await t.services.serverGroups.filterHosts(await member(soft, null), hs)).map((h) => h.id)).toEqual([
+      ids[1],
+      ids[2],
+      ids[0],
+    ]);
     // a server in no group may go anywhere
     expect(await t.services.serverGroups.filterHosts('no-such-server', hosts)).toEqual(hosts);
   });
@@ -121,7 +184,14 @@ describe('membership and placement', () => {
     await t.services.db('instances').where({ uuid: a }).update({ deleted: true });
     show = await t.http.get(`${url}/${g}`).set(as(other.token));
     expect(show.body.server_group.members).toEqual([b]);
-    await t.services.db('quotas').insert({ project_id: other.projectId, resource: 'server_group_members', hard_limit: 2, created_at: new Date().toISOString() });
+    await t.services
+      .db('quotas')
+      .insert({
+        project_id: other.projectId,
+        resource: 'server_group_members',
+        hard_limit: 2,
+        created_at: new Date().toISOString(),
+      });
     await member(g, null);
     const err = await member(g, null).catch((e) => e);
     expect(err.message).toBe('Quota exceeded, too many servers in group');

@@ -18,8 +18,13 @@ let member: { projectId: string; token: string };
 const S = '/compute/v2.1/servers';
 const MISSING = '7959a60f-d80a-4fd1-b601-bbf5b938fc8f';
 const req = (method: 'get' | 'put' | 'post' | 'delete', url: string, v = '2.1', token?: string) =>
-  t.http[method](url).set('X-Auth-Token', token ?? t.adminToken).set('OpenStack-API-Version', `compute ${v}`);
-const notFound = (res: { status: number; body: Record<string, { code: number; message: string }> }, message: string) => {
+  t.http[method](url)
+    .set('X-Auth-Token', token ?? t.adminToken)
+    .set('OpenStack-API-Version', `compute ${v}`);
+const notFound = (
+  res: { status: number; body: Record<string, { code: number; message: string }> },
+  message: string,
+) => {
   expect(res.status).toBe(404);
   expect(res.body).toEqual({ itemNotFound: { code: 404, message } });
 };
@@ -28,12 +33,19 @@ beforeAll(async () => {
   t = await makeTestApp({ heartbeatIntervalSeconds: 3600 });
   await unlimitedQuota(t.services);
   const image = await seedImage(t.services);
-  netId = (await req('post', S).send({ server: { name: 'with-net', imageRef: image.id, flavorRef: '1' } })).body.server.id;
-  bareId = (await req('post', S, '2.37').send({ server: { name: 'bare', imageRef: image.id, flavorRef: '1', networks: 'none' } })).body.server.id;
+  netId = (await req('post', S).send({ server: { name: 'with-net', imageRef: image.id, flavorRef: '1' } })).body.server
+    .id;
+  bareId = (
+    await req('post', S, '2.37').send({
+      server: { name: 'bare', imageRef: image.id, flavorRef: '1', networks: 'none' },
+    })
+  ).body.server.id;
   await t.services.worker.drain();
   member = await makeProjectUser(t, 'subres-member', 'member');
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('os-interface', () => {
   it('lists nothing for a server without a network', async () => {
@@ -67,12 +79,16 @@ describe('os-interface', () => {
     expect(show.body).toEqual({ interfaceAttachment: port });
     notFound(await req('get', `${S}/${netId}/os-interface/${MISSING}`), `Port id ${MISSING} could not be found.`);
     // a port of another server is not this server's
-    notFound(await req('get', `${S}/${bareId}/os-interface/${port.port_id}`), `Port id ${port.port_id} could not be found.`);
+    notFound(
+      await req('get', `${S}/${bareId}/os-interface/${port.port_id}`),
+      `Port id ${port.port_id} could not be found.`,
+    );
   });
 
-  it('a stopped server\'s port is DOWN', async () => {
+  it("a stopped server's port is DOWN", async () => {
     const image = await seedImage(t.services);
-    const id = (await req('post', S).send({ server: { name: 'to-stop', imageRef: image.id, flavorRef: '1' } })).body.server.id;
+    const id = (await req('post', S).send({ server: { name: 'to-stop', imageRef: image.id, flavorRef: '1' } })).body
+      .server.id;
     await t.services.worker.drain();
     expect((await req('post', `${S}/${id}/action`).send({ 'os-stop': null })).status).toBe(202);
     await t.services.worker.drain();
@@ -91,8 +107,14 @@ describe('os-interface', () => {
     const extra = await req('post', url).send({ interfaceAttachment: { bogus: 1 } });
     expect(extra.status).toBe(400);
     expect((await req('post', url, '2.48').send({ interfaceAttachment: { tag: 'x' } })).status).toBe(400);
-    notFound(await req('post', url).send({ interfaceAttachment: { port_id: MISSING } }), `Port id ${MISSING} could not be found.`);
-    notFound(await req('post', url).send({ interfaceAttachment: { net_id: MISSING } }), `Network ${MISSING} could not be found.`);
+    notFound(
+      await req('post', url).send({ interfaceAttachment: { port_id: MISSING } }),
+      `Port id ${MISSING} could not be found.`,
+    );
+    notFound(
+      await req('post', url).send({ interfaceAttachment: { net_id: MISSING } }),
+      `Network ${MISSING} could not be found.`,
+    );
     const inUse = await req('post', url).send({ interfaceAttachment: { port_id: port.port_id } });
     expect(inUse.status).toBe(409);
     expect(inUse.body.conflictingRequest.message).toBe(`Port ${port.port_id} is still in use.`);
@@ -102,19 +124,33 @@ describe('os-interface', () => {
       expect(res.body.badRequest.message).toBe(`Attaching interfaces is not supported for instance ${netId}.`);
     }
     // another project's server is not there for a member; its own is
-    const mine = (await req('post', S, '2.37', member.token).send({ server: { name: 'm', imageRef: (await seedImage(t.services)).id, flavorRef: '1', networks: 'none' } })).body.server.id;
+    const mine = (
+      await req('post', S, '2.37', member.token).send({
+        server: { name: 'm', imageRef: (await seedImage(t.services)).id, flavorRef: '1', networks: 'none' },
+      })
+    ).body.server.id;
     await t.services.worker.drain();
-    notFound(await req('get', `${S}/${netId}/os-interface`, '2.1', member.token), `Instance ${netId} could not be found.`);
-    expect((await req('get', `${S}/${mine}/os-interface`, '2.1', member.token)).body).toEqual({ interfaceAttachments: [] });
+    notFound(
+      await req('get', `${S}/${netId}/os-interface`, '2.1', member.token),
+      `Instance ${netId} could not be found.`,
+    );
+    expect((await req('get', `${S}/${mine}/os-interface`, '2.1', member.token)).body).toEqual({
+      interfaceAttachments: [],
+    });
   });
 
-  it('detach: unknown port 404, the server\'s own port 501 (not supported), locked 409, unknown server 404', async () => {
+  it("detach: unknown port 404, the server's own port 501 (not supported), locked 409, unknown server 404", async () => {
     const port = (await req('get', `${S}/${netId}/os-interface`)).body.interfaceAttachments[0];
     notFound(await req('delete', `${S}/${netId}/os-interface/${MISSING}`), `Port id ${MISSING} could not be found.`);
     const own = await req('delete', `${S}/${netId}/os-interface/${port.port_id}`);
     expect(own.status).toBe(501);
-    expect(own.body).toEqual({ notImplemented: { code: 501, message: 'The requested functionality is not supported.' } });
-    notFound(await req('delete', `${S}/${MISSING}/os-interface/${port.port_id}`), `Instance ${MISSING} could not be found.`);
+    expect(own.body).toEqual({
+      notImplemented: { code: 501, message: 'The requested functionality is not supported.' },
+    });
+    notFound(
+      await req('delete', `${S}/${MISSING}/os-interface/${port.port_id}`),
+      `Instance ${MISSING} could not be found.`,
+    );
     // still listed: nothing was detached
     expect((await req('get', `${S}/${netId}/os-interface`)).body.interfaceAttachments).toEqual([port]);
   });
@@ -123,51 +159,82 @@ describe('os-interface', () => {
 describe('os-volume_attachments', () => {
   it('empty list; paging params checked; unknown keys 400 from 2.75', async () => {
     expect((await req('get', `${S}/${netId}/os-volume_attachments`)).body).toEqual({ volumeAttachments: [] });
-    expect((await req('get', `${S}/${netId}/os-volume_attachments?limit=5&offset=0&junk=1`, '2.74')).body).toEqual({ volumeAttachments: [] });
+    expect((await req('get', `${S}/${netId}/os-volume_attachments?limit=5&offset=0&junk=1`, '2.74')).body).toEqual({
+      volumeAttachments: [],
+    });
     const junk = await req('get', `${S}/${netId}/os-volume_attachments?junk=1`, '2.75');
     expect(junk.status).toBe(400);
     expect(junk.body.badRequest.message).toBe("Additional properties are not allowed ('junk' was unexpected)");
     const badLimit = await req('get', `${S}/${netId}/os-volume_attachments?limit=-1`);
-    expect(badLimit.body.badRequest.message).toBe("Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'");
+    expect(badLimit.body.badRequest.message).toBe(
+      "Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'",
+    );
     notFound(await req('get', `${S}/${MISSING}/os-volume_attachments`), `Instance ${MISSING} could not be found.`);
   });
 
-  it('show of an unknown attachment is 404 with Nova\'s wording', async () => {
-    notFound(await req('get', `${S}/${netId}/os-volume_attachments/${MISSING}`), `Instance ${netId} is not attached to volume ${MISSING}`);
+  it("show of an unknown attachment is 404 with Nova's wording", async () => {
+    notFound(
+      await req('get', `${S}/${netId}/os-volume_attachments/${MISSING}`),
+      `Instance ${netId} is not attached to volume ${MISSING}`,
+    );
   });
 
   it('attach → 404 VolumeNotFound after the body check; detach → 404 VolumeNotFound', async () => {
     const url = `${S}/${netId}/os-volume_attachments`;
-    notFound(await req('post', url).send({ volumeAttachment: { volumeId: MISSING } }), `Volume ${MISSING} could not be found.`);
-    notFound(await req('post', url, '2.79').send({ volumeAttachment: { volumeId: MISSING, tag: 'a', delete_on_termination: true } }), `Volume ${MISSING} could not be found.`);
-    expect((await req('post', url, '2.78').send({ volumeAttachment: { volumeId: MISSING, delete_on_termination: true } })).status).toBe(400);
+    notFound(
+      await req('post', url).send({ volumeAttachment: { volumeId: MISSING } }),
+      `Volume ${MISSING} could not be found.`,
+    );
+    notFound(
+      await req('post', url, '2.79').send({
+        volumeAttachment: { volumeId: MISSING, tag: 'a', delete_on_termination: true },
+      }),
+      `Volume ${MISSING} could not be found.`,
+    );
+    expect(
+      (await req('post', url, '2.78').send({ volumeAttachment: { volumeId: MISSING, delete_on_termination: true } }))
+        .status,
+    ).toBe(400);
     const noId = await req('post', url).send({ volumeAttachment: {} });
     expect(noId.status).toBe(400);
     expect(noId.body.badRequest.message).toContain("'volumeId' is a required property");
     expect((await req('post', url).send({ volumeAttachment: { volumeId: 'not-a-uuid' } })).status).toBe(400);
     notFound(await req('delete', `${url}/${MISSING}`), `Volume ${MISSING} could not be found.`);
     // PUT is a swap below 2.85: admin only, then the attached volume is looked up
-    notFound(await req('put', `${url}/${MISSING}`).send({ volumeAttachment: { volumeId: MISSING } }), `Volume ${MISSING} could not be found.`);
+    notFound(
+      await req('put', `${url}/${MISSING}`).send({ volumeAttachment: { volumeId: MISSING } }),
+      `Volume ${MISSING} could not be found.`,
+    );
     expect((await req('put', `${url}/${MISSING}`).send({ volumeAttachment: {} })).status).toBe(400);
     const mine = (await req('get', `${S}/detail`, '2.1', member.token)).body.servers[0].id;
-    const denied = await req('put', `${S}/${mine}/os-volume_attachments/${MISSING}`, '2.1', member.token).send({ volumeAttachment: { volumeId: MISSING } });
+    const denied = await req('put', `${S}/${mine}/os-volume_attachments/${MISSING}`, '2.1', member.token).send({
+      volumeAttachment: { volumeId: MISSING },
+    });
     expect(denied.status).toBe(403);
-    expect(denied.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.");
+    expect(denied.body.forbidden.message).toBe(
+      "Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.",
+    );
   });
 
   it('attach to a locked server is 409 for its member', async () => {
     const image = await seedImage(t.services);
-    const id = (await req('post', S, '2.37', member.token).send({ server: { name: 'lockme', imageRef: image.id, flavorRef: '1', networks: 'none' } })).body.server.id;
+    const id = (
+      await req('post', S, '2.37', member.token).send({
+        server: { name: 'lockme', imageRef: image.id, flavorRef: '1', networks: 'none' },
+      })
+    ).body.server.id;
     await t.services.worker.drain();
     expect((await req('post', `${S}/${id}/action`).send({ lock: null })).status).toBe(202);
-    const res = await req('post', `${S}/${id}/os-volume_attachments`, '2.1', member.token).send({ volumeAttachment: { volumeId: MISSING } });
+    const res = await req('post', `${S}/${id}/os-volume_attachments`, '2.1', member.token).send({
+      volumeAttachment: { volumeId: MISSING },
+    });
     expect(res.status).toBe(409);
     expect(res.body.conflictingRequest.message).toBe(`Instance ${id} is locked`);
   });
 });
 
 describe('os-security-groups and os-server-password', () => {
-  it('a networked server is in its project\'s default group; a bare one in none', async () => {
+  it("a networked server is in its project's default group; a bare one in none", async () => {
     const res = await req('get', `${S}/${netId}/os-security-groups`);
     expect(res.status).toBe(200);
     const [group] = res.body.security_groups;
@@ -175,7 +242,17 @@ describe('os-security-groups and os-server-password', () => {
     expect(Object.keys(group)).toEqual(['description', 'id', 'name', 'rules', 'tenant_id']);
     expect(group).toMatchObject({ name: 'default', tenant_id: adminProject, description: 'Default security group' });
     // novadock filters nothing: the one ingress rule admits any protocol from anywhere
-    expect(group.rules).toEqual([{ from_port: null, group: {}, id: expect.any(String), ip_protocol: null, ip_range: { cidr: '0.0.0.0/0' }, parent_group_id: group.id, to_port: null }]);
+    expect(group.rules).toEqual([
+      {
+        from_port: null,
+        group: {},
+        id: expect.any(String),
+        ip_protocol: null,
+        ip_range: { cidr: '0.0.0.0/0' },
+        parent_group_id: group.id,
+        to_port: null,
+      },
+    ]);
     // server show names the same group
     expect((await req('get', `${S}/${netId}`)).body.server.security_groups).toEqual([{ name: 'default' }]);
     expect((await req('get', `${S}/${bareId}/os-security-groups`)).body).toEqual({ security_groups: [] });
@@ -221,21 +298,32 @@ describe('migrations', () => {
     const mine = (await req('get', `${S}/detail`, '2.1', member.token)).body.servers[0].id;
     const denied = await req('get', `${S}/${mine}/migrations`, '2.23', member.token);
     expect(denied.status).toBe(403);
-    expect(denied.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:servers:migrations:index to be performed.");
-    notFound(await req('get', `${S}/${netId}/migrations/1`, '2.23'), `In-progress live migration 1 is not found for server ${netId}.`);
+    expect(denied.body.forbidden.message).toBe(
+      "Policy doesn't allow os_compute_api:servers:migrations:index to be performed.",
+    );
+    notFound(
+      await req('get', `${S}/${netId}/migrations/1`, '2.23'),
+      `In-progress live migration 1 is not found for server ${netId}.`,
+    );
   });
 
-  it('abort (2.24) and force_complete (2.22): the server is never live-migrating, so 409 from Nova\'s state check', async () => {
+  it("abort (2.24) and force_complete (2.22): the server is never live-migrating, so 409 from Nova's state check", async () => {
     expect((await req('delete', `${S}/${netId}/migrations/1`, '2.23')).status).toBe(404);
     const abort = await req('delete', `${S}/${netId}/migrations/1`, '2.24');
     expect(abort.status).toBe(409);
-    expect(abort.body.conflictingRequest.message).toBe(`Cannot 'abort live migration' instance ${netId} while it is in task_state None`);
+    expect(abort.body.conflictingRequest.message).toBe(
+      `Cannot 'abort live migration' instance ${netId} while it is in task_state None`,
+    );
     const url = `${S}/${netId}/migrations/1/action`;
     expect((await req('post', url, '2.21').send({ force_complete: null })).status).toBe(404);
     const force = await req('post', url, '2.22').send({ force_complete: null });
     expect(force.status).toBe(409);
-    expect(force.body.conflictingRequest.message).toBe(`Cannot 'force_complete' instance ${netId} while it is in task_state None`);
-    expect((await req('post', url, '2.22').send({ nope: null })).body.badRequest.message).toBe('There is no such action: nope');
+    expect(force.body.conflictingRequest.message).toBe(
+      `Cannot 'force_complete' instance ${netId} while it is in task_state None`,
+    );
+    expect((await req('post', url, '2.22').send({ nope: null })).body.badRequest.message).toBe(
+      'There is no such action: nope',
+    );
     expect((await req('post', url, '2.22').send({ force_complete: 1 })).status).toBe(400);
     const mine = (await req('get', `${S}/detail`, '2.1', member.token)).body.servers[0].id;
     expect((await req('delete', `${S}/${mine}/migrations/1`, '2.24', member.token)).status).toBe(403);
@@ -243,31 +331,51 @@ describe('migrations', () => {
 
   it('/os-migrations: admin only, empty, query checked from 2.59', async () => {
     expect((await req('get', '/compute/v2.1/os-migrations?anything=1')).body).toEqual({ migrations: [] });
-    expect((await req('get', '/compute/v2.1/os-migrations?status=done&host=h&limit=1', '2.59')).body).toEqual({ migrations: [] });
+    expect((await req('get', '/compute/v2.1/os-migrations?status=done&host=h&limit=1', '2.59')).body).toEqual({
+      migrations: [],
+    });
     const unknown = await req('get', '/compute/v2.1/os-migrations?anything=1', '2.59');
     expect(unknown.status).toBe(400);
     expect(unknown.body.badRequest.message).toBe("Additional properties are not allowed ('anything' was unexpected)");
-    expect((await req('get', '/compute/v2.1/os-migrations?changes-before=2026-01-01T00:00:00Z', '2.65')).status).toBe(400);
-    expect((await req('get', '/compute/v2.1/os-migrations?changes-before=2026-01-01T00:00:00Z', '2.66')).status).toBe(200);
-    const order = await req('get', '/compute/v2.1/os-migrations?changes-since=2026-02-01T00:00:00Z&changes-before=2026-01-01T00:00:00Z', '2.66');
-    expect(order.body.badRequest.message).toBe('The value of changes-since must be less than or equal to changes-before.');
+    expect((await req('get', '/compute/v2.1/os-migrations?changes-before=2026-01-01T00:00:00Z', '2.65')).status).toBe(
+      400,
+    );
+    expect((await req('get', '/compute/v2.1/os-migrations?changes-before=2026-01-01T00:00:00Z', '2.66')).status).toBe(
+      200,
+    );
+    const order = await req(
+      'get',
+      '/compute/v2.1/os-migrations?changes-since=2026-02-01T00:00:00Z&changes-before=2026-01-01T00:00:00Z',
+      '2.66',
+    );
+    expect(order.body.badRequest.message).toBe(
+      'The value of changes-since must be less than or equal to changes-before.',
+    );
     const badDate = await req('get', '/compute/v2.1/os-migrations?changes-since=yesterday', '2.59');
-    expect(badDate.body.badRequest.message).toBe("Invalid input for query parameters changes-since. Value: yesterday. 'yesterday' is not a 'date-time'");
+    expect(badDate.body.badRequest.message).toBe(
+      "Invalid input for query parameters changes-since. Value: yesterday. 'yesterday' is not a 'date-time'",
+    );
     const marker = await req('get', `/compute/v2.1/os-migrations?marker=${MISSING}`, '2.59');
     expect(marker.body.badRequest.message).toBe(`Marker ${MISSING} could not be found.`);
     const denied = await req('get', '/compute/v2.1/os-migrations', '2.1', member.token);
     expect(denied.status).toBe(403);
-    expect(denied.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:os-migrations:index to be performed.");
+    expect(denied.body.forbidden.message).toBe(
+      "Policy doesn't allow os_compute_api:os-migrations:index to be performed.",
+    );
   });
 });
 
 describe('extensions and the legacy v2 version document', () => {
-  it('/extensions is Nova\'s list (golden), for any member; show by alias; unknown 404', async () => {
+  it("/extensions is Nova's list (golden), for any member; show by alias; unknown 404", async () => {
     const res = await req('get', '/compute/v2.1/extensions', '2.1', member.token);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(golden('extensions_list.json').body);
     const one = await req('get', '/compute/v2.1/extensions/os-volumes');
-    expect(one.body).toEqual({ extension: golden('extensions_list.json').body.extensions.find((e: { alias: string }) => e.alias === 'os-volumes') });
+    expect(one.body).toEqual({
+      extension: golden('extensions_list.json').body.extensions.find(
+        (e: { alias: string }) => e.alias === 'os-volumes',
+      ),
+    });
     notFound(await req('get', '/compute/v2.1/extensions/os-nope'), 'The resource could not be found.');
   });
 

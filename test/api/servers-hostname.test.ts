@@ -13,7 +13,10 @@ let imageId: string;
 let serverId: string;
 const at = (v: string) => ({ 'X-Auth-Token': t.adminToken, 'OpenStack-API-Version': `compute ${v}` });
 const create = (server: Record<string, unknown>, v = '2.92') =>
-  t.http.post(`${C}/servers`).set(at(v)).send({ server: { imageRef: imageId, flavorRef: '1', networks: 'none', ...server } });
+  t.http
+    .post(`${C}/servers`)
+    .set(at(v))
+    .send({ server: { imageRef: imageId, flavorRef: '1', networks: 'none', ...server } });
 
 beforeAll(async () => {
   t = await makeTestApp();
@@ -24,27 +27,42 @@ beforeAll(async () => {
   serverId = res.body.server.id;
   await t.services.worker.drain();
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('hostname (2.90)', () => {
-  it('a dotted hostname is refused on create, update and rebuild with the message quoting Nova\'s pattern', async () => {
+  it("a dotted hostname is refused on create, update and rebuild with the message quoting Nova's pattern", async () => {
     const message = `Invalid input for field/attribute hostname. Value: my.host. 'my.host' does not match '${NOVA_PATTERN}'`;
     const onCreate = await create({ name: 'x', hostname: 'my.host' });
     expect(onCreate.status).toBe(400);
     expect(onCreate.body).toEqual({ badRequest: { code: 400, message } });
-    const onUpdate = await t.http.put(`${C}/servers/${serverId}`).set(at('2.92')).send({ server: { hostname: 'my.host' } });
+    const onUpdate = await t.http
+      .put(`${C}/servers/${serverId}`)
+      .set(at('2.92'))
+      .send({ server: { hostname: 'my.host' } });
     expect(onUpdate.body).toEqual({ badRequest: { code: 400, message } });
-    const onRebuild = await t.http.post(`${C}/servers/${serverId}/action`).set(at('2.92')).send({ rebuild: { imageRef: imageId, hostname: 'my.host' } });
+    const onRebuild = await t.http
+      .post(`${C}/servers/${serverId}/action`)
+      .set(at('2.92'))
+      .send({ rebuild: { imageRef: imageId, hostname: 'my.host' } });
     expect(onRebuild.body).toEqual({ badRequest: { code: 400, message } });
   });
 
   it('one character is too short, 64 too long; a valid label is taken', async () => {
     const short = await create({ name: 'x', hostname: 'a' });
-    expect(short.body.badRequest.message).toBe("Invalid input for field/attribute hostname. Value: a. 'a' is too short");
+    expect(short.body.badRequest.message).toBe(
+      "Invalid input for field/attribute hostname. Value: a. 'a' is too short",
+    );
     const long = 'a'.repeat(64);
     const tooLong = await create({ name: 'x', hostname: long });
-    expect(tooLong.body.badRequest.message).toBe(`Invalid input for field/attribute hostname. Value: ${long}. '${long}' is too long`);
-    const ok = await t.http.put(`${C}/servers/${serverId}`).set(at('2.92')).send({ server: { hostname: 'web-01' } });
+    expect(tooLong.body.badRequest.message).toBe(
+      `Invalid input for field/attribute hostname. Value: ${long}. '${long}' is too long`,
+    );
+    const ok = await t.http
+      .put(`${C}/servers/${serverId}`)
+      .set(at('2.92'))
+      .send({ server: { hostname: 'web-01' } });
     expect(ok.status).toBe(200);
     expect(ok.body.server['OS-EXT-SRV-ATTR:hostname']).toBe('web-01');
   });
@@ -53,7 +71,9 @@ describe('hostname (2.90)', () => {
     const before = await t.services.db('instances').count({ n: '*' }).first();
     const res = await create({ name: 'many', hostname: 'shared', min_count: 1, max_count: 2 });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ badRequest: { code: 400, message: 'Unable to allocate a single hostname to multiple instances' } });
+    expect(res.body).toEqual({
+      badRequest: { code: 400, message: 'Unable to allocate a single hostname to multiple instances' },
+    });
     const after = await t.services.db('instances').count({ n: '*' }).first();
     expect(after?.n).toBe(before?.n);
     // max_count 1 with a hostname is one server, as in Nova
@@ -61,14 +81,17 @@ describe('hostname (2.90)', () => {
     expect(single.status).toBe(202);
   });
 
-  it('the config drive\'s meta_data.json names the hostname qualified with Nova\'s default dhcp_domain, after a rebuild too', async () => {
+  it("the config drive's meta_data.json names the hostname qualified with Nova's default dhcp_domain, after a rebuild too", async () => {
     const metaHostname = () => {
       const drive = t.fake.containers.get(serverId)!.spec.mounts!.find((m) => m.target === '/mnt/config')!;
       return JSON.parse(fs.readFileSync(`${drive.source}/openstack/latest/meta_data.json`, 'utf8')).hostname;
     };
     // written at spawn like Nova's config drive: the hostname booted with (an update does not rewrite it)
     expect(metaHostname()).toBe('first.novalocal');
-    const rebuilt = await t.http.post(`${C}/servers/${serverId}/action`).set(at('2.92')).send({ rebuild: { imageRef: imageId, hostname: 'rebuilt-1' } });
+    const rebuilt = await t.http
+      .post(`${C}/servers/${serverId}/action`)
+      .set(at('2.92'))
+      .send({ rebuild: { imageRef: imageId, hostname: 'rebuilt-1' } });
     expect(rebuilt.status).toBe(202);
     await t.services.worker.drain();
     expect(metaHostname()).toBe('rebuilt-1.novalocal');
@@ -78,7 +101,11 @@ describe('hostname (2.90)', () => {
     const res = await create({ name: 'multi', min_count: 2, max_count: 2 });
     expect(res.status).toBe(202);
     await t.services.worker.drain();
-    const rows = await t.services.db('instances').where({ display_name: 'multi-1' }).orWhere({ display_name: 'multi-2' }).select('hostname');
+    const rows = await t.services
+      .db('instances')
+      .where({ display_name: 'multi-1' })
+      .orWhere({ display_name: 'multi-2' })
+      .select('hostname');
     expect(rows.map((r) => r.hostname).sort()).toEqual(['multi-1', 'multi-2']);
   });
 });

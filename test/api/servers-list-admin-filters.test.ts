@@ -17,7 +17,9 @@ const DEFAULT = HostRegistry.defaultHostName();
 async function names(query: string, opts: { v?: string; token?: string; detail?: boolean } = {}): Promise<string[]> {
   const token = opts.token ?? t.adminToken;
   const scope = token === t.adminToken ? 'all_tenants=1&' : '';
-  const res = await t.http.get(`${S}${opts.detail ? '/detail' : ''}?${scope}${query}`).set('X-Auth-Token', token)
+  const res = await t.http
+    .get(`${S}${opts.detail ? '/detail' : ''}?${scope}${query}`)
+    .set('X-Auth-Token', token)
     .set('OpenStack-API-Version', `compute ${opts.v ?? '2.79'}`);
   expect(res.status).toBe(200);
   return (res.body.servers as { name: string }[]).map((s) => s.name).sort();
@@ -39,13 +41,25 @@ beforeAll(async () => {
   const [d0] = await insertServers(t.services, 1, { ...p, hostId: await hostId(EXTRA), prefix: 'd' });
   const db = t.services.db;
   await db('instances').where({ uuid: a0 }).update({
-    display_description: 'web tier', access_ip_v4: '10.0.0.5', access_ip_v6: '2001:db8::5',
-    created_at: '2026-01-02T03:04:05.000Z', launched_at: '2026-01-02T03:04:09.000Z',
+    display_description: 'web tier',
+    access_ip_v4: '10.0.0.5',
+    access_ip_v6: '2001:db8::5',
+    created_at: '2026-01-02T03:04:05.000Z',
+    launched_at: '2026-01-02T03:04:09.000Z',
   });
   await db('instances').where({ uuid: s0 }).update({ vm_state: 'soft-delete', power_state: 4 });
-  await db('instances').where({ uuid: d0 }).update({ vm_state: 'deleted', deleted: true, deleted_at: '2026-03-04T05:06:07.000Z', terminated_at: '2026-03-04T05:06:07.000Z' });
+  await db('instances')
+    .where({ uuid: d0 })
+    .update({
+      vm_state: 'deleted',
+      deleted: true,
+      deleted_at: '2026-03-04T05:06:07.000Z',
+      terminated_at: '2026-03-04T05:06:07.000Z',
+    });
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('host and node', () => {
   it('admin: host is the exact compute host name, and matches OS-EXT-SRV-ATTR:host', async () => {
@@ -56,13 +70,15 @@ describe('host and node', () => {
     const res = await t.http.get(`${S}/detail?all_tenants=1&host=${EXTRA}`).set('X-Auth-Token', t.adminToken);
     expect(res.body.servers.map((s: Record<string, unknown>) => s['OS-EXT-SRV-ATTR:host'])).toEqual([EXTRA, EXTRA]);
   });
-  it('admin: node is a regex on the hypervisor hostname; a broken pattern is Nova\'s schema 400', async () => {
+  it("admin: node is a regex on the hypervisor hostname; a broken pattern is Nova's schema 400", async () => {
     expect(await names('node=extra')).toEqual(['b-0', 'b-1']);
     expect(await names(`node=^${EXTRA}$`)).toEqual(['b-0', 'b-1']);
     expect(await names(`node=${encodeURIComponent(`^${DEFAULT}$`)}`)).toEqual(['a-0', 'a-1']);
     const broken = await t.http.get(`${S}?all_tenants=1&node=%28`).set('X-Auth-Token', t.adminToken);
     expect(broken.status).toBe(400);
-    expect(broken.body.badRequest.message).toBe("Invalid input for query parameters node. Value: (. '(' is not a 'regex'");
+    expect(broken.body.badRequest.message).toBe(
+      "Invalid input for query parameters node. Value: (. '(' is not a 'regex'",
+    );
     expect(await names(`host=${EXTRA}&node=${encodeURIComponent(`^${DEFAULT}$`)}`)).toEqual([]);
   });
   it('member: host and node are dropped silently (every live server of the project)', async () => {
@@ -75,7 +91,9 @@ describe('host and node', () => {
     // request: the fewest of three runs is the request's own count.
     const once = async (q: string) => {
       let n = 0;
-      const on = () => { n++; };
+      const on = () => {
+        n++;
+      };
       t.services.db.on('query', on);
       await names(q, { detail: true });
       t.services.db.off('query', on);
@@ -114,7 +132,7 @@ describe('regex column filters', () => {
 
 describe('scope: all_tenants, project_id, tenant_id', () => {
   const raw = (query: string, token: string) => t.http.get(`${S}?${query}`).set('X-Auth-Token', token);
-  it('without all_tenants the list is the caller\'s project, whatever project_id/tenant_id say', async () => {
+  it("without all_tenants the list is the caller's project, whatever project_id/tenant_id say", async () => {
     const admin = await raw(`project_id=${member.projectId}`, t.adminToken);
     expect(admin.status).toBe(200);
     expect(admin.body.servers).toEqual([]);
@@ -154,7 +172,8 @@ describe('deleted and soft_deleted', () => {
     expect(await names('soft_deleted=true', { token: member.token })).toEqual(LIVE);
   });
   it('every one of these parameters passes the strict 2.75 query schema', async () => {
-    const q = 'host=x&node=x&description=x&display_description=x&access_ip_v4=x&access_ip_v6=x&created_at=x&launched_at=x&terminated_at=x&soft_deleted=1&deleted=0';
+    const q =
+      'host=x&node=x&description=x&display_description=x&access_ip_v4=x&access_ip_v6=x&created_at=x&launched_at=x&terminated_at=x&soft_deleted=1&deleted=0';
     expect(await names(q, { v: '2.79' })).toEqual([]);
     expect(await names(q, { v: '2.79', token: member.token })).toEqual(LIVE);
   });

@@ -18,7 +18,9 @@ let image0 = '';
 function get(query: string, opts: { v?: string; token?: string; detail?: boolean } = {}) {
   const token = opts.token ?? t.adminToken;
   const scope = token === t.adminToken ? 'all_tenants=1&' : '';
-  return t.http.get(`${S}${opts.detail ? '/detail' : ''}?${scope}${query}`).set('X-Auth-Token', token)
+  return t.http
+    .get(`${S}${opts.detail ? '/detail' : ''}?${scope}${query}`)
+    .set('X-Auth-Token', token)
     .set('OpenStack-API-Version', `compute ${opts.v ?? '2.79'}`);
 }
 async function names(query: string, opts: { v?: string; token?: string } = {}): Promise<string[]> {
@@ -31,22 +33,41 @@ beforeAll(async () => {
   t = await makeTestApp({ heartbeatIntervalSeconds: 3600 });
   await unlimitedQuota(t.services);
   member = await makeProjectUser(t, 'regex-filters-p');
-  const [w0, w1, pipe, hostile, gone] = await insertServers(t.services, 5, { projectId: member.projectId, prefix: 'web' });
+  const [w0, w1, pipe, hostile, gone] = await insertServers(t.services, 5, {
+    projectId: member.projectId,
+    prefix: 'web',
+  });
   web0 = w0;
   const db = t.services.db;
   await db('instances').where({ uuid: w0 }).update({
-    key_name: 'deploy-key', reservation_id: 'r-abc', availability_zone: 'zone-east', config_drive: 'True', progress: 100,
+    key_name: 'deploy-key',
+    reservation_id: 'r-abc',
+    availability_zone: 'zone-east',
+    config_drive: 'True',
+    progress: 100,
   });
   await db('instances').where({ uuid: w1 }).update({
-    key_name: 'key-2', reservation_id: 'r-abd', progress: 10, power_state: 4, locked_by: 'owner', launch_index: 1,
-    user_id: 'user-2', task_state: 'rebooting',
+    key_name: 'key-2',
+    reservation_id: 'r-abd',
+    progress: 10,
+    power_state: 4,
+    locked_by: 'owner',
+    launch_index: 1,
+    user_id: 'user-2',
+    task_state: 'rebooting',
   });
   await db('instances').where({ uuid: pipe }).update({ display_name: 'a|b', hostname: 'pipe' });
-  await db('instances').where({ uuid: hostile }).update({ display_name: 'a'.repeat(38) + '!', hostname: 'hostile' });
-  await db('instances').where({ uuid: gone }).update({ display_name: 'gone', vm_state: 'deleted', deleted: true, deleted_at: new Date().toISOString() });
+  await db('instances')
+    .where({ uuid: hostile })
+    .update({ display_name: 'a'.repeat(38) + '!', hostname: 'hostile' });
+  await db('instances')
+    .where({ uuid: gone })
+    .update({ display_name: 'gone', vm_state: 'deleted', deleted: true, deleted_at: new Date().toISOString() });
   image0 = (await db('instances').where({ uuid: w0 }).first()).image_ref;
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('regex filters (Nova: every column outside exact_match_filter_names)', () => {
   it('string columns are an unanchored search', async () => {
@@ -57,7 +78,11 @@ describe('regex filters (Nova: every column outside exact_match_filter_names)', 
     expect(await names('reservation_id=r-ab')).toEqual(['web-0', 'web-1']);
     expect(await names('reservation_id=abc')).toEqual(['web-0']);
     expect(await names('availability_zone=east')).toEqual(['web-0']);
-    expect(await names('availability_zone=^nova$')).toEqual(['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', 'a|b', 'web-1']);
+    expect(await names('availability_zone=^nova$')).toEqual([
+      'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!',
+      'a|b',
+      'web-1',
+    ]);
     expect(await names('locked_by=own')).toEqual(['web-1']);
     // NULL never matches, not even an empty pattern's equivalent.
     expect(await names('locked_by=.*')).toEqual(['web-1']);
@@ -68,7 +93,7 @@ describe('regex filters (Nova: every column outside exact_match_filter_names)', 
     expect(await names('power_state=4')).toEqual(['web-1']);
     expect(await names('launch_index=1')).toEqual(['web-1']);
   });
-  it('case-insensitive as MySQL\'s *_ci collation, and | is a literal (nova _safe_regex_mysql)', async () => {
+  it("case-insensitive as MySQL's *_ci collation, and | is a literal (nova _safe_regex_mysql)", async () => {
     expect(await names('name=WEB-')).toEqual(['web-0', 'web-1']);
     expect(await names('config_drive=true')).toEqual(['web-0']);
     expect(await names(`name=${encodeURIComponent('a|b')}`)).toEqual(['a|b']);
@@ -126,7 +151,7 @@ describe('deleted servers', () => {
 });
 
 describe('bad and hostile patterns', () => {
-  it('a pattern that does not compile (or is empty) is Nova\'s schema 400, for anyone', async () => {
+  it("a pattern that does not compile (or is empty) is Nova's schema 400, for anyone", async () => {
     const cases: [string, string][] = [
       ['name=%28', "Invalid input for query parameters name. Value: (. '(' is not a 'regex'"],
       ['name=', "Invalid input for query parameters name. Value: . '' is not a 'regex'"],
@@ -147,7 +172,9 @@ describe('bad and hostile patterns', () => {
     const started = Date.now();
     const res = await get(`name=${encodeURIComponent('(a+)+$')}`, { token: member.token });
     expect(res.status).toBe(400);
-    expect(res.body.badRequest.message).toBe('Invalid input for query parameters name. Value: (a+)+$. The regular expression took too long to match.');
+    expect(res.body.badRequest.message).toBe(
+      'Invalid input for query parameters name. Value: (a+)+$. The regular expression took too long to match.',
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await names('name=^web-0$', { token: member.token })).toEqual(['web-0']);
   });
@@ -159,7 +186,9 @@ describe('cost', () => {
     // inside a request: the fewest of three runs is the request's own count.
     const once = async (q: string) => {
       let n = 0;
-      const on = () => { n++; };
+      const on = () => {
+        n++;
+      };
       t.services.db.on('query', on);
       const res = await get(q, { detail: true });
       t.services.db.off('query', on);

@@ -7,7 +7,8 @@ import { insertServers, seedImage, unlimitedQuota } from '../helpers/servers.js'
 let t: TestApp;
 let user: { projectId: string; userId: string; token: string };
 const S = '/compute/v2.1/servers';
-const get = (url: string, v = '2.1', token = user.token) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
+const get = (url: string, v = '2.1', token = user.token) =>
+  t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
 const names = (body: { servers: { name: string }[] }) => body.servers.map((s) => s.name);
 
 let ids: Record<string, string> = {};
@@ -18,7 +19,10 @@ beforeAll(async () => {
   user = await makeProjectUser(t, 'list-p');
   const image = await seedImage(t.services);
   const boot = async (name: string, extra: Record<string, unknown> = {}) => {
-    const res = await t.http.post(S).set('X-Auth-Token', user.token).set('OpenStack-API-Version', 'compute 2.79')
+    const res = await t.http
+      .post(S)
+      .set('X-Auth-Token', user.token)
+      .set('OpenStack-API-Version', 'compute 2.79')
       .send({ server: { name, imageRef: image.id, flavorRef: '1', networks: 'auto', ...extra } });
     expect(res.status).toBe(202);
     await t.services.worker.drain();
@@ -31,7 +35,9 @@ beforeAll(async () => {
   t.fake.failNext('spawn');
   await boot('broken');
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('filters', () => {
   it('name is a regex (bob also matches bobby), ^…$ anchors', async () => {
@@ -87,11 +93,23 @@ describe('filters', () => {
 describe('sorting and paging', () => {
   it('default order is newest first; sort_key/sort_dir, several keys', async () => {
     expect(names((await get(S)).body)).toEqual(['broken', 'alice', 'bobby', 'bob']);
-    expect(names((await get(`${S}?sort_key=display_name&sort_dir=asc`)).body)).toEqual(['alice', 'bob', 'bobby', 'broken']);
-    expect(names((await get(`${S}?sort_key=vm_state&sort_dir=asc&sort_key=display_name&sort_dir=desc`)).body)).toEqual(['bobby', 'bob', 'alice', 'broken']);
+    expect(names((await get(`${S}?sort_key=display_name&sort_dir=asc`)).body)).toEqual([
+      'alice',
+      'bob',
+      'bobby',
+      'broken',
+    ]);
+    expect(names((await get(`${S}?sort_key=vm_state&sort_dir=asc&sort_key=display_name&sort_dir=desc`)).body)).toEqual([
+      'bobby',
+      'bob',
+      'alice',
+      'broken',
+    ]);
     const bad = await get(`${S}?sort_key=bogus`);
     expect(bad.status).toBe(400);
-    expect(bad.body.badRequest.message).toMatch(/^Invalid input for query parameters sort_key\. Value: bogus\. 'bogus' is not one of \['access_ip_v4'/);
+    expect(bad.body.badRequest.message).toMatch(
+      /^Invalid input for query parameters sort_key\. Value: bogus\. 'bogus' is not one of \['access_ip_v4'/,
+    );
   });
   it('limit + marker walk the list; servers_links only when a page is cut', async () => {
     const seen: string[] = [];
@@ -100,7 +118,10 @@ describe('sorting and paging', () => {
       const res = await get(url);
       seen.push(...names(res.body));
       const next = res.body.servers_links?.[0];
-      if (next) { expect(next.rel).toBe('next'); url = next.href.replace(/^https?:\/\/[^/]+/, ''); } else url = '';
+      if (next) {
+        expect(next.rel).toBe('next');
+        url = next.href.replace(/^https?:\/\/[^/]+/, '');
+      } else url = '';
     }
     expect(seen).toEqual(['broken', 'alice', 'bobby', 'bob']);
     const exact = await get(`${S}?limit=4`);
@@ -116,7 +137,9 @@ describe('1000 servers', () => {
     const host = (await t.services.hostsRepo.list())[0];
     await insertServers(t.services, 1000, { projectId: big.projectId, hostId: host.id });
     let queries = 0;
-    const count = () => { queries++; };
+    const count = () => {
+      queries++;
+    };
     t.services.db.on('query', count);
     const res = await get(`${S}/detail`, '2.79', big.token);
     t.services.db.off('query', count);

@@ -17,11 +17,15 @@ beforeAll(async () => {
   t = await makeTestApp({ heartbeatIntervalSeconds: 3600 }); // no heartbeat runs in API tests: keep the one beat at start valid
   await unlimitedQuota(t.services);
   const image = await seedImage(t.services);
-  const res = await req('post', S).send({ server: { name: 'subs', imageRef: image.id, flavorRef: '1', metadata: { role: 'golden' } } });
+  const res = await req('post', S).send({
+    server: { name: 'subs', imageRef: image.id, flavorRef: '1', metadata: { role: 'golden' } },
+  });
   id = res.body.server.id;
   await t.services.worker.drain();
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('metadata', () => {
   it('list, merge (POST), replace (PUT), item get/put/delete as Nova', async () => {
@@ -48,10 +52,14 @@ describe('metadata', () => {
     expect((await req('post', `${S}/${id}/metadata`).send({ metadata: { k: 'v'.repeat(256) } })).status).toBe(400);
     t.fake.delay('spawn', 200);
     const image = await seedImage(t.services);
-    const res = await req('post', S, '2.79').send({ server: { name: 'building', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+    const res = await req('post', S, '2.79').send({
+      server: { name: 'building', imageRef: image.id, flavorRef: '1', networks: 'none' },
+    });
     const conflict = await req('post', `${S}/${res.body.server.id}/metadata`).send({ metadata: { a: 'b' } });
     expect(conflict.status).toBe(409);
-    expect(conflict.body.conflictingRequest.message).toBe(`Cannot 'update_metadata' instance ${res.body.server.id} while it is in vm_state building`);
+    expect(conflict.body.conflictingRequest.message).toBe(
+      `Cannot 'update_metadata' instance ${res.body.server.id} while it is in vm_state building`,
+    );
     await t.services.worker.drain();
     t.fake.clearInjections();
   });
@@ -64,7 +72,9 @@ describe('tags (2.26)', () => {
   });
   it('replace, add (201 then 204), check (204/404), delete, delete all', async () => {
     expect((await req('get', `${S}/${id}/tags`, '2.26')).body).toEqual({ tags: [] });
-    expect((await req('put', `${S}/${id}/tags`, '2.26').send({ tags: ['alpha', 'beta'] })).body).toEqual({ tags: ['alpha', 'beta'] });
+    expect((await req('put', `${S}/${id}/tags`, '2.26').send({ tags: ['alpha', 'beta'] })).body).toEqual({
+      tags: ['alpha', 'beta'],
+    });
     expect((await req('put', `${S}/${id}/tags/gamma`, '2.26')).status).toBe(201);
     expect((await req('put', `${S}/${id}/tags/gamma`, '2.26')).status).toBe(204);
     expect((await req('get', `${S}/${id}/tags/beta`, '2.26')).status).toBe(204);
@@ -97,7 +107,9 @@ describe('ips', () => {
   });
   it('a server without networks has {}', async () => {
     const image = await seedImage(t.services);
-    const res = await req('post', S, '2.79').send({ server: { name: 'nonet', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+    const res = await req('post', S, '2.79').send({
+      server: { name: 'nonet', imageRef: image.id, flavorRef: '1', networks: 'none' },
+    });
     await t.services.worker.drain();
     expect((await req('get', `${S}/${res.body.server.id}/ips`)).body).toEqual(golden('server_ips.json').body);
   });

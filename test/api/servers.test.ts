@@ -20,19 +20,38 @@ beforeAll(async () => {
   image = await seedImage(t.services);
   await unlimitedQuota(t.services);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(() => t.fake.clearInjections());
 
 const as = (token: string, version = '2.1') => ({
-  post: (url: string, body: unknown) => t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
-  put: (url: string, body?: unknown) => t.http.put(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`).send(body as object),
+  post: (url: string, body: unknown) =>
+    t.http
+      .post(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
+  put: (url: string, body?: unknown) =>
+    t.http
+      .put(url)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${version}`)
+      .send(body as object),
   get: (url: string) => t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
-  del: (url: string) => t.http.delete(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
+  del: (url: string) =>
+    t.http.delete(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${version}`),
 });
 const admin = (v = '2.1') => as(t.adminToken, v);
 
 async function boot(body: Record<string, unknown> = {}, version = '2.79', token = t.adminToken): Promise<string> {
-  const server = { name: 'vm', imageRef: image.id, flavorRef: '1', ...(version >= '2.37' || version.length > 3 ? { networks: 'none' } : {}), ...body };
+  const server = {
+    name: 'vm',
+    imageRef: image.id,
+    flavorRef: '1',
+    ...(version >= '2.37' || version.length > 3 ? { networks: 'none' } : {}),
+    ...body,
+  };
   const res = await as(token, version).post(S, { server });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   await t.services.worker.drain();
@@ -40,11 +59,15 @@ async function boot(body: Record<string, unknown> = {}, version = '2.79', token 
 }
 
 describe('create', () => {
-  it('202 with exactly Nova\'s keys, a Location header, and the server goes BUILD → ACTIVE', async () => {
+  it("202 with exactly Nova's keys, a Location header, and the server goes BUILD → ACTIVE", async () => {
     t.fake.delay('spawn', 100);
-    const res = await admin('2.1').post(S, { server: { name: 'golden-1', imageRef: image.id, flavorRef: '1', metadata: { role: 'golden' } } });
+    const res = await admin('2.1').post(S, {
+      server: { name: 'golden-1', imageRef: image.id, flavorRef: '1', metadata: { role: 'golden' } },
+    });
     expect(res.status).toBe(202);
-    expect(Object.keys(res.body.server).sort()).toEqual(Object.keys(golden('server_create_202_2.1.json').server).sort());
+    expect(Object.keys(res.body.server).sort()).toEqual(
+      Object.keys(golden('server_create_202_2.1.json').server).sort(),
+    );
     expect(res.body.server.adminPass).toMatch(/^[A-Za-z0-9]{12}$/);
     expect(res.headers.location).toMatch(new RegExp(`/compute/v2\\.1/servers/${res.body.server.id}$`));
     const during = await admin().get(`${S}/${res.body.server.id}`);
@@ -52,13 +75,23 @@ describe('create', () => {
     expect(['scheduling', 'spawning']).toContain(during.body.server['OS-EXT-STS:task_state']);
     await t.services.worker.drain();
     const after = await admin().get(`${S}/${res.body.server.id}`);
-    expect(after.body.server).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:vm_state': 'active', 'OS-EXT-STS:power_state': 1, 'OS-EXT-STS:task_state': null });
+    expect(after.body.server).toMatchObject({
+      status: 'ACTIVE',
+      'OS-EXT-STS:vm_state': 'active',
+      'OS-EXT-STS:power_state': 1,
+      'OS-EXT-STS:task_state': null,
+    });
     expect(after.body.server['OS-SRV-USG:launched_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
     expect(after.body.server.addresses.private[0]).toMatchObject({ version: 4, 'OS-EXT-IPS:type': 'fixed' });
   });
 
   it('the container gets the flavor limits, a DNS-safe hostname, a config drive and no privileges', async () => {
-    const id = await boot({ name: 'My Web_Server.1', flavorRef: '6', metadata: { a: 'b' }, user_data: Buffer.from('#!/bin/sh\necho hi').toString('base64') });
+    const id = await boot({
+      name: 'My Web_Server.1',
+      flavorRef: '6',
+      metadata: { a: 'b' },
+      user_data: Buffer.from('#!/bin/sh\necho hi').toString('base64'),
+    });
     const c = t.fake.containers.get(id)!;
     expect(c.spec).toMatchObject({ memoryMb: 64, vcpus: 1, hostname: 'my-web-server-1', network: null });
     expect(c.spec.pidsLimit).toBeGreaterThan(0);
@@ -77,7 +110,9 @@ describe('create', () => {
     expect(fs.readFileSync(`${ssh.source}/authorized_keys`, 'utf8')).toBe(`${pub}\n`);
     const show = await admin().get(`${S}/${id}`);
     expect(show.body.server.key_name).toBe('kp-c');
-    const bad = await admin('2.79').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', key_name: 'nope' } });
+    const bad = await admin('2.79').post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', key_name: 'nope' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.badRequest.message).toBe('Invalid key_name provided.');
   });
@@ -87,28 +122,46 @@ describe('create', () => {
     expect((await admin().get(`${S}/${id}`)).body.server.flavor.id).toBe('1');
   });
 
-  it('Nova\'s 400s: missing name, unknown key, bad flavor, bad image, networks by microversion', async () => {
+  it("Nova's 400s: missing name, unknown key, bad flavor, bad image, networks by microversion", async () => {
     const missing = await admin().post(S, { server: { imageRef: image.id, flavorRef: '1' } });
     expect(missing.status).toBe(400);
-    expect(missing.body.badRequest.message).toBe(`Invalid input for field/attribute server. Value: {'imageRef': '${image.id}', 'flavorRef': '1'}. 'name' is a required property`);
+    expect(missing.body.badRequest.message).toBe(
+      `Invalid input for field/attribute server. Value: {'imageRef': '${image.id}', 'flavorRef': '1'}. 'name' is a required property`,
+    );
     const unknown = await admin().post(S, { server: { name: 'bad', imageRef: image.id, flavorRef: '1', bogus: 1 } });
-    expect(unknown.body.badRequest.message).toBe(`Invalid input for field/attribute server. Value: {'name': 'bad', 'imageRef': '${image.id}', 'flavorRef': '1', 'bogus': 1}. Additional properties are not allowed ('bogus' was unexpected)`);
+    expect(unknown.body.badRequest.message).toBe(
+      `Invalid input for field/attribute server. Value: {'name': 'bad', 'imageRef': '${image.id}', 'flavorRef': '1', 'bogus': 1}. Additional properties are not allowed ('bogus' was unexpected)`,
+    );
     const flavor = await admin().post(S, { server: { name: 'bad', imageRef: image.id, flavorRef: 'nope' } });
     expect(flavor.body).toEqual(golden('server_create_bad_flavor_400.json'));
-    const img = await admin().post(S, { server: { name: 'bad', imageRef: 'e64e57cc-835a-412d-aa62-fc87a8499b3e', flavorRef: '1' } });
+    const img = await admin().post(S, {
+      server: { name: 'bad', imageRef: 'e64e57cc-835a-412d-aa62-fc87a8499b3e', flavorRef: '1' },
+    });
     expect(img.body).toEqual(golden('server_create_bad_image_400.json'));
-    const none21 = await admin().post(S, { server: { name: 'bad', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+    const none21 = await admin().post(S, {
+      server: { name: 'bad', imageRef: image.id, flavorRef: '1', networks: 'none' },
+    });
     expect(none21.body).toEqual(golden('server_create_networks_none_2.1_400.json'));
     const noNet237 = await admin('2.37').post(S, { server: { name: 'bad', imageRef: image.id, flavorRef: '1' } });
     expect(noNet237.status).toBe(400);
     expect(noNet237.body.badRequest.message).toMatch(/'networks' is a required property/);
-    const malformed = await t.http.post(S).set('X-Auth-Token', t.adminToken).set('Content-Type', 'application/json').send('{not json');
+    const malformed = await t.http
+      .post(S)
+      .set('X-Auth-Token', t.adminToken)
+      .set('Content-Type', 'application/json')
+      .send('{not json');
     expect(malformed.body).toEqual(golden('server_create_malformed_json_400.json'));
-    const desc21 = await admin('2.18').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', description: 'd' } });
+    const desc21 = await admin('2.18').post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', description: 'd' },
+    });
     expect(desc21.status).toBe(400);
-    const badUserData = await admin().post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', user_data: 'not base64!' } });
+    const badUserData = await admin().post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', user_data: 'not base64!' },
+    });
     expect(badUserData.status).toBe(400);
-    const tooLong = await admin().post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', user_data: 'A'.repeat(65536) } });
+    const tooLong = await admin().post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', user_data: 'A'.repeat(65536) },
+    });
     expect(tooLong.status).toBe(400);
   });
 
@@ -119,29 +172,62 @@ describe('create', () => {
     expect((await admin().get(`${S}/${none}`)).body.server.addresses).toEqual({});
     const listed = await boot({ networks: [{ uuid: 'private' }] });
     expect(t.fake.containers.get(listed)!.spec.network).toBe('private');
-    const unknown = await admin('2.79').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: [{ uuid: '5e1e5b4c-6f1c-4a4c-9d3c-3b7a7d0f4e11' }] } });
+    const unknown = await admin('2.79').post(S, {
+      server: {
+        name: 'x',
+        imageRef: image.id,
+        flavorRef: '1',
+        networks: [{ uuid: '5e1e5b4c-6f1c-4a4c-9d3c-3b7a7d0f4e11' }],
+      },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.badRequest.message).toBe('Network 5e1e5b4c-6f1c-4a4c-9d3c-3b7a7d0f4e11 could not be found.');
   });
 
-  it('multi-create: Nova\'s -N names, one reservation id, return_reservation_id', async () => {
-    const res = await admin('2.79').post(S, { server: { name: 'multi', imageRef: image.id, flavorRef: '1', networks: 'none', min_count: 2, max_count: 2, return_reservation_id: true } });
+  it("multi-create: Nova's -N names, one reservation id, return_reservation_id", async () => {
+    const res = await admin('2.79').post(S, {
+      server: {
+        name: 'multi',
+        imageRef: image.id,
+        flavorRef: '1',
+        networks: 'none',
+        min_count: 2,
+        max_count: 2,
+        return_reservation_id: true,
+      },
+    });
     expect(res.status).toBe(202);
     expect(Object.keys(res.body)).toEqual(['reservation_id']);
     await t.services.worker.drain();
-    const list = await admin('2.79').get(`${S}/detail?reservation_id=${res.body.reservation_id}&sort_key=display_name&sort_dir=asc`);
+    const list = await admin('2.79').get(
+      `${S}/detail?reservation_id=${res.body.reservation_id}&sort_key=display_name&sort_dir=asc`,
+    );
     expect(list.body.servers.map((s: { name: string }) => s.name)).toEqual(['multi-1', 'multi-2']);
     expect(list.body.servers.map((s: Record<string, unknown>) => s['OS-EXT-SRV-ATTR:launch_index'])).toEqual([0, 1]);
     expect(list.body.servers.every((s: { status: string }) => s.status === 'ACTIVE')).toBe(true);
-    const bad = await admin('2.79').post(S, { server: { name: 'm', imageRef: image.id, flavorRef: '1', networks: 'none', min_count: 3, max_count: 2 } });
+    const bad = await admin('2.79').post(S, {
+      server: { name: 'm', imageRef: image.id, flavorRef: '1', networks: 'none', min_count: 3, max_count: 2 },
+    });
     expect(bad.status).toBe(400);
   });
 
   it('description (2.19), tags (2.52), accessIPs at create', async () => {
-    const id = await boot({ description: 'golden max', tags: ['t1', 't2'], accessIPv4: '192.0.2.1', accessIPv6: '2001:db8::1' });
+    const id = await boot({
+      description: 'golden max',
+      tags: ['t1', 't2'],
+      accessIPv4: '192.0.2.1',
+      accessIPv6: '2001:db8::1',
+    });
     const s = (await admin('2.79').get(`${S}/${id}`)).body.server;
-    expect(s).toMatchObject({ description: 'golden max', tags: ['t1', 't2'], accessIPv4: '192.0.2.1', accessIPv6: '2001:db8::1' });
-    const early = await admin('2.51').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', tags: ['a'] } });
+    expect(s).toMatchObject({
+      description: 'golden max',
+      tags: ['t1', 't2'],
+      accessIPv4: '192.0.2.1',
+      accessIPv6: '2001:db8::1',
+    });
+    const early = await admin('2.51').post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', tags: ['a'] },
+    });
     expect(early.status).toBe(400);
   });
 });
@@ -151,7 +237,12 @@ describe('failures', () => {
     t.fake.failNext('spawn', new DriverError('boom: no such image'));
     const id = await boot();
     const s = (await admin('2.79').get(`${S}/${id}`)).body.server;
-    expect(s).toMatchObject({ status: 'ERROR', 'OS-EXT-STS:vm_state': 'error', 'OS-EXT-STS:task_state': null, 'OS-EXT-STS:power_state': 0 });
+    expect(s).toMatchObject({
+      status: 'ERROR',
+      'OS-EXT-STS:vm_state': 'error',
+      'OS-EXT-STS:task_state': null,
+      'OS-EXT-STS:power_state': 0,
+    });
     expect(s.fault).toMatchObject({ code: 500, message: 'boom: no such image' });
     expect(s.fault.created).toMatch(/Z$/);
     expect(t.fake.containers.has(id)).toBe(false);
@@ -159,7 +250,9 @@ describe('failures', () => {
   });
 
   it('a failing image load leaves ERROR with a fault', async () => {
-    const broken = await seedImage(t.services, { data: Buffer.from('this is not a tarball at all, not even close'.repeat(20)) });
+    const broken = await seedImage(t.services, {
+      data: Buffer.from('this is not a tarball at all, not even close'.repeat(20)),
+    });
     const id = await boot({ imageRef: broken.id });
     const s = (await admin().get(`${S}/${id}`)).body.server;
     expect(s.status).toBe('ERROR');
@@ -202,7 +295,9 @@ describe('delete', () => {
 
   it('during a build: 204, the build stops, no container, no ERROR', async () => {
     t.fake.delay('spawn', 150);
-    const res = await admin('2.79').post(S, { server: { name: 'doomed', imageRef: image.id, flavorRef: '1', networks: 'none' } });
+    const res = await admin('2.79').post(S, {
+      server: { name: 'doomed', imageRef: image.id, flavorRef: '1', networks: 'none' },
+    });
     const id = res.body.server.id;
     await new Promise((r) => setTimeout(r, 30));
     expect((await admin().del(`${S}/${id}`)).status).toBe(204);
@@ -249,7 +344,11 @@ describe('visibility', () => {
   });
 
   it('unknown and malformed ids are 404', async () => {
-    expect((await admin().get(`${S}/304b060e-8652-4c1e-82eb-da948a71b52d`)).body).toEqual(golden('server_show_404.json').itemNotFound ? { itemNotFound: { code: 404, message: 'Instance 304b060e-8652-4c1e-82eb-da948a71b52d could not be found.' } } : {});
+    expect((await admin().get(`${S}/304b060e-8652-4c1e-82eb-da948a71b52d`)).body).toEqual(
+      golden('server_show_404.json').itemNotFound
+        ? { itemNotFound: { code: 404, message: 'Instance 304b060e-8652-4c1e-82eb-da948a71b52d could not be found.' } }
+        : {},
+    );
     const name = await admin().get(`${S}/test`);
     expect(name.status).toBe(404);
     expect(name.body.itemNotFound.message).toBe('Instance test could not be found.');
@@ -261,13 +360,19 @@ describe('2.74 requested destination', () => {
     const host = (await t.services.hostsRepo.list())[0];
     const id = await boot({ host: host.name });
     expect((await admin('2.79').get(`${S}/${id}`)).body.server['OS-EXT-SRV-ATTR:host']).toBe(host.name);
-    const missing = await admin('2.79').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', hypervisor_hostname: 'nowhere' } });
+    const missing = await admin('2.79').post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', hypervisor_hostname: 'nowhere' },
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.badRequest.message).toBe('Compute host nowhere could not be found.');
     const p = await makeProjectUser(t, 'dest-user');
-    const denied = await as(p.token, '2.79').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', host: host.name } });
+    const denied = await as(p.token, '2.79').post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', host: host.name },
+    });
     expect(denied.status).toBe(403);
-    const early = await admin('2.73').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', host: host.name } });
+    const early = await admin('2.73').post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', host: host.name },
+    });
     expect(early.status).toBe(400);
   });
 });
@@ -275,10 +380,15 @@ describe('2.74 requested destination', () => {
 describe('2.63 trusted_image_certificates', () => {
   it('kept from create and shown; null when not given; refused before 2.63', async () => {
     const id = await boot({ trusted_image_certificates: ['cert-a', 'cert-b'] });
-    expect((await admin('2.63').get(`${S}/${id}`)).body.server.trusted_image_certificates).toEqual(['cert-a', 'cert-b']);
+    expect((await admin('2.63').get(`${S}/${id}`)).body.server.trusted_image_certificates).toEqual([
+      'cert-a',
+      'cert-b',
+    ]);
     const plain = await boot();
     expect((await admin('2.79').get(`${S}/${plain}`)).body.server.trusted_image_certificates).toBeNull();
-    const early = await admin('2.62').post(S, { server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', trusted_image_certificates: ['c'] } });
+    const early = await admin('2.62').post(S, {
+      server: { name: 'x', imageRef: image.id, flavorRef: '1', networks: 'none', trusted_image_certificates: ['c'] },
+    });
     expect(early.status).toBe(400);
   });
 });
@@ -293,7 +403,15 @@ describe('start-up recovery: no server stays in BUILD or deleting forever', () =
     await db('instances').where({ uuid: deleting }).update({ task_state: 'deleting' });
     await db('instances').where({ uuid: looping }).update({ vm_state: 'building', task_state: 'spawning' });
     const past = new Date(Date.now() - 60_000).toISOString();
-    await db('compute_tasks').insert({ instance_uuid: looping, kind: 'build', payload: JSON.stringify({ image }), attempts: 3, claimed_by: 'dead', lease_until: past, created_at: past });
+    await db('compute_tasks').insert({
+      instance_uuid: looping,
+      kind: 'build',
+      payload: JSON.stringify({ image }),
+      attempts: 3,
+      claimed_by: 'dead',
+      lease_until: past,
+      created_at: past,
+    });
     t.services.worker.start();
     try {
       const deadline = Date.now() + 10_000;

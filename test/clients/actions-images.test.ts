@@ -18,9 +18,15 @@ beforeAll(async () => {
   await unlimitedQuota(s.services);
   await seedImage(s.services, { name: 'busybox' });
 }, 60_000);
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
-async function waitVmState(name: string, state: string, timeoutMs = 30_000): Promise<{ uuid: string; flavor_id: string; image_ref: string }> {
+async function waitVmState(
+  name: string,
+  state: string,
+  timeoutMs = 30_000,
+): Promise<{ uuid: string; flavor_id: string; image_ref: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const row = await s.services.db('instances').where({ display_name: name, deleted: false }).first();
@@ -53,7 +59,12 @@ describe('images from servers', () => {
     expectOk(await nova('--os-compute-api-version', '2.44', 'image-create', 'cli-snap', 'cli-snap-img-244'));
     await waitImageActive('cli-snap-img-244');
     await waitVmState('cli-snap', 'active');
-    const osc = await runCli('openstack', ['server', 'image', 'create', '--name', 'osc-snap', '--wait', '-f', 'json', 'cli-snap'], env, { timeoutMs: CLI_TIMEOUT });
+    const osc = await runCli(
+      'openstack',
+      ['server', 'image', 'create', '--name', 'osc-snap', '--wait', '-f', 'json', 'cli-snap'],
+      env,
+      { timeoutMs: CLI_TIMEOUT },
+    );
     expectOk(osc);
     const img = jsonOut<{ id: string; name: string; status: string }>(osc);
     expect(img).toMatchObject({ name: 'osc-snap', status: 'active' });

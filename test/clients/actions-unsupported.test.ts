@@ -15,7 +15,9 @@ beforeAll(async () => {
   await unlimitedQuota(s.services);
   await seedImage(s.services, { name: 'busybox' });
 }, 60_000);
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const nova = (...args: string[]) => runCli('nova', args, env, { timeoutMs: CLI_TIMEOUT });
 
@@ -30,14 +32,27 @@ async function activeUuid(name: string): Promise<string> {
 }
 
 describe('nova rescue / evacuate / add-secgroup / remove-secgroup', () => {
-  it('shows Nova\'s refusals and leaves the server ACTIVE', async () => {
-    const boot = await nova('boot', '--image', 'busybox', '--flavor', 'c1.nano', '--nic', 'auto', '--meta', 'APP_MODE=prod', 'cli-refused');
+  it("shows Nova's refusals and leaves the server ACTIVE", async () => {
+    const boot = await nova(
+      'boot',
+      '--image',
+      'busybox',
+      '--flavor',
+      'c1.nano',
+      '--nic',
+      'auto',
+      '--meta',
+      'APP_MODE=prod',
+      'cli-refused',
+    );
     expect(boot.code, boot.stderr).toBe(0);
     const uuid = await activeUuid('cli-refused');
 
     const rescue = await nova('rescue', 'cli-refused');
     expect(rescue.code).not.toBe(0);
-    expect(rescue.stderr).toContain(`Instance ${uuid} cannot be rescued: Driver Error: the Docker driver does not support rescue (HTTP 400)`);
+    expect(rescue.stderr).toContain(
+      `Instance ${uuid} cannot be rescued: Driver Error: the Docker driver does not support rescue (HTTP 400)`,
+    );
 
     const evacuate = await nova('evacuate', 'cli-refused');
     expect(evacuate.code).not.toBe(0);

@@ -10,7 +10,8 @@ import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpe
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const CLI_TIMEOUT = 120_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>
   expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0);
@@ -26,13 +27,20 @@ beforeAll(async () => {
   const tar = path.join(s.dataDir, 'busybox.tar');
   docker('image', 'save', TEST_IMAGE, '-o', tar);
   await seedImage(s.services, {
-    name: 'busybox', data: fs.readFileSync(tar),
+    name: 'busybox',
+    data: fs.readFileSync(tar),
     properties: { os_command_line: "sh -c 'echo console-line-1; echo console-line-2; while true; do sleep 1; done'" },
   });
 }, 60_000);
 
 afterAll(async () => {
-  for (const id of created) { try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ } }
+  for (const id of created) {
+    try {
+      docker('rm', '-f', `nova-${id}`);
+    } catch {
+      /* gone */
+    }
+  }
   await s?.close();
 });
 
@@ -54,7 +62,9 @@ async function expectState(id: string, vmState: string, dockerStatus: string, po
 const startedAt = (id: string) => docker('inspect', '-f', '{{.State.StartedAt}}', `nova-${id}`);
 
 async function boot(name: string): Promise<string> {
-  const r = await runCli('nova', ['boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', name], env, { timeoutMs: CLI_TIMEOUT });
+  const r = await runCli('nova', ['boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', name], env, {
+    timeoutMs: CLI_TIMEOUT,
+  });
   expectOk(r);
   const row = await s.services.db('instances').where({ display_name: name, deleted: false }).first();
   created.push(row.uuid);
@@ -131,13 +141,25 @@ describe('openstack server', () => {
     expect(Boolean((await s.services.db('instances').where({ uuid: id }).first()).locked)).toBe(true);
     await osc('unlock', id);
     expect(Boolean((await s.services.db('instances').where({ uuid: id }).first()).locked)).toBe(false);
-    const log = await runCli('openstack', ['console', 'log', 'show', '--lines', '1', id], env, { timeoutMs: CLI_TIMEOUT });
+    const log = await runCli('openstack', ['console', 'log', 'show', '--lines', '1', id], env, {
+      timeoutMs: CLI_TIMEOUT,
+    });
     expectOk(log);
     expect(log.stdout.trim()).toBe('console-line-2');
     // os-instance-actions through the client: every step above is recorded, newest first
     const events = JSON.parse((await osc('event', 'list', id, '-f', 'json')).stdout) as { Action: string }[];
     expect(events.map((e) => e.Action)).toEqual([
-      'unlock', 'lock', 'resume', 'suspend', 'unpause', 'pause', 'reboot', 'reboot', 'start', 'stop', 'create',
+      'unlock',
+      'lock',
+      'resume',
+      'suspend',
+      'unpause',
+      'pause',
+      'reboot',
+      'reboot',
+      'start',
+      'stop',
+      'create',
     ]);
   }, 300_000);
 });

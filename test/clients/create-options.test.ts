@@ -28,7 +28,8 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const nova = (...args: string[]) => runCli('nova', ['--os-compute-api-version', '2.56', ...args], env, { timeoutMs: CLI_TIMEOUT });
+const nova = (...args: string[]) =>
+  runCli('nova', ['--os-compute-api-version', '2.56', ...args], env, { timeoutMs: CLI_TIMEOUT });
 
 async function activeRow(name: string): Promise<{ uuid: string; host_id: number }> {
   const deadline = Date.now() + 30_000;
@@ -44,8 +45,20 @@ describe('nova boot options', () => {
   it('--file /etc/motd=local puts the local file into the server; --security-groups default is accepted', async () => {
     const local = path.join(dir, 'motd');
     fs.writeFileSync(local, 'motd from the client\n');
-    const r = await nova('boot', '--image', 'busybox', '--flavor', 'c1.nano', '--nic', 'none', '--security-groups', 'default',
-      '--file', `/etc/motd=${local}`, 'cli-files');
+    const r = await nova(
+      'boot',
+      '--image',
+      'busybox',
+      '--flavor',
+      'c1.nano',
+      '--nic',
+      'none',
+      '--security-groups',
+      'default',
+      '--file',
+      `/etc/motd=${local}`,
+      'cli-files',
+    );
     expect(r.code, r.stderr).toBe(0);
     const row = await activeRow('cli-files');
     const fake = (await s.services.hosts.driverFor(row.host_id)) as FakeDriver;
@@ -56,30 +69,87 @@ describe('nova boot options', () => {
     const local = path.join(dir, 'issue');
     fs.writeFileSync(local, 'from openstack\n');
     const osc = (...args: string[]) => runCli('openstack', args, env, { timeoutMs: CLI_TIMEOUT });
-    const r = await osc('server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--file', `/etc/issue=${local}`, 'osc-files', '-f', 'json', '-c', 'id');
+    const r = await osc(
+      'server',
+      'create',
+      '--image',
+      'busybox',
+      '--flavor',
+      'c1.nano',
+      '--file',
+      `/etc/issue=${local}`,
+      'osc-files',
+      '-f',
+      'json',
+      '-c',
+      'id',
+    );
     expect(r.code, r.stderr).toBe(0);
     const row = await activeRow('osc-files');
     const fake = (await s.services.hosts.driverFor(row.host_id)) as FakeDriver;
     expect(fake.injectedFiles(row.uuid)).toEqual({ '/etc/issue': 'from openstack\n' });
-    const bfv = await osc('server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--boot-from-volume', '1', 'osc-bfv');
+    const bfv = await osc(
+      'server',
+      'create',
+      '--image',
+      'busybox',
+      '--flavor',
+      'c1.nano',
+      '--boot-from-volume',
+      '1',
+      'osc-bfv',
+    );
     expect(bfv.code).not.toBe(0);
     expect(bfv.stderr).toContain('Block Device Mapping is Invalid: novadock has no block storage');
     expect(bfv.stderr).toContain('(HTTP 400)');
   });
 
-  it('--security-groups with an unknown group is a 400 with Neutron\'s words', async () => {
-    const r = await nova('boot', '--image', 'busybox', '--flavor', 'c1.nano', '--nic', 'none', '--security-groups', 'web', 'cli-sg');
+  it("--security-groups with an unknown group is a 400 with Neutron's words", async () => {
+    const r = await nova(
+      'boot',
+      '--image',
+      'busybox',
+      '--flavor',
+      'c1.nano',
+      '--nic',
+      'none',
+      '--security-groups',
+      'web',
+      'cli-sg',
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("Unable to find security_group with name or id 'web' (HTTP 400)");
   });
 
   it('openstack server create --security-group default: the client finds the group, the server is in it; an unknown one is not found', async () => {
     const osc = (...args: string[]) => runCli('openstack', args, env, { timeoutMs: CLI_TIMEOUT });
-    const r = await osc('server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--security-group', 'default', 'osc-sg', '-f', 'json');
+    const r = await osc(
+      'server',
+      'create',
+      '--image',
+      'busybox',
+      '--flavor',
+      'c1.nano',
+      '--security-group',
+      'default',
+      'osc-sg',
+      '-f',
+      'json',
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.stringify(JSON.parse(r.stdout).security_groups)).toContain('default');
     await activeRow('osc-sg');
-    const bad = await osc('server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--security-group', 'web', 'osc-sg-bad');
+    const bad = await osc(
+      'server',
+      'create',
+      '--image',
+      'busybox',
+      '--flavor',
+      'c1.nano',
+      '--security-group',
+      'web',
+      'osc-sg-bad',
+    );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('none found (HTTP 404)'); // the client's own words when the list has no such name
   });

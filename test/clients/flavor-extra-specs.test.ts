@@ -15,28 +15,53 @@ beforeAll(async () => {
   s = await startListeningApp({}, { background: false });
   env = adminEnv(s);
   const flavor = await s.services.flavors.create({
-    name: 'esv-cli', memoryMb: 64, vcpus: 1, rootGb: 0, ephemeralGb: 0, swap: 0, rxtxFactor: 1, isPublic: true, description: null,
+    name: 'esv-cli',
+    memoryMb: 64,
+    vcpus: 1,
+    rootGb: 0,
+    ephemeralGb: 0,
+    swap: 0,
+    rxtxFactor: 1,
+    isPublic: true,
+    description: null,
   });
   flavorId = flavor.id;
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('extra spec validation with the real CLIs', () => {
-  it('nova flavor-key set: a bad hw:cpu_policy is refused with Nova\'s message and nothing is stored', async () => {
-    const r = await runCli('nova', ['flavor-key', flavorId, 'set', 'hw:cpu_policy=bogus'], env, { timeoutMs: CLI_TIMEOUT });
+  it("nova flavor-key set: a bad hw:cpu_policy is refused with Nova's message and nothing is stored", async () => {
+    const r = await runCli('nova', ['flavor-key', flavorId, 'set', 'hw:cpu_policy=bogus'], env, {
+      timeoutMs: CLI_TIMEOUT,
+    });
     expect(r.code, r.stdout).not.toBe(0);
-    expect(r.stderr).toContain("ERROR (BadRequest): Validation failed; 'bogus' is not one of: dedicated, shared, mixed. (HTTP 400)");
+    expect(r.stderr).toContain(
+      "ERROR (BadRequest): Validation failed; 'bogus' is not one of: dedicated, shared, mixed. (HTTP 400)",
+    );
     expect(await s.services.flavors.extraSpecs(flavorId)).toEqual({});
   }, 120_000);
 
   it('nova flavor-key set: known specs with good values and novadock:pids_limit are stored', async () => {
-    const r = await runCli('nova', ['flavor-key', flavorId, 'set', 'hw:cpu_policy=dedicated', 'hw:numa_nodes=1', 'novadock:pids_limit=64'], env, { timeoutMs: CLI_TIMEOUT });
+    const r = await runCli(
+      'nova',
+      ['flavor-key', flavorId, 'set', 'hw:cpu_policy=dedicated', 'hw:numa_nodes=1', 'novadock:pids_limit=64'],
+      env,
+      { timeoutMs: CLI_TIMEOUT },
+    );
     expectOk(r);
-    expect(await s.services.flavors.extraSpecs(flavorId)).toEqual({ 'hw:cpu_policy': 'dedicated', 'hw:numa_nodes': '1', 'novadock:pids_limit': '64' });
+    expect(await s.services.flavors.extraSpecs(flavorId)).toEqual({
+      'hw:cpu_policy': 'dedicated',
+      'hw:numa_nodes': '1',
+      'novadock:pids_limit': '64',
+    });
   }, 120_000);
 
   it('openstack flavor set --property (compute 2.1) stores an unknown hw: key, as Nova before 2.86', async () => {
-    const r = await runCli('openstack', ['flavor', 'set', '--property', 'hw:not_a_spec=x', flavorId], env, { timeoutMs: CLI_TIMEOUT });
+    const r = await runCli('openstack', ['flavor', 'set', '--property', 'hw:not_a_spec=x', flavorId], env, {
+      timeoutMs: CLI_TIMEOUT,
+    });
     expectOk(r);
     expect(await s.services.flavors.extraSpecs(flavorId)).toMatchObject({ 'hw:not_a_spec': 'x' });
   }, 120_000);

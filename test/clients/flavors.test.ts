@@ -9,7 +9,9 @@ beforeAll(async () => {
   s = await startListeningApp({}, { background: false });
   env = adminEnv(s);
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const CLI_TIMEOUT = 90_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>
@@ -22,7 +24,9 @@ describe('openstack and nova flavor commands', () => {
     const rows = jsonOut<Array<Record<string, unknown>>>(r);
     const tiny = rows.find((x) => x.Name === 'm1.tiny');
     expect(tiny).toMatchObject({ ID: '1', RAM: 512, Disk: 1, VCPUs: 1, 'Is Public': true });
-    expect(rows.map((x) => x.Name)).toEqual(expect.arrayContaining(['m1.small', 'm1.xlarge', 'c1.nano', 'c1.micro', 'c1.small']));
+    expect(rows.map((x) => x.Name)).toEqual(
+      expect.arrayContaining(['m1.small', 'm1.xlarge', 'c1.nano', 'c1.micro', 'c1.small']),
+    );
   }, 120_000);
 
   it('openstack flavor show m1.tiny finds it by name (after the 404 on /flavors/m1.tiny)', async () => {
@@ -44,13 +48,23 @@ describe('openstack and nova flavor commands', () => {
   }, 120_000);
 
   it('openstack flavor create --ram 64 --vcpus 1 --disk 0 x1 (admin) creates the flavor; a second create with that name is refused', async () => {
-    const r = await runCli('openstack', ['flavor', 'create', '--ram', '64', '--vcpus', '1', '--disk', '0', 'x1', '-f', 'json'], env, { timeoutMs: CLI_TIMEOUT });
+    const r = await runCli(
+      'openstack',
+      ['flavor', 'create', '--ram', '64', '--vcpus', '1', '--disk', '0', 'x1', '-f', 'json'],
+      env,
+      { timeoutMs: CLI_TIMEOUT },
+    );
     expectOk(r);
     const f = jsonOut<Record<string, unknown>>(r);
     expect(f).toMatchObject({ name: 'x1', ram: 64, vcpus: 1, disk: 0 });
     const stored = await s.services.flavors.find(String(f.id));
     expect(stored).toMatchObject({ name: 'x1', memory_mb: 64, vcpus: 1, root_gb: 0, is_public: true });
-    const again = await runCli('openstack', ['flavor', 'create', '--ram', '64', '--vcpus', '1', '--disk', '0', 'x1'], env, { timeoutMs: CLI_TIMEOUT });
+    const again = await runCli(
+      'openstack',
+      ['flavor', 'create', '--ram', '64', '--vcpus', '1', '--disk', '0', 'x1'],
+      env,
+      { timeoutMs: CLI_TIMEOUT },
+    );
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/Flavor with name x1 already exists/);
   }, 200_000);

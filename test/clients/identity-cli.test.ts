@@ -5,7 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, osEnv, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli.js';
+import {
+  adminEnv,
+  jsonOut,
+  osEnv,
+  runCli,
+  startListeningApp,
+  type CliResult,
+  type ListeningApp,
+} from '../helpers/cli.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 let s: ListeningApp;
@@ -14,7 +22,9 @@ beforeAll(async () => {
   s = await startListeningApp();
   admin = adminEnv(s);
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const T = 180_000;
 const osc = (args: string[], env = admin) => runCli('openstack', args, env, { timeoutMs: 90_000 });
@@ -27,8 +37,14 @@ type Row = Record<string, unknown>;
 /** A password login through the API: the token, or null when refused. */
 async function login(app: ListeningApp, user: string, password: string, project: string): Promise<string | null> {
   const res = await fetch(`${app.url}/identity/v3/auth/tokens`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: user, password, domain: { id: 'default' } } } }, scope: { project: { name: project } } } }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: user, password, domain: { id: 'default' } } } },
+        scope: { project: { name: project } },
+      },
+    }),
   });
   return res.status === 201 ? res.headers.get('x-subject-token') : null;
 }
@@ -38,7 +54,8 @@ async function makeMember(app: ListeningApp, name: string): Promise<void> {
   const admin = (await login(app, 'admin', app.adminPassword, 'admin'))!;
   const call = async (method: string, p: string, body?: object) => {
     const res = await fetch(`${app.url}/identity/v3${p}`, {
-      method, body: body ? JSON.stringify(body) : undefined,
+      method,
+      body: body ? JSON.stringify(body) : undefined,
       headers: body ? { 'X-Auth-Token': admin, 'Content-Type': 'application/json' } : { 'X-Auth-Token': admin },
     });
     expect(res.status, `${method} ${p}`).toBeLessThan(300);
@@ -51,28 +68,62 @@ async function makeMember(app: ListeningApp, name: string): Promise<void> {
 }
 
 describe('openstack identity commands', () => {
-  it('openstack token issue prints a token scoped to the admin project', async () => {
-    const tok = jsonOut<Row>(ok(await osc(['token', 'issue', '-f', 'json'])));
-    const adminProject = (await s.services.identityRepo.findProjectByName('default', 'admin'))!;
-    const adminUser = (await s.services.identityRepo.findUserByName('default', 'admin'))!;
-    expect(tok).toMatchObject({ project_id: adminProject.id, user_id: adminUser.id });
-    expect(tok.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(Date.parse(String(tok.expires))).toBeGreaterThan(Date.now());
-    // and the token is real: it works on the API
-    const res = await fetch(`${s.url}/identity/v3/auth/projects`, { headers: { 'X-Auth-Token': String(tok.id) } });
-    expect(res.status).toBe(200);
-  }, T);
+  it(
+    'openstack token issue prints a token scoped to the admin project',
+    async () => {
+      const tok = jsonOut<Row>(ok(await osc(['token', 'issue', '-f', 'json'])));
+      const adminProject = (await s.services.identityRepo.findProjectByName('default', 'admin'))!;
+      const adminUser = (await s.services.identityRepo.findUserByName('default', 'admin'))!;
+      expect(tok).toMatchObject({ project_id: adminProject.id, user_id: adminUser.id });
+      expect(tok.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(Date.parse(String(tok.expires))).toBeGreaterThan(Date.now());
+      // and the token is real: it works on the API
+      const res = await fetch(`${s.url}/identity/v3/auth/projects`, { headers: { 'X-Auth-Token': String(tok.id) } });
+      expect(res.status).toBe(200);
+    },
+    T,
+  );
 
   it('project create/list/show/delete, user create/list/show/set --password/delete, role list/add, role assignment list, domain list', async () => {
-    const project = jsonOut<Row>(ok(await osc(['project', 'create', '--description', 'made by the CLI', 'cli-proj', '-f', 'json'])));
-    expect(project).toMatchObject({ name: 'cli-proj', description: 'made by the CLI', domain_id: 'default', enabled: true });
+    const project = jsonOut<Row>(
+      ok(await osc(['project', 'create', '--description', 'made by the CLI', 'cli-proj', '-f', 'json'])),
+    );
+    expect(project).toMatchObject({
+      name: 'cli-proj',
+      description: 'made by the CLI',
+      domain_id: 'default',
+      enabled: true,
+    });
     const projects = jsonOut<Row[]>(ok(await osc(['project', 'list', '-f', 'json'])));
     expect(projects.map((p) => p.Name).sort()).toEqual(['admin', 'cli-proj']);
     expect(jsonOut<Row>(ok(await osc(['project', 'show', 'cli-proj', '-f', 'json']))).id).toBe(project.id);
 
-    const user = jsonOut<Row>(ok(await osc(['user', 'create', '--password', 'cli-user-password-1', '--project', 'cli-proj', 'cli-user', '-f', 'json'])));
-    expect(user).toMatchObject({ name: 'cli-user', default_project_id: project.id, domain_id: 'default', enabled: true });
-    expect(jsonOut<Row[]>(ok(await osc(['user', 'list', '-f', 'json']))).map((u) => u.Name).sort()).toEqual(['admin', 'cli-user']);
+    const user = jsonOut<Row>(
+      ok(
+        await osc([
+          'user',
+          'create',
+          '--password',
+          'cli-user-password-1',
+          '--project',
+          'cli-proj',
+          'cli-user',
+          '-f',
+          'json',
+        ]),
+      ),
+    );
+    expect(user).toMatchObject({
+      name: 'cli-user',
+      default_project_id: project.id,
+      domain_id: 'default',
+      enabled: true,
+    });
+    expect(
+      jsonOut<Row[]>(ok(await osc(['user', 'list', '-f', 'json'])))
+        .map((u) => u.Name)
+        .sort(),
+    ).toEqual(['admin', 'cli-user']);
     expect(jsonOut<Row>(ok(await osc(['user', 'show', 'cli-user', '-f', 'json']))).id).toBe(user.id);
 
     const roles = jsonOut<Row[]>(ok(await osc(['role', 'list', '-f', 'json'])));
@@ -80,8 +131,25 @@ describe('openstack identity commands', () => {
 
     expect(await login(s, 'cli-user', 'cli-user-password-1', 'cli-proj')).toBeNull(); // no role on cli-proj yet
     ok(await osc(['role', 'add', '--project', 'cli-proj', '--user', 'cli-user', 'member']));
-    const assignments = jsonOut<Row[]>(ok(await osc(['role', 'assignment', 'list', '--user', 'cli-user', '--project', 'cli-proj', '--names', '-f', 'json'])));
-    expect(assignments).toEqual([expect.objectContaining({ Role: 'member', User: 'cli-user@Default', Project: 'cli-proj@Default' })]);
+    const assignments = jsonOut<Row[]>(
+      ok(
+        await osc([
+          'role',
+          'assignment',
+          'list',
+          '--user',
+          'cli-user',
+          '--project',
+          'cli-proj',
+          '--names',
+          '-f',
+          'json',
+        ]),
+      ),
+    );
+    expect(assignments).toEqual([
+      expect.objectContaining({ Role: 'member', User: 'cli-user@Default', Project: 'cli-proj@Default' }),
+    ]);
     expect(await login(s, 'cli-user', 'cli-user-password-1', 'cli-proj')).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     ok(await osc(['user', 'set', '--password', 'cli-user-password-2', 'cli-user']));
@@ -102,24 +170,36 @@ describe('openstack identity commands', () => {
 
   it('role create/show/set/add, role assignment list, role delete (its assignments go); the built-in roles cannot be deleted', async () => {
     await makeMember(s, 'cli-roles');
-    const role = jsonOut<Row>(ok(await osc(['role', 'create', '--description', 'reads the books', 'cli-auditor', '-f', 'json'])));
+    const role = jsonOut<Row>(
+      ok(await osc(['role', 'create', '--description', 'reads the books', 'cli-auditor', '-f', 'json'])),
+    );
     expect(role).toMatchObject({ name: 'cli-auditor', description: 'reads the books', domain_id: null });
     expect(jsonOut<Row>(ok(await osc(['role', 'show', 'cli-auditor', '-f', 'json']))).id).toBe(role.id);
     const dup = await osc(['role', 'create', 'CLI-Auditor']);
     expect(dup.code).not.toBe(0);
-    expect(dup.stderr).toContain('Conflict occurred attempting to store role - Duplicate entry found with name CLI-Auditor.');
+    expect(dup.stderr).toContain(
+      'Conflict occurred attempting to store role - Duplicate entry found with name CLI-Auditor.',
+    );
 
     ok(await osc(['role', 'set', '--name', 'cli-inspector', 'cli-auditor']));
     expect(jsonOut<Row>(ok(await osc(['role', 'show', 'cli-inspector', '-f', 'json']))).id).toBe(role.id);
     ok(await osc(['role', 'add', '--project', 'cli-roles', '--user', 'cli-roles-user', 'cli-inspector']));
-    const assignments = jsonOut<Row[]>(ok(await osc(['role', 'assignment', 'list', '--user', 'cli-roles-user', '--names', '-f', 'json'])));
+    const assignments = jsonOut<Row[]>(
+      ok(await osc(['role', 'assignment', 'list', '--user', 'cli-roles-user', '--names', '-f', 'json'])),
+    );
     expect(assignments.map((a) => a.Role).sort()).toEqual(['cli-inspector', 'member']);
     expect(assignments.every((a) => a.Project === 'cli-roles@Default')).toBe(true);
 
     ok(await osc(['role', 'delete', 'cli-inspector']));
-    const after = jsonOut<Row[]>(ok(await osc(['role', 'assignment', 'list', '--user', 'cli-roles-user', '--names', '-f', 'json'])));
+    const after = jsonOut<Row[]>(
+      ok(await osc(['role', 'assignment', 'list', '--user', 'cli-roles-user', '--names', '-f', 'json'])),
+    );
     expect(after.map((a) => a.Role)).toEqual(['member']);
-    expect(jsonOut<Row[]>(ok(await osc(['role', 'list', '-f', 'json']))).map((r) => r.Name).sort()).toEqual(['admin', 'member', 'reader']);
+    expect(
+      jsonOut<Row[]>(ok(await osc(['role', 'list', '-f', 'json'])))
+        .map((r) => r.Name)
+        .sort(),
+    ).toEqual(['admin', 'member', 'reader']);
 
     const refused = await osc(['role', 'delete', 'admin']);
     expect(refused.code).not.toBe(0);
@@ -128,7 +208,7 @@ describe('openstack identity commands', () => {
   }, 600_000);
 });
 
-describe('a member of project B cannot see project A\'s objects', () => {
+describe("a member of project B cannot see project A's objects", () => {
   it('server, keypair and private image of A: "not found" for B; 404 with B\'s token; 401 without a token', async () => {
     await unlimitedQuota(s.services);
     const bootImage = await seedImage(s.services, { name: 'cli-boot', visibility: 'public' });
@@ -139,10 +219,34 @@ describe('a member of project B cannot see project A\'s objects', () => {
     const imageFile = path.join(s.dataDir, 'a-img.raw');
     fs.writeFileSync(imageFile, Buffer.alloc(1024, 7));
 
-    const server = jsonOut<Row>(ok(await osc(['server', 'create', '--image', bootImage.id, '--flavor', '1', '--wait', 'a-vm', '-f', 'json'], envA)));
+    const server = jsonOut<Row>(
+      ok(
+        await osc(['server', 'create', '--image', bootImage.id, '--flavor', '1', '--wait', 'a-vm', '-f', 'json'], envA),
+      ),
+    );
     expect(server.status).toBe('ACTIVE');
     ok(await osc(['keypair', 'create', 'a-key', '-f', 'json'], envA));
-    const image = jsonOut<Row>(ok(await osc(['image', 'create', '--private', '--disk-format', 'raw', '--container-format', 'bare', '--file', imageFile, 'a-img', '-f', 'json'], envA)));
+    const image = jsonOut<Row>(
+      ok(
+        await osc(
+          [
+            'image',
+            'create',
+            '--private',
+            '--disk-format',
+            'raw',
+            '--container-format',
+            'bare',
+            '--file',
+            imageFile,
+            'a-img',
+            '-f',
+            'json',
+          ],
+          envA,
+        ),
+      ),
+    );
 
     const serverShow = await osc(['server', 'show', String(server.id)], envB);
     expect(serverShow.code).not.toBe(0);
@@ -154,16 +258,24 @@ describe('a member of project B cannot see project A\'s objects', () => {
     const img = await osc(['image', 'show', String(image.id)], envB);
     expect(img.code).not.toBe(0);
     expect(img.stderr).toMatch(/No Image found|Could not find|not found/i);
-    expect(jsonOut<Row[]>(ok(await osc(['image', 'list', '-f', 'json'], envB))).map((i) => i.Name)).not.toContain('a-img');
+    expect(jsonOut<Row[]>(ok(await osc(['image', 'list', '-f', 'json'], envB))).map((i) => i.Name)).not.toContain(
+      'a-img',
+    );
 
     // B is a member, not admin: the admin commands are refused.
     const sneaky = await osc(['project', 'create', 'sneaky'], envB);
     expect(sneaky.code).not.toBe(0);
-    expect(sneaky.stderr).toMatch(/You are not authorized to perform the requested action: identity:create_project\. \(HTTP 403\)/);
+    expect(sneaky.stderr).toMatch(
+      /You are not authorized to perform the requested action: identity:create_project\. \(HTTP 403\)/,
+    );
 
     // The same through the API with B's token: 404, never 403; without a token: 401.
     const tokenB = String(jsonOut<Row>(ok(await osc(['token', 'issue', '-f', 'json'], envB))).id);
-    for (const path of [`/compute/v2.1/servers/${server.id}`, `/image/v2/images/${image.id}`, '/compute/v2.1/os-keypairs/a-key']) {
+    for (const path of [
+      `/compute/v2.1/servers/${server.id}`,
+      `/image/v2/images/${image.id}`,
+      '/compute/v2.1/os-keypairs/a-key',
+    ]) {
       const withB = await fetch(`${s.url}${path}`, { headers: { 'X-Auth-Token': tokenB } });
       expect(withB.status, path).toBe(404);
       const without = await fetch(`${s.url}${path}`);
@@ -172,21 +284,48 @@ describe('a member of project B cannot see project A\'s objects', () => {
     }
     // A still sees all three.
     const tokenA = (await login(s, 'proj-a-user', 'proj-a-password', 'proj-a'))!;
-    for (const path of [`/compute/v2.1/servers/${server.id}`, `/image/v2/images/${image.id}`, '/compute/v2.1/os-keypairs/a-key']) {
+    for (const path of [
+      `/compute/v2.1/servers/${server.id}`,
+      `/image/v2/images/${image.id}`,
+      '/compute/v2.1/os-keypairs/a-key',
+    ]) {
       expect((await fetch(`${s.url}${path}`, { headers: { 'X-Auth-Token': tokenA } })).status, path).toBe(200);
     }
   }, 600_000);
 });
 
 describe('catalog administration (read)', () => {
-  it('openstack service list / endpoint list --service --interface / region list / service show', async () => {
-    const services = jsonOut<Row[]>(ok(await osc(['service', 'list', '-f', 'json'])));
-    expect(services.map((r) => `${r.Name}:${r.Type}`).sort()).toEqual(['glance:image', 'keystone:identity', 'nova:compute']);
-    const compute = jsonOut<Row[]>(ok(await osc(['endpoint', 'list', '--service', 'compute', '--interface', 'public', '-f', 'json'])));
-    expect(compute).toHaveLength(1);
-    expect(compute[0]).toMatchObject({ 'Service Name': 'nova', 'Service Type': 'compute', Interface: 'public', Region: 'RegionOne', URL: `${s.url}/compute/v2.1`, Enabled: true });
-    expect(jsonOut<Row[]>(ok(await osc(['endpoint', 'list', '-f', 'json'])))).toHaveLength(9);
-    expect(jsonOut<Row[]>(ok(await osc(['region', 'list', '-f', 'json']))).map((r) => r.Region)).toEqual(['RegionOne']);
-    expect(jsonOut<Row>(ok(await osc(['service', 'show', 'nova', '-f', 'json'])))).toMatchObject({ name: 'nova', type: 'compute', enabled: true });
-  }, T);
+  it(
+    'openstack service list / endpoint list --service --interface / region list / service show',
+    async () => {
+      const services = jsonOut<Row[]>(ok(await osc(['service', 'list', '-f', 'json'])));
+      expect(services.map((r) => `${r.Name}:${r.Type}`).sort()).toEqual([
+        'glance:image',
+        'keystone:identity',
+        'nova:compute',
+      ]);
+      const compute = jsonOut<Row[]>(
+        ok(await osc(['endpoint', 'list', '--service', 'compute', '--interface', 'public', '-f', 'json'])),
+      );
+      expect(compute).toHaveLength(1);
+      expect(compute[0]).toMatchObject({
+        'Service Name': 'nova',
+        'Service Type': 'compute',
+        Interface: 'public',
+        Region: 'RegionOne',
+        URL: `${s.url}/compute/v2.1`,
+        Enabled: true,
+      });
+      expect(jsonOut<Row[]>(ok(await osc(['endpoint', 'list', '-f', 'json'])))).toHaveLength(9);
+      expect(jsonOut<Row[]>(ok(await osc(['region', 'list', '-f', 'json']))).map((r) => r.Region)).toEqual([
+        'RegionOne',
+      ]);
+      expect(jsonOut<Row>(ok(await osc(['service', 'show', 'nova', '-f', 'json'])))).toMatchObject({
+        name: 'nova',
+        type: 'compute',
+        enabled: true,
+      });
+    },
+    T,
+  );
 });

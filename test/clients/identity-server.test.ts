@@ -22,7 +22,10 @@ afterEach(async () => {
   for (const p of started.splice(0)) {
     if (p.exitCode === null && p.signalCode === null) {
       p.kill('SIGTERM');
-      await new Promise((r) => { p.once('exit', r); setTimeout(r, 10_000); });
+      await new Promise((r) => {
+        p.once('exit', r);
+        setTimeout(r, 10_000);
+      });
       if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     }
   }
@@ -46,7 +49,11 @@ function tempDir(): string {
   return d;
 }
 
-interface Run { proc: ChildProcess; output: () => string; exited: Promise<number | null> }
+interface Run {
+  proc: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 /** Starts `node --import tsx src/server.ts` with only the given NOVADOCK_* settings. */
 function startServer(env: Record<string, string>): Run {
@@ -54,14 +61,22 @@ function startServer(env: Record<string, string>): Run {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(),
-      NOVADOCK_COMPUTE_DRIVER: 'fake', NOVADOCK_LOG_LEVEL: 'info', NOVADOCK_POWER_SYNC_INTERVAL: '0', ...env,
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? os.tmpdir(),
+      NOVADOCK_COMPUTE_DRIVER: 'fake',
+      NOVADOCK_LOG_LEVEL: 'info',
+      NOVADOCK_POWER_SYNC_INTERVAL: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(proc);
-  proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  proc.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  proc.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  proc.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return { proc, output: () => out, exited };
 }
@@ -80,7 +95,9 @@ describe('first start on loopback', () => {
     const port = await freePort();
     const run = startServer({ NOVADOCK_DATA_DIR: dataDir, NOVADOCK_PORT: String(port), NOVADOCK_HOST: '127.0.0.1' });
     let exitCode: number | null | undefined;
-    void run.exited.then((c) => { exitCode = c; });
+    void run.exited.then((c) => {
+      exitCode = c;
+    });
     await waitFor(() => /Server listening/.test(run.output()) || exitCode !== undefined, run.output);
     expect(exitCode, run.output()).toBeUndefined();
 
@@ -88,7 +105,16 @@ describe('first start on loopback', () => {
     expect(run.output()).toContain(`credentials for the admin user are in ${openrc}`);
     expect(fs.statSync(openrc).mode & 0o777).toBe(0o600);
     const text = fs.readFileSync(openrc, 'utf8');
-    for (const name of ['OS_AUTH_URL', 'OS_IDENTITY_API_VERSION', 'OS_USERNAME', 'OS_PASSWORD', 'OS_PROJECT_NAME', 'OS_USER_DOMAIN_NAME', 'OS_PROJECT_DOMAIN_NAME', 'OS_REGION_NAME']) {
+    for (const name of [
+      'OS_AUTH_URL',
+      'OS_IDENTITY_API_VERSION',
+      'OS_USERNAME',
+      'OS_PASSWORD',
+      'OS_PROJECT_NAME',
+      'OS_USER_DOMAIN_NAME',
+      'OS_PROJECT_DOMAIN_NAME',
+      'OS_REGION_NAME',
+    ]) {
       expect(text, name).toMatch(new RegExp(`^export ${name}=`, 'm'));
     }
     expect(text).toContain(`export OS_AUTH_URL='http://127.0.0.1:${port}/identity/v3'`);
@@ -96,7 +122,12 @@ describe('first start on loopback', () => {
     expect(password.length).toBeGreaterThanOrEqual(12);
     expect(run.output()).not.toContain(password); // the password goes to the file, never to the log
 
-    const r = await runCli('/bin/bash', ['-c', `source '${openrc}' && openstack token issue -f value -c id -c project_id`], {}, { timeoutMs: 90_000 });
+    const r = await runCli(
+      '/bin/bash',
+      ['-c', `source '${openrc}' && openstack token issue -f value -c id -c project_id`],
+      {},
+      { timeoutMs: 90_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     const [id, projectId] = r.stdout.trim().split('\n');
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -109,8 +140,14 @@ describe('first start on loopback', () => {
     await waitFor(() => /Server listening/.test(again.output()), again.output);
     expect(fs.readFileSync(openrc, 'utf8')).toBe(text);
     const res = await fetch(`http://127.0.0.1:${port}/identity/v3/auth/tokens`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password } } }, scope: { project: { name: 'admin' } } } }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: { methods: ['password'], password: { user: { name: 'admin', password } } },
+          scope: { project: { name: 'admin' } },
+        },
+      }),
     });
     expect(res.status).toBe(201);
   }, 240_000);
@@ -119,11 +156,23 @@ describe('first start on loopback', () => {
 describe('weak admin password and a non-loopback address', () => {
   it('NOVADOCK_ADMIN_PASSWORD=admin on 0.0.0.0: exit 2 before listening, saying why', async () => {
     const dataDir = tempDir();
-    const run = startServer({ NOVADOCK_DATA_DIR: dataDir, NOVADOCK_PORT: String(await freePort()), NOVADOCK_HOST: '0.0.0.0', NOVADOCK_ADMIN_PASSWORD: 'admin' });
+    const run = startServer({
+      NOVADOCK_DATA_DIR: dataDir,
+      NOVADOCK_PORT: String(await freePort()),
+      NOVADOCK_HOST: '0.0.0.0',
+      NOVADOCK_ADMIN_PASSWORD: 'admin',
+    });
     expect(await run.exited).toBe(2);
-    expect(run.output()).toMatch(/novadock: refusing to listen on 0\.0\.0\.0: NOVADOCK_ADMIN_PASSWORD is weak \(it is a well-known default password\)/);
+    expect(run.output()).toMatch(
+      /novadock: refusing to listen on 0\.0\.0\.0: NOVADOCK_ADMIN_PASSWORD is weak \(it is a well-known default password\)/,
+    );
     expect(run.output()).not.toMatch(/Server listening/);
-    const short = startServer({ NOVADOCK_DATA_DIR: dataDir, NOVADOCK_PORT: String(await freePort()), NOVADOCK_HOST: '0.0.0.0', NOVADOCK_ADMIN_PASSWORD: 'Xy7#short' });
+    const short = startServer({
+      NOVADOCK_DATA_DIR: dataDir,
+      NOVADOCK_PORT: String(await freePort()),
+      NOVADOCK_HOST: '0.0.0.0',
+      NOVADOCK_ADMIN_PASSWORD: 'Xy7#short',
+    });
     expect(await short.exited).toBe(2);
     expect(short.output()).toMatch(/shorter than 12 characters/);
   }, 120_000);
@@ -137,7 +186,11 @@ describe('weak admin password and a non-loopback address', () => {
     } finally {
       await db.destroy();
     }
-    const run = startServer({ NOVADOCK_DATA_DIR: dataDir, NOVADOCK_PORT: String(await freePort()), NOVADOCK_HOST: '0.0.0.0' });
+    const run = startServer({
+      NOVADOCK_DATA_DIR: dataDir,
+      NOVADOCK_PORT: String(await freePort()),
+      NOVADOCK_HOST: '0.0.0.0',
+    });
     expect(await run.exited).toBe(2);
     expect(run.output()).toMatch(/refusing to listen on 0\.0\.0\.0: the admin user's password is weak/);
     expect(run.output()).not.toMatch(/Server listening/);

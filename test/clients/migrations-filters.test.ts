@@ -13,21 +13,56 @@ let ids: { user: string; project: string };
 beforeAll(async () => {
   s = await startListeningApp();
   const repo = s.services.identityRepo;
-  ids = { user: (await repo.findUserByName('default', 'admin'))!.id, project: (await repo.findProjectByName('default', 'admin'))!.id };
+  ids = {
+    user: (await repo.findUserByName('default', 'admin'))!.id,
+    project: (await repo.findProjectByName('default', 'admin'))!.id,
+  };
 }, 60_000);
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('migration list filtered by user and project (2.80)', () => {
-  it('nova migration-list --user-id --project-id', async () => {
-    const r = await runCli('nova', ['migration-list', '--user-id', ids.user, '--project-id', ids.project], adminEnv(s), { timeoutMs: CLI_TIMEOUT });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('User ID');
-    expect(r.stdout).not.toContain(ids.user); // no rows
-  }, CLI_TIMEOUT);
+  it(
+    'nova migration-list --user-id --project-id',
+    async () => {
+      const r = await runCli(
+        'nova',
+        ['migration-list', '--user-id', ids.user, '--project-id', ids.project],
+        adminEnv(s),
+        { timeoutMs: CLI_TIMEOUT },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('User ID');
+      expect(r.stdout).not.toContain(ids.user); // no rows
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('openstack server migration list --user --project at 2.80', async () => {
-    const r = await runCli('openstack', ['--os-compute-api-version', '2.80', 'server', 'migration', 'list', '--user', 'admin', '--project', 'admin', '-f', 'json'], adminEnv(s), { timeoutMs: CLI_TIMEOUT });
-    expect(r.code, r.stderr).toBe(0);
-    expect(jsonOut(r)).toEqual([]);
-  }, CLI_TIMEOUT);
+  it(
+    'openstack server migration list --user --project at 2.80',
+    async () => {
+      const r = await runCli(
+        'openstack',
+        [
+          '--os-compute-api-version',
+          '2.80',
+          'server',
+          'migration',
+          'list',
+          '--user',
+          'admin',
+          '--project',
+          'admin',
+          '-f',
+          'json',
+        ],
+        adminEnv(s),
+        { timeoutMs: CLI_TIMEOUT },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(jsonOut(r)).toEqual([]);
+    },
+    CLI_TIMEOUT,
+  );
 });

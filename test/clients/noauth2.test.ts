@@ -16,8 +16,12 @@ let imageId: string;
 const seen: { method?: string; url?: string; token?: string }[] = [];
 /** nova's `none` mode needs these three set to anything; they are never contacted. */
 const novaEnv = { OS_USERNAME: 'whoever', OS_PROJECT_ID: 'whatever', OS_AUTH_URL: 'http://127.0.0.1:9/never-used' };
-const osc = (...args: string[]) => runCli('openstack', ['--os-auth-type', 'none', '--os-endpoint', compute, ...args], {}, { timeoutMs: CLI_TIMEOUT });
-const nova = (...args: string[]) => runCli('nova', ['--os-auth-type', 'none', '--os-endpoint-override', compute, ...args], novaEnv, { timeoutMs: CLI_TIMEOUT });
+const osc = (...args: string[]) =>
+  runCli('openstack', ['--os-auth-type', 'none', '--os-endpoint', compute, ...args], {}, { timeoutMs: CLI_TIMEOUT });
+const nova = (...args: string[]) =>
+  runCli('nova', ['--os-auth-type', 'none', '--os-endpoint-override', compute, ...args], novaEnv, {
+    timeoutMs: CLI_TIMEOUT,
+  });
 
 async function waitActive(name: string): Promise<string> {
   const deadline = Date.now() + 20_000;
@@ -40,7 +44,9 @@ beforeAll(async () => {
     seen.push({ method: req.method, url: req.url, token: req.headers['x-auth-token'] as string | undefined });
   });
 }, 60_000);
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('nova --os-auth-type none', () => {
   it('boot --image NAME finds the image under the compute prefix and boots as user notused in project notused', async () => {
@@ -57,7 +63,7 @@ describe('nova --os-auth-type none', () => {
     expect(row.user_id).toBe((await s.services.identityRepo.findUserByName('default', 'notused'))!.id);
   }, 120_000);
 
-  it('list shows the project\'s server ACTIVE, not the admin project\'s', async () => {
+  it("list shows the project's server ACTIVE, not the admin project's", async () => {
     const r = await nova('list');
     expectOk(r);
     expect(r.stdout).toMatch(/\|\s*noauth-nova\s*\|\s*ACTIVE\s*\|/);
@@ -67,21 +73,41 @@ describe('nova --os-auth-type none', () => {
 
 describe('openstack --os-auth-type none', () => {
   it('server create --image NAME (nova image proxy), then server list shows both servers', async () => {
-    const create = await osc('server', 'create', '--image', 'busybox', '--flavor', 'm1.tiny', 'noauth-osc', '-f', 'json');
+    const create = await osc(
+      'server',
+      'create',
+      '--image',
+      'busybox',
+      '--flavor',
+      'm1.tiny',
+      'noauth-osc',
+      '-f',
+      'json',
+    );
     expectOk(create);
     expect(jsonOut<{ name: string }>(create).name).toBe('noauth-osc');
     await waitActive('noauth-osc');
     const r = await osc('server', 'list', '-f', 'json');
     expectOk(r);
     const rows = jsonOut<{ Name: string; Status: string; Image: string }[]>(r);
-    expect(rows.map((x) => [x.Name, x.Status, x.Image]).sort()).toEqual([['noauth-nova', 'ACTIVE', 'busybox'], ['noauth-osc', 'ACTIVE', 'busybox']]);
+    expect(rows.map((x) => [x.Name, x.Status, x.Image]).sort()).toEqual([
+      ['noauth-nova', 'ACTIVE', 'busybox'],
+      ['noauth-osc', 'ACTIVE', 'busybox'],
+    ]);
     expect(seen.filter((q) => q.url === '/compute/v2.1/servers/detail').every((q) => q.token === 'notused')).toBe(true);
   }, 120_000);
 
   it('image list against the image endpoint', async () => {
-    const r = await runCli('openstack', ['--os-auth-type', 'none', '--os-endpoint', `${s.url}/image`, 'image', 'list', '-f', 'json'], {}, { timeoutMs: CLI_TIMEOUT });
+    const r = await runCli(
+      'openstack',
+      ['--os-auth-type', 'none', '--os-endpoint', `${s.url}/image`, 'image', 'list', '-f', 'json'],
+      {},
+      { timeoutMs: CLI_TIMEOUT },
+    );
     expectOk(r);
-    expect(jsonOut<{ ID: string; Name: string; Status: string }[]>(r)).toEqual([{ ID: imageId, Name: 'busybox', Status: 'active' }]);
+    expect(jsonOut<{ ID: string; Name: string; Status: string }[]>(r)).toEqual([
+      { ID: imageId, Name: 'busybox', Status: 'active' },
+    ]);
     expect(seen.some((q) => q.url === '/image/v2/images' && q.token === 'notused')).toBe(true);
   }, 120_000);
 });

@@ -12,7 +12,8 @@ import { adminEnv, runCli, startListeningApp, type CliResult, type ListeningApp 
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const CLI_TIMEOUT = 120_000;
 const expectOk = (r: CliResult) => expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0);
 const expectError = (r: CliResult, message: string) => {
@@ -21,7 +22,11 @@ const expectError = (r: CliResult, message: string) => {
 };
 /** The value column of a `nova show`-style property table. */
 const prop = (out: string, name: string) =>
-  out.split('\n').find((l) => new RegExp(`^\\|\\s*${name.replace(/[.:]/g, '\\$&')}\\s*\\|`).test(l))?.split('|')[2].trim();
+  out
+    .split('\n')
+    .find((l) => new RegExp(`^\\|\\s*${name.replace(/[.:]/g, '\\$&')}\\s*\\|`).test(l))
+    ?.split('|')[2]
+    .trim();
 
 let s: ListeningApp;
 let env: Record<string, string>;
@@ -41,21 +46,67 @@ beforeAll(async () => {
 afterAll(async () => {
   // every server of this app's fresh database is this file's; remove exactly their containers
   const rows: { uuid: string }[] = s ? await s.services.db('instances').select('uuid') : [];
-  for (const { uuid } of rows) { try { docker('rm', '-f', `nova-${uuid}`); } catch { /* gone */ } }
+  for (const { uuid } of rows) {
+    try {
+      docker('rm', '-f', `nova-${uuid}`);
+    } catch {
+      /* gone */
+    }
+  }
   await s?.close();
 });
 
 describe('nova at 2.92 on Docker', () => {
-  it('boot --hostname --availability-zone zone:host: the server and its container carry the hostname; Nova\'s refusals of a dotted or shared one', async () => {
-    const bad = await nova('boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', '--hostname', 'web.example', 'dotted');
-    expectError(bad, "Invalid input for field/attribute hostname. Value: web.example. 'web.example' does not match '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' (HTTP 400)");
-    const shared = await nova('boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', '--hostname', 'web', '--min-count', '2', 'pair');
+  it("boot --hostname --availability-zone zone:host: the server and its container carry the hostname; Nova's refusals of a dotted or shared one", async () => {
+    const bad = await nova(
+      'boot',
+      '--image',
+      'busybox',
+      '--flavor',
+      'm1.tiny',
+      '--nic',
+      'none',
+      '--hostname',
+      'web.example',
+      'dotted',
+    );
+    expectError(
+      bad,
+      "Invalid input for field/attribute hostname. Value: web.example. 'web.example' does not match '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' (HTTP 400)",
+    );
+    const shared = await nova(
+      'boot',
+      '--image',
+      'busybox',
+      '--flavor',
+      'm1.tiny',
+      '--nic',
+      'none',
+      '--hostname',
+      'web',
+      '--min-count',
+      '2',
+      'pair',
+    );
     expectError(shared, 'Unable to allocate a single hostname to multiple instances (HTTP 400)');
 
     // forced onto the host the admin's legacy way (zone:host), which used to be "zone not available"
     const [host] = await s.services.hostsRepo.list();
-    const boot = await nova('boot', '--image', 'busybox', '--flavor', 'm1.tiny', '--nic', 'none', '--hostname', 'web-1',
-      '--availability-zone', `${host.availability_zone}:${host.name}`, '--poll', 'n292');
+    const boot = await nova(
+      'boot',
+      '--image',
+      'busybox',
+      '--flavor',
+      'm1.tiny',
+      '--nic',
+      'none',
+      '--hostname',
+      'web-1',
+      '--availability-zone',
+      `${host.availability_zone}:${host.name}`,
+      '--poll',
+      'n292',
+    );
     expectOk(boot);
     serverId = prop(boot.stdout, 'id')!;
     expect(prop(boot.stdout, 'OS-EXT-SRV-ATTR:hostname')).toBe('web-1');
@@ -84,7 +135,10 @@ describe('nova at 2.92 on Docker', () => {
   }, 120_000);
 
   it('instance-action shows the create event with 2.84 details', async () => {
-    const { request_id: requestId } = await s.services.db('instance_actions').where({ instance_uuid: serverId, action: 'create' }).first();
+    const { request_id: requestId } = await s.services
+      .db('instance_actions')
+      .where({ instance_uuid: serverId, action: 'create' })
+      .first();
     const show = await nova('instance-action', serverId, requestId);
     expectOk(show);
     expect(prop(show.stdout, 'action')).toBe('create');
@@ -93,10 +147,14 @@ describe('nova at 2.92 on Docker', () => {
     expect(show.stdout).toContain("'result': 'Success'");
   }, 120_000);
 
-  it('hypervisor-show by id has 2.88\'s fields (uptime, no vcpus or memory figures)', async () => {
+  it("hypervisor-show by id has 2.88's fields (uptime, no vcpus or memory figures)", async () => {
     const list = await nova('hypervisor-list');
     expectOk(list);
-    const id = list.stdout.split('\n').find((l) => /^\|\s*[0-9a-f-]{36}\s*\|/.test(l))!.split('|')[1].trim();
+    const id = list.stdout
+      .split('\n')
+      .find((l) => /^\|\s*[0-9a-f-]{36}\s*\|/.test(l))!
+      .split('|')[1]
+      .trim();
     const show = await nova('hypervisor-show', id);
     expectOk(show);
     expect(prop(show.stdout, 'hypervisor_type')).toBe('docker');
@@ -125,12 +183,15 @@ describe('nova at 2.92 on Docker', () => {
     expect(prop(log.stdout, 'overall_status')).toBe('0 of 1 hosts done. 0 errors.');
   }, 120_000);
 
-  it('keypair-add at 2.92 takes a name with \'@\' and \'.\', and refuses other characters in Nova\'s words', async () => {
+  it("keypair-add at 2.92 takes a name with '@' and '.', and refuses other characters in Nova's words", async () => {
     const dir = fs.mkdtempSync(path.join(s.dataDir, 'kp-'));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'n292', '-f', path.join(dir, 'k')]);
     expectOk(await nova('keypair-add', '--pub-key', path.join(dir, 'k.pub'), 'me@host.example'));
     expect(await s.services.db('keypairs').where({ name: 'me@host.example' }).first()).toBeDefined();
     const bad = await nova('keypair-add', '--pub-key', path.join(dir, 'k.pub'), 'me+host');
-    expectError(bad, "An invalid 'name' value was provided. The name must be: Only expected characters: [@._- 0123456789");
+    expectError(
+      bad,
+      "An invalid 'name' value was provided. The name must be: Only expected characters: [@._- 0123456789",
+    );
   }, 120_000);
 });

@@ -6,7 +6,10 @@ import { adminEnv, jsonOut, runCli, startListeningApp, type CliResult, type List
 let s: ListeningApp;
 let env: Record<string, string>;
 let host: string;
-const ok = (r: CliResult) => { expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0); return r; };
+const ok = (r: CliResult) => {
+  expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0);
+  return r;
+};
 type Row = Record<string, unknown>;
 
 beforeAll(async () => {
@@ -14,13 +17,19 @@ beforeAll(async () => {
   env = adminEnv(s);
   host = (await s.services.hostsRepo.list())[0].name;
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('os-hosts with the real clients', () => {
   it('openstack host list / host show', async () => {
-    const list = jsonOut<Row[]>(ok(await runCli('openstack', ['host', 'list', '-f', 'json'], env, { timeoutMs: 90_000 })));
+    const list = jsonOut<Row[]>(
+      ok(await runCli('openstack', ['host', 'list', '-f', 'json'], env, { timeoutMs: 90_000 })),
+    );
     expect(list).toContainEqual({ 'Host Name': host, Service: 'compute', Zone: 'nova' });
-    const show = jsonOut<Row[]>(ok(await runCli('openstack', ['host', 'show', host, '-f', 'json'], env, { timeoutMs: 90_000 })));
+    const show = jsonOut<Row[]>(
+      ok(await runCli('openstack', ['host', 'show', host, '-f', 'json'], env, { timeoutMs: 90_000 })),
+    );
     expect(show.map((r) => r.Project).slice(0, 3)).toEqual(['(total)', '(used_now)', '(used_max)']);
     expect(show[0]).toMatchObject({ Host: host });
   }, 200_000);

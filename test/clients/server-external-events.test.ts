@@ -16,18 +16,35 @@ beforeAll(async () => {
   s = await startListeningApp({ computeDriver: 'fake' });
   hostId = (await s.services.hostsRepo.findByName(HostRegistry.defaultHostName()))!.id;
 }, 60_000);
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 /** A project with a member user (straight in the DB), for the policy check. */
 async function memberOf(name: string): Promise<{ projectId: string; env: Record<string, string> }> {
   const repo = s.services.identityRepo;
   const now = new Date().toISOString();
-  const project = { id: newKeystoneId(), name, domain_id: DEFAULT_DOMAIN_ID, description: '', enabled: true, created_at: now };
+  const project = {
+    id: newKeystoneId(),
+    name,
+    domain_id: DEFAULT_DOMAIN_ID,
+    description: '',
+    enabled: true,
+    created_at: now,
+  };
   await repo.insertProject(project);
   const password = `${name}-password`;
   const user = {
-    id: newKeystoneId(), name: `${name}-user`, domain_id: DEFAULT_DOMAIN_ID, password_hash: await hashPassword(password), enabled: true,
-    email: null, description: '', default_project_id: project.id, created_at: now, password_updated_at: now,
+    id: newKeystoneId(),
+    name: `${name}-user`,
+    domain_id: DEFAULT_DOMAIN_ID,
+    password_hash: await hashPassword(password),
+    enabled: true,
+    email: null,
+    description: '',
+    default_project_id: project.id,
+    created_at: now,
+    password_updated_at: now,
   };
   await repo.insertUser(user);
   await repo.assignRole(user.id, project.id, (await repo.findRoleByName('member'))!.id);
@@ -35,7 +52,7 @@ async function memberOf(name: string): Promise<{ projectId: string; env: Record<
 }
 
 describe('nova refresh-network and novaclient server_external_events', () => {
-  it('an admin refreshes a server\'s network; its member gets Nova\'s 403', async () => {
+  it("an admin refreshes a server's network; its member gets Nova's 403", async () => {
     const member = await memberOf('see-cli');
     const [uuid] = await insertServers(s.services, 1, { projectId: member.projectId, hostId, prefix: 'see-cli' });
 
@@ -44,7 +61,9 @@ describe('nova refresh-network and novaclient server_external_events', () => {
 
     const denied = await runCli('nova', ['refresh-network', uuid], member.env, { timeoutMs: CLI_TIMEOUT });
     expect(denied.code).not.toBe(0);
-    expect(denied.stderr).toContain("Policy doesn't allow os_compute_api:os-server-external-events:create to be performed. (HTTP 403)");
+    expect(denied.stderr).toContain(
+      "Policy doesn't allow os_compute_api:os-server-external-events:create to be performed. (HTTP 403)",
+    );
   }, 240_000);
 
   it('the library returns the per-event codes of a 207 (200 for the server, 404 for an unknown uuid)', async () => {

@@ -12,25 +12,41 @@ const expectOk = (r: { code: number; stdout: string; stderr: string }) =>
   expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0);
 
 beforeAll(async () => {
-  s = await startListeningApp({
-    heartbeatIntervalSeconds: 3600,
-    computeHosts: [{ name: 'extra-1', dockerUrl: 'unix:///tmp/fake-extra-1.sock', availabilityZone: 'nova' }],
-  }, { background: false });
+  s = await startListeningApp(
+    {
+      heartbeatIntervalSeconds: 3600,
+      computeHosts: [{ name: 'extra-1', dockerUrl: 'unix:///tmp/fake-extra-1.sock', availabilityZone: 'nova' }],
+    },
+    { background: false },
+  );
   const admin = (await s.services.identityRepo.findProjectByName('default', 'admin'))!.id;
   const id = async (name: string) => (await s.services.hostsRepo.findByName(name))!.id;
-  await insertServers(s.services, 2, { projectId: admin, hostId: await id(HostRegistry.defaultHostName()), prefix: 'here' });
+  await insertServers(s.services, 2, {
+    projectId: admin,
+    hostId: await id(HostRegistry.defaultHostName()),
+    prefix: 'here',
+  });
   await insertServers(s.services, 1, { projectId: admin, hostId: await id('extra-1'), prefix: 'there' });
 }, 60_000);
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('server list --host', () => {
   it('openstack server list --all-projects --host extra-1', async () => {
-    const r = await runCli('openstack', ['server', 'list', '--all-projects', '--host', 'extra-1', '-f', 'json'], adminEnv(s), { timeoutMs: CLI_TIMEOUT });
+    const r = await runCli(
+      'openstack',
+      ['server', 'list', '--all-projects', '--host', 'extra-1', '-f', 'json'],
+      adminEnv(s),
+      { timeoutMs: CLI_TIMEOUT },
+    );
     expectOk(r);
     expect(jsonOut<{ Name: string }[]>(r).map((x) => x.Name)).toEqual(['there-0']);
   });
   it('nova list --all-tenants --host <default host>', async () => {
-    const r = await runCli('nova', ['list', '--all-tenants', '--host', HostRegistry.defaultHostName()], adminEnv(s), { timeoutMs: CLI_TIMEOUT });
+    const r = await runCli('nova', ['list', '--all-tenants', '--host', HostRegistry.defaultHostName()], adminEnv(s), {
+      timeoutMs: CLI_TIMEOUT,
+    });
     expectOk(r);
     expect(r.stdout).toMatch(/here-0/);
     expect(r.stdout).toMatch(/here-1/);

@@ -9,7 +9,8 @@ import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from 
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const CLI_TIMEOUT = 120_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>
   expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0);
@@ -28,7 +29,13 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const id of created) { try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ } }
+  for (const id of created) {
+    try {
+      docker('rm', '-f', `nova-${id}`);
+    } catch {
+      /* gone */
+    }
+  }
   await s?.close();
 });
 
@@ -42,11 +49,14 @@ async function waitVmState(name: string, state: string, timeoutMs = 30_000): Pro
   }
 }
 const containerMemory = (id: string) => Number(docker('inspect', '-f', '{{.HostConfig.Memory}}', `nova-${id}`));
-const containerGone = (id: string) => docker('ps', '-a', '--filter', `name=^nova-${id}$`, '--format', '{{.Names}}') === '';
+const containerGone = (id: string) =>
+  docker('ps', '-a', '--filter', `name=^nova-${id}$`, '--format', '{{.Names}}') === '';
 
 describe('nova', () => {
   it('boot → ACTIVE container with the flavor memory; list, show; delete leaves no container', async () => {
-    const boot = await runCli('nova', ['boot', '--image', 'busybox', '--flavor', 'm1.tiny', 'nova-test'], env, { timeoutMs: CLI_TIMEOUT });
+    const boot = await runCli('nova', ['boot', '--image', 'busybox', '--flavor', 'm1.tiny', 'nova-test'], env, {
+      timeoutMs: CLI_TIMEOUT,
+    });
     expectOk(boot);
     const id = await waitVmState('nova-test', 'active');
     created.push(id);
@@ -70,7 +80,12 @@ describe('nova', () => {
 
 describe('openstack', () => {
   it('server create --wait, list --long, show, delete --wait', async () => {
-    const create = await runCli('openstack', ['server', 'create', '--image', 'busybox', '--flavor', 'm1.tiny', '--wait', 'osc-test', '-f', 'json'], env, { timeoutMs: CLI_TIMEOUT });
+    const create = await runCli(
+      'openstack',
+      ['server', 'create', '--image', 'busybox', '--flavor', 'm1.tiny', '--wait', 'osc-test', '-f', 'json'],
+      env,
+      { timeoutMs: CLI_TIMEOUT },
+    );
     expectOk(create);
     const server = jsonOut<Record<string, unknown>>(create);
     created.push(server.id as string);
@@ -79,10 +94,22 @@ describe('openstack', () => {
     const list = await runCli('openstack', ['server', 'list', '--long', '-f', 'json'], env, { timeoutMs: CLI_TIMEOUT });
     expectOk(list);
     const row = jsonOut<Array<Record<string, unknown>>>(list).find((r) => r.ID === server.id)!;
-    expect(row).toMatchObject({ Name: 'osc-test', Status: 'ACTIVE', 'Power State': 1, 'Image Name': 'busybox', 'Flavor Name': 'm1.tiny' });
-    const show = await runCli('openstack', ['server', 'show', 'osc-test', '-f', 'json'], env, { timeoutMs: CLI_TIMEOUT });
+    expect(row).toMatchObject({
+      Name: 'osc-test',
+      Status: 'ACTIVE',
+      'Power State': 1,
+      'Image Name': 'busybox',
+      'Flavor Name': 'm1.tiny',
+    });
+    const show = await runCli('openstack', ['server', 'show', 'osc-test', '-f', 'json'], env, {
+      timeoutMs: CLI_TIMEOUT,
+    });
     expectOk(show);
-    expect(jsonOut<Record<string, unknown>>(show)).toMatchObject({ id: server.id, status: 'ACTIVE', 'OS-EXT-STS:vm_state': 'active' });
+    expect(jsonOut<Record<string, unknown>>(show)).toMatchObject({
+      id: server.id,
+      status: 'ACTIVE',
+      'OS-EXT-STS:vm_state': 'active',
+    });
     const del = await runCli('openstack', ['server', 'delete', '--wait', 'osc-test'], env, { timeoutMs: CLI_TIMEOUT });
     expectOk(del);
     expect(containerGone(server.id as string)).toBe(true);

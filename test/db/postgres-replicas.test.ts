@@ -35,7 +35,12 @@ const V = 'compute 2.79';
 const LABEL = 'io.novadock.test=postgres-replicas';
 
 type Http = ReturnType<typeof request>;
-interface Replica { name: string; built: BuiltApp; http: Http; token: string }
+interface Replica {
+  name: string;
+  built: BuiltApp;
+  http: Http;
+  token: string;
+}
 
 /** Each spawn call either replica's worker makes: which replica, which server. */
 const spawns: { replica: string; uuid: string }[] = [];
@@ -48,7 +53,10 @@ function countingDockerFactory(replica: string, base: DriverFactory): DriverFact
         if (prop === 'spawn') {
           return (spec: SpawnSpec) => {
             spawns.push({ replica, uuid: spec.instanceUuid });
-            return target.spawn({ ...spec, extraLabels: { ...spec.extraLabels, 'io.novadock.test': 'postgres-replicas' } });
+            return target.spawn({
+              ...spec,
+              extraLabels: { ...spec.extraLabels, 'io.novadock.test': 'postgres-replicas' },
+            });
           };
         }
         const v = Reflect.get(target, prop, receiver);
@@ -68,13 +76,17 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
-const ourContainers = () => docker('ps', '-a', '--filter', `label=${LABEL}`, '--format', '{{.Names}}').split('\n').filter(Boolean);
-const containerOf = (id: string) => docker('ps', '-a', '--filter', `name=^nova-${id}$`, '--format', '{{.Names}} {{.State}}');
+const ourContainers = () =>
+  docker('ps', '-a', '--filter', `label=${LABEL}`, '--format', '{{.Names}}').split('\n').filter(Boolean);
+const containerOf = (id: string) =>
+  docker('ps', '-a', '--filter', `name=^nova-${id}$`, '--format', '{{.Names}} {{.State}}');
 
 if (!PG_URL && IN_CI) {
   describe('several API replicas on one PostgreSQL database', () => {
     it('needs TEST_PG_URL', () => {
-      throw new Error('TEST_PG_URL is not set: run the tests with `npm test` (scripts/test.sh starts PostgreSQL with scripts/pg-up.sh) or export TEST_PG_URL=$(bash scripts/pg-up.sh)');
+      throw new Error(
+        'TEST_PG_URL is not set: run the tests with `npm test` (scripts/test.sh starts PostgreSQL with scripts/pg-up.sh) or export TEST_PG_URL=$(bash scripts/pg-up.sh)',
+      );
     });
   });
 }
@@ -95,14 +107,20 @@ describe.skipIf(!PG_URL)('several API replicas on one PostgreSQL database', () =
     // start-up reconciliation race each other as two replicas starting together do.
     const boot = async (name: string): Promise<Replica> => {
       const config = testConfig({ computeDriver: 'docker', databaseUrl: pg!.url, dataDir, stopTimeoutSeconds: 1 });
-      const built = await buildApp({ config, driverFactory: countingDockerFactory(name, dockerDriverFactory(config)), background: true, logger: false });
+      const built = await buildApp({
+        config,
+        driverFactory: countingDockerFactory(name, dockerDriverFactory(config)),
+        background: true,
+        logger: false,
+      });
       await built.app.ready();
       const http = request(built.app.server);
       return { name, built, http, token: await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin') };
     };
     const booted = await Promise.allSettled([boot('A'), boot('B')]);
     const failed = booted.find((r) => r.status === 'rejected');
-    if (failed) {   // close the one that did boot, so that afterAll can drop the database
+    if (failed) {
+      // close the one that did boot, so that afterAll can drop the database
       await Promise.allSettled(booted.map((r) => (r.status === 'fulfilled' ? r.value.built.app.close() : undefined)));
       throw (failed as PromiseRejectedResult).reason;
     }
@@ -112,17 +130,32 @@ describe.skipIf(!PG_URL)('several API replicas on one PostgreSQL database', () =
   }, 60_000);
 
   afterAll(async () => {
-    for (const name of (() => { try { return ourContainers(); } catch { return []; } })()) {
-      try { docker('rm', '-f', name); } catch { /* already gone */ }
+    for (const name of (() => {
+      try {
+        return ourContainers();
+      } catch {
+        return [];
+      }
+    })()) {
+      try {
+        docker('rm', '-f', name);
+      } catch {
+        /* already gone */
+      }
     }
     await Promise.allSettled([a?.built.app.close(), b?.built.app.close()]);
     await pg?.drop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  const get = (r: Replica, id: string) => r.http.get(`${S}/${id}`).set('X-Auth-Token', r.token).set('OpenStack-API-Version', V);
-  const create = (r: Replica, name: string, token = r.token) => r.http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', V)
-    .send({ server: { name, imageRef: imageId, flavorRef: '1', networks: 'none' } });
+  const get = (r: Replica, id: string) =>
+    r.http.get(`${S}/${id}`).set('X-Auth-Token', r.token).set('OpenStack-API-Version', V);
+  const create = (r: Replica, name: string, token = r.token) =>
+    r.http
+      .post(S)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', V)
+      .send({ server: { name, imageRef: imageId, flavorRef: '1', networks: 'none' } });
   const statusOn = async (r: Replica, id: string) => (await get(r, id)).body.server?.status as string | undefined;
 
   const created: string[] = [];
@@ -135,25 +168,38 @@ describe.skipIf(!PG_URL)('several API replicas on one PostgreSQL database', () =
       created.push(res.body.server.id);
     }
     await until('8 servers ACTIVE', async () => {
-      const states = await Promise.all(created.map((id, i) => statusOn(i % 2 ? a : b, id)));   // read through the other replica
+      const states = await Promise.all(created.map((id, i) => statusOn(i % 2 ? a : b, id))); // read through the other replica
       if (states.includes('ERROR')) throw new Error(`a server went to ERROR: ${states}`);
       return states.every((s) => s === 'ACTIVE');
     });
     for (const id of created) {
-      expect(spawns.filter((s) => s.uuid === id), `spawns of ${id}`).toHaveLength(1);
+      expect(
+        spawns.filter((s) => s.uuid === id),
+        `spawns of ${id}`,
+      ).toHaveLength(1);
       expect(containerOf(id)).toBe(`nova-${id} running`);
     }
     // Both workers did work (each claims what its own API enqueued), and none ran another's again.
     expect(new Set(spawns.filter((s) => created.includes(s.uuid)).map((s) => s.replica))).toEqual(new Set(['A', 'B']));
     // Nothing left in the task table: every task ran, once, and was finished.
-    expect(await a.built.services.db('compute_tasks').count({ n: '*' }).then(([r]) => Number(r.n))).toBe(0);
+    expect(
+      await a.built.services
+        .db('compute_tasks')
+        .count({ n: '*' })
+        .then(([r]) => Number(r.n)),
+    ).toBe(0);
   });
 
   it('both replicas list the same servers with the same states', async () => {
     const list = async (r: Replica) => {
-      const res = await r.http.get(`${S}/detail`).set('X-Auth-Token', r.token).set('OpenStack-API-Version', V).expect(200);
+      const res = await r.http
+        .get(`${S}/detail`)
+        .set('X-Auth-Token', r.token)
+        .set('OpenStack-API-Version', V)
+        .expect(200);
       return (res.body.servers as { id: string; status: string; 'OS-EXT-STS:power_state': number }[])
-        .map((s) => `${s.id} ${s.status} ${s['OS-EXT-STS:power_state']}`).sort();
+        .map((s) => `${s.id} ${s.status} ${s['OS-EXT-STS:power_state']}`)
+        .sort();
     };
     const [la, lb] = await Promise.all([list(a), list(b)]);
     expect(la).toHaveLength(8);
@@ -161,8 +207,8 @@ describe.skipIf(!PG_URL)('several API replicas on one PostgreSQL database', () =
     expect(lb).toEqual(la);
   });
 
-  it("an action sent to B works on a server created through A: stop there is SHUTOFF seen from A", async () => {
-    const id = created[0];   // created through A
+  it('an action sent to B works on a server created through A: stop there is SHUTOFF seen from A', async () => {
+    const id = created[0]; // created through A
     await b.http.post(`${S}/${id}/action`).set('X-Auth-Token', b.token).send({ 'os-stop': null }).expect(202);
     await until('SHUTOFF seen from A', async () => {
       const s = (await get(a, id)).body.server;
@@ -178,16 +224,32 @@ describe.skipIf(!PG_URL)('several API replicas on one PostgreSQL database', () =
   });
 
   it('concurrent creates split across both replicas never exceed a project quota of 3', async () => {
-    const { projectId, token: scoped } = await makeProjectUser({ services: a.built.services, http: a.http } as unknown as TestApp, 'replica-quota', 'member');
-    await b.http.put(`/compute/v2.1/os-quota-sets/${projectId}`).set('X-Auth-Token', b.token).send({ quota_set: { instances: 3 } }).expect(200);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => create(i % 2 ? b : a, `quota-${i}`, scoped)));
+    const { projectId, token: scoped } = await makeProjectUser(
+      { services: a.built.services, http: a.http } as unknown as TestApp,
+      'replica-quota',
+      'member',
+    );
+    await b.http
+      .put(`/compute/v2.1/os-quota-sets/${projectId}`)
+      .set('X-Auth-Token', b.token)
+      .send({ quota_set: { instances: 3 } })
+      .expect(200);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => create(i % 2 ? b : a, `quota-${i}`, scoped)),
+    );
     const accepted = results.filter((r) => r.status === 202);
     expect(results.map((r) => r.status).sort()).toEqual([202, 202, 202, 403, 403, 403, 403, 403, 403, 403]);
-    expect(results.find((r) => r.status === 403)!.body.forbidden.message).toBe('Quota exceeded for instances: Requested 1, but already used 3 of 3 instances');
+    expect(results.find((r) => r.status === 403)!.body.forbidden.message).toBe(
+      'Quota exceeded for instances: Requested 1, but already used 3 of 3 instances',
+    );
     const ids = accepted.map((r) => r.body.server.id as string);
-    const [{ n }] = await b.built.services.db('instances').where({ project_id: projectId, deleted: false }).count({ n: '*' });
+    const [{ n }] = await b.built.services
+      .db('instances')
+      .where({ project_id: projectId, deleted: false })
+      .count({ n: '*' });
     expect(Number(n)).toBe(3);
-    const get2 = (r: Replica, id: string) => r.http.get(`${S}/${id}`).set('X-Auth-Token', scoped).set('OpenStack-API-Version', V);
+    const get2 = (r: Replica, id: string) =>
+      r.http.get(`${S}/${id}`).set('X-Auth-Token', scoped).set('OpenStack-API-Version', V);
     await until('the 3 accepted servers ACTIVE', async () => {
       const states = await Promise.all(ids.map(async (id) => (await get2(b, id)).body.server?.status));
       return states.every((s) => s === 'ACTIVE');

@@ -21,7 +21,10 @@ beforeAll(async () => {
   app = await startDockerTestApp('deferred-docker', { reclaimInstanceIntervalSeconds: 3600 });
   ({ built, http, token, dataDir } = app);
   const image = await seedImage(built.services, { name: 'busybox', data: app.tarball });
-  const res = await http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79')
+  const res = await http
+    .post(S)
+    .set('X-Auth-Token', token)
+    .set('OpenStack-API-Version', 'compute 2.79')
     .send({ server: { name: 'deferred', imageRef: image.id, flavorRef: '1', networks: 'none' } });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   id = res.body.server.id;
@@ -34,7 +37,11 @@ afterAll(async () => {
 });
 
 const get = () => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
-const act = async (body: object) => { const r = await http.post(`${S}/${id}/action`).set('X-Auth-Token', token).send(body); await built.services.worker.drain(); return r; };
+const act = async (body: object) => {
+  const r = await http.post(`${S}/${id}/action`).set('X-Auth-Token', token).send(body);
+  await built.services.worker.drain();
+  return r;
+};
 
 describe('deferred delete on Docker', () => {
   it('delete keeps a stopped container (SOFT_DELETED, 4); restore runs it (ACTIVE, 1); forceDelete removes it', async () => {

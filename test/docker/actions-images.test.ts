@@ -18,7 +18,8 @@ import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const S = '/compute/v2.1/servers';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 let built: BuiltApp;
 let http: ReturnType<typeof request>;
@@ -34,7 +35,11 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-actions2-docker-'));
   const tar = path.join(dataDir, 'busybox.tar');
   docker('image', 'save', TEST_IMAGE, '-o', tar);
-  built = await buildApp({ config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1 }), background: true, logger: false });
+  built = await buildApp({
+    config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1 }),
+    background: true,
+    logger: false,
+  });
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   port = (built.app.server.address() as { port: number }).port;
   http = request(built.app.server);
@@ -45,17 +50,37 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const id of created) {
-    try { docker('rm', '-f', `nova-${id}`); } catch { /* already gone */ }
+    try {
+      docker('rm', '-f', `nova-${id}`);
+    } catch {
+      /* already gone */
+    }
   }
   // the snapshot images this test committed (tag = the Glance image id)
-  for (const imageId of snapshotIds) { try { docker('rmi', '-f', `novadock/snapshot:${imageId}`); } catch { /* gone */ } }
+  for (const imageId of snapshotIds) {
+    try {
+      docker('rmi', '-f', `novadock/snapshot:${imageId}`);
+    } catch {
+      /* gone */
+    }
+  }
   await built?.app.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 const api = (v = '2.79') => ({
-  post: (body: unknown) => http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`).send(body as object),
-  action: (id: string, body: unknown) => http.post(`${S}/${id}/action`).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`).send(body as object),
+  post: (body: unknown) =>
+    http
+      .post(S)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${v}`)
+      .send(body as object),
+  action: (id: string, body: unknown) =>
+    http
+      .post(`${S}/${id}/action`)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${v}`)
+      .send(body as object),
   get: (id: string) => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`),
 });
 const inspect = (id: string) => JSON.parse(docker('inspect', `nova-${id}`))[0];
@@ -148,13 +173,19 @@ describe('server actions on Docker', () => {
 
   it('serial console: the websocket runs `echo hello` in the container and reads it back', async () => {
     const id = await boot('console-me');
-    const res = await http.post(`${S}/${id}/remote-consoles`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.6')
+    const res = await http
+      .post(`${S}/${id}/remote-consoles`)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', 'compute 2.6')
       .send({ remote_console: { protocol: 'serial', type: 'serial' } });
     expect(res.status).toBe(200);
     const url = res.body.remote_console.url as string;
     expect(url.startsWith(`ws://127.0.0.1:${port}/compute/console/serial?token=`)).toBe(true);
     const ws = new WebSocket(url);
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
     let out = '';
     let sent = false;
     const saw = new Promise<void>((resolve, reject) => {
@@ -169,7 +200,10 @@ describe('server actions on Docker', () => {
           // let the shell take the cursor report before the command line arrives
           setTimeout(() => ws.send('echo hel""lo\n'), 300);
         }
-        if (/\nhello\r?\n/.test(out)) { clearTimeout(timer); resolve(); }
+        if (/\nhello\r?\n/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
     });
     await saw;

@@ -10,9 +10,11 @@ import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp 
 import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers.js';
 
 const S = '/compute/v2.1/servers';
-const inspect = (id: string) => JSON.parse(docker('inspect', `nova-${id}`))[0] as {
-  Id: string; State: { Status: string; Running: boolean; Paused: boolean; StartedAt: string; Pid: number };
-};
+const inspect = (id: string) =>
+  JSON.parse(docker('inspect', `nova-${id}`))[0] as {
+    Id: string;
+    State: { Status: string; Running: boolean; Paused: boolean; StartedAt: string; Pid: number };
+  };
 
 let built: BuiltApp;
 let http: ReturnType<typeof request>;
@@ -29,10 +31,17 @@ beforeAll(async () => {
   await unlimitedQuota(built.services, 'docker-actions');
   // A process that prints a line a second: console output and freezing become observable.
   const image = await seedImage(built.services, {
-    name: 'busybox', data: app.tarball,
-    properties: { os_command_line: "sh -c 'echo hello-from-the-console; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'" },
+    name: 'busybox',
+    data: app.tarball,
+    properties: {
+      os_command_line:
+        "sh -c 'echo hello-from-the-console; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'",
+    },
   });
-  const res = await http.post(S).set('X-Auth-Token', member.token).set('OpenStack-API-Version', 'compute 2.79')
+  const res = await http
+    .post(S)
+    .set('X-Auth-Token', member.token)
+    .set('OpenStack-API-Version', 'compute 2.79')
     .send({ server: { name: 'actions', imageRef: image.id, flavorRef: '1', networks: 'none' } });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   id = res.body.server.id;
@@ -44,9 +53,13 @@ afterAll(async () => {
   await app?.close();
 });
 
-const get = (v = '2.79') => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
+const get = (v = '2.79') =>
+  http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
 async function act(body: unknown, as = token) {
-  const res = await http.post(`${S}/${id}/action`).set('X-Auth-Token', as).send(body as object);
+  const res = await http
+    .post(`${S}/${id}/action`)
+    .set('X-Auth-Token', as)
+    .send(body as object);
   await built.services.worker.drain();
   return res;
 }
@@ -56,7 +69,10 @@ async function agreed(): Promise<{ status: string; power: number; docker: Return
   const d = inspect(id);
   expect(s['OS-EXT-STS:task_state']).toBe(null);
   const expected: Record<string, [string, number]> = {
-    ACTIVE: ['running', 1], SHUTOFF: ['exited', 4], PAUSED: ['paused', 3], SUSPENDED: ['paused', 7],
+    ACTIVE: ['running', 1],
+    SHUTOFF: ['exited', 4],
+    PAUSED: ['paused', 3],
+    SUSPENDED: ['paused', 7],
   };
   expect([d.State.Status, s['OS-EXT-STS:power_state']], `status ${s.status}`).toEqual(expected[s.status]);
   return { status: s.status, power: s['OS-EXT-STS:power_state'], docker: d };
@@ -116,7 +132,7 @@ describe('power actions on Docker', () => {
     expect(await ticks()).toBeGreaterThan(n);
   });
 
-  it('suspend freezes the container\'s cgroup (SUSPENDED 7); resume → ACTIVE', async () => {
+  it("suspend freezes the container's cgroup (SUSPENDED 7); resume → ACTIVE", async () => {
     expect((await act({ suspend: null })).status).toBe(202);
     const s = await agreed();
     expect([s.status, s.docker.State.Paused]).toEqual(['SUSPENDED', true]);
@@ -124,7 +140,7 @@ describe('power actions on Docker', () => {
     expect((await agreed()).status).toBe('ACTIVE');
   });
 
-  it('a locked server refuses the owner\'s stop (409) and the container keeps running; unlock lets it through', async () => {
+  it("a locked server refuses the owner's stop (409) and the container keeps running; unlock lets it through", async () => {
     expect((await act({ lock: null }, member.token)).status).toBe(202);
     const refused = await act({ 'os-stop': null }, member.token);
     expect(refused.status).toBe(409);
@@ -135,8 +151,10 @@ describe('power actions on Docker', () => {
     expect((await agreed()).status).toBe('SHUTOFF');
   });
 
-  it('diagnostics (2.48) come from Docker\'s stats: CPU time grows, memory within the flavor', async () => {
-    const diag = async () => (await http.get(`${S}/${id}/diagnostics`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.48')).body;
+  it("diagnostics (2.48) come from Docker's stats: CPU time grows, memory within the flavor", async () => {
+    const diag = async () =>
+      (await http.get(`${S}/${id}/diagnostics`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.48'))
+        .body;
     const a = await diag();
     expect(a).toMatchObject({ state: 'shutdown', driver: 'docker', num_cpus: 1, memory_details: { maximum: 512 } });
     await act({ 'os-start': null });

@@ -4,7 +4,14 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltApp } from '../../src/app.js';
-import { startDockerTestApp, removeServerContainers, docker, bootActiveServer, msUntil, type DockerTestApp } from '../helpers/docker-app.js';
+import {
+  startDockerTestApp,
+  removeServerContainers,
+  docker,
+  bootActiveServer,
+  msUntil,
+  type DockerTestApp,
+} from '../helpers/docker-app.js';
 import { seedImage } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 import { requireDocker } from './driver-helpers.js';
@@ -32,13 +39,15 @@ afterAll(async () => {
   await app?.close();
 });
 
-const get = (id: string) => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
+const get = (id: string) =>
+  http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
 
 const boot = () => bootActiveServer(http, token, { name: 'drift', imageRef: image.id, flavorRef: '1' }, created);
-const within = (ms: number, id: string, pred: (s: Record<string, unknown>) => boolean) => msUntil(http, token, id, ms, pred);
+const within = (ms: number, id: string, pred: (s: Record<string, unknown>) => boolean) =>
+  msUntil(http, token, id, ms, pred);
 
 describe('drift on the real engine', { timeout: 120_000 }, () => {
-  it('docker kill behind the service\'s back: SHUTOFF within 2 s', async () => {
+  it("docker kill behind the service's back: SHUTOFF within 2 s", async () => {
     const id = await boot();
     docker('kill', `nova-${id}`);
     const ms = await within(2000, id, (s) => s.status === 'SHUTOFF');
@@ -49,14 +58,14 @@ describe('drift on the real engine', { timeout: 120_000 }, () => {
     console.log(`drift: docker kill → SHUTOFF in ${ms} ms`);
   });
 
-  it('docker rm behind the service\'s back: power_state NOSTATE within 2 s', async () => {
+  it("docker rm behind the service's back: power_state NOSTATE within 2 s", async () => {
     const id = await boot();
     docker('rm', '-f', `nova-${id}`);
     await within(2000, id, (s) => s['OS-EXT-STS:power_state'] === 0);
     expect((await get(id)).body.server.status).toBe('ACTIVE');
   });
 
-  it('docker start of a SHUTOFF server: the service powers it off again (Nova\'s force_stop)', async () => {
+  it("docker start of a SHUTOFF server: the service powers it off again (Nova's force_stop)", async () => {
     const id = await boot();
     docker('kill', `nova-${id}`);
     await within(2000, id, (s) => s.status === 'SHUTOFF');
@@ -67,7 +76,11 @@ describe('drift on the real engine', { timeout: 120_000 }, () => {
       if (Date.now() > deadline) throw new Error('container still running');
       await new Promise((r) => setTimeout(r, 50));
     }
-    await within(2000, id, (s) => s.status === 'SHUTOFF' && s['OS-EXT-STS:power_state'] === 4 && s['OS-EXT-STS:task_state'] === null);
+    await within(
+      2000,
+      id,
+      (s) => s.status === 'SHUTOFF' && s['OS-EXT-STS:power_state'] === 4 && s['OS-EXT-STS:task_state'] === null,
+    );
   });
 
   it('without events, the periodic sync is the safety net (interval 1 s)', async () => {

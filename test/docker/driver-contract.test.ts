@@ -24,14 +24,24 @@ const drivers: [string, ComputeDriver, string][] = [
 ];
 
 async function kindOf(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(DriverError);
   return (e as DriverError).kind;
 }
 
 describe.each(drivers)('ComputeDriver contract on %s', { timeout: 180_000 }, (_name, driver, image) => {
   const spec = (): SpawnSpec => ({
-    instanceUuid: newUuid(), projectId: 'p-contract', hostname: 'c', image, memoryMb: 64, vcpus: 1, pidsLimit: 64, network: null,
+    instanceUuid: newUuid(),
+    projectId: 'p-contract',
+    hostname: 'c',
+    image,
+    memoryMb: 64,
+    vcpus: 1,
+    pidsLimit: 64,
+    network: null,
     extraLabels: { [LABEL.split('=')[0]]: LABEL.split('=')[1] },
   });
 
@@ -39,7 +49,12 @@ describe.each(drivers)('ComputeDriver contract on %s', { timeout: 180_000 }, (_n
     const events: DriverEvent[] = [];
     const s = spec();
     const u = s.instanceUuid;
-    const stop = await driver.watchEvents((e) => { if (e.instanceUuid === u) events.push(e); }, () => {});
+    const stop = await driver.watchEvents(
+      (e) => {
+        if (e.instanceUuid === u) events.push(e);
+      },
+      () => {},
+    );
     const power = async () => (await driver.getInfo(u)).powerState;
     try {
       expect((await driver.spawn(s)).powerState).toBe(PowerState.RUNNING);
@@ -83,13 +98,24 @@ describe.each(drivers)('ComputeDriver contract on %s', { timeout: 180_000 }, (_n
       await driver.destroy(u);
       await driver.destroy(u);
       await waitFor(() => events.some((e) => e.action === 'destroy'), 10_000);
-      expect(await driver.getInfo(u)).toMatchObject({ status: 'missing', powerState: PowerState.NOSTATE, containerId: null });
+      expect(await driver.getInfo(u)).toMatchObject({
+        status: 'missing',
+        powerState: PowerState.NOSTATE,
+        containerId: null,
+      });
       expect(await driver.getConsoleOutput(u)).toBe('');
       for (const op of [
-        () => driver.powerOff(u, 1), () => driver.powerOn(u), () => driver.reboot(u, 'HARD', 1), () => driver.pause(u),
-        () => driver.unpause(u), () => driver.updateResources(u, { memoryMb: 64, vcpus: 1, pidsLimit: 64 }),
-        () => driver.snapshot(u, { repo: 'novadock-contract/x', tag: 'x' }), () => driver.getStats(u), () => driver.exec(u, ['/bin/sh']),
-      ]) expect(await kindOf(op())).toBe('not-found');
+        () => driver.powerOff(u, 1),
+        () => driver.powerOn(u),
+        () => driver.reboot(u, 'HARD', 1),
+        () => driver.pause(u),
+        () => driver.unpause(u),
+        () => driver.updateResources(u, { memoryMb: 64, vcpus: 1, pidsLimit: 64 }),
+        () => driver.snapshot(u, { repo: 'novadock-contract/x', tag: 'x' }),
+        () => driver.getStats(u),
+        () => driver.exec(u, ['/bin/sh']),
+      ])
+        expect(await kindOf(op())).toBe('not-found');
       expect((await driver.listInstances()).some((i) => i.instanceUuid === u)).toBe(false);
     } finally {
       stop();

@@ -15,15 +15,28 @@ import { PowerState } from '../../src/virt/power-state.js';
 const TEST_LABEL = 'io.novadock.test';
 const LABEL_VALUE = `driver-${process.pid}`;
 // The service's default call deadline (30 s): the engine is shared, and a loaded 2-core machine is slow.
-const driver = new DockerDriver({ dockerUrl: DOCKER_URL, timeoutMs: 30_000, longTimeoutMs: 120_000, serviceId: 'driver-test' });
+const driver = new DockerDriver({
+  dockerUrl: DOCKER_URL,
+  timeoutMs: 30_000,
+  longTimeoutMs: 120_000,
+  serviceId: 'driver-test',
+});
 const networks: string[] = [];
 const images: string[] = [];
 let tmp = '';
 
 function spec(over: Partial<SpawnSpec> = {}): SpawnSpec {
   return {
-    instanceUuid: newUuid(), projectId: 'p-driver-test', hostname: 'drv', image: TEST_IMAGE, memoryMb: 64, vcpus: 1,
-    pidsLimit: 64, network: null, extraLabels: { [TEST_LABEL]: LABEL_VALUE }, ...over,
+    instanceUuid: newUuid(),
+    projectId: 'p-driver-test',
+    hostname: 'drv',
+    image: TEST_IMAGE,
+    memoryMb: 64,
+    vcpus: 1,
+    pidsLimit: 64,
+    network: null,
+    extraLabels: { [TEST_LABEL]: LABEL_VALUE },
+    ...over,
   };
 }
 
@@ -42,7 +55,10 @@ function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 async function expectDriverError(p: Promise<unknown>, kind?: DriverError['kind']): Promise<DriverError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DriverError);
   if (kind) expect((err as DriverError).kind).toBe(kind);
   return err as DriverError;
@@ -190,7 +206,12 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
     await driver.updateResources(s.instanceUuid, { memoryMb: 48, vcpus: 1, pidsLimit: 64 });
     raw = await inspect(s.instanceUuid);
     expect(raw.HostConfig.Memory).toBe(48 * 1024 * 1024);
-    const { stdout } = await run('docker', ['exec', `nova-${s.instanceUuid}`, 'cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes']);
+    const { stdout } = await run('docker', [
+      'exec',
+      `nova-${s.instanceUuid}`,
+      'cat',
+      '/sys/fs/cgroup/memory/memory.limit_in_bytes',
+    ]);
     expect(Number(stdout.trim())).toBe(48 * 1024 * 1024);
     const stats = await driver.getStats(s.instanceUuid);
     expect(stats.memoryLimitBytes).toBe(48 * 1024 * 1024);
@@ -201,9 +222,20 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
   it('ensureNetwork creates a bridge in the 198.18.0.0/16 pool, idempotently and concurrently; stats and addresses', async () => {
     const name = `novadock-drvtest-${process.pid}`;
     networks.push(name);
-    await Promise.all([driver.ensureNetwork(name, null), driver.ensureNetwork(name, null), driver.ensureNetwork(name, null)]);
+    await Promise.all([
+      driver.ensureNetwork(name, null),
+      driver.ensureNetwork(name, null),
+      driver.ensureNetwork(name, null),
+    ]);
     await driver.ensureNetwork(name, null);
-    const { stdout } = await run('docker', ['network', 'ls', '--filter', `name=^${name}$`, '--format', '{{.ID}} {{.Driver}}']);
+    const { stdout } = await run('docker', [
+      'network',
+      'ls',
+      '--filter',
+      `name=^${name}$`,
+      '--format',
+      '{{.ID}} {{.Driver}}',
+    ]);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/ bridge$/);
@@ -236,13 +268,16 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
     await driver.spawn(s);
     const session = await driver.exec(s.instanceUuid, ['/bin/sh']);
     let out = '';
-    session.output.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    session.output.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
     session.write('echo answer-$((6*7))\n');
     await waitFor(() => out.includes('answer-42'), 15_000);
     await session.resize(100, 40);
     session.write('stty size\n');
     await waitFor(() => /40 100/.test(out), 15_000);
-    const processes = async () => (await run('docker', ['top', `nova-${s.instanceUuid}`, '-o', 'pid'])).stdout.trim().split('\n').length - 1;
+    const processes = async () =>
+      (await run('docker', ['top', `nova-${s.instanceUuid}`, '-o', 'pid'])).stdout.trim().split('\n').length - 1;
     expect(await processes()).toBe(3); // docker-init, the container's shell, the exec'd shell
     const ended = new Promise((r) => session.output.once('close', r));
     session.close();
@@ -256,7 +291,13 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
   it('snapshot (commit), save, remove, load, import; garbage fails with a DriverError instead of hanging', async () => {
     const s = spec({ command: ['/bin/sh', '-c', 'echo snapshot-marker > /root/marker; exec sleep 1000'] });
     await driver.spawn(s);
-    await waitFor(async () => (await run('docker', ['exec', `nova-${s.instanceUuid}`, 'cat', '/root/marker']).catch(() => ({ stdout: '' }))).stdout.includes('marker'), 15_000);
+    await waitFor(
+      async () =>
+        (
+          await run('docker', ['exec', `nova-${s.instanceUuid}`, 'cat', '/root/marker']).catch(() => ({ stdout: '' }))
+        ).stdout.includes('marker'),
+      15_000,
+    );
     const repo = `novadock-drvtest/snap-${process.pid}`;
     const id = await driver.snapshot(s.instanceUuid, { repo, tag: 'v1' });
     images.push(id);
@@ -280,7 +321,11 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
     // import a rootfs tarball (docker export layout) with Dockerfile changes
     const rootfs = path.join(tmp, 'rootfs.tar');
     await run('docker', ['export', `nova-${s.instanceUuid}`, '-o', rootfs]);
-    const importedId = await driver.importImage(createReadStream(rootfs), { repo: `novadock-drvtest/import-${process.pid}`, tag: 'v1', changes: ['ENV PATH=/bin', 'CMD ["/bin/sh"]'] });
+    const importedId = await driver.importImage(createReadStream(rootfs), {
+      repo: `novadock-drvtest/import-${process.pid}`,
+      tag: 'v1',
+      changes: ['ENV PATH=/bin', 'CMD ["/bin/sh"]'],
+    });
     images.push(importedId);
     expect(importedId).toMatch(/^sha256:[0-9a-f]{64}$/);
     const img = JSON.parse((await run('docker', ['image', 'inspect', importedId])).stdout)[0];
@@ -290,7 +335,9 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
     const t0 = Date.now();
     const e1 = await expectDriverError(driver.loadImage(Readable.from([garbage])));
     expect(e1.message).toMatch(/tar/i); // Docker's in-band {"error": "Error processing tar file…"}
-    const e2 = await expectDriverError(driver.importImage(Readable.from([garbage]), { repo: 'novadock-drvtest/garbage', tag: 'x' }));
+    const e2 = await expectDriverError(
+      driver.importImage(Readable.from([garbage]), { repo: 'novadock-drvtest/garbage', tag: 'x' }),
+    );
     expect(e2.message).toMatch(/tar|EOF/i);
     await expectDriverError(driver.loadImage(Readable.from([Buffer.alloc(0)])));
     expect(Date.now() - t0).toBeLessThan(30_000); // answered, not left hanging until the long deadline
@@ -299,17 +346,25 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
     await driver.destroy(s.instanceUuid);
   });
 
-  it('watchEvents: this service\'s container events only, with exit codes; stop ends the stream quietly', async () => {
+  it("watchEvents: this service's container events only, with exit codes; stop ends the stream quietly", async () => {
     const events: DriverEvent[] = [];
     const errors: Error[] = [];
-    const stop = await driver.watchEvents((e) => events.push(e), (e) => errors.push(e));
+    const stop = await driver.watchEvents(
+      (e) => events.push(e),
+      (e) => errors.push(e),
+    );
     const s = spec();
     await driver.spawn(s);
     // a container of someone else: not ours, never reported
     const other = `novadock-drvtest-other-${process.pid}`;
-    const otherId = (await run('docker', ['run', '-d', '--name', other, '--label', `${TEST_LABEL}=${LABEL_VALUE}`, TEST_IMAGE, 'true'])).stdout.trim();
+    const otherId = (
+      await run('docker', ['run', '-d', '--name', other, '--label', `${TEST_LABEL}=${LABEL_VALUE}`, TEST_IMAGE, 'true'])
+    ).stdout.trim();
     await run('docker', ['kill', `nova-${s.instanceUuid}`]);
-    const die = await waitFor(() => events.find((e) => e.instanceUuid === s.instanceUuid && e.action === 'die'), 10_000);
+    const die = await waitFor(
+      () => events.find((e) => e.instanceUuid === s.instanceUuid && e.action === 'die'),
+      10_000,
+    );
     expect(die.exitCode).toBe(137);
     expect(die.time).toBeGreaterThan(Date.now() - 60_000);
     const mine = () => events.filter((e) => e.instanceUuid === s.instanceUuid);

@@ -29,7 +29,11 @@ const createdTags: string[] = [];
 beforeAll(async () => {
   await requireDocker();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-dimg-'));
-  built = await buildApp({ config: testConfig({ dataDir, computeDriver: 'docker' }), background: false, logger: false });
+  built = await buildApp({
+    config: testConfig({ dataDir, computeDriver: 'docker' }),
+    background: false,
+    logger: false,
+  });
   await built.app.ready();
   http = request(built.app.server);
   token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
@@ -51,9 +55,16 @@ afterAll(async () => {
 });
 
 async function uploadFile(name: string, file: string) {
-  const img = await http.post('/image/v2/images').set('X-Auth-Token', token).send({ name, container_format: 'docker', disk_format: 'raw', visibility: 'public' });
+  const img = await http
+    .post('/image/v2/images')
+    .set('X-Auth-Token', token)
+    .send({ name, container_format: 'docker', disk_format: 'raw', visibility: 'public' });
   expect(img.status).toBe(201);
-  const up = await http.put(`/image/v2/images/${img.body.id}/file`).set('X-Auth-Token', token).set('Content-Type', 'application/octet-stream').send(fs.readFileSync(file));
+  const up = await http
+    .put(`/image/v2/images/${img.body.id}/file`)
+    .set('X-Auth-Token', token)
+    .set('Content-Type', 'application/octet-stream')
+    .send(fs.readFileSync(file));
   expect(up.status).toBe(204);
   return (await built.services.imagesRepo.find(img.body.id))!;
 }
@@ -92,7 +103,17 @@ describe('image import into Docker', () => {
     const info = await inspect(`novadock/image:${image.id}`);
     expect(info.Id).toBe(id);
     expect(info.Config.Cmd).toEqual(['/bin/sh']);
-    const { stdout } = await run('docker', ['run', '--rm', '--network', 'none', '--label', `novadock-imgtest=${suffix}`, id, '/bin/echo', 'booted']);
+    const { stdout } = await run('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--label',
+      `novadock-imgtest=${suffix}`,
+      id,
+      '/bin/echo',
+      'booted',
+    ]);
     expect(stdout.trim()).toBe('booted');
   }, 60_000);
 
@@ -111,7 +132,12 @@ describe('image import into Docker', () => {
 
   it('a docker-archive-looking tarball that Docker cannot load fails with a clear DriverError', async () => {
     const bogus = path.join(dataDir, 'bogus.tar');
-    fs.writeFileSync(bogus, makeTar([{ name: 'manifest.json', data: '[{"Config":"missing.json","RepoTags":[],"Layers":["nope/layer.tar"]}]' }]));
+    fs.writeFileSync(
+      bogus,
+      makeTar([
+        { name: 'manifest.json', data: '[{"Config":"missing.json","RepoTags":[],"Layers":["nope/layer.tar"]}]' },
+      ]),
+    );
     const image = await uploadFile('bogus', bogus);
     const err = await built.services.imageImporter.ensureLoaded(image, hostId, driver).catch((e) => e);
     expect(err).toBeInstanceOf(DriverError);

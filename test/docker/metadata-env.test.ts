@@ -28,11 +28,14 @@ afterAll(async () => {
   await t?.close();
 }, 60_000);
 
-const call = (req: ReturnType<typeof t.http.get>) => req.set('X-Auth-Token', t.token).set('OpenStack-API-Version', 'compute 2.79');
+const call = (req: ReturnType<typeof t.http.get>) =>
+  req.set('X-Auth-Token', t.token).set('OpenStack-API-Version', 'compute 2.79');
 const getServer = (id: string) => call(t.http.get(`${S}/${id}`));
 
 async function boot(name: string, metadata: Record<string, string>, imageRef = image.id): Promise<string> {
-  const res = await call(t.http.post(S)).send({ server: { name, imageRef, flavorRef: '1', networks: 'none', metadata } });
+  const res = await call(t.http.post(S)).send({
+    server: { name, imageRef, flavorRef: '1', networks: 'none', metadata },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   const id = res.body.server.id as string;
   created.push(id);
@@ -42,13 +45,18 @@ async function boot(name: string, metadata: Record<string, string>, imageRef = i
 
 /** `docker exec nova-<id> env`, through the Engine API: the environment a new process gets. */
 async function containerEnv(id: string): Promise<Map<string, string>> {
-  const exec = await engine.getContainer(`nova-${id}`).exec({ Cmd: ['env'], AttachStdout: true, AttachStderr: true, Tty: false });
+  const exec = await engine
+    .getContainer(`nova-${id}`)
+    .exec({ Cmd: ['env'], AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = await exec.start({ hijack: true, stdin: false });
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
   engine.modem.demuxStream(stream, out, out);
-  await new Promise<void>((resolve, reject) => { stream.on('end', () => resolve()); stream.on('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
   const env = new Map<string, string>();
   for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
     const eq = line.indexOf('=');
@@ -59,7 +67,13 @@ async function containerEnv(id: string): Promise<Map<string, string>> {
 
 describe('server metadata → container environment (Docker)', () => {
   it('create: metadata, odd key names and the image ENV are all in the environment; a NUL value is left out', async () => {
-    const id = await boot('meta-env', { APP_MODE: 'prod', 'app.tier': 'web front', 'a-b:c': '1', 'with space': 'x=y', BAD: 'a\u0000b' });
+    const id = await boot('meta-env', {
+      APP_MODE: 'prod',
+      'app.tier': 'web front',
+      'a-b:c': '1',
+      'with space': 'x=y',
+      BAD: 'a\u0000b',
+    });
     const env = await containerEnv(id);
     expect(env.get('APP_MODE')).toBe('prod');
     expect(env.get('app.tier')).toBe('web front');
@@ -114,7 +128,9 @@ describe('server metadata → container environment (Docker)', () => {
     const env = await containerEnv(copy);
     expect(env.has('SECRET')).toBe(false);
     expect(env.get('OTHER')).toBe('1');
-    const imagePath = ((await engine.getImage(TEST_IMAGE).inspect()).Config.Env as string[]).find((e) => e.startsWith('PATH='));
+    const imagePath = ((await engine.getImage(TEST_IMAGE).inspect()).Config.Env as string[]).find((e) =>
+      e.startsWith('PATH='),
+    );
     expect(`PATH=${env.get('PATH')}`).toBe(imagePath);
     await call(t.http.delete(`/compute/v2.1/images/${snapId}`)).set('OpenStack-API-Version', 'compute 2.35');
   }, 120_000);

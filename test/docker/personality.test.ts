@@ -24,12 +24,15 @@ afterAll(async () => {
   await t?.close();
 }, 60_000);
 
-const call = (req: ReturnType<typeof t.http.get>) => req.set('X-Auth-Token', t.token).set('OpenStack-API-Version', 'compute 2.56');
+const call = (req: ReturnType<typeof t.http.get>) =>
+  req.set('X-Auth-Token', t.token).set('OpenStack-API-Version', 'compute 2.56');
 const getServer = (id: string) => call(t.http.get(`${S}/${id}`));
 const exec = (id: string, ...cmd: string[]) => docker('exec', `nova-${id}`, ...cmd);
 
 async function create(name: string, personality: { path: string; contents: string }[]): Promise<string> {
-  const res = await call(t.http.post(S)).send({ server: { name, imageRef: image.id, flavorRef: '1', networks: 'none', personality } });
+  const res = await call(t.http.post(S)).send({
+    server: { name, imageRef: image.id, flavorRef: '1', networks: 'none', personality },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   created.push(res.body.server.id);
   return res.body.server.id as string;
@@ -57,7 +60,9 @@ describe('personality → files in the container (Docker)', () => {
   }, 60_000);
 
   it('a rebuild injects its own personality into the new container, and only that', async () => {
-    const res = await call(t.http.post(`${S}/${id}/action`)).send({ rebuild: { imageRef: image.id, personality: [{ path: '/etc/issue.d/x', contents: b64('rebuilt') }] } });
+    const res = await call(t.http.post(`${S}/${id}/action`)).send({
+      rebuild: { imageRef: image.id, personality: [{ path: '/etc/issue.d/x', contents: b64('rebuilt') }] },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     await waitForStatus(() => getServer(id), 'ACTIVE', 30_000);
     expect(exec(id, 'cat', '/etc/issue.d/x')).toBe('rebuilt');

@@ -30,7 +30,12 @@ afterAll(async () => {
 });
 
 const api = (v = '2.79') => ({
-  post: (body: unknown) => http.post(S).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`).send(body as object),
+  post: (body: unknown) =>
+    http
+      .post(S)
+      .set('X-Auth-Token', token)
+      .set('OpenStack-API-Version', `compute ${v}`)
+      .send(body as object),
   get: (id: string) => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`),
   del: (id: string) => http.delete(`${S}/${id}`).set('X-Auth-Token', token),
 });
@@ -49,7 +54,15 @@ async function waitGone(id: string): Promise<void> {
 
 describe('servers on Docker', () => {
   it('create → ACTIVE: nova-<uuid> running with the flavor limits, labels, hostname, network and config drive; delete removes it', async () => {
-    const res = await api().post({ server: { name: 'Docker Test_1', imageRef: image.id, flavorRef: '6', networks: 'auto', metadata: { role: 'web' } } });
+    const res = await api().post({
+      server: {
+        name: 'Docker Test_1',
+        imageRef: image.id,
+        flavorRef: '6',
+        networks: 'auto',
+        metadata: { role: 'web' },
+      },
+    });
     expect(res.status).toBe(202);
     const id = res.body.server.id as string;
     created.push(id);
@@ -64,8 +77,11 @@ describe('servers on Docker', () => {
     expect(Object.keys(inspect.NetworkSettings.Networks)).toEqual(['private']);
     const ip = inspect.NetworkSettings.Networks.private.IPAddress as string;
     expect(ip.startsWith('198.18.')).toBe(true);
-    expect((server.addresses as Record<string, { addr: string; 'OS-EXT-IPS-MAC:mac_addr': string }[]>).private[0]).toMatchObject({
-      addr: ip, 'OS-EXT-IPS-MAC:mac_addr': inspect.NetworkSettings.Networks.private.MacAddress,
+    expect(
+      (server.addresses as Record<string, { addr: string; 'OS-EXT-IPS-MAC:mac_addr': string }[]>).private[0],
+    ).toMatchObject({
+      addr: ip,
+      'OS-EXT-IPS-MAC:mac_addr': inspect.NetworkSettings.Networks.private.MacAddress,
     });
     const meta = JSON.parse(docker('exec', `nova-${id}`, 'cat', '/mnt/config/openstack/latest/meta_data.json'));
     expect(meta).toMatchObject({ uuid: id, meta: { role: 'web' } });
@@ -90,7 +106,17 @@ describe('servers on Docker', () => {
   }, 60_000);
 
   it('multi-create: two containers, both ACTIVE, both removed on delete', async () => {
-    const res = await api().post({ server: { name: 'multi', imageRef: image.id, flavorRef: '6', networks: 'none', min_count: 2, max_count: 2, return_reservation_id: true } });
+    const res = await api().post({
+      server: {
+        name: 'multi',
+        imageRef: image.id,
+        flavorRef: '6',
+        networks: 'none',
+        min_count: 2,
+        max_count: 2,
+        return_reservation_id: true,
+      },
+    });
     expect(res.status).toBe(202);
     const list = await http.get(`${S}?reservation_id=${res.body.reservation_id}`).set('X-Auth-Token', token);
     const ids = list.body.servers.map((s: { id: string }) => s.id) as string[];

@@ -18,9 +18,17 @@ export interface TestApp extends BuiltApp {
   close(): Promise<void>;
 }
 
-export async function makeTestApp(overrides: Partial<Config> = {}, opts: { background?: boolean } = {}): Promise<TestApp> {
+export async function makeTestApp(
+  overrides: Partial<Config> = {},
+  opts: { background?: boolean } = {},
+): Promise<TestApp> {
   const driverFactory = fakeDriverFactory();
-  const built = await buildApp({ config: testConfig(overrides), driverFactory, background: opts.background ?? false, logger: false });
+  const built = await buildApp({
+    config: testConfig(overrides),
+    driverFactory,
+    background: opts.background ?? false,
+    logger: false,
+  });
   await built.app.ready();
   const http = request(built.app.server);
   const adminToken = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
@@ -37,7 +45,12 @@ export async function makeTestApp(overrides: Partial<Config> = {}, opts: { backg
   };
 }
 
-export async function passwordToken(http: ReturnType<typeof request>, user: string, password: string, project: string): Promise<string> {
+export async function passwordToken(
+  http: ReturnType<typeof request>,
+  user: string,
+  password: string,
+  project: string,
+): Promise<string> {
   const res = await http.post('/identity/v3/auth/tokens').send({
     auth: {
       identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: 'Default' } } } },
@@ -49,19 +62,41 @@ export async function passwordToken(http: ReturnType<typeof request>, user: stri
 }
 
 /** Creates a project and a user with `role` on it (straight in the DB), returns a token for them. */
-export async function makeProjectUser(t: TestApp, name: string, role: 'admin' | 'member' | 'reader' = 'member'): Promise<{ projectId: string; userId: string; token: string }> {
+export async function makeProjectUser(
+  t: TestApp,
+  name: string,
+  role: 'admin' | 'member' | 'reader' = 'member',
+): Promise<{ projectId: string; userId: string; token: string }> {
   const repo = t.services.identityRepo;
   const now = new Date().toISOString();
   let project = await repo.findProjectByName(DEFAULT_DOMAIN_ID, name);
   if (!project) {
-    project = { id: newKeystoneId(), name, domain_id: DEFAULT_DOMAIN_ID, description: '', enabled: true, created_at: now };
+    project = {
+      id: newKeystoneId(),
+      name,
+      domain_id: DEFAULT_DOMAIN_ID,
+      description: '',
+      enabled: true,
+      created_at: now,
+    };
     await repo.insertProject(project);
   }
   const userName = `${name}-${role}`;
   const password = `${userName}-password`;
   let user = await repo.findUserByName(DEFAULT_DOMAIN_ID, userName);
   if (!user) {
-    user = { id: newKeystoneId(), name: userName, domain_id: DEFAULT_DOMAIN_ID, password_hash: await hashPassword(password), enabled: true, email: null, description: '', default_project_id: project.id, created_at: now, password_updated_at: now };
+    user = {
+      id: newKeystoneId(),
+      name: userName,
+      domain_id: DEFAULT_DOMAIN_ID,
+      password_hash: await hashPassword(password),
+      enabled: true,
+      email: null,
+      description: '',
+      default_project_id: project.id,
+      created_at: now,
+      password_updated_at: now,
+    };
     await repo.insertUser(user);
   }
   const r = await repo.findRoleByName(role);

@@ -52,7 +52,11 @@ export async function startListeningApp(
   };
 }
 
-export interface CliCredentials { user: string; password: string; project: string }
+export interface CliCredentials {
+  user: string;
+  password: string;
+  project: string;
+}
 
 /** OS_* variables for Keystone v3 password auth against `app`. */
 export function osEnv(app: { url: string }, creds: CliCredentials): Record<string, string> {
@@ -75,7 +79,11 @@ export function adminEnv(app: ListeningApp): Record<string, string> {
   return osEnv(app, { user: 'admin', password: app.adminPassword, project: 'admin' });
 }
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Runs `/usr/bin/<cmd>` (or an absolute path) with a clean environment: /usr/bin first in PATH
@@ -107,7 +115,11 @@ export function runCli(
         if (!err) return resolve({ code: 0, stdout, stderr });
         const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string };
         if (typeof e.code === 'number') return resolve({ code: e.code, stdout, stderr });
-        const why = e.killed ? `killed after ${timeout} ms (timeout)` : e.signal ? `signal ${e.signal}` : String(e.message);
+        const why = e.killed
+          ? `killed after ${timeout} ms (timeout)`
+          : e.signal
+            ? `signal ${e.signal}`
+            : String(e.message);
         resolve({ code: -1, stdout, stderr: `${stderr}\n[runCli] ${file}: ${why}` });
       },
     );

@@ -30,13 +30,21 @@ export async function startDockerTestApp(name: string, overrides: Partial<Config
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-${name}-`));
   const tar = path.join(dataDir, 'busybox.tar');
   docker('image', 'save', TEST_IMAGE, '-o', tar);
-  const built = await buildApp({ config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, ...overrides }), background: true, logger: false });
+  const built = await buildApp({
+    config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, ...overrides }),
+    background: true,
+    logger: false,
+  });
   await built.app.ready();
   const http = request(built.app.server);
   const token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
   await unlimitedQuota(built.services);
   return {
-    built, http, token, dataDir, tarball: fs.readFileSync(tar),
+    built,
+    http,
+    token,
+    dataDir,
+    tarball: fs.readFileSync(tar),
     close: async () => {
       await built.app.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -47,7 +55,11 @@ export async function startDockerTestApp(name: string, overrides: Partial<Config
 /** Removes the containers of these servers (what a test left behind). */
 export function removeServerContainers(ids: Iterable<string>): void {
   for (const id of ids) {
-    try { docker('rm', '-f', `nova-${id}`); } catch { /* already gone */ }
+    try {
+      docker('rm', '-f', `nova-${id}`);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -60,9 +72,15 @@ export const getServer = (http: Http, token: string, id: string) =>
 
 /** Boots a server with no network and waits (bounded) for ACTIVE; the id is pushed to `created`. */
 export async function bootActiveServer(
-  http: Http, token: string, server: { name: string; imageRef: string; flavorRef: string }, created: string[],
+  http: Http,
+  token: string,
+  server: { name: string; imageRef: string; flavorRef: string },
+  created: string[],
 ): Promise<string> {
-  const res = await http.post(SERVERS).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79')
+  const res = await http
+    .post(SERVERS)
+    .set('X-Auth-Token', token)
+    .set('OpenStack-API-Version', 'compute 2.79')
     .send({ server: { ...server, networks: 'none' } });
   if (res.status !== 202) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
   const id = res.body.server.id as string;
@@ -72,12 +90,19 @@ export async function bootActiveServer(
 }
 
 /** Polls the server every 20 ms until `pred` holds; returns the elapsed milliseconds, or throws after `ms`. */
-export async function msUntil(http: Http, token: string, id: string, ms: number, pred: (s: Record<string, unknown>) => boolean): Promise<number> {
+export async function msUntil(
+  http: Http,
+  token: string,
+  id: string,
+  ms: number,
+  pred: (s: Record<string, unknown>) => boolean,
+): Promise<number> {
   const t0 = Date.now();
   for (;;) {
     const s = (await getServer(http, token, id)).body.server;
     if (pred(s)) return Date.now() - t0;
-    if (Date.now() - t0 > ms) throw new Error(`not reached within ${ms} ms: ${s.status} power ${s['OS-EXT-STS:power_state']}`);
+    if (Date.now() - t0 > ms)
+      throw new Error(`not reached within ${ms} ms: ${s.status} power ${s['OS-EXT-STS:power_state']}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

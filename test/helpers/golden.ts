@@ -3,6 +3,5 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GOLDEN_DIR = process.env.NOVA_GOLDEN_DIR
-  ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/nova-golden');
-
+export const GOLDEN_DIR =
+  process.env.NOVA_GOLDEN_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/nova-golden');

@@ -3,7 +3,11 @@
 // header parser and Docker itself can read them.
 import { createHash } from 'node:crypto';
 
-export interface TarEntry { name: string; data?: Buffer | string; type?: 'file' | 'dir' }
+export interface TarEntry {
+  name: string;
+  data?: Buffer | string;
+  type?: 'file' | 'dir';
+}
 
 function header(name: string, size: number, type: 'file' | 'dir'): Buffer {
   const h = Buffer.alloc(512, 0);
@@ -51,7 +55,10 @@ export function makeDockerSaveLikeTar(): Buffer {
   return makeTar([
     { name: `${layerId}/`, type: 'dir' },
     { name: `${layerId}/layer.tar`, data: layer },
-    { name: 'manifest.json', data: JSON.stringify([{ Config: 'config.json', RepoTags: ['x:y'], Layers: [`${layerId}/layer.tar`] }]) },
+    {
+      name: 'manifest.json',
+      data: JSON.stringify([{ Config: 'config.json', RepoTags: ['x:y'], Layers: [`${layerId}/layer.tar`] }]),
+    },
     { name: 'repositories', data: '{}' },
   ]);
 }

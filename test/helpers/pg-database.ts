@@ -3,12 +3,20 @@
 import { randomBytes } from 'node:crypto';
 import { createKnex } from '../../src/db/knex.js';
 
-export interface PgDatabase { url: string; name: string; drop(): Promise<void> }
+export interface PgDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
 
 export async function freshPgDatabase(baseUrl: string, prefix: string): Promise<PgDatabase> {
   const name = `novadock_${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = createKnex(baseUrl);
-  try { await admin.raw(`create database ${name}`); } finally { await admin.destroy(); }
+  try {
+    await admin.raw(`create database ${name}`);
+  } finally {
+    await admin.destroy();
+  }
   const u = new URL(baseUrl);
   u.pathname = `/${name}`;
   return {

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers.js';
 import { Api, freePort, ServiceProcess, sleep } from './helpers/service-process.js';
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const S = '/compute/v2.1/servers';
 const SETTLED = new Set(['ACTIVE', 'SHUTOFF', 'ERROR']);
 // The issue's promise: every server settles within 30 s of the restart (measured 12 s in a full
@@ -29,7 +30,8 @@ async function allClaimedBy(pid: number, timeoutMs: number): Promise<number> {
     const rows = db.prepare('select claimed_by from compute_tasks').all() as { claimed_by: string | null }[];
     db.close();
     if (rows.every((r) => r.claimed_by === null || r.claimed_by.includes(`:${pid}:`))) return Date.now() - t0;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`tasks not re-claimed within ${timeoutMs} ms: ${JSON.stringify(rows)}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`tasks not re-claimed within ${timeoutMs} ms: ${JSON.stringify(rows)}`);
     await sleep(100);
   }
 }
@@ -69,7 +71,13 @@ afterAll(async () => {
       await svc.terminate();
     }
   } finally {
-    for (const id of all) { try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ } }
+    for (const id of all) {
+      try {
+        docker('rm', '-f', `nova-${id}`);
+      } catch {
+        /* gone */
+      }
+    }
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }, 90_000);
@@ -88,26 +96,43 @@ async function statusOf(id: string): Promise<{ status: string; task: string | nu
 }
 
 /** Polls (bounded) until every server is in a settled status with no task; returns ms taken. */
-async function settle(ids: string[], timeoutMs: number): Promise<{ ms: number; states: Map<string, Awaited<ReturnType<typeof statusOf>>> }> {
+async function settle(
+  ids: string[],
+  timeoutMs: number,
+): Promise<{ ms: number; states: Map<string, Awaited<ReturnType<typeof statusOf>>> }> {
   const t0 = Date.now();
   let states = new Map<string, Awaited<ReturnType<typeof statusOf>>>();
   for (;;) {
     states = new Map(await Promise.all(ids.map(async (id) => [id, await statusOf(id)] as const)));
-    if ([...states.values()].every((s) => SETTLED.has(s.status) && s.task === null)) return { ms: Date.now() - t0, states };
+    if ([...states.values()].every((s) => SETTLED.has(s.status) && s.task === null))
+      return { ms: Date.now() - t0, states };
     if (Date.now() - t0 > timeoutMs) {
       const db = new Database(path.join(dataDir, 'novadock.sqlite'), { readonly: true });
       const tasks = db.prepare('select id, kind, attempts, claimed_by, lease_until from compute_tasks').all();
       db.close();
-      throw new Error(`not settled after ${timeoutMs} ms: ${JSON.stringify([...states.entries()].filter(([, s]) => !SETTLED.has(s.status) || s.task))}\ntasks: ${JSON.stringify(tasks)} (now ${new Date().toISOString()})\n${svc.output.slice(-3000)}`);
+      throw new Error(
+        `not settled after ${timeoutMs} ms: ${JSON.stringify([...states.entries()].filter(([, s]) => !SETTLED.has(s.status) || s.task))}\ntasks: ${JSON.stringify(tasks)} (now ${new Date().toISOString()})\n${svc.output.slice(-3000)}`,
+      );
     }
     await sleep(250);
   }
 }
 
-interface Inspected { id: string; status: string; uuid: string }
+interface Inspected {
+  id: string;
+  status: string;
+  uuid: string;
+}
 function containersOf(ids: string[]): Map<string, Inspected> {
   const out = new Map<string, Inspected>();
-  const listed = docker('ps', '-a', '--filter', 'label=io.novadock.managed-by=novadock', '--format', '{{.ID}} {{.Label "io.novadock.instance-uuid"}} {{.State}}');
+  const listed = docker(
+    'ps',
+    '-a',
+    '--filter',
+    'label=io.novadock.managed-by=novadock',
+    '--format',
+    '{{.ID}} {{.Label "io.novadock.instance-uuid"}} {{.State}}',
+  );
   const wanted = new Set(ids);
   for (const line of listed.split('\n').filter(Boolean)) {
     const [id, uuid, status] = line.split(' ');
@@ -125,16 +150,36 @@ function assertTruth(ids: string[], states: Map<string, Awaited<ReturnType<typeo
   try {
     expect(db.prepare('select count(*) n from compute_tasks').get()).toEqual({ n: 0 });
     const hostUuid = (db.prepare('select uuid from compute_hosts order by id limit 1').get() as { uuid: string }).uuid;
-    const records = new Map((db.prepare('select uuid, container_id, deleted from instances').all() as { uuid: string; container_id: string | null; deleted: number }[]).map((r) => [r.uuid, r]));
+    const records = new Map(
+      (
+        db.prepare('select uuid, container_id, deleted from instances').all() as {
+          uuid: string;
+          container_id: string | null;
+          deleted: number;
+        }[]
+      ).map((r) => [r.uuid, r]),
+    );
     // No container of this deployment without a live record.
-    const ours = docker('ps', '-a', '--filter', `label=io.novadock.service-id=${hostUuid}`, '--format', '{{.Label "io.novadock.instance-uuid"}}').split('\n').filter(Boolean);
+    const ours = docker(
+      'ps',
+      '-a',
+      '--filter',
+      `label=io.novadock.service-id=${hostUuid}`,
+      '--format',
+      '{{.Label "io.novadock.instance-uuid"}}',
+    )
+      .split('\n')
+      .filter(Boolean);
     for (const uuid of ours) expect(records.get(uuid)?.deleted, `orphaned container for ${uuid}`).toBe(0);
     for (const id of ids) {
       const s = states.get(id)!;
       const c = containers.get(id);
       if (s.status === 'ACTIVE') {
         expect(c?.status, `${id} ACTIVE but docker says ${c?.status}`).toBe('running');
-        expect(records.get(id)!.container_id?.startsWith(c!.id), `${id}: the record names the container that runs`).toBe(true);
+        expect(
+          records.get(id)!.container_id?.startsWith(c!.id),
+          `${id}: the record names the container that runs`,
+        ).toBe(true);
       } else if (s.status === 'SHUTOFF') {
         expect(c?.status, `${id} SHUTOFF but docker says ${c?.status}`).toBe('exited');
       } else {
@@ -173,7 +218,9 @@ describe('kill -9 while 20 servers build and 5 stop', () => {
     const settledMs = Date.now() - t0;
     const counts: Record<string, number> = {};
     for (const s of states.values()) counts[s.status] = (counts[s.status] ?? 0) + 1;
-    console.info(`[reliability] kill -9: ${buildingAtKill}/20 builds not yet running at the kill; restart answered in ${svc.startMs} ms; all tasks re-claimed ${claimedMs} ms later; settled in ${settledMs} ms after restart: ${JSON.stringify(counts)}`);
+    console.info(
+      `[reliability] kill -9: ${buildingAtKill}/20 builds not yet running at the kill; restart answered in ${svc.startMs} ms; all tasks re-claimed ${claimedMs} ms later; settled in ${settledMs} ms after restart: ${JSON.stringify(counts)}`,
+    );
     for (const id of builds) expect(states.get(id)!.status, id).toBe('ACTIVE');
     for (const id of running) expect(states.get(id)!.status, id).toBe('SHUTOFF');
     assertTruth([...builds, ...running], states);

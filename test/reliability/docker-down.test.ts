@@ -34,8 +34,17 @@ beforeAll(async () => {
   execFileSync('docker', ['image', 'save', TEST_IMAGE, '-o', tar], { timeout: 60_000 });
   engineCli('load', '-i', tar);
   built = await buildApp({
-    config: testConfig({ computeDriver: 'docker', dockerHost: ENGINE_URL, dataDir, stopTimeoutSeconds: 1, powerSyncIntervalSeconds: 0, heartbeatIntervalSeconds: 1, dockerTimeoutMs: 3000 }),
-    background: true, logger: false,
+    config: testConfig({
+      computeDriver: 'docker',
+      dockerHost: ENGINE_URL,
+      dataDir,
+      stopTimeoutSeconds: 1,
+      powerSyncIntervalSeconds: 0,
+      heartbeatIntervalSeconds: 1,
+      dockerTimeoutMs: 3000,
+    }),
+    background: true,
+    logger: false,
   });
   await built.app.ready();
   http = request(built.app.server);
@@ -51,7 +60,12 @@ afterAll(async () => {
 }, 60_000);
 
 const get = (p: string) => http.get(p).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
-const post = (p: string, body: unknown) => http.post(p).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79').send(body as object);
+const post = (p: string, body: unknown) =>
+  http
+    .post(p)
+    .set('X-Auth-Token', token)
+    .set('OpenStack-API-Version', 'compute 2.79')
+    .send(body as object);
 
 async function boot(name: string): Promise<string> {
   const r = await post(S, { server: { name, imageRef: imageId, flavorRef: '1', networks: 'none' } });
@@ -108,13 +122,17 @@ describe('the Docker engine goes away and comes back', () => {
 
     await engine.start();
     const t0 = Date.now();
-    const shutoff = await until(10_000, async () => ((await get(`${S}/${dies}`)).body.server.status === 'SHUTOFF' ? true : undefined));
+    const shutoff = await until(10_000, async () =>
+      (await get(`${S}/${dies}`)).body.server.status === 'SHUTOFF' ? true : undefined,
+    );
     const up = await until(10_000, async () => ((await computeState()) === 'up' ? true : undefined));
     const connectsAfter = [...built.services.drift.eventWatcher.connects.values()].reduce((a, b) => a + b, 0);
     expect(connectsAfter).toBeGreaterThan(connectsBefore);
     expect((await get(`${S}/${keep}`)).body.server.status).toBe('ACTIVE');
     expect(engineCli('inspect', '-f', '{{.State.Status}}', `nova-${keep}`)).toBe('running');
-    console.info(`[reliability] docker down: compute down after ${down.ms} ms; create → ERROR (${fault?.message}); os-stop → ${stopOutcome}; `
-      + `after the engine returned: died-while-down server SHUTOFF in ${shutoff.ms} ms, compute up ${up.ms} ms later (total ${Date.now() - t0} ms)`);
+    console.info(
+      `[reliability] docker down: compute down after ${down.ms} ms; create → ERROR (${fault?.message}); os-stop → ${stopOutcome}; ` +
+        `after the engine returned: died-while-down server SHUTOFF in ${shutoff.ms} ms, compute up ${up.ms} ms later (total ${Date.now() - t0} ms)`,
+    );
   }, 150_000);
 });

@@ -17,7 +17,8 @@ import { requireDocker, TEST_IMAGE } from '../docker/driver-helpers.js';
 import { bootActiveServer, msUntil } from '../helpers/docker-app.js';
 
 const S = '/compute/v2.1/servers';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 let built: BuiltApp;
 let http: ReturnType<typeof request>;
@@ -33,7 +34,11 @@ beforeAll(async () => {
   const tar = path.join(dataDir, 'busybox.tar');
   docker('image', 'save', TEST_IMAGE, '-o', tar);
   // Events only (periodic sync off): what is measured is the event path.
-  built = await buildApp({ config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, powerSyncIntervalSeconds: 0 }), background: true, logger: false });
+  built = await buildApp({
+    config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, powerSyncIntervalSeconds: 0 }),
+    background: true,
+    logger: false,
+  });
   await built.app.ready();
   http = request(built.app.server);
   token = await passwordToken(http, 'admin', ADMIN_PASSWORD, 'admin');
@@ -41,24 +46,41 @@ beforeAll(async () => {
   const data = fs.readFileSync(tar);
   plainImage = (await seedImage(built.services, { name: 'busybox', data })).id;
   // PID 1 sleeps a moment (so the server reaches ACTIVE), then eats memory until the OOM killer.
-  hogImage = (await seedImage(built.services, { name: 'hog', data, properties: { os_command_line: "sh -c 'sleep 2; x=a; while true; do x=$x$x; done'" } })).id;
-  const fl = await http.post('/compute/v2.1/flavors').set('X-Auth-Token', token)
+  hogImage = (
+    await seedImage(built.services, {
+      name: 'hog',
+      data,
+      properties: { os_command_line: "sh -c 'sleep 2; x=a; while true; do x=$x$x; done'" },
+    })
+  ).id;
+  const fl = await http
+    .post('/compute/v2.1/flavors')
+    .set('X-Auth-Token', token)
     .send({ flavor: { name: 'rel.16m', ram: 16, vcpus: 1, disk: 1, id: 'rel-16m' } });
   expect(fl.status, JSON.stringify(fl.body)).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
-  for (const id of created) { try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ } }
+  for (const id of created) {
+    try {
+      docker('rm', '-f', `nova-${id}`);
+    } catch {
+      /* gone */
+    }
+  }
   await built?.app.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const get = (id: string) => http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
+const get = (id: string) =>
+  http.get(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
 
-const boot = (imageRef: string, flavorRef: string) => bootActiveServer(http, token, { name: 'drift-rel', imageRef, flavorRef }, created);
-const within = (ms: number, id: string, pred: (s: Record<string, unknown>) => boolean) => msUntil(http, token, id, ms, pred);
+const boot = (imageRef: string, flavorRef: string) =>
+  bootActiveServer(http, token, { name: 'drift-rel', imageRef, flavorRef }, created);
+const within = (ms: number, id: string, pred: (s: Record<string, unknown>) => boolean) =>
+  msUntil(http, token, id, ms, pred);
 
-describe('drift behind the service\'s back', { timeout: 90_000 }, () => {
+describe("drift behind the service's back", { timeout: 90_000 }, () => {
   it('docker pause → power_state PAUSED within 2 s; docker unpause → RUNNING within 2 s', async () => {
     const id = await boot(plainImage, '1');
     docker('pause', `nova-${id}`);
@@ -86,6 +108,8 @@ describe('drift behind the service\'s back', { timeout: 90_000 }, () => {
     expect(s['OS-EXT-STS:vm_state']).toBe('stopped');
     expect(s['OS-EXT-STS:task_state']).toBeNull();
     expect([4, 6]).toContain(s['OS-EXT-STS:power_state']);
-    console.info(`[reliability] drift: OOM kill (docker State.OOMKilled=true) → SHUTOFF ${ms} ms after docker showed it exited`);
+    console.info(
+      `[reliability] drift: OOM kill (docker State.OOMKilled=true) → SHUTOFF ${ms} ms after docker showed it exited`,
+    );
   });
 });

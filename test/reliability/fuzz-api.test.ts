@@ -15,7 +15,11 @@ const TOTAL = 10_000;
 const SEED = Number(process.env.NOVADOCK_FUZZ_SEED ?? 20261127);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
 
-interface Route { path: string; method: string; bodySchema: unknown }
+interface Route {
+  path: string;
+  method: string;
+  bodySchema: unknown;
+}
 
 let t: TestApp;
 let routes: Route[];
@@ -37,13 +41,22 @@ beforeAll(async () => {
   memberToken = (await makeProjectUser(t, 'fuzzproj', 'member')).token;
   const image = await seedImage(t.services, { name: 'fuzz-image' });
   fixtures.image = image.id;
-  const srv = await t.http.post('/compute/v2.1/servers').set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.79')
+  const srv = await t.http
+    .post('/compute/v2.1/servers')
+    .set('X-Auth-Token', t.adminToken)
+    .set('OpenStack-API-Version', 'compute 2.79')
     .send({ server: { name: 'fuzz', imageRef: image.id, flavorRef: '1', networks: 'none' } });
   expect(srv.status).toBe(202);
   fixtures.server = srv.body.server.id;
   await t.services.worker.drain();
-  await waitForStatus(() => t.http.get(`/compute/v2.1/servers/${fixtures.server}`).set('X-Auth-Token', t.adminToken), 'ACTIVE');
-  const kp = await t.http.post('/compute/v2.1/os-keypairs').set('X-Auth-Token', t.adminToken).set('OpenStack-API-Version', 'compute 2.1')
+  await waitForStatus(
+    () => t.http.get(`/compute/v2.1/servers/${fixtures.server}`).set('X-Auth-Token', t.adminToken),
+    'ACTIVE',
+  );
+  const kp = await t.http
+    .post('/compute/v2.1/os-keypairs')
+    .set('X-Auth-Token', t.adminToken)
+    .set('OpenStack-API-Version', 'compute 2.1')
     .send({ keypair: { name: 'fuzzkey' } });
   expect(kp.status).toBe(200);
   fixtures.keypair = 'fuzzkey';
@@ -52,7 +65,9 @@ beforeAll(async () => {
   fixtures.project = (await t.services.identityRepo.findProjectByName('default', 'fuzzproj'))!.id;
 }, 120_000);
 
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** A value for a path parameter: often a real object's id, else something hostile. */
 function paramValue(g: Gen, route: Route, name: string): { value: string; raw: boolean } {
@@ -78,13 +93,59 @@ function paramValue(g: Gen, route: Route, name: string): { value: string; raw: b
 
 /** encodeURIComponent, with lone surrogates (which it refuses) replaced. */
 function enc(s: string): string {
-  try { return encodeURIComponent(s); } catch { return encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\ufffd')); }
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\ufffd'));
+  }
 }
 
-const QUERY_KEYS = ['limit', 'marker', 'sort_key', 'sort_dir', 'name', 'status', 'changes-since', 'changes-before', 'all_tenants', 'detailed',
-  'start', 'end', 'visibility', 'member_status', 'tag', 'tags', 'tags-any', 'not-tags', 'image', 'flavor', 'ip', 'minDisk', 'minRam',
-  'is_public', 'user_id', 'project_id', 'deleted', 'host', 'locked', 'owner', 'os_hidden', 'size_min', 'size_max', 'sort', 'domain_id',
-  'enabled', 'include_names', 'scope.project.id', 'type', 'hypervisor_hostname_pattern', 'with_servers', 'binary', 'reserved', 'tenant_id'];
+const QUERY_KEYS = [
+  'limit',
+  'marker',
+  'sort_key',
+  'sort_dir',
+  'name',
+  'status',
+  'changes-since',
+  'changes-before',
+  'all_tenants',
+  'detailed',
+  'start',
+  'end',
+  'visibility',
+  'member_status',
+  'tag',
+  'tags',
+  'tags-any',
+  'not-tags',
+  'image',
+  'flavor',
+  'ip',
+  'minDisk',
+  'minRam',
+  'is_public',
+  'user_id',
+  'project_id',
+  'deleted',
+  'host',
+  'locked',
+  'owner',
+  'os_hidden',
+  'size_min',
+  'size_max',
+  'sort',
+  'domain_id',
+  'enabled',
+  'include_names',
+  'scope.project.id',
+  'type',
+  'hypervisor_hostname_pattern',
+  'with_servers',
+  'binary',
+  'reserved',
+  'tenant_id',
+];
 
 function queryString(g: Gen): string {
   if (g.chance(0.3)) return '';
@@ -103,10 +164,28 @@ function headers(g: Gen): Record<string, string> {
   const tok = g.rnd();
   if (tok < 0.75) h['x-auth-token'] = t.adminToken;
   else if (tok < 0.85) h['x-auth-token'] = memberToken;
-  else if (tok < 0.95) h['x-auth-token'] = g.hostileString().slice(0, 500).replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, '');
+  else if (tok < 0.95)
+    h['x-auth-token'] = g
+      .hostileString()
+      .slice(0, 500)
+      .replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, '');
   if (g.chance(0.5)) {
-    h['openstack-api-version'] = g.pick(['compute 2.1', 'compute 2.79', 'compute latest', 'compute 2.100', 'compute 3.0', 'compute 2', 'compute abc',
-      'image 2.1', 'compute 2.1, compute 2.5', '', 'compute  2.10', 'compute 2.01', 'COMPUTE 2.5', 'compute -2.5']);
+    h['openstack-api-version'] = g.pick([
+      'compute 2.1',
+      'compute 2.79',
+      'compute latest',
+      'compute 2.100',
+      'compute 3.0',
+      'compute 2',
+      'compute abc',
+      'image 2.1',
+      'compute 2.1, compute 2.5',
+      '',
+      'compute  2.10',
+      'compute 2.01',
+      'COMPUTE 2.5',
+      'compute -2.5',
+    ]);
   }
   if (g.chance(0.1)) h['x-openstack-nova-api-version'] = g.pick(['2.1', '2.999', 'latest', 'x', '']);
   if (g.chance(0.15)) h.accept = g.pick(['application/xml', 'text/html', '*/*', '', 'application/json;q=0']);
@@ -118,27 +197,52 @@ function body(g: Gen, route: Route): { payload?: string | Buffer; contentType?: 
     return g.chance(0.1) ? { payload: '{"a":', contentType: 'application/json' } : {};
   }
   const r = g.rnd();
-  if (r < 0.08) return { payload: g.pick(['{', '{"a":}', 'nul', '[1,2', '\u0000', '{"a":1}{"b":2}', '"str"', '123', 'null']), contentType: 'application/json' };
-  if (r < 0.12) return { payload: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x80]), contentType: g.pick(['application/json', 'application/octet-stream', 'text/plain']) };
-  if (r < 0.16) return { payload: 'a=b&c=d', contentType: g.pick(['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/xml']) };
+  if (r < 0.08)
+    return {
+      payload: g.pick(['{', '{"a":}', 'nul', '[1,2', '\u0000', '{"a":1}{"b":2}', '"str"', '123', 'null']),
+      contentType: 'application/json',
+    };
+  if (r < 0.12)
+    return {
+      payload: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x80]),
+      contentType: g.pick(['application/json', 'application/octet-stream', 'text/plain']),
+    };
+  if (r < 0.16)
+    return {
+      payload: 'a=b&c=d',
+      contentType: g.pick(['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/xml']),
+    };
   if (r < 0.2) return { payload: '', contentType: 'application/json' };
   const value = route.bodySchema && g.chance(0.8) ? g.fromSchema(route.bodySchema) : g.anyValue(3);
-  const ct = /\/images\/\{[^}]+\}$/.test(route.path) && route.method === 'PATCH' && g.chance(0.7)
-    ? 'application/openstack-images-v2.1-json-patch' : 'application/json';
+  const ct =
+    /\/images\/\{[^}]+\}$/.test(route.path) && route.method === 'PATCH' && g.chance(0.7)
+      ? 'application/openstack-images-v2.1-json-patch'
+      : 'application/json';
   return { payload: JSON.stringify(value), contentType: ct };
 }
 
 /** The error body format of the service under `url`. */
 function assertErrorFormat(url: string, status: number, raw: string, contentType: string | undefined): void {
   let b: any;
-  try { b = JSON.parse(raw); } catch { throw new Error(`error body is not JSON (${contentType}): ${raw.slice(0, 200)}`); }
-  const webob = (x: any) => x && typeof x.message === 'string' && typeof x.title === 'string' && x.code === `${status} ${x.title}`;
+  try {
+    b = JSON.parse(raw);
+  } catch {
+    throw new Error(`error body is not JSON (${contentType}): ${raw.slice(0, 200)}`);
+  }
+  const webob = (x: any) =>
+    x && typeof x.message === 'string' && typeof x.title === 'string' && x.code === `${status} ${x.title}`;
   if (url.startsWith('/compute')) {
     const keys = Object.keys(b ?? {});
     const novaFault = keys.length === 1 && typeof b[keys[0]]?.message === 'string' && b[keys[0]]?.code === status;
-    if (!novaFault && !((status === 404 || status === 405) && webob(b))) throw new Error(`not a Nova fault: ${raw.slice(0, 300)}`);
+    if (!novaFault && !((status === 404 || status === 405) && webob(b)))
+      throw new Error(`not a Nova fault: ${raw.slice(0, 300)}`);
   } else if (url.startsWith('/identity')) {
-    if (!(b?.error && b.error.code === status && typeof b.error.message === 'string' && typeof b.error.title === 'string')) {
+    if (!(
+      b?.error &&
+      b.error.code === status &&
+      typeof b.error.message === 'string' &&
+      typeof b.error.title === 'string'
+    )) {
       throw new Error(`not a Keystone error: ${raw.slice(0, 300)}`);
     }
   } else if (!webob(b)) {
@@ -174,11 +278,17 @@ describe('malformed requests to every route', () => {
       const where = `#${i} (seed ${SEED}) ${route.method} ${url.slice(0, 300)} headers=${JSON.stringify(h).slice(0, 300)} body=${String(b.payload ?? '').slice(0, 300)}`;
       if (res.statusCode >= 500) failures.push(`${where} → ${res.statusCode} ${res.body.slice(0, 300)}`);
       else if (res.statusCode >= 400 && route.method !== 'HEAD') {
-        try { assertErrorFormat(url, res.statusCode, res.body, res.headers['content-type'] as string | undefined); } catch (e) { failures.push(`${where} → ${res.statusCode}: ${(e as Error).message}`); }
+        try {
+          assertErrorFormat(url, res.statusCode, res.body, res.headers['content-type'] as string | undefined);
+        } catch (e) {
+          failures.push(`${where} → ${res.statusCode}: ${(e as Error).message}`);
+        }
       }
       if (failures.length >= 20) break;
     }
-    console.info(`[reliability] fuzz: ${TOTAL} requests over ${routes.length} routes in ${Date.now() - t0} ms; statuses ${JSON.stringify(statuses)}`);
+    console.info(
+      `[reliability] fuzz: ${TOTAL} requests over ${routes.length} routes in ${Date.now() - t0} ms; statuses ${JSON.stringify(statuses)}`,
+    );
     expect(failures, failures.join('\n')).toEqual([]);
     // The service still answers normally afterwards.
     const ok = await t.http.get(`/compute/v2.1/servers/${fixtures.server}`).set('X-Auth-Token', t.adminToken);

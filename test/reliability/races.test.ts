@@ -21,11 +21,18 @@ beforeAll(async () => {
   image = await seedImage(t.services);
   await unlimitedQuota(t.services);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const post = (url: string, body: unknown, token = t.adminToken) =>
-  t.http.post(url).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79').send(body as object);
-const del = (id: string, token = t.adminToken) => t.http.delete(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
+  t.http
+    .post(url)
+    .set('X-Auth-Token', token)
+    .set('OpenStack-API-Version', 'compute 2.79')
+    .send(body as object);
+const del = (id: string, token = t.adminToken) =>
+  t.http.delete(`${S}/${id}`).set('X-Auth-Token', token).set('OpenStack-API-Version', 'compute 2.79');
 
 async function boot(token = t.adminToken): Promise<string> {
   const r = await post(S, { server: { name: 'race', imageRef: image.id, flavorRef: '1', networks: 'none' } }, token);
@@ -36,16 +43,21 @@ async function boot(token = t.adminToken): Promise<string> {
 
 function shuffle<T>(xs: T[], rnd: () => number): T[] {
   const a = [...xs];
-  for (let i = a.length - 1; i > 0; i -= 1) { const j = Math.floor(rnd() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; }
+  for (let i = a.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(rnd() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
   return a;
 }
 
 async function taskRows(uuid: string): Promise<number> {
-  return Number((await t.services.db('compute_tasks').where({ instance_uuid: uuid }).count<{ n: number }[]>({ n: '*' }))[0].n);
+  return Number(
+    (await t.services.db('compute_tasks').where({ instance_uuid: uuid }).count<{ n: number }[]>({ n: '*' }))[0].n,
+  );
 }
 
 describe('conflicting actions on one server', () => {
-  it('stop + soft reboot + pause at once: exactly one 202, the others 409 with Nova\'s message', async () => {
+  it("stop + soft reboot + pause at once: exactly one 202, the others 409 with Nova's message", async () => {
     const rnd = prng(7);
     for (let round = 0; round < ROUNDS; round += 1) {
       const id = await boot();
@@ -56,7 +68,8 @@ describe('conflicting actions on one server', () => {
       const res = await Promise.all(actions.map((a) => post(`${S}/${id}/action`, a)));
       const codes = res.map((r) => r.status).sort();
       expect(codes, JSON.stringify(res.map((r) => r.body))).toEqual([202, 409, 409]);
-      for (const r of res.filter((x) => x.status === 409)) expect(r.body.conflictingRequest.message).toMatch(/^Cannot '\w+' instance .* while it is in (task|vm)_state/);
+      for (const r of res.filter((x) => x.status === 409))
+        expect(r.body.conflictingRequest.message).toMatch(/^Cannot '\w+' instance .* while it is in (task|vm)_state/);
       await t.services.worker.drain();
       const s = (await t.http.get(`${S}/${id}`).set('X-Auth-Token', t.adminToken)).body.server;
       expect(['SHUTOFF', 'ACTIVE', 'PAUSED']).toContain(s.status);
@@ -75,11 +88,14 @@ describe('conflicting actions on one server', () => {
     for (let round = 0; round < ROUNDS; round += 1) {
       const id = await boot();
       for (const op of ['powerOff', 'reboot', 'destroy'] as const) t.fake.delay(op, DOCKER_MS);
-      const calls = shuffle([
-        () => post(`${S}/${id}/action`, { 'os-stop': null }),
-        () => del(id),
-        () => post(`${S}/${id}/action`, { reboot: { type: 'SOFT' } }),
-      ], rnd);
+      const calls = shuffle(
+        [
+          () => post(`${S}/${id}/action`, { 'os-stop': null }),
+          () => del(id),
+          () => post(`${S}/${id}/action`, { reboot: { type: 'SOFT' } }),
+        ],
+        rnd,
+      );
       const res = await Promise.all(calls.map((c) => c()));
       const byReq = res.map((r) => r.status);
       expect(byReq).toContain(204);
@@ -99,15 +115,24 @@ describe('creates and deletes racing', () => {
   it('concurrent creates never exceed the quota', async () => {
     const u = await makeProjectUser(t, 'raceq', 'member');
     const now = new Date().toISOString();
-    await t.services.db('quotas').insert({ project_id: u.projectId, resource: 'instances', hard_limit: 3, created_at: now, updated_at: null })
-      .onConflict(['project_id', 'resource']).merge({ hard_limit: 3 });
-    const res = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      post(S, { server: { name: `q${i}`, imageRef: image.id, flavorRef: '1', networks: 'none' } }, u.token)));
+    await t.services
+      .db('quotas')
+      .insert({ project_id: u.projectId, resource: 'instances', hard_limit: 3, created_at: now, updated_at: null })
+      .onConflict(['project_id', 'resource'])
+      .merge({ hard_limit: 3 });
+    const res = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        post(S, { server: { name: `q${i}`, imageRef: image.id, flavorRef: '1', networks: 'none' } }, u.token),
+      ),
+    );
     const codes = res.map((r) => r.status);
     expect(codes.filter((c) => c === 202)).toHaveLength(3);
     expect(codes.filter((c) => c === 403)).toHaveLength(9);
     await t.services.worker.drain();
-    const live = await t.services.db('instances').where({ project_id: u.projectId, deleted: false }).count<{ n: number }[]>({ n: '*' });
+    const live = await t.services
+      .db('instances')
+      .where({ project_id: u.projectId, deleted: false })
+      .count<{ n: number }[]>({ n: '*' });
     expect(Number(live[0].n)).toBe(3);
     for (const r of res.filter((x) => x.status === 202)) await del(r.body.server.id, u.token);
     await t.services.worker.drain();

@@ -33,23 +33,40 @@ afterAll(async () => {
 const api = () => request(app.app.server);
 
 async function newImage(): Promise<string> {
-  const r = await api().post('/image/v2/images').set('X-Auth-Token', token).send({ name: 'up', container_format: 'bare', disk_format: 'raw' });
+  const r = await api()
+    .post('/image/v2/images')
+    .set('X-Auth-Token', token)
+    .send({ name: 'up', container_format: 'bare', disk_format: 'raw' });
   expect(r.status).toBe(201);
   return r.body.id;
 }
 
 /** PUT the file with `declared` bytes announced (chunked when null), sending `send` bytes, then end or cut. */
-function put(id: string, send: number, opts: { declared: number | null; cut: boolean }): Promise<{ status: number | null; body: string }> {
+function put(
+  id: string,
+  send: number,
+  opts: { declared: number | null; cut: boolean },
+): Promise<{ status: number | null; body: string }> {
   return new Promise((resolve) => {
     const url = new URL(`${app.url}/image/v2/images/${id}/file`);
-    const headers: Record<string, string | number> = { 'x-auth-token': token, 'content-type': 'application/octet-stream' };
+    const headers: Record<string, string | number> = {
+      'x-auth-token': token,
+      'content-type': 'application/octet-stream',
+    };
     if (opts.declared !== null) headers['content-length'] = opts.declared;
     const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers });
     let done = false;
-    const finish = (v: { status: number | null; body: string }) => { if (!done) { done = true; resolve(v); } };
+    const finish = (v: { status: number | null; body: string }) => {
+      if (!done) {
+        done = true;
+        resolve(v);
+      }
+    };
     req.on('response', (res) => {
       let body = '';
-      res.on('data', (c) => { body += c; });
+      res.on('data', (c) => {
+        body += c;
+      });
       res.on('end', () => finish({ status: res.statusCode ?? null, body }));
       res.on('error', () => finish({ status: res.statusCode ?? null, body }));
     });
@@ -60,9 +77,16 @@ function put(id: string, send: number, opts: { declared: number | null; cut: boo
       while (sent < send) {
         const n = Math.min(chunk.length, send - sent);
         sent += n;
-        if (!req.write(chunk.subarray(0, n))) { req.once('drain', pump); return; }
+        if (!req.write(chunk.subarray(0, n))) {
+          req.once('drain', pump);
+          return;
+        }
       }
-      if (opts.cut) setTimeout(() => { req.destroy(); finish({ status: null, body: '' }); }, 100);
+      if (opts.cut)
+        setTimeout(() => {
+          req.destroy();
+          finish({ status: null, body: '' });
+        }, 100);
       else req.end();
     };
     pump();

@@ -6,7 +6,11 @@ import { envRestoringImage } from '../../src/virt/docker/commit-env.js';
 describe('envRestoringImage', () => {
   const image = ['PATH=/bin', 'LANG=C'];
   it('undoes additions and overrides, leaves the image values alone', () => {
-    expect(envRestoringImage(['PATH=/opt', 'LANG=C', 'SECRET=s3', 'app.tier=web'], image)).toEqual(['PATH=/bin', 'SECRET', 'app.tier']);
+    expect(envRestoringImage(['PATH=/opt', 'LANG=C', 'SECRET=s3', 'app.tier=web'], image)).toEqual([
+      'PATH=/bin',
+      'SECRET',
+      'app.tier',
+    ]);
   });
   it('nothing added: nothing to undo', () => {
     expect(envRestoringImage(image, image)).toEqual([]);

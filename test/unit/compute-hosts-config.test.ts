@@ -3,7 +3,10 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('NOVADOCK_COMPUTE_HOSTS', () => {
   it('parses name=url[@zone] entries; the zone defaults to the default availability zone', () => {
-    const c = loadConfig({ NOVADOCK_COMPUTE_HOSTS: 'd1=unix:///tmp/d1.sock@zone-a, d2=tcp://10.0.0.2:2375', NOVADOCK_AVAILABILITY_ZONE: 'az0' });
+    const c = loadConfig({
+      NOVADOCK_COMPUTE_HOSTS: 'd1=unix:///tmp/d1.sock@zone-a, d2=tcp://10.0.0.2:2375',
+      NOVADOCK_AVAILABILITY_ZONE: 'az0',
+    });
     expect(c.computeHosts).toEqual([
       { name: 'd1', dockerUrl: 'unix:///tmp/d1.sock', availabilityZone: 'zone-a' },
       { name: 'd2', dockerUrl: 'tcp://10.0.0.2:2375', availabilityZone: 'az0' },

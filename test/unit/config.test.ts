@@ -31,8 +31,9 @@ describe('loadConfig defaults', () => {
   });
 
   it('empty strings count as unset', () => {
-    expect(loadConfig({ NOVADOCK_PORT: '', NOVADOCK_LOG_LEVEL: '', NOVADOCK_PUBLIC_URL: '', NOVADOCK_ADMIN_PASSWORD: '' }))
-      .toMatchObject({ port: 8774, logLevel: 'info', publicUrl: null, adminPassword: null });
+    expect(
+      loadConfig({ NOVADOCK_PORT: '', NOVADOCK_LOG_LEVEL: '', NOVADOCK_PUBLIC_URL: '', NOVADOCK_ADMIN_PASSWORD: '' }),
+    ).toMatchObject({ port: 8774, logLevel: 'info', publicUrl: null, adminPassword: null });
   });
 
   it('does not read process.env when an environment is passed', () => {
@@ -41,7 +42,8 @@ describe('loadConfig defaults', () => {
     try {
       expect(loadConfig({}).port).toBe(8774);
     } finally {
-      if (saved === undefined) delete process.env.NOVADOCK_PORT; else process.env.NOVADOCK_PORT = saved;
+      if (saved === undefined) delete process.env.NOVADOCK_PORT;
+      else process.env.NOVADOCK_PORT = saved;
     }
   });
 });
@@ -68,11 +70,23 @@ describe('loadConfig reads each variable', () => {
       NOVADOCK_AUTH_STRATEGY: 'noauth2',
     });
     expect(c).toMatchObject({
-      host: '::1', port: 9000, dataDir: '/tmp/nd-data', databaseUrl: 'postgres://u:p@127.0.0.1:5432/nova',
-      dockerHost: 'tcp://127.0.0.1:2375', publicUrl: 'https://cloud.example:8443', logLevel: 'debug',
-      computeDriver: 'fake', adminPassword: 'a-long-secret-value', tokenTtlSeconds: 3600, imageMaxBytes: 1048576,
-      stopTimeoutSeconds: 0, dockerTimeoutMs: 5000, powerSyncIntervalSeconds: 0, defaultAvailabilityZone: 'az1',
-      heartbeatIntervalSeconds: 5, authStrategy: 'noauth2',
+      host: '::1',
+      port: 9000,
+      dataDir: '/tmp/nd-data',
+      databaseUrl: 'postgres://u:p@127.0.0.1:5432/nova',
+      dockerHost: 'tcp://127.0.0.1:2375',
+      publicUrl: 'https://cloud.example:8443',
+      logLevel: 'debug',
+      computeDriver: 'fake',
+      adminPassword: 'a-long-secret-value',
+      tokenTtlSeconds: 3600,
+      imageMaxBytes: 1048576,
+      stopTimeoutSeconds: 0,
+      dockerTimeoutMs: 5000,
+      powerSyncIntervalSeconds: 0,
+      defaultAvailabilityZone: 'az1',
+      heartbeatIntervalSeconds: 5,
+      authStrategy: 'noauth2',
     });
   });
 
@@ -145,7 +159,13 @@ describe('loadConfig refuses bad values, naming the variable', () => {
 describe('testConfig', () => {
   it('is in-memory, fake-driven and quiet, and takes overrides', () => {
     const c = testConfig({ port: 1 });
-    expect(c).toMatchObject({ databaseUrl: 'sqlite://:memory:', computeDriver: 'fake', logLevel: 'silent', powerSyncIntervalSeconds: 0, port: 1 });
+    expect(c).toMatchObject({
+      databaseUrl: 'sqlite://:memory:',
+      computeDriver: 'fake',
+      logLevel: 'silent',
+      powerSyncIntervalSeconds: 0,
+      port: 1,
+    });
     expect(c.adminPassword).toBeTruthy();
   });
 });

@@ -9,14 +9,21 @@ import { DriverError } from '../../src/errors.js';
 import type { DriverEvent } from '../../src/virt/driver.js';
 
 const closers: (() => void)[] = [];
-afterEach(() => { while (closers.length) closers.pop()!(); });
+afterEach(() => {
+  while (closers.length) closers.pop()!();
+});
 
 function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 async function kindOf(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DriverError);
   return (err as DriverError).kind;
 }
@@ -26,7 +33,14 @@ describe('DockerDriver failure mapping', () => {
     const d = new DockerDriver({ dockerUrl: 'unix:///tmp/novadock-no-such-docker.sock', timeoutMs: 2000 });
     expect(await kindOf(d.ping())).toBe('unavailable');
     expect(await kindOf(d.getInfo('x'))).toBe('unavailable');
-    expect(await kindOf(d.watchEvents(() => {}, () => {}))).toBe('unavailable');
+    expect(
+      await kindOf(
+        d.watchEvents(
+          () => {},
+          () => {},
+        ),
+      ),
+    ).toBe('unavailable');
   });
 
   it('nobody listening (ECONNREFUSED) is unavailable', async () => {
@@ -41,11 +55,21 @@ describe('DockerDriver failure mapping', () => {
     const sockets: net.Socket[] = [];
     const s = net.createServer((sock) => sockets.push(sock));
     const port = await listen(s);
-    closers.push(() => { sockets.forEach((x) => x.destroy()); s.close(); });
+    closers.push(() => {
+      sockets.forEach((x) => x.destroy());
+      s.close();
+    });
     const d = new DockerDriver({ dockerUrl: `tcp://127.0.0.1:${port}`, timeoutMs: 300 });
     const t0 = Date.now();
     expect(await kindOf(d.powerOn('x'))).toBe('timeout');
-    expect(await kindOf(d.watchEvents(() => {}, () => {}))).toBe('timeout');
+    expect(
+      await kindOf(
+        d.watchEvents(
+          () => {},
+          () => {},
+        ),
+      ),
+    ).toBe('timeout');
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
@@ -54,7 +78,12 @@ describe('DockerDriver failure mapping', () => {
       expect(req.url).toContain('/events');
       expect(decodeURIComponent(req.url!)).toContain('"label":["io.novadock.managed-by=novadock"]');
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      const ev = { Type: 'container', Action: 'die', timeNano: Date.now() * 1e6, Actor: { ID: 'c1', Attributes: { 'io.novadock.instance-uuid': 'u-1', exitCode: '0' } } };
+      const ev = {
+        Type: 'container',
+        Action: 'die',
+        timeNano: Date.now() * 1e6,
+        Actor: { ID: 'c1', Attributes: { 'io.novadock.instance-uuid': 'u-1', exitCode: '0' } },
+      };
       const line = JSON.stringify(ev) + '\n';
       res.write(line.slice(0, 10));
       setTimeout(() => res.write(line.slice(10) + '{"Type":"container","Act'), 20);
@@ -65,7 +94,10 @@ describe('DockerDriver failure mapping', () => {
     const d = new DockerDriver({ dockerUrl: `tcp://127.0.0.1:${port}`, timeoutMs: 2000 });
     const events: DriverEvent[] = [];
     const errors: Error[] = [];
-    await d.watchEvents((e) => events.push(e), (e) => errors.push(e));
+    await d.watchEvents(
+      (e) => events.push(e),
+      (e) => errors.push(e),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(events).toEqual([expect.objectContaining({ instanceUuid: 'u-1', action: 'die', exitCode: 0 })]);
     expect(errors).toHaveLength(1);
@@ -74,12 +106,21 @@ describe('DockerDriver failure mapping', () => {
   });
 
   it('a stopped watcher never reports an error', async () => {
-    const server = http.createServer((_req, res) => { res.writeHead(200); res.write(''); });
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200);
+      res.write('');
+    });
     const port = await listen(server);
-    closers.push(() => { server.closeAllConnections(); server.close(); });
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
     const d = new DockerDriver({ dockerUrl: `tcp://127.0.0.1:${port}`, timeoutMs: 2000 });
     const errors: Error[] = [];
-    const stop = await d.watchEvents(() => {}, (e) => errors.push(e));
+    const stop = await d.watchEvents(
+      () => {},
+      (e) => errors.push(e),
+    );
     stop();
     await d.close();
     await new Promise((r) => setTimeout(r, 100));

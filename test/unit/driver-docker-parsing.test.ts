@@ -49,14 +49,27 @@ describe('lineSplitter', () => {
 
 describe('toDriverEvent', () => {
   const base = {
-    Type: 'container', Action: 'die', time: 1700000000, timeNano: 1700000000123456789,
+    Type: 'container',
+    Action: 'die',
+    time: 1700000000,
+    timeNano: 1700000000123456789,
     Actor: { ID: 'abc', Attributes: { 'io.novadock.instance-uuid': 'u-1', name: 'nova-u-1', exitCode: '137' } },
   };
   it('decodes uuid, action, time and exit code', () => {
-    expect(toDriverEvent(base)).toEqual({ instanceUuid: 'u-1', action: 'die', time: 1700000000123, exitCode: 137, containerId: 'abc' });
+    expect(toDriverEvent(base)).toEqual({
+      instanceUuid: 'u-1',
+      action: 'die',
+      time: 1700000000123,
+      exitCode: 137,
+      containerId: 'abc',
+    });
   });
   it('drops the detail after a colon and falls back to the container name', () => {
-    const e = toDriverEvent({ ...base, Action: 'exec_start: /bin/sh', Actor: { ID: 'abc', Attributes: { name: 'nova-u-2' } } });
+    const e = toDriverEvent({
+      ...base,
+      Action: 'exec_start: /bin/sh',
+      Actor: { ID: 'abc', Attributes: { name: 'nova-u-2' } },
+    });
     expect(e).toMatchObject({ instanceUuid: 'u-2', action: 'exec_start' });
     expect(e?.exitCode).toBeUndefined();
   });
@@ -108,17 +121,42 @@ describe('followProgress', () => {
 
 describe('toInstanceStats', () => {
   it('maps cgroup v1 stats, subtracting page cache, with networks and uptime', () => {
-    const s = toInstanceStats({
-      cpu_stats: { cpu_usage: { total_usage: 3000, percpu_usage: [1000, 2000] }, online_cpus: 2 },
-      memory_stats: { usage: 10_000, limit: 64 * 1024 * 1024, stats: { cache: 4000 } },
-      networks: { eth0: { rx_bytes: 10, rx_packets: 1, tx_bytes: 20, tx_packets: 2 } },
-    }, '2026-01-01T00:00:00Z', true, Date.parse('2026-01-01T00:01:30Z'));
+    const s = toInstanceStats(
+      {
+        cpu_stats: { cpu_usage: { total_usage: 3000, percpu_usage: [1000, 2000] }, online_cpus: 2 },
+        memory_stats: { usage: 10_000, limit: 64 * 1024 * 1024, stats: { cache: 4000 } },
+        networks: { eth0: { rx_bytes: 10, rx_packets: 1, tx_bytes: 20, tx_packets: 2 } },
+      },
+      '2026-01-01T00:00:00Z',
+      true,
+      Date.parse('2026-01-01T00:01:30Z'),
+    );
     expect(s).toEqual({
-      cpuTimeNs: 3000, memoryUsedBytes: 6000, memoryLimitBytes: 64 * 1024 * 1024, onlineCpus: 2, perCpuNs: [1000, 2000],
-      networks: { eth0: { rxBytes: 10, rxPackets: 1, rxErrors: 0, rxDropped: 0, txBytes: 20, txPackets: 2, txErrors: 0, txDropped: 0 } },
+      cpuTimeNs: 3000,
+      memoryUsedBytes: 6000,
+      memoryLimitBytes: 64 * 1024 * 1024,
+      onlineCpus: 2,
+      perCpuNs: [1000, 2000],
+      networks: {
+        eth0: {
+          rxBytes: 10,
+          rxPackets: 1,
+          rxErrors: 0,
+          rxDropped: 0,
+          txBytes: 20,
+          txPackets: 2,
+          txErrors: 0,
+          txDropped: 0,
+        },
+      },
       uptimeSeconds: 90,
     });
-    expect(toInstanceStats({}, null, false, 0)).toMatchObject({ cpuTimeNs: 0, perCpuNs: [], networks: {}, uptimeSeconds: 0 });
+    expect(toInstanceStats({}, null, false, 0)).toMatchObject({
+      cpuTimeNs: 0,
+      perCpuNs: [],
+      networks: {},
+      uptimeSeconds: 0,
+    });
   });
 });
 

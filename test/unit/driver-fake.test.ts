@@ -7,10 +7,22 @@ import type { DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
 import { PowerState } from '../../src/virt/power-state.js';
 
 const IMAGE = 'sha256:' + 'f'.repeat(64);
-const spec = (uuid: string): SpawnSpec => ({ instanceUuid: uuid, projectId: 'p', hostname: 'h', image: IMAGE, memoryMb: 64, vcpus: 1, pidsLimit: 64, network: null });
+const spec = (uuid: string): SpawnSpec => ({
+  instanceUuid: uuid,
+  projectId: 'p',
+  hostname: 'h',
+  image: IMAGE,
+  memoryMb: 64,
+  vcpus: 1,
+  pidsLimit: 64,
+  network: null,
+});
 
 async function kindOf(p: Promise<unknown>) {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(DriverError);
   return (e as DriverError).kind;
 }
@@ -19,7 +31,10 @@ describe('FakeDriver semantics', () => {
   it('power operations, idempotence and conflicts as on Docker', async () => {
     const d = new FakeDriver();
     const events: DriverEvent[] = [];
-    await d.watchEvents((e) => events.push(e), () => {});
+    await d.watchEvents(
+      (e) => events.push(e),
+      () => {},
+    );
     await d.spawn(spec('a'));
     await d.powerOff('a', 1);
     await d.powerOff('a', 1);
@@ -48,7 +63,10 @@ describe('FakeDriver semantics', () => {
     const d = new FakeDriver();
     const events: DriverEvent[] = [];
     const errors: Error[] = [];
-    await d.watchEvents((e) => events.push(e), (e) => errors.push(e));
+    await d.watchEvents(
+      (e) => events.push(e),
+      (e) => errors.push(e),
+    );
     await d.spawn(spec('b'));
     d.simulateExit('b', 3);
     expect(events.at(-1)).toMatchObject({ instanceUuid: 'b', action: 'die', exitCode: 3 });
@@ -61,7 +79,14 @@ describe('FakeDriver semantics', () => {
     await d.spawn(spec('c'));
     expect(events.at(-1)?.instanceUuid).toBe('b'); // dropped after the break
     d.down = true;
-    expect(await kindOf(d.watchEvents(() => {}, () => {}))).toBe('unavailable');
+    expect(
+      await kindOf(
+        d.watchEvents(
+          () => {},
+          () => {},
+        ),
+      ),
+    ).toBe('unavailable');
   });
 
   it('console tail as on Docker', async () => {

@@ -6,12 +6,28 @@ import { ApiError } from '../../src/errors.js';
 
 function ctx(roles: string[], projectId: string | null = 'p1'): AuthContext {
   return {
-    userId: 'u1', userName: 'u', userDomainId: 'default', projectId, projectName: projectId, projectDomainId: projectId ? 'default' : null,
-    domainId: null, roles, methods: ['password'], auditId: 'a', issuedAt: '', expiresAt: '', tokenHash: 'h',
+    userId: 'u1',
+    userName: 'u',
+    userDomainId: 'default',
+    projectId,
+    projectName: projectId,
+    projectDomainId: projectId ? 'default' : null,
+    domainId: null,
+    roles,
+    methods: ['password'],
+    auditId: 'a',
+    issuedAt: '',
+    expiresAt: '',
+    tokenHash: 'h',
   };
 }
 const status = (fn: () => unknown) => {
-  try { fn(); return 200; } catch (e) { return (e as ApiError).status; }
+  try {
+    fn();
+    return 200;
+  } catch (e) {
+    return (e as ApiError).status;
+  }
 };
 
 describe('authorize (levels)', () => {
@@ -24,11 +40,16 @@ describe('authorize (levels)', () => {
     ];
     for (const [roles, read, write, admin] of table) {
       const a = ctx(roles);
-      expect([status(() => authorize(a, 'read')), status(() => authorize(a, 'write')), status(() => authorize(a, 'admin'))], roles.join()).toEqual([read, write, admin]);
+      expect(
+        [status(() => authorize(a, 'read')), status(() => authorize(a, 'write')), status(() => authorize(a, 'admin'))],
+        roles.join(),
+      ).toEqual([read, write, admin]);
     }
   });
-  it('the 403 carries Nova\'s policy wording with the rule name', () => {
-    expect(() => authorize(ctx(['reader']), 'write', 'os_compute_api:servers:create')).toThrow("Policy doesn't allow os_compute_api:servers:create to be performed.");
+  it("the 403 carries Nova's policy wording with the rule name", () => {
+    expect(() => authorize(ctx(['reader']), 'write', 'os_compute_api:servers:create')).toThrow(
+      "Policy doesn't allow os_compute_api:servers:create to be performed.",
+    );
   });
 });
 
@@ -38,8 +59,10 @@ describe('enforce (named rules)', () => {
     expect(status(() => enforce(ctx(['admin']), 'identity:create_domain'))).toBe(403);
     expect(status(() => enforce(ctx(['admin']), 'toString'))).toBe(403); // no prototype lookups
   });
-  it('admin-only identity rules refuse members with Keystone\'s wording', () => {
-    expect(() => enforce(ctx(['member']), 'identity:create_project')).toThrow('You are not authorized to perform the requested action: identity:create_project.');
+  it("admin-only identity rules refuse members with Keystone's wording", () => {
+    expect(() => enforce(ctx(['member']), 'identity:create_project')).toThrow(
+      'You are not authorized to perform the requested action: identity:create_project.',
+    );
     expect(status(() => enforce(ctx(['admin']), 'identity:create_project'))).toBe(200);
   });
   it('token-level rules accept an unscoped token (no roles)', () => {
@@ -66,7 +89,9 @@ describe('project scoping', () => {
     expect(wantsAllTenants(ctx(['admin']), '')).toBe(true);
     expect(wantsAllTenants(ctx(['admin']), 'True')).toBe(true);
     expect(wantsAllTenants(ctx(['admin']), ['0', '1'])).toBe(true);
-    expect(() => wantsAllTenants(ctx(['member']), '1')).toThrow("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.");
+    expect(() => wantsAllTenants(ctx(['member']), '1')).toThrow(
+      "Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.",
+    );
     expect(status(() => wantsAllTenants(ctx(['admin']), 'maybe'))).toBe(400);
   });
 });

@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createKnex } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
-import { hashPassword, isWeakPassword, MIN_STRONG_LENGTH, passwordColumns, passwordWeakness, verifyPassword } from '../../src/identity/passwords.js';
+import {
+  hashPassword,
+  isWeakPassword,
+  MIN_STRONG_LENGTH,
+  passwordColumns,
+  passwordWeakness,
+  verifyPassword,
+} from '../../src/identity/passwords.js';
 import { configuredPasswordRefusal, isLoopbackHost, storedPasswordRefusal } from '../../src/identity/listen-guard.js';
 import { LoginThrottle, THROTTLED_MESSAGE } from '../../src/identity/login-throttle.js';
 import { LoginFailuresRepo } from '../../src/db/repositories/login-failures-repo.js';
@@ -36,7 +43,11 @@ describe('passwords', () => {
     expect(weak.password_weak).toBe(true);
     expect(await verifyPassword('admin', weak.password_hash)).toBe(true);
     expect((await passwordColumns('a-long-and-unusual-one', 'now')).password_weak).toBe(false);
-    expect(await passwordColumns(null, 'now')).toEqual({ password_hash: null, password_weak: null, password_updated_at: null });
+    expect(await passwordColumns(null, 'now')).toEqual({
+      password_hash: null,
+      password_weak: null,
+      password_updated_at: null,
+    });
   });
 });
 
@@ -49,14 +60,21 @@ describe('listen guard', () => {
     for (const h of ['0.0.0.0', '::', '10.0.0.5', 'example.com']) expect(isLoopbackHost(h), h).toBe(false);
   });
   it('a weak configured password on another address is refused, saying why', () => {
-    expect(configuredPasswordRefusal('0.0.0.0', 'admin')).toMatch(/refusing to listen on 0\.0\.0\.0: NOVADOCK_ADMIN_PASSWORD is weak \(it is a well-known default password\)/);
+    expect(configuredPasswordRefusal('0.0.0.0', 'admin')).toMatch(
+      /refusing to listen on 0\.0\.0\.0: NOVADOCK_ADMIN_PASSWORD is weak \(it is a well-known default password\)/,
+    );
     expect(configuredPasswordRefusal('0.0.0.0', 'short')).toMatch(/shorter than 12 characters/);
     expect(configuredPasswordRefusal('0.0.0.0', 'a-long-and-unusual-one')).toBeNull();
   });
 
   let db: Knex;
-  beforeEach(async () => { db = createKnex('sqlite://:memory:'); await migrateLatest(db); });
-  afterEach(async () => { await db.destroy(); });
+  beforeEach(async () => {
+    db = createKnex('sqlite://:memory:');
+    await migrateLatest(db);
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
   const clock = { now: () => new Date('2026-11-27T10:00:00Z') };
 
   it('the stored admin password counts too: generated is strong; a weak one set later is refused', async () => {
@@ -93,10 +111,21 @@ describe('login throttle', () => {
   let db: Knex;
   let now: number;
   const clock = { now: () => new Date(now) };
-  beforeEach(async () => { db = createKnex('sqlite://:memory:'); await migrateLatest(db); now = Date.parse('2026-11-27T10:00:00Z'); });
-  afterEach(async () => { await db.destroy(); });
+  beforeEach(async () => {
+    db = createKnex('sqlite://:memory:');
+    await migrateLatest(db);
+    now = Date.parse('2026-11-27T10:00:00Z');
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
   const blocked = async (t: LoginThrottle, b: { user: string; address: string | null }) => {
-    try { await t.assertAllowed(b); return null; } catch (e) { return e as ApiError; }
+    try {
+      await t.assertAllowed(b);
+      return null;
+    } catch (e) {
+      return e as ApiError;
+    }
   };
 
   it('blocks a user after perUser failures within the window, from any address, until the window ends', async () => {

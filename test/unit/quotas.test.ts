@@ -13,22 +13,39 @@ let t: { services: Services };
 beforeAll(async () => {
   const db = createKnex('sqlite://:memory:');
   await migrateLatest(db);
-  t = { services: createServices({ config: testConfig(), db, clock: systemClock, driverFactory: fakeDriverFactory() }) };
+  t = {
+    services: createServices({ config: testConfig(), db, clock: systemClock, driverFactory: fakeDriverFactory() }),
+  };
 });
-afterAll(async () => { await t.services.db.destroy(); });
+afterAll(async () => {
+  await t.services.db.destroy();
+});
 
 describe('QuotaService', () => {
-  it('defaults are Nova\'s', async () => {
+  it("defaults are Nova's", async () => {
     const d = await t.services.quotas.limitsFor('p-defaults');
-    expect(d).toMatchObject({ instances: 10, cores: 20, ram: 51200, metadata_items: 128, key_pairs: 100, server_groups: 10, server_group_members: 10, injected_files: 5, injected_file_content_bytes: 10240, injected_file_path_bytes: 255 });
+    expect(d).toMatchObject({
+      instances: 10,
+      cores: 20,
+      ram: 51200,
+      metadata_items: 128,
+      key_pairs: 100,
+      server_groups: 10,
+      server_group_members: 10,
+      injected_files: 5,
+      injected_file_content_bytes: 10240,
+      injected_file_path_bytes: 255,
+    });
   });
 
-  it('counts live instances only and refuses the 11th with Nova\'s message', async () => {
+  it("counts live instances only and refuses the 11th with Nova's message", async () => {
     const db = t.services.db;
     for (let i = 0; i < 10; i++) await insertInstanceRow(db, { projectId: 'p-full', vcpus: 1, memoryMb: 256 });
     await insertInstanceRow(db, { projectId: 'p-full', vcpus: 8, memoryMb: 8192, deleted: true });
     expect(await t.services.quotas.usage('p-full')).toEqual({ instances: 10, cores: 10, ram: 2560, server_groups: 0 });
-    const err = await db.transaction((trx) => t.services.quotas.assertCanCreate(trx, 'p-full', { instances: 1, cores: 1, ramMb: 256 })).catch((e) => e);
+    const err = await db
+      .transaction((trx) => t.services.quotas.assertCanCreate(trx, 'p-full', { instances: 1, cores: 1, ramMb: 256 }))
+      .catch((e) => e);
     expect(err).toBeInstanceOf(QuotaExceeded);
     expect(err.status).toBe(403);
     expect(err.message).toBe('Quota exceeded for instances: Requested 1, but already used 10 of 10 instances');
@@ -37,16 +54,26 @@ describe('QuotaService', () => {
   it('names every resource over quota, sorted, with joined figures', async () => {
     const db = t.services.db;
     await insertInstanceRow(db, { projectId: 'p-big', vcpus: 16, memoryMb: 40960 });
-    const err = await db.transaction((trx) => t.services.quotas.assertCanCreate(trx, 'p-big', { instances: 1, cores: 8, ramMb: 16384 })).catch((e) => e);
-    expect(err.message).toBe('Quota exceeded for cores, ram: Requested 8, 16384, but already used 16, 40960 of 20, 51200 cores, ram');
+    const err = await db
+      .transaction((trx) => t.services.quotas.assertCanCreate(trx, 'p-big', { instances: 1, cores: 8, ramMb: 16384 }))
+      .catch((e) => e);
+    expect(err.message).toBe(
+      'Quota exceeded for cores, ram: Requested 8, 16384, but already used 16, 40960 of 20, 51200 cores, ram',
+    );
   });
 
   it('multi-create gets as many as fit between min and max', async () => {
     const db = t.services.db;
     for (let i = 0; i < 7; i++) await insertInstanceRow(db, { projectId: 'p-multi' });
-    const n = await db.transaction((trx) => t.services.quotas.allowedInstances(trx, 'p-multi', { min: 1, max: 5, vcpus: 1, memoryMb: 512 }));
+    const n = await db.transaction((trx) =>
+      t.services.quotas.allowedInstances(trx, 'p-multi', { min: 1, max: 5, vcpus: 1, memoryMb: 512 }),
+    );
     expect(n).toBe(3);
-    const err = await db.transaction((trx) => t.services.quotas.allowedInstances(trx, 'p-multi', { min: 4, max: 5, vcpus: 1, memoryMb: 512 })).catch((e) => e);
+    const err = await db
+      .transaction((trx) =>
+        t.services.quotas.allowedInstances(trx, 'p-multi', { min: 4, max: 5, vcpus: 1, memoryMb: 512 }),
+      )
+      .catch((e) => e);
     expect(err.message).toBe('Quota exceeded for instances: Requested 4-5, but already used 7 of 10 instances');
   });
 
@@ -57,10 +84,15 @@ describe('QuotaService', () => {
       { project_id: 'p-own', resource: 'instances', hard_limit: -1, created_at: repoNow },
       { project_id: 'p-own', resource: 'cores', hard_limit: 4, created_at: repoNow },
     ]);
-    for (let i = 0; i < 12; i++) await insertInstanceRow(db, { projectId: 'p-own', vcpus: i < 3 ? 1 : 0, memoryMb: 64 });
-    await db.transaction((trx) => t.services.quotas.assertCanCreate(trx, 'p-own', { instances: 1, cores: 1, ramMb: 64 }));
+    for (let i = 0; i < 12; i++)
+      await insertInstanceRow(db, { projectId: 'p-own', vcpus: i < 3 ? 1 : 0, memoryMb: 64 });
+    await db.transaction((trx) =>
+      t.services.quotas.assertCanCreate(trx, 'p-own', { instances: 1, cores: 1, ramMb: 64 }),
+    );
     await db.transaction((trx) => t.services.quotas.assertCanResize(trx, 'p-own', { cores: -2, ramMb: 100 }));
-    const err = await db.transaction((trx) => t.services.quotas.assertCanResize(trx, 'p-own', { cores: 2, ramMb: 0 })).catch((e) => e);
+    const err = await db
+      .transaction((trx) => t.services.quotas.assertCanResize(trx, 'p-own', { cores: 2, ramMb: 0 }))
+      .catch((e) => e);
     expect(err.message).toBe('Quota exceeded for cores: Requested 2, but already used 3 of 4 cores');
   });
 });

@@ -14,12 +14,15 @@ describe('tarOf', () => {
   it('GNU tar lists and extracts every file with its bytes, mode 0644 and owner 0', () => {
     const long = `opt/${'a'.repeat(80)}/${'b'.repeat(80)}/file.txt`;
     const binary = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
-    const tar = tarOf([
-      { path: '/etc/motd', contents: Buffer.from('hello\n') },
-      { path: `/${long}`, contents: Buffer.from('long') },
-      { path: '/data/blob', contents: binary },
-      { path: '/empty', contents: Buffer.alloc(0) },
-    ], 1_700_000_000);
+    const tar = tarOf(
+      [
+        { path: '/etc/motd', contents: Buffer.from('hello\n') },
+        { path: `/${long}`, contents: Buffer.from('long') },
+        { path: '/data/blob', contents: binary },
+        { path: '/empty', contents: Buffer.alloc(0) },
+      ],
+      1_700_000_000,
+    );
     expect(tar.length % 512).toBe(0);
     const file = path.join(dir, 'x.tar');
     fs.writeFileSync(file, tar);

@@ -24,14 +24,19 @@ export function assertKnownQuery(req: FastifyRequest, allowed: readonly string[]
   }
 }
 
-export interface Paging { limit?: number; marker?: string }
+export interface Paging {
+  limit?: number;
+  marker?: string;
+}
 
 export function readPaging(query: Record<string, unknown>): Paging {
   const rawLimit = lastParam(query.limit);
   let limit: number | undefined;
   if (rawLimit !== undefined) {
     if (!/^[0-9]+$/.test(rawLimit)) {
-      throw new BadRequest(`Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`);
+      throw new BadRequest(
+        `Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`,
+      );
     }
     limit = Math.min(Number(rawLimit), MAX_LIMIT);
   }
@@ -40,7 +45,12 @@ export function readPaging(query: Record<string, unknown>): Paging {
 
 /** The "next" link for a page that came back full; null otherwise. */
 export function nextLink(
-  req: FastifyRequest, publicUrl: string | null, collectionPath: string, paging: Paging, items: unknown[], lastId: () => string,
+  req: FastifyRequest,
+  publicUrl: string | null,
+  collectionPath: string,
+  paging: Paging,
+  items: unknown[],
+  lastId: () => string,
 ): string | null {
   if (!paging.limit || items.length !== paging.limit) return null;
   const params = new URLSearchParams();

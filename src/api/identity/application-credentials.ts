@@ -9,8 +9,13 @@ import { params, queryString, selfUrl, v3Url } from './common.js';
 const nullableString = (max: number) => ({ type: ['string', 'null'], maxLength: max });
 const roleRef = {
   type: 'object',
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, name: { type: 'string', minLength: 1, maxLength: 255 } },
-  minProperties: 1, maxProperties: 1, additionalProperties: false,
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 64 },
+    name: { type: 'string', minLength: 1, maxLength: 255 },
+  },
+  minProperties: 1,
+  maxProperties: 1,
+  additionalProperties: false,
 };
 const accessRule = {
   type: 'object',
@@ -58,30 +63,60 @@ export async function applicationCredentialRoutes(app: FastifyInstance, opts: { 
   const member = { tags, params: params('userId', 'credentialId') };
   const path = (req: { params: unknown }) => req.params as { userId: string; credentialId: string };
 
-  app.post('/identity/v3/users/:userId/application_credentials', {
-    schema: { ...collection, summary: 'Create an application credential (its secret is shown only here)', body: createBody },
-  }, async (req, reply) => {
-    const input = (req.body as { application_credential: ApplicationCredentialInput }).application_credential;
-    const created = await creds.create(req.auth, path(req).userId, input);
-    return reply.code(201).send({ application_credential: renderApplicationCredential(created, v3(req), 'create') });
-  });
+  app.post(
+    '/identity/v3/users/:userId/application_credentials',
+    {
+      schema: {
+        ...collection,
+        summary: 'Create an application credential (its secret is shown only here)',
+        body: createBody,
+      },
+    },
+    async (req, reply) => {
+      const input = (req.body as { application_credential: ApplicationCredentialInput }).application_credential;
+      const created = await creds.create(req.auth, path(req).userId, input);
+      return reply.code(201).send({ application_credential: renderApplicationCredential(created, v3(req), 'create') });
+    },
+  );
 
-  app.get('/identity/v3/users/:userId/application_credentials', {
-    schema: { ...collection, summary: 'List a user\'s application credentials' },
-  }, async (req) => {
-    const name = queryString((req.query as Record<string, unknown>).name);
-    const rows = await creds.list(req.auth, path(req).userId, { name });
-    return listBody('application_credentials', rows.map((c) => renderApplicationCredential(c, v3(req), 'list')), selfUrl(req, config.publicUrl));
-  });
+  app.get(
+    '/identity/v3/users/:userId/application_credentials',
+    {
+      schema: { ...collection, summary: "List a user's application credentials" },
+    },
+    async (req) => {
+      const name = queryString((req.query as Record<string, unknown>).name);
+      const rows = await creds.list(req.auth, path(req).userId, { name });
+      return listBody(
+        'application_credentials',
+        rows.map((c) => renderApplicationCredential(c, v3(req), 'list')),
+        selfUrl(req, config.publicUrl),
+      );
+    },
+  );
 
-  app.get('/identity/v3/users/:userId/application_credentials/:credentialId', {
-    schema: { ...member, summary: 'Show an application credential' },
-  }, async (req) => ({ application_credential: renderApplicationCredential(await creds.get(req.auth, path(req).credentialId), v3(req), 'show') }));
+  app.get(
+    '/identity/v3/users/:userId/application_credentials/:credentialId',
+    {
+      schema: { ...member, summary: 'Show an application credential' },
+    },
+    async (req) => ({
+      application_credential: renderApplicationCredential(
+        await creds.get(req.auth, path(req).credentialId),
+        v3(req),
+        'show',
+      ),
+    }),
+  );
 
-  app.delete('/identity/v3/users/:userId/application_credentials/:credentialId', {
-    schema: { ...member, summary: 'Delete an application credential (and revoke its tokens)' },
-  }, async (req, reply) => {
-    await creds.delete(req.auth, path(req).userId, path(req).credentialId);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/identity/v3/users/:userId/application_credentials/:credentialId',
+    {
+      schema: { ...member, summary: 'Delete an application credential (and revoke its tokens)' },
+    },
+    async (req, reply) => {
+      await creds.delete(req.auth, path(req).userId, path(req).credentialId);
+      return reply.code(204).send();
+    },
+  );
 }

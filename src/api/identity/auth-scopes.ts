@@ -17,12 +17,20 @@ export async function authScopeRoutes(app: FastifyInstance, opts: { services: Se
 
   app.get('/identity/v3/auth/projects', { schema: keystone }, async (req) => {
     const rows = await admin.projectsOfUser(req.auth, req.auth.userId, 'identity:get_auth_projects');
-    return listBody('projects', rows.map((p) => renderProject(p, v3(req))), selfUrl(req, config.publicUrl));
+    return listBody(
+      'projects',
+      rows.map((p) => renderProject(p, v3(req))),
+      selfUrl(req, config.publicUrl),
+    );
   });
 
   app.get('/identity/v3/auth/domains', { schema: keystone }, async (req) => {
     const rows = await admin.domainScopes(req.auth);
-    return listBody('domains', rows.map((d) => renderDomain(d, v3(req))), selfUrl(req, config.publicUrl));
+    return listBody(
+      'domains',
+      rows.map((d) => renderDomain(d, v3(req))),
+      selfUrl(req, config.publicUrl),
+    );
   });
 
   // System scope is not offered.
@@ -33,7 +41,11 @@ export async function authScopeRoutes(app: FastifyInstance, opts: { services: Se
 
   app.get('/identity/v3/auth/catalog', { schema: keystone }, async (req) => {
     enforce(req.auth, 'identity:get_auth_catalog');
-    if (!req.auth.projectId && !req.auth.domainId) throw new Forbidden('A project-scoped token is required to produce a service catalog.');
-    return { catalog: catalog(baseUrl(req, config.publicUrl)), links: { self: selfUrl(req, config.publicUrl), previous: null, next: null } };
+    if (!req.auth.projectId && !req.auth.domainId)
+      throw new Forbidden('A project-scoped token is required to produce a service catalog.');
+    return {
+      catalog: catalog(baseUrl(req, config.publicUrl)),
+      links: { self: selfUrl(req, config.publicUrl), previous: null, next: null },
+    };
   });
 }

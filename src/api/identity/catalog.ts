@@ -12,7 +12,8 @@ import { params, queryString, selfUrl, v3Url } from './common.js';
 import { listBody } from './views/resources.js';
 import { catalogEntities } from './views/catalog.js';
 
-const FIXED = 'The service catalog of novadock is fixed: it lists novadock\'s own identity, compute and image endpoints.';
+const FIXED =
+  "The service catalog of novadock is fixed: it lists novadock's own identity, compute and image endpoints.";
 
 /** The query parameters a list honours, each compared exactly; an absent one does not filter. */
 function filtered(items: Record<string, unknown>[], req: FastifyRequest, keys: string[]): Record<string, unknown>[] {
@@ -23,7 +24,8 @@ function filtered(items: Record<string, unknown>[], req: FastifyRequest, keys: s
 
 export async function catalogRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { config } = opts.services;
-  const entities = (req: FastifyRequest) => catalogEntities(baseUrl(req, config.publicUrl), v3Url(req, config.publicUrl));
+  const entities = (req: FastifyRequest) =>
+    catalogEntities(baseUrl(req, config.publicUrl), v3Url(req, config.publicUrl));
   // Documented in the OpenAPI document (so the bad-input fuzzer covers Keystone's routes too).
   const keystone = { tags: ['identity'] };
   const kinds = [
@@ -35,14 +37,22 @@ export async function catalogRoutes(app: FastifyInstance, opts: { services: Serv
   for (const kind of kinds) {
     app.get(`/identity/v3/${kind.plural}`, { schema: keystone }, async (req) => {
       enforce(req.auth, `identity:list_${kind.plural}`);
-      return listBody(kind.plural, filtered(entities(req)[kind.plural], req, [...kind.filters]), selfUrl(req, config.publicUrl));
+      return listBody(
+        kind.plural,
+        filtered(entities(req)[kind.plural], req, [...kind.filters]),
+        selfUrl(req, config.publicUrl),
+      );
     });
-    app.get<{ Params: { id: string } }>(`/identity/v3/${kind.plural}/:id`, { schema: { ...keystone, params: params('id') } }, async (req) => {
-      enforce(req.auth, `identity:get_${kind.singular}`);
-      const found = entities(req)[kind.plural].find((e) => e.id === req.params.id);
-      if (!found) throw new NotFound(`Could not find ${kind.singular}: ${req.params.id}.`);
-      return { [kind.singular]: found };
-    });
+    app.get<{ Params: { id: string } }>(
+      `/identity/v3/${kind.plural}/:id`,
+      { schema: { ...keystone, params: params('id') } },
+      async (req) => {
+        enforce(req.auth, `identity:get_${kind.singular}`);
+        const found = entities(req)[kind.plural].find((e) => e.id === req.params.id);
+        if (!found) throw new NotFound(`Could not find ${kind.singular}: ${req.params.id}.`);
+        return { [kind.singular]: found };
+      },
+    );
     const refuse = (verb: 'create' | 'update' | 'delete') => async (req: FastifyRequest) => {
       enforce(req.auth, `identity:${verb}_${kind.singular}`);
       throw new Forbidden(FIXED);

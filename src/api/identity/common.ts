@@ -11,7 +11,9 @@ export const selfUrl = (req: FastifyRequest, publicUrl: string | null) => `${bas
 /** Keystone's reading of a boolean query filter: `?x` and true words are true. */
 export function queryBool(value: unknown): boolean | undefined {
   if (value === undefined) return undefined;
-  const v = String(Array.isArray(value) ? value[value.length - 1] : value).trim().toLowerCase();
+  const v = String(Array.isArray(value) ? value[value.length - 1] : value)
+    .trim()
+    .toLowerCase();
   if (v === '') return true;
   return !['0', 'false', 'f', 'no', 'n', 'off'].includes(v);
 }

@@ -15,7 +15,11 @@ export async function domainRoutes(app: FastifyInstance, opts: { services: Servi
   app.get('/identity/v3/domains', { schema: keystone }, async (req) => {
     const q = req.query as Record<string, unknown>;
     const rows = await admin.listDomains(req.auth, { name: queryString(q.name), enabled: queryBool(q.enabled) });
-    return listBody('domains', rows.map((d) => renderDomain(d, v3(req))), selfUrl(req, config.publicUrl));
+    return listBody(
+      'domains',
+      rows.map((d) => renderDomain(d, v3(req))),
+      selfUrl(req, config.publicUrl),
+    );
   });
 
   app.get('/identity/v3/domains/:domainId', { schema: { ...keystone, params: params('domainId') } }, async (req) => {

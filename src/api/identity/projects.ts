@@ -19,11 +19,13 @@ const projectFields = {
   options: { type: 'object' },
 };
 const createBody = {
-  type: 'object', required: ['project'],
+  type: 'object',
+  required: ['project'],
   properties: { project: { type: 'object', required: ['name'], properties: projectFields } },
 };
 const updateBody = {
-  type: 'object', required: ['project'],
+  type: 'object',
+  required: ['project'],
   properties: { project: { type: 'object', properties: projectFields, minProperties: 1 } },
 };
 
@@ -35,8 +37,16 @@ export async function projectRoutes(app: FastifyInstance, opts: { services: Serv
 
   app.get('/identity/v3/projects', { schema: keystone }, async (req) => {
     const q = req.query as Record<string, unknown>;
-    const rows = await admin.listProjects(req.auth, { name: queryString(q.name), domainId: queryString(q.domain_id), enabled: queryBool(q.enabled) });
-    return listBody('projects', rows.map((p) => renderProject(p, v3(req))), selfUrl(req, config.publicUrl));
+    const rows = await admin.listProjects(req.auth, {
+      name: queryString(q.name),
+      domainId: queryString(q.domain_id),
+      enabled: queryBool(q.enabled),
+    });
+    return listBody(
+      'projects',
+      rows.map((p) => renderProject(p, v3(req))),
+      selfUrl(req, config.publicUrl),
+    );
   });
 
   app.post('/identity/v3/projects', { schema: { ...keystone, body: createBody } }, async (req, reply) => {
@@ -62,11 +72,19 @@ export async function projectRoutes(app: FastifyInstance, opts: { services: Serv
   });
 
   // ---- grants ----
-  app.get('/identity/v3/projects/:projectId/users/:userId/roles', { schema: { ...keystone, params: params('projectId', 'userId') } }, async (req) => {
-    const { projectId, userId } = req.params as { projectId: string; userId: string };
-    const roles = await admin.listGrants(req.auth, projectId, userId);
-    return listBody('roles', roles.map((r) => renderRole(r, v3(req))), selfUrl(req, config.publicUrl));
-  });
+  app.get(
+    '/identity/v3/projects/:projectId/users/:userId/roles',
+    { schema: { ...keystone, params: params('projectId', 'userId') } },
+    async (req) => {
+      const { projectId, userId } = req.params as { projectId: string; userId: string };
+      const roles = await admin.listGrants(req.auth, projectId, userId);
+      return listBody(
+        'roles',
+        roles.map((r) => renderRole(r, v3(req))),
+        selfUrl(req, config.publicUrl),
+      );
+    },
+  );
 
   const grant = { ...keystone, params: params('projectId', 'userId', 'roleId') };
   type GrantParams = { projectId: string; userId: string; roleId: string };

@@ -16,11 +16,15 @@ const roleFields = {
   options: { type: 'object', properties: { immutable: { type: ['boolean', 'null'] } }, additionalProperties: false },
 };
 const createRoleBody = {
-  type: 'object', required: ['role'], additionalProperties: false,
+  type: 'object',
+  required: ['role'],
+  additionalProperties: false,
   properties: { role: { type: 'object', required: ['name'], properties: roleFields, additionalProperties: false } },
 };
 const updateRoleBody = {
-  type: 'object', required: ['role'], additionalProperties: false,
+  type: 'object',
+  required: ['role'],
+  additionalProperties: false,
   properties: { role: { type: 'object', properties: roleFields, additionalProperties: false, minProperties: 1 } },
 };
 
@@ -33,13 +37,21 @@ export async function roleRoutes(app: FastifyInstance, opts: { services: Service
   app.get('/identity/v3/roles', { schema: keystone }, async (req) => {
     const q = req.query as Record<string, unknown>;
     const rows = await admin.listRoles(req.auth, queryString(q.name));
-    return listBody('roles', rows.map((r) => renderRole(r, v3(req))), selfUrl(req, config.publicUrl));
+    return listBody(
+      'roles',
+      rows.map((r) => renderRole(r, v3(req))),
+      selfUrl(req, config.publicUrl),
+    );
   });
 
-  app.post('/identity/v3/roles', { schema: { ...keystone, summary: 'Create a role (admin)', body: createRoleBody } }, async (req, reply) => {
-    const role = await admin.createRole(req.auth, (req.body as { role: RoleInput }).role);
-    return reply.code(201).send({ role: renderRole(role, v3(req)) });
-  });
+  app.post(
+    '/identity/v3/roles',
+    { schema: { ...keystone, summary: 'Create a role (admin)', body: createRoleBody } },
+    async (req, reply) => {
+      const role = await admin.createRole(req.auth, (req.body as { role: RoleInput }).role);
+      return reply.code(201).send({ role: renderRole(role, v3(req)) });
+    },
+  );
 
   const one = { ...keystone, params: params('roleId') };
   app.get('/identity/v3/roles/:roleId', { schema: one }, async (req) => {
@@ -47,20 +59,34 @@ export async function roleRoutes(app: FastifyInstance, opts: { services: Service
     return { role: renderRole(role, v3(req)) };
   });
 
-  app.patch('/identity/v3/roles/:roleId', { schema: { ...one, summary: 'Rename or describe a role (admin; not the built-in roles)', body: updateRoleBody } }, async (req) => {
-    const role = await admin.updateRole(req.auth, (req.params as { roleId: string }).roleId, (req.body as { role: RoleInput }).role);
-    return { role: renderRole(role, v3(req)) };
-  });
+  app.patch(
+    '/identity/v3/roles/:roleId',
+    { schema: { ...one, summary: 'Rename or describe a role (admin; not the built-in roles)', body: updateRoleBody } },
+    async (req) => {
+      const role = await admin.updateRole(
+        req.auth,
+        (req.params as { roleId: string }).roleId,
+        (req.body as { role: RoleInput }).role,
+      );
+      return { role: renderRole(role, v3(req)) };
+    },
+  );
 
-  app.delete('/identity/v3/roles/:roleId', { schema: { ...one, summary: 'Delete a role and its assignments (admin; not the built-in roles)' } }, async (req, reply) => {
-    await admin.deleteRole(req.auth, (req.params as { roleId: string }).roleId);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/identity/v3/roles/:roleId',
+    { schema: { ...one, summary: 'Delete a role and its assignments (admin; not the built-in roles)' } },
+    async (req, reply) => {
+      await admin.deleteRole(req.auth, (req.params as { roleId: string }).roleId);
+      return reply.code(204).send();
+    },
+  );
 
   app.get('/identity/v3/role_assignments', { schema: keystone }, async (req) => {
     const q = req.query as Record<string, unknown>;
     // Groups, domain or system scopes and inherited grants do not exist here: such filters match nothing.
-    const other = ['group.id', 'scope.domain.id', 'scope.system', 'scope.OS-INHERIT:inherited_to'].some((k) => q[k] !== undefined);
+    const other = ['group.id', 'scope.domain.id', 'scope.system', 'scope.OS-INHERIT:inherited_to'].some(
+      (k) => q[k] !== undefined,
+    );
     const rows = await admin.listAssignments(req.auth, {
       userId: queryString(q['user.id']),
       roleId: queryString(q['role.id']),
@@ -78,6 +104,10 @@ export async function roleRoutes(app: FastifyInstance, opts: { services: Service
       ]);
       names = { users, projects, roles, domains };
     }
-    return listBody('role_assignments', rows.map((a) => renderAssignment(a, v3(req), names)), selfUrl(req, config.publicUrl));
+    return listBody(
+      'role_assignments',
+      rows.map((a) => renderAssignment(a, v3(req), names)),
+      selfUrl(req, config.publicUrl),
+    );
   });
 }

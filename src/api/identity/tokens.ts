@@ -9,7 +9,10 @@ import type { AuthContext } from '../../identity/auth-context.js';
 import type { AuthRequest } from '../../identity/identity-service.js';
 import type { ApplicationCredentialAuth } from '../../identity/application-credentials.js';
 
-const domainRef = { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 } } };
+const domainRef = {
+  type: 'object',
+  properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 } },
+};
 const authBody = {
   type: 'object',
   required: ['auth'],
@@ -28,7 +31,12 @@ const authBody = {
               properties: {
                 user: {
                   type: 'object',
-                  properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, password: { type: 'string' }, domain: domainRef },
+                  properties: {
+                    id: { type: 'string', maxLength: 255 },
+                    name: { type: 'string', maxLength: 255 },
+                    password: { type: 'string' },
+                    domain: domainRef,
+                  },
                 },
               },
             },
@@ -40,7 +48,14 @@ const authBody = {
                 id: { type: 'string', maxLength: 255 },
                 name: { type: 'string', maxLength: 255 },
                 secret: { type: 'string' },
-                user: { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, domain: domainRef } },
+                user: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string', maxLength: 255 },
+                    name: { type: 'string', maxLength: 255 },
+                    domain: domainRef,
+                  },
+                },
               },
             },
           },
@@ -51,7 +66,14 @@ const authBody = {
             {
               type: 'object',
               properties: {
-                project: { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, domain: domainRef } },
+                project: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string', maxLength: 255 },
+                    name: { type: 'string', maxLength: 255 },
+                    domain: domainRef,
+                  },
+                },
                 domain: domainRef,
                 system: { type: 'object' },
               },
@@ -74,15 +96,25 @@ export async function tokenRoutes(app: FastifyInstance, opts: { services: Servic
   /** ?nocatalog (any value) leaves the catalog out, as Keystone does. */
   const wantsCatalog = (req: FastifyRequest) => (req.query as Record<string, unknown>).nocatalog === undefined;
 
-  app.post('/identity/v3/auth/tokens', { config: { public: true }, schema: { body: authBody, tags: ['identity'] } }, async (req, reply) => {
-    const auth = (req.body as { auth: AuthRequest & { identity: { application_credential?: ApplicationCredentialAuth } } }).auth;
-    const client = { address: req.ip ?? null };
-    const { token, ctx } = auth.identity.methods.includes('application_credential')
-      ? await applicationCredentials.authenticate(auth.identity.application_credential, auth.scope !== undefined, client)
-      : await identity.authenticate(auth, client);
-    reply.header('X-Subject-Token', token);
-    return reply.code(201).send(await render(req, ctx, wantsCatalog(req)));
-  });
+  app.post(
+    '/identity/v3/auth/tokens',
+    { config: { public: true }, schema: { body: authBody, tags: ['identity'] } },
+    async (req, reply) => {
+      const auth = (
+        req.body as { auth: AuthRequest & { identity: { application_credential?: ApplicationCredentialAuth } } }
+      ).auth;
+      const client = { address: req.ip ?? null };
+      const { token, ctx } = auth.identity.methods.includes('application_credential')
+        ? await applicationCredentials.authenticate(
+            auth.identity.application_credential,
+            auth.scope !== undefined,
+            client,
+          )
+        : await identity.authenticate(auth, client);
+      reply.header('X-Subject-Token', token);
+      return reply.code(201).send(await render(req, ctx, wantsCatalog(req)));
+    },
+  );
 
   /**
    * The token named by X-Subject-Token, validated. A user may look at its own tokens, an admin at
@@ -93,7 +125,8 @@ export async function tokenRoutes(app: FastifyInstance, opts: { services: Servic
     const token = req.headers['x-subject-token'];
     if (typeof token !== 'string' || !token || token.length > 1024) throw new NotFound('Could not find token.');
     const ctx = await identity.tokens.validate(token);
-    if (!ctx || (ctx.userId !== req.auth.userId && !isAdmin(req.auth))) throw new NotFound(`Could not find token: ${token.slice(0, 8)}…`);
+    if (!ctx || (ctx.userId !== req.auth.userId && !isAdmin(req.auth)))
+      throw new NotFound(`Could not find token: ${token.slice(0, 8)}…`);
     return { token, ctx };
   }
 

@@ -20,13 +20,23 @@ const userFields = {
   domain_id: nullableString(64),
   options: { type: 'object' },
 };
-const createBody = { type: 'object', required: ['user'], properties: { user: { type: 'object', required: ['name'], properties: userFields } } };
-const updateBody = { type: 'object', required: ['user'], properties: { user: { type: 'object', properties: userFields, minProperties: 1 } } };
+const createBody = {
+  type: 'object',
+  required: ['user'],
+  properties: { user: { type: 'object', required: ['name'], properties: userFields } },
+};
+const updateBody = {
+  type: 'object',
+  required: ['user'],
+  properties: { user: { type: 'object', properties: userFields, minProperties: 1 } },
+};
 const passwordBody = {
-  type: 'object', required: ['user'],
+  type: 'object',
+  required: ['user'],
   properties: {
     user: {
-      type: 'object', required: ['password', 'original_password'],
+      type: 'object',
+      required: ['password', 'original_password'],
       properties: { password: { type: 'string' }, original_password: { type: 'string' } },
     },
   },
@@ -42,8 +52,16 @@ export async function userRoutes(app: FastifyInstance, opts: { services: Service
 
   app.get('/identity/v3/users', { schema: keystone }, async (req) => {
     const q = req.query as Record<string, unknown>;
-    const rows = await admin.listUsers(req.auth, { name: queryString(q.name), domainId: queryString(q.domain_id), enabled: queryBool(q.enabled) });
-    return listBody('users', rows.map((u) => renderUser(u, v3(req))), selfUrl(req, config.publicUrl));
+    const rows = await admin.listUsers(req.auth, {
+      name: queryString(q.name),
+      domainId: queryString(q.domain_id),
+      enabled: queryBool(q.enabled),
+    });
+    return listBody(
+      'users',
+      rows.map((u) => renderUser(u, v3(req))),
+      selfUrl(req, config.publicUrl),
+    );
   });
 
   app.post('/identity/v3/users', { schema: { ...keystone, body: createBody } }, async (req, reply) => {
@@ -51,7 +69,9 @@ export async function userRoutes(app: FastifyInstance, opts: { services: Service
     return reply.code(201).send({ user: renderUser(row, v3(req)) });
   });
 
-  app.get('/identity/v3/users/:userId', { schema: one }, async (req) => ({ user: renderUser(await admin.getUser(req.auth, userId(req)), v3(req)) }));
+  app.get('/identity/v3/users/:userId', { schema: one }, async (req) => ({
+    user: renderUser(await admin.getUser(req.auth, userId(req)), v3(req)),
+  }));
 
   app.patch('/identity/v3/users/:userId', { schema: { ...one, body: updateBody } }, async (req) => {
     const row = await admin.updateUser(req.auth, userId(req), (req.body as { user: UserInput }).user);
@@ -64,7 +84,9 @@ export async function userRoutes(app: FastifyInstance, opts: { services: Service
   });
 
   app.post('/identity/v3/users/:userId/password', { schema: { ...one, body: passwordBody } }, async (req, reply) => {
-    const { password: next, original_password: original } = (req.body as { user: { password: string; original_password: string } }).user;
+    const { password: next, original_password: original } = (
+      req.body as { user: { password: string; original_password: string } }
+    ).user;
     await admin.changeOwnPassword(req.auth, userId(req), original, next, req.ip ?? null);
     return reply.code(204).send();
   });
@@ -72,7 +94,11 @@ export async function userRoutes(app: FastifyInstance, opts: { services: Service
   // Dashboards call this on every page to fill the project switcher.
   app.get('/identity/v3/users/:userId/projects', { schema: one }, async (req) => {
     const rows = await admin.projectsOfUser(req.auth, userId(req));
-    return listBody('projects', rows.map((p) => renderProject(p, v3(req))), selfUrl(req, config.publicUrl));
+    return listBody(
+      'projects',
+      rows.map((p) => renderProject(p, v3(req))),
+      selfUrl(req, config.publicUrl),
+    );
   });
 
   // Groups are not modelled: every user belongs to none.

@@ -8,15 +8,41 @@ import type { RangeFilter, TimeFilter } from '../../db/repositories/images-repo.
 
 type Query = Record<string, string | string[] | undefined>;
 
-const FILTERS = ['name', 'status', 'visibility', 'owner', 'container_format', 'disk_format', 'id', 'checksum', 'os_hash_value'] as const;
+const FILTERS = [
+  'name',
+  'status',
+  'visibility',
+  'owner',
+  'container_format',
+  'disk_format',
+  'id',
+  'checksum',
+  'os_hash_value',
+] as const;
 /** The fields Glance filters with an operator (`in:a,b`, `eq:a`); owner and visibility match as sent. */
 const OPERATOR_FILTERS = new Set<string>(['name', 'id', 'status', 'container_format', 'disk_format']);
 const TIME_FILTERS = ['created_at', 'updated_at'] as const;
 const RANGE_FILTERS = ['size_min', 'size_max', 'virtual_size_min', 'virtual_size_max'] as const;
-const CONTROL = new Set<string>(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'tag', 'member_status', 'os_hidden', 'protected', ...FILTERS, ...TIME_FILTERS, ...RANGE_FILTERS]);
+const CONTROL = new Set<string>([
+  'limit',
+  'marker',
+  'sort_key',
+  'sort_dir',
+  'sort',
+  'tag',
+  'member_status',
+  'os_hidden',
+  'protected',
+  ...FILTERS,
+  ...TIME_FILTERS,
+  ...RANGE_FILTERS,
+]);
 
 const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const one = (q: Query, k: string): string | undefined => { const v = all(q[k]); return v.length ? v[v.length - 1] : undefined; };
+const one = (q: Query, k: string): string | undefined => {
+  const v = all(q[k]);
+  return v.length ? v[v.length - 1] : undefined;
+};
 
 function sortDir(d: string): 'asc' | 'desc' {
   if (d !== 'asc' && d !== 'desc') throw new BadRequest(`Invalid sort direction: ${d}`);
@@ -38,7 +64,11 @@ export function parseListQuery(q: Query): ListImagesInput & { properties: Record
     const v = one(q, f);
     if (v !== undefined) filters[f] = OPERATOR_FILTERS.has(f) ? parseListFilter(v) : v;
   }
-  if (filters.visibility !== undefined && filters.visibility !== 'all' && !(VISIBILITIES as readonly string[]).includes(String(filters.visibility))) {
+  if (
+    filters.visibility !== undefined &&
+    filters.visibility !== 'all' &&
+    !(VISIBILITIES as readonly string[]).includes(String(filters.visibility))
+  ) {
     throw new BadRequest(`Invalid visibility value: ${filters.visibility}`);
   }
   for (const status of filters.status === undefined ? [] : ([] as string[]).concat(filters.status)) {
@@ -72,19 +102,34 @@ export function parseListQuery(q: Query): ListImagesInput & { properties: Record
       sort.push({ key, dir: sortDir(dir) });
     }
   } else {
-    if (dirs.length > 1 && dirs.length !== keys.length) throw new BadRequest('Number of sort dirs does not match the number of sort keys');
-    keys.forEach((key, i) => sort.push({ key, dir: sortDir(dirs.length > 1 ? dirs[i] : dirs[0] ?? 'desc') }));
+    if (dirs.length > 1 && dirs.length !== keys.length)
+      throw new BadRequest('Number of sort dirs does not match the number of sort keys');
+    keys.forEach((key, i) => sort.push({ key, dir: sortDir(dirs.length > 1 ? dirs[i] : (dirs[0] ?? 'desc')) }));
     if (keys.length === 0 && dirs.length === 1) sort.push({ key: 'created_at', dir: sortDir(dirs[0]) });
   }
   const memberStatus = one(q, 'member_status') ?? 'accepted';
-  if (!['pending', 'accepted', 'rejected', 'all'].includes(memberStatus)) throw new BadRequest(`Invalid status: ${memberStatus}`);
+  if (!['pending', 'accepted', 'rejected', 'all'].includes(memberStatus))
+    throw new BadRequest(`Invalid status: ${memberStatus}`);
   const hidden = one(q, 'os_hidden');
   const osHidden = trueOrFalse('os_hidden', hidden === undefined ? 'false' : hidden.toLowerCase()) ?? false;
   const protectedOnly = trueOrFalse('protected', one(q, 'protected'));
   // Any other parameter filters on a custom property (Glance does the same).
   const properties: Record<string, string> = {};
-  for (const [k, v] of Object.entries(q)) if (!CONTROL.has(k) && v !== undefined) properties[k] = all(v)[all(v).length - 1];
-  return { filters, times, ranges, protected: protectedOnly, tags: all(q.tag), memberStatus, osHidden, sort, marker: one(q, 'marker'), limit, properties };
+  for (const [k, v] of Object.entries(q))
+    if (!CONTROL.has(k) && v !== undefined) properties[k] = all(v)[all(v).length - 1];
+  return {
+    filters,
+    times,
+    ranges,
+    protected: protectedOnly,
+    tags: all(q.tag),
+    memberStatus,
+    osHidden,
+    sort,
+    marker: one(q, 'marker'),
+    limit,
+    properties,
+  };
 }
 
 /** Glance's links: `first` is the query without marker; `next` the same with the last id as marker. */

@@ -7,7 +7,12 @@ import { BadRequest, RequestEntityTooLarge } from '../../errors.js';
 const MAX_JSON_BYTES = 1024 * 1024;
 
 function isStream(v: unknown): v is Readable {
-  return typeof v === 'object' && v !== null && typeof (v as Readable).pipe === 'function' && typeof (v as Readable).on === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Readable).pipe === 'function' &&
+    typeof (v as Readable).on === 'function'
+  );
 }
 
 export async function jsonBody(body: unknown): Promise<unknown> {
@@ -16,12 +21,19 @@ export async function jsonBody(body: unknown): Promise<unknown> {
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BYTES) { body.destroy(); throw new RequestEntityTooLarge('Request Entity Too Large'); }
+    if (size > MAX_JSON_BYTES) {
+      body.destroy();
+      throw new RequestEntityTooLarge('Request Entity Too Large');
+    }
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return null;
-  try { return JSON.parse(text); } catch { throw new BadRequest('Malformed request body'); }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequest('Malformed request body');
+  }
 }
 
 /** Drains an unused body stream so the connection can be reused. */

@@ -105,9 +105,19 @@ export class FlavorService {
   async create(f: NewFlavor): Promise<FlavorRow> {
     const id = f.id === undefined || f.id === null ? randomUUID() : String(f.id);
     const row: FlavorRow = {
-      id, name: f.name, memory_mb: f.memoryMb, vcpus: f.vcpus, root_gb: f.rootGb, ephemeral_gb: f.ephemeralGb,
-      swap: f.swap, rxtx_factor: f.rxtxFactor, is_public: f.isPublic, disabled: false, description: f.description,
-      created_at: isoNow(this.clock), deleted: false,
+      id,
+      name: f.name,
+      memory_mb: f.memoryMb,
+      vcpus: f.vcpus,
+      root_gb: f.rootGb,
+      ephemeral_gb: f.ephemeralGb,
+      swap: f.swap,
+      rxtx_factor: f.rxtxFactor,
+      is_public: f.isPublic,
+      disabled: false,
+      description: f.description,
+      created_at: isoNow(this.clock),
+      deleted: false,
     };
     return this.db.transaction(async (trx) => {
       if (await this.repo.findByName(f.name, trx)) throw new Conflict(`Flavor with name ${f.name} already exists.`);
@@ -116,7 +126,8 @@ export class FlavorService {
         await this.repo.insert(row, trx);
       } catch (e) {
         // A concurrent create won the race on the unique name or the primary key.
-        if (/unique|duplicate/i.test(String((e as Error).message))) throw new Conflict(`Flavor with name ${f.name} already exists.`);
+        if (/unique|duplicate/i.test(String((e as Error).message)))
+          throw new Conflict(`Flavor with name ${f.name} already exists.`);
         throw e;
       }
       return row;

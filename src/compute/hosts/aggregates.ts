@@ -36,7 +36,12 @@ export interface Aggregate {
 }
 
 interface AggregateRow {
-  id: number; uuid: string; name: string; configured_zone: string | null; created_at: string; updated_at: string | null;
+  id: number;
+  uuid: string;
+  name: string;
+  configured_zone: string | null;
+  created_at: string;
+  updated_at: string | null;
 }
 
 /** Which of Nova's InvalidAggregateAction* a refusal is, and so its wording. */
@@ -101,15 +106,25 @@ export class Aggregates {
     await this.syncConfigured();
     if (zone === INTERNAL_ZONE) throw new BadRequest(`Cannot create aggregate ${name}. Reason: ${INTERNAL_REASON}.`);
     const exists = new Conflict(`Aggregate ${name} already exists.`);
-    const id = await this.db.transaction(async (trx) => {
-      if (await trx('aggregates').where({ name }).first()) throw exists;
-      const [r] = await trx('aggregates')
-        .insert({ uuid: randomUUID(), name, configured_zone: null, created_at: this.clock.now().toISOString(), updated_at: null })
-        .returning('id');
-      const newId = typeof r === 'object' ? (r as { id: number }).id : (r as number);
-      if (zone) await trx('aggregate_metadata').insert({ aggregate_id: newId, key: AZ_KEY, value: zone });
-      return newId;
-    }).catch((e) => { throw isDuplicate(e) ? exists : e; });
+    const id = await this.db
+      .transaction(async (trx) => {
+        if (await trx('aggregates').where({ name }).first()) throw exists;
+        const [r] = await trx('aggregates')
+          .insert({
+            uuid: randomUUID(),
+            name,
+            configured_zone: null,
+            created_at: this.clock.now().toISOString(),
+            updated_at: null,
+          })
+          .returning('id');
+        const newId = typeof r === 'object' ? (r as { id: number }).id : (r as number);
+        if (zone) await trx('aggregate_metadata').insert({ aggregate_id: newId, key: AZ_KEY, value: zone });
+        return newId;
+      })
+      .catch((e) => {
+        throw isDuplicate(e) ? exists : e;
+      });
     return (await this.find(id))!;
   }
 
@@ -120,8 +135,12 @@ export class Aggregates {
       if (await this.db('aggregates').where({ name: changes.name }).whereNot({ id }).first()) {
         throw new Conflict(`Aggregate ${changes.name} already exists.`);
       }
-      await this.db('aggregates').where({ id }).update({ name: changes.name, updated_at: this.clock.now().toISOString() })
-        .catch((e) => { throw isDuplicate(e) ? new Conflict(`Aggregate ${changes.name} already exists.`) : e; });
+      await this.db('aggregates')
+        .where({ id })
+        .update({ name: changes.name, updated_at: this.clock.now().toISOString() })
+        .catch((e) => {
+          throw isDuplicate(e) ? new Conflict(`Aggregate ${changes.name} already exists.`) : e;
+        });
       agg.name = changes.name;
     }
     if (changes.availabilityZone !== undefined) {
@@ -145,7 +164,8 @@ export class Aggregates {
     if (!agg) throw new NotFound(`Aggregate ${id} could not be found.`);
     // nova delete_aggregate raises InvalidAggregateActionDelete, whose wording is remove_host's
     if (agg.configured) throw new BadRequest(`Cannot remove host from aggregate ${id}. Reason: ${CONFIGURED_REASON}.`);
-    if (agg.hosts.length) throw new BadRequest(`Cannot remove host from aggregate ${id}. Reason: Host aggregate is not empty.`);
+    if (agg.hosts.length)
+      throw new BadRequest(`Cannot remove host from aggregate ${id}. Reason: Host aggregate is not empty.`);
     await this.db('aggregates').where({ id }).delete();
   }
 
@@ -160,7 +180,8 @@ export class Aggregates {
       await this.assertServersStay(agg, host, before, agg.availabilityZone, 'add');
     }
     if (agg.hosts.includes(host)) throw new Conflict(`Aggregate ${id} already has host ${host}.`);
-    await this.db('aggregate_hosts').insert({ aggregate_id: id, host })
+    await this.db('aggregate_hosts')
+      .insert({ aggregate_id: id, host })
       .catch((e) => {
         if (isGoneParent(e)) throw new NotFound(`Aggregate ${id} could not be found.`);
         throw isDuplicate(e) ? new Conflict(`Aggregate ${id} already has host ${host}.`) : e;
@@ -179,8 +200,9 @@ export class Aggregates {
     if (agg.availabilityZone !== null) {
       const after = await this.ownZone(host, id);
       // Zed answers this InvalidAggregateAction with the bare "Cannot remove host" message (409)
-      await this.assertServersStay(agg, host, agg.availabilityZone, after, 'remove')
-        .catch(() => { throw new Conflict(notFound.message); });
+      await this.assertServersStay(agg, host, agg.availabilityZone, after, 'remove').catch(() => {
+        throw new Conflict(notFound.message);
+      });
     }
     if (!agg.hosts.includes(host)) throw notFound;
     await this.db('aggregate_hosts').where({ aggregate_id: id, host }).delete();
@@ -205,7 +227,11 @@ export class Aggregates {
 
   /** nova is_safe_to_update_az: no empty zone, no host in another zone, no servers made to move. */
   private async assertSafeZoneChange(
-    agg: Aggregate, metadata: Record<string, string | null>, hosts: string[], action: AggregateAction, checkServers: boolean,
+    agg: Aggregate,
+    metadata: Record<string, string | null>,
+    hosts: string[],
+    action: AggregateAction,
+    checkServers: boolean,
   ): Promise<void> {
     if (!(AZ_KEY in metadata)) return;
     const zone = metadata[AZ_KEY];
@@ -214,10 +240,14 @@ export class Aggregates {
     if (hosts.length) {
       const others = (await this.db('aggregate_hosts as h')
         .join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
-        .where('m.key', AZ_KEY).whereIn('h.host', hosts).whereNot('h.aggregate_id', agg.id)
-        .distinct('h.aggregate_id', 'm.value').orderBy('h.aggregate_id')) as { value: string }[];
+        .where('m.key', AZ_KEY)
+        .whereIn('h.host', hosts)
+        .whereNot('h.aggregate_id', agg.id)
+        .distinct('h.aggregate_id', 'm.value')
+        .orderBy('h.aggregate_id')) as { value: string }[];
       const conflicting = others.map((o) => o.value).filter((z) => z !== zone);
-      if (conflicting.length) throw invalid(action, agg.id, `One or more hosts already in availability zone(s) ${pyList(conflicting)}`);
+      if (conflicting.length)
+        throw invalid(action, agg.id, `One or more hosts already in availability zone(s) ${pyList(conflicting)}`);
     }
     if (checkServers && agg.availabilityZone !== zone && (await this.serversOn(hosts)) > 0) {
       throw invalid(action, agg.id, 'One or more hosts contain instances in this zone');
@@ -228,21 +258,33 @@ export class Aggregates {
    * nova ensure_no_instances_need_to_move_az_when_host_added/removed: a host with servers keeps
    * its zone. Zones are compared as Nova does, None standing for "no zone of its own".
    */
-  private async assertServersStay(agg: Aggregate, host: string, from: string | null, to: string | null, action: AggregateAction): Promise<void> {
+  private async assertServersStay(
+    agg: Aggregate,
+    host: string,
+    from: string | null,
+    to: string | null,
+    action: AggregateAction,
+  ): Promise<void> {
     const count = await this.serversOn([host]);
     if (!count || from === to) return;
     const verb = action === 'add' ? 'added to' : 'removed from';
-    throw invalid(action, agg.id,
+    throw invalid(
+      action,
+      agg.id,
       `The host cannot be ${verb} the aggregate as the availability zone of the host would change from '${from ?? 'None'}' to '${to ?? 'None'}' ` +
-      `but the host already has ${count} instance(s). Changing the AZ of an existing instance is not supported by this action. ` +
-      'Move the instances away from this host then try again. If you need to move the instances between AZs then you can use ' +
-      'shelve_offload and unshelve to achieve this.');
+        `but the host already has ${count} instance(s). Changing the AZ of an existing instance is not supported by this action. ` +
+        'Move the instances away from this host then try again. If you need to move the instances between AZs then you can use ' +
+        'shelve_offload and unshelve to achieve this.',
+    );
   }
 
   /** The zone a host has from its aggregates (but `exceptId`), else its configured non-default zone, else null. */
   private async ownZone(host: string, exceptId: number | null): Promise<string | null> {
-    const q = this.db('aggregate_hosts as h').join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
-      .where({ 'h.host': host, 'm.key': AZ_KEY }).orderBy('h.aggregate_id').select('m.value');
+    const q = this.db('aggregate_hosts as h')
+      .join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
+      .where({ 'h.host': host, 'm.key': AZ_KEY })
+      .orderBy('h.aggregate_id')
+      .select('m.value');
     if (exceptId !== null) q.whereNot('h.aggregate_id', exceptId);
     const fromAggregate = ((await q.first()) as { value: string } | undefined)?.value;
     if (fromAggregate) return fromAggregate;
@@ -253,19 +295,26 @@ export class Aggregates {
   /** Live servers on the named hosts (nova InstanceList.get_count_by_hosts). */
   private async serversOn(hosts: string[]): Promise<number> {
     if (!hosts.length) return 0;
-    const r = await this.db('instances').where({ deleted: false })
-      .whereIn('host_id', this.db('compute_hosts').select('id').whereIn('name', hosts)).count({ n: '*' }).first();
+    const r = await this.db('instances')
+      .where({ deleted: false })
+      .whereIn('host_id', this.db('compute_hosts').select('id').whereIn('name', hosts))
+      .count({ n: '*' })
+      .first();
     return Number((r as { n: number | string } | undefined)?.n ?? 0);
   }
 
   private async applyMetadata(id: number, metadata: Record<string, string | null>): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      for (const [key, value] of Object.entries(metadata)) {
-        await trx('aggregate_metadata').where({ aggregate_id: id, key }).delete();
-        if (value !== null) await trx('aggregate_metadata').insert({ aggregate_id: id, key, value });
-      }
-      await trx('aggregates').where({ id }).update({ updated_at: this.clock.now().toISOString() });
-    }).catch((e) => { throw isGoneParent(e) ? new NotFound(`Aggregate ${id} could not be found.`) : e; });
+    await this.db
+      .transaction(async (trx) => {
+        for (const [key, value] of Object.entries(metadata)) {
+          await trx('aggregate_metadata').where({ aggregate_id: id, key }).delete();
+          if (value !== null) await trx('aggregate_metadata').insert({ aggregate_id: id, key, value });
+        }
+        await trx('aggregates').where({ id }).update({ updated_at: this.clock.now().toISOString() });
+      })
+      .catch((e) => {
+        throw isGoneParent(e) ? new NotFound(`Aggregate ${id} could not be found.`) : e;
+      });
   }
 
   private async touch(id: number): Promise<void> {
@@ -278,8 +327,12 @@ export class Aggregates {
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
     const [hostRows, metaRows, configuredHosts, resolved] = await Promise.all([
-      this.db('aggregate_hosts').whereIn('aggregate_id', ids).orderBy('host') as Promise<{ aggregate_id: number; host: string }[]>,
-      this.db('aggregate_metadata').whereIn('aggregate_id', ids).orderBy('key') as Promise<{ aggregate_id: number; key: string; value: string }[]>,
+      this.db('aggregate_hosts').whereIn('aggregate_id', ids).orderBy('host') as Promise<
+        { aggregate_id: number; host: string }[]
+      >,
+      this.db('aggregate_metadata').whereIn('aggregate_id', ids).orderBy('key') as Promise<
+        { aggregate_id: number; key: string; value: string }[]
+      >,
       this.hostsRepo.configuredList(),
       this.hostsRepo.list(),
     ]);
@@ -287,17 +340,32 @@ export class Aggregates {
     return rows.map((r) => {
       if (r.configured_zone !== null) {
         const zone = r.configured_zone;
-        const hosts = configuredHosts.filter((h) => h.availability_zone === zone && zoneNow.get(h.name) === zone).map((h) => h.name);
+        const hosts = configuredHosts
+          .filter((h) => h.availability_zone === zone && zoneNow.get(h.name) === zone)
+          .map((h) => h.name);
         return {
-          id: r.id, uuid: r.uuid, name: r.name, availabilityZone: zone, hosts, metadata: { [AZ_KEY]: zone },
-          createdAt: r.created_at, updatedAt: null, configured: true,
+          id: r.id,
+          uuid: r.uuid,
+          name: r.name,
+          availabilityZone: zone,
+          hosts,
+          metadata: { [AZ_KEY]: zone },
+          createdAt: r.created_at,
+          updatedAt: null,
+          configured: true,
         };
       }
       const metadata = Object.fromEntries(metaRows.filter((m) => m.aggregate_id === r.id).map((m) => [m.key, m.value]));
       return {
-        id: r.id, uuid: r.uuid, name: r.name, availabilityZone: metadata[AZ_KEY] ?? null,
-        hosts: hostRows.filter((h) => h.aggregate_id === r.id).map((h) => h.host), metadata,
-        createdAt: r.created_at, updatedAt: r.updated_at, configured: false,
+        id: r.id,
+        uuid: r.uuid,
+        name: r.name,
+        availabilityZone: metadata[AZ_KEY] ?? null,
+        hosts: hostRows.filter((h) => h.aggregate_id === r.id).map((h) => h.host),
+        metadata,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        configured: false,
       };
     });
   }
@@ -313,13 +381,22 @@ export class Aggregates {
       const z = h.availability_zone;
       if (z && z !== this.defaultZone && z !== INTERNAL_ZONE && !zones.has(z)) zones.set(z, h.created_at);
     }
-    const existing = (await this.db<AggregateRow>('aggregates').whereNotNull('configured_zone')).map((r) => r.configured_zone!);
+    const existing = (await this.db<AggregateRow>('aggregates').whereNotNull('configured_zone')).map(
+      (r) => r.configured_zone!,
+    );
     const missing = [...zones.keys()].filter((z) => !existing.includes(z)).sort();
     for (const z of missing) {
       // A concurrent request may insert it first, or an admin's aggregate may have the name: either way, keep what is there.
       await this.db('aggregates')
-        .insert({ uuid: derivedUuid(`novadock:aggregate:${z}`), name: z, configured_zone: z, created_at: zones.get(z)!, updated_at: null })
-        .onConflict().ignore();
+        .insert({
+          uuid: derivedUuid(`novadock:aggregate:${z}`),
+          name: z,
+          configured_zone: z,
+          created_at: zones.get(z)!,
+          updated_at: null,
+        })
+        .onConflict()
+        .ignore();
     }
     const gone = existing.filter((z) => !zones.has(z));
     if (gone.length) await this.db('aggregates').whereIn('configured_zone', gone).delete();

@@ -70,7 +70,11 @@ export class ComputeServices {
   async list(filter: { host?: string; binary?: string } = {}): Promise<ServiceRecord[]> {
     const hosts = await this.hostsRepo.list();
     const all = [...this.controlServices(), ...hosts.map((h) => this.computeService(h))];
-    return all.filter((s) => (filter.host === undefined || s.host === filter.host) && (filter.binary === undefined || s.binary === filter.binary));
+    return all.filter(
+      (s) =>
+        (filter.host === undefined || s.host === filter.host) &&
+        (filter.binary === undefined || s.binary === filter.binary),
+    );
   }
 
   async findById(id: number): Promise<ServiceRecord | undefined> {
@@ -89,8 +93,14 @@ export class ComputeServices {
   }
 
   /** Enable/disable (with a reason) and force down; only nova-compute records can change. */
-  async update(s: ServiceRecord, changes: { disabled?: boolean; disabledReason?: string | null; forcedDown?: boolean }): Promise<ServiceRecord> {
-    if (!s.hostRow) throw new BadRequest(`Updating a ${s.binary} service is not supported. Only nova-compute services can be updated.`);
+  async update(
+    s: ServiceRecord,
+    changes: { disabled?: boolean; disabledReason?: string | null; forcedDown?: boolean },
+  ): Promise<ServiceRecord> {
+    if (!s.hostRow)
+      throw new BadRequest(
+        `Updating a ${s.binary} service is not supported. Only nova-compute services can be updated.`,
+      );
     const row: Partial<ComputeHostRow> = { updated_at: this.clock.now().toISOString() };
     if (changes.disabled !== undefined) {
       row.disabled = changes.disabled;
@@ -110,9 +120,14 @@ export class ComputeServices {
 
   /** Deletes a compute service (and its host record); refused while servers live there. */
   async delete(s: ServiceRecord): Promise<void> {
-    if (!s.hostRow) throw new BadRequest(`Deleting a ${s.binary} service is not supported. Only nova-compute services can be deleted.`);
+    if (!s.hostRow)
+      throw new BadRequest(
+        `Deleting a ${s.binary} service is not supported. Only nova-compute services can be deleted.`,
+      );
     if ((await this.usageRepo.liveCountOn(s.hostRow.id)) > 0) {
-      throw new Conflict('Unable to delete compute service that is hosting instances. Migrate or delete the instances first.');
+      throw new Conflict(
+        'Unable to delete compute service that is hosting instances. Migrate or delete the instances first.',
+      );
     }
     await this.usageRepo.deleteHost(s.hostRow.id);
     for (const listener of this.deletedListeners) await listener(s.host);
@@ -132,7 +147,9 @@ export class ComputeServices {
   }
 
   /** os-hosts show: a compute host's node and its servers' sums per project (undefined: no such host). */
-  async hostReport(name: string): Promise<{ hypervisor: Hypervisor; byProject: Awaited<ReturnType<HostUsageRepo['byProjectOn']>> } | undefined> {
+  async hostReport(
+    name: string,
+  ): Promise<{ hypervisor: Hypervisor; byProject: Awaited<ReturnType<HostUsageRepo['byProjectOn']>> } | undefined> {
     const hypervisor = (await this.hypervisors()).find((h) => h.service.host === name);
     if (!hypervisor) return undefined;
     return { hypervisor, byProject: await this.usageRepo.byProjectOn(hypervisor.id) };
@@ -160,7 +177,10 @@ export class ComputeServices {
     const days = Math.floor(up / 86400);
     const hh = Math.floor((up % 86400) / 3600);
     const mm = Math.floor((up % 3600) / 60);
-    const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ');
     const clock = now.toISOString().slice(11, 19);
     return ` ${clock} up ${days} days, ${String(hh).padStart(2, ' ')}:${String(mm).padStart(2, '0')},  0 users,  load average: ${load}`;
   }
@@ -169,23 +189,45 @@ export class ComputeServices {
     // Up while this process answers; the last report is the last heartbeat round (or the start).
     const updatedAt = this.health.lastBeatAt ?? this.startedAt;
     return CONTROL_BINARIES.map((binary, i) => ({
-      id: i + 1, uuid: derivedUuid(`novadock:${binary}:${this.controlHost}`), binary, host: this.controlHost, zone: INTERNAL_ZONE,
-      disabled: false, disabledReason: null, forcedDown: false, up: true, updatedAt, hostRow: null,
+      id: i + 1,
+      uuid: derivedUuid(`novadock:${binary}:${this.controlHost}`),
+      binary,
+      host: this.controlHost,
+      zone: INTERNAL_ZONE,
+      disabled: false,
+      disabledReason: null,
+      forcedDown: false,
+      up: true,
+      updatedAt,
+      hostRow: null,
     }));
   }
 
   private computeService(h: ComputeHostRow): ServiceRecord {
     return {
-      id: h.id + COMPUTE_ID_OFFSET, uuid: h.uuid, binary: 'nova-compute', host: h.name, zone: h.availability_zone,
-      disabled: bool(h.disabled), disabledReason: h.disabled_reason, forcedDown: bool(h.forced_down), up: this.health.isUp(h),
-      updatedAt: h.last_seen_at, hostRow: h,
+      id: h.id + COMPUTE_ID_OFFSET,
+      uuid: h.uuid,
+      binary: 'nova-compute',
+      host: h.name,
+      zone: h.availability_zone,
+      disabled: bool(h.disabled),
+      disabledReason: h.disabled_reason,
+      forcedDown: bool(h.forced_down),
+      up: this.health.isUp(h),
+      updatedAt: h.last_seen_at,
+      hostRow: h,
     };
   }
 
   private hypervisor(h: ComputeHostRow, usage: HostUsage | undefined): Hypervisor {
     return {
-      id: h.id, uuid: derivedUuid(`novadock:hypervisor:${h.uuid}`), hostname: h.name, service: this.computeService(h),
-      info: HostHealth.info(h), usage: usage ?? { vcpus: 0, memoryMb: 0, localGb: 0, count: 0, busy: 0 }, hostIp: hostIpOf(h.docker_url),
+      id: h.id,
+      uuid: derivedUuid(`novadock:hypervisor:${h.uuid}`),
+      hostname: h.name,
+      service: this.computeService(h),
+      info: HostHealth.info(h),
+      usage: usage ?? { vcpus: 0, memoryMb: 0, localGb: 0, count: 0, busy: 0 },
+      hostIp: hostIpOf(h.docker_url),
     };
   }
 }

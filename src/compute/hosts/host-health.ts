@@ -8,7 +8,11 @@ import type { Clock } from '../../db/time.js';
 import type { HostInfo } from '../../virt/driver.js';
 import type { HostRegistry } from './host-registry.js';
 
-export interface ConfiguredHost { name: string; dockerUrl: string; availabilityZone: string }
+export interface ConfiguredHost {
+  name: string;
+  dockerUrl: string;
+  availabilityZone: string;
+}
 
 /** How long one ping may take before the host counts as not answering. */
 const PING_TIMEOUT_MS = 5_000;
@@ -43,7 +47,11 @@ export class HostHealth {
   /** The host facts from the last successful beat, or null before the first. */
   static info(host: Pick<ComputeHostRow, 'info'>): HostInfo | null {
     if (!host.info) return null;
-    try { return JSON.parse(host.info) as HostInfo; } catch { return null; }
+    try {
+      return JSON.parse(host.info) as HostInfo;
+    } catch {
+      return null;
+    }
   }
 
   /** Creates (or re-points) a row for every configured host. */
@@ -54,7 +62,9 @@ export class HostHealth {
   /** Pings every host once (concurrently); never throws. Overlapping calls share one round. */
   beat(): Promise<void> {
     if (!this.beating) {
-      this.beating = this.beatAll().finally(() => { this.beating = null; });
+      this.beating = this.beatAll().finally(() => {
+        this.beating = null;
+      });
     }
     return this.beating;
   }
@@ -92,6 +102,8 @@ export class HostHealth {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -9,18 +9,32 @@ import type { Clock } from '../../db/time.js';
 export class HostRegistry {
   private drivers = new Map<number, ComputeDriver>();
 
-  constructor(private readonly repo: HostsRepo, private readonly factory: DriverFactory, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: HostsRepo,
+    private readonly factory: DriverFactory,
+    private readonly clock: Clock,
+  ) {}
 
   /** Make sure a host row exists for `dockerUrl`; returns it. */
   async ensureHost(name: string, dockerUrl: string, availabilityZone: string): Promise<ComputeHostRow> {
     const existing = await this.repo.findByName(name);
     if (existing) {
-      if (existing.docker_url !== dockerUrl) await this.repo.update(existing.id, { docker_url: dockerUrl, updated_at: this.clock.now().toISOString() });
+      if (existing.docker_url !== dockerUrl)
+        await this.repo.update(existing.id, { docker_url: dockerUrl, updated_at: this.clock.now().toISOString() });
       return (await this.repo.findById(existing.id))!;
     }
     await this.repo.insert({
-      uuid: randomUUID(), name, docker_url: dockerUrl, availability_zone: availabilityZone, disabled: false,
-      disabled_reason: null, forced_down: false, last_seen_at: null, info: null, created_at: this.clock.now().toISOString(), updated_at: null,
+      uuid: randomUUID(),
+      name,
+      docker_url: dockerUrl,
+      availability_zone: availabilityZone,
+      disabled: false,
+      disabled_reason: null,
+      forced_down: false,
+      last_seen_at: null,
+      info: null,
+      created_at: this.clock.now().toISOString(),
+      updated_at: null,
     });
     return (await this.repo.findByName(name))!;
   }

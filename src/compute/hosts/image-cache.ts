@@ -13,7 +13,10 @@ import { IMAGE_CACHE_TASK, type ImageCachePayload, type TaskQueue } from '../tas
 
 export class AggregateImageCache {
   constructor(
-    private readonly db: Db, private readonly worker: TaskQueue, private readonly images: ImagePort, private readonly aggregates: Aggregates,
+    private readonly db: Db,
+    private readonly worker: TaskQueue,
+    private readonly images: ImagePort,
+    private readonly aggregates: Aggregates,
   ) {}
 
   /** Policy and the integer id are the caller's (the route's) checks, as in Nova they come first. */
@@ -36,4 +39,3 @@ export class AggregateImageCache {
     await this.worker.enqueue(this.db, { instanceUuid: target.uuid, kind: IMAGE_CACHE_TASK, payload, requestId });
   }
 }
-

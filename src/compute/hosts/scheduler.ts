@@ -12,17 +12,25 @@ export const CPU_ALLOCATION_RATIO = 16.0;
 export const RAM_ALLOCATION_RATIO = 1.5;
 
 export interface RequestSpec {
-  memoryMb: number; vcpus: number; availabilityZone: string | null; onlyHostId?: number | null;
+  memoryMb: number;
+  vcpus: number;
+  availabilityZone: string | null;
+  onlyHostId?: number | null;
   /** the server being placed: its server group's policy filters the hosts */
   instanceUuid?: string;
 }
 
 /** nova NoValidHost, shown as the server's fault. */
 export class NoValidHost extends ApiError {
-  constructor(reason = 'There are not enough hosts available.') { super(500, `No valid host was found. ${reason}`); }
+  constructor(reason = 'There are not enough hosts available.') {
+    super(500, `No valid host was found. ${reason}`);
+  }
 }
 
-interface HostFacts { cpus: number; memoryBytes: number }
+interface HostFacts {
+  cpus: number;
+  memoryBytes: number;
+}
 
 export class Scheduler {
   constructor(
@@ -44,7 +52,9 @@ export class Scheduler {
         const facts = parseFacts(h.info);
         const used = usage.get(h.id) ?? { vcpus: 0, memoryMb: 0, count: 0 };
         // Until the first heartbeat has recorded `docker info`, capacity is unknown: accept.
-        const freeRam = facts ? (facts.memoryBytes / 1048576) * RAM_ALLOCATION_RATIO - used.memoryMb : Number.MAX_SAFE_INTEGER - used.memoryMb;
+        const freeRam = facts
+          ? (facts.memoryBytes / 1048576) * RAM_ALLOCATION_RATIO - used.memoryMb
+          : Number.MAX_SAFE_INTEGER - used.memoryMb;
         const freeCpu = facts ? facts.cpus * CPU_ALLOCATION_RATIO - used.vcpus : Number.MAX_SAFE_INTEGER;
         return { host: h, freeRam, freeCpu };
       })
@@ -52,9 +62,13 @@ export class Scheduler {
       .sort((a, b) => b.freeRam - a.freeRam || a.host.id - b.host.id);
     // Affinity / anti-affinity (ServerGroupAffinityFilter and friends); the soft policies reorder,
     // and the sort is stable, so free RAM still breaks their ties.
-    const placed = spec.instanceUuid && this.groups
-      ? await this.groups.filterHosts(spec.instanceUuid, candidates.map((c) => c.host))
-      : candidates.map((c) => c.host);
+    const placed =
+      spec.instanceUuid && this.groups
+        ? await this.groups.filterHosts(
+            spec.instanceUuid,
+            candidates.map((c) => c.host),
+          )
+        : candidates.map((c) => c.host);
     if (!placed.length) throw new NoValidHost(candidates.length ? 'The server group policy cannot be met.' : undefined);
     return placed[0];
   }
@@ -64,7 +78,9 @@ function parseFacts(info: string | null): HostFacts | null {
   if (!info) return null;
   try {
     const f = JSON.parse(info) as Partial<HostFacts>;
-    return typeof f.cpus === 'number' && typeof f.memoryBytes === 'number' ? { cpus: f.cpus, memoryBytes: f.memoryBytes } : null;
+    return typeof f.cpus === 'number' && typeof f.memoryBytes === 'number'
+      ? { cpus: f.cpus, memoryBytes: f.memoryBytes }
+      : null;
   } catch {
     return null;
   }

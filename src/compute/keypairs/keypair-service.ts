@@ -22,7 +22,10 @@ export interface KeypairCreate {
   allowSpecialChars: boolean;
 }
 
-export interface CreatedKeypair { row: KeypairRow; privateKey?: string }
+export interface CreatedKeypair {
+  row: KeypairRow;
+  privateKey?: string;
+}
 
 /** Nova's InvalidKeypair → 400 "Keypair data is invalid: …". */
 const invalidKeypair = (reason: string) => new BadRequest(`Keypair data is invalid: ${reason}`);
@@ -36,9 +39,14 @@ export class KeypairService {
   ) {}
 
   /** For server create: the named key pair of the user, or undefined. */
-  async findForUser(userId: string, name: string): Promise<Pick<KeypairRow, 'name' | 'public_key' | 'type' | 'fingerprint'> | undefined> {
+  async findForUser(
+    userId: string,
+    name: string,
+  ): Promise<Pick<KeypairRow, 'name' | 'public_key' | 'type' | 'fingerprint'> | undefined> {
     const row = await this.repo.find(userId, name);
-    return row ? { name: row.name, public_key: row.public_key, type: row.type, fingerprint: row.fingerprint } : undefined;
+    return row
+      ? { name: row.name, public_key: row.public_key, type: row.type, fingerprint: row.fingerprint }
+      : undefined;
   }
 
   async get(userId: string, name: string): Promise<KeypairRow> {
@@ -80,7 +88,11 @@ export class KeypairService {
       fingerprint = fingerprintOf(req.type, publicKey);
     }
     const row: Omit<KeypairRow, 'id'> = {
-      user_id: req.userId, name: req.name, type: req.type, public_key: publicKey, fingerprint,
+      user_id: req.userId,
+      name: req.name,
+      type: req.type,
+      public_key: publicKey,
+      fingerprint,
       created_at: this.clock.now().toISOString(),
     };
     await this.db.transaction(async (trx) => {
@@ -108,7 +120,11 @@ function fingerprintOf(type: KeypairType, publicKey: string): string {
     return type === 'x509' ? x509Fingerprint(publicKey) : sshFingerprint(publicKey);
   } catch (e) {
     if (!(e instanceof InvalidPublicKey)) throw e;
-    throw invalidKeypair(type === 'x509' ? `failed to generate X509 fingerprint. Error message: ${e.message}` : 'failed to generate fingerprint');
+    throw invalidKeypair(
+      type === 'x509'
+        ? `failed to generate X509 fingerprint. Error message: ${e.message}`
+        : 'failed to generate fingerprint',
+    );
   }
 }
 
@@ -125,11 +141,15 @@ function validateName(name: string, allowSpecialChars: boolean): void {
     throw invalidKeypair('Keypair name must be string and between 1 and 255 characters long');
   }
   if (/^\s|\s$/.test(name) || /[\p{C}]/u.test(name)) {
-    throw new BadRequest("An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.");
+    throw new BadRequest(
+      "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.",
+    );
   }
   const safe = allowSpecialChars ? /^[A-Za-z0-9_\- @.]+$/ : /^[A-Za-z0-9_\- ]+$/;
   if (!safe.test(name)) {
     const expected = `${allowSpecialChars ? '@.' : ''}_- ${ALNUM}`;
-    throw new BadRequest(`An invalid 'name' value was provided. The name must be: Only expected characters: [${expected}]`);
+    throw new BadRequest(
+      `An invalid 'name' value was provided. The name must be: Only expected characters: [${expected}]`,
+    );
   }
 }

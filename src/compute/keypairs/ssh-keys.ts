@@ -7,7 +7,14 @@ import { promisify } from 'node:util';
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
 /** The key types Nova (via `cryptography`) accepts. */
-const SSH_KEY_TYPES = ['ssh-rsa', 'ssh-dss', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'] as const;
+const SSH_KEY_TYPES = [
+  'ssh-rsa',
+  'ssh-dss',
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+] as const;
 
 export class InvalidPublicKey extends Error {}
 
@@ -23,7 +30,9 @@ class WireReader {
     this.offset = start + len;
     return this.buf.subarray(start, start + len);
   }
-  done(): boolean { return this.offset === this.buf.length; }
+  done(): boolean {
+    return this.offset === this.buf.length;
+  }
 }
 
 const colonHex = (digest: Buffer) => [...digest].map((b) => b.toString(16).padStart(2, '0')).join(':');
@@ -83,7 +92,11 @@ function sshMpint(unsigned: Buffer): Buffer {
   return sshString(v);
 }
 
-export interface GeneratedKeyPair { publicKey: string; privateKey: string; fingerprint: string }
+export interface GeneratedKeyPair {
+  publicKey: string;
+  privateKey: string;
+  fingerprint: string;
+}
 
 /** A 2048-bit RSA key pair: OpenSSH public line and PKCS#1 PEM private key (as Nova makes). */
 export async function generateSshKeyPair(comment = 'Generated-by-Nova'): Promise<GeneratedKeyPair> {

@@ -36,7 +36,10 @@ function oid(dotted: string): Buffer {
   for (const p of parts.slice(2)) {
     const chunk: number[] = [];
     let v = p;
-    do { chunk.unshift(v & 0x7f); v = Math.floor(v / 128); } while (v > 0);
+    do {
+      chunk.unshift(v & 0x7f);
+      v = Math.floor(v / 128);
+    } while (v > 0);
     for (let i = 0; i < chunk.length - 1; i++) chunk[i] |= 0x80;
     out.push(...chunk);
   }
@@ -51,7 +54,11 @@ function time(d: Date): Buffer {
 
 const SHA256_WITH_RSA = seq(oid('1.2.840.113549.1.1.11'), nul);
 
-export interface GeneratedCertificate { certificatePem: string; privateKeyPem: string; fingerprint: string }
+export interface GeneratedCertificate {
+  certificatePem: string;
+  privateKeyPem: string;
+  fingerprint: string;
+}
 
 export async function generateX509Certificate(userId: string, now: Date = new Date()): Promise<GeneratedCertificate> {
   const { publicKey, privateKey } = await generateKeyPair('rsa', {
@@ -65,10 +72,10 @@ export async function generateX509Certificate(userId: string, now: Date = new Da
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + 10);
   // otherName [0] { type-id UPN, value [0] EXPLICIT UTF8String }
   const upn = tlv(0xa0, Buffer.concat([oid('1.3.6.1.4.1.311.20.2.3'), explicit(0, utf8(`${userId}@localhost`))]));
-  const extensions = explicit(3, seq(
-    seq(oid('2.5.29.37'), octets(seq(oid('1.3.6.1.5.5.7.3.2')))),
-    seq(oid('2.5.29.17'), octets(seq(upn))),
-  ));
+  const extensions = explicit(
+    3,
+    seq(seq(oid('2.5.29.37'), octets(seq(oid('1.3.6.1.5.5.7.3.2')))), seq(oid('2.5.29.17'), octets(seq(upn)))),
+  );
   const serial = crypto.randomBytes(16);
   serial[0] &= 0x7f;
   const tbs = seq(
@@ -83,7 +90,10 @@ export async function generateX509Certificate(userId: string, now: Date = new Da
   );
   const signature = crypto.sign('sha256', tbs, privateKey as unknown as string);
   const der = seq(tbs, SHA256_WITH_RSA, bits(signature));
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   const certificatePem = `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
   const fingerprint = new crypto.X509Certificate(certificatePem).fingerprint.toLowerCase();
   return { certificatePem, privateKeyPem: privateKey as unknown as string, fingerprint };

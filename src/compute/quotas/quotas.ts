@@ -38,16 +38,38 @@ export type QuotaLimits = Record<QuotaResource, number>;
 export const QUOTA_RESOURCES = Object.keys(QUOTA_DEFAULTS) as QuotaResource[];
 
 /** Nova-network era resources: shown (always -1) below 2.36, never enforced (Neutron's job). */
-export const NETWORK_RESOURCES: readonly QuotaResource[] = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
+export const NETWORK_RESOURCES: readonly QuotaResource[] = [
+  'fixed_ips',
+  'floating_ips',
+  'security_group_rules',
+  'security_groups',
+];
 /** Personality (file injection) resources: gone from 2.57. */
-export const INJECTED_FILE_RESOURCES: readonly QuotaResource[] = ['injected_file_content_bytes', 'injected_file_path_bytes', 'injected_files'];
+export const INJECTED_FILE_RESOURCES: readonly QuotaResource[] = [
+  'injected_file_content_bytes',
+  'injected_file_path_bytes',
+  'injected_files',
+];
 
-export interface ProjectUsage { instances: number; cores: number; ram: number; server_groups: number }
+export interface ProjectUsage {
+  instances: number;
+  cores: number;
+  ram: number;
+  server_groups: number;
+}
 
-export interface InstanceRequest { instances: number; cores: number; ramMb: number }
+export interface InstanceRequest {
+  instances: number;
+  cores: number;
+  ramMb: number;
+}
 
 export class QuotaService {
-  constructor(private readonly db: Knex, private readonly repo: QuotasRepo, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly repo: QuotasRepo,
+    private readonly clock: Clock,
+  ) {}
 
   /** Limits before any project override: the 'default' class over Nova's built-ins. */
   async defaults(trx: Db = this.db): Promise<QuotaLimits> {
@@ -78,9 +100,18 @@ export class QuotaService {
     const scope = userId === undefined ? { project_id: projectId } : { project_id: projectId, user_id: userId };
     const [inst] = await trx('instances')
       .where({ ...scope, deleted: false })
-      .select(trx.raw('count(*) as n'), trx.raw('coalesce(sum(vcpus), 0) as cores'), trx.raw('coalesce(sum(memory_mb), 0) as ram'));
+      .select(
+        trx.raw('count(*) as n'),
+        trx.raw('coalesce(sum(vcpus), 0) as cores'),
+        trx.raw('coalesce(sum(memory_mb), 0) as ram'),
+      );
     const [groups] = await trx('server_groups').where(scope).count<{ n: number | string }[]>({ n: '*' });
-    return { instances: Number(inst.n), cores: Number(inst.cores), ram: Number(inst.ram), server_groups: Number(groups.n) };
+    return {
+      instances: Number(inst.n),
+      cores: Number(inst.cores),
+      ram: Number(inst.ram),
+      server_groups: Number(groups.n),
+    };
   }
 
   /**
@@ -90,7 +121,13 @@ export class QuotaService {
   async assertCanCreate(trx: Db, projectId: string, want: InstanceRequest, userId?: string): Promise<void> {
     const n = want.instances;
     const perInstance = n > 0 ? { cores: want.cores / n, ramMb: want.ramMb / n } : { cores: 0, ramMb: 0 };
-    await this.allowedInstances(trx, projectId, { min: n, max: n, vcpus: perInstance.cores, memoryMb: perInstance.ramMb, userId });
+    await this.allowedInstances(trx, projectId, {
+      min: n,
+      max: n,
+      vcpus: perInstance.cores,
+      memoryMb: perInstance.ramMb,
+      userId,
+    });
   }
 
   /**
@@ -98,7 +135,9 @@ export class QuotaService {
    * Throws QuotaExceeded when not even `min` fit (nova compute/api.py _check_num_instances_quota).
    */
   async allowedInstances(
-    trx: Db, projectId: string, req: { min: number; max: number; vcpus: number; memoryMb: number; userId?: string },
+    trx: Db,
+    projectId: string,
+    req: { min: number; max: number; vcpus: number; memoryMb: number; userId?: string },
   ): Promise<number> {
     await this.lock(trx, projectId);
     const scopes = await this.scopes(trx, projectId, req.userId);
@@ -106,17 +145,27 @@ export class QuotaService {
     const over = overQuotaIn(scopes, deltas);
     if (!over) return req.max;
     // The tighter of the project's and the user's headroom decides.
-    const headroom = (r: Countable) => Math.min(...scopes.map(({ limits, used }) => (limits[r] < 0 ? Infinity : Math.max(0, limits[r] - used[r]))));
+    const headroom = (r: Countable) =>
+      Math.min(...scopes.map(({ limits, used }) => (limits[r] < 0 ? Infinity : Math.max(0, limits[r] - used[r]))));
     let allowed = headroom('instances');
     if (req.vcpus) allowed = Math.min(allowed, Math.floor(headroom('cores') / req.vcpus));
     if (req.memoryMb) allowed = Math.min(allowed, Math.floor(headroom('ram') / req.memoryMb));
     if (allowed >= req.min && allowed > 0) return allowed;
-    const requested = { cores: deltas.cores, instances: req.min === req.max ? String(req.min) : `${req.min}-${req.max}`, ram: deltas.ram };
+    const requested = {
+      cores: deltas.cores,
+      instances: req.min === req.max ? String(req.min) : `${req.min}-${req.max}`,
+      ram: deltas.ram,
+    };
     throw tooManyInstances(over.overs, requested, over.used, over.limits);
   }
 
   /** Resize: `deltas` are the increases (new flavor minus old); decreases always fit. `userId`: the server's owner. */
-  async assertCanResize(trx: Db, projectId: string, deltas: { cores: number; ramMb: number }, userId?: string): Promise<void> {
+  async assertCanResize(
+    trx: Db,
+    projectId: string,
+    deltas: { cores: number; ramMb: number },
+    userId?: string,
+  ): Promise<void> {
     const d = { cores: Math.max(0, deltas.cores), instances: 0, ram: Math.max(0, deltas.ramMb) };
     if (d.cores === 0 && d.ram === 0) return;
     await this.lock(trx, projectId);
@@ -126,8 +175,11 @@ export class QuotaService {
 
   /** Key pairs count per user against the user's limit in their project (Nova: KeypairLimitExceeded). */
   async assertCanAddKeypair(trx: Db, projectId: string | null, currentCount: number, userId?: string): Promise<void> {
-    const limits = !projectId ? await this.defaults(trx)
-      : userId !== undefined ? await this.limitsForUser(projectId, userId, trx) : await this.limitsFor(projectId, trx);
+    const limits = !projectId
+      ? await this.defaults(trx)
+      : userId !== undefined
+        ? await this.limitsForUser(projectId, userId, trx)
+        : await this.limitsFor(projectId, trx);
     const limit = limits.key_pairs;
     if (limit >= 0 && currentCount + 1 > limit) throw new QuotaExceeded('Quota exceeded, too many key pairs.');
   }
@@ -136,12 +188,19 @@ export class QuotaService {
   async assertCanCreateServerGroup(trx: Db, projectId: string, userId?: string): Promise<void> {
     await this.lock(trx, projectId);
     for (const { limits, used } of await this.scopes(trx, projectId, userId)) {
-      if (limits.server_groups >= 0 && used.server_groups + 1 > limits.server_groups) throw new QuotaExceeded('Quota exceeded, too many server groups.');
+      if (limits.server_groups >= 0 && used.server_groups + 1 > limits.server_groups)
+        throw new QuotaExceeded('Quota exceeded, too many server groups.');
     }
   }
 
   /** `members` is the group's member count before adding `adding` more; checked against the project's and the user's limit. */
-  async assertCanAddGroupMembers(trx: Db, projectId: string, members: number, adding: number, userId?: string): Promise<void> {
+  async assertCanAddGroupMembers(
+    trx: Db,
+    projectId: string,
+    members: number,
+    adding: number,
+    userId?: string,
+  ): Promise<void> {
     const limits = [await this.limitsFor(projectId, trx)];
     if (userId !== undefined) limits.push(await this.limitsForUser(projectId, userId, trx));
     for (const { server_group_members: limit } of limits) {
@@ -152,7 +211,11 @@ export class QuotaService {
   /** The project's limits and usage, then (with `userId`) the user's. */
   private async scopes(trx: Db, projectId: string, userId?: string): Promise<Scope[]> {
     const out: Scope[] = [{ limits: await this.limitsFor(projectId, trx), used: await this.usage(projectId, trx) }];
-    if (userId !== undefined) out.push({ limits: await this.limitsForUser(projectId, userId, trx), used: await this.usage(projectId, trx, userId) });
+    if (userId !== undefined)
+      out.push({
+        limits: await this.limitsForUser(projectId, userId, trx),
+        used: await this.usage(projectId, trx, userId),
+      });
     return out;
   }
 
@@ -167,15 +230,24 @@ export class QuotaService {
    * Every value is checked before any is written. Network resources are accepted below 2.36 and
    * ignored (they are Neutron's).
    */
-  async update(projectId: string, values: Partial<Record<QuotaResource, number>>, force: boolean, userId?: string): Promise<QuotaLimits> {
+  async update(
+    projectId: string,
+    values: Partial<Record<QuotaResource, number>>,
+    force: boolean,
+    userId?: string,
+  ): Promise<QuotaLimits> {
     await this.db.transaction(async (trx) => {
       await this.lock(trx, projectId);
       const project = await this.limitsFor(projectId, trx);
       const userRows = (await this.repo.allUserLimits(projectId, trx)).filter((r) => r.hard_limit >= 0);
       const used = (await this.usage(projectId, trx, userId)) as unknown as Record<string, number>;
       const sumOfUsers = (resource: string, exceptUser?: string) =>
-        userRows.filter((r) => r.resource === resource && r.user_id !== exceptUser).reduce((n, r) => n + r.hard_limit, 0);
-      const wanted = (Object.entries(values) as [QuotaResource, number][]).filter(([r]) => !NETWORK_RESOURCES.includes(r));
+        userRows
+          .filter((r) => r.resource === resource && r.user_id !== exceptUser)
+          .reduce((n, r) => n + r.hard_limit, 0);
+      const wanted = (Object.entries(values) as [QuotaResource, number][]).filter(
+        ([r]) => !NETWORK_RESOURCES.includes(r),
+      );
       if (!force) {
         for (const [resource, limit] of wanted) {
           const inUse = used[resource] ?? 0;
@@ -219,31 +291,44 @@ export class QuotaService {
     if (!isSqlite(this.db)) await this.repo.lockProject(projectId, trx);
   }
 
-  now(): string { return this.clock.now().toISOString(); }
+  now(): string {
+    return this.clock.now().toISOString();
+  }
 }
 
 type Countable = 'cores' | 'instances' | 'ram';
-interface Scope { limits: QuotaLimits; used: ProjectUsage }
+interface Scope {
+  limits: QuotaLimits;
+  used: ProjectUsage;
+}
 
 /** nova quota_sets.py _validate_quota_limit: -1 is infinite on either side. */
 function validateQuotaLimit(resource: string, limit: number, minimum: number, maximum: number): void {
   const inf = (v: number) => (v === -1 ? Infinity : v);
   if (inf(limit) < inf(minimum)) {
-    throw new BadRequest(`Quota limit ${limit} for ${resource} must be greater than or equal to already used and reserved ${minimum}.`);
+    throw new BadRequest(
+      `Quota limit ${limit} for ${resource} must be greater than or equal to already used and reserved ${minimum}.`,
+    );
   }
-  if (inf(limit) > inf(maximum)) throw new BadRequest(`Quota limit ${limit} for ${resource} must be less than or equal to ${maximum}.`);
+  if (inf(limit) > inf(maximum))
+    throw new BadRequest(`Quota limit ${limit} for ${resource} must be less than or equal to ${maximum}.`);
 }
 
 /** Resources the deltas would push over their limit, sorted as Nova sorts them. */
 function overQuota(limits: QuotaLimits, used: ProjectUsage, deltas: Record<Countable, number>): Countable[] {
-  return (['cores', 'instances', 'ram'] as const).filter((r) => deltas[r] > 0 && limits[r] >= 0 && used[r] + deltas[r] > limits[r]);
+  return (['cores', 'instances', 'ram'] as const).filter(
+    (r) => deltas[r] > 0 && limits[r] >= 0 && used[r] + deltas[r] > limits[r],
+  );
 }
 
 /**
  * Over in any scope (project, user): the resources over anywhere, each reported with the usage and
  * limit of the scope it is over in (the project's when both are).
  */
-function overQuotaIn(scopes: Scope[], deltas: Record<Countable, number>): { overs: Countable[]; used: ProjectUsage; limits: QuotaLimits } | null {
+function overQuotaIn(
+  scopes: Scope[],
+  deltas: Record<Countable, number>,
+): { overs: Countable[]; used: ProjectUsage; limits: QuotaLimits } | null {
   const overs = new Set<Countable>();
   const used = { ...scopes[0].used };
   const limits = { ...scopes[0].limits };
@@ -260,7 +345,10 @@ function overQuotaIn(scopes: Scope[], deltas: Record<Countable, number>): { over
 
 /** nova.exception.TooManyInstances with compute_utils.get_over_quota_detail's joined lists. */
 function tooManyInstances(
-  overs: Countable[], requested: Record<Countable, number | string>, used: ProjectUsage, limits: QuotaLimits,
+  overs: Countable[],
+  requested: Record<Countable, number | string>,
+  used: ProjectUsage,
+  limits: QuotaLimits,
 ): QuotaExceeded {
   const join = (f: (r: Countable) => string | number) => overs.map((r) => String(f(r))).join(', ');
   const names = overs.join(', ');

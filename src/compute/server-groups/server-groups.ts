@@ -36,17 +36,29 @@ export class ServerGroupService {
     private readonly clock: Clock,
   ) {}
 
-  async create(auth: AuthContext, projectId: string, input: { name: string; policy: GroupPolicy; rules: { max_server_per_host?: number } }): Promise<ServerGroup> {
+  async create(
+    auth: AuthContext,
+    projectId: string,
+    input: { name: string; policy: GroupPolicy; rules: { max_server_per_host?: number } },
+  ): Promise<ServerGroup> {
     if (input.policy !== 'anti-affinity' && Object.keys(input.rules).length) {
       throw new BadRequest('Only anti-affinity policy supports rules.');
     }
     const uuid = randomUUID();
     await this.db.transaction(async (trx) => {
       await this.quotas.assertCanCreateServerGroup(trx, projectId, auth.userId);
-      await this.repo.insert({
-        uuid, name: input.name, project_id: projectId, user_id: auth.userId, policy: input.policy,
-        rules: JSON.stringify(input.rules), created_at: this.clock.now().toISOString(),
-      }, trx);
+      await this.repo.insert(
+        {
+          uuid,
+          name: input.name,
+          project_id: projectId,
+          user_id: auth.userId,
+          policy: input.policy,
+          rules: JSON.stringify(input.rules),
+          created_at: this.clock.now().toISOString(),
+        },
+        trx,
+      );
     });
     return this.get(auth, uuid);
   }
@@ -77,7 +89,13 @@ export class ServerGroupService {
    */
   async addMembers(trx: Db, auth: AuthContext, groupUuid: string, instanceUuids: string[]): Promise<ServerGroup> {
     const group = await this.get(auth, groupUuid, trx);
-    await this.quotas.assertCanAddGroupMembers(trx, group.row.project_id, group.members.length, instanceUuids.length, auth.userId);
+    await this.quotas.assertCanAddGroupMembers(
+      trx,
+      group.row.project_id,
+      group.members.length,
+      instanceUuids.length,
+      auth.userId,
+    );
     await this.repo.addMembers(group.row.id, instanceUuids, trx);
     return group;
   }
@@ -110,6 +128,10 @@ export class ServerGroupService {
 
 function toGroup(row: ServerGroupRow, members: string[]): ServerGroup {
   let rules: { max_server_per_host?: number } = {};
-  try { rules = JSON.parse(row.rules) as typeof rules; } catch { /* stored by us; keep {} */ }
+  try {
+    rules = JSON.parse(row.rules) as typeof rules;
+  } catch {
+    /* stored by us; keep {} */
+  }
   return { row, policy: row.policy as GroupPolicy, rules, members };
 }

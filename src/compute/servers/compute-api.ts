@@ -9,7 +9,10 @@ import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, canSee, isAdmin } from '../../identity/policy.js';
 import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../../errors.js';
 import {
-  InstancesRepo, type FlavorSnapshot, type InstanceRow, type NewInstance,
+  InstancesRepo,
+  type FlavorSnapshot,
+  type InstanceRow,
+  type NewInstance,
 } from '../../db/repositories/instances-repo.js';
 import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
 import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
@@ -21,15 +24,22 @@ import { assertNotLocked, assertState } from './guards.js';
 import { TaskState, VmState } from './states.js';
 import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks.js';
 import {
-  assertInjectedFileQuota, assertSecurityGroups, bdmImageNotFound, noBlockStorage, resolveBlockDeviceMappings,
-  type BdmV2, type LegacyBdm, type PersonalityFile,
+  assertInjectedFileQuota,
+  assertSecurityGroups,
+  bdmImageNotFound,
+  noBlockStorage,
+  resolveBlockDeviceMappings,
+  type BdmV2,
+  type LegacyBdm,
+  type PersonalityFile,
 } from './create-options.js';
 import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
 import { BUILD_TASK, DELETE_TASK, type BuildPayload } from '../tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 import { defaultGroupId } from './security-groups.js';
 
-export type NetworksRequest = 'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
+export type NetworksRequest =
+  'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
 
 export interface CreateServerInput {
   name: string;
@@ -63,9 +73,19 @@ export interface CreateServerInput {
   securityGroups?: string[];
 }
 
-export interface CreateServerResult { instances: InstanceRow[]; reservationId: string; adminPass: string }
+export interface CreateServerResult {
+  instances: InstanceRow[];
+  reservationId: string;
+  adminPass: string;
+}
 
-export interface UpdateServerInput { name?: string; description?: string | null; accessIPv4?: string | null; accessIPv6?: string | null; hostname?: string }
+export interface UpdateServerInput {
+  name?: string;
+  description?: string | null;
+  accessIPv4?: string | null;
+  accessIPv6?: string | null;
+  hostname?: string;
+}
 
 /** States in which metadata may change (nova compute/api.py update_instance_metadata). */
 export const METADATA_VM_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
@@ -99,7 +119,9 @@ export class ComputeApi {
   constructor(private readonly d: ComputeApiDeps) {}
 
   /** Set by the server-actions composition (compute/api/compose-actions.ts) to enable deferred delete. */
-  useSoftDelete(port: SoftDeletePort): void { this.softDelete = port; }
+  useSoftDelete(port: SoftDeletePort): void {
+    this.softDelete = port;
+  }
 
   // ---- reading -----------------------------------------------------------------------------
   /** A live server the caller may see, else InstanceNotFound (also for malformed ids). */
@@ -119,9 +141,12 @@ export class ComputeApi {
     const zoneRequest = parseAvailabilityZone(input.availabilityZone);
     const forcedHostName = zoneRequest.forcedHost ?? zoneRequest.forcedNode;
     if (forcedHostName !== null) {
-      if (!isAdmin(auth)) throw new Forbidden("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.");
+      if (!isAdmin(auth))
+        throw new Forbidden("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.");
       if (input.requestedHost) {
-        throw new BadRequest('One mechanism with host and/or hypervisor_hostname and another mechanism with zone:host:node are mutually exclusive.');
+        throw new BadRequest(
+          'One mechanism with host and/or hypervisor_hostname and another mechanism with zone:host:node are mutually exclusive.',
+        );
       }
     }
     // Block device mappings first, as Nova's API does: they decide whether imageRef may be missing.
@@ -133,19 +158,27 @@ export class ComputeApi {
     if (flavor.disabled) throw new BadRequest('Flavor is disabled.');
     // 2.90: one hostname cannot name several servers (nova compute/api.py create,
     // AmbiguousHostnameForMultipleInstances), checked before the image as there.
-    if (input.hostname && input.maxCount > 1) throw new BadRequest('Unable to allocate a single hostname to multiple instances');
+    if (input.hostname && input.maxCount > 1)
+      throw new BadRequest('Unable to allocate a single hostname to multiple instances');
     for (const id of mapped.imagesToCheck) {
-      await this.d.images.getForBoot(auth, id).catch((err) => { throw err instanceof NotFound ? bdmImageNotFound(id) : err; });
+      await this.d.images.getForBoot(auth, id).catch((err) => {
+        throw err instanceof NotFound ? bdmImageNotFound(id) : err;
+      });
     }
     if (mapped.needsBlockStorage) throw noBlockStorage();
     const image = await this.bootImage(auth, lastPathSegment(mapped.imageRef));
-    if (image.min_ram && flavor.memory_mb < Number(image.min_ram)) throw new BadRequest("Flavor's memory is too small for requested image.");
+    if (image.min_ram && flavor.memory_mb < Number(image.min_ram))
+      throw new BadRequest("Flavor's memory is too small for requested image.");
 
     const keypair = input.keyName ? await this.d.keypairs.findForUser(auth.userId, input.keyName) : undefined;
     if (input.keyName && !keypair) throw new BadRequest('Invalid key_name provided.');
     const personality = input.personality ?? [];
     if (personality.length) {
-      assertInjectedFileQuota(personality, await this.d.quotas.limitsFor(projectId), await this.d.quotas.limitsForUser(projectId, auth.userId));
+      assertInjectedFileQuota(
+        personality,
+        await this.d.quotas.limitsFor(projectId),
+        await this.d.quotas.limitsForUser(projectId, auth.userId),
+      );
     }
     if (input.securityGroups) assertSecurityGroups(input.securityGroups, defaultGroupId(projectId));
     // A forced host skips the zone check (Nova checks the zone only without one) and decides the zone.
@@ -163,8 +196,14 @@ export class ComputeApi {
     const network = this.networkFor(input.networks);
     const extraSpecs = await this.d.flavors.extraSpecs(flavor.id);
     const snapshot: FlavorSnapshot = {
-      id: flavor.id, name: flavor.name, memory_mb: flavor.memory_mb, vcpus: flavor.vcpus, root_gb: flavor.root_gb,
-      ephemeral_gb: flavor.ephemeral_gb, swap: flavor.swap, extra_specs: extraSpecs,
+      id: flavor.id,
+      name: flavor.name,
+      memory_mb: flavor.memory_mb,
+      vcpus: flavor.vcpus,
+      root_gb: flavor.root_gb,
+      ephemeral_gb: flavor.ephemeral_gb,
+      swap: flavor.swap,
+      extra_specs: extraSpecs,
     };
     const reservationId = `r-${randomToken(8)}`;
     const adminPass = input.adminPass ?? randomPassword(12);
@@ -172,42 +211,104 @@ export class ComputeApi {
 
     const rows = await this.d.db.transaction(async (trx) => {
       const count = await this.d.quotas.allowedInstances(trx, projectId, {
-        min: input.minCount, max: input.maxCount, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, userId: auth.userId,
+        min: input.minCount,
+        max: input.maxCount,
+        vcpus: flavor.vcpus,
+        memoryMb: flavor.memory_mb,
+        userId: auth.userId,
       });
       const created: InstanceRow[] = [];
       for (let i = 0; i < count; i++) {
         const uuid = randomUUID();
         const name = count > 1 ? `${input.name}-${i + 1}` : input.name;
         const row: NewInstance = {
-          uuid, project_id: projectId, user_id: auth.userId, display_name: name,
-          display_description: input.description, hostname: input.hostname ?? sanitizeHostname(name, uuid),
-          host_id: null, availability_zone: zone, flavor_id: flavor.id, vcpus: flavor.vcpus,
-          memory_mb: flavor.memory_mb, root_gb: flavor.root_gb, ephemeral_gb: flavor.ephemeral_gb, swap_mb: flavor.swap,
-          flavor_json: JSON.stringify(snapshot), image_ref: image.id, key_name: keypair?.name ?? null,
-          key_data: keypair?.public_key ?? null, user_data: input.userData, config_drive: input.configDrive ? 'True' : '',
-          access_ip_v4: input.accessIPv4, access_ip_v6: input.accessIPv6, vm_state: VmState.BUILDING,
-          task_state: TaskState.SCHEDULING, power_state: PowerState.NOSTATE, locked: false, locked_by: null,
-          locked_reason: null, reservation_id: reservationId, launch_index: i, launched_at: null, terminated_at: null,
-          created_at: now, updated_at: now, deleted_at: null, deleted: false, progress: 0, container_id: null,
-          network, addresses_json: null, server_group_id: null,
+          uuid,
+          project_id: projectId,
+          user_id: auth.userId,
+          display_name: name,
+          display_description: input.description,
+          hostname: input.hostname ?? sanitizeHostname(name, uuid),
+          host_id: null,
+          availability_zone: zone,
+          flavor_id: flavor.id,
+          vcpus: flavor.vcpus,
+          memory_mb: flavor.memory_mb,
+          root_gb: flavor.root_gb,
+          ephemeral_gb: flavor.ephemeral_gb,
+          swap_mb: flavor.swap,
+          flavor_json: JSON.stringify(snapshot),
+          image_ref: image.id,
+          key_name: keypair?.name ?? null,
+          key_data: keypair?.public_key ?? null,
+          user_data: input.userData,
+          config_drive: input.configDrive ? 'True' : '',
+          access_ip_v4: input.accessIPv4,
+          access_ip_v6: input.accessIPv6,
+          vm_state: VmState.BUILDING,
+          task_state: TaskState.SCHEDULING,
+          power_state: PowerState.NOSTATE,
+          locked: false,
+          locked_by: null,
+          locked_reason: null,
+          reservation_id: reservationId,
+          launch_index: i,
+          launched_at: null,
+          terminated_at: null,
+          created_at: now,
+          updated_at: now,
+          deleted_at: null,
+          deleted: false,
+          progress: 0,
+          container_id: null,
+          network,
+          addresses_json: null,
+          server_group_id: null,
           trusted_certs: input.trustedCerts ? JSON.stringify(input.trustedCerts) : null,
         };
         await this.d.instances.insert(row, trx);
         await this.d.metadata.set(uuid, input.metadata, false, trx);
         if (input.tags.length) await this.d.tags.replace(uuid, input.tags, trx);
-        await this.d.actions.start(trx, { instanceUuid: uuid, action: 'create', requestId, userId: auth.userId, projectId });
-        await this.d.worker.enqueue(trx, { instanceUuid: uuid, kind: BUILD_TASK, payload: { image, hostId: requestedHostId, ...(personality.length ? { files: personality } : {}) } satisfies BuildPayload, requestId });
+        await this.d.actions.start(trx, {
+          instanceUuid: uuid,
+          action: 'create',
+          requestId,
+          userId: auth.userId,
+          projectId,
+        });
+        await this.d.worker.enqueue(trx, {
+          instanceUuid: uuid,
+          kind: BUILD_TASK,
+          payload: {
+            image,
+            hostId: requestedHostId,
+            ...(personality.length ? { files: personality } : {}),
+          } satisfies BuildPayload,
+          requestId,
+        });
         created.push({ ...row, id: 0 });
       }
       // The `group` scheduler hint: membership (and its quota) is decided with the rows, so the
       // scheduler sees the group when the build task runs after this commit.
       if (input.serverGroup) {
         if (!this.d.serverGroups) throw new BadRequest('Server groups are not available.');
-        const group = await this.d.serverGroups.addMembers(trx, auth, input.serverGroup, created.map((c) => c.uuid)).catch((err) => {
-          if (err instanceof NotFound) throw new BadRequest(`Invalid server group ${input.serverGroup}: it could not be found.`);
-          throw err;
-        });
-        await trx('instances').whereIn('uuid', created.map((c) => c.uuid)).update({ server_group_id: group.row.uuid });
+        const group = await this.d.serverGroups
+          .addMembers(
+            trx,
+            auth,
+            input.serverGroup,
+            created.map((c) => c.uuid),
+          )
+          .catch((err) => {
+            if (err instanceof NotFound)
+              throw new BadRequest(`Invalid server group ${input.serverGroup}: it could not be found.`);
+            throw err;
+          });
+        await trx('instances')
+          .whereIn(
+            'uuid',
+            created.map((c) => c.uuid),
+          )
+          .update({ server_group_id: group.row.uuid });
         for (const c of created) c.server_group_id = group.row.uuid;
       }
       return created;
@@ -229,7 +330,8 @@ export class ComputeApi {
 
   /** 2.74 requested destination: admins only; the host must exist. */
   private async requestedHost(auth: AuthContext, name: string): Promise<number> {
-    if (!isAdmin(auth)) throw new Forbidden("Policy doesn't allow compute:servers:create:requested_destination to be performed.");
+    if (!isAdmin(auth))
+      throw new Forbidden("Policy doesn't allow compute:servers:create:requested_destination to be performed.");
     const host = await this.d.hostsRepo.findByName(name);
     if (!host) throw new BadRequest(`Compute host ${name} could not be found.`);
     return host.id;
@@ -249,7 +351,8 @@ export class ComputeApi {
     if (networks.length === 0) return PRIVATE_NETWORK;
     for (const n of networks) {
       if (n.port) throw new BadRequest(`Port ${n.port} could not be found.`);
-      if (n.uuid && n.uuid !== PRIVATE_NETWORK_ID && n.uuid !== PRIVATE_NETWORK) throw new BadRequest(`Network ${n.uuid} could not be found.`);
+      if (n.uuid && n.uuid !== PRIVATE_NETWORK_ID && n.uuid !== PRIVATE_NETWORK)
+        throw new BadRequest(`Network ${n.uuid} could not be found.`);
     }
     return PRIVATE_NETWORK;
   }
@@ -277,8 +380,18 @@ export class ComputeApi {
     // Deferred delete (reclaim interval > 0) turns this into a soft delete; forceDelete skips it.
     if (!opts.force && this.softDelete && (await this.softDelete.trySoftDelete(auth, requestId, row))) return;
     await this.d.db.transaction(async (trx) => {
-      await this.d.instances.update(row.uuid, { task_state: TaskState.DELETING, updated_at: this.d.clock.now().toISOString() }, trx);
-      await this.d.actions.start(trx, { instanceUuid: row.uuid, action: 'delete', requestId, userId: auth.userId, projectId: auth.projectId });
+      await this.d.instances.update(
+        row.uuid,
+        { task_state: TaskState.DELETING, updated_at: this.d.clock.now().toISOString() },
+        trx,
+      );
+      await this.d.actions.start(trx, {
+        instanceUuid: row.uuid,
+        action: 'delete',
+        requestId,
+        userId: auth.userId,
+        projectId: auth.projectId,
+      });
       await this.d.worker.enqueue(trx, { instanceUuid: row.uuid, kind: DELETE_TASK, requestId });
     });
   }
@@ -289,7 +402,12 @@ export class ComputeApi {
     return this.d.metadata.get(row.uuid);
   }
 
-  async setMetadata(auth: AuthContext, uuid: string, items: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
+  async setMetadata(
+    auth: AuthContext,
+    uuid: string,
+    items: Record<string, string>,
+    replace: boolean,
+  ): Promise<Record<string, string>> {
     const row = await this.get(auth, uuid);
     authorize(auth, 'write', 'os_compute_api:server-metadata:update');
     assertNotLocked(row, auth);
@@ -325,7 +443,8 @@ export class ComputeApi {
 
   async replaceTags(auth: AuthContext, uuid: string, tags: string[]): Promise<string[]> {
     const row = await this.writableForTags(auth, uuid, 'update tags');
-    if (new Set(tags).size > MAX_TAGS) throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
+    if (new Set(tags).size > MAX_TAGS)
+      throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
     await this.d.db.transaction(async (trx) => {
       await this.d.tags.replace(row.uuid, tags, trx);
       await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() }, trx);
@@ -337,7 +456,8 @@ export class ComputeApi {
   async addTag(auth: AuthContext, uuid: string, tag: string): Promise<boolean> {
     const row = await this.writableForTags(auth, uuid, 'update tag');
     if (await this.d.tags.has(row.uuid, tag)) return false;
-    if ((await this.d.tags.count(row.uuid)) >= MAX_TAGS) throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
+    if ((await this.d.tags.count(row.uuid)) >= MAX_TAGS)
+      throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
     await this.d.tags.add(row.uuid, tag);
     await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() });
     return true;
@@ -381,8 +501,14 @@ export function lastPathSegment(ref: string): string {
 /** nova utils.sanitize_hostname: a DNS label from a display name. */
 export function sanitizeHostname(name: string, uuid: string): string {
   let h = name.normalize('NFKD').replace(/[^\x00-\x7f]/g, '');
-  h = h.replace(/[ _.]/g, '-').replace(/[^\w.-]+/g, '').toLowerCase();
-  h = h.replace(/^[.-]+|[.-]+$/g, '').slice(0, 63).replace(/[.-]+$/g, '');
+  h = h
+    .replace(/[ _.]/g, '-')
+    .replace(/[^\w.-]+/g, '')
+    .toLowerCase();
+  h = h
+    .replace(/^[.-]+|[.-]+$/g, '')
+    .slice(0, 63)
+    .replace(/[.-]+$/g, '');
   return h || `server-${uuid}`;
 }
 

@@ -7,7 +7,10 @@ import { defaultGroupId } from './security-groups.js';
 
 // ---- personality (nova compute/api.py _check_injected_file_quota) --------------------------------
 /** One `personality` item: contents are base64 (the schema checked that). */
-export interface PersonalityFile { path: string; contents: string }
+export interface PersonalityFile {
+  path: string;
+  contents: string;
+}
 
 export interface InjectedFileLimits {
   injected_files: number;
@@ -26,15 +29,19 @@ const pyLen = (s: string) => Array.from(s).length;
  * limit, as in Nova. OverQuota is a 403 on create and rebuild.
  */
 export function assertInjectedFileQuota(
-  files: readonly Partial<PersonalityFile>[], limits: InjectedFileLimits, userLimits: InjectedFileLimits = limits,
+  files: readonly Partial<PersonalityFile>[],
+  limits: InjectedFileLimits,
+  userLimits: InjectedFileLimits = limits,
 ): asserts files is PersonalityFile[] {
   if (files.length === 0) return;
   // The schema lets an item lack either key; Nova's older API answered this way (newer ones fail).
-  for (const f of files) for (const key of ['path', 'contents'] as const) {
-    if (typeof f[key] !== 'string') throw new BadRequest(`Bad personality format: missing '${key}'`);
-  }
+  for (const f of files)
+    for (const key of ['path', 'contents'] as const) {
+      if (typeof f[key] !== 'string') throw new BadRequest(`Bad personality format: missing '${key}'`);
+    }
   const complete = files as PersonalityFile[];
-  const overEither = (value: number, key: keyof InjectedFileLimits) => over(value, limits[key]) || over(value, userLimits[key]);
+  const overEither = (value: number, key: keyof InjectedFileLimits) =>
+    over(value, limits[key]) || over(value, userLimits[key]);
   if (overEither(files.length, 'injected_files')) throw new QuotaExceeded('Personality file limit exceeded');
   const maxPath = Math.max(...complete.map((f) => pyLen(f.path)));
   const maxContent = Math.max(...complete.map((f) => pyLen(f.contents)));
@@ -61,18 +68,31 @@ export function assertSecurityGroups(names: readonly string[], defaultGroupId: s
 // ---- block device mappings (api servers.py _process_bdms_for_create, block_device.py from_api,
 // compute/api.py _validate_bdm and block_device.get_bdm_image_metadata) -----------------------
 export interface LegacyBdm {
-  virtual_name?: string; volume_id?: string; snapshot_id?: string; volume_size?: number | string;
-  device_name?: string; delete_on_termination?: boolean | string; no_device?: unknown;
+  virtual_name?: string;
+  volume_id?: string;
+  snapshot_id?: string;
+  volume_size?: number | string;
+  device_name?: string;
+  delete_on_termination?: boolean | string;
+  no_device?: unknown;
 }
 export interface BdmV2 extends LegacyBdm {
-  source_type?: 'volume' | 'image' | 'snapshot' | 'blank'; destination_type?: 'local' | 'volume';
-  uuid?: string; image_id?: string; boot_index?: number | string | null; volume_type?: string | null;
-  guest_format?: string; device_type?: string; disk_bus?: string; tag?: string;
+  source_type?: 'volume' | 'image' | 'snapshot' | 'blank';
+  destination_type?: 'local' | 'volume';
+  uuid?: string;
+  image_id?: string;
+  boot_index?: number | string | null;
+  volume_type?: string | null;
+  guest_format?: string;
+  device_type?: string;
+  disk_bus?: string;
+  tag?: string;
 }
 
 const INVALID = 'Block Device Mapping is Invalid: ';
-const NO_BLOCK_STORAGE = `${INVALID}novadock has no block storage: only the boot image can be mapped `
-  + '(source_type image, destination_type local, boot_index 0, uuid = imageRef).';
+const NO_BLOCK_STORAGE =
+  `${INVALID}novadock has no block storage: only the boot image can be mapped ` +
+  '(source_type image, destination_type local, boot_index 0, uuid = imageRef).';
 
 /** What the mappings leave: the image to boot, images they name (to look up) and whether the rest needs block storage. */
 export interface BootFromMappings {
@@ -94,7 +114,9 @@ export const bdmImageNotFound = (id: string) => new BadRequest(`${INVALID}failed
  * extra disk gets the answer Nova gives when Cinder does not have it.
  */
 export function resolveBlockDeviceMappings(
-  imageRef: string | undefined, legacy: readonly LegacyBdm[] | undefined, v2: readonly BdmV2[] | undefined,
+  imageRef: string | undefined,
+  legacy: readonly LegacyBdm[] | undefined,
+  v2: readonly BdmV2[] | undefined,
 ): BootFromMappings {
   const legacyList = legacy ?? [];
   const v2List = v2 ?? [];
@@ -107,10 +129,18 @@ export function resolveBlockDeviceMappings(
   if (!imageSpecified && mappings.length === 0) throw new BadRequest('Missing imageRef attribute');
   const real = mappings.filter((m) => !m.no_device);
   if (real.length === 0) {
-    if (!imageSpecified) throw new BadRequest(`${INVALID}Boot sequence for the instance and image/block device mapping combination is not valid.`);
+    if (!imageSpecified)
+      throw new BadRequest(
+        `${INVALID}Boot sequence for the instance and image/block device mapping combination is not valid.`,
+      );
     return { imageRef: imageRef!, imagesToCheck: [], needsBlockStorage: false };
   }
-  return legacyList.length > 0 ? checkLegacy(imageRef, legacyList.filter((m) => !m.no_device)) : checkV2(imageRef, real as BdmV2[]);
+  return legacyList.length > 0
+    ? checkLegacy(
+        imageRef,
+        legacyList.filter((m) => !m.no_device),
+      )
+    : checkV2(imageRef, real as BdmV2[]);
 }
 
 /** block_device.py BlockDeviceDict.from_api (+ its constructor's required-field check). */
@@ -125,7 +155,8 @@ function fromApi(m: BdmV2, imageSpecified: boolean): void {
   if (m.destination_type === 'local' && m.volume_type) {
     throw new BadRequest(`${INVALID}Specifying a volume_type with destination_type=local is not supported.`);
   }
-  if (source === 'volume' && m.volume_type) throw new BadRequest(`${INVALID}Specifying volume type to existing volume is not supported.`);
+  if (source === 'volume' && m.volume_type)
+    throw new BadRequest(`${INVALID}Specifying volume type to existing volume is not supported.`);
   // Nova stores uuid as <source_type>_id: without a source_type that is the bogus field "None_id".
   if (source === undefined) throw new BadRequest(`${INVALID}Following fields are invalid: None_id`);
 }
@@ -148,9 +179,14 @@ function checkV2(imageRef: string | undefined, mappings: BdmV2[]): BootFromMappi
   const volume = mappings.find((m) => m.source_type === 'volume');
   if (volume) throw new BadRequest(`Volume ${idOf(volume)} could not be found.`);
   // _validate_bdm: boot indexes 0, 1, 2 … with at least one.
-  const indexes = mappings.map(bootIndex).filter((i) => i >= 0).sort((a, b) => a - b);
+  const indexes = mappings
+    .map(bootIndex)
+    .filter((i) => i >= 0)
+    .sort((a, b) => a - b);
   if (indexes.length === 0 || indexes.some((v, i) => v !== i)) {
-    throw new BadRequest(`${INVALID}Boot sequence for the instance and image/block device mapping combination is not valid.`);
+    throw new BadRequest(
+      `${INVALID}Boot sequence for the instance and image/block device mapping combination is not valid.`,
+    );
   }
   const imagesToCheck: string[] = [];
   for (const m of mappings) {
@@ -168,13 +204,21 @@ function checkV2(imageRef: string | undefined, mappings: BdmV2[]): BootFromMappi
   // What is left would need Cinder (a new volume) or a second disk: neither exists here. The one
   // mapping honoured is the root disk from the boot image, which Nova allows only with imageRef.
   const honoured = (m: BdmV2) => m.source_type === 'image' && m.destination_type === 'local' && bootIndex(m) === 0;
-  return { imageRef: imageRef ?? '', imagesToCheck, needsBlockStorage: !imageSpecified || mappings.some((m) => !honoured(m)) };
+  return {
+    imageRef: imageRef ?? '',
+    imagesToCheck,
+    needsBlockStorage: !imageSpecified || mappings.some((m) => !honoured(m)),
+  };
 }
 
 /** Legacy mappings (block_device.from_legacy_mapping): volumes and snapshots, or extra local disks. */
 function checkLegacy(imageRef: string | undefined, mappings: LegacyBdm[]): BootFromMappings {
   // block_device.get_device_letter: /dev/vda1 → "a", the root disk.
-  const isRoot = (m: LegacyBdm) => (m.device_name ?? '').replace(/^\/dev\//, '').replace(/^(x?v|s|h)d/, '').replace(/\d+/g, '') === 'a';
+  const isRoot = (m: LegacyBdm) =>
+    (m.device_name ?? '')
+      .replace(/^\/dev\//, '')
+      .replace(/^(x?v|s|h)d/, '')
+      .replace(/\d+/g, '') === 'a';
   if (!imageRef) {
     const boot = mappings.find((m) => isRoot(m) && (m.volume_id || m.snapshot_id));
     if (boot?.snapshot_id) throw new BadRequest(`Snapshot ${boot.snapshot_id} could not be found.`);
@@ -182,7 +226,10 @@ function checkLegacy(imageRef: string | undefined, mappings: LegacyBdm[]): BootF
   }
   const volume = mappings.find((m) => m.volume_id);
   if (volume) throw new BadRequest(`Volume ${volume.volume_id} could not be found.`);
-  if (!imageRef) throw new BadRequest(`${INVALID}Boot sequence for the instance and image/block device mapping combination is not valid.`);
+  if (!imageRef)
+    throw new BadRequest(
+      `${INVALID}Boot sequence for the instance and image/block device mapping combination is not valid.`,
+    );
   const snapshot = mappings.find((m) => m.snapshot_id);
   if (snapshot) throw new BadRequest(`${INVALID}failed to get snapshot ${snapshot.snapshot_id}.`);
   return { imageRef, imagesToCheck: [], needsBlockStorage: true };

@@ -19,16 +19,32 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 /** Events whose tag says what they are about; without one they cannot be handled (code 400). */
 const TAG_REQUIRED = new Set(['volume-extended', 'power-update', 'accelerator-request-bound']);
 
-export interface ExternalEvent { name: string; server_uuid: string; status?: EventStatus; tag?: string }
-export interface EventOutcome { code: 200 | 400 | 404 | 422; status: 'completed' | 'failed' }
-export interface ExternalEventsResult { status: 200 | 207; outcomes: EventOutcome[] }
+export interface ExternalEvent {
+  name: string;
+  server_uuid: string;
+  status?: EventStatus;
+  tag?: string;
+}
+export interface EventOutcome {
+  code: 200 | 400 | 404 | 422;
+  status: 'completed' | 'failed';
+}
+export interface ExternalEventsResult {
+  status: 200 | 207;
+  outcomes: EventOutcome[];
+}
 
 /** power-update tags (nova compute/api.py external_instance_event) */
 export const POWER_ON = 'POWER_ON';
 export const POWER_OFF = 'POWER_OFF';
 
 /** One accepted event as the manager receives it. */
-export interface DispatchedEvent { name: string; tag: string | null; instance: InstanceRow; hostName: string }
+export interface DispatchedEvent {
+  name: string;
+  tag: string | null;
+  instance: InstanceRow;
+  hostName: string;
+}
 
 /** The manager's side: handles one host's accepted events (Nova's cast to that compute host). */
 export type HostEventHandler = (requestId: string, events: DispatchedEvent[]) => Promise<void>;
@@ -76,12 +92,19 @@ export class ExternalEvents {
     for (const e of accepted) {
       const action = actionFor(e);
       if (action === null) {
-        this.d.log.warn({ instance: e.instance.uuid, tag: e.tag }, 'Invalid power state; cannot process the power-update event. Skipping it.');
+        this.d.log.warn(
+          { instance: e.instance.uuid, tag: e.tag },
+          'Invalid power state; cannot process the power-update event. Skipping it.',
+        );
         continue;
       }
       if (action) {
         await this.d.actions.start(this.d.db, {
-          instanceUuid: e.instance.uuid, action, requestId, userId: auth.userId, projectId: auth.projectId,
+          instanceUuid: e.instance.uuid,
+          action,
+          requestId,
+          userId: auth.userId,
+          projectId: auth.projectId,
         });
       }
       byHost.set(e.hostName, [...(byHost.get(e.hostName) ?? []), e]);
@@ -89,7 +112,9 @@ export class ExternalEvents {
     // Nova casts and answers at once; here the manager's work (a few rows) is done before the
     // answer, so what a caller reads next already shows it. A failure stays on the manager's side.
     for (const events of byHost.values()) {
-      await this.d.hostEvents(requestId, events).catch((err) => this.d.log.error({ err }, 'external events cast failed'));
+      await this.d
+        .hostEvents(requestId, events)
+        .catch((err) => this.d.log.error({ err }, 'external events cast failed'));
     }
   }
 
@@ -117,4 +142,3 @@ function actionFor(e: DispatchedEvent): string | undefined | null {
   if (e.tag === POWER_OFF) return 'stop';
   return null;
 }
-

@@ -33,7 +33,8 @@ export function assertNotLocked(instance: InstanceRow, auth: AuthContext): void 
  * server that never became ACTIVE (a failed build) has nothing to act on.
  */
 export function assertLaunched(instance: InstanceRow, method: string): void {
-  if (!instance.launched_at) throw new Conflict(`Cannot '${method}' instance ${instance.uuid} while it is in launched_at None`);
+  if (!instance.launched_at)
+    throw new Conflict(`Cannot '${method}' instance ${instance.uuid} while it is in launched_at None`);
 }
 
 /** check_instance_lock + check_instance_state(…, must_have_launched=True): the opening of most actions. */

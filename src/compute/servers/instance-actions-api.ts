@@ -6,13 +6,22 @@ import { isAdmin } from '../../identity/auth-context.js';
 import { authorize, canSee } from '../../identity/policy.js';
 import { BadRequest, InstanceNotFound, NotFound } from '../../errors.js';
 import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';
-import type { InstanceActionEventRow, InstanceActionRow, InstanceActionsRepo } from '../../db/repositories/instance-actions-repo.js';
+import type {
+  InstanceActionEventRow,
+  InstanceActionRow,
+  InstanceActionsRepo,
+} from '../../db/repositories/instance-actions-repo.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import type { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries.js';
 import { isUuidLike } from './compute-api.js';
 import type { ApiVersion } from '../api-version.js';
 
-export interface ActionListFilter { limit?: number; marker?: string; changesSince?: string; changesBefore?: string }
+export interface ActionListFilter {
+  limit?: number;
+  marker?: string;
+  changesSince?: string;
+  changesBefore?: string;
+}
 
 export interface ActionDetail {
   instance: InstanceRow;
@@ -33,7 +42,12 @@ export class InstanceActionsApi {
     private readonly hostsRepo: HostsRepo,
   ) {}
 
-  async list(auth: AuthContext, v: ApiVersion, uuid: string, f: ActionListFilter): Promise<{ instance: InstanceRow; actions: InstanceActionRow[] }> {
+  async list(
+    auth: AuthContext,
+    v: ApiVersion,
+    uuid: string,
+    f: ActionListFilter,
+  ): Promise<{ instance: InstanceRow; actions: InstanceActionRow[] }> {
     const instance = await this.instance(auth, v, uuid);
     if (f.changesSince && f.changesBefore && f.changesBefore < f.changesSince) {
       throw new BadRequest('The value of changes-since must be less than or equal to changes-before.');
@@ -44,7 +58,11 @@ export class InstanceActionsApi {
       if (!marker) throw new BadRequest(`Marker ${f.marker} could not be found.`);
     }
     const actions = await this.queries.list({
-      instanceUuid: instance.uuid, limit: f.limit, marker, changesSince: f.changesSince, changesBefore: f.changesBefore,
+      instanceUuid: instance.uuid,
+      limit: f.limit,
+      marker,
+      changesSince: f.changesSince,
+      changesBefore: f.changesBefore,
     });
     return { instance, actions };
   }
@@ -58,7 +76,8 @@ export class InstanceActionsApi {
     const host = instance.host_id ? await this.hostsRepo.findById(instance.host_id) : undefined;
     return {
       instanceHost: host?.name ?? null,
-      instance, action,
+      instance,
+      action,
       events: showEvents ? await this.repo.events(action.id) : undefined,
       showTraceback: admin,
       showHost: admin && v.gte('2.62'),

@@ -31,7 +31,8 @@ export class Networks {
 
   /** Forget what was ensured (the engine may have lost the network). */
   reset(hostId?: number): void {
-    if (hostId === undefined) this.ensured.clear(); else this.ensured.delete(hostId);
+    if (hostId === undefined) this.ensured.clear();
+    else this.ensured.delete(hostId);
   }
 }
 

@@ -12,9 +12,30 @@ import { BadRequest, pyRepr } from '../../errors.js';
 
 /** Query parameters whose values Nova's schema checks with format 'regex' (servers.py index_query). */
 export const REGEX_FORMAT_PARAMS = [
-  'kernel_id', 'ramdisk_id', 'hostname', 'key_name', 'power_state', 'node', 'flavor', 'reservation_id', 'launched_at',
-  'terminated_at', 'availability_zone', 'name', 'display_name', 'description', 'display_description', 'locked_by',
-  'root_device_name', 'config_drive', 'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'progress', 'ip', 'ip6',
+  'kernel_id',
+  'ramdisk_id',
+  'hostname',
+  'key_name',
+  'power_state',
+  'node',
+  'flavor',
+  'reservation_id',
+  'launched_at',
+  'terminated_at',
+  'availability_zone',
+  'name',
+  'display_name',
+  'description',
+  'display_description',
+  'locked_by',
+  'root_device_name',
+  'config_drive',
+  'access_ip_v4',
+  'access_ip_v6',
+  'auto_disk_config',
+  'progress',
+  'ip',
+  'ip6',
   'created_at',
 ];
 /** 2.26 adds the tag filters, with the same format. */
@@ -50,7 +71,13 @@ export function mysqlRegex(pattern: string): RegExp {
 /** True when Nova's schema would take `p` as a 'regex' and it also compiles here. */
 export function isValidRegex(p: string): boolean {
   if (p === '' || hasBadPythonEscape(p)) return false;
-  try { mysqlRegex(p); new RegExp(p); return true; } catch { return false; }
+  try {
+    mysqlRegex(p);
+    new RegExp(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -63,7 +90,9 @@ export function assertRegexParams(query: Record<string, string | string[] | unde
     const v = query[param];
     for (const value of v === undefined ? [] : Array.isArray(v) ? v : [v]) {
       if (!isValidRegex(value)) {
-        throw new BadRequest(`Invalid input for query parameters ${param}. Value: ${value}. ${pyRepr(value)} is not a 'regex'`);
+        throw new BadRequest(
+          `Invalid input for query parameters ${param}. Value: ${value}. ${pyRepr(value)} is not a 'regex'`,
+        );
       }
     }
   }
@@ -116,6 +145,8 @@ export function matchRows(rowCount: number, filters: RegexFilter[], budgetMs = R
     if ((e as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
     const param = sandbox.current;
     const pattern = filters.find((f) => f.param === param)?.pattern ?? '';
-    throw new BadRequest(`Invalid input for query parameters ${param}. Value: ${pattern}. The regular expression took too long to match.`);
+    throw new BadRequest(
+      `Invalid input for query parameters ${param}. Value: ${pattern}. The regular expression took too long to match.`,
+    );
   }
 }

@@ -32,12 +32,17 @@ export class ServerExtrasLoader {
       rows.some((r) => r.host_id !== null) ? this.hosts.list() : Promise.resolve([]),
     ]);
     const hostById = new Map(hosts.map((h) => [h.id, h]));
-    return new Map(rows.map((r) => [r.uuid, {
-      metadata: meta.get(r.uuid) ?? {},
-      tags: tags.get(r.uuid) ?? [],
-      fault: faults.get(r.uuid),
-      host: r.host_id !== null ? hostById.get(r.host_id) : undefined,
-    }]));
+    return new Map(
+      rows.map((r) => [
+        r.uuid,
+        {
+          metadata: meta.get(r.uuid) ?? {},
+          tags: tags.get(r.uuid) ?? [],
+          fault: faults.get(r.uuid),
+          host: r.host_id !== null ? hostById.get(r.host_id) : undefined,
+        },
+      ]),
+    );
   }
 
   async loadOne(row: InstanceRow): Promise<ServerExtras> {

@@ -10,7 +10,11 @@ import { statesFromStatus } from './states.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import { assertRegexParams, matchRows, type RegexFilter } from './regex-filter.js';
 import {
-  INSTANCE_SORT_COLUMNS, addressesOf, type InstanceListQuery, type InstanceRow, type InstancesRepo,
+  INSTANCE_SORT_COLUMNS,
+  addressesOf,
+  type InstanceListQuery,
+  type InstanceRow,
+  type InstancesRepo,
 } from '../../db/repositories/instances-repo.js';
 import type { ApiVersion } from '../api-version.js';
 
@@ -18,13 +22,57 @@ export const MAX_LIMIT = 1000;
 
 /** nova VALID_SORT_KEYS, in Nova's order (the 400 message lists them). */
 export const VALID_SORT_KEYS = [
-  'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone', 'config_drive', 'created_at',
-  'display_description', 'display_name', 'host', 'hostname', 'image_ref', 'instance_type_id', 'kernel_id', 'key_name',
-  'launch_index', 'launched_at', 'locked_by', 'node', 'power_state', 'progress', 'project_id', 'ramdisk_id',
-  'root_device_name', 'task_state', 'terminated_at', 'updated_at', 'user_id', 'uuid', 'vm_state', 'architecture',
-  'cell_name', 'cleaned', 'default_ephemeral_device', 'default_swap_device', 'deleted', 'deleted_at', 'disable_terminate',
-  'ephemeral_gb', 'ephemeral_key_uuid', 'id', 'key_data', 'launched_on', 'locked', 'memory_mb', 'os_type',
-  'reservation_id', 'root_gb', 'shutdown_terminate', 'user_data', 'vcpus', 'vm_mode',
+  'access_ip_v4',
+  'access_ip_v6',
+  'auto_disk_config',
+  'availability_zone',
+  'config_drive',
+  'created_at',
+  'display_description',
+  'display_name',
+  'host',
+  'hostname',
+  'image_ref',
+  'instance_type_id',
+  'kernel_id',
+  'key_name',
+  'launch_index',
+  'launched_at',
+  'locked_by',
+  'node',
+  'power_state',
+  'progress',
+  'project_id',
+  'ramdisk_id',
+  'root_device_name',
+  'task_state',
+  'terminated_at',
+  'updated_at',
+  'user_id',
+  'uuid',
+  'vm_state',
+  'architecture',
+  'cell_name',
+  'cleaned',
+  'default_ephemeral_device',
+  'default_swap_device',
+  'deleted',
+  'deleted_at',
+  'disable_terminate',
+  'ephemeral_gb',
+  'ephemeral_key_uuid',
+  'id',
+  'key_data',
+  'launched_on',
+  'locked',
+  'memory_mb',
+  'os_type',
+  'reservation_id',
+  'root_gb',
+  'shutdown_terminate',
+  'user_data',
+  'vcpus',
+  'vm_mode',
 ];
 /** Sort keys a non-admin may not use (nova SERVER_LIST_IGNORE_SORT_KEY): dropped silently. */
 const ADMIN_SORT_KEYS = ['host', 'node'];
@@ -32,8 +80,19 @@ const ADMIN_SORT_KEYS = ['host', 'node'];
 /** Non-admin filters (nova servers.py: the user's whitelist; 2.83 widens it). */
 const USER_FILTERS = ['reservation_id', 'name', 'status', 'image', 'flavor', 'ip', 'changes-since', 'all_tenants'];
 const USER_FILTERS_226 = ['tags', 'tags-any', 'not-tags', 'not-tags-any'];
-const USER_FILTERS_283 = ['availability_zone', 'config_drive', 'key_name', 'created_at', 'launched_at', 'terminated_at',
-  'power_state', 'task_state', 'vm_state', 'progress', 'user_id'];
+const USER_FILTERS_283 = [
+  'availability_zone',
+  'config_drive',
+  'key_name',
+  'created_at',
+  'launched_at',
+  'terminated_at',
+  'power_state',
+  'task_state',
+  'vm_state',
+  'progress',
+  'user_id',
+];
 
 /** 2.90: non-admins may filter on hostname. */
 const USER_FILTERS_290 = ['hostname'];
@@ -47,23 +106,42 @@ const USER_FILTERS_290 = ['hostname'];
  * validated, not applied.
  */
 const REGEX_COLUMNS: Record<string, keyof InstanceRow> = {
-  hostname: 'hostname', key_name: 'key_name', reservation_id: 'reservation_id',
-  availability_zone: 'availability_zone', config_drive: 'config_drive', progress: 'progress',
-  power_state: 'power_state', locked_by: 'locked_by', launch_index: 'launch_index',
-  display_description: 'display_description', access_ip_v4: 'access_ip_v4', access_ip_v6: 'access_ip_v6',
-  created_at: 'created_at', launched_at: 'launched_at', terminated_at: 'terminated_at',
+  hostname: 'hostname',
+  key_name: 'key_name',
+  reservation_id: 'reservation_id',
+  availability_zone: 'availability_zone',
+  config_drive: 'config_drive',
+  progress: 'progress',
+  power_state: 'power_state',
+  locked_by: 'locked_by',
+  launch_index: 'launch_index',
+  display_description: 'display_description',
+  access_ip_v4: 'access_ip_v4',
+  access_ip_v6: 'access_ip_v6',
+  created_at: 'created_at',
+  launched_at: 'launched_at',
+  terminated_at: 'terminated_at',
 };
 const TIMESTAMP_COLUMNS = new Set<keyof InstanceRow>(['created_at', 'launched_at', 'terminated_at']);
 
 /** Nova's exact_match_filter_names that reach here as plain column equality (flavor → instance_type_id). */
 const EQUALITY: Record<string, keyof InstanceRow> = {
-  image: 'image_ref', image_ref: 'image_ref', flavor: 'flavor_id', user_id: 'user_id', vm_state: 'vm_state',
-  task_state: 'task_state', uuid: 'uuid',
+  image: 'image_ref',
+  image_ref: 'image_ref',
+  flavor: 'flavor_id',
+  user_id: 'user_id',
+  vm_state: 'vm_state',
+  task_state: 'task_state',
+  uuid: 'uuid',
 };
 
 type Query = Record<string, string | string[] | undefined>;
 
-export interface ListResult { rows: InstanceRow[]; more: boolean; limit: number | undefined }
+export interface ListResult {
+  rows: InstanceRow[];
+  more: boolean;
+  limit: number | undefined;
+}
 
 function last(v: string | string[] | undefined): string | undefined {
   return v === undefined ? undefined : Array.isArray(v) ? v[v.length - 1] : v;
@@ -90,12 +168,16 @@ function timestampTexts(iso: string | null): string[] {
 }
 function isoTime(name: string, v: string): string {
   const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${v}. '${v}' is not a 'date-time'`);
+  if (Number.isNaN(t))
+    throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${v}. '${v}' is not a 'date-time'`);
   return new Date(t).toISOString();
 }
 
 export class ServerLister {
-  constructor(private readonly repo: InstancesRepo, private readonly hosts?: HostsRepo) {}
+  constructor(
+    private readonly repo: InstancesRepo,
+    private readonly hosts?: HostsRepo,
+  ) {}
 
   async list(auth: AuthContext, version: ApiVersion, query: Query): Promise<ListResult> {
     assertRegexParams(query, version.gte('2.26'));
@@ -112,8 +194,14 @@ export class ServerLister {
     const filter: InstanceListQuery = { projectId, deleted: false, sort: [], limit: MAX_LIMIT + 1, equals: {} };
     const changesSince = last(q['changes-since']);
     const changesBefore = last(q['changes-before']);
-    if (changesSince) { filter.changesSince = isoTime('changes-since', changesSince); filter.deleted = 'any'; }
-    if (changesBefore) { filter.changesBefore = isoTime('changes-before', changesBefore); filter.deleted = 'any'; }
+    if (changesSince) {
+      filter.changesSince = isoTime('changes-since', changesSince);
+      filter.deleted = 'any';
+    }
+    if (changesBefore) {
+      filter.changesBefore = isoTime('changes-before', changesBefore);
+      filter.deleted = 'any';
+    }
     if (filter.changesSince && filter.changesBefore && filter.changesSince > filter.changesBefore) {
       throw new BadRequest(`The value of changes-since must be less than or equal to changes-before.`);
     }
@@ -171,21 +259,30 @@ export class ServerLister {
     const locked = last(q.locked);
     if (locked !== undefined && version.gte('2.73')) {
       if (!['true', 'false', '1', '0', 'yes', 'no', 't', 'f', 'on', 'off', 'y', 'n'].includes(locked.toLowerCase())) {
-        throw new BadRequest(`Invalid input for query parameters locked. Value: ${locked}. '${locked}' is not one of ['true', 'false', 'True', 'False', '1', '0', 'yes', 'no', 'on', 'off', 't', 'f', 'y', 'n']`);
+        throw new BadRequest(
+          `Invalid input for query parameters locked. Value: ${locked}. '${locked}' is not one of ['true', 'false', 'True', 'False', '1', '0', 'yes', 'no', 'on', 'off', 't', 'f', 'y', 'n']`,
+        );
       }
       filter.equals!.locked = truthy(locked);
     }
     if (version.gte('2.26')) {
-      const split = (v: string | string[] | undefined) => all(v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-      filter.tagsAll = split(q.tags); filter.tagsAny = split(q['tags-any']);
-      filter.notTagsAll = split(q['not-tags']); filter.notTagsAny = split(q['not-tags-any']);
+      const split = (v: string | string[] | undefined) =>
+        all(v)
+          .flatMap((s) => s.split(','))
+          .map((s) => s.trim())
+          .filter(Boolean);
+      filter.tagsAll = split(q.tags);
+      filter.tagsAny = split(q['tags-any']);
+      filter.notTagsAll = split(q['not-tags']);
+      filter.notTagsAny = split(q['not-tags-any']);
     }
 
     // Regex filters (name, ip, ip6, the REGEX_COLUMNS) run in JS over one pre-query of the rows the
     // other filters leave (SQLite has no REGEXP); the list query then filters on the matching uuids.
     const regex: { param: string; column: keyof InstanceRow | 'ip' | 'ip6'; pattern: string }[] = [];
     const name = last(q.name) ?? last(q.display_name);
-    if (name !== undefined) regex.push({ param: q.name !== undefined ? 'name' : 'display_name', column: 'display_name', pattern: name });
+    if (name !== undefined)
+      regex.push({ param: q.name !== undefined ? 'name' : 'display_name', column: 'display_name', pattern: name });
     for (const [param, column] of Object.entries(REGEX_COLUMNS)) {
       const v = last(q[param]);
       if (v !== undefined) regex.push({ param, column, pattern: v });
@@ -195,7 +292,10 @@ export class ServerLister {
       if (v !== undefined) regex.push({ param, column: param, pattern: v });
     }
     if (regex.length > 0) {
-      filter.uuids = await this.regexMatches({ ...filter, sort: [{ column: 'id', dir: 'asc' }], limit: 1_000_000 }, regex);
+      filter.uuids = await this.regexMatches(
+        { ...filter, sort: [{ column: 'id', dir: 'asc' }], limit: 1_000_000 },
+        regex,
+      );
       if (filter.uuids.length === 0) return { rows: [], more: false, limit: undefined };
     }
 
@@ -203,7 +303,10 @@ export class ServerLister {
     const rawLimit = last(q.limit);
     let limit: number | undefined;
     if (rawLimit !== undefined) {
-      if (!/^[0-9]+$/.test(rawLimit)) throw new BadRequest(`Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`);
+      if (!/^[0-9]+$/.test(rawLimit))
+        throw new BadRequest(
+          `Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`,
+        );
       limit = Math.min(Number(rawLimit), MAX_LIMIT);
     }
     const pageSize = limit ?? MAX_LIMIT;
@@ -211,7 +314,8 @@ export class ServerLister {
     const marker = last(q.marker);
     if (marker !== undefined) {
       const m = await this.repo.findByUuid(marker);
-      if (!m || (projectId !== null && m.project_id !== projectId)) throw new BadRequest(`marker [${marker}] not found`);
+      if (!m || (projectId !== null && m.project_id !== projectId))
+        throw new BadRequest(`marker [${marker}] not found`);
       filter.marker = m;
     }
     const rows = await this.repo.list(filter);
@@ -237,11 +341,16 @@ export class ServerLister {
     const dirs = all(q.sort_dir);
     for (const k of keys) {
       if (!VALID_SORT_KEYS.includes(k)) {
-        throw new BadRequest(`Invalid input for query parameters sort_key. Value: ${k}. '${k}' is not one of [${VALID_SORT_KEYS.map((x) => `'${x}'`).join(', ')}]`);
+        throw new BadRequest(
+          `Invalid input for query parameters sort_key. Value: ${k}. '${k}' is not one of [${VALID_SORT_KEYS.map((x) => `'${x}'`).join(', ')}]`,
+        );
       }
     }
     for (const d of dirs) {
-      if (d !== 'asc' && d !== 'desc') throw new BadRequest(`Invalid input for query parameters sort_dir. Value: ${d}. '${d}' is not one of ['asc', 'desc']`);
+      if (d !== 'asc' && d !== 'desc')
+        throw new BadRequest(
+          `Invalid input for query parameters sort_dir. Value: ${d}. '${d}' is not one of ['asc', 'desc']`,
+        );
     }
     const sort: InstanceListQuery['sort'] = [];
     keys.forEach((k, i) => {
@@ -261,8 +370,10 @@ export class ServerLister {
   }
 
   /** One pre-query (only the columns the patterns read), then the bounded match (regex-filter.ts). */
-  private async regexMatches(filter: InstanceListQuery,
-    regex: { param: string; column: keyof InstanceRow | 'ip' | 'ip6'; pattern: string }[]): Promise<string[]> {
+  private async regexMatches(
+    filter: InstanceListQuery,
+    regex: { param: string; column: keyof InstanceRow | 'ip' | 'ip6'; pattern: string }[],
+  ): Promise<string[]> {
     const columns = new Set<keyof InstanceRow>(['uuid']);
     for (const r of regex) columns.add(r.column === 'ip' || r.column === 'ip6' ? 'addresses_json' : r.column);
     const rows = await this.repo.list({ ...filter, columns: [...columns] });
@@ -270,7 +381,16 @@ export class ServerLister {
       if (column === 'ip' || column === 'ip6') {
         // Nova runs ip/ip6 in Python over the port addresses: no MySQL rewriting.
         const version = column === 'ip' ? 4 : 6;
-        return { param, pattern, mysql: false, texts: rows.map((r) => addressesOf(r).filter((a) => a.version === version).map((a) => a.addr)) };
+        return {
+          param,
+          pattern,
+          mysql: false,
+          texts: rows.map((r) =>
+            addressesOf(r)
+              .filter((a) => a.version === version)
+              .map((a) => a.addr),
+          ),
+        };
       }
       // A NULL column never matches (SQL: NULL REGEXP x is not true).
       const texts = rows.map((r) => {

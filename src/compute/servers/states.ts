@@ -66,11 +66,22 @@ export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 // nova/compute/api.py reboot(): soft reboot only from ACTIVE; hard reboot also from the others.
 export const ALLOW_SOFT_REBOOT: readonly VmState[] = [VmState.ACTIVE];
-export const ALLOW_HARD_REBOOT: readonly VmState[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.ERROR];
+export const ALLOW_HARD_REBOOT: readonly VmState[] = [
+  VmState.ACTIVE,
+  VmState.STOPPED,
+  VmState.PAUSED,
+  VmState.SUSPENDED,
+  VmState.ERROR,
+];
 // Task states a HARD reboot may interrupt (nova: REBOOTING, REBOOT_PENDING, REBOOT_STARTED, REBOOTING_HARD…, plus idle).
 export const ALLOW_HARD_REBOOT_TASK: readonly (TaskState | null)[] = [
-  null, TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED,
-  TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD,
+  null,
+  TaskState.REBOOTING,
+  TaskState.REBOOT_PENDING,
+  TaskState.REBOOT_STARTED,
+  TaskState.REBOOTING_HARD,
+  TaskState.REBOOT_PENDING_HARD,
+  TaskState.REBOOT_STARTED_HARD,
 ];
 
 /** nova/api/openstack/common.py _STATE_MAP: (vm_state, task_state) → API status. */

@@ -5,8 +5,18 @@ import type { Clock } from '../../db/time.js';
 import { BadRequest } from '../../errors.js';
 
 export interface ServerUsage {
-  hours: number; flavor: string; instance_id: string; name: string; tenant_id: string; memory_mb: number; local_gb: number;
-  vcpus: number; started_at: Date; ended_at: Date | null; state: string; uptime: number;
+  hours: number;
+  flavor: string;
+  instance_id: string;
+  name: string;
+  tenant_id: string;
+  memory_mb: number;
+  local_gb: number;
+  vcpus: number;
+  started_at: Date;
+  ended_at: Date | null;
+  state: string;
+  uptime: number;
 }
 
 export interface TenantUsage {
@@ -20,12 +30,18 @@ export interface TenantUsage {
   stop: Date;
 }
 
-export interface UsagePeriod { start: Date; stop: Date }
+export interface UsagePeriod {
+  start: Date;
+  stop: Date;
+}
 
 const HOUR_MS = 3600 * 1000;
 
 export class TenantUsageService {
-  constructor(private readonly repo: UsageRepo, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: UsageRepo,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * start/end query values (absent: now), in Nova's accepted formats, as UTC. As in Nova's
@@ -49,14 +65,19 @@ export class TenantUsageService {
    * Usage per project over the period. `marker` (an instance uuid) and `limit` page over the
    * servers (2.40); the servers of the page come back too, for the next link.
    */
-  async usages(period: UsagePeriod, opts: { projectId?: string; detailed: boolean; limit?: number; marker?: string }): Promise<{ tenants: TenantUsage[]; servers: ServerUsage[] }> {
+  async usages(
+    period: UsagePeriod,
+    opts: { projectId?: string; detailed: boolean; limit?: number; marker?: string },
+  ): Promise<{ tenants: TenantUsage[]; servers: ServerUsage[] }> {
     let afterId: number | undefined;
     if (opts.marker !== undefined) {
       afterId = await this.repo.idOf(opts.marker);
       if (afterId === undefined) throw new BadRequest(`Marker ${opts.marker} could not be found.`);
     }
     const rows = await this.repo.activeInWindow(period.start.toISOString(), period.stop.toISOString(), {
-      projectId: opts.projectId, limit: opts.limit, afterId,
+      projectId: opts.projectId,
+      limit: opts.limit,
+      afterId,
     });
     const now = this.clock.now();
     const byTenant = new Map<string, TenantUsage>();
@@ -68,8 +89,12 @@ export class TenantUsageService {
         summary = {
           tenant_id: info.tenant_id,
           ...(opts.detailed ? { server_usages: [] } : {}),
-          total_local_gb_usage: 0, total_vcpus_usage: 0, total_memory_mb_usage: 0, total_hours: 0,
-          start: period.start, stop: period.stop,
+          total_local_gb_usage: 0,
+          total_vcpus_usage: 0,
+          total_memory_mb_usage: 0,
+          total_hours: 0,
+          start: period.start,
+          stop: period.stop,
         };
         byTenant.set(info.tenant_id, summary);
       }
@@ -86,18 +111,26 @@ export class TenantUsageService {
   private parse(raw: string | undefined): Date {
     if (raw === undefined || raw === '') return this.clock.now();
     // %Y-%m-%dT%H:%M:%S, %Y-%m-%dT%H:%M:%S.%f, %Y-%m-%d %H:%M:%S.%f; naive times are UTC.
-    const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?| (\d{2}):(\d{2}):(\d{2})\.(\d{1,6}))$/.exec(raw.trim());
+    const m =
+      /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?| (\d{2}):(\d{2}):(\d{2})\.(\d{1,6}))$/.exec(
+        raw.trim(),
+      );
     if (!m) throw new BadRequest('Invalid datetime string: Datetime is in invalid format');
     const [hh, mi, ss, frac] = m[4] !== undefined ? [m[4], m[5], m[6], m[7]] : [m[8], m[9], m[10], m[11]];
     const ms = frac ? Math.floor(Number(frac.padEnd(6, '0')) / 1000) : 0;
     const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(hh), Number(mi), Number(ss), ms));
-    if (Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3])) throw new BadRequest('Invalid datetime string: Datetime is in invalid format');
+    if (Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3]))
+      throw new BadRequest('Invalid datetime string: Datetime is in invalid format');
     return d;
   }
 }
 
 function flavorName(flavorJson: string): string {
-  try { return String((JSON.parse(flavorJson) as { name?: string }).name ?? ''); } catch { return ''; }
+  try {
+    return String((JSON.parse(flavorJson) as { name?: string }).name ?? '');
+  } catch {
+    return '';
+  }
 }
 
 /** _hours_for and the per-server record. */
@@ -113,8 +146,17 @@ function serverUsage(row: UsageInstanceRow, period: UsagePeriod, now: Date): Ser
   const state = terminated ? 'terminated' : row.vm_state;
   const uptime = Math.floor(((terminated ?? now).getTime() - launched.getTime()) / 1000);
   return {
-    hours, flavor: flavorName(row.flavor_json), instance_id: row.uuid, name: row.display_name, tenant_id: row.project_id,
-    memory_mb: Number(row.memory_mb), local_gb: Number(row.root_gb) + Number(row.ephemeral_gb), vcpus: Number(row.vcpus),
-    started_at: launched, ended_at: terminated, state, uptime,
+    hours,
+    flavor: flavorName(row.flavor_json),
+    instance_id: row.uuid,
+    name: row.display_name,
+    tenant_id: row.project_id,
+    memory_mb: Number(row.memory_mb),
+    local_gb: Number(row.root_gb) + Number(row.ephemeral_gb),
+    vcpus: Number(row.vcpus),
+    started_at: launched,
+    ended_at: terminated,
+    state,
+    uptime,
   };
 }

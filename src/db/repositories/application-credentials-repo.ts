@@ -3,8 +3,15 @@ import type { Db } from '../knex.js';
 import type { RoleRow } from './identity-repo.js';
 
 export interface ApplicationCredentialRow {
-  id: string; name: string; description: string | null; user_id: string; project_id: string;
-  secret_hash: string; expires_at: string | null; unrestricted: boolean | number; created_at: string;
+  id: string;
+  name: string;
+  description: string | null;
+  user_id: string;
+  project_id: string;
+  secret_hash: string;
+  expires_at: string | null;
+  unrestricted: boolean | number;
+  created_at: string;
 }
 
 export class ApplicationCredentialsRepo {
@@ -15,7 +22,9 @@ export class ApplicationCredentialsRepo {
     await this.db.transaction(async (trx) => {
       await trx('application_credentials').insert(row);
       if (roleIds.length > 0) {
-        await trx('application_credential_roles').insert(roleIds.map((role_id) => ({ application_credential_id: row.id, role_id })));
+        await trx('application_credential_roles').insert(
+          roleIds.map((role_id) => ({ application_credential_id: row.id, role_id })),
+        );
       }
     });
   }
@@ -38,11 +47,13 @@ export class ApplicationCredentialsRepo {
   async rolesOf(ids: string[]): Promise<Map<string, RoleRow[]>> {
     const out = new Map<string, RoleRow[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return out;
-    const rows = await this.db('application_credential_roles as c').join('roles as r', 'r.id', 'c.role_id')
+    const rows = await this.db('application_credential_roles as c')
+      .join('roles as r', 'r.id', 'c.role_id')
       .whereIn('c.application_credential_id', ids)
       .select('c.application_credential_id as credId', 'r.id', 'r.name')
       .orderBy('r.name');
-    for (const row of rows as { credId: string; id: string; name: string }[]) out.get(row.credId)?.push({ id: row.id, name: row.name });
+    for (const row of rows as { credId: string; id: string; name: string }[])
+      out.get(row.credId)?.push({ id: row.id, name: row.name });
     return out;
   }
 

@@ -3,15 +3,28 @@
 import type { Db } from '../knex.js';
 
 export interface ComputeTaskRow {
-  id: number; instance_uuid: string; kind: string; payload: string | null; request_id: string | null; attempts: number;
-  claimed_by: string | null; lease_until: string | null; last_error: string | null; created_at: string;
+  id: number;
+  instance_uuid: string;
+  kind: string;
+  payload: string | null;
+  request_id: string | null;
+  attempts: number;
+  claimed_by: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
 }
 
 export class ComputeTasksRepo {
   constructor(private readonly db: Db) {}
 
-  async insert(row: Omit<ComputeTaskRow, 'id' | 'attempts' | 'claimed_by' | 'lease_until' | 'last_error'>, trx: Db = this.db): Promise<number> {
-    const [r] = await trx('compute_tasks').insert({ ...row, attempts: 0 }).returning('id');
+  async insert(
+    row: Omit<ComputeTaskRow, 'id' | 'attempts' | 'claimed_by' | 'lease_until' | 'last_error'>,
+    trx: Db = this.db,
+  ): Promise<number> {
+    const [r] = await trx('compute_tasks')
+      .insert({ ...row, attempts: 0 })
+      .returning('id');
     return typeof r === 'object' ? (r as { id: number }).id : (r as number);
   }
 
@@ -19,7 +32,8 @@ export class ComputeTasksRepo {
   async claimable(now: string, limit: number, trx: Db = this.db): Promise<ComputeTaskRow[]> {
     return trx<ComputeTaskRow>('compute_tasks')
       .where((w) => w.whereNull('claimed_by').orWhere('lease_until', '<', now))
-      .orderBy('id').limit(limit);
+      .orderBy('id')
+      .limit(limit);
   }
 
   async findById(id: number, trx: Db = this.db): Promise<ComputeTaskRow | undefined> {
@@ -27,7 +41,13 @@ export class ComputeTasksRepo {
   }
 
   /** Compare-and-swap claim: true when this worker now holds the task. */
-  async claim(task: ComputeTaskRow, workerId: string, leaseUntil: string, now: string, trx: Db = this.db): Promise<boolean> {
+  async claim(
+    task: ComputeTaskRow,
+    workerId: string,
+    leaseUntil: string,
+    now: string,
+    trx: Db = this.db,
+  ): Promise<boolean> {
     const n = await trx('compute_tasks')
       .where({ id: task.id })
       .where((w) => w.whereNull('claimed_by').orWhere('lease_until', '<', now))

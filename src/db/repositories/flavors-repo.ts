@@ -22,9 +22,21 @@ export interface FlavorRow {
 
 /** Columns a caller may sort by (Nova's VALID_SORT_KEYS mapped onto our columns; `flavorid` and `id` are our id). */
 export const FLAVOR_SORT_COLUMNS: Record<string, keyof FlavorRow> = {
-  created_at: 'created_at', description: 'description', disabled: 'disabled', ephemeral_gb: 'ephemeral_gb',
-  flavorid: 'id', id: 'id', is_public: 'is_public', memory_mb: 'memory_mb', name: 'name', root_gb: 'root_gb',
-  rxtx_factor: 'rxtx_factor', swap: 'swap', updated_at: 'created_at', vcpu_weight: 'id', vcpus: 'vcpus',
+  created_at: 'created_at',
+  description: 'description',
+  disabled: 'disabled',
+  ephemeral_gb: 'ephemeral_gb',
+  flavorid: 'id',
+  id: 'id',
+  is_public: 'is_public',
+  memory_mb: 'memory_mb',
+  name: 'name',
+  root_gb: 'root_gb',
+  rxtx_factor: 'rxtx_factor',
+  swap: 'swap',
+  updated_at: 'created_at',
+  vcpu_weight: 'id',
+  vcpus: 'vcpus',
 };
 
 export interface FlavorListQuery {
@@ -44,7 +56,9 @@ export interface FlavorListQuery {
 }
 
 type RawFlavor = Omit<FlavorRow, 'is_public' | 'disabled' | 'deleted'> & {
-  is_public: boolean | number; disabled: boolean | number; deleted: boolean | number;
+  is_public: boolean | number;
+  disabled: boolean | number;
+  deleted: boolean | number;
 };
 
 export function toFlavorRow(raw: RawFlavor): FlavorRow {
@@ -97,7 +111,9 @@ export class FlavorsRepo {
       const mv = (q.after[q.sortColumn] ?? '') as string | number | boolean;
       const afterId = q.after.id;
       query.where((w) => {
-        w.whereRaw(`${colSql} ${op} ?`, [mv]).orWhere((x) => x.whereRaw(`${colSql} = ?`, [mv]).where('id', op, afterId));
+        w.whereRaw(`${colSql} ${op} ?`, [mv]).orWhere((x) =>
+          x.whereRaw(`${colSql} = ?`, [mv]).where('id', op, afterId),
+        );
       });
     }
     if (q.sortColumn === 'description') query.orderByRaw(`coalesce(description, '') ${q.sortDir}`);
@@ -123,7 +139,9 @@ export class FlavorsRepo {
 
   // ---- extra specs ----
   async extraSpecs(flavorId: string, trx: Db = this.db): Promise<Record<string, string>> {
-    const rows = await trx<{ flavor_id: string; key: string; value: string }>('flavor_extra_specs').where({ flavor_id: flavorId }).orderBy('key');
+    const rows = await trx<{ flavor_id: string; key: string; value: string }>('flavor_extra_specs')
+      .where({ flavor_id: flavorId })
+      .orderBy('key');
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
   }
 
@@ -131,7 +149,8 @@ export class FlavorsRepo {
     const out = new Map<string, Record<string, string>>(flavorIds.map((id) => [id, {}]));
     if (flavorIds.length === 0) return out;
     const rows = await trx<{ flavor_id: string; key: string; value: string }>('flavor_extra_specs')
-      .whereIn('flavor_id', flavorIds).orderBy(['flavor_id', 'key']);
+      .whereIn('flavor_id', flavorIds)
+      .orderBy(['flavor_id', 'key']);
     for (const r of rows) out.get(r.flavor_id)![r.key] = r.value;
     return out;
   }
@@ -148,14 +167,19 @@ export class FlavorsRepo {
 
   // ---- access ----
   async projects(flavorId: string, trx: Db = this.db): Promise<string[]> {
-    const rows = await trx<{ flavor_id: string; project_id: string }>('flavor_projects').where({ flavor_id: flavorId }).orderBy('project_id');
+    const rows = await trx<{ flavor_id: string; project_id: string }>('flavor_projects')
+      .where({ flavor_id: flavorId })
+      .orderBy('project_id');
     return rows.map((r) => r.project_id);
   }
 
   /** false when the pair already existed. */
   async addProject(flavorId: string, projectId: string, trx: Db = this.db): Promise<boolean> {
-    const rows = await trx('flavor_projects').insert({ flavor_id: flavorId, project_id: projectId })
-      .onConflict(['flavor_id', 'project_id']).ignore().returning('flavor_id');
+    const rows = await trx('flavor_projects')
+      .insert({ flavor_id: flavorId, project_id: projectId })
+      .onConflict(['flavor_id', 'project_id'])
+      .ignore()
+      .returning('flavor_id');
     return rows.length > 0;
   }
 

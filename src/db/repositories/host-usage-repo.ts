@@ -3,34 +3,65 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex.js';
 
-export interface HostUsage { vcpus: number; memoryMb: number; localGb: number; count: number; busy: number }
+export interface HostUsage {
+  vcpus: number;
+  memoryMb: number;
+  localGb: number;
+  count: number;
+  busy: number;
+}
 
 export class HostUsageRepo {
   constructor(private readonly db: Knex) {}
 
   async byHost(trx: Db = this.db): Promise<Map<number, HostUsage>> {
-    const rows = await trx('instances').where({ deleted: false }).whereNotNull('host_id').groupBy('host_id').select(
-      'host_id',
-      trx.raw('coalesce(sum(vcpus), 0) as vcpus'),
-      trx.raw('coalesce(sum(memory_mb), 0) as mem'),
-      trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
-      trx.raw('count(*) as n'),
-      trx.raw('sum(case when task_state is not null then 1 else 0 end) as busy'),
+    const rows = await trx('instances')
+      .where({ deleted: false })
+      .whereNotNull('host_id')
+      .groupBy('host_id')
+      .select(
+        'host_id',
+        trx.raw('coalesce(sum(vcpus), 0) as vcpus'),
+        trx.raw('coalesce(sum(memory_mb), 0) as mem'),
+        trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
+        trx.raw('count(*) as n'),
+        trx.raw('sum(case when task_state is not null then 1 else 0 end) as busy'),
+      );
+    return new Map(
+      rows.map((r: Record<string, unknown>) => [
+        Number(r.host_id),
+        {
+          vcpus: Number(r.vcpus),
+          memoryMb: Number(r.mem),
+          localGb: Number(r.disk),
+          count: Number(r.n),
+          busy: Number(r.busy ?? 0),
+        },
+      ]),
     );
-    return new Map(rows.map((r: Record<string, unknown>) => [Number(r.host_id), {
-      vcpus: Number(r.vcpus), memoryMb: Number(r.mem), localGb: Number(r.disk), count: Number(r.n), busy: Number(r.busy ?? 0),
-    }]));
   }
 
   /** What each project's live servers on a host add up to (os-hosts show), by project id. */
-  async byProjectOn(hostId: number, trx: Db = this.db): Promise<{ projectId: string; vcpus: number; memoryMb: number; localGb: number }[]> {
-    const rows = await trx('instances').where({ deleted: false, host_id: hostId }).groupBy('project_id').orderBy('project_id').select(
-      'project_id',
-      trx.raw('coalesce(sum(vcpus), 0) as vcpus'),
-      trx.raw('coalesce(sum(memory_mb), 0) as mem'),
-      trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
-    );
-    return rows.map((r: Record<string, unknown>) => ({ projectId: String(r.project_id), vcpus: Number(r.vcpus), memoryMb: Number(r.mem), localGb: Number(r.disk) }));
+  async byProjectOn(
+    hostId: number,
+    trx: Db = this.db,
+  ): Promise<{ projectId: string; vcpus: number; memoryMb: number; localGb: number }[]> {
+    const rows = await trx('instances')
+      .where({ deleted: false, host_id: hostId })
+      .groupBy('project_id')
+      .orderBy('project_id')
+      .select(
+        'project_id',
+        trx.raw('coalesce(sum(vcpus), 0) as vcpus'),
+        trx.raw('coalesce(sum(memory_mb), 0) as mem'),
+        trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
+      );
+    return rows.map((r: Record<string, unknown>) => ({
+      projectId: String(r.project_id),
+      vcpus: Number(r.vcpus),
+      memoryMb: Number(r.mem),
+      localGb: Number(r.disk),
+    }));
   }
 
   /** Live servers on a host, oldest first: name and uuid. */
@@ -50,7 +81,9 @@ export class HostUsageRepo {
   }
 
   async liveCountOn(hostId: number, trx: Db = this.db): Promise<number> {
-    const [r] = await trx('instances').where({ deleted: false, host_id: hostId }).count<{ n: number | string }[]>({ n: '*' });
+    const [r] = await trx('instances')
+      .where({ deleted: false, host_id: hostId })
+      .count<{ n: number | string }[]>({ n: '*' });
     return Number(r.n);
   }
 }

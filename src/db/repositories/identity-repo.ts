@@ -2,18 +2,51 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex.js';
 
-export interface DomainRow { id: string; name: string; description: string; enabled: boolean | number }
-export interface ProjectRow { id: string; name: string; domain_id: string; description: string; enabled: boolean | number; created_at: string }
+export interface DomainRow {
+  id: string;
+  name: string;
+  description: string;
+  enabled: boolean | number;
+}
+export interface ProjectRow {
+  id: string;
+  name: string;
+  domain_id: string;
+  description: string;
+  enabled: boolean | number;
+  created_at: string;
+}
 export interface UserRow {
-  id: string; name: string; domain_id: string; password_hash: string | null; enabled: boolean | number;
-  email: string | null; description: string; default_project_id: string | null; created_at: string; password_updated_at: string | null;
+  id: string;
+  name: string;
+  domain_id: string;
+  password_hash: string | null;
+  enabled: boolean | number;
+  email: string | null;
+  description: string;
+  default_project_id: string | null;
+  created_at: string;
+  password_updated_at: string | null;
   /** decided when the password was set; null when unknown */
   password_weak?: boolean | number | null;
 }
-export interface RoleRow { id: string; name: string; description?: string | null }
-export interface AssignmentRow { user_id: string; project_id: string; role_id: string }
+export interface RoleRow {
+  id: string;
+  name: string;
+  description?: string | null;
+}
+export interface AssignmentRow {
+  user_id: string;
+  project_id: string;
+  role_id: string;
+}
 /** Exact-match filters of Keystone list calls (?name=, ?domain_id=, ?enabled=). */
-export interface ListFilter { name?: string; domainId?: string; enabled?: boolean; ids?: string[] }
+export interface ListFilter {
+  name?: string;
+  domainId?: string;
+  enabled?: boolean;
+  ids?: string[];
+}
 
 function applyFilter<T extends object>(q: Knex.QueryBuilder<T>, f: ListFilter): Knex.QueryBuilder<T> {
   if (f.name !== undefined) q.where('name', f.name);
@@ -23,8 +56,15 @@ function applyFilter<T extends object>(q: Knex.QueryBuilder<T>, f: ListFilter): 
   return q;
 }
 export interface TokenRow {
-  id_hash: string; user_id: string; project_id: string | null; domain_id: string | null; methods: string;
-  audit_id: string; issued_at: string; expires_at: string; revoked: boolean | number;
+  id_hash: string;
+  user_id: string;
+  project_id: string | null;
+  domain_id: string | null;
+  methods: string;
+  audit_id: string;
+  issued_at: string;
+  expires_at: string;
+  revoked: boolean | number;
   /** set on tokens issued from an application credential */
   application_credential_id?: string | null;
 }
@@ -34,40 +74,74 @@ export class IdentityRepo {
 
   findDomain(ref: { id?: string; name?: string }, trx: Db = this.db): Promise<DomainRow | undefined> {
     if (ref.id) return trx<DomainRow>('domains').whereRaw('lower(id) = lower(?)', [ref.id]).first();
-    return trx<DomainRow>('domains').where({ name: ref.name ?? 'Default' }).first();
+    return trx<DomainRow>('domains')
+      .where({ name: ref.name ?? 'Default' })
+      .first();
   }
-  listDomains(trx: Db = this.db): Promise<DomainRow[]> { return trx<DomainRow>('domains').orderBy('name'); }
-  async insertDomain(row: DomainRow, trx: Db = this.db) { await trx('domains').insert(row); }
+  listDomains(trx: Db = this.db): Promise<DomainRow[]> {
+    return trx<DomainRow>('domains').orderBy('name');
+  }
+  async insertDomain(row: DomainRow, trx: Db = this.db) {
+    await trx('domains').insert(row);
+  }
 
-  findProjectById(id: string, trx: Db = this.db) { return trx<ProjectRow>('projects').where({ id }).first(); }
+  findProjectById(id: string, trx: Db = this.db) {
+    return trx<ProjectRow>('projects').where({ id }).first();
+  }
   findProjectByName(domainId: string, name: string, trx: Db = this.db) {
     return trx<ProjectRow>('projects').where({ domain_id: domainId, name }).first();
   }
   listProjects(filter: ListFilter = {}, trx: Db = this.db): Promise<ProjectRow[]> {
     return applyFilter(trx<ProjectRow>('projects'), filter).orderBy('name');
   }
-  async insertProject(row: ProjectRow, trx: Db = this.db) { await trx('projects').insert(row); }
-  async updateProject(id: string, changes: Partial<ProjectRow>, trx: Db = this.db) { await trx('projects').where({ id }).update(changes); }
-  async deleteProject(id: string, trx: Db = this.db) { return trx('projects').where({ id }).delete(); }
+  async insertProject(row: ProjectRow, trx: Db = this.db) {
+    await trx('projects').insert(row);
+  }
+  async updateProject(id: string, changes: Partial<ProjectRow>, trx: Db = this.db) {
+    await trx('projects').where({ id }).update(changes);
+  }
+  async deleteProject(id: string, trx: Db = this.db) {
+    return trx('projects').where({ id }).delete();
+  }
 
-  findUserById(id: string, trx: Db = this.db) { return trx<UserRow>('users').where({ id }).first(); }
+  findUserById(id: string, trx: Db = this.db) {
+    return trx<UserRow>('users').where({ id }).first();
+  }
   findUserByName(domainId: string, name: string, trx: Db = this.db) {
     return trx<UserRow>('users').where({ domain_id: domainId, name }).first();
   }
   listUsers(filter: ListFilter = {}, trx: Db = this.db): Promise<UserRow[]> {
     return applyFilter(trx<UserRow>('users'), filter).orderBy('name');
   }
-  async insertUser(row: UserRow, trx: Db = this.db) { await trx('users').insert(row); }
-  async updateUser(id: string, changes: Partial<UserRow>, trx: Db = this.db) { await trx('users').where({ id }).update(changes); }
-  async deleteUser(id: string, trx: Db = this.db) { return trx('users').where({ id }).delete(); }
+  async insertUser(row: UserRow, trx: Db = this.db) {
+    await trx('users').insert(row);
+  }
+  async updateUser(id: string, changes: Partial<UserRow>, trx: Db = this.db) {
+    await trx('users').where({ id }).update(changes);
+  }
+  async deleteUser(id: string, trx: Db = this.db) {
+    return trx('users').where({ id }).delete();
+  }
 
-  findRoleByName(name: string, trx: Db = this.db) { return trx<RoleRow>('roles').where({ name }).first(); }
-  findRoleById(id: string, trx: Db = this.db) { return trx<RoleRow>('roles').where({ id }).first(); }
-  listRoles(trx: Db = this.db): Promise<RoleRow[]> { return trx<RoleRow>('roles').orderBy('name'); }
-  async insertRole(row: RoleRow, trx: Db = this.db) { await trx('roles').insert(row); }
+  findRoleByName(name: string, trx: Db = this.db) {
+    return trx<RoleRow>('roles').where({ name }).first();
+  }
+  findRoleById(id: string, trx: Db = this.db) {
+    return trx<RoleRow>('roles').where({ id }).first();
+  }
+  listRoles(trx: Db = this.db): Promise<RoleRow[]> {
+    return trx<RoleRow>('roles').orderBy('name');
+  }
+  async insertRole(row: RoleRow, trx: Db = this.db) {
+    await trx('roles').insert(row);
+  }
   /** Role names are unique without regard to case (index roles_name_lower_uq). */
-  findRoleByNameIgnoringCase(name: string, trx: Db = this.db) { return trx<RoleRow>('roles').whereRaw('lower(name) = lower(?)', [name]).first(); }
-  async updateRole(id: string, changes: Partial<Pick<RoleRow, 'name' | 'description'>>, trx: Db = this.db) { await trx('roles').where({ id }).update(changes); }
+  findRoleByNameIgnoringCase(name: string, trx: Db = this.db) {
+    return trx<RoleRow>('roles').whereRaw('lower(name) = lower(?)', [name]).first();
+  }
+  async updateRole(id: string, changes: Partial<Pick<RoleRow, 'name' | 'description'>>, trx: Db = this.db) {
+    await trx('roles').where({ id }).update(changes);
+  }
   /** The role and every assignment of it (Keystone deletes a role's assignments with it). */
   async deleteRole(id: string, trx: Db = this.db): Promise<boolean> {
     return trx.transaction(async (t) => {
@@ -90,12 +164,18 @@ export class IdentityRepo {
       .orderBy('p.name');
   }
   async assignRole(userId: string, projectId: string, roleId: string, trx: Db = this.db) {
-    await trx('role_assignments').insert({ user_id: userId, project_id: projectId, role_id: roleId }).onConflict(['user_id', 'project_id', 'role_id']).ignore();
+    await trx('role_assignments')
+      .insert({ user_id: userId, project_id: projectId, role_id: roleId })
+      .onConflict(['user_id', 'project_id', 'role_id'])
+      .ignore();
   }
   async unassignRole(userId: string, projectId: string, roleId: string, trx: Db = this.db) {
     return trx('role_assignments').where({ user_id: userId, project_id: projectId, role_id: roleId }).delete();
   }
-  listAssignments(filter: { userId?: string; projectId?: string; roleId?: string } = {}, trx: Db = this.db): Promise<AssignmentRow[]> {
+  listAssignments(
+    filter: { userId?: string; projectId?: string; roleId?: string } = {},
+    trx: Db = this.db,
+  ): Promise<AssignmentRow[]> {
     const q = trx<AssignmentRow>('role_assignments').select('user_id', 'project_id', 'role_id');
     if (filter.userId !== undefined) q.where({ user_id: filter.userId });
     if (filter.projectId !== undefined) q.where({ project_id: filter.projectId });
@@ -104,15 +184,27 @@ export class IdentityRepo {
   }
   /** Admin on any project: the cloud administrator in this service's model. */
   async isAdminAnywhere(userId: string, trx: Db = this.db): Promise<boolean> {
-    const row = await trx('role_assignments as a').join('roles as r', 'r.id', 'a.role_id')
-      .where({ 'a.user_id': userId, 'r.name': 'admin' }).first('a.user_id');
+    const row = await trx('role_assignments as a')
+      .join('roles as r', 'r.id', 'a.role_id')
+      .where({ 'a.user_id': userId, 'r.name': 'admin' })
+      .first('a.user_id');
     return row !== undefined;
   }
 
-  async insertToken(row: TokenRow, trx: Db = this.db) { await trx('tokens').insert(row); }
-  findToken(idHash: string, trx: Db = this.db) { return trx<TokenRow>('tokens').where({ id_hash: idHash }).first(); }
-  async revokeToken(idHash: string, trx: Db = this.db) { return trx('tokens').where({ id_hash: idHash }).update({ revoked: true }); }
+  async insertToken(row: TokenRow, trx: Db = this.db) {
+    await trx('tokens').insert(row);
+  }
+  findToken(idHash: string, trx: Db = this.db) {
+    return trx<TokenRow>('tokens').where({ id_hash: idHash }).first();
+  }
+  async revokeToken(idHash: string, trx: Db = this.db) {
+    return trx('tokens').where({ id_hash: idHash }).update({ revoked: true });
+  }
   /** Revokes every live token of a user (password change): they were issued on the old secret. */
-  async revokeUserTokens(userId: string, trx: Db = this.db) { return trx('tokens').where({ user_id: userId, revoked: false }).update({ revoked: true }); }
-  async deleteExpiredTokens(beforeIso: string, trx: Db = this.db) { return trx('tokens').where('expires_at', '<', beforeIso).delete(); }
+  async revokeUserTokens(userId: string, trx: Db = this.db) {
+    return trx('tokens').where({ user_id: userId, revoked: false }).update({ revoked: true });
+  }
+  async deleteExpiredTokens(beforeIso: string, trx: Db = this.db) {
+    return trx('tokens').where('expires_at', '<', beforeIso).delete();
+  }
 }

@@ -4,10 +4,19 @@ import type { Db } from '../knex.js';
 
 /** Glance's comparative list filters, as the list query takes them (parsed in images/list-filter-ops.ts). */
 export type TimeOp = '=' | '<>' | '>' | '>=' | '<' | '<=';
-export interface TimeFilter { key: 'created_at' | 'updated_at'; op: TimeOp; /** UTC, "YYYY-MM-DDTHH:MM:SS[.ffffff]" */ value: string }
-export interface RangeFilter { key: 'size' | 'virtual_size'; op: '>=' | '<='; value: number }
+export interface TimeFilter {
+  key: 'created_at' | 'updated_at';
+  op: TimeOp;
+  /** UTC, "YYYY-MM-DDTHH:MM:SS[.ffffff]" */ value: string;
+}
+export interface RangeFilter {
+  key: 'size' | 'virtual_size';
+  op: '>=' | '<=';
+  value: number;
+}
 
-export type ImageStatus = 'queued' | 'saving' | 'active' | 'killed' | 'deleted' | 'pending_delete' | 'deactivated' | 'uploading' | 'importing';
+export type ImageStatus =
+  'queued' | 'saving' | 'active' | 'killed' | 'deleted' | 'pending_delete' | 'deactivated' | 'uploading' | 'importing';
 export type ImageVisibility = 'public' | 'private' | 'shared' | 'community';
 
 export interface ImageRow {
@@ -41,7 +50,12 @@ export interface ImageMemberRow {
   updated_at: string;
 }
 
-export interface ImageHostLoadRow { image_id: string; host_id: number; docker_image_id: string; loaded_at: string }
+export interface ImageHostLoadRow {
+  image_id: string;
+  host_id: number;
+  docker_image_id: string;
+  loaded_at: string;
+}
 
 /** Custom (non-base) properties of an image, e.g. os_command_line, novadock_tty, image_type. */
 export function imageProperties(row: Pick<ImageRow, 'properties'>): Record<string, string> {
@@ -71,7 +85,20 @@ export interface ImageListQuery {
   /** Only images whose id is in this set of visibility clauses (built by the service). */
   visibleTo: { admin: boolean; projectId: string | null };
   /** exact match; a list matches any of its values (Glance's `in:`) */
-  filters: Partial<Record<'name' | 'status' | 'visibility' | 'owner' | 'container_format' | 'disk_format' | 'id' | 'checksum' | 'os_hash_value', string | string[]>>;
+  filters: Partial<
+    Record<
+      | 'name'
+      | 'status'
+      | 'visibility'
+      | 'owner'
+      | 'container_format'
+      | 'disk_format'
+      | 'id'
+      | 'checksum'
+      | 'os_hash_value',
+      string | string[]
+    >
+  >;
   /** created_at / updated_at against a UTC "YYYY-MM-DDTHH:MM:SS[.ffffff]" (whole-second columns, as Glance's) */
   times: TimeFilter[];
   /** size / virtual_size bounds (inclusive) */
@@ -104,7 +131,12 @@ export class ImagesRepo {
   }
 
   /** Update; when `expectedStatus` is given, only if the image is still in one of those states. Returns rows changed. */
-  async update(id: string, changes: Partial<ImageRow>, expectedStatus?: ImageStatus[], trx: Db = this.db): Promise<number> {
+  async update(
+    id: string,
+    changes: Partial<ImageRow>,
+    expectedStatus?: ImageStatus[],
+    trx: Db = this.db,
+  ): Promise<number> {
     const q = trx('images').where({ id });
     if (expectedStatus) q.whereIn('status', expectedStatus);
     return q.update(changes);
@@ -124,10 +156,18 @@ export class ImagesRepo {
         w.where('visibility', 'public');
         if (projectId) {
           w.orWhere('owner', projectId);
-          w.orWhere((s) => s.where('visibility', 'shared').whereExists((e) =>
-            e.select(trx.raw('1')).from('image_members').whereRaw('image_members.image_id = images.id')
-              .where('image_members.member', projectId)
-              .modify((m) => { if (memberStatus !== 'all') m.where('image_members.status', memberStatus); })));
+          w.orWhere((s) =>
+            s.where('visibility', 'shared').whereExists((e) =>
+              e
+                .select(trx.raw('1'))
+                .from('image_members')
+                .whereRaw('image_members.image_id = images.id')
+                .where('image_members.member', projectId)
+                .modify((m) => {
+                  if (memberStatus !== 'all') m.where('image_members.status', memberStatus);
+                }),
+            ),
+          );
         }
         if (q.filters.visibility === 'community' || q.includeCommunity) w.orWhere('visibility', 'community');
       });
@@ -147,11 +187,19 @@ export class ImagesRepo {
     if (q.protected !== null) query.where('images.protected', q.protected);
     for (const [k, v] of Object.entries(q.properties)) {
       // properties is JSON text written by JSON.stringify: match the exact `"key":"value"` pair.
-      const needle = JSON.stringify({ [k]: v }).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
+      const needle = JSON.stringify({ [k]: v })
+        .slice(1, -1)
+        .replace(/[\\%_]/g, (c) => `\\${c}`);
       query.whereRaw("images.properties LIKE ? ESCAPE '\\'", [`%${needle}%`]);
     }
     for (const tag of q.tags) {
-      query.whereExists((e) => e.select(trx.raw('1')).from('image_tags').whereRaw('image_tags.image_id = images.id').where('image_tags.tag', tag));
+      query.whereExists((e) =>
+        e
+          .select(trx.raw('1'))
+          .from('image_tags')
+          .whereRaw('image_tags.image_id = images.id')
+          .where('image_tags.tag', tag),
+      );
     }
     const sort = [...q.sort];
     if (!sort.some((s) => s.key === 'id')) sort.push({ key: 'id', dir: sort[sort.length - 1]?.dir ?? 'desc' });
@@ -163,13 +211,15 @@ export class ImagesRepo {
           outer.orWhere((inner) => {
             for (const prev of sort.slice(0, i)) {
               const mv = marker[prev.key];
-              if (mv === null || mv === undefined) inner.whereNull(`images.${prev.key}`); else inner.where(`images.${prev.key}`, mv as never);
+              if (mv === null || mv === undefined) inner.whereNull(`images.${prev.key}`);
+              else inner.where(`images.${prev.key}`, mv as never);
             }
             const mv = marker[s.key];
             const op = s.dir === 'asc' ? '>' : '<';
             if (mv === null || mv === undefined) {
               // NULLs sort first ascending (as we order them): everything non-null is after on asc.
-              if (s.dir === 'asc') inner.whereNotNull(`images.${s.key}`); else inner.whereRaw('1 = 0');
+              if (s.dir === 'asc') inner.whereNotNull(`images.${s.key}`);
+              else inner.whereRaw('1 = 0');
             } else if (s.dir === 'asc') {
               inner.where(`images.${s.key}`, op, mv as never);
             } else {
@@ -220,7 +270,12 @@ export class ImagesRepo {
   async insertMember(row: ImageMemberRow, trx: Db = this.db): Promise<void> {
     await trx('image_members').insert(row);
   }
-  async updateMember(imageId: string, member: string, changes: Partial<ImageMemberRow>, trx: Db = this.db): Promise<void> {
+  async updateMember(
+    imageId: string,
+    member: string,
+    changes: Partial<ImageMemberRow>,
+    trx: Db = this.db,
+  ): Promise<void> {
     await trx('image_members').where({ image_id: imageId, member }).update(changes);
   }
   async deleteMember(imageId: string, member: string, trx: Db = this.db): Promise<number> {
@@ -232,7 +287,10 @@ export class ImagesRepo {
     return trx<ImageHostLoadRow>('image_host_loads').where({ image_id: imageId, host_id: hostId }).first();
   }
   async recordHostLoad(row: ImageHostLoadRow, trx: Db = this.db): Promise<void> {
-    await trx('image_host_loads').insert(row).onConflict(['image_id', 'host_id']).merge(['docker_image_id', 'loaded_at']);
+    await trx('image_host_loads')
+      .insert(row)
+      .onConflict(['image_id', 'host_id'])
+      .merge(['docker_image_id', 'loaded_at']);
   }
   async forgetHostLoad(imageId: string, hostId: number, trx: Db = this.db): Promise<void> {
     await trx('image_host_loads').where({ image_id: imageId, host_id: hostId }).delete();

@@ -2,12 +2,27 @@
 import type { Db } from '../knex.js';
 
 export interface InstanceActionRow {
-  id: number; instance_uuid: string; action: string; request_id: string; user_id: string | null; project_id: string | null;
-  start_time: string; finish_time: string | null; message: string | null; updated_at: string | null;
+  id: number;
+  instance_uuid: string;
+  action: string;
+  request_id: string;
+  user_id: string | null;
+  project_id: string | null;
+  start_time: string;
+  finish_time: string | null;
+  message: string | null;
+  updated_at: string | null;
 }
 export interface InstanceActionEventRow {
-  id: number; action_id: number; event: string; start_time: string; finish_time: string | null; result: string | null;
-  traceback: string | null; host: string | null; details: string | null;
+  id: number;
+  action_id: number;
+  event: string;
+  start_time: string;
+  finish_time: string | null;
+  result: string | null;
+  traceback: string | null;
+  host: string | null;
+  details: string | null;
 }
 
 export class InstanceActionsRepo {
@@ -18,7 +33,10 @@ export class InstanceActionsRepo {
     return typeof r === 'object' ? (r as { id: number }).id : (r as number);
   }
   async findByRequest(uuid: string, requestId: string, trx: Db = this.db): Promise<InstanceActionRow | undefined> {
-    return trx<InstanceActionRow>('instance_actions').where({ instance_uuid: uuid, request_id: requestId }).orderBy('id', 'desc').first(); // the newest, as Nova's action_get_by_request_id
+    return trx<InstanceActionRow>('instance_actions')
+      .where({ instance_uuid: uuid, request_id: requestId })
+      .orderBy('id', 'desc')
+      .first(); // the newest, as Nova's action_get_by_request_id
   }
   async update(id: number, changes: Partial<InstanceActionRow>, trx: Db = this.db): Promise<void> {
     await trx('instance_actions').where({ id }).update(changes);

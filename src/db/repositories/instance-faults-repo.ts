@@ -3,7 +3,13 @@ import type { Db } from '../knex.js';
 import { chunks } from './instance-metadata-repo.js';
 
 export interface InstanceFaultRow {
-  id: number; instance_uuid: string; code: number; message: string; details: string | null; host: string | null; created_at: string;
+  id: number;
+  instance_uuid: string;
+  code: number;
+  message: string;
+  details: string | null;
+  host: string | null;
+  created_at: string;
 }
 
 export class InstanceFaultsRepo {

@@ -13,7 +13,8 @@ export class InstanceMetadataRepo {
     const out = new Map<string, Record<string, string>>(uuids.map((u) => [u, {}]));
     for (const part of chunks(uuids)) {
       const rows = await trx('instance_metadata').whereIn('instance_uuid', part).orderBy('key');
-      for (const r of rows as { instance_uuid: string; key: string; value: string }[]) out.get(r.instance_uuid)![r.key] = r.value;
+      for (const r of rows as { instance_uuid: string; key: string; value: string }[])
+        out.get(r.instance_uuid)![r.key] = r.value;
     }
     return out;
   }

@@ -21,7 +21,8 @@ export class InstanceSystemMetadataRepo {
 
   async set(uuid: string, items: Record<string, string>, trx: Db = this.db): Promise<void> {
     const rows = Object.entries(items).map(([key, value]) => ({ instance_uuid: uuid, key, value }));
-    if (rows.length) await trx('instance_system_metadata').insert(rows).onConflict(['instance_uuid', 'key']).merge(['value']);
+    if (rows.length)
+      await trx('instance_system_metadata').insert(rows).onConflict(['instance_uuid', 'key']).merge(['value']);
   }
 
   async remove(uuid: string, keys: string[], trx: Db = this.db): Promise<void> {

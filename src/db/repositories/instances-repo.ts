@@ -55,11 +55,22 @@ export type NewInstance = Omit<InstanceRow, 'id'>;
 
 /** The flavor snapshot kept with a server (flavor_json). */
 export interface FlavorSnapshot {
-  id: string; name: string; memory_mb: number; vcpus: number; root_gb: number; ephemeral_gb: number; swap: number;
+  id: string;
+  name: string;
+  memory_mb: number;
+  vcpus: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  swap: number;
   extra_specs: Record<string, string>;
 }
 
-export interface StoredAddress { network: string; version: 4 | 6; addr: string; mac: string | null }
+export interface StoredAddress {
+  network: string;
+  version: 4 | 6;
+  addr: string;
+  mac: string | null;
+}
 
 export function flavorOf(row: Pick<InstanceRow, 'flavor_json'>): FlavorSnapshot {
   return JSON.parse(row.flavor_json) as FlavorSnapshot;
@@ -76,15 +87,42 @@ export function normalizeInstance(row: InstanceRow): InstanceRow {
 
 /** Nova sort keys we can honour, mapped onto columns (others are accepted and ignored). */
 export const INSTANCE_SORT_COLUMNS: Record<string, keyof InstanceRow> = {
-  access_ip_v4: 'access_ip_v4', access_ip_v6: 'access_ip_v6', availability_zone: 'availability_zone',
-  config_drive: 'config_drive', created_at: 'created_at', display_description: 'display_description',
-  display_name: 'display_name', host: 'host_id', hostname: 'hostname', image_ref: 'image_ref',
-  instance_type_id: 'flavor_id', key_name: 'key_name', launch_index: 'launch_index', launched_at: 'launched_at',
-  locked_by: 'locked_by', node: 'host_id', power_state: 'power_state', progress: 'progress', project_id: 'project_id',
-  task_state: 'task_state', terminated_at: 'terminated_at', updated_at: 'updated_at', user_id: 'user_id', uuid: 'uuid',
-  vm_state: 'vm_state', deleted: 'deleted', deleted_at: 'deleted_at', ephemeral_gb: 'ephemeral_gb', id: 'id',
-  key_data: 'key_data', locked: 'locked', memory_mb: 'memory_mb', reservation_id: 'reservation_id', root_gb: 'root_gb',
-  user_data: 'user_data', vcpus: 'vcpus',
+  access_ip_v4: 'access_ip_v4',
+  access_ip_v6: 'access_ip_v6',
+  availability_zone: 'availability_zone',
+  config_drive: 'config_drive',
+  created_at: 'created_at',
+  display_description: 'display_description',
+  display_name: 'display_name',
+  host: 'host_id',
+  hostname: 'hostname',
+  image_ref: 'image_ref',
+  instance_type_id: 'flavor_id',
+  key_name: 'key_name',
+  launch_index: 'launch_index',
+  launched_at: 'launched_at',
+  locked_by: 'locked_by',
+  node: 'host_id',
+  power_state: 'power_state',
+  progress: 'progress',
+  project_id: 'project_id',
+  task_state: 'task_state',
+  terminated_at: 'terminated_at',
+  updated_at: 'updated_at',
+  user_id: 'user_id',
+  uuid: 'uuid',
+  vm_state: 'vm_state',
+  deleted: 'deleted',
+  deleted_at: 'deleted_at',
+  ephemeral_gb: 'ephemeral_gb',
+  id: 'id',
+  key_data: 'key_data',
+  locked: 'locked',
+  memory_mb: 'memory_mb',
+  reservation_id: 'reservation_id',
+  root_gb: 'root_gb',
+  user_data: 'user_data',
+  vcpus: 'vcpus',
 };
 
 /** vm_state of a soft-deleted server (compute/states VmState.SOFT_DELETED). */
@@ -160,7 +198,10 @@ export class InstancesRepo {
    * contain null (idle). Throws UnexpectedTaskState (409) when another task got there first.
    */
   async updateWithExpectedTaskState(
-    uuid: string, changes: Partial<InstanceRow>, expected: readonly (string | null)[], trx: Db = this.db,
+    uuid: string,
+    changes: Partial<InstanceRow>,
+    expected: readonly (string | null)[],
+    trx: Db = this.db,
   ): Promise<void> {
     const n = await trx('instances')
       .where({ uuid, deleted: false })
@@ -178,7 +219,9 @@ export class InstancesRepo {
   }
 
   async list(q: InstanceListQuery, trx: Db = this.db): Promise<InstanceRow[]> {
-    const query = trx<InstanceRow>('instances').select(q.columns ? q.columns.map((c) => `instances.${c}`) : 'instances.*');
+    const query = trx<InstanceRow>('instances').select(
+      q.columns ? q.columns.map((c) => `instances.${c}`) : 'instances.*',
+    );
     if (q.projectId !== null) query.where('project_id', q.projectId);
     if (q.deleted === true && q.softDeleted === true) {
       query.where((w) => w.where('deleted', true).orWhere('vm_state', SOFT_DELETED_VM_STATE));
@@ -193,12 +236,27 @@ export class InstancesRepo {
     if (q.vmStates) query.whereIn('vm_state', q.vmStates);
     if (q.taskStates) query.whereIn('task_state', q.taskStates);
     for (const [col, v] of Object.entries(q.equals ?? {})) {
-      if (v === null) query.whereNull(col); else query.where(col, v as string);
+      if (v === null) query.whereNull(col);
+      else query.where(col, v as string);
     }
-    if (q.changesSince) query.where((w) => w.where('updated_at', '>=', q.changesSince!).orWhere((x) => x.whereNull('updated_at').where('created_at', '>=', q.changesSince!)));
-    if (q.changesBefore) query.where((w) => w.where('updated_at', '<=', q.changesBefore!).orWhere((x) => x.whereNull('updated_at').where('created_at', '<=', q.changesBefore!)));
-    const tagSub = (tags: string[]) => trx('instance_tags').select('instance_uuid').whereIn('tag', tags)
-      .groupBy('instance_uuid').havingRaw('count(distinct tag) = ?', [tags.length]);
+    if (q.changesSince)
+      query.where((w) =>
+        w
+          .where('updated_at', '>=', q.changesSince!)
+          .orWhere((x) => x.whereNull('updated_at').where('created_at', '>=', q.changesSince!)),
+      );
+    if (q.changesBefore)
+      query.where((w) =>
+        w
+          .where('updated_at', '<=', q.changesBefore!)
+          .orWhere((x) => x.whereNull('updated_at').where('created_at', '<=', q.changesBefore!)),
+      );
+    const tagSub = (tags: string[]) =>
+      trx('instance_tags')
+        .select('instance_uuid')
+        .whereIn('tag', tags)
+        .groupBy('instance_uuid')
+        .havingRaw('count(distinct tag) = ?', [tags.length]);
     const anyTagSub = (tags: string[]) => trx('instance_tags').select('instance_uuid').whereIn('tag', tags);
     if (q.tagsAll?.length) query.whereIn('uuid', tagSub(q.tagsAll));
     if (q.tagsAny?.length) query.whereIn('uuid', anyTagSub(q.tagsAny));
@@ -215,10 +273,17 @@ export class InstancesRepo {
 
   /** Live servers on a host, for the scheduler's resource accounting. */
   async usageByHost(trx: Db = this.db): Promise<Map<number, { vcpus: number; memoryMb: number; count: number }>> {
-    const rows = await trx('instances').where({ deleted: false }).whereNotNull('host_id')
-      .groupBy('host_id').select('host_id', trx.raw('sum(vcpus) as vcpus'), trx.raw('sum(memory_mb) as mem'), trx.raw('count(*) as n'));
-    return new Map(rows.map((r: { host_id: number; vcpus: number; mem: number; n: number }) =>
-      [Number(r.host_id), { vcpus: Number(r.vcpus), memoryMb: Number(r.mem), count: Number(r.n) }]));
+    const rows = await trx('instances')
+      .where({ deleted: false })
+      .whereNotNull('host_id')
+      .groupBy('host_id')
+      .select('host_id', trx.raw('sum(vcpus) as vcpus'), trx.raw('sum(memory_mb) as mem'), trx.raw('count(*) as n'));
+    return new Map(
+      rows.map((r: { host_id: number; vcpus: number; mem: number; n: number }) => [
+        Number(r.host_id),
+        { vcpus: Number(r.vcpus), memoryMb: Number(r.mem), count: Number(r.n) },
+      ]),
+    );
   }
 }
 
@@ -227,12 +292,17 @@ export class InstancesRepo {
  * (a > ma) OR (a = ma AND b > mb) OR (a = ma AND b = mb AND id > mid), with < for desc.
  * NULLs sort first ascending on both SQLite and here (treated as the smallest value).
  */
-function keysetAfter(w: import('knex').Knex.QueryBuilder, sort: { column: keyof InstanceRow; dir: 'asc' | 'desc' }[], marker: InstanceRow): void {
+function keysetAfter(
+  w: import('knex').Knex.QueryBuilder,
+  sort: { column: keyof InstanceRow; dir: 'asc' | 'desc' }[],
+  marker: InstanceRow,
+): void {
   sort.forEach((s, i) => {
     w.orWhere((branch) => {
       for (const prev of sort.slice(0, i)) {
         const v = marker[prev.column];
-        if (v === null || v === undefined) branch.whereNull(prev.column); else branch.where(prev.column, normalizeValue(v));
+        if (v === null || v === undefined) branch.whereNull(prev.column);
+        else branch.where(prev.column, normalizeValue(v));
       }
       const v = marker[s.column];
       if (s.dir === 'asc') {

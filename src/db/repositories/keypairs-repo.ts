@@ -2,7 +2,13 @@
 import type { Db } from '../knex.js';
 
 export interface KeypairRow {
-  id: number; user_id: string; name: string; type: string; public_key: string; fingerprint: string; created_at: string;
+  id: number;
+  user_id: string;
+  name: string;
+  type: string;
+  public_key: string;
+  fingerprint: string;
+  created_at: string;
 }
 
 export class KeypairsRepo {

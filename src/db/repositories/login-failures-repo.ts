@@ -1,7 +1,11 @@
 // Counters of failed password logins per bucket (a user or a client address) and window.
 import type { Db } from '../knex.js';
 
-export interface LoginFailureRow { bucket: string; failures: number; window_started_at: string }
+export interface LoginFailureRow {
+  bucket: string;
+  failures: number;
+  window_started_at: string;
+}
 
 export class LoginFailuresRepo {
   constructor(private readonly db: Db) {}
@@ -17,8 +21,14 @@ export class LoginFailuresRepo {
       .onConflict('bucket')
       .merge({
         // Inside the window: count on. Window over: this failure opens a new one.
-        failures: trx.raw('CASE WHEN login_failures.window_started_at > ? THEN login_failures.failures + 1 ELSE 1 END', [windowStartAfterIso]),
-        window_started_at: trx.raw('CASE WHEN login_failures.window_started_at > ? THEN login_failures.window_started_at ELSE ? END', [windowStartAfterIso, nowIso]),
+        failures: trx.raw(
+          'CASE WHEN login_failures.window_started_at > ? THEN login_failures.failures + 1 ELSE 1 END',
+          [windowStartAfterIso],
+        ),
+        window_started_at: trx.raw(
+          'CASE WHEN login_failures.window_started_at > ? THEN login_failures.window_started_at ELSE ? END',
+          [windowStartAfterIso, nowIso],
+        ),
       });
   }
 

@@ -20,7 +20,11 @@ export class PowerSyncQueries {
 
   /** Live servers placed on `hostId` with no task in progress (the ones the sync may touch). */
   listIdleOnHost(hostId: number, trx: Db = this.db): Promise<SyncRow[]> {
-    return trx('instances').select(COLUMNS).where({ host_id: hostId, deleted: false }).whereNull('task_state').orderBy('id') as Promise<SyncRow[]>;
+    return trx('instances')
+      .select(COLUMNS)
+      .where({ host_id: hostId, deleted: false })
+      .whereNull('task_state')
+      .orderBy('id') as Promise<SyncRow[]>;
   }
 
   findLive(uuid: string, trx: Db = this.db): Promise<SyncRow | undefined> {
@@ -31,7 +35,12 @@ export class PowerSyncQueries {
    * UPDATE … WHERE uuid = ? AND NOT deleted AND task_state IS NULL AND vm_state = ? AND power_state = ?.
    * Returns whether the row was written.
    */
-  async casIdle(uuid: string, expected: { vmState: string; powerState: number }, changes: Record<string, unknown>, trx: Db = this.db): Promise<boolean> {
+  async casIdle(
+    uuid: string,
+    expected: { vmState: string; powerState: number },
+    changes: Record<string, unknown>,
+    trx: Db = this.db,
+  ): Promise<boolean> {
     const n = await trx('instances')
       .where({ uuid, deleted: false, vm_state: expected.vmState, power_state: expected.powerState })
       .whereNull('task_state')
@@ -40,8 +49,15 @@ export class PowerSyncQueries {
   }
 
   /** Ends the sync's own task (task_state back to None), only if it still holds it. */
-  async releaseTask(uuid: string, taskState: string, changes: Record<string, unknown>, trx: Db = this.db): Promise<boolean> {
-    const n = await trx('instances').where({ uuid, deleted: false, task_state: taskState }).update({ ...changes, task_state: null });
+  async releaseTask(
+    uuid: string,
+    taskState: string,
+    changes: Record<string, unknown>,
+    trx: Db = this.db,
+  ): Promise<boolean> {
+    const n = await trx('instances')
+      .where({ uuid, deleted: false, task_state: taskState })
+      .update({ ...changes, task_state: null });
     return n > 0;
   }
 }

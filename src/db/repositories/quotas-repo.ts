@@ -2,8 +2,18 @@
 // gives the defaults), plus the per-project lock row used on PostgreSQL.
 import type { Db } from '../knex.js';
 
-export interface QuotaRow { project_id: string; resource: string; hard_limit: number; created_at: string; updated_at: string | null }
-export interface QuotaClassRow { class_name: string; resource: string; hard_limit: number }
+export interface QuotaRow {
+  project_id: string;
+  resource: string;
+  hard_limit: number;
+  created_at: string;
+  updated_at: string | null;
+}
+export interface QuotaClassRow {
+  class_name: string;
+  resource: string;
+  hard_limit: number;
+}
 
 export class QuotasRepo {
   constructor(private readonly db: Db) {}
@@ -18,7 +28,13 @@ export class QuotasRepo {
     return Object.fromEntries(rows.map((r) => [r.resource, Number(r.hard_limit)]));
   }
 
-  async setProjectLimit(projectId: string, resource: string, hardLimit: number, now: string, trx: Db = this.db): Promise<void> {
+  async setProjectLimit(
+    projectId: string,
+    resource: string,
+    hardLimit: number,
+    now: string,
+    trx: Db = this.db,
+  ): Promise<void> {
     await trx('quotas')
       .insert({ project_id: projectId, resource, hard_limit: hardLimit, created_at: now, updated_at: null })
       .onConflict(['project_id', 'resource'])
@@ -34,18 +50,42 @@ export class QuotasRepo {
   /** The user's own limits inside the project (no fallback). */
   async userLimits(projectId: string, userId: string, trx: Db = this.db): Promise<Record<string, number>> {
     const rows = await trx('project_user_quotas').where({ project_id: projectId, user_id: userId });
-    return Object.fromEntries(rows.map((r: { resource: string; hard_limit: number }) => [r.resource, Number(r.hard_limit)]));
+    return Object.fromEntries(
+      rows.map((r: { resource: string; hard_limit: number }) => [r.resource, Number(r.hard_limit)]),
+    );
   }
 
   /** Every user limit of the project, for the sum that a project limit may not go below. */
-  async allUserLimits(projectId: string, trx: Db = this.db): Promise<{ user_id: string; resource: string; hard_limit: number }[]> {
-    const rows = await trx('project_user_quotas').where({ project_id: projectId }).select('user_id', 'resource', 'hard_limit');
-    return rows.map((r: { user_id: string; resource: string; hard_limit: number }) => ({ ...r, hard_limit: Number(r.hard_limit) }));
+  async allUserLimits(
+    projectId: string,
+    trx: Db = this.db,
+  ): Promise<{ user_id: string; resource: string; hard_limit: number }[]> {
+    const rows = await trx('project_user_quotas')
+      .where({ project_id: projectId })
+      .select('user_id', 'resource', 'hard_limit');
+    return rows.map((r: { user_id: string; resource: string; hard_limit: number }) => ({
+      ...r,
+      hard_limit: Number(r.hard_limit),
+    }));
   }
 
-  async setUserLimit(projectId: string, userId: string, resource: string, hardLimit: number, now: string, trx: Db = this.db): Promise<void> {
+  async setUserLimit(
+    projectId: string,
+    userId: string,
+    resource: string,
+    hardLimit: number,
+    now: string,
+    trx: Db = this.db,
+  ): Promise<void> {
     await trx('project_user_quotas')
-      .insert({ project_id: projectId, user_id: userId, resource, hard_limit: hardLimit, created_at: now, updated_at: null })
+      .insert({
+        project_id: projectId,
+        user_id: userId,
+        resource,
+        hard_limit: hardLimit,
+        created_at: now,
+        updated_at: null,
+      })
       .onConflict(['project_id', 'user_id', 'resource'])
       .merge({ hard_limit: hardLimit, updated_at: now });
   }

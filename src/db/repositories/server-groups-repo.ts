@@ -3,7 +3,14 @@
 import type { Db } from '../knex.js';
 
 export interface ServerGroupRow {
-  id: number; uuid: string; name: string; project_id: string; user_id: string; policy: string; rules: string; created_at: string;
+  id: number;
+  uuid: string;
+  name: string;
+  project_id: string;
+  user_id: string;
+  policy: string;
+  rules: string;
+  created_at: string;
 }
 
 export class ServerGroupsRepo {
@@ -39,12 +46,14 @@ export class ServerGroupsRepo {
       .where('i.deleted', false)
       .orderBy('i.id')
       .select('m.group_id', 'm.instance_uuid');
-    for (const r of rows as { group_id: number; instance_uuid: string }[]) out.get(Number(r.group_id))!.push(r.instance_uuid);
+    for (const r of rows as { group_id: number; instance_uuid: string }[])
+      out.get(Number(r.group_id))!.push(r.instance_uuid);
     return out;
   }
 
   async addMembers(groupId: number, instanceUuids: string[], trx: Db = this.db): Promise<void> {
-    if (instanceUuids.length) await trx('server_group_members').insert(instanceUuids.map((u) => ({ group_id: groupId, instance_uuid: u })));
+    if (instanceUuids.length)
+      await trx('server_group_members').insert(instanceUuids.map((u) => ({ group_id: groupId, instance_uuid: u })));
   }
 
   /** The group an instance belongs to, if any. */
@@ -56,7 +65,11 @@ export class ServerGroupsRepo {
   }
 
   /** How many live members of the group sit on each host. */
-  async membersPerHost(groupId: number, excludeInstance: string | null, trx: Db = this.db): Promise<Map<number, number>> {
+  async membersPerHost(
+    groupId: number,
+    excludeInstance: string | null,
+    trx: Db = this.db,
+  ): Promise<Map<number, number>> {
     const q = trx('server_group_members as m')
       .join('instances as i', 'i.uuid', 'm.instance_uuid')
       .where('m.group_id', groupId)

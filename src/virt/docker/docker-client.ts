@@ -13,14 +13,34 @@ export function dockerFromUrl(url: string, idleTimeoutMs?: number): Docker {
   const timeout = idleTimeoutMs && idleTimeoutMs > 0 ? idleTimeoutMs : undefined;
   if (url.startsWith('unix://')) return new Docker({ socketPath: url.slice('unix://'.length), timeout });
   const u = new URL(url.replace(/^tcp:/, 'http:'));
-  return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: u.protocol === 'https:' ? 'https' : 'http', timeout });
+  return new Docker({
+    host: u.hostname,
+    port: Number(u.port || 2375),
+    protocol: u.protocol === 'https:' ? 'https' : 'http',
+    timeout,
+  });
 }
 
-interface DockerishError { statusCode?: number; code?: string; message?: string; json?: { message?: string }; reason?: string; name?: string }
+interface DockerishError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  json?: { message?: string };
+  reason?: string;
+  name?: string;
+}
 
 // Docker is down or went away: the socket file is gone (ENOENT, SIGTERM'd daemon), nobody listens
 // (ECONNREFUSED, kill -9), or the connection broke mid-way (ECONNRESET, "aborted") — docker-here.md §8.
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const UNREACHABLE = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 const WRONG_STATE = /is (not running|not paused|already paused|paused|restarting|marked for removal)\b/i;
 
@@ -29,18 +49,28 @@ export function mapDockerError(err: unknown, what: string): DriverError {
   if (err instanceof DriverError) return err;
   const e = (err ?? {}) as DockerishError;
   const msg = (e.json && typeof e.json === 'object' && e.json.message) || e.message || String(err);
-  if (e.code && UNREACHABLE.has(e.code)) return new DriverError(`Docker Engine is unreachable (${e.code}) during ${what}`, 'unavailable');
-  if (e.message === 'aborted' && !e.statusCode) return new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable');
-  if (e.name === 'AbortError' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKETTIMEDOUT' || /\btimed? ?out\b/i.test(msg)) {
+  if (e.code && UNREACHABLE.has(e.code))
+    return new DriverError(`Docker Engine is unreachable (${e.code}) during ${what}`, 'unavailable');
+  if (e.message === 'aborted' && !e.statusCode)
+    return new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable');
+  if (
+    e.name === 'AbortError' ||
+    e.code === 'ETIMEDOUT' ||
+    e.code === 'ESOCKETTIMEDOUT' ||
+    /\btimed? ?out\b/i.test(msg)
+  ) {
     return new DriverError(`Docker did not answer in time during ${what}`, 'timeout');
   }
   // Docker 20.10 answers some wrong-state requests with 500 (unpause of a running container:
   // "Container … is not paused"); they are conflicts all the same.
   if (e.statusCode && e.statusCode >= 400 && WRONG_STATE.test(msg)) return new DriverError(msg, 'conflict');
   switch (e.statusCode) {
-    case 404: return new DriverError(msg, 'not-found');
-    case 409: return new DriverError(msg, 'conflict');
-    default: return new DriverError(`${what} failed: ${msg}`);
+    case 404:
+      return new DriverError(msg, 'not-found');
+    case 409:
+      return new DriverError(msg, 'conflict');
+    default:
+      return new DriverError(`${what} failed: ${msg}`);
   }
 }
 
@@ -57,7 +87,11 @@ export interface CallOptions {
  * Run one Docker call under a deadline. `fn` gets an AbortSignal to hand to dockerode
  * (`{ abortSignal }`), so a call that passes its deadline is cancelled, not just forgotten.
  */
-export async function call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, opts: CallOptions): Promise<T | undefined> {
+export async function call<T>(
+  what: string,
+  fn: (signal: AbortSignal) => Promise<T>,
+  opts: CallOptions,
+): Promise<T | undefined> {
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -85,17 +119,27 @@ type Destroyable = NodeJS.ReadableStream & { destroy?: (e?: Error) => void };
  * Docker reports failures in-band with `{"error": …}` under a 200 status: those are failures here.
  * The stream breaking before its end, or outliving `timeoutMs`, is a failure too: it never hangs.
  */
-export function followProgress(stream: NodeJS.ReadableStream, what: string, timeoutMs: number): Promise<Record<string, unknown>[]> {
+export function followProgress(
+  stream: NodeJS.ReadableStream,
+  what: string,
+  timeoutMs: number,
+): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
     const events: Record<string, unknown>[] = [];
     let failed: DriverError | null = null;
     let done = false;
-    const timer = setTimeout(() => finish(new DriverError(`Docker did not finish ${what} in time`, 'timeout')), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new DriverError(`Docker did not finish ${what} in time`, 'timeout')),
+      timeoutMs,
+    );
     const finish = (err: DriverError | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (err) { (stream as Destroyable).destroy?.(); reject(err); } else resolve(events);
+      if (err) {
+        (stream as Destroyable).destroy?.();
+        reject(err);
+      } else resolve(events);
     };
     const lines = lineSplitter((line) => {
       const obj = parseJsonLine(line);
@@ -108,9 +152,14 @@ export function followProgress(stream: NodeJS.ReadableStream, what: string, time
     });
     stream.on('data', (chunk: Buffer) => lines.push(chunk));
     stream.on('error', (err) => finish(failed ?? mapDockerError(err, what)));
-    stream.on('end', () => { lines.flush(); finish(failed); });
+    stream.on('end', () => {
+      lines.flush();
+      finish(failed);
+    });
     // 'close' without 'end': the connection dropped mid-stream.
-    stream.on('close', () => finish(failed ?? new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable')));
+    stream.on('close', () =>
+      finish(failed ?? new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable')),
+    );
   });
 }
 
@@ -119,11 +168,22 @@ export function followProgress(stream: NodeJS.ReadableStream, what: string, time
  * or takes no options). The deadline covers the response headers only; the caller owns the body.
  */
 export function dialStream(
-  client: Docker, what: string, path: string, query: Record<string, unknown>, timeoutMs: number,
+  client: Docker,
+  what: string,
+  path: string,
+  query: Record<string, unknown>,
+  timeoutMs: number,
   statusCodes: Record<number, true | string> = { 200: true, 404: 'not found', 500: 'server error' },
 ): Promise<NodeJS.ReadableStream & { destroy(e?: Error): void }> {
-  return call(what, (abortSignal) => new Promise((resolve, reject) => {
-    client.modem.dial({ path: `${path}?`, method: 'GET', isStream: true, abortSignal, statusCodes, options: query } as never,
-      (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as never)));
-  }), { timeoutMs }) as never;
+  return call(
+    what,
+    (abortSignal) =>
+      new Promise((resolve, reject) => {
+        client.modem.dial(
+          { path: `${path}?`, method: 'GET', isStream: true, abortSignal, statusCodes, options: query } as never,
+          (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as never)),
+        );
+      }),
+    { timeoutMs },
+  ) as never;
 }

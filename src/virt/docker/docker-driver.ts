@@ -8,8 +8,18 @@ import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
 import {
-  LABELS, MANAGED_BY, containerName, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo,
-  type InstanceAddress, type InstanceInfo, type InstanceStats, type SpawnSpec,
+  LABELS,
+  MANAGED_BY,
+  containerName,
+  lastLines,
+  type ComputeDriver,
+  type DriverEvent,
+  type ExecSession,
+  type HostInfo,
+  type InstanceAddress,
+  type InstanceInfo,
+  type InstanceStats,
+  type SpawnSpec,
 } from '../driver.js';
 import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client.js';
 import { envRestoringImage } from './commit-env.js';
@@ -52,13 +62,18 @@ export class DockerDriver implements ComputeDriver {
     return client.getContainer(containerName(instanceUuid));
   }
 
-  private call<T>(what: string, fn: (abortSignal: AbortSignal) => Promise<T>, o: { okNotModified?: boolean; okNotFound?: boolean; timeoutMs?: number } = {}) {
+  private call<T>(
+    what: string,
+    fn: (abortSignal: AbortSignal) => Promise<T>,
+    o: { okNotModified?: boolean; okNotFound?: boolean; timeoutMs?: number } = {},
+  ) {
     return call(what, fn, { ...o, timeoutMs: o.timeoutMs ?? this.timeoutMs });
   }
 
   private async mustExist(instanceUuid: string): Promise<InstanceInfo> {
     const info = await this.getInfo(instanceUuid);
-    if (info.status === 'missing') throw new DriverError(`No such container: ${containerName(instanceUuid)}`, 'not-found');
+    if (info.status === 'missing')
+      throw new DriverError(`No such container: ${containerName(instanceUuid)}`, 'not-found');
     return info;
   }
 
@@ -69,8 +84,12 @@ export class DockerDriver implements ComputeDriver {
 
   async hostInfo(): Promise<HostInfo> {
     const [info, version] = await Promise.all([
-      this.call('info', (abortSignal) => withOptions(this.docker, 'info', { abortSignal })) as Promise<Record<string, unknown>>,
-      this.call('version', (abortSignal) => withOptions(this.docker, 'version', { abortSignal })) as unknown as Promise<Record<string, unknown>>,
+      this.call('info', (abortSignal) => withOptions(this.docker, 'info', { abortSignal })) as Promise<
+        Record<string, unknown>
+      >,
+      this.call('version', (abortSignal) => withOptions(this.docker, 'version', { abortSignal })) as unknown as Promise<
+        Record<string, unknown>
+      >,
     ]);
     this.hostCpus = Number(info.NCPU) || 1;
     const disk = this.localDisk(String(info.DockerRootDir ?? ''));
@@ -105,19 +124,28 @@ export class DockerDriver implements ComputeDriver {
 
   // ---- images ---------------------------------------------------------------------------------
   async imageExists(ref: string): Promise<boolean> {
-    const r = await this.call('inspect image', (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as {}), { okNotFound: true });
+    const r = await this.call(
+      'inspect image',
+      (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as {}),
+      { okNotFound: true },
+    );
     return r !== undefined;
   }
 
   private async imageId(ref: string): Promise<string> {
-    const info = (await this.call('inspect image', (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as {}))) as { Id: string };
+    const info = (await this.call('inspect image', (abortSignal) =>
+      this.docker.getImage(ref).inspect({ abortSignal } as {}),
+    )) as { Id: string };
     return info.Id;
   }
 
   async loadImage(archive: Readable): Promise<string[]> {
-    const stream = (await this.call('load image', (abortSignal) =>
-      this.streams.loadImage(archive, { quiet: true, abortSignal } as {}) as Promise<NodeJS.ReadableStream>,
-    { timeoutMs: this.longTimeoutMs }))!;
+    const stream = (await this.call(
+      'load image',
+      (abortSignal) =>
+        this.streams.loadImage(archive, { quiet: true, abortSignal } as {}) as Promise<NodeJS.ReadableStream>,
+      { timeoutMs: this.longTimeoutMs },
+    ))!;
     const events = await followProgress(stream, 'image load', this.longTimeoutMs);
     const refs: string[] = [];
     for (const e of events) {
@@ -136,32 +164,72 @@ export class DockerDriver implements ComputeDriver {
 
   async importImage(rootfs: Readable, opts: { repo: string; tag: string; changes?: string[] }): Promise<string> {
     const query = { repo: opts.repo, tag: opts.tag, ...(opts.changes?.length ? { changes: opts.changes } : {}) };
-    const stream = (await this.call('import image', (abortSignal) =>
-      this.streams.importImage(rootfs as unknown as string, { ...query, abortSignal } as {}) as unknown as Promise<NodeJS.ReadableStream>,
-    { timeoutMs: this.longTimeoutMs }))!;
+    const stream = (await this.call(
+      'import image',
+      (abortSignal) =>
+        this.streams.importImage(
+          rootfs as unknown as string,
+          { ...query, abortSignal } as {},
+        ) as unknown as Promise<NodeJS.ReadableStream>,
+      { timeoutMs: this.longTimeoutMs },
+    ))!;
     const events = await followProgress(stream, 'image import', this.longTimeoutMs);
-    const id = events.map((e) => String(e.status ?? '')).reverse().find((s) => s.startsWith('sha256:'));
+    const id = events
+      .map((e) => String(e.status ?? ''))
+      .reverse()
+      .find((s) => s.startsWith('sha256:'));
     return id ?? this.imageId(`${opts.repo}:${opts.tag}`);
   }
 
   async saveImage(ref: string): Promise<Readable> {
-    const res = await dialStream(this.streams, 'save image', `/images/${encodeURIComponent(ref)}/get`, {}, this.timeoutMs);
+    const res = await dialStream(
+      this.streams,
+      'save image',
+      `/images/${encodeURIComponent(ref)}/get`,
+      {},
+      this.timeoutMs,
+    );
     // Our own stream: errors are DriverErrors, a connection that drops before the end is an error
     // (a truncated tarball must never look complete), and the whole transfer has a deadline.
     const out = new PassThrough();
     let ended = false;
-    const fail = (err: DriverError) => { if (!ended) { ended = true; clearTimeout(timer); res.destroy(); out.destroy(err); } };
-    const timer = setTimeout(() => fail(new DriverError('Docker did not finish image save in time', 'timeout')), this.longTimeoutMs);
+    const fail = (err: DriverError) => {
+      if (!ended) {
+        ended = true;
+        clearTimeout(timer);
+        res.destroy();
+        out.destroy(err);
+      }
+    };
+    const timer = setTimeout(
+      () => fail(new DriverError('Docker did not finish image save in time', 'timeout')),
+      this.longTimeoutMs,
+    );
     res.on('error', (err) => fail(mapDockerError(err, 'image save')));
-    res.on('end', () => { ended = true; clearTimeout(timer); });
-    res.on('close', () => fail(new DriverError('Docker Engine is unreachable (ECONNRESET) during image save', 'unavailable')));
-    out.on('close', () => { if (!ended) { ended = true; clearTimeout(timer); res.destroy(); } });
+    res.on('end', () => {
+      ended = true;
+      clearTimeout(timer);
+    });
+    res.on('close', () =>
+      fail(new DriverError('Docker Engine is unreachable (ECONNRESET) during image save', 'unavailable')),
+    );
+    out.on('close', () => {
+      if (!ended) {
+        ended = true;
+        clearTimeout(timer);
+        res.destroy();
+      }
+    });
     res.pipe(out);
     return out;
   }
 
   async removeImage(ref: string): Promise<void> {
-    await this.call('remove image', (abortSignal) => this.docker.getImage(ref).remove({ force: true, abortSignal } as {}), { okNotFound: true });
+    await this.call(
+      'remove image',
+      (abortSignal) => this.docker.getImage(ref).remove({ force: true, abortSignal } as {}),
+      { okNotFound: true },
+    );
   }
 
   // ---- instances ------------------------------------------------------------------------------
@@ -218,9 +286,15 @@ export class DockerDriver implements ComputeDriver {
       await this.call('create container', (abortSignal) => this.docker.createContainer({ ...body, abortSignal } as {}));
       // Injected files go in between create and start, so the first process already sees them.
       if (tar) {
-        await this.call('put injected files', (abortSignal) => this.container(spec.instanceUuid).putArchive(tar, { path: '/', abortSignal } as {}));
+        await this.call('put injected files', (abortSignal) =>
+          this.container(spec.instanceUuid).putArchive(tar, { path: '/', abortSignal } as {}),
+        );
       }
-      await this.call('start container', (abortSignal) => this.container(spec.instanceUuid).start({ abortSignal } as {}), { okNotModified: true });
+      await this.call(
+        'start container',
+        (abortSignal) => this.container(spec.instanceUuid).start({ abortSignal } as {}),
+        { okNotModified: true },
+      );
       return await this.getInfo(spec.instanceUuid);
     } catch (err) {
       // Spawn cleans up after itself: no half-built container stays behind. A name conflict
@@ -232,7 +306,11 @@ export class DockerDriver implements ComputeDriver {
   }
 
   async destroy(instanceUuid: string): Promise<void> {
-    await this.call('remove container', (abortSignal) => this.container(instanceUuid).remove({ force: true, v: true, abortSignal } as {}), { okNotFound: true });
+    await this.call(
+      'remove container',
+      (abortSignal) => this.container(instanceUuid).remove({ force: true, v: true, abortSignal } as {}),
+      { okNotFound: true },
+    );
   }
 
   /** Docker waits `t` seconds before SIGKILL: the deadline must cover that wait. */
@@ -244,12 +322,17 @@ export class DockerDriver implements ComputeDriver {
     const info = await this.mustExist(instanceUuid);
     // Docker cannot stop a paused container gracefully: unpause first (nova-docker did the same).
     if (info.status === 'paused') await this.unpause(instanceUuid);
-    await this.call('stop container', (abortSignal) => this.container(instanceUuid, this.streams).stop({ t: timeoutS, abortSignal } as {}),
-      { okNotModified: true, timeoutMs: this.stopDeadline(timeoutS) });
+    await this.call(
+      'stop container',
+      (abortSignal) => this.container(instanceUuid, this.streams).stop({ t: timeoutS, abortSignal } as {}),
+      { okNotModified: true, timeoutMs: this.stopDeadline(timeoutS) },
+    );
   }
 
   async powerOn(instanceUuid: string): Promise<void> {
-    await this.call('start container', (abortSignal) => this.container(instanceUuid).start({ abortSignal } as {}), { okNotModified: true });
+    await this.call('start container', (abortSignal) => this.container(instanceUuid).start({ abortSignal } as {}), {
+      okNotModified: true,
+    });
   }
 
   async reboot(instanceUuid: string, type: 'SOFT' | 'HARD', timeoutS: number): Promise<void> {
@@ -257,13 +340,19 @@ export class DockerDriver implements ComputeDriver {
     if (info.status === 'paused') await this.unpause(instanceUuid);
     if (type === 'HARD') {
       if (info.status === 'running' || info.status === 'paused' || info.status === 'restarting') {
-        await this.call('kill container', (abortSignal) => this.container(instanceUuid).kill({ abortSignal } as {}), { okNotModified: true })
-          .catch((e: DriverError) => { if (e.kind !== 'conflict') throw e; }); // "is not running": already down
+        await this.call('kill container', (abortSignal) => this.container(instanceUuid).kill({ abortSignal } as {}), {
+          okNotModified: true,
+        }).catch((e: DriverError) => {
+          if (e.kind !== 'conflict') throw e;
+        }); // "is not running": already down
       }
       await this.powerOn(instanceUuid);
     } else {
-      await this.call('restart container', (abortSignal) => this.container(instanceUuid, this.streams).restart({ t: timeoutS, abortSignal } as {}),
-        { timeoutMs: this.stopDeadline(timeoutS) + this.timeoutMs });
+      await this.call(
+        'restart container',
+        (abortSignal) => this.container(instanceUuid, this.streams).restart({ t: timeoutS, abortSignal } as {}),
+        { timeoutMs: this.stopDeadline(timeoutS) + this.timeoutMs },
+      );
     }
   }
 
@@ -284,49 +373,77 @@ export class DockerDriver implements ComputeDriver {
     await this.unpause(instanceUuid);
   }
 
-  async updateResources(instanceUuid: string, res: { memoryMb: number; vcpus: number; pidsLimit: number }): Promise<void> {
+  async updateResources(
+    instanceUuid: string,
+    res: { memoryMb: number; vcpus: number; pidsLimit: number },
+  ): Promise<void> {
     const memory = res.memoryMb * 1024 * 1024;
     const cpus = await this.cpusFor(res.vcpus);
     await this.call('update container', (abortSignal) =>
-      this.container(instanceUuid).update({ Memory: memory, MemorySwap: memory, NanoCpus: Math.round(cpus * 1e9), PidsLimit: res.pidsLimit, abortSignal } as {}),
+      this.container(instanceUuid).update({
+        Memory: memory,
+        MemorySwap: memory,
+        NanoCpus: Math.round(cpus * 1e9),
+        PidsLimit: res.pidsLimit,
+        abortSignal,
+      } as {}),
     );
   }
 
   async snapshot(instanceUuid: string, opts: { repo: string; tag: string }): Promise<string> {
     // The snapshot keeps the disk, not the metadata given to the container as environment.
-    const container = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}))) as Docker.ContainerInspectInfo;
-    const image = (await this.call('inspect image', (abortSignal) => this.docker.getImage(container.Image).inspect({ abortSignal } as {}), { okNotFound: true })) as
-      | Docker.ImageInspectInfo
-      | undefined;
+    const container = (await this.call('inspect container', (abortSignal) =>
+      this.container(instanceUuid).inspect({ abortSignal } as {}),
+    )) as Docker.ContainerInspectInfo;
+    const image = (await this.call(
+      'inspect image',
+      (abortSignal) => this.docker.getImage(container.Image).inspect({ abortSignal } as {}),
+      { okNotFound: true },
+    )) as Docker.ImageInspectInfo | undefined;
     // Without the source image (removed by force) nothing tells the additions apart: keep the Env as is.
     const env = image ? envRestoringImage(container.Config.Env ?? [], image.Config?.Env ?? []) : [];
     // commit pauses the container while it copies its upper layer: can be long, own deadline.
     // `_body` is the container config merged into the new image (docker-modem sends it as the body).
-    const r = (await this.call('commit container', (abortSignal) =>
-      this.container(instanceUuid, this.streams).commit({ repo: opts.repo, tag: opts.tag, pause: true, abortSignal, _body: { Env: env } } as {}),
-    { timeoutMs: this.longTimeoutMs })) as { Id?: string };
+    const r = (await this.call(
+      'commit container',
+      (abortSignal) =>
+        this.container(instanceUuid, this.streams).commit({
+          repo: opts.repo,
+          tag: opts.tag,
+          pause: true,
+          abortSignal,
+          _body: { Env: env },
+        } as {}),
+      { timeoutMs: this.longTimeoutMs },
+    )) as { Id?: string };
     if (!r?.Id) throw new DriverError('commit container failed: Docker returned no image id');
     return r.Id;
   }
 
   async getInfo(instanceUuid: string): Promise<InstanceInfo> {
-    const data = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}), { okNotFound: true })) as
-      | Docker.ContainerInspectInfo
-      | undefined;
+    const data = (await this.call(
+      'inspect container',
+      (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}),
+      { okNotFound: true },
+    )) as Docker.ContainerInspectInfo | undefined;
     if (!data) return missingInfo(instanceUuid);
     return toInstanceInfo(data);
   }
 
   async listInstances(): Promise<InstanceInfo[]> {
     const filters = { label: [`${LABELS.managedBy}=${MANAGED_BY}`] };
-    const list = (await this.call('list containers', (abortSignal) => this.docker.listContainers({ all: true, filters, abortSignal } as {}))) as Docker.ContainerInfo[];
+    const list = (await this.call('list containers', (abortSignal) =>
+      this.docker.listContainers({ all: true, filters, abortSignal } as {}),
+    )) as Docker.ContainerInfo[];
     return list.map(fromListEntry);
   }
 
   async getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string> {
-    const data = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}), { okNotFound: true })) as
-      | Docker.ContainerInspectInfo
-      | undefined;
+    const data = (await this.call(
+      'inspect container',
+      (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}),
+      { okNotFound: true },
+    )) as Docker.ContainerInspectInfo | undefined;
     if (!data) return '';
     const tty = Boolean(data.Config.Tty);
     // Without a TTY Docker keeps one log entry per line, so its `tail` is exact; with a TTY an
@@ -340,13 +457,21 @@ export class DockerDriver implements ComputeDriver {
 
   /** The raw log bytes, read as a stream (dockerode's buffered logs() would JSON-parse them). */
   private async readLogs(containerId: string, tail: string): Promise<Buffer> {
-    const res = await dialStream(this.docker, 'container logs', `/containers/${containerId}/logs`,
-      { stdout: true, stderr: true, follow: false, tail }, this.timeoutMs).catch((e: DriverError) => {
+    const res = await dialStream(
+      this.docker,
+      'container logs',
+      `/containers/${containerId}/logs`,
+      { stdout: true, stderr: true, follow: false, tail },
+      this.timeoutMs,
+    ).catch((e: DriverError) => {
       if (e.kind === 'not-found') return null; // removed between inspect and logs
       throw e;
     });
     if (!res) return Buffer.alloc(0);
-    const timer = setTimeout(() => res.destroy(new DriverError('Docker did not finish container logs in time', 'timeout')), this.longTimeoutMs);
+    const timer = setTimeout(
+      () => res.destroy(new DriverError('Docker did not finish container logs in time', 'timeout')),
+      this.longTimeoutMs,
+    );
     try {
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
@@ -361,8 +486,14 @@ export class DockerDriver implements ComputeDriver {
   async getStats(instanceUuid: string): Promise<InstanceStats> {
     const info = await this.mustExist(instanceUuid);
     // one-shot: no second sample (and no 1 s wait) for the precpu fields, which we do not use.
-    const raw = (await this.call('container stats', (abortSignal) =>
-      this.container(instanceUuid).stats({ stream: false, 'one-shot': true, abortSignal } as {}) as unknown as Promise<RawStats>,
+    const raw = (await this.call(
+      'container stats',
+      (abortSignal) =>
+        this.container(instanceUuid).stats({
+          stream: false,
+          'one-shot': true,
+          abortSignal,
+        } as {}) as unknown as Promise<RawStats>,
     )) as RawStats;
     return toInstanceStats(raw, info.startedAt, info.status === 'running' || info.status === 'paused', Date.now());
   }
@@ -382,7 +513,11 @@ export class DockerDriver implements ComputeDriver {
   }
 
   private async createNetworkIfMissing(name: string, subnet: string | null): Promise<void> {
-    const existing = await this.call('inspect network', (abortSignal) => withOptions(this.docker.getNetwork(name), 'inspect', { abortSignal }), { okNotFound: true });
+    const existing = await this.call(
+      'inspect network',
+      (abortSignal) => withOptions(this.docker.getNetwork(name), 'inspect', { abortSignal }),
+      { okNotFound: true },
+    );
     if (existing) return;
     await this.call('create network', (abortSignal) =>
       (this.docker.createNetwork as (o: object) => Promise<unknown>).call(this.docker, {
@@ -401,11 +536,19 @@ export class DockerDriver implements ComputeDriver {
 
   async watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void): Promise<() => void> {
     let stop: (() => void) | null = null;
-    const forget = () => { if (stop) this.watchers.delete(stop); };
-    stop = await watchDockerEvents(this.streams, this.timeoutMs, onEvent, (err) => { forget(); onError(err); });
+    const forget = () => {
+      if (stop) this.watchers.delete(stop);
+    };
+    stop = await watchDockerEvents(this.streams, this.timeoutMs, onEvent, (err) => {
+      forget();
+      onError(err);
+    });
     const s = stop;
     this.watchers.add(s);
-    return () => { this.watchers.delete(s); s(); };
+    return () => {
+      this.watchers.delete(s);
+      s();
+    };
   }
 
   async close(): Promise<void> {
@@ -421,8 +564,18 @@ function withOptions<T = unknown>(target: object, method: string, options: objec
 
 function missingInfo(instanceUuid: string): InstanceInfo {
   return {
-    instanceUuid, containerId: null, powerState: PowerState.NOSTATE, status: 'missing', exitCode: null, oomKilled: false,
-    startedAt: null, finishedAt: null, addresses: [], memoryBytes: 0, nanoCpus: 0, labels: {},
+    instanceUuid,
+    containerId: null,
+    powerState: PowerState.NOSTATE,
+    status: 'missing',
+    exitCode: null,
+    oomKilled: false,
+    startedAt: null,
+    finishedAt: null,
+    addresses: [],
+    memoryBytes: 0,
+    nanoCpus: 0,
+    labels: {},
   };
 }
 
@@ -431,7 +584,8 @@ function addressesOf(nets: Record<string, NetworkEntry>): InstanceAddress[] {
   const addresses: InstanceAddress[] = [];
   for (const [name, n] of Object.entries(nets)) {
     if (n.IPAddress) addresses.push({ network: name, version: 4, addr: n.IPAddress, mac: n.MacAddress || null });
-    if (n.GlobalIPv6Address) addresses.push({ network: name, version: 6, addr: n.GlobalIPv6Address, mac: n.MacAddress || null });
+    if (n.GlobalIPv6Address)
+      addresses.push({ network: name, version: 6, addr: n.GlobalIPv6Address, mac: n.MacAddress || null });
   }
   return addresses;
 }

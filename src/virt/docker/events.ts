@@ -18,14 +18,19 @@ export function toDriverEvent(obj: Record<string, unknown>): DriverEvent | undef
   const actor = (obj.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
   const attrs = actor.Attributes ?? {};
   const name = attrs.name ?? '';
-  const instanceUuid = attrs[LABELS.instanceUuid] ?? (name.startsWith(CONTAINER_PREFIX) ? name.slice(CONTAINER_PREFIX.length) : '');
+  const instanceUuid =
+    attrs[LABELS.instanceUuid] ?? (name.startsWith(CONTAINER_PREFIX) ? name.slice(CONTAINER_PREFIX.length) : '');
   // Action may carry detail after a colon ("exec_start: sh", "health_status: healthy").
-  const action = String(obj.Action ?? obj.status ?? '').split(':')[0].trim();
+  const action = String(obj.Action ?? obj.status ?? '')
+    .split(':')[0]
+    .trim();
   if (!instanceUuid || !action) return undefined;
   const timeNano = Number(obj.timeNano);
-  const time = Number.isFinite(timeNano) && timeNano > 0 ? Math.floor(timeNano / 1e6) : Number(obj.time ?? 0) * 1000 || Date.now();
+  const time =
+    Number.isFinite(timeNano) && timeNano > 0 ? Math.floor(timeNano / 1e6) : Number(obj.time ?? 0) * 1000 || Date.now();
   const event: DriverEvent = { instanceUuid, action, time };
-  if (attrs.exitCode !== undefined && attrs.exitCode !== '' && Number.isFinite(Number(attrs.exitCode))) event.exitCode = Number(attrs.exitCode);
+  if (attrs.exitCode !== undefined && attrs.exitCode !== '' && Number.isFinite(Number(attrs.exitCode)))
+    event.exitCode = Number(attrs.exitCode);
   if (actor.ID) event.containerId = actor.ID;
   return event;
 }
@@ -66,12 +71,21 @@ export async function watchDockerEvents(
     const obj = parseJsonLine(line);
     const e = obj && toDriverEvent(obj);
     if (!e) return;
-    try { onEvent(e); } catch { /* a listener's bug must not kill the stream */ }
+    try {
+      onEvent(e);
+    } catch {
+      /* a listener's bug must not kill the stream */
+    }
   });
   res.on('data', (chunk: Buffer) => lines.push(chunk));
   res.on('error', (err: Error) => broke(mapDockerError(err, 'event stream')));
-  res.on('end', () => { lines.flush(); broke(new DriverError('Docker closed the event stream', 'unavailable')); });
-  res.on('close', () => broke(new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable')));
+  res.on('end', () => {
+    lines.flush();
+    broke(new DriverError('Docker closed the event stream', 'unavailable'));
+  });
+  res.on('close', () =>
+    broke(new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable')),
+  );
   return () => {
     if (stopped) return;
     stopped = true;

@@ -12,24 +12,50 @@ export async function openExecSession(
   cmd: string[],
   timeoutMs: number,
 ): Promise<ExecSession> {
-  const created = (await call('exec create', (abortSignal) =>
-    docker.getContainer(containerName).exec({
-      Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true, abortSignal,
-    } as {}).then((e) => ({ id: e.id })),
-  { timeoutMs }))!;
+  const created = (await call(
+    'exec create',
+    (abortSignal) =>
+      docker
+        .getContainer(containerName)
+        .exec({
+          Cmd: cmd,
+          AttachStdin: true,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: true,
+          abortSignal,
+        } as {})
+        .then((e) => ({ id: e.id })),
+    { timeoutMs },
+  ))!;
   // The hijacked socket must not inherit the modem's idle timeout: a shell may be quiet for long.
   const exec = streams.getExec(created.id);
-  const socket = (await call('exec start', (abortSignal) =>
-    exec.start({ hijack: true, stdin: true, Detach: false, Tty: true, abortSignal } as {}) as unknown as Promise<Duplex>,
-  { timeoutMs }))!;
+  const socket = (await call(
+    'exec start',
+    (abortSignal) =>
+      exec.start({
+        hijack: true,
+        stdin: true,
+        Detach: false,
+        Tty: true,
+        abortSignal,
+      } as {}) as unknown as Promise<Duplex>,
+    { timeoutMs },
+  ))!;
   // A socket error (engine gone) ends the output; it must never become an uncaught exception.
   socket.on('error', () => socket.destroy());
   let closed = false;
   return {
     output: socket,
-    write: (data) => { if (!closed && socket.writable) socket.write(data); },
+    write: (data) => {
+      if (!closed && socket.writable) socket.write(data);
+    },
     resize: async (cols, rows) => {
-      await call('exec resize', (abortSignal) => docker.getExec(created.id).resize({ h: rows, w: cols, abortSignal } as {}), { timeoutMs });
+      await call(
+        'exec resize',
+        (abortSignal) => docker.getExec(created.id).resize({ h: rows, w: cols, abortSignal } as {}),
+        { timeoutMs },
+      );
     },
     close: () => {
       if (closed) return;

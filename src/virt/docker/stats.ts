@@ -1,7 +1,16 @@
 // Docker's one-shot stats document (GET /containers/{id}/stats?stream=false) → InstanceStats.
 import type { InstanceStats } from '../driver.js';
 
-interface RawNet { rx_bytes?: number; rx_packets?: number; rx_errors?: number; rx_dropped?: number; tx_bytes?: number; tx_packets?: number; tx_errors?: number; tx_dropped?: number }
+interface RawNet {
+  rx_bytes?: number;
+  rx_packets?: number;
+  rx_errors?: number;
+  rx_dropped?: number;
+  tx_bytes?: number;
+  tx_packets?: number;
+  tx_errors?: number;
+  tx_dropped?: number;
+}
 export interface RawStats {
   cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] | null }; online_cpus?: number };
   memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
@@ -17,8 +26,14 @@ export function toInstanceStats(raw: RawStats, startedAt: string | null, running
   const networks: InstanceStats['networks'] = {};
   for (const [name, n] of Object.entries(raw.networks ?? {})) {
     networks[name] = {
-      rxBytes: n.rx_bytes ?? 0, rxPackets: n.rx_packets ?? 0, rxErrors: n.rx_errors ?? 0, rxDropped: n.rx_dropped ?? 0,
-      txBytes: n.tx_bytes ?? 0, txPackets: n.tx_packets ?? 0, txErrors: n.tx_errors ?? 0, txDropped: n.tx_dropped ?? 0,
+      rxBytes: n.rx_bytes ?? 0,
+      rxPackets: n.rx_packets ?? 0,
+      rxErrors: n.rx_errors ?? 0,
+      rxDropped: n.rx_dropped ?? 0,
+      txBytes: n.tx_bytes ?? 0,
+      txPackets: n.tx_packets ?? 0,
+      txErrors: n.tx_errors ?? 0,
+      txDropped: n.tx_dropped ?? 0,
     };
   }
   const started = startedAt ? Date.parse(startedAt) : NaN;

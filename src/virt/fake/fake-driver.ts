@@ -4,14 +4,37 @@ import { PassThrough, Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { DriverError } from '../../errors.js';
 import {
-  LABELS, MANAGED_BY, lastLines, type ComputeDriver, type DriverEvent, type ExecSession, type HostInfo, type InstanceInfo,
-  type InstanceStats, type SpawnSpec,
+  LABELS,
+  MANAGED_BY,
+  lastLines,
+  type ComputeDriver,
+  type DriverEvent,
+  type ExecSession,
+  type HostInfo,
+  type InstanceInfo,
+  type InstanceStats,
+  type SpawnSpec,
 } from '../driver.js';
 import { tarOf } from '../tar-writer.js';
 import { PowerState } from '../power-state.js';
 
-type Op = 'spawn' | 'destroy' | 'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume'
-  | 'snapshot' | 'loadImage' | 'importImage' | 'saveImage' | 'updateResources' | 'ping' | 'getInfo';
+type Op =
+  | 'spawn'
+  | 'destroy'
+  | 'powerOff'
+  | 'powerOn'
+  | 'reboot'
+  | 'pause'
+  | 'unpause'
+  | 'suspend'
+  | 'resume'
+  | 'snapshot'
+  | 'loadImage'
+  | 'importImage'
+  | 'saveImage'
+  | 'updateResources'
+  | 'ping'
+  | 'getInfo';
 
 interface FakeContainer {
   spec: SpawnSpec;
@@ -26,7 +49,11 @@ interface FakeContainer {
   ip: string | null;
 }
 
-interface Injection { error: Error; times: number; delayMs?: number }
+interface Injection {
+  error: Error;
+  times: number;
+  delayMs?: number;
+}
 
 export class FakeDriver implements ComputeDriver {
   readonly containers = new Map<string, FakeContainer>();
@@ -51,24 +78,35 @@ export class FakeDriver implements ComputeDriver {
     this.injections.set(op, { error, times });
   }
   /** Every call of `op` takes `ms` longer (to hold a task in its transitional state). */
-  delay(op: Op, ms: number): void { this.delays.set(op, ms); }
-  clearInjections(): void { this.injections.clear(); this.delays.clear(); }
+  delay(op: Op, ms: number): void {
+    this.delays.set(op, ms);
+  }
+  clearInjections(): void {
+    this.injections.clear();
+    this.delays.clear();
+  }
 
   /** Behind the service's back: the container's process exits (as if it crashed or finished). */
   simulateExit(instanceUuid: string, exitCode = 0): void {
     const c = this.containers.get(instanceUuid);
     if (!c) return;
-    c.status = 'exited'; c.exitCode = exitCode; c.finishedAt = new Date().toISOString();
+    c.status = 'exited';
+    c.exitCode = exitCode;
+    c.finishedAt = new Date().toISOString();
     this.emit(instanceUuid, 'die', exitCode);
   }
   /** Behind the service's back, and silently (as while the engine was down): no event at all. */
   simulateExitQuietly(instanceUuid: string, exitCode = 0): void {
     const c = this.containers.get(instanceUuid);
     if (!c) return;
-    c.status = 'exited'; c.exitCode = exitCode; c.finishedAt = new Date().toISOString();
+    c.status = 'exited';
+    c.exitCode = exitCode;
+    c.finishedAt = new Date().toISOString();
   }
   /** The event stream breaks (engine restarted): every watcher gets onError once and is dropped. */
-  breakEventStream(err: Error = new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable')): void {
+  breakEventStream(
+    err: Error = new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable'),
+  ): void {
     const watchers = [...this.listeners.values()];
     this.listeners.clear();
     for (const onError of watchers) onError(err);
@@ -117,14 +155,24 @@ export class FakeDriver implements ComputeDriver {
     if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
     const running = [...this.containers.values()].filter((c) => c.status === 'running').length;
     return {
-      cpus: 2, memoryBytes: 24 * 1024 ** 3, diskTotalBytes: 100 * 1024 ** 3, diskFreeBytes: 80 * 1024 ** 3,
-      serverVersion: '20.10.24+fake', apiVersion: '1.41', operatingSystem: 'Fake OS', kernelVersion: '6.1.0-fake',
-      storageDriver: 'overlay2', containers: this.containers.size, containersRunning: running,
+      cpus: 2,
+      memoryBytes: 24 * 1024 ** 3,
+      diskTotalBytes: 100 * 1024 ** 3,
+      diskFreeBytes: 80 * 1024 ** 3,
+      serverVersion: '20.10.24+fake',
+      apiVersion: '1.41',
+      operatingSystem: 'Fake OS',
+      kernelVersion: '6.1.0-fake',
+      storageDriver: 'overlay2',
+      containers: this.containers.size,
+      containersRunning: running,
     };
   }
 
   // ---- images ---------------------------------------------------------------------------------
-  async imageExists(ref: string): Promise<boolean> { return this.images.has(ref); }
+  async imageExists(ref: string): Promise<boolean> {
+    return this.images.has(ref);
+  }
   async loadImage(archive: Readable): Promise<string[]> {
     await this.enter('loadImage', '');
     const buf = await readAll(archive);
@@ -146,17 +194,27 @@ export class FakeDriver implements ComputeDriver {
     if (!buf) throw new DriverError(`No such image: ${ref}`, 'not-found');
     return Readable.from([buf]);
   }
-  async removeImage(ref: string): Promise<void> { this.images.delete(ref); }
+  async removeImage(ref: string): Promise<void> {
+    this.images.delete(ref);
+  }
 
   // ---- instances ------------------------------------------------------------------------------
   async spawn(spec: SpawnSpec): Promise<InstanceInfo> {
     await this.enter('spawn', spec.instanceUuid);
-    if (this.containers.has(spec.instanceUuid)) throw new DriverError(`Conflict. The container name "/nova-${spec.instanceUuid}" is already in use`, 'conflict');
+    if (this.containers.has(spec.instanceUuid))
+      throw new DriverError(`Conflict. The container name "/nova-${spec.instanceUuid}" is already in use`, 'conflict');
     if (!this.images.has(spec.image)) throw new DriverError(`No such image: ${spec.image}`, 'not-found');
     const now = new Date().toISOString();
     this.containers.set(spec.instanceUuid, {
-      spec, id: createHash('sha256').update(spec.instanceUuid).digest('hex'), status: 'running', exitCode: null,
-      startedAt: now, finishedAt: null, output: `booted ${spec.hostname}\n`, memoryMb: spec.memoryMb, vcpus: spec.vcpus,
+      spec,
+      id: createHash('sha256').update(spec.instanceUuid).digest('hex'),
+      status: 'running',
+      exitCode: null,
+      startedAt: now,
+      finishedAt: null,
+      output: `booted ${spec.hostname}\n`,
+      memoryMb: spec.memoryMb,
+      vcpus: spec.vcpus,
       ip: spec.network ? `198.18.0.${this.nextIp++}` : null,
     });
     this.emit(spec.instanceUuid, 'start');
@@ -176,7 +234,9 @@ export class FakeDriver implements ComputeDriver {
     const c = this.must(instanceUuid);
     if (c.status === 'exited' || c.status === 'created') return;
     if (c.status === 'paused') this.emit(instanceUuid, 'unpause'); // Docker cannot stop a frozen container
-    c.status = 'exited'; c.exitCode = 0; c.finishedAt = new Date().toISOString();
+    c.status = 'exited';
+    c.exitCode = 0;
+    c.finishedAt = new Date().toISOString();
     this.emit(instanceUuid, 'kill');
     this.emit(instanceUuid, 'die', 0);
     this.emit(instanceUuid, 'stop');
@@ -185,14 +245,18 @@ export class FakeDriver implements ComputeDriver {
     await this.enter('powerOn', instanceUuid);
     const c = this.must(instanceUuid);
     if (c.status === 'running') return;
-    c.status = 'running'; c.startedAt = new Date().toISOString(); c.exitCode = null;
+    c.status = 'running';
+    c.startedAt = new Date().toISOString();
+    c.exitCode = null;
     this.emit(instanceUuid, 'start');
   }
   async reboot(instanceUuid: string, _type?: 'SOFT' | 'HARD', _timeoutS?: number): Promise<void> {
     await this.enter('reboot', instanceUuid);
     const c = this.must(instanceUuid);
     if (c.status === 'running' || c.status === 'paused') this.emit(instanceUuid, 'die', 137);
-    c.status = 'running'; c.startedAt = new Date().toISOString(); c.exitCode = null;
+    c.status = 'running';
+    c.startedAt = new Date().toISOString();
+    c.exitCode = null;
     this.emit(instanceUuid, 'start');
   }
   async pause(instanceUuid: string): Promise<void> {
@@ -227,15 +291,23 @@ export class FakeDriver implements ComputeDriver {
   async updateResources(instanceUuid: string, res: { memoryMb: number; vcpus: number }): Promise<void> {
     await this.enter('updateResources', instanceUuid);
     const c = this.must(instanceUuid);
-    c.memoryMb = res.memoryMb; c.vcpus = res.vcpus;
+    c.memoryMb = res.memoryMb;
+    c.vcpus = res.vcpus;
   }
   async snapshot(instanceUuid: string, opts: { repo: string; tag: string }): Promise<string> {
     await this.enter('snapshot', instanceUuid);
     this.must(instanceUuid);
-    const id = 'sha256:' + createHash('sha256').update(`${instanceUuid}${opts.repo}${Date.now()}${Math.random()}`).digest('hex');
+    const id =
+      'sha256:' + createHash('sha256').update(`${instanceUuid}${opts.repo}${Date.now()}${Math.random()}`).digest('hex');
     // Shaped as `docker save` writes it, so the saved image can be loaded on another host.
     const manifest = JSON.stringify([{ Config: 'config.json', RepoTags: [`${opts.repo}:${opts.tag}`], Layers: [] }]);
-    this.images.set(id, tarOf([{ path: 'manifest.json', contents: Buffer.from(manifest) }, { path: 'snapshot-of', contents: Buffer.from(instanceUuid) }]));
+    this.images.set(
+      id,
+      tarOf([
+        { path: 'manifest.json', contents: Buffer.from(manifest) },
+        { path: 'snapshot-of', contents: Buffer.from(instanceUuid) },
+      ]),
+    );
     return id;
   }
 
@@ -244,20 +316,59 @@ export class FakeDriver implements ComputeDriver {
     const c = this.containers.get(instanceUuid);
     if (!c) {
       return {
-        instanceUuid, containerId: null, powerState: PowerState.NOSTATE, status: 'missing', exitCode: null, oomKilled: false,
-        startedAt: null, finishedAt: null, addresses: [], memoryBytes: 0, nanoCpus: 0, labels: {},
+        instanceUuid,
+        containerId: null,
+        powerState: PowerState.NOSTATE,
+        status: 'missing',
+        exitCode: null,
+        oomKilled: false,
+        startedAt: null,
+        finishedAt: null,
+        addresses: [],
+        memoryBytes: 0,
+        nanoCpus: 0,
+        labels: {},
       };
     }
     return this.info(c);
   }
   private info(c: FakeContainer): InstanceInfo {
-    const ps = c.status === 'running' ? PowerState.RUNNING : c.status === 'paused' ? PowerState.PAUSED : c.status === 'dead' ? PowerState.CRASHED : PowerState.SHUTDOWN;
+    const ps =
+      c.status === 'running'
+        ? PowerState.RUNNING
+        : c.status === 'paused'
+          ? PowerState.PAUSED
+          : c.status === 'dead'
+            ? PowerState.CRASHED
+            : PowerState.SHUTDOWN;
     return {
-      instanceUuid: c.spec.instanceUuid, containerId: c.id, powerState: ps, status: c.status, exitCode: c.exitCode, oomKilled: false,
-      startedAt: c.startedAt, finishedAt: c.finishedAt,
-      addresses: c.ip && c.spec.network ? [{ network: c.spec.network, version: 4, addr: c.ip, mac: '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0') }] : [],
-      memoryBytes: c.memoryMb * 1024 * 1024, nanoCpus: c.vcpus * 1e9,
-      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.instanceUuid]: c.spec.instanceUuid, [LABELS.projectId]: c.spec.projectId, ...(c.spec.extraLabels ?? {}) },
+      instanceUuid: c.spec.instanceUuid,
+      containerId: c.id,
+      powerState: ps,
+      status: c.status,
+      exitCode: c.exitCode,
+      oomKilled: false,
+      startedAt: c.startedAt,
+      finishedAt: c.finishedAt,
+      addresses:
+        c.ip && c.spec.network
+          ? [
+              {
+                network: c.spec.network,
+                version: 4,
+                addr: c.ip,
+                mac: '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0'),
+              },
+            ]
+          : [],
+      memoryBytes: c.memoryMb * 1024 * 1024,
+      nanoCpus: c.vcpus * 1e9,
+      labels: {
+        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.instanceUuid]: c.spec.instanceUuid,
+        [LABELS.projectId]: c.spec.projectId,
+        ...(c.spec.extraLabels ?? {}),
+      },
     };
   }
   async listInstances(): Promise<InstanceInfo[]> {
@@ -272,8 +383,13 @@ export class FakeDriver implements ComputeDriver {
   async getStats(instanceUuid: string): Promise<InstanceStats> {
     const c = this.must(instanceUuid);
     return {
-      cpuTimeNs: 1_000_000, memoryUsedBytes: 4 * 1024 * 1024, memoryLimitBytes: c.memoryMb * 1024 * 1024, onlineCpus: c.vcpus,
-      perCpuNs: Array.from({ length: c.vcpus }, () => 500_000), networks: {}, uptimeSeconds: 1,
+      cpuTimeNs: 1_000_000,
+      memoryUsedBytes: 4 * 1024 * 1024,
+      memoryLimitBytes: c.memoryMb * 1024 * 1024,
+      onlineCpus: c.vcpus,
+      perCpuNs: Array.from({ length: c.vcpus }, () => 500_000),
+      networks: {},
+      uptimeSeconds: 1,
     };
   }
   async exec(instanceUuid: string, _cmd?: string[]): Promise<ExecSession> {
@@ -292,9 +408,13 @@ export class FakeDriver implements ComputeDriver {
     if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
     this.subscriptions += 1;
     this.listeners.set(onEvent, onError);
-    return () => { this.listeners.delete(onEvent); };
+    return () => {
+      this.listeners.delete(onEvent);
+    };
   }
-  async close(): Promise<void> { this.listeners.clear(); }
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {

@@ -19,7 +19,6 @@ export { splitCommand } from './command-line.js';
 
 export const MAX_BUILD_ATTEMPTS = 3;
 
-
 export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
@@ -29,20 +28,35 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
     let driver: ComputeDriver | undefined;
     // A build that keeps dying with its process (resumed again and again) ends in ERROR.
     if (ctx.attempt > MAX_BUILD_ATTEMPTS) {
-      await failBuild(d, instance, new Error(`Build of instance ${instance.uuid} aborted: it was interrupted ${ctx.attempt - 1} times.`), undefined, instance.host_id ? await d.hosts.driverFor(instance.host_id).catch(() => undefined) : undefined);
+      await failBuild(
+        d,
+        instance,
+        new Error(`Build of instance ${instance.uuid} aborted: it was interrupted ${ctx.attempt - 1} times.`),
+        undefined,
+        instance.host_id ? await d.hosts.driverFor(instance.host_id).catch(() => undefined) : undefined,
+      );
       return;
     }
     try {
       await d.actions.event(instance.uuid, ctx.requestId, 'compute__do_build_and_run_instance', null, async () => {
         host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
         host ??= await d.scheduler.selectHost({
-          memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone,
-          onlyHostId: ctx.payload.hostId ?? null, instanceUuid: instance.uuid,
+          memoryMb: instance.memory_mb,
+          vcpus: instance.vcpus,
+          availabilityZone: instance.availability_zone,
+          onlyHostId: ctx.payload.hostId ?? null,
+          instanceUuid: instance.uuid,
         });
-        await d.instances.updateWithExpectedTaskState(instance.uuid, {
-          host_id: host.id, availability_zone: instance.availability_zone ?? host.availability_zone,
-          task_state: TaskState.SPAWNING, updated_at: d.clock.now().toISOString(),
-        }, [TaskState.SCHEDULING, TaskState.SPAWNING]);
+        await d.instances.updateWithExpectedTaskState(
+          instance.uuid,
+          {
+            host_id: host.id,
+            availability_zone: instance.availability_zone ?? host.availability_zone,
+            task_state: TaskState.SPAWNING,
+            updated_at: d.clock.now().toISOString(),
+          },
+          [TaskState.SCHEDULING, TaskState.SPAWNING],
+        );
         instance.host_id = host.id;
         instance.availability_zone ??= host.availability_zone;
         driver = await d.hosts.driverFor(host.id);
@@ -57,26 +71,66 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
 }
 
 async function spawn(
-  d: ManagerDeps, instance: InstanceRow, image: ImageRow, host: ComputeHostRow, driver: ComputeDriver, files?: PersonalityFile[],
+  d: ManagerDeps,
+  instance: InstanceRow,
+  image: ImageRow,
+  host: ComputeHostRow,
+  driver: ComputeDriver,
+  files?: PersonalityFile[],
 ): Promise<void> {
   const info = await spawnFromImage(d, instance, image, host, driver, files);
   const now = d.clock.now().toISOString();
-  await d.instances.updateWithExpectedTaskState(instance.uuid, {
-    vm_state: VmState.ACTIVE, task_state: null, power_state: info.powerState, launched_at: now, updated_at: now,
-    container_id: info.containerId, addresses_json: JSON.stringify(info.addresses), progress: 0,
-  }, [TaskState.SPAWNING]);
+  await d.instances.updateWithExpectedTaskState(
+    instance.uuid,
+    {
+      vm_state: VmState.ACTIVE,
+      task_state: null,
+      power_state: info.powerState,
+      launched_at: now,
+      updated_at: now,
+      container_id: info.containerId,
+      addresses_json: JSON.stringify(info.addresses),
+      progress: 0,
+    },
+    [TaskState.SPAWNING],
+  );
 }
 
-async function failBuild(d: ManagerDeps, instance: InstanceRow, err: unknown, host: ComputeHostRow | undefined, driver: ComputeDriver | undefined): Promise<void> {
+async function failBuild(
+  d: ManagerDeps,
+  instance: InstanceRow,
+  err: unknown,
+  host: ComputeHostRow | undefined,
+  driver: ComputeDriver | undefined,
+): Promise<void> {
   // Leave nothing behind on the host, whatever happens next.
-  if (driver) await driver.destroy(instance.uuid).catch((e) => d.log.warn({ err: e, instance: instance.uuid }, 'cleanup after failed build'));
+  if (driver)
+    await driver
+      .destroy(instance.uuid)
+      .catch((e) => d.log.warn({ err: e, instance: instance.uuid }, 'cleanup after failed build'));
   await d.configDrives.remove(instance.uuid).catch(() => undefined);
   const now = await d.instances.findByUuid(instance.uuid);
-  if (!now || now.deleted || now.task_state === TaskState.DELETING || isPreempted(err) && now.task_state === TaskState.DELETING) return;
+  if (
+    !now ||
+    now.deleted ||
+    now.task_state === TaskState.DELETING ||
+    (isPreempted(err) && now.task_state === TaskState.DELETING)
+  )
+    return;
   d.log.warn({ err, instance: instance.uuid }, 'build failed');
   await recordFault(d, instance.uuid, err, host?.name ?? null);
-  await d.instances.updateWithExpectedTaskState(instance.uuid, {
-    vm_state: VmState.ERROR, task_state: null, power_state: PowerState.NOSTATE, updated_at: d.clock.now().toISOString(),
-  }, [TaskState.SCHEDULING, TaskState.SPAWNING]).catch((e) => { if (!isPreempted(e)) throw e; });
+  await d.instances
+    .updateWithExpectedTaskState(
+      instance.uuid,
+      {
+        vm_state: VmState.ERROR,
+        task_state: null,
+        power_state: PowerState.NOSTATE,
+        updated_at: d.clock.now().toISOString(),
+      },
+      [TaskState.SCHEDULING, TaskState.SPAWNING],
+    )
+    .catch((e) => {
+      if (!isPreempted(e)) throw e;
+    });
 }
-

@@ -20,8 +20,9 @@ import { isPreempted, recordFault } from './safety.js';
 import { POWER_OFF, POWER_ON, type DispatchedEvent } from '../../compute/servers/external-events.js';
 import { PowerState } from '../../virt/power-state.js';
 
-
-export interface ExternalEventsManagerDeps extends ManagerDeps { locks: InstanceLocks }
+export interface ExternalEventsManagerDeps extends ManagerDeps {
+  locks: InstanceLocks;
+}
 
 /** What Nova's base ComputeDriver.power_update_event raises for every driver but Ironic. */
 export class PowerUpdateNotImplemented extends Error {
@@ -36,12 +37,19 @@ export class PowerUpdateNotImplemented extends Error {
  * ends the cast, so the events after it on that host are not handled (Nova's loop has no
  * try/except around power_update).
  */
-export async function handleHostEvents(d: ExternalEventsManagerDeps, requestId: string, events: DispatchedEvent[]): Promise<void> {
+export async function handleHostEvents(
+  d: ExternalEventsManagerDeps,
+  requestId: string,
+  events: DispatchedEvent[],
+): Promise<void> {
   for (const event of events) {
     try {
       await handleEvent(d, requestId, event);
     } catch (err) {
-      d.log.warn({ err, instance: event.instance.uuid, event: event.name }, 'external event failed; the rest of this host\'s events are dropped');
+      d.log.warn(
+        { err, instance: event.instance.uuid, event: event.name },
+        "external event failed; the rest of this host's events are dropped",
+      );
       return;
     }
   }
@@ -56,7 +64,10 @@ async function handleEvent(d: ExternalEventsManagerDeps, requestId: string, e: D
       return;
     case 'volume-extended':
       await d.actions.event(uuid, requestId, 'compute_extend_volume', e.hostName, async () => {
-        d.log.warn({ instance: uuid, volume: e.tag }, 'Extend volume failed, the volume is not attached to the instance.');
+        d.log.warn(
+          { instance: uuid, volume: e.tag },
+          'Extend volume failed, the volume is not attached to the instance.',
+        );
       });
       return;
     case 'power-update':
@@ -81,31 +92,36 @@ async function powerUpdate(d: ExternalEventsManagerDeps, requestId: string, e: D
   const claimed = target === POWER_ON ? TaskState.POWERING_ON : TaskState.POWERING_OFF;
   let didClaim = false;
   try {
-    await d.actions.event(uuid, requestId, 'compute_power_update', e.hostName, () => d.locks.run(uuid, async () => {
-      const row = await d.instances.findByUuid(uuid);
-      if (!row || !isStateValidForPowerUpdate(row, target)) {
-        d.log.info({ instance: uuid, target }, 'The power-update event is a no-op in this state.');
-        return;
-      }
-      const changes: Partial<InstanceRow> = { task_state: claimed, updated_at: d.clock.now().toISOString() };
-      if (target === POWER_OFF) changes.progress = 0;
-      try {
-        await d.instances.updateWithExpectedTaskState(uuid, changes, [null]);
-      } catch (err) {
-        if (!isPreempted(err)) throw err;
-        d.log.info({ instance: uuid, target }, 'The power-update event was possibly preempted.');
-        return;
-      }
-      didClaim = true;
-      const err = new PowerUpdateNotImplemented(); // the driver has no power_update_event
-      await recordFault(d, uuid, err, e.hostName);
-      throw err;
-    }));
+    await d.actions.event(uuid, requestId, 'compute_power_update', e.hostName, () =>
+      d.locks.run(uuid, async () => {
+        const row = await d.instances.findByUuid(uuid);
+        if (!row || !isStateValidForPowerUpdate(row, target)) {
+          d.log.info({ instance: uuid, target }, 'The power-update event is a no-op in this state.');
+          return;
+        }
+        const changes: Partial<InstanceRow> = { task_state: claimed, updated_at: d.clock.now().toISOString() };
+        if (target === POWER_OFF) changes.progress = 0;
+        try {
+          await d.instances.updateWithExpectedTaskState(uuid, changes, [null]);
+        } catch (err) {
+          if (!isPreempted(err)) throw err;
+          d.log.info({ instance: uuid, target }, 'The power-update event was possibly preempted.');
+          return;
+        }
+        didClaim = true;
+        const err = new PowerUpdateNotImplemented(); // the driver has no power_update_event
+        await recordFault(d, uuid, err, e.hostName);
+        throw err;
+      }),
+    );
   } finally {
     // reverts_task_state: only the claim this event made, and only while it still holds.
     if (didClaim) {
-      await d.instances.updateWithExpectedTaskState(uuid, { task_state: null, updated_at: d.clock.now().toISOString() }, [claimed])
-        .catch((err) => { if (!isPreempted(err)) d.log.error({ err, instance: uuid }, 'could not revert task_state'); });
+      await d.instances
+        .updateWithExpectedTaskState(uuid, { task_state: null, updated_at: d.clock.now().toISOString() }, [claimed])
+        .catch((err) => {
+          if (!isPreempted(err)) d.log.error({ err, instance: uuid }, 'could not revert task_state');
+        });
     }
   }
 }

@@ -12,8 +12,6 @@ import type { TaskHandler } from '../task-runner.js';
 import type { ManagerLog } from './deps.js';
 import type { ImageCachePayload } from '../../compute/tasks.js';
 
-
-
 export interface ImageCacheManagerDeps {
   hostsRepo: HostsRepo;
   hosts: HostRegistry;
@@ -23,7 +21,11 @@ export interface ImageCacheManagerDeps {
   log: ManagerLog;
 }
 
-export interface ImageCacheOutcome { cached: number; errors: number; skippedHosts: number }
+export interface ImageCacheOutcome {
+  cached: number;
+  errors: number;
+  skippedHosts: number;
+}
 
 export async function cacheImagesOnHosts(d: ImageCacheManagerDeps, p: ImageCachePayload): Promise<ImageCacheOutcome> {
   const outcome: ImageCacheOutcome = { cached: 0, errors: 0, skippedHosts: 0 };
@@ -44,7 +46,10 @@ export async function cacheImagesOnHosts(d: ImageCacheManagerDeps, p: ImageCache
         outcome.cached += 1;
       } catch (err) {
         outcome.errors += 1;
-        d.log.warn({ err, aggregate: p.aggregate, host: hostName, image: imageId }, 'image cache: could not load the image on the host');
+        d.log.warn(
+          { err, aggregate: p.aggregate, host: hostName, image: imageId },
+          'image cache: could not load the image on the host',
+        );
       }
     }
   }
@@ -55,7 +60,14 @@ export function imageCacheHandler(d: ImageCacheManagerDeps): TaskHandler<ImageCa
   return async (ctx) => {
     const started = Date.now();
     const outcome = await cacheImagesOnHosts(d, ctx.payload);
-    d.log.info({ aggregate: ctx.payload.aggregate, images: ctx.payload.imageIds, ...outcome, seconds: (Date.now() - started) / 1000 },
-      'image pre-cache operation completed');
+    d.log.info(
+      {
+        aggregate: ctx.payload.aggregate,
+        images: ctx.payload.imageIds,
+        ...outcome,
+        seconds: (Date.now() - started) / 1000,
+      },
+      'image pre-cache operation completed',
+    );
   };
 }

@@ -17,7 +17,9 @@ import { PowerState } from '../../virt/power-state.js';
 
 /** Raised when the server's container is gone (Docker says "no such container"). */
 export class ContainerMissing extends DriverError {
-  constructor(uuid: string) { super(`Instance ${uuid} container missing`, 'not-found'); }
+  constructor(uuid: string) {
+    super(`Instance ${uuid} container missing`, 'not-found');
+  }
 }
 
 export interface InstanceTaskScope {
@@ -55,9 +57,15 @@ export async function runInstanceTask(
       if (spec.requireContainer !== false) await assertContainer(driver, instance.uuid);
       const final = await work({ instance, host, driver });
       if (final.power_state === undefined) final.power_state = (await infoOrMissing(driver, instance.uuid)).powerState;
-      await d.instances.updateWithExpectedTaskState(instance.uuid, {
-        ...final, task_state: null, updated_at: d.clock.now().toISOString(),
-      }, [spec.taskState]);
+      await d.instances.updateWithExpectedTaskState(
+        instance.uuid,
+        {
+          ...final,
+          task_state: null,
+          updated_at: d.clock.now().toISOString(),
+        },
+        [spec.taskState],
+      );
     });
   } catch (err) {
     if (isPreempted(err)) return;

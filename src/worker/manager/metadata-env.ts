@@ -10,7 +10,10 @@
 //   value, or a key with '=' or empty): runc would refuse to start the container, and metadata
 //   must never turn a boot into an ERROR. They stay in the metadata API and the config drive.
 /** The container environment for `metadata`, and the keys left out (see above). */
-export function metadataEnvironment(metadata: Record<string, string>): { env: Record<string, string>; skipped: string[] } {
+export function metadataEnvironment(metadata: Record<string, string>): {
+  env: Record<string, string>;
+  skipped: string[];
+} {
   const env: Record<string, string> = {};
   const skipped: string[] = [];
   for (const [key, raw] of Object.entries(metadata)) {

@@ -11,7 +11,6 @@ import { runInstanceTask, type InstanceTaskScope } from './instance-task.js';
 import { POWER_TASKS } from '../../compute/tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 
-
 export interface PowerManagerDeps extends ManagerDeps {
   /** default grace period for a clean shutdown (config.stopTimeoutSeconds, nova shutdown_timeout) */
   stopTimeoutSeconds: number;
@@ -27,27 +26,42 @@ export async function shutdownTimeout(d: PowerManagerDeps, instance: InstanceRow
   return Number.isInteger(n) && n >= 0 ? n : d.stopTimeoutSeconds;
 }
 
-type Work = (d: PowerManagerDeps, s: InstanceTaskScope, payload: Record<string, unknown>) => Promise<Partial<InstanceRow>>;
+type Work = (
+  d: PowerManagerDeps,
+  s: InstanceTaskScope,
+  payload: Record<string, unknown>,
+) => Promise<Partial<InstanceRow>>;
 
-interface PowerTaskDef { kind: string; taskStates: string[]; event: string; work: Work }
+interface PowerTaskDef {
+  kind: string;
+  taskStates: string[];
+  event: string;
+  work: Work;
+}
 
 const DEFS: PowerTaskDef[] = [
   {
-    kind: POWER_TASKS.stop, taskStates: [TaskState.POWERING_OFF], event: 'compute_stop_instance',
+    kind: POWER_TASKS.stop,
+    taskStates: [TaskState.POWERING_OFF],
+    event: 'compute_stop_instance',
     work: async (d, s) => {
       await s.driver.powerOff(s.instance.uuid, await shutdownTimeout(d, s.instance));
       return { vm_state: VmState.STOPPED };
     },
   },
   {
-    kind: POWER_TASKS.start, taskStates: [TaskState.POWERING_ON], event: 'compute_start_instance',
+    kind: POWER_TASKS.start,
+    taskStates: [TaskState.POWERING_ON],
+    event: 'compute_start_instance',
     work: async (_d, s) => {
       await s.driver.powerOn(s.instance.uuid);
       return { vm_state: VmState.ACTIVE };
     },
   },
   {
-    kind: POWER_TASKS.reboot, taskStates: [TaskState.REBOOTING, TaskState.REBOOTING_HARD], event: 'compute_reboot_instance',
+    kind: POWER_TASKS.reboot,
+    taskStates: [TaskState.REBOOTING, TaskState.REBOOTING_HARD],
+    event: 'compute_reboot_instance',
     work: async (d, s, payload) => {
       const type = payload.type === 'HARD' ? 'HARD' : 'SOFT';
       await s.driver.reboot(s.instance.uuid, type, await shutdownTimeout(d, s.instance));
@@ -55,23 +69,40 @@ const DEFS: PowerTaskDef[] = [
     },
   },
   {
-    kind: POWER_TASKS.pause, taskStates: [TaskState.PAUSING], event: 'compute_pause_instance',
-    work: async (_d, s) => { await s.driver.pause(s.instance.uuid); return { vm_state: VmState.PAUSED }; },
+    kind: POWER_TASKS.pause,
+    taskStates: [TaskState.PAUSING],
+    event: 'compute_pause_instance',
+    work: async (_d, s) => {
+      await s.driver.pause(s.instance.uuid);
+      return { vm_state: VmState.PAUSED };
+    },
   },
   {
-    kind: POWER_TASKS.unpause, taskStates: [TaskState.UNPAUSING], event: 'compute_unpause_instance',
-    work: async (_d, s) => { await s.driver.unpause(s.instance.uuid); return { vm_state: VmState.ACTIVE }; },
+    kind: POWER_TASKS.unpause,
+    taskStates: [TaskState.UNPAUSING],
+    event: 'compute_unpause_instance',
+    work: async (_d, s) => {
+      await s.driver.unpause(s.instance.uuid);
+      return { vm_state: VmState.ACTIVE };
+    },
   },
   {
-    kind: POWER_TASKS.suspend, taskStates: [TaskState.SUSPENDING], event: 'compute_suspend_instance',
+    kind: POWER_TASKS.suspend,
+    taskStates: [TaskState.SUSPENDING],
+    event: 'compute_suspend_instance',
     work: async (_d, s) => {
       await s.driver.suspend(s.instance.uuid);
       return { vm_state: VmState.SUSPENDED, power_state: PowerState.SUSPENDED };
     },
   },
   {
-    kind: POWER_TASKS.resume, taskStates: [TaskState.RESUMING], event: 'compute_resume_instance',
-    work: async (_d, s) => { await s.driver.resume(s.instance.uuid); return { vm_state: VmState.ACTIVE }; },
+    kind: POWER_TASKS.resume,
+    taskStates: [TaskState.RESUMING],
+    event: 'compute_resume_instance',
+    work: async (_d, s) => {
+      await s.driver.resume(s.instance.uuid);
+      return { vm_state: VmState.ACTIVE };
+    },
   },
 ];
 
@@ -79,7 +110,8 @@ function handlerFor(d: PowerManagerDeps, def: PowerTaskDef): TaskHandler<Record<
   return async (ctx) => {
     // The task_state this task's API call claimed (a HARD reboot's differs from a SOFT one's, so a
     // SOFT reboot overtaken by a HARD one finds its claim gone and steps aside).
-    const taskState = def.kind === POWER_TASKS.reboot && ctx.payload?.type === 'HARD' ? TaskState.REBOOTING_HARD : def.taskStates[0];
+    const taskState =
+      def.kind === POWER_TASKS.reboot && ctx.payload?.type === 'HARD' ? TaskState.REBOOTING_HARD : def.taskStates[0];
     await runInstanceTask(d, ctx, { taskState, event: def.event }, (scope) => def.work(d, scope, ctx.payload ?? {}));
   };
 }

@@ -12,8 +12,6 @@ import type { PersonalityFile } from '../../compute/servers/create-options.js';
 import type { RebuildPayload } from '../../compute/tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 
-
-
 const REBUILD_TASK_STATES = [TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING];
 
 export function rebuildHandler(d: ActionManagerDeps): TaskHandler<RebuildPayload> {
@@ -26,7 +24,11 @@ export function rebuildHandler(d: ActionManagerDeps): TaskHandler<RebuildPayload
       await d.actions.event(instance.uuid, ctx.requestId, 'compute_rebuild_instance', null, async () => {
         host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
         // A server that failed to build has no host yet: place it as a build would.
-        host ??= await d.scheduler.selectHost({ memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone });
+        host ??= await d.scheduler.selectHost({
+          memoryMb: instance.memory_mb,
+          vcpus: instance.vcpus,
+          availabilityZone: instance.availability_zone,
+        });
         const driver = await d.hosts.driverFor(host.id);
         await step(d, instance.uuid, REBUILD_TASK_STATES, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, { host_id: host.id });
         instance.host_id = host.id;
@@ -40,13 +42,20 @@ export function rebuildHandler(d: ActionManagerDeps): TaskHandler<RebuildPayload
         }
         const now = d.clock.now().toISOString();
         await step(d, instance.uuid, [TaskState.REBUILD_SPAWNING], null, {
-          vm_state: stopped ? VmState.STOPPED : VmState.ACTIVE, power_state: info.powerState, launched_at: now,
-          container_id: info.containerId, addresses_json: JSON.stringify(info.addresses), progress: 0,
+          vm_state: stopped ? VmState.STOPPED : VmState.ACTIVE,
+          power_state: info.powerState,
+          launched_at: now,
+          container_id: info.containerId,
+          addresses_json: JSON.stringify(info.addresses),
+          progress: 0,
         });
       });
     } catch (err) {
       if (host) await (await d.hosts.driverFor(host.id)).destroy(instance.uuid).catch(() => undefined);
-      await failAction(d, instance.uuid, err, host?.name ?? null, REBUILD_TASK_STATES, { vm_state: VmState.ERROR, power_state: PowerState.NOSTATE });
+      await failAction(d, instance.uuid, err, host?.name ?? null, REBUILD_TASK_STATES, {
+        vm_state: VmState.ERROR,
+        power_state: PowerState.NOSTATE,
+      });
     }
   };
 }

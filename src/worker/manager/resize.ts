@@ -20,8 +20,12 @@ import type { StoredFlavor } from '../../compute/servers/actions/resize.js';
 import { failAction, hostAndDriver, pidsLimitOf, step } from './respawn.js';
 import { RESIZE_MIGRATION } from '../../compute/tasks.js';
 
-
-const RESIZE_TASK_STATES = [TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH];
+const RESIZE_TASK_STATES = [
+  TaskState.RESIZE_PREP,
+  TaskState.RESIZE_MIGRATING,
+  TaskState.RESIZE_MIGRATED,
+  TaskState.RESIZE_FINISH,
+];
 /** Statuses of a resize record still under way (a resumed task finds it in any of them). */
 const IN_PROGRESS = ['pre-migrating', 'migrating', 'post-migrating'];
 
@@ -31,7 +35,11 @@ async function applyLimits(d: ActionManagerDeps, instance: InstanceRow, f: Store
 }
 
 /** A step of the record; without one (a resize begun before records were kept) nothing to move. */
-async function moveMigration(d: ActionManagerDeps, m: MigrationRow | undefined, changes: Partial<MigrationRow>): Promise<void> {
+async function moveMigration(
+  d: ActionManagerDeps,
+  m: MigrationRow | undefined,
+  changes: Partial<MigrationRow>,
+): Promise<void> {
   if (m) await d.migrations.update(m.id, changes, d.clock.now().toISOString());
 }
 
@@ -44,16 +52,22 @@ export function resizeHandler(d: ActionManagerDeps): TaskHandler {
     const target = JSON.parse(sys[SysMetaKey.NEW_FLAVOR]) as StoredFlavor;
     const newest = await d.migrations.latest(instance.uuid, RESIZE_MIGRATION);
     const migration = newest && IN_PROGRESS.includes(newest.status ?? '') ? newest : undefined;
-    const event = (name: string, host: string | null, fn: () => Promise<void>) => d.actions.event(instance.uuid, ctx.requestId, name, host, fn);
+    const event = (name: string, host: string | null, fn: () => Promise<void>) =>
+      d.actions.event(instance.uuid, ctx.requestId, name, host, fn);
     let limitsChanged = false;
     try {
       // The conductor picks the destination: the server's own host (a resize in place). Nova's
       // conductor records two events, its migrate_server and the cold_migrate inside it.
       await event('conductor_migrate_server', null, () => event('cold_migrate', null, async () => undefined));
       const { host } = await hostAndDriver(d, instance);
-      await event('compute_prep_resize', host.name, () => moveMigration(d, migration, {
-        dest_compute: host.name, dest_node: host.name, dest_host: hostIpOf(host.docker_url), status: 'pre-migrating',
-      }));
+      await event('compute_prep_resize', host.name, () =>
+        moveMigration(d, migration, {
+          dest_compute: host.name,
+          dest_node: host.name,
+          dest_host: hostIpOf(host.docker_url),
+          status: 'pre-migrating',
+        }),
+      );
       await event('compute_resize_instance', host.name, async () => {
         await moveMigration(d, migration, { status: 'migrating' });
         await step(d, instance.uuid, RESIZE_TASK_STATES, TaskState.RESIZE_MIGRATING);
@@ -70,7 +84,9 @@ export function resizeHandler(d: ActionManagerDeps): TaskHandler {
     } catch (err) {
       await moveMigration(d, migration, { status: 'error' }).catch(() => undefined);
       if (limitsChanged) await applyLimits(d, instance, storedOf(instance)).catch(() => undefined);
-      await d.sysmeta.remove(instance.uuid, [SysMetaKey.OLD_FLAVOR, SysMetaKey.NEW_FLAVOR, SysMetaKey.OLD_VM_STATE]).catch(() => undefined);
+      await d.sysmeta
+        .remove(instance.uuid, [SysMetaKey.OLD_FLAVOR, SysMetaKey.NEW_FLAVOR, SysMetaKey.OLD_VM_STATE])
+        .catch(() => undefined);
       await failAction(d, instance.uuid, err, null, RESIZE_TASK_STATES);
     }
   };
@@ -84,7 +100,8 @@ export function revertResizeHandler(d: ActionManagerDeps): TaskHandler {
     // The record the API set reverting (already reverted when a resumed task starts over).
     const newest = await d.migrations.latest(instance.uuid, RESIZE_MIGRATION);
     const migration = newest && ['reverting', 'reverted'].includes(newest.status ?? '') ? newest : undefined;
-    const event = (name: string, fn: () => Promise<void>) => d.actions.event(instance.uuid, ctx.requestId, name, null, fn);
+    const event = (name: string, fn: () => Promise<void>) =>
+      d.actions.event(instance.uuid, ctx.requestId, name, null, fn);
     try {
       // nova revert_resize at the destination: its claim dropped, the record reverted.
       await event('compute_revert_resize', () => moveMigration(d, migration, { status: 'reverted' }));
@@ -106,7 +123,12 @@ export function revertResizeHandler(d: ActionManagerDeps): TaskHandler {
 
 function storedOf(row: InstanceRow): StoredFlavor {
   return {
-    flavor_id: row.flavor_id, vcpus: row.vcpus, memory_mb: row.memory_mb, root_gb: row.root_gb,
-    ephemeral_gb: row.ephemeral_gb, swap_mb: row.swap_mb, flavor_json: row.flavor_json,
+    flavor_id: row.flavor_id,
+    vcpus: row.vcpus,
+    memory_mb: row.memory_mb,
+    root_gb: row.root_gb,
+    ephemeral_gb: row.ephemeral_gb,
+    swap_mb: row.swap_mb,
+    flavor_json: row.flavor_json,
   };
 }

@@ -21,7 +21,12 @@ import type { PersonalityFile } from '../../compute/servers/create-options.js';
  * rebuild injects only the files its own request names.
  */
 export async function spawnFromImage(
-  d: ManagerDeps, instance: InstanceRow, image: ImageRow, host: ComputeHostRow, driver: ComputeDriver, files: PersonalityFile[] = [],
+  d: ManagerDeps,
+  instance: InstanceRow,
+  image: ImageRow,
+  host: ComputeHostRow,
+  driver: ComputeDriver,
+  files: PersonalityFile[] = [],
 ): Promise<InstanceInfo> {
   const props = imageProperties(image);
   // A rebuild may drop user_data: start the drive from nothing so no old file survives.
@@ -31,28 +36,33 @@ export async function spawnFromImage(
   // neither until the next respawn: a running process cannot be given new environment.
   const metadata = await d.metadata.get(instance.uuid);
   const { env, skipped } = metadataEnvironment(metadata);
-  if (skipped.length > 0) d.log.warn({ instance: instance.uuid, keys: skipped }, 'metadata not passed as environment (NUL or \'=\')');
+  if (skipped.length > 0)
+    d.log.warn({ instance: instance.uuid, keys: skipped }, "metadata not passed as environment (NUL or '=')");
   const [dockerImage, network, mounts] = await Promise.all([
     d.imageLoader.ensureLoaded(image, host.id, driver),
     d.networks.attachFor(instance.network, host.id, driver),
     d.configDrives.write(instance, metadata),
   ]);
   // A few spawns at a time per host (spawn-gate.ts): a queue instead of Docker timeouts under load.
-  return withSpawnSlot(host.id, () => driver.spawn({
-    instanceUuid: instance.uuid,
-    projectId: instance.project_id,
-    hostname: instance.hostname,
-    image: dockerImage,
-    memoryMb: instance.memory_mb,
-    vcpus: instance.vcpus,
-    pidsLimit: pidsLimitOf(d, instance),
-    command: props.os_command_line ? splitCommand(props.os_command_line) : undefined,
-    tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
-    env,
-    network,
-    mounts,
-    ...(files.length ? { files: files.map((f) => ({ path: f.path, contents: Buffer.from(f.contents, 'base64') })) } : {}),
-  }));
+  return withSpawnSlot(host.id, () =>
+    driver.spawn({
+      instanceUuid: instance.uuid,
+      projectId: instance.project_id,
+      hostname: instance.hostname,
+      image: dockerImage,
+      memoryMb: instance.memory_mb,
+      vcpus: instance.vcpus,
+      pidsLimit: pidsLimitOf(d, instance),
+      command: props.os_command_line ? splitCommand(props.os_command_line) : undefined,
+      tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
+      env,
+      network,
+      mounts,
+      ...(files.length
+        ? { files: files.map((f) => ({ path: f.path, contents: Buffer.from(f.contents, 'base64') })) }
+        : {}),
+    }),
+  );
 }
 
 export function pidsLimitOf(d: ManagerDeps, instance: Pick<InstanceRow, 'flavor_json'>): number {
@@ -61,12 +71,25 @@ export function pidsLimitOf(d: ManagerDeps, instance: Pick<InstanceRow, 'flavor_
 }
 
 /** task_state `from` → `to` (compare-and-swap), with more column changes if given. */
-export async function step(d: ManagerDeps, uuid: string, from: readonly (string | null)[], to: string | null, more: Partial<InstanceRow> = {}): Promise<void> {
-  await d.instances.updateWithExpectedTaskState(uuid, { ...more, task_state: to, updated_at: d.clock.now().toISOString() }, from);
+export async function step(
+  d: ManagerDeps,
+  uuid: string,
+  from: readonly (string | null)[],
+  to: string | null,
+  more: Partial<InstanceRow> = {},
+): Promise<void> {
+  await d.instances.updateWithExpectedTaskState(
+    uuid,
+    { ...more, task_state: to, updated_at: d.clock.now().toISOString() },
+    from,
+  );
 }
 
 /** The server's host and its driver; a server without a host cannot be acted on. */
-export async function hostAndDriver(d: ManagerDeps, instance: InstanceRow): Promise<{ host: ComputeHostRow; driver: ComputeDriver }> {
+export async function hostAndDriver(
+  d: ManagerDeps,
+  instance: InstanceRow,
+): Promise<{ host: ComputeHostRow; driver: ComputeDriver }> {
   const host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
   if (!host) throw new ApiError(409, `Instance ${instance.uuid} is not ready`);
   return { host, driver: await d.hosts.driverFor(host.id) };
@@ -78,7 +101,12 @@ export async function hostAndDriver(d: ManagerDeps, instance: InstanceRow): Prom
  * (e.g. vm_state error). Returns quietly.
  */
 export async function failAction(
-  d: ManagerDeps, uuid: string, err: unknown, host: string | null, taskStates: readonly string[], more: Partial<InstanceRow> = {},
+  d: ManagerDeps,
+  uuid: string,
+  err: unknown,
+  host: string | null,
+  taskStates: readonly string[],
+  more: Partial<InstanceRow> = {},
 ): Promise<void> {
   if (isPreempted(err)) return;
   d.log.warn({ err, instance: uuid }, 'server action failed');

@@ -19,8 +19,12 @@ export function faultMessage(err: unknown): string {
 export async function recordFault(d: ManagerDeps, uuid: string, err: unknown, host: string | null): Promise<void> {
   try {
     await d.faults.add({
-      instance_uuid: uuid, code: faultCode(err), message: faultMessage(err),
-      details: err instanceof Error ? (err.stack ?? null) : null, host, created_at: d.clock.now().toISOString(),
+      instance_uuid: uuid,
+      code: faultCode(err),
+      message: faultMessage(err),
+      details: err instanceof Error ? (err.stack ?? null) : null,
+      host,
+      created_at: d.clock.now().toISOString(),
     });
   } catch (e) {
     d.log.warn({ err: e, instance: uuid }, 'could not record instance fault');

@@ -18,9 +18,11 @@ import { failAction, hostAndDriver, spawnFromImage, step } from './respawn.js';
 import type { ShelvePayload, UnshelvePayload } from '../../compute/tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 
-
-
-const SHELVE_TASK_STATES = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING];
+const SHELVE_TASK_STATES = [
+  TaskState.SHELVING,
+  TaskState.SHELVING_IMAGE_PENDING_UPLOAD,
+  TaskState.SHELVING_IMAGE_UPLOADING,
+];
 
 export function shelveHandler(d: ActionManagerDeps): TaskHandler<ShelvePayload> {
   return async (ctx) => {
@@ -39,7 +41,13 @@ export function shelveHandler(d: ActionManagerDeps): TaskHandler<ShelvePayload> 
       // Resumed half-way through the upload: the image cannot be continued; start clean.
       await d.images.deleteInternal(imageId).catch(() => undefined);
       await d.sysmeta.remove(instance.uuid, [SysMetaKey.SHELVED_IMAGE_ID]).catch(() => undefined);
-      await failAction(d, instance.uuid, new Error('Shelve was interrupted by a service restart.'), null, SHELVE_TASK_STATES);
+      await failAction(
+        d,
+        instance.uuid,
+        new Error('Shelve was interrupted by a service restart.'),
+        null,
+        SHELVE_TASK_STATES,
+      );
       return;
     }
     let hostName: string | null = null;
@@ -50,18 +58,30 @@ export function shelveHandler(d: ActionManagerDeps): TaskHandler<ShelvePayload> 
         hostName = hd.host.name;
         driver = hd.driver;
         await driver.powerOff(instance.uuid, d.stopTimeoutS);
-        await step(d, instance.uuid, [TaskState.SHELVING], TaskState.SHELVING_IMAGE_PENDING_UPLOAD, { power_state: PowerState.SHUTDOWN });
+        await step(d, instance.uuid, [TaskState.SHELVING], TaskState.SHELVING_IMAGE_PENDING_UPLOAD, {
+          power_state: PowerState.SHUTDOWN,
+        });
         const dockerImageId = await driver.snapshot(instance.uuid, { repo: SNAPSHOT_REPO, tag: imageId });
         await step(d, instance.uuid, [TaskState.SHELVING_IMAGE_PENDING_UPLOAD], TaskState.SHELVING_IMAGE_UPLOADING);
         await d.images.uploadFromStream(imageId, await driver.saveImage(dockerImageId));
-        await d.imagesRepo.recordHostLoad({ image_id: imageId, host_id: hd.host.id, docker_image_id: dockerImageId, loaded_at: d.clock.now().toISOString() });
+        await d.imagesRepo.recordHostLoad({
+          image_id: imageId,
+          host_id: hd.host.id,
+          docker_image_id: dockerImageId,
+          loaded_at: d.clock.now().toISOString(),
+        });
         const now = d.clock.now().toISOString();
         await d.sysmeta.set(instance.uuid, { [SysMetaKey.SHELVED_AT]: now, [SysMetaKey.SHELVED_HOST]: hd.host.name });
         if (ctx.payload.offload) {
-          await step(d, instance.uuid, [TaskState.SHELVING_IMAGE_UPLOADING], TaskState.SHELVING_OFFLOADING, { vm_state: VmState.SHELVED });
+          await step(d, instance.uuid, [TaskState.SHELVING_IMAGE_UPLOADING], TaskState.SHELVING_OFFLOADING, {
+            vm_state: VmState.SHELVED,
+          });
           await offload(d, instance, driver);
         } else {
-          await step(d, instance.uuid, [TaskState.SHELVING_IMAGE_UPLOADING], null, { vm_state: VmState.SHELVED, power_state: PowerState.SHUTDOWN });
+          await step(d, instance.uuid, [TaskState.SHELVING_IMAGE_UPLOADING], null, {
+            vm_state: VmState.SHELVED,
+            power_state: PowerState.SHUTDOWN,
+          });
         }
       });
     } catch (err) {
@@ -84,7 +104,11 @@ async function offload(d: ActionManagerDeps, instance: InstanceRow, driver: Comp
   await driver.destroy(instance.uuid);
   await d.configDrives.remove(instance.uuid);
   await step(d, instance.uuid, [TaskState.SHELVING_OFFLOADING], null, {
-    vm_state: VmState.SHELVED_OFFLOADED, power_state: PowerState.NOSTATE, host_id: null, container_id: null, addresses_json: null,
+    vm_state: VmState.SHELVED_OFFLOADED,
+    power_state: PowerState.NOSTATE,
+    host_id: null,
+    container_id: null,
+    addresses_json: null,
   });
 }
 
@@ -112,7 +136,12 @@ async function runOffload(d: ActionManagerDeps, instance: InstanceRow, requestId
 export function unshelveHandler(d: ActionManagerDeps): TaskHandler<UnshelvePayload> {
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
-    if (!instance || instance.deleted || (instance.task_state !== TaskState.UNSHELVING && instance.task_state !== TaskState.SPAWNING)) return;
+    if (
+      !instance ||
+      instance.deleted ||
+      (instance.task_state !== TaskState.UNSHELVING && instance.task_state !== TaskState.SPAWNING)
+    )
+      return;
     if (instance.vm_state !== VmState.SHELVED && instance.vm_state !== VmState.SHELVED_OFFLOADED) return;
     const sys = await d.sysmeta.get(instance.uuid);
     const imageId = sys[SysMetaKey.SHELVED_IMAGE_ID];
@@ -123,19 +152,31 @@ export function unshelveHandler(d: ActionManagerDeps): TaskHandler<UnshelvePaylo
         host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
         let driver = host ? await d.hosts.driverFor(host.id) : undefined;
         let info: InstanceInfo | undefined;
-        if (driver && instance.vm_state === VmState.SHELVED && (await driver.getInfo(instance.uuid)).status !== 'missing') {
+        if (
+          driver &&
+          instance.vm_state === VmState.SHELVED &&
+          (await driver.getInfo(instance.uuid)).status !== 'missing'
+        ) {
           // Not offloaded: the stopped container is still there, with everything the image holds.
           await driver.powerOn(instance.uuid);
           info = await driver.getInfo(instance.uuid);
         } else {
           const image = imageId ? await d.imagesRepo.find(imageId) : undefined;
-          if (!image) throw new DriverError(`Shelved image ${imageId ?? '(none)'} of instance ${instance.uuid} is gone.`, 'not-found');
+          if (!image)
+            throw new DriverError(
+              `Shelved image ${imageId ?? '(none)'} of instance ${instance.uuid} is gone.`,
+              'not-found',
+            );
           host ??= await d.scheduler.selectHost({
-            memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone, onlyHostId: ctx.payload.hostId ?? null,
+            memoryMb: instance.memory_mb,
+            vcpus: instance.vcpus,
+            availabilityZone: instance.availability_zone,
+            onlyHostId: ctx.payload.hostId ?? null,
           });
           driver ??= await d.hosts.driverFor(host.id);
           await step(d, instance.uuid, [TaskState.UNSHELVING, TaskState.SPAWNING], TaskState.SPAWNING, {
-            host_id: host.id, availability_zone: instance.availability_zone ?? host.availability_zone,
+            host_id: host.id,
+            availability_zone: instance.availability_zone ?? host.availability_zone,
           });
           instance.host_id = host.id;
           await driver.destroy(instance.uuid);
@@ -144,19 +185,32 @@ export function unshelveHandler(d: ActionManagerDeps): TaskHandler<UnshelvePaylo
         }
         const now = d.clock.now().toISOString();
         await step(d, instance.uuid, [TaskState.UNSHELVING, TaskState.SPAWNING], null, {
-          vm_state: VmState.ACTIVE, power_state: info.powerState, launched_at: now, container_id: info.containerId,
+          vm_state: VmState.ACTIVE,
+          power_state: info.powerState,
+          launched_at: now,
+          container_id: info.containerId,
           addresses_json: JSON.stringify(info.addresses),
         });
-        await d.sysmeta.remove(instance.uuid, [SysMetaKey.SHELVED_IMAGE_ID, SysMetaKey.SHELVED_AT, SysMetaKey.SHELVED_HOST]);
+        await d.sysmeta.remove(instance.uuid, [
+          SysMetaKey.SHELVED_IMAGE_ID,
+          SysMetaKey.SHELVED_AT,
+          SysMetaKey.SHELVED_HOST,
+        ]);
         // The shelved image has served its purpose (nova deletes it after unshelve). The Docker
         // image stays while the new container uses it.
-        if (imageId) await d.images.deleteInternal(imageId).catch((err) => d.log.warn({ err, image: imageId }, 'could not delete shelved image'));
+        if (imageId)
+          await d.images
+            .deleteInternal(imageId)
+            .catch((err) => d.log.warn({ err, image: imageId }, 'could not delete shelved image'));
         if (imageId && !spawned) await driver.removeImage(`${SNAPSHOT_REPO}:${imageId}`).catch(() => undefined);
       });
     } catch (err) {
       if (spawned && host) await (await d.hosts.driverFor(host.id)).destroy(instance.uuid).catch(() => undefined);
       // An offloaded server stays offloaded: no host, no container.
-      const back = instance.vm_state === VmState.SHELVED_OFFLOADED ? { host_id: null, container_id: null, addresses_json: null, power_state: PowerState.NOSTATE } : {};
+      const back =
+        instance.vm_state === VmState.SHELVED_OFFLOADED
+          ? { host_id: null, container_id: null, addresses_json: null, power_state: PowerState.NOSTATE }
+          : {};
       await failAction(d, instance.uuid, err, host?.name ?? null, [TaskState.UNSHELVING, TaskState.SPAWNING], back);
     }
   };

@@ -9,7 +9,10 @@ const gates = new Map<number, { running: number; waiting: (() => void)[] }>();
 
 export async function withSpawnSlot<T>(hostId: number, fn: () => Promise<T>, limit = SPAWNS_PER_HOST): Promise<T> {
   let g = gates.get(hostId);
-  if (!g) { g = { running: 0, waiting: [] }; gates.set(hostId, g); }
+  if (!g) {
+    g = { running: 0, waiting: [] };
+    gates.set(hostId, g);
+  }
   const gate = g;
   if (gate.running >= limit) await new Promise<void>((resolve) => gate.waiting.push(resolve));
   else gate.running += 1;
@@ -17,7 +20,8 @@ export async function withSpawnSlot<T>(hostId: number, fn: () => Promise<T>, lim
     return await fn();
   } finally {
     const next = gate.waiting.shift();
-    if (next) next(); // the slot passes straight to the next waiter
+    if (next)
+      next(); // the slot passes straight to the next waiter
     else gate.running -= 1;
   }
 }

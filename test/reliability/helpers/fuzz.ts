@@ -15,37 +15,106 @@ export function prng(seed: number): () => number {
 
 export class Gen {
   constructor(readonly rnd: () => number) {}
-  int(n: number): number { return Math.floor(this.rnd() * n); }
-  chance(p: number): boolean { return this.rnd() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]; }
+  int(n: number): number {
+    return Math.floor(this.rnd() * n);
+  }
+  chance(p: number): boolean {
+    return this.rnd() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)];
+  }
 
   /** Strings that have broken parsers before. */
   hostileString(): string {
     const base = [
-      '', ' ', 'a', 'A'.repeat(256), 'x'.repeat(70_000), '\u0000', 'nul\u0000byte', '../../etc/passwd', '%00', '%2e%2e%2f', "' OR 1=1 --",
-      '"; DROP TABLE instances; --', '<script>alert(1)</script>', '${jndi:ldap://x}', '{{7*7}}', '\ud800', '\uffff', '😀'.repeat(40),
-      'ünïcödé', '\r\nX-Injected: 1', '-1', '0', '1e309', 'NaN', 'Infinity', 'null', 'true', '[]', '{}', '2.999', 'latest',
-      '00000000-0000-0000-0000-000000000000', 'not-a-uuid', '9'.repeat(40), ' leading', 'trailing ', '\t', '%', '%%', '%zz', '#', '?', '/', '\\',
+      '',
+      ' ',
+      'a',
+      'A'.repeat(256),
+      'x'.repeat(70_000),
+      '\u0000',
+      'nul\u0000byte',
+      '../../etc/passwd',
+      '%00',
+      '%2e%2e%2f',
+      "' OR 1=1 --",
+      '"; DROP TABLE instances; --',
+      '<script>alert(1)</script>',
+      '${jndi:ldap://x}',
+      '{{7*7}}',
+      '\ud800',
+      '\uffff',
+      '😀'.repeat(40),
+      'ünïcödé',
+      '\r\nX-Injected: 1',
+      '-1',
+      '0',
+      '1e309',
+      'NaN',
+      'Infinity',
+      'null',
+      'true',
+      '[]',
+      '{}',
+      '2.999',
+      'latest',
+      '00000000-0000-0000-0000-000000000000',
+      'not-a-uuid',
+      '9'.repeat(40),
+      ' leading',
+      'trailing ',
+      '\t',
+      '%',
+      '%%',
+      '%zz',
+      '#',
+      '?',
+      '/',
+      '\\',
     ];
     const s = this.pick(base);
     return this.chance(0.2) ? s + this.pick(base) : s;
   }
 
   hostileNumber(): number {
-    return this.pick([0, -1, 1, 2 ** 31, 2 ** 53, -(2 ** 53), 1.5, -0.0001, 1e308, Number.MAX_SAFE_INTEGER, 65536, 999999999]);
+    return this.pick([
+      0,
+      -1,
+      1,
+      2 ** 31,
+      2 ** 53,
+      -(2 ** 53),
+      1.5,
+      -0.0001,
+      1e308,
+      Number.MAX_SAFE_INTEGER,
+      65536,
+      999999999,
+    ]);
   }
 
   /** Any JSON value, nested up to `depth`. */
   anyValue(depth = 2): unknown {
     switch (this.int(depth > 0 ? 8 : 5)) {
-      case 0: return null;
-      case 1: return this.chance(0.5);
-      case 2: return this.hostileNumber();
-      case 3: return this.hostileString();
-      case 4: return this.chance(0.5) ? {} : [];
-      case 5: return Array.from({ length: this.int(4) }, () => this.anyValue(depth - 1));
-      case 6: return Object.fromEntries(Array.from({ length: this.int(4) }, () => [this.hostileString().slice(0, 40), this.anyValue(depth - 1)]));
-      default: return this.deepNest(this.int(200) + 1);
+      case 0:
+        return null;
+      case 1:
+        return this.chance(0.5);
+      case 2:
+        return this.hostileNumber();
+      case 3:
+        return this.hostileString();
+      case 4:
+        return this.chance(0.5) ? {} : [];
+      case 5:
+        return Array.from({ length: this.int(4) }, () => this.anyValue(depth - 1));
+      case 6:
+        return Object.fromEntries(
+          Array.from({ length: this.int(4) }, () => [this.hostileString().slice(0, 40), this.anyValue(depth - 1)]),
+        );
+      default:
+        return this.deepNest(this.int(200) + 1);
     }
   }
 
@@ -66,21 +135,28 @@ export class Gen {
         const out: Record<string, unknown> = {};
         const props = schema.properties ?? {};
         for (const [k, s] of Object.entries(props)) {
-          if ((schema.required ?? []).includes(k) || this.chance(0.5)) out[k] = this.mutate(this.fromSchema(s, depth + 1));
+          if ((schema.required ?? []).includes(k) || this.chance(0.5))
+            out[k] = this.mutate(this.fromSchema(s, depth + 1));
         }
         if (this.chance(0.15)) out[this.hostileString().slice(0, 30) || 'extra'] = this.anyValue(1);
         return out;
       }
-      case 'array': return Array.from({ length: this.int(3) }, () => this.fromSchema(schema.items, depth + 1));
+      case 'array':
+        return Array.from({ length: this.int(3) }, () => this.fromSchema(schema.items, depth + 1));
       case 'string': {
         if (schema.format === 'uuid' && this.chance(0.6)) return '3f1b8a52-8d0e-4c1e-9a8e-2d7b1c3e4f5a';
         return this.chance(0.5) ? 'fuzz' : this.hostileString();
       }
-      case 'integer': return this.chance(0.5) ? 1 : this.hostileNumber();
-      case 'number': return this.hostileNumber();
-      case 'boolean': return this.chance(0.8) ? this.chance(0.5) : this.hostileString();
-      case 'null': return null;
-      default: return this.anyValue(1);
+      case 'integer':
+        return this.chance(0.5) ? 1 : this.hostileNumber();
+      case 'number':
+        return this.hostileNumber();
+      case 'boolean':
+        return this.chance(0.8) ? this.chance(0.5) : this.hostileString();
+      case 'null':
+        return null;
+      default:
+        return this.anyValue(1);
     }
   }
 

@@ -35,7 +35,9 @@ export class ServiceProcess {
 
   constructor(readonly opts: ServiceOptions) {}
 
-  get url(): string { return `http://127.0.0.1:${this.opts.port}`; }
+  get url(): string {
+    return `http://127.0.0.1:${this.opts.port}`;
+  }
 
   /** Starts the service and waits (bounded) until it answers GET / . */
   async start(timeoutMs = 60_000): Promise<void> {
@@ -57,20 +59,29 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    const keep = (b: Buffer) => { this.output = (this.output + b.toString()).slice(-20_000); };
+    const keep = (b: Buffer) => {
+      this.output = (this.output + b.toString()).slice(-20_000);
+    };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     this.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const t0 = Date.now();
     const deadline = t0 + timeoutMs;
     let exited = false;
-    void this.exit.then(() => { exited = true; });
+    void this.exit.then(() => {
+      exited = true;
+    });
     for (;;) {
       if (exited) throw new Error(`service exited during start:\n${this.output}`);
       try {
         const res = await fetch(`${this.url}/`, { signal: AbortSignal.timeout(1000) });
-        if (res.status < 500) { this.startMs = Date.now() - t0; return; }
-      } catch { /* not listening yet */ }
+        if (res.status < 500) {
+          this.startMs = Date.now() - t0;
+          return;
+        }
+      } catch {
+        /* not listening yet */
+      }
       if (Date.now() > deadline) throw new Error(`service did not answer within ${timeoutMs} ms:\n${this.output}`);
       await sleep(100);
     }
@@ -88,7 +99,13 @@ export class ServiceProcess {
     if (!this.child || !this.exit) return { code: null, signal: null };
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exit;
     process.kill(this.child.pid!, 'SIGTERM');
-    const timer = setTimeout(() => { try { process.kill(this.child!.pid!, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(this.child!.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, timeoutMs);
     const r = await this.exit;
     clearTimeout(timer);
     return r;
@@ -105,33 +122,64 @@ export class Api {
 
   async login(user = 'admin', password = STRONG_ADMIN_PASSWORD, project = 'admin'): Promise<void> {
     const res = await fetch(`${this.base}/identity/v3/auth/tokens`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: 'Default' } } } }, scope: { project: { name: project, domain: { name: 'Default' } } } } }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: user, password, domain: { name: 'Default' } } },
+          },
+          scope: { project: { name: project, domain: { name: 'Default' } } },
+        },
+      }),
     });
     if (res.status !== 201) throw new Error(`login: ${res.status} ${await res.text()}`);
     this.token = res.headers.get('x-subject-token')!;
     this.projectId = ((await res.json()) as { token: { project: { id: string } } }).token.project.id;
   }
 
-  async call(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  async call(
+    method: string,
+    p: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any }> {
     const res = await fetch(`${this.base}${p}`, {
       method,
-      headers: { 'x-auth-token': this.token, 'openstack-api-version': 'compute 2.79', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        'x-auth-token': this.token,
+        'openstack-api-version': 'compute 2.79',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed };
   }
 
   /** Creates an image and uploads `data` (a docker save tarball). */
   async uploadImage(name: string, data: Buffer, props: Record<string, string> = {}): Promise<string> {
-    const c = await this.call('POST', '/image/v2/images', { name, container_format: 'docker', disk_format: 'raw', visibility: 'public', ...props });
+    const c = await this.call('POST', '/image/v2/images', {
+      name,
+      container_format: 'docker',
+      disk_format: 'raw',
+      visibility: 'public',
+      ...props,
+    });
     if (c.status !== 201) throw new Error(`image create: ${c.status} ${JSON.stringify(c.body)}`);
     const res = await fetch(`${this.base}/image/v2/images/${c.body.id}/file`, {
-      method: 'PUT', headers: { 'x-auth-token': this.token, 'content-type': 'application/octet-stream' }, body: data,
+      method: 'PUT',
+      headers: { 'x-auth-token': this.token, 'content-type': 'application/octet-stream' },
+      body: data,
     });
     if (res.status !== 204) throw new Error(`image upload: ${res.status} ${await res.text()}`);
     return c.body.id as string;
@@ -139,7 +187,9 @@ export class Api {
 
   /** Lifts the admin project's instance/core/RAM quota. */
   async unlimitedQuota(projectId: string): Promise<void> {
-    const r = await this.call('PUT', `/compute/v2.1/os-quota-sets/${projectId}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
+    const r = await this.call('PUT', `/compute/v2.1/os-quota-sets/${projectId}`, {
+      quota_set: { instances: -1, cores: -1, ram: -1 },
+    });
     if (r.status !== 200) throw new Error(`quota: ${r.status} ${JSON.stringify(r.body)}`);
   }
 }

@@ -16,21 +16,37 @@ const EXTENSIONS: readonly (readonly [string, string, string])[] = [
   ['OS-SCH-HNT', 'SchedulerHints', 'Pass arbitrary key/value pairs to the scheduler.'],
   ['OS-SRV-USG', 'ServerUsage', 'Adds launched_at and terminated_at on Servers.'],
   ['os-access-ips', 'AccessIPs', 'Access IPs support.'],
-  ['os-admin-actions', 'AdminActions', 'Enable admin-only server actions\n\n    Actions include: resetNetwork, injectNetworkInfo, os-resetState\n    '],
+  [
+    'os-admin-actions',
+    'AdminActions',
+    'Enable admin-only server actions\n\n    Actions include: resetNetwork, injectNetworkInfo, os-resetState\n    ',
+  ],
   ['os-admin-password', 'AdminPassword', 'Admin password management support.'],
   ['os-agents', 'Agents', 'Agents support.'],
   ['os-aggregates', 'Aggregates', 'Admin-only aggregate administration.'],
   ['os-assisted-volume-snapshots', 'AssistedVolumeSnapshots', 'Assisted volume snapshots.'],
   ['os-attach-interfaces', 'AttachInterfaces', 'Attach interface support.'],
-  ['os-availability-zone', 'AvailabilityZone', '1. Add availability_zone to the Create Server API.\n       2. Add availability zones describing.\n    '],
+  [
+    'os-availability-zone',
+    'AvailabilityZone',
+    '1. Add availability_zone to the Create Server API.\n       2. Add availability zones describing.\n    ',
+  ],
   ['os-baremetal-ext-status', 'BareMetalExtStatus', 'Add extended status in Baremetal Nodes v2 API.'],
   ['os-baremetal-nodes', 'BareMetalNodes', 'Admin-only bare-metal node administration.'],
   ['os-block-device-mapping', 'BlockDeviceMapping', 'Block device mapping boot support.'],
   ['os-block-device-mapping-v2-boot', 'BlockDeviceMappingV2Boot', 'Allow boot with the new BDM data format.'],
   ['os-cell-capacities', 'CellCapacities', 'Adding functionality to get cell capacities.'],
-  ['os-cells', 'Cells', 'Enables cells-related functionality such as adding neighbor cells,\n    listing neighbor cells, and getting the capabilities of the local cell.\n    '],
+  [
+    'os-cells',
+    'Cells',
+    'Enables cells-related functionality such as adding neighbor cells,\n    listing neighbor cells, and getting the capabilities of the local cell.\n    ',
+  ],
   ['os-certificates', 'Certificates', 'Certificates support.'],
-  ['os-cloudpipe', 'Cloudpipe', 'Adds actions to create cloudpipe instances.\n\n    When running with the Vlan network mode, you need a mechanism to route\n    from the public Internet to your vlans.  This mechanism is known as a\n    cloudpipe.\n\n    At the time of creating this class, only OpenVPN is supported.  Support for\n    a SSH Bastion host is forthcoming.\n    '],
+  [
+    'os-cloudpipe',
+    'Cloudpipe',
+    'Adds actions to create cloudpipe instances.\n\n    When running with the Vlan network mode, you need a mechanism to route\n    from the public Internet to your vlans.  This mechanism is known as a\n    cloudpipe.\n\n    At the time of creating this class, only OpenVPN is supported.  Support for\n    a SSH Bastion host is forthcoming.\n    ',
+  ],
   ['os-cloudpipe-update', 'CloudpipeUpdate', 'Adds the ability to set the vpn ip/port for cloudpipe instances.'],
   ['os-config-drive', 'ConfigDrive', 'Config Drive Extension.'],
   ['os-console-auth-tokens', 'ConsoleAuthTokens', 'Console token authentication support.'],
@@ -40,12 +56,24 @@ const EXTENSIONS: readonly (readonly [string, string, string])[] = [
   ['os-create-server-ext', 'Createserverext', 'Extended support to the Create Server v1.1 API.'],
   ['os-deferred-delete', 'DeferredDelete', 'Instance deferred delete.'],
   ['os-evacuate', 'Evacuate', 'Enables server evacuation.'],
-  ['os-extended-evacuate-find-host', 'ExtendedEvacuateFindHost', 'Enables server evacuation without target host. Scheduler will select one to target.'],
+  [
+    'os-extended-evacuate-find-host',
+    'ExtendedEvacuateFindHost',
+    'Enables server evacuation without target host. Scheduler will select one to target.',
+  ],
   ['os-extended-floating-ips', 'ExtendedFloatingIps', 'Adds optional fixed_address to the add floating IP command.'],
   ['os-extended-hypervisors', 'ExtendedHypervisors', 'Extended hypervisors support.'],
   ['os-extended-networks', 'ExtendedNetworks', 'Adds additional fields to networks.'],
-  ['os-extended-quotas', 'ExtendedQuotas', 'Adds ability for admins to delete quota and optionally force the update Quota command.'],
-  ['os-extended-rescue-with-image', 'ExtendedRescueWithImage', 'Allow the user to specify the image to use for rescue.'],
+  [
+    'os-extended-quotas',
+    'ExtendedQuotas',
+    'Adds ability for admins to delete quota and optionally force the update Quota command.',
+  ],
+  [
+    'os-extended-rescue-with-image',
+    'ExtendedRescueWithImage',
+    'Allow the user to specify the image to use for rescue.',
+  ],
   ['os-extended-services', 'ExtendedServices', 'Extended services support.'],
   ['os-extended-services-delete', 'ExtendedServicesDelete', 'Extended services deletion support.'],
   ['os-extended-status', 'ExtendedStatus', 'Extended Status support.'],
@@ -76,7 +104,11 @@ const EXTENSIONS: readonly (readonly [string, string, string])[] = [
   ['os-networks-associate', 'NetworkAssociationSupport', 'Network association support.'],
   ['os-pause-server', 'PauseServer', 'Enable pause/unpause server actions.'],
   ['os-personality', 'Personality', 'Personality support.'],
-  ['os-preserve-ephemeral-rebuild', 'PreserveEphemeralOnRebuild', 'Allow preservation of the ephemeral partition on rebuild.'],
+  [
+    'os-preserve-ephemeral-rebuild',
+    'PreserveEphemeralOnRebuild',
+    'Allow preservation of the ephemeral partition on rebuild.',
+  ],
   ['os-quota-class-sets', 'QuotaClasses', 'Quota classes management support.'],
   ['os-quota-sets', 'Quotas', 'Quotas management support.'],
   ['os-rescue', 'Rescue', 'Instance rescue mode.'],
@@ -96,7 +128,11 @@ const EXTENSIONS: readonly (readonly [string, string, string])[] = [
   ['os-suspend-server', 'SuspendServer', 'Enable suspend/resume server actions.'],
   ['os-tenant-networks', 'OSTenantNetworks', 'Tenant-based Network Management Extension.'],
   ['os-used-limits', 'UsedLimits', 'Provide data on limited resources that are being used.'],
-  ['os-used-limits-for-admin', 'UsedLimitsForAdmin', 'Provide data to admin on limited resources used by other tenants.'],
+  [
+    'os-used-limits-for-admin',
+    'UsedLimitsForAdmin',
+    'Provide data to admin on limited resources used by other tenants.',
+  ],
   ['os-user-data', 'UserData', 'Add user_data to the Create Server API.'],
   ['os-user-quotas', 'UserQuotas', 'Project user quota support.'],
   ['os-virtual-interfaces', 'VirtualInterfaces', 'Virtual interface support.'],
@@ -105,11 +141,23 @@ const EXTENSIONS: readonly (readonly [string, string, string])[] = [
 ];
 
 export interface Extension {
-  alias: string; description: string; links: never[]; name: string; namespace: string; updated: string;
+  alias: string;
+  description: string;
+  links: never[];
+  name: string;
+  namespace: string;
+  updated: string;
 }
 
 function render([alias, name, description]: readonly [string, string, string]): Extension {
-  return { alias, description, links: [], name, namespace: 'http://docs.openstack.org/compute/ext/fake_xml', updated: '2014-12-03T00:00:00Z' };
+  return {
+    alias,
+    description,
+    links: [],
+    name,
+    namespace: 'http://docs.openstack.org/compute/ext/fake_xml',
+    updated: '2014-12-03T00:00:00Z',
+  };
 }
 
 export function renderExtensions(): { extensions: Extension[] } {

@@ -11,7 +11,9 @@ import { flavorActionSchemas } from './schemas.js';
 const PREFIX = '/compute/v2.1/flavors/:flavorId';
 const RULE = 'os_compute_api:os-flavor-access';
 
-interface IdParams { flavorId: string }
+interface IdParams {
+  flavorId: string;
+}
 
 const render = (flavorId: string, projects: string[]) => ({
   flavor_access: projects.map((p) => ({ flavor_id: flavorId, tenant_id: p })),
@@ -30,7 +32,10 @@ export async function flavorAccessRoutes(app: FastifyInstance, opts: { services:
     async addTenantAccess(req, tenant) {
       authorize(req.auth, 'admin', `${RULE}:add_tenant_access`);
       // 2.7 made adding access to a public flavor a 409.
-      return render(req.params.flavorId, await flavors.addAccess(req.params.flavorId, tenant, req.apiVersion.gte('2.7')));
+      return render(
+        req.params.flavorId,
+        await flavors.addAccess(req.params.flavorId, tenant, req.apiVersion.gte('2.7')),
+      );
     },
     async removeTenantAccess(req, tenant) {
       authorize(req.auth, 'admin', `${RULE}:remove_tenant_access`);

@@ -14,8 +14,12 @@ const RULE = 'os_compute_api:os-flavor-extra-specs';
 const VALIDATED_FROM = '2.86';
 
 type SpecValue = string | number | boolean;
-interface IdParams { flavorId: string }
-interface KeyParams extends IdParams { key: string }
+interface IdParams {
+  flavorId: string;
+}
+interface KeyParams extends IdParams {
+  key: string;
+}
 
 /** Python str() of a JSON scalar. */
 function pyStr(v: SpecValue): string {

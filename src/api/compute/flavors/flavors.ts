@@ -10,7 +10,11 @@ import { MAX_LIMIT } from '../../../compute/flavors/flavor-service.js';
 import { baseUrl } from '../../urls.js';
 import { createFlavorBodies, listQuerySchemas, updateFlavorBodies } from './schemas.js';
 import {
-  FLAVOR_EXTRA_SPECS_MICROVERSION, flavorCollectionLinks, renderFlavorBasic, renderFlavorShow, type ViewContext,
+  FLAVOR_EXTRA_SPECS_MICROVERSION,
+  flavorCollectionLinks,
+  renderFlavorBasic,
+  renderFlavorShow,
+  type ViewContext,
 } from './views.js';
 import { parseBool, parsePyInt, validName, INVALID_NAME_MESSAGE } from './flavor-params.js';
 
@@ -18,19 +22,32 @@ const PREFIX = '/compute/v2.1/flavors';
 
 interface CreateBody {
   flavor: {
-    name: string; id?: string | number | null; ram: number | string; vcpus: number | string; disk: number | string;
-    'OS-FLV-EXT-DATA:ephemeral'?: number | string; swap?: number | string; rxtx_factor?: number | string;
-    'os-flavor-access:is_public'?: boolean | string; description?: string | null;
+    name: string;
+    id?: string | number | null;
+    ram: number | string;
+    vcpus: number | string;
+    disk: number | string;
+    'OS-FLV-EXT-DATA:ephemeral'?: number | string;
+    swap?: number | string;
+    rxtx_factor?: number | string;
+    'os-flavor-access:is_public'?: boolean | string;
+    description?: string | null;
   };
 }
 
 export async function flavorRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { flavors, config } = opts.services;
   // Python's json prints the float rxtx_factor as 1.0 (clients echo it); JSON.stringify would print 1.
-  app.setReplySerializer((payload) => JSON.stringify(payload).replace(/"rxtx_factor":(-?\d+)(?=[,}])/g, '"rxtx_factor":$1.0'));
-  const view = (req: FastifyRequest): ViewContext => ({ base: baseUrl(req, config.publicUrl), version: req.apiVersion });
+  app.setReplySerializer((payload) =>
+    JSON.stringify(payload).replace(/"rxtx_factor":(-?\d+)(?=[,}])/g, '"rxtx_factor":$1.0'),
+  );
+  const view = (req: FastifyRequest): ViewContext => ({
+    base: baseUrl(req, config.publicUrl),
+    version: req.apiVersion,
+  });
   /** Extra specs are embedded from 2.61 for callers allowed to read them (os-flavor-extra-specs:index). */
-  const wantsExtraSpecs = (req: FastifyRequest) => req.apiVersion.gte(FLAVOR_EXTRA_SPECS_MICROVERSION) && canRead(req.auth);
+  const wantsExtraSpecs = (req: FastifyRequest) =>
+    req.apiVersion.gte(FLAVOR_EXTRA_SPECS_MICROVERSION) && canRead(req.auth);
 
   async function list(req: FastifyRequest, detail: boolean) {
     projectOf(req.auth);
@@ -38,7 +55,10 @@ export async function flavorRoutes(app: FastifyInstance, opts: { services: Servi
     const pairs = [...new URLSearchParams(req.url.split('?')[1] ?? '').entries()];
     const q: Record<string, string> = {};
     for (const [k, v] of pairs) q[k] = v;
-    const schema = listQuerySchemas.find((s) => req.apiVersion.within(s.min, s.max))!.schema as { properties: object; additionalProperties: boolean };
+    const schema = listQuerySchemas.find((s) => req.apiVersion.within(s.min, s.max))!.schema as {
+      properties: object;
+      additionalProperties: boolean;
+    };
     if (!schema.additionalProperties) {
       const unknown = Object.keys(q).find((k) => !(k in schema.properties));
       if (unknown) throw new BadRequest(`Additional properties are not allowed ('${unknown}' was unexpected)`);
@@ -61,7 +81,11 @@ export async function flavorRoutes(app: FastifyInstance, opts: { services: Servi
     const limit = q.limit === undefined ? 0 : Number(q.limit);
 
     const rows = await flavors.list(req.auth, {
-      isPublic, minRam, minDisk, limit, marker: q.marker,
+      isPublic,
+      minRam,
+      minDisk,
+      limit,
+      marker: q.marker,
       sortKey: q.sort_key || 'flavorid',
       sortDir: (q.sort_dir || 'asc') as 'asc' | 'desc',
     });

@@ -8,12 +8,41 @@ const MAX_INT = 2147483647;
 const SQL_SP_FLOAT_MAX = 3.40282e38;
 
 /** parameter_types.flavor_param_positive / _non_negative: an integer or a string of digits. */
-const flavorInt = (minimum: number) => ({ type: ['integer', 'string'], pattern: '^[0-9]+$', minimum, maximum: MAX_INT });
+const flavorInt = (minimum: number) => ({
+  type: ['integer', 'string'],
+  pattern: '^[0-9]+$',
+  minimum,
+  maximum: MAX_INT,
+});
 
 /** parameter_types.boolean: the spellings oslo's bool_from_string accepts. */
 export const BOOLEAN_SPELLINGS = [
-  true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't',
-  false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f',
+  true,
+  'True',
+  'TRUE',
+  'true',
+  '1',
+  'ON',
+  'On',
+  'on',
+  'YES',
+  'Yes',
+  'yes',
+  'y',
+  't',
+  false,
+  'False',
+  'FALSE',
+  'false',
+  '0',
+  'OFF',
+  'Off',
+  'off',
+  'NO',
+  'No',
+  'no',
+  'n',
+  'f',
 ];
 
 /** flavor_description: TEXT column, printable characters (no control characters). */
@@ -29,7 +58,12 @@ const createFlavorProps = {
   disk: flavorInt(0),
   'OS-FLV-EXT-DATA:ephemeral': flavorInt(0),
   swap: flavorInt(0),
-  rxtx_factor: { type: ['number', 'string'], pattern: '^[0-9]+(\\.[0-9]+)?$', exclusiveMinimum: 0, maximum: SQL_SP_FLOAT_MAX },
+  rxtx_factor: {
+    type: ['number', 'string'],
+    pattern: '^[0-9]+(\\.[0-9]+)?$',
+    exclusiveMinimum: 0,
+    maximum: SQL_SP_FLOAT_MAX,
+  },
   'os-flavor-access:is_public': { type: ['boolean', 'string'], enum: BOOLEAN_SPELLINGS },
 };
 
@@ -132,8 +166,21 @@ export const flavorActionSchemas: Record<string, object> = {
 
 /** Nova's flavors index_query: sort keys and directions (validated), the rest parsed by the route. */
 export const FLAVOR_SORT_KEYS = [
-  'created_at', 'description', 'disabled', 'ephemeral_gb', 'flavorid', 'id', 'is_public', 'memory_mb', 'name',
-  'root_gb', 'rxtx_factor', 'swap', 'updated_at', 'vcpu_weight', 'vcpus',
+  'created_at',
+  'description',
+  'disabled',
+  'ephemeral_gb',
+  'flavorid',
+  'id',
+  'is_public',
+  'memory_mb',
+  'name',
+  'root_gb',
+  'rxtx_factor',
+  'swap',
+  'updated_at',
+  'vcpu_weight',
+  'vcpus',
 ];
 
 const listQueryProps = {

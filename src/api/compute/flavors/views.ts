@@ -30,7 +30,11 @@ export function renderFlavorBasic(ctx: ViewContext, f: FlavorRow): Record<string
 }
 
 /** `extraSpecs` is embedded from 2.61 (pass undefined when the caller may not read them). */
-export function renderFlavorShow(ctx: ViewContext, f: FlavorRow, extraSpecs?: Record<string, string>): Record<string, unknown> {
+export function renderFlavorShow(
+  ctx: ViewContext,
+  f: FlavorRow,
+  extraSpecs?: Record<string, string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: f.id,
     name: f.name,
@@ -75,5 +79,7 @@ export function flavorCollectionLinks(
 
 /** Python's urllib.parse.quote_plus. */
 function quotePlus(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
 }

@@ -11,7 +11,12 @@ import { assertValid } from '../../../plugins/validation.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { parsePyInt } from '../flavors/flavor-params.js';
 import { renderAggregate as render } from './aggregates-views.js';
-import { AGGREGATE_ACTION_SCHEMAS, AGGREGATE_IMAGES_BODY, CREATE_AGGREGATE_BODIES, UPDATE_AGGREGATE_BODIES } from './aggregates-schemas.js';
+import {
+  AGGREGATE_ACTION_SCHEMAS,
+  AGGREGATE_IMAGES_BODY,
+  CREATE_AGGREGATE_BODIES,
+  UPDATE_AGGREGATE_BODIES,
+} from './aggregates-schemas.js';
 
 const doc = (summary: string) => ({ tags: ['compute aggregates'], summary });
 const POLICY = (name: string) => `os_compute_api:os-aggregates:${name}`;
@@ -39,7 +44,10 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
   app.post(base, { schema: doc('Create an aggregate'), config: { bodies: CREATE_AGGREGATE_BODIES } }, async (req) => {
     authorize(req.auth, 'admin', POLICY('create'));
     const body = (req.body as { aggregate: { name: string; availability_zone?: string | null } }).aggregate;
-    const created = await aggregates.create(normalize(body.name), body.availability_zone ? normalize(body.availability_zone) : null);
+    const created = await aggregates.create(
+      normalize(body.name),
+      body.availability_zone ? normalize(body.availability_zone) : null,
+    );
     return { aggregate: render(created, req.apiVersion, { brief: true }) };
   });
 
@@ -51,51 +59,73 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
     return { aggregate: render(found, req.apiVersion) };
   });
 
-  app.put<{ Params: { id: string } }>(`${base}/:id`, { schema: doc('Update the name or availability zone of an aggregate'), config: { bodies: UPDATE_AGGREGATE_BODIES } }, async (req) => {
-    authorize(req.auth, 'admin', POLICY('update'));
-    const body = (req.body as { aggregate: { name?: string; availability_zone?: string | null } }).aggregate;
-    const id = integerId(req.params.id);
-    const updated = await aggregates.update(id, {
-      name: body.name === undefined ? undefined : normalize(body.name),
-      availabilityZone: 'availability_zone' in body ? body.availability_zone : undefined,
-    });
-    return { aggregate: render(updated, req.apiVersion) };
-  });
+  app.put<{ Params: { id: string } }>(
+    `${base}/:id`,
+    {
+      schema: doc('Update the name or availability zone of an aggregate'),
+      config: { bodies: UPDATE_AGGREGATE_BODIES },
+    },
+    async (req) => {
+      authorize(req.auth, 'admin', POLICY('update'));
+      const body = (req.body as { aggregate: { name?: string; availability_zone?: string | null } }).aggregate;
+      const id = integerId(req.params.id);
+      const updated = await aggregates.update(id, {
+        name: body.name === undefined ? undefined : normalize(body.name),
+        availabilityZone: 'availability_zone' in body ? body.availability_zone : undefined,
+      });
+      return { aggregate: render(updated, req.apiVersion) };
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>(`${base}/:id`, { schema: doc('Delete an empty aggregate') }, async (req, reply) => {
-    authorize(req.auth, 'admin', POLICY('delete'));
-    await aggregates.delete(integerId(req.params.id));
-    return reply.code(200).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    `${base}/:id`,
+    { schema: doc('Delete an empty aggregate') },
+    async (req, reply) => {
+      authorize(req.auth, 'admin', POLICY('delete'));
+      await aggregates.delete(integerId(req.params.id));
+      return reply.code(200).send();
+    },
+  );
 
   // The action route dispatches on the body's single key (nova wsgi action_peek), then checks
   // that action's schema and policy.
-  app.post<{ Params: { id: string } }>(`${base}/:id/action`, { schema: doc('Add or remove a host, or set metadata (aggregate actions)') }, async (req) => {
-    const body = req.body;
-    const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
-    if (keys.length !== 1) throw new BadRequest('Malformed request body');
-    const action = keys[0];
-    const schema = AGGREGATE_ACTION_SCHEMAS[action];
-    if (!schema) throw new BadRequest(`There is no such action: ${action}`);
-    assertValid(schema, body, 'body');
-    authorize(req.auth, 'admin', POLICY(action));
-    const id = integerId(req.params.id);
-    const arg = (body as Record<string, { host?: string; metadata?: Record<string, string | null> }>)[action];
-    const result = action === 'add_host' ? await aggregates.addHost(id, arg.host!)
-      : action === 'remove_host' ? await aggregates.removeHost(id, arg.host!)
-        : await aggregates.setMetadata(id, arg.metadata!);
-    return { aggregate: render(result, req.apiVersion) };
-  });
+  app.post<{ Params: { id: string } }>(
+    `${base}/:id/action`,
+    { schema: doc('Add or remove a host, or set metadata (aggregate actions)') },
+    async (req) => {
+      const body = req.body;
+      const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+      if (keys.length !== 1) throw new BadRequest('Malformed request body');
+      const action = keys[0];
+      const schema = AGGREGATE_ACTION_SCHEMAS[action];
+      if (!schema) throw new BadRequest(`There is no such action: ${action}`);
+      assertValid(schema, body, 'body');
+      authorize(req.auth, 'admin', POLICY(action));
+      const id = integerId(req.params.id);
+      const arg = (body as Record<string, { host?: string; metadata?: Record<string, string | null> }>)[action];
+      const result =
+        action === 'add_host'
+          ? await aggregates.addHost(id, arg.host!)
+          : action === 'remove_host'
+            ? await aggregates.removeHost(id, arg.host!)
+            : await aggregates.setMetadata(id, arg.metadata!);
+      return { aggregate: render(result, req.apiVersion) };
+    },
+  );
 
   // 202 without a body; the worker then loads the images host by host (compute/image-cache.ts).
-  app.post<{ Params: { id: string } }>(`${base}/:id/images`, {
-    schema: doc('Pre-cache images on the hosts of an aggregate (2.81)'),
-    config: { bodies: [{ min: '2.81', schema: AGGREGATE_IMAGES_BODY }] },
-  }, async (req, reply) => {
-    authorize(req.auth, 'admin', 'compute:aggregates:images');
-    const id = integerId(req.params.id);
-    const imageIds = (req.body as { cache: { id: string }[] }).cache.map((c) => c.id);
-    await aggregateImageCache.request(req.auth, req.id, id, imageIds);
-    return reply.code(202).send();
-  });
+  app.post<{ Params: { id: string } }>(
+    `${base}/:id/images`,
+    {
+      schema: doc('Pre-cache images on the hosts of an aggregate (2.81)'),
+      config: { bodies: [{ min: '2.81', schema: AGGREGATE_IMAGES_BODY }] },
+    },
+    async (req, reply) => {
+      authorize(req.auth, 'admin', 'compute:aggregates:images');
+      const id = integerId(req.params.id);
+      const imageIds = (req.body as { cache: { id: string }[] }).cache.map((c) => c.id);
+      await aggregateImageCache.request(req.auth, req.id, id, imageIds);
+      return reply.code(202).send();
+    },
+  );
 }

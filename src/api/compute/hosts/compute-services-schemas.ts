@@ -3,7 +3,30 @@ import type { VersionedSchema } from '../../../plugins/microversion.js';
 
 const booleanLike = {
   type: ['boolean', 'string'],
-  enum: [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'],
+  enum: [
+    true,
+    'True',
+    'TRUE',
+    'true',
+    '1',
+    'ON',
+    'On',
+    'on',
+    'YES',
+    'Yes',
+    'yes',
+    false,
+    'False',
+    'FALSE',
+    'false',
+    '0',
+    'OFF',
+    'Off',
+    'off',
+    'NO',
+    'No',
+    'no',
+  ],
 };
 const hostName = { type: 'string', minLength: 1, maxLength: 255 };
 const reason = { type: 'string', minLength: 1, maxLength: 255 };
@@ -11,7 +34,8 @@ const reason = { type: 'string', minLength: 1, maxLength: 255 };
 /** Before 2.53: PUT /os-services/{enable|disable|disable-log-reason|force-down} with host and binary. */
 export const legacyUpdateBodies: VersionedSchema[] = [
   {
-    min: '2.1', max: '2.10',
+    min: '2.1',
+    max: '2.10',
     schema: {
       type: 'object',
       properties: { host: hostName, binary: hostName, disabled_reason: reason },
@@ -20,7 +44,8 @@ export const legacyUpdateBodies: VersionedSchema[] = [
     },
   },
   {
-    min: '2.11', max: '2.52',
+    min: '2.11',
+    max: '2.52',
     schema: {
       type: 'object',
       properties: { host: hostName, binary: hostName, disabled_reason: reason, forced_down: booleanLike },
@@ -36,7 +61,11 @@ export const updateBodies: VersionedSchema[] = [
     min: '2.53',
     schema: {
       type: 'object',
-      properties: { status: { type: 'string', enum: ['enabled', 'disabled'] }, disabled_reason: reason, forced_down: booleanLike },
+      properties: {
+        status: { type: 'string', enum: ['enabled', 'disabled'] },
+        disabled_reason: reason,
+        forced_down: booleanLike,
+      },
       additionalProperties: false,
     },
   },

@@ -27,13 +27,18 @@ export function renderService(v: ApiVersion, s: ServiceRecord) {
 }
 
 export function renderZoneList(zones: { name: string; available: boolean }[]) {
-  return { availabilityZoneInfo: zones.map((z) => ({ zoneName: z.name, zoneState: { available: z.available }, hosts: null })) };
+  return {
+    availabilityZoneInfo: zones.map((z) => ({ zoneName: z.name, zoneState: { available: z.available }, hosts: null })),
+  };
 }
 
 export function renderZoneDetail(zones: { name: string; available: boolean; services: ServiceRecord[] }[]) {
   return {
     availabilityZoneInfo: zones.map((z) => {
-      const hosts: Record<string, Record<string, { available: boolean; active: boolean; updated_at: string | null }>> = {};
+      const hosts: Record<
+        string,
+        Record<string, { available: boolean; active: boolean; updated_at: string | null }>
+      > = {};
       for (const s of z.services) {
         hosts[s.host] ??= {};
         hosts[s.host][s.binary] = { available: s.up, active: !s.disabled, updated_at: naiveMicros(s.updatedAt) };

@@ -12,8 +12,17 @@ import { assertKnownQuery, lastParam } from '../paging-params.js';
 
 const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 
-interface LegacyBody { host: string; binary: string; disabled_reason?: string; forced_down?: unknown }
-interface UpdateBody { status?: 'enabled' | 'disabled'; disabled_reason?: string; forced_down?: unknown }
+interface LegacyBody {
+  host: string;
+  binary: string;
+  disabled_reason?: string;
+  forced_down?: unknown;
+}
+interface UpdateBody {
+  status?: 'enabled' | 'disabled';
+  disabled_reason?: string;
+  forced_down?: unknown;
+}
 
 export async function computeServiceRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { hostOverview: computeServices } = opts.services;
@@ -28,13 +37,17 @@ export async function computeServiceRoutes(app: FastifyInstance, opts: { service
   });
 
   /** Before 2.53 the last path segment names the action; from 2.53 it is the service's UUID. */
-  app.put<{ Params: { id: string } }>(`${base}/:id`, {
-    config: { bodies: [...legacyUpdateBodies, ...updateBodies] },
-  }, async (req, reply) => {
-    authorize(req.auth, 'admin', 'os_compute_api:os-services:update');
-    if (req.apiVersion.gte('2.53')) return updateByUuid(req, reply, req.params.id);
-    return legacyAction(req, req.params.id);
-  });
+  app.put<{ Params: { id: string } }>(
+    `${base}/:id`,
+    {
+      config: { bodies: [...legacyUpdateBodies, ...updateBodies] },
+    },
+    async (req, reply) => {
+      authorize(req.auth, 'admin', 'os_compute_api:os-services:update');
+      if (req.apiVersion.gte('2.53')) return updateByUuid(req, reply, req.params.id);
+      return legacyAction(req, req.params.id);
+    },
+  );
 
   async function legacyAction(req: FastifyRequest, action: string) {
     const body = req.body as LegacyBody;
@@ -49,7 +62,9 @@ export async function computeServiceRoutes(app: FastifyInstance, opts: { service
       case 'disable-log-reason': {
         if (body.disabled_reason === undefined) throw new BadRequest('Missing disabled reason field');
         await computeServices.update(service, { disabled: true, disabledReason: body.disabled_reason });
-        return { service: { host: body.host, binary: body.binary, status: 'disabled', disabled_reason: body.disabled_reason } };
+        return {
+          service: { host: body.host, binary: body.binary, status: 'disabled', disabled_reason: body.disabled_reason },
+        };
       }
       case 'force-down': {
         if (req.apiVersion.lt('2.11')) throw new NotFound('Unknown action');
@@ -73,7 +88,9 @@ export async function computeServiceRoutes(app: FastifyInstance, opts: { service
       throw new BadRequest("Specifying 'disabled_reason' with status 'enabled' is invalid.");
     }
     const updated = await computeServices.update(service, {
-      ...(body.status !== undefined ? { disabled: body.status === 'disabled', disabledReason: body.disabled_reason ?? null } : {}),
+      ...(body.status !== undefined
+        ? { disabled: body.status === 'disabled', disabledReason: body.disabled_reason ?? null }
+        : {}),
       ...(body.forced_down !== undefined ? { forcedDown: TRUE_WORDS.has(body.forced_down) } : {}),
     });
     reply.code(200);

@@ -45,13 +45,24 @@ function cpuInfo(h: Hypervisor) {
   return {
     arch: os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'aarch64' : os.arch(),
     model: local && cpus[0] ? cpus[0].model : 'unknown',
-    vendor: local && cpus[0] ? (/intel/i.test(cpus[0].model) ? 'Intel' : /amd/i.test(cpus[0].model) ? 'AMD' : 'unknown') : 'unknown',
+    vendor:
+      local && cpus[0]
+        ? /intel/i.test(cpus[0].model)
+          ? 'Intel'
+          : /amd/i.test(cpus[0].model)
+            ? 'AMD'
+            : 'unknown'
+        : 'unknown',
     features: [] as string[],
     topology: { cores: h.info?.cpus ?? 0, threads: 1, sockets: 1 },
   };
 }
 
-export function renderHypervisorSummary(v: ApiVersion, h: Hypervisor, servers?: { display_name: string; uuid: string }[]) {
+export function renderHypervisorSummary(
+  v: ApiVersion,
+  h: Hypervisor,
+  servers?: { display_name: string; uuid: string }[],
+) {
   return {
     id: hypervisorId(v, h),
     hypervisor_hostname: h.hostname,
@@ -61,7 +72,11 @@ export function renderHypervisorSummary(v: ApiVersion, h: Hypervisor, servers?: 
   };
 }
 
-export function renderHypervisorDetail(v: ApiVersion, h: Hypervisor, extra: { servers?: { display_name: string; uuid: string }[]; uptime?: string | null } = {}) {
+export function renderHypervisorDetail(
+  v: ApiVersion,
+  h: Hypervisor,
+  extra: { servers?: { display_name: string; uuid: string }[]; uptime?: string | null } = {},
+) {
   const { servers, ...summary } = renderHypervisorSummary(v, h);
   void servers;
   const base = {
@@ -71,14 +86,28 @@ export function renderHypervisorDetail(v: ApiVersion, h: Hypervisor, extra: { se
     host_ip: h.hostIp,
     service: { id: serviceId(v, h.service), host: h.service.host, disabled_reason: h.service.disabledReason },
   };
-  const withServers = extra.servers !== undefined ? { servers: extra.servers.map((s) => ({ name: s.display_name, uuid: s.uuid })) } : {};
+  const withServers =
+    extra.servers !== undefined ? { servers: extra.servers.map((s) => ({ name: s.display_name, uuid: s.uuid })) } : {};
   if (v.gte('2.88')) return { ...base, uptime: extra.uptime ?? null, ...withServers };
   const info = cpuInfo(h);
   return { ...base, ...resources(h), cpu_info: v.gte('2.28') ? info : JSON.stringify(info), ...withServers };
 }
 
 export function renderStatistics(list: Hypervisor[]) {
-  const total = { count: list.length, vcpus: 0, memory_mb: 0, local_gb: 0, vcpus_used: 0, memory_mb_used: 0, local_gb_used: 0, free_ram_mb: 0, free_disk_gb: 0, current_workload: 0, running_vms: 0, disk_available_least: 0 };
+  const total = {
+    count: list.length,
+    vcpus: 0,
+    memory_mb: 0,
+    local_gb: 0,
+    vcpus_used: 0,
+    memory_mb_used: 0,
+    local_gb_used: 0,
+    free_ram_mb: 0,
+    free_disk_gb: 0,
+    current_workload: 0,
+    running_vms: 0,
+    disk_available_least: 0,
+  };
   for (const h of list) {
     const r = resources(h);
     for (const k of Object.keys(r) as (keyof typeof r)[]) total[k] += r[k];

@@ -6,7 +6,12 @@ import { authorize } from '../../../identity/policy.js';
 import { BadRequest, NotFound, NotImplemented } from '../../../errors.js';
 import type { Hypervisor } from '../../../compute/hosts/compute-services.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
-import { hypervisorId, renderHypervisorDetail, renderHypervisorSummary, renderStatistics } from './hypervisors-views.js';
+import {
+  hypervisorId,
+  renderHypervisorDetail,
+  renderHypervisorSummary,
+  renderStatistics,
+} from './hypervisors-views.js';
 import { assertKnownQuery, lastParam, nextLink, readPaging } from '../paging-params.js';
 
 const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
@@ -30,8 +35,15 @@ export async function hypervisorRoutes(app: FastifyInstance, opts: { services: S
   /** list and detail share filtering (2.53 pattern), with_servers and paging (2.33). */
   async function listing(req: FastifyRequest, detail: boolean) {
     const v = req.apiVersion;
-    assertKnownQuery(req, v.gte('2.53') ? ['limit', 'marker', 'hypervisor_hostname_pattern', 'with_servers'] : ['limit', 'marker']);
-    authorize(req.auth, 'admin', detail ? 'os_compute_api:os-hypervisors:list-detail' : 'os_compute_api:os-hypervisors:list');
+    assertKnownQuery(
+      req,
+      v.gte('2.53') ? ['limit', 'marker', 'hypervisor_hostname_pattern', 'with_servers'] : ['limit', 'marker'],
+    );
+    authorize(
+      req.auth,
+      'admin',
+      detail ? 'os_compute_api:os-hypervisors:list-detail' : 'os_compute_api:os-hypervisors:list',
+    );
     const q = req.query as Record<string, unknown>;
     const paging = v.gte('2.33') ? readPaging(q) : {};
     const pattern = v.gte('2.53') ? lastParam(q.hypervisor_hostname_pattern) : undefined;
@@ -39,7 +51,9 @@ export async function hypervisorRoutes(app: FastifyInstance, opts: { services: S
     let list = await computeServices.hypervisors();
     if (pattern !== undefined) {
       if (paging.limit !== undefined || paging.marker !== undefined) {
-        throw new BadRequest('Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.');
+        throw new BadRequest(
+          'Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.',
+        );
       }
       list = list.filter((h) => h.hostname.includes(pattern));
       if (!list.length) throw noMatch(pattern);
@@ -50,13 +64,22 @@ export async function hypervisorRoutes(app: FastifyInstance, opts: { services: S
       list = list.slice(at + 1);
     }
     if (paging.limit !== undefined) list = list.slice(0, paging.limit);
-    const items = await Promise.all(list.map(async (h) => {
-      const servers = withServers ? await computeServices.serversOn(h.id) : undefined;
-      return detail
-        ? renderHypervisorDetail(v, h, { servers, uptime: computeServices.uptimeText(h) })
-        : renderHypervisorSummary(v, h, servers);
-    }));
-    const next = nextLink(req, config.publicUrl, detail ? 'os-hypervisors/detail' : 'os-hypervisors', paging, list, () => String(hypervisorId(v, list[list.length - 1])));
+    const items = await Promise.all(
+      list.map(async (h) => {
+        const servers = withServers ? await computeServices.serversOn(h.id) : undefined;
+        return detail
+          ? renderHypervisorDetail(v, h, { servers, uptime: computeServices.uptimeText(h) })
+          : renderHypervisorSummary(v, h, servers);
+      }),
+    );
+    const next = nextLink(
+      req,
+      config.publicUrl,
+      detail ? 'os-hypervisors/detail' : 'os-hypervisors',
+      paging,
+      list,
+      () => String(hypervisorId(v, list[list.length - 1])),
+    );
     return { hypervisors: items, ...(next ? { hypervisors_links: [{ href: next, rel: 'next' }] } : {}) };
   }
 
@@ -85,7 +108,9 @@ export async function hypervisorRoutes(app: FastifyInstance, opts: { services: S
     assertKnownQuery(req, v.gte('2.53') ? ['with_servers'] : []);
     authorize(req.auth, 'admin', 'os_compute_api:os-hypervisors:show');
     const h = await find(req, req.params.id);
-    const withServers = v.gte('2.53') ? readBool('with_servers', lastParam((req.query as Record<string, unknown>).with_servers)) : false;
+    const withServers = v.gte('2.53')
+      ? readBool('with_servers', lastParam((req.query as Record<string, unknown>).with_servers))
+      : false;
     const servers = withServers ? await computeServices.serversOn(h.id) : undefined;
     return { hypervisor: renderHypervisorDetail(v, h, { servers, uptime: computeServices.uptimeText(h) }) };
   });
@@ -99,22 +124,32 @@ export async function hypervisorRoutes(app: FastifyInstance, opts: { services: S
   });
 
   // Before 2.53: search by host name substring, and the servers of the matching hypervisors.
-  app.get<{ Params: { pattern: string } }>(`${base}/:pattern/search`, { config: { maxVersion: '2.52' } }, async (req) => {
-    authorize(req.auth, 'admin', 'os_compute_api:os-hypervisors:search');
-    const list = (await computeServices.hypervisors()).filter((h) => h.hostname.includes(req.params.pattern));
-    if (!list.length) throw noMatch(req.params.pattern);
-    return { hypervisors: list.map((h) => renderHypervisorSummary(req.apiVersion, h)) };
-  });
+  app.get<{ Params: { pattern: string } }>(
+    `${base}/:pattern/search`,
+    { config: { maxVersion: '2.52' } },
+    async (req) => {
+      authorize(req.auth, 'admin', 'os_compute_api:os-hypervisors:search');
+      const list = (await computeServices.hypervisors()).filter((h) => h.hostname.includes(req.params.pattern));
+      if (!list.length) throw noMatch(req.params.pattern);
+      return { hypervisors: list.map((h) => renderHypervisorSummary(req.apiVersion, h)) };
+    },
+  );
 
-  app.get<{ Params: { pattern: string } }>(`${base}/:pattern/servers`, { config: { maxVersion: '2.52' } }, async (req) => {
-    authorize(req.auth, 'admin', 'os_compute_api:os-hypervisors:servers');
-    const list = (await computeServices.hypervisors()).filter((h) => h.hostname.includes(req.params.pattern));
-    if (!list.length) throw noMatch(req.params.pattern);
-    return {
-      hypervisors: await Promise.all(list.map(async (h) => {
-        const servers = await computeServices.serversOn(h.id);
-        return renderHypervisorSummary(req.apiVersion, h, servers.length ? servers : undefined);
-      })),
-    };
-  });
+  app.get<{ Params: { pattern: string } }>(
+    `${base}/:pattern/servers`,
+    { config: { maxVersion: '2.52' } },
+    async (req) => {
+      authorize(req.auth, 'admin', 'os_compute_api:os-hypervisors:servers');
+      const list = (await computeServices.hypervisors()).filter((h) => h.hostname.includes(req.params.pattern));
+      if (!list.length) throw noMatch(req.params.pattern);
+      return {
+        hypervisors: await Promise.all(
+          list.map(async (h) => {
+            const servers = await computeServices.serversOn(h.id);
+            return renderHypervisorSummary(req.apiVersion, h, servers.length ? servers : undefined);
+          }),
+        ),
+      };
+    },
+  );
 }

@@ -11,9 +11,15 @@ export function renderHostList(services: ServiceRecord[]) {
   return { hosts: services.map((s) => ({ host_name: s.host, service: topicOf(s.binary), zone: s.zone })) };
 }
 
-export function renderHostResources(host: string, h: Hypervisor, byProject: { projectId: string; vcpus: number; memoryMb: number; localGb: number }[]) {
+export function renderHostResources(
+  host: string,
+  h: Hypervisor,
+  byProject: { projectId: string; vcpus: number; memoryMb: number; localGb: number }[],
+) {
   const r = resources(h);
-  const entry = (project: string, cpu: number, memoryMb: number, diskGb: number) => ({ resource: { host, project, cpu, memory_mb: memoryMb, disk_gb: diskGb } });
+  const entry = (project: string, cpu: number, memoryMb: number, diskGb: number) => ({
+    resource: { host, project, cpu, memory_mb: memoryMb, disk_gb: diskGb },
+  });
   const sum = (k: 'vcpus' | 'memoryMb' | 'localGb') => byProject.reduce((n, p) => n + p[k], 0);
   return {
     host: [

@@ -18,7 +18,10 @@ const ENABLE_WORDS = ['enable', 'disable', 'Enable', 'Disable', 'ENABLE', 'DISAB
 /** nova schemas/hosts.py update: status and/or maintenance_mode, one of Nova's words each. */
 const UPDATE_BODY = {
   type: 'object',
-  properties: { status: { type: 'string', enum: ENABLE_WORDS }, maintenance_mode: { type: 'string', enum: ENABLE_WORDS } },
+  properties: {
+    status: { type: 'string', enum: ENABLE_WORDS },
+    maintenance_mode: { type: 'string', enum: ENABLE_WORDS },
+  },
   anyOf: [{ required: ['status'] }, { required: ['maintenance_mode'] }],
   additionalProperties: false,
 };
@@ -30,7 +33,8 @@ export async function osHostRoutes(app: FastifyInstance, opts: { services: Servi
 
   /** nova HostAPI._assert_host_exists: a compute host by that name. */
   async function assertComputeHost(name: string): Promise<void> {
-    if (!(await hostOverview.list({ host: name, binary: 'nova-compute' })).length) throw new NotFound(`Compute host ${name} could not be found.`);
+    if (!(await hostOverview.list({ host: name, binary: 'nova-compute' })).length)
+      throw new NotFound(`Compute host ${name} could not be found.`);
   }
 
   app.get(base, { schema: doc('List hosts (below 2.43)'), config: cfg }, async (req) => {
@@ -40,27 +44,42 @@ export async function osHostRoutes(app: FastifyInstance, opts: { services: Servi
     return renderHostList(services);
   });
 
-  app.get<P>(`${base}/:host`, { schema: doc('Show the resources of a host (below 2.43)'), config: cfg }, async (req) => {
-    authorize(req.auth, 'admin', POLICY('show'));
-    const report = await hostOverview.hostReport(req.params.host);
-    if (!report) throw new NotFound(`Host '${req.params.host}' is not mapped to any cell`);
-    return renderHostResources(req.params.host, report.hypervisor, report.byProject);
-  });
+  app.get<P>(
+    `${base}/:host`,
+    { schema: doc('Show the resources of a host (below 2.43)'), config: cfg },
+    async (req) => {
+      authorize(req.auth, 'admin', POLICY('show'));
+      const report = await hostOverview.hostReport(req.params.host);
+      if (!report) throw new NotFound(`Host '${req.params.host}' is not mapped to any cell`);
+      return renderHostResources(req.params.host, report.hypervisor, report.byProject);
+    },
+  );
 
-  app.put<P>(`${base}/:host`, { schema: doc('Enable a host or set maintenance mode (below 2.43)'), config: { ...cfg, bodies: [{ min: '2.1', schema: UPDATE_BODY }] } }, async (req) => {
-    authorize(req.auth, 'admin', POLICY('update'));
-    await assertComputeHost(req.params.host);
-    const body = req.body as { status?: string; maintenance_mode?: string };
-    if (body.status !== undefined) throw new NotImplemented('Virt driver does not implement host disabled status.');
-    throw new NotImplemented('Virt driver does not implement host maintenance mode.');
-  });
+  app.put<P>(
+    `${base}/:host`,
+    {
+      schema: doc('Enable a host or set maintenance mode (below 2.43)'),
+      config: { ...cfg, bodies: [{ min: '2.1', schema: UPDATE_BODY }] },
+    },
+    async (req) => {
+      authorize(req.auth, 'admin', POLICY('update'));
+      await assertComputeHost(req.params.host);
+      const body = req.body as { status?: string; maintenance_mode?: string };
+      if (body.status !== undefined) throw new NotImplemented('Virt driver does not implement host disabled status.');
+      throw new NotImplemented('Virt driver does not implement host maintenance mode.');
+    },
+  );
 
   for (const action of ['startup', 'shutdown', 'reboot'] as const) {
     const policy = action === 'startup' ? 'start' : action;
-    app.get<P>(`${base}/:host/${action}`, { schema: doc(`Host power action ${action} (below 2.43)`), config: cfg }, async (req) => {
-      authorize(req.auth, 'admin', POLICY(policy));
-      await assertComputeHost(req.params.host);
-      throw new NotImplemented('Virt driver does not implement host power management.');
-    });
+    app.get<P>(
+      `${base}/:host/${action}`,
+      { schema: doc(`Host power action ${action} (below 2.43)`), config: cfg },
+      async (req) => {
+        authorize(req.auth, 'admin', POLICY(policy));
+        await assertComputeHost(req.params.host);
+        throw new NotImplemented('Virt driver does not implement host power management.');
+      },
+    );
   }
 }

@@ -48,10 +48,21 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { services: S
     if (status !== undefined) filters.status = status.toLowerCase();
     const minRam = intFilter(q.minRam, 'minRam');
     const minDisk = intFilter(q.minDisk, 'minDisk');
-    const { images: rows } = await images.list(req.auth, { filters, tags: [], properties, sort: [], marker, limit: limit ?? 1000 });
-    const shown = rows.filter((r) => (minRam === undefined || r.min_ram >= minRam) && (minDisk === undefined || r.min_disk >= minDisk));
+    const { images: rows } = await images.list(req.auth, {
+      filters,
+      tags: [],
+      properties,
+      sort: [],
+      marker,
+      limit: limit ?? 1000,
+    });
+    const shown = rows.filter(
+      (r) => (minRam === undefined || r.min_ram >= minRam) && (minDisk === undefined || r.min_disk >= minDisk),
+    );
     const b = base(req);
-    const body: Record<string, unknown> = { images: shown.map((r) => (detail ? renderImageDetail(b, r) : renderImageBasic(b, r))) };
+    const body: Record<string, unknown> = {
+      images: shown.map((r) => (detail ? renderImageDetail(b, r) : renderImageBasic(b, r))),
+    };
     if (limit !== undefined && rows.length === limit && rows.length > 0) {
       const params = new URLSearchParams(req.url.split('?')[1] ?? '');
       params.delete('marker');
@@ -75,46 +86,74 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { services: S
   });
 
   // ---- metadata ------------------------------------------------------------------------------
-  app.get<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: doc('Show image metadata') }, async (req) => ({
-    metadata: imageProperties(await load(req, req.params.id)),
-  }));
+  app.get<{ Params: IdParams }>(
+    `${PREFIX}/:id/metadata`,
+    { config, schema: doc('Show image metadata') },
+    async (req) => ({
+      metadata: imageProperties(await load(req, req.params.id)),
+    }),
+  );
 
-  app.post<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: doc('Update image metadata (merge)') }, async (req) => {
-    const meta = metadataBody(req.body, 'metadata');
-    await load(req, req.params.id);
-    const row = await images.changeProperties(req.auth, req.params.id, (p) => limited({ ...p, ...meta }));
-    return { metadata: imageProperties(row) };
-  });
+  app.post<{ Params: IdParams }>(
+    `${PREFIX}/:id/metadata`,
+    { config, schema: doc('Update image metadata (merge)') },
+    async (req) => {
+      const meta = metadataBody(req.body, 'metadata');
+      await load(req, req.params.id);
+      const row = await images.changeProperties(req.auth, req.params.id, (p) => limited({ ...p, ...meta }));
+      return { metadata: imageProperties(row) };
+    },
+  );
 
-  app.put<{ Params: IdParams }>(`${PREFIX}/:id/metadata`, { config, schema: doc('Replace image metadata') }, async (req) => {
-    const meta = metadataBody(req.body, 'metadata');
-    await load(req, req.params.id);
-    const row = await images.changeProperties(req.auth, req.params.id, () => limited({ ...meta }));
-    return { metadata: imageProperties(row) };
-  });
+  app.put<{ Params: IdParams }>(
+    `${PREFIX}/:id/metadata`,
+    { config, schema: doc('Replace image metadata') },
+    async (req) => {
+      const meta = metadataBody(req.body, 'metadata');
+      await load(req, req.params.id);
+      const row = await images.changeProperties(req.auth, req.params.id, () => limited({ ...meta }));
+      return { metadata: imageProperties(row) };
+    },
+  );
 
-  app.get<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: doc('Show an image metadata item') }, async (req) => {
-    const props = imageProperties(await load(req, req.params.id));
-    if (!(req.params.key in props)) throw new NotFound('Image has no metadata for key ' + req.params.key);
-    return { meta: { [req.params.key]: props[req.params.key] } };
-  });
+  app.get<{ Params: KeyParams }>(
+    `${PREFIX}/:id/metadata/:key`,
+    { config, schema: doc('Show an image metadata item') },
+    async (req) => {
+      const props = imageProperties(await load(req, req.params.id));
+      if (!(req.params.key in props)) throw new NotFound('Image has no metadata for key ' + req.params.key);
+      return { meta: { [req.params.key]: props[req.params.key] } };
+    },
+  );
 
-  app.put<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: doc('Set an image metadata item') }, async (req) => {
-    const meta = metadataBody(req.body, 'meta');
-    const keys = Object.keys(meta);
-    if (!keys.includes(req.params.key)) throw new BadRequest('Request body and URI mismatch');
-    if (keys.length > 1) throw new BadRequest('Request body contains too many items');
-    await load(req, req.params.id);
-    await images.changeProperties(req.auth, req.params.id, (p) => limited({ ...p, ...meta }));
-    return { meta };
-  });
+  app.put<{ Params: KeyParams }>(
+    `${PREFIX}/:id/metadata/:key`,
+    { config, schema: doc('Set an image metadata item') },
+    async (req) => {
+      const meta = metadataBody(req.body, 'meta');
+      const keys = Object.keys(meta);
+      if (!keys.includes(req.params.key)) throw new BadRequest('Request body and URI mismatch');
+      if (keys.length > 1) throw new BadRequest('Request body contains too many items');
+      await load(req, req.params.id);
+      await images.changeProperties(req.auth, req.params.id, (p) => limited({ ...p, ...meta }));
+      return { meta };
+    },
+  );
 
-  app.delete<{ Params: KeyParams }>(`${PREFIX}/:id/metadata/:key`, { config, schema: doc('Delete an image metadata item') }, async (req, reply) => {
-    const image = await load(req, req.params.id);
-    if (!(req.params.key in imageProperties(image))) throw new NotFound('Image has no metadata for key ' + req.params.key);
-    await images.changeProperties(req.auth, req.params.id, (p) => { delete p[req.params.key]; return p; });
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: KeyParams }>(
+    `${PREFIX}/:id/metadata/:key`,
+    { config, schema: doc('Delete an image metadata item') },
+    async (req, reply) => {
+      const image = await load(req, req.params.id);
+      if (!(req.params.key in imageProperties(image)))
+        throw new NotFound('Image has no metadata for key ' + req.params.key);
+      await images.changeProperties(req.auth, req.params.id, (p) => {
+        delete p[req.params.key];
+        return p;
+      });
+      return reply.code(204).send();
+    },
+  );
 }
 
 function intFilter(v: unknown, name: string): number | undefined {
@@ -137,7 +176,10 @@ function metadataBody(body: unknown, key: 'metadata' | 'meta'): Record<string, s
 
 function limited(props: Record<string, string>): Record<string, string> {
   if (Object.keys(props).length > MAX_METADATA_ITEMS) {
-    throw new ApiError(403, `Quota exceeded for metadata_items: Requested ${Object.keys(props).length}, but already used 0 of ${MAX_METADATA_ITEMS} metadata_items`);
+    throw new ApiError(
+      403,
+      `Quota exceeded for metadata_items: Requested ${Object.keys(props).length}, but already used 0 of ${MAX_METADATA_ITEMS} metadata_items`,
+    );
   }
   return props;
 }

@@ -5,7 +5,12 @@ import { imageProperties } from '../../../db/repositories/images-repo.js';
 import { novaTime } from '../../../db/time.js';
 
 const STATUS: Record<string, string> = {
-  active: 'ACTIVE', queued: 'SAVING', saving: 'SAVING', deleted: 'DELETED', pending_delete: 'DELETED', killed: 'ERROR',
+  active: 'ACTIVE',
+  queued: 'SAVING',
+  saving: 'SAVING',
+  deleted: 'DELETED',
+  pending_delete: 'DELETED',
+  killed: 'ERROR',
 };
 const PROGRESS: Record<string, number> = { queued: 25, saving: 50, active: 100 };
 

@@ -10,7 +10,9 @@ import { renderKeypairCreate, renderKeypairList, renderKeypairShow } from './vie
 import { lastParam, nextLink, readPaging } from '../paging-params.js';
 import type { KeypairType } from '../../../compute/keypairs/keypair-service.js';
 
-interface CreateBody { keypair: { name: string; public_key?: string; type?: KeypairType; user_id?: string } }
+interface CreateBody {
+  keypair: { name: string; public_key?: string; type?: KeypairType; user_id?: string };
+}
 
 /** The user whose key pairs are meant: the caller, or (admin, 2.10+) the one in user_id. */
 function targetUser(req: FastifyRequest, auth: AuthContext, rule: string, requested: string | undefined): string {
@@ -36,7 +38,12 @@ export async function keypairRoutes(app: FastifyInstance, opts: { services: Serv
   });
 
   app.get<{ Params: { name: string } }>(`${base}/:name`, async (req) => {
-    const userId = targetUser(req, req.auth, 'os_compute_api:os-keypairs:show', lastParam((req.query as Record<string, unknown>).user_id));
+    const userId = targetUser(
+      req,
+      req.auth,
+      'os_compute_api:os-keypairs:show',
+      lastParam((req.query as Record<string, unknown>).user_id),
+    );
     return renderKeypairShow(req.apiVersion, await keypairs.get(userId, req.params.name));
   });
 
@@ -56,7 +63,12 @@ export async function keypairRoutes(app: FastifyInstance, opts: { services: Serv
   });
 
   app.delete<{ Params: { name: string } }>(`${base}/:name`, async (req, reply) => {
-    const userId = targetUser(req, req.auth, 'os_compute_api:os-keypairs:delete', lastParam((req.query as Record<string, unknown>).user_id));
+    const userId = targetUser(
+      req,
+      req.auth,
+      'os_compute_api:os-keypairs:delete',
+      lastParam((req.query as Record<string, unknown>).user_id),
+    );
     await keypairs.delete(userId, req.params.name);
     reply.code(req.apiVersion.gte('2.2') ? 204 : 202);
     return reply.send();

@@ -20,7 +20,17 @@ const keyType = { type: 'string', enum: ['ssh', 'x509'] };
 export const createKeypairBodies: VersionedSchema[] = [
   { min: '2.1', max: '2.1', schema: body({ name, public_key: { type: 'string' } }, ['name']) },
   { min: '2.2', max: '2.9', schema: body({ name, type: keyType, public_key: { type: 'string' } }, ['name']) },
-  { min: '2.10', max: '2.91', schema: body({ name, type: keyType, public_key: { type: 'string' }, user_id: { type: 'string' } }, ['name']) },
+  {
+    min: '2.10',
+    max: '2.91',
+    schema: body({ name, type: keyType, public_key: { type: 'string' }, user_id: { type: 'string' } }, ['name']),
+  },
   // 2.92: no generation any more (public_key required).
-  { min: '2.92', schema: body({ name, type: keyType, public_key: { type: 'string' }, user_id: { type: 'string' } }, ['name', 'public_key']) },
+  {
+    min: '2.92',
+    schema: body({ name, type: keyType, public_key: { type: 'string' }, user_id: { type: 'string' } }, [
+      'name',
+      'public_key',
+    ]),
+  },
 ];

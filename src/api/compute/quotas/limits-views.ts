@@ -17,7 +17,13 @@ export function renderLimits(v: ApiVersion, l: QuotaLimits, u: ProjectUsage) {
     maxTotalKeypairs: l.key_pairs,
     maxServerGroups: l.server_groups,
     maxServerGroupMembers: l.server_group_members,
-    ...(network ? { maxTotalFloatingIps: l.floating_ips, maxSecurityGroups: l.security_groups, maxSecurityGroupRules: l.security_group_rules } : {}),
+    ...(network
+      ? {
+          maxTotalFloatingIps: l.floating_ips,
+          maxSecurityGroups: l.security_groups,
+          maxSecurityGroupRules: l.security_group_rules,
+        }
+      : {}),
     totalRAMUsed: u.ram,
     totalCoresUsed: u.cores,
     totalInstancesUsed: u.instances,

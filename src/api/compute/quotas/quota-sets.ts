@@ -33,7 +33,8 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
     authorizeRead(req, req.params.id, 'os_compute_api:os-quota-sets:show');
     await verifyProject(req.params.id);
     const userId = userIdOf(req);
-    const limits = userId === undefined ? await quotas.limitsFor(req.params.id) : await quotas.limitsForUser(req.params.id, userId);
+    const limits =
+      userId === undefined ? await quotas.limitsFor(req.params.id) : await quotas.limitsForUser(req.params.id, userId);
     return renderQuotaSet(req.apiVersion, req.params.id, limits);
   });
 
@@ -78,7 +79,8 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
   const classBase = `${COMPUTE_PREFIX}/os-quota-class-sets/:id`;
   app.get<Params>(classBase, async (req) => {
     authorize(req.auth, 'read', 'os_compute_api:os-quota-class-sets:show');
-    if (!isAdmin(req.auth) && req.params.id !== 'default') authorize(req.auth, 'admin', 'os_compute_api:os-quota-class-sets:show');
+    if (!isAdmin(req.auth) && req.params.id !== 'default')
+      authorize(req.auth, 'admin', 'os_compute_api:os-quota-class-sets:show');
     return renderQuotaClassSet(req.apiVersion, req.params.id, await quotas.defaults());
   });
 
@@ -98,7 +100,8 @@ function userIdOf(req: FastifyRequest): string | undefined {
   const raw = (req.query as Record<string, unknown>).user_id;
   const first = Array.isArray(raw) ? raw.find((v) => v !== '') : raw;
   if (first === undefined || first === '') return undefined;
-  if (typeof first !== 'string' || first.length > 255) throw new BadRequest('Invalid user_id: it must be a string of at most 255 characters.');
+  if (typeof first !== 'string' || first.length > 255)
+    throw new BadRequest('Invalid user_id: it must be a string of at most 255 characters.');
   return first;
 }
 

@@ -1,7 +1,12 @@
 // PUT /os-quota-sets/{project} and /os-quota-class-sets/{class} bodies by microversion
 // (nova/api/openstack/compute/schemas/quota_sets.py, quota_classes.py).
 import { type VersionedSchema } from '../../../plugins/microversion.js';
-import { INJECTED_FILE_RESOURCES, NETWORK_RESOURCES, QUOTA_RESOURCES, type QuotaResource } from '../../../compute/quotas/quotas.js';
+import {
+  INJECTED_FILE_RESOURCES,
+  NETWORK_RESOURCES,
+  QUOTA_RESOURCES,
+  type QuotaResource,
+} from '../../../compute/quotas/quotas.js';
 import { ApiVersion } from '../../../compute/api-version.js';
 
 /** Nova's db MAX_INT. */
@@ -13,7 +18,30 @@ const commonQuota = { type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimu
 /** parameter_types.boolean */
 const booleanLike = {
   type: ['boolean', 'string'],
-  enum: [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'],
+  enum: [
+    true,
+    'True',
+    'TRUE',
+    'true',
+    '1',
+    'ON',
+    'On',
+    'on',
+    'YES',
+    'Yes',
+    'yes',
+    false,
+    'False',
+    'FALSE',
+    'false',
+    '0',
+    'OFF',
+    'Off',
+    'off',
+    'NO',
+    'No',
+    'no',
+  ],
 };
 
 /** The resources a quota set shows and a body may name at a microversion. */

@@ -12,7 +12,13 @@ function policiesBody(allowed: string[]) {
         type: 'object',
         properties: {
           name,
-          policies: { type: 'array', items: { type: 'string', enum: allowed }, uniqueItems: true, minItems: 1, maxItems: 1 },
+          policies: {
+            type: 'array',
+            items: { type: 'string', enum: allowed },
+            uniqueItems: true,
+            minItems: 1,
+            maxItems: 1,
+          },
         },
         required: ['name', 'policies'],
         additionalProperties: false,
@@ -27,7 +33,11 @@ const positiveInteger = { type: ['integer', 'string'], pattern: '^[0-9]*$', mini
 
 export const createServerGroupBodies: VersionedSchema[] = [
   { min: '2.1', max: '2.14', schema: policiesBody(['anti-affinity', 'affinity']) },
-  { min: '2.15', max: '2.63', schema: policiesBody(['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity']) },
+  {
+    min: '2.15',
+    max: '2.63',
+    schema: policiesBody(['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity']),
+  },
   {
     min: '2.64',
     schema: {
@@ -38,7 +48,11 @@ export const createServerGroupBodies: VersionedSchema[] = [
           properties: {
             name,
             policy: { type: 'string', enum: ['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity'] },
-            rules: { type: 'object', properties: { max_server_per_host: positiveInteger }, additionalProperties: false },
+            rules: {
+              type: 'object',
+              properties: { max_server_per_host: positiveInteger },
+              additionalProperties: false,
+            },
           },
           required: ['name', 'policy'],
           additionalProperties: false,

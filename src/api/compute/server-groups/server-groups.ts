@@ -10,11 +10,21 @@ import { createServerGroupBodies } from './schemas.js';
 import { renderServerGroup } from './views.js';
 import { assertKnownQuery, lastParam, MAX_LIMIT } from '../paging-params.js';
 
-interface CreateBody { server_group: { name: string; policies?: GroupPolicy[]; policy?: GroupPolicy; rules?: { max_server_per_host?: number | string } } }
+interface CreateBody {
+  server_group: {
+    name: string;
+    policies?: GroupPolicy[];
+    policy?: GroupPolicy;
+    rules?: { max_server_per_host?: number | string };
+  };
+}
 
 function nonNegative(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[0-9]+$/.test(raw)) throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' does not match '^[0-9]*$'`);
+  if (!/^[0-9]+$/.test(raw))
+    throw new BadRequest(
+      `Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' does not match '^[0-9]*$'`,
+    );
   return Number(raw);
 }
 
@@ -25,9 +35,14 @@ export async function serverGroupRoutes(app: FastifyInstance, opts: { services: 
   app.post(base, { config: { bodies: createServerGroupBodies } }, async (req) => {
     authorize(req.auth, 'write', 'os_compute_api:os-server-groups:create');
     const body = (req.body as CreateBody).server_group;
-    const rules = body.rules?.max_server_per_host !== undefined ? { max_server_per_host: Number(body.rules.max_server_per_host) } : {};
+    const rules =
+      body.rules?.max_server_per_host !== undefined
+        ? { max_server_per_host: Number(body.rules.max_server_per_host) }
+        : {};
     const group = await serverGroups.create(req.auth, projectOf(req.auth), {
-      name: body.name, policy: (body.policy ?? body.policies![0]), rules,
+      name: body.name,
+      policy: body.policy ?? body.policies![0],
+      rules,
     });
     return { server_group: renderServerGroup(req.apiVersion, group) };
   });
@@ -41,7 +56,9 @@ export async function serverGroupRoutes(app: FastifyInstance, opts: { services: 
     const limit = nonNegative('limit', lastParam(q.limit));
     const offset = nonNegative('offset', lastParam(q.offset));
     const groups = await serverGroups.list({
-      projectId: all ? undefined : projectOf(req.auth), limit: Math.min(limit ?? MAX_LIMIT, MAX_LIMIT), offset,
+      projectId: all ? undefined : projectOf(req.auth),
+      limit: Math.min(limit ?? MAX_LIMIT, MAX_LIMIT),
+      offset,
     });
     return { server_groups: groups.map((g) => renderServerGroup(req.apiVersion, g)) };
   });

@@ -14,7 +14,10 @@ const CHECK_MS = 2000;
 
 export async function serialConsoleSocket(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const consoles = opts.services.serialConsoles;
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => protocols.values().next().value ?? false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => protocols.values().next().value ?? false,
+  });
   const open = new Set<WebSocket>();
 
   const refuse = (socket: Duplex, code: number, text: string) => {
@@ -25,10 +28,16 @@ export async function serialConsoleSocket(app: FastifyInstance, opts: { services
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== SERIAL_CONSOLE_PATH) return;
     const token = url.searchParams.get('token') ?? '';
-    consoles.consume(token).then((conn) => {
-      if (!conn) return refuse(socket, 401, 'Unauthorized');
-      wss.handleUpgrade(req, socket, head, (ws) => { open.add(ws); bridge(ws, conn).finally(() => open.delete(ws)); });
-    }, () => refuse(socket, 500, 'Internal Server Error'));
+    consoles.consume(token).then(
+      (conn) => {
+        if (!conn) return refuse(socket, 401, 'Unauthorized');
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          open.add(ws);
+          bridge(ws, conn).finally(() => open.delete(ws));
+        });
+      },
+      () => refuse(socket, 500, 'Internal Server Error'),
+    );
   };
 
   const bridge = async (ws: WebSocket, conn: ConsoleConnection): Promise<void> => {
@@ -49,15 +58,27 @@ export async function serialConsoleSocket(app: FastifyInstance, opts: { services
       s.close();
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
     };
-    const expiry = setTimeout(() => finish(1000, 'console token expired'), Math.max(0, conn.expiresAt.getTime() - Date.now()));
+    const expiry = setTimeout(
+      () => finish(1000, 'console token expired'),
+      Math.max(0, conn.expiresAt.getTime() - Date.now()),
+    );
     const watch = setInterval(() => {
-      consoles.stillServing(conn.instance.uuid).then((ok) => { if (!ok) finish(1000, 'server stopped'); }, () => undefined);
+      consoles.stillServing(conn.instance.uuid).then(
+        (ok) => {
+          if (!ok) finish(1000, 'server stopped');
+        },
+        () => undefined,
+      );
     }, CHECK_MS);
-    s.output.on('data', (chunk: Buffer) => { if (ws.readyState === ws.OPEN) ws.send(chunk); });
+    s.output.on('data', (chunk: Buffer) => {
+      if (ws.readyState === ws.OPEN) ws.send(chunk);
+    });
     s.output.on('end', () => finish(1000, 'console closed'));
     s.output.on('close', () => finish(1000, 'console closed'));
     s.output.on('error', () => finish(1011, 'console error'));
-    ws.on('message', (data: Buffer | string) => { if (!closed) s.write(Buffer.isBuffer(data) ? data : Buffer.from(String(data))); });
+    ws.on('message', (data: Buffer | string) => {
+      if (!closed) s.write(Buffer.isBuffer(data) ? data : Buffer.from(String(data)));
+    });
     ws.on('close', () => finish(1000, 'client closed'));
     ws.on('error', () => finish(1011, 'socket error'));
     await new Promise<void>((resolve) => ws.once('close', () => resolve()));

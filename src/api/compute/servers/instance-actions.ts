@@ -27,7 +27,11 @@ function listFilter(req: FastifyRequest): ActionListFilter {
     if (!allowed.includes(key)) throw new BadRequest(`Additional properties are not allowed ('${key}' was unexpected)`);
   }
   const paging = readPaging(req.query as Record<string, unknown>);
-  return { ...paging, changesSince: isoParam(req, 'changes-since'), changesBefore: v.gte('2.66') ? isoParam(req, 'changes-before') : undefined };
+  return {
+    ...paging,
+    changesSince: isoParam(req, 'changes-since'),
+    changesBefore: v.gte('2.66') ? isoParam(req, 'changes-before') : undefined,
+  };
 }
 
 export async function instanceActionRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
@@ -39,7 +43,14 @@ export async function instanceActionRoutes(app: FastifyInstance, opts: { service
     const filter = listFilter(req);
     const { actions } = await instanceActionsApi.list(req.auth, req.apiVersion, req.params.id, filter);
     const out: Record<string, unknown> = { instanceActions: actions.map((a) => renderAction(req.apiVersion, a)) };
-    const next = nextLink(req, config.publicUrl, `servers/${req.params.id}/os-instance-actions`, filter, actions, () => actions[actions.length - 1].request_id);
+    const next = nextLink(
+      req,
+      config.publicUrl,
+      `servers/${req.params.id}/os-instance-actions`,
+      filter,
+      actions,
+      () => actions[actions.length - 1].request_id,
+    );
     if (next) out.links = [{ rel: 'next', href: next }];
     return out;
   });

@@ -17,14 +17,18 @@ export function serialConsoleUrl(req: FastifyRequest, publicUrl: string | null, 
 export async function remoteConsoleRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute, serialConsoles, config } = opts.services;
 
-  app.post<{ Params: { id: string } }>(`${COMPUTE_PREFIX}/servers/:id/remote-consoles`, {
-    config: { bodies: remoteConsoleBodies, minVersion: '2.6' },
-  }, async (req) => {
-    const { protocol, type } = (req.body as { remote_console: { protocol: string; type: string } }).remote_console;
-    const row = await compute.get(req.auth, req.params.id);
-    const grant = await serialConsoles.create(req.auth, row, protocol, type);
-    return { remote_console: { protocol, type, url: serialConsoleUrl(req, config.publicUrl, grant.token) } };
-  });
+  app.post<{ Params: { id: string } }>(
+    `${COMPUTE_PREFIX}/servers/:id/remote-consoles`,
+    {
+      config: { bodies: remoteConsoleBodies, minVersion: '2.6' },
+    },
+    async (req) => {
+      const { protocol, type } = (req.body as { remote_console: { protocol: string; type: string } }).remote_console;
+      const row = await compute.get(req.auth, req.params.id);
+      const grant = await serialConsoles.create(req.auth, row, protocol, type);
+      return { remote_console: { protocol, type, url: serialConsoleUrl(req, config.publicUrl, grant.token) } };
+    },
+  );
 
   app.get<{ Params: { token: string } }>(`${COMPUTE_PREFIX}/os-console-auth-tokens/:token`, async (req) => {
     ComputeApi.assertAdmin(req.auth, 'os_compute_api:os-console-auth-tokens');

@@ -11,14 +11,21 @@ import { externalEventsBodies } from './schemas/server-external-events.js';
 
 export async function serverExternalEventRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { externalEvents } = opts.services;
-  const schema = { tags: ['compute'], summary: 'Run server external events (admin; for Neutron, Cinder, Ironic, Cyborg)' };
+  const schema = {
+    tags: ['compute'],
+    summary: 'Run server external events (admin; for Neutron, Cinder, Ironic, Cyborg)',
+  };
 
-  app.post(`${COMPUTE_PREFIX}/os-server-external-events`, { schema, config: { bodies: externalEventsBodies } }, async (req, reply) => {
-    authorize(req.auth, 'admin', 'os_compute_api:os-server-external-events:create');
-    const events = (req.body as { events: ExternalEvent[] }).events;
-    const result = await externalEvents.create(req.auth, req.id, events);
-    return reply.code(result.status).send({
-      events: events.map((e, i) => ({ ...e, ...result.outcomes[i] })),
-    });
-  });
+  app.post(
+    `${COMPUTE_PREFIX}/os-server-external-events`,
+    { schema, config: { bodies: externalEventsBodies } },
+    async (req, reply) => {
+      authorize(req.auth, 'admin', 'os_compute_api:os-server-external-events:create');
+      const events = (req.body as { events: ExternalEvent[] }).events;
+      const result = await externalEvents.create(req.auth, req.id, events);
+      return reply.code(result.status).send({
+        events: events.map((e, i) => ({ ...e, ...result.outcomes[i] })),
+      });
+    },
+  );
 }

@@ -18,7 +18,9 @@ const PortNotFound = (id: string) => new NotFound(`Port id ${id} could not be fo
 /** nova compute/api.py attach_interface / detach_interface: check_instance_state. */
 const INTERFACE_VM_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED];
 
-interface AttachBody { interfaceAttachment?: { net_id?: string; port_id?: string; fixed_ips?: { ip_address: string }[] } }
+interface AttachBody {
+  interfaceAttachment?: { net_id?: string; port_id?: string; fixed_ips?: { ip_address: string }[] };
+}
 
 export async function serverInterfaceRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute } = opts.services;
@@ -44,13 +46,16 @@ export async function serverInterfaceRoutes(app: FastifyInstance, opts: { servic
     authorize(req.auth, 'write', 'os_compute_api:os-attach-interfaces:create');
     const a = (req.body as AttachBody | null)?.interfaceAttachment ?? {};
     if (a.net_id && a.port_id) throw new BadRequest('Must not input both network_id and port_id');
-    if (a.fixed_ips?.[0]?.ip_address && !a.net_id) throw new BadRequest('Must input network_id when request IP address');
+    if (a.fixed_ips?.[0]?.ip_address && !a.net_id)
+      throw new BadRequest('Must input network_id when request IP address');
     assertActionable(row, req.auth, { vmState: INTERFACE_VM_STATES, taskState: [null] }, 'attach_interface');
     if (a.port_id) {
-      if (interfacesOf(row).some((p) => p.port_id === a.port_id)) throw new Conflict(`Port ${a.port_id} is still in use.`);
+      if (interfacesOf(row).some((p) => p.port_id === a.port_id))
+        throw new Conflict(`Port ${a.port_id} is still in use.`);
       throw PortNotFound(a.port_id);
     }
-    if (a.net_id && a.net_id.toLowerCase() !== PRIVATE_NETWORK_ID) throw new NotFound(`Network ${a.net_id} could not be found.`);
+    if (a.net_id && a.net_id.toLowerCase() !== PRIVATE_NETWORK_ID)
+      throw new NotFound(`Network ${a.net_id} could not be found.`);
     // A container has one endpoint per Docker network and novadock has one network: nothing to add.
     throw new BadRequest(`Attaching interfaces is not supported for instance ${row.uuid}.`);
   });

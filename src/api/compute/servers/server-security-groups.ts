@@ -23,17 +23,26 @@ export async function serverSecurityGroupRoutes(app: FastifyInstance, opts: { se
     return renderServerSecurityGroups(row);
   });
 
-  app.get(`${COMPUTE_PREFIX}/os-security-groups`, { config: proxy, schema: doc('List security groups (the project default group)') }, async (req) => {
-    authorize(req.auth, 'read', 'os_compute_api:os-security-groups:get');
-    return { security_groups: req.auth.projectId ? [renderDefaultGroup(req.auth.projectId)] : [] };
-  });
+  app.get(
+    `${COMPUTE_PREFIX}/os-security-groups`,
+    { config: proxy, schema: doc('List security groups (the project default group)') },
+    async (req) => {
+      authorize(req.auth, 'read', 'os_compute_api:os-security-groups:get');
+      return { security_groups: req.auth.projectId ? [renderDefaultGroup(req.auth.projectId)] : [] };
+    },
+  );
 
   // Nova with Neutron finds a group by name or id in the caller's project.
-  app.get<{ Params: { groupId: string } }>(`${COMPUTE_PREFIX}/os-security-groups/:groupId`, { config: proxy, schema: doc('Show a security group by name or id') }, async (req) => {
-    authorize(req.auth, 'read', 'os_compute_api:os-security-groups:show');
-    const { groupId } = req.params;
-    const project = req.auth.projectId;
-    if (!project || (groupId !== 'default' && groupId !== defaultGroupId(project))) throw new NotFound(`Security group ${groupId} not found.`);
-    return { security_group: renderDefaultGroup(project) };
-  });
+  app.get<{ Params: { groupId: string } }>(
+    `${COMPUTE_PREFIX}/os-security-groups/:groupId`,
+    { config: proxy, schema: doc('Show a security group by name or id') },
+    async (req) => {
+      authorize(req.auth, 'read', 'os_compute_api:os-security-groups:show');
+      const { groupId } = req.params;
+      const project = req.auth.projectId;
+      if (!project || (groupId !== 'default' && groupId !== defaultGroupId(project)))
+        throw new NotFound(`Security group ${groupId} not found.`);
+      return { security_group: renderDefaultGroup(project) };
+    },
+  );
 }

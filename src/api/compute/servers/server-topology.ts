@@ -8,9 +8,13 @@ import { COMPUTE_PREFIX } from '../../urls.js';
 
 export async function serverTopologyRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute } = opts.services;
-  app.get<{ Params: { id: string } }>(`${COMPUTE_PREFIX}/servers/:id/topology`, { config: { minVersion: '2.78' } }, async (req) => {
-    await compute.get(req.auth, req.params.id);
-    authorize(req.auth, 'read', 'os_compute_api:servers:topology:index');
-    return { nodes: [], pagesize_kb: null };
-  });
+  app.get<{ Params: { id: string } }>(
+    `${COMPUTE_PREFIX}/servers/:id/topology`,
+    { config: { minVersion: '2.78' } },
+    async (req) => {
+      await compute.get(req.auth, req.params.id);
+      authorize(req.auth, 'read', 'os_compute_api:servers:topology:index');
+      return { nodes: [], pagesize_kb: null };
+    },
+  );
 }

@@ -5,7 +5,11 @@ import type { Services } from '../../../composition/services.js';
 import { baseUrl, COMPUTE_PREFIX } from '../../urls.js';
 import { createServerBodies, updateServerBodies } from './schemas/servers.js';
 import {
-  renderServerBasic, renderServerCreate, renderServerShow, serverLinks, type ServerViewContext,
+  renderServerBasic,
+  renderServerCreate,
+  renderServerShow,
+  serverLinks,
+  type ServerViewContext,
 } from './views/servers.js';
 import type { CreateServerInput, NetworksRequest } from '../../../compute/servers/compute-api.js';
 import type { BdmV2, LegacyBdm, PersonalityFile } from '../../../compute/servers/create-options.js';
@@ -17,25 +21,49 @@ interface CreateBody {
   'os:scheduler_hints'?: SchedulerHints;
   'OS-SCH-HNT:scheduler_hints'?: SchedulerHints;
   server: {
-    name: string; imageRef?: string; flavorRef: string | number; adminPass?: string; metadata?: Record<string, string>;
-    networks?: NetworksRequest; accessIPv4?: string; accessIPv6?: string; availability_zone?: string;
-    config_drive?: boolean | string; key_name?: string; min_count?: number | string; max_count?: number | string;
-    return_reservation_id?: boolean | string; user_data?: string; description?: string | null; tags?: string[]; hostname?: string;
-    host?: string; hypervisor_hostname?: string; trusted_image_certificates?: string[] | null;
-    personality?: PersonalityFile[]; block_device_mapping?: LegacyBdm[]; block_device_mapping_v2?: BdmV2[];
+    name: string;
+    imageRef?: string;
+    flavorRef: string | number;
+    adminPass?: string;
+    metadata?: Record<string, string>;
+    networks?: NetworksRequest;
+    accessIPv4?: string;
+    accessIPv6?: string;
+    availability_zone?: string;
+    config_drive?: boolean | string;
+    key_name?: string;
+    min_count?: number | string;
+    max_count?: number | string;
+    return_reservation_id?: boolean | string;
+    user_data?: string;
+    description?: string | null;
+    tags?: string[];
+    hostname?: string;
+    host?: string;
+    hypervisor_hostname?: string;
+    trusted_image_certificates?: string[] | null;
+    personality?: PersonalityFile[];
+    block_device_mapping?: LegacyBdm[];
+    block_device_mapping_v2?: BdmV2[];
     security_groups?: { name?: string }[];
   };
 }
-interface UpdateBody { server: { name?: string; description?: string | null; accessIPv4?: string; accessIPv6?: string; hostname?: string } }
+interface UpdateBody {
+  server: { name?: string; description?: string | null; accessIPv4?: string; accessIPv6?: string; hostname?: string };
+}
 
 const TRUE_SPELLINGS = new Set(['true', '1', 'on', 'yes', 'y', 't']);
-const bool = (v: boolean | string | undefined) => v === true || (typeof v === 'string' && TRUE_SPELLINGS.has(v.toLowerCase()));
+const bool = (v: boolean | string | undefined) =>
+  v === true || (typeof v === 'string' && TRUE_SPELLINGS.has(v.toLowerCase()));
 
 export async function serverRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { compute, serverLister, serverExtras, config, hostHealth } = opts.services;
   const base = `${COMPUTE_PREFIX}/servers`;
   const view = (req: FastifyRequest): ServerViewContext => ({
-    base: baseUrl(req, config.publicUrl), version: req.apiVersion, auth: req.auth, hostUp: (h) => hostHealth.isUp(h),
+    base: baseUrl(req, config.publicUrl),
+    version: req.apiVersion,
+    auth: req.auth,
+    hostUp: (h) => hostHealth.isUp(h),
   });
 
   app.post(base, { config: { bodies: createServerBodies } }, async (req, reply) => {
@@ -47,14 +75,29 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
     const minCount = count(s.min_count) ?? 1;
     const maxCount = count(s.max_count) ?? minCount;
     const input: CreateServerInput = {
-      name: s.name, imageRef: s.imageRef, flavorRef: String(s.flavorRef), minCount, maxCount,
-      networks: s.networks, metadata: s.metadata ?? {}, userData: s.user_data ?? null, keyName: s.key_name ?? null,
-      availabilityZone: s.availability_zone ?? null, accessIPv4: s.accessIPv4 || null, accessIPv6: s.accessIPv6 || null,
-      description: s.description ?? null, tags: s.tags ?? [], hostname: s.hostname ?? null, adminPass: s.adminPass ?? null,
-      configDrive: bool(s.config_drive), requestedHost: s.host ?? s.hypervisor_hostname ?? null,
+      name: s.name,
+      imageRef: s.imageRef,
+      flavorRef: String(s.flavorRef),
+      minCount,
+      maxCount,
+      networks: s.networks,
+      metadata: s.metadata ?? {},
+      userData: s.user_data ?? null,
+      keyName: s.key_name ?? null,
+      availabilityZone: s.availability_zone ?? null,
+      accessIPv4: s.accessIPv4 || null,
+      accessIPv6: s.accessIPv6 || null,
+      description: s.description ?? null,
+      tags: s.tags ?? [],
+      hostname: s.hostname ?? null,
+      adminPass: s.adminPass ?? null,
+      configDrive: bool(s.config_drive),
+      requestedHost: s.host ?? s.hypervisor_hostname ?? null,
       trustedCerts: s.trusted_image_certificates ?? null,
       serverGroup: typeof group === 'string' && group ? group : null,
-      personality: s.personality, blockDeviceMapping: s.block_device_mapping, blockDeviceMappingV2: s.block_device_mapping_v2,
+      personality: s.personality,
+      blockDeviceMapping: s.block_device_mapping,
+      blockDeviceMappingV2: s.block_device_mapping_v2,
       // nova servers.py: the names given (an item without one is skipped), duplicates once
       securityGroups: s.security_groups?.flatMap((g) => (g.name ? [g.name] : [])),
     };
@@ -102,7 +145,11 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
   app.put<{ Params: { id: string } }>(`${base}/:id`, { config: { bodies: updateServerBodies } }, async (req) => {
     const s = (req.body as UpdateBody).server;
     const row = await compute.update(req.auth, req.params.id, {
-      name: s.name, description: s.description, accessIPv4: s.accessIPv4, accessIPv6: s.accessIPv6, hostname: s.hostname,
+      name: s.name,
+      description: s.description,
+      accessIPv4: s.accessIPv4,
+      accessIPv6: s.accessIPv6,
+      hostname: s.hostname,
     });
     return { server: renderServerShow(view(req), row, await serverExtras.loadOne(row), 'update') };
   });

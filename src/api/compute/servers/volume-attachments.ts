@@ -15,7 +15,15 @@ import { volumeAttachBodies, volumeSwapBodies } from './schemas/server-attachmen
 
 const VolumeNotFound = (id: string) => new NotFound(`Volume ${id} could not be found.`);
 /** nova compute/api.py attach_volume: check_instance_state. */
-const ATTACH_VM_STATES: string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED, VmState.SOFT_DELETED, VmState.SHELVED, VmState.SHELVED_OFFLOADED];
+const ATTACH_VM_STATES: string[] = [
+  VmState.ACTIVE,
+  VmState.PAUSED,
+  VmState.STOPPED,
+  VmState.RESIZED,
+  VmState.SOFT_DELETED,
+  VmState.SHELVED,
+  VmState.SHELVED_OFFLOADED,
+];
 const SHELVED: string[] = [VmState.SHELVED, VmState.SHELVED_OFFLOADED];
 
 /** limit and offset are non-negative integers (parameter_types.non_negative_integer); others 400 from 2.75. */
@@ -25,14 +33,17 @@ function checkIndexQuery(req: FastifyRequest): void {
   for (const name of ['limit', 'offset']) {
     const raw = lastParam(q[name]);
     if (raw !== undefined && !/^[0-9]+$/.test(raw)) {
-      throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' does not match '^[0-9]*$'`);
+      throw new BadRequest(
+        `Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' does not match '^[0-9]*$'`,
+      );
     }
   }
 }
 
 /** Before 2.20 a shelved server can have no volume attached or detached (_check_request_version). */
 function checkShelved(req: FastifyRequest, row: InstanceRow, method: string): void {
-  if (SHELVED.includes(row.vm_state) && req.apiVersion.lt('2.20')) throw new InstanceInvalidState('vm_state', row.vm_state, method, row.uuid);
+  if (SHELVED.includes(row.vm_state) && req.apiVersion.lt('2.20'))
+    throw new InstanceInvalidState('vm_state', row.vm_state, method, row.uuid);
 }
 
 export async function volumeAttachmentRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {

@@ -20,11 +20,17 @@ export async function instanceUsageAuditLogRoutes(app: FastifyInstance, opts: { 
     return { instance_usage_audit_logs: buildUsageAuditLog(await computeHosts(), clock.now()) };
   });
 
-  app.get<{ Params: { before: string } }>(`${base}/:before`, {
-    schema: doc('Show the usage audit of the last period completed before a time (admin; "YYYY-MM-DD HH:MM:SS[.ffffff]")'),
-  }, async (req) => {
-    authorize(req.auth, 'admin', 'os_compute_api:os-instance-usage-audit-log:show');
-    const before = parseAuditBefore(req.params.before);
-    return { instance_usage_audit_log: buildUsageAuditLog(await computeHosts(), before) };
-  });
+  app.get<{ Params: { before: string } }>(
+    `${base}/:before`,
+    {
+      schema: doc(
+        'Show the usage audit of the last period completed before a time (admin; "YYYY-MM-DD HH:MM:SS[.ffffff]")',
+      ),
+    },
+    async (req) => {
+      authorize(req.auth, 'admin', 'os_compute_api:os-instance-usage-audit-log:show');
+      const before = parseAuditBefore(req.params.before);
+      return { instance_usage_audit_log: buildUsageAuditLog(await computeHosts(), before) };
+    },
+  );
 }

@@ -25,19 +25,44 @@ export async function simpleTenantUsageRoutes(app: FastifyInstance, opts: { serv
     const detailed = lastParam(q.detailed) === '1';
     const { tenants, servers } = await tenantUsage.usages(period, { detailed, ...paging });
     const next = req.apiVersion.gte('2.40')
-      ? nextLink(req, config.publicUrl, 'os-simple-tenant-usage', paging, servers, () => servers[servers.length - 1].instance_id)
+      ? nextLink(
+          req,
+          config.publicUrl,
+          'os-simple-tenant-usage',
+          paging,
+          servers,
+          () => servers[servers.length - 1].instance_id,
+        )
       : null;
-    return { tenant_usages: tenants.map(renderTenantUsage), ...(next ? { tenant_usages_links: [{ href: next, rel: 'next' }] } : {}) };
+    return {
+      tenant_usages: tenants.map(renderTenantUsage),
+      ...(next ? { tenant_usages_links: [{ href: next, rel: 'next' }] } : {}),
+    };
   });
 
   app.get<{ Params: { tenantId: string } }>(`${base}/:tenantId`, async (req) => {
     authorize(req.auth, 'read', 'os_compute_api:os-simple-tenant-usage:show');
-    if (!isAdmin(req.auth) && req.auth.projectId !== req.params.tenantId) authorize(req.auth, 'admin', 'os_compute_api:os-simple-tenant-usage:show');
+    if (!isAdmin(req.auth) && req.auth.projectId !== req.params.tenantId)
+      authorize(req.auth, 'admin', 'os_compute_api:os-simple-tenant-usage:show');
     const { period, paging } = read(req, ['start', 'end']);
-    const { tenants, servers } = await tenantUsage.usages(period, { projectId: req.params.tenantId, detailed: true, ...paging });
+    const { tenants, servers } = await tenantUsage.usages(period, {
+      projectId: req.params.tenantId,
+      detailed: true,
+      ...paging,
+    });
     const next = req.apiVersion.gte('2.40')
-      ? nextLink(req, config.publicUrl, `os-simple-tenant-usage/${encodeURIComponent(req.params.tenantId)}`, paging, servers, () => servers[servers.length - 1].instance_id)
+      ? nextLink(
+          req,
+          config.publicUrl,
+          `os-simple-tenant-usage/${encodeURIComponent(req.params.tenantId)}`,
+          paging,
+          servers,
+          () => servers[servers.length - 1].instance_id,
+        )
       : null;
-    return { tenant_usage: tenants[0] ? renderTenantUsage(tenants[0]) : {}, ...(next ? { tenant_usage_links: [{ href: next, rel: 'next' }] } : {}) };
+    return {
+      tenant_usage: tenants[0] ? renderTenantUsage(tenants[0]) : {},
+      ...(next ? { tenant_usage_links: [{ href: next, rel: 'next' }] } : {}),
+    };
   });
 }

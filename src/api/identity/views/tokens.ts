@@ -25,10 +25,21 @@ export function catalog(base: string) {
   ];
 }
 
-export function renderToken(ctx: AuthContext, base: string, domainNames: Record<string, string>, roleIds: Record<string, string>, withCatalog = true) {
+export function renderToken(
+  ctx: AuthContext,
+  base: string,
+  domainNames: Record<string, string>,
+  roleIds: Record<string, string>,
+  withCatalog = true,
+) {
   const token: Record<string, unknown> = {
     methods: ctx.methods,
-    user: { id: ctx.userId, name: ctx.userName, domain: { id: ctx.userDomainId, name: domainNames[ctx.userDomainId] ?? ctx.userDomainId }, password_expires_at: null },
+    user: {
+      id: ctx.userId,
+      name: ctx.userName,
+      domain: { id: ctx.userDomainId, name: domainNames[ctx.userDomainId] ?? ctx.userDomainId },
+      password_expires_at: null,
+    },
     audit_ids: [ctx.auditId],
     expires_at: keystoneTime(ctx.expiresAt),
     issued_at: keystoneTime(ctx.issuedAt),

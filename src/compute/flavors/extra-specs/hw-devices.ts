@@ -10,6 +10,4 @@ export const HW_RNG_SPECS: readonly KnownSpec[] = [
   { name: 'hw_rng:rate_period', value: atLeastZero },
 ];
 
-export const HW_VIDEO_SPECS: readonly KnownSpec[] = [
-  { name: 'hw_video:ram_max_mb', value: atLeastZero },
-];
+export const HW_VIDEO_SPECS: readonly KnownSpec[] = [{ name: 'hw_video:ram_max_mb', value: atLeastZero }];

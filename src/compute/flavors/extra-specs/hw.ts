@@ -9,7 +9,11 @@ import type { KnownSpec } from './types.js';
  * backtrack exponentially on a long near-miss (`1-1,1-1,…x`), so the match uses the safe pattern:
  * the same strings, read as a first number followed by any run of `-N` and `,N` / `,^N` pieces.
  */
-const CPU_SET = { type: 'str', pattern: String.raw`\^?\d+((-\d+)?(,\^?\d+(-\d+)?)?)*`, safePattern: String.raw`\^?\d+(-\d+|,\^?\d+)*` } as const;
+const CPU_SET = {
+  type: 'str',
+  pattern: String.raw`\^?\d+((-\d+)?(,\^?\d+(-\d+)?)?)*`,
+  safePattern: String.raw`\^?\d+(-\d+|,\^?\d+)*`,
+} as const;
 const REALTIME_CPU_SET = { ...CPU_SET, pattern: String.raw`(\^)?\d+((-\d+)?(,\^?\d+(-\d+)?)?)*` } as const;
 
 const bool = { type: 'bool' } as const;
@@ -28,7 +32,10 @@ export const HW_SPECS: readonly KnownSpec[] = [
   { name: 'hw:emulator_threads_policy', value: oneOf('isolate', 'share') },
   { name: 'hw:cpu_dedicated_mask', value: CPU_SET },
   // memory pages
-  { name: 'hw:mem_page_size', value: { type: 'str', pattern: String.raw`(large|small|any|\d+([kKMGT]i?)?(b|bit|B)?)` } },
+  {
+    name: 'hw:mem_page_size',
+    value: { type: 'str', pattern: String.raw`(large|small|any|\d+([kKMGT]i?)?(b|bit|B)?)` },
+  },
   { name: 'hw:locked_memory', value: bool },
   // NUMA
   { name: 'hw:numa_nodes', value: atLeastOne },

@@ -2,9 +2,7 @@
 // (PCI aliases, pci_passthrough.py) and `vmware:` (vmware.py).
 import type { KnownSpec } from './types.js';
 
-export const ACCEL_SPECS: readonly KnownSpec[] = [
-  { name: 'accel:device_profile', value: { type: 'str' } },
-];
+export const ACCEL_SPECS: readonly KnownSpec[] = [{ name: 'accel:device_profile', value: { type: 'str' } }];
 
 export const PCI_PASSTHROUGH_SPECS: readonly KnownSpec[] = [
   {
@@ -12,7 +10,11 @@ export const PCI_PASSTHROUGH_SPECS: readonly KnownSpec[] = [
     // alias's `[^:]+` both take spaces, which backtracks exponentially on a long near-miss; the
     // alias taking them alone accepts the same strings.
     name: 'pci_passthrough:alias',
-    value: { type: 'str', pattern: String.raw`[^:]+:\d+(?:\s*,\s*[^:]+:\d+)*`, safePattern: String.raw`[^:]+:\d+(?:\s*,[^:]+:\d+)*` },
+    value: {
+      type: 'str',
+      pattern: String.raw`[^:]+:\d+(?:\s*,\s*[^:]+:\d+)*`,
+      safePattern: String.raw`[^:]+:\d+(?:\s*,[^:]+:\d+)*`,
+    },
   },
 ];
 

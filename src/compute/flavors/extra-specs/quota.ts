@@ -20,9 +20,14 @@ const libvirtCpu: KnownSpec[] = [
 ];
 
 const diskIo = ['read', 'write', 'total'].flatMap((stat) =>
-  ['bytes', 'iops'].map((metric): KnownSpec => ({ name: `quota:disk_${stat}_${metric}_sec`, value: atLeastZero })));
+  ['bytes', 'iops'].map((metric): KnownSpec => ({ name: `quota:disk_${stat}_${metric}_sec`, value: atLeastZero })),
+);
 
 const vifIo = ['inbound', 'outbound'].flatMap((direction) =>
-  ['average', 'peak', 'burst'].map((metric): KnownSpec => ({ name: `quota:vif_${direction}_${metric}`, value: atLeastZero })));
+  ['average', 'peak', 'burst'].map((metric): KnownSpec => ({
+    name: `quota:vif_${direction}_${metric}`,
+    value: atLeastZero,
+  })),
+);
 
 export const QUOTA_SPECS: readonly KnownSpec[] = [...vmwareAllocation, ...libvirtCpu, ...diskIo, ...vifIo];

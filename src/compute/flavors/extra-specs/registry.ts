@@ -58,5 +58,7 @@ export const SPECS_BY_NAME: ReadonlyMap<string, CompiledSpec> = new Map(
  * compiled regex, whose `(?:` groups have colons of their own.
  */
 export const NAMESPACES: readonly RegExp[] = [
-  ...new Set(KNOWN_SPECS.filter((s) => s.name.includes(':')).map((s) => substituteParams(s.name.split(':')[0], s.params))),
+  ...new Set(
+    KNOWN_SPECS.filter((s) => s.name.includes(':')).map((s) => substituteParams(s.name.split(':')[0], s.params)),
+  ),
 ].map(fullMatch);

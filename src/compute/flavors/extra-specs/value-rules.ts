@@ -33,7 +33,10 @@ const pythonStrip = stripper(STR_SPACE);
 export function pythonInt(text: string): bigint | undefined {
   const m = /^([+-]?)(\p{Nd}+(?:_\p{Nd}+)*)$/u.exec(intStrip(text));
   if (!m) return undefined;
-  const ascii = [...m[2]].filter((ch) => ch !== '_').map((ch) => (ch >= '0' && ch <= '9' ? ch : String(digitValue(ch)))).join('');
+  const ascii = [...m[2]]
+    .filter((ch) => ch !== '_')
+    .map((ch) => (ch >= '0' && ch <= '9' ? ch : String(digitValue(ch))))
+    .join('');
   const n = BigInt(ascii);
   return m[1] === '-' ? -n : n;
 }
@@ -65,12 +68,16 @@ export function valueProblem(rule: ValueRule, value: string): string | undefined
       const n = pythonInt(value);
       if (n === undefined) return failed(`'${value}' is not a valid integer value.`);
       // Nova has converted the value by now, so these messages show the integer (' 09' → 9).
-      if (rule.max !== undefined && BigInt(rule.max) < n) return failed(`'${n}' is greater than the max value of '${rule.max}'.`);
-      if (rule.min !== undefined && BigInt(rule.min) > n) return failed(`'${n}' is less than the min value of '${rule.min}'.`);
+      if (rule.max !== undefined && BigInt(rule.max) < n)
+        return failed(`'${n}' is greater than the max value of '${rule.max}'.`);
+      if (rule.min !== undefined && BigInt(rule.min) > n)
+        return failed(`'${n}' is less than the min value of '${rule.min}'.`);
       return undefined;
     }
     case 'bool':
-      return BOOL_WORDS.has(pythonStrip(value).toLowerCase()) ? undefined : failed(`'${value}' is not a valid boolean-like value.`);
+      return BOOL_WORDS.has(pythonStrip(value).toLowerCase())
+        ? undefined
+        : failed(`'${value}' is not a valid boolean-like value.`);
     case 'str':
       if ('pattern' in rule) {
         if (fullMatcher(rule.safePattern ?? rule.pattern).test(value)) return undefined;

@@ -14,14 +14,24 @@ import { beginAction, type ActionApiDeps } from './begin-action.js';
 export type ResetTarget = 'active' | 'error';
 
 export class AdminActionsApi {
-  constructor(private readonly d: ActionApiDeps, private readonly hostsRepo: HostsRepo) {}
+  constructor(
+    private readonly d: ActionApiDeps,
+    private readonly hostsRepo: HostsRepo,
+  ) {}
 
   /** os-resetState: vm_state active|error, task_state None; no lock or state check (nova _reset_state). */
   async resetState(auth: AuthContext, requestId: string, instance: InstanceRow, state: ResetTarget): Promise<void> {
     authorize(auth, 'admin', 'os_compute_api:os-admin-actions:reset_state');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'resetState', action: 'resetState', checkLock: false, taskStates: 'any',
-      taskState: null, changes: { vm_state: state === 'active' ? VmState.ACTIVE : VmState.ERROR, task_state: null },
+      auth,
+      requestId,
+      instance,
+      method: 'resetState',
+      action: 'resetState',
+      checkLock: false,
+      taskStates: 'any',
+      taskState: null,
+      changes: { vm_state: state === 'active' ? VmState.ACTIVE : VmState.ERROR, task_state: null },
     });
   }
 
@@ -50,9 +60,14 @@ export class AdminActionsApi {
   async triggerCrashDump(auth: AuthContext, instance: InstanceRow): Promise<never> {
     authorize(auth, 'write', 'os_compute_api:servers:trigger_crash_dump');
     assertNotLocked(instance, auth);
-    assertState(instance, {
-      vmState: [VmState.ACTIVE, VmState.PAUSED, VmState.RESCUED, VmState.RESIZED, VmState.ERROR], taskState: [null],
-    }, 'trigger_crash_dump');
+    assertState(
+      instance,
+      {
+        vmState: [VmState.ACTIVE, VmState.PAUSED, VmState.RESCUED, VmState.RESIZED, VmState.ERROR],
+        taskState: [null],
+      },
+      'trigger_crash_dump',
+    );
     throw new BadRequest('Triggering crash dump is not supported');
   }
 
@@ -63,12 +78,19 @@ export class AdminActionsApi {
   async changePassword(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<never> {
     authorize(auth, 'write', 'os_compute_api:os-admin-password');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'set_admin_password', action: 'changePassword', vmStates: [VmState.ACTIVE],
+      auth,
+      requestId,
+      instance,
+      method: 'set_admin_password',
+      action: 'changePassword',
+      vmStates: [VmState.ACTIVE],
       taskState: null,
     });
-    await this.d.actions.event(instance.uuid, requestId, 'compute_set_admin_password', null, async () => {
-      throw new Error('Set admin password is not supported');
-    }).catch(() => undefined);
+    await this.d.actions
+      .event(instance.uuid, requestId, 'compute_set_admin_password', null, async () => {
+        throw new Error('Set admin password is not supported');
+      })
+      .catch(() => undefined);
     throw new Conflict('Set admin password is not supported');
   }
 

@@ -55,7 +55,10 @@ export async function beginAction(d: ActionApiDeps, s: BeginActionSpec): Promise
   // reason (issue 8, test/reliability/docker-down.test.ts). Delete does not come through here.
   if (s.task && s.instance.host_id !== null && d.hostDown) {
     const down = await d.hostDown(s.instance.host_id);
-    if (down) throw new Conflict(`Cannot '${s.method}' instance ${s.instance.uuid}: Compute service of ${down} is unavailable at this time.`);
+    if (down)
+      throw new Conflict(
+        `Cannot '${s.method}' instance ${s.instance.uuid}: Compute service of ${down} is unavailable at this time.`,
+      );
   }
   const now = d.clock.now().toISOString();
   const changes: Partial<InstanceRow> = { ...s.changes, updated_at: now };
@@ -64,10 +67,19 @@ export async function beginAction(d: ActionApiDeps, s: BeginActionSpec): Promise
     if (taskStates === 'any') await d.instances.update(s.instance.uuid, changes, trx);
     else await d.instances.updateWithExpectedTaskState(s.instance.uuid, changes, taskStates, trx);
     await d.actions.start(trx, {
-      instanceUuid: s.instance.uuid, action: s.action, requestId: s.requestId, userId: s.auth.userId, projectId: s.auth.projectId,
+      instanceUuid: s.instance.uuid,
+      action: s.action,
+      requestId: s.requestId,
+      userId: s.auth.userId,
+      projectId: s.auth.projectId,
     });
     if (s.task) {
-      await d.worker.enqueue(trx, { instanceUuid: s.instance.uuid, kind: s.task.kind, payload: s.task.payload, requestId: s.requestId });
+      await d.worker.enqueue(trx, {
+        instanceUuid: s.instance.uuid,
+        kind: s.task.kind,
+        payload: s.task.payload,
+        requestId: s.requestId,
+      });
     }
   });
   return { ...s.instance, ...changes };

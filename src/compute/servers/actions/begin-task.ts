@@ -18,13 +18,32 @@ export interface BeginTask {
   within?: (trx: Knex.Transaction) => Promise<void>;
 }
 
-export async function beginTask(d: ActionApiDeps, auth: AuthContext, requestId: string, row: InstanceRow, t: BeginTask): Promise<void> {
+export async function beginTask(
+  d: ActionApiDeps,
+  auth: AuthContext,
+  requestId: string,
+  row: InstanceRow,
+  t: BeginTask,
+): Promise<void> {
   await d.db.transaction(async (trx) => {
     if (t.within) await t.within(trx);
-    await d.instances.updateWithExpectedTaskState(row.uuid, {
-      ...(t.changes ?? {}), task_state: t.taskState, updated_at: d.clock.now().toISOString(),
-    }, [null], trx);
-    await d.actions.start(trx, { instanceUuid: row.uuid, action: t.action, requestId, userId: auth.userId, projectId: auth.projectId });
+    await d.instances.updateWithExpectedTaskState(
+      row.uuid,
+      {
+        ...(t.changes ?? {}),
+        task_state: t.taskState,
+        updated_at: d.clock.now().toISOString(),
+      },
+      [null],
+      trx,
+    );
+    await d.actions.start(trx, {
+      instanceUuid: row.uuid,
+      action: t.action,
+      requestId,
+      userId: auth.userId,
+      projectId: auth.projectId,
+    });
     await d.worker.enqueue(trx, { instanceUuid: row.uuid, kind: t.kind, payload: t.payload ?? {}, requestId });
   });
 }

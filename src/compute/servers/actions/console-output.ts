@@ -26,7 +26,8 @@ export class ConsoleOutputApi {
     const tail = length === undefined || length < 0 ? undefined : length;
     const raw = await driver.getConsoleOutput(instance.uuid, tail);
     // Docker answers '' for a container that is gone (drift); say so rather than show an empty console.
-    if (raw === '' && (await driver.getInfo(instance.uuid)).status === 'missing') throw new Conflict(`Instance ${instance.uuid} is not ready`);
+    if (raw === '' && (await driver.getInfo(instance.uuid)).status === 'missing')
+      throw new Conflict(`Instance ${instance.uuid} is not ready`);
     return raw.replace(/[\x00-\x08\x0B-\x1F]/g, '');
   }
 }

@@ -19,18 +19,41 @@ export const SERIAL_CONSOLE_PATH = '/compute/console/serial';
 
 /** Console types per protocol (nova get_*_console): the only one we serve is serial/serial. */
 const TYPES_BY_PROTOCOL: Record<string, string[]> = {
-  vnc: ['novnc', 'xvpvnc'], spice: ['spice-html5'], rdp: ['rdp-html5'], serial: ['serial'], mks: ['webmks'],
+  vnc: ['novnc', 'xvpvnc'],
+  spice: ['spice-html5'],
+  rdp: ['rdp-html5'],
+  serial: ['serial'],
+  mks: ['webmks'],
 };
 
-interface TokenRow { token_hash: string; instance_uuid: string; console_type: string; expires_at: string; created_at: string; used: boolean | number }
+interface TokenRow {
+  token_hash: string;
+  instance_uuid: string;
+  console_type: string;
+  expires_at: string;
+  created_at: string;
+  used: boolean | number;
+}
 
-export interface ConsoleGrant { token: string; expiresAt: Date }
-export interface ConsoleConnection { instance: InstanceRow; expiresAt: Date; open(): Promise<ExecSession> }
+export interface ConsoleGrant {
+  token: string;
+  expiresAt: Date;
+}
+export interface ConsoleConnection {
+  instance: InstanceRow;
+  expiresAt: Date;
+  open(): Promise<ExecSession>;
+}
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class SerialConsoles {
-  constructor(private readonly db: Knex, private readonly clock: Clock, private readonly instances: InstancesRepo, private readonly hosts: HostRegistry) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly instances: InstancesRepo,
+    private readonly hosts: HostRegistry,
+  ) {}
 
   /** nova ConsoleTypeInvalid / ConsoleTypeUnavailable (400) unless serial/serial; InstanceNotReady (409). */
   async create(auth: AuthContext, row: InstanceRow, protocol: string, type: string): Promise<ConsoleGrant> {
@@ -39,16 +62,23 @@ export class SerialConsoles {
     if (!types || !types.includes(type)) throw new BadRequest(`Invalid console type ${type}`);
     if (protocol !== 'serial') throw new BadRequest(`Unavailable console type ${type}.`);
     if (row.task_state === TaskState.DELETING || row.task_state === TaskState.MIGRATING) {
-      throw new Conflict(`Cannot 'get_serial_console' instance ${row.uuid} while it is in task_state ${row.task_state}`);
+      throw new Conflict(
+        `Cannot 'get_serial_console' instance ${row.uuid} while it is in task_state ${row.task_state}`,
+      );
     }
-    if (row.vm_state !== VmState.ACTIVE || row.host_id === null) throw new Conflict(`Instance ${row.uuid} is not ready`);
+    if (row.vm_state !== VmState.ACTIVE || row.host_id === null)
+      throw new Conflict(`Instance ${row.uuid} is not ready`);
     const token = randomBytes(24).toString('hex');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + CONSOLE_TOKEN_TTL_S * 1000);
     await this.db('console_auth_tokens').where('expires_at', '<', now.toISOString()).delete();
     await this.db('console_auth_tokens').insert({
-      token_hash: hash(token), instance_uuid: row.uuid, console_type: 'serial', expires_at: expiresAt.toISOString(),
-      created_at: now.toISOString(), used: false,
+      token_hash: hash(token),
+      instance_uuid: row.uuid,
+      console_type: 'serial',
+      expires_at: expiresAt.toISOString(),
+      created_at: now.toISOString(),
+      used: false,
     });
     return { token, expiresAt };
   }
@@ -56,9 +86,14 @@ export class SerialConsoles {
   /** Takes the token (once); undefined when unknown, used, expired or the server is gone. */
   async consume(token: string): Promise<ConsoleConnection | undefined> {
     const now = this.clock.now().toISOString();
-    const n = await this.db('console_auth_tokens').where({ token_hash: hash(token), used: false }).where('expires_at', '>', now).update({ used: true });
+    const n = await this.db('console_auth_tokens')
+      .where({ token_hash: hash(token), used: false })
+      .where('expires_at', '>', now)
+      .update({ used: true });
     if (n === 0) return undefined;
-    const t = (await this.db<TokenRow>('console_auth_tokens').where({ token_hash: hash(token) }).first())!;
+    const t = (await this.db<TokenRow>('console_auth_tokens')
+      .where({ token_hash: hash(token) })
+      .first())!;
     const instance = await this.instances.findByUuid(t.instance_uuid);
     if (!instance || instance.deleted || instance.host_id === null) return undefined;
     const hostId = instance.host_id;
@@ -76,12 +111,16 @@ export class SerialConsoles {
   }
 
   /** GET /os-console-auth-tokens/{token} (admin): what the token connects to, without using it. */
-  async describe(token: string, minVersion231: boolean): Promise<{ instance_uuid: string; host: string | null; port: number; internal_access_path: string | null }> {
-    const t = await this.db<TokenRow>('console_auth_tokens').where({ token_hash: hash(token) }).first();
+  async describe(
+    token: string,
+    minVersion231: boolean,
+  ): Promise<{ instance_uuid: string; host: string | null; port: number; internal_access_path: string | null }> {
+    const t = await this.db<TokenRow>('console_auth_tokens')
+      .where({ token_hash: hash(token) })
+      .first();
     if (!t || t.expires_at <= this.clock.now().toISOString() || Boolean(t.used)) throw new NotFound('Token not found');
     // nova: below 2.31 only rdp-html5 token details are accessible.
     if (!minVersion231) throw new Unauthorized('The requested console type details are not accessible');
     return { instance_uuid: t.instance_uuid, host: null, port: 0, internal_access_path: SERIAL_CONSOLE_PATH };
   }
 }
-

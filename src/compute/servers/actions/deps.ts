@@ -28,4 +28,3 @@ export interface ActionApiDeps {
   /** Nova's migration records (a resize writes one) */
   migrations: MigrationsRepo;
 }
-

@@ -29,8 +29,15 @@ export class DiagnosticsApi {
     assertRejectedState(instance, [TaskState.DELETING, TaskState.MIGRATING], 'get_diagnostics');
     const driver = await this.hosts.driverFor(instance.host_id);
     const info = await driver.getInfo(instance.uuid);
-    if (info.status === 'missing' || info.powerState === PowerState.NOSTATE) throw new Conflict(`Instance ${instance.uuid} is not ready`);
+    if (info.status === 'missing' || info.powerState === PowerState.NOSTATE)
+      throw new Conflict(`Instance ${instance.uuid} is not ready`);
     const [stats, host] = await Promise.all([driver.getStats(instance.uuid), driver.hostInfo().catch(() => undefined)]);
-    return { instance, info, stats, hostOs: host?.operatingSystem ?? 'linux', mac: addressesOf(instance)[0]?.mac ?? null };
+    return {
+      instance,
+      info,
+      stats,
+      hostOs: host?.operatingSystem ?? 'linux',
+      mac: addressesOf(instance)[0]?.mac ?? null,
+    };
   }
 }

@@ -16,8 +16,15 @@ export class LockApi {
     authorize(auth, 'write', 'os_compute_api:os-lock-server:lock');
     const lockedBy = instance.project_id === auth.projectId ? 'owner' : 'admin';
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'lock', action: 'lock', checkLock: false, taskStates: 'any',
-      taskState: null, changes: { locked: true, locked_by: lockedBy, locked_reason: reason },
+      auth,
+      requestId,
+      instance,
+      method: 'lock',
+      action: 'lock',
+      checkLock: false,
+      taskStates: 'any',
+      taskState: null,
+      changes: { locked: true, locked_by: lockedBy, locked_reason: reason },
     });
   }
 
@@ -28,8 +35,15 @@ export class LockApi {
       throw new Forbidden("Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be performed.");
     }
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'unlock', action: 'unlock', checkLock: false, taskStates: 'any',
-      taskState: null, changes: { locked: false, locked_by: null, locked_reason: null },
+      auth,
+      requestId,
+      instance,
+      method: 'unlock',
+      action: 'unlock',
+      checkLock: false,
+      taskStates: 'any',
+      taskState: null,
+      changes: { locked: false, locked_by: null, locked_reason: null },
     });
   }
 }

@@ -13,9 +13,17 @@ import { POWER_TASKS } from '../../tasks.js';
  * reboot, and the pause/suspend transitions, so a stuck server can always be hard-rebooted.
  */
 export const ALLOW_REBOOT_TASK: readonly (string | null)[] = [
-  null, TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED, TaskState.RESUMING,
-  TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD,
-  TaskState.UNPAUSING, TaskState.PAUSING, TaskState.SUSPENDING,
+  null,
+  TaskState.REBOOTING,
+  TaskState.REBOOT_PENDING,
+  TaskState.REBOOT_STARTED,
+  TaskState.RESUMING,
+  TaskState.REBOOTING_HARD,
+  TaskState.REBOOT_PENDING_HARD,
+  TaskState.REBOOT_STARTED_HARD,
+  TaskState.UNPAUSING,
+  TaskState.PAUSING,
+  TaskState.SUSPENDING,
 ];
 
 export type RebootType = 'SOFT' | 'HARD';
@@ -27,8 +35,14 @@ export class PowerApi {
   async stop(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:servers:stop');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'stop', action: 'stop', vmStates: [VmState.ACTIVE, VmState.ERROR],
-      taskState: TaskState.POWERING_OFF, task: { kind: POWER_TASKS.stop },
+      auth,
+      requestId,
+      instance,
+      method: 'stop',
+      action: 'stop',
+      vmStates: [VmState.ACTIVE, VmState.ERROR],
+      taskState: TaskState.POWERING_OFF,
+      task: { kind: POWER_TASKS.stop },
     });
   }
 
@@ -36,8 +50,14 @@ export class PowerApi {
   async start(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:servers:start');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'start', action: 'start', vmStates: [VmState.STOPPED],
-      taskState: TaskState.POWERING_ON, task: { kind: POWER_TASKS.start },
+      auth,
+      requestId,
+      instance,
+      method: 'start',
+      action: 'start',
+      vmStates: [VmState.STOPPED],
+      taskState: TaskState.POWERING_ON,
+      task: { kind: POWER_TASKS.start },
     });
   }
 
@@ -46,7 +66,11 @@ export class PowerApi {
     authorize(auth, 'write', 'os_compute_api:servers:reboot');
     const hard = type === 'HARD';
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'reboot', action: 'reboot',
+      auth,
+      requestId,
+      instance,
+      method: 'reboot',
+      action: 'reboot',
       vmStates: hard ? ALLOW_HARD_REBOOT : ALLOW_SOFT_REBOOT,
       taskStates: hard ? ALLOW_REBOOT_TASK : [null],
       taskState: hard ? TaskState.REBOOTING_HARD : TaskState.REBOOTING,
@@ -57,32 +81,56 @@ export class PowerApi {
   async pause(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:os-pause-server:pause');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'pause', action: 'pause', vmStates: [VmState.ACTIVE],
-      taskState: TaskState.PAUSING, task: { kind: POWER_TASKS.pause },
+      auth,
+      requestId,
+      instance,
+      method: 'pause',
+      action: 'pause',
+      vmStates: [VmState.ACTIVE],
+      taskState: TaskState.PAUSING,
+      task: { kind: POWER_TASKS.pause },
     });
   }
 
   async unpause(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:os-pause-server:unpause');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'unpause', action: 'unpause', vmStates: [VmState.PAUSED],
-      taskState: TaskState.UNPAUSING, task: { kind: POWER_TASKS.unpause },
+      auth,
+      requestId,
+      instance,
+      method: 'unpause',
+      action: 'unpause',
+      vmStates: [VmState.PAUSED],
+      taskState: TaskState.UNPAUSING,
+      task: { kind: POWER_TASKS.unpause },
     });
   }
 
   async suspend(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:os-suspend-server:suspend');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'suspend', action: 'suspend', vmStates: [VmState.ACTIVE],
-      taskState: TaskState.SUSPENDING, task: { kind: POWER_TASKS.suspend },
+      auth,
+      requestId,
+      instance,
+      method: 'suspend',
+      action: 'suspend',
+      vmStates: [VmState.ACTIVE],
+      taskState: TaskState.SUSPENDING,
+      task: { kind: POWER_TASKS.suspend },
     });
   }
 
   async resume(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:os-suspend-server:resume');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'resume', action: 'resume', vmStates: [VmState.SUSPENDED],
-      taskState: TaskState.RESUMING, task: { kind: POWER_TASKS.resume },
+      auth,
+      requestId,
+      instance,
+      method: 'resume',
+      action: 'resume',
+      vmStates: [VmState.SUSPENDED],
+      taskState: TaskState.RESUMING,
+      task: { kind: POWER_TASKS.resume },
     });
   }
 }

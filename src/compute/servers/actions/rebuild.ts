@@ -41,15 +41,25 @@ export interface RebuildInput {
 export class ServerRebuilds {
   constructor(private readonly d: ActionApiDeps) {}
 
-  async rebuild(auth: AuthContext, requestId: string, row: InstanceRow, input: RebuildInput): Promise<{ row: InstanceRow; adminPass: string }> {
+  async rebuild(
+    auth: AuthContext,
+    requestId: string,
+    row: InstanceRow,
+    input: RebuildInput,
+  ): Promise<{ row: InstanceRow; adminPass: string }> {
     authorize(auth, 'write', 'os_compute_api:servers:rebuild');
     assertActionable(row, auth, { vmState: REBUILD_VM_STATES, taskState: [null] }, 'rebuild');
     const image = await this.image(auth, input.imageRef);
-    if (image.min_ram && row.memory_mb < Number(image.min_ram)) throw new BadRequest("Flavor's memory is too small for requested image.");
+    if (image.min_ram && row.memory_mb < Number(image.min_ram))
+      throw new BadRequest("Flavor's memory is too small for requested image.");
     // nova _checks_for_create_and_rebuild: the same injected-file quota as create (403)
     const files = input.personality ?? [];
     if (files.length) {
-      assertInjectedFileQuota(files, await this.d.quotas.limitsFor(row.project_id), await this.d.quotas.limitsForUser(row.project_id, auth.userId));
+      assertInjectedFileQuota(
+        files,
+        await this.d.quotas.limitsFor(row.project_id),
+        await this.d.quotas.limitsForUser(row.project_id, auth.userId),
+      );
     }
 
     const changes: Partial<InstanceRow> = { image_ref: image.id, progress: 0 };
@@ -61,17 +71,25 @@ export class ServerRebuilds {
     if (input.userData !== undefined) changes.user_data = input.userData;
     if (input.keyName !== undefined) {
       if (input.keyName === null) {
-        changes.key_name = null; changes.key_data = null;
+        changes.key_name = null;
+        changes.key_data = null;
       } else {
         const kp = await this.d.keypairs.findForUser(auth.userId, input.keyName);
         if (!kp) throw new BadRequest('Invalid key_name provided.');
-        changes.key_name = kp.name; changes.key_data = kp.public_key;
+        changes.key_name = kp.name;
+        changes.key_data = kp.public_key;
       }
     }
     const payload: RebuildPayload = { image, oldVmState: row.vm_state, ...(files.length ? { files } : {}) };
     await beginTask(this.d, auth, requestId, row, {
-      action: 'rebuild', taskState: TaskState.REBUILDING, kind: REBUILD_TASK, payload, changes,
-      within: async (trx) => { if (input.metadata !== undefined) await this.d.metadata.set(row.uuid, input.metadata, true, trx); },
+      action: 'rebuild',
+      taskState: TaskState.REBUILDING,
+      kind: REBUILD_TASK,
+      payload,
+      changes,
+      within: async (trx) => {
+        if (input.metadata !== undefined) await this.d.metadata.set(row.uuid, input.metadata, true, trx);
+      },
     });
     return { row: await this.d.instances.getLive(row.uuid), adminPass: input.adminPass ?? randomPassword(12) };
   }

@@ -26,13 +26,24 @@ export const RESIZE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOP
 
 /** The flavor columns of a server row, as system metadata keeps them for revert. */
 export interface StoredFlavor {
-  flavor_id: string; vcpus: number; memory_mb: number; root_gb: number; ephemeral_gb: number; swap_mb: number; flavor_json: string;
+  flavor_id: string;
+  vcpus: number;
+  memory_mb: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  swap_mb: number;
+  flavor_json: string;
 }
 
 export function storedFlavorOf(row: InstanceRow): StoredFlavor {
   return {
-    flavor_id: row.flavor_id, vcpus: row.vcpus, memory_mb: row.memory_mb, root_gb: row.root_gb,
-    ephemeral_gb: row.ephemeral_gb, swap_mb: row.swap_mb, flavor_json: row.flavor_json,
+    flavor_id: row.flavor_id,
+    vcpus: row.vcpus,
+    memory_mb: row.memory_mb,
+    root_gb: row.root_gb,
+    ephemeral_gb: row.ephemeral_gb,
+    swap_mb: row.swap_mb,
+    flavor_json: row.flavor_json,
   };
 }
 
@@ -50,19 +61,40 @@ export class ServerResizes {
     if (flavor.root_gb < row.root_gb) throw new BadRequest('Resize error: Unable to resize disk down.');
     const target = await this.stored(flavor);
     await beginTask(this.d, auth, requestId, row, {
-      action: 'resize', taskState: TaskState.RESIZE_PREP, kind: RESIZE_TASK,
+      action: 'resize',
+      taskState: TaskState.RESIZE_PREP,
+      kind: RESIZE_TASK,
       within: async (trx) => {
-        await this.d.quotas.assertCanResize(trx, row.project_id, { cores: flavor.vcpus - row.vcpus, ramMb: flavor.memory_mb - row.memory_mb }, row.user_id);
-        await this.d.sysmeta.set(row.uuid, {
-          [SysMetaKey.OLD_FLAVOR]: JSON.stringify(storedFlavorOf(row)),
-          [SysMetaKey.NEW_FLAVOR]: JSON.stringify(target),
-          [SysMetaKey.OLD_VM_STATE]: row.vm_state,
-        }, trx);
+        await this.d.quotas.assertCanResize(
+          trx,
+          row.project_id,
+          { cores: flavor.vcpus - row.vcpus, ramMb: flavor.memory_mb - row.memory_mb },
+          row.user_id,
+        );
+        await this.d.sysmeta.set(
+          row.uuid,
+          {
+            [SysMetaKey.OLD_FLAVOR]: JSON.stringify(storedFlavorOf(row)),
+            [SysMetaKey.NEW_FLAVOR]: JSON.stringify(target),
+            [SysMetaKey.OLD_VM_STATE]: row.vm_state,
+          },
+          trx,
+        );
         // nova conductor MigrationTask._preallocate_migration: the requester's record, no destination yet.
-        await this.d.migrations.create({
-          instanceUuid: row.uuid, migrationType: RESIZE_MIGRATION, status: 'pre-migrating', hostId: row.host_id ?? null,
-          oldFlavorId: row.flavor_id, newFlavorId: flavor.id, userId: auth.userId, projectId: auth.projectId, now: this.d.clock.now().toISOString(),
-        }, trx);
+        await this.d.migrations.create(
+          {
+            instanceUuid: row.uuid,
+            migrationType: RESIZE_MIGRATION,
+            status: 'pre-migrating',
+            hostId: row.host_id ?? null,
+            oldFlavorId: row.flavor_id,
+            newFlavorId: flavor.id,
+            userId: auth.userId,
+            projectId: auth.projectId,
+            now: this.d.clock.now().toISOString(),
+          },
+          trx,
+        );
       },
     });
   }
@@ -74,12 +106,27 @@ export class ServerResizes {
     assertState(row, { vmState: [VmState.RESIZED], taskState: [null] }, 'confirmResize');
     const sys = await this.d.sysmeta.get(row.uuid);
     await this.d.db.transaction(async (trx) => {
-      await this.d.instances.updateWithExpectedTaskState(row.uuid, {
-        vm_state: sys[SysMetaKey.OLD_VM_STATE] === VmState.STOPPED ? VmState.STOPPED : VmState.ACTIVE,
-        updated_at: this.d.clock.now().toISOString(),
-      }, [null], trx);
-      await this.d.sysmeta.remove(row.uuid, [SysMetaKey.OLD_FLAVOR, SysMetaKey.NEW_FLAVOR, SysMetaKey.OLD_VM_STATE], trx);
-      const id = await this.d.actions.start(trx, { instanceUuid: row.uuid, action: 'confirmResize', requestId, userId: auth.userId, projectId: auth.projectId });
+      await this.d.instances.updateWithExpectedTaskState(
+        row.uuid,
+        {
+          vm_state: sys[SysMetaKey.OLD_VM_STATE] === VmState.STOPPED ? VmState.STOPPED : VmState.ACTIVE,
+          updated_at: this.d.clock.now().toISOString(),
+        },
+        [null],
+        trx,
+      );
+      await this.d.sysmeta.remove(
+        row.uuid,
+        [SysMetaKey.OLD_FLAVOR, SysMetaKey.NEW_FLAVOR, SysMetaKey.OLD_VM_STATE],
+        trx,
+      );
+      const id = await this.d.actions.start(trx, {
+        instanceUuid: row.uuid,
+        action: 'confirmResize',
+        requestId,
+        userId: auth.userId,
+        projectId: auth.projectId,
+      });
       await trx('instance_actions').where({ id }).update({ finish_time: this.d.clock.now().toISOString() });
       // Nova: confirming (API) then confirmed (compute, drop_move_claim_at_source); one step here.
       await this.moveMigration(trx, row.uuid, 'confirmed');
@@ -96,9 +143,16 @@ export class ServerResizes {
     const old = sys[SysMetaKey.OLD_FLAVOR] ? (JSON.parse(sys[SysMetaKey.OLD_FLAVOR]) as StoredFlavor) : undefined;
     if (!old) throw new BadRequest('Instance has not been resized.');
     await beginTask(this.d, auth, requestId, row, {
-      action: 'revertResize', taskState: TaskState.RESIZE_REVERTING, kind: REVERT_RESIZE_TASK,
+      action: 'revertResize',
+      taskState: TaskState.RESIZE_REVERTING,
+      kind: REVERT_RESIZE_TASK,
       within: async (trx) => {
-        await this.d.quotas.assertCanResize(trx, row.project_id, { cores: old.vcpus - row.vcpus, ramMb: old.memory_mb - row.memory_mb }, row.user_id);
+        await this.d.quotas.assertCanResize(
+          trx,
+          row.project_id,
+          { cores: old.vcpus - row.vcpus, ramMb: old.memory_mb - row.memory_mb },
+          row.user_id,
+        );
         await this.moveMigration(trx, row.uuid, 'reverting');
       },
     });
@@ -115,12 +169,23 @@ export class ServerResizes {
 
   private async stored(flavor: FlavorRow): Promise<StoredFlavor> {
     const snapshot: FlavorSnapshot = {
-      id: flavor.id, name: flavor.name, memory_mb: flavor.memory_mb, vcpus: flavor.vcpus, root_gb: flavor.root_gb,
-      ephemeral_gb: flavor.ephemeral_gb, swap: flavor.swap, extra_specs: await this.d.flavors.extraSpecs(flavor.id),
+      id: flavor.id,
+      name: flavor.name,
+      memory_mb: flavor.memory_mb,
+      vcpus: flavor.vcpus,
+      root_gb: flavor.root_gb,
+      ephemeral_gb: flavor.ephemeral_gb,
+      swap: flavor.swap,
+      extra_specs: await this.d.flavors.extraSpecs(flavor.id),
     };
     return {
-      flavor_id: flavor.id, vcpus: flavor.vcpus, memory_mb: flavor.memory_mb, root_gb: flavor.root_gb,
-      ephemeral_gb: flavor.ephemeral_gb, swap_mb: flavor.swap, flavor_json: JSON.stringify(snapshot),
+      flavor_id: flavor.id,
+      vcpus: flavor.vcpus,
+      memory_mb: flavor.memory_mb,
+      root_gb: flavor.root_gb,
+      ephemeral_gb: flavor.ephemeral_gb,
+      swap_mb: flavor.swap,
+      flavor_json: JSON.stringify(snapshot),
     };
   }
 }

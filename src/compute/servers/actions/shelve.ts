@@ -16,7 +16,13 @@ import { TaskState, VmState } from '../states.js';
 import { beginTask } from './begin-task.js';
 import type { ActionApiDeps } from './deps.js';
 import { ZonedHostsRepo } from '../../hosts/host-zones.js';
-import { SHELVE_OFFLOAD_TASK, SHELVE_TASK, UNSHELVE_TASK, type ShelvePayload, type UnshelvePayload } from '../../tasks.js';
+import {
+  SHELVE_OFFLOAD_TASK,
+  SHELVE_TASK,
+  UNSHELVE_TASK,
+  type ShelvePayload,
+  type UnshelvePayload,
+} from '../../tasks.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]) on shelve. */
 export const SHELVE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED];
@@ -41,13 +47,20 @@ export class ServerShelves {
     assertNotLocked(row, auth);
     assertState(row, { vmState: SHELVE_VM_STATES, taskState: [null] }, 'shelve');
     const image = await this.d.images.createSnapshot(auth, {
-      name: `${row.display_name}-shelved`, instanceUuid: row.uuid, baseImageRef: row.image_ref || null,
-      imageType: 'snapshot', ownerProjectId: row.project_id, rootGb: Number(row.root_gb),
+      name: `${row.display_name}-shelved`,
+      instanceUuid: row.uuid,
+      baseImageRef: row.image_ref || null,
+      imageType: 'snapshot',
+      ownerProjectId: row.project_id,
+      rootGb: Number(row.root_gb),
     });
     const payload: ShelvePayload = { imageId: image.id, offload: this.offloadTimeSeconds === 0 };
     try {
       await beginTask(this.d, auth, requestId, row, {
-        action: 'shelve', taskState: TaskState.SHELVING, kind: SHELVE_TASK, payload,
+        action: 'shelve',
+        taskState: TaskState.SHELVING,
+        kind: SHELVE_TASK,
+        payload,
         within: (trx) => this.d.sysmeta.set(row.uuid, { [SysMetaKey.SHELVED_IMAGE_ID]: image.id }, trx),
       });
     } catch (err) {
@@ -60,7 +73,11 @@ export class ServerShelves {
     authorize(auth, 'write', 'os_compute_api:os-shelve:shelve_offload');
     assertNotLocked(row, auth);
     assertState(row, { vmState: [VmState.SHELVED], taskState: [null] }, 'shelveOffload');
-    await beginTask(this.d, auth, requestId, row, { action: 'shelveOffload', taskState: TaskState.SHELVING_OFFLOADING, kind: SHELVE_OFFLOAD_TASK });
+    await beginTask(this.d, auth, requestId, row, {
+      action: 'shelveOffload',
+      taskState: TaskState.SHELVING_OFFLOADING,
+      kind: SHELVE_OFFLOAD_TASK,
+    });
   }
 
   /**
@@ -70,7 +87,10 @@ export class ServerShelves {
    * host is in the zone the server will have (409).
    */
   async unshelve(
-    auth: AuthContext, requestId: string, row: InstanceRow, opts: { availabilityZone?: string | null; host?: string } = {},
+    auth: AuthContext,
+    requestId: string,
+    row: InstanceRow,
+    opts: { availabilityZone?: string | null; host?: string } = {},
   ): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:os-shelve:unshelve');
     assertNotLocked(row, auth);
@@ -86,17 +106,24 @@ export class ServerShelves {
     }
     if (zonePassed && opts.availabilityZone) await this.assertZoneAvailable(opts.availabilityZone);
     // novadock keeps the zone a server is pinned to in instances.availability_zone (Nova: its request spec).
-    const zoneAfter = zonePassed ? opts.availabilityZone ?? null : row.availability_zone;
+    const zoneAfter = zonePassed ? (opts.availabilityZone ?? null) : row.availability_zone;
     const host = hostName ? await this.requestedHost(auth, hostName, zoneAfter) : undefined;
     const changes: Partial<InstanceRow> = zonePassed ? { availability_zone: zoneAfter } : {};
     const payload: UnshelvePayload = host ? { hostId: host.id } : {};
-    await beginTask(this.d, auth, requestId, row, { action: 'unshelve', taskState: TaskState.UNSHELVING, kind: UNSHELVE_TASK, changes, payload });
+    await beginTask(this.d, auth, requestId, row, {
+      action: 'unshelve',
+      taskState: TaskState.UNSHELVING,
+      kind: UNSHELVE_TASK,
+      changes,
+      payload,
+    });
   }
 
   /** nova _validate_unshelve_az: a zone some enabled compute host serves. */
   private async assertZoneAvailable(zone: string): Promise<void> {
     const hosts = await this.hostsRepo.list();
-    if (!hosts.some((h) => h.availability_zone === zone && !h.disabled)) throw new BadRequest('The requested availability zone is not available');
+    if (!hosts.some((h) => h.availability_zone === zone && !h.disabled))
+      throw new BadRequest('The requested availability zone is not available');
   }
 
   /** 2.91 host: admins only, it must exist, and it must lie in the server's zone after the unshelve (if any). */

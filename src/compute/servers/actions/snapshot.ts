@@ -13,39 +13,89 @@ import type { ActionApiDeps } from './deps.js';
 import { SNAPSHOT_TASK, type SnapshotPayload } from '../../tasks.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]) on snapshot and backup. */
-export const SNAPSHOT_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED];
+export const SNAPSHOT_VM_STATES: readonly string[] = [
+  VmState.ACTIVE,
+  VmState.STOPPED,
+  VmState.PAUSED,
+  VmState.SUSPENDED,
+];
 
-export interface CreateImageInput { name: string; metadata: Record<string, string> }
-export interface CreateBackupInput extends CreateImageInput { backupType: string; rotation: number }
+export interface CreateImageInput {
+  name: string;
+  metadata: Record<string, string>;
+}
+export interface CreateBackupInput extends CreateImageInput {
+  backupType: string;
+  rotation: number;
+}
 
 export class ServerSnapshots {
   constructor(private readonly d: ActionApiDeps) {}
 
-  async createImage(auth: AuthContext, requestId: string, row: InstanceRow, input: CreateImageInput): Promise<ImageRow> {
+  async createImage(
+    auth: AuthContext,
+    requestId: string,
+    row: InstanceRow,
+    input: CreateImageInput,
+  ): Promise<ImageRow> {
     authorize(auth, 'write', 'os_compute_api:servers:create_image');
     assertState(row, { vmState: SNAPSHOT_VM_STATES, taskState: [null] }, 'createImage');
-    return this.start(auth, requestId, row, 'createImage', TaskState.IMAGE_SNAPSHOT_PENDING, input, { imageId: '', imageType: 'snapshot' });
+    return this.start(auth, requestId, row, 'createImage', TaskState.IMAGE_SNAPSHOT_PENDING, input, {
+      imageId: '',
+      imageType: 'snapshot',
+    });
   }
 
-  async createBackup(auth: AuthContext, requestId: string, row: InstanceRow, input: CreateBackupInput): Promise<ImageRow> {
+  async createBackup(
+    auth: AuthContext,
+    requestId: string,
+    row: InstanceRow,
+    input: CreateBackupInput,
+  ): Promise<ImageRow> {
     authorize(auth, 'write', 'os_compute_api:os-create-backup');
     assertState(row, { vmState: SNAPSHOT_VM_STATES, taskState: [null] }, 'createBackup');
     const metadata = { ...input.metadata, backup_type: input.backupType };
-    return this.start(auth, requestId, row, 'createBackup', TaskState.IMAGE_BACKUP, { name: input.name, metadata }, {
-      imageId: '', imageType: 'backup', backupType: input.backupType, rotation: input.rotation,
-    });
+    return this.start(
+      auth,
+      requestId,
+      row,
+      'createBackup',
+      TaskState.IMAGE_BACKUP,
+      { name: input.name, metadata },
+      {
+        imageId: '',
+        imageType: 'backup',
+        backupType: input.backupType,
+        rotation: input.rotation,
+      },
+    );
   }
 
   private async start(
-    auth: AuthContext, requestId: string, row: InstanceRow, action: string, taskState: string,
-    input: CreateImageInput, payload: SnapshotPayload,
+    auth: AuthContext,
+    requestId: string,
+    row: InstanceRow,
+    action: string,
+    taskState: string,
+    input: CreateImageInput,
+    payload: SnapshotPayload,
   ): Promise<ImageRow> {
     const image = await this.d.images.createSnapshot(auth, {
-      name: input.name, instanceUuid: row.uuid, baseImageRef: row.image_ref || null, metadata: input.metadata,
-      imageType: payload.imageType, ownerProjectId: row.project_id, rootGb: Number(row.root_gb),
+      name: input.name,
+      instanceUuid: row.uuid,
+      baseImageRef: row.image_ref || null,
+      metadata: input.metadata,
+      imageType: payload.imageType,
+      ownerProjectId: row.project_id,
+      rootGb: Number(row.root_gb),
     });
     try {
-      await beginTask(this.d, auth, requestId, row, { action, taskState, kind: SNAPSHOT_TASK, payload: { ...payload, imageId: image.id } });
+      await beginTask(this.d, auth, requestId, row, {
+        action,
+        taskState,
+        kind: SNAPSHOT_TASK,
+        payload: { ...payload, imageId: image.id },
+      });
     } catch (err) {
       // Lost the task_state race: the image would never get data (nova deletes it too).
       await this.d.images.deleteInternal(image.id).catch(() => undefined);

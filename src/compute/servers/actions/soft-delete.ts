@@ -23,7 +23,9 @@ export class SoftDeleteApi {
     readonly intervalSeconds: number,
   ) {}
 
-  get enabled(): boolean { return this.intervalSeconds > 0; }
+  get enabled(): boolean {
+    return this.intervalSeconds > 0;
+  }
 
   /**
    * Called by ComputeApi.delete: true when the delete became a soft delete. A server that never
@@ -31,11 +33,23 @@ export class SoftDeleteApi {
    * controller falls back to delete when soft_delete's state check fails).
    */
   async trySoftDelete(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<boolean> {
-    if (!this.enabled || !instance.launched_at || instance.task_state !== null || instance.vm_state === VmState.SOFT_DELETED) return false;
+    if (
+      !this.enabled ||
+      !instance.launched_at ||
+      instance.task_state !== null ||
+      instance.vm_state === VmState.SOFT_DELETED
+    )
+      return false;
     const now = this.d.clock.now().toISOString();
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'soft_delete', action: 'delete',
-      taskState: TaskState.SOFT_DELETING, changes: { deleted_at: now }, task: { kind: SOFT_DELETE_TASKS.softDelete },
+      auth,
+      requestId,
+      instance,
+      method: 'soft_delete',
+      action: 'delete',
+      taskState: TaskState.SOFT_DELETING,
+      changes: { deleted_at: now },
+      task: { kind: SOFT_DELETE_TASKS.softDelete },
     });
     return true;
   }
@@ -44,8 +58,15 @@ export class SoftDeleteApi {
   async restore(auth: AuthContext, requestId: string, instance: InstanceRow): Promise<void> {
     authorize(auth, 'write', 'os_compute_api:os-deferred-delete:restore');
     await beginAction(this.d, {
-      auth, requestId, instance, method: 'restore', action: 'restore', vmStates: [VmState.SOFT_DELETED],
-      taskState: TaskState.RESTORING, changes: { deleted_at: null }, task: { kind: SOFT_DELETE_TASKS.restore },
+      auth,
+      requestId,
+      instance,
+      method: 'restore',
+      action: 'restore',
+      vmStates: [VmState.SOFT_DELETED],
+      taskState: TaskState.RESTORING,
+      changes: { deleted_at: null },
+      task: { kind: SOFT_DELETE_TASKS.restore },
     });
   }
 
@@ -59,8 +80,11 @@ export class SoftDeleteApi {
   async reclaimExpired(): Promise<number> {
     if (!this.enabled) return 0;
     const cutoff = new Date(this.d.clock.now().getTime() - this.intervalSeconds * 1000).toISOString();
-    const rows = await this.d.instances.db('instances')
-      .where({ vm_state: VmState.SOFT_DELETED, deleted: false }).whereNull('task_state').where('deleted_at', '<=', cutoff)
+    const rows = await this.d.instances
+      .db('instances')
+      .where({ vm_state: VmState.SOFT_DELETED, deleted: false })
+      .whereNull('task_state')
+      .where('deleted_at', '<=', cutoff)
       .select('uuid', 'project_id', 'user_id');
     let n = 0;
     for (const r of rows as { uuid: string; project_id: string }[]) {
@@ -68,12 +92,25 @@ export class SoftDeleteApi {
       const requestId = `req-${randomUUID()}`;
       try {
         await this.d.db.transaction(async (trx) => {
-          await this.d.instances.updateWithExpectedTaskState(r.uuid, { task_state: TaskState.DELETING, updated_at: this.d.clock.now().toISOString() }, [null], trx);
-          await this.d.actions.start(trx, { instanceUuid: r.uuid, action: 'delete', requestId, userId: null, projectId: r.project_id });
+          await this.d.instances.updateWithExpectedTaskState(
+            r.uuid,
+            { task_state: TaskState.DELETING, updated_at: this.d.clock.now().toISOString() },
+            [null],
+            trx,
+          );
+          await this.d.actions.start(trx, {
+            instanceUuid: r.uuid,
+            action: 'delete',
+            requestId,
+            userId: null,
+            projectId: r.project_id,
+          });
           await this.d.worker.enqueue(trx, { instanceUuid: r.uuid, kind: DELETE_TASK, requestId });
         });
         n++;
-      } catch { /* taken over meanwhile: skip */ }
+      } catch {
+        /* taken over meanwhile: skip */
+      }
     }
     return n;
   }
@@ -81,11 +118,16 @@ export class SoftDeleteApi {
   startReclaimer(): void {
     if (!this.enabled || this.timer) return;
     const every = Math.max(1, Math.min(this.intervalSeconds, 60)) * 1000;
-    this.timer = setInterval(() => { this.reclaimExpired().catch(() => undefined); }, every);
+    this.timer = setInterval(() => {
+      this.reclaimExpired().catch(() => undefined);
+    }, every);
     this.timer.unref();
   }
 
   stopReclaimer(): void {
-    if (this.timer) { clearInterval(this.timer); this.timer = null; }
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
   }
 }

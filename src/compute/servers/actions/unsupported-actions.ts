@@ -35,16 +35,24 @@ export class UnsupportedActionsApi {
    */
   async rescue(auth: AuthContext, instance: InstanceRow, rescueImageRef: string | undefined): Promise<never> {
     authorize(auth, 'write', 'os_compute_api:os-rescue');
-    assertActionable(instance, auth, { vmState: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], taskState: [null] }, 'rescue');
+    assertActionable(
+      instance,
+      auth,
+      { vmState: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], taskState: [null] },
+      'rescue',
+    );
     if (rescueImageRef !== undefined) {
       try {
         await this.d.images.getForBoot(auth, rescueImageRef);
       } catch (err) {
-        if (err instanceof NotFound || err instanceof BadRequest) throw new BadRequest(`Requested rescue image '${rescueImageRef}' is not supported`);
+        if (err instanceof NotFound || err instanceof BadRequest)
+          throw new BadRequest(`Requested rescue image '${rescueImageRef}' is not supported`);
         throw err;
       }
     }
-    throw new BadRequest(`Instance ${instance.uuid} cannot be rescued: Driver Error: the Docker driver does not support rescue`);
+    throw new BadRequest(
+      `Instance ${instance.uuid} cannot be rescued: Driver Error: the Docker driver does not support rescue`,
+    );
   }
 
   /** unrescue: only a RESCUED server can be unrescued, and no server here is ever rescued (409). */
@@ -65,7 +73,8 @@ export class UnsupportedActionsApi {
   async evacuate(auth: AuthContext, instance: InstanceRow, host: string | undefined): Promise<never> {
     authorize(auth, 'admin', 'os_compute_api:os-evacuate');
     const hosts = await this.d.hostsRepo.list();
-    if (host !== undefined && !hosts.some((h) => h.name === host)) throw new NotFound(`Compute host ${host} not found.`);
+    if (host !== undefined && !hosts.some((h) => h.name === host))
+      throw new NotFound(`Compute host ${host} not found.`);
     const source = hosts.find((h) => h.id === instance.host_id);
     if (host !== undefined && source?.name === host) throw new BadRequest("The target host can't be the same one.");
     assertState(instance, { vmState: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], taskState: [null] }, 'evacuate');
@@ -73,7 +82,9 @@ export class UnsupportedActionsApi {
     if (source && this.d.hostDown && (await this.d.hostDown(source.id)) === null) {
       throw new BadRequest(`Compute service of ${source.name} is still in use.`);
     }
-    throw new BadRequest('No valid host was found. A server\'s container cannot be rebuilt on another Docker host (evacuate is not supported)');
+    throw new BadRequest(
+      "No valid host was found. A server's container cannot be rebuilt on another Docker host (evacuate is not supported)",
+    );
   }
 
   /** addSecurityGroup: the only group is the project's "default", which every networked server is already in. */
@@ -93,7 +104,9 @@ export class UnsupportedActionsApi {
     authorize(auth, 'write', 'os_compute_api:os-security-groups:remove');
     this.resolveGroup(auth, instance, name);
     this.assertHasPorts(instance);
-    throw new Conflict(`Security group ${name} cannot be removed from instance ${instance.uuid}: a container on the Docker bridge is always in its project's default group`);
+    throw new Conflict(
+      `Security group ${name} cannot be removed from instance ${instance.uuid}: a container on the Docker bridge is always in its project's default group`,
+    );
   }
 
   /** injectNetworkInfo (admin): lock-checked, then the driver's no-op (202, nothing recorded). */
@@ -115,20 +128,30 @@ export class UnsupportedActionsApi {
     assertNotLocked(instance, auth);
     const own = addressesOf(instance).find((a) => a.addr === address);
     if (!own) throw new BadRequest(`Instance ${instance.uuid} does not have fixed IP '${address}'.`);
-    throw new BadRequest(`Instance ${instance.uuid} cannot remove fixed IP '${address}': it is the container's only address on network ${own.network}`);
+    throw new BadRequest(
+      `Instance ${instance.uuid} cannot remove fixed IP '${address}': it is the container's only address on network ${own.network}`,
+    );
   }
 
   /**
    * addFloatingIp (< 2.44): nova floating_ips.py checks the server's fixed IPs first (400s), then
    * looks the floating IP up; novadock has no floating IPs, so that lookup is the 404.
    */
-  async addFloatingIp(auth: AuthContext, instance: InstanceRow, address: string, fixedAddress: string | undefined): Promise<never> {
+  async addFloatingIp(
+    auth: AuthContext,
+    instance: InstanceRow,
+    address: string,
+    fixedAddress: string | undefined,
+  ): Promise<never> {
     authorize(auth, 'write', 'os_compute_api:os-floating-ips:add');
     const fixed = addressesOf(instance);
     if (fixed.length === 0) throw new BadRequest('Instance network is not ready yet');
-    if (fixedAddress !== undefined && !fixed.some((a) => a.addr === fixedAddress)) throw new BadRequest('Specified fixed address not assigned to instance');
+    if (fixedAddress !== undefined && !fixed.some((a) => a.addr === fixedAddress))
+      throw new BadRequest('Specified fixed address not assigned to instance');
     if (fixedAddress === undefined && !fixed.some((a) => a.version === 4)) {
-      throw new BadRequest(`Unable to associate floating IP ${address} to any fixed IPs for instance ${instance.uuid}. Instance has no fixed IPv4 addresses to associate.`);
+      throw new BadRequest(
+        `Unable to associate floating IP ${address} to any fixed IPs for instance ${instance.uuid}. Instance has no fixed IPv4 addresses to associate.`,
+      );
     }
     throw new NotFound('floating IP not found');
   }
@@ -142,12 +165,17 @@ export class UnsupportedActionsApi {
   /** nova security_group_api: name or id, looked up in the caller's project (Neutron's find_resourceid_by_name_or_id). */
   private resolveGroup(auth: AuthContext, instance: InstanceRow, name: string): void {
     if (name.trim() === '') throw new BadRequest('Security group name cannot be empty');
-    const known = new Set(['default', this.d.defaultGroupId(auth.projectId ?? ''), this.d.defaultGroupId(instance.project_id)]);
+    const known = new Set([
+      'default',
+      this.d.defaultGroupId(auth.projectId ?? ''),
+      this.d.defaultGroupId(instance.project_id),
+    ]);
     if (!known.has(name)) throw new NotFound(`Security group ${name} is not found for project ${auth.projectId ?? ''}`);
   }
 
   /** A server without a network has no port to put a group on. */
   private assertHasPorts(instance: InstanceRow): void {
-    if (!instance.network) throw new NotFound(`instance_id ${instance.uuid} could not be found as device id on any ports`);
+    if (!instance.network)
+      throw new NotFound(`instance_id ${instance.uuid} could not be found as device id on any ports`);
   }
 }

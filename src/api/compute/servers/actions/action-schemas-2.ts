@@ -9,25 +9,69 @@ const metadata = {
   additionalProperties: false,
 };
 const nonNegativeInt = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 };
-const boolean = { type: ['boolean', 'string'], enum: [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't',
-  false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'] };
+const boolean = {
+  type: ['boolean', 'string'],
+  enum: [
+    true,
+    'True',
+    'TRUE',
+    'true',
+    '1',
+    'ON',
+    'On',
+    'on',
+    'YES',
+    'Yes',
+    'yes',
+    'y',
+    't',
+    false,
+    'False',
+    'FALSE',
+    'false',
+    '0',
+    'OFF',
+    'Off',
+    'off',
+    'NO',
+    'No',
+    'no',
+    'n',
+    'f',
+  ],
+};
 const ipv4 = { type: 'string', oneOf: [{ format: 'ipv4' }, { maxLength: 0 }] };
 const ipv6 = { type: 'string', oneOf: [{ format: 'ipv6' }, { maxLength: 0 }] };
 const description = { type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: '^[^\\x00-\\x1f\\x7f]*$' };
 const diskConfig = { type: 'string', enum: ['AUTO', 'MANUAL'] };
 
 const wrap = (key: string, inner: object) => ({
-  type: 'object', properties: { [key]: inner }, required: [key], additionalProperties: false,
+  type: 'object',
+  properties: { [key]: inner },
+  required: [key],
+  additionalProperties: false,
 });
 const obj = (properties: Record<string, object>, required: string[] = []) => ({
-  type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false,
+  type: 'object',
+  properties,
+  ...(required.length ? { required } : {}),
+  additionalProperties: false,
 });
 
 export const createImageSchema = wrap('createImage', obj({ name, metadata }, ['name']));
 
-export const createBackupSchema = wrap('createBackup', obj({
-  name, backup_type: { type: 'string' }, rotation: nonNegativeInt, metadata,
-}, ['name', 'backup_type', 'rotation']));
+export const createBackupSchema = wrap(
+  'createBackup',
+  obj(
+    {
+      name,
+      backup_type: { type: 'string' },
+      rotation: nonNegativeInt,
+      metadata,
+    },
+    ['name', 'backup_type', 'rotation'],
+  ),
+);
 
 const rebuildBase: Record<string, object> = {
   name,
@@ -39,13 +83,35 @@ const rebuildBase: Record<string, object> = {
   accessIPv4: ipv4,
   accessIPv6: ipv6,
   // parameter_types.personality, as on create
-  personality: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, contents: { type: 'string', format: 'base64' } }, additionalProperties: false } },
+  personality: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: { path: { type: 'string' }, contents: { type: 'string', format: 'base64' } },
+      additionalProperties: false,
+    },
+  },
 };
 const rebuild219 = { ...rebuildBase, description };
-const rebuild254: Record<string, object> = { ...rebuild219, key_name: { type: ['string', 'null'], minLength: 1, maxLength: 255 } };
+const rebuild254: Record<string, object> = {
+  ...rebuild219,
+  key_name: { type: ['string', 'null'], minLength: 1, maxLength: 255 },
+};
 // 2.57 drops personality (file injection) and adds user_data.
-const rebuild257 = { ...Object.fromEntries(Object.entries(rebuild254).filter(([k]) => k !== 'personality')), user_data: { type: ['string', 'null'], format: 'base64', maxLength: 65535 } };
-const rebuild263 = { ...rebuild257, trusted_image_certificates: { type: ['array', 'null'], minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1 } } };
+const rebuild257 = {
+  ...Object.fromEntries(Object.entries(rebuild254).filter(([k]) => k !== 'personality')),
+  user_data: { type: ['string', 'null'], format: 'base64', maxLength: 65535 },
+};
+const rebuild263 = {
+  ...rebuild257,
+  trusted_image_certificates: {
+    type: ['array', 'null'],
+    minItems: 1,
+    maxItems: 50,
+    uniqueItems: true,
+    items: { type: 'string', minLength: 1 },
+  },
+};
 const rebuild290 = { ...rebuild263, hostname };
 const rebuild = (p: Record<string, object>) => wrap('rebuild', obj(p, ['imageRef']));
 export const rebuildBodies = [
@@ -57,28 +123,77 @@ export const rebuildBodies = [
   { min: '2.90', schema: rebuild(rebuild290) },
 ];
 
-export const resizeSchema = wrap('resize', obj({ flavorRef: { type: ['string', 'integer'], minLength: 1 }, 'OS-DCF:diskConfig': diskConfig }, ['flavorRef']));
+export const resizeSchema = wrap(
+  'resize',
+  obj({ flavorRef: { type: ['string', 'integer'], minLength: 1 }, 'OS-DCF:diskConfig': diskConfig }, ['flavorRef']),
+);
 
 export const unshelveBodies = [
   // Nova has no unshelve schema below 2.77: whatever the body holds is ignored.
   { min: '2.1', max: '2.76', schema: wrap('unshelve', {}) },
   // 2.77-2.90: null, or an object that must name the zone ({"unshelve": {}} is a 400).
-  { min: '2.77', max: '2.90', schema: wrap('unshelve', { type: ['object', 'null'], properties: { availability_zone: name }, required: ['availability_zone'], additionalProperties: false }) },
-  { min: '2.91', schema: wrap('unshelve', { type: ['object', 'null'], properties: { availability_zone: { type: ['string', 'null'] }, host: { type: 'string' } }, additionalProperties: false }) },
+  {
+    min: '2.77',
+    max: '2.90',
+    schema: wrap('unshelve', {
+      type: ['object', 'null'],
+      properties: { availability_zone: name },
+      required: ['availability_zone'],
+      additionalProperties: false,
+    }),
+  },
+  {
+    min: '2.91',
+    schema: wrap('unshelve', {
+      type: ['object', 'null'],
+      properties: { availability_zone: { type: ['string', 'null'] }, host: { type: 'string' } },
+      additionalProperties: false,
+    }),
+  },
 ];
 
-export const getSerialConsoleSchema = wrap('os-getSerialConsole', obj({ type: { type: 'string', enum: ['serial'] } }, ['type']));
+export const getSerialConsoleSchema = wrap(
+  'os-getSerialConsole',
+  obj({ type: { type: 'string', enum: ['serial'] } }, ['type']),
+);
 /** The other deprecated console actions (nova schemas/remote_consoles.py get_*_console). */
 export const legacyConsoleSchemas: Record<string, { protocol: string; schema: object }> = {
-  'os-getVNCConsole': { protocol: 'vnc', schema: wrap('os-getVNCConsole', obj({ type: { type: 'string', enum: ['novnc', 'xvpvnc'] } }, ['type'])) },
-  'os-getSPICEConsole': { protocol: 'spice', schema: wrap('os-getSPICEConsole', obj({ type: { type: 'string', enum: ['spice-html5'] } }, ['type'])) },
-  'os-getRDPConsole': { protocol: 'rdp', schema: wrap('os-getRDPConsole', obj({ type: { type: 'string', enum: ['rdp-html5'] } }, ['type'])) },
+  'os-getVNCConsole': {
+    protocol: 'vnc',
+    schema: wrap('os-getVNCConsole', obj({ type: { type: 'string', enum: ['novnc', 'xvpvnc'] } }, ['type'])),
+  },
+  'os-getSPICEConsole': {
+    protocol: 'spice',
+    schema: wrap('os-getSPICEConsole', obj({ type: { type: 'string', enum: ['spice-html5'] } }, ['type'])),
+  },
+  'os-getRDPConsole': {
+    protocol: 'rdp',
+    schema: wrap('os-getRDPConsole', obj({ type: { type: 'string', enum: ['rdp-html5'] } }, ['type'])),
+  },
 };
 
-const remoteConsole = (protocols: string[], types: string[]) => wrap('remote_console', obj({
-  protocol: { type: 'string', enum: protocols }, type: { type: 'string', enum: types },
-}, ['protocol', 'type']));
+const remoteConsole = (protocols: string[], types: string[]) =>
+  wrap(
+    'remote_console',
+    obj(
+      {
+        protocol: { type: 'string', enum: protocols },
+        type: { type: 'string', enum: types },
+      },
+      ['protocol', 'type'],
+    ),
+  );
 export const remoteConsoleBodies = [
-  { min: '2.6', max: '2.7', schema: remoteConsole(['vnc', 'spice', 'rdp', 'serial'], ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial']) },
-  { min: '2.8', schema: remoteConsole(['vnc', 'spice', 'rdp', 'serial', 'mks'], ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial', 'webmks']) },
+  {
+    min: '2.6',
+    max: '2.7',
+    schema: remoteConsole(['vnc', 'spice', 'rdp', 'serial'], ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial']),
+  },
+  {
+    min: '2.8',
+    schema: remoteConsole(
+      ['vnc', 'spice', 'rdp', 'serial', 'mks'],
+      ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial', 'webmks'],
+    ),
+  },
 ];

@@ -6,43 +6,123 @@ const resetStateSchema = {
   type: 'object',
   properties: {
     'os-resetState': {
-      type: 'object', properties: { state: { type: 'string', enum: ['active', 'error'] } }, required: ['state'], additionalProperties: false,
+      type: 'object',
+      properties: { state: { type: 'string', enum: ['active', 'error'] } },
+      required: ['state'],
+      additionalProperties: false,
     },
   },
-  required: ['os-resetState'], additionalProperties: false,
+  required: ['os-resetState'],
+  additionalProperties: false,
 };
 
 const hostParam = { type: ['string', 'null'], minLength: 1, maxLength: 255 };
 const migrateV256 = {
   type: 'object',
   properties: { migrate: { type: ['object', 'null'], properties: { host: hostParam }, additionalProperties: false } },
-  required: ['migrate'], additionalProperties: false,
+  required: ['migrate'],
+  additionalProperties: false,
 };
 
 /** parameter_types.boolean: JSON booleans and Nova's accepted spellings. */
-const novaBoolean = { oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't', 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'] }] };
+const novaBoolean = {
+  oneOf: [
+    { type: 'boolean' },
+    {
+      type: 'string',
+      enum: [
+        'True',
+        'TRUE',
+        'true',
+        '1',
+        'ON',
+        'On',
+        'on',
+        'YES',
+        'Yes',
+        'yes',
+        'y',
+        't',
+        'False',
+        'FALSE',
+        'false',
+        '0',
+        'OFF',
+        'Off',
+        'off',
+        'NO',
+        'No',
+        'no',
+        'n',
+        'f',
+      ],
+    },
+  ],
+};
 const liveBody = (props: Record<string, unknown>, required: string[]) => ({
   type: 'object',
   properties: { 'os-migrateLive': { type: 'object', properties: props, required, additionalProperties: false } },
-  required: ['os-migrateLive'], additionalProperties: false,
+  required: ['os-migrateLive'],
+  additionalProperties: false,
 });
 const liveMigrateBodies = [
-  { min: '2.1', max: '2.24', schema: liveBody({ block_migration: novaBoolean, disk_over_commit: novaBoolean, host: hostParam }, ['block_migration', 'disk_over_commit', 'host']) },
-  { min: '2.25', max: '2.29', schema: liveBody({ block_migration: { oneOf: [{ type: 'boolean' }, { enum: ['auto'] }] }, host: hostParam }, ['block_migration', 'host']) },
-  { min: '2.30', max: '2.67', schema: liveBody({ block_migration: { oneOf: [{ type: 'boolean' }, { enum: ['auto'] }] }, host: hostParam, force: { type: 'boolean' } }, ['block_migration', 'host']) },
-  { min: '2.68', schema: liveBody({ block_migration: { oneOf: [{ type: 'boolean' }, { enum: ['auto'] }] }, host: hostParam }, ['block_migration', 'host']) },
+  {
+    min: '2.1',
+    max: '2.24',
+    schema: liveBody({ block_migration: novaBoolean, disk_over_commit: novaBoolean, host: hostParam }, [
+      'block_migration',
+      'disk_over_commit',
+      'host',
+    ]),
+  },
+  {
+    min: '2.25',
+    max: '2.29',
+    schema: liveBody({ block_migration: { oneOf: [{ type: 'boolean' }, { enum: ['auto'] }] }, host: hostParam }, [
+      'block_migration',
+      'host',
+    ]),
+  },
+  {
+    min: '2.30',
+    max: '2.67',
+    schema: liveBody(
+      {
+        block_migration: { oneOf: [{ type: 'boolean' }, { enum: ['auto'] }] },
+        host: hostParam,
+        force: { type: 'boolean' },
+      },
+      ['block_migration', 'host'],
+    ),
+  },
+  {
+    min: '2.68',
+    schema: liveBody({ block_migration: { oneOf: [{ type: 'boolean' }, { enum: ['auto'] }] }, host: hostParam }, [
+      'block_migration',
+      'host',
+    ]),
+  },
 ];
 
 const crashDumpSchema = {
-  type: 'object', properties: { trigger_crash_dump: { type: 'null' } }, required: ['trigger_crash_dump'], additionalProperties: false,
+  type: 'object',
+  properties: { trigger_crash_dump: { type: 'null' } },
+  required: ['trigger_crash_dump'],
+  additionalProperties: false,
 };
 
 const changePasswordSchema = {
   type: 'object',
   properties: {
-    changePassword: { type: 'object', properties: { adminPass: { type: 'string' } }, required: ['adminPass'], additionalProperties: false },
+    changePassword: {
+      type: 'object',
+      properties: { adminPass: { type: 'string' } },
+      required: ['adminPass'],
+      additionalProperties: false,
+    },
   },
-  required: ['changePassword'], additionalProperties: false,
+  required: ['changePassword'],
+  additionalProperties: false,
 };
 
 export const adminActions: ActionGroup = (services) => {
@@ -58,16 +138,23 @@ export const adminActions: ActionGroup = (services) => {
     },
     {
       name: 'migrate',
-      bodies: [{ min: '2.1', max: '2.55', schema: {} }, { min: '2.56', schema: migrateV256 }],
+      bodies: [
+        { min: '2.1', max: '2.55', schema: {} },
+        { min: '2.56', schema: migrateV256 },
+      ],
       handler: async (req, instance, arg) => {
-        const host = req.apiVersion.gte('2.56') && arg && typeof arg === 'object' ? ((arg as { host?: string | null }).host ?? null) : null;
+        const host =
+          req.apiVersion.gte('2.56') && arg && typeof arg === 'object'
+            ? ((arg as { host?: string | null }).host ?? null)
+            : null;
         return api.migrate(req.auth, instance, host);
       },
     },
     {
       name: 'os-migrateLive',
       bodies: liveMigrateBodies,
-      handler: async (req, instance, arg) => api.liveMigrate(req.auth, instance, (arg as { host: string | null }).host ?? null),
+      handler: async (req, instance, arg) =>
+        api.liveMigrate(req.auth, instance, (arg as { host: string | null }).host ?? null),
     },
     {
       name: 'trigger_crash_dump',

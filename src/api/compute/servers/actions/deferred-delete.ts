@@ -7,11 +7,17 @@ export const deferredDeleteActions: ActionGroup = (services) => {
   return [
     {
       name: 'restore',
-      handler: async (req, instance) => { await api.restore(req.auth, req.id, instance); return ACCEPTED; },
+      handler: async (req, instance) => {
+        await api.restore(req.auth, req.id, instance);
+        return ACCEPTED;
+      },
     },
     {
       name: 'forceDelete',
-      handler: async (req, instance) => { await api.forceDelete(req.auth, req.id, instance); return ACCEPTED; },
+      handler: async (req, instance) => {
+        await api.forceDelete(req.auth, req.id, instance);
+        return ACCEPTED;
+      },
     },
   ];
 };

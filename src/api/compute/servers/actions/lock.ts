@@ -20,9 +20,15 @@ export const lockActions: ActionGroup = (services) => {
     {
       name: 'lock',
       // Below 2.73 Nova ignores the body; from 2.73 it may carry a reason.
-      bodies: [{ min: '2.1', max: '2.72', schema: {} }, { min: '2.73', schema: lockV273 }],
+      bodies: [
+        { min: '2.1', max: '2.72', schema: {} },
+        { min: '2.73', schema: lockV273 },
+      ],
       handler: async (req, instance, arg) => {
-        const reason = req.apiVersion.gte('2.73') && arg && typeof arg === 'object' ? ((arg as { locked_reason?: string }).locked_reason ?? null) : null;
+        const reason =
+          req.apiVersion.gte('2.73') && arg && typeof arg === 'object'
+            ? ((arg as { locked_reason?: string }).locked_reason ?? null)
+            : null;
         await api.lock(req.auth, req.id, instance, reason);
         return ACCEPTED;
       },

@@ -17,13 +17,19 @@ export const serialConsoleActions: ActionGroup = (services) => {
       throw new Error('unreachable: only serial consoles are served');
     },
   }));
-  return [{
-    name: 'os-getSerialConsole',
-    maxVersion: '2.5',
-    bodies: [{ min: '2.1', max: '2.5', schema: getSerialConsoleSchema }],
-    handler: async (req, instance) => {
-      const grant = await consoles.create(req.auth, instance, 'serial', 'serial');
-      return { status: 200, body: { console: { type: 'serial', url: serialConsoleUrl(req, services.config.publicUrl, grant.token) } } };
+  return [
+    {
+      name: 'os-getSerialConsole',
+      maxVersion: '2.5',
+      bodies: [{ min: '2.1', max: '2.5', schema: getSerialConsoleSchema }],
+      handler: async (req, instance) => {
+        const grant = await consoles.create(req.auth, instance, 'serial', 'serial');
+        return {
+          status: 200,
+          body: { console: { type: 'serial', url: serialConsoleUrl(req, services.config.publicUrl, grant.token) } },
+        };
+      },
     },
-  }, ...legacy];
+    ...legacy,
+  ];
 };

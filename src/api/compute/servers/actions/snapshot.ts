@@ -6,14 +6,25 @@ import { baseUrl } from '../../../urls.js';
 import type { ActionGroup, ActionResult } from './registry.js';
 import { createBackupSchema, createImageSchema } from './action-schemas-2.js';
 
-interface CreateImageArg { name: string; metadata?: Record<string, string> }
-interface CreateBackupArg extends CreateImageArg { backup_type: string; rotation: number | string }
+interface CreateImageArg {
+  name: string;
+  metadata?: Record<string, string>;
+}
+interface CreateBackupArg extends CreateImageArg {
+  backup_type: string;
+  rotation: number | string;
+}
 
 export const snapshotActions: ActionGroup = (services) => {
   const snapshots = services.serverSnapshots;
   const answer = (req: FastifyRequest, imageId: string, withLocation: boolean): ActionResult => {
     if (req.apiVersion.gte('2.45')) return { status: 202, body: { image_id: imageId } };
-    return { status: 202, headers: withLocation ? { Location: `${baseUrl(req, services.config.publicUrl)}/image/v2/images/${imageId}` } : {} };
+    return {
+      status: 202,
+      headers: withLocation
+        ? { Location: `${baseUrl(req, services.config.publicUrl)}/image/v2/images/${imageId}` }
+        : {},
+    };
   };
   return [
     {
@@ -21,7 +32,10 @@ export const snapshotActions: ActionGroup = (services) => {
       bodies: [{ min: '2.1', schema: createImageSchema }],
       handler: async (req, instance, arg) => {
         const a = arg as CreateImageArg;
-        const image = await snapshots.createImage(req.auth, req.id, instance, { name: a.name, metadata: a.metadata ?? {} });
+        const image = await snapshots.createImage(req.auth, req.id, instance, {
+          name: a.name,
+          metadata: a.metadata ?? {},
+        });
         return answer(req, image.id, true);
       },
     },
@@ -32,7 +46,10 @@ export const snapshotActions: ActionGroup = (services) => {
         const a = arg as CreateBackupArg;
         const rotation = Number(a.rotation);
         const image = await snapshots.createBackup(req.auth, req.id, instance, {
-          name: a.name, metadata: a.metadata ?? {}, backupType: a.backup_type, rotation,
+          name: a.name,
+          metadata: a.metadata ?? {},
+          backupType: a.backup_type,
+          rotation,
         });
         return answer(req, image.id, rotation > 0);
       },

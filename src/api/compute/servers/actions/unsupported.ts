@@ -9,10 +9,16 @@ import { defaultGroupId } from '../../../../compute/servers/security-groups.js';
 
 /** the whole body {"<name>": <inner>} with Nova's top-level rules */
 const body = (name: string, inner: unknown) => ({
-  type: 'object', properties: { [name]: inner }, required: [name], additionalProperties: false,
+  type: 'object',
+  properties: { [name]: inner },
+  required: [name],
+  additionalProperties: false,
 });
 const obj = (properties: Record<string, unknown>, required: string[] = []) => ({
-  type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false,
+  type: 'object',
+  properties,
+  ...(required.length ? { required } : {}),
+  additionalProperties: false,
 });
 
 // parameter_types
@@ -20,16 +26,60 @@ const ipAddress = { type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6'
 const fqdn = { type: 'string', pattern: '^[a-zA-Z0-9-._]*$', minLength: 1, maxLength: 255 };
 const adminPassword = { type: 'string' };
 const novaBoolean = {
-  oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't', 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'] }],
+  oneOf: [
+    { type: 'boolean' },
+    {
+      type: 'string',
+      enum: [
+        'True',
+        'TRUE',
+        'true',
+        '1',
+        'ON',
+        'On',
+        'on',
+        'YES',
+        'Yes',
+        'yes',
+        'y',
+        't',
+        'False',
+        'FALSE',
+        'false',
+        '0',
+        'OFF',
+        'Off',
+        'off',
+        'NO',
+        'No',
+        'no',
+        'n',
+        'f',
+      ],
+    },
+  ],
 };
 
 const rescueSchema = body('rescue', {
-  type: ['object', 'null'], properties: { adminPass: adminPassword, rescue_image_ref: { type: 'string', format: 'uuid' } }, additionalProperties: false,
+  type: ['object', 'null'],
+  properties: { adminPass: adminPassword, rescue_image_ref: { type: 'string', format: 'uuid' } },
+  additionalProperties: false,
 });
 const evacuateBodies = [
-  { min: '2.1', max: '2.13', schema: body('evacuate', obj({ host: fqdn, onSharedStorage: novaBoolean, adminPass: adminPassword }, ['onSharedStorage'])) },
+  {
+    min: '2.1',
+    max: '2.13',
+    schema: body(
+      'evacuate',
+      obj({ host: fqdn, onSharedStorage: novaBoolean, adminPass: adminPassword }, ['onSharedStorage']),
+    ),
+  },
   { min: '2.14', max: '2.28', schema: body('evacuate', obj({ host: fqdn, adminPass: adminPassword })) },
-  { min: '2.29', max: '2.67', schema: body('evacuate', obj({ host: fqdn, adminPass: adminPassword, force: novaBoolean })) },
+  {
+    min: '2.29',
+    max: '2.67',
+    schema: body('evacuate', obj({ host: fqdn, adminPass: adminPassword, force: novaBoolean })),
+  },
   { min: '2.68', schema: body('evacuate', obj({ host: fqdn, adminPass: adminPassword })) },
 ];
 const groupBody = (name: string) => body(name, obj({ name: { type: 'string', minLength: 1 } }, ['name']));
@@ -38,13 +88,17 @@ const TRUE_WORDS = new Set(['true', '1', 'on', 'yes', 'y', 't']);
 
 export const unsupportedActions: ActionGroup = (services) => {
   const api = new UnsupportedActionsApi({
-    hostsRepo: services.hostsRepo, images: services.images, hostDown: services.serverActions.apiDeps.hostDown, defaultGroupId,
+    hostsRepo: services.hostsRepo,
+    images: services.images,
+    hostDown: services.serverActions.apiDeps.hostDown,
+    defaultGroupId,
   });
   return [
     {
       name: 'rescue',
       bodies: [{ min: '2.1', schema: rescueSchema }],
-      handler: async (req, instance, arg) => api.rescue(req.auth, instance, (arg as { rescue_image_ref?: string } | null)?.rescue_image_ref),
+      handler: async (req, instance, arg) =>
+        api.rescue(req.auth, instance, (arg as { rescue_image_ref?: string } | null)?.rescue_image_ref),
     },
     {
       name: 'unrescue',
@@ -55,12 +109,26 @@ export const unsupportedActions: ActionGroup = (services) => {
       name: 'evacuate',
       bodies: evacuateBodies,
       handler: async (req, instance, arg) => {
-        const a = arg as { host?: string; onSharedStorage?: boolean | string; adminPass?: string; force?: boolean | string };
+        const a = arg as {
+          host?: string;
+          onSharedStorage?: boolean | string;
+          adminPass?: string;
+          force?: boolean | string;
+        };
         // evacuate.py, before the host checks: these two are refused from the body alone
-        if (req.apiVersion.lt('2.14') && a.adminPass !== undefined && TRUE_WORDS.has(String(a.onSharedStorage).toLowerCase())) {
+        if (
+          req.apiVersion.lt('2.14') &&
+          a.adminPass !== undefined &&
+          TRUE_WORDS.has(String(a.onSharedStorage).toLowerCase())
+        ) {
           throw new BadRequest("admin password can't be changed on existing disk");
         }
-        if (req.apiVersion.gte('2.29') && req.apiVersion.lt('2.68') && TRUE_WORDS.has(String(a.force ?? false).toLowerCase()) && !a.host) {
+        if (
+          req.apiVersion.gte('2.29') &&
+          req.apiVersion.lt('2.68') &&
+          TRUE_WORDS.has(String(a.force ?? false).toLowerCase()) &&
+          !a.host
+        ) {
           throw new BadRequest("Can't force to a non-provided destination");
         }
         return api.evacuate(req.auth, instance, a.host);
@@ -77,7 +145,8 @@ export const unsupportedActions: ActionGroup = (services) => {
     {
       name: 'removeSecurityGroup',
       bodies: [{ min: '2.1', schema: groupBody('removeSecurityGroup') }],
-      handler: async (req, instance, arg) => api.removeSecurityGroup(req.auth, instance, (arg as { name: string }).name),
+      handler: async (req, instance, arg) =>
+        api.removeSecurityGroup(req.auth, instance, (arg as { name: string }).name),
     },
     {
       name: 'injectNetworkInfo',
@@ -90,24 +159,43 @@ export const unsupportedActions: ActionGroup = (services) => {
     {
       // removed in 23.0.0 (Wallaby) with the Xen driver: 410 for any body, at every microversion
       name: 'resetNetwork',
-      handler: async () => { throw new Gone(); },
+      handler: async () => {
+        throw new Gone();
+      },
     },
     {
       name: 'addFixedIp',
       maxVersion: '2.43',
-      bodies: [{ min: '2.1', max: '2.43', schema: body('addFixedIp', obj({ networkId: { type: ['string', 'number'], minLength: 1, maxLength: 36 } }, ['networkId'])) }],
-      handler: async (req, instance, arg) => api.addFixedIp(req.auth, instance, (arg as { networkId: string | number }).networkId),
+      bodies: [
+        {
+          min: '2.1',
+          max: '2.43',
+          schema: body(
+            'addFixedIp',
+            obj({ networkId: { type: ['string', 'number'], minLength: 1, maxLength: 36 } }, ['networkId']),
+          ),
+        },
+      ],
+      handler: async (req, instance, arg) =>
+        api.addFixedIp(req.auth, instance, (arg as { networkId: string | number }).networkId),
     },
     {
       name: 'removeFixedIp',
       maxVersion: '2.43',
       bodies: [{ min: '2.1', max: '2.43', schema: body('removeFixedIp', obj({ address: ipAddress }, ['address'])) }],
-      handler: async (req, instance, arg) => api.removeFixedIp(req.auth, instance, (arg as { address: string }).address),
+      handler: async (req, instance, arg) =>
+        api.removeFixedIp(req.auth, instance, (arg as { address: string }).address),
     },
     {
       name: 'addFloatingIp',
       maxVersion: '2.43',
-      bodies: [{ min: '2.1', max: '2.43', schema: body('addFloatingIp', obj({ address: ipAddress, fixed_address: ipAddress }, ['address'])) }],
+      bodies: [
+        {
+          min: '2.1',
+          max: '2.43',
+          schema: body('addFloatingIp', obj({ address: ipAddress, fixed_address: ipAddress }, ['address'])),
+        },
+      ],
       handler: async (req, instance, arg) => {
         const a = arg as { address: string; fixed_address?: string };
         return api.addFloatingIp(req.auth, instance, a.address, a.fixed_address);
@@ -117,7 +205,8 @@ export const unsupportedActions: ActionGroup = (services) => {
       name: 'removeFloatingIp',
       maxVersion: '2.43',
       bodies: [{ min: '2.1', max: '2.43', schema: body('removeFloatingIp', obj({ address: ipAddress }, ['address'])) }],
-      handler: async (req, instance, arg) => api.removeFloatingIp(req.auth, instance, (arg as { address: string }).address),
+      handler: async (req, instance, arg) =>
+        api.removeFloatingIp(req.auth, instance, (arg as { address: string }).address),
     },
   ];
 };

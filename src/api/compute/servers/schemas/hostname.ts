@@ -2,4 +2,9 @@
 // update and rebuild share it, so that a refused hostname reads the same as Nova's message, which
 // quotes the pattern ("'a.b' does not match '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$'").
 // Ajv checks maxLength before pattern, so the pattern's backtracking is bounded by 63 characters.
-export const hostname = { type: 'string', minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' };
+export const hostname = {
+  type: 'string',
+  minLength: 2,
+  maxLength: 63,
+  pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$',
+};

@@ -3,8 +3,37 @@ import type { VersionedSchema } from '../../../../plugins/microversion.js';
 
 const uuid = { type: 'string', format: 'uuid' };
 const tag = { type: 'string', minLength: 1, maxLength: 60, pattern: '^[^,/]*$' };
-const boolean = { type: ['boolean', 'string'], enum: [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't',
-  false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'] };
+const boolean = {
+  type: ['boolean', 'string'],
+  enum: [
+    true,
+    'True',
+    'TRUE',
+    'true',
+    '1',
+    'ON',
+    'On',
+    'on',
+    'YES',
+    'Yes',
+    'yes',
+    'y',
+    't',
+    false,
+    'False',
+    'FALSE',
+    'false',
+    '0',
+    'OFF',
+    'Off',
+    'off',
+    'NO',
+    'No',
+    'no',
+    'n',
+    'f',
+  ],
+};
 const ipAddress = { type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] };
 
 function interfaceBody(withTag: boolean): object {
@@ -17,8 +46,15 @@ function interfaceBody(withTag: boolean): object {
           net_id: uuid,
           port_id: uuid,
           fixed_ips: {
-            type: 'array', minItems: 1, maxItems: 1,
-            items: { type: 'object', properties: { ip_address: ipAddress }, required: ['ip_address'], additionalProperties: false },
+            type: 'array',
+            minItems: 1,
+            maxItems: 1,
+            items: {
+              type: 'object',
+              properties: { ip_address: ipAddress },
+              required: ['ip_address'],
+              additionalProperties: false,
+            },
           },
           ...(withTag ? { tag } : {}),
         },
@@ -63,14 +99,21 @@ export const volumeAttachBodies: VersionedSchema[] = [
 ];
 
 /** PUT (swap, the only update below 2.85): volumeId alone. */
-export const volumeSwapBodies: VersionedSchema[] = [{
-  min: '2.1',
-  schema: {
-    type: 'object',
-    properties: {
-      volumeAttachment: { type: 'object', properties: { volumeId: uuid }, required: ['volumeId'], additionalProperties: false },
+export const volumeSwapBodies: VersionedSchema[] = [
+  {
+    min: '2.1',
+    schema: {
+      type: 'object',
+      properties: {
+        volumeAttachment: {
+          type: 'object',
+          properties: { volumeId: uuid },
+          required: ['volumeId'],
+          additionalProperties: false,
+        },
+      },
+      required: ['volumeAttachment'],
+      additionalProperties: false,
     },
-    required: ['volumeAttachment'],
-    additionalProperties: false,
   },
-}];
+];

@@ -28,7 +28,11 @@ function createBody(names: readonly string[]) {
             name: { type: 'string', enum: [...names], description: 'The event name.' },
             server_uuid: { type: 'string', format: 'uuid', description: 'The server the event is for.' },
             status: { type: 'string', enum: [...EVENT_STATUSES], description: 'The event status (default completed).' },
-            tag: { type: 'string', maxLength: 255, description: 'A port id, volume id, POWER_ON/POWER_OFF or ARQ uuid, by event.' },
+            tag: {
+              type: 'string',
+              maxLength: 255,
+              description: 'A port id, volume id, POWER_ON/POWER_OFF or ARQ uuid, by event.',
+            },
           },
           required: ['name', 'server_uuid'],
           additionalProperties: false,

@@ -18,8 +18,37 @@ const metadata = {
   patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
   additionalProperties: false,
 };
-const boolean = { type: ['boolean', 'string'], enum: [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't',
-  false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'] };
+const boolean = {
+  type: ['boolean', 'string'],
+  enum: [
+    true,
+    'True',
+    'TRUE',
+    'true',
+    '1',
+    'ON',
+    'On',
+    'on',
+    'YES',
+    'Yes',
+    'yes',
+    'y',
+    't',
+    false,
+    'False',
+    'FALSE',
+    'false',
+    '0',
+    'OFF',
+    'Off',
+    'off',
+    'NO',
+    'No',
+    'no',
+    'n',
+    'f',
+  ],
+};
 const ipv4 = { type: 'string', oneOf: [{ format: 'ipv4' }, { maxLength: 0 }] };
 const ipv6 = { type: 'string', oneOf: [{ format: 'ipv6' }, { maxLength: 0 }] };
 const positiveInt = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1 };
@@ -80,7 +109,14 @@ const baseServer = {
     'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
     accessIPv4: ipv4,
     accessIPv6: ipv6,
-    personality: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, contents: { type: 'string', format: 'base64' } }, additionalProperties: false } },
+    personality: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, contents: { type: 'string', format: 'base64' } },
+        additionalProperties: false,
+      },
+    },
     availability_zone: { type: 'string', minLength: 1, maxLength: 255 },
     block_device_mapping: { type: 'array', items: legacyBdmItem },
     block_device_mapping_v2: { type: 'array', items: bdmV2Item },
@@ -89,7 +125,14 @@ const baseServer = {
     min_count: positiveInt,
     max_count: positiveInt,
     return_reservation_id: boolean,
-    security_groups: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 255 } }, additionalProperties: false } },
+    security_groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string', minLength: 1, maxLength: 255 } },
+        additionalProperties: false,
+      },
+    },
     user_data: { type: 'string', format: 'base64', maxLength: 65535 },
   },
   required: ['name', 'flavorRef'],
@@ -117,26 +160,58 @@ const wrap = (server: object) => ({
 });
 
 const v2_1 = baseServer as unknown as ServerSchema;
-const v2_19 = derive(v2_1, (s) => { s.properties.description = description; });
+const v2_19 = derive(v2_1, (s) => {
+  s.properties.description = description;
+});
 type BdmV2Schema = { items: { properties: Record<string, unknown> } };
 const bdmV2Of = (s: ServerSchema) => s.properties.block_device_mapping_v2 as BdmV2Schema;
 // 2.32 alone tags networks and block devices; 2.33 keeps the network tag only (Nova's
 // create_v232/create_v233: the bdm tag was meant for 2.32 and up but merged for 2.32 only).
-const v2_33 = derive(v2_19, (s) => { s.properties.networks = { type: 'array', items: networkItem(true) }; });
-const v2_32 = derive(v2_33, (s) => { bdmV2Of(s).items.properties.tag = tag; });
+const v2_33 = derive(v2_19, (s) => {
+  s.properties.networks = { type: 'array', items: networkItem(true) };
+});
+const v2_32 = derive(v2_33, (s) => {
+  bdmV2Of(s).items.properties.tag = tag;
+});
 // 2.37: networks is required and may be "auto" or "none" instead of a list.
 const v2_37 = derive(v2_33, (s) => {
-  s.properties.networks = { oneOf: [{ type: 'array', items: networkItem(true) }, { type: 'string', enum: ['none', 'auto'] }] };
+  s.properties.networks = {
+    oneOf: [
+      { type: 'array', items: networkItem(true) },
+      { type: 'string', enum: ['none', 'auto'] },
+    ],
+  };
   s.required = [...s.required, 'networks'];
 });
 // 2.42 tags block devices again.
-const v2_42 = derive(v2_37, (s) => { bdmV2Of(s).items.properties.tag = tag; });
-const v2_52 = derive(v2_42, (s) => { s.properties.tags = { type: 'array', items: tag, maxItems: 50 }; });
-const v2_57 = derive(v2_52, (s) => { delete s.properties.personality; });
-const v2_63 = derive(v2_57, (s) => { s.properties.trusted_image_certificates = { type: ['array', 'null'], minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1 } }; });
-const v2_67 = derive(v2_63, (s) => { bdmV2Of(s).items.properties.volume_type = { type: ['string', 'null'], minLength: 0, maxLength: 255 }; });
-const v2_74 = derive(v2_67, (s) => { s.properties.host = { type: 'string' }; s.properties.hypervisor_hostname = { type: 'string' }; });
-const v2_90 = derive(v2_74, (s) => { s.properties.hostname = hostname; });
+const v2_42 = derive(v2_37, (s) => {
+  bdmV2Of(s).items.properties.tag = tag;
+});
+const v2_52 = derive(v2_42, (s) => {
+  s.properties.tags = { type: 'array', items: tag, maxItems: 50 };
+});
+const v2_57 = derive(v2_52, (s) => {
+  delete s.properties.personality;
+});
+const v2_63 = derive(v2_57, (s) => {
+  s.properties.trusted_image_certificates = {
+    type: ['array', 'null'],
+    minItems: 1,
+    maxItems: 50,
+    uniqueItems: true,
+    items: { type: 'string', minLength: 1 },
+  };
+});
+const v2_67 = derive(v2_63, (s) => {
+  bdmV2Of(s).items.properties.volume_type = { type: ['string', 'null'], minLength: 0, maxLength: 255 };
+});
+const v2_74 = derive(v2_67, (s) => {
+  s.properties.host = { type: 'string' };
+  s.properties.hypervisor_hostname = { type: 'string' };
+});
+const v2_90 = derive(v2_74, (s) => {
+  s.properties.hostname = hostname;
+});
 
 export const createServerBodies: VersionedSchema[] = [
   { min: '2.1', max: '2.18', schema: wrap(v2_1) },
@@ -155,12 +230,26 @@ export const createServerBodies: VersionedSchema[] = [
 
 const updateBase = {
   type: 'object',
-  properties: { name, 'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] }, accessIPv4: ipv4, accessIPv6: ipv6 },
+  properties: {
+    name,
+    'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
+    accessIPv4: ipv4,
+    accessIPv6: ipv6,
+  },
   additionalProperties: false,
 } as unknown as ServerSchema;
-const update219 = derive(updateBase, (s) => { s.properties.description = description; });
-const update290 = derive(update219, (s) => { s.properties.hostname = hostname; });
-const wrapUpdate = (server: object) => ({ type: 'object', properties: { server }, required: ['server'], additionalProperties: false });
+const update219 = derive(updateBase, (s) => {
+  s.properties.description = description;
+});
+const update290 = derive(update219, (s) => {
+  s.properties.hostname = hostname;
+});
+const wrapUpdate = (server: object) => ({
+  type: 'object',
+  properties: { server },
+  required: ['server'],
+  additionalProperties: false,
+});
 
 export const updateServerBodies: VersionedSchema[] = [
   { min: '2.1', max: '2.18', schema: wrapUpdate(updateBase) },
@@ -169,36 +258,97 @@ export const updateServerBodies: VersionedSchema[] = [
 ];
 
 // ---- metadata (server_metadata.py) -------------------------------------------------------
-export const metadataBodies: VersionedSchema[] = [{
-  min: '2.1',
-  schema: { type: 'object', properties: { metadata }, required: ['metadata'], additionalProperties: false },
-}];
-export const metadataItemBodies: VersionedSchema[] = [{
-  min: '2.1',
-  schema: {
-    type: 'object',
-    properties: { meta: { ...metadata, minProperties: 1, maxProperties: 1 } },
-    required: ['meta'],
-    additionalProperties: false,
+export const metadataBodies: VersionedSchema[] = [
+  {
+    min: '2.1',
+    schema: { type: 'object', properties: { metadata }, required: ['metadata'], additionalProperties: false },
   },
-}];
+];
+export const metadataItemBodies: VersionedSchema[] = [
+  {
+    min: '2.1',
+    schema: {
+      type: 'object',
+      properties: { meta: { ...metadata, minProperties: 1, maxProperties: 1 } },
+      required: ['meta'],
+      additionalProperties: false,
+    },
+  },
+];
 
 // ---- tags (server_tags.py) ---------------------------------------------------------------
-export const tagsBodies: VersionedSchema[] = [{
-  min: '2.26',
-  schema: { type: 'object', properties: { tags: { type: 'array', items: tag } }, required: ['tags'], additionalProperties: false },
-}];
+export const tagsBodies: VersionedSchema[] = [
+  {
+    min: '2.26',
+    schema: {
+      type: 'object',
+      properties: { tags: { type: 'array', items: tag } },
+      required: ['tags'],
+      additionalProperties: false,
+    },
+  },
+];
 export const TAG_PATTERN = /^[^,/]{1,60}$/;
 
 /** Every query parameter Nova's servers list schema names (query_params_v21 …). */
 const KNOWN_LIST_PARAMS = [
-  'user_id', 'project_id', 'tenant_id', 'launch_index', 'image_ref', 'image', 'kernel_id', 'ramdisk_id', 'hostname',
-  'key_name', 'power_state', 'vm_state', 'task_state', 'host', 'node', 'flavor', 'reservation_id', 'launched_at',
-  'terminated_at', 'availability_zone', 'name', 'display_name', 'description', 'display_description', 'locked_by',
-  'uuid', 'root_device_name', 'config_drive', 'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'progress',
-  'sort_key', 'sort_dir', 'all_tenants', 'soft_deleted', 'deleted', 'status', 'changes-since', 'changes-before', 'ip',
-  'ip6', 'created_at', 'block_device_mapping', 'services', 'metadata', 'system_metadata', 'info_cache',
-  'security_groups', 'pci_devices', 'tags', 'tags-any', 'not-tags', 'not-tags-any', 'limit', 'marker', 'locked',
+  'user_id',
+  'project_id',
+  'tenant_id',
+  'launch_index',
+  'image_ref',
+  'image',
+  'kernel_id',
+  'ramdisk_id',
+  'hostname',
+  'key_name',
+  'power_state',
+  'vm_state',
+  'task_state',
+  'host',
+  'node',
+  'flavor',
+  'reservation_id',
+  'launched_at',
+  'terminated_at',
+  'availability_zone',
+  'name',
+  'display_name',
+  'description',
+  'display_description',
+  'locked_by',
+  'uuid',
+  'root_device_name',
+  'config_drive',
+  'access_ip_v4',
+  'access_ip_v6',
+  'auto_disk_config',
+  'progress',
+  'sort_key',
+  'sort_dir',
+  'all_tenants',
+  'soft_deleted',
+  'deleted',
+  'status',
+  'changes-since',
+  'changes-before',
+  'ip',
+  'ip6',
+  'created_at',
+  'block_device_mapping',
+  'services',
+  'metadata',
+  'system_metadata',
+  'info_cache',
+  'security_groups',
+  'pci_devices',
+  'tags',
+  'tags-any',
+  'not-tags',
+  'not-tags-any',
+  'limit',
+  'marker',
+  'locked',
 ];
 
 /** From 2.75 an unknown query parameter is a 400 (additionalProperties false). */

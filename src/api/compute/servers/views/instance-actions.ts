@@ -8,19 +8,30 @@ import type { ApiVersion } from '../../../../compute/api-version.js';
 
 export function renderAction(v: ApiVersion, a: InstanceActionRow): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    action: a.action, instance_uuid: a.instance_uuid, request_id: a.request_id, user_id: a.user_id,
-    project_id: a.project_id, start_time: naiveMicros(a.start_time), message: a.message,
+    action: a.action,
+    instance_uuid: a.instance_uuid,
+    request_id: a.request_id,
+    user_id: a.user_id,
+    project_id: a.project_id,
+    start_time: naiveMicros(a.start_time),
+    message: a.message,
   };
   if (v.gte('2.58')) out.updated_at = naiveMicros(a.updated_at ?? a.start_time);
   return out;
 }
 
 export function renderEvent(
-  v: ApiVersion, e: InstanceActionEventRow, projectId: string, opts: { showTraceback: boolean; showHost: boolean; instanceHost: string | null },
+  v: ApiVersion,
+  e: InstanceActionEventRow,
+  projectId: string,
+  opts: { showTraceback: boolean; showHost: boolean; instanceHost: string | null },
 ): Record<string, unknown> {
   const host = e.host ?? opts.instanceHost;
   const out: Record<string, unknown> = {
-    event: e.event, start_time: naiveMicros(e.start_time), finish_time: naiveMicros(e.finish_time), result: e.result,
+    event: e.event,
+    start_time: naiveMicros(e.start_time),
+    finish_time: naiveMicros(e.finish_time),
+    result: e.result,
   };
   if (opts.showTraceback) out.traceback = e.traceback;
   if (opts.showHost) out.host = host;

@@ -47,7 +47,11 @@ export function interfacesOf(row: InstanceRow): InterfaceAttachment[] {
 /** Field order as Nova's view; `tag` (always null: novadock keeps no device tags) from 2.70. */
 export function renderInterfaceAttachment(v: ApiVersion, port: InterfaceAttachment): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    net_id: port.net_id, port_id: port.port_id, mac_addr: port.mac_addr, port_state: port.port_state, fixed_ips: port.fixed_ips,
+    net_id: port.net_id,
+    port_id: port.port_id,
+    mac_addr: port.mac_addr,
+    port_state: port.port_state,
+    fixed_ips: port.fixed_ips,
   };
   if (v.gte('2.70')) out.tag = null;
   return out;

@@ -14,15 +14,17 @@ export function renderDefaultGroup(projectId: string): Record<string, unknown> {
     description: 'Default security group',
     id,
     name: 'default',
-    rules: [{
-      from_port: null,
-      group: {},
-      id: stableId(`novadock-security-group-rule-default-ingress-${projectId}`),
-      ip_protocol: null,
-      ip_range: { cidr: '0.0.0.0/0' },
-      parent_group_id: id,
-      to_port: null,
-    }],
+    rules: [
+      {
+        from_port: null,
+        group: {},
+        id: stableId(`novadock-security-group-rule-default-ingress-${projectId}`),
+        ip_protocol: null,
+        ip_range: { cidr: '0.0.0.0/0' },
+        parent_group_id: id,
+        to_port: null,
+      },
+    ],
     tenant_id: projectId,
   };
 }

@@ -38,7 +38,12 @@ export function serverLinks(base: string, uuid: string) {
 }
 
 /** `requestedGroups`: the request's security_groups, which Nova echoes as given ([{name: 'default'}] if none). */
-export function renderServerCreate(ctx: ServerViewContext, row: InstanceRow, adminPass: string, requestedGroups?: unknown[]): Record<string, unknown> {
+export function renderServerCreate(
+  ctx: ServerViewContext,
+  row: InstanceRow,
+  adminPass: string,
+  requestedGroups?: unknown[],
+): Record<string, unknown> {
   return {
     server: {
       id: row.uuid,
@@ -73,7 +78,11 @@ const flavorViews = memo<Record<string, unknown>>(1024);
 /** Nova's hostId: sha224(project_id + host), "" while unscheduled. */
 export function hostIdOf(projectId: string, hostName: string | null | undefined): string {
   if (!hostName) return '';
-  return hostIds(`${projectId}\u0000${hostName}`, () => createHash('sha224').update(projectId + hostName).digest('hex'));
+  return hostIds(`${projectId}\u0000${hostName}`, () =>
+    createHash('sha224')
+      .update(projectId + hostName)
+      .digest('hex'),
+  );
 }
 
 /** Nova's microsecond timestamp for launched_at/terminated_at: "2026-11-27T19:13:58.000000". */
@@ -106,8 +115,12 @@ function renderImage(ctx: ServerViewContext, row: InstanceRow): unknown {
 function renderFlavor(ctx: ServerViewContext, row: InstanceRow): unknown {
   // The same snapshot text repeats across a list: parse and shape it once (a fresh copy per row).
   const legacy = ctx.version.lt('2.47');
-  const shaped = flavorViews(`${legacy ? 'L' : 'E'}${ctx.base}\u0000${row.flavor_json}`, () => shapeFlavor(ctx, row, legacy));
-  return legacy ? { id: shaped.id, links: shaped.links } : { ...shaped, extra_specs: { ...(shaped.extra_specs as object) } };
+  const shaped = flavorViews(`${legacy ? 'L' : 'E'}${ctx.base}\u0000${row.flavor_json}`, () =>
+    shapeFlavor(ctx, row, legacy),
+  );
+  return legacy
+    ? { id: shaped.id, links: shaped.links }
+    : { ...shaped, extra_specs: { ...(shaped.extra_specs as object) } };
 }
 
 function shapeFlavor(ctx: ServerViewContext, row: InstanceRow, legacy: boolean): Record<string, unknown> {
@@ -116,20 +129,34 @@ function shapeFlavor(ctx: ServerViewContext, row: InstanceRow, legacy: boolean):
     return { id: f.id, links: [{ rel: 'bookmark', href: `${ctx.base}/compute/flavors/${encodeURIComponent(f.id)}` }] };
   }
   return {
-    vcpus: f.vcpus, ram: f.memory_mb, disk: f.root_gb, ephemeral: f.ephemeral_gb, swap: f.swap,
-    original_name: f.name, extra_specs: f.extra_specs ?? {},
+    vcpus: f.vcpus,
+    ram: f.memory_mb,
+    disk: f.root_gb,
+    ephemeral: f.ephemeral_gb,
+    swap: f.swap,
+    original_name: f.name,
+    extra_specs: f.extra_specs ?? {},
   };
 }
 
 function renderFault(fault: InstanceFaultRow, admin: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { code: fault.code, created: novaTime(fault.created_at), message: fault.message };
+  const out: Record<string, unknown> = {
+    code: fault.code,
+    created: novaTime(fault.created_at),
+    message: fault.message,
+  };
   // Nova shows details to admins always, to others only for non-500 faults.
   if (fault.details && (admin || fault.code !== 500)) out.details = fault.details;
   return out;
 }
 
 /** The full server document for show, list-detail and (from 2.75) update. */
-export function renderServerShow(ctx: ServerViewContext, row: InstanceRow, extras: ServerExtras, kind: ShowKind = 'show'): Record<string, unknown> {
+export function renderServerShow(
+  ctx: ServerViewContext,
+  row: InstanceRow,
+  extras: ServerExtras,
+  kind: ShowKind = 'show',
+): Record<string, unknown> {
   const v = ctx.version;
   const admin = isAdmin(ctx.auth);
   // Before 2.75 the update response is Nova's reduced document.
@@ -170,10 +197,15 @@ export function renderServerShow(ctx: ServerViewContext, row: InstanceRow, extra
 }
 
 /** PUT /servers/{id} before 2.75: the required fields plus diskConfig, accessIPs, fault, progress. */
-function renderServerUpdateLegacy(ctx: ServerViewContext, row: InstanceRow, extras: ServerExtras): Record<string, unknown> {
+function renderServerUpdateLegacy(
+  ctx: ServerViewContext,
+  row: InstanceRow,
+  extras: ServerExtras,
+): Record<string, unknown> {
   const status = statusFromState(row.vm_state, row.task_state);
   const s = coreDocument(ctx, row, extras, status, extras.host?.name, false);
-  if (extras.fault && (status === 'ERROR' || status === 'DELETED')) s.fault = renderFault(extras.fault, isAdmin(ctx.auth));
+  if (extras.fault && (status === 'ERROR' || status === 'DELETED'))
+    s.fault = renderFault(extras.fault, isAdmin(ctx.auth));
   addVersionedFields(s, ctx, row, extras, true);
   return s;
 }
@@ -201,7 +233,12 @@ export function renderIpsForNetwork(row: InstanceRow, network: string): Record<s
 
 /** The fields every full server document starts with (show, detail and the pre-2.75 update). */
 function coreDocument(
-  ctx: ServerViewContext, row: InstanceRow, extras: ServerExtras, status: string, hostName: string | null | undefined, fullAddresses: boolean,
+  ctx: ServerViewContext,
+  row: InstanceRow,
+  extras: ServerExtras,
+  status: string,
+  hostName: string | null | undefined,
+  fullAddresses: boolean,
 ): Record<string, unknown> {
   const s: Record<string, unknown> = {
     id: row.uuid,
@@ -226,12 +263,19 @@ function coreDocument(
 }
 
 /** The fields later microversions add at the end (2.9 … 2.71); list-detail has no server_groups. */
-function addVersionedFields(s: Record<string, unknown>, ctx: ServerViewContext, row: InstanceRow, extras: ServerExtras, withServerGroups: boolean): void {
+function addVersionedFields(
+  s: Record<string, unknown>,
+  ctx: ServerViewContext,
+  row: InstanceRow,
+  extras: ServerExtras,
+  withServerGroups: boolean,
+): void {
   const v = ctx.version;
   if (v.gte('2.9')) s.locked = row.locked;
   if (v.gte('2.73')) s.locked_reason = row.locked_reason;
   if (v.gte('2.19')) s.description = row.display_description;
   if (v.gte('2.26')) s.tags = extras.tags;
-  if (v.gte('2.63')) s.trusted_image_certificates = row.trusted_certs ? (JSON.parse(row.trusted_certs) as string[]) : null;
+  if (v.gte('2.63'))
+    s.trusted_image_certificates = row.trusted_certs ? (JSON.parse(row.trusted_certs) as string[]) : null;
   if (v.gte('2.71') && withServerGroups) s.server_groups = row.server_group_id ? [row.server_group_id] : [];
 }
