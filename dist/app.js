@@ -7,10 +7,10 @@ import { migrateLatest } from './db/migrate.js';
 import { AdvisoryLock, withAdvisoryLock } from './db/advisory-lock.js';
 import { systemClock } from './db/time.js';
 import { dockerDriverFactory, fakeDriverFactory } from './virt/factory.js';
-import { createServices } from './services.js';
+import { createServices } from './composition/services.js';
 import { bootstrapIdentity, writeOpenrc } from './identity/bootstrap.js';
-import { HostRegistry } from './compute/host-registry.js';
-import { reconcileAtStartup } from './compute/reconcile.js';
+import { HostRegistry } from './compute/hosts/host-registry.js';
+import { reconcileAtStartup } from './worker/reconcile.js';
 import { compile } from './plugins/validation.js';
 import requestId, { newRequestId } from './plugins/request-id.js';
 import errorHandler, { sendError } from './plugins/error-handler.js';
@@ -22,7 +22,7 @@ import { versionRoutes } from './api/versions.js';
 import { identityRoutes } from './api/identity/index.js';
 import { imageRoutes } from './api/image/index.js';
 import { computeRoutes } from './api/compute/index.js';
-import { serialConsoleSocket } from './api/compute/console-ws.js';
+import { serialConsoleSocket } from './api/compute/servers/console-ws.js';
 import { aliasGlanceReadsUnderCompute } from './api/image/compute-prefix-alias.js';
 /** Media types whose bodies are parsed as JSON (Nova, Keystone, Glance JSON patch). */
 const JSON_TYPES = ['application/json', 'application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
@@ -118,11 +118,17 @@ export async function buildApp(deps) {
     await app.register(computeRoutes, { services });
     await app.register(serialConsoleSocket, { services });
     // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
-    app.addHook('preClose', async () => { await services.drift.stop(); });
-    app.addHook('preClose', async () => { services.serverActions.softDelete.stopReclaimer(); });
+    app.addHook('preClose', async () => {
+        await services.drift.stop();
+    });
+    app.addHook('preClose', async () => {
+        services.serverActions.softDelete.stopReclaimer();
+    });
     // Bounded below fastify's hook timeout (pluginTimeout, 10 s): a longer wait failed the close and
     // the process exited 1. Tasks still running then keep their rows; the next start reruns them.
-    app.addHook('preClose', async () => { await services.worker.stop(7_000); });
+    app.addHook('preClose', async () => {
+        await services.worker.stop(7_000);
+    });
     app.addHook('onClose', async () => {
         await services.hostHealth.stop();
         await services.hosts.close();

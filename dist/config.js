@@ -38,7 +38,11 @@ function computeHosts(env, defaultZone) {
     const raw = env.NOVADOCK_COMPUTE_HOSTS;
     if (!raw || !raw.trim())
         return [];
-    return raw.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+    return raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+        .map((item) => {
         const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=((?:unix:\/\/\/|tcp:\/\/|https?:\/\/)[^@\s]+)(?:@([^@\s]+))?$/.exec(item);
         if (!m)
             throw new ConfigError(`NOVADOCK_COMPUTE_HOSTS entries must look like name=unix:///path[@zone] or name=tcp://host:port[@zone], got "${item}"`);
@@ -68,7 +72,7 @@ export function loadConfig(env = process.env) {
         throw new ConfigError(`NOVADOCK_AUTH_STRATEGY must be keystone or noauth2, got "${authStrategy}"`);
     }
     const host = str(env, 'NOVADOCK_HOST', '127.0.0.1');
-    if (!/^[0-9a-zA-Z.:\-\[\]]+$/.test(host))
+    if (!/^[0-9a-zA-Z.:[\]-]+$/.test(host))
         throw new ConfigError(`NOVADOCK_HOST is not a host name or address: "${host}"`);
     return {
         host,

@@ -15,7 +15,9 @@ export class ApiError extends Error {
 }
 // ---- generic, by status ---------------------------------------------------------------------
 export class BadRequest extends ApiError {
-    constructor(message) { super(400, message); }
+    constructor(message) {
+        super(400, message);
+    }
 }
 export class Unauthorized extends ApiError {
     constructor(message = 'The request you have made requires authentication.', headers = {}) {
@@ -23,37 +25,59 @@ export class Unauthorized extends ApiError {
     }
 }
 export class Forbidden extends ApiError {
-    constructor(message = 'Policy does not allow this action to be performed.') { super(403, message); }
+    constructor(message = 'Policy does not allow this action to be performed.') {
+        super(403, message);
+    }
 }
 export class NotFound extends ApiError {
-    constructor(message = 'The resource could not be found.') { super(404, message); }
+    constructor(message = 'The resource could not be found.') {
+        super(404, message);
+    }
 }
 export class MethodNotAllowed extends ApiError {
-    constructor(message = 'The method is not allowed for the requested URL.') { super(405, message); }
+    constructor(message = 'The method is not allowed for the requested URL.') {
+        super(405, message);
+    }
 }
 export class NotAcceptable extends ApiError {
-    constructor(message) { super(406, message); }
+    constructor(message) {
+        super(406, message);
+    }
 }
 export class Conflict extends ApiError {
-    constructor(message) { super(409, message); }
+    constructor(message) {
+        super(409, message);
+    }
 }
 export class Gone extends ApiError {
-    constructor(message = 'This resource is no longer available. No forwarding address is given.') { super(410, message); }
+    constructor(message = 'This resource is no longer available. No forwarding address is given.') {
+        super(410, message);
+    }
 }
 export class RequestEntityTooLarge extends ApiError {
-    constructor(message) { super(413, message); }
+    constructor(message) {
+        super(413, message);
+    }
 }
 export class UnsupportedMediaType extends ApiError {
-    constructor(message) { super(415, message); }
+    constructor(message) {
+        super(415, message);
+    }
 }
 export class TooManyRequests extends ApiError {
-    constructor(message, retryAfterSeconds) { super(429, message, { 'Retry-After': String(retryAfterSeconds) }); }
+    constructor(message, retryAfterSeconds) {
+        super(429, message, { 'Retry-After': String(retryAfterSeconds) });
+    }
 }
 export class NotImplemented extends ApiError {
-    constructor(message = 'Feature not supported.') { super(501, message); }
+    constructor(message = 'Feature not supported.') {
+        super(501, message);
+    }
 }
 export class ServiceUnavailable extends ApiError {
-    constructor(message) { super(503, message); }
+    constructor(message) {
+        super(503, message);
+    }
 }
 // ---- Nova-named --------------------------------------------------------------------------------
 export const InstanceNotFound = (id) => new NotFound(`Instance ${id} could not be found.`);
@@ -68,7 +92,9 @@ export class InstanceInvalidState extends Conflict {
 }
 /** Nova: InstanceIsLocked → 409. */
 export class InstanceIsLocked extends Conflict {
-    constructor(instanceId) { super(`Instance ${instanceId} is locked`); }
+    constructor(instanceId) {
+        super(`Instance ${instanceId} is locked`);
+    }
 }
 /** Raised when a task_state compare-and-swap loses the race (Nova's UnexpectedTaskStateError → 409). */
 export class UnexpectedTaskState extends Conflict {
@@ -79,7 +105,9 @@ export class UnexpectedTaskState extends Conflict {
 }
 /** Nova's quota failure on create: HTTP 403 with "Quota exceeded for …". */
 export class QuotaExceeded extends Forbidden {
-    constructor(message) { super(message); }
+    constructor(message) {
+        super(message);
+    }
 }
 /** Raised by the virt layer; the worker turns these into faults. */
 export class DriverError extends Error {
@@ -105,7 +133,9 @@ export function pyRepr(value) {
     if (Array.isArray(value))
         return `[${value.map(pyRepr).join(', ')}]`;
     if (typeof value === 'object') {
-        return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+        return `{${Object.entries(value)
+            .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+            .join(', ')}}`;
     }
     return String(value);
 }

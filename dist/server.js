@@ -43,7 +43,10 @@ async function main() {
             process.exit(1);
         }, 30_000);
         force.unref();
-        app.close().then(() => process.exit(0), (err) => { app.log.error({ err }, 'error during shutdown'); process.exit(1); });
+        app.close().then(() => process.exit(0), (err) => {
+            app.log.error({ err }, 'error during shutdown');
+            process.exit(1);
+        });
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));

@@ -2,9 +2,8 @@
 // Order: infrastructure (db + migrations, identity bootstrap, hosts) → services → plugins
 // (request id, errors, microversion, auth, swagger) → routes. A wrong order fails at boot.
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Knex } from 'knex';
+import { type Database, createKnex } from './db/knex.js';
 import type { Config } from './config.js';
-import { createKnex } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { AdvisoryLock, withAdvisoryLock } from './db/advisory-lock.js';
 import { systemClock, type Clock } from './db/time.js';
@@ -30,7 +29,7 @@ import { aliasGlanceReadsUnderCompute } from './api/image/compute-prefix-alias.j
 
 export interface AppDeps {
   config: Config;
-  db?: Knex;
+  db?: Database;
   clock?: Clock;
   driverFactory?: DriverFactory;
   /** Start background work (task runner, event watchers, power sync). Tests may leave it off. */

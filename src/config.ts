@@ -116,7 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`NOVADOCK_AUTH_STRATEGY must be keystone or noauth2, got "${authStrategy}"`);
   }
   const host = str(env, 'NOVADOCK_HOST', '127.0.0.1');
-  if (!/^[0-9a-zA-Z.:\-\[\]]+$/.test(host))
+  if (!/^[0-9a-zA-Z.:[\]-]+$/.test(host))
     throw new ConfigError(`NOVADOCK_HOST is not a host name or address: "${host}"`);
   return {
     host,

@@ -1,5 +1,5 @@
-import { MAX_VERSION, MIN_VERSION } from '../plugins/microversion.js';
 import { baseUrl } from './urls.js';
+import { MAX_VERSION, MIN_VERSION } from '../compute/api-version.js';
 const NOVA_UPDATED = '2013-07-23T11:33:21Z';
 const LEGACY_UPDATED = '2011-01-21T11:33:21Z';
 const KEYSTONE_UPDATED = '2020-04-07T00:00:00Z';
@@ -52,7 +52,21 @@ export function keystoneVersion(base) {
 }
 export function glanceVersions(base) {
     const v = (id, status) => ({ id, status, links: [{ rel: 'self', href: `${base}/image/v2/` }] });
-    return { versions: [v('v2.16', 'CURRENT'), v('v2.15', 'SUPPORTED'), v('v2.9', 'SUPPORTED'), v('v2.7', 'SUPPORTED'), v('v2.6', 'SUPPORTED'), v('v2.5', 'SUPPORTED'), v('v2.4', 'SUPPORTED'), v('v2.3', 'SUPPORTED'), v('v2.2', 'SUPPORTED'), v('v2.1', 'SUPPORTED'), v('v2.0', 'SUPPORTED')] };
+    return {
+        versions: [
+            v('v2.16', 'CURRENT'),
+            v('v2.15', 'SUPPORTED'),
+            v('v2.9', 'SUPPORTED'),
+            v('v2.7', 'SUPPORTED'),
+            v('v2.6', 'SUPPORTED'),
+            v('v2.5', 'SUPPORTED'),
+            v('v2.4', 'SUPPORTED'),
+            v('v2.3', 'SUPPORTED'),
+            v('v2.2', 'SUPPORTED'),
+            v('v2.1', 'SUPPORTED'),
+            v('v2.0', 'SUPPORTED'),
+        ],
+    };
 }
 export async function versionRoutes(app, opts) {
     const pub = { public: true };
@@ -72,8 +86,22 @@ export async function versionRoutes(app, opts) {
     // ---- compute ----
     const computeVersionsList = (b) => ({
         versions: [
-            { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: LEGACY_UPDATED, links: [{ rel: 'self', href: `${b}/compute/v2/` }] },
-            { id: 'v2.1', status: 'CURRENT', version: MAX_VERSION, min_version: MIN_VERSION, updated: NOVA_UPDATED, links: [{ rel: 'self', href: `${b}/compute/v2.1/` }] },
+            {
+                id: 'v2.0',
+                status: 'SUPPORTED',
+                version: '',
+                min_version: '',
+                updated: LEGACY_UPDATED,
+                links: [{ rel: 'self', href: `${b}/compute/v2/` }],
+            },
+            {
+                id: 'v2.1',
+                status: 'CURRENT',
+                version: MAX_VERSION,
+                min_version: MIN_VERSION,
+                updated: NOVA_UPDATED,
+                links: [{ rel: 'self', href: `${b}/compute/v2.1/` }],
+            },
         ],
     });
     app.get('/compute', { config: pub, schema: { hide: true } }, async (req) => computeVersionsList(base(req)));
@@ -91,8 +119,12 @@ export async function versionRoutes(app, opts) {
     // ---- identity ----
     app.get('/identity', { config: pub, schema: { hide: true } }, async (req, reply) => reply.code(300).send({ versions: { values: [keystoneVersion(base(req))] } }));
     app.get('/identity/', { config: pub, schema: { hide: true } }, async (req, reply) => reply.code(300).send({ versions: { values: [keystoneVersion(base(req))] } }));
-    app.get('/identity/v3', { config: pub, schema: { hide: true } }, async (req) => ({ version: keystoneVersion(base(req)) }));
-    app.get('/identity/v3/', { config: pub, schema: { hide: true } }, async (req) => ({ version: keystoneVersion(base(req)) }));
+    app.get('/identity/v3', { config: pub, schema: { hide: true } }, async (req) => ({
+        version: keystoneVersion(base(req)),
+    }));
+    app.get('/identity/v3/', { config: pub, schema: { hide: true } }, async (req) => ({
+        version: keystoneVersion(base(req)),
+    }));
     // ---- image ----
     app.get('/image', { config: pub, schema: { hide: true } }, async (req, reply) => reply.code(300).send(glanceVersions(base(req))));
     app.get('/image/', { config: pub, schema: { hide: true } }, async (req, reply) => reply.code(300).send(glanceVersions(base(req))));

@@ -8,7 +8,10 @@ import { AdvisoryLock, withAdvisoryLock } from './advisory-lock.js';
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 const source = {
     async getMigrations() {
-        return fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.js$/.test(f)).sort();
+        return fs
+            .readdirSync(MIGRATIONS_DIR)
+            .filter((f) => /^\d+_.*\.js$/.test(f))
+            .sort();
     },
     getMigrationName(name) {
         return name;

@@ -149,7 +149,13 @@ export class ApplicationCredentials {
         if (!row)
             return undefined;
         const roles = (await this.repo.rolesOf([id])).get(id) ?? [];
-        return { id: row.id, name: row.name, unrestricted: Boolean(row.unrestricted), expiresAt: row.expires_at, roleNames: roles.map((r) => r.name) };
+        return {
+            id: row.id,
+            name: row.name,
+            unrestricted: Boolean(row.unrestricted),
+            expiresAt: row.expires_at,
+            roleNames: roles.map((r) => r.name),
+        };
     }
     /**
      * The `application_credential` method. Unknown credential, wrong secret, expiry and a disabled

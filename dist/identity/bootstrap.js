@@ -13,7 +13,12 @@ export const newKeystoneId = () => randomUUID().replace(/-/g, '');
 export async function bootstrapIdentity(repo, clock, configuredPassword) {
     const now = clock.now().toISOString();
     if (!(await repo.findDomain({ id: DEFAULT_DOMAIN_ID }))) {
-        await repo.insertDomain({ id: DEFAULT_DOMAIN_ID, name: 'Default', description: 'The default domain', enabled: true });
+        await repo.insertDomain({
+            id: DEFAULT_DOMAIN_ID,
+            name: 'Default',
+            description: 'The default domain',
+            enabled: true,
+        });
     }
     for (const name of ROLE_NAMES) {
         if (!(await repo.findRoleByName(name)))
@@ -21,7 +26,14 @@ export async function bootstrapIdentity(repo, clock, configuredPassword) {
     }
     let project = await repo.findProjectByName(DEFAULT_DOMAIN_ID, 'admin');
     if (!project) {
-        project = { id: newKeystoneId(), name: 'admin', domain_id: DEFAULT_DOMAIN_ID, description: 'Bootstrap project for initializing the cloud.', enabled: true, created_at: now };
+        project = {
+            id: newKeystoneId(),
+            name: 'admin',
+            domain_id: DEFAULT_DOMAIN_ID,
+            description: 'Bootstrap project for initializing the cloud.',
+            enabled: true,
+            created_at: now,
+        };
         await repo.insertProject(project);
     }
     let user = await repo.findUserByName(DEFAULT_DOMAIN_ID, 'admin');
@@ -29,8 +41,15 @@ export async function bootstrapIdentity(repo, clock, configuredPassword) {
     if (!user) {
         const password = configuredPassword ?? randomBytes(18).toString('base64url');
         user = {
-            id: newKeystoneId(), name: 'admin', domain_id: DEFAULT_DOMAIN_ID, enabled: true,
-            email: null, description: '', default_project_id: project.id, created_at: now, ...(await passwordColumns(password, now)),
+            id: newKeystoneId(),
+            name: 'admin',
+            domain_id: DEFAULT_DOMAIN_ID,
+            enabled: true,
+            email: null,
+            description: '',
+            default_project_id: project.id,
+            created_at: now,
+            ...(await passwordColumns(password, now)),
         };
         await repo.insertUser(user);
         result = { adminPassword: password, generated: configuredPassword === null, created: true };

@@ -61,8 +61,12 @@ export class IdentityAdmin {
         if (await this.repo.findProjectByName(domainId, name))
             throw duplicate('project', name, domainId);
         const row = {
-            id: newKeystoneId(), name, domain_id: domainId, description: input.description ?? '',
-            enabled: input.enabled ?? true, created_at: this.clock.now().toISOString(),
+            id: newKeystoneId(),
+            name,
+            domain_id: domainId,
+            description: input.description ?? '',
+            enabled: input.enabled ?? true,
+            created_at: this.clock.now().toISOString(),
         };
         await this.repo.insertProject(row);
         return row;
@@ -123,9 +127,14 @@ export class IdentityAdmin {
             await this.requireProject(input.default_project_id);
         const now = this.clock.now().toISOString();
         const row = {
-            id: newKeystoneId(), name, domain_id: domainId,
-            enabled: input.enabled ?? true, email: input.email ?? null, description: input.description ?? '',
-            default_project_id: input.default_project_id ?? null, created_at: now,
+            id: newKeystoneId(),
+            name,
+            domain_id: domainId,
+            enabled: input.enabled ?? true,
+            email: input.email ?? null,
+            description: input.description ?? '',
+            default_project_id: input.default_project_id ?? null,
+            created_at: now,
             ...(await passwordColumns(input.password ?? null, now)),
         };
         await this.repo.insertUser(row);
@@ -334,7 +343,8 @@ export class IdentityAdmin {
             const mine = await this.domainsOf(auth);
             domains = domains.filter((d) => mine.has(d.id));
         }
-        return domains.filter((d) => (filter.name === undefined || d.name === filter.name) && (filter.enabled === undefined || Boolean(d.enabled) === filter.enabled));
+        return domains.filter((d) => (filter.name === undefined || d.name === filter.name) &&
+            (filter.enabled === undefined || Boolean(d.enabled) === filter.enabled));
     }
     async getDomain(auth, id) {
         enforce(auth, 'identity:get_domain');

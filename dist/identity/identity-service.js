@@ -30,7 +30,11 @@ export class IdentityService {
             // The bucket is the user when it exists (so name and id forms share one), else what was asked
             // for; either way the answers are the same, so the limit says nothing about existence.
             const buckets = {
-                user: user ? `id:${user.id}` : u.id ? `id:${u.id}` : `name:${(await this.domainId(u.domain)) ?? JSON.stringify(u.domain)}/${u.name ?? ''}`,
+                user: user
+                    ? `id:${user.id}`
+                    : u.id
+                        ? `id:${u.id}`
+                        : `name:${(await this.domainId(u.domain)) ?? JSON.stringify(u.domain)}/${u.name ?? ''}`,
                 address: client.address ?? null,
             };
             await this.throttle.assertAllowed(buckets);

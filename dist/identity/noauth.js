@@ -88,7 +88,14 @@ export class NoAuth {
         const found = (await this.repo.findProjectById(ref)) ?? (await this.repo.findProjectByName(DEFAULT_DOMAIN_ID, ref));
         if (found)
             return found;
-        const row = { id: newKeystoneId(), name: ref, domain_id: DEFAULT_DOMAIN_ID, description: CREATED_BY, enabled: true, created_at: this.clock.now().toISOString() };
+        const row = {
+            id: newKeystoneId(),
+            name: ref,
+            domain_id: DEFAULT_DOMAIN_ID,
+            description: CREATED_BY,
+            enabled: true,
+            created_at: this.clock.now().toISOString(),
+        };
         return this.insertOnce(() => this.repo.insertProject(row), () => this.repo.findProjectByName(DEFAULT_DOMAIN_ID, ref), row);
     }
     async user(ref, projectId) {
@@ -96,8 +103,16 @@ export class NoAuth {
         if (found)
             return found;
         const row = {
-            id: newKeystoneId(), name: ref, domain_id: DEFAULT_DOMAIN_ID, password_hash: null, enabled: true, email: null,
-            description: CREATED_BY, default_project_id: projectId, created_at: this.clock.now().toISOString(), password_updated_at: null,
+            id: newKeystoneId(),
+            name: ref,
+            domain_id: DEFAULT_DOMAIN_ID,
+            password_hash: null,
+            enabled: true,
+            email: null,
+            description: CREATED_BY,
+            default_project_id: projectId,
+            created_at: this.clock.now().toISOString(),
+            password_updated_at: null,
         };
         return this.insertOnce(() => this.repo.insertUser(row), () => this.repo.findUserByName(DEFAULT_DOMAIN_ID, ref), row);
     }

@@ -33,9 +33,27 @@ export function assertPasswordLength(password, field = 'password') {
     }
 }
 const WELL_KNOWN = [
-    'admin', 'secret', 'password', 'openstack', 'nova', 'devstack', 'changeme', 'admin123', 'password123',
-    'adminadminadmin', 'secretsecret', 'passwordpassword', 'openstackopenstack', 'changemechangeme',
-    '123456789012', 'qwertyuiopas', 'administrator', 'superuser', 'letmeinletmein', 'novadock', 'novadockadmin',
+    'admin',
+    'secret',
+    'password',
+    'openstack',
+    'nova',
+    'devstack',
+    'changeme',
+    'admin123',
+    'password123',
+    'adminadminadmin',
+    'secretsecret',
+    'passwordpassword',
+    'openstackopenstack',
+    'changemechangeme',
+    '123456789012',
+    'qwertyuiopas',
+    'administrator',
+    'superuser',
+    'letmeinletmein',
+    'novadock',
+    'novadockadmin',
 ];
 /** Why a password is too weak for a service reachable from other machines, or null when it is not. */
 export function passwordWeakness(password) {

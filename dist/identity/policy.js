@@ -14,11 +14,16 @@ export function projectOf(auth) {
 }
 function allows(auth, level) {
     switch (level) {
-        case 'token': return true;
-        case 'read': return canRead(auth);
-        case 'write': return canWrite(auth);
-        case 'admin': return isAdmin(auth);
-        default: return false;
+        case 'token':
+            return true;
+        case 'read':
+            return canRead(auth);
+        case 'write':
+            return canWrite(auth);
+        case 'admin':
+            return isAdmin(auth);
+        default:
+            return false;
     }
 }
 /** Throws 403 unless the caller's roles allow `action` (Nova's policy message). */
@@ -95,11 +100,16 @@ export function canSee(auth, ownerProjectId) {
 export function wantsAllTenants(auth, value, rule = 'os_compute_api:servers:index:get_all_tenants') {
     if (value === undefined)
         return false;
-    const v = String(Array.isArray(value) ? value[value.length - 1] : value).trim().toLowerCase();
+    const v = String(Array.isArray(value) ? value[value.length - 1] : value)
+        .trim()
+        .toLowerCase();
     if (FALSE_WORDS.includes(v))
         return false;
     if (v !== '' && !TRUE_WORDS.includes(v)) {
-        const all = [...FALSE_WORDS, ...TRUE_WORDS].sort().map((w) => `'${w}'`).join(', ');
+        const all = [...FALSE_WORDS, ...TRUE_WORDS]
+            .sort()
+            .map((w) => `'${w}'`)
+            .join(', ');
         throw new BadRequest(`Invalid input received: Unrecognized value '${v}', acceptable values are: ${all}`);
     }
     authorize(auth, 'admin', rule);

@@ -8,7 +8,9 @@
 import { ApiError, BadRequest } from '../errors.js';
 /** 416 with Glance's explanation (webob HTTPRequestRangeNotSatisfiable). */
 export class RangeNotSatisfiable extends ApiError {
-    constructor(message) { super(416, message); }
+    constructor(message) {
+        super(416, message);
+    }
 }
 // webob's patterns, matched at the start of the header (trailing text is ignored, as in webob).
 const RANGE_RE = /^bytes *= *(\d*) *- *(\d*)/i;

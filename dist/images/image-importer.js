@@ -1,5 +1,5 @@
 import { DriverError } from '../errors.js';
-import { imageProperties } from '../db/repositories/images-repo.js';
+import { imageProperties, } from '../db/repositories/images-repo.js';
 import { NotATarArchive, peekTarFile } from './tar-peek.js';
 export const IMPORT_REPO = 'novadock/image';
 /** The repository server snapshots are committed to (the compute snapshot task uses the same). */
@@ -66,9 +66,10 @@ export class ImageImporter {
         const { stream } = await this.store.open(image.id);
         let dockerImageId;
         try {
-            dockerImageId = kind === 'docker-archive'
-                ? await this.loadArchive(image, stream, driver)
-                : await driver.importImage(stream, { repo: IMPORT_REPO, tag: image.id, changes: importChanges(image) });
+            dockerImageId =
+                kind === 'docker-archive'
+                    ? await this.loadArchive(image, stream, driver)
+                    : await driver.importImage(stream, { repo: IMPORT_REPO, tag: image.id, changes: importChanges(image) });
         }
         catch (err) {
             stream.destroy();
@@ -77,7 +78,12 @@ export class ImageImporter {
             }
             throw err;
         }
-        await this.repo.recordHostLoad({ image_id: image.id, host_id: hostId, docker_image_id: dockerImageId, loaded_at: this.clock.now().toISOString() });
+        await this.repo.recordHostLoad({
+            image_id: image.id,
+            host_id: hostId,
+            docker_image_id: dockerImageId,
+            loaded_at: this.clock.now().toISOString(),
+        });
         return dockerImageId;
     }
     async loadArchive(image, stream, driver) {

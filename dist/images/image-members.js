@@ -1,3 +1,6 @@
+// Glance's members API: the owner of a `shared` image lists, adds and removes member projects; a
+// member accepts or rejects (only then is the image in its default list, though it may read it
+// while pending). Visibility and ownership checks come from the image service.
 import { canWrite } from '../identity/auth-context.js';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../errors.js';
 export class ImageMembers {

@@ -3,17 +3,79 @@
 // the sequence of decisions and the routes' schemas can reuse the same lists.
 import { BadRequest, Forbidden } from '../errors.js';
 export const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'];
-export const DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'];
+export const DISK_FORMATS = [
+    'ami',
+    'ari',
+    'aki',
+    'vhd',
+    'vhdx',
+    'vmdk',
+    'raw',
+    'qcow2',
+    'vdi',
+    'iso',
+    'ploop',
+];
 export const VISIBILITIES = ['public', 'private', 'shared', 'community'];
-export const STATUSES = ['queued', 'saving', 'active', 'killed', 'deleted', 'pending_delete', 'deactivated', 'uploading', 'importing'];
+export const STATUSES = [
+    'queued',
+    'saving',
+    'active',
+    'killed',
+    'deleted',
+    'pending_delete',
+    'deactivated',
+    'uploading',
+    'importing',
+];
 /** Base properties a client may set. */
-export const WRITABLE_BASE = ['name', 'visibility', 'container_format', 'disk_format', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'tags', 'owner'];
+export const WRITABLE_BASE = [
+    'name',
+    'visibility',
+    'container_format',
+    'disk_format',
+    'min_disk',
+    'min_ram',
+    'protected',
+    'os_hidden',
+    'tags',
+    'owner',
+];
 /** Properties the service owns (Glance: "Attribute 'x' is read-only."). */
-export const READ_ONLY = ['created_at', 'updated_at', 'status', 'checksum', 'os_hash_algo', 'os_hash_value', 'size', 'virtual_size', 'direct_url', 'self', 'file', 'schema', 'id', 'stores'];
+export const READ_ONLY = [
+    'created_at',
+    'updated_at',
+    'status',
+    'checksum',
+    'os_hash_algo',
+    'os_hash_value',
+    'size',
+    'virtual_size',
+    'direct_url',
+    'self',
+    'file',
+    'schema',
+    'id',
+    'stores',
+];
 /** Properties Glance reserves (Glance: "Attribute 'x' is reserved."). */
 export const RESERVED = ['location', 'locations', 'deleted', 'deleted_at'];
 /** Sort keys Glance accepts. */
-export const SORT_KEYS = ['name', 'status', 'container_format', 'disk_format', 'size', 'id', 'created_at', 'updated_at', 'visibility', 'owner', 'min_disk', 'min_ram', 'virtual_size'];
+export const SORT_KEYS = [
+    'name',
+    'status',
+    'container_format',
+    'disk_format',
+    'size',
+    'id',
+    'created_at',
+    'updated_at',
+    'visibility',
+    'owner',
+    'min_disk',
+    'min_ram',
+    'virtual_size',
+];
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 export const isUuid = (s) => UUID_RE.test(s);
 /** Glance stores ids in the canonical dashed lower-case form. */

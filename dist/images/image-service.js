@@ -9,15 +9,29 @@ import { imageProperties, } from '../db/repositories/images-repo.js';
 import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors.js';
 import { ImageMembers } from './image-members.js';
 import { requestedRange } from './byte-range.js';
-import { SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue, } from './image-rules.js';
+import { SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue } from './image-rules.js';
 /** Glance's "No image found with ID x" (404). */
 export class GlanceImageNotFound extends NotFound {
-    constructor(id) { super(`No image found with ID ${id}`); }
+    constructor(id) {
+        super(`No image found with ID ${id}`);
+    }
 }
 const DEFAULT_LIMIT = 25;
 const MAX_LIMIT = 1000;
 /** Properties a snapshot does not inherit from the image its server booted from. */
-const NOT_INHERITED = new Set(['image_type', 'instance_uuid', 'base_image_ref', 'owner_specified.openstack.md5', 'owner_specified.openstack.sha256', 'owner_specified.openstack.object', 'image_location', 'image_state', 'user_id', 'owner_user_name', 'owner_project_name']);
+const NOT_INHERITED = new Set([
+    'image_type',
+    'instance_uuid',
+    'base_image_ref',
+    'owner_specified.openstack.md5',
+    'owner_specified.openstack.sha256',
+    'owner_specified.openstack.object',
+    'image_location',
+    'image_state',
+    'user_id',
+    'owner_user_name',
+    'owner_project_name',
+]);
 export class ImageService {
     db;
     repo;
@@ -32,7 +46,9 @@ export class ImageService {
         this.clock = clock;
         this.members = new ImageMembers(this, repo, clock);
     }
-    now() { return this.clock.now().toISOString(); }
+    now() {
+        return this.clock.now().toISOString();
+    }
     // ---- visibility ----------------------------------------------------------------------------
     /** May the caller see this image at all? (Glance: others get 404.) */
     async canView(auth, image) {
@@ -65,8 +81,12 @@ export class ImageService {
             throw new Forbidden(`You are not permitted to ${verb} this image.`);
         return image;
     }
-    async tags(id) { return this.repo.tags(id); }
-    async tagsFor(ids) { return this.repo.tagsFor(ids); }
+    async tags(id) {
+        return this.repo.tags(id);
+    }
+    async tagsFor(ids) {
+        return this.repo.tagsFor(ids);
+    }
     // ---- what compute needs --------------------------------------------------------------------
     /**
      * The image a server boots from, as the caller sees it. Throws ImageNotFound (Nova's wording)
@@ -85,7 +105,9 @@ export class ImageService {
     /** A queued image for a server snapshot (createImage), owned by the server's project. */
     async createSnapshot(auth, input) {
         const owner = input.ownerProjectId ?? projectOf(auth);
-        const base = input.baseImageRef && isUuid(input.baseImageRef) ? await this.repo.find(canonicalUuid(input.baseImageRef)) : undefined;
+        const base = input.baseImageRef && isUuid(input.baseImageRef)
+            ? await this.repo.find(canonicalUuid(input.baseImageRef))
+            : undefined;
         const inherited = {};
         if (base)
             for (const [k, v] of Object.entries(imageProperties(base)))
@@ -102,13 +124,27 @@ export class ImageService {
             properties.base_image_ref = input.baseImageRef;
         const now = this.now();
         const row = {
-            id: randomUUID(), name: input.name, status: 'queued', visibility: 'private', owner,
-            container_format: 'docker', disk_format: 'raw', size: null, virtual_size: null, checksum: null,
-            os_hash_algo: null, os_hash_value: null,
+            id: randomUUID(),
+            name: input.name,
+            status: 'queued',
+            visibility: 'private',
+            owner,
+            container_format: 'docker',
+            disk_format: 'raw',
+            size: null,
+            virtual_size: null,
+            checksum: null,
+            os_hash_algo: null,
+            os_hash_value: null,
             // nova utils.get_system_metadata_from_image: min_disk is the larger of the base image's and
             // the flavor's root disk, so the snapshot never boots on a disk too small for what it holds
-            min_disk: Math.max(base?.min_disk ?? 0, input.rootGb ?? 0), min_ram: base?.min_ram ?? 0,
-            protected: false, os_hidden: false, properties: JSON.stringify(properties), created_at: now, updated_at: now,
+            min_disk: Math.max(base?.min_disk ?? 0, input.rootGb ?? 0),
+            min_ram: base?.min_ram ?? 0,
+            protected: false,
+            os_hidden: false,
+            properties: JSON.stringify(properties),
+            created_at: now,
+            updated_at: now,
         };
         await this.repo.insert(row);
         return (await this.repo.find(row.id));
@@ -140,8 +176,13 @@ export class ImageService {
             throw err;
         }
         const done = await this.repo.update(imageId, {
-            status: 'active', size: stored.size, virtual_size: null, checksum: stored.checksum,
-            os_hash_algo: 'sha512', os_hash_value: stored.sha512, updated_at: this.now(),
+            status: 'active',
+            size: stored.size,
+            virtual_size: null,
+            checksum: stored.checksum,
+            os_hash_algo: 'sha512',
+            os_hash_value: stored.sha512,
+            updated_at: this.now(),
         }, ['saving']);
         if (done === 0) {
             // Deleted (or killed) while the data arrived: drop the data, report the image gone.
@@ -228,14 +269,25 @@ export class ImageService {
             throw new Conflict(`An image with identifier ${id} already exists`);
         const now = this.now();
         const row = {
-            id, name: values.name ?? null, status: 'queued',
-            visibility: visibility, owner,
+            id,
+            name: values.name ?? null,
+            status: 'queued',
+            visibility: visibility,
+            owner,
             container_format: values.container_format ?? null,
             disk_format: values.disk_format ?? null,
-            size: null, virtual_size: null, checksum: null, os_hash_algo: null, os_hash_value: null,
-            min_disk: values.min_disk ?? 0, min_ram: values.min_ram ?? 0,
-            protected: values.protected ?? false, os_hidden: values.os_hidden ?? false,
-            properties: JSON.stringify(custom), created_at: now, updated_at: now,
+            size: null,
+            virtual_size: null,
+            checksum: null,
+            os_hash_algo: null,
+            os_hash_value: null,
+            min_disk: values.min_disk ?? 0,
+            min_ram: values.min_ram ?? 0,
+            protected: values.protected ?? false,
+            os_hidden: values.os_hidden ?? false,
+            properties: JSON.stringify(custom),
+            created_at: now,
+            updated_at: now,
         };
         await this.db.transaction(async (trx) => {
             await this.repo.insert(row, trx);
@@ -408,7 +460,9 @@ export class ImageService {
         await this.repo.update(image.id, { updated_at: this.now() });
     }
 }
-function ignore() { }
+function ignore() {
+    /* handled where the stream is consumed */
+}
 /** Bootability check shared by the image service and the servers API. */
 export function assertBootable(image) {
     if (image.status !== 'active')

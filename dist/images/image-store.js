@@ -20,11 +20,15 @@ export class ImageTooLarge extends RequestEntityTooLarge {
 }
 /** The disk filled up during an upload (Glance: StorageFull → 413). */
 export class ImageStorageFull extends ApiError {
-    constructor() { super(413, 'Image storage media is full: There is not enough disk space on the image storage media.'); }
+    constructor() {
+        super(413, 'Image storage media is full: There is not enough disk space on the image storage media.');
+    }
 }
 /** The client went away or the body stream broke in the middle of an upload. */
 export class ImageUploadAborted extends ApiError {
-    constructor(detail) { super(400, `Error in store configuration or upload aborted: ${detail}`); }
+    constructor(detail) {
+        super(400, `Error in store configuration or upload aborted: ${detail}`);
+    }
 }
 /** Counts and hashes the bytes passing through; fails once more than `maxBytes` went past. */
 class HashingCounter extends Transform {
@@ -81,8 +85,10 @@ export class ImageStore {
         // store-side failure (too large, disk full), and with it the client's socket, so the client
         // would never see the 413. A failure of the source itself still ends the write at once.
         const sourceFailed = new Promise((_, reject) => {
-            finished(source, { writable: false }, (err) => { if (err)
-                reject(err); });
+            finished(source, { writable: false }, (err) => {
+                if (err)
+                    reject(err);
+            });
         });
         sourceFailed.catch(() => undefined);
         counter.on('error', () => undefined); // reported through the pipeline; late writes must not crash

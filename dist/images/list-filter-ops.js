@@ -24,8 +24,13 @@ export function utcThreshold(text) {
     back.setUTCHours(fields[3], fields[4], fields[5]);
     const local = back.getTime();
     // 2026-02-30 rolls over to March: such a date does not exist (nor does year 0, for Python).
-    if (fields[0] < 1 || back.getUTCFullYear() !== fields[0] || back.getUTCMonth() !== fields[1] || back.getUTCDate() !== fields[2]
-        || fields[3] > 23 || fields[4] > 59 || fields[5] > 59)
+    if (fields[0] < 1 ||
+        back.getUTCFullYear() !== fields[0] ||
+        back.getUTCMonth() !== fields[1] ||
+        back.getUTCDate() !== fields[2] ||
+        fields[3] > 23 ||
+        fields[4] > 59 ||
+        fields[5] > 59)
         return null;
     let offsetMinutes = 0;
     if (zone.toUpperCase() !== 'Z') {

@@ -30,8 +30,12 @@ class FileSource {
         this.pos += got;
         return buf.subarray(0, got);
     }
-    async skip(n) { this.pos += n; }
-    close() { return this.handle.close(); }
+    async skip(n) {
+        this.pos += n;
+    }
+    close() {
+        return this.handle.close();
+    }
 }
 /** Pulls from an async iterator of chunks (the gunzipped stream). */
 class StreamSource {
@@ -70,7 +74,9 @@ class StreamSource {
             n -= k;
         }
     }
-    async close() { this.onClose(); }
+    async close() {
+        this.onClose();
+    }
 }
 function octal(buf, off, len) {
     // GNU base-256 for large sizes: high bit of the first byte set.
@@ -80,7 +86,10 @@ function octal(buf, off, len) {
             v = v * 256 + buf[i];
         return v;
     }
-    const text = buf.toString('latin1', off, off + len).replace(/\0.*$/s, '').trim();
+    const text = buf
+        .toString('latin1', off, off + len)
+        .replace(/\0.*$/s, '')
+        .trim();
     if (text === '')
         return 0;
     if (!/^[0-7]+$/.test(text))
@@ -158,7 +167,7 @@ async function scan(src) {
             const data = await src.read(padded);
             if (data.length < padded)
                 throw new NotATarArchive('the archive is truncated');
-            longName = type === 'L' ? cstring(data, 0, size) : paxPath(data.subarray(0, size)) ?? longName;
+            longName = type === 'L' ? cstring(data, 0, size) : (paxPath(data.subarray(0, size)) ?? longName);
             continue;
         }
         if (type === 'g') {
@@ -188,7 +197,10 @@ export async function peekTarFile(file) {
         const gunzip = createGunzip();
         raw.pipe(gunzip);
         raw.on('error', (e) => gunzip.destroy(e));
-        const src = new StreamSource(gunzip[Symbol.asyncIterator](), () => { raw.destroy(); gunzip.destroy(); });
+        const src = new StreamSource(gunzip[Symbol.asyncIterator](), () => {
+            raw.destroy();
+            gunzip.destroy();
+        });
         try {
             return { ...(await scan(src)), compressed: true };
         }

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
-import { isLoopbackHost } from '../identity/listen-guard.js';
 import { canRead } from '../identity/auth-context.js';
+import { isLoopbackHost } from '../identity/listen-guard.js';
 import { Forbidden, Unauthorized } from '../errors.js';
 import { baseUrl } from '../api/urls.js';
 /** The APIs whose policy a custom role cannot satisfy. */

@@ -47,10 +47,16 @@ export function sendError(req, reply, status, message, headers = {}) {
             const fault = { code: status, message };
             if ((status === 413 || status === 429) && headers['Retry-After'])
                 fault.retryAfter = headers['Retry-After'];
-            return reply.code(status).type('application/json; charset=UTF-8').send({ [name]: fault });
+            return reply
+                .code(status)
+                .type('application/json; charset=UTF-8')
+                .send({ [name]: fault });
         }
         case 'identity':
-            return reply.code(status).type('application/json').send({ error: { code: status, message, title: STATUS_CODES[status] ?? 'Error' } });
+            return reply
+                .code(status)
+                .type('application/json')
+                .send({ error: { code: status, message, title: STATUS_CODES[status] ?? 'Error' } });
         default:
             return reply.code(status).type('application/json').send(webobBody(status, message));
     }
@@ -60,7 +66,7 @@ function toApiError(err, req) {
     if (err instanceof ApiError)
         return err;
     if (err.validation) {
-        const part = (err.validationContext ?? 'body');
+        const part = err.validationContext ?? 'body';
         const root = part === 'body' ? req.body : part === 'querystring' ? req.query : part === 'params' ? req.params : req.headers;
         return new BadRequest(novaValidationMessage(err.validation, part, root));
     }

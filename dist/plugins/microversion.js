@@ -1,34 +1,7 @@
 import fp from 'fastify-plugin';
-import { BadRequest, NotAcceptable, NotFound } from '../errors.js';
+import { NotAcceptable, NotFound } from '../errors.js';
 import { assertValid } from './validation.js';
-export const MIN_VERSION = '2.1';
-/** The highest microversion whose changes are all honoured. Raise it only with the changes. */
-export const MAX_VERSION = '2.93';
-export class ApiVersion {
-    major;
-    minor;
-    constructor(major, minor) {
-        this.major = major;
-        this.minor = minor;
-    }
-    static parse(text) {
-        const m = /^([1-9]\d*)\.([1-9]\d*|0)$/.exec(text);
-        if (!m)
-            throw new BadRequest(`API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`);
-        return new ApiVersion(Number(m[1]), Number(m[2]));
-    }
-    cmp(other) {
-        const o = typeof other === 'string' ? ApiVersion.parse(other) : other;
-        return this.major - o.major || this.minor - o.minor;
-    }
-    gte(v) { return this.cmp(v) >= 0; }
-    lt(v) { return this.cmp(v) < 0; }
-    /** Inclusive range check; an absent max means "no upper bound". */
-    within(min, max) { return this.gte(min) && (max === undefined || this.cmp(max) <= 0); }
-    toString() { return `${this.major}.${this.minor}`; }
-}
-export const MIN = ApiVersion.parse(MIN_VERSION);
-export const MAX = ApiVersion.parse(MAX_VERSION);
+import { MAX, MAX_VERSION, MIN, MIN_VERSION, ApiVersion } from '../compute/api-version.js';
 function requestedVersion(req) {
     const modern = req.headers['openstack-api-version'];
     if (typeof modern === 'string') {

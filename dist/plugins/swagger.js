@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
-import { MAX_VERSION } from './microversion.js';
+import { MAX_VERSION } from '../compute/api-version.js';
 async function swaggerPlugin(app) {
     await app.register(swagger, {
         openapi: {

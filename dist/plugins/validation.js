@@ -105,7 +105,11 @@ export function novaValidationMessage(errors, part, root) {
     const detail = keywordMessage(e);
     if (part === 'querystring') {
         // Nova's `path.popleft()`: a query value is a list, so the parameter is the first segment.
-        const first = e.instancePath.split('/').filter((seg) => seg !== '')[0]?.replace(/~1/g, '/').replace(/~0/g, '~');
+        const first = e.instancePath
+            .split('/')
+            .filter((seg) => seg !== '')[0]
+            ?.replace(/~1/g, '/')
+            .replace(/~0/g, '~');
         const name = first || String(e.params.additionalProperty ?? '');
         return `Invalid input for query parameters ${name}. Value: ${pyStr(quotedValue(e, root))}. ${detail}`;
     }

@@ -15,6 +15,9 @@ export function lastLines(text, n) {
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '')
         lines.pop();
-    return lines.slice(Math.max(0, lines.length - n)).map((l) => l + '\n').join('');
+    return lines
+        .slice(Math.max(0, lines.length - n))
+        .map((l) => l + '\n')
+        .join('');
 }
 //# sourceMappingURL=driver.js.map

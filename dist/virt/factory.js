@@ -1,7 +1,11 @@
 import { DockerDriver } from './docker/docker-driver.js';
 import { FakeDriver } from './fake/fake-driver.js';
 export function dockerDriverFactory(config, serviceId) {
-    return (host) => new DockerDriver({ dockerUrl: host.dockerUrl, timeoutMs: config.dockerTimeoutMs, serviceId: serviceId ?? host.uuid });
+    return (host) => new DockerDriver({
+        dockerUrl: host.dockerUrl,
+        timeoutMs: config.dockerTimeoutMs,
+        serviceId: serviceId ?? host.uuid,
+    });
 }
 /** One FakeDriver per host, kept so that tests can reach them (`fakes.get(hostName)`). */
 export function fakeDriverFactory() {

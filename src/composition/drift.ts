@@ -1,6 +1,6 @@
 // Wires drift detection (Docker events + periodic power sync) from the shared services; started
 // and stopped with the other background work in app.ts.
-import type { Knex } from 'knex';
+import type { Database } from '../db/knex.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../db/time.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
@@ -16,7 +16,7 @@ import { EventWatcher } from '../worker/event-watcher.js';
 
 export interface DriftDeps {
   config: Config;
-  db: Knex;
+  db: Database;
   clock: Clock;
   hosts: HostRegistry;
   locks: InstanceLockPort;

@@ -1,6 +1,6 @@
 // Builds the server actions of this folder (snapshot/backup, rebuild, resize, shelve, serial
 // console) and registers their worker handlers. Called once from the composition root.
-import type { Knex } from 'knex';
+import type { Database } from '../db/knex.js';
 import type { Clock } from '../db/time.js';
 import type { Config } from '../config.js';
 import { InstanceSystemMetadataRepo } from '../db/repositories/instance-system-metadata-repo.js';
@@ -14,14 +14,13 @@ import type { QuotaService } from '../compute/quotas/quotas.js';
 import type { KeypairPort } from '../compute/ports.js';
 import type { TaskRunner } from '../worker/task-runner.js';
 import type { InstanceActions } from '../compute/servers/instance-actions.js';
-import type { ManagerDeps } from '../worker/manager/deps.js';
+import type { ManagerDeps, ActionManagerDeps } from '../worker/manager/deps.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
 import { snapshotHandler } from '../worker/manager/snapshot.js';
 import { rebuildHandler } from '../worker/manager/rebuild.js';
 import { resizeHandler, revertResizeHandler } from '../worker/manager/resize.js';
 import { shelveHandler, shelveOffloadHandler, unshelveHandler } from '../worker/manager/shelve.js';
 import type { ActionApiDeps } from '../compute/servers/actions/deps.js';
-import type { ActionManagerDeps } from '../worker/manager/deps.js';
 import { ServerSnapshots } from '../compute/servers/actions/snapshot.js';
 import { ServerRebuilds } from '../compute/servers/actions/rebuild.js';
 import { ServerResizes } from '../compute/servers/actions/resize.js';
@@ -39,7 +38,7 @@ import {
 
 export interface MoreActionsDeps {
   config: Config;
-  db: Knex;
+  db: Database;
   clock: Clock;
   instancesRepo: InstancesRepo;
   instanceMetadataRepo: InstanceMetadataRepo;

@@ -1,6 +1,6 @@
 // Builds the server-action services (compute-API side) and registers their worker handlers.
 // Called once from the composition root; the result is `services.serverActions`.
-import type { Knex } from 'knex';
+import type { Database } from '../db/knex.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../db/time.js';
 import type { InstancesRepo } from '../db/repositories/instances-repo.js';
@@ -26,7 +26,7 @@ import type { InstanceActionsRepo } from '../db/repositories/instance-actions-re
 
 export interface ServerActionsDeps {
   config: Config;
-  db: Knex;
+  db: Database;
   clock: Clock;
   instancesRepo: InstancesRepo;
   imagesRepo: ImagesRepo;

@@ -1,6 +1,6 @@
 // Builds the servers area's objects (repositories, worker, scheduler, manager handlers, compute
-// API) from the shared services. Called once from the composition root (services.ts).
-import type { Knex } from 'knex';
+// API) from the shared services. Called once from the composition root (src/composition/services.ts).
+import type { Database } from '../db/knex.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../db/time.js';
 import type { HostsRepo } from '../db/repositories/hosts-repo.js';
@@ -36,7 +36,7 @@ import { BUILD_TASK, DELETE_TASK } from '../compute/tasks.js';
 
 export interface ComputeComposeDeps {
   config: Config;
-  db: Knex;
+  db: Database;
   clock: Clock;
   hosts: HostRegistry;
   hostsRepo: HostsRepo;

@@ -1,6 +1,6 @@
 // The composition root: every service object is built here, once, from the injected dependencies.
 // Nothing else calls `new` on a service.
-import type { Knex } from 'knex';
+import type { Database } from '../db/knex.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../db/time.js';
 import type { DriverFactory } from '../virt/driver.js';
@@ -45,7 +45,7 @@ import { IMAGE_CACHE_TASK } from '../compute/tasks.js';
 
 export interface ServiceDeps {
   config: Config;
-  db: Knex;
+  db: Database;
   clock: Clock;
   driverFactory: DriverFactory;
 }
@@ -70,7 +70,7 @@ export function createServices(deps: ServiceDeps) {
   );
   tokens.useApplicationCredentials(applicationCredentials);
   identity.useApplicationCredentials(applicationCredentials);
-  // Host rows as every reader sees them: each with the zone its aggregates give it (compute/host-zones.ts).
+  // Host rows as every reader sees them: each with the zone its aggregates give it (compute/hosts/host-zones.ts).
   const hostsRepo = new ZonedHostsRepo(db);
   const hosts = new HostRegistry(hostsRepo, driverFactory, clock);
   const flavorsRepo = new FlavorsRepo(db);

@@ -1,5 +1,5 @@
 // What the servers code needs from the other areas (flavors, images, quotas, key pairs, host
-// health), as narrow interfaces. The composition root (services.ts) passes the real services;
+// health), as narrow interfaces. The composition root (src/composition/services.ts) passes the real services;
 // tests could pass fakes. Keeping these narrow keeps the compute code independent of their internals.
 import type { Db } from '../db/knex.js';
 import type { AuthContext } from '../identity/auth-context.js';

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 
-export type Db = Knex | Knex.Transaction;
+/** The connection pool (one per process), and a transaction on it; the layers above name these types only. */
+export type Database = Knex;
+export type Transaction = Knex.Transaction;
+export type Db = Database | Transaction;
 
 export function isSqlite(db: Knex): boolean {
   return db.client.config.client === 'better-sqlite3';

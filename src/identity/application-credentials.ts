@@ -16,9 +16,8 @@ import type {
   ApplicationCredentialsRepo,
 } from '../db/repositories/application-credentials-repo.js';
 import type { ApplicationCredentialLookup, TokenService } from './token-service.js';
-import type { AuthContext } from './auth-context.js';
+import { type AuthContext, isAdmin } from './auth-context.js';
 import type { LoginBuckets, LoginThrottle } from './login-throttle.js';
-import { isAdmin } from './auth-context.js';
 import { assertPasswordLength, hashPassword, verifyPassword } from './passwords.js';
 import { newKeystoneId } from './bootstrap.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';

@@ -1,16 +1,21 @@
 // Glance's members API: the owner of a `shared` image lists, adds and removes member projects; a
 // member accepts or rejects (only then is the image in its default list, though it may read it
 // while pending). Visibility and ownership checks come from the image service.
-import type { AuthContext } from '../identity/auth-context.js';
-import { canWrite } from '../identity/auth-context.js';
+import { type AuthContext, canWrite } from '../identity/auth-context.js';
 import type { Clock } from '../db/time.js';
 import type { ImageMemberRow, ImageRow, ImagesRepo } from '../db/repositories/images-repo.js';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../errors.js';
-import type { ImageService } from './image-service.js';
+
+/** What the members API asks of the image service: visibility and ownership, as it decides them. */
+export interface ImageAccess {
+  isOwner(auth: AuthContext, image: ImageRow): boolean;
+  get(auth: AuthContext, id: string): Promise<ImageRow>;
+  getOwned(auth: AuthContext, id: string, verb: string): Promise<ImageRow>;
+}
 
 export class ImageMembers {
   constructor(
-    private readonly images: ImageService,
+    private readonly images: ImageAccess,
     private readonly repo: ImagesRepo,
     private readonly clock: Clock,
   ) {}

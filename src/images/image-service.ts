@@ -4,27 +4,27 @@
 // builders render the rows returned here.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Knex } from 'knex';
-import type { AuthContext } from '../identity/auth-context.js';
-import { isAdmin } from '../identity/auth-context.js';
+import type { Database } from '../db/knex.js';
+import { type AuthContext, isAdmin } from '../identity/auth-context.js';
 import { authorize, projectOf } from '../identity/policy.js';
 import type { Clock } from '../db/time.js';
 import {
-  ImagesRepo,
+  type ImagesRepo,
   imageProperties,
   type ImageHostLoadRow,
   type ImageListQuery,
   type ImageRow,
   type ImageStatus,
+  type RangeFilter,
+  type TimeFilter,
 } from '../db/repositories/images-repo.js';
 import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors.js';
-import { ImageStore, type StoredImage } from './image-store.js';
+import { type ImageStore, type StoredImage } from './image-store.js';
 import { ImageMembers } from './image-members.js';
 import { requestedRange, type ByteRange } from './byte-range.js';
 
 type RangeHeaders = Parameters<typeof requestedRange>[0];
 import { SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue } from './image-rules.js';
-import type { RangeFilter, TimeFilter } from '../db/repositories/images-repo.js';
 
 /** Glance's "No image found with ID x" (404). */
 export class GlanceImageNotFound extends NotFound {
@@ -96,7 +96,7 @@ export class ImageService {
   readonly members: ImageMembers;
 
   constructor(
-    private readonly db: Knex,
+    private readonly db: Database,
     readonly repo: ImagesRepo,
     readonly store: ImageStore,
     private readonly clock: Clock,

@@ -5,8 +5,7 @@
 //   size_min / size_max / virtual_size_min / virtual_size_max = integer
 // Parsing only; the repository turns the result into SQL.
 import { BadRequest } from '../errors.js';
-import type { TimeOp } from '../db/repositories/images-repo.js';
-import type { RangeFilter, TimeFilter } from '../db/repositories/images-repo.js';
+import type { TimeOp, RangeFilter, TimeFilter } from '../db/repositories/images-repo.js';
 
 // iso8601's common forms: a date, optionally a time (minutes, seconds, fraction) and a zone.
 const ISO_RE =

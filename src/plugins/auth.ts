@@ -6,11 +6,10 @@
 // server there; this holds even when something else starts the app).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AuthContext } from '../identity/auth-context.js';
+import { type AuthContext, canRead } from '../identity/auth-context.js';
 import type { TokenService } from '../identity/token-service.js';
 import type { NoAuth } from '../identity/noauth.js';
 import { isLoopbackHost } from '../identity/listen-guard.js';
-import { canRead } from '../identity/auth-context.js';
 import { Forbidden, Unauthorized } from '../errors.js';
 import { baseUrl } from '../api/urls.js';
 

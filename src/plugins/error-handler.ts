@@ -5,7 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, BadRequest } from '../errors.js';
-import { novaValidationMessage, type ValidationPart } from './validation.js';
+import { novaValidationMessage } from './validation.js';
 
 /** nova wsgi.Fault._fault_names */
 const NOVA_FAULT_NAMES: Record<number, string> = {
@@ -75,7 +75,7 @@ export function sendError(
 function toApiError(err: FastifyError & { validationContext?: string }, req: FastifyRequest): ApiError | null {
   if (err instanceof ApiError) return err;
   if (err.validation) {
-    const part = (err.validationContext ?? 'body') as ValidationPart;
+    const part = err.validationContext ?? 'body';
     const root =
       part === 'body' ? req.body : part === 'querystring' ? req.query : part === 'params' ? req.params : req.headers;
     return new BadRequest(novaValidationMessage(err.validation as never, part, root));

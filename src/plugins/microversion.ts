@@ -5,7 +5,7 @@
 // `config.bodies`; the validator for the request's version is picked here.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { BadRequest, NotAcceptable, NotFound } from '../errors.js';
+import { NotAcceptable, NotFound } from '../errors.js';
 import { assertValid } from './validation.js';
 import { MAX, MAX_VERSION, MIN, MIN_VERSION, ApiVersion } from '../compute/api-version.js';
 

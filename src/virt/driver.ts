@@ -10,7 +10,7 @@
 //  - containers are named `nova-<uuid>` and labelled (LABELS below) so they can be found and
 //    reconciled after a restart.
 import type { Readable } from 'node:stream';
-import { PowerState } from './power-state.js';
+import { type PowerState } from './power-state.js';
 
 export const CONTAINER_PREFIX = 'nova-';
 export const containerName = (instanceUuid: string) => `${CONTAINER_PREFIX}${instanceUuid}`;

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { TaskState, VmState } from '../compute/servers/states.js';
 import type { Clock } from '../db/time.js';
+import type { Db } from '../db/knex.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
 import type { PowerSyncQueries, SyncRow } from '../db/repositories/power-sync-queries.js';
 import type { ComputeDriver } from '../virt/driver.js';
@@ -83,7 +84,7 @@ export interface InstanceLockPort {
 /** Records the system's own `stop` in os-instance-actions, as Nova's sync does through compute_api.stop. */
 export interface StopActionRecorder {
   start(
-    trx: import('../db/knex.js').Db,
+    trx: Db,
     a: { instanceUuid: string; action: string; requestId: string; userId: string | null; projectId: string | null },
   ): Promise<number>;
   event<T>(

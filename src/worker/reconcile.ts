@@ -12,7 +12,7 @@
 //     without saying so. A host that does not answer is left for later (the event watcher re-lists
 //     it when it comes back).
 import os from 'node:os';
-import type { Knex } from 'knex';
+import type { Database } from '../db/knex.js';
 import type { Clock } from '../db/time.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
 import type { TaskRunner } from './task-runner.js';
@@ -23,7 +23,7 @@ import { TaskState, VmState } from '../compute/servers/states.js';
 import { PowerState } from '../virt/power-state.js';
 
 export interface ReconcileDeps {
-  db: Knex;
+  db: Database;
   clock: Clock;
   hosts: HostRegistry;
   worker: TaskRunner;

@@ -3,7 +3,7 @@
 // task row is resumed by the task runner (its lease runs out); this handles servers whose work has
 // no row at all: a build without a task goes to ERROR with a fault, a delete without a task is
 // queued again.
-import type { Knex } from 'knex';
+import type { Database } from '../db/knex.js';
 import type { Clock } from '../db/time.js';
 import { TaskState, VmState } from '../compute/servers/states.js';
 import type { TaskRunner } from './task-runner.js';
@@ -11,16 +11,16 @@ import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo
 import { DELETE_TASK } from '../compute/tasks.js';
 
 export async function recoverInterrupted(
-  db: Knex,
+  db: Database,
   clock: Clock,
   worker: TaskRunner,
   faults: InstanceFaultsRepo,
 ): Promise<{ failed: number; requeued: number }> {
-  const orphans = (await db('instances')
+  const orphans = await db<{ uuid: string; vm_state: string; task_state: string | null; deleted: boolean }>('instances')
     .where({ deleted: false })
     .where((w) => w.where('vm_state', VmState.BUILDING).orWhere('task_state', TaskState.DELETING))
     .whereNotExists(db('compute_tasks').whereRaw('compute_tasks.instance_uuid = instances.uuid'))
-    .select('uuid', 'vm_state', 'task_state')) as { uuid: string; vm_state: string; task_state: string | null }[];
+    .select('uuid', 'vm_state', 'task_state');
   let failed = 0;
   let requeued = 0;
   for (const o of orphans) {

@@ -6,8 +6,7 @@
 // kind, so new server actions add a file and a `registerHandler` call, nothing here.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Knex } from 'knex';
-import type { Db } from '../db/knex.js';
+import type { Transaction, Db } from '../db/knex.js';
 import type { Clock } from '../db/time.js';
 import type { ComputeTasksRepo, ComputeTaskRow } from '../db/repositories/compute-tasks-repo.js';
 import { InstanceLocks } from './instance-locks.js';
@@ -65,7 +64,7 @@ export class TaskRunner {
 
   registerHandler<P = Record<string, unknown>>(kind: string, handler: TaskHandler<P>): void {
     if (this.handlers.has(kind)) throw new Error(`a handler for task kind ${kind} is already registered`);
-    this.handlers.set(kind, handler as TaskHandler<never>);
+    this.handlers.set(kind, handler);
   }
 
   /**
@@ -84,12 +83,13 @@ export class TaskRunner {
       },
       trx,
     );
-    const committed = (trx as Knex.Transaction).executionPromise;
+    const committed = (trx as Transaction).executionPromise;
     const go = () => {
       this.pending.push(id);
       this.kick();
     };
-    if (committed && typeof (trx as Knex.Transaction).commit === 'function') committed.then(go, () => undefined);
+    if (committed !== undefined && typeof (trx as Transaction).commit === 'function')
+      committed.then(go, () => undefined);
     else go();
     return id;
   }

@@ -207,15 +207,13 @@ describe('resize', () => {
     const id = await boot({ flavorRef: '1' }, p.token);
     const small = await t.services.flavors.get('1');
     const now = new Date().toISOString();
-    await t.services
-      .db('quotas')
-      .insert({
-        project_id: p.projectId,
-        resource: 'ram',
-        hard_limit: small.memory_mb,
-        created_at: now,
-        updated_at: null,
-      });
+    await t.services.db('quotas').insert({
+      project_id: p.projectId,
+      resource: 'ram',
+      hard_limit: small.memory_mb,
+      created_at: now,
+      updated_at: null,
+    });
     const res = await action(id, { resize: { flavorRef: '2' } }, '2.1', p.token);
     expect(res.status).toBe(403);
     expect(res.body.forbidden.message).toMatch(/^Quota exceeded for ram/);

@@ -4,8 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
-import type { ImageRow } from '../../src/db/repositories/images-repo.js';
-import { imageProperties } from '../../src/db/repositories/images-repo.js';
+import { type ImageRow, imageProperties } from '../../src/db/repositories/images-repo.js';
 
 let t: TestApp;
 let image: ImageRow;

@@ -9,6 +9,7 @@ import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database.js';
 import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
+import type { Test } from 'supertest';
 
 const engines: [string, string | null][] = [['sqlite', null]];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
@@ -19,7 +20,7 @@ let t: TestApp;
 let member: { token: string };
 let imageId: string;
 
-const as = (req: import('supertest').Test, v = '2.1', token = t.adminToken) =>
+const as = (req: Test, v = '2.1', token = t.adminToken) =>
   req.set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
 const create = (aggregate: Record<string, unknown>, v = '2.1') => as(t.http.post(A), v).send({ aggregate });
 const show = (id: number | string, v = '2.41') => as(t.http.get(`${A}/${id}`), v);

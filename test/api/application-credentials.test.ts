@@ -113,18 +113,16 @@ describe('create, list, show', () => {
     expect(other.body.error.message).toBe(
       'You are not authorized to perform the requested action: identity:create_application_credential.',
     );
-    const unscoped = await t.http
-      .post('/identity/v3/auth/tokens')
-      .send({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: {
-              user: { name: 'acproj-member', password: 'acproj-member-password', domain: { id: 'default' } },
-            },
+    const unscoped = await t.http.post('/identity/v3/auth/tokens').send({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: {
+            user: { name: 'acproj-member', password: 'acproj-member-password', domain: { id: 'default' } },
           },
         },
-      });
+      },
+    });
     expect((await create(unscoped.headers['x-subject-token'], member.userId, { name: 'x2' })).status).toBe(403);
     const unheld = await create(member.token, member.userId, { name: 'x3', roles: [{ name: 'admin' }] });
     expect(unheld.status).toBe(400);

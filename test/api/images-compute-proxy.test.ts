@@ -21,16 +21,13 @@ beforeAll(async () => {
   t = await makeTestApp({ dataDir });
   alice = await makeProjectUser(t, 'pa');
   bob = await makeProjectUser(t, 'pb');
-  const res = await t.http
-    .post('/image/v2/images')
-    .set(as(alice.token))
-    .send({
-      name: 'tiny',
-      container_format: 'docker',
-      disk_format: 'raw',
-      visibility: 'private',
-      os_distro: 'busybox',
-    });
+  const res = await t.http.post('/image/v2/images').set(as(alice.token)).send({
+    name: 'tiny',
+    container_format: 'docker',
+    disk_format: 'raw',
+    visibility: 'private',
+    os_distro: 'busybox',
+  });
   imageId = res.body.id;
   await t.http
     .put(`/image/v2/images/${imageId}/file`)

@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { makeTestApp, type TestApp, ADMIN_PASSWORD } from '../helpers/app.js';
 import { adminEnv, runCli, type ListeningApp } from '../helpers/cli.js';
-import { ADMIN_PASSWORD } from '../helpers/app.js';
 
 let t: TestApp;
 let dataDir: string;

@@ -77,7 +77,7 @@ async function replay(file: string, opts: { token?: string; url?: (u: string) =>
   );
   const mv = g.request.headers['OpenStack-API-Version'];
   if (mv) req.set('OpenStack-API-Version', mv);
-  const res = await (g.request.body !== null ? req.send((opts.body ?? g.request.body) as object) : req);
+  const res = await (g.request.body !== null ? req.send(opts.body ?? g.request.body) : req);
   return { g, res };
 }
 

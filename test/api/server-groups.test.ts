@@ -104,14 +104,12 @@ describe('os-server-groups API', () => {
   });
 
   it('the server_groups quota is enforced (403) and shows in /limits', async () => {
-    await t.services
-      .db('quotas')
-      .insert({
-        project_id: p.projectId,
-        resource: 'server_groups',
-        hard_limit: 2,
-        created_at: new Date().toISOString(),
-      });
+    await t.services.db('quotas').insert({
+      project_id: p.projectId,
+      resource: 'server_groups',
+      hard_limit: 2,
+      created_at: new Date().toISOString(),
+    });
     const over = await t.http
       .post(url)
       .set(as(p.token))
@@ -184,14 +182,12 @@ describe('membership and placement', () => {
     await t.services.db('instances').where({ uuid: a }).update({ deleted: true });
     show = await t.http.get(`${url}/${g}`).set(as(other.token));
     expect(show.body.server_group.members).toEqual([b]);
-    await t.services
-      .db('quotas')
-      .insert({
-        project_id: other.projectId,
-        resource: 'server_group_members',
-        hard_limit: 2,
-        created_at: new Date().toISOString(),
-      });
+    await t.services.db('quotas').insert({
+      project_id: other.projectId,
+      resource: 'server_group_members',
+      hard_limit: 2,
+      created_at: new Date().toISOString(),
+    });
     await member(g, null);
     const err = await member(g, null).catch((e) => e);
     expect(err.message).toBe('Quota exceeded, too many servers in group');

@@ -48,14 +48,12 @@ beforeAll(async () => {
     launched_at: '2026-01-02T03:04:09.000Z',
   });
   await db('instances').where({ uuid: s0 }).update({ vm_state: 'soft-delete', power_state: 4 });
-  await db('instances')
-    .where({ uuid: d0 })
-    .update({
-      vm_state: 'deleted',
-      deleted: true,
-      deleted_at: '2026-03-04T05:06:07.000Z',
-      terminated_at: '2026-03-04T05:06:07.000Z',
-    });
+  await db('instances').where({ uuid: d0 }).update({
+    vm_state: 'deleted',
+    deleted: true,
+    deleted_at: '2026-03-04T05:06:07.000Z',
+    terminated_at: '2026-03-04T05:06:07.000Z',
+  });
 });
 afterAll(async () => {
   await t.close();

@@ -11,7 +11,7 @@ const get = (url: string, v = '2.1', token = user.token) =>
   t.http.get(url).set('X-Auth-Token', token).set('OpenStack-API-Version', `compute ${v}`);
 const names = (body: { servers: { name: string }[] }) => body.servers.map((s) => s.name);
 
-let ids: Record<string, string> = {};
+const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await makeTestApp({ heartbeatIntervalSeconds: 3600 }); // no heartbeat runs in API tests: keep the one beat at start valid

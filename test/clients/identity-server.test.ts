@@ -71,10 +71,10 @@ function startServer(env: Record<string, string>): Run {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(proc);
-  proc.stdout!.on('data', (c: Buffer) => {
+  proc.stdout.on('data', (c: Buffer) => {
     out += c.toString();
   });
-  proc.stderr!.on('data', (c: Buffer) => {
+  proc.stderr.on('data', (c: Buffer) => {
     out += c.toString();
   });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));

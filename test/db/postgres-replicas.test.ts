@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { dockerDriverFactory } from '../../src/virt/factory.js';
-import type { ComputeDriver, DriverFactory, SpawnSpec } from '../../src/virt/driver.js';
+import type { DriverFactory, SpawnSpec } from '../../src/virt/driver.js';
 import { ADMIN_PASSWORD, makeProjectUser, passwordToken, type TestApp } from '../helpers/app.js';
 import { docker, TEST_IMAGE } from '../helpers/docker-app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
@@ -46,7 +46,7 @@ interface Replica {
 const spawns: { replica: string; uuid: string }[] = [];
 
 function countingDockerFactory(replica: string, base: DriverFactory): DriverFactory {
-  return ((host: Parameters<DriverFactory>[0]) => {
+  return (host: Parameters<DriverFactory>[0]) => {
     const driver = base(host);
     return new Proxy(driver, {
       get(target, prop, receiver) {
@@ -62,8 +62,8 @@ function countingDockerFactory(replica: string, base: DriverFactory): DriverFact
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;
       },
-    }) as ComputeDriver;
-  }) as DriverFactory;
+    });
+  };
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -121,8 +121,10 @@ describe.skipIf(!PG_URL)('several API replicas on one PostgreSQL database', () =
     const failed = booted.find((r) => r.status === 'rejected');
     if (failed) {
       // close the one that did boot, so that afterAll can drop the database
-      await Promise.allSettled(booted.map((r) => (r.status === 'fulfilled' ? r.value.built.app.close() : undefined)));
-      throw (failed as PromiseRejectedResult).reason;
+      await Promise.allSettled(
+        booted.map((r) => (r.status === 'fulfilled' ? r.value.built.app.close() : Promise.resolve())),
+      );
+      throw failed.reason;
     }
     [a, b] = booted.map((r) => (r as PromiseFulfilledResult<Replica>).value);
     await unlimitedQuota(a.built.services);

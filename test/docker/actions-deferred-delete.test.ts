@@ -1,7 +1,7 @@
 // Deferred delete on the real Docker Engine (NOVADOCK_RECLAIM_INSTANCE_INTERVAL > 0): delete stops
 // the container and keeps it (SOFT_DELETED), restore runs it again, forceDelete removes it.
 // Fails (does not skip) when Docker is missing.
-import request from 'supertest';
+import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltApp } from '../../src/app.js';
 import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app.js';
@@ -13,13 +13,12 @@ const containerStatus = (id: string) => docker('ps', '-a', '--filter', `name=^no
 let built: BuiltApp;
 let http: ReturnType<typeof request>;
 let token: string;
-let dataDir: string;
 let id: string;
 
 let app: DockerTestApp;
 beforeAll(async () => {
   app = await startDockerTestApp('deferred-docker', { reclaimInstanceIntervalSeconds: 3600 });
-  ({ built, http, token, dataDir } = app);
+  ({ built, http, token } = app);
   const image = await seedImage(built.services, { name: 'busybox', data: app.tarball });
   const res = await http
     .post(S)

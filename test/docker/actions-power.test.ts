@@ -1,8 +1,7 @@
 // Server actions on the real Docker Engine: each action's real effect on the container, and after
 // every step `docker inspect` agrees with the server's status and power_state. One server walks
 // the whole cycle (fast: stop timeout 1 s). Fails (does not skip) when Docker is missing.
-import os from 'node:os';
-import request from 'supertest';
+import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltApp } from '../../src/app.js';
 import { makeProjectUser, type TestApp } from '../helpers/app.js';
@@ -20,13 +19,12 @@ let built: BuiltApp;
 let http: ReturnType<typeof request>;
 let token: string;
 let member: { token: string };
-let dataDir: string;
 let id: string;
 
 let app: DockerTestApp;
 beforeAll(async () => {
   app = await startDockerTestApp('actions-docker');
-  ({ built, http, token, dataDir } = app);
+  ({ built, http, token } = app);
   member = await makeProjectUser({ services: built.services, http } as unknown as TestApp, 'docker-actions');
   await unlimitedQuota(built.services, 'docker-actions');
   // A process that prints a line a second: console output and freezing become observable.

@@ -1,7 +1,6 @@
 // Drift on the real engine: containers changed behind the service's back (docker kill, docker rm,
 // docker start) are reconciled through Docker events within 2 s. Fails (never skips) without Docker.
-import path from 'node:path';
-import request from 'supertest';
+import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltApp } from '../../src/app.js';
 import {
@@ -22,7 +21,6 @@ let built: BuiltApp;
 let http: ReturnType<typeof request>;
 let token: string;
 let image: ImageRow;
-let dataDir: string;
 const created: string[] = [];
 
 let app: DockerTestApp;
@@ -30,7 +28,7 @@ beforeAll(async () => {
   await requireDocker();
   // The periodic sync is off: what is measured here is the event path alone.
   app = await startDockerTestApp('drift-docker', { powerSyncIntervalSeconds: 0 });
-  ({ built, http, token, dataDir } = app);
+  ({ built, http, token } = app);
   image = await seedImage(built.services, { name: 'busybox', data: app.tarball });
 }, 60_000);
 

@@ -81,7 +81,7 @@ describe('server metadata → container environment (Docker)', () => {
     expect(env.get('with space')).toBe('x=y');
     expect(env.has('BAD')).toBe(false);
     // the image's own ENV (busybox: PATH=/bin) still applies
-    const imageEnv = (await engine.getImage(TEST_IMAGE).inspect()).Config.Env as string[];
+    const imageEnv = (await engine.getImage(TEST_IMAGE).inspect()).Config.Env;
     const imagePath = imageEnv.find((e) => e.startsWith('PATH='));
     expect(imagePath).toBeDefined();
     expect(`PATH=${env.get('PATH')}`).toBe(imagePath);
@@ -128,9 +128,7 @@ describe('server metadata → container environment (Docker)', () => {
     const env = await containerEnv(copy);
     expect(env.has('SECRET')).toBe(false);
     expect(env.get('OTHER')).toBe('1');
-    const imagePath = ((await engine.getImage(TEST_IMAGE).inspect()).Config.Env as string[]).find((e) =>
-      e.startsWith('PATH='),
-    );
+    const imagePath = (await engine.getImage(TEST_IMAGE).inspect()).Config.Env.find((e) => e.startsWith('PATH='));
     expect(`PATH=${env.get('PATH')}`).toBe(imagePath);
     await call(t.http.delete(`/compute/v2.1/images/${snapId}`)).set('OpenStack-API-Version', 'compute 2.35');
   }, 120_000);

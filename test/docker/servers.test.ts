@@ -1,7 +1,7 @@
 // Servers on the real Docker Engine: create → ACTIVE with the flavor's limits and a config drive,
 // delete leaves no container, a broken image ends in ERROR with a fault and no container,
 // multi-create. Fails (does not skip) when Docker is missing.
-import request from 'supertest';
+import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltApp } from '../../src/app.js';
 import { startDockerTestApp, removeServerContainers, docker, type DockerTestApp } from '../helpers/docker-app.js';
@@ -14,13 +14,12 @@ let built: BuiltApp;
 let http: ReturnType<typeof request>;
 let token: string;
 let image: ImageRow;
-let dataDir: string;
 const created: string[] = [];
 
 let app: DockerTestApp;
 beforeAll(async () => {
   app = await startDockerTestApp('servers-docker');
-  ({ built, http, token, dataDir } = app);
+  ({ built, http, token } = app);
   image = await seedImage(built.services, { name: 'busybox', data: app.tarball });
 }, 60_000);
 

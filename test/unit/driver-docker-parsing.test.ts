@@ -52,7 +52,7 @@ describe('toDriverEvent', () => {
     Type: 'container',
     Action: 'die',
     time: 1700000000,
-    timeNano: 1700000000123456789,
+    timeNano: 1700000000123456800, // as a JSON number arrives: beyond 2^53 the last digits are gone
     Actor: { ID: 'abc', Attributes: { 'io.novadock.instance-uuid': 'u-1', name: 'nova-u-1', exitCode: '137' } },
   };
   it('decodes uuid, action, time and exit code', () => {

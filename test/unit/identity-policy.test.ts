@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthContext } from '../../src/identity/auth-context.js';
 import { authorize, canSee, enforce, projectOf, RULES, wantsAllTenants } from '../../src/identity/policy.js';
-import { ApiError } from '../../src/errors.js';
+import { type ApiError } from '../../src/errors.js';
 
 function ctx(roles: string[], projectId: string | null = 'p1'): AuthContext {
   return {

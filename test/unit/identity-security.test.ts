@@ -93,7 +93,7 @@ describe('listen guard', () => {
     // ...until the service starts with that same password in NOVADOCK_ADMIN_PASSWORD, which records it.
     await bootstrapIdentity(repo, clock, 'secret');
     expect(await storedPasswordRefusal('0.0.0.0', repo)).toMatch(/admin user's password is weak/);
-    await repo.updateUser(admin.id, { ...(await passwordColumns(boot.adminPassword!, 'now')), password_weak: null });
+    await repo.updateUser(admin.id, { ...(await passwordColumns(boot.adminPassword, 'now')), password_weak: null });
     await bootstrapIdentity(repo, clock, boot.adminPassword);
     expect(await storedPasswordRefusal('0.0.0.0', repo)).toBeNull();
   });

@@ -4,8 +4,13 @@ import { params, queryString, selfUrl, v3Url } from './common.js';
 const nullableString = (max) => ({ type: ['string', 'null'], maxLength: max });
 const roleRef = {
     type: 'object',
-    properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, name: { type: 'string', minLength: 1, maxLength: 255 } },
-    minProperties: 1, maxProperties: 1, additionalProperties: false,
+    properties: {
+        id: { type: 'string', minLength: 1, maxLength: 64 },
+        name: { type: 'string', minLength: 1, maxLength: 255 },
+    },
+    minProperties: 1,
+    maxProperties: 1,
+    additionalProperties: false,
 };
 const accessRule = {
     type: 'object',
@@ -52,14 +57,18 @@ export async function applicationCredentialRoutes(app, opts) {
     const member = { tags, params: params('userId', 'credentialId') };
     const path = (req) => req.params;
     app.post('/identity/v3/users/:userId/application_credentials', {
-        schema: { ...collection, summary: 'Create an application credential (its secret is shown only here)', body: createBody },
+        schema: {
+            ...collection,
+            summary: 'Create an application credential (its secret is shown only here)',
+            body: createBody,
+        },
     }, async (req, reply) => {
         const input = req.body.application_credential;
         const created = await creds.create(req.auth, path(req).userId, input);
         return reply.code(201).send({ application_credential: renderApplicationCredential(created, v3(req), 'create') });
     });
     app.get('/identity/v3/users/:userId/application_credentials', {
-        schema: { ...collection, summary: 'List a user\'s application credentials' },
+        schema: { ...collection, summary: "List a user's application credentials" },
     }, async (req) => {
         const name = queryString(req.query.name);
         const rows = await creds.list(req.auth, path(req).userId, { name });
@@ -67,7 +76,9 @@ export async function applicationCredentialRoutes(app, opts) {
     });
     app.get('/identity/v3/users/:userId/application_credentials/:credentialId', {
         schema: { ...member, summary: 'Show an application credential' },
-    }, async (req) => ({ application_credential: renderApplicationCredential(await creds.get(req.auth, path(req).credentialId), v3(req), 'show') }));
+    }, async (req) => ({
+        application_credential: renderApplicationCredential(await creds.get(req.auth, path(req).credentialId), v3(req), 'show'),
+    }));
     app.delete('/identity/v3/users/:userId/application_credentials/:credentialId', {
         schema: { ...member, summary: 'Delete an application credential (and revoke its tokens)' },
     }, async (req, reply) => {

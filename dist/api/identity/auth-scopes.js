@@ -26,7 +26,10 @@ export async function authScopeRoutes(app, opts) {
         enforce(req.auth, 'identity:get_auth_catalog');
         if (!req.auth.projectId && !req.auth.domainId)
             throw new Forbidden('A project-scoped token is required to produce a service catalog.');
-        return { catalog: catalog(baseUrl(req, config.publicUrl)), links: { self: selfUrl(req, config.publicUrl), previous: null, next: null } };
+        return {
+            catalog: catalog(baseUrl(req, config.publicUrl)),
+            links: { self: selfUrl(req, config.publicUrl), previous: null, next: null },
+        };
     });
 }
 //# sourceMappingURL=auth-scopes.js.map

@@ -4,7 +4,7 @@ import { baseUrl } from '../urls.js';
 import { params, queryString, selfUrl, v3Url } from './common.js';
 import { listBody } from './views/resources.js';
 import { catalogEntities } from './views/catalog.js';
-const FIXED = 'The service catalog of novadock is fixed: it lists novadock\'s own identity, compute and image endpoints.';
+const FIXED = "The service catalog of novadock is fixed: it lists novadock's own identity, compute and image endpoints.";
 /** The query parameters a list honours, each compared exactly; an absent one does not filter. */
 function filtered(items, req, keys) {
     const q = req.query;

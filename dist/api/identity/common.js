@@ -7,7 +7,9 @@ export const selfUrl = (req, publicUrl) => `${baseUrl(req, publicUrl)}${req.url}
 export function queryBool(value) {
     if (value === undefined)
         return undefined;
-    const v = String(Array.isArray(value) ? value[value.length - 1] : value).trim().toLowerCase();
+    const v = String(Array.isArray(value) ? value[value.length - 1] : value)
+        .trim()
+        .toLowerCase();
     if (v === '')
         return true;
     return !['0', 'false', 'f', 'no', 'n', 'off'].includes(v);

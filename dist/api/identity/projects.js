@@ -13,11 +13,13 @@ const projectFields = {
     options: { type: 'object' },
 };
 const createBody = {
-    type: 'object', required: ['project'],
+    type: 'object',
+    required: ['project'],
     properties: { project: { type: 'object', required: ['name'], properties: projectFields } },
 };
 const updateBody = {
-    type: 'object', required: ['project'],
+    type: 'object',
+    required: ['project'],
     properties: { project: { type: 'object', properties: projectFields, minProperties: 1 } },
 };
 export async function projectRoutes(app, opts) {
@@ -27,7 +29,11 @@ export async function projectRoutes(app, opts) {
     const keystone = { tags: ['identity'] };
     app.get('/identity/v3/projects', { schema: keystone }, async (req) => {
         const q = req.query;
-        const rows = await admin.listProjects(req.auth, { name: queryString(q.name), domainId: queryString(q.domain_id), enabled: queryBool(q.enabled) });
+        const rows = await admin.listProjects(req.auth, {
+            name: queryString(q.name),
+            domainId: queryString(q.domain_id),
+            enabled: queryBool(q.enabled),
+        });
         return listBody('projects', rows.map((p) => renderProject(p, v3(req))), selfUrl(req, config.publicUrl));
     });
     app.post('/identity/v3/projects', { schema: { ...keystone, body: createBody } }, async (req, reply) => {

@@ -9,11 +9,15 @@ const roleFields = {
     options: { type: 'object', properties: { immutable: { type: ['boolean', 'null'] } }, additionalProperties: false },
 };
 const createRoleBody = {
-    type: 'object', required: ['role'], additionalProperties: false,
+    type: 'object',
+    required: ['role'],
+    additionalProperties: false,
     properties: { role: { type: 'object', required: ['name'], properties: roleFields, additionalProperties: false } },
 };
 const updateRoleBody = {
-    type: 'object', required: ['role'], additionalProperties: false,
+    type: 'object',
+    required: ['role'],
+    additionalProperties: false,
     properties: { role: { type: 'object', properties: roleFields, additionalProperties: false, minProperties: 1 } },
 };
 export async function roleRoutes(app, opts) {

@@ -2,7 +2,10 @@ import { NotFound } from '../../errors.js';
 import { enforce, isAdmin } from '../../identity/policy.js';
 import { baseUrl } from '../urls.js';
 import { renderToken } from './views/tokens.js';
-const domainRef = { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 } } };
+const domainRef = {
+    type: 'object',
+    properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 } },
+};
 const authBody = {
     type: 'object',
     required: ['auth'],
@@ -21,7 +24,12 @@ const authBody = {
                             properties: {
                                 user: {
                                     type: 'object',
-                                    properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, password: { type: 'string' }, domain: domainRef },
+                                    properties: {
+                                        id: { type: 'string', maxLength: 255 },
+                                        name: { type: 'string', maxLength: 255 },
+                                        password: { type: 'string' },
+                                        domain: domainRef,
+                                    },
                                 },
                             },
                         },
@@ -33,7 +41,14 @@ const authBody = {
                                 id: { type: 'string', maxLength: 255 },
                                 name: { type: 'string', maxLength: 255 },
                                 secret: { type: 'string' },
-                                user: { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, domain: domainRef } },
+                                user: {
+                                    type: 'object',
+                                    properties: {
+                                        id: { type: 'string', maxLength: 255 },
+                                        name: { type: 'string', maxLength: 255 },
+                                        domain: domainRef,
+                                    },
+                                },
                             },
                         },
                     },
@@ -44,7 +59,14 @@ const authBody = {
                         {
                             type: 'object',
                             properties: {
-                                project: { type: 'object', properties: { id: { type: 'string', maxLength: 255 }, name: { type: 'string', maxLength: 255 }, domain: domainRef } },
+                                project: {
+                                    type: 'object',
+                                    properties: {
+                                        id: { type: 'string', maxLength: 255 },
+                                        name: { type: 'string', maxLength: 255 },
+                                        domain: domainRef,
+                                    },
+                                },
                                 domain: domainRef,
                                 system: { type: 'object' },
                             },

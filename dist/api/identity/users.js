@@ -14,13 +14,23 @@ const userFields = {
     domain_id: nullableString(64),
     options: { type: 'object' },
 };
-const createBody = { type: 'object', required: ['user'], properties: { user: { type: 'object', required: ['name'], properties: userFields } } };
-const updateBody = { type: 'object', required: ['user'], properties: { user: { type: 'object', properties: userFields, minProperties: 1 } } };
+const createBody = {
+    type: 'object',
+    required: ['user'],
+    properties: { user: { type: 'object', required: ['name'], properties: userFields } },
+};
+const updateBody = {
+    type: 'object',
+    required: ['user'],
+    properties: { user: { type: 'object', properties: userFields, minProperties: 1 } },
+};
 const passwordBody = {
-    type: 'object', required: ['user'],
+    type: 'object',
+    required: ['user'],
     properties: {
         user: {
-            type: 'object', required: ['password', 'original_password'],
+            type: 'object',
+            required: ['password', 'original_password'],
             properties: { password: { type: 'string' }, original_password: { type: 'string' } },
         },
     },
@@ -34,14 +44,20 @@ export async function userRoutes(app, opts) {
     const userId = (req) => req.params.userId;
     app.get('/identity/v3/users', { schema: keystone }, async (req) => {
         const q = req.query;
-        const rows = await admin.listUsers(req.auth, { name: queryString(q.name), domainId: queryString(q.domain_id), enabled: queryBool(q.enabled) });
+        const rows = await admin.listUsers(req.auth, {
+            name: queryString(q.name),
+            domainId: queryString(q.domain_id),
+            enabled: queryBool(q.enabled),
+        });
         return listBody('users', rows.map((u) => renderUser(u, v3(req))), selfUrl(req, config.publicUrl));
     });
     app.post('/identity/v3/users', { schema: { ...keystone, body: createBody } }, async (req, reply) => {
         const row = await admin.createUser(req.auth, req.body.user);
         return reply.code(201).send({ user: renderUser(row, v3(req)) });
     });
-    app.get('/identity/v3/users/:userId', { schema: one }, async (req) => ({ user: renderUser(await admin.getUser(req.auth, userId(req)), v3(req)) }));
+    app.get('/identity/v3/users/:userId', { schema: one }, async (req) => ({
+        user: renderUser(await admin.getUser(req.auth, userId(req)), v3(req)),
+    }));
     app.patch('/identity/v3/users/:userId', { schema: { ...one, body: updateBody } }, async (req) => {
         const row = await admin.updateUser(req.auth, userId(req), req.body.user);
         return { user: renderUser(row, v3(req)) };

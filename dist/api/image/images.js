@@ -43,7 +43,10 @@ export async function glanceImageRoutes(app, opts) {
     });
     app.get('/image/v2/images/:id', { schema: doc('Show an image') }, async (req) => show(await images.get(req.auth, req.params.id)));
     app.patch('/image/v2/images/:id', { schema: doc('Update an image (application/openstack-images-v2.1-json-patch)') }, async (req) => {
-        const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+        const type = String(req.headers['content-type'] ?? '')
+            .split(';')[0]
+            .trim()
+            .toLowerCase();
         if (!PATCH_TYPES.includes(type)) {
             discardBody(req.body);
             throw new UnsupportedMediaType(`Unsupported Content-Type`);
@@ -60,7 +63,10 @@ export async function glanceImageRoutes(app, opts) {
         schema: doc('Upload image data (raw stream; 204 with no body)'),
         // Refuse media types a body parser would buffer (JSON, text) before any byte is read.
         onRequest: async (req, reply) => {
-            const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+            const type = String(req.headers['content-type'] ?? '')
+                .split(';')[0]
+                .trim()
+                .toLowerCase();
             if (type !== '' && !UPLOAD_TYPES.includes(type)) {
                 reply.header('Connection', 'close');
                 throw new UnsupportedMediaType(`Content-Type ${type} is not supported for image data: send application/octet-stream`);

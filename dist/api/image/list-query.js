@@ -2,15 +2,41 @@
 // relative `first`/`next` links Glance builds from the same parameters.
 import { BadRequest } from '../../errors.js';
 import { STATUSES, VISIBILITIES } from '../../images/image-rules.js';
-import { parseListFilter, parseRangeFilter, parseTimeFilter, } from '../../images/list-filter-ops.js';
-const FILTERS = ['name', 'status', 'visibility', 'owner', 'container_format', 'disk_format', 'id', 'checksum', 'os_hash_value'];
+import { parseListFilter, parseRangeFilter, parseTimeFilter } from '../../images/list-filter-ops.js';
+const FILTERS = [
+    'name',
+    'status',
+    'visibility',
+    'owner',
+    'container_format',
+    'disk_format',
+    'id',
+    'checksum',
+    'os_hash_value',
+];
 /** The fields Glance filters with an operator (`in:a,b`, `eq:a`); owner and visibility match as sent. */
 const OPERATOR_FILTERS = new Set(['name', 'id', 'status', 'container_format', 'disk_format']);
 const TIME_FILTERS = ['created_at', 'updated_at'];
 const RANGE_FILTERS = ['size_min', 'size_max', 'virtual_size_min', 'virtual_size_max'];
-const CONTROL = new Set(['limit', 'marker', 'sort_key', 'sort_dir', 'sort', 'tag', 'member_status', 'os_hidden', 'protected', ...FILTERS, ...TIME_FILTERS, ...RANGE_FILTERS]);
+const CONTROL = new Set([
+    'limit',
+    'marker',
+    'sort_key',
+    'sort_dir',
+    'sort',
+    'tag',
+    'member_status',
+    'os_hidden',
+    'protected',
+    ...FILTERS,
+    ...TIME_FILTERS,
+    ...RANGE_FILTERS,
+]);
 const all = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const one = (q, k) => { const v = all(q[k]); return v.length ? v[v.length - 1] : undefined; };
+const one = (q, k) => {
+    const v = all(q[k]);
+    return v.length ? v[v.length - 1] : undefined;
+};
 function sortDir(d) {
     if (d !== 'asc' && d !== 'desc')
         throw new BadRequest(`Invalid sort direction: ${d}`);
@@ -32,7 +58,9 @@ export function parseListQuery(q) {
         if (v !== undefined)
             filters[f] = OPERATOR_FILTERS.has(f) ? parseListFilter(v) : v;
     }
-    if (filters.visibility !== undefined && filters.visibility !== 'all' && !VISIBILITIES.includes(String(filters.visibility))) {
+    if (filters.visibility !== undefined &&
+        filters.visibility !== 'all' &&
+        !VISIBILITIES.includes(String(filters.visibility))) {
         throw new BadRequest(`Invalid visibility value: ${filters.visibility}`);
     }
     for (const status of filters.status === undefined ? [] : [].concat(filters.status)) {
@@ -75,7 +103,7 @@ export function parseListQuery(q) {
     else {
         if (dirs.length > 1 && dirs.length !== keys.length)
             throw new BadRequest('Number of sort dirs does not match the number of sort keys');
-        keys.forEach((key, i) => sort.push({ key, dir: sortDir(dirs.length > 1 ? dirs[i] : dirs[0] ?? 'desc') }));
+        keys.forEach((key, i) => sort.push({ key, dir: sortDir(dirs.length > 1 ? dirs[i] : (dirs[0] ?? 'desc')) }));
         if (keys.length === 0 && dirs.length === 1)
             sort.push({ key: 'created_at', dir: sortDir(dirs[0]) });
     }
@@ -90,7 +118,19 @@ export function parseListQuery(q) {
     for (const [k, v] of Object.entries(q))
         if (!CONTROL.has(k) && v !== undefined)
             properties[k] = all(v)[all(v).length - 1];
-    return { filters, times, ranges, protected: protectedOnly, tags: all(q.tag), memberStatus, osHidden, sort, marker: one(q, 'marker'), limit, properties };
+    return {
+        filters,
+        times,
+        ranges,
+        protected: protectedOnly,
+        tags: all(q.tag),
+        memberStatus,
+        osHidden,
+        sort,
+        marker: one(q, 'marker'),
+        limit,
+        properties,
+    };
 }
 /** Glance's links: `first` is the query without marker; `next` the same with the last id as marker. */
 export function listLinks(rawQuery, lastId) {

@@ -1,7 +1,10 @@
 import { BadRequest, RequestEntityTooLarge } from '../../errors.js';
 const MAX_JSON_BYTES = 1024 * 1024;
 function isStream(v) {
-    return typeof v === 'object' && v !== null && typeof v.pipe === 'function' && typeof v.on === 'function';
+    return (typeof v === 'object' &&
+        v !== null &&
+        typeof v.pipe === 'function' &&
+        typeof v.on === 'function');
 }
 export async function jsonBody(body) {
     if (!isStream(body))

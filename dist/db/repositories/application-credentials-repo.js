@@ -29,7 +29,8 @@ export class ApplicationCredentialsRepo {
         const out = new Map(ids.map((id) => [id, []]));
         if (ids.length === 0)
             return out;
-        const rows = await this.db('application_credential_roles as c').join('roles as r', 'r.id', 'c.role_id')
+        const rows = await this.db('application_credential_roles as c')
+            .join('roles as r', 'r.id', 'c.role_id')
             .whereIn('c.application_credential_id', ids)
             .select('c.application_credential_id as credId', 'r.id', 'r.name')
             .orderBy('r.name');

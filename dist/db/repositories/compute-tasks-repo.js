@@ -4,14 +4,17 @@ export class ComputeTasksRepo {
         this.db = db;
     }
     async insert(row, trx = this.db) {
-        const [r] = await trx('compute_tasks').insert({ ...row, attempts: 0 }).returning('id');
+        const [r] = await trx('compute_tasks')
+            .insert({ ...row, attempts: 0 })
+            .returning('id');
         return typeof r === 'object' ? r.id : r;
     }
     /** Tasks nobody holds (or whose lease ran out), oldest first. */
     async claimable(now, limit, trx = this.db) {
         return trx('compute_tasks')
             .where((w) => w.whereNull('claimed_by').orWhere('lease_until', '<', now))
-            .orderBy('id').limit(limit);
+            .orderBy('id')
+            .limit(limit);
     }
     async findById(id, trx = this.db) {
         return trx('compute_tasks').where({ id }).first();

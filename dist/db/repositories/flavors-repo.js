@@ -1,8 +1,20 @@
 /** Columns a caller may sort by (Nova's VALID_SORT_KEYS mapped onto our columns; `flavorid` and `id` are our id). */
 export const FLAVOR_SORT_COLUMNS = {
-    created_at: 'created_at', description: 'description', disabled: 'disabled', ephemeral_gb: 'ephemeral_gb',
-    flavorid: 'id', id: 'id', is_public: 'is_public', memory_mb: 'memory_mb', name: 'name', root_gb: 'root_gb',
-    rxtx_factor: 'rxtx_factor', swap: 'swap', updated_at: 'created_at', vcpu_weight: 'id', vcpus: 'vcpus',
+    created_at: 'created_at',
+    description: 'description',
+    disabled: 'disabled',
+    ephemeral_gb: 'ephemeral_gb',
+    flavorid: 'id',
+    id: 'id',
+    is_public: 'is_public',
+    memory_mb: 'memory_mb',
+    name: 'name',
+    root_gb: 'root_gb',
+    rxtx_factor: 'rxtx_factor',
+    swap: 'swap',
+    updated_at: 'created_at',
+    vcpu_weight: 'id',
+    vcpus: 'vcpus',
 };
 export function toFlavorRow(raw) {
     return {
@@ -53,7 +65,7 @@ export class FlavorsRepo {
         if (q.after) {
             // Keyset pagination on (sort column, id), the id breaking ties as Nova's paginate_query does.
             const op = q.sortDir === 'asc' ? '>' : '<';
-            const mv = (q.after[q.sortColumn] ?? '');
+            const mv = q.after[q.sortColumn] ?? '';
             const afterId = q.after.id;
             query.where((w) => {
                 w.whereRaw(`${colSql} ${op} ?`, [mv]).orWhere((x) => x.whereRaw(`${colSql} = ?`, [mv]).where('id', op, afterId));
@@ -80,7 +92,9 @@ export class FlavorsRepo {
     }
     // ---- extra specs ----
     async extraSpecs(flavorId, trx = this.db) {
-        const rows = await trx('flavor_extra_specs').where({ flavor_id: flavorId }).orderBy('key');
+        const rows = await trx('flavor_extra_specs')
+            .where({ flavor_id: flavorId })
+            .orderBy('key');
         return Object.fromEntries(rows.map((r) => [r.key, r.value]));
     }
     async extraSpecsFor(flavorIds, trx = this.db) {
@@ -88,7 +102,8 @@ export class FlavorsRepo {
         if (flavorIds.length === 0)
             return out;
         const rows = await trx('flavor_extra_specs')
-            .whereIn('flavor_id', flavorIds).orderBy(['flavor_id', 'key']);
+            .whereIn('flavor_id', flavorIds)
+            .orderBy(['flavor_id', 'key']);
         for (const r of rows)
             out.get(r.flavor_id)[r.key] = r.value;
         return out;
@@ -104,13 +119,18 @@ export class FlavorsRepo {
     }
     // ---- access ----
     async projects(flavorId, trx = this.db) {
-        const rows = await trx('flavor_projects').where({ flavor_id: flavorId }).orderBy('project_id');
+        const rows = await trx('flavor_projects')
+            .where({ flavor_id: flavorId })
+            .orderBy('project_id');
         return rows.map((r) => r.project_id);
     }
     /** false when the pair already existed. */
     async addProject(flavorId, projectId, trx = this.db) {
-        const rows = await trx('flavor_projects').insert({ flavor_id: flavorId, project_id: projectId })
-            .onConflict(['flavor_id', 'project_id']).ignore().returning('flavor_id');
+        const rows = await trx('flavor_projects')
+            .insert({ flavor_id: flavorId, project_id: projectId })
+            .onConflict(['flavor_id', 'project_id'])
+            .ignore()
+            .returning('flavor_id');
         return rows.length > 0;
     }
     async removeProject(flavorId, projectId, trx = this.db) {

@@ -4,15 +4,35 @@ export class HostUsageRepo {
         this.db = db;
     }
     async byHost(trx = this.db) {
-        const rows = await trx('instances').where({ deleted: false }).whereNotNull('host_id').groupBy('host_id').select('host_id', trx.raw('coalesce(sum(vcpus), 0) as vcpus'), trx.raw('coalesce(sum(memory_mb), 0) as mem'), trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'), trx.raw('count(*) as n'), trx.raw('sum(case when task_state is not null then 1 else 0 end) as busy'));
-        return new Map(rows.map((r) => [Number(r.host_id), {
-                vcpus: Number(r.vcpus), memoryMb: Number(r.mem), localGb: Number(r.disk), count: Number(r.n), busy: Number(r.busy ?? 0),
-            }]));
+        const rows = await trx('instances')
+            .where({ deleted: false })
+            .whereNotNull('host_id')
+            .groupBy('host_id')
+            .select('host_id', trx.raw('coalesce(sum(vcpus), 0) as vcpus'), trx.raw('coalesce(sum(memory_mb), 0) as mem'), trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'), trx.raw('count(*) as n'), trx.raw('sum(case when task_state is not null then 1 else 0 end) as busy'));
+        return new Map(rows.map((r) => [
+            Number(r.host_id),
+            {
+                vcpus: Number(r.vcpus),
+                memoryMb: Number(r.mem),
+                localGb: Number(r.disk),
+                count: Number(r.n),
+                busy: Number(r.busy ?? 0),
+            },
+        ]));
     }
     /** What each project's live servers on a host add up to (os-hosts show), by project id. */
     async byProjectOn(hostId, trx = this.db) {
-        const rows = await trx('instances').where({ deleted: false, host_id: hostId }).groupBy('project_id').orderBy('project_id').select('project_id', trx.raw('coalesce(sum(vcpus), 0) as vcpus'), trx.raw('coalesce(sum(memory_mb), 0) as mem'), trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'));
-        return rows.map((r) => ({ projectId: String(r.project_id), vcpus: Number(r.vcpus), memoryMb: Number(r.mem), localGb: Number(r.disk) }));
+        const rows = await trx('instances')
+            .where({ deleted: false, host_id: hostId })
+            .groupBy('project_id')
+            .orderBy('project_id')
+            .select('project_id', trx.raw('coalesce(sum(vcpus), 0) as vcpus'), trx.raw('coalesce(sum(memory_mb), 0) as mem'), trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'));
+        return rows.map((r) => ({
+            projectId: String(r.project_id),
+            vcpus: Number(r.vcpus),
+            memoryMb: Number(r.mem),
+            localGb: Number(r.disk),
+        }));
     }
     /** Live servers on a host, oldest first: name and uuid. */
     serversOn(hostId, trx = this.db) {
@@ -29,7 +49,9 @@ export class HostUsageRepo {
         });
     }
     async liveCountOn(hostId, trx = this.db) {
-        const [r] = await trx('instances').where({ deleted: false, host_id: hostId }).count({ n: '*' });
+        const [r] = await trx('instances')
+            .where({ deleted: false, host_id: hostId })
+            .count({ n: '*' });
         return Number(r.n);
     }
 }

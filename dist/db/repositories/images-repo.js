@@ -53,10 +53,15 @@ export class ImagesRepo {
                 w.where('visibility', 'public');
                 if (projectId) {
                     w.orWhere('owner', projectId);
-                    w.orWhere((s) => s.where('visibility', 'shared').whereExists((e) => e.select(trx.raw('1')).from('image_members').whereRaw('image_members.image_id = images.id')
+                    w.orWhere((s) => s.where('visibility', 'shared').whereExists((e) => e
+                        .select(trx.raw('1'))
+                        .from('image_members')
+                        .whereRaw('image_members.image_id = images.id')
                         .where('image_members.member', projectId)
-                        .modify((m) => { if (memberStatus !== 'all')
-                        m.where('image_members.status', memberStatus); })));
+                        .modify((m) => {
+                        if (memberStatus !== 'all')
+                            m.where('image_members.status', memberStatus);
+                    })));
                 }
                 if (q.filters.visibility === 'community' || q.includeCommunity)
                     w.orWhere('visibility', 'community');
@@ -82,11 +87,17 @@ export class ImagesRepo {
             query.where('images.protected', q.protected);
         for (const [k, v] of Object.entries(q.properties)) {
             // properties is JSON text written by JSON.stringify: match the exact `"key":"value"` pair.
-            const needle = JSON.stringify({ [k]: v }).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
+            const needle = JSON.stringify({ [k]: v })
+                .slice(1, -1)
+                .replace(/[\\%_]/g, (c) => `\\${c}`);
             query.whereRaw("images.properties LIKE ? ESCAPE '\\'", [`%${needle}%`]);
         }
         for (const tag of q.tags) {
-            query.whereExists((e) => e.select(trx.raw('1')).from('image_tags').whereRaw('image_tags.image_id = images.id').where('image_tags.tag', tag));
+            query.whereExists((e) => e
+                .select(trx.raw('1'))
+                .from('image_tags')
+                .whereRaw('image_tags.image_id = images.id')
+                .where('image_tags.tag', tag));
         }
         const sort = [...q.sort];
         if (!sort.some((s) => s.key === 'id'))
@@ -176,7 +187,10 @@ export class ImagesRepo {
         return trx('image_host_loads').where({ image_id: imageId, host_id: hostId }).first();
     }
     async recordHostLoad(row, trx = this.db) {
-        await trx('image_host_loads').insert(row).onConflict(['image_id', 'host_id']).merge(['docker_image_id', 'loaded_at']);
+        await trx('image_host_loads')
+            .insert(row)
+            .onConflict(['image_id', 'host_id'])
+            .merge(['docker_image_id', 'loaded_at']);
     }
     async forgetHostLoad(imageId, hostId, trx = this.db) {
         await trx('image_host_loads').where({ image_id: imageId, host_id: hostId }).delete();

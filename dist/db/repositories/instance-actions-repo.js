@@ -8,7 +8,10 @@ export class InstanceActionsRepo {
         return typeof r === 'object' ? r.id : r;
     }
     async findByRequest(uuid, requestId, trx = this.db) {
-        return trx('instance_actions').where({ instance_uuid: uuid, request_id: requestId }).orderBy('id', 'desc').first(); // the newest, as Nova's action_get_by_request_id
+        return trx('instance_actions')
+            .where({ instance_uuid: uuid, request_id: requestId })
+            .orderBy('id', 'desc')
+            .first(); // the newest, as Nova's action_get_by_request_id
     }
     async update(id, changes, trx = this.db) {
         await trx('instance_actions').where({ id }).update(changes);

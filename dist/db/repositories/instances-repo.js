@@ -12,15 +12,42 @@ export function normalizeInstance(row) {
 }
 /** Nova sort keys we can honour, mapped onto columns (others are accepted and ignored). */
 export const INSTANCE_SORT_COLUMNS = {
-    access_ip_v4: 'access_ip_v4', access_ip_v6: 'access_ip_v6', availability_zone: 'availability_zone',
-    config_drive: 'config_drive', created_at: 'created_at', display_description: 'display_description',
-    display_name: 'display_name', host: 'host_id', hostname: 'hostname', image_ref: 'image_ref',
-    instance_type_id: 'flavor_id', key_name: 'key_name', launch_index: 'launch_index', launched_at: 'launched_at',
-    locked_by: 'locked_by', node: 'host_id', power_state: 'power_state', progress: 'progress', project_id: 'project_id',
-    task_state: 'task_state', terminated_at: 'terminated_at', updated_at: 'updated_at', user_id: 'user_id', uuid: 'uuid',
-    vm_state: 'vm_state', deleted: 'deleted', deleted_at: 'deleted_at', ephemeral_gb: 'ephemeral_gb', id: 'id',
-    key_data: 'key_data', locked: 'locked', memory_mb: 'memory_mb', reservation_id: 'reservation_id', root_gb: 'root_gb',
-    user_data: 'user_data', vcpus: 'vcpus',
+    access_ip_v4: 'access_ip_v4',
+    access_ip_v6: 'access_ip_v6',
+    availability_zone: 'availability_zone',
+    config_drive: 'config_drive',
+    created_at: 'created_at',
+    display_description: 'display_description',
+    display_name: 'display_name',
+    host: 'host_id',
+    hostname: 'hostname',
+    image_ref: 'image_ref',
+    instance_type_id: 'flavor_id',
+    key_name: 'key_name',
+    launch_index: 'launch_index',
+    launched_at: 'launched_at',
+    locked_by: 'locked_by',
+    node: 'host_id',
+    power_state: 'power_state',
+    progress: 'progress',
+    project_id: 'project_id',
+    task_state: 'task_state',
+    terminated_at: 'terminated_at',
+    updated_at: 'updated_at',
+    user_id: 'user_id',
+    uuid: 'uuid',
+    vm_state: 'vm_state',
+    deleted: 'deleted',
+    deleted_at: 'deleted_at',
+    ephemeral_gb: 'ephemeral_gb',
+    id: 'id',
+    key_data: 'key_data',
+    locked: 'locked',
+    memory_mb: 'memory_mb',
+    reservation_id: 'reservation_id',
+    root_gb: 'root_gb',
+    user_data: 'user_data',
+    vcpus: 'vcpus',
 };
 /** vm_state of a soft-deleted server (compute/states VmState.SOFT_DELETED). */
 const SOFT_DELETED_VM_STATE = 'soft-delete';
@@ -37,6 +64,15 @@ export class InstancesRepo {
         return row ? normalizeInstance(row) : undefined;
     }
     /** A live (not deleted) server, or InstanceNotFound. */
+    /** The rows of these uuids (lower case), deleted ones included, in batches the drivers accept. */
+    async findManyByUuid(uuids, trx = this.db) {
+        const rows = [];
+        for (let i = 0; i < uuids.length; i += 500) {
+            const batch = await trx('instances').whereIn('uuid', uuids.slice(i, i + 500));
+            rows.push(...batch.map(normalizeInstance));
+        }
+        return rows;
+    }
     async getLive(uuid, trx = this.db) {
         const row = await this.findByUuid(uuid, trx);
         if (!row || row.deleted)
@@ -98,11 +134,18 @@ export class InstancesRepo {
                 query.where(col, v);
         }
         if (q.changesSince)
-            query.where((w) => w.where('updated_at', '>=', q.changesSince).orWhere((x) => x.whereNull('updated_at').where('created_at', '>=', q.changesSince)));
+            query.where((w) => w
+                .where('updated_at', '>=', q.changesSince)
+                .orWhere((x) => x.whereNull('updated_at').where('created_at', '>=', q.changesSince)));
         if (q.changesBefore)
-            query.where((w) => w.where('updated_at', '<=', q.changesBefore).orWhere((x) => x.whereNull('updated_at').where('created_at', '<=', q.changesBefore)));
-        const tagSub = (tags) => trx('instance_tags').select('instance_uuid').whereIn('tag', tags)
-            .groupBy('instance_uuid').havingRaw('count(distinct tag) = ?', [tags.length]);
+            query.where((w) => w
+                .where('updated_at', '<=', q.changesBefore)
+                .orWhere((x) => x.whereNull('updated_at').where('created_at', '<=', q.changesBefore)));
+        const tagSub = (tags) => trx('instance_tags')
+            .select('instance_uuid')
+            .whereIn('tag', tags)
+            .groupBy('instance_uuid')
+            .havingRaw('count(distinct tag) = ?', [tags.length]);
         const anyTagSub = (tags) => trx('instance_tags').select('instance_uuid').whereIn('tag', tags);
         if (q.tagsAll?.length)
             query.whereIn('uuid', tagSub(q.tagsAll));
@@ -125,9 +168,15 @@ export class InstancesRepo {
     }
     /** Live servers on a host, for the scheduler's resource accounting. */
     async usageByHost(trx = this.db) {
-        const rows = await trx('instances').where({ deleted: false }).whereNotNull('host_id')
-            .groupBy('host_id').select('host_id', trx.raw('sum(vcpus) as vcpus'), trx.raw('sum(memory_mb) as mem'), trx.raw('count(*) as n'));
-        return new Map(rows.map((r) => [Number(r.host_id), { vcpus: Number(r.vcpus), memoryMb: Number(r.mem), count: Number(r.n) }]));
+        const rows = await trx('instances')
+            .where({ deleted: false })
+            .whereNotNull('host_id')
+            .groupBy('host_id')
+            .select('host_id', trx.raw('sum(vcpus) as vcpus'), trx.raw('sum(memory_mb) as mem'), trx.raw('count(*) as n'));
+        return new Map(rows.map((r) => [
+            Number(r.host_id),
+            { vcpus: Number(r.vcpus), memoryMb: Number(r.mem), count: Number(r.n) },
+        ]));
     }
 }
 /**

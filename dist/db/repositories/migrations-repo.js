@@ -16,11 +16,26 @@ export class MigrationsRepo {
     async create(m, trx = this.db) {
         const host = m.hostId === null ? undefined : await trx('compute_hosts').where('id', m.hostId).first('name');
         const row = {
-            uuid: randomUUID(), instance_uuid: m.instanceUuid, migration_type: m.migrationType, status: m.status,
-            source_compute: host?.name ?? null, source_node: host?.name ?? null, dest_compute: null, dest_node: null, dest_host: null,
-            old_instance_type_id: instanceTypeIdOf(m.oldFlavorId), new_instance_type_id: instanceTypeIdOf(m.newFlavorId),
-            old_flavor_id: m.oldFlavorId, new_flavor_id: m.newFlavorId, hidden: false, user_id: m.userId, project_id: m.projectId,
-            created_at: m.now, updated_at: null, deleted_at: null, deleted: false,
+            uuid: randomUUID(),
+            instance_uuid: m.instanceUuid,
+            migration_type: m.migrationType,
+            status: m.status,
+            source_compute: host?.name ?? null,
+            source_node: host?.name ?? null,
+            dest_compute: null,
+            dest_node: null,
+            dest_host: null,
+            old_instance_type_id: instanceTypeIdOf(m.oldFlavorId),
+            new_instance_type_id: instanceTypeIdOf(m.newFlavorId),
+            old_flavor_id: m.oldFlavorId,
+            new_flavor_id: m.newFlavorId,
+            hidden: false,
+            user_id: m.userId,
+            project_id: m.projectId,
+            created_at: m.now,
+            updated_at: null,
+            deleted_at: null,
+            deleted: false,
         };
         const [r] = await trx('migrations').insert(row).returning('id');
         return { ...row, id: typeof r === 'object' ? r.id : r };
@@ -29,14 +44,21 @@ export class MigrationsRepo {
     latestFor(instanceUuid, migrationType, statuses, trx = this.db) {
         return trx('migrations')
             .where({ instance_uuid: instanceUuid, migration_type: migrationType, deleted: false })
-            .whereIn('status', statuses).orderBy('id', 'desc').first();
+            .whereIn('status', statuses)
+            .orderBy('id', 'desc')
+            .first();
     }
     /** The instance's newest live record of a type, whatever its status. */
     latest(instanceUuid, migrationType, trx = this.db) {
-        return trx('migrations').where({ instance_uuid: instanceUuid, migration_type: migrationType, deleted: false }).orderBy('id', 'desc').first();
+        return trx('migrations')
+            .where({ instance_uuid: instanceUuid, migration_type: migrationType, deleted: false })
+            .orderBy('id', 'desc')
+            .first();
     }
     async update(id, changes, now, trx = this.db) {
-        await trx('migrations').where({ id }).update({ ...changes, updated_at: now });
+        await trx('migrations')
+            .where({ id })
+            .update({ ...changes, updated_at: now });
     }
     findByUuid(uuid, trx = this.db) {
         return trx('migrations').where({ uuid }).first();
@@ -49,7 +71,8 @@ export class MigrationsRepo {
     async list(f, page, trx = this.db) {
         if (page.limit === 0)
             return [];
-        const q = trx('migrations').where('migrations.deleted', false)
+        const q = trx('migrations')
+            .where('migrations.deleted', false)
             .whereExists(trx('instances').whereRaw('instances.uuid = migrations.instance_uuid').andWhere('instances.deleted', false));
         if (f.changesSince !== undefined)
             q.where('updated_at', '>=', f.changesSince);
@@ -60,7 +83,9 @@ export class MigrationsRepo {
         // `host` is either end of the move; `source_compute` counts only without `host` (as Nova).
         if (f.host !== undefined) {
             const h = f.host;
-            q.where((w) => { w.where('source_compute', h).orWhere('dest_compute', h); });
+            q.where((w) => {
+                w.where('source_compute', h).orWhere('dest_compute', h);
+            });
         }
         else if (f.sourceCompute !== undefined)
             q.where('source_compute', f.sourceCompute);
@@ -81,9 +106,16 @@ export class MigrationsRepo {
             if (!marker)
                 throw new MarkerNotFound(page.markerUuid);
             // After the marker in (created_at desc, id desc) order.
-            q.where((w) => { w.where('created_at', '<', marker.created_at).orWhere((x) => { x.where('created_at', marker.created_at).andWhere('id', '<', marker.id); }); });
+            q.where((w) => {
+                w.where('created_at', '<', marker.created_at).orWhere((x) => {
+                    x.where('created_at', marker.created_at).andWhere('id', '<', marker.id);
+                });
+            });
         }
-        q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+        q.orderBy([
+            { column: 'created_at', order: 'desc' },
+            { column: 'id', order: 'desc' },
+        ]);
         if (page.limit !== undefined)
             q.limit(page.limit);
         return q;

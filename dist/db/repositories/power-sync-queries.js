@@ -6,7 +6,11 @@ export class PowerSyncQueries {
     }
     /** Live servers placed on `hostId` with no task in progress (the ones the sync may touch). */
     listIdleOnHost(hostId, trx = this.db) {
-        return trx('instances').select(COLUMNS).where({ host_id: hostId, deleted: false }).whereNull('task_state').orderBy('id');
+        return trx('instances')
+            .select(COLUMNS)
+            .where({ host_id: hostId, deleted: false })
+            .whereNull('task_state')
+            .orderBy('id');
     }
     findLive(uuid, trx = this.db) {
         return trx('instances').select(COLUMNS).where({ uuid, deleted: false }).first();
@@ -24,7 +28,9 @@ export class PowerSyncQueries {
     }
     /** Ends the sync's own task (task_state back to None), only if it still holds it. */
     async releaseTask(uuid, taskState, changes, trx = this.db) {
-        const n = await trx('instances').where({ uuid, deleted: false, task_state: taskState }).update({ ...changes, task_state: null });
+        const n = await trx('instances')
+            .where({ uuid, deleted: false, task_state: taskState })
+            .update({ ...changes, task_state: null });
         return n > 0;
     }
 }

@@ -29,12 +29,24 @@ export class QuotasRepo {
     }
     /** Every user limit of the project, for the sum that a project limit may not go below. */
     async allUserLimits(projectId, trx = this.db) {
-        const rows = await trx('project_user_quotas').where({ project_id: projectId }).select('user_id', 'resource', 'hard_limit');
-        return rows.map((r) => ({ ...r, hard_limit: Number(r.hard_limit) }));
+        const rows = await trx('project_user_quotas')
+            .where({ project_id: projectId })
+            .select('user_id', 'resource', 'hard_limit');
+        return rows.map((r) => ({
+            ...r,
+            hard_limit: Number(r.hard_limit),
+        }));
     }
     async setUserLimit(projectId, userId, resource, hardLimit, now, trx = this.db) {
         await trx('project_user_quotas')
-            .insert({ project_id: projectId, user_id: userId, resource, hard_limit: hardLimit, created_at: now, updated_at: null })
+            .insert({
+            project_id: projectId,
+            user_id: userId,
+            resource,
+            hard_limit: hardLimit,
+            created_at: now,
+            updated_at: null,
+        })
             .onConflict(['project_id', 'user_id', 'resource'])
             .merge({ hard_limit: hardLimit, updated_at: now });
     }

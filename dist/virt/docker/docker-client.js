@@ -13,11 +13,24 @@ export function dockerFromUrl(url, idleTimeoutMs) {
     if (url.startsWith('unix://'))
         return new Docker({ socketPath: url.slice('unix://'.length), timeout });
     const u = new URL(url.replace(/^tcp:/, 'http:'));
-    return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: u.protocol === 'https:' ? 'https' : 'http', timeout });
+    return new Docker({
+        host: u.hostname,
+        port: Number(u.port || 2375),
+        protocol: u.protocol === 'https:' ? 'https' : 'http',
+        timeout,
+    });
 }
 // Docker is down or went away: the socket file is gone (ENOENT, SIGTERM'd daemon), nobody listens
 // (ECONNREFUSED, kill -9), or the connection broke mid-way (ECONNRESET, "aborted") — docker-here.md §8.
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const UNREACHABLE = new Set([
+    'ENOENT',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'EPIPE',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ECONNABORTED',
+]);
 const WRONG_STATE = /is (not running|not paused|already paused|paused|restarting|marked for removal)\b/i;
 /** Translate a dockerode/modem error into a DriverError with Docker's own message. */
 export function mapDockerError(err, what) {
@@ -29,7 +42,10 @@ export function mapDockerError(err, what) {
         return new DriverError(`Docker Engine is unreachable (${e.code}) during ${what}`, 'unavailable');
     if (e.message === 'aborted' && !e.statusCode)
         return new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable');
-    if (e.name === 'AbortError' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKETTIMEDOUT' || /\btimed? ?out\b/i.test(msg)) {
+    if (e.name === 'AbortError' ||
+        e.code === 'ETIMEDOUT' ||
+        e.code === 'ESOCKETTIMEDOUT' ||
+        /\btimed? ?out\b/i.test(msg)) {
         return new DriverError(`Docker did not answer in time during ${what}`, 'timeout');
     }
     // Docker 20.10 answers some wrong-state requests with 500 (unpause of a running container:
@@ -37,9 +53,12 @@ export function mapDockerError(err, what) {
     if (e.statusCode && e.statusCode >= 400 && WRONG_STATE.test(msg))
         return new DriverError(msg, 'conflict');
     switch (e.statusCode) {
-        case 404: return new DriverError(msg, 'not-found');
-        case 409: return new DriverError(msg, 'conflict');
-        default: return new DriverError(`${what} failed: ${msg}`);
+        case 404:
+            return new DriverError(msg, 'not-found');
+        case 409:
+            return new DriverError(msg, 'conflict');
+        default:
+            return new DriverError(`${what} failed: ${msg}`);
     }
 }
 /**
@@ -105,7 +124,10 @@ export function followProgress(stream, what, timeoutMs) {
         });
         stream.on('data', (chunk) => lines.push(chunk));
         stream.on('error', (err) => finish(failed ?? mapDockerError(err, what)));
-        stream.on('end', () => { lines.flush(); finish(failed); });
+        stream.on('end', () => {
+            lines.flush();
+            finish(failed);
+        });
         // 'close' without 'end': the connection dropped mid-stream.
         stream.on('close', () => finish(failed ?? new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable')));
     });

@@ -6,14 +6,15 @@
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { DriverError } from '../../errors.js';
-import { PowerState, powerStateFromDocker } from '../../compute/states.js';
 import { LABELS, MANAGED_BY, containerName, lastLines, } from '../driver.js';
 import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client.js';
 import { envRestoringImage } from './commit-env.js';
 import { watchDockerEvents } from './events.js';
 import { openExecSession } from './exec-session.js';
-import { tarOf } from './tar-writer.js';
+import { tarOf } from '../tar-writer.js';
 import { toInstanceStats } from './stats.js';
+import { PowerState } from '../power-state.js';
+import { powerStateFromDocker } from './power-state.js';
 export class DockerDriver {
     opts;
     docker;
@@ -116,7 +117,10 @@ export class DockerDriver {
         const query = { repo: opts.repo, tag: opts.tag, ...(opts.changes?.length ? { changes: opts.changes } : {}) };
         const stream = (await this.call('import image', (abortSignal) => this.streams.importImage(rootfs, { ...query, abortSignal }), { timeoutMs: this.longTimeoutMs }));
         const events = await followProgress(stream, 'image import', this.longTimeoutMs);
-        const id = events.map((e) => String(e.status ?? '')).reverse().find((s) => s.startsWith('sha256:'));
+        const id = events
+            .map((e) => String(e.status ?? ''))
+            .reverse()
+            .find((s) => s.startsWith('sha256:'));
         return id ?? this.imageId(`${opts.repo}:${opts.tag}`);
     }
     async saveImage(ref) {
@@ -125,21 +129,28 @@ export class DockerDriver {
         // (a truncated tarball must never look complete), and the whole transfer has a deadline.
         const out = new PassThrough();
         let ended = false;
-        const fail = (err) => { if (!ended) {
-            ended = true;
-            clearTimeout(timer);
-            res.destroy();
-            out.destroy(err);
-        } };
+        const fail = (err) => {
+            if (!ended) {
+                ended = true;
+                clearTimeout(timer);
+                res.destroy();
+                out.destroy(err);
+            }
+        };
         const timer = setTimeout(() => fail(new DriverError('Docker did not finish image save in time', 'timeout')), this.longTimeoutMs);
         res.on('error', (err) => fail(mapDockerError(err, 'image save')));
-        res.on('end', () => { ended = true; clearTimeout(timer); });
-        res.on('close', () => fail(new DriverError('Docker Engine is unreachable (ECONNRESET) during image save', 'unavailable')));
-        out.on('close', () => { if (!ended) {
+        res.on('end', () => {
             ended = true;
             clearTimeout(timer);
-            res.destroy();
-        } });
+        });
+        res.on('close', () => fail(new DriverError('Docker Engine is unreachable (ECONNRESET) during image save', 'unavailable')));
+        out.on('close', () => {
+            if (!ended) {
+                ended = true;
+                clearTimeout(timer);
+                res.destroy();
+            }
+        });
         res.pipe(out);
         return out;
     }
@@ -230,7 +241,9 @@ export class DockerDriver {
         await this.call('stop container', (abortSignal) => this.container(instanceUuid, this.streams).stop({ t: timeoutS, abortSignal }), { okNotModified: true, timeoutMs: this.stopDeadline(timeoutS) });
     }
     async powerOn(instanceUuid) {
-        await this.call('start container', (abortSignal) => this.container(instanceUuid).start({ abortSignal }), { okNotModified: true });
+        await this.call('start container', (abortSignal) => this.container(instanceUuid).start({ abortSignal }), {
+            okNotModified: true,
+        });
     }
     async reboot(instanceUuid, type, timeoutS) {
         const info = await this.mustExist(instanceUuid);
@@ -238,9 +251,12 @@ export class DockerDriver {
             await this.unpause(instanceUuid);
         if (type === 'HARD') {
             if (info.status === 'running' || info.status === 'paused' || info.status === 'restarting') {
-                await this.call('kill container', (abortSignal) => this.container(instanceUuid).kill({ abortSignal }), { okNotModified: true })
-                    .catch((e) => { if (e.kind !== 'conflict')
-                    throw e; }); // "is not running": already down
+                await this.call('kill container', (abortSignal) => this.container(instanceUuid).kill({ abortSignal }), {
+                    okNotModified: true,
+                }).catch((e) => {
+                    if (e.kind !== 'conflict')
+                        throw e;
+                }); // "is not running": already down
             }
             await this.powerOn(instanceUuid);
         }
@@ -264,23 +280,35 @@ export class DockerDriver {
     async updateResources(instanceUuid, res) {
         const memory = res.memoryMb * 1024 * 1024;
         const cpus = await this.cpusFor(res.vcpus);
-        await this.call('update container', (abortSignal) => this.container(instanceUuid).update({ Memory: memory, MemorySwap: memory, NanoCpus: Math.round(cpus * 1e9), PidsLimit: res.pidsLimit, abortSignal }));
+        await this.call('update container', (abortSignal) => this.container(instanceUuid).update({
+            Memory: memory,
+            MemorySwap: memory,
+            NanoCpus: Math.round(cpus * 1e9),
+            PidsLimit: res.pidsLimit,
+            abortSignal,
+        }));
     }
     async snapshot(instanceUuid, opts) {
         // The snapshot keeps the disk, not the metadata given to the container as environment.
         const container = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal })));
-        const image = (await this.call('inspect image', (abortSignal) => this.docker.getImage(container.Image).inspect({ abortSignal }), { okNotFound: true }));
+        const image = await this.call('inspect image', (abortSignal) => this.docker.getImage(container.Image).inspect({ abortSignal }), { okNotFound: true });
         // Without the source image (removed by force) nothing tells the additions apart: keep the Env as is.
         const env = image ? envRestoringImage(container.Config.Env ?? [], image.Config?.Env ?? []) : [];
         // commit pauses the container while it copies its upper layer: can be long, own deadline.
         // `_body` is the container config merged into the new image (docker-modem sends it as the body).
-        const r = (await this.call('commit container', (abortSignal) => this.container(instanceUuid, this.streams).commit({ repo: opts.repo, tag: opts.tag, pause: true, abortSignal, _body: { Env: env } }), { timeoutMs: this.longTimeoutMs }));
+        const r = (await this.call('commit container', (abortSignal) => this.container(instanceUuid, this.streams).commit({
+            repo: opts.repo,
+            tag: opts.tag,
+            pause: true,
+            abortSignal,
+            _body: { Env: env },
+        }), { timeoutMs: this.longTimeoutMs }));
         if (!r?.Id)
             throw new DriverError('commit container failed: Docker returned no image id');
         return r.Id;
     }
     async getInfo(instanceUuid) {
-        const data = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal }), { okNotFound: true }));
+        const data = await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal }), { okNotFound: true });
         if (!data)
             return missingInfo(instanceUuid);
         return toInstanceInfo(data);
@@ -291,7 +319,7 @@ export class DockerDriver {
         return list.map(fromListEntry);
     }
     async getConsoleOutput(instanceUuid, tailLines) {
-        const data = (await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal }), { okNotFound: true }));
+        const data = await this.call('inspect container', (abortSignal) => this.container(instanceUuid).inspect({ abortSignal }), { okNotFound: true });
         if (!data)
             return '';
         const tty = Boolean(data.Config.Tty);
@@ -329,7 +357,11 @@ export class DockerDriver {
     async getStats(instanceUuid) {
         const info = await this.mustExist(instanceUuid);
         // one-shot: no second sample (and no 1 s wait) for the precpu fields, which we do not use.
-        const raw = (await this.call('container stats', (abortSignal) => this.container(instanceUuid).stats({ stream: false, 'one-shot': true, abortSignal })));
+        const raw = (await this.call('container stats', (abortSignal) => this.container(instanceUuid).stats({
+            stream: false,
+            'one-shot': true,
+            abortSignal,
+        })));
         return toInstanceStats(raw, info.startedAt, info.status === 'running' || info.status === 'paused', Date.now());
     }
     async exec(instanceUuid, cmd) {
@@ -364,12 +396,20 @@ export class DockerDriver {
     }
     async watchEvents(onEvent, onError) {
         let stop = null;
-        const forget = () => { if (stop)
-            this.watchers.delete(stop); };
-        stop = await watchDockerEvents(this.streams, this.timeoutMs, onEvent, (err) => { forget(); onError(err); });
+        const forget = () => {
+            if (stop)
+                this.watchers.delete(stop);
+        };
+        stop = await watchDockerEvents(this.streams, this.timeoutMs, onEvent, (err) => {
+            forget();
+            onError(err);
+        });
         const s = stop;
         this.watchers.add(s);
-        return () => { this.watchers.delete(s); s(); };
+        return () => {
+            this.watchers.delete(s);
+            s();
+        };
     }
     async close() {
         for (const stop of this.watchers)
@@ -383,8 +423,18 @@ function withOptions(target, method, options) {
 }
 function missingInfo(instanceUuid) {
     return {
-        instanceUuid, containerId: null, powerState: PowerState.NOSTATE, status: 'missing', exitCode: null, oomKilled: false,
-        startedAt: null, finishedAt: null, addresses: [], memoryBytes: 0, nanoCpus: 0, labels: {},
+        instanceUuid,
+        containerId: null,
+        powerState: PowerState.NOSTATE,
+        status: 'missing',
+        exitCode: null,
+        oomKilled: false,
+        startedAt: null,
+        finishedAt: null,
+        addresses: [],
+        memoryBytes: 0,
+        nanoCpus: 0,
+        labels: {},
     };
 }
 function addressesOf(nets) {
@@ -409,7 +459,7 @@ function fromListEntry(c) {
         oomKilled: false,
         startedAt: null,
         finishedAt: null,
-        addresses: addressesOf((c.NetworkSettings?.Networks ?? {})),
+        addresses: addressesOf(c.NetworkSettings?.Networks ?? {}),
         memoryBytes: 0,
         nanoCpus: 0,
         labels,
@@ -427,7 +477,7 @@ function toInstanceInfo(d) {
         oomKilled: Boolean(d.State.OOMKilled),
         startedAt: unset(d.State.StartedAt),
         finishedAt: unset(d.State.FinishedAt),
-        addresses: addressesOf((d.NetworkSettings?.Networks ?? {})),
+        addresses: addressesOf(d.NetworkSettings?.Networks ?? {}),
         memoryBytes: d.HostConfig?.Memory ?? 0,
         nanoCpus: d.HostConfig?.NanoCpus ?? 0,
         labels,

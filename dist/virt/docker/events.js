@@ -14,7 +14,9 @@ export function toDriverEvent(obj) {
     const name = attrs.name ?? '';
     const instanceUuid = attrs[LABELS.instanceUuid] ?? (name.startsWith(CONTAINER_PREFIX) ? name.slice(CONTAINER_PREFIX.length) : '');
     // Action may carry detail after a colon ("exec_start: sh", "health_status: healthy").
-    const action = String(obj.Action ?? obj.status ?? '').split(':')[0].trim();
+    const action = String(obj.Action ?? obj.status ?? '')
+        .split(':')[0]
+        .trim();
     if (!instanceUuid || !action)
         return undefined;
     const timeNano = Number(obj.timeNano);
@@ -64,11 +66,16 @@ export async function watchDockerEvents(streams, connectTimeoutMs, onEvent, onEr
         try {
             onEvent(e);
         }
-        catch { /* a listener's bug must not kill the stream */ }
+        catch {
+            /* a listener's bug must not kill the stream */
+        }
     });
     res.on('data', (chunk) => lines.push(chunk));
     res.on('error', (err) => broke(mapDockerError(err, 'event stream')));
-    res.on('end', () => { lines.flush(); broke(new DriverError('Docker closed the event stream', 'unavailable')); });
+    res.on('end', () => {
+        lines.flush();
+        broke(new DriverError('Docker closed the event stream', 'unavailable'));
+    });
     res.on('close', () => broke(new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable')));
     return () => {
         if (stopped)

@@ -7,8 +7,14 @@ export function toInstanceStats(raw, startedAt, running, now) {
     const networks = {};
     for (const [name, n] of Object.entries(raw.networks ?? {})) {
         networks[name] = {
-            rxBytes: n.rx_bytes ?? 0, rxPackets: n.rx_packets ?? 0, rxErrors: n.rx_errors ?? 0, rxDropped: n.rx_dropped ?? 0,
-            txBytes: n.tx_bytes ?? 0, txPackets: n.tx_packets ?? 0, txErrors: n.tx_errors ?? 0, txDropped: n.tx_dropped ?? 0,
+            rxBytes: n.rx_bytes ?? 0,
+            rxPackets: n.rx_packets ?? 0,
+            rxErrors: n.rx_errors ?? 0,
+            rxDropped: n.rx_dropped ?? 0,
+            txBytes: n.tx_bytes ?? 0,
+            txPackets: n.tx_packets ?? 0,
+            txErrors: n.tx_errors ?? 0,
+            txDropped: n.tx_dropped ?? 0,
         };
     }
     const started = startedAt ? Date.parse(startedAt) : NaN;

@@ -3,9 +3,9 @@
 import { PassThrough, Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { DriverError } from '../../errors.js';
-import { PowerState } from '../../compute/states.js';
 import { LABELS, MANAGED_BY, lastLines, } from '../driver.js';
-import { tarOf } from '../docker/tar-writer.js';
+import { tarOf } from '../tar-writer.js';
+import { PowerState } from '../power-state.js';
 export class FakeDriver {
     hostName;
     containers = new Map();
@@ -29,8 +29,13 @@ export class FakeDriver {
         this.injections.set(op, { error, times });
     }
     /** Every call of `op` takes `ms` longer (to hold a task in its transitional state). */
-    delay(op, ms) { this.delays.set(op, ms); }
-    clearInjections() { this.injections.clear(); this.delays.clear(); }
+    delay(op, ms) {
+        this.delays.set(op, ms);
+    }
+    clearInjections() {
+        this.injections.clear();
+        this.delays.clear();
+    }
     /** Behind the service's back: the container's process exits (as if it crashed or finished). */
     simulateExit(instanceUuid, exitCode = 0) {
         const c = this.containers.get(instanceUuid);
@@ -105,13 +110,23 @@ export class FakeDriver {
             throw new DriverError('Docker Engine is unreachable', 'unavailable');
         const running = [...this.containers.values()].filter((c) => c.status === 'running').length;
         return {
-            cpus: 2, memoryBytes: 24 * 1024 ** 3, diskTotalBytes: 100 * 1024 ** 3, diskFreeBytes: 80 * 1024 ** 3,
-            serverVersion: '20.10.24+fake', apiVersion: '1.41', operatingSystem: 'Fake OS', kernelVersion: '6.1.0-fake',
-            storageDriver: 'overlay2', containers: this.containers.size, containersRunning: running,
+            cpus: 2,
+            memoryBytes: 24 * 1024 ** 3,
+            diskTotalBytes: 100 * 1024 ** 3,
+            diskFreeBytes: 80 * 1024 ** 3,
+            serverVersion: '20.10.24+fake',
+            apiVersion: '1.41',
+            operatingSystem: 'Fake OS',
+            kernelVersion: '6.1.0-fake',
+            storageDriver: 'overlay2',
+            containers: this.containers.size,
+            containersRunning: running,
         };
     }
     // ---- images ---------------------------------------------------------------------------------
-    async imageExists(ref) { return this.images.has(ref); }
+    async imageExists(ref) {
+        return this.images.has(ref);
+    }
     async loadImage(archive) {
         await this.enter('loadImage', '');
         const buf = await readAll(archive);
@@ -135,7 +150,9 @@ export class FakeDriver {
             throw new DriverError(`No such image: ${ref}`, 'not-found');
         return Readable.from([buf]);
     }
-    async removeImage(ref) { this.images.delete(ref); }
+    async removeImage(ref) {
+        this.images.delete(ref);
+    }
     // ---- instances ------------------------------------------------------------------------------
     async spawn(spec) {
         await this.enter('spawn', spec.instanceUuid);
@@ -145,8 +162,15 @@ export class FakeDriver {
             throw new DriverError(`No such image: ${spec.image}`, 'not-found');
         const now = new Date().toISOString();
         this.containers.set(spec.instanceUuid, {
-            spec, id: createHash('sha256').update(spec.instanceUuid).digest('hex'), status: 'running', exitCode: null,
-            startedAt: now, finishedAt: null, output: `booted ${spec.hostname}\n`, memoryMb: spec.memoryMb, vcpus: spec.vcpus,
+            spec,
+            id: createHash('sha256').update(spec.instanceUuid).digest('hex'),
+            status: 'running',
+            exitCode: null,
+            startedAt: now,
+            finishedAt: null,
+            output: `booted ${spec.hostname}\n`,
+            memoryMb: spec.memoryMb,
+            vcpus: spec.vcpus,
             ip: spec.network ? `198.18.0.${this.nextIp++}` : null,
         });
         this.emit(spec.instanceUuid, 'start');
@@ -241,7 +265,10 @@ export class FakeDriver {
         const id = 'sha256:' + createHash('sha256').update(`${instanceUuid}${opts.repo}${Date.now()}${Math.random()}`).digest('hex');
         // Shaped as `docker save` writes it, so the saved image can be loaded on another host.
         const manifest = JSON.stringify([{ Config: 'config.json', RepoTags: [`${opts.repo}:${opts.tag}`], Layers: [] }]);
-        this.images.set(id, tarOf([{ path: 'manifest.json', contents: Buffer.from(manifest) }, { path: 'snapshot-of', contents: Buffer.from(instanceUuid) }]));
+        this.images.set(id, tarOf([
+            { path: 'manifest.json', contents: Buffer.from(manifest) },
+            { path: 'snapshot-of', contents: Buffer.from(instanceUuid) },
+        ]));
         return id;
     }
     async getInfo(instanceUuid) {
@@ -249,20 +276,57 @@ export class FakeDriver {
         const c = this.containers.get(instanceUuid);
         if (!c) {
             return {
-                instanceUuid, containerId: null, powerState: PowerState.NOSTATE, status: 'missing', exitCode: null, oomKilled: false,
-                startedAt: null, finishedAt: null, addresses: [], memoryBytes: 0, nanoCpus: 0, labels: {},
+                instanceUuid,
+                containerId: null,
+                powerState: PowerState.NOSTATE,
+                status: 'missing',
+                exitCode: null,
+                oomKilled: false,
+                startedAt: null,
+                finishedAt: null,
+                addresses: [],
+                memoryBytes: 0,
+                nanoCpus: 0,
+                labels: {},
             };
         }
         return this.info(c);
     }
     info(c) {
-        const ps = c.status === 'running' ? PowerState.RUNNING : c.status === 'paused' ? PowerState.PAUSED : c.status === 'dead' ? PowerState.CRASHED : PowerState.SHUTDOWN;
+        const ps = c.status === 'running'
+            ? PowerState.RUNNING
+            : c.status === 'paused'
+                ? PowerState.PAUSED
+                : c.status === 'dead'
+                    ? PowerState.CRASHED
+                    : PowerState.SHUTDOWN;
         return {
-            instanceUuid: c.spec.instanceUuid, containerId: c.id, powerState: ps, status: c.status, exitCode: c.exitCode, oomKilled: false,
-            startedAt: c.startedAt, finishedAt: c.finishedAt,
-            addresses: c.ip && c.spec.network ? [{ network: c.spec.network, version: 4, addr: c.ip, mac: '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0') }] : [],
-            memoryBytes: c.memoryMb * 1024 * 1024, nanoCpus: c.vcpus * 1e9,
-            labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.instanceUuid]: c.spec.instanceUuid, [LABELS.projectId]: c.spec.projectId, ...(c.spec.extraLabels ?? {}) },
+            instanceUuid: c.spec.instanceUuid,
+            containerId: c.id,
+            powerState: ps,
+            status: c.status,
+            exitCode: c.exitCode,
+            oomKilled: false,
+            startedAt: c.startedAt,
+            finishedAt: c.finishedAt,
+            addresses: c.ip && c.spec.network
+                ? [
+                    {
+                        network: c.spec.network,
+                        version: 4,
+                        addr: c.ip,
+                        mac: '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0'),
+                    },
+                ]
+                : [],
+            memoryBytes: c.memoryMb * 1024 * 1024,
+            nanoCpus: c.vcpus * 1e9,
+            labels: {
+                [LABELS.managedBy]: MANAGED_BY,
+                [LABELS.instanceUuid]: c.spec.instanceUuid,
+                [LABELS.projectId]: c.spec.projectId,
+                ...(c.spec.extraLabels ?? {}),
+            },
         };
     }
     async listInstances() {
@@ -279,8 +343,13 @@ export class FakeDriver {
     async getStats(instanceUuid) {
         const c = this.must(instanceUuid);
         return {
-            cpuTimeNs: 1_000_000, memoryUsedBytes: 4 * 1024 * 1024, memoryLimitBytes: c.memoryMb * 1024 * 1024, onlineCpus: c.vcpus,
-            perCpuNs: Array.from({ length: c.vcpus }, () => 500_000), networks: {}, uptimeSeconds: 1,
+            cpuTimeNs: 1_000_000,
+            memoryUsedBytes: 4 * 1024 * 1024,
+            memoryLimitBytes: c.memoryMb * 1024 * 1024,
+            onlineCpus: c.vcpus,
+            perCpuNs: Array.from({ length: c.vcpus }, () => 500_000),
+            networks: {},
+            uptimeSeconds: 1,
         };
     }
     async exec(instanceUuid, _cmd) {
@@ -301,9 +370,13 @@ export class FakeDriver {
             throw new DriverError('Docker Engine is unreachable', 'unavailable');
         this.subscriptions += 1;
         this.listeners.set(onEvent, onError);
-        return () => { this.listeners.delete(onEvent); };
+        return () => {
+            this.listeners.delete(onEvent);
+        };
     }
-    async close() { this.listeners.clear(); }
+    async close() {
+        this.listeners.clear();
+    }
 }
 async function readAll(stream) {
     const chunks = [];

@@ -2,13 +2,11 @@
 // (visibility, listing, create/delete, extra specs, project access), after nova/compute/flavors.py
 // and nova/objects/flavor.py.
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import type { Clock } from '../../db/time.js';
-import { isoNow } from '../../db/time.js';
+import type { Database } from '../../db/knex.js';
+import { type Clock, isoNow } from '../../db/time.js';
 import { BadRequest, Conflict, FlavorNotFound, NotFound } from '../../errors.js';
-import type { AuthContext } from '../../identity/auth-context.js';
-import { isAdmin } from '../../identity/auth-context.js';
-import { FLAVOR_SORT_COLUMNS, FlavorsRepo, type FlavorRow } from '../../db/repositories/flavors-repo.js';
+import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
+import { FLAVOR_SORT_COLUMNS, type FlavorsRepo, type FlavorRow } from '../../db/repositories/flavors-repo.js';
 import { extraSpecProblem } from './extra-specs/validate.js';
 
 export type { FlavorRow };
@@ -43,7 +41,7 @@ export interface NewFlavor {
 export class FlavorService {
   constructor(
     private readonly repo: FlavorsRepo,
-    private readonly db: Knex,
+    private readonly db: Database,
     private readonly clock: Clock,
     /** Keystone's view of project ids (nova identity.verify_project_id); absent: accept any. */
     private readonly projectExists: (projectId: string) => Promise<boolean> = async () => true,

@@ -1,6 +1,6 @@
 // Host aggregates (nova compute/api.py AggregateAPI, objects/aggregate.py): an admin creates
 // them, puts compute hosts in them and gives them metadata; the availability_zone key puts the
-// hosts in that zone (compute/host-zones.ts resolves a host's zone from it).
+// hosts in that zone (compute/hosts/host-zones.ts resolves a host's zone from it).
 //
 // Zones configured in NOVADOCK_COMPUTE_HOSTS stay as they were: each configured zone other than
 // the default (and the internal) one is shown as a read-only aggregate named after the zone, of
@@ -16,7 +16,7 @@
 // Deviation from Nova: a zone named like the internal zone ("internal") is refused, since the
 // zone listings hide it and a compute host there would vanish from os-availability-zone.
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+import type { Database } from '../../db/knex.js';
 import type { Clock } from '../../db/time.js';
 import { BadRequest, Conflict, NotFound } from '../../errors.js';
 import { INTERNAL_ZONE, derivedUuid } from './compute-services.js';
@@ -82,7 +82,7 @@ function pyList(items: string[]): string {
 
 export class Aggregates {
   constructor(
-    private readonly db: Knex,
+    private readonly db: Database,
     private readonly hostsRepo: ZonedHostsRepo,
     private readonly clock: Clock,
     private readonly defaultZone: string,

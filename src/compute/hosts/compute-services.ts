@@ -2,7 +2,7 @@
 // rows, their heartbeat and the servers placed on them. Nova has a service record per binary and
 // host: here one nova-compute per Docker host, plus a nova-conductor and a nova-scheduler for
 // this process itself (zone "internal"), which are up whenever this API answers. A compute
-// host's zone is the resolved one: the host rows come through compute/host-zones.ts.
+// host's zone is the resolved one: the host rows come through compute/hosts/host-zones.ts.
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { ComputeHostRow, HostsRepo } from '../../db/repositories/hosts-repo.js';

@@ -1,7 +1,7 @@
 // Picks a compute host for a server, as Nova's filter scheduler does: filter (enabled, up,
 // availability zone, enough RAM and vCPUs with Nova's default allocation ratios), then weigh by
 // free RAM (RAMWeigher: the most free RAM wins). A host's zone is the resolved one
-// (compute/host-zones.ts: its aggregates' zone, else its configured one).
+// (compute/hosts/host-zones.ts: its aggregates' zone, else its configured one).
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
 import type { HostHealthPort, ServerGroupPort } from '../ports.js';

@@ -1,6 +1,6 @@
 // Key pairs belong to a user (Nova: per user, not per project). Import validates and fingerprints
 // the public key; generation returns the private key once and never stores it.
-import type { Knex } from 'knex';
+import type { Database } from '../../db/knex.js';
 import type { KeypairRow, KeypairsRepo } from '../../db/repositories/keypairs-repo.js';
 import type { Clock } from '../../db/time.js';
 import { BadRequest, Conflict, KeypairNotFound } from '../../errors.js';
@@ -32,7 +32,7 @@ const invalidKeypair = (reason: string) => new BadRequest(`Keypair data is inval
 
 export class KeypairService {
   constructor(
-    private readonly db: Knex,
+    private readonly db: Database,
     private readonly repo: KeypairsRepo,
     private readonly quotas: QuotaService,
     private readonly clock: Clock,

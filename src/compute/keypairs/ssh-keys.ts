@@ -113,5 +113,5 @@ export async function generateSshKeyPair(comment = 'Generated-by-Nova'): Promise
     sshMpint(Buffer.from(jwk.n, 'base64url')),
   ]);
   const line = `ssh-rsa ${blob.toString('base64')} ${comment}`;
-  return { publicKey: line, privateKey: privateKey as unknown as string, fingerprint: sshFingerprint(line) };
+  return { publicKey: line, privateKey: privateKey, fingerprint: sshFingerprint(line) };
 }

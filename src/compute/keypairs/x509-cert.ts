@@ -85,10 +85,10 @@ export async function generateX509Certificate(userId: string, now: Date = new Da
     name,
     seq(time(now), time(notAfter)),
     name,
-    publicKey as unknown as Buffer,
+    publicKey,
     extensions,
   );
-  const signature = crypto.sign('sha256', tbs, privateKey as unknown as string);
+  const signature = crypto.sign('sha256', tbs, privateKey);
   const der = seq(tbs, SHA256_WITH_RSA, bits(signature));
   const b64 = der
     .toString('base64')
@@ -96,5 +96,5 @@ export async function generateX509Certificate(userId: string, now: Date = new Da
     .replace(/\n$/, '');
   const certificatePem = `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
   const fingerprint = new crypto.X509Certificate(certificatePem).fingerprint.toLowerCase();
-  return { certificatePem, privateKeyPem: privateKey as unknown as string, fingerprint };
+  return { certificatePem, privateKeyPem: privateKey, fingerprint };
 }

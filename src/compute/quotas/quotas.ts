@@ -9,8 +9,7 @@
 // SQLite the one connection serialises transactions; on PostgreSQL the project's `quota_locks`
 // row is locked (SELECT … FOR UPDATE) first, so two creates of one project count one at a time.
 // A user's usage is part of their project's, so the same project lock serialises user checks.
-import type { Knex } from 'knex';
-import { isSqlite, type Db } from '../../db/knex.js';
+import { type Database, isSqlite, type Db } from '../../db/knex.js';
 import type { QuotasRepo } from '../../db/repositories/quotas-repo.js';
 import type { Clock } from '../../db/time.js';
 import { BadRequest, QuotaExceeded } from '../../errors.js';
@@ -66,7 +65,7 @@ export interface InstanceRequest {
 
 export class QuotaService {
   constructor(
-    private readonly db: Knex,
+    private readonly db: Database,
     private readonly repo: QuotasRepo,
     private readonly clock: Clock,
   ) {}

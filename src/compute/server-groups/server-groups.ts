@@ -6,8 +6,7 @@
 // The servers area calls `addMembers` inside its create transaction and `filterHosts` when it
 // schedules a member.
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import type { Db } from '../../db/knex.js';
+import type { Database, Db } from '../../db/knex.js';
 import type { ServerGroupRow, ServerGroupsRepo } from '../../db/repositories/server-groups-repo.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { Clock } from '../../db/time.js';
@@ -30,7 +29,7 @@ export const GroupNotFound = (uuid: string) => new NotFound(`Instance group ${uu
 
 export class ServerGroupService {
   constructor(
-    private readonly db: Knex,
+    private readonly db: Database,
     private readonly repo: ServerGroupsRepo,
     private readonly quotas: QuotaService,
     private readonly clock: Clock,

@@ -3,13 +3,13 @@
 // task_state compare-and-swap is the lock), records an instance action and enqueues a task for
 // the worker. It never waits for Docker: create and delete return as soon as the task is queued.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+import type { Database } from '../../db/knex.js';
 import type { Clock } from '../../db/time.js';
 import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, canSee, isAdmin } from '../../identity/policy.js';
 import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../../errors.js';
 import {
-  InstancesRepo,
+  type InstancesRepo,
   type FlavorSnapshot,
   type InstanceRow,
   type NewInstance,
@@ -17,7 +17,7 @@ import {
 import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
 import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import type { TaskQueue } from '../tasks.js';
+import { type TaskQueue, BUILD_TASK, DELETE_TASK, type BuildPayload } from '../tasks.js';
 import type { InstanceActions } from './instance-actions.js';
 import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow, ServerGroupPort } from '../ports.js';
 import { assertNotLocked, assertState } from './guards.js';
@@ -34,7 +34,6 @@ import {
   type PersonalityFile,
 } from './create-options.js';
 import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
-import { BUILD_TASK, DELETE_TASK, type BuildPayload } from '../tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 import { defaultGroupId } from './security-groups.js';
 
@@ -93,13 +92,13 @@ export const METADATA_VM_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPE
 export const TAG_VM_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
 export const MAX_TAGS = 50;
 
-/** Deferred delete (compute/api/soft-delete.ts): true when it took the delete over. */
+/** Deferred delete (compute/servers/actions/soft-delete.ts): true when it took the delete over. */
 export interface SoftDeletePort {
   trySoftDelete(auth: AuthContext, requestId: string, row: InstanceRow): Promise<boolean>;
 }
 
 export interface ComputeApiDeps {
-  db: Knex;
+  db: Database;
   clock: Clock;
   instances: InstancesRepo;
   metadata: InstanceMetadataRepo;
@@ -118,7 +117,7 @@ export class ComputeApi {
   private softDelete?: SoftDeletePort;
   constructor(private readonly d: ComputeApiDeps) {}
 
-  /** Set by the server-actions composition (compute/api/compose-actions.ts) to enable deferred delete. */
+  /** Set by the server-actions composition (composition/server-actions.ts) to enable deferred delete. */
   useSoftDelete(port: SoftDeletePort): void {
     this.softDelete = port;
   }

@@ -3,7 +3,6 @@
 // novadock has no block storage and one security group per project, so most of what these options
 // can ask for is refused with the 400 Nova gives when the volume, snapshot or group is not there.
 import { BadRequest, QuotaExceeded } from '../../errors.js';
-import { defaultGroupId } from './security-groups.js';
 
 // ---- personality (nova compute/api.py _check_injected_file_quota) --------------------------------
 /** One `personality` item: contents are base64 (the schema checked that). */
@@ -133,14 +132,14 @@ export function resolveBlockDeviceMappings(
       throw new BadRequest(
         `${INVALID}Boot sequence for the instance and image/block device mapping combination is not valid.`,
       );
-    return { imageRef: imageRef!, imagesToCheck: [], needsBlockStorage: false };
+    return { imageRef: imageRef, imagesToCheck: [], needsBlockStorage: false };
   }
   return legacyList.length > 0
     ? checkLegacy(
         imageRef,
         legacyList.filter((m) => !m.no_device),
       )
-    : checkV2(imageRef, real as BdmV2[]);
+    : checkV2(imageRef, real);
 }
 
 /** block_device.py BlockDeviceDict.from_api (+ its constructor's required-field check). */

@@ -1,8 +1,7 @@
 // Declarative state guards (nova compute/api.py check_instance_state, check_instance_lock).
 // Every ComputeApi method begins with one of these; a refusal is Nova's 409.
 import { Conflict, InstanceInvalidState, InstanceIsLocked } from '../../errors.js';
-import type { AuthContext } from '../../identity/auth-context.js';
-import { isAdmin } from '../../identity/auth-context.js';
+import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
 import type { InstanceRow } from '../../db/repositories/instances-repo.js';
 
 export interface StateRule {

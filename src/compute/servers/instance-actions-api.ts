@@ -1,8 +1,7 @@
 // os-instance-actions (nova api/openstack/compute/instance_actions.py): who did what to a server.
 // From 2.21 the actions of a deleted server stay listable. Events: admins always (with traceback
 // and, from 2.62, the host); from 2.51 the owner too, without traceback or host.
-import type { AuthContext } from '../../identity/auth-context.js';
-import { isAdmin } from '../../identity/auth-context.js';
+import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
 import { authorize, canSee } from '../../identity/policy.js';
 import { BadRequest, InstanceNotFound, NotFound } from '../../errors.js';
 import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';

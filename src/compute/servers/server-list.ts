@@ -2,8 +2,7 @@
 // (nova api/openstack/compute/servers.py _get_servers, compute/api.py get_all), turned into one
 // repository query. Who sees what: non-admins see their project only and lose admin-only filters
 // silently; admins may ask for all_tenants, another tenant_id, deleted rows.
-import type { AuthContext } from '../../identity/auth-context.js';
-import { isAdmin } from '../../identity/auth-context.js';
+import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
 import { wantsAllTenants } from '../../identity/policy.js';
 import { BadRequest, Forbidden } from '../../errors.js';
 import { statesFromStatus } from './states.js';

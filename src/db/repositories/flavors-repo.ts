@@ -108,7 +108,7 @@ export class FlavorsRepo {
     if (q.after) {
       // Keyset pagination on (sort column, id), the id breaking ties as Nova's paginate_query does.
       const op = q.sortDir === 'asc' ? '>' : '<';
-      const mv = (q.after[q.sortColumn] ?? '') as string | number | boolean;
+      const mv = q.after[q.sortColumn] ?? '';
       const afterId = q.after.id;
       query.where((w) => {
         w.whereRaw(`${colSql} ${op} ?`, [mv]).orWhere((x) =>

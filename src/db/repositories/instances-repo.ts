@@ -1,6 +1,7 @@
 // Servers (table `instances`). Rows are normalised here (SQLite gives 0/1 for booleans). The one
 // way to change task_state is `updateWithExpectedTaskState`, a compare-and-swap in the WHERE clause
 // that works on SQLite and PostgreSQL alike without row locks (nova instance.save(expected_task_state)).
+import type { Knex } from 'knex';
 import type { Db } from '../knex.js';
 import { UnexpectedTaskState, InstanceNotFound } from '../../errors.js';
 
@@ -293,7 +294,7 @@ export class InstancesRepo {
  * NULLs sort first ascending on both SQLite and here (treated as the smallest value).
  */
 function keysetAfter(
-  w: import('knex').Knex.QueryBuilder,
+  w: Knex.QueryBuilder,
   sort: { column: keyof InstanceRow; dir: 'asc' | 'desc' }[],
   marker: InstanceRow,
 ): void {

@@ -1,5 +1,5 @@
 // What a snapshot's image config says about the environment. A container's Env is its image's Env
-// plus what the service added at spawn (the server's metadata, see compute/manager/metadata-env.ts).
+// plus what the service added at spawn (the server's metadata, see worker/manager/metadata-env.ts).
 // `docker commit` would freeze those additions into the new image: a snapshot shared with another
 // project would carry this server's metadata values, and a key deleted while shelved would come back
 // on unshelve. Nova's snapshot is the disk, never the metadata, so the commit is given an Env that

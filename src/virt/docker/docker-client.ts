@@ -180,8 +180,8 @@ export function dialStream(
     (abortSignal) =>
       new Promise((resolve, reject) => {
         client.modem.dial(
-          { path: `${path}?`, method: 'GET', isStream: true, abortSignal, statusCodes, options: query } as never,
-          (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as never)),
+          { path: `${path}?`, method: 'GET', isStream: true, abortSignal, statusCodes, options: query },
+          (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream)),
         );
       }),
     { timeoutMs },

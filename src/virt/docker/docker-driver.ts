@@ -29,7 +29,6 @@ import { tarOf } from '../tar-writer.js';
 import { toInstanceStats, type RawStats } from './stats.js';
 import { PowerState } from '../power-state.js';
 import { powerStateFromDocker } from './power-state.js';
-import type { ApiVersion } from '../../compute/api-version.js';
 
 export interface DockerDriverOptions {
   dockerUrl: string;
@@ -126,7 +125,7 @@ export class DockerDriver implements ComputeDriver {
   async imageExists(ref: string): Promise<boolean> {
     const r = await this.call(
       'inspect image',
-      (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as {}),
+      (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as object),
       { okNotFound: true },
     );
     return r !== undefined;
@@ -134,7 +133,7 @@ export class DockerDriver implements ComputeDriver {
 
   private async imageId(ref: string): Promise<string> {
     const info = (await this.call('inspect image', (abortSignal) =>
-      this.docker.getImage(ref).inspect({ abortSignal } as {}),
+      this.docker.getImage(ref).inspect({ abortSignal } as object),
     )) as { Id: string };
     return info.Id;
   }
@@ -142,8 +141,7 @@ export class DockerDriver implements ComputeDriver {
   async loadImage(archive: Readable): Promise<string[]> {
     const stream = (await this.call(
       'load image',
-      (abortSignal) =>
-        this.streams.loadImage(archive, { quiet: true, abortSignal } as {}) as Promise<NodeJS.ReadableStream>,
+      (abortSignal) => this.streams.loadImage(archive, { quiet: true, abortSignal } as object),
       { timeoutMs: this.longTimeoutMs },
     ))!;
     const events = await followProgress(stream, 'image load', this.longTimeoutMs);
@@ -166,11 +164,7 @@ export class DockerDriver implements ComputeDriver {
     const query = { repo: opts.repo, tag: opts.tag, ...(opts.changes?.length ? { changes: opts.changes } : {}) };
     const stream = (await this.call(
       'import image',
-      (abortSignal) =>
-        this.streams.importImage(
-          rootfs as unknown as string,
-          { ...query, abortSignal } as {},
-        ) as unknown as Promise<NodeJS.ReadableStream>,
+      (abortSignal) => this.streams.importImage(rootfs as unknown as string, { ...query, abortSignal } as object),
       { timeoutMs: this.longTimeoutMs },
     ))!;
     const events = await followProgress(stream, 'image import', this.longTimeoutMs);
@@ -227,7 +221,7 @@ export class DockerDriver implements ComputeDriver {
   async removeImage(ref: string): Promise<void> {
     await this.call(
       'remove image',
-      (abortSignal) => this.docker.getImage(ref).remove({ force: true, abortSignal } as {}),
+      (abortSignal) => this.docker.getImage(ref).remove({ force: true, abortSignal } as object),
       { okNotFound: true },
     );
   }
@@ -283,16 +277,16 @@ export class DockerDriver implements ComputeDriver {
       throw new DriverError((err as Error).message);
     }
     try {
-      await this.call('create container', (abortSignal) => this.docker.createContainer({ ...body, abortSignal } as {}));
+      await this.call('create container', (abortSignal) => this.docker.createContainer({ ...body, abortSignal }));
       // Injected files go in between create and start, so the first process already sees them.
       if (tar) {
         await this.call('put injected files', (abortSignal) =>
-          this.container(spec.instanceUuid).putArchive(tar, { path: '/', abortSignal } as {}),
+          this.container(spec.instanceUuid).putArchive(tar, { path: '/', abortSignal }),
         );
       }
       await this.call(
         'start container',
-        (abortSignal) => this.container(spec.instanceUuid).start({ abortSignal } as {}),
+        (abortSignal) => this.container(spec.instanceUuid).start({ abortSignal } as object),
         { okNotModified: true },
       );
       return await this.getInfo(spec.instanceUuid);
@@ -308,7 +302,7 @@ export class DockerDriver implements ComputeDriver {
   async destroy(instanceUuid: string): Promise<void> {
     await this.call(
       'remove container',
-      (abortSignal) => this.container(instanceUuid).remove({ force: true, v: true, abortSignal } as {}),
+      (abortSignal) => this.container(instanceUuid).remove({ force: true, v: true, abortSignal } as object),
       { okNotFound: true },
     );
   }
@@ -324,13 +318,13 @@ export class DockerDriver implements ComputeDriver {
     if (info.status === 'paused') await this.unpause(instanceUuid);
     await this.call(
       'stop container',
-      (abortSignal) => this.container(instanceUuid, this.streams).stop({ t: timeoutS, abortSignal } as {}),
+      (abortSignal) => this.container(instanceUuid, this.streams).stop({ t: timeoutS, abortSignal } as object),
       { okNotModified: true, timeoutMs: this.stopDeadline(timeoutS) },
     );
   }
 
   async powerOn(instanceUuid: string): Promise<void> {
-    await this.call('start container', (abortSignal) => this.container(instanceUuid).start({ abortSignal } as {}), {
+    await this.call('start container', (abortSignal) => this.container(instanceUuid).start({ abortSignal } as object), {
       okNotModified: true,
     });
   }
@@ -340,9 +334,13 @@ export class DockerDriver implements ComputeDriver {
     if (info.status === 'paused') await this.unpause(instanceUuid);
     if (type === 'HARD') {
       if (info.status === 'running' || info.status === 'paused' || info.status === 'restarting') {
-        await this.call('kill container', (abortSignal) => this.container(instanceUuid).kill({ abortSignal } as {}), {
-          okNotModified: true,
-        }).catch((e: DriverError) => {
+        await this.call(
+          'kill container',
+          (abortSignal) => this.container(instanceUuid).kill({ abortSignal } as object),
+          {
+            okNotModified: true,
+          },
+        ).catch((e: DriverError) => {
           if (e.kind !== 'conflict') throw e;
         }); // "is not running": already down
       }
@@ -350,18 +348,20 @@ export class DockerDriver implements ComputeDriver {
     } else {
       await this.call(
         'restart container',
-        (abortSignal) => this.container(instanceUuid, this.streams).restart({ t: timeoutS, abortSignal } as {}),
+        (abortSignal) => this.container(instanceUuid, this.streams).restart({ t: timeoutS, abortSignal } as object),
         { timeoutMs: this.stopDeadline(timeoutS) + this.timeoutMs },
       );
     }
   }
 
   async pause(instanceUuid: string): Promise<void> {
-    await this.call('pause container', (abortSignal) => this.container(instanceUuid).pause({ abortSignal } as {}));
+    await this.call('pause container', (abortSignal) => this.container(instanceUuid).pause({ abortSignal } as object));
   }
 
   async unpause(instanceUuid: string): Promise<void> {
-    await this.call('unpause container', (abortSignal) => this.container(instanceUuid).unpause({ abortSignal } as {}));
+    await this.call('unpause container', (abortSignal) =>
+      this.container(instanceUuid).unpause({ abortSignal } as object),
+    );
   }
 
   async suspend(instanceUuid: string): Promise<void> {
@@ -386,20 +386,20 @@ export class DockerDriver implements ComputeDriver {
         NanoCpus: Math.round(cpus * 1e9),
         PidsLimit: res.pidsLimit,
         abortSignal,
-      } as {}),
+      }),
     );
   }
 
   async snapshot(instanceUuid: string, opts: { repo: string; tag: string }): Promise<string> {
     // The snapshot keeps the disk, not the metadata given to the container as environment.
-    const container = (await this.call('inspect container', (abortSignal) =>
-      this.container(instanceUuid).inspect({ abortSignal } as {}),
-    )) as Docker.ContainerInspectInfo;
-    const image = (await this.call(
+    const container = (await this.call<Docker.ContainerInspectInfo>('inspect container', (abortSignal) =>
+      this.container(instanceUuid).inspect({ abortSignal } as object),
+    ))!;
+    const image = await this.call<Docker.ImageInspectInfo>(
       'inspect image',
-      (abortSignal) => this.docker.getImage(container.Image).inspect({ abortSignal } as {}),
+      (abortSignal) => this.docker.getImage(container.Image).inspect({ abortSignal } as object),
       { okNotFound: true },
-    )) as Docker.ImageInspectInfo | undefined;
+    );
     // Without the source image (removed by force) nothing tells the additions apart: keep the Env as is.
     const env = image ? envRestoringImage(container.Config.Env ?? [], image.Config?.Env ?? []) : [];
     // commit pauses the container while it copies its upper layer: can be long, own deadline.
@@ -413,7 +413,7 @@ export class DockerDriver implements ComputeDriver {
           pause: true,
           abortSignal,
           _body: { Env: env },
-        } as {}),
+        } as object),
       { timeoutMs: this.longTimeoutMs },
     )) as { Id?: string };
     if (!r?.Id) throw new DriverError('commit container failed: Docker returned no image id');
@@ -421,11 +421,11 @@ export class DockerDriver implements ComputeDriver {
   }
 
   async getInfo(instanceUuid: string): Promise<InstanceInfo> {
-    const data = (await this.call(
+    const data = await this.call<Docker.ContainerInspectInfo>(
       'inspect container',
-      (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}),
+      (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as object),
       { okNotFound: true },
-    )) as Docker.ContainerInspectInfo | undefined;
+    );
     if (!data) return missingInfo(instanceUuid);
     return toInstanceInfo(data);
   }
@@ -433,17 +433,17 @@ export class DockerDriver implements ComputeDriver {
   async listInstances(): Promise<InstanceInfo[]> {
     const filters = { label: [`${LABELS.managedBy}=${MANAGED_BY}`] };
     const list = (await this.call('list containers', (abortSignal) =>
-      this.docker.listContainers({ all: true, filters, abortSignal } as {}),
+      this.docker.listContainers({ all: true, filters, abortSignal } as object),
     )) as Docker.ContainerInfo[];
     return list.map(fromListEntry);
   }
 
   async getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string> {
-    const data = (await this.call(
+    const data = await this.call<Docker.ContainerInspectInfo>(
       'inspect container',
-      (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as {}),
+      (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as object),
       { okNotFound: true },
-    )) as Docker.ContainerInspectInfo | undefined;
+    );
     if (!data) return '';
     const tty = Boolean(data.Config.Tty);
     // Without a TTY Docker keeps one log entry per line, so its `tail` is exact; with a TTY an
@@ -474,7 +474,7 @@ export class DockerDriver implements ComputeDriver {
     );
     try {
       const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+      for await (const c of res) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
       return Buffer.concat(chunks);
     } catch (err) {
       throw mapDockerError(err, 'container logs');
@@ -493,7 +493,7 @@ export class DockerDriver implements ComputeDriver {
           stream: false,
           'one-shot': true,
           abortSignal,
-        } as {}) as unknown as Promise<RawStats>,
+        } as object) as unknown as Promise<RawStats>,
     )) as RawStats;
     return toInstanceStats(raw, info.startedAt, info.status === 'running' || info.status === 'paused', Date.now());
   }
@@ -602,7 +602,7 @@ function fromListEntry(c: Docker.ContainerInfo): InstanceInfo {
     oomKilled: false,
     startedAt: null,
     finishedAt: null,
-    addresses: addressesOf((c.NetworkSettings?.Networks ?? {}) as Record<string, NetworkEntry>),
+    addresses: addressesOf(c.NetworkSettings?.Networks ?? {}),
     memoryBytes: 0,
     nanoCpus: 0,
     labels,
@@ -621,7 +621,7 @@ function toInstanceInfo(d: Docker.ContainerInspectInfo): InstanceInfo {
     oomKilled: Boolean(d.State.OOMKilled),
     startedAt: unset(d.State.StartedAt),
     finishedAt: unset(d.State.FinishedAt),
-    addresses: addressesOf((d.NetworkSettings?.Networks ?? {}) as Record<string, NetworkEntry>),
+    addresses: addressesOf(d.NetworkSettings?.Networks ?? {}),
     memoryBytes: d.HostConfig?.Memory ?? 0,
     nanoCpus: (d.HostConfig as { NanoCpus?: number })?.NanoCpus ?? 0,
     labels,

@@ -50,7 +50,7 @@ export async function watchDockerEvents(
   const timer = setTimeout(() => ac.abort(), connectTimeoutMs);
   let res: NodeJS.ReadableStream & { destroy(): void };
   try {
-    res = (await streams.getEvents({ filters: EVENT_FILTERS, abortSignal: ac.signal } as {})) as never;
+    res = (await streams.getEvents({ filters: EVENT_FILTERS, abortSignal: ac.signal } as object)) as never;
   } catch (err) {
     throw ac.signal.aborted
       ? new DriverError(`Docker did not answer in time during event subscription (${connectTimeoutMs} ms)`, 'timeout')

@@ -1,6 +1,5 @@
 // An interactive shell in a container: docker exec create + start with the connection hijacked
 // (HTTP 101 Upgrade), so the socket itself is the process's TTY in both directions.
-import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecSession } from '../driver.js';
 import { call } from './docker-client.js';
@@ -24,7 +23,7 @@ export async function openExecSession(
           AttachStderr: true,
           Tty: true,
           abortSignal,
-        } as {})
+        })
         .then((e) => ({ id: e.id })),
     { timeoutMs },
   ))!;
@@ -39,7 +38,7 @@ export async function openExecSession(
         Detach: false,
         Tty: true,
         abortSignal,
-      } as {}) as unknown as Promise<Duplex>,
+      }),
     { timeoutMs },
   ))!;
   // A socket error (engine gone) ends the output; it must never become an uncaught exception.
@@ -51,11 +50,9 @@ export async function openExecSession(
       if (!closed && socket.writable) socket.write(data);
     },
     resize: async (cols, rows) => {
-      await call(
-        'exec resize',
-        (abortSignal) => docker.getExec(created.id).resize({ h: rows, w: cols, abortSignal } as {}),
-        { timeoutMs },
-      );
+      await call('exec resize', (abortSignal) => docker.getExec(created.id).resize({ h: rows, w: cols, abortSignal }), {
+        timeoutMs,
+      });
     },
     close: () => {
       if (closed) return;

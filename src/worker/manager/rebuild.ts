@@ -3,12 +3,10 @@
 // network, and a regenerated config drive. A server that was SHUTOFF is stopped again and stays
 // SHUTOFF; ACTIVE and ERROR end ACTIVE. Failure: ERROR with a fault (nova does the same).
 import type { TaskHandler } from '../task-runner.js';
-import type { ImageRow } from '../../compute/ports.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import { TaskState, VmState } from '../../compute/servers/states.js';
 import type { ActionManagerDeps } from './deps.js';
 import { failAction, spawnFromImage, step } from './respawn.js';
-import type { PersonalityFile } from '../../compute/servers/create-options.js';
 import type { RebuildPayload } from '../../compute/tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 

@@ -62,8 +62,8 @@ export class ServiceProcess {
     const keep = (b: Buffer) => {
       this.output = (this.output + b.toString()).slice(-20_000);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     this.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const t0 = Date.now();
     const deadline = t0 + timeoutMs;

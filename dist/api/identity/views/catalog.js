@@ -5,10 +5,21 @@ export function catalogEntities(base, v3) {
     const entries = catalog(base);
     return {
         services: entries.map((s) => ({
-            id: s.id, name: s.name, type: s.type, enabled: true, description: '', links: { self: `${v3}/services/${s.id}` },
+            id: s.id,
+            name: s.name,
+            type: s.type,
+            enabled: true,
+            description: '',
+            links: { self: `${v3}/services/${s.id}` },
         })),
         endpoints: entries.flatMap((s) => s.endpoints.map((e) => ({
-            id: e.id, interface: e.interface, region: e.region, region_id: e.region_id, service_id: s.id, url: e.url, enabled: true,
+            id: e.id,
+            interface: e.interface,
+            region: e.region,
+            region_id: e.region_id,
+            service_id: s.id,
+            url: e.url,
+            enabled: true,
             links: { self: `${v3}/endpoints/${e.id}` },
         }))),
         regions: [{ id: REGION, description: '', parent_region_id: null, links: { self: `${v3}/regions/${REGION}` } }],

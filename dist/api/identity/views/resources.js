@@ -35,7 +35,14 @@ export function renderUser(u, v3) {
 export function renderRole(r, v3) {
     // The built-in roles show Keystone's `immutable` option, as keystone-manage bootstrap sets it.
     const options = isBuiltInRole(r) ? { immutable: true } : {};
-    return { id: r.id, name: r.name, domain_id: null, description: r.description ?? null, options, links: { self: `${v3}/roles/${r.id}` } };
+    return {
+        id: r.id,
+        name: r.name,
+        domain_id: null,
+        description: r.description ?? null,
+        options,
+        links: { self: `${v3}/roles/${r.id}` },
+    };
 }
 export function renderDomain(d, v3) {
     return {

@@ -22,7 +22,12 @@ export function catalog(base) {
 export function renderToken(ctx, base, domainNames, roleIds, withCatalog = true) {
     const token = {
         methods: ctx.methods,
-        user: { id: ctx.userId, name: ctx.userName, domain: { id: ctx.userDomainId, name: domainNames[ctx.userDomainId] ?? ctx.userDomainId }, password_expires_at: null },
+        user: {
+            id: ctx.userId,
+            name: ctx.userName,
+            domain: { id: ctx.userDomainId, name: domainNames[ctx.userDomainId] ?? ctx.userDomainId },
+            password_expires_at: null,
+        },
         audit_ids: [ctx.auditId],
         expires_at: keystoneTime(ctx.expiresAt),
         issued_at: keystoneTime(ctx.issuedAt),

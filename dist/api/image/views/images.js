@@ -1,3 +1,5 @@
+// Glance v2 image JSON: base properties in Glance's order, then the custom properties as top-level
+// string keys, then the links Glance gives (relative to the unversioned image endpoint).
 import { imageProperties } from '../../../db/repositories/images-repo.js';
 /** Glance's timestamps: "2026-11-27T19:14:08Z". */
 export const glanceTime = (iso) => `${iso.slice(0, 19)}Z`;

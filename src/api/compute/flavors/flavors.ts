@@ -5,8 +5,7 @@ import type { Services } from '../../../composition/services.js';
 import { BadRequest } from '../../../errors.js';
 import { authorize, canRead, isAdmin, projectOf } from '../../../identity/policy.js';
 import { assertValid } from '../../../plugins/validation.js';
-import type { NewFlavor } from '../../../compute/flavors/flavor-service.js';
-import { MAX_LIMIT } from '../../../compute/flavors/flavor-service.js';
+import { type NewFlavor, MAX_LIMIT } from '../../../compute/flavors/flavor-service.js';
 import { baseUrl } from '../../urls.js';
 import { createFlavorBodies, listQuerySchemas, updateFlavorBodies } from './schemas.js';
 import {

@@ -1,6 +1,6 @@
 // /os-aggregates (admin; nova/api/openstack/compute/aggregates.py): list, show, create, update
 // (name / zone), delete, and the add_host, remove_host and set_metadata actions. The rules live in
-// compute/aggregates.ts; the zones configured in NOVADOCK_COMPUTE_HOSTS appear as read-only
+// compute/hosts/aggregates.ts; the zones configured in NOVADOCK_COMPUTE_HOSTS appear as read-only
 // aggregates there. From 2.81 an admin may ask for images to be pre-cached on an aggregate's
 // hosts (nova aggregates.py images). Nova answers 200 to every write, body-less for delete.
 import type { FastifyInstance } from 'fastify';
@@ -113,7 +113,7 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
     },
   );
 
-  // 202 without a body; the worker then loads the images host by host (compute/image-cache.ts).
+  // 202 without a body; the worker then loads the images host by host (compute/hosts/image-cache.ts).
   app.post<{ Params: { id: string } }>(
     `${base}/:id/images`,
     {

@@ -1,6 +1,6 @@
 // /os-availability-zone (any project member) and /detail (admin): the zones of the compute hosts
 // (and, in the detail, the "internal" zone of the control services). A host's zone comes from
-// its aggregates, else from NOVADOCK_COMPUTE_HOSTS (compute/host-zones.ts).
+// its aggregates, else from NOVADOCK_COMPUTE_HOSTS (compute/hosts/host-zones.ts).
 // nova/api/openstack/compute/availability_zone.py.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';

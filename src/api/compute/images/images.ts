@@ -4,8 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { ApiError, BadRequest, NotFound } from '../../../errors.js';
-import type { ImageRow } from '../../../db/repositories/images-repo.js';
-import { imageProperties } from '../../../db/repositories/images-repo.js';
+import { type ImageRow, imageProperties } from '../../../db/repositories/images-repo.js';
 import { baseUrl } from '../../urls.js';
 import { readPaging, lastParam } from '../paging-params.js';
 import { renderImageBasic, renderImageDetail } from './views.js';

@@ -1,7 +1,6 @@
 // Nova's image proxy views (nova/api/openstack/compute/views/images.py): Glance images shown in
 // Nova's vocabulary (minRam, minDisk, metadata, ACTIVE/SAVING status, progress).
-import type { ImageRow } from '../../../db/repositories/images-repo.js';
-import { imageProperties } from '../../../db/repositories/images-repo.js';
+import { type ImageRow, imageProperties } from '../../../db/repositories/images-repo.js';
 import { novaTime } from '../../../db/time.js';
 
 const STATUS: Record<string, string> = {

@@ -28,12 +28,12 @@ export async function serialConsoleSocket(app: FastifyInstance, opts: { services
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== SERIAL_CONSOLE_PATH) return;
     const token = url.searchParams.get('token') ?? '';
-    consoles.consume(token).then(
+    void consoles.consume(token).then(
       (conn) => {
         if (!conn) return refuse(socket, 401, 'Unauthorized');
         wss.handleUpgrade(req, socket, head, (ws) => {
           open.add(ws);
-          bridge(ws, conn).finally(() => open.delete(ws));
+          void bridge(ws, conn).finally(() => open.delete(ws));
         });
       },
       () => refuse(socket, 500, 'Internal Server Error'),

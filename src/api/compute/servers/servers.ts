@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { baseUrl, COMPUTE_PREFIX } from '../../urls.js';
-import { createServerBodies, updateServerBodies } from './schemas/servers.js';
+import { createServerBodies, updateServerBodies, STRICT_LIST_QUERY_SCHEMA } from './schemas/servers.js';
 import {
   renderServerBasic,
   renderServerCreate,
@@ -14,7 +14,6 @@ import {
 import type { CreateServerInput, NetworksRequest } from '../../../compute/servers/compute-api.js';
 import type { BdmV2, LegacyBdm, PersonalityFile } from '../../../compute/servers/create-options.js';
 import { assertValid } from '../../../plugins/validation.js';
-import { STRICT_LIST_QUERY_SCHEMA } from './schemas/servers.js';
 
 type SchedulerHints = { group?: string | string[] } & Record<string, unknown>;
 interface CreateBody {

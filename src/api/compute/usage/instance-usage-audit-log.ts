@@ -1,6 +1,6 @@
 // /os-instance_usage_audit_log (admin): the usage audit of the last completed period, now or
 // before a given time (nova/api/openstack/compute/instance_usage_audit_log.py). Thin: the period
-// and the per-host picture come from compute/usage-audit-log.ts; the hosts are the nova-compute
+// and the per-host picture come from compute/usage/usage-audit-log.ts; the hosts are the nova-compute
 // services (`nova instance-usage-audit-log [--before]`).
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';

@@ -2,7 +2,7 @@
 // check_instance_state, then instance.save(expected_task_state=…) and record_action_start, then the
 // RPC cast). One transaction: the task_state compare-and-swap is the lock, the instance-action row
 // is the audit record, and the task row makes the work durable; the worker runs it after commit.
-import type { Knex } from 'knex';
+import type { Database } from '../../../db/knex.js';
 import type { Clock } from '../../../db/time.js';
 import type { AuthContext } from '../../../identity/auth-context.js';
 import type { InstanceRow, InstancesRepo } from '../../../db/repositories/instances-repo.js';
@@ -12,7 +12,7 @@ import { assertLaunched, assertNotLocked, assertState } from '../guards.js';
 import { Conflict } from '../../../errors.js';
 
 export interface ActionApiDeps {
-  db: Knex;
+  db: Database;
   clock: Clock;
   instances: InstancesRepo;
   worker: TaskQueue;

@@ -1,7 +1,7 @@
 // The common opening of an asynchronous server action (nova compute/api.py): in one transaction,
 // take the task_state lock (compare-and-swap from idle), write any other changes, record the
 // instance action and enqueue the worker's task. Losing the race is Nova's 409.
-import type { Knex } from 'knex';
+import type { Transaction } from '../../../db/knex.js';
 import type { AuthContext } from '../../../identity/auth-context.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { ActionApiDeps } from './deps.js';
@@ -15,7 +15,7 @@ export interface BeginTask {
   /** further column changes made with the task_state change */
   changes?: Partial<InstanceRow>;
   /** extra writes in the same transaction (system metadata, quota check …) */
-  within?: (trx: Knex.Transaction) => Promise<void>;
+  within?: (trx: Transaction) => Promise<void>;
 }
 
 export async function beginTask(

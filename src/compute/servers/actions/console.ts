@@ -4,7 +4,7 @@
 // are random, stored only as a SHA-256 hash, expire after CONSOLE_TOKEN_TTL_S and are consumed
 // by the first connection (nova console_auth_tokens).
 import { createHash, randomBytes } from 'node:crypto';
-import type { Knex } from 'knex';
+import type { Database } from '../../../db/knex.js';
 import type { Clock } from '../../../db/time.js';
 import type { AuthContext } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
@@ -49,7 +49,7 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 export class SerialConsoles {
   constructor(
-    private readonly db: Knex,
+    private readonly db: Database,
     private readonly clock: Clock,
     private readonly instances: InstancesRepo,
     private readonly hosts: HostRegistry,

@@ -1,6 +1,6 @@
 // What the server actions of this folder (snapshot/backup, rebuild, resize, shelve, remote
 // console) need on the API side: rules, task_state CAS, enqueue. Built once by src/composition.
-import type { Knex } from 'knex';
+import type { Database } from '../../../db/knex.js';
 import type { Clock } from '../../../db/time.js';
 import type { InstancesRepo } from '../../../db/repositories/instances-repo.js';
 import type { InstanceMetadataRepo } from '../../../db/repositories/instance-metadata-repo.js';
@@ -14,7 +14,7 @@ import type { KeypairPort } from '../../ports.js';
 import type { MigrationsRepo } from '../../../db/repositories/migrations-repo.js';
 
 export interface ActionApiDeps {
-  db: Knex;
+  db: Database;
   clock: Clock;
   instances: InstancesRepo;
   metadata: InstanceMetadataRepo;

@@ -2,8 +2,7 @@
 // lock_server.py). No state check and no lock check, as Nova. locked_by is 'owner' when the
 // caller's project owns the server, else 'admin'; unlocking an admin's lock takes the
 // unlock_override rule (admin), otherwise 403.
-import type { AuthContext } from '../../../identity/auth-context.js';
-import { isAdmin } from '../../../identity/auth-context.js';
+import { type AuthContext, isAdmin } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
 import { Forbidden } from '../../../errors.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';

@@ -6,11 +6,10 @@
 // As Nova, every resize has a migration record (type resize, source = destination host here):
 // created pre-migrating with the claim, moved on by the worker (manager/resize.ts), confirmed or
 // reverted at the end.
-import type { Knex } from 'knex';
+import type { Transaction } from '../../../db/knex.js';
 import type { AuthContext } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
-import type { FlavorSnapshot, InstanceRow } from '../../../db/repositories/instances-repo.js';
-import { flavorOf } from '../../../db/repositories/instances-repo.js';
+import { type FlavorSnapshot, type InstanceRow, flavorOf } from '../../../db/repositories/instances-repo.js';
 import { SysMetaKey } from '../../../db/repositories/instance-system-metadata-repo.js';
 import type { FlavorRow } from '../../../db/repositories/flavors-repo.js';
 import { BadRequest } from '../../../errors.js';
@@ -162,7 +161,7 @@ export class ServerResizes {
    * The server's finished resize record to `status` (Nova finds it by status 'finished'). A resize
    * whose record is missing (made before records were kept) is confirmed or reverted all the same.
    */
-  private async moveMigration(trx: Knex.Transaction, uuid: string, status: string): Promise<void> {
+  private async moveMigration(trx: Transaction, uuid: string, status: string): Promise<void> {
     const m = await this.d.migrations.latestFor(uuid, RESIZE_MIGRATION, ['finished'], trx);
     if (m) await this.d.migrations.update(m.id, { status }, this.d.clock.now().toISOString(), trx);
   }

@@ -35,7 +35,7 @@ export class ServerShelves {
    */
   offloadTimeSeconds = 0;
 
-  /** host rows with the zone each host is in (aggregates first, compute/host-zones.ts) */
+  /** host rows with the zone each host is in (aggregates first, compute/hosts/host-zones.ts) */
   private readonly hostsRepo: ZonedHostsRepo;
 
   constructor(private readonly d: ActionApiDeps) {

@@ -13,7 +13,6 @@ import type { HostsRepo } from '../../../db/repositories/hosts-repo.js';
 import type { ImagePort } from '../../ports.js';
 import { assertActionable, assertLaunched, assertNotLocked, assertState } from '../guards.js';
 import { VmState } from '../states.js';
-import { defaultGroupId } from '../security-groups.js';
 
 export interface UnsupportedActionsDeps {
   hostsRepo: HostsRepo;

@@ -1,7 +1,6 @@
 // resize (202), confirmResize (204), revertResize (202) (nova servers.py _action_resize,
 // _action_confirm_resize, _action_revert_resize).
-import type { ActionGroup } from './registry.js';
-import { ACCEPTED } from './registry.js';
+import { type ActionGroup, ACCEPTED } from './registry.js';
 import { resizeSchema } from './action-schemas-2.js';
 
 export const resizeActions: ActionGroup = (services) => {

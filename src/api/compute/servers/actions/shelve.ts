@@ -1,7 +1,6 @@
 // shelve, shelveOffload, unshelve (nova shelve.py): 202, no body. unshelve takes null, or from
 // 2.77 {"availability_zone": …} (2.91 also host and a null zone).
-import type { ActionGroup } from './registry.js';
-import { ACCEPTED } from './registry.js';
+import { type ActionGroup, ACCEPTED } from './registry.js';
 import { unshelveBodies } from './action-schemas-2.js';
 
 export const shelveActions: ActionGroup = (services) => {

@@ -1,7 +1,7 @@
 // The actions Nova knows and a Docker host cannot carry out (rescue, unrescue, evacuate,
 // add/removeSecurityGroup, injectNetworkInfo, resetNetwork, add/removeFixedIp and
 // add/removeFloatingIp up to 2.43): Nova's body schemas (nova/api/openstack/compute/schemas) and
-// microversion ranges here, the answers in compute/api/unsupported-actions.ts.
+// microversion ranges here, the answers in compute/servers/actions/unsupported-actions.ts.
 import { BadRequest, Gone } from '../../../../errors.js';
 import { UnsupportedActionsApi } from '../../../../compute/servers/actions/unsupported-actions.js';
 import { ACCEPTED, type ActionGroup } from './registry.js';

@@ -6,8 +6,7 @@
 //   (show/update, not list-detail) · 2.73 locked_reason · 2.75 update = show · 2.90 hostname for all.
 // status is derived from (vm_state, task_state) by states.ts, never stored.
 import { createHash } from 'node:crypto';
-import type { AuthContext } from '../../../../identity/auth-context.js';
-import { isAdmin } from '../../../../identity/auth-context.js';
+import { type AuthContext, isAdmin } from '../../../../identity/auth-context.js';
 import { statusFromState } from '../../../../compute/servers/states.js';
 import { novaTime } from '../../../../db/time.js';
 import { addressesOf, flavorOf, type InstanceRow } from '../../../../db/repositories/instances-repo.js';
