@@ -356,12 +356,31 @@ export class DockerDriver implements ComputeDriver {
 
   async pause(instanceUuid: string): Promise<void> {
     await this.call('pause container', (abortSignal) => this.container(instanceUuid).pause({ abortSignal } as object));
+    await this.settlePaused(instanceUuid, true);
   }
 
   async unpause(instanceUuid: string): Promise<void> {
     await this.call('unpause container', (abortSignal) =>
       this.container(instanceUuid).unpause({ abortSignal } as object),
     );
+    await this.settlePaused(instanceUuid, false);
+  }
+
+  /**
+   * dockerd answers pause/unpause once containerd has frozen or thawed the cgroup, but records the
+   * new state when containerd's event reaches it: on a loaded machine an inspect right after the
+   * answer still showed the old state. Wait (briefly) until Docker reports what was done.
+   */
+  private async settlePaused(instanceUuid: string, paused: boolean): Promise<void> {
+    for (let waited = 0; waited < 5_000; waited += 20) {
+      const info = await this.call<Docker.ContainerInspectInfo>(
+        'inspect container',
+        (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as object),
+        { okNotFound: true },
+      );
+      if (!info || info.State.Paused === paused) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   async suspend(instanceUuid: string): Promise<void> {
