@@ -21,7 +21,7 @@ export default defineConfig({
           ...shared,
           name: 'main',
           include: ['test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', ...TIMED],
+          exclude: ['**/node_modules/**', ...TIMED, 'test/horizon/**'],
           // Two cores: two files at a time keeps Docker tests from starving each other.
           maxWorkers: 2,
           sequence: { groupOrder: 0 },

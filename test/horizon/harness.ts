@@ -1,0 +1,202 @@
+// Browser harness for the real Horizon: a novadock on the real Docker Engine (listening on loopback),
+// Debian's unmodified Horizon started against it by scripts/horizon-up.sh, and Debian's Chromium driven
+// headless by playwright-core (nothing downloaded: the system /usr/bin/chromium, a new empty profile).
+// Every visit saves a screenshot into one folder per run, printed at start (HORIZON_SHOTS_DIR sets it).
+// Fails (never skips) when Chromium, Horizon or Docker is missing.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { startListeningApp, type ListeningApp } from '../helpers/cli';
+import { TEST_IMAGE, docker } from '../helpers/docker-app';
+
+const run = promisify(execFile);
+const REPO = path.resolve(__dirname, '../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ADMIN_PASSWORD = 'horizon-test-admin-password';
+
+/** Flags the machine needs: no sandbox as root, no GPU, and no background traffic off the machine. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** A free loopback port (HORIZON_PORT pins it). */
+async function freePort(): Promise<number> {
+  if (process.env.HORIZON_PORT) return Number(process.env.HORIZON_PORT);
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+export interface Visit {
+  path: string;
+  status: number;
+  /** Horizon responses (the page and its XHRs) with a 5xx */
+  serverErrors: string[];
+  /** the error toasts and messages shown (.alert-danger) */
+  errorAlerts: string[];
+  ms: number;
+  screenshot: string;
+}
+
+export interface HorizonEnv {
+  novadock: ListeningApp;
+  horizonUrl: string;
+  horizonLog: string;
+  shots: string;
+  context: BrowserContext;
+  page: Page;
+  /** a token for the admin user on the admin project (for set-up through the API) */
+  token: string;
+  api(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  login(user?: string, password?: string): Promise<void>;
+  visit(path: string, name?: string): Promise<Visit>;
+  shot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const timings: Record<string, number> = {};
+const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
+  const t0 = Date.now();
+  try { return await f(); } finally { timings[label] = Date.now() - t0; }
+};
+
+export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/horizon-test.sh does)`);
+  const shots = process.env.HORIZON_SHOTS_DIR
+    ? path.join(process.env.HORIZON_SHOTS_DIR, name)
+    : fs.mkdtempSync(path.join(os.tmpdir(), `novadock-horizon-shots-${name}-`));
+  fs.mkdirSync(shots, { recursive: true });
+  console.log(`[horizon] screenshots of ${name}: ${shots}`);
+
+  const novadock = await timed('novadock start', () => startListeningApp({ computeDriver: 'docker', adminPassword: ADMIN_PASSWORD }));
+  const port = await freePort();
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-horizon-run-${name}-`));
+  const hzEnv = { ...process.env, HORIZON_PORT: String(port), HORIZON_RUN_DIR: runDir, HORIZON_DEBUG_LOG: '1' };
+  let horizonUrl: string;
+  try {
+    horizonUrl = await timed('horizon start', async () => (await run('bash', [path.join(REPO, 'scripts/horizon-up.sh'), novadock.url],
+      { env: hzEnv, timeout: 900_000 })).stdout.trim());
+  } catch (e) {
+    await novadock.close();
+    throw e;
+  }
+  const horizonLog = path.join(runDir, 'horizon.log');
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-chromium-'));
+  const context = await timed('chromium start', () => chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 }, acceptDownloads: true,
+  }));
+  const page = context.pages()[0] ?? await context.newPage();
+  page.setDefaultTimeout(30_000);
+
+  const api: HorizonEnv['api'] = async (method, url, body, headers = {}) => {
+    const res = await fetch(`${novadock.url}${url}`, {
+      method,
+      headers: { 'X-Auth-Token': env.token, ...(body !== undefined && !Buffer.isBuffer(body) ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    return { status: res.status, body: parsed };
+  };
+
+  const tokenRes = await fetch(`${novadock.url}/identity/v3/auth/tokens`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: ADMIN_PASSWORD } } },
+      scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }),
+  });
+  if (tokenRes.status !== 201) throw new Error(`admin token: ${tokenRes.status}`);
+
+  const shot = async (n: string) => {
+    const file = path.join(shots, `${n.replace(/[^A-Za-z0-9_-]+/g, '_')}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+  };
+
+  const env: HorizonEnv = {
+    novadock, horizonUrl, horizonLog, shots, context, page, api, shot,
+    token: tokenRes.headers.get('x-subject-token')!,
+    async login(user = 'admin', password = ADMIN_PASSWORD) {
+      await page.goto(`${horizonUrl}/auth/login/`);
+      await page.fill('#id_username', user);
+      await page.fill('#id_password', password);
+      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/auth/login')), page.click('#loginBtn')]);
+    },
+    async visit(p, n) {
+      const serverErrors: string[] = [];
+      const onResponse = (r: Response) => { if (r.url().startsWith(horizonUrl) && r.status() >= 500) serverErrors.push(`${r.status()} ${r.request().method()} ${r.url().slice(horizonUrl.length)}`); };
+      page.on('response', onResponse);
+      const t0 = Date.now();
+      try {
+        const res = await page.goto(`${horizonUrl}${p}`);
+        await page.waitForLoadState('networkidle', { timeout: 20_000 }).catch(() => undefined);
+        const ms = Date.now() - t0;
+        const errorAlerts = (await page.locator('.alert-danger:visible').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+        return { path: p, status: res?.status() ?? 0, serverErrors, errorAlerts, ms, screenshot: await shot(n ?? p) };
+      } finally {
+        page.off('response', onResponse);
+      }
+    },
+    async close() {
+      await context.close().catch(() => undefined);
+      await run('bash', [path.join(REPO, 'scripts/horizon-up.sh'), 'stop'], { env: hzEnv }).catch(() => undefined);
+      await novadock.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+      fs.rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
+
+/** The last lines of Horizon's log (for failure messages). */
+export function horizonLogTail(env: HorizonEnv, lines = 40): string {
+  try { return fs.readFileSync(env.horizonLog, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return ''; }
+}
+
+/** Uploads the Docker test image through the Image API, as `glance image-create` would. */
+export async function uploadTestImage(env: HorizonEnv, name: string): Promise<string> {
+  const tar = path.join(env.shots, '..', `${name}-${process.pid}.tar`);
+  docker('image', 'save', TEST_IMAGE, '-o', tar);
+  try {
+    const created = await env.api('POST', '/image/v2/images', { name, container_format: 'docker', disk_format: 'raw', visibility: 'public' });
+    if (created.status !== 201) throw new Error(`image create: ${created.status} ${JSON.stringify(created.body)}`);
+    const put = await env.api('PUT', `/image/v2/images/${created.body.id}/file`, fs.readFileSync(tar), { 'Content-Type': 'application/octet-stream' });
+    if (put.status !== 204) throw new Error(`image upload: ${put.status} ${JSON.stringify(put.body)}`);
+    return created.body.id as string;
+  } finally {
+    fs.rmSync(tar, { force: true });
+  }
+}
+
+/** Boots a server through the Compute API (on the service's `private` network) and waits for ACTIVE. */
+export async function bootServer(env: HorizonEnv, name: string, imageRef: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await env.api('POST', '/compute/v2.1/servers', { server: { name, imageRef, flavorRef: '6', networks: 'auto', ...extra } },
+    { 'OpenStack-API-Version': 'compute 2.79' });
+  if (res.status !== 202) throw new Error(`boot ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  const id = res.body.server.id as string;
+  await waitForServer(env, id, (s) => s.status === 'ACTIVE', 60_000);
+  return id;
+}
+
+export async function waitForServer(env: HorizonEnv, id: string, pred: (s: any) => boolean, ms = 60_000): Promise<any> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const r = await env.api('GET', `/compute/v2.1/servers/${id}`, undefined, { 'OpenStack-API-Version': 'compute 2.79' });
+    if (r.status === 200 && pred(r.body.server)) return r.body.server;
+    if (r.status === 404 && pred(null)) return null;
+    if (Date.now() > deadline) throw new Error(`server ${id} not in the expected state within ${ms} ms: ${JSON.stringify(r.body).slice(0, 300)}`);
+    await new Promise((r2) => setTimeout(r2, 250));
+  }
+}
+
+/** Removes whatever containers of these servers are left. */
+export function removeContainers(ids: Iterable<string>): void {
+  for (const id of ids) {
+    try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ }
+  }
+}
