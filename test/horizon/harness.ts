@@ -8,13 +8,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { startListeningApp, type ListeningApp } from '../helpers/cli';
 import { TEST_IMAGE, docker } from '../helpers/docker-app';
 
 const run = promisify(execFile);
-const REPO = path.resolve(__dirname, '../..');
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ADMIN_PASSWORD = 'horizon-test-admin-password';
 

@@ -14,16 +14,18 @@ const images: string[] = [];
 const row = () => env.page.locator(`#instances__row__${id}`);
 const rowText = async () => (await row().innerText()).replace(/\s+/g, ' ');
 
-/** Reloads the Instances page until the row matches (Horizon's own row polling is not relied on). */
-async function waitRow(re: RegExp, ms = 60_000): Promise<string> {
-  const deadline = Date.now() + ms;
+/** Polls the API (cheap) until the server settles as `pred` says, then loads the Instances page until
+ * Horizon's row matches (normally at once). `status` is the API's status to wait for. */
+async function waitRow(re: RegExp, status: string, ms = 60_000): Promise<string> {
+  await waitForServer(env, id, (s) => s.status === status && s['OS-EXT-STS:task_state'] === null, ms);
+  const deadline = Date.now() + 15_000;
   let last = '';
   for (;;) {
     await env.page.goto(`${env.horizonUrl}/project/instances/`);
     last = await rowText().catch(() => '(no row)');
     if (re.test(last)) return last;
     if (Date.now() > deadline) throw new Error(`row never matched ${re}: ${last}`);
-    await env.page.waitForTimeout(1000);
+    await env.page.waitForTimeout(500);
   }
 }
 
@@ -72,11 +74,11 @@ afterAll(async () => {
 describe('Horizon Instances row actions on a real container', () => {
   it('shuts off and starts', async () => {
     await rowAction('stop');
-    expect(await waitRow(/Shutoff.*Shut Down/)).toContain('horizon-actions');
+    expect(await waitRow(/Shutoff.*Shut Down/, 'SHUTOFF')).toContain('horizon-actions');
     expect((await api()).status).toBe('SHUTOFF');
     expect(containerState()).toBe('exited');
     await rowAction('start');
-    await waitRow(/Active.*None.*Running/);
+    await waitRow(/Active.*None.*Running/, 'ACTIVE');
     expect(containerState()).toBe('running');
   });
 
@@ -84,34 +86,34 @@ describe('Horizon Instances row actions on a real container', () => {
     const started = () => docker('inspect', '-f', '{{.State.StartedAt}}', `nova-${id}`);
     let before = started();
     expect(await rowAction('soft_reboot')).toContain('Soft Rebooted Instance');
-    await waitRow(/Active.*None.*Running/);
+    await waitRow(/Active.*None.*Running/, 'ACTIVE');
     await waitForServer(env, id, (s) => s.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null);
     expect(started()).not.toBe(before);
     before = started();
     expect(await rowAction('reboot')).toContain('Hard Rebooted Instance');
-    await waitRow(/Active.*None.*Running/);
+    await waitRow(/Active.*None.*Running/, 'ACTIVE');
     await waitForServer(env, id, (s) => s.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null);
     expect(started()).not.toBe(before);
   });
 
   it('pauses and resumes, suspends and resumes', async () => {
-    await waitRow(/Active.*None.*Running/);
+    await waitRow(/Active.*None.*Running/, 'ACTIVE');
     await rowAction('pause');
-    await waitRow(/Paused/);
+    await waitRow(/Paused/, 'PAUSED');
     expect(containerState()).toBe('paused');
     await rowAction('pause'); // the toggle now reads "Resume Instance"
-    await waitRow(/Active.*Running/);
+    await waitRow(/Active.*Running/, 'ACTIVE');
     expect(containerState()).toBe('running');
     await rowAction('suspend');
-    await waitRow(/Suspended/);
+    await waitRow(/Suspended/, 'SUSPENDED');
     expect((await api()).status).toBe('SUSPENDED');
     await rowAction('suspend');
-    await waitRow(/Active.*Running/);
+    await waitRow(/Active.*Running/, 'ACTIVE');
     expect(containerState()).toBe('running');
   });
 
   it('locks and unlocks', async () => {
-    await waitRow(/Active.*None.*Running/);
+    await waitRow(/Active.*None.*Running/, 'ACTIVE');
     await rowAction('lock');
     await waitForServer(env, id, (s) => s.locked === true, 10_000);
     expect(await row().locator('.fa-lock').count()).toBe(1);
@@ -136,13 +138,13 @@ describe('Horizon Instances row actions on a real container', () => {
     expect(snap?.status).toBe('active');
     expect(snap.container_format).toBe('docker');
     images.push(snap.id);
-    await waitRow(/Active.*None/);
+    await waitRow(/Active.*None/, 'ACTIVE');
     await rowAction('rebuild', async () => {
       const value = await env.page.locator('#id_image option', { hasText: 'horizon-snap' }).first().getAttribute('value');
       await env.page.locator('#id_image').selectOption(value!);
       await env.page.locator('.modal-footer .btn-primary').click();
     });
-    expect(await waitRow(/horizon-snap.*Active.*None.*Running/)).toContain('horizon-snap');
+    expect(await waitRow(/horizon-snap.*Active.*None.*Running/, 'ACTIVE')).toContain('horizon-snap');
     expect((await api()).image.id).toBe(snap.id);
   });
 
@@ -152,19 +154,19 @@ describe('Horizon Instances row actions on a real container', () => {
       await env.page.locator('.modal .themable-select:has(#id_flavor) .dropdown-menu a', { hasText: 'c1.micro' }).first().click();
       await env.page.locator('.modal-footer .btn-primary').click();
     });
-    await waitRow(/Confirm or Revert Resize/);
+    await waitRow(/Confirm or Revert Resize/, 'VERIFY_RESIZE');
     await rowAction('confirm');
-    expect(await waitRow(/c1\.micro.*Active.*None/)).toContain('c1.micro');
+    expect(await waitRow(/c1\.micro.*Active.*None/, 'ACTIVE')).toContain('c1.micro');
     expect((await api()).flavor.original_name).toBe('c1.micro');
     expect(docker('inspect', '-f', '{{.HostConfig.Memory}}', `nova-${id}`)).toBe(String(128 * 1024 * 1024));
   });
 
   it('shelves and unshelves', async () => {
     await rowAction('shelve');
-    await waitRow(/Shelved Offloaded/, 90_000);
+    await waitRow(/Shelved Offloaded/, 'SHELVED_OFFLOADED', 90_000);
     expect((await api()).status).toBe('SHELVED_OFFLOADED');
     await rowAction('shelve'); // the toggle now reads "Unshelve Instance"
-    await waitRow(/Active.*Running/, 90_000);
+    await waitRow(/Active.*Running/, 'ACTIVE', 90_000);
     expect(containerState()).toBe('running');
   });
 
