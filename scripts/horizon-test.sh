@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The Horizon browser suite (test/horizon) with all set-up: Node dependencies, a running Docker Engine
-# with the test image, Debian's Chromium (headless, driven by playwright-core; nothing is downloaded at
-# run time) and Debian's Horizon with uWSGI (scripts/horizon-up.sh installs them when missing; each test
-# file starts its own Horizon on a free loopback port). Extra arguments go to vitest.
+# The Horizon browser suite (test/horizon) with all set-up: Node dependencies, the OpenStack CLIs, a
+# running Docker Engine with the test image, Debian's Chromium (headless, driven by playwright-core;
+# nothing is downloaded at run time) and Debian's Horizon with uWSGI (scripts/horizon-up.sh installs
+# them when missing; each test file starts its own Horizon on a free loopback port). Extra arguments
+# go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 bash scripts/docker-up.sh
+bash scripts/clients-up.sh   # the openrc test runs the openstack CLI
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -f /usr/share/openstack-dashboard/wsgi.py ] || need+=(openstack-dashboard)
