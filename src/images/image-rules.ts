@@ -16,6 +16,10 @@ export const DISK_FORMATS = [
   'vdi',
   'iso',
   'ploop',
+  // Not in Glance's default disk_formats, but in a Glance configured for Docker images: Horizon offers
+  // "Docker" in Create Image only when the image schema's disk_format enum has it (it then sends
+  // container_format docker, disk_format raw).
+  'docker',
 ] as const;
 export const VISIBILITIES = ['public', 'private', 'shared', 'community'] as const;
 export const STATUSES = [

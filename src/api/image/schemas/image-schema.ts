@@ -2,7 +2,9 @@
 // Glance, minus `stores`: glanceclient turns every schema property into a CLI option, and `stores`
 // clashes with its own --stores option ("argparse.ArgumentError: conflicting option string"),
 // breaking every glance subcommand once the schema is cached. Declared types match what the views
-// return (size and virtual_size are ["null","integer"], custom properties are strings).
+// return (size and virtual_size are ["null","integer"], custom properties are strings). The format enums
+// are the ones the image rules accept.
+import { CONTAINER_FORMATS, DISK_FORMATS } from '../../../images/image-rules.js';
 
 export const IMAGE_SCHEMA = {
   name: 'image',
@@ -82,12 +84,12 @@ export const IMAGE_SCHEMA = {
     container_format: {
       type: ['null', 'string'],
       description: 'Format of the container',
-      enum: [null, 'ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'],
+      enum: [null, ...CONTAINER_FORMATS],
     },
     disk_format: {
       type: ['null', 'string'],
       description: 'Format of the disk',
-      enum: [null, 'ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'],
+      enum: [null, ...DISK_FORMATS],
     },
     created_at: {
       type: 'string',
