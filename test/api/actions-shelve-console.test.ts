@@ -146,7 +146,7 @@ describe('shelve', () => {
 });
 
 describe('serial console', () => {
-  it('2.6+: serial/serial → 200 ws URL with a token; other protocols and types → 400; below 2.6 → 404', async () => {
+  it('2.6+: serial/serial → 200 ws URL, vnc/novnc → 200 terminal page URL, each with a token; other protocols and types → 400; below 2.6 → 404', async () => {
     const id = await boot();
     const url = `${S}/${id}/remote-consoles`;
     const res = await admin('2.6').post(url, { remote_console: { protocol: 'serial', type: 'serial' } });
@@ -156,8 +156,18 @@ describe('serial console', () => {
       /^ws:\/\/127\.0\.0\.1(:\d+)?\/compute\/console\/serial\?token=[0-9a-f]{48}$/,
     );
     const vnc = await admin('2.6').post(url, { remote_console: { protocol: 'vnc', type: 'novnc' } });
-    expect(vnc.status).toBe(400);
-    expect(vnc.body.badRequest.message).toBe('Unavailable console type novnc.');
+    expect(vnc.status).toBe(200);
+    expect(vnc.body.remote_console).toMatchObject({ protocol: 'vnc', type: 'novnc' });
+    expect(vnc.body.remote_console.url).toMatch(
+      /^http:\/\/127\.0\.0\.1(:\d+)?\/compute\/console\/terminal\?token=[0-9a-f]{48}$/,
+    );
+    const xvp = await admin('2.6').post(url, { remote_console: { protocol: 'vnc', type: 'xvpvnc' } });
+    expect(xvp.status).toBe(400);
+    expect(xvp.body.badRequest.message).toBe('Unavailable console type xvpvnc.');
+    expect(
+      (await admin('2.6').post(url, { remote_console: { protocol: 'spice', type: 'spice-html5' } })).body.badRequest
+        .message,
+    ).toBe('Unavailable console type spice-html5.');
     const mismatch = await admin('2.6').post(url, { remote_console: { protocol: 'serial', type: 'novnc' } });
     expect(mismatch.body.badRequest.message).toBe('Invalid console type novnc');
     expect((await admin('2.6').post(url, { remote_console: { protocol: 'mks', type: 'webmks' } })).status).toBe(400);
@@ -167,7 +177,7 @@ describe('serial console', () => {
     expect((await admin('2.5').post(url, { remote_console: { protocol: 'serial', type: 'serial' } })).status).toBe(404);
   });
 
-  it('os-getSerialConsole (deprecated, up to 2.5) → 200 {"console"}; 404 from 2.6; 409 when SHUTOFF', async () => {
+  it('os-getSerialConsole and os-getVNCConsole novnc (deprecated, up to 2.5) → 200 {"console"}; 404 from 2.6; 409 when SHUTOFF', async () => {
     const id = await boot();
     const res = await action(id, { 'os-getSerialConsole': { type: 'serial' } });
     expect(res.status).toBe(200);
@@ -176,8 +186,14 @@ describe('serial console', () => {
     expect((await action(id, { 'os-getSerialConsole': { type: 'serial' } }, '2.6')).status).toBe(404);
     expect((await action(id, { 'os-getSerialConsole': { type: 'novnc' } })).status).toBe(400);
     const vnc = await action(id, { 'os-getVNCConsole': { type: 'novnc' } });
-    expect(vnc.status).toBe(400);
-    expect(vnc.body.badRequest.message).toBe('Unavailable console type novnc.');
+    expect(vnc.status).toBe(200);
+    expect(vnc.body.console.type).toBe('novnc');
+    expect(vnc.body.console.url).toMatch(
+      /^http:\/\/127\.0\.0\.1(:\d+)?\/compute\/console\/terminal\?token=[0-9a-f]{48}$/,
+    );
+    expect((await action(id, { 'os-getVNCConsole': { type: 'xvpvnc' } })).body.badRequest.message).toBe(
+      'Unavailable console type xvpvnc.',
+    );
     expect((await action(id, { 'os-getSPICEConsole': { type: 'spice-html5' } })).body.badRequest.message).toBe(
       'Unavailable console type spice-html5.',
     );
@@ -188,6 +204,9 @@ describe('serial console', () => {
     const off = await action(id, { 'os-getSerialConsole': { type: 'serial' } });
     expect(off.status).toBe(409);
     expect(off.body.conflictingRequest.message).toBe(`Instance ${id} is not ready`);
+    const offVnc = await action(id, { 'os-getVNCConsole': { type: 'novnc' } });
+    expect(offVnc.status).toBe(409);
+    expect(offVnc.body.conflictingRequest.message).toBe(`Instance ${id} is not ready`);
   });
 
   it('the websocket bridges to the shell; the token works once; os-console-auth-tokens (admin, 2.31)', async () => {

@@ -221,8 +221,16 @@ function body(g: Gen, route: Route): { payload?: string | Buffer; contentType?: 
   return { payload: JSON.stringify(value), contentType: ct };
 }
 
+/** Routes that serve a page to a person's browser (the console): their refusals are pages, not API faults. */
+const BROWSER_PAGES = new Set(['/compute/console/terminal', '/compute/console/serial']);
+
 /** The error body format of the service under `url`. */
 function assertErrorFormat(url: string, status: number, raw: string, contentType: string | undefined): void {
+  if (BROWSER_PAGES.has(url.split('?')[0])) {
+    if (contentType !== 'text/html; charset=utf-8' || !/<h1>[^<]+<\/h1>/.test(raw))
+      throw new Error(`not an error page (${contentType}): ${raw.slice(0, 300)}`);
+    return;
+  }
   let b: any;
   try {
     b = JSON.parse(raw);

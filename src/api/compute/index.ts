@@ -17,6 +17,7 @@ import { flavorAccessRoutes } from './flavors/flavor-access.js';
 import { serverRoutes } from './servers/servers.js';
 import { serverActionRoutes } from './servers/server-actions.js';
 import { remoteConsoleRoutes } from './servers/remote-consoles.js';
+import { consolePageRoutes } from './servers/console-page.js';
 import { instanceActionRoutes } from './servers/instance-actions.js';
 import { serverDiagnosticsRoutes } from './servers/server-diagnostics.js';
 import { serverMetadataRoutes } from './servers/server-metadata.js';
@@ -51,6 +52,7 @@ export async function computeRoutes(app: FastifyInstance, opts: { services: Serv
   await app.register(serverRoutes, opts);
   await app.register(serverActionRoutes, opts);
   await app.register(remoteConsoleRoutes, opts);
+  await app.register(consolePageRoutes, opts);
   await app.register(instanceActionRoutes, opts);
   await app.register(serverDiagnosticsRoutes, opts);
   await app.register(serverMetadataRoutes, opts);

@@ -34,7 +34,8 @@ type Op =
   | 'saveImage'
   | 'updateResources'
   | 'ping'
-  | 'getInfo';
+  | 'getInfo'
+  | 'exec';
 
 interface FakeContainer {
   spec: SpawnSpec;
@@ -60,6 +61,10 @@ export class FakeDriver implements ComputeDriver {
   readonly images = new Map<string, Buffer>();
   /** calls made, in order: "spawn <uuid>" … — handy for assertions */
   readonly calls: string[] = [];
+  /** exec sessions (console shells) opened and not closed */
+  openExecs = 0;
+  /** every console TTY resize asked of exec sessions, in order */
+  readonly execResizes: Array<{ instanceUuid: string; cols: number; rows: number }> = [];
   private injections = new Map<Op, Injection>();
   private delays = new Map<Op, number>();
   private listeners = new Map<(e: DriverEvent) => void, (err: Error) => void>();
@@ -393,14 +398,23 @@ export class FakeDriver implements ComputeDriver {
     };
   }
   async exec(instanceUuid: string, _cmd?: string[]): Promise<ExecSession> {
+    await this.enter('exec', instanceUuid);
     const c = this.must(instanceUuid);
     if (c.status !== 'running') throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
     const output = new PassThrough();
+    this.openExecs += 1;
+    let open = true;
     return {
       output,
       write: (d) => output.write(d), // echo, like a TTY
-      resize: async () => {},
-      close: () => output.end(),
+      resize: async (cols, rows) => {
+        this.execResizes.push({ instanceUuid, cols, rows });
+      },
+      close: () => {
+        if (open) this.openExecs -= 1;
+        open = false;
+        output.end();
+      },
     };
   }
   async ensureNetwork(): Promise<void> {}

@@ -1,7 +1,9 @@
 // The serial console's websocket (GET /compute/console/serial?token=… with Upgrade: websocket).
 // The token is taken once; the socket then carries an interactive shell with a TTY in the
 // container (docker exec /bin/sh): binary or text frames in → the shell's stdin, its output →
-// binary frames out. The socket closes when the token's lifetime ends, when the shell ends,
+// binary frames out. With the terminal page's subprotocol (novadock.terminal) only binary frames
+// are keystrokes, and a text frame is a JSON control: {"resize": [cols, rows]} sizes the TTY.
+// The socket closes when the token's lifetime ends, when the shell ends,
 // and when the server stops or is deleted (checked every CHECK_MS).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -9,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../../../composition/services.js';
 import { SERIAL_CONSOLE_PATH, type ConsoleConnection } from '../../../compute/servers/actions/console.js';
+import { TERMINAL_PROTOCOL } from './console-page.js';
 
 const CHECK_MS = 2000;
 
@@ -41,7 +44,25 @@ export async function serialConsoleSocket(app: FastifyInstance, opts: { services
   };
 
   const bridge = async (ws: WebSocket, conn: ConsoleConnection): Promise<void> => {
-    let session;
+    // Listen before the shell is open (docker exec takes a moment): what the client sends meanwhile
+    // (the terminal page sends its size at once) is kept and delivered in order, and a client that
+    // leaves meanwhile gets its shell closed as soon as it exists.
+    const early: Array<{ bytes: Buffer; isBinary: boolean }> = [];
+    let deliver: ((bytes: Buffer, isBinary: boolean) => void) | null = null;
+    let clientGone = false;
+    const gone = new Promise<void>((resolve) =>
+      ws.once('close', () => {
+        clientGone = true;
+        resolve();
+      }),
+    );
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data: Buffer | string, isBinary: boolean) => {
+      const bytes = Buffer.isBuffer(data) ? data : Buffer.from(String(data));
+      if (deliver) deliver(bytes, isBinary);
+      else early.push({ bytes, isBinary });
+    });
+    let session: Awaited<ReturnType<ConsoleConnection['open']>>;
     try {
       session = await conn.open();
     } catch {
@@ -49,6 +70,10 @@ export async function serialConsoleSocket(app: FastifyInstance, opts: { services
       return;
     }
     const s = session;
+    if (clientGone) {
+      s.close();
+      return;
+    }
     let closed = false;
     const finish = (code: number, reason: string) => {
       if (closed) return;
@@ -76,12 +101,29 @@ export async function serialConsoleSocket(app: FastifyInstance, opts: { services
     s.output.on('end', () => finish(1000, 'console closed'));
     s.output.on('close', () => finish(1000, 'console closed'));
     s.output.on('error', () => finish(1011, 'console error'));
-    ws.on('message', (data: Buffer | string) => {
-      if (!closed) s.write(Buffer.isBuffer(data) ? data : Buffer.from(String(data)));
-    });
+    const terminal = ws.protocol === TERMINAL_PROTOCOL;
+    const control = (text: string) => {
+      let msg: unknown;
+      try {
+        msg = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const size = (msg as { resize?: unknown } | null)?.resize;
+      if (!Array.isArray(size) || size.length !== 2) return;
+      const [cols, rows] = size as unknown[];
+      const ok = (n: unknown): n is number => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 1000;
+      if (ok(cols) && ok(rows)) s.resize(cols, rows).catch(() => undefined);
+    };
+    deliver = (bytes, isBinary) => {
+      if (closed) return;
+      if (terminal && !isBinary) control(bytes.toString('utf8'));
+      else s.write(bytes);
+    };
+    for (const m of early.splice(0)) deliver(m.bytes, m.isBinary);
     ws.on('close', () => finish(1000, 'client closed'));
     ws.on('error', () => finish(1011, 'socket error'));
-    await new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    await gone;
   };
 
   app.server.on('upgrade', onUpgrade);

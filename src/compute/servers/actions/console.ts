@@ -1,8 +1,10 @@
-// The serial console (nova remote-consoles with protocol/type "serial", and the deprecated
-// os-getSerialConsole action). A console is an interactive shell with a TTY in the container
-// (docker exec /bin/sh), reached through a websocket whose URL carries a one-time token. Tokens
-// are random, stored only as a SHA-256 hash, expire after CONSOLE_TOKEN_TTL_S and are consumed
-// by the first connection (nova console_auth_tokens).
+// The consoles: serial (nova remote-consoles with protocol/type "serial", and the deprecated
+// os-getSerialConsole action) and the browser console (vnc/novnc, and os-getVNCConsole novnc). Both
+// are an interactive shell with a TTY in the container (docker exec /bin/sh), reached through a
+// websocket whose URL carries a one-time token; a novnc grant's URL is a terminal page served by the
+// service (api/compute/servers/console-page.ts) that opens that websocket. Tokens are random, stored
+// only as a SHA-256 hash, expire after CONSOLE_TOKEN_TTL_S and are consumed by the first connection
+// (nova console_auth_tokens); loading the page does not consume its token.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../../db/knex.js';
 import type { Clock } from '../../../db/time.js';
@@ -16,8 +18,15 @@ import { TaskState, VmState } from '../states.js';
 
 export const CONSOLE_TOKEN_TTL_S = 600;
 export const SERIAL_CONSOLE_PATH = '/compute/console/serial';
+/** The browser terminal page that vnc/novnc grants point at. */
+export const TERMINAL_PAGE_PATH = '/compute/console/terminal';
 
-/** Console types per protocol (nova get_*_console): the only one we serve is serial/serial. */
+/** The protocol/type pairs served: serial/serial (a websocket) and vnc/novnc (the terminal page). */
+const SERVED = new Set(['serial/serial', 'vnc/novnc']);
+/** nova's action names in its task-state conflict message (compute/api.py get_*_console). */
+const ACTION_BY_PROTOCOL: Record<string, string> = { serial: 'get_serial_console', vnc: 'get_vnc_console' };
+
+/** Console types per protocol (nova get_*_console). */
 const TYPES_BY_PROTOCOL: Record<string, string[]> = {
   vnc: ['novnc', 'xvpvnc'],
   spice: ['spice-html5'],
@@ -39,6 +48,9 @@ export interface ConsoleGrant {
   token: string;
   expiresAt: Date;
 }
+/** What a token is now, without taking it: the terminal page says which. */
+export type TokenState = 'valid' | 'used' | 'expired' | 'unknown' | 'gone';
+
 export interface ConsoleConnection {
   instance: InstanceRow;
   expiresAt: Date;
@@ -55,15 +67,15 @@ export class SerialConsoles {
     private readonly hosts: HostRegistry,
   ) {}
 
-  /** nova ConsoleTypeInvalid / ConsoleTypeUnavailable (400) unless serial/serial; InstanceNotReady (409). */
+  /** nova ConsoleTypeInvalid / ConsoleTypeUnavailable (400) unless serial/serial or vnc/novnc; InstanceNotReady (409). */
   async create(auth: AuthContext, row: InstanceRow, protocol: string, type: string): Promise<ConsoleGrant> {
     authorize(auth, 'write', 'os_compute_api:os-remote-consoles');
     const types = TYPES_BY_PROTOCOL[protocol];
     if (!types || !types.includes(type)) throw new BadRequest(`Invalid console type ${type}`);
-    if (protocol !== 'serial') throw new BadRequest(`Unavailable console type ${type}.`);
+    if (!SERVED.has(`${protocol}/${type}`)) throw new BadRequest(`Unavailable console type ${type}.`);
     if (row.task_state === TaskState.DELETING || row.task_state === TaskState.MIGRATING) {
       throw new Conflict(
-        `Cannot 'get_serial_console' instance ${row.uuid} while it is in task_state ${row.task_state}`,
+        `Cannot '${ACTION_BY_PROTOCOL[protocol]}' instance ${row.uuid} while it is in task_state ${row.task_state}`,
       );
     }
     if (row.vm_state !== VmState.ACTIVE || row.host_id === null)
@@ -75,7 +87,7 @@ export class SerialConsoles {
     await this.db('console_auth_tokens').insert({
       token_hash: hash(token),
       instance_uuid: row.uuid,
-      console_type: 'serial',
+      console_type: type,
       expires_at: expiresAt.toISOString(),
       created_at: now.toISOString(),
       used: false,
@@ -104,6 +116,19 @@ export class SerialConsoles {
     };
   }
 
+  /** The token's state without taking it (the terminal page's first check; the websocket still decides). */
+  async peek(token: string): Promise<TokenState> {
+    const t = await this.db<TokenRow>('console_auth_tokens')
+      .where({ token_hash: hash(token) })
+      .first();
+    if (!t) return 'unknown';
+    if (t.used) return 'used';
+    if (t.expires_at <= this.clock.now().toISOString()) return 'expired';
+    const instance = await this.instances.findByUuid(t.instance_uuid);
+    if (!instance || instance.deleted || instance.host_id === null) return 'gone';
+    return 'valid';
+  }
+
   /** Whether the server behind a console may keep it open (running, not deleted). */
   async stillServing(uuid: string): Promise<boolean> {
     const row = await this.instances.findByUuid(uuid);
@@ -121,6 +146,11 @@ export class SerialConsoles {
     if (!t || t.expires_at <= this.clock.now().toISOString() || Boolean(t.used)) throw new NotFound('Token not found');
     // nova: below 2.31 only rdp-html5 token details are accessible.
     if (!minVersion231) throw new Unauthorized('The requested console type details are not accessible');
-    return { instance_uuid: t.instance_uuid, host: null, port: 0, internal_access_path: SERIAL_CONSOLE_PATH };
+    return {
+      instance_uuid: t.instance_uuid,
+      host: null,
+      port: 0,
+      internal_access_path: t.console_type === 'novnc' ? TERMINAL_PAGE_PATH : SERIAL_CONSOLE_PATH,
+    };
   }
 }
