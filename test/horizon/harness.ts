@@ -11,8 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { startListeningApp, type ListeningApp } from '../helpers/cli';
-import { TEST_IMAGE, docker } from '../helpers/docker-app';
+import { startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { TEST_IMAGE, docker } from '../helpers/docker-app.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,8 +20,16 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ADMIN_PASSWORD = 'horizon-test-admin-password';
 
 /** Flags the machine needs: no sandbox as root, no GPU, and no background traffic off the machine. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A free loopback port (HORIZON_PORT pins it). */
 async function freePort(): Promise<number> {
@@ -29,7 +37,10 @@ async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
   });
 }
 
@@ -53,7 +64,12 @@ export interface HorizonEnv {
   page: Page;
   /** a token for the admin user on the admin project (for set-up through the API) */
   token: string;
-  api(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  api(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
   login(user?: string, password?: string): Promise<void>;
   visit(path: string, name?: string): Promise<Visit>;
   shot(name: string): Promise<string>;
@@ -63,53 +79,85 @@ export interface HorizonEnv {
 export const timings: Record<string, number> = {};
 const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
   const t0 = Date.now();
-  try { return await f(); } finally { timings[label] = Date.now() - t0; }
+  try {
+    return await f();
+  } finally {
+    timings[label] = Date.now() - t0;
+  }
 };
 
 export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/horizon-test.sh does)`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/horizon-test.sh does)`);
   const shots = process.env.HORIZON_SHOTS_DIR
     ? path.join(process.env.HORIZON_SHOTS_DIR, name)
     : fs.mkdtempSync(path.join(os.tmpdir(), `novadock-horizon-shots-${name}-`));
   fs.mkdirSync(shots, { recursive: true });
   console.log(`[horizon] screenshots of ${name}: ${shots}`);
 
-  const novadock = await timed('novadock start', () => startListeningApp({ computeDriver: 'docker', adminPassword: ADMIN_PASSWORD }));
+  const novadock = await timed('novadock start', () =>
+    startListeningApp({ computeDriver: 'docker', adminPassword: ADMIN_PASSWORD }),
+  );
   const port = await freePort();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-horizon-run-${name}-`));
   const hzEnv = { ...process.env, HORIZON_PORT: String(port), HORIZON_RUN_DIR: runDir, HORIZON_DEBUG_LOG: '1' };
   let horizonUrl: string;
   try {
-    horizonUrl = await timed('horizon start', async () => (await run('bash', [path.join(REPO, 'scripts/horizon-up.sh'), novadock.url],
-      { env: hzEnv, timeout: 900_000 })).stdout.trim());
+    horizonUrl = await timed('horizon start', async () =>
+      (
+        await run('bash', [path.join(REPO, 'scripts/horizon-up.sh'), novadock.url], { env: hzEnv, timeout: 900_000 })
+      ).stdout.trim(),
+    );
   } catch (e) {
     await novadock.close();
     throw e;
   }
   const horizonLog = path.join(runDir, 'horizon.log');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-chromium-'));
-  const context = await timed('chromium start', () => chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 }, acceptDownloads: true,
-  }));
-  const page = context.pages()[0] ?? await context.newPage();
+  const context = await timed('chromium start', () =>
+    chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 1000 },
+      acceptDownloads: true,
+    }),
+  );
+  const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(30_000);
 
   const api: HorizonEnv['api'] = async (method, url, body, headers = {}) => {
     const res = await fetch(`${novadock.url}${url}`, {
       method,
-      headers: { 'X-Auth-Token': env.token, ...(body !== undefined && !Buffer.isBuffer(body) ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      headers: {
+        'X-Auth-Token': env.token,
+        ...(body !== undefined && !Buffer.isBuffer(body) ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
     });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed };
   };
 
   const tokenRes = await fetch(`${novadock.url}/identity/v3/auth/tokens`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: ADMIN_PASSWORD } } },
-      scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', domain: { name: 'Default' }, password: ADMIN_PASSWORD } },
+        },
+        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+      },
+    }),
   });
   if (tokenRes.status !== 201) throw new Error(`admin token: ${tokenRes.status}`);
 
@@ -120,7 +168,14 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
   };
 
   const env: HorizonEnv = {
-    novadock, horizonUrl, horizonLog, shots, context, page, api, shot,
+    novadock,
+    horizonUrl,
+    horizonLog,
+    shots,
+    context,
+    page,
+    api,
+    shot,
     token: tokenRes.headers.get('x-subject-token')!,
     async login(user = 'admin', password = ADMIN_PASSWORD) {
       await page.goto(`${horizonUrl}/auth/login/`);
@@ -130,14 +185,19 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
     },
     async visit(p, n) {
       const serverErrors: string[] = [];
-      const onResponse = (r: Response) => { if (r.url().startsWith(horizonUrl) && r.status() >= 500) serverErrors.push(`${r.status()} ${r.request().method()} ${r.url().slice(horizonUrl.length)}`); };
+      const onResponse = (r: Response) => {
+        if (r.url().startsWith(horizonUrl) && r.status() >= 500)
+          serverErrors.push(`${r.status()} ${r.request().method()} ${r.url().slice(horizonUrl.length)}`);
+      };
       page.on('response', onResponse);
       const t0 = Date.now();
       try {
         const res = await page.goto(`${horizonUrl}${p}`);
         await page.waitForLoadState('networkidle', { timeout: 20_000 }).catch(() => undefined);
         const ms = Date.now() - t0;
-        const errorAlerts = (await page.locator('.alert-danger:visible').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+        const errorAlerts = (await page.locator('.alert-danger:visible').allInnerTexts()).map((s) =>
+          s.replace(/\s+/g, ' ').trim(),
+        );
         return { path: p, status: res?.status() ?? 0, serverErrors, errorAlerts, ms, screenshot: await shot(n ?? p) };
       } finally {
         page.off('response', onResponse);
@@ -156,7 +216,11 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
 
 /** The last lines of Horizon's log (for failure messages). */
 export function horizonLogTail(env: HorizonEnv, lines = 40): string {
-  try { return fs.readFileSync(env.horizonLog, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return ''; }
+  try {
+    return fs.readFileSync(env.horizonLog, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /** Uploads the Docker test image through the Image API, as `glance image-create` would. */
@@ -164,9 +228,16 @@ export async function uploadTestImage(env: HorizonEnv, name: string): Promise<st
   const tar = path.join(env.shots, '..', `${name}-${process.pid}.tar`);
   docker('image', 'save', TEST_IMAGE, '-o', tar);
   try {
-    const created = await env.api('POST', '/image/v2/images', { name, container_format: 'docker', disk_format: 'raw', visibility: 'public' });
+    const created = await env.api('POST', '/image/v2/images', {
+      name,
+      container_format: 'docker',
+      disk_format: 'raw',
+      visibility: 'public',
+    });
     if (created.status !== 201) throw new Error(`image create: ${created.status} ${JSON.stringify(created.body)}`);
-    const put = await env.api('PUT', `/image/v2/images/${created.body.id}/file`, fs.readFileSync(tar), { 'Content-Type': 'application/octet-stream' });
+    const put = await env.api('PUT', `/image/v2/images/${created.body.id}/file`, fs.readFileSync(tar), {
+      'Content-Type': 'application/octet-stream',
+    });
     if (put.status !== 204) throw new Error(`image upload: ${put.status} ${JSON.stringify(put.body)}`);
     return created.body.id as string;
   } finally {
@@ -175,9 +246,18 @@ export async function uploadTestImage(env: HorizonEnv, name: string): Promise<st
 }
 
 /** Boots a server through the Compute API (on the service's `private` network) and waits for ACTIVE. */
-export async function bootServer(env: HorizonEnv, name: string, imageRef: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await env.api('POST', '/compute/v2.1/servers', { server: { name, imageRef, flavorRef: '6', networks: 'auto', ...extra } },
-    { 'OpenStack-API-Version': 'compute 2.79' });
+export async function bootServer(
+  env: HorizonEnv,
+  name: string,
+  imageRef: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await env.api(
+    'POST',
+    '/compute/v2.1/servers',
+    { server: { name, imageRef, flavorRef: '6', networks: 'auto', ...extra } },
+    { 'OpenStack-API-Version': 'compute 2.79' },
+  );
   if (res.status !== 202) throw new Error(`boot ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   const id = res.body.server.id as string;
   await waitForServer(env, id, (s) => s.status === 'ACTIVE', 60_000);
@@ -187,10 +267,15 @@ export async function bootServer(env: HorizonEnv, name: string, imageRef: string
 export async function waitForServer(env: HorizonEnv, id: string, pred: (s: any) => boolean, ms = 60_000): Promise<any> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const r = await env.api('GET', `/compute/v2.1/servers/${id}`, undefined, { 'OpenStack-API-Version': 'compute 2.79' });
+    const r = await env.api('GET', `/compute/v2.1/servers/${id}`, undefined, {
+      'OpenStack-API-Version': 'compute 2.79',
+    });
     if (r.status === 200 && pred(r.body.server)) return r.body.server;
     if (r.status === 404 && pred(null)) return null;
-    if (Date.now() > deadline) throw new Error(`server ${id} not in the expected state within ${ms} ms: ${JSON.stringify(r.body).slice(0, 300)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `server ${id} not in the expected state within ${ms} ms: ${JSON.stringify(r.body).slice(0, 300)}`,
+      );
     await new Promise((r2) => setTimeout(r2, 250));
   }
 }
@@ -198,6 +283,10 @@ export async function waitForServer(env: HorizonEnv, id: string, pred: (s: any) 
 /** Removes whatever containers of these servers are left. */
 export function removeContainers(ids: Iterable<string>): void {
   for (const id of ids) {
-    try { docker('rm', '-f', `nova-${id}`); } catch { /* gone */ }
+    try {
+      docker('rm', '-f', `nova-${id}`);
+    } catch {
+      /* gone */
+    }
   }
 }

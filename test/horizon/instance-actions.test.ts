@@ -2,8 +2,16 @@
 // container: each action is clicked as a user would (row menu, confirmation dialog or form), and both the
 // row Horizon shows and the server's state in novadock's API must follow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootServer, horizonLogTail, removeContainers, startHorizonEnv, uploadTestImage, waitForServer, type HorizonEnv } from './harness';
-import { docker } from '../helpers/docker-app';
+import {
+  bootServer,
+  horizonLogTail,
+  removeContainers,
+  startHorizonEnv,
+  uploadTestImage,
+  waitForServer,
+  type HorizonEnv,
+} from './harness.js';
+import { docker } from '../helpers/docker-app.js';
 
 let env: HorizonEnv;
 let imageId = '';
@@ -42,7 +50,10 @@ async function rowAction(name: string, form?: () => Promise<void>): Promise<stri
     await form();
   } else {
     const confirm = env.page.locator('.modal-footer .btn-danger, .modal-footer .btn-primary').first();
-    await confirm.waitFor({ timeout: 3000 }).then(() => confirm.click(), () => undefined);
+    await confirm.waitFor({ timeout: 3000 }).then(
+      () => confirm.click(),
+      () => undefined,
+    );
   }
   await navigated;
   await env.page.waitForLoadState('networkidle').catch(() => undefined);
@@ -52,7 +63,9 @@ async function rowAction(name: string, form?: () => Promise<void>): Promise<stri
   return (await env.page.locator('.alert:visible').allInnerTexts()).join(' ').replace(/\s+/g, ' ');
 }
 
-const api = async () => (await env.api('GET', `/compute/v2.1/servers/${id}`, undefined, { 'OpenStack-API-Version': 'compute 2.79' })).body.server;
+const api = async () =>
+  (await env.api('GET', `/compute/v2.1/servers/${id}`, undefined, { 'OpenStack-API-Version': 'compute 2.79' })).body
+    .server;
 const containerState = () => docker('inspect', '-f', '{{.State.Status}}', `nova-${id}`);
 
 beforeAll(async () => {
@@ -140,8 +153,12 @@ describe('Horizon Instances row actions on a real container', () => {
     images.push(snap.id);
     await waitRow(/Active.*None/, 'ACTIVE');
     await rowAction('rebuild', async () => {
-      const value = await env.page.locator('#id_image option', { hasText: 'horizon-snap' }).first().getAttribute('value');
-      await env.page.locator('#id_image').selectOption(value!);
+      const value = await env.page
+        .locator('#id_image option', { hasText: 'horizon-snap' })
+        .first()
+        .getAttribute('value');
+      expect(value).toBeTruthy();
+      await env.page.locator('#id_image').selectOption(value);
       await env.page.locator('.modal-footer .btn-primary').click();
     });
     expect(await waitRow(/horizon-snap.*Active.*None.*Running/, 'ACTIVE')).toContain('horizon-snap');
@@ -151,7 +168,10 @@ describe('Horizon Instances row actions on a real container', () => {
   it('resizes to another flavor and confirms', async () => {
     await rowAction('resize', async () => {
       await env.page.locator('.modal .themable-select:has(#id_flavor) .dropdown-toggle').click();
-      await env.page.locator('.modal .themable-select:has(#id_flavor) .dropdown-menu a', { hasText: 'c1.micro' }).first().click();
+      await env.page
+        .locator('.modal .themable-select:has(#id_flavor) .dropdown-menu a', { hasText: 'c1.micro' })
+        .first()
+        .click();
       await env.page.locator('.modal-footer .btn-primary').click();
     });
     await waitRow(/Confirm or Revert Resize/, 'VERIFY_RESIZE');
