@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   bootServer,
-  removeContainers,
+  removeServerLeftovers,
   startHorizonEnv,
   uploadTestImage,
   waitForServer,
@@ -56,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of servers) await env?.api('DELETE', `/compute/v2.1/servers/${s}`).catch(() => undefined);
   for (const s of servers) await waitForServer(env, s, (x) => x === null, 30_000).catch(() => undefined);
-  removeContainers(servers);
+  removeServerLeftovers(servers);
   await env?.close();
 }, 120_000);
 

@@ -280,13 +280,24 @@ export async function waitForServer(env: HorizonEnv, id: string, pred: (s: any) 
   }
 }
 
-/** Removes whatever containers of these servers are left. */
-export function removeContainers(ids: Iterable<string>): void {
+/** Removes whatever containers of these servers are left, and the Docker images made from them
+ * (snapshots and shelved images are committed with the server's labels). */
+export function removeServerLeftovers(ids: Iterable<string>): void {
   for (const id of ids) {
     try {
       docker('rm', '-f', `nova-${id}`);
     } catch {
       /* gone */
+    }
+    const images = docker('images', '-q', '--filter', `label=io.novadock.instance-uuid=${id}`)
+      .split('\n')
+      .filter(Boolean);
+    if (images.length > 0) {
+      try {
+        docker('rmi', '-f', ...new Set(images));
+      } catch {
+        /* in use or gone */
+      }
     }
   }
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bootServer,
   horizonLogTail,
-  removeContainers,
+  removeServerLeftovers,
   startHorizonEnv,
   uploadTestImage,
   waitForServer,
@@ -79,7 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of servers) await env?.api('DELETE', `/compute/v2.1/servers/${s}`).catch(() => undefined);
   for (const s of servers) await waitForServer(env, s, (x) => x === null, 30_000).catch(() => undefined);
-  removeContainers(servers);
+  removeServerLeftovers(servers);
   for (const i of images) await env?.api('DELETE', `/image/v2/images/${i}`).catch(() => undefined);
   await env?.close();
 }, 120_000);

@@ -10,7 +10,7 @@ import {
   ADMIN_PASSWORD,
   bootServer,
   horizonLogTail,
-  removeContainers,
+  removeServerLeftovers,
   startHorizonEnv,
   timings,
   uploadTestImage,
@@ -80,7 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const id of servers) await env?.api('DELETE', `/compute/v2.1/servers/${id}`).catch(() => undefined);
-  removeContainers(servers);
+  removeServerLeftovers(servers);
   if (testImageTar) fs.rmSync(testImageTar, { force: true });
   await env?.close();
   console.log(`[horizon] timings (ms): ${JSON.stringify(timings)}`);
