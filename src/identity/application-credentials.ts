@@ -21,6 +21,7 @@ import type { LoginBuckets, LoginThrottle } from './login-throttle.js';
 import { assertPasswordLength, hashPassword, verifyPassword } from './passwords.js';
 import { newKeystoneId } from './bootstrap.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';
+import { isUniqueViolation } from '../db/constraints.js';
 
 export interface ApplicationCredentialInput {
   name: string;
@@ -70,11 +71,6 @@ export function parseExpiry(value: string, now: Date): string {
   if (!Number.isFinite(ms)) throw new BadRequest(`Timestamp not in expected format.${CLIENT_ERROR}`);
   if (ms < now.getTime()) throw new BadRequest(`The 'expires_at' must not be before now.${CLIENT_ERROR}`);
   return new Date(ms).toISOString();
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 export class ApplicationCredentials implements ApplicationCredentialLookup {

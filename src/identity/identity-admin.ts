@@ -20,6 +20,7 @@ import { enforce, isAdmin } from './policy.js';
 import { assertPasswordLength, passwordColumns, verifyPassword } from './passwords.js';
 import { DEFAULT_DOMAIN_ID, isBuiltInRole, newKeystoneId } from './bootstrap.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';
+import { isUniqueViolation } from '../db/constraints.js';
 
 export interface ProjectInput {
   name?: string;
@@ -456,11 +457,6 @@ const immutableRole = (what: 'update' | 'delete', id: string) =>
 function assertNotMadeImmutable(input: RoleInput): void {
   if (input.options?.immutable)
     throw new BadRequest('Only the built-in roles (admin, member, reader) are immutable here; a new role cannot be.');
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 const missingGrant = (projectId: string, userId: string, roleId: string) =>

@@ -7,6 +7,7 @@ import { BadRequest, Conflict, KeypairNotFound } from '../../errors.js';
 import type { QuotaService } from '../quotas/quotas.js';
 import { generateSshKeyPair, InvalidPublicKey, sshFingerprint, x509Fingerprint } from './ssh-keys.js';
 import { generateX509Certificate } from './x509-cert.js';
+import { isUniqueViolation } from '../../db/constraints.js';
 
 export type KeypairType = 'ssh' | 'x509';
 
@@ -108,11 +109,6 @@ export class KeypairService {
     });
     return { row: (await this.repo.find(req.userId, req.name))!, privateKey };
   }
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function fingerprintOf(type: KeypairType, publicKey: string): string {

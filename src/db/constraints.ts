@@ -1,0 +1,14 @@
+// The constraint violations callers turn into API errors, recognised on both engines
+// (PostgreSQL's SQLSTATE, better-sqlite3's extended result codes).
+
+/** A unique index or primary key refused the row: a concurrent request wrote it first. */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** A foreign key refused the row: the row it names was deleted meanwhile. */
+export function isForeignKeyViolation(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
