@@ -36,6 +36,7 @@ import { createDrift } from './drift.js';
 import { createServerActions } from './server-actions.js';
 import { createMoreServerActions } from './more-server-actions.js';
 import { Aggregates } from '../compute/hosts/aggregates.js';
+import { AggregatesRepo } from '../db/repositories/aggregates-repo.js';
 import { ZonedHostsRepo } from '../compute/hosts/host-zones.js';
 import { AggregateImageCache } from '../compute/hosts/image-cache.js';
 import { ExternalEvents } from '../compute/servers/external-events.js';
@@ -140,7 +141,13 @@ export function createServices(deps: ServiceDeps) {
     ...computeServices,
   });
   // Aggregates (an admin's, and the configured zones read-only) and 2.81 image pre-caching on their hosts (a worker task).
-  const aggregates = new Aggregates(db, hostsRepo, clock, config.defaultAvailabilityZone);
+  const aggregates = new Aggregates(
+    new AggregatesRepo(db),
+    hostsRepo,
+    computeServices.instancesRepo,
+    clock,
+    config.defaultAvailabilityZone,
+  );
   hostOverview.onHostDeleted((host) => aggregates.forgetHost(host));
   const { worker, computeManager } = computeServices;
   worker.registerHandler(

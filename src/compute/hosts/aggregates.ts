@@ -16,11 +16,13 @@
 // Deviation from Nova: a zone named like the internal zone ("internal") is refused, since the
 // zone listings hide it and a compute host there would vanish from os-availability-zone.
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../db/knex.js';
 import type { Clock } from '../../db/time.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/constraints.js';
+import { AZ_KEY, type AggregateRow, type AggregatesRepo } from '../../db/repositories/aggregates-repo.js';
+import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
 import { BadRequest, Conflict, NotFound } from '../../errors.js';
 import { INTERNAL_ZONE, derivedUuid } from './compute-services.js';
-import { AZ_KEY, type ZonedHostsRepo } from './host-zones.js';
+import type { ZonedHostsRepo } from './host-zones.js';
 
 export interface Aggregate {
   id: number;
@@ -33,15 +35,6 @@ export interface Aggregate {
   updatedAt: string | null;
   /** a read-only mirror of a NOVADOCK_COMPUTE_HOSTS zone */
   configured: boolean;
-}
-
-interface AggregateRow {
-  id: number;
-  uuid: string;
-  name: string;
-  configured_zone: string | null;
-  created_at: string;
-  updated_at: string | null;
 }
 
 /** Which of Nova's InvalidAggregateAction* a refusal is, and so its wording. */
@@ -63,18 +56,6 @@ const INTERNAL_REASON = `availability zone ${INTERNAL_ZONE} is reserved for the 
 
 const MAX_DB_INT = 2147483647;
 
-/** A row's aggregate was deleted meanwhile (a foreign key refused it). */
-function isGoneParent(e: unknown): boolean {
-  const code = (e as { code?: string }).code;
-  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
-}
-
-/** A unique index or primary key refused the row: a concurrent request wrote it first. */
-function isDuplicate(e: unknown): boolean {
-  const code = (e as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
 /** Python's repr of a list of strings, as Nova's messages print one. */
 function pyList(items: string[]): string {
   return `[${items.map((s) => (s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/'/g, "\\'")}'`)).join(', ')}]`;
@@ -82,23 +63,23 @@ function pyList(items: string[]): string {
 
 export class Aggregates {
   constructor(
-    private readonly db: Database,
+    private readonly repo: AggregatesRepo,
     private readonly hostsRepo: ZonedHostsRepo,
+    private readonly instances: InstancesRepo,
     private readonly clock: Clock,
     private readonly defaultZone: string,
   ) {}
 
   async list(): Promise<Aggregate[]> {
     await this.syncConfigured();
-    const rows = await this.db<AggregateRow>('aggregates').orderBy('id');
-    return this.load(rows);
+    return this.load(await this.repo.list());
   }
 
   async find(id: number): Promise<Aggregate | undefined> {
     // an id no integer column holds names no aggregate (PostgreSQL would refuse the query)
     if (!Number.isSafeInteger(id) || Math.abs(id) > MAX_DB_INT) return undefined;
     await this.syncConfigured();
-    const row = await this.db<AggregateRow>('aggregates').where({ id }).first();
+    const row = await this.repo.findById(id);
     return row ? (await this.load([row]))[0] : undefined;
   }
 
@@ -106,25 +87,12 @@ export class Aggregates {
     await this.syncConfigured();
     if (zone === INTERNAL_ZONE) throw new BadRequest(`Cannot create aggregate ${name}. Reason: ${INTERNAL_REASON}.`);
     const exists = new Conflict(`Aggregate ${name} already exists.`);
-    const id = await this.db
-      .transaction(async (trx) => {
-        if (await trx('aggregates').where({ name }).first()) throw exists;
-        const [r] = await trx('aggregates')
-          .insert({
-            uuid: randomUUID(),
-            name,
-            configured_zone: null,
-            created_at: this.clock.now().toISOString(),
-            updated_at: null,
-          })
-          .returning('id');
-        const newId = typeof r === 'object' ? (r as { id: number }).id : (r as number);
-        if (zone) await trx('aggregate_metadata').insert({ aggregate_id: newId, key: AZ_KEY, value: zone });
-        return newId;
-      })
+    const id = await this.repo
+      .insert({ uuid: randomUUID(), name, created_at: this.clock.now().toISOString() }, zone)
       .catch((e) => {
-        throw isDuplicate(e) ? exists : e;
+        throw isUniqueViolation(e) ? exists : e;
       });
+    if (id === undefined) throw exists;
     return (await this.find(id))!;
   }
 
@@ -132,15 +100,12 @@ export class Aggregates {
   async update(id: number, changes: { name?: string; availabilityZone?: string | null }): Promise<Aggregate> {
     const agg = await this.writable(id, 'update');
     if (changes.name !== undefined && changes.name !== agg.name) {
-      if (await this.db('aggregates').where({ name: changes.name }).whereNot({ id }).first()) {
+      if (await this.repo.nameTaken(changes.name, id)) {
         throw new Conflict(`Aggregate ${changes.name} already exists.`);
       }
-      await this.db('aggregates')
-        .where({ id })
-        .update({ name: changes.name, updated_at: this.clock.now().toISOString() })
-        .catch((e) => {
-          throw isDuplicate(e) ? new Conflict(`Aggregate ${changes.name} already exists.`) : e;
-        });
+      await this.repo.rename(id, changes.name, this.clock.now().toISOString()).catch((e) => {
+        throw isUniqueViolation(e) ? new Conflict(`Aggregate ${changes.name} already exists.`) : e;
+      });
       agg.name = changes.name;
     }
     if (changes.availabilityZone !== undefined) {
@@ -166,7 +131,7 @@ export class Aggregates {
     if (agg.configured) throw new BadRequest(`Cannot remove host from aggregate ${id}. Reason: ${CONFIGURED_REASON}.`);
     if (agg.hosts.length)
       throw new BadRequest(`Cannot remove host from aggregate ${id}. Reason: Host aggregate is not empty.`);
-    await this.db('aggregates').where({ id }).delete();
+    await this.repo.delete(id);
   }
 
   /** add_host, in Nova's order: the host, the aggregate, zone conflicts, servers that would change zone, membership. */
@@ -180,12 +145,10 @@ export class Aggregates {
       await this.assertServersStay(agg, host, before, agg.availabilityZone, 'add');
     }
     if (agg.hosts.includes(host)) throw new Conflict(`Aggregate ${id} already has host ${host}.`);
-    await this.db('aggregate_hosts')
-      .insert({ aggregate_id: id, host })
-      .catch((e) => {
-        if (isGoneParent(e)) throw new NotFound(`Aggregate ${id} could not be found.`);
-        throw isDuplicate(e) ? new Conflict(`Aggregate ${id} already has host ${host}.`) : e;
-      });
+    await this.repo.addHost(id, host).catch((e) => {
+      if (isForeignKeyViolation(e)) throw new NotFound(`Aggregate ${id} could not be found.`);
+      throw isUniqueViolation(e) ? new Conflict(`Aggregate ${id} already has host ${host}.`) : e;
+    });
     await this.touch(id);
     return (await this.find(id))!;
   }
@@ -205,14 +168,14 @@ export class Aggregates {
       });
     }
     if (!agg.hosts.includes(host)) throw notFound;
-    await this.db('aggregate_hosts').where({ aggregate_id: id, host }).delete();
+    await this.repo.removeHost(id, host);
     await this.touch(id);
     return (await this.find(id))!;
   }
 
   /** A deleted compute service leaves every aggregate (nova services.py delete). */
   async forgetHost(host: string): Promise<void> {
-    await this.db('aggregate_hosts').where({ host }).delete();
+    await this.repo.forgetHost(host);
   }
 
   // ---- rules ---------------------------------------------------------------------------------
@@ -238,18 +201,11 @@ export class Aggregates {
     if (!zone) throw invalid(action, agg.id, `Aggregate ${agg.name} does not support empty named availability zone`);
     if (zone === INTERNAL_ZONE) throw invalid(action, agg.id, INTERNAL_REASON);
     if (hosts.length) {
-      const others = (await this.db('aggregate_hosts as h')
-        .join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
-        .where('m.key', AZ_KEY)
-        .whereIn('h.host', hosts)
-        .whereNot('h.aggregate_id', agg.id)
-        .distinct('h.aggregate_id', 'm.value')
-        .orderBy('h.aggregate_id')) as { value: string }[];
-      const conflicting = others.map((o) => o.value).filter((z) => z !== zone);
+      const conflicting = (await this.repo.zonesElsewhere(hosts, agg.id)).filter((z) => z !== zone);
       if (conflicting.length)
         throw invalid(action, agg.id, `One or more hosts already in availability zone(s) ${pyList(conflicting)}`);
     }
-    if (checkServers && agg.availabilityZone !== zone && (await this.serversOn(hosts)) > 0) {
+    if (checkServers && agg.availabilityZone !== zone && (await this.instances.countLiveOnHosts(hosts)) > 0) {
       throw invalid(action, agg.id, 'One or more hosts contain instances in this zone');
     }
   }
@@ -265,7 +221,7 @@ export class Aggregates {
     to: string | null,
     action: AggregateAction,
   ): Promise<void> {
-    const count = await this.serversOn([host]);
+    const count = await this.instances.countLiveOnHosts([host]);
     if (!count || from === to) return;
     const verb = action === 'add' ? 'added to' : 'removed from';
     throw invalid(
@@ -280,45 +236,20 @@ export class Aggregates {
 
   /** The zone a host has from its aggregates (but `exceptId`), else its configured non-default zone, else null. */
   private async ownZone(host: string, exceptId: number | null): Promise<string | null> {
-    const q = this.db('aggregate_hosts as h')
-      .join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
-      .where({ 'h.host': host, 'm.key': AZ_KEY })
-      .orderBy('h.aggregate_id')
-      .select('m.value');
-    if (exceptId !== null) q.whereNot('h.aggregate_id', exceptId);
-    const fromAggregate = ((await q.first()) as { value: string } | undefined)?.value;
+    const fromAggregate = await this.repo.zoneOf(host, exceptId);
     if (fromAggregate) return fromAggregate;
     const configured = (await this.hostsRepo.configuredList()).find((h) => h.name === host)?.availability_zone;
     return configured && configured !== this.defaultZone ? configured : null;
   }
 
-  /** Live servers on the named hosts (nova InstanceList.get_count_by_hosts). */
-  private async serversOn(hosts: string[]): Promise<number> {
-    if (!hosts.length) return 0;
-    const r = await this.db('instances')
-      .where({ deleted: false })
-      .whereIn('host_id', this.db('compute_hosts').select('id').whereIn('name', hosts))
-      .count({ n: '*' })
-      .first();
-    return Number((r as { n: number | string } | undefined)?.n ?? 0);
-  }
-
   private async applyMetadata(id: number, metadata: Record<string, string | null>): Promise<void> {
-    await this.db
-      .transaction(async (trx) => {
-        for (const [key, value] of Object.entries(metadata)) {
-          await trx('aggregate_metadata').where({ aggregate_id: id, key }).delete();
-          if (value !== null) await trx('aggregate_metadata').insert({ aggregate_id: id, key, value });
-        }
-        await trx('aggregates').where({ id }).update({ updated_at: this.clock.now().toISOString() });
-      })
-      .catch((e) => {
-        throw isGoneParent(e) ? new NotFound(`Aggregate ${id} could not be found.`) : e;
-      });
+    await this.repo.setMetadata(id, metadata, this.clock.now().toISOString()).catch((e) => {
+      throw isForeignKeyViolation(e) ? new NotFound(`Aggregate ${id} could not be found.`) : e;
+    });
   }
 
   private async touch(id: number): Promise<void> {
-    await this.db('aggregates').where({ id }).update({ updated_at: this.clock.now().toISOString() });
+    await this.repo.touch(id, this.clock.now().toISOString());
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -327,12 +258,8 @@ export class Aggregates {
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
     const [hostRows, metaRows, configuredHosts, resolved] = await Promise.all([
-      this.db('aggregate_hosts').whereIn('aggregate_id', ids).orderBy('host') as Promise<
-        { aggregate_id: number; host: string }[]
-      >,
-      this.db('aggregate_metadata').whereIn('aggregate_id', ids).orderBy('key') as Promise<
-        { aggregate_id: number; key: string; value: string }[]
-      >,
+      this.repo.hostsOf(ids),
+      this.repo.metadataOf(ids),
       this.hostsRepo.configuredList(),
       this.hostsRepo.list(),
     ]);
@@ -381,24 +308,18 @@ export class Aggregates {
       const z = h.availability_zone;
       if (z && z !== this.defaultZone && z !== INTERNAL_ZONE && !zones.has(z)) zones.set(z, h.created_at);
     }
-    const existing = (await this.db<AggregateRow>('aggregates').whereNotNull('configured_zone')).map(
-      (r) => r.configured_zone!,
-    );
+    const existing = await this.repo.configuredZones();
     const missing = [...zones.keys()].filter((z) => !existing.includes(z)).sort();
     for (const z of missing) {
       // A concurrent request may insert it first, or an admin's aggregate may have the name: either way, keep what is there.
-      await this.db('aggregates')
-        .insert({
-          uuid: derivedUuid(`novadock:aggregate:${z}`),
-          name: z,
-          configured_zone: z,
-          created_at: zones.get(z)!,
-          updated_at: null,
-        })
-        .onConflict()
-        .ignore();
+      await this.repo.insertConfigured({
+        uuid: derivedUuid(`novadock:aggregate:${z}`),
+        name: z,
+        configured_zone: z,
+        created_at: zones.get(z)!,
+      });
     }
     const gone = existing.filter((z) => !zones.has(z));
-    if (gone.length) await this.db('aggregates').whereIn('configured_zone', gone).delete();
+    if (gone.length) await this.repo.deleteConfigured(gone);
   }
 }

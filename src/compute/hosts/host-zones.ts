@@ -11,26 +11,10 @@
 // recorded on the instance at build time, as in Nova.
 import type { Db } from '../../db/knex.js';
 import { HostsRepo, type ComputeHostRow } from '../../db/repositories/hosts-repo.js';
-
-export const AZ_KEY = 'availability_zone';
+import { AggregatesRepo } from '../../db/repositories/aggregates-repo.js';
 
 export class HostZones {
-  constructor(private readonly db: Db) {}
-
-  /**
-   * Host name → the zone its aggregates give it. Nova never lets a host sit in two aggregates of
-   * different zones; should it happen anyway, the oldest aggregate wins.
-   */
-  async fromAggregates(trx: Db = this.db, hosts?: readonly string[]): Promise<Map<string, string>> {
-    const q = trx('aggregate_hosts as h')
-      .join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
-      .where('m.key', AZ_KEY)
-      .select('h.host as host', 'm.value as zone')
-      .orderBy('h.aggregate_id', 'desc');
-    if (hosts) q.whereIn('h.host', [...hosts]);
-    const rows = (await q) as { host: string; zone: string }[];
-    return new Map(rows.map((r) => [r.host, r.zone]));
-  }
+  constructor(private readonly aggregates: AggregatesRepo) {}
 
   /** The zone a host is in, given its stored row and the aggregates' zones. */
   zoneOf(row: Pick<ComputeHostRow, 'name' | 'availability_zone'>, aggregateZones: Map<string, string>): string {
@@ -38,9 +22,10 @@ export class HostZones {
   }
 
   /** The rows with `availability_zone` replaced by the zone the host is in. */
-  async resolve(rows: ComputeHostRow[], trx: Db = this.db): Promise<ComputeHostRow[]> {
+  async resolve(rows: ComputeHostRow[], trx?: Db): Promise<ComputeHostRow[]> {
     if (!rows.length) return rows;
-    const zones = await this.fromAggregates(trx, rows.length === 1 ? [rows[0].name] : undefined);
+    // Nova never lets a host sit in two aggregates of different zones; should it happen anyway, the oldest aggregate wins.
+    const zones = await this.aggregates.zonesByHost(rows.length === 1 ? [rows[0].name] : undefined, trx);
     return rows.map((r) => ({ ...r, availability_zone: this.zoneOf(r, zones) }));
   }
 }
@@ -50,7 +35,7 @@ export class ZonedHostsRepo extends HostsRepo {
   readonly zones: HostZones;
   constructor(private readonly rowsDb: Db) {
     super(rowsDb);
-    this.zones = new HostZones(rowsDb);
+    this.zones = new HostZones(new AggregatesRepo(rowsDb));
   }
 
   override async list(trx: Db = this.rowsDb): Promise<ComputeHostRow[]> {

@@ -272,6 +272,17 @@ export class InstancesRepo {
     return (await query).map(normalizeInstance);
   }
 
+  /** How many live servers the named hosts have (nova InstanceList.get_count_by_hosts). */
+  async countLiveOnHosts(hostNames: string[], trx: Db = this.db): Promise<number> {
+    if (!hostNames.length) return 0;
+    const r = await trx('instances')
+      .where({ deleted: false })
+      .whereIn('host_id', trx('compute_hosts').select('id').whereIn('name', hostNames))
+      .count({ n: '*' })
+      .first();
+    return Number((r as { n: number | string } | undefined)?.n ?? 0);
+  }
+
   /** Live servers on a host, for the scheduler's resource accounting. */
   async usageByHost(trx: Db = this.db): Promise<Map<number, { vcpus: number; memoryMb: number; count: number }>> {
     const rows = await trx('instances')
