@@ -32,6 +32,7 @@ import type { ManagerDeps, ManagerLog } from '../worker/manager/deps.js';
 import { buildHandler } from '../worker/manager/build.js';
 import { deleteHandler } from '../worker/manager/delete.js';
 import { recoverInterrupted } from '../worker/recovery.js';
+import { RecoveryQueries } from '../db/repositories/recovery-queries.js';
 import { BUILD_TASK, DELETE_TASK } from '../compute/tasks.js';
 
 export interface ComputeComposeDeps {
@@ -92,7 +93,8 @@ export function createComputeServices(d: ComputeComposeDeps) {
   };
   worker.registerHandler(BUILD_TASK, buildHandler(manager));
   worker.registerHandler(DELETE_TASK, deleteHandler(manager));
-  worker.onStart(() => recoverInterrupted(d.db, d.clock, worker, faultsRepo));
+  const recoveryQueries = new RecoveryQueries(d.db);
+  worker.onStart(() => recoverInterrupted(d.db, recoveryQueries, d.clock, worker, faultsRepo));
   const compute = new ComputeApi({
     db: d.db,
     clock: d.clock,
@@ -115,6 +117,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
     instanceFaultsRepo: faultsRepo,
     instanceActionsRepo: actionsRepo,
     computeTasksRepo: tasksRepo,
+    recoveryQueries,
     worker,
     scheduler,
     networks,

@@ -12,18 +12,18 @@
 //     without saying so. A host that does not answer is left for later (the event watcher re-lists
 //     it when it comes back).
 import os from 'node:os';
-import type { Database } from '../db/knex.js';
 import type { Clock } from '../db/time.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
 import type { TaskRunner } from './task-runner.js';
-import type { InstancesRepo, InstanceRow } from '../db/repositories/instances-repo.js';
+import type { InstancesRepo } from '../db/repositories/instances-repo.js';
+import type { RecoveryQueries } from '../db/repositories/recovery-queries.js';
 import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo.js';
 import { LABELS } from '../virt/driver.js';
 import { TaskState, VmState } from '../compute/servers/states.js';
 import { PowerState } from '../virt/power-state.js';
 
 export interface ReconcileDeps {
-  db: Database;
+  recoveryQueries: RecoveryQueries;
   clock: Clock;
   hosts: HostRegistry;
   worker: TaskRunner;
@@ -83,27 +83,15 @@ export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileRep
   const now = () => d.clock.now().toISOString();
 
   // 1. leases of dead local workers
-  const claimed = await d.db('compute_tasks').whereNotNull('claimed_by').select('id', 'claimed_by');
-  for (const t of claimed as { id: number; claimed_by: string }[]) {
+  for (const t of await d.recoveryQueries.claimedTasks()) {
     if (!deadLocalWorker(t.claimed_by, d.worker.workerId)) continue;
-    report.releasedLeases += await d
-      .db('compute_tasks')
-      .where({ id: t.id, claimed_by: t.claimed_by })
-      .update({ claimed_by: null, lease_until: null });
+    report.releasedLeases += await d.recoveryQueries.releaseLease(t.id, t.claimed_by);
   }
 
   // 2. task_states without a task. BUILDING and DELETING ones are worker/recovery.ts's (they go to
   // ERROR / are queued again when the runner starts); any other claim is released here.
-  const withTask = new Set(
-    (await d.db('compute_tasks').distinct('instance_uuid')).map((r: { instance_uuid: string }) => r.instance_uuid),
-  );
-  const busy = await d
-    .db<InstanceRow>('instances')
-    .where({ deleted: false })
-    .whereNotNull('task_state')
-    .whereNot('vm_state', VmState.BUILDING)
-    .whereNot('task_state', TaskState.DELETING)
-    .select('uuid', 'task_state');
+  const withTask = await d.recoveryQueries.serversWithTasks();
+  const busy = await d.recoveryQueries.busyServers({ vmState: VmState.BUILDING, taskState: TaskState.DELETING });
   for (const row of busy) {
     if (withTask.has(row.uuid)) continue;
     try {
@@ -117,9 +105,7 @@ export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileRep
   }
 
   // 3. containers vs records, per host
-  const pending = new Set(
-    (await d.db('compute_tasks').distinct('instance_uuid')).map((r: { instance_uuid: string }) => r.instance_uuid),
-  );
+  const pending = await d.recoveryQueries.serversWithTasks();
   for (const host of await d.hosts.list()) {
     let listed;
     let driver;
@@ -131,21 +117,14 @@ export async function reconcileAtStartup(d: ReconcileDeps): Promise<ReconcileRep
       report.unreachableHosts.push(host.id);
       continue;
     }
-    const live = new Map(
-      (
-        await d
-          .db<InstanceRow>('instances')
-          .where({ deleted: false, host_id: host.id })
-          .select('uuid', 'vm_state', 'task_state')
-      ).map((r) => [r.uuid, r]),
-    );
+    const live = new Map((await d.recoveryQueries.liveOnHost(host.id)).map((r) => [r.uuid, r]));
     const present = new Set<string>();
     for (const c of listed) {
       present.add(c.instanceUuid);
       if (c.labels[LABELS.serviceId] !== host.uuid) continue; // another deployment's (or an unlabelled) container
       if (live.has(c.instanceUuid) || pending.has(c.instanceUuid)) continue;
       // Anyone's record with this uuid (another host, or deleted): only a deleted or absent one makes it an orphan.
-      const rec = await d.db<InstanceRow>('instances').where({ uuid: c.instanceUuid }).first('deleted');
+      const rec = await d.instancesRepo.findByUuid(c.instanceUuid);
       if (rec && !rec.deleted) continue;
       try {
         await driver.destroy(c.instanceUuid);

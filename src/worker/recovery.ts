@@ -3,7 +3,8 @@
 // task row is resumed by the task runner (its lease runs out); this handles servers whose work has
 // no row at all: a build without a task goes to ERROR with a fault, a delete without a task is
 // queued again.
-import type { Database } from '../db/knex.js';
+import type { Db } from '../db/knex.js';
+import type { RecoveryQueries } from '../db/repositories/recovery-queries.js';
 import type { Clock } from '../db/time.js';
 import { TaskState, VmState } from '../compute/servers/states.js';
 import type { TaskRunner } from './task-runner.js';
@@ -11,16 +12,13 @@ import type { InstanceFaultsRepo } from '../db/repositories/instance-faults-repo
 import { DELETE_TASK } from '../compute/tasks.js';
 
 export async function recoverInterrupted(
-  db: Database,
+  db: Db,
+  queries: RecoveryQueries,
   clock: Clock,
   worker: TaskRunner,
   faults: InstanceFaultsRepo,
 ): Promise<{ failed: number; requeued: number }> {
-  const orphans = await db<{ uuid: string; vm_state: string; task_state: string | null; deleted: boolean }>('instances')
-    .where({ deleted: false })
-    .where((w) => w.where('vm_state', VmState.BUILDING).orWhere('task_state', TaskState.DELETING))
-    .whereNotExists(db('compute_tasks').whereRaw('compute_tasks.instance_uuid = instances.uuid'))
-    .select('uuid', 'vm_state', 'task_state');
+  const orphans = await queries.withoutTask({ vmState: VmState.BUILDING, taskState: TaskState.DELETING });
   let failed = 0;
   let requeued = 0;
   for (const o of orphans) {
@@ -30,10 +28,13 @@ export async function recoverInterrupted(
       requeued++;
       continue;
     }
-    const n = await db('instances')
-      .where({ uuid: o.uuid, vm_state: VmState.BUILDING, deleted: false })
-      .update({ vm_state: VmState.ERROR, task_state: null, updated_at: now });
-    if (n) {
+    if (
+      await queries.updateInVmState(o.uuid, VmState.BUILDING, {
+        vm_state: VmState.ERROR,
+        task_state: null,
+        updated_at: now,
+      })
+    ) {
       await faults.add({
         instance_uuid: o.uuid,
         code: 500,
