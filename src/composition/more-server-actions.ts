@@ -25,6 +25,7 @@ import { ServerSnapshots } from '../compute/servers/actions/snapshot.js';
 import { ServerRebuilds } from '../compute/servers/actions/rebuild.js';
 import { ServerResizes } from '../compute/servers/actions/resize.js';
 import { ServerShelves } from '../compute/servers/actions/shelve.js';
+import { ConsoleTokensRepo } from '../db/repositories/console-tokens-repo.js';
 import { SerialConsoles } from '../compute/servers/actions/console.js';
 import {
   REBUILD_TASK,
@@ -93,6 +94,6 @@ export function createMoreServerActions(s: MoreActionsDeps) {
     serverRebuilds: new ServerRebuilds(api),
     serverResizes: new ServerResizes(api),
     serverShelves: new ServerShelves(api),
-    serialConsoles: new SerialConsoles(s.db, s.clock, s.instancesRepo, s.hosts),
+    serialConsoles: new SerialConsoles(new ConsoleTokensRepo(s.db), s.clock, s.instancesRepo, s.hosts),
   };
 }

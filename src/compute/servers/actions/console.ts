@@ -6,11 +6,11 @@
 // only as a SHA-256 hash, expire after CONSOLE_TOKEN_TTL_S and are consumed by the first connection
 // (nova console_auth_tokens); loading the page does not consume its token.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from '../../../db/knex.js';
 import type { Clock } from '../../../db/time.js';
 import type { AuthContext } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
 import type { InstanceRow, InstancesRepo } from '../../../db/repositories/instances-repo.js';
+import type { ConsoleTokensRepo } from '../../../db/repositories/console-tokens-repo.js';
 import type { HostRegistry } from '../../hosts/host-registry.js';
 import type { ExecSession } from '../../../virt/driver.js';
 import { BadRequest, Conflict, NotFound, Unauthorized } from '../../../errors.js';
@@ -35,15 +35,6 @@ const TYPES_BY_PROTOCOL: Record<string, string[]> = {
   mks: ['webmks'],
 };
 
-interface TokenRow {
-  token_hash: string;
-  instance_uuid: string;
-  console_type: string;
-  expires_at: string;
-  created_at: string;
-  used: boolean | number;
-}
-
 export interface ConsoleGrant {
   token: string;
   expiresAt: Date;
@@ -61,7 +52,7 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 export class SerialConsoles {
   constructor(
-    private readonly db: Database,
+    private readonly tokens: ConsoleTokensRepo,
     private readonly clock: Clock,
     private readonly instances: InstancesRepo,
     private readonly hosts: HostRegistry,
@@ -83,8 +74,7 @@ export class SerialConsoles {
     const token = randomBytes(24).toString('hex');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + CONSOLE_TOKEN_TTL_S * 1000);
-    await this.db('console_auth_tokens').where('expires_at', '<', now.toISOString()).delete();
-    await this.db('console_auth_tokens').insert({
+    await this.tokens.insert({
       token_hash: hash(token),
       instance_uuid: row.uuid,
       console_type: type,
@@ -98,14 +88,8 @@ export class SerialConsoles {
   /** Takes the token (once); undefined when unknown, used, expired or the server is gone. */
   async consume(token: string): Promise<ConsoleConnection | undefined> {
     const now = this.clock.now().toISOString();
-    const n = await this.db('console_auth_tokens')
-      .where({ token_hash: hash(token), used: false })
-      .where('expires_at', '>', now)
-      .update({ used: true });
-    if (n === 0) return undefined;
-    const t = (await this.db<TokenRow>('console_auth_tokens')
-      .where({ token_hash: hash(token) })
-      .first())!;
+    if (!(await this.tokens.consume(hash(token), now))) return undefined;
+    const t = (await this.tokens.find(hash(token)))!;
     const instance = await this.instances.findByUuid(t.instance_uuid);
     if (!instance || instance.deleted || instance.host_id === null) return undefined;
     const hostId = instance.host_id;
@@ -118,9 +102,7 @@ export class SerialConsoles {
 
   /** The token's state without taking it (the terminal page's first check; the websocket still decides). */
   async peek(token: string): Promise<TokenState> {
-    const t = await this.db<TokenRow>('console_auth_tokens')
-      .where({ token_hash: hash(token) })
-      .first();
+    const t = await this.tokens.find(hash(token));
     if (!t) return 'unknown';
     if (t.used) return 'used';
     if (t.expires_at <= this.clock.now().toISOString()) return 'expired';
@@ -140,9 +122,7 @@ export class SerialConsoles {
     token: string,
     minVersion231: boolean,
   ): Promise<{ instance_uuid: string; host: string | null; port: number; internal_access_path: string | null }> {
-    const t = await this.db<TokenRow>('console_auth_tokens')
-      .where({ token_hash: hash(token) })
-      .first();
+    const t = await this.tokens.find(hash(token));
     if (!t || t.expires_at <= this.clock.now().toISOString() || Boolean(t.used)) throw new NotFound('Token not found');
     // nova: below 2.31 only rdp-html5 token details are accessible.
     if (!minVersion231) throw new Unauthorized('The requested console type details are not accessible');
