@@ -8,7 +8,7 @@ export type Database = Knex;
 export type Transaction = Knex.Transaction;
 export type Db = Database | Transaction;
 
-export function isSqlite(db: Knex): boolean {
+export function isSqlite(db: Db): boolean {
   return db.client.config.client === 'better-sqlite3';
 }
 

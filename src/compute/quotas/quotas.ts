@@ -9,8 +9,8 @@
 // SQLite the one connection serialises transactions; on PostgreSQL the project's `quota_locks`
 // row is locked (SELECT … FOR UPDATE) first, so two creates of one project count one at a time.
 // A user's usage is part of their project's, so the same project lock serialises user checks.
-import { type Database, isSqlite, type Db } from '../../db/knex.js';
-import type { QuotasRepo } from '../../db/repositories/quotas-repo.js';
+import type { Database, Db } from '../../db/knex.js';
+import type { QuotasRepo, UsageCounts } from '../../db/repositories/quotas-repo.js';
 import type { Clock } from '../../db/time.js';
 import { BadRequest, QuotaExceeded } from '../../errors.js';
 
@@ -50,12 +50,7 @@ export const INJECTED_FILE_RESOURCES: readonly QuotaResource[] = [
   'injected_files',
 ];
 
-export interface ProjectUsage {
-  instances: number;
-  cores: number;
-  ram: number;
-  server_groups: number;
-}
+export type ProjectUsage = UsageCounts;
 
 export interface InstanceRequest {
   instances: number;
@@ -96,21 +91,7 @@ export class QuotaService {
 
   /** What the project (or, with `userId`, that user in the project) uses now, counted from the live records. */
   async usage(projectId: string, trx: Db = this.db, userId?: string): Promise<ProjectUsage> {
-    const scope = userId === undefined ? { project_id: projectId } : { project_id: projectId, user_id: userId };
-    const [inst] = await trx('instances')
-      .where({ ...scope, deleted: false })
-      .select(
-        trx.raw('count(*) as n'),
-        trx.raw('coalesce(sum(vcpus), 0) as cores'),
-        trx.raw('coalesce(sum(memory_mb), 0) as ram'),
-      );
-    const [groups] = await trx('server_groups').where(scope).count<{ n: number | string }[]>({ n: '*' });
-    return {
-      instances: Number(inst.n),
-      cores: Number(inst.cores),
-      ram: Number(inst.ram),
-      server_groups: Number(groups.n),
-    };
+    return this.repo.usage(projectId, userId, trx);
   }
 
   /**
@@ -286,8 +267,7 @@ export class QuotaService {
   }
 
   private async lock(trx: Db, projectId: string): Promise<void> {
-    // SQLite: the caller's transaction already owns the only connection.
-    if (!isSqlite(this.db)) await this.repo.lockProject(projectId, trx);
+    await this.repo.lockProject(projectId, trx);
   }
 
   now(): string {

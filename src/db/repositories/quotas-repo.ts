@@ -1,6 +1,6 @@
 // Quota limits: per project (`quotas`), per user inside a project (`project_user_quotas`), per quota class (`quota_classes`, the 'default' class
 // gives the defaults), plus the per-project lock row used on PostgreSQL.
-import type { Db } from '../knex.js';
+import { type Db, isSqlite } from '../knex.js';
 
 export interface QuotaRow {
   project_id: string;
@@ -15,8 +15,35 @@ export interface QuotaClassRow {
   hard_limit: number;
 }
 
+/** What a project (or one user in it) uses now, counted from the live records. */
+export interface UsageCounts {
+  instances: number;
+  cores: number;
+  ram: number;
+  server_groups: number;
+}
+
 export class QuotasRepo {
   constructor(private readonly db: Db) {}
+
+  /** Live servers (their count, vCPUs and RAM) and server groups of the project, or of one user in it. */
+  async usage(projectId: string, userId?: string, trx: Db = this.db): Promise<UsageCounts> {
+    const scope = userId === undefined ? { project_id: projectId } : { project_id: projectId, user_id: userId };
+    const [inst] = await trx('instances')
+      .where({ ...scope, deleted: false })
+      .select(
+        trx.raw('count(*) as n'),
+        trx.raw('coalesce(sum(vcpus), 0) as cores'),
+        trx.raw('coalesce(sum(memory_mb), 0) as ram'),
+      );
+    const [groups] = await trx('server_groups').where(scope).count<{ n: number | string }[]>({ n: '*' });
+    return {
+      instances: Number(inst.n),
+      cores: Number(inst.cores),
+      ram: Number(inst.ram),
+      server_groups: Number(groups.n),
+    };
+  }
 
   async projectLimits(projectId: string, trx: Db = this.db): Promise<Record<string, number>> {
     const rows = await trx<QuotaRow>('quotas').where({ project_id: projectId });
@@ -101,8 +128,12 @@ export class QuotasRepo {
       .merge({ hard_limit: hardLimit });
   }
 
-  /** PostgreSQL: holds the project's lock row until the caller's transaction ends. */
+  /**
+   * PostgreSQL: holds the project's lock row until the caller's transaction ends. SQLite: nothing,
+   * the caller's transaction already owns the only connection.
+   */
   async lockProject(projectId: string, trx: Db): Promise<void> {
+    if (isSqlite(this.db)) return;
     await trx('quota_locks').insert({ project_id: projectId }).onConflict('project_id').ignore();
     await trx('quota_locks').where({ project_id: projectId }).forUpdate().first();
   }
