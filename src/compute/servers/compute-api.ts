@@ -302,12 +302,11 @@ export class ComputeApi {
               throw new BadRequest(`Invalid server group ${input.serverGroup}: it could not be found.`);
             throw err;
           });
-        await trx('instances')
-          .whereIn(
-            'uuid',
-            created.map((c) => c.uuid),
-          )
-          .update({ server_group_id: group.row.uuid });
+        await this.d.instances.setServerGroup(
+          created.map((c) => c.uuid),
+          group.row.uuid,
+          trx,
+        );
         for (const c of created) c.server_group_id = group.row.uuid;
       }
       return created;

@@ -36,6 +36,11 @@ export class InstanceActions {
     );
   }
 
+  /** Marks an action finished now, for one the API completes itself (confirmResize). */
+  async markFinished(trx: Db, actionId: number): Promise<void> {
+    await this.repo.update(actionId, { finish_time: this.clock.now().toISOString() }, trx);
+  }
+
   /**
    * Runs `fn` as event `event` (e.g. compute__do_build_and_run_instance) of the action started by
    * `requestId`, recording Success or Error. Without a recorded action it just runs `fn`.

@@ -238,6 +238,21 @@ export class ImagesRepo {
   }
 
   // ---- tags ------------------------------------------------------------------------------------
+  /**
+   * Live images (not killed or deleted) whose properties mention the text (a server uuid), newest
+   * first: the candidates for a server's backups, which the caller picks by their properties.
+   */
+  mentioning(text: string, trx: Db = this.db): Promise<Pick<ImageRow, 'id' | 'properties'>[]> {
+    return trx<ImageRow>('images')
+      .select('id', 'properties')
+      .where('properties', 'like', `%${text}%`)
+      .whereNotIn('status', ['killed', 'deleted'])
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
+  }
+
   async tags(imageId: string, trx: Db = this.db): Promise<string[]> {
     const rows = await trx('image_tags').where({ image_id: imageId }).orderBy('tag');
     return rows.map((r: { tag: string }) => r.tag);

@@ -162,7 +162,7 @@ export interface InstanceListQuery {
 }
 
 export class InstancesRepo {
-  constructor(readonly db: Db) {}
+  constructor(private readonly db: Db) {}
 
   async insert(row: NewInstance, trx: Db = this.db): Promise<void> {
     await trx('instances').insert(row);
@@ -270,6 +270,23 @@ export class InstancesRepo {
     for (const s of sort) query.orderByRaw(`?? ${s.dir} nulls ${s.dir === 'asc' ? 'first' : 'last'}`, [s.column]);
     query.limit(q.limit);
     return (await query).map(normalizeInstance);
+  }
+
+  /** Puts the servers in a server group. */
+  async setServerGroup(uuids: string[], groupUuid: string, trx: Db = this.db): Promise<void> {
+    await trx('instances').whereIn('uuid', uuids).update({ server_group_id: groupUuid });
+  }
+
+  /** Idle soft-deleted servers deleted at or before `cutoff` (nova _reclaim_queued_deletes). */
+  softDeletedBefore(
+    cutoff: string,
+    trx: Db = this.db,
+  ): Promise<Pick<InstanceRow, 'uuid' | 'project_id' | 'user_id'>[]> {
+    return trx<InstanceRow>('instances')
+      .where({ vm_state: SOFT_DELETED_VM_STATE, deleted: false })
+      .whereNull('task_state')
+      .where('deleted_at', '<=', cutoff)
+      .select('uuid', 'project_id', 'user_id');
   }
 
   /** How many live servers the named hosts have (nova InstanceList.get_count_by_hosts). */

@@ -97,15 +97,7 @@ export async function rotateBackups(
   rotation: number,
   driver?: ComputeDriver,
 ): Promise<string[]> {
-  const rows: { id: string; properties: string }[] = await d
-    .db('images')
-    .select('id', 'properties')
-    .where('properties', 'like', `%${instanceUuid}%`)
-    .whereNotIn('status', ['killed', 'deleted'])
-    .orderBy([
-      { column: 'created_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ]);
+  const rows = await d.imagesRepo.mentioning(instanceUuid);
   const backups = rows.filter((r) => {
     const p = imageProperties(r);
     return p.image_type === 'backup' && p.backup_type === backupType && p.instance_uuid === instanceUuid;

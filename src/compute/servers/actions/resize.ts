@@ -126,7 +126,7 @@ export class ServerResizes {
         userId: auth.userId,
         projectId: auth.projectId,
       });
-      await trx('instance_actions').where({ id }).update({ finish_time: this.d.clock.now().toISOString() });
+      await this.d.actions.markFinished(trx, id);
       // Nova: confirming (API) then confirmed (compute, drop_move_claim_at_source); one step here.
       await this.moveMigration(trx, row.uuid, 'confirmed');
     });

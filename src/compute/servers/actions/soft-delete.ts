@@ -80,14 +80,9 @@ export class SoftDeleteApi {
   async reclaimExpired(): Promise<number> {
     if (!this.enabled) return 0;
     const cutoff = new Date(this.d.clock.now().getTime() - this.intervalSeconds * 1000).toISOString();
-    const rows = await this.d.instances
-      .db('instances')
-      .where({ vm_state: VmState.SOFT_DELETED, deleted: false })
-      .whereNull('task_state')
-      .where('deleted_at', '<=', cutoff)
-      .select('uuid', 'project_id', 'user_id');
+    const rows = await this.d.instances.softDeletedBefore(cutoff);
     let n = 0;
-    for (const r of rows as { uuid: string; project_id: string }[]) {
+    for (const r of rows) {
       // A system delete: no user; the CAS skips a server a user is restoring meanwhile.
       const requestId = `req-${randomUUID()}`;
       try {
