@@ -16,6 +16,7 @@ import Docker from 'dockerode';
 import { buildApp, type BuiltApp } from '../src/app.js';
 import { testConfig } from '../src/config.js';
 import type { Services } from '../src/composition/services.js';
+import { sql } from '../src/db/sql.js';
 
 const N = Number(process.argv[2] ?? 10);
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
@@ -61,8 +62,7 @@ async function start(
 async function unlimited(services: Services): Promise<string> {
   const project = (await services.identityRepo.findProjectByName('default', 'admin'))!;
   for (const resource of ['instances', 'cores', 'ram']) {
-    await services
-      .db('quotas')
+    await sql(services.db)('quotas')
       .insert({
         project_id: project.id,
         resource,
@@ -146,7 +146,7 @@ async function bootBench(): Promise<void> {
     // Warm-up: the first boot loads the image into Docker and creates the private network.
     const warm = await boot('bench-warm');
     await destroy(warm.id);
-    const dockerImage = (await built.services.db('image_host_loads').where({ image_id: imageId }).first())
+    const dockerImage = (await sql(built.services.db)('image_host_loads').where({ image_id: imageId }).first())
       .docker_image_id as string;
 
     const raw = async () => {
@@ -245,14 +245,14 @@ async function listBench(): Promise<void> {
     }));
     for (let i = 0; i < rows.length; i += 200) {
       const part = rows.slice(i, i + 200);
-      await built.services.db('instances').insert(part);
-      await built.services
-        .db('instance_metadata')
-        .insert(part.map((r) => ({ instance_uuid: r.uuid, key: 'role', value: 'bench' })));
-      await built.services.db('instance_tags').insert(part.map((r) => ({ instance_uuid: r.uuid, tag: 'bench' })));
+      await sql(built.services.db)('instances').insert(part);
+      await sql(built.services.db)('instance_metadata').insert(
+        part.map((r) => ({ instance_uuid: r.uuid, key: 'role', value: 'bench' })),
+      );
+      await sql(built.services.db)('instance_tags').insert(part.map((r) => ({ instance_uuid: r.uuid, tag: 'bench' })));
     }
     let queries = 0;
-    built.services.db.on('query', () => {
+    sql(built.services.db).on('query', () => {
       queries++;
     });
     const times: number[] = [];

@@ -2,7 +2,7 @@
 // Order: infrastructure (db + migrations, identity bootstrap, hosts) → services → plugins
 // (request id, errors, microversion, auth, swagger) → routes. A wrong order fails at boot.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type Database, createKnex } from './db/knex.js';
+import { type Database, openDatabase } from './db/knex.js';
 import type { Config } from './config.js';
 import { migrateLatest } from './db/migrate.js';
 import { AdvisoryLock, withAdvisoryLock } from './db/advisory-lock.js';
@@ -57,7 +57,7 @@ export function parseJsonBody(text: string): unknown {
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
-  const db = deps.db ?? createKnex(config.databaseUrl);
+  const db = deps.db ?? openDatabase(config.databaseUrl);
   await migrateLatest(db);
 
   const driverFactory =

@@ -2,8 +2,8 @@
 // database: a transaction-scoped advisory lock, held on a connection of its own while `fn` runs on
 // the pool's others, released when that transaction ends (also when the process dies). On SQLite
 // (one process, one connection) `fn` just runs.
-import type { Knex } from 'knex';
-import { isSqlite } from './knex.js';
+import { type Database, isSqlite } from './knex.js';
+import { pool } from './sql.js';
 
 /** Fixed keys, one per piece of start-up work (any numbers; only their distinctness matters). */
 export const AdvisoryLock = {
@@ -11,9 +11,9 @@ export const AdvisoryLock = {
   seed: 7_261_128,
 } as const;
 
-export async function withAdvisoryLock<T>(db: Knex, key: number, fn: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(db: Database, key: number, fn: () => Promise<T>): Promise<T> {
   if (isSqlite(db)) return fn();
-  return db.transaction(async (trx) => {
+  return pool(db).transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(?)', [key]);
     return fn();
   });

@@ -1,39 +1,44 @@
-// knex connection for SQLite (embedded default) or PostgreSQL (several API replicas).
-import fs from 'node:fs';
-import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
+// The database handle every layer names, and the connection it opens: SQLite (embedded default)
+// or PostgreSQL (several API replicas).
+//
+// Only src/db runs SQL, by construction: above it the handle is opaque (no call signature, no
+// query builder), so a query written outside src/db does not type-check. Repositories reach the
+// knex object behind a handle with `sql()` (src/db/sql.ts, which .dependency-cruiser.cjs lets only
+// src/db import). knex's own objects are these handles: nothing is wrapped at run time.
+import type { Knex } from 'knex';
+import { createKnex } from './connect.js';
 
-/** The connection pool (one per process), and a transaction on it; the layers above name these types only. */
-export type Database = Knex;
-export type Transaction = Knex.Transaction;
-export type Db = Database | Transaction;
-
-export function isSqlite(db: Db): boolean {
-  return db.client.config.client === 'better-sqlite3';
+/** The pool or a transaction on it: what repositories take as their optional last argument. */
+export interface Db {
+  readonly client: unknown;
 }
 
-export function createKnex(databaseUrl: string): Knex {
-  if (databaseUrl.startsWith('sqlite:')) {
-    const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
-    const inMemory = file === ':memory:' || file === '';
-    if (!inMemory) fs.mkdirSync(path.dirname(file), { recursive: true });
-    return knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: inMemory ? ':memory:' : file },
-      useNullAsDefault: true,
-      // One connection: SQLite serialises writers anyway, and :memory: is per connection.
-      pool: {
-        min: 1,
-        max: 1,
-        afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
-          conn.pragma('journal_mode = WAL');
-          conn.pragma('foreign_keys = ON');
-          conn.pragma('synchronous = NORMAL');
-          conn.pragma('busy_timeout = 5000');
-          done(null, conn);
-        },
-      },
-    });
-  }
-  return knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 1, max: 10 } });
+/** A transaction, as `Database.transaction` hands it to its callback. */
+export interface Transaction extends Db {
+  isCompleted(): boolean;
+}
+
+/** The connection pool (one per process). */
+export interface Database extends Db {
+  transaction<T>(scope: (trx: Transaction) => Promise<T>): Promise<T>;
+  destroy(): Promise<void>;
+}
+
+export function openDatabase(databaseUrl: string): Database {
+  return createKnex(databaseUrl);
+}
+
+export function isSqlite(db: Db): boolean {
+  return (db as Knex).client.config.client === 'better-sqlite3';
+}
+
+/**
+ * Runs `fn` once `db` has committed: at once when `db` is the pool, never when the transaction
+ * rolls back (the task runner starts a task only once its row is visible).
+ */
+export function afterCommit(db: Db, fn: () => void): void {
+  const trx = db as Partial<Knex.Transaction>;
+  if (trx.executionPromise !== undefined && typeof trx.commit === 'function')
+    trx.executionPromise.then(fn, () => undefined);
+  else fn();
 }

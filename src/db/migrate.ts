@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { AdvisoryLock, withAdvisoryLock } from './advisory-lock.js';
+import type { Database } from './knex.js';
+import { pool } from './sql.js';
 
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -31,19 +33,20 @@ const source: Knex.MigrationSource<string> = {
 
 const options = { migrationSource: source, tableName: 'knex_migrations' };
 
-export async function migrateLatest(knex: Knex): Promise<void> {
+export async function migrateLatest(db: Database): Promise<void> {
+  const knex = pool(db);
   // Replicas starting together on one empty PostgreSQL database would each create knex_migrations
   // (knex's own lock row lives in a table that does not exist yet) and all but one fail at boot:
   // the others wait here and then find nothing pending.
-  await withAdvisoryLock(knex, AdvisoryLock.migrate, () => knex.migrate.latest(options));
+  await withAdvisoryLock(db, AdvisoryLock.migrate, () => knex.migrate.latest(options));
 }
 
-export async function migrateRollbackAll(knex: Knex): Promise<void> {
-  await knex.migrate.rollback(options, true);
+export async function migrateRollbackAll(db: Database): Promise<void> {
+  await pool(db).migrate.rollback(options, true);
 }
 
-export async function migrationStatus(knex: Knex): Promise<{ completed: string[]; pending: string[] }> {
-  const [completed, pending] = await knex.migrate.list(options);
+export async function migrationStatus(db: Database): Promise<{ completed: string[]; pending: string[] }> {
+  const [completed, pending] = await pool(db).migrate.list(options);
   return {
     completed: completed.map((m: { name: string }) => m.name),
     pending: pending.map((m: { file: string }) => m.file),

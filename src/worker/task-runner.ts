@@ -6,7 +6,7 @@
 // kind, so new server actions add a file and a `registerHandler` call, nothing here.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Transaction, Db } from '../db/knex.js';
+import { type Db, afterCommit } from '../db/knex.js';
 import type { Clock } from '../db/time.js';
 import type { ComputeTasksRepo, ComputeTaskRow } from '../db/repositories/compute-tasks-repo.js';
 import { InstanceLocks } from './instance-locks.js';
@@ -83,14 +83,10 @@ export class TaskRunner {
       },
       trx,
     );
-    const committed = (trx as Transaction).executionPromise;
-    const go = () => {
+    afterCommit(trx, () => {
       this.pending.push(id);
       this.kick();
-    };
-    if (committed !== undefined && typeof (trx as Transaction).commit === 'function')
-      committed.then(go, () => undefined);
-    else go();
+    });
     return id;
   }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let image: ImageRow;
@@ -52,7 +53,7 @@ describe('os-resetState', () => {
     expect(denied.body.forbidden.message).toBe(
       "Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.",
     );
-    await t.services.db('instances').where({ uuid: id }).update({ task_state: 'powering-off' });
+    await sql(t.services.db)('instances').where({ uuid: id }).update({ task_state: 'powering-off' });
     expect((await act(id, { 'os-resetState': { state: 'error' } })).status).toBe(202);
     expect([(await show(id)).status, (await show(id))['OS-EXT-STS:task_state']]).toEqual(['ERROR', null]);
     expect((await act(id, { 'os-resetState': { state: 'active' } })).status).toBe(202);

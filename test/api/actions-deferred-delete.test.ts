@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const S = '/compute/v2.1/servers';
 
@@ -85,8 +86,7 @@ describe('reclaim interval 3600 s', () => {
     const fresh = await boot();
     await del(old);
     await del(fresh);
-    await h.t.services
-      .db('instances')
+    await sql(h.t.services.db)('instances')
       .where({ uuid: old })
       .update({ deleted_at: new Date(Date.now() - 7200_000).toISOString() });
     expect(await h.t.services.serverActions.softDelete.reclaimExpired()).toBe(1);

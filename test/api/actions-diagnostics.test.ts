@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import { DriverError } from '../../src/errors.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let imageId: string;
@@ -76,7 +77,7 @@ describe('diagnostics', () => {
     const id = await boot();
     const member = await makeProjectUser(t, 'diag-member');
     expect((await req(member.token, '2.48').get(`${S}/${id}/diagnostics`)).status).toBe(404);
-    await t.services.db('instances').where({ uuid: id }).update({ project_id: member.projectId });
+    await sql(t.services.db)('instances').where({ uuid: id }).update({ project_id: member.projectId });
     const denied = await req(member.token, '2.48').get(`${S}/${id}/diagnostics`);
     expect(denied.status).toBe(403);
     t.fake.failNext('spawn', new DriverError('no'));

@@ -6,6 +6,7 @@ import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 import { makeRootfsTar } from '../helpers/image-tar.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let image: ImageRow;
@@ -207,7 +208,7 @@ describe('resize', () => {
     const id = await boot({ flavorRef: '1' }, p.token);
     const small = await t.services.flavors.get('1');
     const now = new Date().toISOString();
-    await t.services.db('quotas').insert({
+    await sql(t.services.db)('quotas').insert({
       project_id: p.projectId,
       resource: 'ram',
       hard_limit: small.memory_mb,
@@ -227,7 +228,7 @@ describe('resize', () => {
     await t.services.worker.drain();
     const s = await show(id);
     expect(s).toMatchObject({ status: 'ACTIVE', flavor: { id: '1' }, 'OS-EXT-STS:task_state': null });
-    const faults = await t.services.db('instance_faults').where({ instance_uuid: id });
+    const faults = await sql(t.services.db)('instance_faults').where({ instance_uuid: id });
     expect(faults.length).toBe(1);
   });
 });

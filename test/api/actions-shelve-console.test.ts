@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let image: ImageRow;
@@ -45,7 +46,7 @@ async function boot(): Promise<string> {
   return res.body.server.id;
 }
 const shelvedImages = async (id: string) =>
-  (await t.services.db('images').where('properties', 'like', `%${id}%`)).map(
+  (await sql(t.services.db)('images').where('properties', 'like', `%${id}%`)).map(
     (r: { name: string; status: string }) => `${r.name}:${r.status}`,
   );
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import { type ImageRow, imageProperties } from '../../src/db/repositories/images-repo.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let image: ImageRow;
@@ -161,7 +162,7 @@ describe('createImage', () => {
     expect(await t.services.imagesRepo.find(res.body.image_id)).toBeUndefined();
     const s = await show(id);
     expect(s).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null });
-    const faults = await t.services.db('instance_faults').where({ instance_uuid: id });
+    const faults = await sql(t.services.db)('instance_faults').where({ instance_uuid: id });
     expect(faults.map((f: { message: string }) => f.message)).toContain('injected snapshot failure');
   });
 
@@ -187,7 +188,7 @@ describe('resumed after a restart', () => {
       ownerProjectId: 'p',
     });
     await t.services.instancesRepo.update(id, { task_state: 'image_uploading' });
-    await t.services.db.transaction((trx) =>
+    await sql(t.services.db).transaction((trx) =>
       t.services.worker.enqueue(trx, {
         instanceUuid: id,
         kind: 'snapshot',
@@ -197,7 +198,7 @@ describe('resumed after a restart', () => {
     await t.services.worker.drain();
     expect(await t.services.imagesRepo.find(img.id)).toBeUndefined();
     expect((await show(id))['OS-EXT-STS:task_state']).toBeNull();
-    const faults = await t.services.db('instance_faults').where({ instance_uuid: id });
+    const faults = await sql(t.services.db)('instance_faults').where({ instance_uuid: id });
     expect(faults.map((f: { message: string }) => f.message)).toContain(
       'Snapshot was interrupted by a service restart.',
     );
@@ -206,7 +207,7 @@ describe('resumed after a restart', () => {
 
 describe('createBackup', () => {
   const backups = async (id: string, type: string) =>
-    (await t.services.db('images').select('id', 'properties', 'name'))
+    (await sql(t.services.db)('images').select('id', 'properties', 'name'))
       .filter((r: { properties: string }) => {
         const p = imageProperties(r);
         return p.instance_uuid === id && p.image_type === 'backup' && p.backup_type === type;

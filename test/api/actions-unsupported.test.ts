@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let image: ImageRow;
@@ -160,8 +161,8 @@ describe('evacuate (admin)', () => {
 
   it('a down source host: the scheduler finds no host a container could be rebuilt on (400), nothing moves', async () => {
     const id = await boot();
-    const hostRow = await t.services.db('compute_hosts').whereNotNull('id').first();
-    await t.services.db('compute_hosts').where({ id: hostRow.id }).update({ forced_down: true });
+    const hostRow = await sql(t.services.db)('compute_hosts').whereNotNull('id').first();
+    await sql(t.services.db)('compute_hosts').where({ id: hostRow.id }).update({ forced_down: true });
     try {
       await expectUntouched(id, async () => {
         const res = await act(id, { evacuate: { host: null } }, t.adminToken, '2.1');
@@ -175,7 +176,7 @@ describe('evacuate (admin)', () => {
         expect(down.body.badRequest.message).toMatch(/^No valid host was found\. /);
       });
     } finally {
-      await t.services.db('compute_hosts').where({ id: hostRow.id }).update({ forced_down: false });
+      await sql(t.services.db)('compute_hosts').where({ id: hostRow.id }).update({ forced_down: false });
     }
   });
 

@@ -5,6 +5,7 @@
 // expiry, lost role assignment).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, makeProjectUser, passwordToken, ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let adminId: string;
@@ -81,7 +82,7 @@ describe('create, list, show', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.application_credentials.map((x: Body) => x.name)).toContain('monitoring');
     expect(listed.body.application_credentials.every((x: Body) => x.secret === undefined)).toBe(true);
-    const secretHash = (await t.services.db('application_credentials').where({ id: c.id }).first()).secret_hash;
+    const secretHash = (await sql(t.services.db)('application_credentials').where({ id: c.id }).first()).secret_hash;
     expect(secretHash).toMatch(/^scrypt\$/);
     expect(secretHash).not.toContain(c.secret);
   });
@@ -333,8 +334,7 @@ describe('tokens follow the credential', () => {
     expect(Date.parse(res.body.token.expires_at)).toBe(expires.getTime());
     const token = res.headers['x-subject-token'];
     expect((await servers(token)).status).toBe(200);
-    await t.services
-      .db('application_credentials')
+    await sql(t.services.db)('application_credentials')
       .where({ id: c.id })
       .update({ expires_at: new Date(Date.now() - 1000).toISOString() });
     t.services.tokens.invalidateCache();

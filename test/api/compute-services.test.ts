@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let member: { token: string; projectId: string };
@@ -33,7 +34,7 @@ beforeAll(async () => {
     rootGb: 10,
     name: 'b',
   });
-  await t.services.db('instances').where({ display_name: 'b' }).update({ task_state: 'rebooting' });
+  await sql(t.services.db)('instances').where({ display_name: 'b' }).update({ task_state: 'rebooting' });
   await insertInstanceRow(t.services.db, {
     projectId: member.projectId,
     hostId: mainHost.id,

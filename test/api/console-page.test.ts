@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let image: ImageRow;
@@ -161,7 +162,7 @@ describe('browser console page', () => {
   it('an expired token, an unknown one, none, and a deleted server each get a page that says so', async () => {
     const id = await boot();
     const expired = await novnc(id);
-    await t.services.db('console_auth_tokens').update({ expires_at: new Date(Date.now() - 1000).toISOString() });
+    await sql(t.services.db)('console_auth_tokens').update({ expires_at: new Date(Date.now() - 1000).toISOString() });
     const e = await t.http.get(expired.path);
     expect(e.status).toBe(410);
     expect(e.text).toContain('This console link has expired');

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
+import { sql } from '../../src/db/sql.js';
 
 const GOLDEN = GOLDEN_DIR;
 const golden = (file: string) =>
@@ -82,8 +83,7 @@ describe('default flavors', () => {
   it('seeding is part of the migration and happens once (migrating again adds nothing)', async () => {
     const { migrateLatest } = await import('../../src/db/migrate.js');
     await migrateLatest(t.services.db);
-    const [{ n }] = await t.services
-      .db('flavors')
+    const [{ n }] = await sql(t.services.db)('flavors')
       .whereIn('id', ['1', '2', '3', '4', '5', '6', '7', '8'])
       .count({ n: '*' });
     expect(Number(n)).toBe(8);

@@ -3,6 +3,7 @@
 // nothing by itself; deleting a role takes its assignments (and the tokens resting on them) with it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -218,7 +219,7 @@ describe('changing and deleting roles', () => {
     expect((await admin().del(`/roles/${id}`)).status).toBe(204);
     expect((await admin().get(`/roles/${id}`)).status).toBe(404);
     expect((await admin().del(`/roles/${id}`)).status).toBe(404);
-    expect(await t.services.db('role_assignments').where({ role_id: id })).toEqual([]);
+    expect(await sql(t.services.db)('role_assignments').where({ role_id: id })).toEqual([]);
     expect((await admin().get(`/role_assignments?user.id=${user.id}`)).body.role_assignments).toEqual([]);
     expect((await as(token).get('/auth/projects')).status).toBe(401);
     expect((await passwordLogin('short-lived-u', 'short-lived-password-1', 'short-lived-p')).status).toBe(401);

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, makeProjectUser, ADMIN_PASSWORD, type TestApp } from '../helpers/app.js';
 import { DEFAULT_THROTTLE, THROTTLED_MESSAGE } from '../../src/identity/login-throttle.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -75,7 +76,7 @@ describe('secrets at rest and in answers', () => {
   it('no API answer carries a password hash; the database has no clear-text password', async () => {
     const users = await t.http.get('/identity/v3/users').set('X-Auth-Token', t.adminToken);
     expect(JSON.stringify(users.body)).not.toMatch(/scrypt|password_hash|test-admin-password/);
-    const rows = await t.services.db('users').select('password_hash');
+    const rows = await sql(t.services.db)('users').select('password_hash');
     expect(JSON.stringify(rows)).not.toContain(ADMIN_PASSWORD);
     expect(
       rows.every(

@@ -7,6 +7,7 @@ import { makeTestApp, makeProjectUser, ADMIN_PASSWORD, type TestApp } from '../h
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { fakeDriverFactory } from '../../src/virt/factory.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -297,7 +298,7 @@ describe('validate, check and revoke', () => {
 
   it('tokens are stored only as sha256 hashes', async () => {
     const subject = await fresh();
-    const rows = await t.services.db('tokens').select('*');
+    const rows = await sql(t.services.db)('tokens').select('*');
     expect(
       rows.some((r: { id_hash: string }) => r.id_hash === createHash('sha256').update(subject).digest('hex')),
     ).toBe(true);

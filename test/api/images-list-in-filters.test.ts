@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { makeTestApp, type TestApp, ADMIN_PASSWORD } from '../helpers/app.js';
 import { adminEnv, runCli, type ListeningApp } from '../helpers/cli.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let dataDir: string;
@@ -146,7 +147,7 @@ describe('created_at / updated_at', () => {
     ];
     for (const [name, created, updated] of times) {
       const id = await create({ name });
-      await t.services.db('images').where({ id }).update({ created_at: created, updated_at: updated });
+      await sql(t.services.db)('images').where({ id }).update({ created_at: created, updated_at: updated });
     }
   });
 

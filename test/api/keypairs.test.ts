@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let alice: { userId: string; token: string; projectId: string };
@@ -55,7 +56,7 @@ describe('generate (below 2.92)', () => {
     const derived = execFileSync('ssh-keygen', ['-y', '-f', path.join(dir, 'k')], { encoding: 'utf8' }).trim();
     expect(res.body.keypair.public_key.startsWith(derived.split(' ').slice(0, 2).join(' '))).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
-    const rows = await t.services.db('keypairs').where({ name: 'gen1' });
+    const rows = await sql(t.services.db)('keypairs').where({ name: 'gen1' });
     expect(JSON.stringify(rows)).not.toContain('PRIVATE KEY');
     const show = await t.http.get(`${url}/gen1`).set(as(alice.token));
     expect(show.body.keypair.private_key).toBeUndefined();
@@ -379,9 +380,12 @@ describe('show, list, delete', () => {
   it("the key_pairs quota stops the 101st with Nova's 403", async () => {
     const carol = await makeProjectUser(t, 'kp-carol', 'member');
     const now = new Date().toISOString();
-    await t.services
-      .db('quotas')
-      .insert({ project_id: carol.projectId, resource: 'key_pairs', hard_limit: 2, created_at: now });
+    await sql(t.services.db)('quotas').insert({
+      project_id: carol.projectId,
+      resource: 'key_pairs',
+      hard_limit: 2,
+      created_at: now,
+    });
     for (const n of ['a', 'b'])
       expect(
         (

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
+import { sql } from '../../src/db/sql.js';
 
 const GOLDEN = GOLDEN_DIR;
 
@@ -59,7 +60,7 @@ beforeAll(async () => {
     hostId: host.id,
     launchedAt: new Date(Date.now() - 60_000).toISOString(),
   });
-  await t.services.db('instances').update({ flavor_json: JSON.stringify({ name: 'm1.tiny' }) });
+  await sql(t.services.db)('instances').update({ flavor_json: JSON.stringify({ name: 'm1.tiny' }) });
 });
 afterAll(async () => {
   await t.close();

@@ -10,6 +10,7 @@ import { PowerSyncQueries } from '../../src/db/repositories/power-sync-queries.j
 import { VmState } from '../../src/compute/servers/states.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import { PowerState } from '../../src/virt/power-state.js';
+import { sql } from '../../src/db/sql.js';
 
 const S = '/compute/v2.1/servers';
 let t: TestApp;
@@ -89,7 +90,7 @@ describe('drift through Docker events', () => {
     expect(await server(id)).toEqual({ status: 'SHUTOFF', power: PowerState.SHUTDOWN, vm: 'stopped', task: null });
     expect(Date.now() - t0).toBeLessThan(2000);
     // Nova's sync stops through compute_api.stop, which records a `stop` action
-    const stop = await t.services.db('instance_actions').where({ instance_uuid: id, action: 'stop' }).first();
+    const stop = await sql(t.services.db)('instance_actions').where({ instance_uuid: id, action: 'stop' }).first();
     expect(stop).toMatchObject({ user_id: null, request_id: expect.stringMatching(/^req-/) });
     expect(stop.finish_time).not.toBeNull();
   });
@@ -103,11 +104,11 @@ describe('drift through Docker events', () => {
 
   it('never overrides a server with a task in progress', async () => {
     const id = await boot();
-    await t.services.db('instances').where({ uuid: id }).update({ task_state: 'powering-off' });
+    await sql(t.services.db)('instances').where({ uuid: id }).update({ task_state: 'powering-off' });
     t.fake.simulateExit(id);
     await t.services.drift.eventWatcher.idle();
     expect(await server(id)).toMatchObject({ vm: 'active', power: PowerState.RUNNING, task: 'powering-off' });
-    await t.services.db('instances').where({ uuid: id }).update({ task_state: null });
+    await sql(t.services.db)('instances').where({ uuid: id }).update({ task_state: null });
   });
 
   it('after the event stream breaks: reconnects and re-lists, catching what happened meanwhile', async () => {
@@ -145,12 +146,10 @@ describe('periodic power sync', () => {
     t.fake.simulateExitQuietly(exited);
     t.fake.containers.delete(removed); // gone without an event
     // DB says stopped while the container runs: force_stop powers it off
-    await t.services
-      .db('instances')
+    await sql(t.services.db)('instances')
       .where({ uuid: revived })
       .update({ vm_state: 'stopped', power_state: PowerState.SHUTDOWN });
-    await t.services
-      .db('instances')
+    await sql(t.services.db)('instances')
       .where({ uuid: pausedDied })
       .update({ vm_state: 'paused', power_state: PowerState.PAUSED });
     t.fake.simulateExitQuietly(pausedDied);
@@ -185,7 +184,7 @@ describe('periodic power sync', () => {
       network: null,
     });
     await t.services.drift.powerSync.syncHost(hostId);
-    let row = await t.services.db('instances').where({ uuid }).first();
+    let row = await sql(t.services.db)('instances').where({ uuid }).first();
     expect(row).toMatchObject({ vm_state: 'error', power_state: PowerState.RUNNING });
 
     t.fake.simulateExitQuietly(uuid);
@@ -196,7 +195,7 @@ describe('periodic power sync', () => {
     } finally {
       t.fake.down = false;
     }
-    row = await t.services.db('instances').where({ uuid }).first();
+    row = await sql(t.services.db)('instances').where({ uuid }).first();
     expect(row.power_state).toBe(PowerState.RUNNING); // nothing written from an engine that did not answer
   });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage } from '../helpers/servers.js';
 import { freshPgDatabase } from '../helpers/pg-database.js';
+import { sql } from '../../src/db/sql.js';
 
 const engines: [string, string | null][] = [['sqlite', null]];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
@@ -55,8 +56,7 @@ describe.each(engines)('on %s', (_engine, pgUrl) => {
           message: 'Quota exceeded for instances: Requested 1, but already used 5 of 5 instances',
         },
       });
-      const [{ n }] = await t.services
-        .db('instances')
+      const [{ n }] = await sql(t.services.db)('instances')
         .where({ project_id: p.projectId, deleted: false })
         .count({ n: '*' });
       expect(Number(n)).toBe(5);
@@ -77,8 +77,7 @@ describe.each(engines)('on %s', (_engine, pgUrl) => {
         .expect(200);
       const some = await create('multi', { min_count: 1, max_count: 10 });
       expect(some.status).toBe(202);
-      const [{ n }] = await t.services
-        .db('instances')
+      const [{ n }] = await sql(t.services.db)('instances')
         .where({ project_id: p.projectId, deleted: false })
         .count({ n: '*' });
       expect(Number(n)).toBe(8);
@@ -115,8 +114,7 @@ describe.each(engines)('on %s', (_engine, pgUrl) => {
       expect(results.find((r) => r.status === 403)!.body.forbidden.message).toBe(
         'Quota exceeded for instances: Requested 1, but already used 3 of 3 instances',
       );
-      const [{ n }] = await t.services
-        .db('instances')
+      const [{ n }] = await sql(t.services.db)('instances')
         .where({ project_id: member.projectId, user_id: member.userId, deleted: false })
         .count({ n: '*' });
       expect(Number(n)).toBe(3);

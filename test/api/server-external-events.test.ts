@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertServers } from '../helpers/servers.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
+import { sql } from '../../src/db/sql.js';
 
 const P = '/compute/v2.1/os-server-external-events';
 const NAMES_21 = ['network-changed', 'network-vif-plugged', 'network-vif-unplugged', 'network-vif-deleted'];
@@ -143,13 +144,11 @@ describe('per-event codes and the overall status', () => {
 
   it('a server without a host (BUILD, scheduling; or shelved offloaded) gets 422', async () => {
     const [building] = await insertServers(t.services, 1, { projectId, hostId: null, prefix: 'bld' });
-    await t.services
-      .db('instances')
+    await sql(t.services.db)('instances')
       .where({ uuid: building })
       .update({ vm_state: 'building', task_state: 'scheduling', power_state: 0, launched_at: null });
     const [offloaded] = await insertServers(t.services, 1, { projectId, hostId: null, prefix: 'off' });
-    await t.services
-      .db('instances')
+    await sql(t.services.db)('instances')
       .where({ uuid: offloaded })
       .update({ vm_state: 'shelved_offloaded', power_state: 0 });
     const a = await activeServer();
@@ -183,8 +182,7 @@ describe('per-event codes and the overall status', () => {
 
   it('a deleted server is still found (Nova reads deleted rows): accepted on its last host', async () => {
     const a = await activeServer();
-    await t.services
-      .db('instances')
+    await sql(t.services.db)('instances')
       .where({ uuid: a })
       .update({ deleted: true, vm_state: 'deleted', deleted_at: new Date().toISOString() });
     const res = await post({ events: [{ name: 'network-vif-unplugged', server_uuid: a }] });
@@ -222,7 +220,7 @@ describe('what the events do on a Docker host', () => {
     expect(event).toMatchObject({ event: 'compute_power_update', result: 'Error', details: 'NotImplementedError' });
     const row = (await t.services.instancesRepo.findByUuid(a))!;
     expect([row.vm_state, row.task_state, row.power_state]).toEqual(['active', null, 1]);
-    const fault = await t.services.db('instance_faults').where({ instance_uuid: a }).first();
+    const fault = await sql(t.services.db)('instance_faults').where({ instance_uuid: a }).first();
     expect([fault.code, fault.message]).toEqual([500, 'NotImplementedError']);
   });
 
@@ -234,7 +232,7 @@ describe('what the events do on a Docker host', () => {
     expect((await actionEvents(a, requestId)).map((e) => [e.event, e.result])).toEqual([
       ['compute_power_update', 'Success'],
     ]);
-    expect(await t.services.db('instance_faults').where({ instance_uuid: a }).first()).toBeUndefined();
+    expect(await sql(t.services.db)('instance_faults').where({ instance_uuid: a }).first()).toBeUndefined();
   });
 
   it('power-update with a tag other than POWER_ON/POWER_OFF: code 200, but skipped (no action)', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let p: { projectId: string; userId: string; token: string };
@@ -104,7 +105,7 @@ describe('os-server-groups API', () => {
   });
 
   it('the server_groups quota is enforced (403) and shows in /limits', async () => {
-    await t.services.db('quotas').insert({
+    await sql(t.services.db)('quotas').insert({
       project_id: p.projectId,
       resource: 'server_groups',
       hard_limit: 2,
@@ -136,7 +137,7 @@ describe('membership and placement', () => {
       hostId: hostId === null ? null : hostId,
     });
     const auth = { userId: 'u', projectId: other.projectId, roles: ['member'] } as never;
-    await t.services.db.transaction((trx) => t.services.serverGroups.addMembers(trx, auth, groupId, [uuid]));
+    await sql(t.services.db).transaction((trx) => t.services.serverGroups.addMembers(trx, auth, groupId, [uuid]));
     return uuid;
   }
 
@@ -160,7 +161,7 @@ describe('membership and placement', () => {
     const aff = await groupWith('affinity');
     const first = await member(aff, null);
     expect(await t.services.serverGroups.filterHosts(first, hs)).toEqual(hs);
-    await t.services.db('instances').where({ uuid: first }).update({ host_id: ids[2] });
+    await sql(t.services.db)('instances').where({ uuid: first }).update({ host_id: ids[2] });
     expect((await t.services.serverGroups.filterHosts(await member(aff, null), hs)).map((h) => h.id)).toEqual([ids[2]]);
     const soft = await groupWith('soft-anti-affinity');
     await member(soft, ids[0]);
@@ -179,10 +180,10 @@ describe('membership and placement', () => {
     const b = await member(g, null);
     let show = await t.http.get(`${url}/${g}`).set(as(other.token));
     expect(show.body.server_group.members).toEqual([a, b]);
-    await t.services.db('instances').where({ uuid: a }).update({ deleted: true });
+    await sql(t.services.db)('instances').where({ uuid: a }).update({ deleted: true });
     show = await t.http.get(`${url}/${g}`).set(as(other.token));
     expect(show.body.server_group.members).toEqual([b]);
-    await t.services.db('quotas').insert({
+    await sql(t.services.db)('quotas').insert({
       project_id: other.projectId,
       resource: 'server_group_members',
       hard_limit: 2,

@@ -8,6 +8,7 @@ import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 import { defaultGroupId } from '../../src/compute/servers/security-groups.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let image: ImageRow;
@@ -163,7 +164,7 @@ describe('personality (file injection)', () => {
   });
 
   it("a user's own limit applies too; the message names the project's limit, as Nova's does", async () => {
-    const admin = await t.services.db('users').where({ name: 'admin' }).first();
+    const admin = await sql(t.services.db)('users').where({ name: 'admin' }).first();
     const url = `/compute/v2.1/os-quota-sets/${projectId}?user_id=${admin.id}`;
     const put = await t.http
       .put(url)

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const C = '/compute/v2.1';
 const NOVA_PATTERN = '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$';
@@ -68,13 +69,13 @@ describe('hostname (2.90)', () => {
   });
 
   it('one hostname for several servers is a 400 and creates nothing (AmbiguousHostnameForMultipleInstances)', async () => {
-    const before = await t.services.db('instances').count({ n: '*' }).first();
+    const before = await sql(t.services.db)('instances').count({ n: '*' }).first();
     const res = await create({ name: 'many', hostname: 'shared', min_count: 1, max_count: 2 });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({
       badRequest: { code: 400, message: 'Unable to allocate a single hostname to multiple instances' },
     });
-    const after = await t.services.db('instances').count({ n: '*' }).first();
+    const after = await sql(t.services.db)('instances').count({ n: '*' }).first();
     expect(after?.n).toBe(before?.n);
     // max_count 1 with a hostname is one server, as in Nova
     const single = await create({ name: 'one', hostname: 'shared', min_count: 1, max_count: 1 });
@@ -101,8 +102,7 @@ describe('hostname (2.90)', () => {
     const res = await create({ name: 'multi', min_count: 2, max_count: 2 });
     expect(res.status).toBe(202);
     await t.services.worker.drain();
-    const rows = await t.services
-      .db('instances')
+    const rows = await sql(t.services.db)('instances')
       .where({ display_name: 'multi-1' })
       .orWhere({ display_name: 'multi-2' })
       .select('hostname');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertServers, unlimitedQuota } from '../helpers/servers.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let member: { projectId: string; token: string };
@@ -39,7 +40,7 @@ beforeAll(async () => {
   await insertServers(t.services, 2, { ...p, hostId: await hostId(EXTRA), prefix: 'b' });
   const [s0] = await insertServers(t.services, 1, { ...p, hostId: await hostId(EXTRA), prefix: 's' });
   const [d0] = await insertServers(t.services, 1, { ...p, hostId: await hostId(EXTRA), prefix: 'd' });
-  const db = t.services.db;
+  const db = sql(t.services.db);
   await db('instances').where({ uuid: a0 }).update({
     display_description: 'web tier',
     access_ip_v4: '10.0.0.5',
@@ -92,9 +93,9 @@ describe('host and node', () => {
       const on = () => {
         n++;
       };
-      t.services.db.on('query', on);
+      sql(t.services.db).on('query', on);
       await names(q, { detail: true });
-      t.services.db.off('query', on);
+      sql(t.services.db).off('query', on);
       return n;
     };
     const count = async (q: string) => Math.min(await once(q), await once(q), await once(q));

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertServers, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let member: { projectId: string; token: string };
@@ -38,7 +39,7 @@ beforeAll(async () => {
     prefix: 'web',
   });
   web0 = w0;
-  const db = t.services.db;
+  const db = sql(t.services.db);
   await db('instances').where({ uuid: w0 }).update({
     key_name: 'deploy-key',
     reservation_id: 'r-abc',
@@ -189,9 +190,9 @@ describe('cost', () => {
       const on = () => {
         n++;
       };
-      t.services.db.on('query', on);
+      sql(t.services.db).on('query', on);
       const res = await get(q, { detail: true });
-      t.services.db.off('query', on);
+      sql(t.services.db).off('query', on);
       expect(res.status).toBe(200);
       return n;
     };

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertServers, seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let user: { projectId: string; userId: string; token: string };
@@ -140,9 +141,9 @@ describe('1000 servers', () => {
     const count = () => {
       queries++;
     };
-    t.services.db.on('query', count);
+    sql(t.services.db).on('query', count);
     const res = await get(`${S}/detail`, '2.79', big.token);
-    t.services.db.off('query', count);
+    sql(t.services.db).off('query', count);
     expect(res.status).toBe(200);
     expect(res.body.servers).toHaveLength(1000);
     expect(res.body.servers_links).toBeUndefined();

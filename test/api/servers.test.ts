@@ -7,6 +7,7 @@ import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 import { DriverError } from '../../src/errors.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
+import { sql } from '../../src/db/sql.js';
 
 const GOLDEN = GOLDEN_DIR;
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN}/${f}`, 'utf8')).response.body;
@@ -398,7 +399,7 @@ describe('start-up recovery: no server stays in BUILD or deleting forever', () =
     const building = await boot();
     const deleting = await boot();
     const looping = await boot();
-    const db = t.services.db;
+    const db = sql(t.services.db);
     await db('instances').where({ uuid: building }).update({ vm_state: 'building', task_state: 'spawning' });
     await db('instances').where({ uuid: deleting }).update({ task_state: 'deleting' });
     await db('instances').where({ uuid: looping }).update({ vm_state: 'building', task_state: 'spawning' });

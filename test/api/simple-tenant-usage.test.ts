@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let p: { projectId: string; token: string };
@@ -10,7 +11,7 @@ beforeAll(async () => {
   t = await makeTestApp();
   p = await makeProjectUser(t, 'usage-p', 'member');
   q = await makeProjectUser(t, 'usage-q', 'member');
-  const db = t.services.db;
+  const db = sql(t.services.db);
   // p: "a" runs through the whole window; "b" ran 10:00–12:00 and was deleted; "c" launched after the window
   uuids.a = await insertInstanceRow(db, {
     projectId: p.projectId,

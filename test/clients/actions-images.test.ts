@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const CLI_TIMEOUT = 120_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>
@@ -29,14 +30,14 @@ async function waitVmState(
 ): Promise<{ uuid: string; flavor_id: string; image_ref: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await s.services.db('instances').where({ display_name: name, deleted: false }).first();
+    const row = await sql(s.services.db)('instances').where({ display_name: name, deleted: false }).first();
     if (row?.vm_state === state && row.task_state === null) return row;
     if (Date.now() > deadline) throw new Error(`${name} not ${state}: ${JSON.stringify(row)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 async function imageNamed(name: string): Promise<{ id: string; status: string } | undefined> {
-  return s.services.db('images').where({ name }).first();
+  return sql(s.services.db)('images').where({ name }).first();
 }
 async function waitImageActive(name: string): Promise<string> {
   const deadline = Date.now() + 30_000;

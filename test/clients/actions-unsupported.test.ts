@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;
@@ -24,7 +25,7 @@ const nova = (...args: string[]) => runCli('nova', args, env, { timeoutMs: CLI_T
 async function activeUuid(name: string): Promise<string> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const row = await s.services.db('instances').where({ display_name: name, deleted: false }).first();
+    const row = await sql(s.services.db)('instances').where({ display_name: name, deleted: false }).first();
     if (row?.vm_state === 'active' && row.task_state === null) return row.uuid as string;
     if (Date.now() > deadline) throw new Error(`${name} not active: ${JSON.stringify(row)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -64,7 +65,7 @@ describe('nova rescue / evacuate / add-secgroup / remove-secgroup', () => {
     expect(remove.code).not.toBe(0);
     expect(remove.stderr).toContain('(HTTP 409)');
 
-    const row = await s.services.db('instances').where({ uuid }).first();
+    const row = await sql(s.services.db)('instances').where({ uuid }).first();
     expect([row.vm_state, row.task_state]).toEqual(['active', null]);
   }, 240_000);
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const docker = (...args: string[]) =>
@@ -49,7 +50,7 @@ async function expectState(id: string, vmState: string, dockerStatus: string, po
   const deadline = Date.now() + 30_000;
   for (;;) {
     await s.services.worker.drain();
-    const row = await s.services.db('instances').where({ uuid: id }).first();
+    const row = await sql(s.services.db)('instances').where({ uuid: id }).first();
     if (row.vm_state === vmState && row.task_state === null) {
       expect(row.power_state).toBe(power);
       break;
@@ -66,7 +67,7 @@ async function boot(name: string): Promise<string> {
     timeoutMs: CLI_TIMEOUT,
   });
   expectOk(r);
-  const row = await s.services.db('instances').where({ display_name: name, deleted: false }).first();
+  const row = await sql(s.services.db)('instances').where({ display_name: name, deleted: false }).first();
   created.push(row.uuid);
   await expectState(row.uuid, 'active', 'running', 1);
   return row.uuid as string;
@@ -138,9 +139,9 @@ describe('openstack server', () => {
     await osc('resume', id);
     await expectState(id, 'active', 'running', 1);
     await osc('lock', id);
-    expect(Boolean((await s.services.db('instances').where({ uuid: id }).first()).locked)).toBe(true);
+    expect(Boolean((await sql(s.services.db)('instances').where({ uuid: id }).first()).locked)).toBe(true);
     await osc('unlock', id);
-    expect(Boolean((await s.services.db('instances').where({ uuid: id }).first()).locked)).toBe(false);
+    expect(Boolean((await sql(s.services.db)('instances').where({ uuid: id }).first()).locked)).toBe(false);
     const log = await runCli('openstack', ['console', 'log', 'show', '--lines', '1', id], env, {
       timeoutMs: CLI_TIMEOUT,
     });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
+import { sql } from '../../src/db/sql.js';
 
 const CLI_TIMEOUT = 120_000;
 let s: ListeningApp;
@@ -34,7 +35,7 @@ const nova = (...args: string[]) =>
 async function activeRow(name: string): Promise<{ uuid: string; host_id: number }> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const row = await s.services.db('instances').where({ display_name: name, deleted: false }).first();
+    const row = await sql(s.services.db)('instances').where({ display_name: name, deleted: false }).first();
     if (row?.vm_state === 'active' && row.task_state === null) return row;
     if (Date.now() > deadline) throw new Error(`${name} not active: ${JSON.stringify(row)}`);
     await new Promise((r) => setTimeout(r, 100));

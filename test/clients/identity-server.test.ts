@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createKnex } from '../../src/db/knex.js';
+import { createKnex } from '../../src/db/connect.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { IdentityRepo } from '../../src/db/repositories/identity-repo.js';
 import { bootstrapIdentity } from '../../src/identity/bootstrap.js';

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { sql } from '../../src/db/sql.js';
 
 let s: ListeningApp;
 let env: Record<string, string>;
@@ -159,7 +160,7 @@ describe('glance and openstack image commands', () => {
       { timeoutMs: CLI_TIMEOUT },
     );
     expectOk(set);
-    const { id } = await s.services.db('images').where({ name: 'busybox-osc' }).first('id');
+    const { id } = await sql(s.services.db)('images').where({ name: 'busybox-osc' }).first('id');
     let row = (await s.services.imagesRepo.find(id))!;
     expect(row.visibility).toBe('private');
     expect(JSON.parse(row.properties).os_distro).toBe('busybox');

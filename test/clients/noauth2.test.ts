@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { insertServers, seedImage } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const CLI_TIMEOUT = 90_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>
@@ -26,7 +27,7 @@ const nova = (...args: string[]) =>
 async function waitActive(name: string): Promise<string> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const row = await s.services.db('instances').where({ display_name: name, deleted: false }).first();
+    const row = await sql(s.services.db)('instances').where({ display_name: name, deleted: false }).first();
     if (row?.vm_state === 'active' && row.task_state === null) return row.uuid as string;
     if (Date.now() > deadline) throw new Error(`${name} not active: ${JSON.stringify(row)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -58,7 +59,7 @@ describe('nova --os-auth-type none', () => {
     const lookups = seen.filter((q) => q.url?.startsWith('/compute/v2.1/v2/images'));
     expect(lookups.map((q) => q.url)).toContain('/compute/v2.1/v2/images?name=busybox');
     expect(lookups.every((q) => q.token === 'notused')).toBe(true);
-    const row = await s.services.db('instances').where({ uuid: id }).first();
+    const row = await sql(s.services.db)('instances').where({ uuid: id }).first();
     expect(row.project_id).toBe((await s.services.identityRepo.findProjectByName('default', 'notused'))!.id);
     expect(row.user_id).toBe((await s.services.identityRepo.findUserByName('default', 'notused'))!.id);
   }, 120_000);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, runCli, startListeningApp, type CliResult, type ListeningApp } from '../helpers/cli.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const docker = (...args: string[]) =>
@@ -45,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // every server of this app's fresh database is this file's; remove exactly their containers
-  const rows: { uuid: string }[] = s ? await s.services.db('instances').select('uuid') : [];
+  const rows: { uuid: string }[] = s ? await sql(s.services.db)('instances').select('uuid') : [];
   for (const { uuid } of rows) {
     try {
       docker('rm', '-f', `nova-${uuid}`);
@@ -113,13 +114,13 @@ describe('nova at 2.92 on Docker', () => {
     expect(prop(boot.stdout, 'OS-EXT-SRV-ATTR:host')).toBe(host.name);
     expect(prop(boot.stdout, 'OS-EXT-AZ:availability_zone')).toBe(host.availability_zone);
     expect(containerHostname(serverId)).toBe('web-1');
-    const rows = await s.services.db('instances').select('display_name');
+    const rows = await sql(s.services.db)('instances').select('display_name');
     expect(rows.map((r) => r.display_name)).toEqual(['n292']);
   }, 240_000);
 
   it('update --hostname changes the record; rebuild --hostname reaches the container', async () => {
     expectOk(await nova('update', '--hostname', 'web-2', serverId));
-    expect((await s.services.db('instances').where({ uuid: serverId }).first()).hostname).toBe('web-2');
+    expect((await sql(s.services.db)('instances').where({ uuid: serverId }).first()).hostname).toBe('web-2');
     expectOk(await nova('rebuild', '--hostname', 'web-3', '--poll', serverId, 'busybox'));
     expect(containerHostname(serverId)).toBe('web-3');
   }, 240_000);
@@ -135,8 +136,7 @@ describe('nova at 2.92 on Docker', () => {
   }, 120_000);
 
   it('instance-action shows the create event with 2.84 details', async () => {
-    const { request_id: requestId } = await s.services
-      .db('instance_actions')
+    const { request_id: requestId } = await sql(s.services.db)('instance_actions')
       .where({ instance_uuid: serverId, action: 'create' })
       .first();
     const show = await nova('instance-action', serverId, requestId);
@@ -187,7 +187,7 @@ describe('nova at 2.92 on Docker', () => {
     const dir = fs.mkdtempSync(path.join(s.dataDir, 'kp-'));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'n292', '-f', path.join(dir, 'k')]);
     expectOk(await nova('keypair-add', '--pub-key', path.join(dir, 'k.pub'), 'me@host.example'));
-    expect(await s.services.db('keypairs').where({ name: 'me@host.example' }).first()).toBeDefined();
+    expect(await sql(s.services.db)('keypairs').where({ name: 'me@host.example' }).first()).toBeDefined();
     const bad = await nova('keypair-add', '--pub-key', path.join(dir, 'k.pub'), 'me+host');
     expectError(
       bad,

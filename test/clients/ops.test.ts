@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const docker = (...args: string[]) =>
@@ -54,7 +55,7 @@ async function api(
 async function waitActive(id: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await s.services.db('instances').where({ uuid: id }).first();
+    const row = await sql(s.services.db)('instances').where({ uuid: id }).first();
     if (row?.vm_state === 'active' && row.task_state === null) return;
     if (row?.vm_state === 'error' || Date.now() > deadline)
       throw new Error(`server ${id} not active: ${JSON.stringify(row)}`);

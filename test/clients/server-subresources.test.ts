@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage } from '../helpers/servers.js';
 import { PRIVATE_NETWORK_ID } from '../../src/compute/servers/networks.js';
+import { sql } from '../../src/db/sql.js';
 
 const CLI_TIMEOUT = 120_000;
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>
@@ -60,7 +61,7 @@ beforeAll(async () => {
   serverId = created.body.server.id;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const row = await s.services.db('instances').where({ uuid: serverId }).first();
+    const row = await sql(s.services.db)('instances').where({ uuid: serverId }).first();
     if (row?.vm_state === 'active' && row.task_state === null && row.addresses_json) break;
     if (Date.now() > deadline) throw new Error(`server not active: ${JSON.stringify(row)}`);
     await new Promise((r) => setTimeout(r, 100));

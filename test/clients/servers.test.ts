@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const docker = (...args: string[]) =>
@@ -42,7 +43,7 @@ afterAll(async () => {
 async function waitVmState(name: string, state: string, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await s.services.db('instances').where({ display_name: name, deleted: false }).first();
+    const row = await sql(s.services.db)('instances').where({ display_name: name, deleted: false }).first();
     if (row?.vm_state === state && row.task_state === null) return row.uuid as string;
     if (Date.now() > deadline) throw new Error(`${name} not ${state}: ${JSON.stringify(row)}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -1,7 +1,7 @@
 // Every migration goes up, down and up again on SQLite (and on PostgreSQL when TEST_PG_URL is set,
 // in a database of its own per run: the rollback never meets another run's tables).
 import { describe, expect, it } from 'vitest';
-import { createKnex } from '../../src/db/knex.js';
+import { createKnex } from '../../src/db/connect.js';
 import { migrateLatest, migrateRollbackAll, migrationStatus } from '../../src/db/migrate.js';
 import { freshPgDatabase } from '../helpers/pg-database.js';
 

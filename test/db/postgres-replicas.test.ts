@@ -27,6 +27,7 @@ import { ADMIN_PASSWORD, makeProjectUser, passwordToken, type TestApp } from '..
 import { docker, TEST_IMAGE } from '../helpers/docker-app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database.js';
+import { sql } from '../../src/db/sql.js';
 
 const PG_URL = process.env.TEST_PG_URL;
 const IN_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
@@ -186,8 +187,7 @@ describe.skipIf(!PG_URL)('several API replicas on one PostgreSQL database', () =
     // Nothing left in the task table: every task ran, once, and was finished (a worker deletes its
     // row just after writing ACTIVE, so the last rows may still be going when ACTIVE shows).
     await until('the task table empty', async () =>
-      a.built.services
-        .db('compute_tasks')
+      sql(a.built.services.db)('compute_tasks')
         .count({ n: '*' })
         .then(([r]) => Number(r.n) === 0),
     );
@@ -246,8 +246,7 @@ describe.skipIf(!PG_URL)('several API replicas on one PostgreSQL database', () =
       'Quota exceeded for instances: Requested 1, but already used 3 of 3 instances',
     );
     const ids = accepted.map((r) => r.body.server.id as string);
-    const [{ n }] = await b.built.services
-      .db('instances')
+    const [{ n }] = await sql(b.built.services.db)('instances')
       .where({ project_id: projectId, deleted: false })
       .count({ n: '*' });
     expect(Number(n)).toBe(3);

@@ -14,6 +14,7 @@ import { testConfig } from '../../src/config.js';
 import { ADMIN_PASSWORD, passwordToken } from '../helpers/app.js';
 import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
+import { sql } from '../../src/db/sql.js';
 
 const docker = (...args: string[]) =>
   execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -93,7 +94,7 @@ describe('aggregate image cache on Docker', () => {
       .send({ cache: [{ id: image.id }] });
     expect(res.status).toBe(202);
     await built.services.worker.drain();
-    expect(await built.services.db('instances').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await sql(built.services.db)('instances').count({ n: '*' }).first()).toEqual({ n: 0 });
     const cachedId = JSON.parse(docker('image', 'inspect', ref, '--format', '{{json .Id}}'));
     const host = (await built.services.hostsRepo.findByName('cache-docker'))!;
     expect((await built.services.imagesRepo.findHostLoad(image.id, host.id))?.docker_image_id).toBe(cachedId);

@@ -1,7 +1,8 @@
 // Inserts bare `instances` rows straight into the DB, for tests of what reads them (quotas,
 // limits, hypervisors, usage) without going through server create.
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+import type { Db } from '../../src/db/knex.js';
+import { sql } from '../../src/db/sql.js';
 
 export interface InstanceRowSpec {
   projectId: string;
@@ -21,10 +22,10 @@ export interface InstanceRowSpec {
   availabilityZone?: string;
 }
 
-export async function insertInstanceRow(db: Knex, s: InstanceRowSpec): Promise<string> {
+export async function insertInstanceRow(db: Db, s: InstanceRowSpec): Promise<string> {
   const uuid = randomUUID();
   const now = new Date().toISOString();
-  await db('instances').insert({
+  await sql(db)('instances').insert({
     uuid,
     project_id: s.projectId,
     user_id: s.userId ?? 'u',

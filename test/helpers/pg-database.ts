@@ -1,7 +1,7 @@
 // A PostgreSQL database of its own for one test file (as test/api/quota-concurrency.test.ts does),
 // made from TEST_PG_URL's server: runs never see each other's rows, not even concurrent ones.
 import { randomBytes } from 'node:crypto';
-import { createKnex } from '../../src/db/knex.js';
+import { createKnex } from '../../src/db/connect.js';
 
 export interface PgDatabase {
   url: string;

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { Services } from '../../src/composition/services.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 import { makeDockerSaveLikeTar } from './image-tar.js';
+import { sql } from '../../src/db/sql.js';
 
 export async function seedImage(
   services: Services,
@@ -69,8 +70,7 @@ export async function unlimitedQuota(services: Services, projectName = 'admin'):
   if (!project) throw new Error(`no project ${projectName}`);
   const now = new Date().toISOString();
   for (const resource of ['instances', 'cores', 'ram']) {
-    await services
-      .db('quotas')
+    await sql(services.db)('quotas')
       .insert({ project_id: project.id, resource, hard_limit: -1, created_at: now, updated_at: null })
       .onConflict(['project_id', 'resource'])
       .merge({ hard_limit: -1 });
@@ -139,13 +139,13 @@ export async function insertServers(
   });
   for (let i = 0; i < rows.length; i += 200) {
     const part = rows.slice(i, i + 200);
-    await services.db('instances').insert(part);
-    await services
-      .db('instance_metadata')
-      .insert(part.map((r) => ({ instance_uuid: r.uuid, key: 'k', value: r.display_name })));
-    await services
-      .db('instance_tags')
-      .insert(part.map((r, j) => ({ instance_uuid: r.uuid, tag: (i + j) % 2 ? 'odd' : 'even' })));
+    await sql(services.db)('instances').insert(part);
+    await sql(services.db)('instance_metadata').insert(
+      part.map((r) => ({ instance_uuid: r.uuid, key: 'k', value: r.display_name })),
+    );
+    await sql(services.db)('instance_tags').insert(
+      part.map((r, j) => ({ instance_uuid: r.uuid, tag: (i + j) % 2 ? 'odd' : 'even' })),
+    );
   }
   return rows.map((r) => r.uuid);
 }

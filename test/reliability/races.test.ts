@@ -7,6 +7,7 @@ import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
 import { prng } from './helpers/fuzz.js';
+import { sql } from '../../src/db/sql.js';
 
 const S = '/compute/v2.1/servers';
 const ROUNDS = 10;
@@ -52,7 +53,7 @@ function shuffle<T>(xs: T[], rnd: () => number): T[] {
 
 async function taskRows(uuid: string): Promise<number> {
   return Number(
-    (await t.services.db('compute_tasks').where({ instance_uuid: uuid }).count<{ n: number }[]>({ n: '*' }))[0].n,
+    (await sql(t.services.db)('compute_tasks').where({ instance_uuid: uuid }).count<{ n: number }[]>({ n: '*' }))[0].n,
   );
 }
 
@@ -115,8 +116,7 @@ describe('creates and deletes racing', () => {
   it('concurrent creates never exceed the quota', async () => {
     const u = await makeProjectUser(t, 'raceq', 'member');
     const now = new Date().toISOString();
-    await t.services
-      .db('quotas')
+    await sql(t.services.db)('quotas')
       .insert({ project_id: u.projectId, resource: 'instances', hard_limit: 3, created_at: now, updated_at: null })
       .onConflict(['project_id', 'resource'])
       .merge({ hard_limit: 3 });
@@ -129,8 +129,7 @@ describe('creates and deletes racing', () => {
     expect(codes.filter((c) => c === 202)).toHaveLength(3);
     expect(codes.filter((c) => c === 403)).toHaveLength(9);
     await t.services.worker.drain();
-    const live = await t.services
-      .db('instances')
+    const live = await sql(t.services.db)('instances')
       .where({ project_id: u.projectId, deleted: false })
       .count<{ n: number }[]>({ n: '*' });
     expect(Number(live[0].n)).toBe(3);
@@ -151,7 +150,7 @@ describe('creates and deletes racing', () => {
       expect((await t.http.get(`${S}/${id}`).set('X-Auth-Token', t.adminToken)).status).toBe(404);
       expect((await t.fake.getInfo(id)).status).toBe('missing');
       expect(await taskRows(id)).toBe(0);
-      const row = await t.services.db('instances').where({ uuid: id }).first();
+      const row = await sql(t.services.db)('instances').where({ uuid: id }).first();
       expect(Boolean(row.deleted)).toBe(true);
     }
   });

@@ -1,7 +1,7 @@
 // Password hashing, weakness rules, the listen guard and the login throttle (with a fake clock).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { createKnex } from '../../src/db/knex.js';
+import { createKnex } from '../../src/db/connect.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import {
   hashPassword,

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
 import { QuotaExceeded } from '../../src/errors.js';
-import { createKnex } from '../../src/db/knex.js';
+import { createKnex } from '../../src/db/connect.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { createServices, type Services } from '../../src/composition/services.js';
 import { testConfig } from '../../src/config.js';
 import { systemClock } from '../../src/db/time.js';
 import { fakeDriverFactory } from '../../src/virt/factory.js';
+import { sql } from '../../src/db/sql.js';
 
 // The services alone on a migrated :memory: database (no HTTP needed here).
 let t: { services: Services };
@@ -39,7 +40,7 @@ describe('QuotaService', () => {
   });
 
   it("counts live instances only and refuses the 11th with Nova's message", async () => {
-    const db = t.services.db;
+    const db = sql(t.services.db);
     for (let i = 0; i < 10; i++) await insertInstanceRow(db, { projectId: 'p-full', vcpus: 1, memoryMb: 256 });
     await insertInstanceRow(db, { projectId: 'p-full', vcpus: 8, memoryMb: 8192, deleted: true });
     expect(await t.services.quotas.usage('p-full')).toEqual({ instances: 10, cores: 10, ram: 2560, server_groups: 0 });
@@ -52,7 +53,7 @@ describe('QuotaService', () => {
   });
 
   it('names every resource over quota, sorted, with joined figures', async () => {
-    const db = t.services.db;
+    const db = sql(t.services.db);
     await insertInstanceRow(db, { projectId: 'p-big', vcpus: 16, memoryMb: 40960 });
     const err = await db
       .transaction((trx) => t.services.quotas.assertCanCreate(trx, 'p-big', { instances: 1, cores: 8, ramMb: 16384 }))
@@ -63,7 +64,7 @@ describe('QuotaService', () => {
   });
 
   it('multi-create gets as many as fit between min and max', async () => {
-    const db = t.services.db;
+    const db = sql(t.services.db);
     for (let i = 0; i < 7; i++) await insertInstanceRow(db, { projectId: 'p-multi' });
     const n = await db.transaction((trx) =>
       t.services.quotas.allowedInstances(trx, 'p-multi', { min: 1, max: 5, vcpus: 1, memoryMb: 512 }),
@@ -78,7 +79,7 @@ describe('QuotaService', () => {
   });
 
   it('project limits override defaults; -1 is unlimited; resize checks the increase only', async () => {
-    const db = t.services.db;
+    const db = sql(t.services.db);
     const repoNow = new Date().toISOString();
     await db('quotas').insert([
       { project_id: 'p-own', resource: 'instances', hard_limit: -1, created_at: repoNow },

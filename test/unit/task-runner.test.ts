@@ -3,7 +3,7 @@
 // process), keeps one server's tasks in order, and parks on stop.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { createKnex } from '../../src/db/knex.js';
+import { createKnex } from '../../src/db/connect.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { ComputeTasksRepo } from '../../src/db/repositories/compute-tasks-repo.js';
 import { TaskRunner, type TaskContext } from '../../src/worker/task-runner.js';

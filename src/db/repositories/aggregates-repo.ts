@@ -1,6 +1,7 @@
 // Host aggregates (nova api_models Aggregate, AggregateHost, AggregateMetadata), their hosts and
 // their metadata; the availability_zone key of the metadata gives the hosts their zone.
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface AggregateRow {
   id: number;
@@ -27,16 +28,16 @@ export class AggregatesRepo {
   constructor(private readonly db: Db) {}
 
   list(trx: Db = this.db): Promise<AggregateRow[]> {
-    return trx<AggregateRow>('aggregates').orderBy('id');
+    return sql(trx)<AggregateRow>('aggregates').orderBy('id');
   }
 
   findById(id: number, trx: Db = this.db): Promise<AggregateRow | undefined> {
-    return trx<AggregateRow>('aggregates').where({ id }).first();
+    return sql(trx)<AggregateRow>('aggregates').where({ id }).first();
   }
 
   /** Whether another aggregate (not `exceptId`) has this name. */
   async nameTaken(name: string, exceptId?: number, trx: Db = this.db): Promise<boolean> {
-    const q = trx<AggregateRow>('aggregates').where({ name });
+    const q = sql(trx)<AggregateRow>('aggregates').where({ name });
     if (exceptId !== undefined) q.whereNot({ id: exceptId });
     return (await q.first()) !== undefined;
   }
@@ -50,7 +51,7 @@ export class AggregatesRepo {
     zone: string | null,
     trx: Db = this.db,
   ): Promise<number | undefined> {
-    return trx.transaction(async (t) => {
+    return sql(trx).transaction(async (t) => {
       if (await this.nameTaken(row.name, undefined, t)) return undefined;
       const [r] = await t('aggregates')
         .insert({ ...row, configured_zone: null, updated_at: null })
@@ -62,15 +63,15 @@ export class AggregatesRepo {
   }
 
   async rename(id: number, name: string, updatedAt: string, trx: Db = this.db): Promise<void> {
-    await trx('aggregates').where({ id }).update({ name, updated_at: updatedAt });
+    await sql(trx)('aggregates').where({ id }).update({ name, updated_at: updatedAt });
   }
 
   async touch(id: number, updatedAt: string, trx: Db = this.db): Promise<void> {
-    await trx('aggregates').where({ id }).update({ updated_at: updatedAt });
+    await sql(trx)('aggregates').where({ id }).update({ updated_at: updatedAt });
   }
 
   async delete(id: number, trx: Db = this.db): Promise<void> {
-    await trx('aggregates').where({ id }).delete();
+    await sql(trx)('aggregates').where({ id }).delete();
   }
 
   /** Sets (or, for null values, deletes) metadata keys and touches the aggregate, in one transaction. */
@@ -80,7 +81,7 @@ export class AggregatesRepo {
     updatedAt: string,
     trx: Db = this.db,
   ): Promise<void> {
-    await trx.transaction(async (t) => {
+    await sql(trx).transaction(async (t) => {
       for (const [key, value] of Object.entries(metadata)) {
         await t('aggregate_metadata').where({ aggregate_id: id, key }).delete();
         if (value !== null) await t('aggregate_metadata').insert({ aggregate_id: id, key, value });
@@ -90,31 +91,31 @@ export class AggregatesRepo {
   }
 
   async addHost(id: number, host: string, trx: Db = this.db): Promise<void> {
-    await trx('aggregate_hosts').insert({ aggregate_id: id, host });
+    await sql(trx)('aggregate_hosts').insert({ aggregate_id: id, host });
   }
 
   async removeHost(id: number, host: string, trx: Db = this.db): Promise<void> {
-    await trx('aggregate_hosts').where({ aggregate_id: id, host }).delete();
+    await sql(trx)('aggregate_hosts').where({ aggregate_id: id, host }).delete();
   }
 
   /** The host leaves every aggregate. */
   async forgetHost(host: string, trx: Db = this.db): Promise<void> {
-    await trx('aggregate_hosts').where({ host }).delete();
+    await sql(trx)('aggregate_hosts').where({ host }).delete();
   }
 
   /** The hosts of these aggregates, by host name. */
   hostsOf(ids: number[], trx: Db = this.db): Promise<AggregateHostRow[]> {
-    return trx<AggregateHostRow>('aggregate_hosts').whereIn('aggregate_id', ids).orderBy('host');
+    return sql(trx)<AggregateHostRow>('aggregate_hosts').whereIn('aggregate_id', ids).orderBy('host');
   }
 
   /** The metadata of these aggregates, by key. */
   metadataOf(ids: number[], trx: Db = this.db): Promise<AggregateMetadataRow[]> {
-    return trx<AggregateMetadataRow>('aggregate_metadata').whereIn('aggregate_id', ids).orderBy('key');
+    return sql(trx)<AggregateMetadataRow>('aggregate_metadata').whereIn('aggregate_id', ids).orderBy('key');
   }
 
   /** The zones that aggregates other than `exceptId` give these hosts, by aggregate id (one per aggregate). */
   async zonesElsewhere(hosts: string[], exceptId: number, trx: Db = this.db): Promise<string[]> {
-    const rows = (await trx('aggregate_hosts as h')
+    const rows = (await sql(trx)('aggregate_hosts as h')
       .join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
       .where('m.key', AZ_KEY)
       .whereIn('h.host', hosts)
@@ -126,7 +127,7 @@ export class AggregatesRepo {
 
   /** The zone the oldest of the host's aggregates (but `exceptId`) gives it. */
   async zoneOf(host: string, exceptId: number | null, trx: Db = this.db): Promise<string | undefined> {
-    const q = trx('aggregate_hosts as h')
+    const q = sql(trx)('aggregate_hosts as h')
       .join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
       .where({ 'h.host': host, 'm.key': AZ_KEY })
       .orderBy('h.aggregate_id')
@@ -140,7 +141,7 @@ export class AggregatesRepo {
    * two aggregates of different zones, the oldest aggregate wins.
    */
   async zonesByHost(hosts?: readonly string[], trx: Db = this.db): Promise<Map<string, string>> {
-    const q = trx('aggregate_hosts as h')
+    const q = sql(trx)('aggregate_hosts as h')
       .join('aggregate_metadata as m', 'm.aggregate_id', 'h.aggregate_id')
       .where('m.key', AZ_KEY)
       .select('h.host as host', 'm.value as zone')
@@ -152,7 +153,7 @@ export class AggregatesRepo {
 
   /** The zones that have a read-only row (configured_zone set). */
   async configuredZones(trx: Db = this.db): Promise<string[]> {
-    return (await trx<AggregateRow>('aggregates').whereNotNull('configured_zone')).map((r) => r.configured_zone!);
+    return (await sql(trx)<AggregateRow>('aggregates').whereNotNull('configured_zone')).map((r) => r.configured_zone!);
   }
 
   /** A configured zone's row; a row already there (inserted concurrently, or an admin's of that name) stays. */
@@ -160,13 +161,13 @@ export class AggregatesRepo {
     row: Pick<AggregateRow, 'uuid' | 'name' | 'configured_zone' | 'created_at'>,
     trx: Db = this.db,
   ): Promise<void> {
-    await trx('aggregates')
+    await sql(trx)('aggregates')
       .insert({ ...row, updated_at: null })
       .onConflict()
       .ignore();
   }
 
   async deleteConfigured(zones: string[], trx: Db = this.db): Promise<void> {
-    await trx('aggregates').whereIn('configured_zone', zones).delete();
+    await sql(trx)('aggregates').whereIn('configured_zone', zones).delete();
   }
 }

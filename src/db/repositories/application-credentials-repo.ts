@@ -1,5 +1,6 @@
 // Keystone application credentials and the roles each delegates.
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 import type { RoleRow } from './identity-repo.js';
 
 export interface ApplicationCredentialRow {
@@ -19,7 +20,7 @@ export class ApplicationCredentialsRepo {
 
   /** Inserts the credential and its roles together; a duplicate (user, name) throws the DB's unique error. */
   async insert(row: ApplicationCredentialRow, roleIds: string[]): Promise<void> {
-    await this.db.transaction(async (trx) => {
+    await sql(this.db).transaction(async (trx) => {
       await trx('application_credentials').insert(row);
       if (roleIds.length > 0) {
         await trx('application_credential_roles').insert(
@@ -30,15 +31,15 @@ export class ApplicationCredentialsRepo {
   }
 
   findById(id: string): Promise<ApplicationCredentialRow | undefined> {
-    return this.db<ApplicationCredentialRow>('application_credentials').where({ id }).first();
+    return sql(this.db)<ApplicationCredentialRow>('application_credentials').where({ id }).first();
   }
 
   findByName(userId: string, name: string): Promise<ApplicationCredentialRow | undefined> {
-    return this.db<ApplicationCredentialRow>('application_credentials').where({ user_id: userId, name }).first();
+    return sql(this.db)<ApplicationCredentialRow>('application_credentials').where({ user_id: userId, name }).first();
   }
 
   listForUser(userId: string, filter: { name?: string } = {}): Promise<ApplicationCredentialRow[]> {
-    const q = this.db<ApplicationCredentialRow>('application_credentials').where({ user_id: userId });
+    const q = sql(this.db)<ApplicationCredentialRow>('application_credentials').where({ user_id: userId });
     if (filter.name !== undefined) q.where({ name: filter.name });
     return q.orderBy(['created_at', 'id']);
   }
@@ -47,7 +48,7 @@ export class ApplicationCredentialsRepo {
   async rolesOf(ids: string[]): Promise<Map<string, RoleRow[]>> {
     const out = new Map<string, RoleRow[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return out;
-    const rows = await this.db('application_credential_roles as c')
+    const rows = await sql(this.db)('application_credential_roles as c')
       .join('roles as r', 'r.id', 'c.role_id')
       .whereIn('c.application_credential_id', ids)
       .select('c.application_credential_id as credId', 'r.id', 'r.name')
@@ -59,7 +60,7 @@ export class ApplicationCredentialsRepo {
 
   /** Deletes the credential (its roles cascade) and revokes every token issued from it. */
   async delete(id: string): Promise<boolean> {
-    return this.db.transaction(async (trx) => {
+    return sql(this.db).transaction(async (trx) => {
       await trx('tokens').where({ application_credential_id: id, revoked: false }).update({ revoked: true });
       return (await trx('application_credentials').where({ id }).delete()) > 0;
     });

@@ -1,5 +1,6 @@
 // Console tokens (nova console_auth_tokens): stored as a SHA-256 hash only, used once, expiring.
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface ConsoleTokenRow {
   token_hash: string;
@@ -15,13 +16,13 @@ export class ConsoleTokensRepo {
 
   /** Stores a new token, dropping the expired ones first. */
   async insert(row: ConsoleTokenRow, trx: Db = this.db): Promise<void> {
-    await trx('console_auth_tokens').where('expires_at', '<', row.created_at).delete();
-    await trx('console_auth_tokens').insert(row);
+    await sql(trx)('console_auth_tokens').where('expires_at', '<', row.created_at).delete();
+    await sql(trx)('console_auth_tokens').insert(row);
   }
 
   /** Marks the token used if it is unused and unexpired at `now`; whether it was. */
   async consume(tokenHash: string, now: string, trx: Db = this.db): Promise<boolean> {
-    const n = await trx('console_auth_tokens')
+    const n = await sql(trx)('console_auth_tokens')
       .where({ token_hash: tokenHash, used: false })
       .where('expires_at', '>', now)
       .update({ used: true });
@@ -29,6 +30,6 @@ export class ConsoleTokensRepo {
   }
 
   find(tokenHash: string, trx: Db = this.db): Promise<ConsoleTokenRow | undefined> {
-    return trx<ConsoleTokenRow>('console_auth_tokens').where({ token_hash: tokenHash }).first();
+    return sql(trx)<ConsoleTokenRow>('console_auth_tokens').where({ token_hash: tokenHash }).first();
   }
 }

@@ -1,6 +1,7 @@
 // Flavors, their extra specs and their project access list (tables from migration 20261127000500).
 // Rows are normalised here (SQLite returns 0/1 for booleans), so callers see real booleans.
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface FlavorRow {
   /** Nova's flavorid, e.g. "1" or a UUID. */
@@ -75,27 +76,29 @@ export class FlavorsRepo {
   constructor(private readonly db: Db) {}
 
   async findById(id: string, trx: Db = this.db): Promise<FlavorRow | undefined> {
-    const raw = await trx<RawFlavor>('flavors').where({ id, deleted: false }).first();
+    const raw = await sql(trx)<RawFlavor>('flavors').where({ id, deleted: false }).first();
     return raw ? toFlavorRow(raw) : undefined;
   }
 
   async findByName(name: string, trx: Db = this.db): Promise<FlavorRow | undefined> {
-    const raw = await trx<RawFlavor>('flavors').where({ name, deleted: false }).first();
+    const raw = await sql(trx)<RawFlavor>('flavors').where({ name, deleted: false }).first();
     return raw ? toFlavorRow(raw) : undefined;
   }
 
   async hasAccess(flavorId: string, projectId: string, trx: Db = this.db): Promise<boolean> {
-    return (await trx('flavor_projects').where({ flavor_id: flavorId, project_id: projectId }).first()) !== undefined;
+    return (
+      (await sql(trx)('flavor_projects').where({ flavor_id: flavorId, project_id: projectId }).first()) !== undefined
+    );
   }
 
   async list(q: FlavorListQuery, trx: Db = this.db): Promise<FlavorRow[]> {
-    const query = trx<RawFlavor>('flavors').where('deleted', false);
+    const query = sql(trx)<RawFlavor>('flavors').where('deleted', false);
     if (q.isPublic === false) query.where('is_public', false);
     if (q.isPublic === true) {
       query.where((w) => {
         w.where('is_public', true);
         if (q.accessProjectId) {
-          w.orWhereIn('id', trx('flavor_projects').select('flavor_id').where('project_id', q.accessProjectId));
+          w.orWhereIn('id', sql(trx)('flavor_projects').select('flavor_id').where('project_id', q.accessProjectId));
         }
       });
     }
@@ -123,23 +126,23 @@ export class FlavorsRepo {
   }
 
   async insert(row: FlavorRow, trx: Db = this.db): Promise<void> {
-    await trx('flavors').insert(row);
+    await sql(trx)('flavors').insert(row);
   }
 
   async update(id: string, changes: Partial<Pick<FlavorRow, 'description'>>, trx: Db = this.db): Promise<void> {
-    await trx('flavors').where({ id }).update(changes);
+    await sql(trx)('flavors').where({ id }).update(changes);
   }
 
   /** Hard delete; extra specs and access rows go with it (ON DELETE CASCADE, also done explicitly for safety). */
   async delete(id: string, trx: Db = this.db): Promise<number> {
-    await trx('flavor_extra_specs').where({ flavor_id: id }).delete();
-    await trx('flavor_projects').where({ flavor_id: id }).delete();
-    return trx('flavors').where({ id }).delete();
+    await sql(trx)('flavor_extra_specs').where({ flavor_id: id }).delete();
+    await sql(trx)('flavor_projects').where({ flavor_id: id }).delete();
+    return sql(trx)('flavors').where({ id }).delete();
   }
 
   // ---- extra specs ----
   async extraSpecs(flavorId: string, trx: Db = this.db): Promise<Record<string, string>> {
-    const rows = await trx<{ flavor_id: string; key: string; value: string }>('flavor_extra_specs')
+    const rows = await sql(trx)<{ flavor_id: string; key: string; value: string }>('flavor_extra_specs')
       .where({ flavor_id: flavorId })
       .orderBy('key');
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
@@ -148,7 +151,7 @@ export class FlavorsRepo {
   async extraSpecsFor(flavorIds: string[], trx: Db = this.db): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>(flavorIds.map((id) => [id, {}]));
     if (flavorIds.length === 0) return out;
-    const rows = await trx<{ flavor_id: string; key: string; value: string }>('flavor_extra_specs')
+    const rows = await sql(trx)<{ flavor_id: string; key: string; value: string }>('flavor_extra_specs')
       .whereIn('flavor_id', flavorIds)
       .orderBy(['flavor_id', 'key']);
     for (const r of rows) out.get(r.flavor_id)![r.key] = r.value;
@@ -158,16 +161,16 @@ export class FlavorsRepo {
   async upsertExtraSpecs(flavorId: string, specs: Record<string, string>, trx: Db = this.db): Promise<void> {
     const rows = Object.entries(specs).map(([key, value]) => ({ flavor_id: flavorId, key, value }));
     if (rows.length === 0) return;
-    await trx('flavor_extra_specs').insert(rows).onConflict(['flavor_id', 'key']).merge(['value']);
+    await sql(trx)('flavor_extra_specs').insert(rows).onConflict(['flavor_id', 'key']).merge(['value']);
   }
 
   async deleteExtraSpec(flavorId: string, key: string, trx: Db = this.db): Promise<number> {
-    return trx('flavor_extra_specs').where({ flavor_id: flavorId, key }).delete();
+    return sql(trx)('flavor_extra_specs').where({ flavor_id: flavorId, key }).delete();
   }
 
   // ---- access ----
   async projects(flavorId: string, trx: Db = this.db): Promise<string[]> {
-    const rows = await trx<{ flavor_id: string; project_id: string }>('flavor_projects')
+    const rows = await sql(trx)<{ flavor_id: string; project_id: string }>('flavor_projects')
       .where({ flavor_id: flavorId })
       .orderBy('project_id');
     return rows.map((r) => r.project_id);
@@ -175,7 +178,7 @@ export class FlavorsRepo {
 
   /** false when the pair already existed. */
   async addProject(flavorId: string, projectId: string, trx: Db = this.db): Promise<boolean> {
-    const rows = await trx('flavor_projects')
+    const rows = await sql(trx)('flavor_projects')
       .insert({ flavor_id: flavorId, project_id: projectId })
       .onConflict(['flavor_id', 'project_id'])
       .ignore()
@@ -184,6 +187,6 @@ export class FlavorsRepo {
   }
 
   async removeProject(flavorId: string, projectId: string, trx: Db = this.db): Promise<number> {
-    return trx('flavor_projects').where({ flavor_id: flavorId, project_id: projectId }).delete();
+    return sql(trx)('flavor_projects').where({ flavor_id: flavorId, project_id: projectId }).delete();
   }
 }

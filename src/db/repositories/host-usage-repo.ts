@@ -1,7 +1,7 @@
 // What the live servers on each compute host add up to (hypervisor views, statistics), and which
 // servers those are (with_servers). Reads the servers area's `instances` table.
-import type { Knex } from 'knex';
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface HostUsage {
   vcpus: number;
@@ -12,20 +12,20 @@ export interface HostUsage {
 }
 
 export class HostUsageRepo {
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Db) {}
 
   async byHost(trx: Db = this.db): Promise<Map<number, HostUsage>> {
-    const rows = await trx('instances')
+    const rows = await sql(trx)('instances')
       .where({ deleted: false })
       .whereNotNull('host_id')
       .groupBy('host_id')
       .select(
         'host_id',
-        trx.raw('coalesce(sum(vcpus), 0) as vcpus'),
-        trx.raw('coalesce(sum(memory_mb), 0) as mem'),
-        trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
-        trx.raw('count(*) as n'),
-        trx.raw('sum(case when task_state is not null then 1 else 0 end) as busy'),
+        sql(trx).raw('coalesce(sum(vcpus), 0) as vcpus'),
+        sql(trx).raw('coalesce(sum(memory_mb), 0) as mem'),
+        sql(trx).raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
+        sql(trx).raw('count(*) as n'),
+        sql(trx).raw('sum(case when task_state is not null then 1 else 0 end) as busy'),
       );
     return new Map(
       rows.map((r: Record<string, unknown>) => [
@@ -46,15 +46,15 @@ export class HostUsageRepo {
     hostId: number,
     trx: Db = this.db,
   ): Promise<{ projectId: string; vcpus: number; memoryMb: number; localGb: number }[]> {
-    const rows = await trx('instances')
+    const rows = await sql(trx)('instances')
       .where({ deleted: false, host_id: hostId })
       .groupBy('project_id')
       .orderBy('project_id')
       .select(
         'project_id',
-        trx.raw('coalesce(sum(vcpus), 0) as vcpus'),
-        trx.raw('coalesce(sum(memory_mb), 0) as mem'),
-        trx.raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
+        sql(trx).raw('coalesce(sum(vcpus), 0) as vcpus'),
+        sql(trx).raw('coalesce(sum(memory_mb), 0) as mem'),
+        sql(trx).raw('coalesce(sum(root_gb + ephemeral_gb), 0) as disk'),
       );
     return rows.map((r: Record<string, unknown>) => ({
       projectId: String(r.project_id),
@@ -66,7 +66,10 @@ export class HostUsageRepo {
 
   /** Live servers on a host, oldest first: name and uuid. */
   serversOn(hostId: number, trx: Db = this.db): Promise<{ display_name: string; uuid: string }[]> {
-    return trx('instances').where({ deleted: false, host_id: hostId }).orderBy('id').select('display_name', 'uuid');
+    return sql(trx)('instances')
+      .where({ deleted: false, host_id: hostId })
+      .orderBy('id')
+      .select('display_name', 'uuid');
   }
 
   /**
@@ -74,14 +77,14 @@ export class HostUsageRepo {
    * lose the reference; the caller has checked that no live server is there.
    */
   async deleteHost(hostId: number): Promise<void> {
-    await this.db.transaction(async (trx) => {
+    await sql(this.db).transaction(async (trx) => {
       await trx('instances').where({ host_id: hostId, deleted: true }).update({ host_id: null });
       await trx('compute_hosts').where({ id: hostId }).delete();
     });
   }
 
   async liveCountOn(hostId: number, trx: Db = this.db): Promise<number> {
-    const [r] = await trx('instances')
+    const [r] = await sql(trx)('instances')
       .where({ deleted: false, host_id: hostId })
       .count<{ n: number | string }[]>({ n: '*' });
     return Number(r.n);

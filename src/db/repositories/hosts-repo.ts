@@ -1,5 +1,6 @@
 // Compute hosts (one per Docker Engine).
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface ComputeHostRow {
   id: number;
@@ -19,22 +20,22 @@ export interface ComputeHostRow {
 export class HostsRepo {
   constructor(private readonly db: Db) {}
   list(trx: Db = this.db): Promise<ComputeHostRow[]> {
-    return trx<ComputeHostRow>('compute_hosts').orderBy('id');
+    return sql(trx)<ComputeHostRow>('compute_hosts').orderBy('id');
   }
   async findById(id: number, trx: Db = this.db): Promise<ComputeHostRow | undefined> {
-    return trx<ComputeHostRow>('compute_hosts').where({ id }).first();
+    return sql(trx)<ComputeHostRow>('compute_hosts').where({ id }).first();
   }
   async findByName(name: string, trx: Db = this.db): Promise<ComputeHostRow | undefined> {
-    return trx<ComputeHostRow>('compute_hosts').where({ name }).first();
+    return sql(trx)<ComputeHostRow>('compute_hosts').where({ name }).first();
   }
   async findByUuid(uuid: string, trx: Db = this.db): Promise<ComputeHostRow | undefined> {
-    return trx<ComputeHostRow>('compute_hosts').where({ uuid }).first();
+    return sql(trx)<ComputeHostRow>('compute_hosts').where({ uuid }).first();
   }
   async insert(row: Omit<ComputeHostRow, 'id'>, trx: Db = this.db): Promise<number> {
-    const [r] = await trx('compute_hosts').insert(row).returning('id');
+    const [r] = await sql(trx)('compute_hosts').insert(row).returning('id');
     return typeof r === 'object' ? (r as { id: number }).id : (r as number);
   }
   async update(id: number, changes: Partial<ComputeHostRow>, trx: Db = this.db) {
-    await trx('compute_hosts').where({ id }).update(changes);
+    await sql(trx)('compute_hosts').where({ id }).update(changes);
   }
 }

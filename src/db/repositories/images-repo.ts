@@ -1,6 +1,7 @@
 // Glance image records, their tags and members, and which Docker image each became on each host.
 // Rows are stored as Glance sees them; custom properties are one JSON text column of string → string.
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 /** Glance's comparative list filters, as the list query takes them (parsed in images/list-filter-ops.ts). */
 export type TimeOp = '=' | '<>' | '>' | '>=' | '<' | '<=';
@@ -122,12 +123,12 @@ export class ImagesRepo {
   constructor(private readonly db: Db) {}
 
   async find(id: string, trx: Db = this.db): Promise<ImageRow | undefined> {
-    const row = await trx<ImageRow>('images').where({ id }).first();
+    const row = await sql(trx)<ImageRow>('images').where({ id }).first();
     return row ? normalizeImage(row) : undefined;
   }
 
   async insert(row: ImageRow, trx: Db = this.db): Promise<void> {
-    await trx('images').insert(row);
+    await sql(trx)('images').insert(row);
   }
 
   /** Update; when `expectedStatus` is given, only if the image is still in one of those states. Returns rows changed. */
@@ -137,17 +138,17 @@ export class ImagesRepo {
     expectedStatus?: ImageStatus[],
     trx: Db = this.db,
   ): Promise<number> {
-    const q = trx('images').where({ id });
+    const q = sql(trx)('images').where({ id });
     if (expectedStatus) q.whereIn('status', expectedStatus);
     return q.update(changes);
   }
 
   async delete(id: string, trx: Db = this.db): Promise<void> {
-    await trx('images').where({ id }).delete();
+    await sql(trx)('images').where({ id }).delete();
   }
 
   async list(q: ImageListQuery, trx: Db = this.db): Promise<ImageRow[]> {
-    const query = trx<ImageRow>('images').select('images.*');
+    const query = sql(trx)<ImageRow>('images').select('images.*');
     const { admin, projectId } = q.visibleTo;
     const memberStatus = q.memberStatus;
     if (!admin) {
@@ -159,7 +160,7 @@ export class ImagesRepo {
           w.orWhere((s) =>
             s.where('visibility', 'shared').whereExists((e) =>
               e
-                .select(trx.raw('1'))
+                .select(sql(trx).raw('1'))
                 .from('image_members')
                 .whereRaw('image_members.image_id = images.id')
                 .where('image_members.member', projectId)
@@ -195,7 +196,7 @@ export class ImagesRepo {
     for (const tag of q.tags) {
       query.whereExists((e) =>
         e
-          .select(trx.raw('1'))
+          .select(sql(trx).raw('1'))
           .from('image_tags')
           .whereRaw('image_tags.image_id = images.id')
           .where('image_tags.tag', tag),
@@ -243,7 +244,7 @@ export class ImagesRepo {
    * first: the candidates for a server's backups, which the caller picks by their properties.
    */
   mentioning(text: string, trx: Db = this.db): Promise<Pick<ImageRow, 'id' | 'properties'>[]> {
-    return trx<ImageRow>('images')
+    return sql(trx)<ImageRow>('images')
       .select('id', 'properties')
       .where('properties', 'like', `%${text}%`)
       .whereNotIn('status', ['killed', 'deleted'])
@@ -254,36 +255,36 @@ export class ImagesRepo {
   }
 
   async tags(imageId: string, trx: Db = this.db): Promise<string[]> {
-    const rows = await trx('image_tags').where({ image_id: imageId }).orderBy('tag');
+    const rows = await sql(trx)('image_tags').where({ image_id: imageId }).orderBy('tag');
     return rows.map((r: { tag: string }) => r.tag);
   }
   async tagsFor(imageIds: string[], trx: Db = this.db): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>(imageIds.map((id) => [id, []]));
     if (imageIds.length === 0) return map;
-    const rows = await trx('image_tags').whereIn('image_id', imageIds).orderBy('tag');
+    const rows = await sql(trx)('image_tags').whereIn('image_id', imageIds).orderBy('tag');
     for (const r of rows as { image_id: string; tag: string }[]) map.get(r.image_id)!.push(r.tag);
     return map;
   }
   async addTag(imageId: string, tag: string, trx: Db = this.db): Promise<void> {
-    await trx('image_tags').insert({ image_id: imageId, tag }).onConflict(['image_id', 'tag']).ignore();
+    await sql(trx)('image_tags').insert({ image_id: imageId, tag }).onConflict(['image_id', 'tag']).ignore();
   }
   async removeTag(imageId: string, tag: string, trx: Db = this.db): Promise<number> {
-    return trx('image_tags').where({ image_id: imageId, tag }).delete();
+    return sql(trx)('image_tags').where({ image_id: imageId, tag }).delete();
   }
   async setTags(imageId: string, tags: string[], trx: Db = this.db): Promise<void> {
-    await trx('image_tags').where({ image_id: imageId }).delete();
-    for (const tag of new Set(tags)) await trx('image_tags').insert({ image_id: imageId, tag });
+    await sql(trx)('image_tags').where({ image_id: imageId }).delete();
+    for (const tag of new Set(tags)) await sql(trx)('image_tags').insert({ image_id: imageId, tag });
   }
 
   // ---- members ---------------------------------------------------------------------------------
   async members(imageId: string, trx: Db = this.db): Promise<ImageMemberRow[]> {
-    return trx<ImageMemberRow>('image_members').where({ image_id: imageId }).orderBy('created_at');
+    return sql(trx)<ImageMemberRow>('image_members').where({ image_id: imageId }).orderBy('created_at');
   }
   async findMember(imageId: string, member: string, trx: Db = this.db): Promise<ImageMemberRow | undefined> {
-    return trx<ImageMemberRow>('image_members').where({ image_id: imageId, member }).first();
+    return sql(trx)<ImageMemberRow>('image_members').where({ image_id: imageId, member }).first();
   }
   async insertMember(row: ImageMemberRow, trx: Db = this.db): Promise<void> {
-    await trx('image_members').insert(row);
+    await sql(trx)('image_members').insert(row);
   }
   async updateMember(
     imageId: string,
@@ -291,27 +292,27 @@ export class ImagesRepo {
     changes: Partial<ImageMemberRow>,
     trx: Db = this.db,
   ): Promise<void> {
-    await trx('image_members').where({ image_id: imageId, member }).update(changes);
+    await sql(trx)('image_members').where({ image_id: imageId, member }).update(changes);
   }
   async deleteMember(imageId: string, member: string, trx: Db = this.db): Promise<number> {
-    return trx('image_members').where({ image_id: imageId, member }).delete();
+    return sql(trx)('image_members').where({ image_id: imageId, member }).delete();
   }
 
   // ---- per-host loads --------------------------------------------------------------------------
   async findHostLoad(imageId: string, hostId: number, trx: Db = this.db): Promise<ImageHostLoadRow | undefined> {
-    return trx<ImageHostLoadRow>('image_host_loads').where({ image_id: imageId, host_id: hostId }).first();
+    return sql(trx)<ImageHostLoadRow>('image_host_loads').where({ image_id: imageId, host_id: hostId }).first();
   }
   async recordHostLoad(row: ImageHostLoadRow, trx: Db = this.db): Promise<void> {
-    await trx('image_host_loads')
+    await sql(trx)('image_host_loads')
       .insert(row)
       .onConflict(['image_id', 'host_id'])
       .merge(['docker_image_id', 'loaded_at']);
   }
   async forgetHostLoad(imageId: string, hostId: number, trx: Db = this.db): Promise<void> {
-    await trx('image_host_loads').where({ image_id: imageId, host_id: hostId }).delete();
+    await sql(trx)('image_host_loads').where({ image_id: imageId, host_id: hostId }).delete();
   }
   async hostLoads(imageId: string, trx: Db = this.db): Promise<ImageHostLoadRow[]> {
-    return trx<ImageHostLoadRow>('image_host_loads').where({ image_id: imageId });
+    return sql(trx)<ImageHostLoadRow>('image_host_loads').where({ image_id: imageId });
   }
 }
 

@@ -1,6 +1,7 @@
 // Read side of os-instance-actions: a server's actions newest first, with Nova's filters and
 // keyset paging (db api actions_get: ORDER BY created_at DESC, id DESC; changes-since/-before on updated_at).
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 import type { InstanceActionRow } from './instance-actions-repo.js';
 
 export interface ActionListQuery {
@@ -16,7 +17,7 @@ export class InstanceActionsQueries {
   constructor(private readonly db: Db) {}
 
   async list(q: ActionListQuery): Promise<InstanceActionRow[]> {
-    const query = this.db<InstanceActionRow>('instance_actions').where({ instance_uuid: q.instanceUuid });
+    const query = sql(this.db)<InstanceActionRow>('instance_actions').where({ instance_uuid: q.instanceUuid });
     if (q.changesSince) query.where('updated_at', '>=', q.changesSince);
     if (q.changesBefore) query.where('updated_at', '<=', q.changesBefore);
     if (q.marker) {
@@ -36,7 +37,7 @@ export class InstanceActionsQueries {
   }
 
   async findByRequest(instanceUuid: string, requestId: string): Promise<InstanceActionRow | undefined> {
-    return this.db<InstanceActionRow>('instance_actions')
+    return sql(this.db)<InstanceActionRow>('instance_actions')
       .where({ instance_uuid: instanceUuid, request_id: requestId })
       .orderBy('id', 'desc')
       .first();

@@ -1,6 +1,7 @@
 // Nova's instance_system_metadata: service-owned facts kept across a multi-step server action
 // (old flavor and vm_state during a resize, the shelved image). Never shown to users.
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export const SysMetaKey = {
   OLD_FLAVOR: 'old_flavor',
@@ -15,17 +16,18 @@ export class InstanceSystemMetadataRepo {
   constructor(private readonly db: Db) {}
 
   async get(uuid: string, trx: Db = this.db): Promise<Record<string, string>> {
-    const rows = await trx('instance_system_metadata').where({ instance_uuid: uuid });
+    const rows = await sql(trx)('instance_system_metadata').where({ instance_uuid: uuid });
     return Object.fromEntries(rows.map((r: { key: string; value: string }) => [r.key, r.value]));
   }
 
   async set(uuid: string, items: Record<string, string>, trx: Db = this.db): Promise<void> {
     const rows = Object.entries(items).map(([key, value]) => ({ instance_uuid: uuid, key, value }));
     if (rows.length)
-      await trx('instance_system_metadata').insert(rows).onConflict(['instance_uuid', 'key']).merge(['value']);
+      await sql(trx)('instance_system_metadata').insert(rows).onConflict(['instance_uuid', 'key']).merge(['value']);
   }
 
   async remove(uuid: string, keys: string[], trx: Db = this.db): Promise<void> {
-    if (keys.length) await trx('instance_system_metadata').where({ instance_uuid: uuid }).whereIn('key', keys).delete();
+    if (keys.length)
+      await sql(trx)('instance_system_metadata').where({ instance_uuid: uuid }).whereIn('key', keys).delete();
   }
 }

@@ -3,6 +3,7 @@
 // that works on SQLite and PostgreSQL alike without row locks (nova instance.save(expected_task_state)).
 import type { Knex } from 'knex';
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 import { UnexpectedTaskState, InstanceNotFound } from '../../errors.js';
 
 export interface InstanceRow {
@@ -165,11 +166,11 @@ export class InstancesRepo {
   constructor(private readonly db: Db) {}
 
   async insert(row: NewInstance, trx: Db = this.db): Promise<void> {
-    await trx('instances').insert(row);
+    await sql(trx)('instances').insert(row);
   }
 
   async findByUuid(uuid: string, trx: Db = this.db): Promise<InstanceRow | undefined> {
-    const row = await trx<InstanceRow>('instances').where({ uuid }).first();
+    const row = await sql(trx)<InstanceRow>('instances').where({ uuid }).first();
     return row ? normalizeInstance(row) : undefined;
   }
 
@@ -178,7 +179,7 @@ export class InstancesRepo {
   async findManyByUuid(uuids: readonly string[], trx: Db = this.db): Promise<InstanceRow[]> {
     const rows: InstanceRow[] = [];
     for (let i = 0; i < uuids.length; i += 500) {
-      const batch = await trx<InstanceRow>('instances').whereIn('uuid', uuids.slice(i, i + 500));
+      const batch = await sql(trx)<InstanceRow>('instances').whereIn('uuid', uuids.slice(i, i + 500));
       rows.push(...batch.map(normalizeInstance));
     }
     return rows;
@@ -191,7 +192,7 @@ export class InstancesRepo {
   }
 
   async update(uuid: string, changes: Partial<InstanceRow>, trx: Db = this.db): Promise<void> {
-    await trx('instances').where({ uuid }).update(changes);
+    await sql(trx)('instances').where({ uuid }).update(changes);
   }
 
   /**
@@ -204,7 +205,7 @@ export class InstancesRepo {
     expected: readonly (string | null)[],
     trx: Db = this.db,
   ): Promise<void> {
-    const n = await trx('instances')
+    const n = await sql(trx)('instances')
       .where({ uuid, deleted: false })
       .where((q) => {
         const values = expected.filter((e): e is string => e !== null);
@@ -220,7 +221,7 @@ export class InstancesRepo {
   }
 
   async list(q: InstanceListQuery, trx: Db = this.db): Promise<InstanceRow[]> {
-    const query = trx<InstanceRow>('instances').select(
+    const query = sql(trx)<InstanceRow>('instances').select(
       q.columns ? q.columns.map((c) => `instances.${c}`) : 'instances.*',
     );
     if (q.projectId !== null) query.where('project_id', q.projectId);
@@ -231,7 +232,7 @@ export class InstancesRepo {
       if (q.deleted === false && q.softDeleted === false) query.whereNot('vm_state', SOFT_DELETED_VM_STATE);
     }
     // A subquery, not a second round trip: the list stays one statement.
-    if (q.hostNames) query.whereIn('host_id', trx('compute_hosts').select('id').whereIn('name', q.hostNames));
+    if (q.hostNames) query.whereIn('host_id', sql(trx)('compute_hosts').select('id').whereIn('name', q.hostNames));
     if (q.hostIds) query.whereIn('host_id', q.hostIds);
     if (q.uuids) query.whereIn('uuid', q.uuids);
     if (q.vmStates) query.whereIn('vm_state', q.vmStates);
@@ -253,12 +254,12 @@ export class InstancesRepo {
           .orWhere((x) => x.whereNull('updated_at').where('created_at', '<=', q.changesBefore!)),
       );
     const tagSub = (tags: string[]) =>
-      trx('instance_tags')
+      sql(trx)('instance_tags')
         .select('instance_uuid')
         .whereIn('tag', tags)
         .groupBy('instance_uuid')
         .havingRaw('count(distinct tag) = ?', [tags.length]);
-    const anyTagSub = (tags: string[]) => trx('instance_tags').select('instance_uuid').whereIn('tag', tags);
+    const anyTagSub = (tags: string[]) => sql(trx)('instance_tags').select('instance_uuid').whereIn('tag', tags);
     if (q.tagsAll?.length) query.whereIn('uuid', tagSub(q.tagsAll));
     if (q.tagsAny?.length) query.whereIn('uuid', anyTagSub(q.tagsAny));
     if (q.notTagsAll?.length) query.whereNotIn('uuid', tagSub(q.notTagsAll));
@@ -274,7 +275,7 @@ export class InstancesRepo {
 
   /** Puts the servers in a server group. */
   async setServerGroup(uuids: string[], groupUuid: string, trx: Db = this.db): Promise<void> {
-    await trx('instances').whereIn('uuid', uuids).update({ server_group_id: groupUuid });
+    await sql(trx)('instances').whereIn('uuid', uuids).update({ server_group_id: groupUuid });
   }
 
   /** Idle soft-deleted servers deleted at or before `cutoff` (nova _reclaim_queued_deletes). */
@@ -282,7 +283,7 @@ export class InstancesRepo {
     cutoff: string,
     trx: Db = this.db,
   ): Promise<Pick<InstanceRow, 'uuid' | 'project_id' | 'user_id'>[]> {
-    return trx<InstanceRow>('instances')
+    return sql(trx)<InstanceRow>('instances')
       .where({ vm_state: SOFT_DELETED_VM_STATE, deleted: false })
       .whereNull('task_state')
       .where('deleted_at', '<=', cutoff)
@@ -292,9 +293,9 @@ export class InstancesRepo {
   /** How many live servers the named hosts have (nova InstanceList.get_count_by_hosts). */
   async countLiveOnHosts(hostNames: string[], trx: Db = this.db): Promise<number> {
     if (!hostNames.length) return 0;
-    const r = await trx('instances')
+    const r = await sql(trx)('instances')
       .where({ deleted: false })
-      .whereIn('host_id', trx('compute_hosts').select('id').whereIn('name', hostNames))
+      .whereIn('host_id', sql(trx)('compute_hosts').select('id').whereIn('name', hostNames))
       .count({ n: '*' })
       .first();
     return Number((r as { n: number | string } | undefined)?.n ?? 0);
@@ -302,11 +303,16 @@ export class InstancesRepo {
 
   /** Live servers on a host, for the scheduler's resource accounting. */
   async usageByHost(trx: Db = this.db): Promise<Map<number, { vcpus: number; memoryMb: number; count: number }>> {
-    const rows = await trx('instances')
+    const rows = await sql(trx)('instances')
       .where({ deleted: false })
       .whereNotNull('host_id')
       .groupBy('host_id')
-      .select('host_id', trx.raw('sum(vcpus) as vcpus'), trx.raw('sum(memory_mb) as mem'), trx.raw('count(*) as n'));
+      .select(
+        'host_id',
+        sql(trx).raw('sum(vcpus) as vcpus'),
+        sql(trx).raw('sum(memory_mb) as mem'),
+        sql(trx).raw('count(*) as n'),
+      );
     return new Map(
       rows.map((r: { host_id: number; vcpus: number; mem: number; n: number }) => [
         Number(r.host_id),

@@ -2,6 +2,7 @@
 // migration_get_all_by_filters): written by the resize path, listed by GET /os-migrations.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface MigrationRow {
   id: number;
@@ -74,7 +75,7 @@ export class MigrationsRepo {
   /** A new record at the source (Nova's conductor _preallocate_migration): no destination yet. */
   async create(m: NewMigration, trx: Db = this.db): Promise<MigrationRow> {
     const host: { name: string } | undefined =
-      m.hostId === null ? undefined : await trx('compute_hosts').where('id', m.hostId).first('name');
+      m.hostId === null ? undefined : await sql(trx)('compute_hosts').where('id', m.hostId).first('name');
     const row = {
       uuid: randomUUID(),
       instance_uuid: m.instanceUuid,
@@ -97,7 +98,7 @@ export class MigrationsRepo {
       deleted_at: null,
       deleted: false,
     };
-    const [r] = await trx('migrations').insert(row).returning('id');
+    const [r] = await sql(trx)('migrations').insert(row).returning('id');
     return { ...row, id: typeof r === 'object' ? r.id : r };
   }
 
@@ -108,7 +109,7 @@ export class MigrationsRepo {
     statuses: readonly string[],
     trx: Db = this.db,
   ): Promise<MigrationRow | undefined> {
-    return trx<MigrationRow>('migrations')
+    return sql(trx)<MigrationRow>('migrations')
       .where({ instance_uuid: instanceUuid, migration_type: migrationType, deleted: false })
       .whereIn('status', statuses as string[])
       .orderBy('id', 'desc')
@@ -117,7 +118,7 @@ export class MigrationsRepo {
 
   /** The instance's newest live record of a type, whatever its status. */
   latest(instanceUuid: string, migrationType: string, trx: Db = this.db): Promise<MigrationRow | undefined> {
-    return trx<MigrationRow>('migrations')
+    return sql(trx)<MigrationRow>('migrations')
       .where({ instance_uuid: instanceUuid, migration_type: migrationType, deleted: false })
       .orderBy('id', 'desc')
       .first();
@@ -129,13 +130,13 @@ export class MigrationsRepo {
     now: string,
     trx: Db = this.db,
   ): Promise<void> {
-    await trx('migrations')
+    await sql(trx)('migrations')
       .where({ id })
       .update({ ...changes, updated_at: now });
   }
 
   findByUuid(uuid: string, trx: Db = this.db): Promise<MigrationRow | undefined> {
-    return trx<MigrationRow>('migrations').where({ uuid }).first();
+    return sql(trx)<MigrationRow>('migrations').where({ uuid }).first();
   }
 
   /**
@@ -145,10 +146,12 @@ export class MigrationsRepo {
    */
   async list(f: MigrationFilters, page: MigrationPage, trx: Db = this.db): Promise<MigrationRow[]> {
     if (page.limit === 0) return [];
-    const q = trx<MigrationRow>('migrations')
+    const q = sql(trx)<MigrationRow>('migrations')
       .where('migrations.deleted', false)
       .whereExists(
-        trx('instances').whereRaw('instances.uuid = migrations.instance_uuid').andWhere('instances.deleted', false),
+        sql(trx)('instances')
+          .whereRaw('instances.uuid = migrations.instance_uuid')
+          .andWhere('instances.deleted', false),
       );
     if (f.changesSince !== undefined) q.where('updated_at', '>=', f.changesSince);
     if (f.changesBefore !== undefined) q.where('updated_at', '<=', f.changesBefore);

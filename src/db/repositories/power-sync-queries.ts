@@ -3,6 +3,7 @@
 // and still in the vm_state and power_state the sync decided on, so a user action that started in
 // between always wins (nova: instance.save() in _sync_instance_power_state re-checks the same).
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface SyncRow {
   uuid: string;
@@ -20,7 +21,7 @@ export class PowerSyncQueries {
 
   /** Live servers placed on `hostId` with no task in progress (the ones the sync may touch). */
   listIdleOnHost(hostId: number, trx: Db = this.db): Promise<SyncRow[]> {
-    return trx('instances')
+    return sql(trx)('instances')
       .select(COLUMNS)
       .where({ host_id: hostId, deleted: false })
       .whereNull('task_state')
@@ -28,7 +29,9 @@ export class PowerSyncQueries {
   }
 
   findLive(uuid: string, trx: Db = this.db): Promise<SyncRow | undefined> {
-    return trx('instances').select(COLUMNS).where({ uuid, deleted: false }).first() as Promise<SyncRow | undefined>;
+    return sql(trx)('instances').select(COLUMNS).where({ uuid, deleted: false }).first() as Promise<
+      SyncRow | undefined
+    >;
   }
 
   /**
@@ -41,7 +44,7 @@ export class PowerSyncQueries {
     changes: Record<string, unknown>,
     trx: Db = this.db,
   ): Promise<boolean> {
-    const n = await trx('instances')
+    const n = await sql(trx)('instances')
       .where({ uuid, deleted: false, vm_state: expected.vmState, power_state: expected.powerState })
       .whereNull('task_state')
       .update(changes);
@@ -55,7 +58,7 @@ export class PowerSyncQueries {
     changes: Record<string, unknown>,
     trx: Db = this.db,
   ): Promise<boolean> {
-    const n = await trx('instances')
+    const n = await sql(trx)('instances')
       .where({ uuid, deleted: false, task_state: taskState })
       .update({ ...changes, task_state: null });
     return n > 0;

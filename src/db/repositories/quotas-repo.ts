@@ -1,6 +1,7 @@
 // Quota limits: per project (`quotas`), per user inside a project (`project_user_quotas`), per quota class (`quota_classes`, the 'default' class
 // gives the defaults), plus the per-project lock row used on PostgreSQL.
 import { type Db, isSqlite } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface QuotaRow {
   project_id: string;
@@ -29,14 +30,14 @@ export class QuotasRepo {
   /** Live servers (their count, vCPUs and RAM) and server groups of the project, or of one user in it. */
   async usage(projectId: string, userId?: string, trx: Db = this.db): Promise<UsageCounts> {
     const scope = userId === undefined ? { project_id: projectId } : { project_id: projectId, user_id: userId };
-    const [inst] = await trx('instances')
+    const [inst] = await sql(trx)('instances')
       .where({ ...scope, deleted: false })
       .select(
-        trx.raw('count(*) as n'),
-        trx.raw('coalesce(sum(vcpus), 0) as cores'),
-        trx.raw('coalesce(sum(memory_mb), 0) as ram'),
+        sql(trx).raw('count(*) as n'),
+        sql(trx).raw('coalesce(sum(vcpus), 0) as cores'),
+        sql(trx).raw('coalesce(sum(memory_mb), 0) as ram'),
       );
-    const [groups] = await trx('server_groups').where(scope).count<{ n: number | string }[]>({ n: '*' });
+    const [groups] = await sql(trx)('server_groups').where(scope).count<{ n: number | string }[]>({ n: '*' });
     return {
       instances: Number(inst.n),
       cores: Number(inst.cores),
@@ -46,12 +47,12 @@ export class QuotasRepo {
   }
 
   async projectLimits(projectId: string, trx: Db = this.db): Promise<Record<string, number>> {
-    const rows = await trx<QuotaRow>('quotas').where({ project_id: projectId });
+    const rows = await sql(trx)<QuotaRow>('quotas').where({ project_id: projectId });
     return Object.fromEntries(rows.map((r) => [r.resource, Number(r.hard_limit)]));
   }
 
   async classLimits(className: string, trx: Db = this.db): Promise<Record<string, number>> {
-    const rows = await trx<QuotaClassRow>('quota_classes').where({ class_name: className });
+    const rows = await sql(trx)<QuotaClassRow>('quota_classes').where({ class_name: className });
     return Object.fromEntries(rows.map((r) => [r.resource, Number(r.hard_limit)]));
   }
 
@@ -62,7 +63,7 @@ export class QuotasRepo {
     now: string,
     trx: Db = this.db,
   ): Promise<void> {
-    await trx('quotas')
+    await sql(trx)('quotas')
       .insert({ project_id: projectId, resource, hard_limit: hardLimit, created_at: now, updated_at: null })
       .onConflict(['project_id', 'resource'])
       .merge({ hard_limit: hardLimit, updated_at: now });
@@ -70,13 +71,13 @@ export class QuotasRepo {
 
   /** Nova's quota_destroy_all_by_project: the project's limits and its users' limits. */
   async deleteProjectLimits(projectId: string, trx: Db = this.db): Promise<void> {
-    await trx('quotas').where({ project_id: projectId }).delete();
-    await trx('project_user_quotas').where({ project_id: projectId }).delete();
+    await sql(trx)('quotas').where({ project_id: projectId }).delete();
+    await sql(trx)('project_user_quotas').where({ project_id: projectId }).delete();
   }
 
   /** The user's own limits inside the project (no fallback). */
   async userLimits(projectId: string, userId: string, trx: Db = this.db): Promise<Record<string, number>> {
-    const rows = await trx('project_user_quotas').where({ project_id: projectId, user_id: userId });
+    const rows = await sql(trx)('project_user_quotas').where({ project_id: projectId, user_id: userId });
     return Object.fromEntries(
       rows.map((r: { resource: string; hard_limit: number }) => [r.resource, Number(r.hard_limit)]),
     );
@@ -87,7 +88,7 @@ export class QuotasRepo {
     projectId: string,
     trx: Db = this.db,
   ): Promise<{ user_id: string; resource: string; hard_limit: number }[]> {
-    const rows = await trx('project_user_quotas')
+    const rows = await sql(trx)('project_user_quotas')
       .where({ project_id: projectId })
       .select('user_id', 'resource', 'hard_limit');
     return rows.map((r: { user_id: string; resource: string; hard_limit: number }) => ({
@@ -104,7 +105,7 @@ export class QuotasRepo {
     now: string,
     trx: Db = this.db,
   ): Promise<void> {
-    await trx('project_user_quotas')
+    await sql(trx)('project_user_quotas')
       .insert({
         project_id: projectId,
         user_id: userId,
@@ -118,11 +119,11 @@ export class QuotasRepo {
   }
 
   async deleteUserLimits(projectId: string, userId: string, trx: Db = this.db): Promise<void> {
-    await trx('project_user_quotas').where({ project_id: projectId, user_id: userId }).delete();
+    await sql(trx)('project_user_quotas').where({ project_id: projectId, user_id: userId }).delete();
   }
 
   async setClassLimit(className: string, resource: string, hardLimit: number, trx: Db = this.db): Promise<void> {
-    await trx('quota_classes')
+    await sql(trx)('quota_classes')
       .insert({ class_name: className, resource, hard_limit: hardLimit })
       .onConflict(['class_name', 'resource'])
       .merge({ hard_limit: hardLimit });
@@ -134,7 +135,7 @@ export class QuotasRepo {
    */
   async lockProject(projectId: string, trx: Db): Promise<void> {
     if (isSqlite(this.db)) return;
-    await trx('quota_locks').insert({ project_id: projectId }).onConflict('project_id').ignore();
-    await trx('quota_locks').where({ project_id: projectId }).forUpdate().first();
+    await sql(trx)('quota_locks').insert({ project_id: projectId }).onConflict('project_id').ignore();
+    await sql(trx)('quota_locks').where({ project_id: projectId }).forUpdate().first();
   }
 }

@@ -1,6 +1,7 @@
 // Server groups and their members (instance uuids). A member whose server is deleted no longer
 // counts: members are read joined with the live servers.
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface ServerGroupRow {
   id: number;
@@ -17,11 +18,11 @@ export class ServerGroupsRepo {
   constructor(private readonly db: Db) {}
 
   findByUuid(uuid: string, trx: Db = this.db): Promise<ServerGroupRow | undefined> {
-    return trx<ServerGroupRow>('server_groups').where({ uuid }).first();
+    return sql(trx)<ServerGroupRow>('server_groups').where({ uuid }).first();
   }
 
   list(opts: { projectId?: string; limit?: number; offset?: number }, trx: Db = this.db): Promise<ServerGroupRow[]> {
-    const q = trx<ServerGroupRow>('server_groups').orderBy('id');
+    const q = sql(trx)<ServerGroupRow>('server_groups').orderBy('id');
     if (opts.projectId !== undefined) q.where('project_id', opts.projectId);
     if (opts.offset) q.offset(opts.offset);
     if (opts.limit !== undefined) q.limit(opts.limit);
@@ -29,18 +30,18 @@ export class ServerGroupsRepo {
   }
 
   async insert(row: Omit<ServerGroupRow, 'id'>, trx: Db = this.db): Promise<void> {
-    await trx('server_groups').insert(row);
+    await sql(trx)('server_groups').insert(row);
   }
 
   async delete(id: number, trx: Db = this.db): Promise<void> {
-    await trx('server_groups').where({ id }).delete();
+    await sql(trx)('server_groups').where({ id }).delete();
   }
 
   /** Live members of each group, in the order they joined. */
   async members(groupIds: number[], trx: Db = this.db): Promise<Map<number, string[]>> {
     const out = new Map<number, string[]>(groupIds.map((id) => [id, []]));
     if (!groupIds.length) return out;
-    const rows = await trx('server_group_members as m')
+    const rows = await sql(trx)('server_group_members as m')
       .join('instances as i', 'i.uuid', 'm.instance_uuid')
       .whereIn('m.group_id', groupIds)
       .where('i.deleted', false)
@@ -53,12 +54,14 @@ export class ServerGroupsRepo {
 
   async addMembers(groupId: number, instanceUuids: string[], trx: Db = this.db): Promise<void> {
     if (instanceUuids.length)
-      await trx('server_group_members').insert(instanceUuids.map((u) => ({ group_id: groupId, instance_uuid: u })));
+      await sql(trx)('server_group_members').insert(
+        instanceUuids.map((u) => ({ group_id: groupId, instance_uuid: u })),
+      );
   }
 
   /** The group an instance belongs to, if any. */
   async groupOf(instanceUuid: string, trx: Db = this.db): Promise<ServerGroupRow | undefined> {
-    return trx<ServerGroupRow>('server_groups as g')
+    return sql(trx)<ServerGroupRow>('server_groups as g')
       .join('server_group_members as m', 'm.group_id', 'g.id')
       .where('m.instance_uuid', instanceUuid)
       .first('g.*');
@@ -70,13 +73,13 @@ export class ServerGroupsRepo {
     excludeInstance: string | null,
     trx: Db = this.db,
   ): Promise<Map<number, number>> {
-    const q = trx('server_group_members as m')
+    const q = sql(trx)('server_group_members as m')
       .join('instances as i', 'i.uuid', 'm.instance_uuid')
       .where('m.group_id', groupId)
       .where('i.deleted', false)
       .whereNotNull('i.host_id')
       .groupBy('i.host_id')
-      .select('i.host_id', trx.raw('count(*) as n'));
+      .select('i.host_id', sql(trx).raw('count(*) as n'));
     if (excludeInstance) q.whereNot('m.instance_uuid', excludeInstance);
     const rows = (await q) as { host_id: number; n: number | string }[];
     return new Map(rows.map((r) => [Number(r.host_id), Number(r.n)]));

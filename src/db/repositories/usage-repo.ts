@@ -1,6 +1,7 @@
 // Servers that ran during a period (Nova InstanceList.get_active_by_window_joined): launched before
 // the period's end and not terminated before its start, deleted ones included.
 import type { Db } from '../knex.js';
+import { sql } from '../sql.js';
 
 export interface UsageInstanceRow {
   uuid: string;
@@ -26,7 +27,7 @@ export class UsageRepo {
     opts: { projectId?: string; limit?: number; afterId?: number } = {},
     trx: Db = this.db,
   ): Promise<UsageInstanceRow[]> {
-    const q = trx<UsageInstanceRow>('instances')
+    const q = sql(trx)<UsageInstanceRow>('instances')
       .whereNotNull('launched_at')
       .where('launched_at', '<', stopIso)
       .where((w) => w.whereNull('terminated_at').orWhere('terminated_at', '>', startIso))
@@ -52,7 +53,7 @@ export class UsageRepo {
   }
 
   async idOf(uuid: string, trx: Db = this.db): Promise<number | undefined> {
-    const r = await trx('instances').where({ uuid }).first('id');
+    const r = await sql(trx)('instances').where({ uuid }).first('id');
     return r ? Number(r.id) : undefined;
   }
 }
