@@ -78,6 +78,13 @@ module.exports = {
       to: { path: '^src/db/sql\\.ts$' },
     },
     {
+      name: 'contract-stands-alone',
+      severity: 'error',
+      comment: "OpenStack's parameter types are leaves every layer may use; they import nothing of the app.",
+      from: { path: '^src/contract/' },
+      to: { path: '^src/', pathNot: '^src/contract/' },
+    },
+    {
       name: 'db-knows-no-layer-above',
       severity: 'error',
       from: { path: '^src/db/' },

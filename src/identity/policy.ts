@@ -6,6 +6,7 @@
 // `enforce(auth, rule)` for rules listed in RULES below; a rule that is not listed is denied.
 import { BadRequest, Forbidden, Unauthorized } from '../errors.js';
 import { canRead, canWrite, isAdmin, type AuthContext } from './auth-context.js';
+import { FALSE_STRINGS, TRUE_STRINGS } from '../contract/parameter-types.js';
 
 export type Action = 'read' | 'write' | 'admin';
 /** 'token': any valid token, even unscoped (the caller's own things: its projects, its token). */
@@ -119,9 +120,9 @@ export function wantsAllTenants(
   const v = String(Array.isArray(value) ? value[value.length - 1] : value)
     .trim()
     .toLowerCase();
-  if (FALSE_WORDS.includes(v)) return false;
-  if (v !== '' && !TRUE_WORDS.includes(v)) {
-    const all = [...FALSE_WORDS, ...TRUE_WORDS]
+  if (FALSE_STRINGS.includes(v)) return false;
+  if (v !== '' && !TRUE_STRINGS.includes(v)) {
+    const all = [...FALSE_STRINGS, ...TRUE_STRINGS]
       .sort()
       .map((w) => `'${w}'`)
       .join(', ');
@@ -130,7 +131,5 @@ export function wantsAllTenants(
   authorize(auth, 'admin', rule);
   return true;
 }
-const TRUE_WORDS = ['1', 't', 'true', 'on', 'y', 'yes'];
-const FALSE_WORDS = ['0', 'f', 'false', 'off', 'n', 'no'];
 
 export { isAdmin, canRead, canWrite };

@@ -84,8 +84,6 @@ export const SORT_KEYS = [
   'virtual_size',
 ] as const;
 
-const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-export const isUuid = (s: string) => UUID_RE.test(s);
 /** Glance stores ids in the canonical dashed lower-case form. */
 export function canonicalUuid(s: string): string {
   const hex = s.replace(/-/g, '').toLowerCase();

@@ -24,7 +24,8 @@ import { ImageMembers } from './image-members.js';
 import { requestedRange, type ByteRange } from './byte-range.js';
 
 type RangeHeaders = Parameters<typeof requestedRange>[0];
-import { SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, isUuid, validateValue } from './image-rules.js';
+import { SORT_KEYS, WRITABLE_BASE, assertSettableKey, canonicalUuid, validateValue } from './image-rules.js';
+import { isUuidLike } from '../contract/parameter-types.js';
 
 /** Glance's "No image found with ID x" (404). */
 export class GlanceImageNotFound extends NotFound {
@@ -126,7 +127,7 @@ export class ImageService {
 
   /** The image, if the caller may see it; Glance's 404 otherwise (also for ids that are not UUIDs). */
   async get(auth: AuthContext, id: string): Promise<ImageRow> {
-    const image = isUuid(id) ? await this.repo.find(canonicalUuid(id)) : undefined;
+    const image = isUuidLike(id) ? await this.repo.find(canonicalUuid(id)) : undefined;
     if (!image || !(await this.canView(auth, image))) throw new GlanceImageNotFound(id);
     return image;
   }
@@ -152,7 +153,7 @@ export class ImageService {
    * when it does not exist or is invisible; the servers API turns that into its 400.
    */
   async getForBoot(auth: AuthContext, imageRef: string): Promise<ImageRow> {
-    const image = isUuid(imageRef) ? await this.repo.find(canonicalUuid(imageRef)) : undefined;
+    const image = isUuidLike(imageRef) ? await this.repo.find(canonicalUuid(imageRef)) : undefined;
     if (!image || !(await this.canView(auth, image))) throw ImageNotFound(imageRef);
     return image;
   }
@@ -166,7 +167,7 @@ export class ImageService {
   async createSnapshot(auth: AuthContext, input: SnapshotInput): Promise<ImageRow> {
     const owner = input.ownerProjectId ?? projectOf(auth);
     const base =
-      input.baseImageRef && isUuid(input.baseImageRef)
+      input.baseImageRef && isUuidLike(input.baseImageRef)
         ? await this.repo.find(canonicalUuid(input.baseImageRef))
         : undefined;
     const inherited: Record<string, string> = {};
@@ -274,7 +275,7 @@ export class ImageService {
     const sort = input.sort.length > 0 ? input.sort : [{ key: 'created_at', dir: 'desc' as const }];
     let marker: ImageRow | null = null;
     if (input.marker !== undefined) {
-      const m = isUuid(input.marker) ? await this.repo.find(canonicalUuid(input.marker)) : undefined;
+      const m = isUuidLike(input.marker) ? await this.repo.find(canonicalUuid(input.marker)) : undefined;
       if (!m || !(await this.canView(auth, m)))
         throw new BadRequest(`Invalid marker. Image ${input.marker} could not be found.`);
       marker = m;
@@ -312,7 +313,7 @@ export class ImageService {
     let id: string = randomUUID();
     for (const [key, value] of Object.entries(body)) {
       if (key === 'id') {
-        if (typeof value !== 'string' || !isUuid(value))
+        if (typeof value !== 'string' || !isUuidLike(value))
           throw new BadRequest(
             `Provided object does not match schema 'image': ${JSON.stringify(value)} is not a 'uuid'`,
           );

@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Transform, finished, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, RequestEntityTooLarge } from '../errors.js';
+import { UUID_DASHED } from '../contract/parameter-types.js';
 
 export interface StoredImage {
   size: number;
@@ -62,8 +63,6 @@ class HashingCounter extends Transform {
 // on this machine a 200 MiB body then took about 25% longer to receive and store.
 const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export class ImageStore {
   readonly dir: string;
 
@@ -79,7 +78,7 @@ export class ImageStore {
 
   /** The file that holds an image's data (ids are UUIDs; anything else never reaches the disk). */
   pathOf(imageId: string): string {
-    if (!UUID_RE.test(imageId)) throw new Error(`not an image id: ${imageId}`);
+    if (!UUID_DASHED.test(imageId)) throw new Error(`not an image id: ${imageId}`);
     return path.join(this.dir, imageId.toLowerCase());
   }
 

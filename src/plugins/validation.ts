@@ -4,6 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { BadRequest, pyRepr } from '../errors.js';
+import { UUID_LIKE } from '../contract/parameter-types.js';
 
 export const ajv = new Ajv({
   allErrors: false,
@@ -16,7 +17,7 @@ export const ajv = new Ajv({
 // CommonJS typed as a namespace under NodeNext; the plugin function carries itself as `default`.
 ajvFormats.default(ajv);
 // Nova accepts any UUID spelling its regexp accepts (with or without dashes is rejected): keep it simple.
-ajv.addFormat('uuid', /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/);
+ajv.addFormat('uuid', UUID_LIKE);
 
 const cache = new WeakMap<object, ValidateFunction>();
 

@@ -1,7 +1,8 @@
 // Small pure helpers of the servers area: Nova's hostname sanitising, image/flavor refs as links,
 // os_command_line splitting, the API status from (vm_state, task_state).
 import { describe, expect, it } from 'vitest';
-import { lastPathSegment, sanitizeHostname, isUuidLike } from '../../src/compute/servers/compute-api.js';
+import { lastPathSegment, sanitizeHostname } from '../../src/compute/servers/compute-api.js';
+import { isUuidLike } from '../../src/contract/parameter-types.js';
 import { splitCommand } from '../../src/worker/manager/build.js';
 import { hostIdOf, instanceName } from '../../src/api/compute/servers/views/servers.js';
 

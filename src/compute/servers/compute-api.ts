@@ -36,6 +36,7 @@ import {
 import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
 import { PowerState } from '../../virt/power-state.js';
 import { defaultGroupId } from './security-groups.js';
+import { isUuidLike } from '../../contract/parameter-types.js';
 
 export type NetworksRequest =
   'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
@@ -484,10 +485,6 @@ export class ComputeApi {
   static assertAdmin(auth: AuthContext, what: string): void {
     if (!isAdmin(auth)) throw new Forbidden(`Policy doesn't allow ${what} to be performed.`);
   }
-}
-
-export function isUuidLike(id: string): boolean {
-  return /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/.test(id);
 }
 
 /** imageRef and flavorRef may be ids or links (".../flavors/1"). */

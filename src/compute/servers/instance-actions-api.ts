@@ -12,7 +12,7 @@ import type {
 } from '../../db/repositories/instance-actions-repo.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import type { InstanceActionsQueries } from '../../db/repositories/instance-actions-queries.js';
-import { isUuidLike } from './compute-api.js';
+import { isUuidLike } from '../../contract/parameter-types.js';
 import type { ApiVersion } from '../api-version.js';
 
 export interface ActionListFilter {

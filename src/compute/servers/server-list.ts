@@ -16,6 +16,7 @@ import {
   type InstancesRepo,
 } from '../../db/repositories/instances-repo.js';
 import type { ApiVersion } from '../api-version.js';
+import { TRUE_STRINGS, boolFromString } from '../../contract/parameter-types.js';
 
 export const MAX_LIMIT = 1000;
 
@@ -150,11 +151,7 @@ function all(v: string | string[] | undefined): string[] {
 }
 /** A true word (or empty) for `locked`, whose value is validated before. */
 function truthy(v: string): boolean {
-  return ['', '1', 't', 'true', 'on', 'y', 'yes'].includes(v.toLowerCase());
-}
-/** oslo strutils.bool_from_string(default=False), Nova's parse of `deleted`: '' and anything unknown are false. */
-function boolFromString(v: string): boolean {
-  return ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.trim().toLowerCase());
+  return v === '' || TRUE_STRINGS.includes(v.toLowerCase());
 }
 /**
  * The texts a timestamp regex is matched against: Nova's DB rendering ('2026-11-27 22:03:11', what

@@ -1,17 +1,5 @@
 // Parsing helpers for flavor API parameters, with Python's semantics where Nova relies on them
-// (oslo bool_from_string(strict=True), int(str), the 'name' format checker).
-
-const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
-const FALSE_STRINGS = ['0', 'f', 'false', 'off', 'n', 'no'];
-
-/** oslo strutils.bool_from_string(strict=True); undefined for anything else. */
-export function parseBool(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  const s = String(value).trim().toLowerCase();
-  if (TRUE_STRINGS.includes(s)) return true;
-  if (FALSE_STRINGS.includes(s)) return false;
-  return undefined;
-}
+// (int(str), the 'name' format checker).
 
 /** Python int(s) for decimal strings (surrounding whitespace and a sign allowed); null when invalid. */
 export function parsePyInt(s: string): number | null {

@@ -15,7 +15,8 @@ import {
   renderFlavorShow,
   type ViewContext,
 } from './views.js';
-import { parseBool, parsePyInt, validName, INVALID_NAME_MESSAGE } from './flavor-params.js';
+import { parsePyInt, validName, INVALID_NAME_MESSAGE } from './flavor-params.js';
+import { strictBool } from '../../../contract/parameter-types.js';
 
 const PREFIX = '/compute/v2.1/flavors';
 
@@ -68,7 +69,7 @@ export async function flavorRoutes(app: FastifyInstance, opts: { services: Servi
     if (isAdmin(req.auth) && q.is_public !== undefined) {
       if (q.is_public.toLowerCase() === 'none') isPublic = null;
       else {
-        const b = parseBool(q.is_public);
+        const b = strictBool(q.is_public);
         if (b === undefined) throw new BadRequest(`Invalid is_public filter [${q.is_public}]`);
         isPublic = b;
       }
@@ -125,7 +126,7 @@ export async function flavorRoutes(app: FastifyInstance, opts: { services: Servi
       ephemeralGb: intArg(f['OS-FLV-EXT-DATA:ephemeral'] ?? 0, 'ephemeral', 0),
       swap: intArg(f.swap ?? 0, 'swap', 0),
       rxtxFactor: Number(f.rxtx_factor ?? 1.0),
-      isPublic: parseBool(f['os-flavor-access:is_public'] ?? true) ?? true,
+      isPublic: strictBool(f['os-flavor-access:is_public'] ?? true) ?? true,
       description: f.description ?? null,
     };
     const flavor = await flavors.create(spec);

@@ -2,6 +2,7 @@
 // flavors.py, flavors_extraspecs.py, flavor_access.py), one base per body and each microversion's
 // change as a small named delta.
 import type { VersionedSchema } from '../../../plugins/microversion.js';
+import { boolean } from '../../../contract/parameter-types.js';
 
 /** nova db constants: MAX_INT and SQL_SP_FLOAT_MAX */
 const MAX_INT = 2147483647;
@@ -14,36 +15,6 @@ const flavorInt = (minimum: number) => ({
   minimum,
   maximum: MAX_INT,
 });
-
-/** parameter_types.boolean: the spellings oslo's bool_from_string accepts. */
-export const BOOLEAN_SPELLINGS = [
-  true,
-  'True',
-  'TRUE',
-  'true',
-  '1',
-  'ON',
-  'On',
-  'on',
-  'YES',
-  'Yes',
-  'yes',
-  'y',
-  't',
-  false,
-  'False',
-  'FALSE',
-  'false',
-  '0',
-  'OFF',
-  'Off',
-  'off',
-  'NO',
-  'No',
-  'no',
-  'n',
-  'f',
-];
 
 /** flavor_description: TEXT column, printable characters (no control characters). */
 const flavorDescription = { type: ['string', 'null'], minLength: 0, maxLength: 65535, pattern: '^\\P{C}*$' };
@@ -64,7 +35,7 @@ const createFlavorProps = {
     exclusiveMinimum: 0,
     maximum: SQL_SP_FLOAT_MAX,
   },
-  'os-flavor-access:is_public': { type: ['boolean', 'string'], enum: BOOLEAN_SPELLINGS },
+  'os-flavor-access:is_public': boolean,
 };
 
 const createFlavor = (props: Record<string, object>) => ({

@@ -1,33 +1,7 @@
 // PUT /os-services bodies (nova/api/openstack/compute/schemas/services.py).
 import type { VersionedSchema } from '../../../plugins/microversion.js';
+import { booleanWithoutLetters } from '../../../contract/parameter-types.js';
 
-const booleanLike = {
-  type: ['boolean', 'string'],
-  enum: [
-    true,
-    'True',
-    'TRUE',
-    'true',
-    '1',
-    'ON',
-    'On',
-    'on',
-    'YES',
-    'Yes',
-    'yes',
-    false,
-    'False',
-    'FALSE',
-    'false',
-    '0',
-    'OFF',
-    'Off',
-    'off',
-    'NO',
-    'No',
-    'no',
-  ],
-};
 const hostName = { type: 'string', minLength: 1, maxLength: 255 };
 const reason = { type: 'string', minLength: 1, maxLength: 255 };
 
@@ -48,7 +22,7 @@ export const legacyUpdateBodies: VersionedSchema[] = [
     max: '2.52',
     schema: {
       type: 'object',
-      properties: { host: hostName, binary: hostName, disabled_reason: reason, forced_down: booleanLike },
+      properties: { host: hostName, binary: hostName, disabled_reason: reason, forced_down: booleanWithoutLetters },
       required: ['host', 'binary'],
       additionalProperties: false,
     },
@@ -64,11 +38,9 @@ export const updateBodies: VersionedSchema[] = [
       properties: {
         status: { type: 'string', enum: ['enabled', 'disabled'] },
         disabled_reason: reason,
-        forced_down: booleanLike,
+        forced_down: booleanWithoutLetters,
       },
       additionalProperties: false,
     },
   },
 ];
-
-export const TRUE_WORDS = new Set<unknown>([true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes']);

@@ -6,11 +6,10 @@ import { authorize } from '../../../identity/policy.js';
 import { BadRequest, NotFound } from '../../../errors.js';
 import type { ServiceRecord } from '../../../compute/hosts/compute-services.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
-import { legacyUpdateBodies, TRUE_WORDS, updateBodies } from './compute-services-schemas.js';
+import { legacyUpdateBodies, updateBodies } from './compute-services-schemas.js';
 import { renderService } from './compute-services-views.js';
 import { assertKnownQuery, lastParam } from '../paging-params.js';
-
-const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
+import { isTrueSpelling, isUuidLike } from '../../../contract/parameter-types.js';
 
 interface LegacyBody {
   host: string;
@@ -69,7 +68,7 @@ export async function computeServiceRoutes(app: FastifyInstance, opts: { service
       case 'force-down': {
         if (req.apiVersion.lt('2.11')) throw new NotFound('Unknown action');
         if (body.forced_down === undefined) throw new BadRequest('Missing forced_down field');
-        const forced = TRUE_WORDS.has(body.forced_down);
+        const forced = isTrueSpelling(body.forced_down);
         await computeServices.update(service, { forcedDown: forced });
         return { service: { host: body.host, binary: body.binary, forced_down: forced } };
       }
@@ -91,14 +90,14 @@ export async function computeServiceRoutes(app: FastifyInstance, opts: { service
       ...(body.status !== undefined
         ? { disabled: body.status === 'disabled', disabledReason: body.disabled_reason ?? null }
         : {}),
-      ...(body.forced_down !== undefined ? { forcedDown: TRUE_WORDS.has(body.forced_down) } : {}),
+      ...(body.forced_down !== undefined ? { forcedDown: isTrueSpelling(body.forced_down) } : {}),
     });
     reply.code(200);
     return { service: renderService(req.apiVersion, updated) };
   }
 
   async function byUuid(id: string): Promise<ServiceRecord> {
-    if (!UUID_RE.test(id)) throw new BadRequest(`Invalid uuid ${id}`);
+    if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
     const s = await computeServices.findByUuid(id);
     if (!s) throw new NotFound(`Service ${id} could not be found.`);
     return s;

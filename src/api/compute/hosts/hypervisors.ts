@@ -13,16 +13,12 @@ import {
   renderStatistics,
 } from './hypervisors-views.js';
 import { assertKnownQuery, lastParam, nextLink, readPaging } from '../paging-params.js';
-
-const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
-const TRUE_WORDS = ['1', 't', 'true', 'on', 'y', 'yes'];
-const FALSE_WORDS = ['0', 'f', 'false', 'off', 'n', 'no'];
+import { isUuidLike, strictBool } from '../../../contract/parameter-types.js';
 
 function readBool(name: string, raw: string | undefined): boolean {
   if (raw === undefined) return false;
-  const v = raw.trim().toLowerCase();
-  if (TRUE_WORDS.includes(v)) return true;
-  if (FALSE_WORDS.includes(v)) return false;
+  const b = strictBool(raw);
+  if (b !== undefined) return b;
   throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' is not a 'boolean'`);
 }
 
@@ -93,7 +89,7 @@ export async function hypervisorRoutes(app: FastifyInstance, opts: { services: S
 
   async function find(req: FastifyRequest, id: string): Promise<Hypervisor> {
     if (req.apiVersion.gte('2.53')) {
-      if (!UUID_RE.test(id)) throw new BadRequest(`Invalid uuid ${id}`);
+      if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
       const h = await computeServices.hypervisorByUuid(id);
       if (!h) throw new NotFound(`Hypervisor with ID '${id}' could not be found.`);
       return h;

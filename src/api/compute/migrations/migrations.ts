@@ -25,6 +25,7 @@ import { COMPUTE_PREFIX } from '../../urls.js';
 import { assertKnownQuery, lastParam, MAX_LIMIT, nextLink, readPaging } from '../paging-params.js';
 import { MarkerNotFound, type MigrationFilters } from '../../../db/repositories/migrations-repo.js';
 import { renderMigrations } from './views.js';
+import { boolFromString } from '../../../contract/parameter-types.js';
 
 const FORCE_COMPLETE_BODY = { type: 'object', properties: { force_complete: { type: 'null' } }, required: ['force_complete'], additionalProperties: false };
 const migrationNotFound = (id: string, uuid: string) => new NotFound(`Migration ${id} not found for instance ${uuid}`);
@@ -64,15 +65,13 @@ function readMigrationsQuery(req: FastifyRequest): { limit?: number; marker?: st
   return { limit, marker, since: isoParam(q, 'changes-since'), before: v.gte('2.66') ? isoParam(q, 'changes-before') : undefined };
 }
 
-/** oslo strutils.bool_from_string: anything but a true word is false. */
-const truthy = (s: string) => /^(1|t|true|on|y|yes)$/i.test(s.trim());
 
 /** Nova's search_opts: each filter's last value (a repeated parameter counts once). */
 function readFilters(q: Record<string, unknown>, since?: number, before?: number): MigrationFilters {
   const one = (name: string) => lastParam(q[name]);
   const hidden = one('hidden');
   return {
-    hidden: hidden === undefined ? undefined : truthy(hidden), host: one('host'), sourceCompute: one('source_compute'),
+    hidden: hidden === undefined ? undefined : boolFromString(hidden), host: one('host'), sourceCompute: one('source_compute'),
     instanceUuid: one('instance_uuid'), status: one('status'), migrationType: one('migration_type'),
     userId: one('user_id'), projectId: one('project_id'),
     changesSince: since === undefined ? undefined : new Date(since).toISOString(),

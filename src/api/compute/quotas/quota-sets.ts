@@ -7,9 +7,10 @@ import { authorize, isAdmin } from '../../../identity/policy.js';
 import { BadRequest } from '../../../errors.js';
 import { QUOTA_RESOURCES, type QuotaResource } from '../../../compute/quotas/quotas.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
-import { TRUE_WORDS, updateQuotaClassBodies, updateQuotaSetBodies } from './schemas.js';
+import { updateQuotaClassBodies, updateQuotaSetBodies } from './schemas.js';
 import { renderQuotaClassSet, renderQuotaSet, renderQuotaSetDetail } from './quota-sets-views.js';
 import { assertKnownQuery } from '../paging-params.js';
+import { isTrueSpelling } from '../../../contract/parameter-types.js';
 
 type Params = { Params: { id: string } };
 
@@ -61,7 +62,7 @@ export async function quotaSetRoutes(app: FastifyInstance, opts: { services: Ser
     authorize(req.auth, 'admin', 'os_compute_api:os-quota-sets:update');
     await verifyProject(req.params.id);
     const { force, ...values } = (req.body as { quota_set: Record<string, unknown> }).quota_set;
-    const limits = await quotas.update(req.params.id, toLimits(values), TRUE_WORDS.has(force), userIdOf(req));
+    const limits = await quotas.update(req.params.id, toLimits(values), isTrueSpelling(force), userIdOf(req));
     // Nova's update answer has no id.
     return renderQuotaSet(req.apiVersion, null, limits);
   });

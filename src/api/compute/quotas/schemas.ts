@@ -8,41 +8,13 @@ import {
   type QuotaResource,
 } from '../../../compute/quotas/quotas.js';
 import { ApiVersion } from '../../../compute/api-version.js';
+import { booleanWithoutLetters } from '../../../contract/parameter-types.js';
 
 /** Nova's db MAX_INT. */
 const MAX_INT = 0x7fffffff;
 
 /** An integer, or a string of one; -1 is unlimited. */
 const commonQuota = { type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimum: -1, maximum: MAX_INT };
-
-/** parameter_types.boolean */
-const booleanLike = {
-  type: ['boolean', 'string'],
-  enum: [
-    true,
-    'True',
-    'TRUE',
-    'true',
-    '1',
-    'ON',
-    'On',
-    'on',
-    'YES',
-    'Yes',
-    'yes',
-    false,
-    'False',
-    'FALSE',
-    'false',
-    '0',
-    'OFF',
-    'Off',
-    'off',
-    'NO',
-    'No',
-    'no',
-  ],
-};
 
 /** The resources a quota set shows and a body may name at a microversion. */
 export function settableResources(v: ApiVersion): QuotaResource[] {
@@ -55,7 +27,7 @@ export function settableResources(v: ApiVersion): QuotaResource[] {
 
 function body(wrapper: 'quota_set' | 'quota_class_set', resources: QuotaResource[], withForce: boolean) {
   const properties: Record<string, object> = Object.fromEntries(resources.map((r) => [r, commonQuota]));
-  if (withForce) properties.force = booleanLike;
+  if (withForce) properties.force = booleanWithoutLetters;
   return {
     type: 'object',
     properties: { [wrapper]: { type: 'object', properties, additionalProperties: false } },
@@ -89,5 +61,3 @@ export const updateQuotaClassBodies: VersionedSchema[] = [
   { min: '2.50', max: '2.56', schema: body('quota_class_set', classResources(at('2.50')), false) },
   { min: '2.57', schema: body('quota_class_set', classResources(at('2.57')), false) },
 ];
-
-export const TRUE_WORDS = new Set<unknown>([true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes']);

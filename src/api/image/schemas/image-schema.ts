@@ -5,6 +5,7 @@
 // return (size and virtual_size are ["null","integer"], custom properties are strings). The format enums
 // are the ones the image rules accept.
 import { CONTAINER_FORMATS, DISK_FORMATS } from '../../../images/image-rules.js';
+import { UUID_PATTERN } from '../../../contract/parameter-types.js';
 
 export const IMAGE_SCHEMA = {
   name: 'image',
@@ -12,7 +13,7 @@ export const IMAGE_SCHEMA = {
     id: {
       type: 'string',
       description: 'An identifier for the image',
-      pattern: '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$',
+      pattern: UUID_PATTERN,
     },
     name: {
       type: ['null', 'string'],
@@ -179,13 +180,13 @@ export const IMAGE_SCHEMA = {
     },
     kernel_id: {
       type: ['null', 'string'],
-      pattern: '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$',
+      pattern: UUID_PATTERN,
       description: 'ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.',
       is_base: false,
     },
     ramdisk_id: {
       type: ['null', 'string'],
-      pattern: '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$',
+      pattern: UUID_PATTERN,
       description: 'ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.',
       is_base: false,
     },
@@ -259,7 +260,7 @@ const MEMBER_PROPERTIES = {
   image_id: {
     type: 'string',
     description: 'An identifier for the image',
-    pattern: '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$',
+    pattern: UUID_PATTERN,
   },
   created_at: { type: 'string', description: 'Date and time of image member creation' },
   updated_at: { type: 'string', description: 'Date and time of last modification of image member' },

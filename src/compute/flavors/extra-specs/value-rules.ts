@@ -1,6 +1,7 @@
 // Checks one extra spec value against its rule, with the words of Nova's 400 messages
 // (nova/api/validation/extra_specs/base.py, ExtraSpecValidator._validate_*).
 import type { ValueRule } from './types.js';
+import { FALSE_STRINGS, TRUE_STRINGS } from '../../../contract/parameter-types.js';
 
 /**
  * The value 0–9 of a decimal digit of any script. Unicode encodes each script's digits as a run
@@ -42,7 +43,7 @@ export function pythonInt(text: string): bigint | undefined {
 }
 
 /** oslo_utils.strutils.bool_from_string(strict=True)'s accepted words, after strip().lower(). */
-const BOOL_WORDS = new Set(['1', 't', 'true', 'on', 'y', 'yes', '0', 'f', 'false', 'off', 'n', 'no']);
+const BOOL_WORDS = new Set([...TRUE_STRINGS, ...FALSE_STRINGS]);
 
 const failed = (why: string) => `Validation failed; ${why}`;
 

@@ -1,62 +1,20 @@
 // Body schemas of createImage, createBackup, rebuild, resize, unshelve and os-getSerialConsole
 // (nova/api/openstack/compute/schemas/servers.py, create_backup.py, shelve.py, remote_consoles.py).
-import { hostname } from '../schemas/hostname.js';
+import {
+  accessIpv4,
+  accessIpv6,
+  boolean,
+  description,
+  hostname,
+  metadata,
+  name,
+  nonNegativeInteger,
+  obj,
+  uuid,
+  wrap,
+} from '../../../../contract/parameter-types.js';
 
-const name = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^\\x00-\\x1f\\x7f]*(?<!\\s)$' };
-const metadata = {
-  type: 'object',
-  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
-  additionalProperties: false,
-};
-const nonNegativeInt = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 };
-const boolean = {
-  type: ['boolean', 'string'],
-  enum: [
-    true,
-    'True',
-    'TRUE',
-    'true',
-    '1',
-    'ON',
-    'On',
-    'on',
-    'YES',
-    'Yes',
-    'yes',
-    'y',
-    't',
-    false,
-    'False',
-    'FALSE',
-    'false',
-    '0',
-    'OFF',
-    'Off',
-    'off',
-    'NO',
-    'No',
-    'no',
-    'n',
-    'f',
-  ],
-};
-const ipv4 = { type: 'string', oneOf: [{ format: 'ipv4' }, { maxLength: 0 }] };
-const ipv6 = { type: 'string', oneOf: [{ format: 'ipv6' }, { maxLength: 0 }] };
-const description = { type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: '^[^\\x00-\\x1f\\x7f]*$' };
 const diskConfig = { type: 'string', enum: ['AUTO', 'MANUAL'] };
-
-const wrap = (key: string, inner: object) => ({
-  type: 'object',
-  properties: { [key]: inner },
-  required: [key],
-  additionalProperties: false,
-});
-const obj = (properties: Record<string, object>, required: string[] = []) => ({
-  type: 'object',
-  properties,
-  ...(required.length ? { required } : {}),
-  additionalProperties: false,
-});
 
 export const createImageSchema = wrap('createImage', obj({ name, metadata }, ['name']));
 
@@ -66,7 +24,7 @@ export const createBackupSchema = wrap(
     {
       name,
       backup_type: { type: 'string' },
-      rotation: nonNegativeInt,
+      rotation: nonNegativeInteger,
       metadata,
     },
     ['name', 'backup_type', 'rotation'],
@@ -75,13 +33,13 @@ export const createBackupSchema = wrap(
 
 const rebuildBase: Record<string, object> = {
   name,
-  imageRef: { type: 'string', format: 'uuid' },
+  imageRef: uuid,
   adminPass: { type: 'string' },
   metadata,
   preserve_ephemeral: boolean,
   'OS-DCF:diskConfig': diskConfig,
-  accessIPv4: ipv4,
-  accessIPv6: ipv6,
+  accessIPv4: accessIpv4,
+  accessIPv6: accessIpv6,
   // parameter_types.personality, as on create
   personality: {
     type: 'array',

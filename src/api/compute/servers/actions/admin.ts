@@ -1,6 +1,7 @@
 // os-resetState, migrate, os-migrateLive, trigger_crash_dump (2.17), changePassword
 // (nova admin_actions.py, migrate_server.py, servers.py; schemas from nova/api/openstack/compute/schemas).
 import { ACCEPTED, type ActionGroup } from './registry.js';
+import { booleanAlternatives } from '../../../../contract/parameter-types.js';
 
 const resetStateSchema = {
   type: 'object',
@@ -24,41 +25,6 @@ const migrateV256 = {
   additionalProperties: false,
 };
 
-/** parameter_types.boolean: JSON booleans and Nova's accepted spellings. */
-const novaBoolean = {
-  oneOf: [
-    { type: 'boolean' },
-    {
-      type: 'string',
-      enum: [
-        'True',
-        'TRUE',
-        'true',
-        '1',
-        'ON',
-        'On',
-        'on',
-        'YES',
-        'Yes',
-        'yes',
-        'y',
-        't',
-        'False',
-        'FALSE',
-        'false',
-        '0',
-        'OFF',
-        'Off',
-        'off',
-        'NO',
-        'No',
-        'no',
-        'n',
-        'f',
-      ],
-    },
-  ],
-};
 const liveBody = (props: Record<string, unknown>, required: string[]) => ({
   type: 'object',
   properties: { 'os-migrateLive': { type: 'object', properties: props, required, additionalProperties: false } },
@@ -69,7 +35,7 @@ const liveMigrateBodies = [
   {
     min: '2.1',
     max: '2.24',
-    schema: liveBody({ block_migration: novaBoolean, disk_over_commit: novaBoolean, host: hostParam }, [
+    schema: liveBody({ block_migration: booleanAlternatives, disk_over_commit: booleanAlternatives, host: hostParam }, [
       'block_migration',
       'disk_over_commit',
       'host',

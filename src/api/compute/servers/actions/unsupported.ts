@@ -6,85 +6,40 @@ import { BadRequest, Gone } from '../../../../errors.js';
 import { UnsupportedActionsApi } from '../../../../compute/servers/actions/unsupported-actions.js';
 import { ACCEPTED, type ActionGroup } from './registry.js';
 import { defaultGroupId } from '../../../../compute/servers/security-groups.js';
+import {
+  adminPassword,
+  booleanAlternatives,
+  fqdn,
+  ipAddress,
+  isTrueSpelling,
+  obj,
+  uuid,
+  wrap,
+} from '../../../../contract/parameter-types.js';
 
-/** the whole body {"<name>": <inner>} with Nova's top-level rules */
-const body = (name: string, inner: unknown) => ({
-  type: 'object',
-  properties: { [name]: inner },
-  required: [name],
-  additionalProperties: false,
-});
-const obj = (properties: Record<string, unknown>, required: string[] = []) => ({
-  type: 'object',
-  properties,
-  ...(required.length ? { required } : {}),
-  additionalProperties: false,
-});
-
-// parameter_types
-const ipAddress = { type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] };
-const fqdn = { type: 'string', pattern: '^[a-zA-Z0-9-._]*$', minLength: 1, maxLength: 255 };
-const adminPassword = { type: 'string' };
-const novaBoolean = {
-  oneOf: [
-    { type: 'boolean' },
-    {
-      type: 'string',
-      enum: [
-        'True',
-        'TRUE',
-        'true',
-        '1',
-        'ON',
-        'On',
-        'on',
-        'YES',
-        'Yes',
-        'yes',
-        'y',
-        't',
-        'False',
-        'FALSE',
-        'false',
-        '0',
-        'OFF',
-        'Off',
-        'off',
-        'NO',
-        'No',
-        'no',
-        'n',
-        'f',
-      ],
-    },
-  ],
-};
-
-const rescueSchema = body('rescue', {
+const rescueSchema = wrap('rescue', {
   type: ['object', 'null'],
-  properties: { adminPass: adminPassword, rescue_image_ref: { type: 'string', format: 'uuid' } },
+  properties: { adminPass: adminPassword, rescue_image_ref: uuid },
   additionalProperties: false,
 });
 const evacuateBodies = [
   {
     min: '2.1',
     max: '2.13',
-    schema: body(
+    schema: wrap(
       'evacuate',
-      obj({ host: fqdn, onSharedStorage: novaBoolean, adminPass: adminPassword }, ['onSharedStorage']),
+      obj({ host: fqdn, onSharedStorage: booleanAlternatives, adminPass: adminPassword }, ['onSharedStorage']),
     ),
   },
-  { min: '2.14', max: '2.28', schema: body('evacuate', obj({ host: fqdn, adminPass: adminPassword })) },
+  { min: '2.14', max: '2.28', schema: wrap('evacuate', obj({ host: fqdn, adminPass: adminPassword })) },
   {
     min: '2.29',
     max: '2.67',
-    schema: body('evacuate', obj({ host: fqdn, adminPass: adminPassword, force: novaBoolean })),
+    schema: wrap('evacuate', obj({ host: fqdn, adminPass: adminPassword, force: booleanAlternatives })),
   },
-  { min: '2.68', schema: body('evacuate', obj({ host: fqdn, adminPass: adminPassword })) },
+  { min: '2.68', schema: wrap('evacuate', obj({ host: fqdn, adminPass: adminPassword })) },
 ];
-const groupBody = (name: string) => body(name, obj({ name: { type: 'string', minLength: 1 } }, ['name']));
-
-const TRUE_WORDS = new Set(['true', '1', 'on', 'yes', 'y', 't']);
+const groupBody = (name: string) => wrap(name, obj({ name: { type: 'string', minLength: 1 } }, ['name']));
 
 export const unsupportedActions: ActionGroup = (services) => {
   const api = new UnsupportedActionsApi({
@@ -102,7 +57,7 @@ export const unsupportedActions: ActionGroup = (services) => {
     },
     {
       name: 'unrescue',
-      bodies: [{ min: '2.1', schema: body('unrescue', {}) }],
+      bodies: [{ min: '2.1', schema: wrap('unrescue', {}) }],
       handler: async (req, instance) => api.unrescue(req.auth, instance),
     },
     {
@@ -116,19 +71,10 @@ export const unsupportedActions: ActionGroup = (services) => {
           force?: boolean | string;
         };
         // evacuate.py, before the host checks: these two are refused from the body alone
-        if (
-          req.apiVersion.lt('2.14') &&
-          a.adminPass !== undefined &&
-          TRUE_WORDS.has(String(a.onSharedStorage).toLowerCase())
-        ) {
+        if (req.apiVersion.lt('2.14') && a.adminPass !== undefined && isTrueSpelling(a.onSharedStorage)) {
           throw new BadRequest("admin password can't be changed on existing disk");
         }
-        if (
-          req.apiVersion.gte('2.29') &&
-          req.apiVersion.lt('2.68') &&
-          TRUE_WORDS.has(String(a.force ?? false).toLowerCase()) &&
-          !a.host
-        ) {
+        if (req.apiVersion.gte('2.29') && req.apiVersion.lt('2.68') && isTrueSpelling(a.force ?? false) && !a.host) {
           throw new BadRequest("Can't force to a non-provided destination");
         }
         return api.evacuate(req.auth, instance, a.host);
@@ -150,7 +96,7 @@ export const unsupportedActions: ActionGroup = (services) => {
     },
     {
       name: 'injectNetworkInfo',
-      bodies: [{ min: '2.1', schema: body('injectNetworkInfo', {}) }],
+      bodies: [{ min: '2.1', schema: wrap('injectNetworkInfo', {}) }],
       handler: async (req, instance) => {
         await api.injectNetworkInfo(req.auth, instance);
         return ACCEPTED;
@@ -170,7 +116,7 @@ export const unsupportedActions: ActionGroup = (services) => {
         {
           min: '2.1',
           max: '2.43',
-          schema: body(
+          schema: wrap(
             'addFixedIp',
             obj({ networkId: { type: ['string', 'number'], minLength: 1, maxLength: 36 } }, ['networkId']),
           ),
@@ -182,7 +128,7 @@ export const unsupportedActions: ActionGroup = (services) => {
     {
       name: 'removeFixedIp',
       maxVersion: '2.43',
-      bodies: [{ min: '2.1', max: '2.43', schema: body('removeFixedIp', obj({ address: ipAddress }, ['address'])) }],
+      bodies: [{ min: '2.1', max: '2.43', schema: wrap('removeFixedIp', obj({ address: ipAddress }, ['address'])) }],
       handler: async (req, instance, arg) =>
         api.removeFixedIp(req.auth, instance, (arg as { address: string }).address),
     },
@@ -193,7 +139,7 @@ export const unsupportedActions: ActionGroup = (services) => {
         {
           min: '2.1',
           max: '2.43',
-          schema: body('addFloatingIp', obj({ address: ipAddress, fixed_address: ipAddress }, ['address'])),
+          schema: wrap('addFloatingIp', obj({ address: ipAddress, fixed_address: ipAddress }, ['address'])),
         },
       ],
       handler: async (req, instance, arg) => {
@@ -204,7 +150,7 @@ export const unsupportedActions: ActionGroup = (services) => {
     {
       name: 'removeFloatingIp',
       maxVersion: '2.43',
-      bodies: [{ min: '2.1', max: '2.43', schema: body('removeFloatingIp', obj({ address: ipAddress }, ['address'])) }],
+      bodies: [{ min: '2.1', max: '2.43', schema: wrap('removeFloatingIp', obj({ address: ipAddress }, ['address'])) }],
       handler: async (req, instance, arg) =>
         api.removeFloatingIp(req.auth, instance, (arg as { address: string }).address),
     },

@@ -1,40 +1,6 @@
 // Request bodies of the attach calls (nova schemas/attach_interfaces.py, volume_attachments.py).
 import type { VersionedSchema } from '../../../../plugins/microversion.js';
-
-const uuid = { type: 'string', format: 'uuid' };
-const tag = { type: 'string', minLength: 1, maxLength: 60, pattern: '^[^,/]*$' };
-const boolean = {
-  type: ['boolean', 'string'],
-  enum: [
-    true,
-    'True',
-    'TRUE',
-    'true',
-    '1',
-    'ON',
-    'On',
-    'on',
-    'YES',
-    'Yes',
-    'yes',
-    'y',
-    't',
-    false,
-    'False',
-    'FALSE',
-    'false',
-    '0',
-    'OFF',
-    'Off',
-    'off',
-    'NO',
-    'No',
-    'no',
-    'n',
-    'f',
-  ],
-};
-const ipAddress = { type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] };
+import { boolean, ipAddress, tag, uuid } from '../../../../contract/parameter-types.js';
 
 function interfaceBody(withTag: boolean): object {
   return {

@@ -3,64 +3,32 @@
 // named delta, bound to [min, max] ranges for config.bodies.
 import type { VersionedSchema } from '../../../../plugins/microversion.js';
 import { ajv } from '../../../../plugins/validation.js';
-import { hostname } from './hostname.js';
+import {
+  accessIpv4,
+  accessIpv6,
+  boolean,
+  description,
+  hostname,
+  ipAddress,
+  metadata,
+  name,
+  positiveInteger,
+  tag,
+  uuid,
+} from '../../../../contract/parameter-types.js';
 
 // Nova's "base64" format: valid base64 text (padding required), as oslo's base64 check.
 if (!ajv.formats.base64) {
   ajv.addFormat('base64', (s: string) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s));
 }
 
-/** parameter_types.name: printable, no leading/trailing whitespace. */
-const name = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^\\x00-\\x1f\\x7f]*(?<!\\s)$' };
-const description = { type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: '^[^\\x00-\\x1f\\x7f]*$' };
-const metadata = {
-  type: 'object',
-  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
-  additionalProperties: false,
-};
-const boolean = {
-  type: ['boolean', 'string'],
-  enum: [
-    true,
-    'True',
-    'TRUE',
-    'true',
-    '1',
-    'ON',
-    'On',
-    'on',
-    'YES',
-    'Yes',
-    'yes',
-    'y',
-    't',
-    false,
-    'False',
-    'FALSE',
-    'false',
-    '0',
-    'OFF',
-    'Off',
-    'off',
-    'NO',
-    'No',
-    'no',
-    'n',
-    'f',
-  ],
-};
-const ipv4 = { type: 'string', oneOf: [{ format: 'ipv4' }, { maxLength: 0 }] };
-const ipv6 = { type: 'string', oneOf: [{ format: 'ipv6' }, { maxLength: 0 }] };
-const positiveInt = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1 };
-const tag = { type: 'string', minLength: 1, maxLength: 60, pattern: '^[^,/]*$' };
-
 const networkItem = (withTag: boolean) => ({
   type: 'object',
   properties: {
-    fixed_ip: { type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] },
+    fixed_ip: ipAddress,
     port: { type: ['string', 'null'], format: 'uuid' },
     uuid: { type: 'string' },
-    ...(withTag ? { tag: { type: 'string', minLength: 1, maxLength: 60, pattern: '^[^,/]*$' } } : {}),
+    ...(withTag ? { tag } : {}),
   },
   additionalProperties: false,
 });
@@ -72,8 +40,8 @@ const legacyBdmItem = {
   type: 'object',
   properties: {
     virtual_name: { type: 'string', maxLength: 255 },
-    volume_id: { type: 'string', format: 'uuid' },
-    snapshot_id: { type: 'string', format: 'uuid' },
+    volume_id: uuid,
+    snapshot_id: uuid,
     volume_size: volumeSize,
     device_name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9._/-]*$' },
     delete_on_termination: boolean,
@@ -88,7 +56,7 @@ const bdmV2Item = {
     ...legacyBdmItem.properties,
     source_type: { type: 'string', enum: ['volume', 'image', 'snapshot', 'blank'] },
     uuid: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9._-]*$' },
-    image_id: { type: 'string', format: 'uuid' },
+    image_id: uuid,
     destination_type: { type: 'string', enum: ['local', 'volume'] },
     guest_format: { type: 'string', maxLength: 255 },
     device_type: { type: 'string', maxLength: 255 },
@@ -107,8 +75,8 @@ const baseServer = {
     metadata,
     networks: { type: 'array', items: networkItem(false) },
     'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
-    accessIPv4: ipv4,
-    accessIPv6: ipv6,
+    accessIPv4: accessIpv4,
+    accessIPv6: accessIpv6,
     personality: {
       type: 'array',
       items: {
@@ -122,8 +90,8 @@ const baseServer = {
     block_device_mapping_v2: { type: 'array', items: bdmV2Item },
     config_drive: boolean,
     key_name: { type: 'string', minLength: 1, maxLength: 255 },
-    min_count: positiveInt,
-    max_count: positiveInt,
+    min_count: positiveInteger,
+    max_count: positiveInteger,
     return_reservation_id: boolean,
     security_groups: {
       type: 'array',
@@ -233,8 +201,8 @@ const updateBase = {
   properties: {
     name,
     'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
-    accessIPv4: ipv4,
-    accessIPv6: ipv6,
+    accessIPv4: accessIpv4,
+    accessIPv6: accessIpv6,
   },
   additionalProperties: false,
 } as unknown as ServerSchema;
