@@ -135,6 +135,19 @@ export const metadataWithNull = {
   additionalProperties: false,
 };
 
+/** parameter_types.personality: files to inject, their contents in base64 (create and rebuild below 2.57). */
+export const personality = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { path: { type: 'string' }, contents: { type: 'string', format: 'base64' } },
+    additionalProperties: false,
+  },
+};
+
+/** OS-DCF:diskConfig */
+export const diskConfig = { type: 'string', enum: ['AUTO', 'MANUAL'] };
+
 // ---- numbers and addresses -----------------------------------------------------------------
 
 /** parameter_types.positive_integer: an integer, or a string of digits, at least 1. */

@@ -3,18 +3,19 @@
 import {
   accessIpv4,
   accessIpv6,
+  adminPassword,
   boolean,
   description,
+  diskConfig,
   hostname,
   metadata,
   name,
   nonNegativeInteger,
   obj,
+  personality,
   uuid,
   wrap,
 } from '../../../../contract/parameter-types.js';
-
-const diskConfig = { type: 'string', enum: ['AUTO', 'MANUAL'] };
 
 export const createImageSchema = wrap('createImage', obj({ name, metadata }, ['name']));
 
@@ -34,21 +35,13 @@ export const createBackupSchema = wrap(
 const rebuildBase: Record<string, object> = {
   name,
   imageRef: uuid,
-  adminPass: { type: 'string' },
+  adminPass: adminPassword,
   metadata,
   preserve_ephemeral: boolean,
   'OS-DCF:diskConfig': diskConfig,
   accessIPv4: accessIpv4,
   accessIPv6: accessIpv6,
-  // parameter_types.personality, as on create
-  personality: {
-    type: 'array',
-    items: {
-      type: 'object',
-      properties: { path: { type: 'string' }, contents: { type: 'string', format: 'base64' } },
-      additionalProperties: false,
-    },
-  },
+  personality,
 };
 const rebuild219 = { ...rebuildBase, description };
 const rebuild254: Record<string, object> = {
