@@ -1,10 +1,5 @@
-// ComputeDriver on a real Docker Engine through dockerode. The only code that speaks to Docker.
-// Two dockerode clients: `docker` for ordinary calls (docker-modem's idle timeout as a backstop
-// behind each call's own deadline) and `streams`, without that idle timeout, for what may stay
-// quiet for long: the event stream, exec sessions, image load/import/save, commit, and stops
-// that wait Docker's `t` seconds.
-import fs from 'node:fs';
-import { PassThrough, type Readable } from 'node:stream';
+// ComputeDriver on a real Docker Engine through dockerode (with docker-engine.ts, the only code that
+// speaks to Docker): the lifecycle of one server's container, its console, stats and exec sessions.
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
 import {
@@ -13,60 +8,25 @@ import {
   containerName,
   lastLines,
   type ComputeDriver,
-  type DriverEvent,
   type ExecSession,
-  type HostInfo,
-  type InstanceAddress,
   type InstanceInfo,
   type InstanceStats,
   type SpawnSpec,
 } from '../driver.js';
-import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client.js';
+import { dialStream, mapDockerError } from './docker-client.js';
 import { envRestoringImage } from './commit-env.js';
-import { watchDockerEvents } from './events.js';
 import { openExecSession } from './exec-session.js';
 import { tarOf } from '../tar-writer.js';
 import { toInstanceStats, type RawStats } from './stats.js';
-import { PowerState } from '../power-state.js';
-import { powerStateFromDocker } from './power-state.js';
+import { DockerEngine } from './docker-engine.js';
+import { demux, fromListEntry, missingInfo, toInstanceInfo } from './container-info.js';
 
-export interface DockerDriverOptions {
-  dockerUrl: string;
-  /** ordinary call timeout */
-  timeoutMs: number;
-  /** timeout for long streams: load, import, save, commit */
-  longTimeoutMs?: number;
-  /** this service's id, put on every container it creates */
-  serviceId?: string;
-}
+export type { DockerDriverOptions } from './docker-engine.js';
+export { demux } from './container-info.js';
 
-export class DockerDriver implements ComputeDriver {
-  private readonly docker: Docker;
-  private readonly streams: Docker;
-  private readonly timeoutMs: number;
-  private readonly longTimeoutMs: number;
-  private hostCpus: number | null = null;
-  /** ensureNetwork in flight per name: concurrent callers share one create */
-  private networksInFlight = new Map<string, Promise<void>>();
-  private watchers = new Set<() => void>();
-
-  constructor(private readonly opts: DockerDriverOptions) {
-    this.timeoutMs = opts.timeoutMs;
-    this.longTimeoutMs = opts.longTimeoutMs ?? 30 * 60_000;
-    this.docker = dockerFromUrl(opts.dockerUrl, opts.timeoutMs + 1000);
-    this.streams = dockerFromUrl(opts.dockerUrl);
-  }
-
+export class DockerDriver extends DockerEngine implements ComputeDriver {
   private container(instanceUuid: string, client: Docker = this.docker) {
     return client.getContainer(containerName(instanceUuid));
-  }
-
-  private call<T>(
-    what: string,
-    fn: (abortSignal: AbortSignal) => Promise<T>,
-    o: { okNotModified?: boolean; okNotFound?: boolean; timeoutMs?: number } = {},
-  ) {
-    return call(what, fn, { ...o, timeoutMs: o.timeoutMs ?? this.timeoutMs });
   }
 
   private async mustExist(instanceUuid: string): Promise<InstanceInfo> {
@@ -74,156 +34,6 @@ export class DockerDriver implements ComputeDriver {
     if (info.status === 'missing')
       throw new DriverError(`No such container: ${containerName(instanceUuid)}`, 'not-found');
     return info;
-  }
-
-  // ---- host -----------------------------------------------------------------------------------
-  async ping(): Promise<void> {
-    await this.call('ping', (abortSignal) => withOptions(this.docker, 'ping', { abortSignal }));
-  }
-
-  async hostInfo(): Promise<HostInfo> {
-    const [info, version] = await Promise.all([
-      this.call('info', (abortSignal) => withOptions(this.docker, 'info', { abortSignal })) as Promise<
-        Record<string, unknown>
-      >,
-      this.call('version', (abortSignal) => withOptions(this.docker, 'version', { abortSignal })) as unknown as Promise<
-        Record<string, unknown>
-      >,
-    ]);
-    this.hostCpus = Number(info.NCPU) || 1;
-    const disk = this.localDisk(String(info.DockerRootDir ?? ''));
-    return {
-      cpus: this.hostCpus,
-      memoryBytes: Number(info.MemTotal) || 0,
-      diskTotalBytes: disk.total,
-      diskFreeBytes: disk.free,
-      serverVersion: String(info.ServerVersion ?? ''),
-      apiVersion: String(version.ApiVersion ?? ''),
-      operatingSystem: String(info.OperatingSystem ?? ''),
-      kernelVersion: String(info.KernelVersion ?? ''),
-      storageDriver: String(info.Driver ?? ''),
-      containers: Number(info.Containers) || 0,
-      containersRunning: Number(info.ContainersRunning) || 0,
-    };
-  }
-
-  /**
-   * The filesystem holding the engine's data-root, when the engine is on this machine (a unix
-   * socket); Docker's API does not report disk size, and a remote engine's disk is unknown (0).
-   */
-  private localDisk(dockerRootDir: string): { total: number; free: number } {
-    if (!this.opts.dockerUrl.startsWith('unix://') || !dockerRootDir) return { total: 0, free: 0 };
-    try {
-      const st = fs.statfsSync(dockerRootDir);
-      return { total: st.blocks * st.bsize, free: st.bavail * st.bsize };
-    } catch {
-      return { total: 0, free: 0 };
-    }
-  }
-
-  // ---- images ---------------------------------------------------------------------------------
-  async imageExists(ref: string): Promise<boolean> {
-    const r = await this.call(
-      'inspect image',
-      (abortSignal) => this.docker.getImage(ref).inspect({ abortSignal } as object),
-      { okNotFound: true },
-    );
-    return r !== undefined;
-  }
-
-  private async imageId(ref: string): Promise<string> {
-    const info = (await this.call('inspect image', (abortSignal) =>
-      this.docker.getImage(ref).inspect({ abortSignal } as object),
-    )) as { Id: string };
-    return info.Id;
-  }
-
-  async loadImage(archive: Readable): Promise<string[]> {
-    const stream = (await this.call(
-      'load image',
-      (abortSignal) => this.streams.loadImage(archive, { quiet: true, abortSignal } as object),
-      { timeoutMs: this.longTimeoutMs },
-    ))!;
-    const events = await followProgress(stream, 'image load', this.longTimeoutMs);
-    const refs: string[] = [];
-    for (const e of events) {
-      const m = /Loaded image(?: ID)?: (\S+)/.exec(String(e.stream ?? ''));
-      if (m) refs.push(m[1]);
-    }
-    if (refs.length === 0) throw new DriverError('image load failed: the archive contained no image');
-    // "Loaded image: repo:tag" names a reference; resolve each to its id.
-    const ids: string[] = [];
-    for (const ref of refs) {
-      const id = ref.startsWith('sha256:') ? ref : await this.imageId(ref);
-      if (!ids.includes(id)) ids.push(id);
-    }
-    return ids;
-  }
-
-  async importImage(rootfs: Readable, opts: { repo: string; tag: string; changes?: string[] }): Promise<string> {
-    const query = { repo: opts.repo, tag: opts.tag, ...(opts.changes?.length ? { changes: opts.changes } : {}) };
-    const stream = (await this.call(
-      'import image',
-      (abortSignal) => this.streams.importImage(rootfs as unknown as string, { ...query, abortSignal } as object),
-      { timeoutMs: this.longTimeoutMs },
-    ))!;
-    const events = await followProgress(stream, 'image import', this.longTimeoutMs);
-    const id = events
-      .map((e) => String(e.status ?? ''))
-      .reverse()
-      .find((s) => s.startsWith('sha256:'));
-    return id ?? this.imageId(`${opts.repo}:${opts.tag}`);
-  }
-
-  async saveImage(ref: string): Promise<Readable> {
-    const res = await dialStream(
-      this.streams,
-      'save image',
-      `/images/${encodeURIComponent(ref)}/get`,
-      {},
-      this.timeoutMs,
-    );
-    // Our own stream: errors are DriverErrors, a connection that drops before the end is an error
-    // (a truncated tarball must never look complete), and the whole transfer has a deadline.
-    const out = new PassThrough();
-    let ended = false;
-    const fail = (err: DriverError) => {
-      if (!ended) {
-        ended = true;
-        clearTimeout(timer);
-        res.destroy();
-        out.destroy(err);
-      }
-    };
-    const timer = setTimeout(
-      () => fail(new DriverError('Docker did not finish image save in time', 'timeout')),
-      this.longTimeoutMs,
-    );
-    res.on('error', (err) => fail(mapDockerError(err, 'image save')));
-    res.on('end', () => {
-      ended = true;
-      clearTimeout(timer);
-    });
-    res.on('close', () =>
-      fail(new DriverError('Docker Engine is unreachable (ECONNRESET) during image save', 'unavailable')),
-    );
-    out.on('close', () => {
-      if (!ended) {
-        ended = true;
-        clearTimeout(timer);
-        res.destroy();
-      }
-    });
-    res.pipe(out);
-    return out;
-  }
-
-  async removeImage(ref: string): Promise<void> {
-    await this.call(
-      'remove image',
-      (abortSignal) => this.docker.getImage(ref).remove({ force: true, abortSignal } as object),
-      { okNotFound: true },
-    );
   }
 
   // ---- instances ------------------------------------------------------------------------------
@@ -520,144 +330,4 @@ export class DockerDriver implements ComputeDriver {
   async exec(instanceUuid: string, cmd: string[]): Promise<ExecSession> {
     return openExecSession(this.docker, this.streams, containerName(instanceUuid), cmd, this.timeoutMs);
   }
-
-  async ensureNetwork(name: string, subnet: string | null): Promise<void> {
-    // Docker allows two networks with one name (CheckDuplicate is best effort): callers in this
-    // process share one creation; across processes the name conflict (409) counts as done.
-    const inFlight = this.networksInFlight.get(name);
-    if (inFlight) return inFlight;
-    const p = this.createNetworkIfMissing(name, subnet).finally(() => this.networksInFlight.delete(name));
-    this.networksInFlight.set(name, p);
-    return p;
-  }
-
-  private async createNetworkIfMissing(name: string, subnet: string | null): Promise<void> {
-    const existing = await this.call(
-      'inspect network',
-      (abortSignal) => withOptions(this.docker.getNetwork(name), 'inspect', { abortSignal }),
-      { okNotFound: true },
-    );
-    if (existing) return;
-    await this.call('create network', (abortSignal) =>
-      (this.docker.createNetwork as (o: object) => Promise<unknown>).call(this.docker, {
-        Name: name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Labels: { [LABELS.managedBy]: MANAGED_BY },
-        // Without a subnet the engine takes the next /24 of its address pool (198.18.0.0/16 here).
-        ...(subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } : {}),
-        abortSignal,
-      }),
-    ).catch((e: DriverError) => {
-      if (e.kind !== 'conflict') throw e; // created concurrently
-    });
-  }
-
-  async watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void): Promise<() => void> {
-    let stop: (() => void) | null = null;
-    const forget = () => {
-      if (stop) this.watchers.delete(stop);
-    };
-    stop = await watchDockerEvents(this.streams, this.timeoutMs, onEvent, (err) => {
-      forget();
-      onError(err);
-    });
-    const s = stop;
-    this.watchers.add(s);
-    return () => {
-      this.watchers.delete(s);
-      s();
-    };
-  }
-
-  async close(): Promise<void> {
-    for (const stop of this.watchers) stop();
-    this.watchers.clear();
-  }
-}
-
-/** Calls a dockerode method whose typings lack the options overload (abortSignal is still honoured). */
-function withOptions<T = unknown>(target: object, method: string, options: object): Promise<T> {
-  return (target as Record<string, (o: object) => Promise<T>>)[method](options);
-}
-
-function missingInfo(instanceUuid: string): InstanceInfo {
-  return {
-    instanceUuid,
-    containerId: null,
-    powerState: PowerState.NOSTATE,
-    status: 'missing',
-    exitCode: null,
-    oomKilled: false,
-    startedAt: null,
-    finishedAt: null,
-    addresses: [],
-    memoryBytes: 0,
-    nanoCpus: 0,
-    labels: {},
-  };
-}
-
-type NetworkEntry = { IPAddress?: string; GlobalIPv6Address?: string; MacAddress?: string };
-function addressesOf(nets: Record<string, NetworkEntry>): InstanceAddress[] {
-  const addresses: InstanceAddress[] = [];
-  for (const [name, n] of Object.entries(nets)) {
-    if (n.IPAddress) addresses.push({ network: name, version: 4, addr: n.IPAddress, mac: n.MacAddress || null });
-    if (n.GlobalIPv6Address)
-      addresses.push({ network: name, version: 6, addr: n.GlobalIPv6Address, mac: n.MacAddress || null });
-  }
-  return addresses;
-}
-
-function fromListEntry(c: Docker.ContainerInfo): InstanceInfo {
-  const labels = c.Labels ?? {};
-  const name = (c.Names?.[0] ?? '').replace(/^\//, '');
-  return {
-    instanceUuid: labels[LABELS.instanceUuid] ?? name.replace(/^nova-/, ''),
-    containerId: c.Id,
-    powerState: powerStateFromDocker(c.State),
-    status: c.State,
-    exitCode: null,
-    oomKilled: false,
-    startedAt: null,
-    finishedAt: null,
-    addresses: addressesOf(c.NetworkSettings?.Networks ?? {}),
-    memoryBytes: 0,
-    nanoCpus: 0,
-    labels,
-  };
-}
-
-function toInstanceInfo(d: Docker.ContainerInspectInfo): InstanceInfo {
-  const labels = d.Config?.Labels ?? {};
-  const unset = (t: string | undefined) => (!t || t.startsWith('0001-01-01') ? null : t);
-  return {
-    instanceUuid: labels[LABELS.instanceUuid] ?? d.Name.replace(/^\/nova-/, ''),
-    containerId: d.Id,
-    powerState: powerStateFromDocker(d.State.Status),
-    status: d.State.Status,
-    exitCode: d.State.Status === 'exited' || d.State.Status === 'dead' ? d.State.ExitCode : null,
-    oomKilled: Boolean(d.State.OOMKilled),
-    startedAt: unset(d.State.StartedAt),
-    finishedAt: unset(d.State.FinishedAt),
-    addresses: addressesOf(d.NetworkSettings?.Networks ?? {}),
-    memoryBytes: d.HostConfig?.Memory ?? 0,
-    nanoCpus: (d.HostConfig as { NanoCpus?: number })?.NanoCpus ?? 0,
-    labels,
-  };
-}
-
-/**
- * Docker's stdout/stderr multiplexing: [stream, 0, 0, 0, size(4 bytes BE)] + payload. A frame cut
- * short (a log read that ended mid-frame) contributes what it has.
- */
-export function demux(buf: Buffer): Buffer {
-  const out: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const size = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, Math.min(buf.length, i + 8 + size)));
-    i += 8 + size;
-  }
-  return Buffer.concat(out);
 }
