@@ -9,6 +9,7 @@ import { TokenService } from '../identity/token-service.js';
 import { NoAuth } from '../identity/noauth.js';
 import { IdentityService } from '../identity/identity-service.js';
 import { IdentityAdmin } from '../identity/identity-admin.js';
+import { RoleAdmin } from '../identity/role-admin.js';
 import { LoginThrottle } from '../identity/login-throttle.js';
 import { LoginFailuresRepo } from '../db/repositories/login-failures-repo.js';
 import { ApplicationCredentialsRepo } from '../db/repositories/application-credentials-repo.js';
@@ -61,6 +62,7 @@ export function createServices(deps: ServiceDeps) {
   const loginThrottle = new LoginThrottle(new LoginFailuresRepo(db), clock);
   const identity = new IdentityService(identityRepo, tokens, loginThrottle);
   const identityAdmin = new IdentityAdmin(identityRepo, tokens, loginThrottle, clock);
+  const roleAdmin = new RoleAdmin(identityRepo, tokens);
   // Keystone application credentials; tokens issued from one are checked against it.
   const applicationCredentials = new ApplicationCredentials(
     new ApplicationCredentialsRepo(db),
@@ -187,6 +189,7 @@ export function createServices(deps: ServiceDeps) {
     noauth,
     identity,
     identityAdmin,
+    roleAdmin,
     applicationCredentials,
     loginThrottle,
     hostsRepo,

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../composition/services.js';
 import { listBody, renderAssignment, renderRole } from './views/resources.js';
 import { params, queryBool, queryString, selfUrl, v3Url } from './common.js';
-import type { RoleInput } from '../../identity/identity-admin.js';
+import type { RoleInput } from '../../identity/role-admin.js';
 
 // Keystone's role schema (keystone/assignment/schema.py): parameter_types.name and description;
 // options.immutable is the only resource option.
@@ -29,14 +29,14 @@ const updateRoleBody = {
 };
 
 export async function roleRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
-  const { identityAdmin: admin, config } = opts.services;
+  const { identityAdmin: admin, roleAdmin, config } = opts.services;
   const v3 = (req: Parameters<typeof v3Url>[0]) => v3Url(req, config.publicUrl);
   // Documented in the OpenAPI document (so the bad-input fuzzer covers Keystone's routes too).
   const keystone = { tags: ['identity'] };
 
   app.get('/identity/v3/roles', { schema: keystone }, async (req) => {
     const q = req.query as Record<string, unknown>;
-    const rows = await admin.listRoles(req.auth, queryString(q.name));
+    const rows = await roleAdmin.listRoles(req.auth, queryString(q.name));
     return listBody(
       'roles',
       rows.map((r) => renderRole(r, v3(req))),
@@ -48,14 +48,14 @@ export async function roleRoutes(app: FastifyInstance, opts: { services: Service
     '/identity/v3/roles',
     { schema: { ...keystone, summary: 'Create a role (admin)', body: createRoleBody } },
     async (req, reply) => {
-      const role = await admin.createRole(req.auth, (req.body as { role: RoleInput }).role);
+      const role = await roleAdmin.createRole(req.auth, (req.body as { role: RoleInput }).role);
       return reply.code(201).send({ role: renderRole(role, v3(req)) });
     },
   );
 
   const one = { ...keystone, params: params('roleId') };
   app.get('/identity/v3/roles/:roleId', { schema: one }, async (req) => {
-    const role = await admin.getRole(req.auth, (req.params as { roleId: string }).roleId);
+    const role = await roleAdmin.getRole(req.auth, (req.params as { roleId: string }).roleId);
     return { role: renderRole(role, v3(req)) };
   });
 
@@ -63,7 +63,7 @@ export async function roleRoutes(app: FastifyInstance, opts: { services: Service
     '/identity/v3/roles/:roleId',
     { schema: { ...one, summary: 'Rename or describe a role (admin; not the built-in roles)', body: updateRoleBody } },
     async (req) => {
-      const role = await admin.updateRole(
+      const role = await roleAdmin.updateRole(
         req.auth,
         (req.params as { roleId: string }).roleId,
         (req.body as { role: RoleInput }).role,
@@ -76,7 +76,7 @@ export async function roleRoutes(app: FastifyInstance, opts: { services: Service
     '/identity/v3/roles/:roleId',
     { schema: { ...one, summary: 'Delete a role and its assignments (admin; not the built-in roles)' } },
     async (req, reply) => {
-      await admin.deleteRole(req.auth, (req.params as { roleId: string }).roleId);
+      await roleAdmin.deleteRole(req.auth, (req.params as { roleId: string }).roleId);
       return reply.code(204).send();
     },
   );
