@@ -1,0 +1,139 @@
+// The in-memory engine under the fake driver: its containers and images, the calls made, and what
+// tests inject or simulate behind the service's back (failures, delays, exits, removals, an engine
+// that is down or whose event stream breaks).
+import { DriverError } from '../../errors.js';
+import type { DriverEvent, SpawnSpec } from '../driver.js';
+
+export type Op =
+  | 'spawn'
+  | 'destroy'
+  | 'powerOff'
+  | 'powerOn'
+  | 'reboot'
+  | 'pause'
+  | 'unpause'
+  | 'suspend'
+  | 'resume'
+  | 'snapshot'
+  | 'loadImage'
+  | 'importImage'
+  | 'saveImage'
+  | 'updateResources'
+  | 'ping'
+  | 'getInfo'
+  | 'exec';
+
+export interface FakeContainer {
+  spec: SpawnSpec;
+  id: string;
+  status: 'created' | 'running' | 'paused' | 'exited' | 'dead';
+  exitCode: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  output: string;
+  memoryMb: number;
+  vcpus: number;
+  ip: string | null;
+}
+
+interface Injection {
+  error: Error;
+  times: number;
+  delayMs?: number;
+}
+
+export abstract class FakeEngine {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly images = new Map<string, Buffer>();
+  /** calls made, in order: "spawn <uuid>" … — handy for assertions */
+  readonly calls: string[] = [];
+  /** exec sessions (console shells) opened and not closed */
+  openExecs = 0;
+  /** every console TTY resize asked of exec sessions, in order */
+  readonly execResizes: Array<{ instanceUuid: string; cols: number; rows: number }> = [];
+  protected injections = new Map<Op, Injection>();
+  protected delays = new Map<Op, number>();
+  protected listeners = new Map<(e: DriverEvent) => void, (err: Error) => void>();
+  /** how many times watchEvents subscribed (reconnects show up here) */
+  subscriptions = 0;
+  protected nextIp = 2;
+  down = false;
+
+  constructor(readonly hostName = 'fake-host') {
+    this.images.set('sha256:' + 'f'.repeat(64), Buffer.from('fake'));
+  }
+
+  // ---- failure injection --------------------------------------------------------------------
+  /** The next `times` calls of `op` fail with `error` (Infinity: always). */
+  failNext(op: Op, error: Error = new DriverError(`injected ${op} failure`), times = 1): void {
+    this.injections.set(op, { error, times });
+  }
+  /** Every call of `op` takes `ms` longer (to hold a task in its transitional state). */
+  delay(op: Op, ms: number): void {
+    this.delays.set(op, ms);
+  }
+  clearInjections(): void {
+    this.injections.clear();
+    this.delays.clear();
+  }
+
+  /** Behind the service's back: the container's process exits (as if it crashed or finished). */
+  simulateExit(instanceUuid: string, exitCode = 0): void {
+    const c = this.containers.get(instanceUuid);
+    if (!c) return;
+    c.status = 'exited';
+    c.exitCode = exitCode;
+    c.finishedAt = new Date().toISOString();
+    this.emit(instanceUuid, 'die', exitCode);
+  }
+  /** Behind the service's back, and silently (as while the engine was down): no event at all. */
+  simulateExitQuietly(instanceUuid: string, exitCode = 0): void {
+    const c = this.containers.get(instanceUuid);
+    if (!c) return;
+    c.status = 'exited';
+    c.exitCode = exitCode;
+    c.finishedAt = new Date().toISOString();
+  }
+  /** The event stream breaks (engine restarted): every watcher gets onError once and is dropped. */
+  breakEventStream(
+    err: Error = new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable'),
+  ): void {
+    const watchers = [...this.listeners.values()];
+    this.listeners.clear();
+    for (const onError of watchers) onError(err);
+  }
+  /** Behind the service's back: the container is removed. */
+  simulateRemove(instanceUuid: string): void {
+    this.containers.delete(instanceUuid);
+    this.emit(instanceUuid, 'destroy');
+  }
+  /** Append to what the container "printed". */
+  print(instanceUuid: string, text: string): void {
+    const c = this.containers.get(instanceUuid);
+    if (c) c.output += text;
+  }
+
+  protected async enter(op: Op, what: string): Promise<void> {
+    this.calls.push(`${op} ${what}`);
+    const d = this.delays.get(op);
+    if (d) await new Promise((r) => setTimeout(r, d));
+    if (this.down && op !== 'ping') throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    const inj = this.injections.get(op);
+    if (inj && inj.times > 0) {
+      inj.times -= 1;
+      if (inj.times <= 0) this.injections.delete(op);
+      throw inj.error;
+    }
+  }
+
+  protected emit(instanceUuid: string, action: string, exitCode?: number): void {
+    const e: DriverEvent = { instanceUuid, action, time: Date.now(), ...(exitCode !== undefined ? { exitCode } : {}) };
+    for (const l of [...this.listeners.keys()]) l(e);
+  }
+
+  protected must(instanceUuid: string): FakeContainer {
+    const c = this.containers.get(instanceUuid);
+    if (!c) throw new DriverError(`No such container: nova-${instanceUuid}`, 'not-found');
+    return c;
+  }
+}
