@@ -2,40 +2,20 @@
 // (visibility → 404, policy → 403, state → 409), changes the database in one transaction (the
 // task_state compare-and-swap is the lock), records an instance action and enqueues a task for
 // the worker. It never waits for Docker: create and delete return as soon as the task is queued.
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../../db/knex.js';
 import type { Clock } from '../../db/time.js';
 import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, canSee, isAdmin } from '../../identity/policy.js';
 import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../../errors.js';
-import {
-  type InstancesRepo,
-  type FlavorSnapshot,
-  type InstanceRow,
-  type NewInstance,
-} from '../../db/repositories/instances-repo.js';
+import { type InstancesRepo, type InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
 import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import { type TaskQueue, BUILD_TASK, DELETE_TASK, type BuildPayload } from '../tasks.js';
+import { type TaskQueue, DELETE_TASK } from '../tasks.js';
 import type { InstanceActions } from './instance-actions.js';
-import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow, ServerGroupPort } from '../ports.js';
+import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from '../ports.js';
 import { assertNotLocked, assertState } from './guards.js';
 import { TaskState, VmState } from './states.js';
-import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks.js';
-import {
-  assertInjectedFileQuota,
-  assertSecurityGroups,
-  bdmImageNotFound,
-  noBlockStorage,
-  resolveBlockDeviceMappings,
-  type BdmV2,
-  type LegacyBdm,
-  type PersonalityFile,
-} from './create-options.js';
-import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
-import { PowerState } from '../../virt/power-state.js';
-import { defaultGroupId } from './security-groups.js';
 import { isUuidLike } from '../../contract/parameter-types.js';
 import { createServers, type CreateServerInput, type CreateServerResult } from './create-server.js';
 

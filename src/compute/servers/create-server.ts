@@ -2,23 +2,12 @@
 // order (forced host, flavor, image, block devices, zone, key pair, quotas), then every server of
 // the request written with its build task in one transaction. It never waits for Docker.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Clock } from '../../db/time.js';
 import type { AuthContext } from '../../identity/auth-context.js';
-import { authorize, canSee, isAdmin } from '../../identity/policy.js';
-import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../../errors.js';
-import {
-  type InstancesRepo,
-  type FlavorSnapshot,
-  type InstanceRow,
-  type NewInstance,
-} from '../../db/repositories/instances-repo.js';
-import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
-import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
-import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import { type TaskQueue, BUILD_TASK, DELETE_TASK, type BuildPayload } from '../tasks.js';
-import type { InstanceActions } from './instance-actions.js';
-import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ImageRow, ServerGroupPort } from '../ports.js';
-import { assertNotLocked, assertState } from './guards.js';
+import { authorize, isAdmin } from '../../identity/policy.js';
+import { BadRequest, Forbidden, NotFound } from '../../errors.js';
+import { type FlavorSnapshot, type InstanceRow, type NewInstance } from '../../db/repositories/instances-repo.js';
+import { BUILD_TASK, type BuildPayload } from '../tasks.js';
+import type { ImageRow } from '../ports.js';
 import { TaskState, VmState } from './states.js';
 import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks.js';
 import {
@@ -34,7 +23,6 @@ import {
 import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
 import { PowerState } from '../../virt/power-state.js';
 import { defaultGroupId } from './security-groups.js';
-import { isUuidLike } from '../../contract/parameter-types.js';
 import type { ComputeApiDeps } from './compute-api.js';
 
 export type NetworksRequest =
