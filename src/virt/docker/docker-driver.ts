@@ -20,8 +20,12 @@ import {
   type InstanceInfo,
   type InstanceStats,
   type SpawnSpec,
+  type BridgeNetworkSpec,
+  type NetworkAttachment,
+  type NetworkSummary,
 } from '../driver.js';
 import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client.js';
+import { DockerNetworks } from './docker-networks.js';
 import { envRestoringImage } from './commit-env.js';
 import { watchDockerEvents } from './events.js';
 import { openExecSession } from './exec-session.js';
@@ -529,6 +533,28 @@ export class DockerDriver implements ComputeDriver {
     const p = this.createNetworkIfMissing(name, subnet).finally(() => this.networksInFlight.delete(name));
     this.networksInFlight.set(name, p);
     return p;
+  }
+
+  // ---- networks of the network service (docker-networks.ts) -------------------------------------
+  private get networks(): DockerNetworks {
+    return (this.networksImpl ??= new DockerNetworks(this.docker, this.timeoutMs));
+  }
+  private networksImpl: DockerNetworks | null = null;
+
+  ensureBridgeNetwork(spec: BridgeNetworkSpec): Promise<string> {
+    return this.networks.ensureBridgeNetwork(spec);
+  }
+  removeNetwork(name: string): Promise<void> {
+    return this.networks.removeNetwork(name);
+  }
+  listNetworks(label: string): Promise<NetworkSummary[]> {
+    return this.networks.listNetworks(label);
+  }
+  connectNetwork(instanceUuid: string, iface: NetworkAttachment): Promise<{ mac: string | null }> {
+    return this.networks.connectNetwork(instanceUuid, iface);
+  }
+  disconnectNetwork(instanceUuid: string, network: string): Promise<void> {
+    return this.networks.disconnectNetwork(instanceUuid, network);
   }
 
   private async createNetworkIfMissing(name: string, subnet: string | null): Promise<void> {
