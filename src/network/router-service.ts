@@ -126,7 +126,10 @@ export class RouterService {
     project: string,
     opts: { id?: string } = {},
   ): Promise<RouterView> {
-    this.checkGatewayPolicy(c, b.external_gateway_info, 'create');
+    // an empty external_gateway_info is no gateway (l3_db._validate_gw_info takes the network_id only)
+    const gateway =
+      b.external_gateway_info && Object.keys(b.external_gateway_info).length ? b.external_gateway_info : null;
+    this.checkGatewayPolicy(c, gateway, 'create');
     return this.db.transaction(async (trx) => {
       await this.quotas.check(trx, project, { router: 1 });
       const now = this.now();
@@ -138,15 +141,15 @@ export class RouterService {
         admin_state_up: b.admin_state_up ?? true,
         status: 'ACTIVE',
         gw_port_id: null,
-        enable_snat: b.external_gateway_info?.enable_snat ?? true,
+        enable_snat: gateway?.enable_snat ?? true,
         routes: [],
         created_at: now,
         updated_at: now,
         revision_number: 1,
       };
       await this.l3.insert(r, trx);
-      if (b.external_gateway_info) {
-        const gw = await this.createGateway(c, r.id, b.external_gateway_info, trx);
+      if (gateway) {
+        const gw = await this.createGateway(c, r.id, gateway, trx);
         await this.l3.update(r.id, { gw_port_id: gw.id }, trx, false);
         r.gw_port_id = gw.id;
       }

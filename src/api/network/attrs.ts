@@ -219,6 +219,10 @@ export function prepareBody(
       throw HTTPBadRequest(`Cannot update read-only attribute ${name}`);
     }
   }
+  for (const k of ['tenant_id', 'project_id']) {
+    const reason = k in out ? isString(255)(out[k]) : null;
+    if (reason) throw HTTPBadRequest(`Invalid input for ${k}. Reason: ${reason}.`);
+  }
   for (const [name, a] of Object.entries(attrs)) {
     if (!(name in out)) continue;
     if (a.convert) out[name] = a.convert(out[name]);

@@ -2,7 +2,7 @@
 // admin updates (check_limit refuses a limit below usage) and resets.
 import type { FastifyInstance } from 'fastify';
 import type { NetworkServices } from '../../composition/network.js';
-import { HTTPBadRequest, HTTPNotImplemented, PolicyNotAuthorized } from '../../network/errors.js';
+import { HTTPBadRequest, PolicyNotAuthorized } from '../../network/errors.js';
 import { NEUTRON_RESOURCES, type NeutronResource } from '../../network/quotas.js';
 import type { Caller } from '../../network/network-service.js';
 import { prepareBody } from './attrs.js';
@@ -23,9 +23,6 @@ export function quotaRoutes(app: FastifyInstance, s: NetworkServices) {
     for (const pid of await s.quotas.projectsWithLimits())
       out.push({ ...(await s.quotas.limits(pid)), project_id: pid, tenant_id: pid });
     return { quotas: out };
-  });
-  app.post(`${V2}/quotas`, { schema: { tags, summary: 'Not supported' } }, async () => {
-    throw HTTPNotImplemented('POST requests are not supported on this resource.');
   });
   app.get(`${V2}/quotas/tenant`, { schema: { tags, summary: "The caller's project" } }, async (req) => ({
     tenant: { tenant_id: callerOf(req).projectId },
