@@ -15,6 +15,10 @@ export type NetworkDriver = Pick<
 
 /** What the network service needs from the engines (implemented by DockerDataplane over the virt drivers). */
 export interface Dataplane extends FloatingIpDataplane {
+  /** plug a port into its device's container on a host; records host, status and the endpoint's MAC */
+  plug(port: PortRow, hostId: number, hostName: string): Promise<void>;
+  /** the reverse */
+  unplug(port: PortRow): Promise<void>;
   /** a deleted network's Docker networks on every engine */
   removeNetwork(networkId: string): Promise<void>;
   /** a plugged port whose addresses changed: its endpoint is made again */

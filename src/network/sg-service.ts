@@ -6,6 +6,7 @@ import type { RuleRow, SecurityGroupRow, SecurityGroupsRepo } from '../db/reposi
 import { defaultGroupRules, normalizeRule, ruleKey, type NormalizedRule, type RuleInput } from './sg-rules.js';
 import type { NeutronQuotas } from './quotas.js';
 import type { Caller, Clock } from './network-service.js';
+import { defaultGroupId } from '../compute/servers/security-groups.js';
 import {
   PolicyNotAuthorized,
   SecurityGroupCannotRemoveDefault,
@@ -43,8 +44,10 @@ export class SecurityGroupService {
       if (again) return again;
       await this.quotas.check(t, projectId, { security_group_rule: 4 });
       const now = this.now();
-      const id = randomUUID();
-      await this.repo.insertGroup(
+      // the id Nova's side names the project's default group by (compute/servers/security-groups.ts);
+      // a concurrent maker of the same group wins the primary key and this one uses its group
+      const id = defaultGroupId(projectId);
+      const made = await this.repo.insertGroupIfAbsent(
         {
           id,
           project_id: projectId,
@@ -57,10 +60,8 @@ export class SecurityGroupService {
         },
         t,
       );
-      if (!(await this.repo.claimDefault(projectId, id, t))) {
-        await this.repo.deleteGroup(id, t);
-        return (await this.repo.defaultGroupId(projectId, t))!;
-      }
+      if (!made) return id;
+      await this.repo.claimDefault(projectId, id, t);
       await this.repo.insertRules(
         defaultGroupRules(id).map((r) => this.ruleRow(r, projectId, now)),
         t,

@@ -58,6 +58,11 @@ export class SecurityGroupsRepo {
   async group(id: string, trx: Db = this.db): Promise<SecurityGroupRow | undefined> {
     return (await this.groups({ id: [id] }, trx))[0];
   }
+  /** false when a group with that id exists already */
+  async insertGroupIfAbsent(row: SecurityGroupRow, trx: Db): Promise<boolean> {
+    const rows: unknown = await trx('neutron_security_groups').insert(row).onConflict('id').ignore().returning('id');
+    return Array.isArray(rows) ? rows.length > 0 : true;
+  }
   async insertGroup(row: SecurityGroupRow, trx: Db): Promise<void> {
     await trx('neutron_security_groups').insert(row);
   }
