@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './db/time.js';
 import type { DriverFactory } from './virt/driver.js';
 import { dockerDriverFactory, fakeDriverFactory } from './virt/factory.js';
 import { createServices, type Services } from './composition/services.js';
-import { bootstrapIdentity, writeOpenrc, type BootstrapResult } from './identity/bootstrap.js';
+import { bootstrapIdentity, DEFAULT_DOMAIN_ID, writeOpenrc, type BootstrapResult } from './identity/bootstrap.js';
 import { HostRegistry } from './compute/hosts/host-registry.js';
 import { reconcileAtStartup } from './worker/reconcile.js';
 import { compile } from './plugins/validation.js';
@@ -24,6 +24,9 @@ import { versionRoutes } from './api/versions.js';
 import { identityRoutes } from './api/identity/index.js';
 import { imageRoutes } from './api/image/index.js';
 import { computeRoutes } from './api/compute/index.js';
+import { networkRoutes } from './api/network/index.js';
+import { ensureDefaultTopology } from './network/topology.js';
+import { PRIVATE_NETWORK_ID } from './compute/servers/networks.js';
 import { serialConsoleSocket } from './api/compute/servers/console-ws.js';
 import { aliasGlanceReadsUnderCompute } from './api/image/compute-prefix-alias.js';
 
@@ -70,6 +73,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     // The further configured Docker hosts, then (below) one heartbeat so that os-services and the
     // scheduler see the hosts that answer as up from the first request.
     await services.hostHealth.ensureHosts(config.computeHosts);
+    // devstack's topology (public, private, router1), once; the admin project owns it.
+    const adminProject = await services.identityRepo.findProjectByName(DEFAULT_DOMAIN_ID, 'admin');
+    if (adminProject) {
+      await ensureDefaultTopology(services.network, {
+        adminProjectId: adminProject.id,
+        privateNetworkId: PRIVATE_NETWORK_ID,
+        publicCidr: config.network.publicCidr,
+        privateCidr: config.network.privateCidr,
+      });
+    }
     return seeded;
   });
   await services.hostHealth.beat();
@@ -144,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(identityRoutes, { services });
   await app.register(imageRoutes, { services });
   await app.register(computeRoutes, { services });
+  await app.register(networkRoutes, { services });
   await app.register(serialConsoleSocket, { services });
 
   // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.

@@ -1,6 +1,8 @@
 // One validated, typed configuration object, read once from the environment.
 // A bad value stops the start with a one-line message naming the variable.
 import path from 'node:path';
+import { cidrWithin, cidrsOverlap, formatCidr, parseCidr } from './network/ip.js';
+import { defaultRanges } from './network/ranges.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -37,6 +39,12 @@ export interface Config {
    * test-only [api] auth_strategy: any token "user[:project]" is believed; loopback only).
    */
   authStrategy: AuthStrategy;
+  /**
+   * The network service's address space: every subnet (the defaults and users') lies inside these
+   * pools, and the default topology's `public` and `private` ranges (carved from the top of the IPv4
+   * pool unless given).
+   */
+  network: { poolV4: string; poolV6: string; publicCidr: string; privateCidr: string };
 }
 
 export type AuthStrategy = 'keystone' | 'noauth2';
@@ -71,6 +79,40 @@ function url(env: Env, name: string): string | null {
     throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+function cidr(env: Env, name: string, fallback: string, version: 4 | 6): string {
+  const raw = str(env, name, fallback);
+  const c = parseCidr(raw);
+  if (!c || c.version !== version) throw new ConfigError(`${name} must be an IPv${version} CIDR, got "${raw}"`);
+  return formatCidr(c);
+}
+
+function networkConfig(env: Env): Config['network'] {
+  const poolV4 = cidr(env, 'NOVADOCK_NETWORK_POOL', '198.18.0.0/16', 4);
+  const poolV6 = cidr(env, 'NOVADOCK_NETWORK_POOL_V6', 'fd6e:6f76:6100::/40', 6);
+  let ranges: { publicCidr: string; privateCidr: string };
+  try {
+    ranges = defaultRanges(poolV4);
+  } catch (e) {
+    throw new ConfigError(`NOVADOCK_NETWORK_POOL: ${(e as Error).message}`);
+  }
+  const publicCidr = cidr(env, 'NOVADOCK_NETWORK_PUBLIC_CIDR', ranges.publicCidr, 4);
+  const privateCidr = cidr(env, 'NOVADOCK_NETWORK_PRIVATE_CIDR', ranges.privateCidr, 4);
+  const pool = parseCidr(poolV4)!;
+  for (const [name, value] of [
+    ['NOVADOCK_NETWORK_PUBLIC_CIDR', publicCidr],
+    ['NOVADOCK_NETWORK_PRIVATE_CIDR', privateCidr],
+  ] as const) {
+    if (!cidrWithin(parseCidr(value)!, pool))
+      throw new ConfigError(`${name} ${value} must lie inside NOVADOCK_NETWORK_POOL ${poolV4}`);
+  }
+  if (cidrsOverlap(parseCidr(publicCidr)!, parseCidr(privateCidr)!)) {
+    throw new ConfigError(
+      `NOVADOCK_NETWORK_PUBLIC_CIDR ${publicCidr} and NOVADOCK_NETWORK_PRIVATE_CIDR ${privateCidr} overlap`,
+    );
+  }
+  return { poolV4, poolV6, publicCidr, privateCidr };
 }
 
 /** "name=url[@zone],…" → hosts; the zone defaults to the default availability zone. */
@@ -138,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     computeHosts: computeHosts(env, str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova')),
     heartbeatIntervalSeconds: int(env, 'NOVADOCK_HEARTBEAT_INTERVAL', 10, 1, 3600),
     authStrategy,
+    network: networkConfig(env),
   };
 }
 

@@ -44,6 +44,7 @@ import { ExternalEvents } from '../compute/servers/external-events.js';
 import { imageCacheHandler } from '../worker/manager/image-cache.js';
 import { handleHostEvents } from '../worker/manager/external-events.js';
 import { IMAGE_CACHE_TASK } from '../compute/tasks.js';
+import { createNetworkServices } from './network.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -173,9 +174,19 @@ export function createServices(deps: ServiceDeps) {
     log: computeManager.log,
     hostEvents: (requestId, events) => handleHostEvents({ ...computeManager, locks: worker.locks }, requestId, events),
   });
+  // The network service (Neutron v2.0 subset) over the same hosts' engines.
+  const network = createNetworkServices({
+    config,
+    db,
+    clock,
+    hosts,
+    hostsRepo,
+    log: (msg, err) => computeManager.log.warn({ err }, msg),
+  });
   return {
     ...computeServices,
     ...moreServerActions,
+    network,
     serverActions,
     drift,
     aggregates,

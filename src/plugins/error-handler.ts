@@ -1,6 +1,7 @@
 // One error handler for the whole service. It renders an error in the format of the service the
 // request was for: Nova fault bodies under /compute, webob-style bodies for Glance (and for routes
-// Nova itself does not know), Keystone error bodies under /identity. A 5xx never shows internals.
+// Nova itself does not know), Keystone error bodies under /identity, Neutron's {"NeutronError": …}
+// under /networking. A 5xx never shows internals.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -22,10 +23,11 @@ const NOVA_FAULT_NAMES: Record<number, string> = {
   503: 'serviceUnavailable',
 };
 
-export type ServiceKind = 'compute' | 'image' | 'identity' | 'root';
+export type ServiceKind = 'compute' | 'image' | 'identity' | 'network' | 'root';
 
 export function serviceOf(url: string): ServiceKind {
   if (url.startsWith('/compute')) return 'compute';
+  if (url.startsWith('/networking')) return 'network';
   if (url.startsWith('/image')) return 'image';
   if (url.startsWith('/identity')) return 'identity';
   return 'root';
@@ -43,15 +45,46 @@ function webobBody(status: number, message: string) {
   return { message: `${message}<br /><br />\n\n\n`, code: `${status} ${title}`, title };
 }
 
+/** webob exception class names: Neutron's `type` for errors that are not Neutron's own. */
+const WEBOB_TYPES: Readonly<Record<number, string>> = {
+  400: 'HTTPBadRequest',
+  401: 'HTTPUnauthorized',
+  403: 'HTTPForbidden',
+  404: 'HTTPNotFound',
+  405: 'HTTPMethodNotAllowed',
+  406: 'HTTPNotAcceptable',
+  409: 'HTTPConflict',
+  413: 'HTTPRequestEntityTooLarge',
+  414: 'HTTPRequestURITooLong',
+  415: 'HTTPUnsupportedMediaType',
+  500: 'HTTPInternalServerError',
+  501: 'HTTPNotImplemented',
+  503: 'HTTPServiceUnavailable',
+};
+
 export function sendError(
   req: FastifyRequest,
   reply: FastifyReply,
   status: number,
   message: string,
   headers: Record<string, string> = {},
+  /** Neutron's error type (a NeutronError's); otherwise webob's name for the status */
+  type?: string,
 ) {
   for (const [k, v] of Object.entries(headers)) reply.header(k, v);
   switch (serviceOf(req.url)) {
+    case 'network':
+      // keystonemiddleware answers a missing or bad token before Neutron sees the request
+      if (status === 401) {
+        return reply
+          .code(status)
+          .type('application/json')
+          .send({ error: { code: status, message, title: STATUS_CODES[status] ?? 'Error' } });
+      }
+      return reply
+        .code(status)
+        .type('application/json')
+        .send({ NeutronError: { type: type ?? WEBOB_TYPES[status] ?? 'HTTPError', message, detail: '' } });
     case 'compute': {
       const name = NOVA_FAULT_NAMES[status] ?? 'computeFault';
       const fault: Record<string, unknown> = { code: status, message };
@@ -102,21 +135,31 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     const apiError = toApiError(err, req);
     if (apiError) {
       if (apiError.status >= 500) req.log.warn({ err }, 'request failed');
-      return sendError(req, reply, apiError.status, apiError.message, apiError.headers);
+      const type = (apiError as ApiError & { type?: unknown }).type;
+      return sendError(
+        req,
+        reply,
+        apiError.status,
+        apiError.message,
+        apiError.headers,
+        typeof type === 'string' ? type : undefined,
+      );
     }
     req.log.error({ err }, 'unexpected error');
     return sendError(
       req,
       reply,
       500,
-      'Unexpected API Error. Please report this at the novadock issue tracker and attach the service log if possible.',
+      serviceOf(req.url) === 'network'
+        ? 'Request Failed: internal server error while processing your request.'
+        : 'Unexpected API Error. Please report this at the novadock issue tracker and attach the service log if possible.',
     );
   });
 
   app.setNotFoundHandler((req, reply) => {
     // Nova's router answers unknown paths with webob's plain 404 body, not a fault.
     const status = 404;
-    if (serviceOf(req.url) === 'identity') {
+    if (serviceOf(req.url) === 'identity' || serviceOf(req.url) === 'network') {
       return sendError(req, reply, status, 'The resource could not be found.');
     }
     return reply.code(status).type('application/json').send(webobBody(status, 'The resource could not be found.'));

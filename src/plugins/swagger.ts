@@ -5,6 +5,13 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import { MAX_VERSION } from '../compute/api-version.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The request body's schema for the OpenAPI document only (not validated by fastify). */
+    docBody?: object;
+  }
+}
+
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -19,9 +26,12 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
       security: [{ keystoneToken: [] }],
     },
     transform: ({ schema, url, route }) => {
-      const bodies = (route.config as { bodies?: { schema: object }[] } | undefined)?.bodies;
+      const cfg = route.config as { bodies?: { schema: object }[]; docBody?: object } | undefined;
+      const bodies = cfg?.bodies;
       const s = { ...(schema ?? {}) } as Record<string, unknown>;
       if (bodies && bodies.length && !s.body) s.body = bodies[bodies.length - 1].schema;
+      // documented only: the route checks its body itself (the network API words errors as Neutron)
+      if (cfg?.docBody && !s.body) s.body = cfg.docBody;
       return { schema: s, url };
     },
   });

@@ -68,6 +68,31 @@ export interface SpawnSpec {
   files?: InjectedFile[];
 }
 
+export interface BridgeNetworkSpec {
+  name: string;
+  /** the host's bridge interface name (15 characters at most) */
+  bridge: string;
+  v4: { cidr: string; gateway: string };
+  v6?: { cidr: string; gateway: string };
+  mtu: number;
+  labels: Record<string, string>;
+}
+
+export interface NetworkAttachment {
+  network: string;
+  ipv4?: string;
+  ipv6?: string;
+}
+
+export interface NetworkSummary {
+  name: string;
+  id: string;
+  labels: Record<string, string>;
+  subnets: string[];
+  /** instance uuids of this service's containers attached to it */
+  instances: string[];
+}
+
 export interface InjectedFile {
   path: string;
   contents: Buffer;
@@ -199,6 +224,27 @@ export interface ComputeDriver {
 
   /** Create the service-owned bridge network if missing. */
   ensureNetwork(name: string, subnet: string | null): Promise<void>;
+
+  // ---- networks of the network service (one Docker bridge network per Neutron network and engine) ----
+  /**
+   * A bridge network with exactly this addressing, created when missing (concurrent callers share one
+   * create); returns its id. A same-named network with other addressing is replaced when it has no
+   * endpoints, else 'conflict'; a range overlapping another network of the engine is 'conflict' too.
+   */
+  ensureBridgeNetwork(spec: BridgeNetworkSpec): Promise<string>;
+  /** Remove a network; missing is success; endpoints left: 'conflict'. */
+  removeNetwork(name: string): Promise<void>;
+  /** This service's networks carrying the label (`key=value` or `key`), for reconciliation. */
+  listNetworks(label: string): Promise<NetworkSummary[]>;
+  /**
+   * Attach the instance's container (created, running, stopped or paused) with these addresses; live,
+   * no restart. Returns the endpoint's MAC (Docker's 02:42:<IPv4>; null before a first start). On
+   * failure the container is left as it was: Docker's half-made entry, which would stop the container
+   * from starting again, is removed. Already attached to that network: 'conflict'.
+   */
+  connectNetwork(instanceUuid: string, iface: NetworkAttachment): Promise<{ mac: string | null }>;
+  /** Detach; a container that is not attached, or missing, is success. */
+  disconnectNetwork(instanceUuid: string, network: string): Promise<void>;
 
   /**
    * Subscribes to container events of this service (label managed-by=novadock, every service id).

@@ -149,7 +149,7 @@ describe('errors and request ids', () => {
 });
 
 describe('tokens', () => {
-  it('password auth gives 201, X-Subject-Token and a catalog with compute, image and identity', async () => {
+  it('password auth gives 201, X-Subject-Token and a catalog with compute, image, network and identity', async () => {
     const res = await t.http
       .post('/identity/v3/auth/tokens')
       .set('Host', 'h:8774')
@@ -178,6 +178,7 @@ describe('tokens', () => {
       identity: 'http://h:8774/identity/v3',
       compute: 'http://h:8774/compute/v2.1',
       image: 'http://h:8774/image',
+      network: 'http://h:8774/networking',
     });
   });
   it('glance style (no domain at all) works; a wrong password is 401 in Keystone format', async () => {

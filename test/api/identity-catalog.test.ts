@@ -43,7 +43,7 @@ describe('services, endpoints and regions', () => {
       region_id: string;
       enabled: boolean;
     }[];
-    expect(endpoints).toHaveLength(9);
+    expect(endpoints).toHaveLength(12);
     for (const c of cat) {
       for (const e of c.endpoints) {
         expect(endpoints.find((x) => x.id === e.id)).toMatchObject({
@@ -72,7 +72,7 @@ describe('services, endpoints and regions', () => {
     expect((await get('/services?name=glance')).body.services.map((s: { type: string }) => s.type)).toEqual(['image']);
     const pub = (await get(`/endpoints?service_id=${nova[0].id}&interface=public&region_id=RegionOne`)).body.endpoints;
     expect(pub).toHaveLength(1);
-    expect((await get(`/endpoints?interface=admin`)).body.endpoints).toHaveLength(3);
+    expect((await get(`/endpoints?interface=admin`)).body.endpoints).toHaveLength(4);
     expect((await get(`/endpoints?region_id=Elsewhere`)).body.endpoints).toEqual([]);
     expect((await get(`/services/${nova[0].id}`)).body.service).toEqual(nova[0]);
     expect((await get(`/endpoints/${pub[0].id}`)).body.endpoint).toEqual(pub[0]);
@@ -122,6 +122,6 @@ describe('services, endpoints and regions', () => {
     expect(byMember.body.error.message).toBe(
       'You are not authorized to perform the requested action: identity:create_endpoint.',
     );
-    expect((await get('/endpoints')).body.endpoints).toHaveLength(9);
+    expect((await get('/endpoints')).body.endpoints).toHaveLength(12);
   });
 });

@@ -203,7 +203,7 @@ describe('scopes', () => {
     expect(res.body.token.domain).toEqual({ id: 'default', name: 'Default' });
     expect(res.body.token.project).toBeUndefined();
     expect(res.body.token.roles.map((r: { name: string }) => r.name)).toEqual(['admin']);
-    expect(res.body.token.catalog.length).toBe(3);
+    expect(res.body.token.catalog.length).toBe(4);
     const list = await t.http.get('/identity/v3/projects').set('X-Auth-Token', res.headers['x-subject-token']);
     expect(list.status).toBe(200);
 
@@ -230,7 +230,7 @@ describe('validate, check and revoke', () => {
       .set('X-Subject-Token', subject);
     expect(get.status).toBe(200);
     expect(get.headers['x-subject-token']).toBe(subject);
-    expect(get.body.token.catalog).toHaveLength(3);
+    expect(get.body.token.catalog).toHaveLength(4);
     const head = await t.http
       .head('/identity/v3/auth/tokens')
       .set('X-Auth-Token', t.adminToken)
@@ -307,17 +307,18 @@ describe('validate, check and revoke', () => {
 });
 
 describe('catalog', () => {
-  it('identity, compute (/compute/v2.1) and image (unversioned /image), each public/internal/admin in RegionOne, absolute from Host', async () => {
+  it('identity, compute (/compute/v2.1), image (unversioned /image) and network (/networking), each public/internal/admin in RegionOne, absolute from Host', async () => {
     const res = await issue(passwordAuth(adminUser(), { project: { name: 'admin' } }), 'cloud.example:8774');
     const catalog = res.body.token.catalog as {
       type: string;
       endpoints: { interface: string; region: string; region_id: string; url: string }[];
     }[];
-    expect(catalog.map((s) => s.type).sort()).toEqual(['compute', 'identity', 'image']);
+    expect(catalog.map((s) => s.type).sort()).toEqual(['compute', 'identity', 'image', 'network']);
     const want: Record<string, string> = {
       identity: 'http://cloud.example:8774/identity/v3',
       compute: 'http://cloud.example:8774/compute/v2.1',
       image: 'http://cloud.example:8774/image',
+      network: 'http://cloud.example:8774/networking',
     };
     for (const s of catalog) {
       expect(s.endpoints.map((e) => e.interface).sort()).toEqual(['admin', 'internal', 'public']);
@@ -353,6 +354,7 @@ describe('catalog', () => {
           'https://cloud.example.org/identity/v3',
           'https://cloud.example.org/compute/v2.1',
           'https://cloud.example.org/image',
+          'https://cloud.example.org/networking',
         ]),
       );
     } finally {

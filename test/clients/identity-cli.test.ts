@@ -302,6 +302,7 @@ describe('catalog administration (read)', () => {
       expect(services.map((r) => `${r.Name}:${r.Type}`).sort()).toEqual([
         'glance:image',
         'keystone:identity',
+        'neutron:network',
         'nova:compute',
       ]);
       const compute = jsonOut<Row[]>(
@@ -316,7 +317,7 @@ describe('catalog administration (read)', () => {
         URL: `${s.url}/compute/v2.1`,
         Enabled: true,
       });
-      expect(jsonOut<Row[]>(ok(await osc(['endpoint', 'list', '-f', 'json'])))).toHaveLength(9);
+      expect(jsonOut<Row[]>(ok(await osc(['endpoint', 'list', '-f', 'json'])))).toHaveLength(12);
       expect(jsonOut<Row[]>(ok(await osc(['region', 'list', '-f', 'json']))).map((r) => r.Region)).toEqual([
         'RegionOne',
       ]);

@@ -3,7 +3,8 @@
 // query strings and ids — 10,000 requests in all, in-process (fake driver, app.inject). Every
 // answer is below 500, and every error body has its service's format: a Nova fault
 // {name: {code, message}} under /compute (webob only for an unknown route), Glance's webob
-// {code, title, message} under /image, Keystone's {error: {code, message, title}} under /identity.
+// {code, title, message} under /image, Keystone's {error: {code, message, title}} under /identity,
+// Neutron's {NeutronError: {type, message, detail}} under /networking.
 // A failure prints the seed and the request, so it can be replayed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
@@ -60,6 +61,8 @@ beforeAll(async () => {
     .send({ keypair: { name: 'fuzzkey' } });
   expect(kp.status).toBe(200);
   fixtures.keypair = 'fuzzkey';
+  const nets = await t.http.get('/networking/v2.0/networks?name=private').set('X-Auth-Token', t.adminToken);
+  fixtures.network = nets.body.networks[0].id;
   const fuzzUser = await t.services.identityRepo.findUserByName('default', 'fuzzproj-member');
   fixtures.user = fuzzUser!.id;
   fixtures.project = (await t.services.identityRepo.findProjectByName('default', 'fuzzproj'))!.id;
@@ -81,6 +84,8 @@ function paramValue(g: Gen, route: Route, name: string): { value: string; raw: b
     if (/\/users\/\{/.test(p)) return fixtures.user;
     if (/\/projects\/\{/.test(p)) return fixtures.project;
     if (/os-quota-sets\/\{id\}/.test(p)) return fixtures.project;
+    if (/\/networking\/v2\.0\/quotas\/\{/.test(p)) return fixtures.project;
+    if (/\/networking\/v2\.0\/networks\/\{/.test(p)) return fixtures.network;
     return undefined;
   };
   // Never hand a real id to a DELETE: the fixtures must outlive the run.
@@ -253,6 +258,12 @@ function assertErrorFormat(url: string, status: number, raw: string, contentType
     )) {
       throw new Error(`not a Keystone error: ${raw.slice(0, 300)}`);
     }
+  } else if (url.startsWith('/networking')) {
+    // Neutron's {"NeutronError": {type, message, detail}}; a token problem is keystonemiddleware's
+    const neutron =
+      b?.NeutronError && typeof b.NeutronError.type === 'string' && typeof b.NeutronError.message === 'string';
+    const keystone = status === 401 && b?.error && b.error.code === 401;
+    if (!neutron && !keystone) throw new Error(`not a NeutronError: ${raw.slice(0, 300)}`);
   } else if (!webob(b)) {
     throw new Error(`not a webob error: ${raw.slice(0, 300)}`);
   }

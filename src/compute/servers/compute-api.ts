@@ -2,21 +2,15 @@
 // (visibility → 404, policy → 403, state → 409), changes the database in one transaction (the
 // task_state compare-and-swap is the lock), records an instance action and enqueues a task for
 // the worker. It never waits for Docker: create and delete return as soon as the task is queued.
-import type { Database } from '../../db/knex.js';
-import type { Clock } from '../../db/time.js';
 import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, canSee, isAdmin } from '../../identity/policy.js';
 import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../../errors.js';
-import { type InstancesRepo, type InstanceRow } from '../../db/repositories/instances-repo.js';
-import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
-import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
-import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import { type TaskQueue, DELETE_TASK } from '../tasks.js';
-import type { InstanceActions } from './instance-actions.js';
-import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from '../ports.js';
+import { type InstanceRow } from '../../db/repositories/instances-repo.js';
+import { DELETE_TASK } from '../tasks.js';
 import { assertNotLocked, assertState } from './guards.js';
 import { TaskState, VmState } from './states.js';
 import { isUuidLike } from '../../contract/parameter-types.js';
+import type { ComputeApiDeps } from './compute-api-deps.js';
 import { createServers, type CreateServerInput, type CreateServerResult } from './create-server.js';
 
 export interface UpdateServerInput {
@@ -38,21 +32,7 @@ export interface SoftDeletePort {
   trySoftDelete(auth: AuthContext, requestId: string, row: InstanceRow): Promise<boolean>;
 }
 
-export interface ComputeApiDeps {
-  db: Database;
-  clock: Clock;
-  instances: InstancesRepo;
-  metadata: InstanceMetadataRepo;
-  tags: InstanceTagsRepo;
-  hostsRepo: HostsRepo;
-  worker: TaskQueue;
-  actions: InstanceActions;
-  flavors: FlavorPort;
-  images: ImagePort;
-  quotas: QuotaPort;
-  keypairs: KeypairPort;
-  serverGroups?: ServerGroupPort;
-}
+export type { ComputeApiDeps };
 
 export class ComputeApi {
   private softDelete?: SoftDeletePort;

@@ -23,7 +23,7 @@ import {
 import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
 import { PowerState } from '../../virt/power-state.js';
 import { defaultGroupId } from './security-groups.js';
-import type { ComputeApiDeps } from './compute-api.js';
+import type { ComputeApiDeps } from './compute-api-deps.js';
 
 export type NetworksRequest =
   'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;

@@ -7,9 +7,18 @@ import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
-import { LABELS, MANAGED_BY, type DriverEvent, type HostInfo } from '../driver.js';
+import {
+  LABELS,
+  MANAGED_BY,
+  type BridgeNetworkSpec,
+  type DriverEvent,
+  type HostInfo,
+  type NetworkAttachment,
+  type NetworkSummary,
+} from '../driver.js';
 import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client.js';
 import { watchDockerEvents } from './events.js';
+import { DockerNetworks } from './docker-networks.js';
 
 export interface DockerDriverOptions {
   dockerUrl: string;
@@ -210,6 +219,28 @@ export abstract class DockerEngine {
     const p = this.createNetworkIfMissing(name, subnet).finally(() => this.networksInFlight.delete(name));
     this.networksInFlight.set(name, p);
     return p;
+  }
+
+  // ---- networks of the network service (docker-networks.ts) -------------------------------------
+  private get networks(): DockerNetworks {
+    return (this.networksImpl ??= new DockerNetworks(this.docker, this.timeoutMs));
+  }
+  private networksImpl: DockerNetworks | null = null;
+
+  ensureBridgeNetwork(spec: BridgeNetworkSpec): Promise<string> {
+    return this.networks.ensureBridgeNetwork(spec);
+  }
+  removeNetwork(name: string): Promise<void> {
+    return this.networks.removeNetwork(name);
+  }
+  listNetworks(label: string): Promise<NetworkSummary[]> {
+    return this.networks.listNetworks(label);
+  }
+  connectNetwork(instanceUuid: string, iface: NetworkAttachment): Promise<{ mac: string | null }> {
+    return this.networks.connectNetwork(instanceUuid, iface);
+  }
+  disconnectNetwork(instanceUuid: string, network: string): Promise<void> {
+    return this.networks.disconnectNetwork(instanceUuid, network);
   }
 
   private async createNetworkIfMissing(name: string, subnet: string | null): Promise<void> {

@@ -14,7 +14,11 @@ import {
   type InstanceInfo,
   type InstanceStats,
   type SpawnSpec,
+  type BridgeNetworkSpec,
+  type NetworkAttachment,
+  type NetworkSummary,
 } from '../driver.js';
+import { FakeNetworks } from './fake-networks.js';
 import { tarOf } from '../tar-writer.js';
 import { PowerState } from '../power-state.js';
 
@@ -102,6 +106,7 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
   }
   async destroy(instanceUuid: string): Promise<void> {
     await this.enter('destroy', instanceUuid);
+    this.nets.forget(instanceUuid);
     if (this.containers.delete(instanceUuid)) this.emit(instanceUuid, 'destroy');
   }
   async powerOff(instanceUuid: string, _timeoutS?: number): Promise<void> {
@@ -288,6 +293,28 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
     };
   }
   async ensureNetwork(): Promise<void> {}
+
+  /** Bridge networks and endpoints of the network service (fake-networks.ts). */
+  readonly nets = new FakeNetworks((uuid) => this.containers.has(uuid));
+  async ensureBridgeNetwork(spec: BridgeNetworkSpec): Promise<string> {
+    await this.enter('network', spec.name);
+    return this.nets.ensureBridgeNetwork(spec);
+  }
+  async removeNetwork(name: string): Promise<void> {
+    await this.enter('network', name);
+    return this.nets.removeNetwork(name);
+  }
+  listNetworks(label: string): Promise<NetworkSummary[]> {
+    return this.nets.listNetworks(label);
+  }
+  async connectNetwork(instanceUuid: string, iface: NetworkAttachment): Promise<{ mac: string | null }> {
+    await this.enter('network', instanceUuid);
+    return this.nets.connectNetwork(instanceUuid, iface);
+  }
+  async disconnectNetwork(instanceUuid: string, network: string): Promise<void> {
+    await this.enter('network', instanceUuid);
+    return this.nets.disconnectNetwork(instanceUuid, network);
+  }
   async watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void = () => {}): Promise<() => void> {
     if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
     this.subscriptions += 1;

@@ -21,7 +21,8 @@ export type Op =
   | 'updateResources'
   | 'ping'
   | 'getInfo'
-  | 'exec';
+  | 'exec'
+  | 'network';
 
 export interface FakeContainer {
   spec: SpawnSpec;

@@ -22,6 +22,7 @@ export function catalog(base: string) {
     service('identity', 'keystone', `${base}/identity/v3`),
     service('compute', 'nova', `${base}/compute/v2.1`),
     service('image', 'glance', `${base}/image`),
+    service('network', 'neutron', `${base}/networking`),
   ];
 }
 

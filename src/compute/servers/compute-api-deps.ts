@@ -1,0 +1,26 @@
+// What the server operations (compute-api.ts, create-server.ts) are built on, in one type both share.
+import type { Database } from '../../db/knex.js';
+import type { Clock } from '../../db/time.js';
+import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
+import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
+import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
+import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { TaskQueue } from '../tasks.js';
+import type { InstanceActions } from './instance-actions.js';
+import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from '../ports.js';
+
+export interface ComputeApiDeps {
+  db: Database;
+  clock: Clock;
+  instances: InstancesRepo;
+  metadata: InstanceMetadataRepo;
+  tags: InstanceTagsRepo;
+  hostsRepo: HostsRepo;
+  worker: TaskQueue;
+  actions: InstanceActions;
+  flavors: FlavorPort;
+  images: ImagePort;
+  quotas: QuotaPort;
+  keypairs: KeypairPort;
+  serverGroups?: ServerGroupPort;
+}

@@ -1,0 +1,148 @@
+// Where Neutron records meet the engines: a network becomes a Docker network on the engine a port is
+// plugged on; a plugged port is an endpoint of its device's container with the port's addresses;
+// a floating IP is a second endpoint on the external network's bridge. The records stay the truth:
+// every Docker call here can be repeated (reconciliation does exactly that).
+import type { ComputeDriver } from '../virt/driver.js';
+import type { NetworksRepo, PortRow } from '../db/repositories/neutron-networks-repo.js';
+import type { DockerNetworksRepo, FloatingIpRow, FloatingIpsRepo } from '../db/repositories/neutron-l3-repo.js';
+import type { FloatingIpDataplane } from './fip-service.js';
+
+/** The network half of the virt driver contract (src/virt/driver.ts). */
+export type NetworkDriver = Pick<
+  ComputeDriver,
+  'ensureBridgeNetwork' | 'removeNetwork' | 'connectNetwork' | 'disconnectNetwork'
+>;
+
+/** What the network service needs from the engines (implemented by DockerDataplane over the virt drivers). */
+export interface Dataplane extends FloatingIpDataplane {
+  /** plug a port into its device's container on a host; records host, status and the endpoint's MAC */
+  plug(port: PortRow, hostId: number, hostName: string): Promise<void>;
+  /** the reverse */
+  unplug(port: PortRow): Promise<void>;
+  /** a deleted network's Docker networks on every engine */
+  removeNetwork(networkId: string): Promise<void>;
+  /** a plugged port whose addresses changed: its endpoint is made again */
+  portChanged(portId: string): Promise<void>;
+  /** a deleted port: its container leaves the network */
+  portDeleted(port: { id: string; network_id: string; device_id: string; host_id: number | null }): Promise<void>;
+}
+
+export const dockerNetworkName = (networkId: string) => `novadock-${networkId}`;
+export const bridgeName = (networkId: string) => `nd-${networkId.replace(/-/g, '').slice(0, 12)}`;
+export const NETWORK_LABEL = 'io.novadock.network-id';
+
+export class DockerDataplane implements Dataplane {
+  constructor(
+    private readonly repo: NetworksRepo,
+    private readonly fips: FloatingIpsRepo,
+    private readonly realized: DockerNetworksRepo,
+    private readonly engines: (hostId: number) => Promise<NetworkDriver>,
+    private readonly labels: Record<string, string>,
+    private readonly log: (msg: string, err?: unknown) => void = () => {},
+  ) {}
+
+  /** The Docker network for a Neutron network on one engine (created when missing). */
+  async realize(networkId: string, hostId: number): Promise<string> {
+    const driver = await this.engine(hostId);
+    const n = await this.repo.network(networkId);
+    if (!n) throw new Error(`network ${networkId} is gone`);
+    const subnets = await this.repo.subnets({ network_id: [networkId] });
+    const v4 = subnets.find((s) => s.ip_version === 4);
+    const v6 = subnets.find((s) => s.ip_version === 6);
+    if (!v4) throw new Error(`network ${networkId} has no IPv4 subnet`);
+    const name = dockerNetworkName(networkId);
+    const dockerId = await driver.ensureBridgeNetwork({
+      name,
+      bridge: bridgeName(networkId),
+      mtu: n.mtu,
+      labels: { ...this.labels, [NETWORK_LABEL]: networkId },
+      v4: { cidr: v4.cidr, gateway: v4.bridge_ip },
+      ...(v6 ? { v6: { cidr: v6.cidr, gateway: v6.bridge_ip } } : {}),
+    });
+    await this.realized.record(networkId, hostId, name, dockerId);
+    return name;
+  }
+
+  private engine(hostId: number): Promise<NetworkDriver> {
+    return this.engines(hostId);
+  }
+
+  private static addresses(port: PortRow) {
+    return {
+      ipv4: port.fixed_ips.find((f) => !f.ip_address.includes(':'))?.ip_address,
+      ipv6: port.fixed_ips.find((f) => f.ip_address.includes(':'))?.ip_address,
+    };
+  }
+
+  /** Plug a port into its device's container on a host (the container exists; created, running, stopped or paused). */
+  async plug(port: PortRow, hostId: number, hostName: string): Promise<void> {
+    const network = await this.realize(port.network_id, hostId);
+    const { mac } = await (
+      await this.engine(hostId)
+    ).connectNetwork(port.device_id, { network, ...DockerDataplane.addresses(port) });
+    await this.repo.updatePort(
+      port.id,
+      { host_id: hostId, binding_host_id: hostName, status: 'ACTIVE', ...(mac ? { mac_address: mac } : {}) },
+      new Date().toISOString(),
+      this.repo.db,
+    );
+    for (const f of await this.fips.fips({ fixed_port_id: port.id })) {
+      await this.attach(f, { ...port, host_id: hostId }).then(
+        (live) => this.fips.update(f.id, { status: live ? 'ACTIVE' : 'DOWN' }),
+        (e) => this.log(`floating IP ${f.floating_ip_address} not attached`, e),
+      );
+    }
+  }
+
+  async unplug(port: PortRow): Promise<void> {
+    if (port.host_id === null) return;
+    const driver = await this.engine(port.host_id);
+    for (const f of await this.fips.fips({ fixed_port_id: port.id })) {
+      await driver.disconnectNetwork(port.device_id, dockerNetworkName(f.floating_network_id));
+      await this.fips.update(f.id, { status: 'DOWN' });
+    }
+    await driver.disconnectNetwork(port.device_id, dockerNetworkName(port.network_id));
+    await this.repo.updatePort(port.id, { host_id: null, status: 'DOWN' }, new Date().toISOString(), this.repo.db);
+  }
+
+  async attach(fip: FloatingIpRow, port: PortRow): Promise<boolean> {
+    if (port.host_id === null || !port.device_id) return false;
+    const network = await this.realize(fip.floating_network_id, port.host_id);
+    await (await this.engine(port.host_id)).connectNetwork(port.device_id, { network, ipv4: fip.floating_ip_address });
+    return true;
+  }
+
+  async detach(fip: FloatingIpRow, port: PortRow): Promise<void> {
+    if (port.host_id === null || !port.device_id) return;
+    await (
+      await this.engine(port.host_id)
+    ).disconnectNetwork(port.device_id, dockerNetworkName(fip.floating_network_id));
+  }
+
+  async removeNetwork(networkId: string): Promise<void> {
+    for (const r of await this.realized.forNetwork(networkId)) {
+      await this.engine(r.host_id)
+        .then((d) => d.removeNetwork(r.docker_name))
+        .catch((e: unknown) => this.log(`Docker network ${r.docker_name} left on host ${r.host_id}`, e));
+    }
+    await this.realized.forget(networkId);
+  }
+
+  /** Addresses changed on a plugged port: Docker endpoints are immutable, so the endpoint is made again. */
+  async portChanged(portId: string): Promise<void> {
+    const port = await this.repo.port(portId);
+    if (!port || port.host_id === null) return;
+    await (await this.engine(port.host_id)).disconnectNetwork(port.device_id, dockerNetworkName(port.network_id));
+    await this.plug(port, port.host_id, port.binding_host_id);
+  }
+
+  async portDeleted(port: {
+    id: string;
+    network_id: string;
+    device_id: string;
+    host_id: number | null;
+  }): Promise<void> {
+    if (port.host_id === null || !port.device_id) return;
+    await (await this.engine(port.host_id)).disconnectNetwork(port.device_id, dockerNetworkName(port.network_id));
+  }
+}
