@@ -150,6 +150,10 @@ export const diskConfig = { type: 'string', enum: ['AUTO', 'MANUAL'] };
 
 // ---- numbers and addresses -----------------------------------------------------------------
 
+/** A non-empty string of at most 255 characters, which Nova's schemas write inline (key pair and server
+ * group names, a service's host and disabled reason, a lock reason, flavor access tenants). */
+export const string255 = { type: 'string', minLength: 1, maxLength: 255 };
+
 /** parameter_types.positive_integer: an integer, or a string of digits, at least 1. */
 export const positiveInteger = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1 };
 

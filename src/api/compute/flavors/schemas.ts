@@ -2,7 +2,7 @@
 // flavors.py, flavors_extraspecs.py, flavor_access.py), one base per body and each microversion's
 // change as a small named delta.
 import type { VersionedSchema } from '../../../plugins/microversion.js';
-import { boolean } from '../../../contract/parameter-types.js';
+import { boolean, string255 } from '../../../contract/parameter-types.js';
 
 /** nova db constants: MAX_INT and SQL_SP_FLOAT_MAX */
 const MAX_INT = 2147483647;
@@ -22,7 +22,7 @@ const flavorDescription = { type: ['string', 'null'], minLength: 0, maxLength: 6
 const createFlavorProps = {
   // Nova's 'name' format (printable, no leading/trailing whitespace) is checked by the route with
   // Nova's own message (InvalidName).
-  name: { type: 'string', minLength: 1, maxLength: 255 },
+  name: string255,
   id: { type: ['string', 'number', 'null'], minLength: 1, maxLength: 255, pattern: '^(?! )[a-zA-Z0-9. _-]+(?<! )$' },
   ram: flavorInt(1),
   vcpus: flavorInt(1),
@@ -120,7 +120,7 @@ const tenantAction = (action: string) => ({
   properties: {
     [action]: {
       type: 'object',
-      properties: { tenant: { type: 'string', minLength: 1, maxLength: 255 } },
+      properties: { tenant: string255 },
       required: ['tenant'],
       additionalProperties: false,
     },

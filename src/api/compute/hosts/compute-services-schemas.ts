@@ -1,9 +1,9 @@
 // PUT /os-services bodies (nova/api/openstack/compute/schemas/services.py).
 import type { VersionedSchema } from '../../../plugins/microversion.js';
-import { booleanWithoutLetters } from '../../../contract/parameter-types.js';
+import { booleanWithoutLetters, string255 } from '../../../contract/parameter-types.js';
 
-const hostName = { type: 'string', minLength: 1, maxLength: 255 };
-const reason = { type: 'string', minLength: 1, maxLength: 255 };
+const hostName = string255;
+const reason = string255;
 
 /** Before 2.53: PUT /os-services/{enable|disable|disable-log-reason|force-down} with host and binary. */
 export const legacyUpdateBodies: VersionedSchema[] = [

@@ -1,8 +1,9 @@
 // Request bodies of POST /os-keypairs by microversion (nova/api/openstack/compute/schemas/keypairs.py).
 // The name's character rules are checked by the key pair service, in Nova's words.
+import { string255 } from '../../../contract/parameter-types.js';
 import type { VersionedSchema } from '../../../plugins/microversion.js';
 
-const name = { type: 'string', minLength: 1, maxLength: 255 };
+const name = string255;
 
 function body(properties: Record<string, object>, required: string[]) {
   return {

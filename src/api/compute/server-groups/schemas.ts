@@ -1,8 +1,9 @@
 // POST /os-server-groups bodies by microversion (nova/api/openstack/compute/schemas/server_groups.py):
 // one-element `policies` list until 2.63 (soft policies from 2.15), then `policy` and `rules` (2.64).
+import { string255 } from '../../../contract/parameter-types.js';
 import type { VersionedSchema } from '../../../plugins/microversion.js';
 
-const name = { type: 'string', minLength: 1, maxLength: 255 };
+const name = string255;
 
 function policiesBody(allowed: string[]) {
   return {

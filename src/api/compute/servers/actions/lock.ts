@@ -1,4 +1,5 @@
 // lock (locked_reason from 2.73) and unlock: 202 (nova lock_server.py, schemas/lock_server.py).
+import { string255 } from '../../../../contract/parameter-types.js';
 import { ACCEPTED, type ActionGroup } from './registry.js';
 
 const lockV273 = {
@@ -6,7 +7,7 @@ const lockV273 = {
   properties: {
     lock: {
       type: ['object', 'null'],
-      properties: { locked_reason: { type: 'string', minLength: 1, maxLength: 255 } },
+      properties: { locked_reason: string255 },
       additionalProperties: false,
     },
   },
