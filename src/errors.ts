@@ -21,7 +21,7 @@ export class BadRequest extends ApiError {
   }
 }
 export class Unauthorized extends ApiError {
-  constructor(message = 'The request you have made requires authentication.', headers: Record<string, string> = {}) {
+  constructor(message = AUTHENTICATION_REQUIRED, headers: Record<string, string> = {}) {
     super(401, message, headers);
   }
 }
@@ -31,7 +31,7 @@ export class Forbidden extends ApiError {
   }
 }
 export class NotFound extends ApiError {
-  constructor(message = 'The resource could not be found.') {
+  constructor(message = RESOURCE_NOT_FOUND) {
     super(404, message);
   }
 }
@@ -81,10 +81,42 @@ export class ServiceUnavailable extends ApiError {
   }
 }
 
+// ---- messages several places raise, each written once ---------------------------------------------
+export const AUTHENTICATION_REQUIRED = 'The request you have made requires authentication.';
+export const RESOURCE_NOT_FOUND = 'The resource could not be found.';
+/** Nova's ComputeHostNotFound: a 404 on host resources, a 400 where a request names the host. */
+export const computeHostNotFound = (host: string) => `Compute host ${host} could not be found.`;
+
 // ---- Nova-named --------------------------------------------------------------------------------
 export const InstanceNotFound = (id: string) => new NotFound(`Instance ${id} could not be found.`);
 export const FlavorNotFound = (id: string) => new NotFound(`Flavor ${id} could not be found.`);
 export const ImageNotFound = (id: string) => new NotFound(`Image ${id} could not be found.`);
+export const MetadataItemNotFound = () => new NotFound('Metadata item was not found');
+export const InvalidKeyName = () => new BadRequest('Invalid key_name provided.');
+export const InstanceNotReady = (uuid: string) => new Conflict(`Instance ${uuid} is not ready`);
+export const AggregateNotFound = (id: string | number) => new NotFound(`Aggregate ${id} could not be found.`);
+export const AggregateNameExists = (name: string | undefined) => new Conflict(`Aggregate ${name} already exists.`);
+export const AggregateHostExists = (id: string | number, host: string) =>
+  new Conflict(`Aggregate ${id} already has host ${host}.`);
+export const MarkerNotFound = (marker: string | undefined) => new BadRequest(`Marker ${marker} could not be found.`);
+export const NoSuchAction = (name: string) => new BadRequest(`There is no such action: ${name}`);
+export const BodyUriMismatch = () => new BadRequest('Request body and URI mismatch');
+export const TooManyTags = (max: number) => new BadRequest(`The number of tags exceeded the per-server limit ${max}`);
+export const ChangesSinceAfterBefore = () =>
+  new BadRequest('The value of changes-since must be less than or equal to changes-before.');
+export const AvailabilityZoneNotAvailable = () => new BadRequest('The requested availability zone is not available');
+export const FlavorNameExists = (name: string) => new Conflict(`Flavor with name ${name} already exists.`);
+export const FlavorExtraSpecNotFound = (id: string, key: string) =>
+  new NotFound(`Flavor ${id} has no extra specs with key ${key}.`);
+// Keystone's and Nova's policy refusal
+export const actionForbidden = (rule: string) =>
+  new Forbidden(`You are not authorized to perform the requested action: ${rule}.`);
+// Glance's
+export const ImagePropertyNotFound = (key: string) => new Conflict(`Property ${key} does not exist.`);
+export const ImageTransitionNotAllowed = (from: string, to: string) =>
+  new Conflict(`Image status transition from ${from} to ${to} is not allowed`);
+export const PublicizeImageForbidden = () =>
+  new Forbidden('You are not authorized to complete publicize_image action.');
 export const KeypairNotFound = (name: string, userId: string) =>
   new NotFound(`Keypair ${name} not found for user ${userId}`);
 

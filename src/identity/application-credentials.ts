@@ -20,7 +20,7 @@ import { type AuthContext, isAdmin } from './auth-context.js';
 import type { LoginBuckets, LoginThrottle } from './login-throttle.js';
 import { assertPasswordLength, hashPassword, verifyPassword } from './passwords.js';
 import { newKeystoneId } from './bootstrap.js';
-import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';
+import { BadRequest, Conflict, NotFound, Unauthorized, AUTHENTICATION_REQUIRED, actionForbidden } from '../errors.js';
 import { isUniqueViolation } from '../db/constraints.js';
 
 export interface ApplicationCredentialInput {
@@ -49,9 +49,8 @@ export interface ApplicationCredential {
 
 const CLIENT_ERROR =
   ' The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.';
-const FAILED = 'The request you have made requires authentication.';
-const forbidden = (action: string) =>
-  new Forbidden(`You are not authorized to perform the requested action: ${action}.`);
+const FAILED = AUTHENTICATION_REQUIRED;
+const forbidden = (action: string) => actionForbidden(action);
 const expecting = (attribute: string, target: string) =>
   new BadRequest(`Expecting to find ${attribute} in ${target}.${CLIENT_ERROR}`);
 const notFound = (id: string) => new NotFound(`Could not find Application Credential: ${id}.`);

@@ -19,7 +19,7 @@ import type { LoginThrottle } from './login-throttle.js';
 import { enforce, isAdmin } from './policy.js';
 import { assertPasswordLength, passwordColumns, verifyPassword } from './passwords.js';
 import { DEFAULT_DOMAIN_ID, newKeystoneId } from './bootstrap.js';
-import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';
+import { BadRequest, Conflict, NotFound, Unauthorized, AUTHENTICATION_REQUIRED, actionForbidden } from '../errors.js';
 
 export interface ProjectInput {
   name?: string;
@@ -44,7 +44,7 @@ export interface AssignmentQuery {
   other?: boolean;
 }
 
-const forbidden = (rule: string) => new Forbidden(`You are not authorized to perform the requested action: ${rule}.`);
+const forbidden = actionForbidden;
 export const notFound = (kind: string, id: string) => new NotFound(`Could not find ${kind}: ${id}.`);
 const duplicate = (kind: string, name: string, domainId: string) =>
   new Conflict(
@@ -228,7 +228,7 @@ export class IdentityAdmin {
     await this.throttle.assertAllowed(buckets);
     if (!(await verifyPassword(original, user.password_hash))) {
       await this.throttle.recordFailure(buckets);
-      throw new Unauthorized('Error when changing user password: The request you have made requires authentication.');
+      throw new Unauthorized(`Error when changing user password: ${AUTHENTICATION_REQUIRED}`);
     }
     const now = this.clock.now().toISOString();
     await this.repo.updateUser(id, await passwordColumns(password, now));

@@ -6,7 +6,7 @@ import type { TokenService } from './token-service.js';
 import type { AuthContext } from './auth-context.js';
 import { assertPasswordLength, verifyPassword } from './passwords.js';
 import { DEFAULT_DOMAIN_ID } from './bootstrap.js';
-import { BadRequest, Unauthorized } from '../errors.js';
+import { BadRequest, Unauthorized, AUTHENTICATION_REQUIRED } from '../errors.js';
 import type { LoginBuckets, LoginThrottle } from './login-throttle.js';
 
 interface DomainRef {
@@ -25,7 +25,7 @@ export interface AuthRequest {
     'unscoped' | { project?: { id?: string; name?: string; domain?: DomainRef }; domain?: DomainRef; system?: unknown };
 }
 
-const FAILED = 'The request you have made requires authentication.';
+const FAILED = AUTHENTICATION_REQUIRED;
 
 /** Re-issues a token that came from an application credential (application-credentials.ts). */
 export interface ApplicationCredentialTokens {

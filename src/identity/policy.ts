@@ -4,7 +4,7 @@
 //
 // Two ways in: `authorize(auth, level, rule)` when the route names the level itself, and
 // `enforce(auth, rule)` for rules listed in RULES below; a rule that is not listed is denied.
-import { BadRequest, Forbidden, Unauthorized } from '../errors.js';
+import { BadRequest, Forbidden, Unauthorized, actionForbidden } from '../errors.js';
 import { canRead, canWrite, isAdmin, type AuthContext } from './auth-context.js';
 import { FALSE_STRINGS, TRUE_STRINGS } from '../contract/parameter-types.js';
 
@@ -95,8 +95,7 @@ export const RULES: Readonly<Record<string, Level>> = {
 export function enforce(auth: AuthContext, rule: string): void {
   const level = Object.prototype.hasOwnProperty.call(RULES, rule) ? RULES[rule] : undefined;
   if (level === undefined || !allows(auth, level)) {
-    if (rule.startsWith('identity:'))
-      throw new Forbidden(`You are not authorized to perform the requested action: ${rule}.`);
+    if (rule.startsWith('identity:')) throw actionForbidden(rule);
     throw new Forbidden(`Policy doesn't allow ${rule} to be performed.`);
   }
 }

@@ -3,7 +3,7 @@
 // an image can boot a container here.
 import { randomUUID } from 'node:crypto';
 import { type AuthContext, isAdmin } from '../identity/auth-context.js';
-import { BadRequest, Conflict, Forbidden } from '../errors.js';
+import { BadRequest, Forbidden, ImagePropertyNotFound, PublicizeImageForbidden } from '../errors.js';
 import { WRITABLE_BASE, assertSettableKey, canonicalUuid, validateValue } from './image-rules.js';
 import { isUuidLike } from '../contract/parameter-types.js';
 import {
@@ -93,8 +93,7 @@ export function newImageRow(
     else custom[key] = v as string;
   }
   const visibility = (values.visibility as string | undefined) ?? 'shared';
-  if (visibility === 'public' && !isAdmin(auth))
-    throw new Forbidden('You are not authorized to complete publicize_image action.');
+  if (visibility === 'public' && !isAdmin(auth)) throw PublicizeImageForbidden();
   const owner = values.owner === undefined ? project : (values.owner as string | null);
   if (owner !== project && !isAdmin(auth))
     throw new Forbidden(`You are not permitted to create images owned by '${owner}'.`);
@@ -183,13 +182,13 @@ export function patchImage(
     const isBase = (WRITABLE_BASE as readonly string[]).includes(key);
     if (op.op === 'remove') {
       if (isBase) throw new Forbidden(`Properties ${key} cannot be removed.`);
-      if (!(key in custom)) throw new Conflict(`Property ${key} does not exist.`);
+      if (!(key in custom)) throw ImagePropertyNotFound(key);
       delete custom[key];
       continue;
     }
     const value = validateValue(key, op.value);
     if (!isBase) {
-      if (op.op === 'replace' && !(key in custom)) throw new Conflict(`Property ${key} does not exist.`);
+      if (op.op === 'replace' && !(key in custom)) throw ImagePropertyNotFound(key);
       custom[key] = value as string;
       continue;
     }
@@ -201,7 +200,7 @@ export function patchImage(
       throw new Forbidden(`Attribute ${key} can be only replaced for a queued image.`);
     }
     if (key === 'visibility' && value === 'public' && image.visibility !== 'public' && !isAdmin(auth)) {
-      throw new Forbidden('You are not authorized to complete publicize_image action.');
+      throw PublicizeImageForbidden();
     }
     if (key === 'owner' && value !== image.owner && !isAdmin(auth))
       throw new Forbidden('Attribute owner is read-only for non-admin users.');

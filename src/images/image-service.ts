@@ -14,7 +14,15 @@ import {
   type ImageRow,
   type ImageStatus,
 } from '../db/repositories/images-repo.js';
-import { ApiError, BadRequest, Conflict, Forbidden, ImageNotFound, NotFound } from '../errors.js';
+import {
+  ApiError,
+  BadRequest,
+  Conflict,
+  Forbidden,
+  ImageNotFound,
+  NotFound,
+  ImageTransitionNotAllowed,
+} from '../errors.js';
 import { type ImageStore, type StoredImage } from './image-store.js';
 import { ImageMembers } from './image-members.js';
 import { requestedRange, type ByteRange } from './byte-range.js';
@@ -142,7 +150,7 @@ export class ImageService {
       const image = await this.repo.find(imageId);
       stream.resume();
       if (!image) throw new GlanceImageNotFound(imageId);
-      throw new Conflict(`Image status transition from ${image.status} to saving is not allowed`);
+      throw ImageTransitionNotAllowed(image.status, 'saving');
     }
     let stored: StoredImage;
     try {
@@ -305,7 +313,7 @@ export class ImageService {
         throw new Forbidden(
           'Not allowed to upload image data for image ' + image.id + ' due to its deactivated status.',
         );
-      throw new Conflict(`Image status transition from ${image.status} to saving is not allowed`);
+      throw ImageTransitionNotAllowed(image.status, 'saving');
     }
     const missing = (['container_format', 'disk_format'] as const).filter((k) => !image[k]);
     if (missing.length > 0) {

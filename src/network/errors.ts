@@ -1,7 +1,7 @@
 // Neutron's errors: the `type` clients read is the exception class name; the status comes from
 // neutron_lib/api/faults.py (NotFound 404, Conflict/InUse 409, BadRequest/InvalidInput 400,
 // NotAuthorized/PolicyNotAuthorized 403). Messages are neutron-lib's / Neutron Zed's, verbatim.
-import { ApiError } from '../errors.js';
+import { ApiError, RESOURCE_NOT_FOUND } from '../errors.js';
 
 // The error handler renders {"NeutronError": {type, message, detail: ""}} under /networking.
 
@@ -21,8 +21,9 @@ const err = (status: number, type: string) => (message: string) => new NeutronEr
 
 // webob-level (type = webob class name)
 export const HTTPBadRequest = err(400, 'HTTPBadRequest');
-export const HTTPNotFound = (message = 'The resource could not be found.') =>
-  new NeutronError(404, 'HTTPNotFound', message);
+export const InvalidAttribute = (key: string, reason: string) =>
+  HTTPBadRequest(`Invalid input for ${key}. Reason: ${reason}.`);
+export const HTTPNotFound = (message = RESOURCE_NOT_FOUND) => new NeutronError(404, 'HTTPNotFound', message);
 export const HTTPNotImplemented = err(501, 'HTTPNotImplemented');
 export const PolicyNotAuthorized = (rule: string) =>
   new NeutronError(403, 'PolicyNotAuthorized', `${rule} is disallowed by policy`);

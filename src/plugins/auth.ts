@@ -10,7 +10,7 @@ import { type AuthContext, canRead } from '../identity/auth-context.js';
 import type { TokenService } from '../identity/token-service.js';
 import type { NoAuth } from '../identity/noauth.js';
 import { isLoopbackHost } from '../identity/listen-guard.js';
-import { Forbidden, Unauthorized } from '../errors.js';
+import { Forbidden, Unauthorized, AUTHENTICATION_REQUIRED } from '../errors.js';
 import { baseUrl } from '../api/urls.js';
 
 declare module 'fastify' {
@@ -48,7 +48,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     if (!ctx && usable && noauth && isLoopbackHost(req.socket.remoteAddress ?? ''))
       ctx = await noauth.contextFor(token);
     if (!ctx) {
-      throw new Unauthorized('The request you have made requires authentication.', {
+      throw new Unauthorized(AUTHENTICATION_REQUIRED, {
         'WWW-Authenticate': `Keystone uri="${baseUrl(req, opts.publicUrl)}/identity/v3"`,
       });
     }

@@ -5,7 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, BadRequest } from '../errors.js';
+import { ApiError, BadRequest, RESOURCE_NOT_FOUND } from '../errors.js';
 import { novaValidationMessage } from './validation.js';
 
 /** nova wsgi.Fault._fault_names */
@@ -160,9 +160,9 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     // Nova's router answers unknown paths with webob's plain 404 body, not a fault.
     const status = 404;
     if (serviceOf(req.url) === 'identity' || serviceOf(req.url) === 'network') {
-      return sendError(req, reply, status, 'The resource could not be found.');
+      return sendError(req, reply, status, RESOURCE_NOT_FOUND);
     }
-    return reply.code(status).type('application/json').send(webobBody(status, 'The resource could not be found.'));
+    return reply.code(status).type('application/json').send(webobBody(status, RESOURCE_NOT_FOUND));
   });
 }
 

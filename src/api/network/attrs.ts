@@ -2,7 +2,7 @@
 // neutron_lib/api/attributes.py): the resource key, unknown attributes, POST/PUT permissions,
 // required attributes, then each attribute's converter and validators in attribute-map order,
 // with Neutron's messages. The OpenAPI schemas describe the same bodies for documentation.
-import { HTTPBadRequest, InvalidInput, NeutronError } from '../../network/errors.js';
+import { HTTPBadRequest, InvalidInput, NeutronError, InvalidAttribute } from '../../network/errors.js';
 import { pyStr, pyRepr, validateIpAddress, validateMacAddress, validateSubnet } from '../../network/ip.js';
 
 type Check = (v: unknown) => string | null; // a validator's reason, or null
@@ -221,7 +221,7 @@ export function prepareBody(
   }
   for (const k of ['tenant_id', 'project_id']) {
     const reason = k in out ? isString(255)(out[k]) : null;
-    if (reason) throw HTTPBadRequest(`Invalid input for ${k}. Reason: ${reason}.`);
+    if (reason) throw InvalidAttribute(k, reason);
   }
   for (const [name, a] of Object.entries(attrs)) {
     if (!(name in out)) continue;

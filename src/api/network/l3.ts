@@ -1,7 +1,7 @@
 // /v2.0/routers (+ add/remove_router_interface), /v2.0/floatingips, /v2.0/floatingip_pools.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { NetworkServices } from '../../composition/network.js';
-import { FloatingIPNotFound, HTTPBadRequest, RouterNotFound } from '../../network/errors.js';
+import { FloatingIPNotFound, HTTPBadRequest, RouterNotFound, InvalidAttribute } from '../../network/errors.js';
 import type { FloatingIpRow } from '../../network/fip-service.js';
 import { callerOf, crud, V2, type Item } from './crud.js';
 import {
@@ -56,7 +56,7 @@ export function l3Routes(app: FastifyInstance, s: NetworkServices, base: (req: F
           if (!(k in ROUTER_INTERFACE_ATTRS)) throw HTTPBadRequest(`Unrecognized attribute(s) '${k}'`);
         for (const [k, a] of Object.entries(ROUTER_INTERFACE_ATTRS)) {
           const reason = k in b ? a.validate?.(b[k]) : null;
-          if (reason) throw HTTPBadRequest(`Invalid input for ${k}. Reason: ${reason}.`);
+          if (reason) throw InvalidAttribute(k, reason);
         }
         const c = callerOf(req);
         const info = b as { subnet_id?: string; port_id?: string };

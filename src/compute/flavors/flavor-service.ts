@@ -4,7 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/knex.js';
 import { type Clock, isoNow } from '../../db/time.js';
-import { BadRequest, Conflict, FlavorNotFound, NotFound } from '../../errors.js';
+import {
+  BadRequest,
+  Conflict,
+  FlavorNotFound,
+  NotFound,
+  FlavorNameExists,
+  FlavorExtraSpecNotFound,
+} from '../../errors.js';
 import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
 import { FLAVOR_SORT_COLUMNS, type FlavorsRepo, type FlavorRow } from '../../db/repositories/flavors-repo.js';
 import { extraSpecProblem } from './extra-specs/validate.js';
@@ -118,14 +125,13 @@ export class FlavorService {
       deleted: false,
     };
     return this.db.transaction(async (trx) => {
-      if (await this.repo.findByName(f.name, trx)) throw new Conflict(`Flavor with name ${f.name} already exists.`);
+      if (await this.repo.findByName(f.name, trx)) throw FlavorNameExists(f.name);
       if (await this.repo.findById(id, trx)) throw new Conflict(`Flavor with ID ${id} already exists.`);
       try {
         await this.repo.insert(row, trx);
       } catch (e) {
         // A concurrent create won the race on the unique name or the primary key.
-        if (/unique|duplicate/i.test(String((e as Error).message)))
-          throw new Conflict(`Flavor with name ${f.name} already exists.`);
+        if (/unique|duplicate/i.test(String((e as Error).message))) throw FlavorNameExists(f.name);
         throw e;
       }
       return row;
@@ -165,14 +171,14 @@ export class FlavorService {
   async extraSpec(id: string, key: string): Promise<string> {
     await this.get(id);
     const specs = await this.repo.extraSpecs(id);
-    if (!(key in specs)) throw new NotFound(`Flavor ${id} has no extra specs with key ${key}.`);
+    if (!(key in specs)) throw FlavorExtraSpecNotFound(id, key);
     return specs[key];
   }
 
   async deleteExtraSpec(id: string, key: string): Promise<void> {
     await this.get(id);
     const n = await this.repo.deleteExtraSpec(id, key);
-    if (n === 0) throw new NotFound(`Flavor ${id} has no extra specs with key ${key}.`);
+    if (n === 0) throw FlavorExtraSpecNotFound(id, key);
   }
 
   // ---- access (nova flavor_access.py) ----

@@ -20,7 +20,15 @@ import type { Clock } from '../../db/time.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/constraints.js';
 import { AZ_KEY, type AggregateRow, type AggregatesRepo } from '../../db/repositories/aggregates-repo.js';
 import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
-import { BadRequest, Conflict, NotFound } from '../../errors.js';
+import {
+  BadRequest,
+  Conflict,
+  NotFound,
+  AggregateNotFound,
+  AggregateNameExists,
+  AggregateHostExists,
+  computeHostNotFound,
+} from '../../errors.js';
 import { INTERNAL_ZONE, derivedUuid } from './compute-services.js';
 import type { ZonedHostsRepo } from './host-zones.js';
 
@@ -86,7 +94,7 @@ export class Aggregates {
   async create(name: string, zone: string | null): Promise<Aggregate> {
     await this.syncConfigured();
     if (zone === INTERNAL_ZONE) throw new BadRequest(`Cannot create aggregate ${name}. Reason: ${INTERNAL_REASON}.`);
-    const exists = new Conflict(`Aggregate ${name} already exists.`);
+    const exists = AggregateNameExists(name);
     const id = await this.repo
       .insert({ uuid: randomUUID(), name, created_at: this.clock.now().toISOString() }, zone)
       .catch((e) => {
@@ -101,10 +109,10 @@ export class Aggregates {
     const agg = await this.writable(id, 'update');
     if (changes.name !== undefined && changes.name !== agg.name) {
       if (await this.repo.nameTaken(changes.name, id)) {
-        throw new Conflict(`Aggregate ${changes.name} already exists.`);
+        throw AggregateNameExists(changes.name);
       }
       await this.repo.rename(id, changes.name, this.clock.now().toISOString()).catch((e) => {
-        throw isUniqueViolation(e) ? new Conflict(`Aggregate ${changes.name} already exists.`) : e;
+        throw isUniqueViolation(e) ? AggregateNameExists(changes.name) : e;
       });
       agg.name = changes.name;
     }
@@ -126,7 +134,7 @@ export class Aggregates {
 
   async delete(id: number): Promise<void> {
     const agg = await this.find(id);
-    if (!agg) throw new NotFound(`Aggregate ${id} could not be found.`);
+    if (!agg) throw AggregateNotFound(id);
     // nova delete_aggregate raises InvalidAggregateActionDelete, whose wording is remove_host's
     if (agg.configured) throw new BadRequest(`Cannot remove host from aggregate ${id}. Reason: ${CONFIGURED_REASON}.`);
     if (agg.hosts.length)
@@ -137,17 +145,17 @@ export class Aggregates {
   /** add_host, in Nova's order: the host, the aggregate, zone conflicts, servers that would change zone, membership. */
   async addHost(id: number, host: string): Promise<Aggregate> {
     const hostRow = await this.hostsRepo.findByName(host);
-    if (!hostRow) throw new NotFound(`Compute host ${host} could not be found.`);
+    if (!hostRow) throw new NotFound(computeHostNotFound(host));
     const agg = await this.writable(id, 'add');
     if (agg.availabilityZone !== null) {
       await this.assertSafeZoneChange(agg, { [AZ_KEY]: agg.availabilityZone }, [host], 'add', false);
       const before = await this.ownZone(host, null);
       await this.assertServersStay(agg, host, before, agg.availabilityZone, 'add');
     }
-    if (agg.hosts.includes(host)) throw new Conflict(`Aggregate ${id} already has host ${host}.`);
+    if (agg.hosts.includes(host)) throw AggregateHostExists(id, host);
     await this.repo.addHost(id, host).catch((e) => {
-      if (isForeignKeyViolation(e)) throw new NotFound(`Aggregate ${id} could not be found.`);
-      throw isUniqueViolation(e) ? new Conflict(`Aggregate ${id} already has host ${host}.`) : e;
+      if (isForeignKeyViolation(e)) throw AggregateNotFound(id);
+      throw isUniqueViolation(e) ? AggregateHostExists(id, host) : e;
     });
     await this.touch(id);
     return (await this.find(id))!;
@@ -183,7 +191,7 @@ export class Aggregates {
   /** The aggregate (404 otherwise) if it may change: a configured zone's may not. */
   private async writable(id: number, action: AggregateAction): Promise<Aggregate> {
     const agg = await this.find(id);
-    if (!agg) throw new NotFound(`Aggregate ${id} could not be found.`);
+    if (!agg) throw AggregateNotFound(id);
     if (agg.configured) throw invalid(action, id, CONFIGURED_REASON);
     return agg;
   }
@@ -244,7 +252,7 @@ export class Aggregates {
 
   private async applyMetadata(id: number, metadata: Record<string, string | null>): Promise<void> {
     await this.repo.setMetadata(id, metadata, this.clock.now().toISOString()).catch((e) => {
-      throw isForeignKeyViolation(e) ? new NotFound(`Aggregate ${id} could not be found.`) : e;
+      throw isForeignKeyViolation(e) ? AggregateNotFound(id) : e;
     });
   }
 

@@ -6,7 +6,7 @@
 // aggregate run one after another.
 import type { Db } from '../../db/knex.js';
 import type { AuthContext } from '../../identity/auth-context.js';
-import { ApiError, BadRequest, NotFound } from '../../errors.js';
+import { ApiError, BadRequest, AggregateNotFound } from '../../errors.js';
 import type { Aggregates } from './aggregates.js';
 import type { ImagePort } from '../ports.js';
 import { IMAGE_CACHE_TASK, type ImageCachePayload, type TaskQueue } from '../tasks.js';
@@ -25,7 +25,7 @@ export class AggregateImageCache {
     // ids; the intent, and what is kept here, is to refuse a repeated id.
     if (new Set(imageIds).size !== imageIds.length) throw new BadRequest('Duplicate images in request');
     const target = await this.aggregates.find(aggregateId);
-    if (!target) throw new NotFound(`Aggregate ${aggregateId} could not be found.`);
+    if (!target) throw AggregateNotFound(aggregateId);
     for (const id of imageIds) {
       try {
         await this.images.getForBoot(auth, id);

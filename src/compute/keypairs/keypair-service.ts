@@ -3,7 +3,7 @@
 import type { Database } from '../../db/knex.js';
 import type { KeypairRow, KeypairsRepo } from '../../db/repositories/keypairs-repo.js';
 import type { Clock } from '../../db/time.js';
-import { BadRequest, Conflict, KeypairNotFound } from '../../errors.js';
+import { BadRequest, Conflict, KeypairNotFound, MarkerNotFound } from '../../errors.js';
 import type { QuotaService } from '../quotas/quotas.js';
 import { generateSshKeyPair, InvalidPublicKey, sshFingerprint, x509Fingerprint } from './ssh-keys.js';
 import { generateX509Certificate } from './x509-cert.js';
@@ -59,7 +59,7 @@ export class KeypairService {
   /** A page of the user's key pairs by name; a marker that names no key pair is a 400 (Nova). */
   async listPage(userId: string, opts: { limit?: number; marker?: string } = {}): Promise<KeypairRow[]> {
     if (opts.marker !== undefined && !(await this.repo.find(userId, opts.marker))) {
-      throw new BadRequest(`Marker ${opts.marker} could not be found.`);
+      throw MarkerNotFound(opts.marker);
     }
     return this.repo.list(userId, opts);
   }

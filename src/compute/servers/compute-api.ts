@@ -4,7 +4,14 @@
 // the worker. It never waits for Docker: create and delete return as soon as the task is queued.
 import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, canSee, isAdmin } from '../../identity/policy.js';
-import { BadRequest, Forbidden, InstanceNotFound, ImageNotFound, NotFound } from '../../errors.js';
+import {
+  Forbidden,
+  InstanceNotFound,
+  ImageNotFound,
+  NotFound,
+  TooManyTags,
+  MetadataItemNotFound,
+} from '../../errors.js';
 import { type InstanceRow } from '../../db/repositories/instances-repo.js';
 import { DELETE_TASK } from '../tasks.js';
 import { assertNotLocked, assertState } from './guards.js';
@@ -124,7 +131,7 @@ export class ComputeApi {
     const row = await this.get(auth, uuid);
     authorize(auth, 'write', 'os_compute_api:server-metadata:delete');
     const meta = await this.d.metadata.get(row.uuid);
-    if (!(key in meta)) throw new NotFound('Metadata item was not found');
+    if (!(key in meta)) throw MetadataItemNotFound();
     assertNotLocked(row, auth);
     assertState(row, { vmState: METADATA_VM_STATES }, 'delete_metadata');
     await this.d.metadata.deleteKey(row.uuid, key);
@@ -144,8 +151,7 @@ export class ComputeApi {
 
   async replaceTags(auth: AuthContext, uuid: string, tags: string[]): Promise<string[]> {
     const row = await this.writableForTags(auth, uuid, 'update tags');
-    if (new Set(tags).size > MAX_TAGS)
-      throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
+    if (new Set(tags).size > MAX_TAGS) throw TooManyTags(MAX_TAGS);
     await this.d.db.transaction(async (trx) => {
       await this.d.tags.replace(row.uuid, tags, trx);
       await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() }, trx);
@@ -157,8 +163,7 @@ export class ComputeApi {
   async addTag(auth: AuthContext, uuid: string, tag: string): Promise<boolean> {
     const row = await this.writableForTags(auth, uuid, 'update tag');
     if (await this.d.tags.has(row.uuid, tag)) return false;
-    if ((await this.d.tags.count(row.uuid)) >= MAX_TAGS)
-      throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
+    if ((await this.d.tags.count(row.uuid)) >= MAX_TAGS) throw TooManyTags(MAX_TAGS);
     await this.d.tags.add(row.uuid, tag);
     await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() });
     return true;

@@ -4,7 +4,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, isAdmin } from '../../identity/policy.js';
-import { BadRequest, Forbidden, NotFound } from '../../errors.js';
+import {
+  BadRequest,
+  Forbidden,
+  NotFound,
+  computeHostNotFound,
+  AvailabilityZoneNotAvailable,
+  InvalidKeyName,
+} from '../../errors.js';
 import { type FlavorSnapshot, type InstanceRow, type NewInstance } from '../../db/repositories/instances-repo.js';
 import { BUILD_TASK, type BuildPayload } from '../tasks.js';
 import type { ImageRow } from '../ports.js';
@@ -109,7 +116,7 @@ export async function createServers(
     throw new BadRequest("Flavor's memory is too small for requested image.");
 
   const keypair = input.keyName ? await d.keypairs.findForUser(auth.userId, input.keyName) : undefined;
-  if (input.keyName && !keypair) throw new BadRequest('Invalid key_name provided.');
+  if (input.keyName && !keypair) throw InvalidKeyName();
   const personality = input.personality ?? [];
   if (personality.length) {
     assertInjectedFileQuota(
@@ -270,14 +277,14 @@ async function requestedHost(d: ComputeApiDeps, auth: AuthContext, name: string)
   if (!isAdmin(auth))
     throw new Forbidden("Policy doesn't allow compute:servers:create:requested_destination to be performed.");
   const host = await d.hostsRepo.findByName(name);
-  if (!host) throw new BadRequest(`Compute host ${name} could not be found.`);
+  if (!host) throw new BadRequest(computeHostNotFound(name));
   return host.id;
 }
 
 async function assertZone(d: ComputeApiDeps, zone: string): Promise<void> {
   const hosts = await d.hostsRepo.list();
   if (!hosts.some((h) => h.availability_zone === zone && !h.disabled)) {
-    throw new BadRequest('The requested availability zone is not available');
+    throw AvailabilityZoneNotAvailable();
   }
 }
 

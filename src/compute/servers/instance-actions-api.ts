@@ -3,7 +3,7 @@
 // and, from 2.62, the host); from 2.51 the owner too, without traceback or host.
 import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
 import { authorize, canSee } from '../../identity/policy.js';
-import { BadRequest, InstanceNotFound, NotFound } from '../../errors.js';
+import { BadRequest, InstanceNotFound, NotFound, ChangesSinceAfterBefore } from '../../errors.js';
 import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';
 import type {
   InstanceActionEventRow,
@@ -49,7 +49,7 @@ export class InstanceActionsApi {
   ): Promise<{ instance: InstanceRow; actions: InstanceActionRow[] }> {
     const instance = await this.instance(auth, v, uuid);
     if (f.changesSince && f.changesBefore && f.changesBefore < f.changesSince) {
-      throw new BadRequest('The value of changes-since must be less than or equal to changes-before.');
+      throw ChangesSinceAfterBefore();
     }
     let marker: InstanceActionRow | undefined;
     if (f.marker !== undefined) {

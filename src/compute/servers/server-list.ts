@@ -4,7 +4,7 @@
 // silently; admins may ask for all_tenants, another tenant_id, deleted rows.
 import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
 import { wantsAllTenants } from '../../identity/policy.js';
-import { BadRequest, Forbidden } from '../../errors.js';
+import { BadRequest, Forbidden, ChangesSinceAfterBefore } from '../../errors.js';
 import { statesFromStatus } from './states.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import { assertRegexParams, matchRows, type RegexFilter } from './regex-filter.js';
@@ -130,7 +130,7 @@ export class ServerLister {
       filter.deleted = 'any';
     }
     if (filter.changesSince && filter.changesBefore && filter.changesSince > filter.changesBefore) {
-      throw new BadRequest(`The value of changes-since must be less than or equal to changes-before.`);
+      throw ChangesSinceAfterBefore();
     }
     // Status → vm_state/task_state (nova common.task_and_vm_state_from_status, every `status`
     // given). Nova then widens to deleted rows only when the states are exactly ['deleted']

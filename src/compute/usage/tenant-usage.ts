@@ -2,7 +2,7 @@
 // it ran within [start, stop] and its size; per project, the sums weighted by those hours.
 import type { UsageInstanceRow, UsageRepo } from '../../db/repositories/usage-repo.js';
 import type { Clock } from '../../db/time.js';
-import { BadRequest } from '../../errors.js';
+import { BadRequest, MarkerNotFound } from '../../errors.js';
 
 export interface ServerUsage {
   hours: number;
@@ -72,7 +72,7 @@ export class TenantUsageService {
     let afterId: number | undefined;
     if (opts.marker !== undefined) {
       afterId = await this.repo.idOf(opts.marker);
-      if (afterId === undefined) throw new BadRequest(`Marker ${opts.marker} could not be found.`);
+      if (afterId === undefined) throw MarkerNotFound(opts.marker);
     }
     const rows = await this.repo.activeInWindow(period.start.toISOString(), period.stop.toISOString(), {
       projectId: opts.projectId,

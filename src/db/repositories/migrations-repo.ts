@@ -62,7 +62,7 @@ export interface MigrationPage {
   markerUuid?: string;
 }
 
-export class MarkerNotFound extends Error {}
+export class UnknownMarker extends Error {}
 
 /** Nova's flavor internal id: novadock's string flavor id when it is an integer, else unknown. */
 export function instanceTypeIdOf(flavorId: string): number | null {
@@ -142,7 +142,7 @@ export class MigrationsRepo {
   /**
    * migration_get_all_by_filters: the records not deleted (a deleted server's records are gone
    * with it, as Nova's instance_destroy soft-deletes them), filtered, then sorted and paged.
-   * An unknown marker (looked up among all records, deleted too) throws MarkerNotFound.
+   * An unknown marker (looked up among all records, deleted too) throws UnknownMarker.
    */
   async list(f: MigrationFilters, page: MigrationPage, trx: Db = this.db): Promise<MigrationRow[]> {
     if (page.limit === 0) return [];
@@ -171,7 +171,7 @@ export class MigrationsRepo {
     if (!page.sorted) return q.orderBy('id', 'asc');
     if (page.markerUuid !== undefined) {
       const marker = await this.findByUuid(page.markerUuid, trx);
-      if (!marker) throw new MarkerNotFound(page.markerUuid);
+      if (!marker) throw new UnknownMarker(page.markerUuid);
       // After the marker in (created_at desc, id desc) order.
       q.where((w) => {
         w.where('created_at', '<', marker.created_at).orWhere((x) => {

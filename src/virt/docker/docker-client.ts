@@ -1,5 +1,6 @@
 // The Docker connection we own: dockerode behind plain options, with a timeout on every call and
 // Docker's status codes mapped onto DriverError kinds. No dockerode type leaves src/virt/docker/.
+import { engineUnreachable } from '../driver-errors.js';
 import Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
 import { lineSplitter, parseJsonLine } from './ndjson.js';
@@ -51,8 +52,7 @@ export function mapDockerError(err: unknown, what: string): DriverError {
   const msg = (e.json && typeof e.json === 'object' && e.json.message) || e.message || String(err);
   if (e.code && UNREACHABLE.has(e.code))
     return new DriverError(`Docker Engine is unreachable (${e.code}) during ${what}`, 'unavailable');
-  if (e.message === 'aborted' && !e.statusCode)
-    return new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable');
+  if (e.message === 'aborted' && !e.statusCode) return engineUnreachable(what);
   if (
     e.name === 'AbortError' ||
     e.code === 'ETIMEDOUT' ||
@@ -157,9 +157,7 @@ export function followProgress(
       finish(failed);
     });
     // 'close' without 'end': the connection dropped mid-stream.
-    stream.on('close', () =>
-      finish(failed ?? new DriverError(`Docker Engine is unreachable (ECONNRESET) during ${what}`, 'unavailable')),
-    );
+    stream.on('close', () => finish(failed ?? engineUnreachable(what)));
   });
 }
 

@@ -1,5 +1,6 @@
 // ComputeDriver on a real Docker Engine through dockerode (with docker-engine.ts, the only code that
 // speaks to Docker): the lifecycle of one server's container, its console, stats and exec sessions.
+import { noSuchContainer } from '../driver-errors.js';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
 import {
@@ -31,8 +32,7 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
 
   private async mustExist(instanceUuid: string): Promise<InstanceInfo> {
     const info = await this.getInfo(instanceUuid);
-    if (info.status === 'missing')
-      throw new DriverError(`No such container: ${containerName(instanceUuid)}`, 'not-found');
+    if (info.status === 'missing') throw noSuchContainer(containerName(instanceUuid));
     return info;
   }
 

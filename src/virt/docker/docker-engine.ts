@@ -3,6 +3,7 @@
 // Two clients: `docker` for ordinary calls (docker-modem's idle timeout as a backstop behind each
 // call's own deadline) and `streams`, without that idle timeout, for what may stay quiet for long:
 // the event stream, exec sessions, image load/import/save, commit, and stops that wait Docker's `t`.
+import { engineUnreachable } from '../driver-errors.js';
 import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -188,9 +189,7 @@ export abstract class DockerEngine {
       ended = true;
       clearTimeout(timer);
     });
-    res.on('close', () =>
-      fail(new DriverError('Docker Engine is unreachable (ECONNRESET) during image save', 'unavailable')),
-    );
+    res.on('close', () => fail(engineUnreachable('image save')));
     out.on('close', () => {
       if (!ended) {
         ended = true;

@@ -4,6 +4,7 @@
 // a failed connect leaves the network in the container's config without an address, and the
 // container then cannot start again — cleared by a forced disconnect when the container is
 // stopped, and only by a successful connect + disconnect when it runs.
+import { networkAddressingConflict } from '../driver-errors.js';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
 import {
@@ -68,10 +69,7 @@ export class DockerNetworks {
         cfg.some((c) => c.Subnet === s.cidr && c.Gateway === s.gateway);
       if (has(spec.v4) && (!spec.v6 || has(spec.v6))) return existing.Id;
       if (Object.keys(existing.Containers ?? {}).length) {
-        throw new DriverError(
-          `Docker network ${spec.name} has other addressing and endpoints still attached`,
-          'conflict',
-        );
+        throw networkAddressingConflict(spec.name);
       }
       await this.removeNetwork(spec.name);
     }

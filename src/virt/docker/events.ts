@@ -2,6 +2,7 @@
 // docker-here.md §7: newline-delimited JSON; a daemon that stops or dies breaks the stream with
 // ECONNRESET ("aborted") rather than ending it cleanly, and no event is replayed for what happened
 // while it was down — so a break is reported once and the caller reconnects and re-lists.
+import { engineUnreachable } from '../driver-errors.js';
 import type Docker from 'dockerode';
 import { DriverError } from '../../errors.js';
 import { LABELS, MANAGED_BY, CONTAINER_PREFIX, type DriverEvent } from '../driver.js';
@@ -83,9 +84,7 @@ export async function watchDockerEvents(
     lines.flush();
     broke(new DriverError('Docker closed the event stream', 'unavailable'));
   });
-  res.on('close', () =>
-    broke(new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable')),
-  );
+  res.on('close', () => broke(engineUnreachable('event stream')));
   return () => {
     if (stopped) return;
     stopped = true;

@@ -1,5 +1,6 @@
 // An in-memory ComputeDriver with the same semantics and errors as the Docker one, for fast API
 // tests and for benchmarks of the API layer alone. Failures can be injected per operation.
+import { engineUnreachable, containerNotRunning, containerNotPaused } from '../driver-errors.js';
 import { PassThrough, Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { DriverError } from '../../errors.js';
@@ -28,10 +29,10 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
   // ---- host -----------------------------------------------------------------------------------
   async ping(): Promise<void> {
     await this.enter('ping', '');
-    if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    if (this.down) throw engineUnreachable();
   }
   async hostInfo(): Promise<HostInfo> {
-    if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    if (this.down) throw engineUnreachable();
     const running = [...this.containers.values()].filter((c) => c.status === 'running').length;
     return {
       cpus: 2,
@@ -142,14 +143,14 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
   async pause(instanceUuid: string): Promise<void> {
     await this.enter('pause', instanceUuid);
     const c = this.must(instanceUuid);
-    if (c.status !== 'running') throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
+    if (c.status !== 'running') throw containerNotRunning(`nova-${instanceUuid}`);
     c.status = 'paused';
     this.emit(instanceUuid, 'pause');
   }
   async unpause(instanceUuid: string): Promise<void> {
     await this.enter('unpause', instanceUuid);
     const c = this.must(instanceUuid);
-    if (c.status !== 'paused') throw new DriverError(`Container nova-${instanceUuid} is not paused`, 'conflict');
+    if (c.status !== 'paused') throw containerNotPaused(`nova-${instanceUuid}`);
     c.status = 'running';
     this.emit(instanceUuid, 'unpause');
   }
@@ -157,14 +158,14 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
     await this.enter('suspend', instanceUuid);
     const c = this.must(instanceUuid);
     // The Docker driver freezes the cgroup (docker pause): same rules, same event.
-    if (c.status !== 'running') throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
+    if (c.status !== 'running') throw containerNotRunning(`nova-${instanceUuid}`);
     c.status = 'paused';
     this.emit(instanceUuid, 'pause');
   }
   async resume(instanceUuid: string): Promise<void> {
     await this.enter('resume', instanceUuid);
     const c = this.must(instanceUuid);
-    if (c.status !== 'paused') throw new DriverError(`Container nova-${instanceUuid} is not paused`, 'conflict');
+    if (c.status !== 'paused') throw containerNotPaused(`nova-${instanceUuid}`);
     c.status = 'running';
     this.emit(instanceUuid, 'unpause');
   }
@@ -252,7 +253,7 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
     };
   }
   async listInstances(): Promise<InstanceInfo[]> {
-    if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    if (this.down) throw engineUnreachable();
     return [...this.containers.values()].map((c) => this.info(c));
   }
   async getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string> {
@@ -275,7 +276,7 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
   async exec(instanceUuid: string, _cmd?: string[]): Promise<ExecSession> {
     await this.enter('exec', instanceUuid);
     const c = this.must(instanceUuid);
-    if (c.status !== 'running') throw new DriverError(`Container nova-${instanceUuid} is not running`, 'conflict');
+    if (c.status !== 'running') throw containerNotRunning(`nova-${instanceUuid}`);
     const output = new PassThrough();
     this.openExecs += 1;
     let open = true;
@@ -316,7 +317,7 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
     return this.nets.disconnectNetwork(instanceUuid, network);
   }
   async watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void = () => {}): Promise<() => void> {
-    if (this.down) throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    if (this.down) throw engineUnreachable();
     this.subscriptions += 1;
     this.listeners.set(onEvent, onError);
     return () => {

@@ -1,6 +1,7 @@
 // The in-memory engine under the fake driver: its containers and images, the calls made, and what
 // tests inject or simulate behind the service's back (failures, delays, exits, removals, an engine
 // that is down or whose event stream breaks).
+import { engineUnreachable, noSuchContainer } from '../driver-errors.js';
 import { DriverError } from '../../errors.js';
 import type { DriverEvent, SpawnSpec } from '../driver.js';
 
@@ -96,9 +97,7 @@ export abstract class FakeEngine {
     c.finishedAt = new Date().toISOString();
   }
   /** The event stream breaks (engine restarted): every watcher gets onError once and is dropped. */
-  breakEventStream(
-    err: Error = new DriverError('Docker Engine is unreachable (ECONNRESET) during event stream', 'unavailable'),
-  ): void {
+  breakEventStream(err: Error = engineUnreachable('event stream')): void {
     const watchers = [...this.listeners.values()];
     this.listeners.clear();
     for (const onError of watchers) onError(err);
@@ -118,7 +117,7 @@ export abstract class FakeEngine {
     this.calls.push(`${op} ${what}`);
     const d = this.delays.get(op);
     if (d) await new Promise((r) => setTimeout(r, d));
-    if (this.down && op !== 'ping') throw new DriverError('Docker Engine is unreachable', 'unavailable');
+    if (this.down && op !== 'ping') throw engineUnreachable();
     const inj = this.injections.get(op);
     if (inj && inj.times > 0) {
       inj.times -= 1;
@@ -134,7 +133,7 @@ export abstract class FakeEngine {
 
   protected must(instanceUuid: string): FakeContainer {
     const c = this.containers.get(instanceUuid);
-    if (!c) throw new DriverError(`No such container: nova-${instanceUuid}`, 'not-found');
+    if (!c) throw noSuchContainer(`nova-${instanceUuid}`);
     return c;
   }
 }

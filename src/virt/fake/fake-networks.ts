@@ -1,6 +1,7 @@
 // Bridge networks and endpoints in memory, with the Docker behaviour the network service relies on:
 // one network per name, no overlapping ranges, one endpoint per container and network, addresses
 // inside the subnet and not taken, Docker's 02:42:<IPv4> MACs, forced disconnects that forgive.
+import { noSuchContainer, networkAddressingConflict } from '../driver-errors.js';
 import { DriverError } from '../../errors.js';
 import type { BridgeNetworkSpec, NetworkAttachment, NetworkSummary } from '../driver.js';
 
@@ -42,9 +43,7 @@ export class FakeNetworks {
       const same = existing.spec.v4.cidr === spec.v4.cidr && existing.spec.v4.gateway === spec.v4.gateway;
       if (same) return Promise.resolve(existing.id);
       if (existing.endpoints.size) {
-        return Promise.reject(
-          new DriverError(`Docker network ${spec.name} has other addressing and endpoints still attached`, 'conflict'),
-        );
+        return Promise.reject(networkAddressingConflict(spec.name));
       }
       this.networks.delete(spec.name);
     }
@@ -86,8 +85,7 @@ export class FakeNetworks {
   }
 
   connectNetwork(instanceUuid: string, iface: NetworkAttachment): Promise<{ mac: string | null }> {
-    if (!this.exists(instanceUuid))
-      return Promise.reject(new DriverError(`No such container: nova-${instanceUuid}`, 'not-found'));
+    if (!this.exists(instanceUuid)) return Promise.reject(noSuchContainer(`nova-${instanceUuid}`));
     const n = this.networks.get(iface.network);
     if (!n) return Promise.reject(new DriverError(`network ${iface.network} not found`, 'not-found'));
     if (n.endpoints.has(instanceUuid)) {

@@ -6,7 +6,7 @@ import { imageProperties } from '../../db/repositories/images-repo.js';
 import { flavorOf, type InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { ComputeDriver, InstanceInfo } from '../../virt/driver.js';
-import { ApiError, InstanceNotFound } from '../../errors.js';
+import { InstanceNotFound, InstanceNotReady } from '../../errors.js';
 import type { ManagerDeps } from './deps.js';
 import { splitCommand } from './command-line.js';
 import { withSpawnSlot } from './spawn-gate.js';
@@ -91,7 +91,7 @@ export async function hostAndDriver(
   instance: InstanceRow,
 ): Promise<{ host: ComputeHostRow; driver: ComputeDriver }> {
   const host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
-  if (!host) throw new ApiError(409, `Instance ${instance.uuid} is not ready`);
+  if (!host) throw InstanceNotReady(instance.uuid);
   return { host, driver: await d.hosts.driverFor(host.id) };
 }
 

@@ -15,7 +15,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { alias: string } }>(`${COMPUTE_PREFIX}/extensions/:alias`, async (req) => {
     authorize(req.auth, 'read', 'os_compute_api:extensions');
     const extension = findExtension(req.params.alias);
-    if (!extension) throw new NotFound('The resource could not be found.');
+    if (!extension) throw new NotFound();
     return { extension };
   });
 }

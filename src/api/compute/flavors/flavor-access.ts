@@ -3,7 +3,7 @@
 // one body key, as nova's wsgi action_peek.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest } from '../../../errors.js';
+import { BadRequest, NoSuchAction } from '../../../errors.js';
 import { authorize } from '../../../identity/policy.js';
 import { assertValid } from '../../../plugins/validation.js';
 import { flavorActionSchemas } from './schemas.js';
@@ -49,7 +49,7 @@ export async function flavorAccessRoutes(app: FastifyInstance, opts: { services:
     if (keys.length !== 1) throw new BadRequest('Malformed request body');
     const action = keys[0];
     const handler = actions[action];
-    if (!handler) throw new BadRequest(`There is no such action: ${action}`);
+    if (!handler) throw NoSuchAction(action);
     assertValid(flavorActionSchemas[action], body, 'body');
     const tenant = (body as Record<string, { tenant: string }>)[action].tenant;
     return handler(req, tenant);

@@ -4,7 +4,7 @@
 // of known namespaces are validated (flavors.checkExtraSpecs) before the flavor is looked up.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest } from '../../../errors.js';
+import { BadRequest, BodyUriMismatch } from '../../../errors.js';
 import { authorize } from '../../../identity/policy.js';
 import { createExtraSpecsBodies, updateExtraSpecBodies } from './schemas.js';
 
@@ -69,7 +69,7 @@ export async function flavorExtraSpecRoutes(app: FastifyInstance, opts: { servic
     // Nova checks the value before comparing the body's key with the URI's.
     const specs = asStrings(body);
     if (req.apiVersion.gte(VALIDATED_FROM)) flavors.checkExtraSpecs(specs);
-    if (!(req.params.key in body)) throw new BadRequest('Request body and URI mismatch');
+    if (!(req.params.key in body)) throw BodyUriMismatch();
     const flavor = await flavors.get(req.params.flavorId, req.auth);
     await flavors.setExtraSpecs(flavor.id, specs);
     return body;

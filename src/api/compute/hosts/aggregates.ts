@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { authorize } from '../../../identity/policy.js';
-import { BadRequest, NotFound } from '../../../errors.js';
+import { BadRequest, AggregateNotFound, NoSuchAction } from '../../../errors.js';
 import { assertValid } from '../../../plugins/validation.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { parsePyInt } from '../flavors/flavor-params.js';
@@ -55,7 +55,7 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
     authorize(req.auth, 'admin', POLICY('show'));
     const id = integerId(req.params.id);
     const found = await aggregates.find(id);
-    if (!found) throw new NotFound(`Aggregate ${id} could not be found.`);
+    if (!found) throw AggregateNotFound(id);
     return { aggregate: render(found, req.apiVersion) };
   });
 
@@ -98,7 +98,7 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
       if (keys.length !== 1) throw new BadRequest('Malformed request body');
       const action = keys[0];
       const schema = AGGREGATE_ACTION_SCHEMAS[action];
-      if (!schema) throw new BadRequest(`There is no such action: ${action}`);
+      if (!schema) throw NoSuchAction(action);
       assertValid(schema, body, 'body');
       authorize(req.auth, 'admin', POLICY(action));
       const id = integerId(req.params.id);

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { authorize } from '../../../identity/policy.js';
-import { NotFound, NotImplemented } from '../../../errors.js';
+import { NotFound, NotImplemented, computeHostNotFound } from '../../../errors.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { lastParam } from '../paging-params.js';
 import { renderHostList, renderHostResources } from './os-hosts-views.js';
@@ -34,7 +34,7 @@ export async function osHostRoutes(app: FastifyInstance, opts: { services: Servi
   /** nova HostAPI._assert_host_exists: a compute host by that name. */
   async function assertComputeHost(name: string): Promise<void> {
     if (!(await hostOverview.list({ host: name, binary: 'nova-compute' })).length)
-      throw new NotFound(`Compute host ${name} could not be found.`);
+      throw new NotFound(computeHostNotFound(name));
   }
 
   app.get(base, { schema: doc('List hosts (below 2.43)'), config: cfg }, async (req) => {

@@ -3,7 +3,7 @@
 // 404 above 2.35, as Nova's.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { ApiError, BadRequest, NotFound } from '../../../errors.js';
+import { ApiError, BadRequest, NotFound, BodyUriMismatch } from '../../../errors.js';
 import { type ImageRow, imageProperties } from '../../../db/repositories/images-repo.js';
 import { baseUrl } from '../../urls.js';
 import { readPaging, lastParam } from '../paging-params.js';
@@ -131,7 +131,7 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { services: S
     async (req) => {
       const meta = metadataBody(req.body, 'meta');
       const keys = Object.keys(meta);
-      if (!keys.includes(req.params.key)) throw new BadRequest('Request body and URI mismatch');
+      if (!keys.includes(req.params.key)) throw BodyUriMismatch();
       if (keys.length > 1) throw new BadRequest('Request body contains too many items');
       await load(req, req.params.id);
       await images.changeProperties(req.auth, req.params.id, (p) => limited({ ...p, ...meta }));

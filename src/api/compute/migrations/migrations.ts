@@ -15,7 +15,7 @@
 // migration shown.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest, NotFound, pyRepr } from '../../../errors.js';
+import { BadRequest, NotFound, pyRepr, NoSuchAction, ChangesSinceAfterBefore, MarkerNotFound } from '../../../errors.js';
 import { authorize } from '../../../identity/policy.js';
 import { TaskState, VmState } from '../../../compute/servers/states.js';
 import { assertActionable } from '../../../compute/servers/guards.js';
@@ -23,7 +23,7 @@ import { actionPeek } from '../servers/server-actions.js';
 import { assertValid } from '../../../plugins/validation.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { assertKnownQuery, lastParam, MAX_LIMIT, nextLink, readPaging } from '../paging-params.js';
-import { MarkerNotFound, type MigrationFilters } from '../../../db/repositories/migrations-repo.js';
+import { UnknownMarker, type MigrationFilters } from '../../../db/repositories/migrations-repo.js';
 import { renderMigrations } from './views.js';
 import { boolFromString } from '../../../contract/parameter-types.js';
 
@@ -87,13 +87,13 @@ export async function migrationRoutes(app: FastifyInstance, opts: { services: Se
     const { limit, marker, since, before } = readMigrationsQuery(req);
     authorize(req.auth, 'admin', 'os_compute_api:os-migrations:index');
     if (since !== undefined && before !== undefined && before < since) {
-      throw new BadRequest('The value of changes-since must be less than or equal to changes-before.');
+      throw ChangesSinceAfterBefore();
     }
     const sorted = v.gte('2.59');
     const pageLimit = sorted ? Math.min(limit ?? MAX_LIMIT, MAX_LIMIT) : undefined;
     const filters = readFilters(req.query as Record<string, unknown>, since, before);
     const rows = await migrationsRepo.list(filters, { sorted, limit: pageLimit, markerUuid: marker }).catch((err: unknown) => {
-      throw err instanceof MarkerNotFound ? new BadRequest(`Marker ${marker} could not be found.`) : err;
+      throw err instanceof UnknownMarker ? MarkerNotFound(marker) : err;
     });
     const migrations = renderMigrations(rows, v);
     if (!sorted) return { migrations };
@@ -126,7 +126,7 @@ export async function migrationRoutes(app: FastifyInstance, opts: { services: Se
 
   app.post<P>(`${serverBase}/:migrationId/action`, { config: { minVersion: '2.22' } }, async (req) => {
     const name = actionPeek(req.body);
-    if (name !== 'force_complete') throw new BadRequest(`There is no such action: ${name}`);
+    if (name !== 'force_complete') throw NoSuchAction(name);
     assertValid(FORCE_COMPLETE_BODY, req.body, 'body');
     const row = await compute.get(req.auth, req.params.id);
     authorize(req.auth, 'admin', 'os_compute_api:servers:migrations:force_complete');

@@ -5,7 +5,7 @@
 // called; it returns the code (202, or 200 with a body) and nothing else happens here.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest, NotFound } from '../../../errors.js';
+import { BadRequest, NotFound, NoSuchAction } from '../../../errors.js';
 import { assertValid } from '../../../plugins/validation.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { ActionRegistry } from './actions/registry.js';
@@ -32,7 +32,7 @@ export async function serverActionRoutes(app: FastifyInstance, opts: { services:
   app.post<{ Params: { id: string } }>(`${COMPUTE_PREFIX}/servers/:id/action`, async (req, reply) => {
     const name = actionPeek(req.body);
     const action = registry.get(name);
-    if (!action) throw new BadRequest(`There is no such action: ${name}`);
+    if (!action) throw NoSuchAction(name);
     if (action.minVersion && req.apiVersion.lt(action.minVersion)) throw new NotFound();
     if (action.maxVersion && req.apiVersion.cmp(action.maxVersion) > 0) throw new NotFound();
     if (action.bodies) {

@@ -1,7 +1,7 @@
 // /servers/{id}/metadata and /metadata/{key} (nova server_metadata.py).
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest, NotFound } from '../../../errors.js';
+import { BodyUriMismatch, MetadataItemNotFound } from '../../../errors.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { metadataBodies, metadataItemBodies } from './schemas/servers.js';
 
@@ -24,13 +24,13 @@ export async function serverMetadataRoutes(app: FastifyInstance, opts: { service
 
   app.get<P>(`${base}/:key`, async (req) => {
     const meta = await compute.getMetadata(req.auth, req.params.id);
-    if (!(req.params.key in meta)) throw new NotFound('Metadata item was not found');
+    if (!(req.params.key in meta)) throw MetadataItemNotFound();
     return { meta: { [req.params.key]: meta[req.params.key] } };
   });
 
   app.put<P>(`${base}/:key`, { config: { bodies: metadataItemBodies } }, async (req) => {
     const meta = (req.body as { meta: Record<string, string> }).meta;
-    if (!(req.params.key in meta)) throw new BadRequest('Request body and URI mismatch');
+    if (!(req.params.key in meta)) throw BodyUriMismatch();
     await compute.setMetadata(req.auth, req.params.id, meta, false);
     return { meta };
   });

@@ -4,12 +4,14 @@
 // and message, so clients show the familiar error.
 import type { AuthContext } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
-import { BadRequest, Conflict } from '../../../errors.js';
+import { BadRequest, Conflict, computeHostNotFound } from '../../../errors.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { HostsRepo } from '../../../db/repositories/hosts-repo.js';
 import { assertNotLocked, assertState } from '../guards.js';
 import { VmState } from '../states.js';
 import { beginAction, type ActionApiDeps } from './begin-action.js';
+
+const SET_PASSWORD_UNSUPPORTED = 'Set admin password is not supported';
 
 export type ResetTarget = 'active' | 'error';
 
@@ -88,16 +90,16 @@ export class AdminActionsApi {
     });
     await this.d.actions
       .event(instance.uuid, requestId, 'compute_set_admin_password', null, async () => {
-        throw new Error('Set admin password is not supported');
+        throw new Error(SET_PASSWORD_UNSUPPORTED);
       })
       .catch(() => undefined);
-    throw new Conflict('Set admin password is not supported');
+    throw new Conflict(SET_PASSWORD_UNSUPPORTED);
   }
 
   private async assertHostKnown(host: string | null): Promise<void> {
     if (host === null) return;
     const hosts = await this.hostsRepo.list();
-    if (!hosts.some((h) => h.name === host)) throw new BadRequest(`Compute host ${host} could not be found.`);
+    if (!hosts.some((h) => h.name === host)) throw new BadRequest(computeHostNotFound(host));
   }
 
   private async noHostReason(instance: InstanceRow, what: string): Promise<string> {

@@ -4,7 +4,7 @@
 // yet (no host) is "not ready" (409), as Nova's check_instance_host; deleting or migrating → 409.
 import type { AuthContext } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
-import { Conflict } from '../../../errors.js';
+import { InstanceNotReady } from '../../../errors.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { HostRegistry } from '../../hosts/host-registry.js';
 import { assertRejectedState } from '../guards-extra.js';
@@ -19,15 +19,14 @@ export class ConsoleOutputApi {
    */
   async get(auth: AuthContext, instance: InstanceRow, length: number | undefined): Promise<string> {
     authorize(auth, 'write', 'os_compute_api:os-console-output');
-    if (!instance.host_id || !instance.container_id) throw new Conflict(`Instance ${instance.uuid} is not ready`);
+    if (!instance.host_id || !instance.container_id) throw InstanceNotReady(instance.uuid);
     assertRejectedState(instance, [TaskState.DELETING, TaskState.MIGRATING], 'get_console_output');
     const driver = await this.hosts.driverFor(instance.host_id);
     if (length === 0) return '';
     const tail = length === undefined || length < 0 ? undefined : length;
     const raw = await driver.getConsoleOutput(instance.uuid, tail);
     // Docker answers '' for a container that is gone (drift); say so rather than show an empty console.
-    if (raw === '' && (await driver.getInfo(instance.uuid)).status === 'missing')
-      throw new Conflict(`Instance ${instance.uuid} is not ready`);
+    if (raw === '' && (await driver.getInfo(instance.uuid)).status === 'missing') throw InstanceNotReady(instance.uuid);
     return raw.replace(/[\x00-\x08\x0B-\x1F]/g, '');
   }
 }

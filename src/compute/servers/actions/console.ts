@@ -13,7 +13,7 @@ import type { InstanceRow, InstancesRepo } from '../../../db/repositories/instan
 import type { ConsoleTokensRepo } from '../../../db/repositories/console-tokens-repo.js';
 import type { HostRegistry } from '../../hosts/host-registry.js';
 import type { ExecSession } from '../../../virt/driver.js';
-import { BadRequest, Conflict, NotFound, Unauthorized } from '../../../errors.js';
+import { BadRequest, Conflict, NotFound, Unauthorized, InstanceNotReady } from '../../../errors.js';
 import { TaskState, VmState } from '../states.js';
 
 export const CONSOLE_TOKEN_TTL_S = 600;
@@ -69,8 +69,7 @@ export class SerialConsoles {
         `Cannot '${ACTION_BY_PROTOCOL[protocol]}' instance ${row.uuid} while it is in task_state ${row.task_state}`,
       );
     }
-    if (row.vm_state !== VmState.ACTIVE || row.host_id === null)
-      throw new Conflict(`Instance ${row.uuid} is not ready`);
+    if (row.vm_state !== VmState.ACTIVE || row.host_id === null) throw InstanceNotReady(row.uuid);
     const token = randomBytes(24).toString('hex');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + CONSOLE_TOKEN_TTL_S * 1000);

@@ -3,7 +3,7 @@
 // A server without a container (not scheduled, or its container gone) is "not ready" (409).
 import type { AuthContext } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
-import { Conflict } from '../../../errors.js';
+import { InstanceNotReady } from '../../../errors.js';
 import { addressesOf, type InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { HostRegistry } from '../../hosts/host-registry.js';
 import type { InstanceInfo, InstanceStats } from '../../../virt/driver.js';
@@ -25,12 +25,11 @@ export class DiagnosticsApi {
 
   async get(auth: AuthContext, instance: InstanceRow): Promise<DiagnosticsData> {
     authorize(auth, 'admin', 'os_compute_api:os-server-diagnostics');
-    if (!instance.host_id) throw new Conflict(`Instance ${instance.uuid} is not ready`);
+    if (!instance.host_id) throw InstanceNotReady(instance.uuid);
     assertRejectedState(instance, [TaskState.DELETING, TaskState.MIGRATING], 'get_diagnostics');
     const driver = await this.hosts.driverFor(instance.host_id);
     const info = await driver.getInfo(instance.uuid);
-    if (info.status === 'missing' || info.powerState === PowerState.NOSTATE)
-      throw new Conflict(`Instance ${instance.uuid} is not ready`);
+    if (info.status === 'missing' || info.powerState === PowerState.NOSTATE) throw InstanceNotReady(instance.uuid);
     const [stats, host] = await Promise.all([driver.getStats(instance.uuid), driver.hostInfo().catch(() => undefined)]);
     return {
       instance,

@@ -8,7 +8,7 @@ import type { AuthContext } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { ImageRow } from '../../../db/repositories/images-repo.js';
-import { BadRequest, NotFound } from '../../../errors.js';
+import { BadRequest, NotFound, InvalidKeyName } from '../../../errors.js';
 import { assertActionable } from '../guards.js';
 import { TaskState, VmState } from '../states.js';
 import { lastPathSegment } from '../compute-api.js';
@@ -75,7 +75,7 @@ export class ServerRebuilds {
         changes.key_data = null;
       } else {
         const kp = await this.d.keypairs.findForUser(auth.userId, input.keyName);
-        if (!kp) throw new BadRequest('Invalid key_name provided.');
+        if (!kp) throw InvalidKeyName();
         changes.key_name = kp.name;
         changes.key_data = kp.public_key;
       }

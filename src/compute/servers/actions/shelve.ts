@@ -10,7 +10,7 @@ import { authorize } from '../../../identity/policy.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { ComputeHostRow } from '../../../db/repositories/hosts-repo.js';
 import { SysMetaKey } from '../../../db/repositories/instance-system-metadata-repo.js';
-import { BadRequest, Conflict } from '../../../errors.js';
+import { BadRequest, Conflict, computeHostNotFound, AvailabilityZoneNotAvailable } from '../../../errors.js';
 import { assertNotLocked, assertState } from '../guards.js';
 import { TaskState, VmState } from '../states.js';
 import { beginTask } from './begin-task.js';
@@ -122,15 +122,14 @@ export class ServerShelves {
   /** nova _validate_unshelve_az: a zone some enabled compute host serves. */
   private async assertZoneAvailable(zone: string): Promise<void> {
     const hosts = await this.hostsRepo.list();
-    if (!hosts.some((h) => h.availability_zone === zone && !h.disabled))
-      throw new BadRequest('The requested availability zone is not available');
+    if (!hosts.some((h) => h.availability_zone === zone && !h.disabled)) throw AvailabilityZoneNotAvailable();
   }
 
   /** 2.91 host: admins only, it must exist, and it must lie in the server's zone after the unshelve (if any). */
   private async requestedHost(auth: AuthContext, name: string, zone: string | null): Promise<ComputeHostRow> {
     authorize(auth, 'admin', 'os_compute_api:os-shelve:unshelve_to_host');
     const host = await this.hostsRepo.findByName(name);
-    if (!host) throw new BadRequest(`Compute host ${name} could not be found.`);
+    if (!host) throw new BadRequest(computeHostNotFound(name));
     if (zone !== null && host.availability_zone !== zone) {
       throw new Conflict(`Host "${name}" is not in the availability zone "${zone}".`);
     }
