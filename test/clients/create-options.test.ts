@@ -64,7 +64,7 @@ describe('nova boot options', () => {
     const row = await activeRow('cli-files');
     const fake = (await s.services.hosts.driverFor(row.host_id)) as FakeDriver;
     expect(fake.injectedFiles(row.uuid)).toEqual({ '/etc/motd': 'motd from the client\n' });
-  });
+  }, 180_000);
 
   it('openstack server create --file injects too; --boot-from-volume gets the no-block-storage 400', async () => {
     const local = path.join(dir, 'issue');
@@ -103,7 +103,7 @@ describe('nova boot options', () => {
     expect(bfv.code).not.toBe(0);
     expect(bfv.stderr).toContain('Block Device Mapping is Invalid: novadock has no block storage');
     expect(bfv.stderr).toContain('(HTTP 400)');
-  });
+  }, 180_000);
 
   it("--security-groups with an unknown group is a 400 with Neutron's words", async () => {
     const r = await nova(
@@ -120,7 +120,7 @@ describe('nova boot options', () => {
     );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("Unable to find security_group with name or id 'web' (HTTP 400)");
-  });
+  }, 180_000);
 
   it('openstack server create --security-group default: the client finds the group, the server is in it; an unknown one is not found', async () => {
     const osc = (...args: string[]) => runCli('openstack', args, env, { timeoutMs: CLI_TIMEOUT });
@@ -154,5 +154,5 @@ describe('nova boot options', () => {
     expect(bad.code).not.toBe(0);
     // with a network service in the catalog the client looks the name up there, and finds none
     expect(bad.stderr).toMatch(/web/);
-  });
+  }, 180_000);
 });
