@@ -244,5 +244,5 @@ describe('glance image-list --property-filter (the real client)', () => {
     expect(bySum.code, bySum.stderr).toBe(0);
     expect(bySum.stdout).toContain('cli-a');
     expect(bySum.stdout).not.toContain('cli-b');
-  });
+  }, 150_000);
 });
