@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { seedImage } from '../helpers/servers';
+import { runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { seedImage } from '../helpers/servers.js';
 
 let s: ListeningApp;
 let work: string;
@@ -21,9 +21,33 @@ const BODIES: Record<string, (key: string) => string> = {
 };
 
 /** curl with the admin token; returns status and body. */
-async function curl(method: string, url: string, file: string, contentType: string): Promise<{ status: number; body: unknown }> {
-  const r = await runCli('/usr/bin/curl', ['-sS', '-o', '-', '-w', '\n%{http_code}', '-X', method, `${s.url}${url}`,
-    '-H', `X-Auth-Token: ${token}`, '-H', `Content-Type: ${contentType}`, '--data-binary', `@${file}`], {}, { timeoutMs: 60_000 });
+async function curl(
+  method: string,
+  url: string,
+  file: string,
+  contentType: string,
+): Promise<{ status: number; body: unknown }> {
+  const r = await runCli(
+    '/usr/bin/curl',
+    [
+      '-sS',
+      '-o',
+      '-',
+      '-w',
+      '\n%{http_code}',
+      '-X',
+      method,
+      `${s.url}${url}`,
+      '-H',
+      `X-Auth-Token: ${token}`,
+      '-H',
+      `Content-Type: ${contentType}`,
+      '--data-binary',
+      `@${file}`,
+    ],
+    {},
+    { timeoutMs: 60_000 },
+  );
   expect(r.code, r.stderr).toBe(0);
   const cut = r.stdout.lastIndexOf('\n');
   return { status: Number(r.stdout.slice(cut + 1)), body: JSON.parse(r.stdout.slice(0, cut)) };
@@ -33,11 +57,17 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-deep-'));
   s = await startListeningApp({}, { background: false });
   const auth = await fetch(`${s.url}/identity/v3/auth/tokens`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { name: 'admin', password: s.adminPassword, domain: { name: 'Default' } } } },
-      scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-    } }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', password: s.adminPassword, domain: { name: 'Default' } } },
+        },
+        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+      },
+    }),
   });
   token = auth.headers.get('x-subject-token')!;
   imageId = (await seedImage(s.services, { name: 'deep' })).id;
@@ -53,7 +83,13 @@ const ROUTES: { service: string; method: string; path: string; key: string; cont
   { service: 'compute', method: 'POST', path: '/compute/v2.1/servers', key: 'server' },
   { service: 'compute', method: 'POST', path: '/compute/v2.1/os-keypairs', key: 'keypair' },
   { service: 'image', method: 'POST', path: '/image/v2/images', key: 'name' },
-  { service: 'image', method: 'PATCH', path: '/image/v2/images/{id}', key: 'op', contentType: 'application/openstack-images-v2.1-json-patch' },
+  {
+    service: 'image',
+    method: 'PATCH',
+    path: '/image/v2/images/{id}',
+    key: 'op',
+    contentType: 'application/openstack-images-v2.1-json-patch',
+  },
   { service: 'identity', method: 'POST', path: '/identity/v3/auth/tokens', key: 'auth' },
   { service: 'identity', method: 'POST', path: '/identity/v3/projects', key: 'project' },
 ];

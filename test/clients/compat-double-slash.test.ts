@@ -6,9 +6,9 @@
 // for image and identity, and that a doubled slash anywhere in the path answers exactly as the
 // single-slash path does (status and body), never with a 3xx.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startListeningApp, type ListeningApp } from '../helpers/cli';
-import { compatEnv, ruby } from '../helpers/compat';
-import { seedImage, waitForStatus } from '../helpers/servers';
+import { startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { compatEnv, ruby } from '../helpers/compat.js';
+import { seedImage, waitForStatus } from '../helpers/servers.js';
 
 let s: ListeningApp;
 let token: string;
@@ -17,47 +17,74 @@ let serverId: string;
 let groupId: string;
 let imageId: string;
 
-const call = (method: string, path: string, body?: unknown) => fetch(`${s.url}${path}`, {
-  method, redirect: 'manual',
-  headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json', 'OpenStack-API-Version': 'compute 2.79' },
-  body: body === undefined ? undefined : JSON.stringify(body),
-});
+const call = (method: string, path: string, body?: unknown) =>
+  fetch(`${s.url}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json', 'OpenStack-API-Version': 'compute 2.79' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 beforeAll(async () => {
   s = await startListeningApp();
   const auth = await fetch(`${s.url}/identity/v3/auth/tokens`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { name: 'admin', password: s.adminPassword, domain: { name: 'Default' } } } },
-      scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-    } }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', password: s.adminPassword, domain: { name: 'Default' } } },
+        },
+        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+      },
+    }),
   });
   expect(auth.status).toBe(201);
   token = auth.headers.get('x-subject-token')!;
   projectId = ((await auth.json()) as { token: { project: { id: string } } }).token.project.id;
   imageId = (await seedImage(s.services, { name: 'dbl-slash-image' })).id;
-  const srv = await call('POST', '/compute/v2.1/servers', { server: { name: 'dbl', imageRef: imageId, flavorRef: '1', networks: 'none', metadata: { a: 'b' } } });
+  const srv = await call('POST', '/compute/v2.1/servers', {
+    server: { name: 'dbl', imageRef: imageId, flavorRef: '1', networks: 'none', metadata: { a: 'b' } },
+  });
   expect(srv.status).toBe(202);
   serverId = ((await srv.json()) as { server: { id: string } }).server.id;
   await waitForStatus(async () => {
     const r = await call('GET', `/compute/v2.1/servers/${serverId}`);
     return { status: r.status, body: (await r.json()) as { server?: { status: string } } };
   }, 'ACTIVE');
-  const grp = await call('POST', '/compute/v2.1/os-server-groups', { server_group: { name: 'dbl', policy: 'affinity' } });
+  const grp = await call('POST', '/compute/v2.1/os-server-groups', {
+    server_group: { name: 'dbl', policy: 'affinity' },
+  });
   expect(grp.status).toBe(200);
   groupId = ((await grp.json()) as { server_group: { id: string } }).server_group.id;
 }, 60_000);
 
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('fog-openstack', () => {
   it('every compute request fog sends with a doubled slash succeeds', async () => {
     const results = await ruby<{ call: string; ok: boolean; status: number | null; path: string; error?: string }[]>(
-      'fog_paths.rb', [serverId, groupId, projectId], compatEnv(s));
+      'fog_paths.rb',
+      [serverId, groupId, projectId],
+      compatEnv(s),
+    );
     const doubled = results.filter((r) => r.path.includes('//'));
     // fog really does send these six with '//' (if a fog update stops doing so, this test says so)
-    expect(doubled.map((r) => r.call).sort()).toEqual(['get_limits', 'get_quota', 'get_quota_defaults', 'get_server_group', 'list_metadata', 'update_quota']);
-    expect(results.filter((r) => !r.ok), JSON.stringify(results, null, 1)).toEqual([]);
+    expect(doubled.map((r) => r.call).sort()).toEqual([
+      'get_limits',
+      'get_quota',
+      'get_quota_defaults',
+      'get_server_group',
+      'list_metadata',
+      'update_quota',
+    ]);
+    expect(
+      results.filter((r) => !r.ok),
+      JSON.stringify(results, null, 1),
+    ).toEqual([]);
   }, 120_000);
 });
 
@@ -96,8 +123,17 @@ describe('a doubled slash anywhere answers as the single-slash path, without a r
     expect(md.status).toBe(200);
     expect(await md.json()).toEqual({ metadata: { c: 'd' } });
     const tok = await fetch(`${s.url}/identity/v3//auth/tokens`, {
-      method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password: s.adminPassword, domain: { name: 'Default' } } } } } }),
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: 'admin', password: s.adminPassword, domain: { name: 'Default' } } },
+          },
+        },
+      }),
     });
     expect(tok.status).toBe(201);
   });

@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { ExtraEngine } from '../helpers/extra-engine';
-import { seedImage, unlimitedQuota } from '../helpers/servers';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { ExtraEngine } from '../helpers/extra-engine.js';
+import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const engines = [new ExtraEngine('compat-b'), new ExtraEngine('compat-c')];
@@ -29,10 +29,16 @@ let mainHost: string;
 
 const expectOk = (r: { code: number; stdout: string; stderr: string }) =>
   expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0);
-const api = (method: string, p: string, body?: unknown, version = '2.79') => fetch(`${s.url}${p}`, {
-  method, headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json', 'OpenStack-API-Version': `compute ${version}` },
-  body: body === undefined ? undefined : JSON.stringify(body),
-});
+const api = (method: string, p: string, body?: unknown, version = '2.79') =>
+  fetch(`${s.url}${p}`, {
+    method,
+    headers: {
+      'X-Auth-Token': token,
+      'Content-Type': 'application/json',
+      'OpenStack-API-Version': `compute ${version}`,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 const json = async <T = Record<string, unknown>>(r: Response) => (await r.json()) as T;
 
 async function until(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -46,20 +52,33 @@ async function until(what: string, ok: () => Promise<boolean>, timeoutMs: number
 /** The servers named `prefix-*`, once all are ACTIVE: name → host. */
 async function activeHosts(prefix: string, count: number): Promise<Map<string, string>> {
   let rows: { name: string; status: string; 'OS-EXT-SRV-ATTR:host': string }[] = [];
-  await until(`${count} ${prefix} servers ACTIVE`, async () => {
-    const body = await json<{ servers: typeof rows }>(await api('GET', `/compute/v2.1/servers/detail?name=^${prefix}-`));
-    rows = body.servers;
-    const bad = rows.find((r) => r.status === 'ERROR');
-    if (bad) throw new Error(`${bad.name} went to ERROR`);
-    return rows.length === count && rows.every((r) => r.status === 'ACTIVE');
-  }, 120_000);
+  await until(
+    `${count} ${prefix} servers ACTIVE`,
+    async () => {
+      const body = await json<{ servers: typeof rows }>(
+        await api('GET', `/compute/v2.1/servers/detail?name=^${prefix}-`),
+      );
+      rows = body.servers;
+      const bad = rows.find((r) => r.status === 'ERROR');
+      if (bad) throw new Error(`${bad.name} went to ERROR`);
+      return rows.length === count && rows.every((r) => r.status === 'ACTIVE');
+    },
+    120_000,
+  );
   return new Map(rows.map((r) => [r.name, r['OS-EXT-SRV-ATTR:host']]));
 }
 
 /** [status, the conflict message or else the whole body as text] */
 async function answer(r: Response): Promise<[number, string]> {
   const text = await r.text();
-  try { return [r.status, (JSON.parse(text) as { conflictingRequest?: { message: string } }).conflictingRequest?.message ?? text]; } catch { return [r.status, text]; }
+  try {
+    return [
+      r.status,
+      (JSON.parse(text) as { conflictingRequest?: { message: string } }).conflictingRequest?.message ?? text,
+    ];
+  } catch {
+    return [r.status, text];
+  }
 }
 
 const tally = (hosts: Iterable<string>) => {
@@ -74,7 +93,8 @@ beforeAll(async () => {
   execFileSync('docker', ['image', 'save', TEST_IMAGE, '-o', tar], { timeout: 60_000 });
   await Promise.all(engines.map((e) => e.start()));
   s = await startListeningApp({
-    computeDriver: 'docker', heartbeatIntervalSeconds: 1,
+    computeDriver: 'docker',
+    heartbeatIntervalSeconds: 1,
     computeHosts: engines.map((e) => ({ name: e.name, dockerUrl: e.url, availabilityZone: 'nova' })),
   });
   env = adminEnv(s);
@@ -89,12 +109,24 @@ afterAll(async () => {
   for (const e of engines) if (!e.pingable()) await e.start().catch(() => undefined);
   if (s) {
     // every server this file made, whatever state it is in, then the engines
-    const all = await json<{ servers: { id: string }[] }>(await api('GET', '/compute/v2.1/servers')).catch(() => ({ servers: [] }));
+    const all = await json<{ servers: { id: string }[] }>(await api('GET', '/compute/v2.1/servers')).catch(() => ({
+      servers: [],
+    }));
     for (const srv of all.servers) await api('DELETE', `/compute/v2.1/servers/${srv.id}`).catch(() => undefined);
-    await until('servers deleted', async () => (await json<{ servers: unknown[] }>(await api('GET', '/compute/v2.1/servers'))).servers.length === 0, 60_000).catch(() => undefined);
+    await until(
+      'servers deleted',
+      async () => (await json<{ servers: unknown[] }>(await api('GET', '/compute/v2.1/servers'))).servers.length === 0,
+      60_000,
+    ).catch(() => undefined);
     const ids = (await s.services.db('instances').select('uuid')).map((r: { uuid: string }) => r.uuid);
     await s.close();
-    for (const id of ids) { try { execFileSync('docker', ['rm', '-f', `nova-${id}`], { stdio: 'ignore' }); } catch { /* gone */ } }
+    for (const id of ids) {
+      try {
+        execFileSync('docker', ['rm', '-f', `nova-${id}`], { stdio: 'ignore' });
+      } catch {
+        /* gone */
+      }
+    }
   }
   for (const e of engines) await e.destroy();
   if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -102,13 +134,40 @@ afterAll(async () => {
 
 describe('a burst spreads over the hosts', () => {
   it('openstack server create --min 3 --max 3: one server on each host', async () => {
-    expectOk(await runCli('openstack', ['server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--min', '3', '--max', '3', 'b3'], env, { timeoutMs: 120_000 }));
+    expectOk(
+      await runCli(
+        'openstack',
+        ['server', 'create', '--image', 'busybox', '--flavor', 'c1.nano', '--min', '3', '--max', '3', 'b3'],
+        env,
+        { timeoutMs: 120_000 },
+      ),
+    );
     const hosts = await activeHosts('b3', 3);
     expect(tally(hosts.values())).toEqual({ [mainHost]: 1, 'compat-b': 1, 'compat-c': 1 });
   }, 180_000);
 
   it('nova boot --min-count 12: four more on each host', async () => {
-    expectOk(await runCli('nova', ['boot', '--image', 'busybox', '--flavor', 'c1.nano', '--nic', 'none', '--min-count', '12', '--max-count', '12', 'b12'], env, { timeoutMs: 120_000 }));
+    expectOk(
+      await runCli(
+        'nova',
+        [
+          'boot',
+          '--image',
+          'busybox',
+          '--flavor',
+          'c1.nano',
+          '--nic',
+          'none',
+          '--min-count',
+          '12',
+          '--max-count',
+          '12',
+          'b12',
+        ],
+        env,
+        { timeoutMs: 120_000 },
+      ),
+    );
     const hosts = await activeHosts('b12', 12);
     expect(tally(hosts.values())).toEqual({ [mainHost]: 4, 'compat-b': 4, 'compat-c': 4 });
   }, 240_000);
@@ -118,7 +177,8 @@ describe('diagnostics at 2.48', () => {
   it("driver is one Nova's schema allows; cpu_details has the flavor's vCPUs", async () => {
     const hosts = await activeHosts('b3', 3);
     const name = [...hosts.keys()][0];
-    const id = (await json<{ servers: { id: string }[] }>(await api('GET', `/compute/v2.1/servers?name=^${name}$`))).servers[0].id;
+    const id = (await json<{ servers: { id: string }[] }>(await api('GET', `/compute/v2.1/servers?name=^${name}$`)))
+      .servers[0].id;
     const r = await api('GET', `/compute/v2.1/servers/${id}/diagnostics`, undefined, '2.48');
     expect(r.status).toBe(200);
     const d = await json<{ driver: string; num_cpus: number; cpu_details: Record<string, unknown>[] }>(r);
@@ -138,22 +198,35 @@ describe('an engine down: every action is the 409 up front', () => {
   beforeAll(async () => {
     const hosts = await activeHosts('b12', 12);
     const name = [...hosts].find(([, h]) => h === 'compat-c')![0];
-    victim = (await json<{ servers: { id: string }[] }>(await api('GET', `/compute/v2.1/servers?name=^${name}$`))).servers[0].id;
+    victim = (await json<{ servers: { id: string }[] }>(await api('GET', `/compute/v2.1/servers?name=^${name}$`)))
+      .servers[0].id;
     await engines[1].stop();
-    await until('compat-c down', async () => {
-      const rows = jsonOut<{ Host: string; State: string }[]>(await runCli('openstack', ['compute', 'service', 'list', '--service', 'nova-compute', '-f', 'json'], env));
-      return rows.find((x) => x.Host === 'compat-c')?.State === 'down';
-    }, 30_000);
+    await until(
+      'compat-c down',
+      async () => {
+        const rows = jsonOut<{ Host: string; State: string }[]>(
+          await runCli('openstack', ['compute', 'service', 'list', '--service', 'nova-compute', '-f', 'json'], env),
+        );
+        return rows.find((x) => x.Host === 'compat-c')?.State === 'down';
+      },
+      30_000,
+    );
   }, 120_000);
 
   const UNAVAILABLE = 'Compute service of compat-c is unavailable at this time.';
 
   /** Waits (bounded) until the victim has no task: an action accepted today must not fail the next one. */
   async function idle(): Promise<void> {
-    await until('the server idle', async () => {
-      const srv = (await json<{ server: Record<string, unknown> }>(await api('GET', `/compute/v2.1/servers/${victim}`))).server;
-      return srv['OS-EXT-STS:task_state'] === null;
-    }, 30_000);
+    await until(
+      'the server idle',
+      async () => {
+        const srv = (
+          await json<{ server: Record<string, unknown> }>(await api('GET', `/compute/v2.1/servers/${victim}`))
+        ).server;
+        return srv['OS-EXT-STS:task_state'] === null;
+      },
+      30_000,
+    );
   }
 
   it('nova console-log: 409', async () => {
@@ -178,14 +251,20 @@ describe('an engine down: every action is the 409 up front', () => {
   for (const [what, body] of ACTIONS) {
     it(`POST action ${what}: 409`, async () => {
       await idle();
-      const r = await api('POST', `/compute/v2.1/servers/${victim}/action`, JSON.parse(JSON.stringify(body).replace('IMAGE', imageId)));
+      const r = await api(
+        'POST',
+        `/compute/v2.1/servers/${victim}/action`,
+        JSON.parse(JSON.stringify(body).replace('IMAGE', imageId)),
+      );
       expect(await answer(r)).toEqual([409, expect.stringContaining(UNAVAILABLE)]);
     });
   }
 
   it('remote console, diagnostics: 409', async () => {
     await idle();
-    const con = await api('POST', `/compute/v2.1/servers/${victim}/remote-consoles`, { remote_console: { protocol: 'serial', type: 'serial' } });
+    const con = await api('POST', `/compute/v2.1/servers/${victim}/remote-consoles`, {
+      remote_console: { protocol: 'serial', type: 'serial' },
+    });
     expect(await answer(con)).toEqual([409, expect.stringContaining(UNAVAILABLE)]);
     const diag = await api('GET', `/compute/v2.1/servers/${victim}/diagnostics`, undefined, '2.48');
     expect(await answer(diag)).toEqual([409, expect.stringContaining(UNAVAILABLE)]);
@@ -193,16 +272,25 @@ describe('an engine down: every action is the 409 up front', () => {
 
   it('openstack server image create: 409, and no image is left', async () => {
     await idle();
-    const r = await runCli('openstack', ['server', 'image', 'create', '--name', 'from-down', victim], env, { timeoutMs: 120_000 });
+    const r = await runCli('openstack', ['server', 'image', 'create', '--name', 'from-down', victim], env, {
+      timeoutMs: 120_000,
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(UNAVAILABLE);
     expect(await s.services.db('images').where({ name: 'from-down' }).first()).toBeUndefined();
   }, 120_000);
 
-  for (const [what, body] of [['createImage', { createImage: { name: 'x' } }], ['rebuild', { rebuild: { imageRef: 'IMAGE' } }]] as const) {
+  for (const [what, body] of [
+    ['createImage', { createImage: { name: 'x' } }],
+    ['rebuild', { rebuild: { imageRef: 'IMAGE' } }],
+  ] as const) {
     it(`POST action ${what}: 409`, async () => {
       await idle();
-      const r = await api('POST', `/compute/v2.1/servers/${victim}/action`, JSON.parse(JSON.stringify(body).replace('IMAGE', imageId)));
+      const r = await api(
+        'POST',
+        `/compute/v2.1/servers/${victim}/action`,
+        JSON.parse(JSON.stringify(body).replace('IMAGE', imageId)),
+      );
       expect(await answer(r)).toEqual([409, expect.stringContaining(UNAVAILABLE)]);
     });
   }

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli';
-import { compatEnv, go, python } from '../helpers/compat';
-import { makeDockerSaveLikeTar } from '../helpers/image-tar';
+import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
+import { compatEnv, go, python } from '../helpers/compat.js';
+import { makeDockerSaveLikeTar } from '../helpers/image-tar.js';
 
 let s: ListeningApp;
 let env: Record<string, string>;
@@ -36,7 +36,23 @@ beforeAll(async () => {
   s = await startListeningApp();
   env = { ...adminEnv(s), HOME: work };
   for (const name of NAMES) {
-    const r = await runCli('glance', ['image-create', '--visibility', 'public', '--container-format', 'docker', '--disk-format', 'raw', '--name', name, '--file', tar], env);
+    const r = await runCli(
+      'glance',
+      [
+        'image-create',
+        '--visibility',
+        'public',
+        '--container-format',
+        'docker',
+        '--disk-format',
+        'raw',
+        '--name',
+        name,
+        '--file',
+        tar,
+      ],
+      env,
+    );
     expectOk(r);
     ids[name] = /\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/.exec(r.stdout)![1];
   }
@@ -50,15 +66,27 @@ afterAll(async () => {
 
 describe('the clients find name:tag images', () => {
   it('openstack server create --image busybox:latest boots it', async () => {
-    const r = await runCli('openstack', ['server', 'create', '--image', 'busybox:latest', '--flavor', 'm1.tiny', '--wait', '-f', 'json', 'named-1'], env, { timeoutMs: 120_000 });
+    const r = await runCli(
+      'openstack',
+      ['server', 'create', '--image', 'busybox:latest', '--flavor', 'm1.tiny', '--wait', '-f', 'json', 'named-1'],
+      env,
+      { timeoutMs: 120_000 },
+    );
     expectOk(r);
     expect(jsonOut<{ status: string; image: string }>(r)).toMatchObject({ status: 'ACTIVE' });
-    const show = jsonOut<{ image: string }>(await runCli('openstack', ['server', 'show', '-f', 'json', 'named-1'], env));
+    const show = jsonOut<{ image: string }>(
+      await runCli('openstack', ['server', 'show', '-f', 'json', 'named-1'], env),
+    );
     expect(show.image).toContain(ids['busybox:latest']);
   }, 120_000);
 
   it('nova boot --image samalba/hipache:v1 boots it', async () => {
-    const r = await runCli('nova', ['boot', '--image', 'samalba/hipache:v1', '--flavor', 'm1.tiny', '--nic', 'none', '--poll', 'named-2'], env, { timeoutMs: 120_000 });
+    const r = await runCli(
+      'nova',
+      ['boot', '--image', 'samalba/hipache:v1', '--flavor', 'm1.tiny', '--nic', 'none', '--poll', 'named-2'],
+      env,
+      { timeoutMs: 120_000 },
+    );
     expectOk(r);
     const show = await runCli('nova', ['show', 'named-2'], env);
     expectOk(show);
@@ -72,12 +100,20 @@ describe('the clients find name:tag images', () => {
   });
 
   it("openstacksdk's find_image (image and compute proxies)", async () => {
-    const rows = await python<{ name: string; image: string | null; compute: string | null; error: string | null }[]>('sdk_find_image.py', NAMES, adminEnv(s));
+    const rows = await python<{ name: string; image: string | null; compute: string | null; error: string | null }[]>(
+      'sdk_find_image.py',
+      NAMES,
+      adminEnv(s),
+    );
     expect(rows).toEqual(NAMES.map((name) => ({ name, image: ids[name], compute: ids[name], error: null })));
   }, 60_000);
 
   it('gophercloud images.List with Name (Terraform)', async () => {
-    const rows = await go<{ name: string; ok: boolean; ids: string[]; error?: string }[]>('images_by_name', NAMES, compatEnv(s));
+    const rows = await go<{ name: string; ok: boolean; ids: string[]; error?: string }[]>(
+      'images_by_name',
+      NAMES,
+      compatEnv(s),
+    );
     expect(rows).toEqual(NAMES.map((name) => ({ name, ok: true, ids: [ids[name]] })));
   }, 180_000);
 });
@@ -86,7 +122,10 @@ describe('only real operators are operators, on every filter that takes them', (
   it('name: a prefix that is not in:/eq: is part of the name; in: and eq: still work', async () => {
     expect(await names('name=busybox:latest')).toEqual({ status: 200, names: ['busybox:latest'], message: undefined });
     expect(await names('name=eq:busybox:latest')).toMatchObject({ status: 200, names: ['busybox:latest'] });
-    expect(await names(`name=in:busybox:latest,${encodeURIComponent('samalba/hipache:v1')}`)).toMatchObject({ status: 200, names: NAMES });
+    expect(await names(`name=in:busybox:latest,${encodeURIComponent('samalba/hipache:v1')}`)).toMatchObject({
+      status: 200,
+      names: NAMES,
+    });
     expect(await names('name=in:"busybox:latest",nope')).toMatchObject({ status: 200, names: ['busybox:latest'] });
     // neq is an operator only on the time filters: on name it is text
     expect(await names('name=neq:busybox:latest')).toMatchObject({ status: 200, names: [] });
@@ -97,7 +136,10 @@ describe('only real operators are operators, on every filter that takes them', (
       expect(await names(q), q).toMatchObject({ status: 200, names: [] });
     }
     expect(await names(`id=in:${ids['busybox:latest']},x:y`)).toMatchObject({ status: 200, names: ['busybox:latest'] });
-    expect(await names('status=eq:active&container_format=in:docker,bare')).toMatchObject({ status: 200, names: NAMES });
+    expect(await names('status=eq:active&container_format=in:docker,bare')).toMatchObject({
+      status: 200,
+      names: NAMES,
+    });
   });
 
   it('created_at / updated_at: their six operators work; any other prefix makes the value a bad time', async () => {

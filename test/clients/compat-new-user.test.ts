@@ -16,12 +16,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jsonOut, runCli } from '../helpers/cli';
+import { jsonOut, runCli } from '../helpers/cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const hasImage = (ref: string) => { try { docker('image', 'inspect', ref); return true; } catch { return false; } };
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const hasImage = (ref: string) => {
+  try {
+    docker('image', 'inspect', ref);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -31,7 +39,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Service { child: ChildProcess; work: string; dataDir: string; port: number; log: () => string }
+interface Service {
+  child: ChildProcess;
+  work: string;
+  dataDir: string;
+  port: number;
+  log: () => string;
+}
 const started: Service[] = [];
 
 /** Starts `cmd args` from the repo root with NOVADOCK_PORT/NOVADOCK_DATA_DIR; waits for data/openrc and the API. */
@@ -42,8 +56,15 @@ async function startService(cmd: string, args: string[], extraEnv: Record<string
   const logFile = path.join(work, 'service.log');
   const out = fs.openSync(logFile, 'a');
   const child = spawn(cmd, args, {
-    cwd: ROOT, stdio: ['ignore', out, out],
-    env: { ...process.env, NOVADOCK_PORT: String(port), NOVADOCK_DATA_DIR: dataDir, NOVADOCK_LOG_LEVEL: 'warn', ...extraEnv },
+    cwd: ROOT,
+    stdio: ['ignore', out, out],
+    env: {
+      ...process.env,
+      NOVADOCK_PORT: String(port),
+      NOVADOCK_DATA_DIR: dataDir,
+      NOVADOCK_LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
   });
   fs.closeSync(out);
   const svc: Service = { child, work, dataDir, port, log: () => fs.readFileSync(logFile, 'utf8').slice(-4000) };
@@ -51,8 +72,12 @@ async function startService(cmd: string, args: string[], extraEnv: Record<string
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}:\n${svc.log()}`);
-    const ok = fs.existsSync(path.join(dataDir, 'openrc'))
-      && await fetch(`http://127.0.0.1:${port}/identity/v3`).then((r) => r.ok, () => false);
+    const ok =
+      fs.existsSync(path.join(dataDir, 'openrc')) &&
+      (await fetch(`http://127.0.0.1:${port}/identity/v3`).then(
+        (r) => r.ok,
+        () => false,
+      ));
     if (ok) return svc;
     if (Date.now() > deadline) throw new Error(`service did not answer within 180 s:\n${svc.log()}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -85,7 +110,13 @@ const busyboxBefore = hasImage('busybox');
 afterAll(async () => {
   for (const svc of started) await stopService(svc).catch(() => undefined);
   // the quick start's image: keep the machine as the test found it
-  if (!busyboxBefore && hasImage('busybox')) { try { docker('rmi', 'busybox'); } catch { /* in use by someone else */ } }
+  if (!busyboxBefore && hasImage('busybox')) {
+    try {
+      docker('rmi', 'busybox');
+    } catch {
+      /* in use by someone else */
+    }
+  }
 }, 90_000);
 
 /** The first ```sh block after a heading. */
@@ -101,12 +132,23 @@ describe("the README's quick start on a fresh machine", () => {
   it('npm start, then the "Using it" commands verbatim, top to bottom, without an error', async () => {
     const block = shBlockAfter('## Using it');
     expect(block).toContain('source data/openrc');
-    const svc = await startService('bash', ['scripts/start.sh'], { DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock' });
+    const svc = await startService('bash', ['scripts/start.sh'], {
+      DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+    });
     // README paths are relative to the checkout; the service's data dir stands in for ./data
-    const r = await runCli('/bin/bash', ['-c', `set -e -o pipefail -x\n${block}`], {
-      HOME: svc.work, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
-    }, { cwd: svc.work, timeoutMs: 300_000 });
-    expect(r.code, `exit ${r.code}\nstdout: ${r.stdout.slice(-3000)}\nstderr: ${r.stderr.slice(-3000)}\nservice log:\n${svc.log()}`).toBe(0);
+    const r = await runCli(
+      '/bin/bash',
+      ['-c', `set -e -o pipefail -x\n${block}`],
+      {
+        HOME: svc.work,
+        DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+      },
+      { cwd: svc.work, timeoutMs: 300_000 },
+    );
+    expect(
+      r.code,
+      `exit ${r.code}\nstdout: ${r.stdout.slice(-3000)}\nstderr: ${r.stderr.slice(-3000)}\nservice log:\n${svc.log()}`,
+    ).toBe(0);
     expect(r.stdout).toMatch(/\|\s*status\s*\|\s*ACTIVE\s*\|/);
   }, 420_000);
 });
@@ -115,10 +157,22 @@ describe('naming the default compute host', () => {
   it('the README names the variable, and it names the host', async () => {
     const m = /`(NOVADOCK_[A-Z_]*HOST_NAME)`/.exec(README);
     expect(m, 'the README says which variable names the default compute host').not.toBeNull();
-    const svc = await startService('npx', ['tsx', 'src/server.ts'], { [m![1]]: 'compat-host-1', NOVADOCK_COMPUTE_DRIVER: 'fake' });
+    const svc = await startService('npx', ['tsx', 'src/server.ts'], {
+      [m![1]]: 'compat-host-1',
+      NOVADOCK_COMPUTE_DRIVER: 'fake',
+    });
     const env = { HOME: svc.work, OS_CLOUD: '' };
-    const sourced = await runCli('/bin/bash', ['-c', `source ${svc.dataDir}/openrc && openstack compute service list -f json`], env, { timeoutMs: 120_000 });
+    const sourced = await runCli(
+      '/bin/bash',
+      ['-c', `source ${svc.dataDir}/openrc && openstack compute service list -f json`],
+      env,
+      { timeoutMs: 120_000 },
+    );
     expect(sourced.code, sourced.stderr).toBe(0);
-    expect(jsonOut<{ Binary: string; Host: string }[]>(sourced).filter((x) => x.Binary === 'nova-compute').map((x) => x.Host)).toEqual(['compat-host-1']);
+    expect(
+      jsonOut<{ Binary: string; Host: string }[]>(sourced)
+        .filter((x) => x.Binary === 'nova-compute')
+        .map((x) => x.Host),
+    ).toEqual(['compat-host-1']);
   }, 240_000);
 });

@@ -36,29 +36,45 @@ async function freePort(): Promise<number> {
 }
 
 describe('real Tempest against novadock', () => {
-  it('every named compute test passes (none skipped)', async () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-tempest-'));
-    const port = await freePort();
-    const t0 = Date.now();
-    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn('bash', ['scripts/compat-tempest.sh'], {
-        cwd: ROOT, env: { ...process.env, PORT: String(port), WORK: work, NOVADOCK_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+  it(
+    'every named compute test passes (none skipped)',
+    async () => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-tempest-'));
+      const port = await freePort();
+      const t0 = Date.now();
+      const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+        const child = spawn('bash', ['scripts/compat-tempest.sh'], {
+          cwd: ROOT,
+          env: { ...process.env, PORT: String(port), WORK: work, NOVADOCK_LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let text = '';
+        child.stdout.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        child.stderr.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        child.on('close', (code) => resolve({ code, text }));
       });
-      let text = '';
-      child.stdout.on('data', (c: Buffer) => { text += c.toString(); });
-      child.stderr.on('data', (c: Buffer) => { text += c.toString(); });
-      child.on('close', (code) => resolve({ code, text }));
-    });
-    const seconds = Math.round((Date.now() - t0) / 1000);
-    // stestr: "{0} tempest.api.compute.….test_x [1.234s] ... ok | FAILED | SKIPPED: reason"
-    const results = new Map<string, string>();
-    for (const m of out.text.matchAll(/^\{\d+\} (tempest\.[\w.]+) (?:\[[\d.]+s\] )?\.\.\. (ok|FAILED|SKIPPED[^\n]*)/gm)) results.set(m[1], m[2]);
-    console.info(`[compat] Tempest: ${TESTS.length} tests in ${seconds} s (script exit ${out.code}); ${[...results.values()].filter((r) => r === 'ok').length} ok`);
-    const got = Object.fromEntries(TESTS.map((t) => [t.replace('tempest.api.compute.', ''), results.get(t) ?? 'not run']));
-    const want = Object.fromEntries(TESTS.map((t) => [t.replace('tempest.api.compute.', ''), 'ok']));
-    expect(got, `Tempest output (logs in ${work}/logs):\n${out.text.slice(-6000)}`).toEqual(want);
-    expect(out.code).toBe(0);
-    fs.rmSync(work, { recursive: true, force: true });
-  }, 20 * 60_000);
+      const seconds = Math.round((Date.now() - t0) / 1000);
+      // stestr: "{0} tempest.api.compute.….test_x [1.234s] ... ok | FAILED | SKIPPED: reason"
+      const results = new Map<string, string>();
+      for (const m of out.text.matchAll(
+        /^\{\d+\} (tempest\.[\w.]+) (?:\[[\d.]+s\] )?\.\.\. (ok|FAILED|SKIPPED[^\n]*)/gm,
+      ))
+        results.set(m[1], m[2]);
+      console.info(
+        `[compat] Tempest: ${TESTS.length} tests in ${seconds} s (script exit ${out.code}); ${[...results.values()].filter((r) => r === 'ok').length} ok`,
+      );
+      const got = Object.fromEntries(
+        TESTS.map((t) => [t.replace('tempest.api.compute.', ''), results.get(t) ?? 'not run']),
+      );
+      const want = Object.fromEntries(TESTS.map((t) => [t.replace('tempest.api.compute.', ''), 'ok']));
+      expect(got, `Tempest output (logs in ${work}/logs):\n${out.text.slice(-6000)}`).toEqual(want);
+      expect(out.code).toBe(0);
+      fs.rmSync(work, { recursive: true, force: true });
+    },
+    20 * 60_000,
+  );
 });

@@ -19,31 +19,66 @@ export class ExtraEngine {
     this.sock = `${this.root}.sock`;
   }
 
-  get url(): string { return `unix://${this.sock}`; }
-  private get cgroup(): string { return `novadock-e-${this.name}-${process.pid}`; }
+  get url(): string {
+    return `unix://${this.sock}`;
+  }
+  private get cgroup(): string {
+    return `novadock-e-${this.name}-${process.pid}`;
+  }
 
   cli(...args: string[]): string {
-    return execFileSync('docker', ['-H', this.url, ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return execFileSync('docker', ['-H', this.url, ...args], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   }
 
   pingable(): boolean {
-    try { this.cli('version', '--format', '{{.Server.Version}}'); return true; } catch { return false; }
+    try {
+      this.cli('version', '--format', '{{.Server.Version}}');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
     fs.mkdirSync(this.root, { recursive: true });
     fs.writeFileSync(`${this.root}/daemon.json`, '{}');
     const log = fs.openSync(`${this.root}/dockerd.log`, 'a');
-    this.child = spawn('dockerd', [
-      '--data-root', `${this.root}/root`, '--exec-root', `${this.root}/exec`, '--pidfile', `${this.root}/docker.pid`, '-H', this.url,
-      '--bridge=none', '--iptables=false', '--ip-masq=false', '--ip-forward=false', '--storage-driver=overlay2', '--live-restore',
-      '--config-file', `${this.root}/daemon.json`, `--cgroup-parent=/${this.cgroup}`, '--dns', '127.0.0.1',
-    ], { stdio: ['ignore', log, log] });
+    this.child = spawn(
+      'dockerd',
+      [
+        '--data-root',
+        `${this.root}/root`,
+        '--exec-root',
+        `${this.root}/exec`,
+        '--pidfile',
+        `${this.root}/docker.pid`,
+        '-H',
+        this.url,
+        '--bridge=none',
+        '--iptables=false',
+        '--ip-masq=false',
+        '--ip-forward=false',
+        '--storage-driver=overlay2',
+        '--live-restore',
+        '--config-file',
+        `${this.root}/daemon.json`,
+        `--cgroup-parent=/${this.cgroup}`,
+        '--dns',
+        '127.0.0.1',
+      ],
+      { stdio: ['ignore', log, log] },
+    );
     fs.closeSync(log);
     const deadline = Date.now() + timeoutMs;
     while (!this.pingable()) {
       if (this.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`dockerd ${this.name} did not answer: ${fs.readFileSync(`${this.root}/dockerd.log`, 'utf8').slice(-2000)}`);
+        throw new Error(
+          `dockerd ${this.name} did not answer: ${fs.readFileSync(`${this.root}/dockerd.log`, 'utf8').slice(-2000)}`,
+        );
       }
       await sleep(200);
     }
@@ -66,17 +101,31 @@ export class ExtraEngine {
       try {
         const ids = this.cli('ps', '-aq').split('\n').filter(Boolean);
         if (ids.length) this.cli('rm', '-f', ...ids);
-      } catch { /* best effort */ }
+      } catch {
+        /* best effort */
+      }
     }
     await this.stop();
     for (const m of [`${this.root}/root`, `${this.root}/exec/netns/default`]) {
-      try { execFileSync('umount', ['-l', m], { stdio: 'ignore' }); } catch { /* not mounted */ }
+      try {
+        execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+      } catch {
+        /* not mounted */
+      }
     }
     fs.rmSync(this.root, { recursive: true, force: true });
     fs.rmSync(this.sock, { force: true });
     for (const dir of fs.existsSync('/sys/fs/cgroup') ? fs.readdirSync('/sys/fs/cgroup') : []) {
-      try { fs.rmdirSync(`/sys/fs/cgroup/${dir}/${this.cgroup}`); } catch { /* absent */ }
+      try {
+        fs.rmdirSync(`/sys/fs/cgroup/${dir}/${this.cgroup}`);
+      } catch {
+        /* absent */
+      }
     }
-    try { fs.rmdirSync(`/sys/fs/cgroup/${this.cgroup}`); } catch { /* absent */ }
+    try {
+      fs.rmdirSync(`/sys/fs/cgroup/${this.cgroup}`);
+    } catch {
+      /* absent */
+    }
   }
 }

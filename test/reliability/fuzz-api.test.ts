@@ -206,7 +206,10 @@ function body(g: Gen, route: Route): { payload?: string | Buffer; contentType?: 
   if (r < 0.015) {
     const huge = g.hugeJsonText();
     const key = Object.keys((route.bodySchema as { properties?: object } | null)?.properties ?? {})[0];
-    return { payload: key && g.chance(0.7) ? `{${JSON.stringify(key)}:${huge}}` : huge, contentType: 'application/json' };
+    return {
+      payload: key && g.chance(0.7) ? `{${JSON.stringify(key)}:${huge}}` : huge,
+      contentType: 'application/json',
+    };
   }
   if (r < 0.08)
     return {

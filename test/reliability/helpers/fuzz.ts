@@ -132,10 +132,14 @@ export class Gen {
   hugeJsonText(): string {
     const n = 100_000;
     switch (this.int(4)) {
-      case 0: return '['.repeat(n) + '1' + ']'.repeat(n);
-      case 1: return '{"a":'.repeat(n) + '1' + '}'.repeat(n);
-      case 2: return `[${Array.from({ length: 200_000 }, (_, i) => (i % 3 === 0 ? '"x"' : String(i))).join(',')}]`;
-      default: return JSON.stringify(this.pick(['x', '\u00e9', '😀', '"', '\\']).repeat((1 + this.int(4)) * 1024 * 1024));
+      case 0:
+        return '['.repeat(n) + '1' + ']'.repeat(n);
+      case 1:
+        return '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+      case 2:
+        return `[${Array.from({ length: 200_000 }, (_, i) => (i % 3 === 0 ? '"x"' : String(i))).join(',')}]`;
+      default:
+        return JSON.stringify(this.pick(['x', '\u00e9', '😀', '"', '\\']).repeat((1 + this.int(4)) * 1024 * 1024));
     }
   }
 
