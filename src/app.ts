@@ -19,6 +19,7 @@ import errorHandler, { sendError } from './plugins/error-handler.js';
 import microversion from './plugins/microversion.js';
 import auth from './plugins/auth.js';
 import projectIdPrefix, { rewriteProjectIdUrl } from './plugins/project-id-prefix.js';
+import { parseJsonBody } from './plugins/json-body.js';
 import swagger from './plugins/swagger.js';
 import { versionRoutes } from './api/versions.js';
 import { identityRoutes } from './api/identity/index.js';
@@ -51,11 +52,6 @@ export interface BuiltApp {
 
 /** Media types whose bodies are parsed as JSON (Nova, Keystone, Glance JSON patch). */
 const JSON_TYPES = ['application/json', 'application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
-
-/** JSON.parse without `__proto__` keys (no prototype pollution through Object.assign later). */
-export function parseJsonBody(text: string): unknown {
-  return text.trim() === '' ? null : JSON.parse(text, (k, v) => (k === '__proto__' ? undefined : v));
-}
 
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { config } = deps;
