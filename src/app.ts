@@ -20,6 +20,7 @@ import microversion from './plugins/microversion.js';
 import auth from './plugins/auth.js';
 import projectIdPrefix, { rewriteProjectIdUrl } from './plugins/project-id-prefix.js';
 import { parseJsonBody } from './plugins/json-body.js';
+import { withMergedSlashes } from './plugins/merge-slashes.js';
 import swagger from './plugins/swagger.js';
 import { versionRoutes } from './api/versions.js';
 import { identityRoutes } from './api/identity/index.js';
@@ -94,12 +95,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     genReqId: () => newRequestId(),
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: false },
+    // Doubled slashes are merged first (plugins/merge-slashes), on every service.
     // /compute/v2.1/{project_id}/… is routed as /compute/v2.1/… (plugins/project-id-prefix).
     // noauth2 also serves the Glance image reads under the compute prefix (api/image/compute-prefix-alias).
     rewriteUrl:
       config.authStrategy === 'noauth2'
-        ? (raw) => aliasGlanceReadsUnderCompute(raw.method, rewriteProjectIdUrl(raw))
-        : rewriteProjectIdUrl,
+        ? (raw) => aliasGlanceReadsUnderCompute(raw.method, rewriteProjectIdUrl(withMergedSlashes(raw)))
+        : (raw) => rewriteProjectIdUrl(withMergedSlashes(raw)),
     // Errors the router raises before any route runs (a malformed %-escape, an over-long id) get the
     // service's own error format too (the fuzzer in test/reliability found Fastify's body there).
     frameworkErrors: (err, req, reply) => {
