@@ -4,8 +4,9 @@
 //    nova meta set (POST), PUT /metadata/{key}: over the project's limit is Nova's 403
 //    "Maximum number of metadata items exceeds N" (compute/api.py _check_metadata_properties_quota)
 //  - date-time query parameters are what oslo_utils.timeutils.parse_isotime takes (Nova's
-//    'date-time' format check), on every parameter that is one: `nova list --changes-since
-//    2011/01/01` is a 400; the accepted set comes from Python itself (iso_oracle.py)
+//    'date-time' format check), on every parameter that is one: changes-since=2011/01/01 is a 400
+//    (the CLIs check it themselves; Tempest sends it); the accepted set comes from Python itself
+//    (iso_oracle.py)
 //  - accessIPv4/accessIPv6 read back normalised (Nova stores them through netaddr):
 //    0000:0000:0000:0000:0000:babe:220.12.22.2 reads back as ::babe:dc0c:1602
 //  - the rebuild response at 2.75 as admin has `user_data` and not `OS-EXT-SRV-ATTR:user_data`
@@ -148,12 +149,24 @@ describe('metadata_items quota for servers', () => {
 });
 
 describe('date-time query parameters are ISO 8601 as Nova reads them', () => {
-  it('nova list --changes-since 2011/01/01 is a 400', async () => {
-    const r = await runCli('nova', ['list', '--changes-since', '2011/01/01'], env);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(
-      "Invalid input for query parameters changes-since. Value: 2011/01/01. '2011/01/01' is not a 'date-time'",
-    );
+  it('changes-since=2011/01/01 (as Tempest sends it; nova and openstack refuse it before sending) is a 400', async () => {
+    for (const [cli, args] of [
+      ['nova', ['list', '--changes-since', '2011/01/01']],
+      ['openstack', ['server', 'list', '--changes-since', '2011/01/01']],
+    ] as const) {
+      const r = await runCli(cli, [...args], env);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/Invalid changes-since value|Invalid changes-since/);
+    }
+    const r = await api('GET', '/compute/v2.1/servers?changes-since=2011/01/01');
+    expect(r.status).toBe(400);
+    expect(await json(r)).toEqual({
+      badRequest: {
+        code: 400,
+        message:
+          "Invalid input for query parameters changes-since. Value: 2011/01/01. '2011/01/01' is not a 'date-time'",
+      },
+    });
   });
 
   const CANDIDATES = [
