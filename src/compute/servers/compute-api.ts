@@ -113,6 +113,9 @@ export class ComputeApi {
     authorize(auth, 'write', 'os_compute_api:server-metadata:update');
     assertNotLocked(row, auth);
     assertState(row, { vmState: METADATA_VM_STATES }, 'update_metadata');
+    // nova update_instance_metadata: the quota holds for what the server will have (PUT replaces, POST merges)
+    const after = replace ? items : { ...(await this.d.metadata.get(row.uuid)), ...items };
+    await this.d.quotas.assertMetadataItems(row.project_id, Object.keys(after).length, auth.userId);
     await this.d.db.transaction(async (trx) => {
       await this.d.metadata.set(row.uuid, items, replace, trx);
       await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() }, trx);

@@ -110,6 +110,7 @@ export async function createServers(
 
   const keypair = input.keyName ? await d.keypairs.findForUser(auth.userId, input.keyName) : undefined;
   if (input.keyName && !keypair) throw new BadRequest('Invalid key_name provided.');
+  await d.quotas.assertMetadataItems(projectId, Object.keys(input.metadata).length, auth.userId);
   const personality = input.personality ?? [];
   if (personality.length) {
     assertInjectedFileQuota(
