@@ -12,6 +12,7 @@ import { TaskState, VmState } from './states.js';
 import { isUuidLike } from '../../contract/parameter-types.js';
 import type { ComputeApiDeps } from './compute-api-deps.js';
 import { createServers, type CreateServerInput, type CreateServerResult } from './create-server.js';
+import { accessIp } from './access-ips.js';
 
 export interface UpdateServerInput {
   name?: string;
@@ -65,8 +66,8 @@ export class ComputeApi {
     const changes: Partial<InstanceRow> = { updated_at: this.d.clock.now().toISOString() };
     if (input.name !== undefined) changes.display_name = input.name;
     if (input.description !== undefined) changes.display_description = input.description;
-    if (input.accessIPv4 !== undefined) changes.access_ip_v4 = input.accessIPv4 || null;
-    if (input.accessIPv6 !== undefined) changes.access_ip_v6 = input.accessIPv6 || null;
+    if (input.accessIPv4 !== undefined) changes.access_ip_v4 = accessIp(input.accessIPv4, 'ipv4');
+    if (input.accessIPv6 !== undefined) changes.access_ip_v6 = accessIp(input.accessIPv6, 'ipv6');
     if (input.hostname !== undefined) changes.hostname = input.hostname;
     await this.d.instances.update(row.uuid, changes);
     return this.d.instances.getLive(row.uuid);
