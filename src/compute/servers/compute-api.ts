@@ -79,6 +79,7 @@ export class ComputeApi {
     const row = await this.get(auth, uuid);
     authorize(auth, 'write', 'os_compute_api:servers:delete');
     assertNotLocked(row, auth);
+    if (row.host_id === null && row.vm_state === VmState.ERROR) return this.deleteLocally(auth, requestId, row);
     // Deferred delete (reclaim interval > 0) turns this into a soft delete; forceDelete skips it.
     if (!opts.force && this.softDelete && (await this.softDelete.trySoftDelete(auth, requestId, row))) return;
     await this.d.db.transaction(async (trx) => {
@@ -95,6 +96,39 @@ export class ComputeApi {
         projectId: auth.projectId,
       });
       await this.d.worker.enqueue(trx, { instanceUuid: row.uuid, kind: DELETE_TASK, requestId });
+    });
+  }
+
+  /**
+   * A server that went to ERROR without ever getting a host has nothing on any engine: Nova deletes
+   * it in the API itself (compute/api.py _delete: no host → instance.destroy() / _local_delete, soft
+   * delete included), so the next GET is a 404. Through the worker, `openstack server delete --wait`
+   * read it still in ERROR right after the DELETE and gave up.
+   */
+  private async deleteLocally(auth: AuthContext, requestId: string, row: InstanceRow): Promise<void> {
+    const now = this.d.clock.now().toISOString();
+    await this.d.db.transaction(async (trx) => {
+      await this.d.instances.update(
+        row.uuid,
+        {
+          vm_state: VmState.DELETED,
+          task_state: null,
+          power_state: PowerState.NOSTATE,
+          deleted: true,
+          deleted_at: now,
+          terminated_at: now,
+          updated_at: now,
+          addresses_json: null,
+        },
+        trx,
+      );
+      await this.d.actions.start(trx, {
+        instanceUuid: row.uuid,
+        action: 'delete',
+        requestId,
+        userId: auth.userId,
+        projectId: auth.projectId,
+      });
     });
   }
 
