@@ -11,7 +11,6 @@ import type { DriverFactory } from './virt/driver.js';
 import { dockerDriverFactory, fakeDriverFactory } from './virt/factory.js';
 import { createServices, type Services } from './composition/services.js';
 import { bootstrapIdentity, DEFAULT_DOMAIN_ID, writeOpenrc, type BootstrapResult } from './identity/bootstrap.js';
-import { HostRegistry } from './compute/hosts/host-registry.js';
 import { reconcileAtStartup } from './worker/reconcile.js';
 import { compile } from './plugins/validation.js';
 import requestId, { newRequestId } from './plugins/request-id.js';
@@ -66,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Find-or-create seeding; replicas starting together on one PostgreSQL database take turns.
   const bootstrap = await withAdvisoryLock(db, AdvisoryLock.seed, async () => {
     const seeded = await bootstrapIdentity(services.identityRepo, clock, config.adminPassword);
-    await services.hosts.ensureHost(HostRegistry.defaultHostName(), config.dockerHost, config.defaultAvailabilityZone);
+    await services.hosts.ensureHost(config.defaultHostName, config.dockerHost, config.defaultAvailabilityZone);
     // The further configured Docker hosts, then (below) one heartbeat so that os-services and the
     // scheduler see the hosts that answer as up from the first request.
     await services.hostHealth.ensureHosts(config.computeHosts);
