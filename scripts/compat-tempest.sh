@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs chosen tests of real Tempest (Debian's python3-tempest) against a novadock it starts itself on
-# the local Docker Engine, with a generated tempest.conf. By hand, not in CI (see the end of the file).
+# the local Docker Engine, with a generated tempest.conf. CI runs it through
+# test/clients/compat-tempest.test.ts (the 10 default tests: ~2 min); by hand it takes any test regexes.
 #
 #   bash scripts/compat-tempest.sh                 # the compatibility-sweep tests (issue 17)
 #   bash scripts/compat-tempest.sh 'REGEX' ...     # any Tempest test ids matching these regexes
@@ -155,6 +156,3 @@ rc=$?
 set -e
 echo "compat-tempest: ${#TESTS[@]} pattern(s), $(( $(date +%s) - start )) s of Tempest, exit $rc; logs in $WORK/logs" >&2
 exit $rc
-# Why not CI: see /work/notes/compat-findings.md ("Tempest"): its set-up and the waits it builds in
-# (10 s sleeps, 120 s timeouts on the failures being fixed) are measured there; the same behaviour is
-# tested by test/clients/compat-*.test.ts with the CLIs, curl and openstacksdk.
