@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota, waitForStatus } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 let t: TestApp;
 let imageId: string;
@@ -36,7 +37,7 @@ async function burst(prefix: string, n: number): Promise<Record<string, number>>
       server: { name: prefix, imageRef: imageId, flavorRef: '6', networks: 'none', min_count: n, max_count: n },
     });
   expect(r.status, JSON.stringify(r.body)).toBe(202);
-  const rows = await t.services.db('instances').where('display_name', 'like', `${prefix}-%`).select('uuid');
+  const rows = await sql(t.services.db)('instances').where('display_name', 'like', `${prefix}-%`).select('uuid');
   expect(rows).toHaveLength(n);
   const tally: Record<string, number> = {};
   for (const { uuid } of rows) {

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEnv, jsonOut, runCli, startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { ExtraEngine } from '../helpers/extra-engine.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
+import { sql } from '../../src/db/sql.js';
 
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const engines = [new ExtraEngine('compat-b'), new ExtraEngine('compat-c')];
@@ -118,7 +119,7 @@ afterAll(async () => {
       async () => (await json<{ servers: unknown[] }>(await api('GET', '/compute/v2.1/servers'))).servers.length === 0,
       60_000,
     ).catch(() => undefined);
-    const ids = (await s.services.db('instances').select('uuid')).map((r: { uuid: string }) => r.uuid);
+    const ids = (await sql(s.services.db)('instances').select('uuid')).map((r: { uuid: string }) => r.uuid);
     await s.close();
     for (const id of ids) {
       try {
@@ -277,7 +278,7 @@ describe('an engine down: every action is the 409 up front', () => {
     });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(UNAVAILABLE);
-    expect(await s.services.db('images').where({ name: 'from-down' }).first()).toBeUndefined();
+    expect(await sql(s.services.db)('images').where({ name: 'from-down' }).first()).toBeUndefined();
   }, 120_000);
 
   for (const [what, body] of [

@@ -13,6 +13,7 @@ import { isUuidLike } from '../../contract/parameter-types.js';
 import type { ComputeApiDeps } from './compute-api-deps.js';
 import { createServers, type CreateServerInput, type CreateServerResult } from './create-server.js';
 import { accessIp } from './access-ips.js';
+import { PowerState } from '../../virt/power-state.js';
 
 export interface UpdateServerInput {
   name?: string;
