@@ -167,7 +167,7 @@ describe('date-time query parameters are ISO 8601 as Nova reads them', () => {
           "Invalid input for query parameters changes-since. Value: 2011/01/01. '2011/01/01' is not a 'date-time'",
       },
     });
-  });
+  }, 90_000);
 
   const CANDIDATES = [
     '2011/01/01',
