@@ -1,7 +1,8 @@
 // Issue 17, item 7: a JSON body nested 100,000 levels deep (`{"server":[[[…]]]}`, or objects
 // `{"a":{"a":…}}` at 1.2 MB, both under the 16 MiB body limit) overflowed the stack and answered
 // 500 "Unexpected API Error". It must be the service's own 400 for a malformed body, on every
-// service, exactly as a plainly malformed body (`{`) on the same route is answered. Sent with curl.
+// service (compute, image, identity, network), exactly as a plainly malformed body (`{`) on the same
+// route is answered. Sent with curl.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,6 +93,8 @@ const ROUTES: { service: string; method: string; path: string; key: string; cont
   },
   { service: 'identity', method: 'POST', path: '/identity/v3/auth/tokens', key: 'auth' },
   { service: 'identity', method: 'POST', path: '/identity/v3/projects', key: 'project' },
+  { service: 'network', method: 'POST', path: '/networking/v2.0/networks', key: 'network' },
+  { service: 'network', method: 'POST', path: '/networking/v2.0/security-group-rules', key: 'security_group_rule' },
 ];
 
 describe('a body nested 100,000 deep is the malformed-body 400 of each service', () => {
@@ -108,5 +111,25 @@ describe('a body nested 100,000 deep is the malformed-body 400 of each service',
         expect(deep).toEqual(plain);
       }, 60_000);
     }
+  }
+});
+
+describe("the network service's malformed body is Neutron's", () => {
+  // neutron pecan_wsgi/hooks/body_validation.py: JSON that does not parse, or is no object, is
+  // 400 "Body contains invalid data"; no body, or an object without the resource, is
+  // "Unable to find 'network' in request body" (controllers/resource.py)
+  const neutron = (message: string) => ({ NeutronError: { type: 'HTTPBadRequest', message, detail: '' } });
+  for (const [text, message] of [
+    ['{', 'Body contains invalid data'],
+    ['[]', 'Body contains invalid data'],
+    ['"network"', 'Body contains invalid data'],
+    ['{}', "Unable to find 'network' in request body"],
+  ] as const) {
+    it(`POST /networking/v2.0/networks with ${text}`, async () => {
+      const file = path.join(work, 'neutron-body.json');
+      fs.writeFileSync(file, text);
+      const r = await curl('POST', '/networking/v2.0/networks', file, 'application/json');
+      expect(r).toEqual({ status: 400, body: neutron(message) });
+    });
   }
 });
