@@ -1,13 +1,15 @@
 // Issue 17, items 3 and 6 (last point): a new user's session from the README.
 //  - The quick start ("## Using it", its first sh block) runs verbatim, top to bottom, with
-//    `set -e -o pipefail`, against the service started the README's way (`npm start`, i.e.
-//    scripts/start.sh) on the real Docker Engine. On a fresh machine there is no `busybox` image
-//    until someone pulls one (and no registry is reachable here), so `docker save busybox` must work
-//    because the start script provides it.
+//    `set -e -o pipefail`, in a fresh clone of HEAD (no dist/, no data/, nothing untracked; the
+//    checkout's node_modules hard-linked in, the one step of `npm start` left out), against the
+//    service started the README's way (`npm start`) on the real Docker Engine. On a fresh machine
+//    there is no `busybox` image until someone pulls one (and no registry is reachable here), so
+//    `docker save busybox` must work because the start script provides it. Being a clone, it runs
+//    what is committed: commit before running it by hand.
 //  - The README says how to name the default compute host (it is named after the machine
 //    otherwise), and the variable it names does it.
-// The service runs as a child process on a free loopback port with its own data directory; it is
-// stopped by PID, and whatever it left in Docker is removed.
+// The service runs as a child process (its own process group) on a free loopback port with its own
+// data directory; it is stopped by its process group's id, and whatever it left in Docker is removed.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -48,20 +50,30 @@ interface Service {
 }
 const started: Service[] = [];
 
-/** Starts `cmd args` from the repo root with NOVADOCK_PORT/NOVADOCK_DATA_DIR; waits for data/openrc and the API. */
-async function startService(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Service> {
+/**
+ * Starts `cmd args` in `cwd` (the repo root unless a clone is given) with NOVADOCK_PORT, and
+ * NOVADOCK_DATA_DIR outside a clone (a clone keeps the README's ./data); waits for openrc and the API.
+ */
+async function startService(
+  cmd: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  clone?: (work: string) => string,
+): Promise<Service> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-newuser-'));
-  const dataDir = path.join(work, 'data');
+  const cwd = clone ? clone(work) : ROOT;
+  const dataDir = clone ? path.join(cwd, 'data') : path.join(work, 'data');
   const port = await freePort();
   const logFile = path.join(work, 'service.log');
   const out = fs.openSync(logFile, 'a');
   const child = spawn(cmd, args, {
-    cwd: ROOT,
+    cwd,
+    detached: true,
     stdio: ['ignore', out, out],
     env: {
       ...process.env,
       NOVADOCK_PORT: String(port),
-      NOVADOCK_DATA_DIR: dataDir,
+      ...(clone ? {} : { NOVADOCK_DATA_DIR: dataDir }),
       NOVADOCK_LOG_LEVEL: 'warn',
       ...extraEnv,
     },
@@ -88,9 +100,10 @@ async function startService(cmd: string, args: string[], extraEnv: Record<string
 async function stopService(svc: Service): Promise<void> {
   if (svc.child.exitCode === null) {
     const exited = new Promise((r) => svc.child.once('exit', r));
-    svc.child.kill('SIGTERM');
+    // npm start → sh → node: the whole process group this test started
+    process.kill(-svc.child.pid!, 'SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-    if (svc.child.exitCode === null) svc.child.kill('SIGKILL');
+    if (svc.child.exitCode === null) process.kill(-svc.child.pid!, 'SIGKILL');
   }
   const dbFile = path.join(svc.dataDir, 'novadock.sqlite');
   if (fs.existsSync(dbFile)) {
@@ -103,6 +116,18 @@ async function stopService(svc: Service): Promise<void> {
     }
   }
   fs.rmSync(svc.work, { recursive: true, force: true });
+}
+
+/** A fresh clone of HEAD in `work`, with the checkout's node_modules hard-linked in (npm ci's result). */
+function freshClone(work: string): string {
+  const repo = path.join(work, 'repo');
+  execFileSync('git', ['clone', '-q', '--no-hardlinks', ROOT, repo], { stdio: 'ignore', timeout: 60_000 });
+  execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules')], { timeout: 60_000 });
+  // what start.sh reads to skip npm ci: the install is newer than the (just cloned) lock file
+  const stamp = path.join(repo, 'node_modules', '.package-lock.json');
+  fs.utimesSync(stamp, new Date(), new Date());
+  expect(fs.existsSync(path.join(repo, 'dist')), 'dist/ is not in git').toBe(false);
+  return repo;
 }
 
 const busyboxBefore = hasImage('busybox');
@@ -132,10 +157,13 @@ describe("the README's quick start on a fresh machine", () => {
   it('npm start, then the "Using it" commands verbatim, top to bottom, without an error', async () => {
     const block = shBlockAfter('## Using it');
     expect(block).toContain('source data/openrc');
-    const svc = await startService('bash', ['scripts/start.sh'], {
-      DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
-    });
-    // README paths are relative to the checkout; the service's data dir stands in for ./data
+    const svc = await startService(
+      'npm',
+      ['start'],
+      { DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock' },
+      freshClone,
+    );
+    // README paths are relative to the checkout: the clone's ./data is the service's
     const r = await runCli(
       '/bin/bash',
       ['-c', `set -e -o pipefail -x\n${block}`],
@@ -143,7 +171,7 @@ describe("the README's quick start on a fresh machine", () => {
         HOME: svc.work,
         DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
       },
-      { cwd: svc.work, timeoutMs: 300_000 },
+      { cwd: path.dirname(svc.dataDir), timeoutMs: 300_000 },
     );
     expect(
       r.code,
