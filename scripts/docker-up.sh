@@ -58,16 +58,5 @@ if ! ping_ok; then
 fi
 
 # 4) test image: a busybox-static root filesystem, imported (no registry needed)
-if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
-  R=$(mktemp -d)
-  mkdir -p "$R"/bin "$R"/etc "$R"/tmp "$R"/root "$R"/proc "$R"/sys "$R"/dev "$R"/usr "$R"/mnt
-  cp /bin/busybox "$R"/bin/busybox
-  for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
-  ln -s ../bin "$R"/usr/bin; ln -s bin "$R"/sbin; chmod 1777 "$R"/tmp
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$R"/etc/passwd
-  printf 'root:x:0:\nnogroup:x:65534:\n' > "$R"/etc/group
-  tar --numeric-owner --owner=0 --group=0 -C "$R" -c . \
-    | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - "$TEST_IMAGE" >/dev/null
-  rm -rf "$R"
-fi
+TEST_IMAGE=$TEST_IMAGE bash "$(dirname "$0")/busybox-image.sh" "$TEST_IMAGE"
 echo "docker-up: ready on $SOCK ($(docker info --format '{{.Driver}}' 2>/dev/null), test image $TEST_IMAGE)"

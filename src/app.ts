@@ -11,7 +11,6 @@ import type { DriverFactory } from './virt/driver.js';
 import { dockerDriverFactory, fakeDriverFactory } from './virt/factory.js';
 import { createServices, type Services } from './composition/services.js';
 import { bootstrapIdentity, DEFAULT_DOMAIN_ID, writeOpenrc, type BootstrapResult } from './identity/bootstrap.js';
-import { HostRegistry } from './compute/hosts/host-registry.js';
 import { reconcileAtStartup } from './worker/reconcile.js';
 import { compile } from './plugins/validation.js';
 import requestId, { newRequestId } from './plugins/request-id.js';
@@ -19,6 +18,8 @@ import errorHandler, { sendError } from './plugins/error-handler.js';
 import microversion from './plugins/microversion.js';
 import auth from './plugins/auth.js';
 import projectIdPrefix, { rewriteProjectIdUrl } from './plugins/project-id-prefix.js';
+import { parseJsonBody } from './plugins/json-body.js';
+import { withMergedSlashes } from './plugins/merge-slashes.js';
 import swagger from './plugins/swagger.js';
 import { versionRoutes } from './api/versions.js';
 import { identityRoutes } from './api/identity/index.js';
@@ -52,11 +53,6 @@ export interface BuiltApp {
 /** Media types whose bodies are parsed as JSON (Nova, Keystone, Glance JSON patch). */
 const JSON_TYPES = ['application/json', 'application/openstack-images-v2.1-json-patch', 'application/json-patch+json'];
 
-/** JSON.parse without `__proto__` keys (no prototype pollution through Object.assign later). */
-export function parseJsonBody(text: string): unknown {
-  return text.trim() === '' ? null : JSON.parse(text, (k, v) => (k === '__proto__' ? undefined : v));
-}
-
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
@@ -69,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Find-or-create seeding; replicas starting together on one PostgreSQL database take turns.
   const bootstrap = await withAdvisoryLock(db, AdvisoryLock.seed, async () => {
     const seeded = await bootstrapIdentity(services.identityRepo, clock, config.adminPassword);
-    await services.hosts.ensureHost(HostRegistry.defaultHostName(), config.dockerHost, config.defaultAvailabilityZone);
+    await services.hosts.ensureHost(config.defaultHostName, config.dockerHost, config.defaultAvailabilityZone);
     // The further configured Docker hosts, then (below) one heartbeat so that os-services and the
     // scheduler see the hosts that answer as up from the first request.
     await services.hostHealth.ensureHosts(config.computeHosts);
@@ -98,12 +94,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     genReqId: () => newRequestId(),
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: false },
+    // Doubled slashes are merged first (plugins/merge-slashes), on every service.
     // /compute/v2.1/{project_id}/… is routed as /compute/v2.1/… (plugins/project-id-prefix).
     // noauth2 also serves the Glance image reads under the compute prefix (api/image/compute-prefix-alias).
     rewriteUrl:
       config.authStrategy === 'noauth2'
-        ? (raw) => aliasGlanceReadsUnderCompute(raw.method, rewriteProjectIdUrl(raw))
-        : rewriteProjectIdUrl,
+        ? (raw) => aliasGlanceReadsUnderCompute(raw.method, rewriteProjectIdUrl(withMergedSlashes(raw)))
+        : (raw) => rewriteProjectIdUrl(withMergedSlashes(raw)),
     // Errors the router raises before any route runs (a malformed %-escape, an over-long id) get the
     // service's own error format too (the fuzzer in test/reliability found Fastify's body there).
     frameworkErrors: (err, req, reply) => {

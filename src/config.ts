@@ -1,5 +1,6 @@
 // One validated, typed configuration object, read once from the environment.
 // A bad value stops the start with a one-line message naming the variable.
+import os from 'node:os';
 import path from 'node:path';
 import { cidrWithin, cidrsOverlap, formatCidr, parseCidr } from './network/ip.js';
 import { defaultRanges } from './network/ranges.js';
@@ -28,6 +29,8 @@ export interface Config {
   powerSyncIntervalSeconds: number;
   /** Deferred delete (nova reclaim_instance_interval): seconds a deleted server stays SOFT_DELETED; 0 = delete at once. */
   reclaimInstanceIntervalSeconds: number;
+  /** Name of the default compute host (DOCKER_HOST's engine); the machine's host name unless set. */
+  defaultHostName: string;
   /** Availability zone of the default compute host. */
   defaultAvailabilityZone: string;
   /** Further Docker hosts (NOVADOCK_COMPUTE_HOSTS="name=unix:///path@zone,name2=tcp://h:2375"). */
@@ -157,6 +160,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (authStrategy !== 'keystone' && authStrategy !== 'noauth2') {
     throw new ConfigError(`NOVADOCK_AUTH_STRATEGY must be keystone or noauth2, got "${authStrategy}"`);
   }
+  // Nova's [DEFAULT] host; the names NOVADOCK_COMPUTE_HOSTS takes
+  const defaultHostName = str(env, 'NOVADOCK_DEFAULT_HOST_NAME', os.hostname());
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(defaultHostName)) {
+    throw new ConfigError(
+      `NOVADOCK_DEFAULT_HOST_NAME must be letters, digits, '.', '_' or '-' (at most 255), got "${defaultHostName}"`,
+    );
+  }
   const host = str(env, 'NOVADOCK_HOST', '127.0.0.1');
   if (!/^[0-9a-zA-Z.:[\]-]+$/.test(host))
     throw new ConfigError(`NOVADOCK_HOST is not a host name or address: "${host}"`);
@@ -176,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
     dockerTimeoutMs: int(env, 'NOVADOCK_DOCKER_TIMEOUT_MS', 30_000, 100, 3_600_000),
     powerSyncIntervalSeconds: int(env, 'NOVADOCK_POWER_SYNC_INTERVAL', 10, 0, 3600),
     reclaimInstanceIntervalSeconds: int(env, 'NOVADOCK_RECLAIM_INSTANCE_INTERVAL', 0, 0, 365 * 24 * 3600),
+    defaultHostName,
     defaultAvailabilityZone: str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova'),
     computeHosts: computeHosts(env, str(env, 'NOVADOCK_AVAILABILITY_ZONE', 'nova')),
     heartbeatIntervalSeconds: int(env, 'NOVADOCK_HEARTBEAT_INTERVAL', 10, 1, 3600),

@@ -21,6 +21,7 @@ import { rebuildHandler } from '../worker/manager/rebuild.js';
 import { resizeHandler, revertResizeHandler } from '../worker/manager/resize.js';
 import { shelveHandler, shelveOffloadHandler, unshelveHandler } from '../worker/manager/shelve.js';
 import type { ActionApiDeps } from '../compute/servers/actions/deps.js';
+import type { HostDown } from '../compute/servers/actions/host-up.js';
 import { ServerSnapshots } from '../compute/servers/actions/snapshot.js';
 import { ServerRebuilds } from '../compute/servers/actions/rebuild.js';
 import { ServerResizes } from '../compute/servers/actions/resize.js';
@@ -52,6 +53,8 @@ export interface MoreActionsDeps {
   quotas: QuotaService;
   keypairs: KeypairPort;
   hosts: HostRegistry;
+  /** the host's name when its compute service is down (server-actions.ts builds it) */
+  hostDown?: HostDown;
 }
 
 export function createMoreServerActions(s: MoreActionsDeps) {
@@ -70,6 +73,7 @@ export function createMoreServerActions(s: MoreActionsDeps) {
     quotas: s.quotas,
     keypairs: s.keypairs,
     migrations,
+    hostDown: s.hostDown,
   };
   const manager: ActionManagerDeps = {
     ...s.computeManager,
@@ -94,6 +98,6 @@ export function createMoreServerActions(s: MoreActionsDeps) {
     serverRebuilds: new ServerRebuilds(api),
     serverResizes: new ServerResizes(api),
     serverShelves: new ServerShelves(api),
-    serialConsoles: new SerialConsoles(new ConsoleTokensRepo(s.db), s.clock, s.instancesRepo, s.hosts),
+    serialConsoles: new SerialConsoles(new ConsoleTokensRepo(s.db), s.clock, s.instancesRepo, s.hosts, s.hostDown),
   };
 }

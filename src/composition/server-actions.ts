@@ -74,9 +74,9 @@ export function createServerActions(d: ServerActionsDeps) {
     powerManager,
     power: new PowerApi(apiDeps),
     lock: new LockApi(apiDeps),
-    consoleOutput: new ConsoleOutputApi(d.hosts),
+    consoleOutput: new ConsoleOutputApi(d.hosts, apiDeps.hostDown),
     admin: new AdminActionsApi(apiDeps, d.hostsRepo),
-    diagnostics: new DiagnosticsApi(d.hosts),
+    diagnostics: new DiagnosticsApi(d.hosts, apiDeps.hostDown),
     /** restore / forceDelete and the reclaimer (start/stop with the background work) */
     softDelete,
     instanceActions: new InstanceActionsApi(

@@ -34,6 +34,7 @@ import { deleteHandler } from '../worker/manager/delete.js';
 import { recoverInterrupted } from '../worker/recovery.js';
 import { RecoveryQueries } from '../db/repositories/recovery-queries.js';
 import { BUILD_TASK, DELETE_TASK } from '../compute/tasks.js';
+import { AdvisoryLock, withAdvisoryLock } from '../db/advisory-lock.js';
 
 export interface ComputeComposeDeps {
   config: Config;
@@ -72,7 +73,10 @@ export function createComputeServices(d: ComputeComposeDeps) {
   const actionsRepo = new InstanceActionsRepo(d.db);
   const tasksRepo = new ComputeTasksRepo(d.db);
   const worker = new TaskRunner(tasksRepo, d.clock, { log });
-  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth, d.serverGroups);
+  // one placement at a time, across replicas too (claims: compute/hosts/scheduler.ts)
+  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth, d.serverGroups, (fn) =>
+    withAdvisoryLock(d.db, AdvisoryLock.schedule, fn),
+  );
   const networks = new Networks();
   const configDrives = new ConfigDrives(d.config.dataDir);
   const instanceActions = new InstanceActions(actionsRepo, d.clock);

@@ -141,6 +141,7 @@ export function createServices(deps: ServiceDeps) {
     flavors,
     quotas,
     keypairs,
+    hostDown: serverActions.apiDeps.hostDown,
     ...computeServices,
   });
   // Aggregates (an admin's, and the configured zones read-only) and 2.81 image pre-caching on their hosts (a worker task).

@@ -36,6 +36,8 @@ export interface QuotaPort {
   limitsFor(projectId: string): Promise<InjectedFileLimits>;
   /** a user's limits in the project (their own over the project's) */
   limitsForUser(projectId: string, userId: string): Promise<InjectedFileLimits>;
+  /** throws QuotaExceeded (403) when a server's `count` metadata items exceed the project's or the user's metadata_items */
+  assertMetadataItems(projectId: string, count: number, userId?: string): Promise<void>;
 }
 
 export interface KeypairPort {

@@ -9,6 +9,8 @@ import { pool } from './sql.js';
 export const AdvisoryLock = {
   migrate: 7_261_127,
   seed: 7_261_128,
+  /** one server placement at a time (compute/hosts/scheduler.ts claimHost) */
+  schedule: 7_261_129,
 } as const;
 
 export async function withAdvisoryLock<T>(db: Database, key: number, fn: () => Promise<T>): Promise<T> {

@@ -131,14 +131,16 @@ export function snapshotRow(
 ): ImageRow {
   const inherited: Record<string, string> = {};
   if (base) for (const [k, v] of Object.entries(imageProperties(base))) if (!NOT_INHERITED.has(k)) inherited[k] = v;
+  // nova compute/utils.py create_image + initialize_instance_snapshot_metadata: Nova's own keys
+  // over the inherited ones, then the caller's metadata over both ("extra_properties have precedence")
   const properties: Record<string, string> = {
     ...inherited,
-    ...(input.metadata ?? {}),
+    ...(input.baseImageRef ? { base_image_ref: input.baseImageRef } : {}),
     image_type: input.imageType ?? 'snapshot',
     instance_uuid: input.instanceUuid,
     user_id: auth.userId,
+    ...(input.metadata ?? {}),
   };
-  if (input.baseImageRef) properties.base_image_ref = input.baseImageRef;
   const row: ImageRow = {
     id: randomUUID(),
     name: input.name,

@@ -104,6 +104,14 @@ export function sendError(
   }
 }
 
+/**
+ * A body that is not JSON: Nova's, Glance's and Keystone's "Malformed request body"; Neutron's body
+ * hook (pecan_wsgi/hooks/body_validation.py) says "Body contains invalid data", as for JSON that is no object.
+ */
+function malformedBody(req: FastifyRequest): ApiError {
+  return new BadRequest(serviceOf(req.url) === 'network' ? 'Body contains invalid data' : 'Malformed request body');
+}
+
 /** Map framework errors (bad JSON, wrong media type, schema failures) onto our catalogue. */
 function toApiError(err: FastifyError & { validationContext?: string }, req: FastifyRequest): ApiError | null {
   if (err instanceof ApiError) return err;
@@ -117,14 +125,14 @@ function toApiError(err: FastifyError & { validationContext?: string }, req: Fas
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new BadRequest('Malformed request body');
+      return malformedBody(req);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, 'Request Entity Too Large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
       return new ApiError(415, 'Unsupported Content-Type');
   }
-  if (err instanceof SyntaxError) return new BadRequest('Malformed request body');
+  if (err instanceof SyntaxError) return malformedBody(req);
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ApiError(status, STATUS_CODES[status] ?? 'Bad Request');
   return null;

@@ -51,7 +51,8 @@ describe('createImage', () => {
     const res = await action(id, { createImage: { name: 'snap-1', metadata: { purpose: 'test' } } }, '2.44');
     expect(res.status).toBe(202);
     expect(res.text).toBe('');
-    const m = /\/image\/v2\/images\/([0-9a-f-]{36})$/.exec(res.headers.location);
+    // nova generate_image_url: the catalog image endpoint (unversioned /image here), then /images/<id>
+    const m = /^http:\/\/[^/]+\/image\/images\/([0-9a-f-]{36})$/.exec(res.headers.location);
     expect(m, res.headers.location).not.toBeNull();
     const imageId = m![1];
     const queued = await t.services.imagesRepo.find(imageId);
@@ -220,7 +221,7 @@ describe('createBackup', () => {
     for (const n of ['b1', 'b2', 'b3']) {
       const res = await action(id, { createBackup: { name: n, backup_type: 'daily', rotation: 2 } }, '2.44');
       expect(res.status).toBe(202);
-      expect(res.headers.location).toMatch(/\/image\/v2\/images\/[0-9a-f-]{36}$/);
+      expect(res.headers.location).toMatch(/\/image\/images\/[0-9a-f-]{36}$/);
       await t.services.worker.drain();
       await new Promise((r) => setTimeout(r, 5));
     }

@@ -202,6 +202,15 @@ function body(g: Gen, route: Route): { payload?: string | Buffer; contentType?: 
     return g.chance(0.1) ? { payload: '{"a":', contentType: 'application/json' } : {};
   }
   const r = g.rnd();
+  // Huge bodies (deep nesting, huge arrays, long strings), as the whole body or under the schema's first key.
+  if (r < 0.015) {
+    const huge = g.hugeJsonText();
+    const key = Object.keys((route.bodySchema as { properties?: object } | null)?.properties ?? {})[0];
+    return {
+      payload: key && g.chance(0.7) ? `{${JSON.stringify(key)}:${huge}}` : huge,
+      contentType: 'application/json',
+    };
+  }
   if (r < 0.08)
     return {
       payload: g.pick(['{', '{"a":}', 'nul', '[1,2', '\u0000', '{"a":1}{"b":2}', '"str"', '123', 'null']),

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, testConfig } from '../../src/config.js';
+import os from 'node:os';
 
 describe('loadConfig defaults', () => {
   it('an empty environment gives the development defaults', () => {
@@ -104,6 +105,12 @@ describe('loadConfig reads each variable', () => {
       { name: 'h1', dockerUrl: 'unix:///var/run/other.sock', availabilityZone: 'az0' },
       { name: 'h2', dockerUrl: 'tcp://10.0.0.2:2375', availabilityZone: 'az2' },
     ]);
+  });
+
+  it("NOVADOCK_DEFAULT_HOST_NAME names the default compute host (the machine's name otherwise)", () => {
+    expect(loadConfig({}).defaultHostName).toBe(os.hostname());
+    expect(loadConfig({ NOVADOCK_DEFAULT_HOST_NAME: 'compute-1.lab' }).defaultHostName).toBe('compute-1.lab');
+    expect(() => loadConfig({ NOVADOCK_DEFAULT_HOST_NAME: 'no spaces' })).toThrow(/NOVADOCK_DEFAULT_HOST_NAME/);
   });
 
   it('integers accept the bounds of their range', () => {

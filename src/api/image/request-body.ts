@@ -3,6 +3,7 @@
 // document from either, with a bound so a mislabelled upload cannot fill memory.
 import type { Readable } from 'node:stream';
 import { BadRequest, RequestEntityTooLarge } from '../../errors.js';
+import { parseJsonBody } from '../../plugins/json-body.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 
@@ -27,10 +28,8 @@ export async function jsonBody(body: unknown): Promise<unknown> {
     }
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return null;
   try {
-    return JSON.parse(text);
+    return parseJsonBody(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new BadRequest('Malformed request body');
   }

@@ -201,10 +201,10 @@ export function prepareBody(
   attrs: AttrMap,
   isCreate: boolean,
 ): Record<string, unknown> {
-  if (body === undefined || body === null || (typeof body === 'object' && !Object.keys(body).length))
-    throw HTTPBadRequest('Resource body required');
-  if (!isDict(body)) throw HTTPBadRequest('Body contains invalid data');
-  if (!(resource in body)) throw HTTPBadRequest(`Unable to find '${resource}' in request body`);
+  // Neutron's pecan hooks: a body that is no JSON object is "Body contains invalid data" (an array
+  // included); no body, or one without the resource, is "Unable to find" (controllers/resource.py)
+  if (body !== undefined && body !== null && !isDict(body)) throw HTTPBadRequest('Body contains invalid data');
+  if (!isDict(body) || !(resource in body)) throw HTTPBadRequest(`Unable to find '${resource}' in request body`);
   const res = body[resource];
   if (!isDict(res)) throw HTTPBadRequest(`Object '${resource}' contains invalid data`);
   const out: Record<string, unknown> = { ...res };

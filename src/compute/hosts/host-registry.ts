@@ -39,6 +39,7 @@ export class HostRegistry {
     return (await this.repo.findByName(name))!;
   }
 
+  /** The default compute host's name when NOVADOCK_DEFAULT_HOST_NAME is not set (config.ts). */
   static defaultHostName(): string {
     return os.hostname();
   }

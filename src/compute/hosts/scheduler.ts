@@ -2,6 +2,14 @@
 // availability zone, enough RAM and vCPUs with Nova's default allocation ratios), then weigh by
 // free RAM (RAMWeigher: the most free RAM wins). A host's zone is the resolved one
 // (compute/hosts/host-zones.ts: its aggregates' zone, else its configured one).
+//
+// Placing is claiming (claimHost), as Nova's scheduler claims each server in placement before it
+// places the next (scheduler/manager.py _schedule → utils.claim_resources, and
+// _consume_selected_host within a request): one placement at a time, and the server's host_id is
+// written before the next one reads the hosts' usage. Without that, the servers of a burst, built
+// concurrently, each weighed hosts whose usage did not count their siblings yet and landed in
+// clumps (3 servers on one of 3 equal hosts). One process serialises in memory; replicas sharing a
+// PostgreSQL database serialise on an advisory lock (the `lock` given by the composition).
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { InstancesRepo } from '../../db/repositories/instances-repo.js';
 import type { HostHealthPort, ServerGroupPort } from '../ports.js';
@@ -33,12 +41,33 @@ interface HostFacts {
 }
 
 export class Scheduler {
+  /** the placements of this process, one after another */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly hosts: { list(): Promise<ComputeHostRow[]> },
     private readonly instances: InstancesRepo,
     private readonly health: HostHealthPort | null,
     private readonly groups: Pick<ServerGroupPort, 'filterHosts'> | null = null,
+    /** runs a placement exclusively across replicas (an advisory lock on PostgreSQL) */
+    private readonly lock: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
   ) {}
+
+  /**
+   * Chooses a host and claims it: `claim` records the choice (the server's host_id) before any other
+   * placement may read the hosts' usage. Returns the host; NoValidHost when none fits.
+   */
+  claimHost(spec: RequestSpec, claim: (host: ComputeHostRow) => Promise<void>): Promise<ComputeHostRow> {
+    const place = () =>
+      this.lock(async () => {
+        const host = await this.selectHost(spec);
+        await claim(host);
+        return host;
+      });
+    const placed = this.queue.then(place, place);
+    this.queue = placed.catch(() => undefined);
+    return placed;
+  }
 
   async selectHost(spec: RequestSpec): Promise<ComputeHostRow> {
     const [hosts, usage] = await Promise.all([this.hosts.list(), this.instances.usageByHost()]);

@@ -164,6 +164,19 @@ export class QuotaService {
     if (limit >= 0 && currentCount + 1 > limit) throw new QuotaExceeded('Quota exceeded, too many key pairs.');
   }
 
+  /**
+   * A server's metadata may hold `count` items (nova compute/api.py _check_metadata_properties_quota:
+   * Quotas.limit_check(metadata_items=count), the project's limit and the user's): else Nova's 403
+   * MetadataLimitExceeded, "Maximum number of metadata items exceeds <limit>".
+   */
+  async assertMetadataItems(projectId: string, count: number, userId?: string, trx: Db = this.db): Promise<void> {
+    const limits = [await this.limitsFor(projectId, trx)];
+    if (userId !== undefined) limits.push(await this.limitsForUser(projectId, userId, trx));
+    for (const { metadata_items: limit } of limits) {
+      if (limit >= 0 && count > limit) throw new QuotaExceeded(`Maximum number of metadata items exceeds ${limit}`);
+    }
+  }
+
   /** Server groups count per project and per user (Nova counts both). */
   async assertCanCreateServerGroup(trx: Db, projectId: string, userId?: string): Promise<void> {
     await this.lock(trx, projectId);

@@ -19,6 +19,8 @@ import { TaskState, VmState } from './states.js';
 import { isUuidLike } from '../../contract/parameter-types.js';
 import type { ComputeApiDeps } from './compute-api-deps.js';
 import { createServers, type CreateServerInput, type CreateServerResult } from './create-server.js';
+import { accessIp } from './access-ips.js';
+import { PowerState } from '../../virt/power-state.js';
 
 export interface UpdateServerInput {
   name?: string;
@@ -72,8 +74,8 @@ export class ComputeApi {
     const changes: Partial<InstanceRow> = { updated_at: this.d.clock.now().toISOString() };
     if (input.name !== undefined) changes.display_name = input.name;
     if (input.description !== undefined) changes.display_description = input.description;
-    if (input.accessIPv4 !== undefined) changes.access_ip_v4 = input.accessIPv4 || null;
-    if (input.accessIPv6 !== undefined) changes.access_ip_v6 = input.accessIPv6 || null;
+    if (input.accessIPv4 !== undefined) changes.access_ip_v4 = accessIp(input.accessIPv4, 'ipv4');
+    if (input.accessIPv6 !== undefined) changes.access_ip_v6 = accessIp(input.accessIPv6, 'ipv6');
     if (input.hostname !== undefined) changes.hostname = input.hostname;
     await this.d.instances.update(row.uuid, changes);
     return this.d.instances.getLive(row.uuid);
@@ -85,6 +87,7 @@ export class ComputeApi {
     const row = await this.get(auth, uuid);
     authorize(auth, 'write', 'os_compute_api:servers:delete');
     assertNotLocked(row, auth);
+    if (row.host_id === null && row.vm_state === VmState.ERROR) return this.deleteLocally(auth, requestId, row);
     // Deferred delete (reclaim interval > 0) turns this into a soft delete; forceDelete skips it.
     if (!opts.force && this.softDelete && (await this.softDelete.trySoftDelete(auth, requestId, row))) return;
     await this.d.db.transaction(async (trx) => {
@@ -104,6 +107,39 @@ export class ComputeApi {
     });
   }
 
+  /**
+   * A server that went to ERROR without ever getting a host has nothing on any engine: Nova deletes
+   * it in the API itself (compute/api.py _delete: no host → instance.destroy() / _local_delete, soft
+   * delete included), so the next GET is a 404. Through the worker, `openstack server delete --wait`
+   * read it still in ERROR right after the DELETE and gave up.
+   */
+  private async deleteLocally(auth: AuthContext, requestId: string, row: InstanceRow): Promise<void> {
+    const now = this.d.clock.now().toISOString();
+    await this.d.db.transaction(async (trx) => {
+      await this.d.instances.update(
+        row.uuid,
+        {
+          vm_state: VmState.DELETED,
+          task_state: null,
+          power_state: PowerState.NOSTATE,
+          deleted: true,
+          deleted_at: now,
+          terminated_at: now,
+          updated_at: now,
+          addresses_json: null,
+        },
+        trx,
+      );
+      await this.d.actions.start(trx, {
+        instanceUuid: row.uuid,
+        action: 'delete',
+        requestId,
+        userId: auth.userId,
+        projectId: auth.projectId,
+      });
+    });
+  }
+
   // ---- metadata ----------------------------------------------------------------------------
   async getMetadata(auth: AuthContext, uuid: string): Promise<Record<string, string>> {
     const row = await this.get(auth, uuid);
@@ -120,6 +156,9 @@ export class ComputeApi {
     authorize(auth, 'write', 'os_compute_api:server-metadata:update');
     assertNotLocked(row, auth);
     assertState(row, { vmState: METADATA_VM_STATES }, 'update_metadata');
+    // nova update_instance_metadata: the quota holds for what the server will have (PUT replaces, POST merges)
+    const after = replace ? items : { ...(await this.d.metadata.get(row.uuid)), ...items };
+    await this.d.quotas.assertMetadataItems(row.project_id, Object.keys(after).length, auth.userId);
     await this.d.db.transaction(async (trx) => {
       await this.d.metadata.set(row.uuid, items, replace, trx);
       await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() }, trx);

@@ -31,6 +31,7 @@ import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
 import { PowerState } from '../../virt/power-state.js';
 import { defaultGroupId } from './security-groups.js';
 import type { ComputeApiDeps } from './compute-api-deps.js';
+import { accessIp } from './access-ips.js';
 
 export type NetworksRequest =
   'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
@@ -117,6 +118,7 @@ export async function createServers(
 
   const keypair = input.keyName ? await d.keypairs.findForUser(auth.userId, input.keyName) : undefined;
   if (input.keyName && !keypair) throw InvalidKeyName();
+  await d.quotas.assertMetadataItems(projectId, Object.keys(input.metadata).length, auth.userId);
   const personality = input.personality ?? [];
   if (personality.length) {
     assertInjectedFileQuota(
@@ -187,8 +189,8 @@ export async function createServers(
         key_data: keypair?.public_key ?? null,
         user_data: input.userData,
         config_drive: input.configDrive ? 'True' : '',
-        access_ip_v4: input.accessIPv4,
-        access_ip_v6: input.accessIPv6,
+        access_ip_v4: accessIp(input.accessIPv4, 'ipv4'),
+        access_ip_v6: accessIp(input.accessIPv6, 'ipv6'),
         vm_state: VmState.BUILDING,
         task_state: TaskState.SCHEDULING,
         power_state: PowerState.NOSTATE,

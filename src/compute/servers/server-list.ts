@@ -25,6 +25,7 @@ import {
   USER_FILTERS_290,
   VALID_SORT_KEYS,
 } from './list-params.js';
+import { parseIsoTime } from '../../db/time.js';
 
 export const MAX_LIMIT = 1000;
 
@@ -93,11 +94,11 @@ function timestampTexts(iso: string | null): string[] {
   const seconds = iso.slice(0, 19);
   return [seconds.replace('T', ' '), `${seconds}Z`];
 }
+/** Nova's 'date-time' query parameters: what oslo parse_isotime takes (db/time.ts parseIsoTime). */
 function isoTime(name: string, v: string): string {
-  const t = Date.parse(v);
-  if (Number.isNaN(t))
-    throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${v}. '${v}' is not a 'date-time'`);
-  return new Date(t).toISOString();
+  const t = parseIsoTime(v);
+  if (!t) throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${v}. '${v}' is not a 'date-time'`);
+  return t.date.toISOString();
 }
 
 export class ServerLister {

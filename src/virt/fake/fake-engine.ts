@@ -55,6 +55,8 @@ export abstract class FakeEngine {
   readonly execResizes: Array<{ instanceUuid: string; cols: number; rows: number }> = [];
   protected injections = new Map<Op, Injection>();
   protected delays = new Map<Op, number>();
+  protected holds = new Map<Op, Promise<void>>();
+  protected releases = new Set<() => void>();
   protected listeners = new Map<(e: DriverEvent) => void, (err: Error) => void>();
   /** how many times watchEvents subscribed (reconnects show up here) */
   subscriptions = 0;
@@ -74,9 +76,26 @@ export abstract class FakeEngine {
   delay(op: Op, ms: number): void {
     this.delays.set(op, ms);
   }
+  /**
+   * Every call of `op` waits until the returned function is called (or clearInjections): a task held
+   * in its transitional state for exactly as long as a test needs, however slow the machine is.
+   */
+  hold(op: Op): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    this.holds.set(op, held);
+    this.releases.add(release);
+    return () => {
+      if (this.holds.get(op) === held) this.holds.delete(op);
+      release();
+    };
+  }
   clearInjections(): void {
     this.injections.clear();
     this.delays.clear();
+    this.holds.clear();
+    for (const release of this.releases) release();
+    this.releases.clear();
   }
 
   /** Behind the service's back: the container's process exits (as if it crashed or finished). */
@@ -117,6 +136,8 @@ export abstract class FakeEngine {
     this.calls.push(`${op} ${what}`);
     const d = this.delays.get(op);
     if (d) await new Promise((r) => setTimeout(r, d));
+    const held = this.holds.get(op);
+    if (held) await held;
     if (this.down && op !== 'ping') throw engineUnreachable();
     const inj = this.injections.get(op);
     if (inj && inj.times > 0) {

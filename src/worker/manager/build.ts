@@ -39,24 +39,32 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
     }
     try {
       await d.actions.event(instance.uuid, ctx.requestId, 'compute__do_build_and_run_instance', null, async () => {
-        host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
-        host ??= await d.scheduler.selectHost({
-          memoryMb: instance.memory_mb,
-          vcpus: instance.vcpus,
-          availabilityZone: instance.availability_zone,
-          onlyHostId: ctx.payload.hostId ?? null,
-          instanceUuid: instance.uuid,
-        });
-        await d.instances.updateWithExpectedTaskState(
-          instance.uuid,
-          {
-            host_id: host.id,
-            availability_zone: instance.availability_zone ?? host.availability_zone,
-            task_state: TaskState.SPAWNING,
-            updated_at: d.clock.now().toISOString(),
-          },
-          [TaskState.SCHEDULING, TaskState.SPAWNING],
-        );
+        // the placement is the claim: host_id is written before the next server is placed
+        const place = (h: ComputeHostRow) =>
+          d.instances.updateWithExpectedTaskState(
+            instance.uuid,
+            {
+              host_id: h.id,
+              availability_zone: instance.availability_zone ?? h.availability_zone,
+              task_state: TaskState.SPAWNING,
+              updated_at: d.clock.now().toISOString(),
+            },
+            [TaskState.SCHEDULING, TaskState.SPAWNING],
+          );
+        const resumed = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
+        if (resumed) await place(resumed);
+        host =
+          resumed ??
+          (await d.scheduler.claimHost(
+            {
+              memoryMb: instance.memory_mb,
+              vcpus: instance.vcpus,
+              availabilityZone: instance.availability_zone,
+              onlyHostId: ctx.payload.hostId ?? null,
+              instanceUuid: instance.uuid,
+            },
+            place,
+          ));
         instance.host_id = host.id;
         instance.availability_zone ??= host.availability_zone;
         driver = await d.hosts.driverFor(host.id);

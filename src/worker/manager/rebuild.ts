@@ -20,15 +20,18 @@ export function rebuildHandler(d: ActionManagerDeps): TaskHandler<RebuildPayload
     let host: ComputeHostRow | undefined;
     try {
       await d.actions.event(instance.uuid, ctx.requestId, 'compute_rebuild_instance', null, async () => {
-        host = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
-        // A server that failed to build has no host yet: place it as a build would.
-        host ??= await d.scheduler.selectHost({
-          memoryMb: instance.memory_mb,
-          vcpus: instance.vcpus,
-          availabilityZone: instance.availability_zone,
-        });
+        const place = (h: ComputeHostRow) =>
+          step(d, instance.uuid, REBUILD_TASK_STATES, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, { host_id: h.id });
+        const current = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
+        if (current) await place(current);
+        // A server that failed to build has no host yet: place (and claim) it as a build would.
+        host =
+          current ??
+          (await d.scheduler.claimHost(
+            { memoryMb: instance.memory_mb, vcpus: instance.vcpus, availabilityZone: instance.availability_zone },
+            place,
+          ));
         const driver = await d.hosts.driverFor(host.id);
-        await step(d, instance.uuid, REBUILD_TASK_STATES, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, { host_id: host.id });
         instance.host_id = host.id;
         await driver.destroy(instance.uuid);
         await step(d, instance.uuid, [TaskState.REBUILD_BLOCK_DEVICE_MAPPING], TaskState.REBUILD_SPAWNING);

@@ -167,17 +167,25 @@ export function unshelveHandler(d: ActionManagerDeps): TaskHandler<UnshelvePaylo
               `Shelved image ${imageId ?? '(none)'} of instance ${instance.uuid} is gone.`,
               'not-found',
             );
-          host ??= await d.scheduler.selectHost({
-            memoryMb: instance.memory_mb,
-            vcpus: instance.vcpus,
-            availabilityZone: instance.availability_zone,
-            onlyHostId: ctx.payload.hostId ?? null,
-          });
+          const place = (h: ComputeHostRow) =>
+            step(d, instance.uuid, [TaskState.UNSHELVING, TaskState.SPAWNING], TaskState.SPAWNING, {
+              host_id: h.id,
+              availability_zone: instance.availability_zone ?? h.availability_zone,
+            });
+          if (host) await place(host);
+          else {
+            // the placement is the claim, as at build
+            host = await d.scheduler.claimHost(
+              {
+                memoryMb: instance.memory_mb,
+                vcpus: instance.vcpus,
+                availabilityZone: instance.availability_zone,
+                onlyHostId: ctx.payload.hostId ?? null,
+              },
+              place,
+            );
+          }
           driver ??= await d.hosts.driverFor(host.id);
-          await step(d, instance.uuid, [TaskState.UNSHELVING, TaskState.SPAWNING], TaskState.SPAWNING, {
-            host_id: host.id,
-            availability_zone: instance.availability_zone ?? host.availability_zone,
-          });
           instance.host_id = host.id;
           await driver.destroy(instance.uuid);
           spawned = true;

@@ -5,6 +5,7 @@
 // image_host_loads, so booting the snapshot on this host needs no load. A backup then deletes the
 // oldest backups of the same server and type beyond `rotation` (nova _rotate_backups).
 // Failure: the image is deleted, the committed tag removed, a fault recorded, task_state None.
+// The image deleted by its owner meanwhile: the committed tag removed, task_state None, no fault.
 import type { TaskHandler } from '../task-runner.js';
 import { imageProperties } from '../../db/repositories/images-repo.js';
 import { TaskState } from '../../compute/servers/states.js';
@@ -76,8 +77,18 @@ export function snapshotHandler(d: ActionManagerDeps): TaskHandler<SnapshotPaylo
         },
       );
     } catch (err) {
+      const imageGone = !(await d.imagesRepo.find(imageId).catch(() => ({})));
       await d.images.deleteInternal(imageId).catch(() => undefined);
       if (driver) await driver.removeImage(`${SNAPSHOT_REPO}:${imageId}`).catch(() => undefined);
+      if (imageGone) {
+        // Someone deleted the image while it was being made (Tempest test_delete_saving_image): nova
+        // _snapshot_instance `except exception.ImageNotFound: instance.task_state = None;
+        // instance.save()` and a warning, no fault; the server carries on. (The upload's 404 used to
+        // read as "the server was deleted", which left the task state at image_uploading.)
+        d.log.warn({ instance: instance.uuid, image: imageId }, 'image not found during snapshot');
+        await step(d, instance.uuid, SNAPSHOT_TASK_STATES, null).catch(() => undefined);
+        return;
+      }
       await failAction(d, instance.uuid, err, hostName, SNAPSHOT_TASK_STATES);
       return;
     }

@@ -124,6 +124,25 @@ export class Gen {
     return v;
   }
 
+  /**
+   * JSON text too big to build as a value (JSON.stringify would overflow its own stack): nesting
+   * 100,000 deep (arrays or objects, 0.2–0.6 MB), an array of 200,000 items, a string of 1–4 MB.
+   * Every one is well under the 16 MiB body limit, so it reaches the parser and what follows.
+   */
+  hugeJsonText(): string {
+    const n = 100_000;
+    switch (this.int(4)) {
+      case 0:
+        return '['.repeat(n) + '1' + ']'.repeat(n);
+      case 1:
+        return '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+      case 2:
+        return `[${Array.from({ length: 200_000 }, (_, i) => (i % 3 === 0 ? '"x"' : String(i))).join(',')}]`;
+      default:
+        return JSON.stringify(this.pick(['x', '\u00e9', '😀', '"', '\\']).repeat((1 + this.int(4)) * 1024 * 1024));
+    }
+  }
+
   /** A value that fits `schema` roughly (so validation gets past the outer layers), then mutated. */
   fromSchema(schema: any, depth = 0): unknown {
     if (!schema || depth > 6) return this.anyValue(1);

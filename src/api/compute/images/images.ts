@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { ApiError, BadRequest, NotFound, BodyUriMismatch } from '../../../errors.js';
 import { type ImageRow, imageProperties } from '../../../db/repositories/images-repo.js';
+import { parseTimeFilter } from '../../../images/list-filter-ops.js';
 import { baseUrl } from '../../urls.js';
 import { readPaging, lastParam } from '../paging-params.js';
 import { renderImageBasic, renderImageDetail } from './views.js';
@@ -47,8 +48,13 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { services: S
     if (status !== undefined) filters.status = status.toLowerCase();
     const minRam = intFilter(q.minRam, 'minRam');
     const minDisk = intFilter(q.minDisk, 'minDisk');
+    // nova/image/glance.py _extract_query_params_v2: changes-since is Glance's updated_at=gte:<value>
+    // (so a text that is no ISO 8601 time is Glance's 400, passed on)
+    const changesSince = lastParam(q['changes-since']);
+    const times = changesSince === undefined ? [] : [parseTimeFilter('updated_at', `gte:${changesSince}`)];
     const { images: rows } = await images.list(req.auth, {
       filters,
+      times,
       tags: [],
       properties,
       sort: [],

@@ -26,6 +26,7 @@ import { assertKnownQuery, lastParam, MAX_LIMIT, nextLink, readPaging } from '..
 import { UnknownMarker, type MigrationFilters } from '../../../db/repositories/migrations-repo.js';
 import { renderMigrations } from './views.js';
 import { boolFromString } from '../../../contract/parameter-types.js';
+import { parseIsoTime } from '../../../db/time.js';
 
 const FORCE_COMPLETE_BODY = { type: 'object', properties: { force_complete: { type: 'null' } }, required: ['force_complete'], additionalProperties: false };
 const migrationNotFound = (id: string, uuid: string) => new NotFound(`Migration ${id} not found for instance ${uuid}`);
@@ -46,11 +47,9 @@ function assertSingle(query: Record<string, unknown>, name: string): void {
 function isoParam(query: Record<string, unknown>, name: string): number | undefined {
   const raw = lastParam(query[name]);
   if (raw === undefined) return undefined;
-  const t = Date.parse(raw);
-  if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\d/.test(raw)) {
-    throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' is not a 'date-time'`);
-  }
-  return t;
+  const t = parseIsoTime(raw);
+  if (!t) throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' is not a 'date-time'`);
+  return t.date.getTime();
 }
 
 /** The schema's checks (before policy): known keys, a numeric limit, ISO 8601 dates. */

@@ -8,15 +8,15 @@ import { COMPUTE_PREFIX } from '../../urls.js';
 import { lastParam, nextLink, readPaging } from '../paging-params.js';
 import { renderAction, renderEvent } from './views/instance-actions.js';
 import type { ActionListFilter } from '../../../compute/servers/instance-actions-api.js';
+import { parseIsoTime } from '../../../db/time.js';
 
 function isoParam(req: FastifyRequest, name: string): string | undefined {
   const raw = lastParam((req.query as Record<string, unknown>)[name]);
   if (raw === undefined) return undefined;
-  const t = Date.parse(raw);
-  if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\d/.test(raw)) {
+  const t = parseIsoTime(raw);
+  if (!t)
     throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' is not a 'date-time'`);
-  }
-  return new Date(t).toISOString();
+  return t.date.toISOString();
 }
 
 function listFilter(req: FastifyRequest): ActionListFilter {

@@ -2,6 +2,7 @@
 // image unversioned at /image, identity at /identity/v3).
 import type { AuthContext } from '../../../identity/auth-context.js';
 import { keystoneTime } from '../../../db/time.js';
+import { imageEndpoint } from '../../urls.js';
 
 export const REGION = 'RegionOne';
 
@@ -21,7 +22,7 @@ export function catalog(base: string) {
   return [
     service('identity', 'keystone', `${base}/identity/v3`),
     service('compute', 'nova', `${base}/compute/v2.1`),
-    service('image', 'glance', `${base}/image`),
+    service('image', 'glance', imageEndpoint(base)),
     service('network', 'neutron', `${base}/networking`),
   ];
 }

@@ -9,7 +9,7 @@ import type { InstanceRow, InstancesRepo } from '../../../db/repositories/instan
 import type { TaskQueue } from '../../tasks.js';
 import type { InstanceActions } from '../instance-actions.js';
 import { assertLaunched, assertNotLocked, assertState } from '../guards.js';
-import { Conflict } from '../../../errors.js';
+import { assertHostUp, type HostDown } from './host-up.js';
 
 export interface ActionApiDeps {
   db: Database;
@@ -18,7 +18,7 @@ export interface ActionApiDeps {
   worker: TaskQueue;
   actions: InstanceActions;
   /** the host's name when its compute service is down (heartbeat), else null */
-  hostDown?: (hostId: number) => Promise<string | null>;
+  hostDown?: HostDown;
 }
 
 export interface BeginActionSpec {
@@ -52,14 +52,8 @@ export async function beginAction(d: ActionApiDeps, s: BeginActionSpec): Promise
   assertState(s.instance, { vmState: s.vmStates, taskState: taskStates === 'any' ? undefined : taskStates }, s.method);
   if (s.vmStates && s.mustHaveLaunched !== false) assertLaunched(s.instance, s.method);
   // Work for a host whose engine does not answer would only fail later: refuse it now, with the
-  // reason (issue 8, test/reliability/docker-down.test.ts). Delete does not come through here.
-  if (s.task && s.instance.host_id !== null && d.hostDown) {
-    const down = await d.hostDown(s.instance.host_id);
-    if (down)
-      throw new Conflict(
-        `Cannot '${s.method}' instance ${s.instance.uuid}: Compute service of ${down} is unavailable at this time.`,
-      );
-  }
+  // reason (issues 8 and 17; host-up.ts). Actions without worker work only change the database.
+  if (s.task) await assertHostUp(d.hostDown, s.instance, s.method);
   const now = d.clock.now().toISOString();
   const changes: Partial<InstanceRow> = { ...s.changes, updated_at: now };
   if (s.taskState !== null || s.task) changes.task_state = s.taskState;

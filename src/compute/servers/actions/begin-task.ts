@@ -5,6 +5,7 @@ import type { Transaction } from '../../../db/knex.js';
 import type { AuthContext } from '../../../identity/auth-context.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { ActionApiDeps } from './deps.js';
+import { assertHostUp } from './host-up.js';
 
 export interface BeginTask {
   /** instance action name as os-instance-actions shows it (createImage, rebuild …) */
@@ -25,6 +26,7 @@ export async function beginTask(
   row: InstanceRow,
   t: BeginTask,
 ): Promise<void> {
+  await assertHostUp(d.hostDown, row, t.action);
   await d.db.transaction(async (trx) => {
     if (t.within) await t.within(trx);
     await d.instances.updateWithExpectedTaskState(

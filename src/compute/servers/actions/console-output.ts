@@ -9,9 +9,13 @@ import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import type { HostRegistry } from '../../hosts/host-registry.js';
 import { assertRejectedState } from '../guards-extra.js';
 import { TaskState } from '../states.js';
+import { assertHostUp, type HostDown } from './host-up.js';
 
 export class ConsoleOutputApi {
-  constructor(private readonly hosts: HostRegistry) {}
+  constructor(
+    private readonly hosts: HostRegistry,
+    private readonly hostDown?: HostDown,
+  ) {}
 
   /**
    * `length`: the number of last lines to return; undefined/null or -1 (any negative): all.
@@ -21,6 +25,7 @@ export class ConsoleOutputApi {
     authorize(auth, 'write', 'os_compute_api:os-console-output');
     if (!instance.host_id || !instance.container_id) throw InstanceNotReady(instance.uuid);
     assertRejectedState(instance, [TaskState.DELETING, TaskState.MIGRATING], 'get_console_output');
+    await assertHostUp(this.hostDown, instance, 'get_console_output');
     const driver = await this.hosts.driverFor(instance.host_id);
     if (length === 0) return '';
     const tail = length === undefined || length < 0 ? undefined : length;

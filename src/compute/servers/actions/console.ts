@@ -15,6 +15,7 @@ import type { HostRegistry } from '../../hosts/host-registry.js';
 import type { ExecSession } from '../../../virt/driver.js';
 import { BadRequest, Conflict, NotFound, Unauthorized, InstanceNotReady } from '../../../errors.js';
 import { TaskState, VmState } from '../states.js';
+import { assertHostUp, type HostDown } from './host-up.js';
 
 export const CONSOLE_TOKEN_TTL_S = 600;
 export const SERIAL_CONSOLE_PATH = '/compute/console/serial';
@@ -56,6 +57,7 @@ export class SerialConsoles {
     private readonly clock: Clock,
     private readonly instances: InstancesRepo,
     private readonly hosts: HostRegistry,
+    private readonly hostDown?: HostDown,
   ) {}
 
   /** nova ConsoleTypeInvalid / ConsoleTypeUnavailable (400) unless serial/serial or vnc/novnc; InstanceNotReady (409). */
@@ -70,6 +72,7 @@ export class SerialConsoles {
       );
     }
     if (row.vm_state !== VmState.ACTIVE || row.host_id === null) throw InstanceNotReady(row.uuid);
+    await assertHostUp(this.hostDown, row, 'get_serial_console');
     const token = randomBytes(24).toString('hex');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + CONSOLE_TOKEN_TTL_S * 1000);

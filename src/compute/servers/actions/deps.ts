@@ -12,6 +12,7 @@ import type { FlavorService } from '../../flavors/flavor-service.js';
 import type { QuotaService } from '../../quotas/quotas.js';
 import type { KeypairPort } from '../../ports.js';
 import type { MigrationsRepo } from '../../../db/repositories/migrations-repo.js';
+import type { HostDown } from './host-up.js';
 
 export interface ActionApiDeps {
   db: Database;
@@ -27,4 +28,6 @@ export interface ActionApiDeps {
   keypairs: KeypairPort;
   /** Nova's migration records (a resize writes one) */
   migrations: MigrationsRepo;
+  /** the host's name when its compute service is down: then every task is refused (host-up.ts) */
+  hostDown?: HostDown;
 }

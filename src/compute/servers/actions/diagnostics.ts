@@ -10,6 +10,7 @@ import type { InstanceInfo, InstanceStats } from '../../../virt/driver.js';
 import { TaskState } from '../states.js';
 import { assertRejectedState } from '../guards-extra.js';
 import { PowerState } from '../../../virt/power-state.js';
+import { assertHostUp, type HostDown } from './host-up.js';
 
 export interface DiagnosticsData {
   instance: InstanceRow;
@@ -21,12 +22,16 @@ export interface DiagnosticsData {
 }
 
 export class DiagnosticsApi {
-  constructor(private readonly hosts: HostRegistry) {}
+  constructor(
+    private readonly hosts: HostRegistry,
+    private readonly hostDown?: HostDown,
+  ) {}
 
   async get(auth: AuthContext, instance: InstanceRow): Promise<DiagnosticsData> {
     authorize(auth, 'admin', 'os_compute_api:os-server-diagnostics');
     if (!instance.host_id) throw InstanceNotReady(instance.uuid);
     assertRejectedState(instance, [TaskState.DELETING, TaskState.MIGRATING], 'get_diagnostics');
+    await assertHostUp(this.hostDown, instance, 'get_diagnostics');
     const driver = await this.hosts.driverFor(instance.host_id);
     const info = await driver.getInfo(instance.uuid);
     if (info.status === 'missing' || info.powerState === PowerState.NOSTATE) throw InstanceNotReady(instance.uuid);

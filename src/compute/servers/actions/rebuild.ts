@@ -16,6 +16,7 @@ import { beginTask } from './begin-task.js';
 import { assertInjectedFileQuota, type PersonalityFile } from '../create-options.js';
 import type { ActionApiDeps } from './deps.js';
 import { REBUILD_TASK, type RebuildPayload } from '../../tasks.js';
+import { accessIp } from '../access-ips.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, ERROR]) on rebuild. */
 export const REBUILD_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR];
@@ -66,8 +67,8 @@ export class ServerRebuilds {
     if (input.name !== undefined) changes.display_name = input.name;
     if (input.description !== undefined) changes.display_description = input.description;
     if (input.hostname !== undefined) changes.hostname = input.hostname;
-    if (input.accessIPv4 !== undefined) changes.access_ip_v4 = input.accessIPv4 || null;
-    if (input.accessIPv6 !== undefined) changes.access_ip_v6 = input.accessIPv6 || null;
+    if (input.accessIPv4 !== undefined) changes.access_ip_v4 = accessIp(input.accessIPv4, 'ipv4');
+    if (input.accessIPv6 !== undefined) changes.access_ip_v6 = accessIp(input.accessIPv6, 'ipv6');
     if (input.userData !== undefined) changes.user_data = input.userData;
     if (input.keyName !== undefined) {
       if (input.keyName === null) {

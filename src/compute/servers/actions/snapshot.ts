@@ -11,6 +11,7 @@ import { TaskState, VmState } from '../states.js';
 import { beginTask } from './begin-task.js';
 import type { ActionApiDeps } from './deps.js';
 import { SNAPSHOT_TASK, type SnapshotPayload } from '../../tasks.js';
+import { assertHostUp } from './host-up.js';
 
 /** nova: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]) on snapshot and backup. */
 export const SNAPSHOT_VM_STATES: readonly string[] = [
@@ -80,6 +81,8 @@ export class ServerSnapshots {
     input: CreateImageInput,
     payload: SnapshotPayload,
   ): Promise<ImageRow> {
+    // before the image exists: a refused snapshot leaves no image behind
+    await assertHostUp(this.d.hostDown, row, action);
     const image = await this.d.images.createSnapshot(auth, {
       name: input.name,
       instanceUuid: row.uuid,

@@ -55,6 +55,10 @@ export const rebuildActions: ActionGroup = (services) => {
           v.gte('2.75') ? 'show' : 'update',
         );
         if (v.gte('2.54') && v.lt('2.75')) server.key_name = row.key_name;
+        // nova servers.py _action_rebuild: the view is built with show_user_data=False and user_data
+        // added on its own from 2.57, so the 2.75 rebuild has no OS-EXT-SRV-ATTR:user_data (Tempest's
+        // v2_75 rebuild_server schema refuses it)
+        delete server['OS-EXT-SRV-ATTR:user_data'];
         if (v.gte('2.57')) server.user_data = row.user_data;
         server.adminPass = adminPass;
         return { status: 202, body: { server } };

@@ -1,8 +1,9 @@
 // createImage and createBackup (nova servers.py _action_create_image, create_backup.py): 202;
-// below 2.45 the new image's URL in a Location header (createBackup: only when rotation > 0),
+// below 2.45 the new image's URL in a Location header (createBackup: only when rotation > 0), as
+// Nova writes it: the catalog's image endpoint, version stripped, then /images/<id> (api/urls.ts),
 // from 2.45 the body {"image_id": …} instead (openstack-contract.md gotcha 1).
 import type { FastifyRequest } from 'fastify';
-import { baseUrl } from '../../../urls.js';
+import { baseUrl, novaImageUrl } from '../../../urls.js';
 import type { ActionGroup, ActionResult } from './registry.js';
 import { createBackupSchema, createImageSchema } from './action-schemas-2.js';
 
@@ -21,9 +22,7 @@ export const snapshotActions: ActionGroup = (services) => {
     if (req.apiVersion.gte('2.45')) return { status: 202, body: { image_id: imageId } };
     return {
       status: 202,
-      headers: withLocation
-        ? { Location: `${baseUrl(req, services.config.publicUrl)}/image/v2/images/${imageId}` }
-        : {},
+      headers: withLocation ? { Location: novaImageUrl(baseUrl(req, services.config.publicUrl), imageId) } : {},
     };
   };
   return [
