@@ -10,6 +10,9 @@ import { BadRequest, Conflict, Forbidden } from '../errors.js';
 import { isUniqueViolation } from '../db/constraints.js';
 import { notFound, requireName } from './identity-admin.js';
 
+const noDomainRoles = () =>
+  new BadRequest('Domain-specific roles are not supported; omit domain_id for a global role.');
+
 export interface RoleInput {
   name?: string;
   description?: string | null;
@@ -59,8 +62,7 @@ export class RoleAdmin {
    */
   async createRole(auth: AuthContext, input: RoleInput): Promise<RoleRow> {
     enforce(auth, 'identity:create_role');
-    if (input.domain_id)
-      throw new BadRequest('Domain-specific roles are not supported; omit domain_id for a global role.');
+    if (input.domain_id) throw noDomainRoles();
     assertNotMadeImmutable(input);
     const name = requireName(input.name, 'role');
     if (await this.repo.findRoleByNameIgnoringCase(name)) throw duplicateRole(name);
@@ -80,8 +82,7 @@ export class RoleAdmin {
     const role = await this.repo.findRoleById(id);
     if (!role) throw notFound('role', id);
     if (isBuiltInRole(role)) throw immutableRole('update', id);
-    if (input.domain_id)
-      throw new BadRequest('Domain-specific roles are not supported; omit domain_id for a global role.');
+    if (input.domain_id) throw noDomainRoles();
     assertNotMadeImmutable(input);
     const changes: Partial<RoleRow> = {};
     if (input.name !== undefined) {

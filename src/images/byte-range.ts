@@ -7,6 +7,8 @@
 // The result is inclusive on both ends, as Content-Range and fs.createReadStream count.
 import { ApiError, BadRequest } from '../errors.js';
 
+const invalidContentRange = () => new RangeNotSatisfiable('Invalid Content-Range header.');
+
 export interface ByteRange {
   start: number;
   end: number;
@@ -69,13 +71,12 @@ function fromRange(value: string, size: number): ByteRange {
 function fromContentRange(value: string, size: number): ByteRange {
   const m = CONTENT_RANGE_RE.exec(value);
   // `bytes */…` names no bytes at all: nothing to send a part of.
-  if (!m || m[1] === undefined) throw new RangeNotSatisfiable('Invalid Content-Range header.');
+  if (!m || m[1] === undefined) throw invalidContentRange();
   const start = Number(m[1]);
   const last = Number(m[2]);
   const length = m[3] === undefined ? null : Number(m[3]);
   // webob's validity rules for a Content-Range value.
-  if (start > last || (length !== null && (last >= length || start >= length)))
-    throw new RangeNotSatisfiable('Invalid Content-Range header.');
+  if (start > last || (length !== null && (last >= length || start >= length))) throw invalidContentRange();
   if (length === null && last + 1 > size) {
     throw new RangeNotSatisfiable(
       `Invalid stop position in Content-Range header. The stop position MUST be in the inclusive range [0, ${size - 1}].`,

@@ -21,6 +21,8 @@ const err = (status: number, type: string) => (message: string) => new NeutronEr
 
 // webob-level (type = webob class name)
 export const HTTPBadRequest = err(400, 'HTTPBadRequest');
+/** Neutron's pecan body hook: a body that is no JSON object. */
+export const BODY_INVALID = 'Body contains invalid data';
 export const InvalidAttribute = (key: string, reason: string) =>
   HTTPBadRequest(`Invalid input for ${key}. Reason: ${reason}.`);
 export const HTTPNotFound = (message = RESOURCE_NOT_FOUND) => new NeutronError(404, 'HTTPNotFound', message);

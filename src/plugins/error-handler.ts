@@ -2,6 +2,7 @@
 // request was for: Nova fault bodies under /compute, webob-style bodies for Glance (and for routes
 // Nova itself does not know), Keystone error bodies under /identity, Neutron's {"NeutronError": …}
 // under /networking. A 5xx never shows internals.
+import { BODY_INVALID } from '../network/errors.js';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -109,7 +110,7 @@ export function sendError(
  * hook (pecan_wsgi/hooks/body_validation.py) says "Body contains invalid data", as for JSON that is no object.
  */
 function malformedBody(req: FastifyRequest): ApiError {
-  return new BadRequest(serviceOf(req.url) === 'network' ? 'Body contains invalid data' : 'Malformed request body');
+  return new BadRequest(serviceOf(req.url) === 'network' ? BODY_INVALID : 'Malformed request body');
 }
 
 /** Map framework errors (bad JSON, wrong media type, schema failures) onto our catalogue. */

@@ -2,7 +2,7 @@
 // neutron_lib/api/attributes.py): the resource key, unknown attributes, POST/PUT permissions,
 // required attributes, then each attribute's converter and validators in attribute-map order,
 // with Neutron's messages. The OpenAPI schemas describe the same bodies for documentation.
-import { HTTPBadRequest, InvalidInput, NeutronError, InvalidAttribute } from '../../network/errors.js';
+import { HTTPBadRequest, InvalidInput, NeutronError, InvalidAttribute, BODY_INVALID } from '../../network/errors.js';
 import { pyStr, pyRepr, validateIpAddress, validateMacAddress, validateSubnet } from '../../network/ip.js';
 
 type Check = (v: unknown) => string | null; // a validator's reason, or null
@@ -203,7 +203,7 @@ export function prepareBody(
 ): Record<string, unknown> {
   // Neutron's pecan hooks: a body that is no JSON object is "Body contains invalid data" (an array
   // included); no body, or one without the resource, is "Unable to find" (controllers/resource.py)
-  if (body !== undefined && body !== null && !isDict(body)) throw HTTPBadRequest('Body contains invalid data');
+  if (body !== undefined && body !== null && !isDict(body)) throw HTTPBadRequest(BODY_INVALID);
   if (!isDict(body) || !(resource in body)) throw HTTPBadRequest(`Unable to find '${resource}' in request body`);
   const res = body[resource];
   if (!isDict(res)) throw HTTPBadRequest(`Object '${resource}' contains invalid data`);

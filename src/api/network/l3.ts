@@ -1,7 +1,13 @@
 // /v2.0/routers (+ add/remove_router_interface), /v2.0/floatingips, /v2.0/floatingip_pools.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { NetworkServices } from '../../composition/network.js';
-import { FloatingIPNotFound, HTTPBadRequest, RouterNotFound, InvalidAttribute } from '../../network/errors.js';
+import {
+  FloatingIPNotFound,
+  HTTPBadRequest,
+  RouterNotFound,
+  InvalidAttribute,
+  BODY_INVALID,
+} from '../../network/errors.js';
 import type { FloatingIpRow } from '../../network/fip-service.js';
 import { callerOf, crud, V2, type Item } from './crud.js';
 import {
@@ -50,7 +56,7 @@ export function l3Routes(app: FastifyInstance, s: NetworkServices, base: (req: F
       { schema: { tags, summary: action.replace(/_/g, ' ') }, config: { docBody: interfaceBody } },
       async (req) => {
         const body = req.body ?? {};
-        if (typeof body !== 'object' || Array.isArray(body)) throw HTTPBadRequest('Body contains invalid data');
+        if (typeof body !== 'object' || Array.isArray(body)) throw HTTPBadRequest(BODY_INVALID);
         const b = body as Item;
         for (const k of Object.keys(b))
           if (!(k in ROUTER_INTERFACE_ATTRS)) throw HTTPBadRequest(`Unrecognized attribute(s) '${k}'`);

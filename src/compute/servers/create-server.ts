@@ -1,6 +1,7 @@
 // Server create (nova compute/api.py create, _provision_instances): the request checked in Nova's
 // order (forced host, flavor, image, block devices, zone, key pair, quotas), then every server of
 // the request written with its build task in one transaction. It never waits for Docker.
+import { randomPassword } from './admin-password.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, isAdmin } from '../../identity/policy.js';
@@ -324,11 +325,5 @@ export function sanitizeHostname(name: string, uuid: string): string {
 
 function randomToken(n: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  return Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
-}
-
-/** nova utils.generate_password: letters and digits without look-alikes. */
-function randomPassword(n: number): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
   return Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
 }

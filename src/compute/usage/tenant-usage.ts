@@ -4,6 +4,8 @@ import type { UsageInstanceRow, UsageRepo } from '../../db/repositories/usage-re
 import type { Clock } from '../../db/time.js';
 import { BadRequest, MarkerNotFound } from '../../errors.js';
 
+const invalidDatetime = () => new BadRequest('Invalid datetime string: Datetime is in invalid format');
+
 export interface ServerUsage {
   hours: number;
   flavor: string;
@@ -115,12 +117,11 @@ export class TenantUsageService {
       /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?| (\d{2}):(\d{2}):(\d{2})\.(\d{1,6}))$/.exec(
         raw.trim(),
       );
-    if (!m) throw new BadRequest('Invalid datetime string: Datetime is in invalid format');
+    if (!m) throw invalidDatetime();
     const [hh, mi, ss, frac] = m[4] !== undefined ? [m[4], m[5], m[6], m[7]] : [m[8], m[9], m[10], m[11]];
     const ms = frac ? Math.floor(Number(frac.padEnd(6, '0')) / 1000) : 0;
     const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(hh), Number(mi), Number(ss), ms));
-    if (Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3]))
-      throw new BadRequest('Invalid datetime string: Datetime is in invalid format');
+    if (Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3])) throw invalidDatetime();
     return d;
   }
 }

@@ -10,6 +10,8 @@ import { baseUrl } from '../../urls.js';
 import { readPaging, lastParam } from '../paging-params.js';
 import { renderImageBasic, renderImageDetail } from './views.js';
 
+const noMetadataFor = (key: string) => new NotFound(`Image has no metadata for key ${key}`);
+
 const PREFIX = '/compute/v2.1/images';
 const config = { maxVersion: '2.35' };
 const doc = (summary: string) => ({ tags: ['compute images (deprecated: removed at 2.36)'], summary });
@@ -126,7 +128,7 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { services: S
     { config, schema: doc('Show an image metadata item') },
     async (req) => {
       const props = imageProperties(await load(req, req.params.id));
-      if (!(req.params.key in props)) throw new NotFound('Image has no metadata for key ' + req.params.key);
+      if (!(req.params.key in props)) throw noMetadataFor(req.params.key);
       return { meta: { [req.params.key]: props[req.params.key] } };
     },
   );
@@ -150,8 +152,7 @@ export async function imageProxyRoutes(app: FastifyInstance, opts: { services: S
     { config, schema: doc('Delete an image metadata item') },
     async (req, reply) => {
       const image = await load(req, req.params.id);
-      if (!(req.params.key in imageProperties(image)))
-        throw new NotFound('Image has no metadata for key ' + req.params.key);
+      if (!(req.params.key in imageProperties(image))) throw noMetadataFor(req.params.key);
       await images.changeProperties(req.auth, req.params.id, (p) => {
         delete p[req.params.key];
         return p;

@@ -3,7 +3,7 @@
 // new name, metadata (replaced), key pair (2.54), user_data (2.57), description (2.19), hostname
 // (2.90) and access IPs. The API writes these with the task_state lock (rebuilding → status
 // REBUILD) and returns at once; the worker replaces the container.
-import { randomBytes } from 'node:crypto';
+import { randomPassword } from '../admin-password.js';
 import type { AuthContext } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
@@ -107,10 +107,4 @@ export class ServerRebuilds {
     this.d.images.assertBootable(image);
     return image;
   }
-}
-
-/** nova utils.generate_password: letters and digits without look-alikes. */
-function randomPassword(n: number): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  return Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
 }
