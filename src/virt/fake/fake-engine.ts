@@ -130,7 +130,7 @@ export abstract class FakeEngine {
   }
 
   protected emit(instanceUuid: string, action: string, exitCode?: number): void {
-    if (action === 'start' || action === 'destroy') this.firewalls.delete(instanceUuid);
+    if (action === 'start' || action === 'die' || action === 'destroy') this.firewalls.delete(instanceUuid); // a new namespace
     const e: DriverEvent = { instanceUuid, action, time: Date.now(), ...(exitCode !== undefined ? { exitCode } : {}) };
     for (const l of [...this.listeners.keys()]) l(e);
   }
