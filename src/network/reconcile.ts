@@ -15,7 +15,7 @@
 // hold once (neutron_ip_allocations' primary key), so nothing is allocated twice.
 import { LABELS, type ComputeDriver, type DriverEvent, type InstanceInfo } from '../virt/driver.js';
 import type { NetworksRepo, PortRow } from '../db/repositories/neutron-networks-repo.js';
-import type { DockerNetworksRepo, FloatingIpsRepo } from '../db/repositories/neutron-l3-repo.js';
+import type { DockerNetworksRepo, FloatingIpRow, FloatingIpsRepo } from '../db/repositories/neutron-l3-repo.js';
 import { dockerNetworkName, NETWORK_LABEL, type DockerDataplane } from './dataplane.js';
 import type { SecurityGroupEnforcer } from './sg-enforcer.js';
 
@@ -91,6 +91,7 @@ export class NetworkReconciler {
     const containers = new Map((await driver.listInstances()).map((c) => [c.instanceUuid, c]));
     for (const port of ports) {
       const c = containers.get(port.device_id);
+      if (c && !RUNNING.has(c.status)) await this.refreshStopped(driver, port, fips, r);
       if (!c || !RUNNING.has(c.status)) {
         if (await this.setStatus(port, 'DOWN', fips)) r.down.push(port.id);
         continue;
@@ -161,6 +162,35 @@ export class NetworkReconciler {
   }
 
   /**
+   * A stopped container still names the old network's id, and Docker would not start it ("network … not
+   * found"): its endpoints on networks created again are recorded again (connect on a stopped
+   * container is kept and applied at its start).
+   */
+  private async refreshStopped(
+    driver: ReconcileDriver,
+    port: PortRow,
+    fips: FloatingIpRow[],
+    r: NetworkReconcileReport,
+  ): Promise<void> {
+    const again = (id: string) => r.recreated.includes(id);
+    if (again(port.network_id)) {
+      await this.step(`port ${port.id}`, async () => {
+        await driver.disconnectNetwork(port.device_id, dockerNetworkName(port.network_id));
+        await this.dataplane.plug(port, port.host_id!, port.binding_host_id); // and its floating IPs
+        r.replugged.push(port.id);
+      });
+      return;
+    }
+    for (const f of fips.filter((x) => x.fixed_port_id === port.id && again(x.floating_network_id))) {
+      await this.step(`floating IP ${f.floating_ip_address}`, async () => {
+        await driver.disconnectNetwork(port.device_id, dockerNetworkName(f.floating_network_id));
+        await this.dataplane.attach(f, port);
+        r.fipsAttached.push(f.id);
+      });
+    }
+  }
+
+  /**
    * A container event on a host: after a start (a new namespace) its ports are ACTIVE and its filter is
    * applied again; after it stops or is removed, its ports and their floating IPs are DOWN.
    */
@@ -183,10 +213,12 @@ export class NetworkReconciler {
     status: 'ACTIVE' | 'DOWN',
     fips: { id: string; fixed_port_id: string | null; status: string }[],
   ): Promise<boolean> {
-    for (const f of fips.filter((x) => x.fixed_port_id === port.id && x.status !== status)) {
+    // read afresh: a plug or an event may have changed them since the pass began
+    const current = await this.fips.forPorts([port.id]);
+    for (const f of current.filter((x) => x.status !== status && fips.some((y) => y.id === x.id))) {
       await this.fips.update(f.id, { status });
     }
-    if (port.status === status) return false;
+    if ((await this.repo.port(port.id))?.status === status) return false;
     await this.repo.updatePort(port.id, { status }, now(), this.repo.db);
     return true;
   }

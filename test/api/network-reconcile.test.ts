@@ -73,7 +73,8 @@ describe('network reconciliation', () => {
     // drift, behind the service's back
     const privName = dockerNetworkName(priv.id);
     const pubName = dockerNetworkName(pub.id);
-    t.fake.simulateRemove(b); // container gone
+    t.fake.containers.delete(b); // container gone, silently (as while the events were not watched)
+    t.fake.nets.forget(b);
     t.fake.nets.simulateRemoveNetwork(privName); // network gone (with a's endpoint)
     await t.fake.nets.disconnectNetwork(a, pubName); // floating endpoint gone
     const ours = (id: string) => ({
