@@ -81,27 +81,18 @@ export class SecurityGroupEnforcer {
     this.track(this.apply(deviceId, hostId).catch((e) => this.log(`security groups of ${deviceId} not applied`, e)));
   }
 
-  /** A group's rules changed: every container with a port in it. */
+  /** A group's rules changed: every container with a plugged port in it. */
   async rulesChanged(groupId: string): Promise<void> {
-    await this.refreshPorts(await this.sgRepo.portsInGroups([groupId]));
+    for (const d of await this.sgRepo.pluggedDevicesInGroups([groupId])) this.refresh(d);
   }
 
   /**
    * Members of these groups came, went or changed addresses: the containers whose rules name one of
-   * them as remote group (and, when `portId` is given, that port's own container).
+   * them as remote group.
    */
-  async membersChanged(groupIds: string[], portId?: string): Promise<void> {
+  async membersChanged(groupIds: string[]): Promise<void> {
     const referencing = await this.sgRepo.groupsReferencing(groupIds);
-    const ports = await this.sgRepo.portsInGroups(referencing);
-    await this.refreshPorts(portId ? [...ports, portId] : ports);
-  }
-
-  private async refreshPorts(portIds: string[]): Promise<void> {
-    if (!portIds.length) return;
-    const devices = new Set(
-      (await this.repo.ports({ id: [...new Set(portIds)] })).filter((p) => p.host_id !== null).map((p) => p.device_id),
-    );
-    for (const d of devices) this.refresh(d);
+    for (const d of await this.sgRepo.pluggedDevicesInGroups(referencing)) this.refresh(d);
   }
 
   /** Resolves when every background apply started so far has finished (tests, shutdown). */
