@@ -13,6 +13,7 @@
 // Addresses: 198.18.220.0/22 (the bench's own pool). Ports: BENCH_PORT_BASE (default: the kernel's).
 // Run: npx tsx bench/network-port.ts [sequential=200] [concurrent=800] [connects=20]
 //      (BENCH_NETWORK_ONLY=ports|connect|boot runs one part)
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -237,6 +238,29 @@ async function connect(): Promise<Service | null> {
       await s.network.dataplane.plug(row, host.id, host.name);
       viaPlug.push(msSince(t));
       await s.network.dataplane.unplug((await s.network.repo.port(portRow.id))!);
+    }
+    // one security group apply (iptables-restore + ip6tables-restore through nsenter) vs spawning nsenter alone
+    const apply: number[] = [];
+    const spawnOnly: number[] = [];
+    if (driver.firewallSupported()) {
+      await s.network.dataplane.plug((await s.network.repo.port(portRow.id))!, host.id, host.name);
+      const pid = (await c.inspect()).State.Pid;
+      for (let i = 0; i < CONNECTS; i++) {
+        let t = process.hrtime.bigint();
+        await s.network.firewall.apply(uuid, host.id);
+        apply.push(msSince(t));
+        t = process.hrtime.bigint();
+        execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, 'true']);
+        spawnOnly.push(msSince(t));
+      }
+      report(
+        'security group apply in the container namespace',
+        median(apply),
+        'ms',
+        'nsenter true (process spawn only)',
+        median(spawnOnly),
+        `median of ${CONNECTS}; default group, v4 + v6 tables`,
+      );
     }
     const enforced = s.network.sgEnforced
       ? 'security groups applied in the namespace'

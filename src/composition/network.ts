@@ -17,6 +17,7 @@ import { RouterService } from '../network/router-service.js';
 import { FloatingIpService } from '../network/fip-service.js';
 import { DockerDataplane, type Dataplane } from '../network/dataplane.js';
 import { SecurityGroupEnforcer } from '../network/sg-enforcer.js';
+import type { SgEnforcement } from '../network/extensions.js';
 import { NetworkReconciler } from '../network/reconcile.js';
 import type { RuleInput } from '../network/sg-rules.js';
 
@@ -85,9 +86,9 @@ export function createNetworkServices(deps: NetworkDeps) {
     dataplane,
     firewall,
     reconciler,
-    /** whether every engine seen so far enforces security groups (the extension's description says so) */
-    get sgEnforced(): boolean {
-      return firewall.enforced;
+    /** whether the engines seen so far enforce security groups (the extension's description says so) */
+    get sgEnforced(): SgEnforcement {
+      return firewall.enforcement;
     },
     /** a host's event stream (re)connected: the engine may have changed behind the service's back */
     async onHostConnected(hostId: number): Promise<void> {

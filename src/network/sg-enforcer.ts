@@ -11,6 +11,7 @@ import type { NetworksRepo, PortRow } from '../db/repositories/neutron-networks-
 import type { SecurityGroupsRepo } from '../db/repositories/neutron-security-groups-repo.js';
 import type { FloatingIpsRepo } from '../db/repositories/neutron-l3-repo.js';
 import { renderFirewall, type FirewallInput } from './firewall.js';
+import type { SgEnforcement } from './extensions.js';
 
 export type FirewallDriver = Pick<ComputeDriver, 'applyFirewall' | 'firewallSupported'>;
 
@@ -33,9 +34,10 @@ export class SecurityGroupEnforcer {
     private readonly log: (msg: string, err?: unknown) => void = () => {},
   ) {}
 
-  /** Whether every engine seen so far enforces the rules (false before any was seen). */
-  get enforced(): boolean {
-    return this.support.size > 0 && [...this.support.values()].every(Boolean);
+  /** Whether the engines seen so far enforce the rules ('none' before any was seen). */
+  get enforcement(): SgEnforcement {
+    const seen = [...this.support.values()];
+    return seen.length && seen.every(Boolean) ? 'all' : seen.some(Boolean) ? 'some' : 'none';
   }
 
   /** Learns (and returns) whether a host's engine can enforce. */

@@ -1,5 +1,5 @@
-// Security group enforcement inside one container's own network namespace: `nsenter --net=<ns>
-// iptables-restore` (and ip6tables-restore) with the filter table the network service rendered. The
+// Security group enforcement inside one container's own network namespace: `nsenter --net=<ns> sh -c
+// 'iptables-restore <&3 && ip6tables-restore <&4'` with the filter table the network service rendered. The
 // host's firewall is never touched: the namespace is the container's sandbox (NetworkSettings.SandboxKey,
 // cross-checked against /proc/<pid>/ns/net) and must differ from the service's own namespace. Only the
 // filter table is written, so Docker's nat rules for its embedded DNS stay. Works for an engine on this
@@ -58,6 +58,7 @@ export class NetnsFirewall {
         onPath('nsenter') &&
         onPath('iptables-restore') &&
         onPath('ip6tables-restore') &&
+        onPath('sh') &&
         fs.existsSync('/proc/self/ns/net');
     }
     return this.supportedCache;
@@ -73,8 +74,7 @@ export class NetnsFirewall {
     if (!info.State?.Running || !pid) return false;
     const ns = this.namespaceOf(pid, info.NetworkSettings?.SandboxKey);
     const t = tables ?? { v4: OPEN, v6: OPEN };
-    await this.restore(ns, 'iptables-restore', t.v4);
-    await this.restore(ns, 'ip6tables-restore', t.v6);
+    await this.restore(ns, t);
     return true;
   }
 
@@ -99,23 +99,32 @@ export class NetnsFirewall {
     return ns;
   }
 
-  private restore(ns: string, bin: string, text: string): Promise<void> {
+  /** Both tables in one process start: the v4 table on fd 3, the v6 one on fd 4. */
+  private restore(ns: string, t: FirewallTables): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const p = spawn('nsenter', [`--net=${ns}`, bin], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const p = spawn('nsenter', [`--net=${ns}`, 'sh', '-c', 'iptables-restore <&3 && ip6tables-restore <&4'], {
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+      });
       let err = '';
       const timer = setTimeout(() => p.kill('SIGKILL'), this.timeoutMs);
-      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       p.on('error', (e) => {
         clearTimeout(timer);
-        reject(new DriverError(`${bin}: ${e.message}`));
+        reject(new DriverError(`iptables-restore: ${e.message}`));
       });
       p.on('close', (code) => {
         clearTimeout(timer);
         if (code === 0) resolve();
-        else reject(new DriverError(`${bin} in ${ns}: ${err.trim() || `exit ${code}`}`));
+        else reject(new DriverError(`iptables-restore in ${ns}: ${err.trim() || `exit ${code}`}`));
       });
-      p.stdin.on('error', () => undefined);
-      p.stdin.end(text);
+      for (const [fd, text] of [
+        [3, t.v4],
+        [4, t.v6],
+      ] as const) {
+        const w = p.stdio[fd] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+        w.on('error', () => undefined);
+        w.end(text);
+      }
     });
   }
 }
