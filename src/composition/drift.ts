@@ -13,6 +13,7 @@ import {
   type Timers,
 } from '../worker/power-sync.js';
 import { EventWatcher } from '../worker/event-watcher.js';
+import type { DriverEvent } from '../virt/driver.js';
 
 export interface DriftDeps {
   config: Config;
@@ -23,6 +24,11 @@ export interface DriftDeps {
   actions?: StopActionRecorder;
   log?: SyncLog;
   timers?: Timers;
+  /** the network service's reconciliation, on each host (re)connect and container event */
+  network?: {
+    onHostConnected(hostId: number): Promise<void>;
+    onContainerEvent(hostId: number, e: DriverEvent): Promise<void>;
+  };
 }
 
 /** Warnings (a lost event stream, an engine that did not answer) on stderr, as JSON lines. */
@@ -48,7 +54,17 @@ export function createDrift(d: DriftDeps) {
     log: d.log,
     timers: d.timers,
   });
-  const eventWatcher = new EventWatcher(d.hosts, powerSync, { log: d.log, timers: d.timers });
+  const network = d.network;
+  const eventWatcher = new EventWatcher(d.hosts, powerSync, {
+    log: d.log,
+    timers: d.timers,
+    ...(network
+      ? {
+          onHostConnected: (hostId) => network.onHostConnected(hostId),
+          onEvent: (hostId, e) => network.onContainerEvent(hostId, e),
+        }
+      : {}),
+  });
   return {
     powerSync,
     eventWatcher,

@@ -5,7 +5,7 @@ import type { Clock } from '../db/time.js';
 import type { Config } from '../config.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
 import type { HostsRepo } from '../db/repositories/hosts-repo.js';
-import { LABELS, MANAGED_BY } from '../virt/driver.js';
+import { LABELS, MANAGED_BY, type DriverEvent } from '../virt/driver.js';
 import { NetworksRepo } from '../db/repositories/neutron-networks-repo.js';
 import { SecurityGroupsRepo } from '../db/repositories/neutron-security-groups-repo.js';
 import { DockerNetworksRepo, FloatingIpsRepo, RoutersRepo } from '../db/repositories/neutron-l3-repo.js';
@@ -16,6 +16,10 @@ import { PortService, type PortBody } from '../network/port-service.js';
 import { RouterService } from '../network/router-service.js';
 import { FloatingIpService } from '../network/fip-service.js';
 import { DockerDataplane, type Dataplane } from '../network/dataplane.js';
+import { SecurityGroupEnforcer } from '../network/sg-enforcer.js';
+import type { SgEnforcement } from '../network/extensions.js';
+import { NetworkReconciler } from '../network/reconcile.js';
+import type { RuleInput } from '../network/sg-rules.js';
 
 export interface NetworkDeps {
   config: Config;
@@ -36,18 +40,31 @@ export function createNetworkServices(deps: NetworkDeps) {
   const fipsRepo = new FloatingIpsRepo(db);
   const dockerNets = new DockerNetworksRepo(db);
   const quotas = new NeutronQuotas(db);
-  const dataplane =
-    deps.dataplane ??
-    new DockerDataplane(
-      repo,
-      fipsRepo,
-      dockerNets,
-      (hostId) => deps.hosts.driverFor(hostId),
-      {
-        [LABELS.managedBy]: MANAGED_BY,
+  const log = deps.log ?? (() => {});
+  const engines = (hostId: number) => deps.hosts.driverFor(hostId);
+  // security groups, enforced in each container's own namespace where its engine allows (F3)
+  const firewall = new SecurityGroupEnforcer(repo, sgRepo, fipsRepo, engines, log);
+  const docker = new DockerDataplane(
+    repo,
+    fipsRepo,
+    dockerNets,
+    engines,
+    {
+      [LABELS.managedBy]: MANAGED_BY,
+    },
+    log,
+    {
+      firewall,
+      hostLabels: async (hostId): Promise<Record<string, string>> => {
+        const uuid = (await deps.hostsRepo.findById(hostId))?.uuid;
+        return uuid ? { [LABELS.serviceId]: uuid } : {};
       },
-      deps.log,
-    );
+    },
+  );
+  const dataplane: Dataplane = deps.dataplane ?? docker;
+  const reconciler = new NetworkReconciler(repo, fipsRepo, dockerNets, docker, firewall, engines, log);
+  /** one container's events are handled in order (die, then start) */
+  const eventChains = new Map<string, Promise<void>>();
   const pools = { 4: config.network.poolV4, 6: config.network.poolV6 };
   const nets = new NetworkService(db, repo, quotas, pools, clock);
   const sgs = new SecurityGroupService(db, sgRepo, quotas, clock);
@@ -67,8 +84,43 @@ export function createNetworkServices(deps: NetworkDeps) {
     routers,
     fips,
     dataplane,
-    /** security groups are recorded and validated; enforcement is not built yet (extension description says so) */
-    sgEnforced: false,
+    firewall,
+    reconciler,
+    /** whether the engines seen so far enforce security groups (the extension's description says so) */
+    get sgEnforced(): SgEnforcement {
+      return firewall.enforcement;
+    },
+    /** a host's event stream (re)connected: the engine may have changed behind the service's back */
+    async onHostConnected(hostId: number): Promise<void> {
+      const host = await deps.hostsRepo.findById(hostId);
+      if (host) await reconciler.reconcileHost(host);
+    },
+    onContainerEvent(hostId: number, e: DriverEvent): Promise<void> {
+      const prev = eventChains.get(e.instanceUuid) ?? Promise.resolve();
+      const next = prev
+        .then(() => reconciler.onContainerEvent(hostId, e))
+        .catch((err) => log(`network: ${e.action} of ${e.instanceUuid}`, err))
+        .finally(() => {
+          if (eventChains.get(e.instanceUuid) === next) eventChains.delete(e.instanceUuid);
+        });
+      eventChains.set(e.instanceUuid, next);
+      return next;
+    },
+    async createPort(c: Caller, b: PortBody, project: string) {
+      const p = await ports.create(c, b, { project });
+      await firewall.membersChanged(p.security_groups);
+      return p;
+    },
+    async createRule(c: Caller, b: RuleInput) {
+      const r = await sgs.createRule(c, b);
+      await firewall.rulesChanged(r.security_group_id);
+      return r;
+    },
+    async deleteRule(c: Caller, id: string) {
+      const r = await sgs.getRule(c, id);
+      await sgs.deleteRule(c, id);
+      await firewall.rulesChanged(r.security_group_id);
+    },
     /** compute host id → name (binding:host_id) */
     async hostNames(): Promise<Map<number, string>> {
       return new Map((await deps.hostsRepo.list()).map((h) => [h.id, h.name]));
@@ -79,9 +131,14 @@ export function createNetworkServices(deps: NetworkDeps) {
       await dataplane.removeNetwork(id);
     },
     async updatePort(c: Caller, id: string, b: PortBody) {
+      const before = await ports.get(c, id);
       await ports.update(c, id, b);
       await dataplane.portChanged(id);
-      return ports.get(c, id);
+      const after = await ports.get(c, id);
+      // its own container's filter, and the containers whose rules name its old or new groups
+      if (after.host_id !== null) firewall.refresh(after.device_id);
+      await firewall.membersChanged([...new Set([...before.security_groups, ...after.security_groups])]);
+      return after;
     },
     /** a port's floating IPs leave its container with it */
     async deletePort(c: Caller, id: string) {
@@ -89,6 +146,7 @@ export function createNetworkServices(deps: NetworkDeps) {
       const p = await ports.delete(c, id);
       for (const f of linked) await dataplane.detach(f, p);
       await dataplane.portDeleted(p);
+      await firewall.membersChanged(p.security_groups);
     },
   };
 }

@@ -110,6 +110,15 @@ export function createServices(deps: ServiceDeps) {
     hostHealth,
     serverGroups,
   });
+  // The network service (Neutron v2.0 subset) over the same hosts' engines.
+  const network = createNetworkServices({
+    config,
+    db,
+    clock,
+    hosts,
+    hostsRepo,
+    log: (msg, err) => computeServices.computeManager.log.warn({ err }, msg),
+  });
   // Drift: Docker events + periodic power sync, under the worker's per-server mutex.
   const drift = createDrift({
     config,
@@ -118,6 +127,7 @@ export function createServices(deps: ServiceDeps) {
     hosts,
     locks: computeServices.worker.locks,
     actions: computeServices.instanceActions,
+    network,
   });
   // Server actions (power, lock, console output, …): compute-API objects plus their worker handlers.
   const serverActions = createServerActions({
@@ -174,15 +184,6 @@ export function createServices(deps: ServiceDeps) {
     actions: computeServices.instanceActions,
     log: computeManager.log,
     hostEvents: (requestId, events) => handleHostEvents({ ...computeManager, locks: worker.locks }, requestId, events),
-  });
-  // The network service (Neutron v2.0 subset) over the same hosts' engines.
-  const network = createNetworkServices({
-    config,
-    db,
-    clock,
-    hosts,
-    hostsRepo,
-    log: (msg, err) => computeManager.log.warn({ err }, msg),
   });
   return {
     ...computeServices,

@@ -31,6 +31,18 @@ export const dockerNetworkName = (networkId: string) => `novadock-${networkId}`;
 export const bridgeName = (networkId: string) => `nd-${networkId.replace(/-/g, '').slice(0, 12)}`;
 export const NETWORK_LABEL = 'io.novadock.network-id';
 
+/** What the dataplane asks of the security group enforcer (sg-enforcer.ts). */
+export interface DeviceFirewall {
+  /** apply the records to the container now (after any apply running for it) */
+  apply(deviceId: string, hostId?: number): Promise<boolean | null>;
+}
+
+export interface DataplaneOptions {
+  firewall?: DeviceFirewall;
+  /** labels naming the deployment on a host's engine (io.novadock.service-id: the compute host's uuid) */
+  hostLabels?: (hostId: number) => Promise<Record<string, string>>;
+}
+
 export class DockerDataplane implements Dataplane {
   constructor(
     private readonly repo: NetworksRepo,
@@ -39,6 +51,7 @@ export class DockerDataplane implements Dataplane {
     private readonly engines: (hostId: number) => Promise<NetworkDriver>,
     private readonly labels: Record<string, string>,
     private readonly log: (msg: string, err?: unknown) => void = () => {},
+    private readonly opts: DataplaneOptions = {},
   ) {}
 
   /** The Docker network for a Neutron network on one engine (created when missing). */
@@ -55,7 +68,7 @@ export class DockerDataplane implements Dataplane {
       name,
       bridge: bridgeName(networkId),
       mtu: n.mtu,
-      labels: { ...this.labels, [NETWORK_LABEL]: networkId },
+      labels: { ...this.labels, ...(await this.opts.hostLabels?.(hostId)), [NETWORK_LABEL]: networkId },
       v4: { cidr: v4.cidr, gateway: v4.bridge_ip },
       ...(v6 ? { v6: { cidr: v6.cidr, gateway: v6.bridge_ip } } : {}),
     });
@@ -92,6 +105,8 @@ export class DockerDataplane implements Dataplane {
         (e) => this.log(`floating IP ${f.floating_ip_address} not attached`, e),
       );
     }
+    // before the plug counts as done: an unfiltered interface would be open to everyone
+    await this.opts.firewall?.apply(port.device_id, hostId);
   }
 
   async unplug(port: PortRow): Promise<void> {
@@ -103,12 +118,19 @@ export class DockerDataplane implements Dataplane {
     }
     await driver.disconnectNetwork(port.device_id, dockerNetworkName(port.network_id));
     await this.repo.updatePort(port.id, { host_id: null, status: 'DOWN' }, new Date().toISOString(), this.repo.db);
+    await this.firewallOf(port.device_id, port.host_id);
+  }
+
+  /** The container's filter follows its ports; a failure is logged (the next change or reconcile applies). */
+  private async firewallOf(deviceId: string, hostId: number): Promise<void> {
+    await this.opts.firewall?.apply(deviceId, hostId).catch((e) => this.log(`security groups of ${deviceId}`, e));
   }
 
   async attach(fip: FloatingIpRow, port: PortRow): Promise<boolean> {
     if (port.host_id === null || !port.device_id) return false;
     const network = await this.realize(fip.floating_network_id, port.host_id);
     await (await this.engine(port.host_id)).connectNetwork(port.device_id, { network, ipv4: fip.floating_ip_address });
+    await this.firewallOf(port.device_id, port.host_id);
     return true;
   }
 
@@ -117,6 +139,7 @@ export class DockerDataplane implements Dataplane {
     await (
       await this.engine(port.host_id)
     ).disconnectNetwork(port.device_id, dockerNetworkName(fip.floating_network_id));
+    await this.firewallOf(port.device_id, port.host_id);
   }
 
   async removeNetwork(networkId: string): Promise<void> {
@@ -144,5 +167,6 @@ export class DockerDataplane implements Dataplane {
   }): Promise<void> {
     if (port.host_id === null || !port.device_id) return;
     await (await this.engine(port.host_id)).disconnectNetwork(port.device_id, dockerNetworkName(port.network_id));
+    await this.firewallOf(port.device_id, port.host_id);
   }
 }

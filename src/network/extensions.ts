@@ -15,13 +15,19 @@ const ext = (alias: string, name: string, description: string, updated: string):
   links: [],
 });
 
-/** Set by the composition root: whether security group rules are enforced on this deployment's engines. */
-export const securityGroupDescription = (enforced: boolean) =>
-  enforced
+/**
+ * Whether security group rules are enforced on this deployment's engines (sg-enforcer.ts learns it per
+ * engine): 'all', 'some' (engines off the service's machine cannot be), or 'none' (or none seen yet).
+ */
+export type SgEnforcement = 'all' | 'some' | 'none';
+export const securityGroupDescription = (enforced: SgEnforcement) =>
+  enforced === 'all'
     ? 'The security groups extension.'
-    : 'The security groups extension. Rules are recorded, validated and shown; this deployment does not enforce them.';
+    : enforced === 'some'
+      ? "The security groups extension. Rules are enforced inside the containers on engines on the service's own machine only; elsewhere they are recorded, validated and shown."
+      : 'The security groups extension. Rules are recorded, validated and shown; this deployment does not enforce them.';
 
-export function extensions(sgEnforced: boolean): Extension[] {
+export function extensions(sgEnforced: SgEnforcement): Extension[] {
   return [
     ext('security-group', 'security-group', securityGroupDescription(sgEnforced), '2012-10-05T10:00:00-00:00'),
     ext(
@@ -119,4 +125,4 @@ export function extensions(sgEnforced: boolean): Extension[] {
     ),
   ];
 }
-export const EXTENSIONS = extensions(true);
+export const EXTENSIONS = extensions('all');

@@ -93,6 +93,15 @@ export interface NetworkSummary {
   instances: string[];
 }
 
+/**
+ * iptables-restore input for the filter table of one container's own network namespace, per family
+ * (the network service renders it from security groups: src/network/firewall.ts).
+ */
+export interface FirewallTables {
+  v4: string;
+  v6: string;
+}
+
 export interface InjectedFile {
   path: string;
   contents: Buffer;
@@ -245,6 +254,18 @@ export interface ComputeDriver {
   connectNetwork(instanceUuid: string, iface: NetworkAttachment): Promise<{ mac: string | null }>;
   /** Detach; a container that is not attached, or missing, is success. */
   disconnectNetwork(instanceUuid: string, network: string): Promise<void>;
+  /**
+   * Whether applyFirewall can work on this engine. Docker: only an engine on this machine (unix socket),
+   * with the service running as root and nsenter + iptables-restore installed.
+   */
+  firewallSupported(): boolean;
+  /**
+   * Replace the filter table inside the container's own network namespace, never the host's (the
+   * namespace is checked to differ from the service's own); `null` opens it. Resolves false when the
+   * container is not running (its namespace is made at start: the caller applies again after a start
+   * event). A missing container: 'not-found'; an engine that cannot enforce: 'failed'.
+   */
+  applyFirewall(instanceUuid: string, tables: FirewallTables | null): Promise<boolean>;
 
   /**
    * Subscribes to container events of this service (label managed-by=novadock, every service id).

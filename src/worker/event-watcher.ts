@@ -26,6 +26,10 @@ export interface EventWatcherOptions {
   maxBackoffMs?: number;
   timers?: Timers;
   log?: SyncLog;
+  /** after every (re)connect, beside the re-list: the rest of the host's reconciliation (its networks) */
+  onHostConnected?: (hostId: number) => Promise<void>;
+  /** every container event of the host (the network service follows starts and stops) */
+  onEvent?: (hostId: number, e: DriverEvent) => Promise<void>;
 }
 
 interface HostWatch {
@@ -121,6 +125,7 @@ export class EventWatcher {
     }
     // Subscribed first, listed second: nothing that happens in between is missed.
     this.track(this.sync.syncHost(w.hostId));
+    if (this.opts.onHostConnected) this.track(this.opts.onHostConnected(w.hostId));
   }
 
   private onBroken(w: HostWatch, err: Error): void {
@@ -136,7 +141,9 @@ export class EventWatcher {
   }
 
   private onEvent(hostId: number, e: DriverEvent): void {
-    if (this.stopped || !STATE_ACTIONS.has(e.action)) return;
+    if (this.stopped) return;
+    if (this.opts.onEvent) this.track(this.opts.onEvent(hostId, e));
+    if (!STATE_ACTIONS.has(e.action)) return;
     // Coalesce bursts (kill → die → stop): one sync runs, at most one more follows it.
     if (this.syncing.has(e.instanceUuid)) {
       this.syncing.set(e.instanceUuid, true);

@@ -93,6 +93,17 @@ describe('network dataplane on Docker', () => {
     pluggableContainer(uuid, 'served');
     const portBody = { port: { network_id: net.id, device_id: uuid, device_owner: 'compute:nova' } };
     const port = (await api('post', '/ports', portBody).expect(201)).body.port;
+    // security groups are enforced: the host (the bridge's gateway) may reach 8080, as after
+    // `openstack security group rule create --dst-port 8080 default`
+    await api('post', '/security-group-rules', {
+      security_group_rule: {
+        security_group_id: port.security_groups[0],
+        direction: 'ingress',
+        protocol: 'tcp',
+        port_range_min: 8080,
+        port_range_max: 8080,
+      },
+    }).expect(201);
     const host = (await t.built.services.hostsRepo.findByName(HostRegistry.defaultHostName()))!;
     await s.dataplane.plug((await s.repo.port(port.id))!, host.id, host.name);
     expect(

@@ -134,3 +134,44 @@ export function jsonOut<T = unknown>(r: CliResult): T {
     throw new Error(`CLI output is not JSON (exit ${r.code}).\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   }
 }
+
+/**
+ * Several `openstack` commands in one process (its interactive mode, commands on stdin): one Python
+ * start-up instead of one per command. Each command's stdout and stderr are cut apart with shell-escape
+ * markers; a command failed when it wrote to stderr (the CLI's "Error while executing command" and the
+ * like). The process itself must exit 0.
+ */
+export async function runOpenstackBatch(
+  commands: string[][],
+  env: Record<string, string>,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ command: string; stdout: string; stderr: string; ok: boolean }[]> {
+  // the interactive shell splits on blanks (quotes do not group) and reads `>` as its own redirection
+  for (const a of commands.flat()) {
+    if (!/^[\w@%+=:,./-]+$/.test(a)) throw new Error(`openstack batch: argument ${JSON.stringify(a)} cannot be passed`);
+  }
+  const mark = (i: number) => `novadock-batch-${i}-end`;
+  const script = commands.map((c, i) => `${c.join(' ')}\n!echo ${mark(i)}\n!sh -c "echo ${mark(i)} 1>&2"\n`).join('');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-osc-'));
+  const input = path.join(tmp, 'commands');
+  fs.writeFileSync(input, script);
+  try {
+    const r = await runCli('/bin/sh', ['-c', `/usr/bin/openstack < ${input}`], env, opts);
+    if (r.code !== 0) throw new Error(`openstack batch: exit ${r.code}\n${r.stderr}`);
+    const cut = (text: string) => {
+      const parts: string[] = [];
+      let rest = text;
+      for (let i = 0; i < commands.length; i++) {
+        const at = rest.indexOf(`${mark(i)}\n`);
+        if (at < 0) throw new Error(`openstack batch: no output marker for command ${i}\n${text}`);
+        parts.push(rest.slice(0, at));
+        rest = rest.slice(at + mark(i).length + 1);
+      }
+      return parts;
+    };
+    const [out, err] = [cut(r.stdout), cut(r.stderr)];
+    return commands.map((c, i) => ({ command: c.join(' '), stdout: out[i], stderr: err[i], ok: err[i].trim() === '' }));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

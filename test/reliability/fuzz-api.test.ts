@@ -63,6 +63,26 @@ beforeAll(async () => {
   fixtures.keypair = 'fuzzkey';
   const nets = await t.http.get('/networking/v2.0/networks?name=private').set('X-Auth-Token', t.adminToken);
   fixtures.network = nets.body.networks[0].id;
+  // one of each network resource, so that fuzzed updates reach their validation with a real id
+  const neutron = async (collection: string, key: string) => {
+    const r = await t.http.get(`/networking/v2.0/${collection}`).set('X-Auth-Token', t.adminToken);
+    return r.body[key][0].id as string;
+  };
+  fixtures.subnet = await neutron('subnets', 'subnets');
+  fixtures.router = await neutron('routers', 'routers');
+  const port = await t.http
+    .post('/networking/v2.0/ports')
+    .set('X-Auth-Token', t.adminToken)
+    .send({ port: { network_id: fixtures.network, name: 'fuzz' } });
+  fixtures.port = port.body.port.id;
+  fixtures.securityGroup = port.body.port.security_groups[0];
+  fixtures.securityGroupRule = await neutron('security-group-rules', 'security_group_rules');
+  const pub = await t.http.get('/networking/v2.0/networks?name=public').set('X-Auth-Token', t.adminToken);
+  const fip = await t.http
+    .post('/networking/v2.0/floatingips')
+    .set('X-Auth-Token', t.adminToken)
+    .send({ floatingip: { floating_network_id: pub.body.networks[0].id } });
+  fixtures.floatingip = fip.body.floatingip.id;
   const fuzzUser = await t.services.identityRepo.findUserByName('default', 'fuzzproj-member');
   fixtures.user = fuzzUser!.id;
   fixtures.project = (await t.services.identityRepo.findProjectByName('default', 'fuzzproj'))!.id;
@@ -86,6 +106,12 @@ function paramValue(g: Gen, route: Route, name: string): { value: string; raw: b
     if (/os-quota-sets\/\{id\}/.test(p)) return fixtures.project;
     if (/\/networking\/v2\.0\/quotas\/\{/.test(p)) return fixtures.project;
     if (/\/networking\/v2\.0\/networks\/\{/.test(p)) return fixtures.network;
+    if (/\/networking\/v2\.0\/subnets\/\{/.test(p)) return fixtures.subnet;
+    if (/\/networking\/v2\.0\/ports\/\{/.test(p)) return fixtures.port;
+    if (/\/networking\/v2\.0\/routers\/\{/.test(p)) return fixtures.router;
+    if (/\/networking\/v2\.0\/floatingips\/\{/.test(p)) return fixtures.floatingip;
+    if (/\/networking\/v2\.0\/security-groups\/\{/.test(p)) return fixtures.securityGroup;
+    if (/\/networking\/v2\.0\/security-group-rules\/\{/.test(p)) return fixtures.securityGroupRule;
     return undefined;
   };
   // Never hand a real id to a DELETE: the fixtures must outlive the run.

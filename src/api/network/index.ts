@@ -45,13 +45,14 @@ export async function networkRoutes(app: FastifyInstance, opts: { services: Serv
     })),
   }));
 
-  const listed = extensions(s.sgEnforced);
-  app.get(`${V2}/extensions`, { schema: { tags, summary: 'List extensions' } }, async () => ({ extensions: listed }));
+  // the security-group extension's description says whether this deployment's engines enforce the rules
+  const listed = () => extensions(s.sgEnforced);
+  app.get(`${V2}/extensions`, { schema: { tags, summary: 'List extensions' } }, async () => ({ extensions: listed() }));
   app.get<{ Params: { alias: string } }>(
     `${V2}/extensions/:alias`,
     { schema: { tags, summary: 'Show an extension' } },
     async (req) => {
-      const ext = listed.find((e) => e.alias === req.params.alias);
+      const ext = listed().find((e) => e.alias === req.params.alias);
       if (!ext) throw HTTPNotFound(`Extension with alias ${req.params.alias} does not exist`);
       return { extension: ext };
     },

@@ -35,7 +35,7 @@ export function portRoutes(app: FastifyInstance, s: NetworkServices, base: (req:
       const hosts = await s.hostNames();
       return renderPort(await s.ports.get(c, id), c.isAdmin, (h) => hosts.get(h));
     },
-    create: async (c, b) => renderPort(await s.ports.create(c, b, { project: s.nets.targetProject(c, b) }), c.isAdmin),
+    create: async (c, b) => renderPort(await s.createPort(c, b, s.nets.targetProject(c, b)), c.isAdmin),
     update: async (c, id, b) => renderPort(await s.updatePort(c, id, b), c.isAdmin),
     remove: (c, id) => s.deletePort(c, id),
   });

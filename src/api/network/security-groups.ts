@@ -33,7 +33,7 @@ export function securityGroupRoutes(app: FastifyInstance, s: NetworkServices, ba
     notFound: SecurityGroupRuleNotFound,
     all: async (c) => (await s.sgs.listRules(c)).map(renderRule),
     one: async (c, id) => renderRule(await s.sgs.getRule(c, id)),
-    create: async (c, b) => renderRule(await s.sgs.createRule(c, b as unknown as RuleInput)),
-    remove: (c, id) => s.sgs.deleteRule(c, id),
+    create: async (c, b) => renderRule(await s.createRule(c, b as unknown as RuleInput)),
+    remove: (c, id) => s.deleteRule(c, id),
   });
 }

@@ -111,6 +111,11 @@ export class FloatingIpsRepo {
   ): Promise<FloatingIpRow[]> {
     return (await sql(trx)('neutron_floating_ips').where(where).select()).map(mapFip);
   }
+  /** The floating IPs associated with any of these ports. */
+  async forPorts(portIds: string[], trx: Db = this.db): Promise<FloatingIpRow[]> {
+    if (!portIds.length) return [];
+    return (await sql(trx)('neutron_floating_ips').whereIn('fixed_port_id', portIds).select()).map(mapFip);
+  }
   async insert(r: FloatingIpRow, trx: Db): Promise<void> {
     await sql(trx)('neutron_floating_ips').insert(r);
   }
@@ -152,6 +157,12 @@ export class DockerNetworksRepo {
   async forget(networkId: string, hostId?: number, trx: Db = this.db): Promise<void> {
     const q = sql(trx)('neutron_docker_networks').where({ network_id: networkId });
     await (hostId === undefined ? q.delete() : q.where({ host_id: hostId }).delete());
+  }
+  async forHost(hostId: number, trx: Db = this.db): Promise<{ network_id: string; docker_name: string }[]> {
+    return (await sql(trx)('neutron_docker_networks').where({ host_id: hostId })).map((r) => ({
+      network_id: r.network_id,
+      docker_name: r.docker_name,
+    }));
   }
   async all(trx: Db = this.db): Promise<{ network_id: string; host_id: number; docker_name: string }[]> {
     return (await sql(trx)('neutron_docker_networks').select()).map((r) => ({ ...r, host_id: Number(r.host_id) }));

@@ -212,10 +212,11 @@ export class NetworksRepo {
       );
   }
   async ports(
-    where: { id?: string[]; network_id?: string[]; device_id?: string[] } = {},
+    where: { id?: string[]; network_id?: string[]; device_id?: string[]; host_id?: number[] } = {},
     trx: Db = this.db,
   ): Promise<PortRow[]> {
     let q = sql(trx)('neutron_ports').select();
+    if (where.host_id) q = q.whereIn('host_id', where.host_id);
     if (where.id) q = q.whereIn('id', where.id);
     if (where.network_id) q = q.whereIn('network_id', where.network_id);
     if (where.device_id) q = q.whereIn('device_id', where.device_id);

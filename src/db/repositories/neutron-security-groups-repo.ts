@@ -126,4 +126,31 @@ export class SecurityGroupsRepo {
       (r) => r.port_id,
     );
   }
+  /** Ports that are members of any of these groups. */
+  async portsInGroups(groupIds: string[], trx: Db = this.db): Promise<string[]> {
+    if (!groupIds.length) return [];
+    const rows = await sql(trx)('neutron_port_security_groups')
+      .whereIn('security_group_id', groupIds)
+      .distinct('port_id');
+    return rows.map((r) => r.port_id);
+  }
+  /** The devices (containers) of plugged ports that are members of any of these groups. */
+  async pluggedDevicesInGroups(groupIds: string[], trx: Db = this.db): Promise<string[]> {
+    if (!groupIds.length) return [];
+    const rows = await sql(trx)('neutron_port_security_groups as m')
+      .join('neutron_ports as p', 'p.id', 'm.port_id')
+      .whereIn('m.security_group_id', groupIds)
+      .whereNotNull('p.host_id')
+      .whereNot('p.device_id', '')
+      .distinct('p.device_id');
+    return rows.map((r) => r.device_id);
+  }
+  /** Groups with a rule whose remote group is one of these (their members' addresses appear in it). */
+  async groupsReferencing(groupIds: string[], trx: Db = this.db): Promise<string[]> {
+    if (!groupIds.length) return [];
+    const rows = await sql(trx)('neutron_security_group_rules')
+      .whereIn('remote_group_id', groupIds)
+      .distinct('security_group_id');
+    return rows.map((r) => r.security_group_id);
+  }
 }

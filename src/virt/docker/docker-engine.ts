@@ -13,6 +13,7 @@ import {
   MANAGED_BY,
   type BridgeNetworkSpec,
   type DriverEvent,
+  type FirewallTables,
   type HostInfo,
   type NetworkAttachment,
   type NetworkSummary,
@@ -20,6 +21,7 @@ import {
 import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client.js';
 import { watchDockerEvents } from './events.js';
 import { DockerNetworks } from './docker-networks.js';
+import { NetnsFirewall } from './docker-firewall.js';
 
 export interface DockerDriverOptions {
   dockerUrl: string;
@@ -240,6 +242,29 @@ export abstract class DockerEngine {
   }
   disconnectNetwork(instanceUuid: string, network: string): Promise<void> {
     return this.networks.disconnectNetwork(instanceUuid, network);
+  }
+
+  // ---- security groups inside each container's own namespace (docker-firewall.ts) ----------------
+  private firewallImpl: NetnsFirewall | null = null;
+  private get firewall(): NetnsFirewall {
+    return (this.firewallImpl ??= new NetnsFirewall(
+      this.opts.dockerUrl,
+      (name) =>
+        this.call(
+          'inspect container',
+          (abortSignal) => withOptions(this.docker.getContainer(name), 'inspect', { abortSignal }),
+          {
+            okNotFound: true,
+          },
+        ) as Promise<{ State?: { Running?: boolean; Pid?: number } } | undefined>,
+      this.timeoutMs,
+    ));
+  }
+  firewallSupported(): boolean {
+    return this.firewall.supported();
+  }
+  applyFirewall(instanceUuid: string, tables: FirewallTables | null): Promise<boolean> {
+    return this.firewall.apply(instanceUuid, tables);
   }
 
   private async createNetworkIfMissing(name: string, subnet: string | null): Promise<void> {

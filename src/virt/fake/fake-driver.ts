@@ -16,6 +16,7 @@ import {
   type InstanceStats,
   type SpawnSpec,
   type BridgeNetworkSpec,
+  type FirewallTables,
   type NetworkAttachment,
   type NetworkSummary,
 } from '../driver.js';
@@ -231,17 +232,20 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
       oomKilled: false,
       startedAt: c.startedAt,
       finishedAt: c.finishedAt,
-      addresses:
-        c.ip && c.spec.network
+      addresses: [
+        ...(c.ip && c.spec.network
           ? [
               {
                 network: c.spec.network,
-                version: 4,
+                version: 4 as const,
                 addr: c.ip,
                 mac: '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0'),
               },
             ]
-          : [],
+          : []),
+        // the network service's endpoints; Docker reports no address while the container is stopped
+        ...(c.status === 'running' || c.status === 'paused' ? this.nets.addressesOf(c.spec.instanceUuid) : []),
+      ],
       memoryBytes: c.memoryMb * 1024 * 1024,
       nanoCpus: c.vcpus * 1e9,
       labels: {
@@ -315,6 +319,18 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
   async disconnectNetwork(instanceUuid: string, network: string): Promise<void> {
     await this.enter('network', instanceUuid);
     return this.nets.disconnectNetwork(instanceUuid, network);
+  }
+  protected forgetEndpoints(instanceUuid: string): void {
+    this.nets.forget(instanceUuid);
+  }
+  firewallSupported(): boolean {
+    return true;
+  }
+  async applyFirewall(instanceUuid: string, tables: FirewallTables | null): Promise<boolean> {
+    await this.enter('network', instanceUuid);
+    if (this.must(instanceUuid).status !== 'running') return false;
+    this.firewalls.set(instanceUuid, tables);
+    return true;
   }
   async watchEvents(onEvent: (e: DriverEvent) => void, onError: (err: Error) => void = () => {}): Promise<() => void> {
     if (this.down) throw engineUnreachable();

@@ -3,7 +3,7 @@
 // that is down or whose event stream breaks).
 import { engineUnreachable, noSuchContainer } from '../driver-errors.js';
 import { DriverError } from '../../errors.js';
-import type { DriverEvent, SpawnSpec } from '../driver.js';
+import type { DriverEvent, FirewallTables, SpawnSpec } from '../driver.js';
 
 export type Op =
   | 'spawn'
@@ -58,6 +58,8 @@ export abstract class FakeEngine {
   protected holds = new Map<Op, Promise<void>>();
   protected releases = new Set<() => void>();
   protected listeners = new Map<(e: DriverEvent) => void, (err: Error) => void>();
+  /** the filter tables applied in each running container's namespace (a start makes a new, open one) */
+  readonly firewalls = new Map<string, FirewallTables | null>();
   /** how many times watchEvents subscribed (reconnects show up here) */
   subscriptions = 0;
   protected nextIp = 2;
@@ -121,9 +123,10 @@ export abstract class FakeEngine {
     this.listeners.clear();
     for (const onError of watchers) onError(err);
   }
-  /** Behind the service's back: the container is removed. */
+  /** Behind the service's back: the container is removed (and leaves its networks, as in Docker). */
   simulateRemove(instanceUuid: string): void {
     this.containers.delete(instanceUuid);
+    this.forgetEndpoints(instanceUuid);
     this.emit(instanceUuid, 'destroy');
   }
   /** Append to what the container "printed". */
@@ -148,9 +151,12 @@ export abstract class FakeEngine {
   }
 
   protected emit(instanceUuid: string, action: string, exitCode?: number): void {
+    if (action === 'start' || action === 'die' || action === 'destroy') this.firewalls.delete(instanceUuid); // a new namespace
     const e: DriverEvent = { instanceUuid, action, time: Date.now(), ...(exitCode !== undefined ? { exitCode } : {}) };
     for (const l of [...this.listeners.keys()]) l(e);
   }
+
+  protected abstract forgetEndpoints(instanceUuid: string): void;
 
   protected must(instanceUuid: string): FakeContainer {
     const c = this.containers.get(instanceUuid);

@@ -3,7 +3,7 @@
 // inside the subnet and not taken, Docker's 02:42:<IPv4> MACs, forced disconnects that forgive.
 import { noSuchContainer, networkAddressingConflict } from '../driver-errors.js';
 import { DriverError } from '../../errors.js';
-import type { BridgeNetworkSpec, NetworkAttachment, NetworkSummary } from '../driver.js';
+import type { BridgeNetworkSpec, InstanceAddress, NetworkAttachment, NetworkSummary } from '../driver.js';
 
 interface FakeNetwork {
   id: string;
@@ -135,5 +135,18 @@ export class FakeNetworks {
       const e = n.endpoints.get(instanceUuid);
       return e ? [{ network, ...e }] : [];
     });
+  }
+
+  /** The endpoints as InstanceInfo.addresses reports them. */
+  addressesOf(instanceUuid: string): InstanceAddress[] {
+    return this.endpointsOf(instanceUuid).flatMap((e) => [
+      ...(e.ipv4 ? [{ network: e.network, version: 4 as const, addr: e.ipv4, mac: e.mac }] : []),
+      ...(e.ipv6 ? [{ network: e.network, version: 6 as const, addr: e.ipv6, mac: e.mac }] : []),
+    ]);
+  }
+
+  /** Behind the service's back (as `docker network rm` with the engine's endpoints gone). */
+  simulateRemoveNetwork(name: string): void {
+    this.networks.delete(name);
   }
 }
