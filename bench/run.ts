@@ -9,13 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/common';
 
 const ORDER = ['read', 'list', 'boot', 'image-upload', 'fake-scale', 'startup'];
+/** Run only when named (minutes of their own): `npm run bench -- engines`. */
+const ON_REQUEST = ['engines'];
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
 const found = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.replace(/\.ts$/, ''));
 const all = [...ORDER.filter((b) => found.includes(b)), ...found.filter((b) => !ORDER.includes(b)).sort()];
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length) { console.error(`no such bench: ${unknown.join(', ')} (have: ${all.join(', ')})`); process.exit(2); }
-const chosen = wanted.length ? all.filter((b) => wanted.includes(b)) : all;
+const chosen = wanted.length ? all.filter((b) => wanted.includes(b)) : all.filter((b) => !ON_REQUEST.includes(b));
 
 const setup = spawnSync('bash', [path.join(dir, '../scripts/bench-setup.sh'), ...chosen], { stdio: 'inherit' });
 if (setup.status !== 0) { console.error('bench set-up failed'); process.exit(1); }

@@ -131,15 +131,19 @@ export interface Child extends Api {
  * top of a quiet default environment (fake driver, a temp data dir, log level warn).
  */
 export async function startChild(label: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-bench-${label}-`));
-  const db = await database(dataDir, label);
+  // A NOVADOCK_DATA_DIR in `env` is shared (replicas: one image store); the caller owns it.
+  const dataDir = env.NOVADOCK_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), `novadock-bench-${label}-`));
+  const ownDir = env.NOVADOCK_DATA_DIR === undefined;
+  // A DATABASE_URL in `env` is used as it is (replicas sharing one database); the caller owns it.
+  const db = env.DATABASE_URL ? { url: env.DATABASE_URL, pg: null } : await database(dataDir, label);
   const port = await freePort();
   const entry = process.env.BENCH_USE_DIST === '1' ? [path.join(ROOT, 'dist/server.js')] : ['--import', 'tsx', path.join(ROOT, 'src/server.ts')];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
     env: {
-      ...process.env, NOVADOCK_HOST: '127.0.0.1', NOVADOCK_PORT: String(port), NOVADOCK_DATA_DIR: dataDir, DATABASE_URL: db.url,
+      ...process.env, NOVADOCK_HOST: '127.0.0.1', NOVADOCK_PORT: String(port), NOVADOCK_DATA_DIR: dataDir,
       NOVADOCK_COMPUTE_DRIVER: 'fake', NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, NOVADOCK_LOG_LEVEL: 'warn', ...env,
+      DATABASE_URL: db.url,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -151,7 +155,7 @@ export async function startChild(label: string, env: Record<string, string> = {}
     async close() {
       await stopChild(child);
       if (db.pg) await db.pg.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
