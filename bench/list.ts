@@ -34,7 +34,8 @@ try {
   report({
     name: `list GET /servers/detail, ${N} servers (median, microversion ${MICROVERSION})`, value: s.latencyMs.p50, unit: 'ms',
     baselineName: 'bare Fastify route, same document', baseline: b.latencyMs.p50, target: '<= 20 ms',
-    notes: `p90 ${s.latencyMs.p90.toFixed(1)} vs ${b.latencyMs.p90.toFixed(1)} ms; ${s.requests} vs ${b.requests} requests; ${(JSON.stringify(document).length / 1024).toFixed(0)} KiB`,
+    notes: `p90 ${s.latencyMs.p90.toFixed(1)} vs ${b.latencyMs.p90.toFixed(1)} ms; ${s.requests} vs ${b.requests} requests; ${(JSON.stringify(document).length / 1024).toFixed(0)} KiB; ` +
+      `CPU per request ${(s.cpuUsPerRequest / 1000).toFixed(1)} vs ${(b.cpuUsPerRequest / 1000).toFixed(1)} ms`,
   });
   report({ name: `list SQL queries per GET /servers/detail (${N} servers)`, value: queries, unit: 'queries', notes: `mean of 20 requests: ${sql.join(' | ')}` });
 } finally {

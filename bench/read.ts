@@ -1,8 +1,9 @@
 // Read path: GET /compute/v2.1/servers/{id} throughput at 16 connections (wrk, a separate process)
 // against a bare Fastify route in this same process returning the same document, measured in the
-// same run, rounds interleaved so that machine load hits both alike. Also the SQL queries one
+// same run, rounds interleaved so that machine load hits both alike; the CPU time per request of
+// each (steadier than req/s on a loaded machine); and the SQL queries one
 // such request runs.
-// Run: npx tsx bench/read.ts   (BENCH_READ_SECONDS=5 per round, BENCH_READ_ROUNDS=2,
+// Run: npx tsx bench/read.ts   (BENCH_READ_SECONDS=3 per round, BENCH_READ_ROUNDS=4,
 //      BENCH_CPU_PROF=<dir> profiles the service's rounds, BENCH_PG_URL=<url> on PostgreSQL)
 import Fastify from 'fastify';
 import { freePort, machineLine, median, profiled, report } from './lib/common';
@@ -10,8 +11,8 @@ import { MICROVERSION, startInProcess } from './lib/service';
 import { wrk } from './lib/wrk';
 import { seedImage, unlimitedQuota } from '../test/helpers/servers';
 
-const SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_READ_ROUNDS ?? 2);
+const SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_READ_ROUNDS ?? 4);
 const CONNECTIONS = 16;
 
 const svc = await startInProcess('read');
@@ -56,6 +57,12 @@ try {
     notes: `p50 ${median(svcRuns.map((x) => x.latencyMs.p50)).toFixed(2)} ms vs ${median(bareRuns.map((x) => x.latencyMs.p50)).toFixed(2)} ms; ` +
       `${ROUNDS}x${SECONDS}s rounds, each ${svcRuns.map((x) => x.requestsPerSec.toFixed(0)).join('/')} vs ${bareRuns.map((x) => x.requestsPerSec.toFixed(0)).join('/')}; ` +
       `${JSON.stringify(document).length} bytes`,
+  });
+  // CPU time per request: the server's work, whatever the machine's load does to throughput.
+  report({
+    name: 'read CPU time per GET /servers/{id}', value: median(svcRuns.map((x) => x.cpuUsPerRequest)), unit: 'µs',
+    baselineName: 'bare Fastify route, same document', baseline: median(bareRuns.map((x) => x.cpuUsPerRequest)),
+    notes: 'user+system time of the process serving (the service and the bare route share this process, one at a time), per request; its inverse bounds req/s on one core',
   });
   report({ name: 'read SQL queries per GET /servers/{id}', value: queries, unit: 'queries', notes: `mean of 20 requests: ${sql.join(' | ')}` });
 } finally {

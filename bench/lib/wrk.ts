@@ -15,6 +15,11 @@ export interface WrkResult {
   socketErrors: string | null;
   /** latency percentiles in ms (50, 75, 90, 99) */
   latencyMs: Record<'p50' | 'p75' | 'p90' | 'p99', number>;
+  /**
+   * CPU time (user + system) THIS process spent per request during the run, in µs: meaningful when
+   * the server under test runs in this process. Far steadier than req/s on a loaded machine.
+   */
+  cpuUsPerRequest: number;
 }
 
 function toMs(v: string): number {
@@ -29,12 +34,14 @@ export async function wrk(url: string, o: { connections: number; seconds: number
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}: ${v}`);
   args.push(url);
   let stdout: string;
+  const cpu0 = process.cpuUsage();
   try {
     ({ stdout } = await run('wrk', args, { maxBuffer: 1 << 20 }));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('wrk is not installed: apt-get install wrk (or run `npm run bench`, whose script installs it)');
     throw e;
   }
+  const cpu = process.cpuUsage(cpu0);
   const num = (re: RegExp) => { const m = re.exec(stdout); return m ? Number(m[1]) : NaN; };
   const lat = (p: string) => { const m = new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(stdout); return m ? toMs(m[1]) : NaN; };
   const res: WrkResult = {
@@ -43,7 +50,9 @@ export async function wrk(url: string, o: { connections: number; seconds: number
     non2xx: num(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
     socketErrors: /Socket errors:.*/.exec(stdout)?.[0] ?? null,
     latencyMs: { p50: lat('50'), p75: lat('75'), p90: lat('90'), p99: lat('99') },
+    cpuUsPerRequest: 0,
   };
+  res.cpuUsPerRequest = (cpu.user + cpu.system) / res.requests;
   if (!Number.isFinite(res.requestsPerSec)) throw new Error(`could not read wrk's output:\n${stdout}`);
   if (res.non2xx) throw new Error(`${url}: ${res.non2xx} of ${res.requests} responses were not 2xx/3xx`);
   return res;
