@@ -13,9 +13,10 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { machineLine, median, msSince, profiled, report } from './lib/common';
-import { startInProcess, type InProcess } from './lib/service';
-import { seedImage, unlimitedQuota } from '../test/helpers/servers';
+import { machineLine, median, msSince, profiled, report } from './lib/common.js';
+import { startInProcess, type InProcess } from './lib/service.js';
+import { seedImage, unlimitedQuota } from '../test/helpers/servers.js';
+import { sql } from '../src/db/sql.js';
 
 const N = Number(process.argv[2] ?? 8);
 const CONCURRENT = Number(process.argv[3] ?? 20);
@@ -31,10 +32,21 @@ const docker = new Docker({ socketPath: dockerHost.replace(/^unix:\/\//, '') });
 async function rawBoot(image: string, network: 'none' | typeof BRIDGE): Promise<{ elapsed: number; id: string }> {
   const t0 = process.hrtime.bigint();
   const c = await docker.createContainer({
-    name: `bench-raw-${randomUUID()}`, Image: image, Hostname: 'bench', Tty: true, OpenStdin: true, Labels: { [LABEL]: '1' },
+    name: `bench-raw-${randomUUID()}`,
+    Image: image,
+    Hostname: 'bench',
+    Tty: true,
+    OpenStdin: true,
+    Labels: { [LABEL]: '1' },
     HostConfig: {
-      Memory: FLAVOR.memoryMb * 1048576, MemorySwap: FLAVOR.memoryMb * 1048576, NanoCpus: FLAVOR.vcpus * 1e9, PidsLimit: 4096,
-      Init: true, NetworkMode: network, RestartPolicy: { Name: 'no' }, LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+      Memory: FLAVOR.memoryMb * 1048576,
+      MemorySwap: FLAVOR.memoryMb * 1048576,
+      NanoCpus: FLAVOR.vcpus * 1e9,
+      PidsLimit: 4096,
+      Init: true,
+      NetworkMode: network,
+      RestartPolicy: { Name: 'no' },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
     },
   });
   await c.start();
@@ -43,14 +55,19 @@ async function rawBoot(image: string, network: 'none' | typeof BRIDGE): Promise<
 const rawRemove = (id: string) => docker.getContainer(id).remove({ force: true });
 
 async function svcCreate(svc: InProcess, imageId: string, name: string, networks: 'none' | 'auto'): Promise<string> {
-  const res = await svc.call('POST', '/compute/v2.1/servers', { server: { name, imageRef: imageId, flavorRef: FLAVOR.id, networks } });
+  const res = await svc.call('POST', '/compute/v2.1/servers', {
+    server: { name, imageRef: imageId, flavorRef: FLAVOR.id, networks },
+  });
   if (res.status !== 202) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.server.id as string;
 }
 async function assertActive(svc: InProcess, ids: string[]): Promise<void> {
   for (const id of ids) {
     const show = await svc.call('GET', `/compute/v2.1/servers/${id}`);
-    if (show.body?.server?.status !== 'ACTIVE') throw new Error(`${id} not ACTIVE: ${JSON.stringify(show.body?.server?.fault ?? show.body?.server?.status ?? show.body)}`);
+    if (show.body?.server?.status !== 'ACTIVE')
+      throw new Error(
+        `${id} not ACTIVE: ${JSON.stringify(show.body?.server?.fault ?? show.body?.server?.status ?? show.body)}`,
+      );
   }
 }
 async function svcDelete(svc: InProcess, ids: string[]): Promise<void> {
@@ -59,7 +76,11 @@ async function svcDelete(svc: InProcess, ids: string[]): Promise<void> {
 }
 
 console.log(machineLine());
-const dataTar = (dir: string) => { const f = path.join(dir, 'image.tar'); execFileSync('docker', ['image', 'save', TEST_IMAGE, '-o', f]); return fs.readFileSync(f); };
+const dataTar = (dir: string) => {
+  const f = path.join(dir, 'image.tar');
+  execFileSync('docker', ['image', 'save', TEST_IMAGE, '-o', f]);
+  return fs.readFileSync(f);
+};
 const svc = await startInProcess('boot', { computeDriver: 'docker', dockerHost });
 const worker = svc.built.services.worker;
 try {
@@ -70,11 +91,15 @@ try {
   await worker.drain();
   await assertActive(svc, [warm]);
   await svcDelete(svc, [warm]);
-  const dockerImage = (await svc.built.services.db('image_host_loads').where({ image_id: image.id }).first()).docker_image_id as string;
+  const dockerImage = (await sql(svc.built.services.db)('image_host_loads').where({ image_id: image.id }).first())
+    .docker_image_id as string;
   for (const net of ['none', BRIDGE] as const) await rawRemove((await rawBoot(dockerImage, net)).id);
 
   // Sequential, both network modes, interleaved with raw Docker.
-  for (const [networks, rawNet] of [['none', 'none'], ['auto', BRIDGE]] as const) {
+  for (const [networks, rawNet] of [
+    ['none', 'none'],
+    ['auto', BRIDGE],
+  ] as const) {
     const rawTimes: number[] = [];
     const svcTimes: number[] = [];
     await profiled(`boot-sequential-${networks}`, async () => {
@@ -91,8 +116,12 @@ try {
       }
     });
     report({
-      name: `boot sequential POST -> ACTIVE, networks ${networks} (median of ${N})`, value: median(svcTimes), unit: 'ms',
-      baselineName: `raw docker create+start, NetworkMode ${rawNet}`, baseline: median(rawTimes), target: '<= 1.1',
+      name: `boot sequential POST -> ACTIVE, networks ${networks} (median of ${N})`,
+      value: median(svcTimes),
+      unit: 'ms',
+      baselineName: `raw docker create+start, NetworkMode ${rawNet}`,
+      baseline: median(rawTimes),
+      target: '<= 1.1',
       notes: `service ${svcTimes.map((t) => t.toFixed(0)).join('/')}; raw ${rawTimes.map((t) => t.toFixed(0)).join('/')}`,
     });
   }
@@ -107,7 +136,9 @@ try {
     await Promise.all(raws.map((r) => rawRemove(r.id)));
     const ids = await profiled(`boot-concurrent-${round}`, async () => {
       t0 = process.hrtime.bigint();
-      const created = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => svcCreate(svc, image.id, `bench-c${round}-${i}`, 'auto')));
+      const created = await Promise.all(
+        Array.from({ length: CONCURRENT }, (_, i) => svcCreate(svc, image.id, `bench-c${round}-${i}`, 'auto')),
+      );
       await worker.drain();
       svcWalls.push(msSince(t0));
       return created;
@@ -116,12 +147,20 @@ try {
     await svcDelete(svc, ids);
   }
   report({
-    name: `boot ${CONCURRENT} concurrent POSTs until all ACTIVE, networks auto`, value: median(svcWalls), unit: 'ms',
-    baselineName: `${CONCURRENT} concurrent raw docker create+start, NetworkMode ${BRIDGE}`, baseline: median(rawWalls), target: '<= 1.15',
+    name: `boot ${CONCURRENT} concurrent POSTs until all ACTIVE, networks auto`,
+    value: median(svcWalls),
+    unit: 'ms',
+    baselineName: `${CONCURRENT} concurrent raw docker create+start, NetworkMode ${BRIDGE}`,
+    baseline: median(rawWalls),
+    target: '<= 1.15',
     notes: `${ROUNDS} round(s): service ${svcWalls.map((t) => t.toFixed(0)).join('/')}; raw ${rawWalls.map((t) => t.toFixed(0)).join('/')}`,
   });
 } finally {
   const leftovers = await docker.listContainers({ all: true, filters: { label: [LABEL] } });
-  for (const c of leftovers) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of leftovers)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   await svc.close();
 }

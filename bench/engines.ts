@@ -9,14 +9,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { machineLine, msSince, report, sleep } from './lib/common';
-import { ROOT, startChild, type Child } from './lib/service';
-import { freshPgDatabase } from '../test/helpers/pg-database';
+import { machineLine, msSince, report, sleep } from './lib/common.js';
+import { ROOT, startChild, type Child } from './lib/service.js';
+import { freshPgDatabase } from '../test/helpers/pg-database.js';
 
 const BOOTS = Number(process.argv[2] ?? 60);
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const sh = (script: string, env: Record<string, string> = {}) =>
-  execFileSync('bash', [path.join(ROOT, 'scripts', script)], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync('bash', [path.join(ROOT, 'scripts', script)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -29,16 +33,32 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number
 async function listAll(api: Child, q = ''): Promise<{ id: string; status: string; host: string }[]> {
   const r = await api.call('GET', `/compute/v2.1/servers/detail?limit=1000${q}`);
   if (r.status !== 200) throw new Error(`list: ${r.status}`);
-  return r.body.servers.map((s: Record<string, string>) => ({ id: s.id, status: s.status, host: s['OS-EXT-SRV-ATTR:host'] }));
+  return r.body.servers.map((s: Record<string, string>) => ({
+    id: s.id,
+    status: s.status,
+    host: s['OS-EXT-SRV-ATTR:host'],
+  }));
 }
 
 /** Two replicas on a fresh database over `engines`; BOOTS boots split between them; the wall time. */
-async function scenario(label: string, engines: string[], pgBase: string, imageTar: string): Promise<{ ms: number; perHost: Record<string, number> }> {
+async function scenario(
+  label: string,
+  engines: string[],
+  pgBase: string,
+  imageTar: string,
+): Promise<{ ms: number; perHost: Record<string, number> }> {
   const pg = await freshPgDatabase(pgBase, `bench_${label}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-bench-${label}-`));
   const env = {
-    DATABASE_URL: pg.url, NOVADOCK_DATA_DIR: dataDir, NOVADOCK_COMPUTE_DRIVER: 'docker', DOCKER_HOST: engines[0],
-    NOVADOCK_COMPUTE_HOSTS: engines.slice(1).map((u, i) => `engine-${i + 2}=${u}`).join(','), NOVADOCK_STOP_TIMEOUT: '1',
+    DATABASE_URL: pg.url,
+    NOVADOCK_DATA_DIR: dataDir,
+    NOVADOCK_COMPUTE_DRIVER: 'docker',
+    DOCKER_HOST: engines[0],
+    NOVADOCK_COMPUTE_HOSTS: engines
+      .slice(1)
+      .map((u, i) => `engine-${i + 2}=${u}`)
+      .join(','),
+    NOVADOCK_STOP_TIMEOUT: '1',
     // Nova's cpu_allocation_ratio (16) lets one 2-CPU engine take 32 one-vCPU servers; the baseline
     // needs all BOOTS on one engine.
     NOVADOCK_CPU_ALLOCATION_RATIO: process.env.NOVADOCK_CPU_ALLOCATION_RATIO ?? '64',
@@ -50,17 +70,40 @@ async function scenario(label: string, engines: string[], pgBase: string, imageT
     const [a, b] = replicas;
     const project = (await a.call('GET', '/identity/v3/projects?name=admin')).body.projects[0].id as string;
     await a.call('PUT', `/compute/v2.1/os-quota-sets/${project}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
-    const image = (await a.call('POST', '/image/v2/images', { name: 'busybox', container_format: 'docker', disk_format: 'raw', visibility: 'public' })).body.id as string;
-    const up = await fetch(`${a.url}/image/v2/images/${image}/file`, { method: 'PUT', headers: { 'X-Auth-Token': a.token, 'Content-Type': 'application/octet-stream' }, body: fs.readFileSync(imageTar) });
-    if (up.status !== 204) throw new Error(`upload: ${up.status}`);
-    const hosts = (await a.call('GET', '/compute/v2.1/os-hypervisors')).body.hypervisors.map((h: { hypervisor_hostname: string }) => h.hypervisor_hostname) as string[];
-    if (hosts.length !== engines.length) throw new Error(`expected ${engines.length} hypervisors, got ${hosts.join(', ')}`);
-    const boot = (api: Child, name: string, az?: string) => api.call('POST', '/compute/v2.1/servers', {
-      server: { name, imageRef: image, flavorRef: '6', networks: 'auto', ...(az ? { availability_zone: az } : {}) },
+    const image = (
+      await a.call('POST', '/image/v2/images', {
+        name: 'busybox',
+        container_format: 'docker',
+        disk_format: 'raw',
+        visibility: 'public',
+      })
+    ).body.id as string;
+    const up = await fetch(`${a.url}/image/v2/images/${image}/file`, {
+      method: 'PUT',
+      headers: { 'X-Auth-Token': a.token, 'Content-Type': 'application/octet-stream' },
+      body: fs.readFileSync(imageTar),
     });
-    const settle = async (n: number) => until(`${n} servers settled`, async () => (await listAll(a, '&status=BUILD')).length === 0 && (await listAll(a)).length === n, 600_000);
+    if (up.status !== 204) throw new Error(`upload: ${up.status}`);
+    const hosts = (await a.call('GET', '/compute/v2.1/os-hypervisors')).body.hypervisors.map(
+      (h: { hypervisor_hostname: string }) => h.hypervisor_hostname,
+    ) as string[];
+    if (hosts.length !== engines.length)
+      throw new Error(`expected ${engines.length} hypervisors, got ${hosts.join(', ')}`);
+    const boot = (api: Child, name: string, az?: string) =>
+      api.call('POST', '/compute/v2.1/servers', {
+        server: { name, imageRef: image, flavorRef: '6', networks: 'auto', ...(az ? { availability_zone: az } : {}) },
+      });
+    const settle = async (n: number) =>
+      until(
+        `${n} servers settled`,
+        async () => (await listAll(a, '&status=BUILD')).length === 0 && (await listAll(a)).length === n,
+        600_000,
+      );
     // Warm-up: one boot per engine (loads the image there, creates the bridge), then gone.
-    for (const h of hosts) { const r = await boot(a, `warm-${h}`, `nova:${h}`); if (r.status !== 202) throw new Error(`warm-up: ${r.status} ${JSON.stringify(r.body)}`); }
+    for (const h of hosts) {
+      const r = await boot(a, `warm-${h}`, `nova:${h}`);
+      if (r.status !== 202) throw new Error(`warm-up: ${r.status} ${JSON.stringify(r.body)}`);
+    }
     await settle(hosts.length);
     for (const s of await listAll(a)) await a.call('DELETE', `/compute/v2.1/servers/${s.id}`);
     await until('warm-up deleted', async () => (await listAll(a)).length === 0, 120_000);
@@ -76,7 +119,8 @@ async function scenario(label: string, engines: string[], pgBase: string, imageT
     if (notActive.length) throw new Error(`${notActive.length} servers not ACTIVE (${notActive[0].status})`);
     const perHost: Record<string, number> = {};
     for (const s of servers) perHost[s.host] = (perHost[s.host] ?? 0) + 1;
-    for (const s of servers) await (Number.parseInt(s.id.slice(0, 1), 16) % 2 ? b : a).call('DELETE', `/compute/v2.1/servers/${s.id}`);
+    for (const s of servers)
+      await (Number.parseInt(s.id.slice(0, 1), 16) % 2 ? b : a).call('DELETE', `/compute/v2.1/servers/${s.id}`);
     await until('all deleted', async () => (await listAll(a)).length === 0, 300_000);
     return { ms, perHost };
   } finally {
@@ -96,8 +140,11 @@ try {
   const one = await scenario('one', [engines[0]], pgBase, tar);
   const three = await scenario('three', engines, pgBase, tar);
   report({
-    name: `engines ${BOOTS} boots over 3 engines by 2 replicas on PostgreSQL, until all ACTIVE`, value: three.ms / 1000, unit: 's',
-    baselineName: `${BOOTS} boots on one engine, same replicas`, baseline: one.ms / 1000,
+    name: `engines ${BOOTS} boots over 3 engines by 2 replicas on PostgreSQL, until all ACTIVE`,
+    value: three.ms / 1000,
+    unit: 's',
+    baselineName: `${BOOTS} boots on one engine, same replicas`,
+    baseline: one.ms / 1000,
     notes: `per host ${JSON.stringify(three.perHost)}; one engine ${JSON.stringify(one.perHost)}`,
   });
 } finally {

@@ -16,9 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { randomFillSync } from 'node:crypto';
-import { machineLine, median, memKb, mib, report } from './lib/common';
-import { startChild, type Child } from './lib/service';
-import { makeTar } from '../test/helpers/image-tar';
+import { machineLine, median, memKb, mib, report } from './lib/common.js';
+import { startChild, type Child } from './lib/service.js';
+import { makeTar } from '../test/helpers/image-tar.js';
 
 const run = promisify(execFile);
 const SIZE_MB = Number(process.argv[2] ?? 200);
@@ -41,20 +41,35 @@ function writeTar(file: string, dataBytes: number): void {
     randomFillSync(chunk);
     fs.writeSync(fd, chunk, 0, Math.min(chunk.length, left));
   }
-  fs.writeSync(fd, Buffer.alloc((512 - (dataBytes % 512)) % 512 + 1024));
+  fs.writeSync(fd, Buffer.alloc(((512 - (dataBytes % 512)) % 512) + 1024));
   fs.closeSync(fd);
 }
 
-async function upload(svc: Child, id: string, file: string, chunked: boolean): Promise<{ seconds: number; peakRssKb: number }> {
+async function upload(
+  svc: Child,
+  id: string,
+  file: string,
+  chunked: boolean,
+): Promise<{ seconds: number; peakRssKb: number }> {
   let peak = 0;
-  const sampler = setInterval(() => { peak = Math.max(peak, memKb(svc.pid)); }, 10);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, memKb(svc.pid));
+  }, 10);
   const t0 = process.hrtime.bigint();
   const status = await new Promise<number>((resolve, reject) => {
-    const headers: Record<string, string | number> = { 'X-Auth-Token': svc.token, 'Content-Type': 'application/octet-stream' };
-    if (chunked) headers['Transfer-Encoding'] = 'chunked'; else headers['Content-Length'] = fs.statSync(file).size;
-    const r = http.request({ host: '127.0.0.1', port: svc.port, method: 'PUT', path: `/image/v2/images/${id}/file`, headers }, (res) => {
-      res.resume(); res.on('end', () => resolve(res.statusCode!));
-    });
+    const headers: Record<string, string | number> = {
+      'X-Auth-Token': svc.token,
+      'Content-Type': 'application/octet-stream',
+    };
+    if (chunked) headers['Transfer-Encoding'] = 'chunked';
+    else headers['Content-Length'] = fs.statSync(file).size;
+    const r = http.request(
+      { host: '127.0.0.1', port: svc.port, method: 'PUT', path: `/image/v2/images/${id}/file`, headers },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      },
+    );
     r.on('error', reject);
     fs.createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(r);
   });
@@ -85,11 +100,16 @@ try {
     expectedSha = (await run('sha512sum', [file])).stdout.split(' ')[0];
     shaTimes.push(Number(process.hrtime.bigint() - s0) / 1e9);
     for (const chunked of [false, true]) {
-      const created = await svc.call('POST', '/image/v2/images', { name: 'bench', container_format: 'docker', disk_format: 'raw' });
+      const created = await svc.call('POST', '/image/v2/images', {
+        name: 'bench',
+        container_format: 'docker',
+        disk_format: 'raw',
+      });
       const id = created.body.id as string;
       const r = await upload(svc, id, file, chunked);
       const shown = (await svc.call('GET', `/image/v2/images/${id}`)).body;
-      if (shown.os_hash_value !== expectedSha || shown.size !== bytes) throw new Error('stored image does not match the file');
+      if (shown.os_hash_value !== expectedSha || shown.size !== bytes)
+        throw new Error('stored image does not match the file');
       await svc.call('DELETE', `/image/v2/images/${id}`);
       results.push({ mode: chunked ? 'chunked' : 'content-length', ...r });
     }
@@ -100,16 +120,24 @@ try {
     const mine = results.filter((r) => r.mode === mode);
     const secs = median(mine.map((r) => r.seconds));
     report({
-      name: `upload ${size.toFixed(0)} MiB PUT /image/v2/images/{id}/file (${mode})`, value: size / secs, unit: 'MiB/s',
-      baselineName: 'sha512sum of the same file', baseline: size / sha, target: '>= 0.7',
-      notes: `peak VmRSS ${mib(Math.max(...mine.map((r) => r.peakRssKb))).toFixed(0)} MiB (before ${mib(baseRss).toFixed(0)} MiB); ` +
+      name: `upload ${size.toFixed(0)} MiB PUT /image/v2/images/{id}/file (${mode})`,
+      value: size / secs,
+      unit: 'MiB/s',
+      baselineName: 'sha512sum of the same file',
+      baseline: size / sha,
+      target: '>= 0.7',
+      notes:
+        `peak VmRSS ${mib(Math.max(...mine.map((r) => r.peakRssKb))).toFixed(0)} MiB (before ${mib(baseRss).toFixed(0)} MiB); ` +
         `${mine.map((r) => (size / r.seconds).toFixed(0)).join('/')} vs ${shaTimes.map((s) => (size / s).toFixed(0)).join('/')} MiB/s`,
     });
   }
   const growth = mib(Math.max(...results.map((r) => r.peakRssKb)) - baseRss);
   report({
-    name: `upload peak memory growth during a ${size.toFixed(0)} MiB upload`, value: growth, unit: 'MiB',
-    baselineName: 'file size', baseline: size,
+    name: `upload peak memory growth during a ${size.toFixed(0)} MiB upload`,
+    value: growth,
+    unit: 'MiB',
+    baselineName: 'file size',
+    baseline: size,
     notes: `VmRSS before ${mib(baseRss).toFixed(0)} MiB, VmHWM at the end ${mib(hwm).toFixed(0)} MiB; flat memory: the growth does not follow the file size`,
   });
 } finally {

@@ -6,21 +6,30 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineLine } from './lib/common';
+import { machineLine } from './lib/common.js';
 
 const ORDER = ['read', 'list', 'boot', 'image-upload', 'fake-scale', 'startup'];
 /** Run only when named (minutes of their own): `npm run bench -- engines`. */
 const ON_REQUEST = ['engines'];
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
-const found = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.replace(/\.ts$/, ''));
+const found = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .map((f) => f.replace(/\.ts$/, ''));
 const all = [...ORDER.filter((b) => found.includes(b)), ...found.filter((b) => !ORDER.includes(b)).sort()];
 const unknown = wanted.filter((w) => !all.includes(w));
-if (unknown.length) { console.error(`no such bench: ${unknown.join(', ')} (have: ${all.join(', ')})`); process.exit(2); }
+if (unknown.length) {
+  console.error(`no such bench: ${unknown.join(', ')} (have: ${all.join(', ')})`);
+  process.exit(2);
+}
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b)) : all.filter((b) => !ON_REQUEST.includes(b));
 
 const setup = spawnSync('bash', [path.join(dir, '../scripts/bench-setup.sh'), ...chosen], { stdio: 'inherit' });
-if (setup.status !== 0) { console.error('bench set-up failed'); process.exit(1); }
+if (setup.status !== 0) {
+  console.error('bench set-up failed');
+  process.exit(1);
+}
 process.env.DOCKER_HOST ??= 'unix:///var/run/docker.sock';
 
 const results: string[] = [];
@@ -31,7 +40,9 @@ for (const name of chosen) {
   console.log(`== bench/${name}.ts`);
   const t0 = Date.now();
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, `${name}.ts`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, `${name}.ts`)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let buf = '';
     child.stdout.on('data', (c: Buffer) => {
       process.stdout.write(c);
@@ -45,7 +56,9 @@ for (const name of chosen) {
     });
     child.on('exit', (c) => resolve(c));
   });
-  console.log(`== bench/${name}.ts: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(
+    `== bench/${name}.ts: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
   if (code !== 0) failed.push(name);
 }
 
@@ -58,6 +71,16 @@ if (process.env.BENCH_SUMMARY_FILE) {
     const m = /^(.*?): (.*?)(?: \[(.*)\])?$/.exec(r);
     return m ? `| ${m[1]} | ${m[2]} | ${m[3] ?? ''} |` : `| ${r} | | |`;
   });
-  fs.writeFileSync(process.env.BENCH_SUMMARY_FILE, [`${when} UTC; ${startLine}`, '', '| what | result vs same-run baseline | details |', '| --- | --- | --- |', ...rows, ''].join('\n'));
+  fs.writeFileSync(
+    process.env.BENCH_SUMMARY_FILE,
+    [
+      `${when} UTC; ${startLine}`,
+      '',
+      '| what | result vs same-run baseline | details |',
+      '| --- | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
 }
 process.exit(failed.length ? 1 : 0);

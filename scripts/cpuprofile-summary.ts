@@ -4,9 +4,21 @@
 // Run: npx tsx scripts/cpuprofile-summary.ts [--top 25] [--focus <regex on url or function>] file.cpuprofile…
 import fs from 'node:fs';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number }
-interface Node { id: number; callFrame: CallFrame; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface Node {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 const args = process.argv.slice(2);
 let top = 25;
@@ -17,10 +29,18 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--focus') focus = new RegExp(args[++i]);
   else files.push(args[i]);
 }
-if (!files.length) { console.error('usage: cpuprofile-summary [--top N] [--focus regex] file.cpuprofile…'); process.exit(2); }
+if (!files.length) {
+  console.error('usage: cpuprofile-summary [--top N] [--focus regex] file.cpuprofile…');
+  process.exit(2);
+}
 
-const shortUrl = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*?\/(src|bench|test|scripts)\//, '$1/');
-const fnKey = (f: CallFrame) => `${f.functionName || '(anonymous)'} ${f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
+const shortUrl = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, 'node_modules/')
+    .replace(/^.*?\/(src|bench|test|scripts)\//, '$1/');
+const fnKey = (f: CallFrame) =>
+  `${f.functionName || '(anonymous)'} ${f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
 function area(f: CallFrame): string {
   if (!f.url) return f.functionName.startsWith('(') ? f.functionName : '(native)';
   const u = shortUrl(f.url);
@@ -43,11 +63,16 @@ for (const file of files) {
   for (let i = 0; i < p.samples.length; i++) {
     const dt = (p.timeDeltas[i + 1] ?? p.timeDeltas[i] ?? 0) / 1000; // ms
     const leaf = byId.get(p.samples[i])!;
-    if (leaf.callFrame.functionName === '(idle)') { idle += dt; continue; }
+    if (leaf.callFrame.functionName === '(idle)') {
+      idle += dt;
+      continue;
+    }
     // the stack, leaf first
     const stack: CallFrame[] = [];
-    for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) stack.push(byId.get(id)!.callFrame);
-    if (focus && !stack.some((f) => focus!.test(f.url) || focus!.test(f.functionName))) continue;
+    for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id))
+      stack.push(byId.get(id)!.callFrame);
+    const re = focus;
+    if (re && !stack.some((f) => re.test(f.url) || re.test(f.functionName))) continue;
     total += dt;
     const lk = fnKey(leaf.callFrame);
     self.set(lk, (self.get(lk) ?? 0) + dt);
@@ -65,9 +90,12 @@ for (const file of files) {
 const pct = (v: number) => `${((100 * v) / total).toFixed(1).padStart(5)}%`;
 const table = (title: string, m: Map<string, number>, n: number) => {
   console.log(`\n${title}`);
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${pct(v)} ${v.toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n))
+    console.log(`  ${pct(v)} ${v.toFixed(0).padStart(7)} ms  ${k}`);
 };
-console.log(`${files.length} profile(s): ${total.toFixed(0)} ms on CPU${focus ? ` in stacks matching ${focus}` : ''}, ${idle.toFixed(0)} ms idle`);
+console.log(
+  `${files.length} profile(s): ${total.toFixed(0)} ms on CPU${focus ? ` in stacks matching ${focus}` : ''}, ${idle.toFixed(0)} ms idle`,
+);
 table('self time by area', areas, top);
 table('self time by function', self, top);
 table('inclusive time by function', incl, top);

@@ -1,5 +1,6 @@
 // The start-up baseline: a bare Fastify process answering GET /compute/v2.1 (plain JavaScript, no
 // loader), on 127.0.0.1:$PORT.
+import process from 'node:process';
 import Fastify from 'fastify';
 
 const app = Fastify({ logger: false });

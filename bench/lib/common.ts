@@ -50,7 +50,8 @@ export interface Result {
 export function report(r: Result): number {
   const ratio = r.baseline !== undefined && r.baseline !== 0 ? r.value / r.baseline : NaN;
   let line = `RESULT ${r.name}: ${fmt(r.value)} ${r.unit}`;
-  if (r.baselineName !== undefined && r.baseline !== undefined) line += ` vs ${r.baselineName} ${fmt(r.baseline)} ${r.unit} = ${ratio.toFixed(3)}x`;
+  if (r.baselineName !== undefined && r.baseline !== undefined)
+    line += ` vs ${r.baselineName} ${fmt(r.baseline)} ${r.unit} = ${ratio.toFixed(3)}x`;
   if (r.target) line += ` (target ${r.target}${met(r, ratio)})`;
   if (r.notes) line += ` [${r.notes}]`;
   console.log(line);
@@ -108,12 +109,18 @@ export function processTree(pid: number): { pid: number; comm: string; cmd: stri
       const close = stat.lastIndexOf(')');
       comm.set(Number(e), stat.slice(stat.indexOf('(') + 1, close));
       parent.set(Number(e), Number(stat.slice(close + 2).split(' ')[1]));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   const out: { pid: number; comm: string; cmd: string }[] = [];
   const walk = (p: number) => {
     let cmd = '';
-    try { cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' '); } catch { /* gone */ }
+    try {
+      cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    } catch {
+      /* gone */
+    }
     out.push({ pid: p, comm: comm.get(p) ?? '?', cmd });
     for (const [child, par] of parent) if (par === p) walk(child);
   };
@@ -122,7 +129,10 @@ export function processTree(pid: number): { pid: number; comm: string; cmd: stri
 }
 
 /** Sum of VmRSS over a process tree, in KiB (shared pages counted in each process, as `ps` does). */
-export function treeRssKb(pid: number): { totalKb: number; members: { pid: number; comm: string; cmd: string; rssKb: number }[] } {
+export function treeRssKb(pid: number): {
+  totalKb: number;
+  members: { pid: number; comm: string; cmd: string; rssKb: number }[];
+} {
   const members = processTree(pid).map((p) => ({ ...p, rssKb: memKb(p.pid) }));
   return { totalKb: members.reduce((s, m) => s + m.rssKb, 0), members };
 }
@@ -155,5 +165,8 @@ export async function profiled<T>(label: string, fn: () => Promise<T>): Promise<
 
 /** The machine's state, printed once per bench: ratios are only comparable at similar load. */
 export function machineLine(): string {
-  return `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l: number) => l.toFixed(1)).join(' ')}, node ${process.version}`;
+  return `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os
+    .loadavg()
+    .map((l: number) => l.toFixed(1))
+    .join(' ')}, node ${process.version}`;
 }

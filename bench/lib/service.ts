@@ -10,25 +10,44 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildApp, type BuiltApp } from '../../src/app';
-import { testConfig, type Config } from '../../src/config';
-import { freshPgDatabase, type PgDatabase } from '../../test/helpers/pg-database';
-import { freePort, sleep } from './common';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { testConfig, type Config } from '../../src/config.js';
+import { freshPgDatabase, type PgDatabase } from '../../test/helpers/pg-database.js';
+import { freePort, sleep } from './common.js';
+import { sql } from '../../src/db/sql.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ADMIN_PASSWORD = 'bench-Admin-password-1!';
 export const MICROVERSION = process.env.BENCH_MICROVERSION ?? 'latest';
 
+/** A JSON response body, read field by field by the benches (many shapes: Nova, Glance, Keystone). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface Api {
   url: string;
   token: string;
-  call(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    p: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Json; headers: Headers }>;
 }
 
 export async function tokenFor(url: string, password = ADMIN_PASSWORD): Promise<string> {
   const res = await fetch(`${url}/identity/v3/auth/tokens`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password, domain: { name: 'Default' } } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', password, domain: { name: 'Default' } } },
+        },
+        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+      },
+    }),
   });
   const token = res.headers.get('x-subject-token');
   if (!token) throw new Error(`no token: ${res.status} ${await res.text()}`);
@@ -37,16 +56,26 @@ export async function tokenFor(url: string, password = ADMIN_PASSWORD): Promise<
 
 export function apiClient(url: string, token: string): Api {
   return {
-    url, token,
+    url,
+    token,
     async call(method, p, body, headers = {}) {
       const res = await fetch(`${url}${p}`, {
         method,
-        headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json', 'OpenStack-API-Version': `compute ${MICROVERSION}`, ...headers },
+        headers: {
+          'X-Auth-Token': token,
+          'Content-Type': 'application/json',
+          'OpenStack-API-Version': `compute ${MICROVERSION}`,
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
       let parsed: unknown = null;
-      try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = text;
+      }
       return { status: res.status, body: parsed, headers: res.headers };
     },
   };
@@ -76,7 +105,13 @@ export async function startInProcess(label: string, overrides: Partial<Config> =
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-bench-${label}-`));
   const db = await database(dataDir, label);
   const config = testConfig({
-    dataDir, databaseUrl: db.url, adminPassword: ADMIN_PASSWORD, computeDriver: 'fake', stopTimeoutSeconds: 1, logLevel: 'warn', ...overrides,
+    dataDir,
+    databaseUrl: db.url,
+    adminPassword: ADMIN_PASSWORD,
+    computeDriver: 'fake',
+    stopTimeoutSeconds: 1,
+    logLevel: 'warn',
+    ...overrides,
   });
   const built = await buildApp({ config, background: true, logger: false });
   const port = await freePort();
@@ -84,8 +119,10 @@ export async function startInProcess(label: string, overrides: Partial<Config> =
   const url = `http://127.0.0.1:${port}`;
   const api = apiClient(url, await tokenFor(url));
   let log: { sql: string; uid: string; t0: bigint; ms: number }[] | null = null;
-  const knex = built.services.db;
-  knex.on('query', (q: { sql: string; __knexQueryUid: string }) => { log?.push({ sql: q.sql, uid: q.__knexQueryUid, t0: process.hrtime.bigint(), ms: NaN }); });
+  const knex = sql(built.services.db);
+  knex.on('query', (q: { sql: string; __knexQueryUid: string }) => {
+    log?.push({ sql: q.sql, uid: q.__knexQueryUid, t0: process.hrtime.bigint(), ms: NaN });
+  });
   const done = (_r: unknown, q: { __knexQueryUid: string }) => {
     const e = log?.find((x) => x.uid === q.__knexQueryUid);
     if (e) e.ms = Number(process.hrtime.bigint() - e.t0) / 1e6;
@@ -93,7 +130,9 @@ export async function startInProcess(label: string, overrides: Partial<Config> =
   knex.on('query-response', done);
   knex.on('query-error', (_e: unknown, q: { __knexQueryUid: string }) => done(null, q));
   return {
-    ...api, built, dataDir,
+    ...api,
+    built,
+    dataDir,
     async countQueries(fn, times = 1) {
       log = [];
       try {
@@ -102,12 +141,18 @@ export async function startInProcess(label: string, overrides: Partial<Config> =
         const bySql = new Map<string, { count: number; ms: number }>();
         for (const e of log) {
           const k = bySql.get(e.sql) ?? { count: 0, ms: 0 };
-          k.count++; k.ms += e.ms;
+          k.count++;
+          k.ms += e.ms;
           bySql.set(e.sql, k);
         }
-        const sql = [...bySql].map(([q, v]) => `${(v.count / times).toFixed(2).replace(/\.00$/, '')}x ${(v.ms / v.count).toFixed(2)} ms ${q.slice(0, 70)}`);
+        const sql = [...bySql].map(
+          ([q, v]) =>
+            `${(v.count / times).toFixed(2).replace(/\.00$/, '')}x ${(v.ms / v.count).toFixed(2)} ms ${q.slice(0, 70)}`,
+        );
         return { result: result!, queries: log.length / times, sql };
-      } finally { log = null; }
+      } finally {
+        log = null;
+      }
     },
     async close() {
       await built.app.close();
@@ -130,19 +175,32 @@ export interface Child extends Api {
  * src/server.ts`, or `node dist/server.js` once a build exists and BENCH_USE_DIST=1), with `env` on
  * top of a quiet default environment (fake driver, a temp data dir, log level warn).
  */
-export async function startChild(label: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
+export async function startChild(
+  label: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Child> {
   // A NOVADOCK_DATA_DIR in `env` is shared (replicas: one image store); the caller owns it.
   const dataDir = env.NOVADOCK_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), `novadock-bench-${label}-`));
   const ownDir = env.NOVADOCK_DATA_DIR === undefined;
   // A DATABASE_URL in `env` is used as it is (replicas sharing one database); the caller owns it.
   const db = env.DATABASE_URL ? { url: env.DATABASE_URL, pg: null } : await database(dataDir, label);
   const port = await freePort();
-  const entry = process.env.BENCH_USE_DIST === '1' ? [path.join(ROOT, 'dist/server.js')] : ['--import', 'tsx', path.join(ROOT, 'src/server.ts')];
+  const entry =
+    process.env.BENCH_USE_DIST === '1'
+      ? [path.join(ROOT, 'dist/server.js')]
+      : ['--import', 'tsx', path.join(ROOT, 'src/server.ts')];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
     env: {
-      ...process.env, NOVADOCK_HOST: '127.0.0.1', NOVADOCK_PORT: String(port), NOVADOCK_DATA_DIR: dataDir,
-      NOVADOCK_COMPUTE_DRIVER: 'fake', NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, NOVADOCK_LOG_LEVEL: 'warn', ...env,
+      ...process.env,
+      NOVADOCK_HOST: '127.0.0.1',
+      NOVADOCK_PORT: String(port),
+      NOVADOCK_DATA_DIR: dataDir,
+      NOVADOCK_COMPUTE_DRIVER: 'fake',
+      NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      NOVADOCK_LOG_LEVEL: 'warn',
+      ...env,
       DATABASE_URL: db.url,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -151,7 +209,11 @@ export async function startChild(label: string, env: Record<string, string> = {}
   await waitFor200(`${url}/compute/v2.1`, child, 120_000);
   const api = apiClient(url, await tokenFor(url));
   return {
-    ...api, child, pid: child.pid!, port, dataDir,
+    ...api,
+    child,
+    pid: child.pid!,
+    port,
+    dataDir,
     async close() {
       await stopChild(child);
       if (db.pg) await db.pg.drop();
@@ -169,7 +231,9 @@ export async function waitFor200(url: string, child: ChildProcess, timeoutMs: nu
       const r = await fetch(url);
       await r.arrayBuffer();
       if (r.status === 200) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > end) throw new Error(`${url}: no 200 within ${timeoutMs} ms`);
     await sleep(10);
   }

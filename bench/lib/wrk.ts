@@ -29,8 +29,21 @@ function toMs(v: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
 }
 
-export async function wrk(url: string, o: { connections: number; seconds: number; headers?: Record<string, string>; threads?: number }): Promise<WrkResult> {
-  const args = ['-t', String(o.threads ?? 1), '-c', String(o.connections), '-d', `${o.seconds}s`, '--latency', '--timeout', '10s'];
+export async function wrk(
+  url: string,
+  o: { connections: number; seconds: number; headers?: Record<string, string>; threads?: number },
+): Promise<WrkResult> {
+  const args = [
+    '-t',
+    String(o.threads ?? 1),
+    '-c',
+    String(o.connections),
+    '-d',
+    `${o.seconds}s`,
+    '--latency',
+    '--timeout',
+    '10s',
+  ];
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}: ${v}`);
   args.push(url);
   let stdout: string;
@@ -38,12 +51,19 @@ export async function wrk(url: string, o: { connections: number; seconds: number
   try {
     ({ stdout } = await run('wrk', args, { maxBuffer: 1 << 20 }));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('wrk is not installed: apt-get install wrk (or run `npm run bench`, whose script installs it)');
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error('wrk is not installed: apt-get install wrk (or run `npm run bench`, whose script installs it)');
     throw e;
   }
   const cpu = process.cpuUsage(cpu0);
-  const num = (re: RegExp) => { const m = re.exec(stdout); return m ? Number(m[1]) : NaN; };
-  const lat = (p: string) => { const m = new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(stdout); return m ? toMs(m[1]) : NaN; };
+  const num = (re: RegExp) => {
+    const m = re.exec(stdout);
+    return m ? Number(m[1]) : NaN;
+  };
+  const lat = (p: string) => {
+    const m = new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(stdout);
+    return m ? toMs(m[1]) : NaN;
+  };
   const res: WrkResult = {
     requestsPerSec: num(/Requests\/sec:\s+([\d.]+)/),
     requests: num(/(\d+) requests in/),
