@@ -28,6 +28,7 @@ import { InstanceActions } from '../compute/servers/instance-actions.js';
 import { ComputeApi } from '../compute/servers/compute-api.js';
 import { ServerLister } from '../compute/servers/server-list.js';
 import { ServerExtrasLoader } from '../compute/servers/server-extras.js';
+import { InstanceViewQueries } from '../db/repositories/instance-view-queries.js';
 import type { ManagerDeps, ManagerLog } from '../worker/manager/deps.js';
 import { buildHandler } from '../worker/manager/build.js';
 import { deleteHandler } from '../worker/manager/delete.js';
@@ -95,7 +96,9 @@ export function createComputeServices(d: ComputeComposeDeps) {
   worker.registerHandler(DELETE_TASK, deleteHandler(manager));
   const recoveryQueries = new RecoveryQueries(d.db);
   worker.onStart(() => recoverInterrupted(d.db, recoveryQueries, d.clock, worker, faultsRepo));
+  const serverExtras = new ServerExtrasLoader(new InstanceViewQueries(d.db), faultsRepo);
   const compute = new ComputeApi({
+    extras: serverExtras,
     db: d.db,
     clock: d.clock,
     instances: instancesRepo,
@@ -126,6 +129,6 @@ export function createComputeServices(d: ComputeComposeDeps) {
     computeManager: manager,
     compute,
     serverLister: new ServerLister(instancesRepo, d.hostsRepo),
-    serverExtras: new ServerExtrasLoader(metadataRepo, tagsRepo, faultsRepo, d.hostsRepo),
+    serverExtras,
   };
 }
