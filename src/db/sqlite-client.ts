@@ -4,7 +4,16 @@
 // a bounded per-connection map; SQLite re-prepares a kept statement by itself after a schema change.
 // better-sqlite3 runs a statement synchronously to the end (knex only calls all() and run()), so
 // one statement object is never in use twice at once.
+//
+// For a database file it also offers a second, read-only connection for the hottest reads
+// (`readConnection`): a statement run on it directly costs a third of the same read through knex's
+// runner and pool (22 µs against 64 µs of CPU for GET /servers/{id}'s one statement). WAL lets it
+// read while the pool's connection writes, and each statement sees what was committed when it
+// began, so a read after a write in this process sees the write. Never inside a transaction (that
+// read must see the transaction's own writes), never for an in-memory database (private to its
+// connection).
 import { createRequire } from 'node:module';
+import type { Knex } from 'knex';
 
 interface Statement {
   readonly reader: boolean;
@@ -14,7 +23,10 @@ interface Statement {
 }
 interface Connection {
   prepare(sql: string): Statement;
+  pragma(s: string): unknown;
+  close(): void;
 }
+type DatabaseClass = new (file: string, opts: { readonly: boolean; fileMustExist: boolean }) => Connection;
 interface QueryObject {
   sql: string;
   bindings?: unknown[];
@@ -24,6 +36,13 @@ interface QueryObject {
 }
 interface BetterSqlite3Client {
   _formatBindings(bindings: unknown[] | undefined): unknown[];
+  destroy(callback?: unknown): Promise<void>;
+  config: { connection?: { filename?: string } };
+}
+
+export interface ReadConnection {
+  /** The rows of a SELECT (`?` placeholders, bindings as better-sqlite3 takes them), prepared once per SQL text. */
+  all<T>(sql: string, bindings: readonly unknown[]): T[];
 }
 type ClientClass = new (config: object) => BetterSqlite3Client;
 
@@ -54,7 +73,30 @@ function statementFor(connection: Connection, sql: string): Statement {
   return statement;
 }
 
-export class CachingBetterSqlite3Client extends Base {
+export class CachingBetterSqlite3Client extends Base implements ReadConnection {
+  private reader: Connection | null = null;
+
+  /** The read-only connection (opened on first use), or null when the database is not a file. */
+  get readConnection(): ReadConnection | null {
+    const file = this.config.connection?.filename;
+    return file && file !== ':memory:' ? this : null;
+  }
+
+  all<T>(sql: string, bindings: readonly unknown[]): T[] {
+    if (!this.reader) {
+      const Database = require('better-sqlite3') as DatabaseClass;
+      this.reader = new Database(this.config.connection!.filename!, { readonly: true, fileMustExist: true });
+      this.reader.pragma('busy_timeout = 5000');
+    }
+    return statementFor(this.reader, sql).all([...bindings]) as T[];
+  }
+
+  override async destroy(callback?: unknown): Promise<void> {
+    this.reader?.close();
+    this.reader = null;
+    return super.destroy(callback);
+  }
+
   // The same steps as knex's own _query (lib/dialects/better-sqlite3), with the statement kept.
   async _query(connection: Connection | undefined, obj: QueryObject): Promise<QueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
@@ -75,4 +117,11 @@ export class CachingBetterSqlite3Client extends Base {
     obj.context = { lastID: response.lastInsertRowid, changes: response.changes };
     return obj;
   }
+}
+
+/** The read-only connection of `db` for plain reads, or null (PostgreSQL, in-memory, inside a transaction). */
+export function readConnection(db: Knex | Knex.Transaction): ReadConnection | null {
+  if ((db as Knex.Transaction).isTransaction) return null;
+  const client = db.client as unknown;
+  return client instanceof CachingBetterSqlite3Client ? client.readConnection : null;
 }

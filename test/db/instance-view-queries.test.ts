@@ -1,9 +1,13 @@
 // The one-statement reads behind the server views give what the per-table repositories give, on
 // SQLite (and on PostgreSQL when TEST_PG_URL is set): metadata ordered by key, tags by tag, the
 // host row, deleted rows, servers without any, and pages larger than SQLite's old 999-variable cap.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createKnex } from '../../src/db/connect.js';
+import { readConnection } from '../../src/db/sqlite-client.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { InstanceViewQueries } from '../../src/db/repositories/instance-view-queries.js';
 import { InstanceMetadataRepo } from '../../src/db/repositories/instance-metadata-repo.js';
@@ -13,7 +17,12 @@ import { HostsRepo } from '../../src/db/repositories/hosts-repo.js';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
 import { freshPgDatabase, type PgDatabase } from '../helpers/pg-database.js';
 
-const engines: [string, string][] = [['sqlite', 'sqlite://:memory:']];
+// A database file also has the read-only connection that findForView reads through.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-viewqueries-'));
+const engines: [string, string][] = [
+  ['sqlite in memory', 'sqlite://:memory:'],
+  ['a sqlite file', `sqlite://${path.join(dir, 'db.sqlite')}`],
+];
 if (process.env.TEST_PG_URL) engines.push(['postgres', process.env.TEST_PG_URL]);
 
 describe.each(engines)('instance view queries on %s', (_name, url) => {
@@ -56,6 +65,7 @@ describe.each(engines)('instance view queries on %s', (_name, url) => {
   afterAll(async () => {
     await db.destroy();
     await pg?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('one server: the row, metadata, tags and host as the repositories read them', async () => {
@@ -85,6 +95,21 @@ describe.each(engines)('instance view queries on %s', (_name, url) => {
     expect(tags).toEqual(await new InstanceTagsRepo(db).getMany(uuids));
     expect(Object.keys(metadata.get(uuids[0])!)).toEqual(Object.keys(await new InstanceMetadataRepo(db).get(uuids[0])));
     expect(await q.metadataAndTags([])).toEqual({ metadata: new Map(), tags: new Map() });
+  });
+
+  it('a file reads through its read-only connection, and sees a write at once; a transaction reads its own', async () => {
+    expect(readConnection(db) !== null).toBe(url.includes('db.sqlite'));
+    const q = new InstanceViewQueries(db);
+    await new InstanceTagsRepo(db).replace(uuids[5], ['fresh']);
+    expect((await q.findForView(uuids[5]))!.tags).toEqual(['fresh']);
+    await db.transaction(async (trx) => {
+      expect(readConnection(trx)).toBeNull();
+      await new InstanceTagsRepo(trx).replace(uuids[5], ['inside']);
+      expect((await q.findForView(uuids[5], trx))!.tags).toEqual(['inside']);
+      // outside the transaction, its write is not there yet
+      if (readConnection(db)) expect((await q.findForView(uuids[5]))!.tags).toEqual(['fresh']);
+    });
+    expect((await q.findForView(uuids[5]))!.tags).toEqual(['inside']);
   });
 
   it('hosts by id', async () => {

@@ -7,6 +7,7 @@
 // order them, on both engines.
 import { isSqlite, type Db } from '../knex.js';
 import { sql } from '../sql.js';
+import { readConnection } from '../sqlite-client.js';
 import type { ComputeHostRow } from './hosts-repo.js';
 import { normalizeInstance, type InstanceRow } from './instances-repo.js';
 
@@ -61,32 +62,58 @@ export class InstanceViewQueries {
     const tags = sqlite
       ? `(select json_group_array(t.tag) from (select tag from instance_tags where instance_uuid = i.uuid order by tag) t)`
       : `(select coalesce(json_agg(t.tag order by t.tag), '[]'::json) from instance_tags t where t.instance_uuid = i.uuid)`;
+    // every column of compute_hosts, named as findForView takes them apart below
     const hostColumns = HOST_COLUMNS.map((c) => `h.${c} as "h__${c}"`).join(', ');
-    const rows = (await sql(trx).raw(
-      `select i.*, ${metadata} as "x__metadata", ${tags} as "x__tags", ${hostColumns}
+    const query = `select i.*, ${metadata} as "x__metadata", ${tags} as "x__tags", ${hostColumns}
          from instances i left join compute_hosts h on h.id = i.host_id
-        where i.uuid = ? limit 1`,
-      [uuid],
-    )) as unknown;
+        where i.uuid = ? limit 1`;
+    const direct = readConnection(sql(trx));
+    const rows = direct
+      ? direct.all<Record<string, unknown>>(query, [uuid])
+      : ((await sql(trx).raw(query, [uuid])) as unknown);
     const first = (
       sqlite ? (rows as Record<string, unknown>[]) : (rows as { rows: Record<string, unknown>[] }).rows
     )[0];
     if (!first) return undefined;
-    const row: Record<string, unknown> = {};
-    const host: Record<string, unknown> = {};
-    let meta: unknown = null;
-    let tagList: unknown = null;
-    for (const [k, v] of Object.entries(first)) {
-      if (k.startsWith('h__')) host[k.slice(3)] = v;
-      else if (k === 'x__metadata') meta = v;
-      else if (k === 'x__tags') tagList = v;
-      else row[k] = v;
-    }
+    const {
+      x__metadata: meta,
+      x__tags: tagList,
+      h__id: id,
+      h__uuid: hostUuid,
+      h__name: name,
+      h__docker_url: dockerUrl,
+      h__availability_zone: zone,
+      h__disabled: disabled,
+      h__disabled_reason: disabledReason,
+      h__forced_down: forcedDown,
+      h__last_seen_at: lastSeen,
+      h__info: info,
+      h__created_at: created,
+      h__updated_at: updated,
+      ...row
+    } = first;
+    const host =
+      id === null || id === undefined
+        ? undefined
+        : ({
+            id,
+            uuid: hostUuid,
+            name,
+            docker_url: dockerUrl,
+            availability_zone: zone,
+            disabled,
+            disabled_reason: disabledReason,
+            forced_down: forcedDown,
+            last_seen_at: lastSeen,
+            info,
+            created_at: created,
+            updated_at: updated,
+          } as ComputeHostRow);
     return {
       row: normalizeInstance(row as unknown as InstanceRow),
       metadata: json<Record<string, string>>(meta, {}),
       tags: json<string[]>(tagList, []),
-      host: host.id === null || host.id === undefined ? undefined : (host as unknown as ComputeHostRow),
+      host,
     };
   }
 
