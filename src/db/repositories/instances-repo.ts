@@ -221,6 +221,11 @@ export class InstancesRepo {
   }
 
   async list(q: InstanceListQuery, trx: Db = this.db): Promise<InstanceRow[]> {
+    return ((await this.listQuery(q, trx)) as InstanceRow[]).map(normalizeInstance);
+  }
+
+  /** The list's one statement, unexecuted (tests read its plan: test/db/instance-list-plans.test.ts). */
+  listQuery(q: InstanceListQuery, trx: Db = this.db) {
     const query = sql(trx)<InstanceRow>('instances').select(
       q.columns ? q.columns.map((c) => `instances.${c}`) : 'instances.*',
     );
@@ -270,7 +275,7 @@ export class InstancesRepo {
     // NULL is the smallest value on both engines (PostgreSQL would put it last ascending by default).
     for (const s of sort) query.orderByRaw(`?? ${s.dir} nulls ${s.dir === 'asc' ? 'first' : 'last'}`, [s.column]);
     query.limit(q.limit);
-    return (await query).map(normalizeInstance);
+    return query;
   }
 
   /** Puts the servers in a server group. */
