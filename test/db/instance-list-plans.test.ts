@@ -40,13 +40,13 @@ describe.each(engines)('server list plans on %s', (_name, url) => {
   async function plan(q: InstanceListQuery): Promise<string> {
     const { sql, bindings } = new InstancesRepo(db).listQuery(q).toSQL();
     if (isSqlite(db)) {
-      const rows = (await db.raw(`explain query plan ${sql}`, bindings as unknown[])) as { detail: string }[];
+      const rows = await db.raw<{ detail: string }[]>(`explain query plan ${sql}`, bindings);
       return rows.map((r) => r.detail).join('\n');
     }
     return db.transaction(async (trx) => {
       await trx.raw('set local enable_sort = off');
       await trx.raw('set local enable_seqscan = off');
-      const res = (await trx.raw(`explain ${sql}`, bindings as unknown[])) as { rows: { 'QUERY PLAN': string }[] };
+      const res = await trx.raw<{ rows: { 'QUERY PLAN': string }[] }>(`explain ${sql}`, bindings);
       return res.rows.map((r) => r['QUERY PLAN']).join('\n');
     });
   }
