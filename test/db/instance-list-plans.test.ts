@@ -4,7 +4,8 @@
 // give the order: with a few rows it would rather sort, with 100,000 it would not).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { createKnex, isSqlite } from '../../src/db/knex.js';
+import { createKnex } from '../../src/db/connect.js';
+import { isSqlite } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { InstancesRepo, type InstanceListQuery } from '../../src/db/repositories/instances-repo.js';
 import { insertInstanceRow } from '../helpers/instance-rows.js';
