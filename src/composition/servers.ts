@@ -73,7 +73,10 @@ export function createComputeServices(d: ComputeComposeDeps) {
   const actionsRepo = new InstanceActionsRepo(d.db);
   const tasksRepo = new ComputeTasksRepo(d.db);
   const worker = new TaskRunner(tasksRepo, d.clock, { log });
-  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth, d.serverGroups);
+  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth, d.serverGroups, {
+    cpu: d.config.cpuAllocationRatio,
+    ram: d.config.ramAllocationRatio,
+  });
   const networks = new Networks();
   const configDrives = new ConfigDrives(d.config.dataDir);
   const instanceActions = new InstanceActions(actionsRepo, d.clock);

@@ -38,6 +38,8 @@ export class Scheduler {
     private readonly instances: InstancesRepo,
     private readonly health: HostHealthPort | null,
     private readonly groups: Pick<ServerGroupPort, 'filterHosts'> | null = null,
+    /** nova.conf cpu_allocation_ratio / ram_allocation_ratio (NOVADOCK_CPU_/RAM_ALLOCATION_RATIO) */
+    private readonly ratios: { cpu: number; ram: number } = { cpu: CPU_ALLOCATION_RATIO, ram: RAM_ALLOCATION_RATIO },
   ) {}
 
   async selectHost(spec: RequestSpec): Promise<ComputeHostRow> {
@@ -53,9 +55,9 @@ export class Scheduler {
         const used = usage.get(h.id) ?? { vcpus: 0, memoryMb: 0, count: 0 };
         // Until the first heartbeat has recorded `docker info`, capacity is unknown: accept.
         const freeRam = facts
-          ? (facts.memoryBytes / 1048576) * RAM_ALLOCATION_RATIO - used.memoryMb
+          ? (facts.memoryBytes / 1048576) * this.ratios.ram - used.memoryMb
           : Number.MAX_SAFE_INTEGER - used.memoryMb;
-        const freeCpu = facts ? facts.cpus * CPU_ALLOCATION_RATIO - used.vcpus : Number.MAX_SAFE_INTEGER;
+        const freeCpu = facts ? facts.cpus * this.ratios.cpu - used.vcpus : Number.MAX_SAFE_INTEGER;
         return { host: h, freeRam, freeCpu };
       })
       .filter((c) => c.freeRam >= spec.memoryMb && c.freeCpu >= spec.vcpus)
