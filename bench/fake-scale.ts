@@ -6,16 +6,18 @@
 //   3. with all N servers present: GET /servers/detail?limit=1000, and filtered lists (status,
 //      name regex, host), median over one keep-alive connection (wrk -c1) against a bare Fastify
 //      route in this process returning the same document;
-//   4. VmRSS of the service's process tree at the end.
-// Fake hosts are asked for with NOVADOCK_FAKE_HOSTS=<M> and NOVADOCK_FAKE_HOST_{VCPUS,RAM_MB,DISK_GB}.
-// A service that does not know those (it reports one hypervisor) is restarted with M fake hosts
-// named in NOVADOCK_COMPUTE_HOSTS instead (each with the fake driver's fixed capacity), and the bench
-// says so.
+//   4. VmRSS of the service's process tree at the end;
+//   5. the scheduler's choice itself (Scheduler.selectHost in this process, over M fake hosts and N
+//      servers inserted straight into a database of its own), median of 200.
+// Fake hosts: NOVADOCK_FAKE_HOSTS=<M> and NOVADOCK_FAKE_HOST_{VCPUS,RAM_MB,DISK_GB}; otherwise the
+// service runs with its production defaults (power sync every 10 s, heartbeats).
+// 100,000 servers: BENCH_SCALE_SERVERS=100000 BENCH_SCALE_BATCH=100 (max_count per POST).
 // Run: npx tsx bench/fake-scale.ts   (BENCH_SCALE_SERVERS=2000, BENCH_SCALE_HOSTS=100,
 //      BENCH_SCALE_CONCURRENCY=8, BENCH_SCALE_BATCH=1, BENCH_SCALE_FLAVOR=6 (c1.nano), BENCH_PG_URL=<url>)
 import Fastify from 'fastify';
 import { freePort, machineLine, median, mib, msSince, percentile, report, sleep, treeRssKb } from './lib/common.js';
-import { MICROVERSION, startChild, type Child } from './lib/service.js';
+import { MICROVERSION, startChild, startInProcess, type Child } from './lib/service.js';
+import { insertServers, unlimitedQuota } from '../test/helpers/servers.js';
 import { wrk } from './lib/wrk.js';
 import { makeDockerSaveLikeTar } from '../test/helpers/image-tar.js';
 
@@ -32,7 +34,7 @@ const fakeHostEnv = {
   NOVADOCK_FAKE_HOST_RAM_MB: process.env.NOVADOCK_FAKE_HOST_RAM_MB ?? String(128 * 1024),
   NOVADOCK_FAKE_HOST_DISK_GB: process.env.NOVADOCK_FAKE_HOST_DISK_GB ?? '10240',
 };
-const base = { NOVADOCK_POWER_SYNC_INTERVAL: '0' };
+const base = {};
 
 async function hypervisors(svc: Child): Promise<{ name: string; running: number }[]> {
   // 2.87: the last microversion that shows running_vms
@@ -63,8 +65,7 @@ async function countStatus(svc: Child, status: string): Promise<number> {
 }
 
 console.log(machineLine());
-let svc = await startChild('scale', { ...base, ...fakeHostEnv });
-let hostsMode = 'NOVADOCK_FAKE_HOSTS';
+const svc = await startChild('scale', { ...base, ...fakeHostEnv });
 const bare = Fastify({ logger: false });
 let peakTreeKb = 0;
 const sampler = setInterval(() => {
@@ -72,21 +73,10 @@ const sampler = setInterval(() => {
 }, 1000);
 try {
   let hv = await hypervisors(svc);
-  if (hv.length < M && M > 1) {
-    console.log(
-      `  the service reports ${hv.length} hypervisor(s) with NOVADOCK_FAKE_HOSTS=${M}: restarting with ${M} fake hosts in NOVADOCK_COMPUTE_HOSTS (the fake driver's fixed capacity each)`,
-    );
-    await svc.close();
-    const hosts = Array.from(
-      { length: M - 1 },
-      (_, i) => `fake-${String(i + 1).padStart(4, '0')}=unix:///nonexistent/fake-${i + 1}.sock`,
-    ).join(',');
-    svc = await startChild('scale', { ...base, NOVADOCK_COMPUTE_HOSTS: hosts });
-    hostsMode = 'NOVADOCK_COMPUTE_HOSTS';
-    hv = await hypervisors(svc);
-  }
+  if (hv.length !== M)
+    throw new Error(`asked for ${M} fake hosts (NOVADOCK_FAKE_HOSTS), the service reports ${hv.length}`);
   console.log(
-    `  ${hv.length} fake hosts (${hostsMode}); creating ${N} servers from ${C} clients, max_count ${BATCH}, flavor ${FLAVOR}`,
+    `  ${hv.length} fake hosts; creating ${N} servers from ${C} clients, max_count ${BATCH}, flavor ${FLAVOR}`,
   );
 
   // Unlimited quota for the admin project, and a bootable image.
@@ -158,7 +148,7 @@ try {
     target: '<= 0 servers',
     notes:
       `${failedPosts} POSTs refused; ${onHosts} on hosts (os-hypervisors running_vms); POSTs ${(N / (postWall / 1000)).toFixed(0)} servers/s, ` +
-      `POST median ${median(postMs).toFixed(1)} ms p99 ${percentile(postMs, 99).toFixed(0)} ms; all settled after ${(settled / 1000).toFixed(1)} s; hosts via ${hostsMode}`,
+      `POST median ${median(postMs).toFixed(1)} ms p99 ${percentile(postMs, 99).toFixed(0)} ms; all settled after ${(settled / 1000).toFixed(1)} s`,
   });
 
   // 2. Sequential single boots: the build event's duration (scheduler choice + fake spawn).
@@ -251,4 +241,43 @@ try {
   clearInterval(sampler);
   await bare.close();
   await svc.close();
+}
+
+// 5. The scheduler's choice, in this process: M fake hosts, N servers spread over them.
+{
+  const local = await startInProcess('scale-scheduler', {
+    fakeHosts: {
+      count: M,
+      vcpus: Number(fakeHostEnv.NOVADOCK_FAKE_HOST_VCPUS),
+      ramMb: Number(fakeHostEnv.NOVADOCK_FAKE_HOST_RAM_MB),
+      diskGb: Number(fakeHostEnv.NOVADOCK_FAKE_HOST_DISK_GB),
+    },
+  });
+  try {
+    const projectId = await unlimitedQuota(local.built.services);
+    const hosts = await local.built.services.hostsRepo.list();
+    for (let h = 0; h < hosts.length; h++) {
+      const n = Math.floor(N / hosts.length) + (h < N % hosts.length ? 1 : 0);
+      if (n) await insertServers(local.built.services, n, { projectId, hostId: hosts[h].id, prefix: `h${h}` });
+    }
+    const scheduler = local.built.services.scheduler;
+    const spec = { memoryMb: 64, vcpus: 1, availabilityZone: null };
+    for (let i = 0; i < 20; i++) await scheduler.selectHost(spec);
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = process.hrtime.bigint();
+      await scheduler.selectHost(spec);
+      times.push(msSince(t));
+    }
+    const { queries } = await local.countQueries(() => scheduler.selectHost(spec), 20);
+    report({
+      name: `scale scheduler choice (selectHost) at ${hosts.length} hosts, ${N} servers, median of 200`,
+      value: median(times),
+      unit: 'ms',
+      target: '<= 5 ms',
+      notes: `p90 ${percentile(times, 90).toFixed(2)} ms; ${queries.toFixed(1)} SQL statements per choice`,
+    });
+  } finally {
+    await local.close();
+  }
 }
