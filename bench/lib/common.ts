@@ -99,6 +99,29 @@ export function memKb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
 }
 
 /** `pid` and all its descendants, with their command names (from /proc). */
+/** CPU time (user + system, ms) of each thread of `pid`, by thread id, from /proc. */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const tick = 1000 / 100; // USER_HZ
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const raw = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(f[11]) + Number(f[12])) * tick);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** CPU time (ms) of this process's waited-for children so far (/proc/self/stat cutime + cstime). */
+export function childrenCpuMs(): number {
+  const raw = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) * 10;
+}
+
 export function processTree(pid: number): { pid: number; comm: string; cmd: string }[] {
   const parent = new Map<number, number>();
   const comm = new Map<number, string>();
