@@ -1,285 +1,166 @@
-// Boot latency: the median time from POST /servers to ACTIVE on the real Docker Engine, against
-// raw Docker create+start of the same image with the same limits, measured in the same run, as a
-// ratio. Also: GET /servers/detail with 1000 servers (fake driver), in ms.
-//
-// The service runs in-process (buildApp, background work on, listening on a loopback port) and is
-// driven over HTTP. "ACTIVE" is observed without polling: the bench awaits the worker becoming
-// idle (the build task finished) and then confirms the status with GET /servers/{id}.
-// Run: npx tsx bench/boot.ts [iterations=10]
+// Boot path on the real Docker Engine, each against raw Docker in the same run:
+//   - sequential: POST /servers → ACTIVE, networks "none" and "auto", against raw Docker
+//     create+start of the same image with the same limits, NetworkMode none and the service's
+//     bridge network (`private`); iterations interleaved so that machine load hits both alike;
+//   - concurrent: 20 POSTs at once until all 20 are ACTIVE, against 20 concurrent raw create+start.
+// The service runs in this process (buildApp, background work on, a loopback port), driven over
+// HTTP. "ACTIVE" is observed without polling: the bench awaits the worker becoming idle (the build
+// tasks finished), then confirms every status with GET /servers/{id}.
+// Run: npx tsx bench/boot.ts [iterations=8] [concurrent=20]
+//      (BENCH_BOOT_ROUNDS=1 concurrent rounds, BENCH_CPU_PROF=<dir>, BENCH_PG_URL=<url>)
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { buildApp, type BuiltApp } from '../src/app.js';
-import { testConfig } from '../src/config.js';
-import type { Services } from '../src/composition/services.js';
+import { machineLine, median, msSince, profiled, report } from './lib/common.js';
+import { startInProcess, type InProcess } from './lib/service.js';
+import { seedImage, unlimitedQuota } from '../test/helpers/servers.js';
 import { sql } from '../src/db/sql.js';
 
-const N = Number(process.argv[2] ?? 10);
+const N = Number(process.argv[2] ?? 8);
+const CONCURRENT = Number(process.argv[3] ?? 20);
+const ROUNDS = Number(process.env.BENCH_BOOT_ROUNDS ?? 1);
 const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 const LABEL = 'io.novadock.bench';
+const FLAVOR = { id: '6', memoryMb: 64, vcpus: 1 }; // c1.nano
+const BRIDGE = 'private'; // the service's network for "auto" (compute/networks.ts)
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+const docker = new Docker({ socketPath: dockerHost.replace(/^unix:\/\//, '') });
 
-async function start(
-  computeDriver: 'docker' | 'fake',
-  dataDir: string,
-): Promise<{ built: BuiltApp; url: string; token: string }> {
-  const built = await buildApp({
-    config: testConfig({ computeDriver, dataDir, stopTimeoutSeconds: 1 }),
-    background: true,
-    logger: false,
+async function rawBoot(image: string, network: 'none' | typeof BRIDGE): Promise<{ elapsed: number; id: string }> {
+  const t0 = process.hrtime.bigint();
+  const c = await docker.createContainer({
+    name: `bench-raw-${randomUUID()}`,
+    Image: image,
+    Hostname: 'bench',
+    Tty: true,
+    OpenStdin: true,
+    Labels: { [LABEL]: '1' },
+    HostConfig: {
+      Memory: FLAVOR.memoryMb * 1048576,
+      MemorySwap: FLAVOR.memoryMb * 1048576,
+      NanoCpus: FLAVOR.vcpus * 1e9,
+      PidsLimit: 4096,
+      Init: true,
+      NetworkMode: network,
+      RestartPolicy: { Name: 'no' },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+    },
   });
-  await built.app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = built.app.server.address() as { port: number };
-  const url = `http://127.0.0.1:${addr.port}`;
-  const res = await fetch(`${url}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', password: 'test-admin-password', domain: { name: 'Default' } } },
-        },
-        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-      },
-    }),
-  });
-  const token = res.headers.get('x-subject-token');
-  if (!token) throw new Error(`no token: ${res.status}`);
-  return { built, url, token };
+  await c.start();
+  return { elapsed: msSince(t0), id: c.id };
 }
+const rawRemove = (id: string) => docker.getContainer(id).remove({ force: true });
 
-async function unlimited(services: Services): Promise<string> {
-  const project = (await services.identityRepo.findProjectByName('default', 'admin'))!;
-  for (const resource of ['instances', 'cores', 'ram']) {
-    await sql(services.db)('quotas')
-      .insert({
-        project_id: project.id,
-        resource,
-        hard_limit: -1,
-        created_at: new Date().toISOString(),
-        updated_at: null,
-      })
-      .onConflict(['project_id', 'resource'])
-      .merge({ hard_limit: -1 });
+async function svcCreate(svc: InProcess, imageId: string, name: string, networks: 'none' | 'auto'): Promise<string> {
+  const res = await svc.call('POST', '/compute/v2.1/servers', {
+    server: { name, imageRef: imageId, flavorRef: FLAVOR.id, networks },
+  });
+  if (res.status !== 202) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.server.id as string;
+}
+async function assertActive(svc: InProcess, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const show = await svc.call('GET', `/compute/v2.1/servers/${id}`);
+    if (show.body?.server?.status !== 'ACTIVE')
+      throw new Error(
+        `${id} not ACTIVE: ${JSON.stringify(show.body?.server?.fault ?? show.body?.server?.status ?? show.body)}`,
+      );
   }
-  return project.id;
+}
+async function svcDelete(svc: InProcess, ids: string[]): Promise<void> {
+  await Promise.all(ids.map((id) => svc.call('DELETE', `/compute/v2.1/servers/${id}`)));
+  await svc.built.services.worker.drain();
 }
 
-async function seedImage(services: Services, tar: string): Promise<string> {
-  const id = randomUUID();
-  const stored = await services.imageStore.write(id, Readable.from([fs.readFileSync(tar)]));
-  const now = new Date().toISOString();
-  await services.imagesRepo.insert({
-    id,
-    name: 'busybox',
-    status: 'active',
-    visibility: 'public',
-    owner: null,
-    container_format: 'docker',
-    disk_format: 'raw',
-    size: stored.size,
-    virtual_size: null,
-    checksum: stored.checksum,
-    os_hash_algo: 'sha512',
-    os_hash_value: stored.sha512,
-    min_disk: 0,
-    min_ram: 0,
-    protected: false,
-    os_hidden: false,
-    properties: '{}',
-    created_at: now,
-    updated_at: now,
-  });
-  return id;
-}
+console.log(machineLine());
+const dataTar = (dir: string) => {
+  const f = path.join(dir, 'image.tar');
+  execFileSync('docker', ['image', 'save', TEST_IMAGE, '-o', f]);
+  return fs.readFileSync(f);
+};
+const svc = await startInProcess('boot', { computeDriver: 'docker', dockerHost });
+const worker = svc.built.services.worker;
+try {
+  await unlimitedQuota(svc.built.services);
+  const image = await seedImage(svc.built.services, { name: 'busybox', data: dataTar(svc.dataDir) });
+  // Warm-up: the first boot loads the image into Docker and creates the bridge network.
+  const warm = await svcCreate(svc, image.id, 'bench-warm', 'auto');
+  await worker.drain();
+  await assertActive(svc, [warm]);
+  await svcDelete(svc, [warm]);
+  const dockerImage = (await sql(svc.built.services.db)('image_host_loads').where({ image_id: image.id }).first())
+    .docker_image_id as string;
+  for (const net of ['none', BRIDGE] as const) await rawRemove((await rawBoot(dockerImage, net)).id);
 
-async function api(url: string, token: string, method: string, p: string, body?: unknown) {
-  const res = await fetch(`${url}${p}`, {
-    method,
-    headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json', 'OpenStack-API-Version': 'compute 2.79' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function bootBench(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-boot-'));
-  const tar = path.join(dataDir, 'busybox.tar');
-  execFileSync('docker', ['image', 'save', TEST_IMAGE, '-o', tar]);
-  const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-  const { built, url, token } = await start('docker', dataDir);
-  const worker = built.services.worker;
-  try {
-    await unlimited(built.services);
-    const imageId = await seedImage(built.services, tar);
-    const flavor = '6'; // c1.nano: 64 MB, 1 vCPU
-    const boot = async (name: string) => {
-      const t0 = process.hrtime.bigint();
-      const res = await api(url, token, 'POST', '/compute/v2.1/servers', {
-        server: { name, imageRef: imageId, flavorRef: flavor, networks: 'auto' },
-      });
-      if (res.status !== 202) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
-      await worker.drain();
-      const elapsed = ms(t0);
-      const show = await api(url, token, 'GET', `/compute/v2.1/servers/${res.body.server.id}`);
-      if (show.body.server.status !== 'ACTIVE')
-        throw new Error(`not ACTIVE: ${JSON.stringify(show.body.server.fault ?? show.body.server.status)}`);
-      return { id: res.body.server.id as string, elapsed };
-    };
-    const destroy = async (id: string) => {
-      await api(url, token, 'DELETE', `/compute/v2.1/servers/${id}`);
-      await worker.drain();
-    };
-
-    // Warm-up: the first boot loads the image into Docker and creates the private network.
-    const warm = await boot('bench-warm');
-    await destroy(warm.id);
-    const dockerImage = (await sql(built.services.db)('image_host_loads').where({ image_id: imageId }).first())
-      .docker_image_id as string;
-
-    const raw = async () => {
-      const t0 = process.hrtime.bigint();
-      const c = await docker.createContainer({
-        name: `bench-raw-${randomUUID()}`,
-        Image: dockerImage,
-        Hostname: 'bench',
-        Tty: true,
-        OpenStdin: true,
-        Labels: { [LABEL]: '1' },
-        HostConfig: {
-          Memory: 64 * 1048576,
-          MemorySwap: 64 * 1048576,
-          NanoCpus: 1e9,
-          PidsLimit: 4096,
-          Init: true,
-          NetworkMode: 'private',
-        },
-      });
-      await c.start();
-      const elapsed = ms(t0);
-      await c.remove({ force: true });
-      return elapsed;
-    };
-    await raw(); // warm the raw path too
-
+  // Sequential, both network modes, interleaved with raw Docker.
+  for (const [networks, rawNet] of [
+    ['none', 'none'],
+    ['auto', BRIDGE],
+  ] as const) {
     const rawTimes: number[] = [];
     const svcTimes: number[] = [];
-    for (let i = 0; i < N; i++) {
-      // Interleave so that machine load affects both equally.
-      rawTimes.push(await raw());
-      const b = await boot(`bench-${i}`);
-      svcTimes.push(b.elapsed);
-      await destroy(b.id);
-    }
-    const r = median(rawTimes);
-    const s = median(svcTimes);
-    console.log(
-      `boot (n=${N}): POST /servers → ACTIVE median ${s.toFixed(1)} ms; raw docker create+start median ${r.toFixed(1)} ms; ratio ${(s / r).toFixed(3)}`,
-    );
-  } finally {
-    const leftovers = await docker.listContainers({ all: true, filters: { label: [LABEL] } });
-    for (const c of leftovers)
-      await docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    await built.app.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-async function listBench(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-list-'));
-  const { built, url, token } = await start('fake', dataDir);
-  try {
-    const projectId = await unlimited(built.services);
-    const host = (await built.services.hostsRepo.list())[0];
-    const flavor = JSON.stringify({
-      id: '1',
-      name: 'm1.tiny',
-      memory_mb: 512,
-      vcpus: 1,
-      root_gb: 1,
-      ephemeral_gb: 0,
-      swap: 0,
-      extra_specs: {},
+    await profiled(`boot-sequential-${networks}`, async () => {
+      for (let i = 0; i < N; i++) {
+        const r = await rawBoot(dockerImage, rawNet);
+        rawTimes.push(r.elapsed);
+        await rawRemove(r.id);
+        const t0 = process.hrtime.bigint();
+        const id = await svcCreate(svc, image.id, `bench-${networks}-${i}`, networks);
+        await worker.drain();
+        svcTimes.push(msSince(t0));
+        await assertActive(svc, [id]);
+        await svcDelete(svc, [id]);
+      }
     });
-    const now = Date.now();
-    const rows = Array.from({ length: 1000 }, (_, i) => ({
-      uuid: randomUUID(),
-      project_id: projectId,
-      user_id: 'u',
-      display_name: `vm-${i}`,
-      hostname: `vm-${i}`,
-      host_id: host.id,
-      availability_zone: 'nova',
-      flavor_id: '1',
-      vcpus: 1,
-      memory_mb: 512,
-      root_gb: 1,
-      flavor_json: flavor,
-      image_ref: randomUUID(),
-      config_drive: '',
-      vm_state: 'active',
-      power_state: 1,
-      reservation_id: 'r-bench',
-      created_at: new Date(now - i * 1000).toISOString(),
-      updated_at: new Date(now - i * 1000).toISOString(),
-      launched_at: new Date(now - i * 1000).toISOString(),
-      network: 'private',
-      addresses_json: JSON.stringify([
-        { network: 'private', version: 4, addr: `198.18.${i >> 8}.${i & 255}`, mac: '02:42:c6:12:00:02' },
-      ]),
-    }));
-    for (let i = 0; i < rows.length; i += 200) {
-      const part = rows.slice(i, i + 200);
-      await sql(built.services.db)('instances').insert(part);
-      await sql(built.services.db)('instance_metadata').insert(
-        part.map((r) => ({ instance_uuid: r.uuid, key: 'role', value: 'bench' })),
+    report({
+      name: `boot sequential POST -> ACTIVE, networks ${networks} (median of ${N})`,
+      value: median(svcTimes),
+      unit: 'ms',
+      baselineName: `raw docker create+start, NetworkMode ${rawNet}`,
+      baseline: median(rawTimes),
+      target: '<= 1.1',
+      notes: `service ${svcTimes.map((t) => t.toFixed(0)).join('/')}; raw ${rawTimes.map((t) => t.toFixed(0)).join('/')}`,
+    });
+  }
+
+  // Concurrent: CONCURRENT boots at once, until all are ACTIVE.
+  const svcWalls: number[] = [];
+  const rawWalls: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let t0 = process.hrtime.bigint();
+    const raws = await Promise.all(Array.from({ length: CONCURRENT }, () => rawBoot(dockerImage, BRIDGE)));
+    rawWalls.push(msSince(t0));
+    await Promise.all(raws.map((r) => rawRemove(r.id)));
+    const ids = await profiled(`boot-concurrent-${round}`, async () => {
+      t0 = process.hrtime.bigint();
+      const created = await Promise.all(
+        Array.from({ length: CONCURRENT }, (_, i) => svcCreate(svc, image.id, `bench-c${round}-${i}`, 'auto')),
       );
-      await sql(built.services.db)('instance_tags').insert(part.map((r) => ({ instance_uuid: r.uuid, tag: 'bench' })));
-    }
-    let queries = 0;
-    sql(built.services.db).on('query', () => {
-      queries++;
+      await worker.drain();
+      svcWalls.push(msSince(t0));
+      return created;
     });
-    const times: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      const before = queries;
-      // Timed until the last byte has arrived; the bench's own JSON parsing (it shares this process
-      // with the service) comes after the clock stops.
-      const t0 = process.hrtime.bigint();
-      const raw = await fetch(`${url}/compute/v2.1/servers/detail`, {
-        headers: { 'X-Auth-Token': token, 'OpenStack-API-Version': 'compute 2.79' },
-      });
-      const bytes = await raw.arrayBuffer();
-      const elapsed = ms(t0);
-      const body = JSON.parse(Buffer.from(bytes).toString('utf8')) as { servers: unknown[] };
-      if (raw.status !== 200 || body.servers.length !== 1000) throw new Error(`list: ${raw.status}`);
-      if (i >= 2) times.push(elapsed);
-      if (i === 11)
-        console.log(
-          `list: GET /servers/detail with 1000 servers median ${median(times).toFixed(1)} ms (n=${times.length}, ${queries - before} SQL queries per request)`,
-        );
-    }
-  } finally {
-    await built.app.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await assertActive(svc, ids);
+    await svcDelete(svc, ids);
   }
+  report({
+    name: `boot ${CONCURRENT} concurrent POSTs until all ACTIVE, networks auto`,
+    value: median(svcWalls),
+    unit: 'ms',
+    baselineName: `${CONCURRENT} concurrent raw docker create+start, NetworkMode ${BRIDGE}`,
+    baseline: median(rawWalls),
+    target: '<= 1.15',
+    notes: `${ROUNDS} round(s): service ${svcWalls.map((t) => t.toFixed(0)).join('/')}; raw ${rawWalls.map((t) => t.toFixed(0)).join('/')}`,
+  });
+} finally {
+  const leftovers = await docker.listContainers({ all: true, filters: { label: [LABEL] } });
+  for (const c of leftovers)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  await svc.close();
 }
-
-const which = process.argv[3] ?? 'all';
-if (which === 'all' || which === 'boot') await bootBench();
-if (which === 'all' || which === 'list') await listBench();

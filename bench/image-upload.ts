@@ -1,51 +1,41 @@
 // Image upload throughput and memory.
 //
-// Starts the real service (src/server.ts, fake compute driver, temp data dir) as a CHILD process on a
-// loopback port, generates a 200 MB tar (one member of random bytes: a valid tar, incompressible),
-// uploads it with PUT /image/v2/images/{id}/file (Content-Length, and chunked as glanceclient does),
-// and prints:
+// Starts the real service as a CHILD process (fake compute driver, temp data dir, loopback port),
+// generates a 200 MiB tar (one member of random bytes: a valid tar, incompressible), uploads it with
+// PUT /image/v2/images/{id}/file (with Content-Length, and chunked as glanceclient sends it), and
+// reports:
 //   - upload throughput vs `sha512sum` of the same file in the same run (the service also computes
 //     md5 + sha512 and writes the file, so a ratio near 1 means the upload is hash-bound);
-//   - the service's memory, read from /proc/<child pid>/status: VmRSS before the upload, the peak of
-//     VmRSS sampled every 10 ms during each upload, and VmHWM (the kernel's high-water mark) at the end.
-// Run: npx tsx bench/image-upload.ts [sizeMB]   (BENCH_CPU_PROF=<dir> also profiles the service)
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+//   - the service's memory, from /proc/<pid>/status: the peak of VmRSS sampled every 10 ms during
+//     each upload over VmRSS before, and VmHWM at the end.
+// Run: npx tsx bench/image-upload.ts [sizeMiB=200]   (BENCH_CPU_PROF=<dir> also profiles the service)
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import http from 'node:http';
-import { randomFillSync, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { randomFillSync } from 'node:crypto';
+import { childrenCpuMs, machineLine, median, memKb, mib, report, threadCpuMs } from './lib/common.js';
+import { startChild, type Child } from './lib/service.js';
+import { makeTar } from '../test/helpers/image-tar.js';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZE_MB = Number(process.argv[2] ?? 200);
-// BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it exits (to find where the time goes).
+const REPEATS = Number(process.env.BENCH_UPLOAD_REPEATS ?? 2);
+// BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it exits.
 const profileArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512, 0);
-  h.write(name, 0, 100);
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.write('        ', 148);
-  h.write('0', 156);
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return h;
-}
-
+/** A one-member tar of `dataBytes` random bytes, written in 1 MiB pieces (never whole in memory). */
 function writeTar(file: string, dataBytes: number): void {
   const fd = fs.openSync(file, 'w');
-  fs.writeSync(fd, tarHeader('random.bin', dataBytes));
+  const header = makeTar([{ name: 'random.bin', data: '' }]).subarray(0, 512); // then patch the size
+  header.write(dataBytes.toString(8).padStart(11, '0') + '\0', 124, 'ascii');
+  header.write('        ', 148, 'ascii');
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
+  fs.writeSync(fd, header);
   const chunk = Buffer.alloc(1024 * 1024);
   for (let left = dataBytes; left > 0; left -= chunk.length) {
     randomFillSync(chunk);
@@ -55,70 +45,27 @@ function writeTar(file: string, dataBytes: number): void {
   fs.closeSync(fd);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function memKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-
-function req(
-  port: number,
-  method: string,
-  url: string,
-  headers: Record<string, string | number>,
-  body?: unknown,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-  return new Promise((resolve, reject) => {
-    const r = http.request({ host: '127.0.0.1', port, method, path: url, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString() }),
-      );
-    });
-    r.on('error', reject);
-    if (body === undefined) r.end();
-    else r.end(typeof body === 'string' ? body : JSON.stringify(body));
-  });
-}
-
-async function waitUp(port: number, child: ChildProcess): Promise<void> {
-  const end = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    try {
-      if ((await req(port, 'GET', '/identity/v3', {})).status === 200) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > end) throw new Error('service did not start within 60 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function upload(port: number, token: string, id: string, file: string, chunked: boolean, pid: number) {
+async function upload(
+  svc: Child,
+  id: string,
+  file: string,
+  chunked: boolean,
+): Promise<{ seconds: number; peakRssKb: number; cpuMs: number; busiestMs: number }> {
   let peak = 0;
+  const cpuBefore = threadCpuMs(svc.pid);
   const sampler = setInterval(() => {
-    peak = Math.max(peak, memKb(pid, 'VmRSS'));
+    peak = Math.max(peak, memKb(svc.pid));
   }, 10);
   const t0 = process.hrtime.bigint();
   const status = await new Promise<number>((resolve, reject) => {
     const headers: Record<string, string | number> = {
-      'X-Auth-Token': token,
+      'X-Auth-Token': svc.token,
       'Content-Type': 'application/octet-stream',
     };
     if (chunked) headers['Transfer-Encoding'] = 'chunked';
     else headers['Content-Length'] = fs.statSync(file).size;
     const r = http.request(
-      { host: '127.0.0.1', port, method: 'PUT', path: `/image/v2/images/${id}/file`, headers },
+      { host: '127.0.0.1', port: svc.port, method: 'PUT', path: `/image/v2/images/${id}/file`, headers },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode!));
@@ -128,114 +75,87 @@ async function upload(port: number, token: string, id: string, file: string, chu
     fs.createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(r);
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const spent = [...threadCpuMs(svc.pid)].map(([tid, ms]) => ms - (cpuBefore.get(tid) ?? 0));
   clearInterval(sampler);
-  peak = Math.max(peak, memKb(pid, 'VmRSS'));
+  peak = Math.max(peak, memKb(svc.pid));
   if (status !== 204) throw new Error(`upload answered ${status}`);
-  return { seconds, peakRssKb: peak };
+  return { seconds, peakRssKb: peak, cpuMs: spent.reduce((a, b) => a + b, 0), busiestMs: Math.max(...spent) };
 }
 
-async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-upload-'));
-  const file = path.join(work, 'random.tar');
-  let child: ChildProcess | undefined;
-  try {
-    writeTar(file, SIZE_MB * 1024 * 1024);
-    const bytes = fs.statSync(file).size;
-    const mb = bytes / 1024 / 1024;
-
-    // baseline: sha512sum of the same file (warms the page cache for both)
-    await run('sha512sum', [file]);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-upload-'));
+const file = path.join(work, 'random.tar');
+let svc: Child | undefined;
+try {
+  console.log(machineLine());
+  writeTar(file, SIZE_MB * 1024 * 1024);
+  const bytes = fs.statSync(file).size;
+  const size = bytes / 1024 / 1024;
+  svc = await startChild('upload', { NOVADOCK_POWER_SYNC_INTERVAL: '0' }, profileArgs);
+  const baseRss = memKb(svc.pid);
+  const shaTimes: number[] = [];
+  const shaCpu: number[] = [];
+  let expectedSha = '';
+  await run('sha512sum', [file]); // warms the page cache for both
+  const results: { mode: string; seconds: number; peakRssKb: number; cpuMs: number; busiestMs: number }[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    // Interleaved: the baseline, then one upload of each kind.
     const s0 = process.hrtime.bigint();
-    const { stdout } = await run('sha512sum', [file]);
-    const shaSeconds = Number(process.hrtime.bigint() - s0) / 1e9;
-    const expectedSha = stdout.split(' ')[0];
-
-    const port = await freePort();
-    const password = randomBytes(12).toString('hex') + 'Aa1!';
-    child = spawn(process.execPath, [...profileArgs, '--import', 'tsx', path.join(ROOT, 'src/server.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NOVADOCK_HOST: '127.0.0.1',
-        NOVADOCK_PORT: String(port),
-        NOVADOCK_DATA_DIR: path.join(work, 'data'),
-        NOVADOCK_COMPUTE_DRIVER: 'fake',
-        NOVADOCK_ADMIN_PASSWORD: password,
-        NOVADOCK_LOG_LEVEL: 'warn',
-        NOVADOCK_POWER_SYNC_INTERVAL: '0',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    await waitUp(port, child);
-    const auth = await req(
-      port,
-      'POST',
-      '/identity/v3/auth/tokens',
-      { 'Content-Type': 'application/json' },
-      {
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: 'admin', password, domain: { name: 'Default' } } },
-          },
-          scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-        },
-      },
-    );
-    const token = String(auth.headers['x-subject-token']);
-    const baseRss = memKb(child.pid!, 'VmRSS');
-
-    const results: { mode: string; seconds: number; peakRssKb: number }[] = [];
+    const c0 = childrenCpuMs();
+    expectedSha = (await run('sha512sum', [file])).stdout.split(' ')[0];
+    shaTimes.push(Number(process.hrtime.bigint() - s0) / 1e9);
+    shaCpu.push(childrenCpuMs() - c0);
     for (const chunked of [false, true]) {
-      const created = await req(
-        port,
-        'POST',
-        '/image/v2/images',
-        { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
-        { name: 'bench', container_format: 'docker', disk_format: 'raw' },
-      );
-      const id = JSON.parse(created.text).id as string;
-      const r = await upload(port, token, id, file, chunked, child.pid!);
-      const shown = JSON.parse((await req(port, 'GET', `/image/v2/images/${id}`, { 'X-Auth-Token': token })).text);
+      const created = await svc.call('POST', '/image/v2/images', {
+        name: 'bench',
+        container_format: 'docker',
+        disk_format: 'raw',
+      });
+      const id = created.body.id as string;
+      const r = await upload(svc, id, file, chunked);
+      const shown = (await svc.call('GET', `/image/v2/images/${id}`)).body;
       if (shown.os_hash_value !== expectedSha || shown.size !== bytes)
         throw new Error('stored image does not match the file');
+      await svc.call('DELETE', `/image/v2/images/${id}`);
       results.push({ mode: chunked ? 'chunked' : 'content-length', ...r });
     }
-    const hwm = memKb(child.pid!, 'VmHWM');
-
-    console.log(
-      `image upload benchmark: ${mb.toFixed(0)} MiB tar (random data), service as a child process on 127.0.0.1:${port}`,
-    );
-    console.log(
-      `  machine: ${os.cpus().length} CPUs, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')} (ratios are only comparable at similar load)`,
-    );
-    console.log(
-      `  baseline sha512sum of the same file: ${shaSeconds.toFixed(2)} s = ${(mb / shaSeconds).toFixed(0)} MiB/s`,
-    );
-    for (const r of results) {
-      console.log(
-        `  upload (${r.mode.padEnd(14)}): ${r.seconds.toFixed(2)} s = ${(mb / r.seconds).toFixed(0)} MiB/s; ` +
-          `time ratio upload/sha512sum = ${(r.seconds / shaSeconds).toFixed(2)}; peak VmRSS during upload ${(r.peakRssKb / 1024).toFixed(0)} MiB`,
-      );
-    }
-    console.log(
-      `  service memory (/proc/${child.pid}/status, sampled every 10 ms): VmRSS before uploads ${(baseRss / 1024).toFixed(0)} MiB, ` +
-        `max growth during uploads ${((Math.max(...results.map((r) => r.peakRssKb)) - baseRss) / 1024).toFixed(0)} MiB, VmHWM ${(hwm / 1024).toFixed(0)} MiB ` +
-        `(file size ${mb.toFixed(0)} MiB: the upload is streamed, not buffered)`,
-    );
-  } finally {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child!.once('exit', r));
-    }
-    fs.rmSync(work, { recursive: true, force: true });
   }
+  const hwm = memKb(svc.pid, 'VmHWM');
+  const sha = median(shaTimes);
+  for (const mode of ['content-length', 'chunked']) {
+    const mine = results.filter((r) => r.mode === mode);
+    const secs = median(mine.map((r) => r.seconds));
+    report({
+      name: `upload ${size.toFixed(0)} MiB PUT /image/v2/images/{id}/file (${mode})`,
+      value: size / secs,
+      unit: 'MiB/s',
+      baselineName: 'sha512sum of the same file',
+      baseline: size / sha,
+      target: '>= 0.7',
+      notes:
+        `peak VmRSS ${mib(Math.max(...mine.map((r) => r.peakRssKb))).toFixed(0)} MiB (before ${mib(baseRss).toFixed(0)} MiB); ` +
+        `${mine.map((r) => (size / r.seconds).toFixed(0)).join('/')} vs ${shaTimes.map((s) => (size / s).toFixed(0)).join('/')} MiB/s`,
+    });
+  }
+  // CPU time steadies what wall time cannot on a shared machine: the service's threads together,
+  // and its busiest thread (an upload cannot go faster than that one, whatever the cores).
+  report({
+    name: `upload CPU time per MiB (service, all threads, both modes)`,
+    value: median(results.map((r) => r.cpuMs)) / size,
+    unit: 'ms',
+    baselineName: 'sha512sum',
+    baseline: median(shaCpu) / size,
+    notes: `busiest thread ${(median(results.map((r) => r.busiestMs)) / size).toFixed(2)} ms/MiB (the receiving thread); each upload all threads ${results.map((r) => r.cpuMs.toFixed(0)).join('/')} ms, sha512sum ${shaCpu.join('/')} ms`,
+  });
+  const growth = mib(Math.max(...results.map((r) => r.peakRssKb)) - baseRss);
+  report({
+    name: `upload peak memory growth during a ${size.toFixed(0)} MiB upload`,
+    value: growth,
+    unit: 'MiB',
+    baselineName: 'file size',
+    baseline: size,
+    notes: `VmRSS before ${mib(baseRss).toFixed(0)} MiB, VmHWM at the end ${mib(hwm).toFixed(0)} MiB; flat memory: the growth does not follow the file size`,
+  });
+} finally {
+  await svc?.close();
+  fs.rmSync(work, { recursive: true, force: true });
 }
-
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});

@@ -3,7 +3,7 @@
 // (request id, errors, microversion, auth, swagger) → routes. A wrong order fails at boot.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Database, openDatabase } from './db/knex.js';
-import type { Config } from './config.js';
+import { fakeComputeHosts, type Config } from './config.js';
 import { migrateLatest } from './db/migrate.js';
 import { AdvisoryLock, withAdvisoryLock } from './db/advisory-lock.js';
 import { systemClock, type Clock } from './db/time.js';
@@ -60,7 +60,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await migrateLatest(db);
 
   const driverFactory =
-    deps.driverFactory ?? (config.computeDriver === 'fake' ? fakeDriverFactory() : dockerDriverFactory(config));
+    deps.driverFactory ??
+    (config.computeDriver === 'fake'
+      ? fakeDriverFactory({
+          cpus: config.fakeHosts.vcpus,
+          memoryBytes: config.fakeHosts.ramMb * 1024 * 1024,
+          diskBytes: config.fakeHosts.diskGb * 1024 ** 3,
+          lean: true,
+        })
+      : dockerDriverFactory(config));
   const services = createServices({ config, db, clock, driverFactory });
   // Find-or-create seeding; replicas starting together on one PostgreSQL database take turns.
   const bootstrap = await withAdvisoryLock(db, AdvisoryLock.seed, async () => {
@@ -69,6 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     // The further configured Docker hosts, then (below) one heartbeat so that os-services and the
     // scheduler see the hosts that answer as up from the first request.
     await services.hostHealth.ensureHosts(config.computeHosts);
+    // The fake driver's further hosts (NOVADOCK_FAKE_HOSTS), each a nova-compute service and hypervisor.
+    await services.hostHealth.ensureHosts(fakeComputeHosts(config));
     // devstack's topology (public, private, router1), once; the admin project owns it.
     const adminProject = await services.identityRepo.findProjectByName(DEFAULT_DOMAIN_ID, 'admin');
     if (adminProject) {

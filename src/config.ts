@@ -48,6 +48,15 @@ export interface Config {
    * pool unless given).
    */
   network: { poolV4: string; poolV6: string; publicCidr: string; privateCidr: string };
+  /**
+   * The fake driver's compute hosts (NOVADOCK_FAKE_HOSTS, fake driver only): how many in all (the
+   * default host and fake-0001 … fake-NNNN), and what each one reports (NOVADOCK_FAKE_HOST_VCPUS,
+   * NOVADOCK_FAKE_HOST_RAM_MB, NOVADOCK_FAKE_HOST_DISK_GB).
+   */
+  fakeHosts: { count: number; vcpus: number; ramMb: number; diskGb: number };
+  /** nova.conf cpu_allocation_ratio and ram_allocation_ratio: the scheduler's overcommit of each host. */
+  cpuAllocationRatio: number;
+  ramAllocationRatio: number;
 }
 
 export type AuthStrategy = 'keystone' | 'noauth2';
@@ -69,6 +78,15 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
   const n = Number(raw.trim());
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.trim());
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n > 0) || n > 1000)
+    throw new ConfigError(`${name} must be a number above 0 and at most 1000, got "${raw}"`);
   return n;
 }
 
@@ -192,7 +210,24 @@ export function loadConfig(env: Env = process.env): Config {
     heartbeatIntervalSeconds: int(env, 'NOVADOCK_HEARTBEAT_INTERVAL', 10, 1, 3600),
     authStrategy,
     network: networkConfig(env),
+    fakeHosts: {
+      count: int(env, 'NOVADOCK_FAKE_HOSTS', 1, 1, 10_000),
+      vcpus: int(env, 'NOVADOCK_FAKE_HOST_VCPUS', 2, 1, 1_000_000),
+      ramMb: int(env, 'NOVADOCK_FAKE_HOST_RAM_MB', 24 * 1024, 1, 1024 ** 3),
+      diskGb: int(env, 'NOVADOCK_FAKE_HOST_DISK_GB', 100, 1, 1024 ** 3),
+    },
+    cpuAllocationRatio: ratio(env, 'NOVADOCK_CPU_ALLOCATION_RATIO', 16.0),
+    ramAllocationRatio: ratio(env, 'NOVADOCK_RAM_ALLOCATION_RATIO', 1.5),
   };
+}
+
+/** The fake driver's further hosts, fake-0001 … (NOVADOCK_FAKE_HOSTS counts the default host too). */
+export function fakeComputeHosts(config: Config): Config['computeHosts'] {
+  if (config.computeDriver !== 'fake') return [];
+  return Array.from({ length: config.fakeHosts.count - 1 }, (_, i) => {
+    const name = `fake-${String(i + 1).padStart(4, '0')}`;
+    return { name, dockerUrl: `fake://${name}`, availabilityZone: config.defaultAvailabilityZone };
+  });
 }
 
 /** A configuration for tests: in-memory SQLite, fake driver, temp data dir. */

@@ -28,6 +28,7 @@ import { InstanceActions } from '../compute/servers/instance-actions.js';
 import { ComputeApi } from '../compute/servers/compute-api.js';
 import { ServerLister } from '../compute/servers/server-list.js';
 import { ServerExtrasLoader } from '../compute/servers/server-extras.js';
+import { InstanceViewQueries } from '../db/repositories/instance-view-queries.js';
 import type { ManagerDeps, ManagerLog } from '../worker/manager/deps.js';
 import { buildHandler } from '../worker/manager/build.js';
 import { deleteHandler } from '../worker/manager/delete.js';
@@ -74,8 +75,13 @@ export function createComputeServices(d: ComputeComposeDeps) {
   const tasksRepo = new ComputeTasksRepo(d.db);
   const worker = new TaskRunner(tasksRepo, d.clock, { log });
   // one placement at a time, across replicas too (claims: compute/hosts/scheduler.ts)
-  const scheduler = new Scheduler(d.hosts, instancesRepo, d.hostHealth, d.serverGroups, (fn) =>
-    withAdvisoryLock(d.db, AdvisoryLock.schedule, fn),
+  const scheduler = new Scheduler(
+    d.hosts,
+    instancesRepo,
+    d.hostHealth,
+    d.serverGroups,
+    (fn) => withAdvisoryLock(d.db, AdvisoryLock.schedule, fn),
+    { cpu: d.config.cpuAllocationRatio, ram: d.config.ramAllocationRatio },
   );
   const networks = new Networks();
   const configDrives = new ConfigDrives(d.config.dataDir);
@@ -99,7 +105,9 @@ export function createComputeServices(d: ComputeComposeDeps) {
   worker.registerHandler(DELETE_TASK, deleteHandler(manager));
   const recoveryQueries = new RecoveryQueries(d.db);
   worker.onStart(() => recoverInterrupted(d.db, recoveryQueries, d.clock, worker, faultsRepo));
+  const serverExtras = new ServerExtrasLoader(new InstanceViewQueries(d.db), faultsRepo);
   const compute = new ComputeApi({
+    extras: serverExtras,
     db: d.db,
     clock: d.clock,
     instances: instancesRepo,
@@ -130,6 +138,6 @@ export function createComputeServices(d: ComputeComposeDeps) {
     computeManager: manager,
     compute,
     serverLister: new ServerLister(instancesRepo, d.hostsRepo),
-    serverExtras: new ServerExtrasLoader(metadataRepo, tagsRepo, faultsRepo, d.hostsRepo),
+    serverExtras,
   };
 }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import { CachingBetterSqlite3Client } from './sqlite-client.js';
 
 export function createKnex(databaseUrl: string): Knex {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -10,7 +11,8 @@ export function createKnex(databaseUrl: string): Knex {
     const inMemory = file === ':memory:' || file === '';
     if (!inMemory) fs.mkdirSync(path.dirname(file), { recursive: true });
     return knexFactory({
-      client: 'better-sqlite3',
+      // knex's better-sqlite3 client, keeping prepared statements (sqlite-client.ts)
+      client: CachingBetterSqlite3Client as unknown as typeof knexFactory.Client,
       connection: { filename: inMemory ? ':memory:' : file },
       useNullAsDefault: true,
       // One connection: SQLite serialises writers anyway, and :memory: is per connection.

@@ -29,7 +29,7 @@ export function openDatabase(databaseUrl: string): Database {
 }
 
 export function isSqlite(db: Db): boolean {
-  return (db as Knex).client.config.client === 'better-sqlite3';
+  return ((db as Knex).client as { driverName?: string }).driverName === 'better-sqlite3';
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import type { ComputeDriver, DriverFactory } from './driver.js';
 import { DockerDriver } from './docker/docker-driver.js';
-import { FakeDriver } from './fake/fake-driver.js';
+import { FakeDriver, type FakeDriverOptions } from './fake/fake-driver.js';
 
 export function dockerDriverFactory(config: Config, serviceId?: string): DriverFactory {
   return (host) =>
@@ -14,12 +14,12 @@ export function dockerDriverFactory(config: Config, serviceId?: string): DriverF
 }
 
 /** One FakeDriver per host, kept so that tests can reach them (`fakes.get(hostName)`). */
-export function fakeDriverFactory(): DriverFactory & { fakes: Map<string, FakeDriver> } {
+export function fakeDriverFactory(options: FakeDriverOptions = {}): DriverFactory & { fakes: Map<string, FakeDriver> } {
   const fakes = new Map<string, FakeDriver>();
   const factory = ((host: { name: string }): ComputeDriver => {
     let d = fakes.get(host.name);
     if (!d) {
-      d = new FakeDriver(host.name);
+      d = new FakeDriver(host.name, options);
       fakes.set(host.name, d);
     }
     return d;

@@ -59,7 +59,7 @@ export class TaskRunner {
     this.workerId = opts.workerId ?? `worker:${hostname()}:${process.pid}:${randomUUID()}`;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 5_000;
-    this.concurrency = opts.concurrency ?? 16;
+    this.concurrency = opts.concurrency ?? 32;
   }
 
   registerHandler<P = Record<string, unknown>>(kind: string, handler: TaskHandler<P>): void {

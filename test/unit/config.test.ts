@@ -2,7 +2,7 @@
 // and every bad value refused with a ConfigError that names the variable.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, testConfig } from '../../src/config.js';
+import { ConfigError, fakeComputeHosts, loadConfig, testConfig } from '../../src/config.js';
 import os from 'node:os';
 
 describe('loadConfig defaults', () => {
@@ -28,6 +28,9 @@ describe('loadConfig defaults', () => {
       computeHosts: [],
       heartbeatIntervalSeconds: 10,
       authStrategy: 'keystone',
+      fakeHosts: { count: 1, vcpus: 2, ramMb: 24 * 1024, diskGb: 100 },
+      cpuAllocationRatio: 16,
+      ramAllocationRatio: 1.5,
     });
   });
 
@@ -113,6 +116,26 @@ describe('loadConfig reads each variable', () => {
     expect(() => loadConfig({ NOVADOCK_DEFAULT_HOST_NAME: 'no spaces' })).toThrow(/NOVADOCK_DEFAULT_HOST_NAME/);
   });
 
+  it('fake hosts and allocation ratios come from their variables', () => {
+    const c = loadConfig({
+      NOVADOCK_COMPUTE_DRIVER: 'fake',
+      NOVADOCK_FAKE_HOSTS: '3',
+      NOVADOCK_FAKE_HOST_VCPUS: '64',
+      NOVADOCK_FAKE_HOST_RAM_MB: '131072',
+      NOVADOCK_FAKE_HOST_DISK_GB: '2048',
+      NOVADOCK_CPU_ALLOCATION_RATIO: '4',
+      NOVADOCK_RAM_ALLOCATION_RATIO: '1.0',
+    });
+    expect(c.fakeHosts).toEqual({ count: 3, vcpus: 64, ramMb: 131072, diskGb: 2048 });
+    expect([c.cpuAllocationRatio, c.ramAllocationRatio]).toEqual([4, 1]);
+    expect(fakeComputeHosts(c)).toEqual([
+      { name: 'fake-0001', dockerUrl: 'fake://fake-0001', availabilityZone: 'nova' },
+      { name: 'fake-0002', dockerUrl: 'fake://fake-0002', availabilityZone: 'nova' },
+    ]);
+    // only the fake driver has fake hosts
+    expect(fakeComputeHosts({ ...c, computeDriver: 'docker' })).toEqual([]);
+  });
+
   it('integers accept the bounds of their range', () => {
     expect(loadConfig({ NOVADOCK_PORT: '0' }).port).toBe(0);
     expect(loadConfig({ NOVADOCK_PORT: '65535' }).port).toBe(65535);
@@ -144,6 +167,13 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['NOVADOCK_AUTH_STRATEGY', 'NOAUTH2'],
     ['NOVADOCK_COMPUTE_HOSTS', 'h1=/var/run/docker.sock'],
     ['NOVADOCK_COMPUTE_HOSTS', 'no-equals-sign'],
+    ['NOVADOCK_FAKE_HOSTS', '0'],
+    ['NOVADOCK_FAKE_HOSTS', 'many'],
+    ['NOVADOCK_FAKE_HOST_VCPUS', '0'],
+    ['NOVADOCK_FAKE_HOST_RAM_MB', '-5'],
+    ['NOVADOCK_CPU_ALLOCATION_RATIO', '0'],
+    ['NOVADOCK_CPU_ALLOCATION_RATIO', 'lots'],
+    ['NOVADOCK_RAM_ALLOCATION_RATIO', '-1.5'],
   ];
   for (const [name, value] of cases) {
     it(`${name}=${JSON.stringify(value)}`, () => {

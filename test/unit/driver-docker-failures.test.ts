@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
+import { DockerDriver, spawnDeadline } from '../../src/virt/docker/docker-driver.js';
 import { DriverError } from '../../src/errors.js';
 import type { DriverEvent } from '../../src/virt/driver.js';
 
@@ -71,6 +71,45 @@ describe('DockerDriver failure mapping', () => {
       ),
     ).toBe('timeout');
     expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("a spawn's calls get a deadline that grows with the spawns in flight on the engine", async () => {
+    expect([1, 4, 5, 8, 9, 32].map((n) => spawnDeadline(1000, n))).toEqual([1000, 1000, 2000, 2000, 3000, 8000]);
+    // An engine that never answers a create (everything else: 404 at once).
+    const server = http.createServer((req, res) => {
+      if (req.url?.includes('/containers/create')) return;
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end('{"message":"no"}');
+    });
+    const port = await listen(server);
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const d = new DockerDriver({ dockerUrl: `tcp://127.0.0.1:${port}`, timeoutMs: 200 });
+    const spec = (i: number) => ({
+      instanceUuid: `u-${i}`,
+      projectId: 'p',
+      hostname: `h${i}`,
+      image: 'sha256:x',
+      memoryMb: 64,
+      vcpus: 1,
+      pidsLimit: 64,
+      network: null,
+    });
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e as DriverError,
+      );
+    const alone = await failure(d.spawn(spec(0)));
+    expect(alone?.kind).toBe('timeout');
+    expect(alone?.message).toContain('(200 ms)');
+    const together = await Promise.all(Array.from({ length: 6 }, (_, i) => failure(d.spawn(spec(i + 1)))));
+    for (const e of together) {
+      expect(e?.kind).toBe('timeout');
+      expect(e?.message).toContain('(400 ms)'); // not shortened when the others have failed
+    }
   });
 
   it('an event stream that breaks mid-line reports once, after the events it completed', async () => {

@@ -1,7 +1,7 @@
 // The FakeDriver keeps the Docker driver's semantics (test/docker/driver.test.ts proves those on
 // the real engine): the same successes, the same conflicts, the same event order.
 import { describe, expect, it } from 'vitest';
-import { FakeDriver } from '../../src/virt/fake/fake-driver.js';
+import { FAKE_CALLS_KEPT, FakeDriver } from '../../src/virt/fake/fake-driver.js';
 import { DriverError } from '../../src/errors.js';
 import type { DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
 import { PowerState } from '../../src/virt/power-state.js';
@@ -95,5 +95,47 @@ describe('FakeDriver semantics', () => {
     d.print('c', 'one\ntwo\n');
     expect(await d.getConsoleOutput('c', 2)).toBe('one\ntwo\n');
     expect(await d.getConsoleOutput('c', 1)).toBe('two\n');
+  });
+});
+
+describe('FakeDriver for scale (lean, bounded)', () => {
+  it('a lean driver answers as the full one does: info, id, console, addresses', async () => {
+    const full = new FakeDriver('h1');
+    const lean = new FakeDriver('h2', { lean: true, cpus: 64, memoryBytes: 2 ** 37, diskBytes: 2 ** 40 });
+    const uuid = '11111111-2222-4333-8444-555555555555';
+    const s: SpawnSpec = {
+      ...spec(uuid),
+      network: 'private',
+      env: { A: 'b' },
+      mounts: [{ source: '/x', target: '/y', readOnly: true }],
+    };
+    const a = await full.spawn(s);
+    const b = await lean.spawn(s);
+    expect(b).toEqual(a);
+    expect(await lean.getConsoleOutput(uuid)).toBe(await full.getConsoleOutput(uuid));
+    lean.print(uuid, 'more\n');
+    expect(await lean.getConsoleOutput(uuid)).toBe('booted h\nmore\n');
+    expect(lean.containers.get(uuid)!.spec.env).toBeUndefined();
+    expect(await lean.hostInfo()).toMatchObject({ cpus: 64, memoryBytes: 2 ** 37, diskTotalBytes: 2 ** 40 });
+  });
+
+  it('addresses go on past 198.18.0.255', async () => {
+    const d = new FakeDriver('h', { lean: true });
+    let last = '';
+    for (let i = 0; i < 300; i++) {
+      const info = await d.spawn({
+        ...spec(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+        network: 'private',
+      });
+      last = info.addresses[0].addr;
+    }
+    expect(last).toBe('198.18.1.45');
+  });
+
+  it('keeps only the most recent calls', async () => {
+    const d = new FakeDriver('h');
+    for (let i = 0; i < FAKE_CALLS_KEPT + 10; i++) await d.ping();
+    expect(d.calls.length).toBeLessThanOrEqual(FAKE_CALLS_KEPT);
+    expect(d.calls[d.calls.length - 1]).toBe('ping ');
   });
 });

@@ -51,6 +51,8 @@ export class Scheduler {
     private readonly groups: Pick<ServerGroupPort, 'filterHosts'> | null = null,
     /** runs a placement exclusively across replicas (an advisory lock on PostgreSQL) */
     private readonly lock: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
+    /** nova.conf cpu_allocation_ratio / ram_allocation_ratio (NOVADOCK_CPU_/RAM_ALLOCATION_RATIO) */
+    private readonly ratios: { cpu: number; ram: number } = { cpu: CPU_ALLOCATION_RATIO, ram: RAM_ALLOCATION_RATIO },
   ) {}
 
   /**
@@ -82,9 +84,9 @@ export class Scheduler {
         const used = usage.get(h.id) ?? { vcpus: 0, memoryMb: 0, count: 0 };
         // Until the first heartbeat has recorded `docker info`, capacity is unknown: accept.
         const freeRam = facts
-          ? (facts.memoryBytes / 1048576) * RAM_ALLOCATION_RATIO - used.memoryMb
+          ? (facts.memoryBytes / 1048576) * this.ratios.ram - used.memoryMb
           : Number.MAX_SAFE_INTEGER - used.memoryMb;
-        const freeCpu = facts ? facts.cpus * CPU_ALLOCATION_RATIO - used.vcpus : Number.MAX_SAFE_INTEGER;
+        const freeCpu = facts ? facts.cpus * this.ratios.cpu - used.vcpus : Number.MAX_SAFE_INTEGER;
         return { host: h, freeRam, freeCpu };
       })
       .filter((c) => c.freeRam >= spec.memoryMb && c.freeCpu >= spec.vcpus)

@@ -8,6 +8,7 @@ import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import type { TaskQueue } from '../tasks.js';
 import type { InstanceActions } from './instance-actions.js';
 import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from '../ports.js';
+import type { ServerExtrasLoader } from './server-extras.js';
 
 export interface ComputeApiDeps {
   db: Database;
@@ -23,4 +24,6 @@ export interface ComputeApiDeps {
   quotas: QuotaPort;
   keypairs: KeypairPort;
   serverGroups?: ServerGroupPort;
+  /** the row and view extras of one server in one read (GET /servers/{id}) */
+  extras: Pick<ServerExtrasLoader, 'findWithExtras'>;
 }

@@ -21,6 +21,7 @@ import type { ComputeApiDeps } from './compute-api-deps.js';
 import { createServers, type CreateServerInput, type CreateServerResult } from './create-server.js';
 import { accessIp } from './access-ips.js';
 import { PowerState } from '../../virt/power-state.js';
+import type { ServerExtras } from './server-extras.js';
 
 export interface UpdateServerInput {
   name?: string;
@@ -59,6 +60,14 @@ export class ComputeApi {
     const row = isUuidLike(uuid) ? await this.d.instances.findByUuid(uuid.toLowerCase()) : undefined;
     if (!row || row.deleted || !canSee(auth, row.project_id)) throw InstanceNotFound(uuid);
     return row;
+  }
+
+  /** `get` with what the server's view needs besides the row, read together (views/servers.ts). */
+  async getForView(auth: AuthContext, uuid: string): Promise<{ row: InstanceRow; extras: ServerExtras }> {
+    authorize(auth, 'read');
+    const found = isUuidLike(uuid) ? await this.d.extras.findWithExtras(uuid.toLowerCase()) : undefined;
+    if (!found || found.row.deleted || !canSee(auth, found.row.project_id)) throw InstanceNotFound(uuid);
+    return found;
   }
 
   // ---- create ------------------------------------------------------------------------------

@@ -133,20 +133,46 @@ const compiledScript = new vm.Script(MATCH_SCRIPT);
  */
 export function matchRows(rowCount: number, filters: RegexFilter[], budgetMs = REGEX_BUDGET_MS): number[] {
   if (filters.length === 0) return Array.from({ length: rowCount }, (_, i) => i);
-  const sandbox = {
+  return regexMatcher(filters, budgetMs)(
     rowCount,
-    filters: filters.map((f) => ({ param: f.param, texts: f.texts, ...regexParts(f.pattern, f.mysql !== false) })),
+    filters.map((f) => f.texts),
+  );
+}
+
+/**
+ * A matcher for `filters` (their patterns; texts come with each call) that keeps one sandbox for
+ * many calls, and one time budget for all of them together: the list walks the rows a page at a
+ * time (server-list.ts) and the budget bounds the whole request, as for one pass.
+ */
+export function regexMatcher(
+  filters: Pick<RegexFilter, 'param' | 'pattern' | 'mysql'>[],
+  budgetMs = REGEX_BUDGET_MS,
+): (rowCount: number, texts: string[][][]) => number[] {
+  const sandbox = {
+    rowCount: 0,
+    filters: filters.map((f) => ({
+      param: f.param,
+      texts: [] as string[][],
+      ...regexParts(f.pattern, f.mysql !== false),
+    })),
     current: '',
   };
   const ctx = vm.createContext(sandbox);
-  try {
-    return [...(compiledScript.runInContext(ctx, { timeout: budgetMs }) as number[])];
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
-    const param = sandbox.current;
-    const pattern = filters.find((f) => f.param === param)?.pattern ?? '';
-    throw new BadRequest(
-      `Invalid input for query parameters ${param}. Value: ${pattern}. The regular expression took too long to match.`,
-    );
-  }
+  const deadline = Date.now() + budgetMs;
+  return (rowCount, texts) => {
+    sandbox.rowCount = rowCount;
+    sandbox.filters.forEach((f, i) => {
+      f.texts = texts[i];
+    });
+    try {
+      return [...(compiledScript.runInContext(ctx, { timeout: Math.max(1, deadline - Date.now()) }) as number[])];
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
+      const param = sandbox.current;
+      const pattern = filters.find((f) => f.param === param)?.pattern ?? '';
+      throw new BadRequest(
+        `Invalid input for query parameters ${param}. Value: ${pattern}. The regular expression took too long to match.`,
+      );
+    }
+  };
 }

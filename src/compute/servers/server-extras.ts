@@ -1,10 +1,11 @@
-// Loads what a full server view needs besides the row (metadata, tags, newest fault, host) for a
-// whole page at once: a constant number of queries however many servers (no per-row queries).
+// Loads what a full server view needs besides the row (metadata, tags, newest fault, host):
+// for a whole page at once in a constant number of statements (metadata and tags together, the
+// hosts the page names, faults only when a server on it is in ERROR or DELETED), and for one
+// server together with its row in one statement.
 import type { InstanceRow } from '../../db/repositories/instances-repo.js';
-import type { InstanceMetadataRepo } from '../../db/repositories/instance-metadata-repo.js';
-import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.js';
 import type { InstanceFaultRow, InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo.js';
-import type { ComputeHostRow, HostsRepo } from '../../db/repositories/hosts-repo.js';
+import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
+import type { InstanceViewQueries } from '../../db/repositories/instance-view-queries.js';
 
 /** What a full view needs besides the row; list views batch-load these for the whole page. */
 export interface ServerExtras {
@@ -14,29 +15,30 @@ export interface ServerExtras {
   host: ComputeHostRow | undefined;
 }
 
+/** The vm_states whose view shows the newest fault (views/servers.ts: ERROR and DELETED). */
+const FAULT_STATES = new Set(['error', 'deleted']);
+
 export class ServerExtrasLoader {
   constructor(
-    private readonly metadata: InstanceMetadataRepo,
-    private readonly tags: InstanceTagsRepo,
+    private readonly views: InstanceViewQueries,
     private readonly faults: InstanceFaultsRepo,
-    private readonly hosts: HostsRepo,
   ) {}
 
   async loadMany(rows: InstanceRow[]): Promise<Map<string, ServerExtras>> {
     const uuids = rows.map((r) => r.uuid);
-    const faulty = rows.filter((r) => r.vm_state === 'error' || r.vm_state === 'deleted').map((r) => r.uuid);
-    const [meta, tags, faults, hosts] = await Promise.all([
-      this.metadata.getMany(uuids),
-      this.tags.getMany(uuids),
-      faulty.length ? this.faults.latestMany(faulty) : Promise.resolve(new Map()),
-      rows.some((r) => r.host_id !== null) ? this.hosts.list() : Promise.resolve([]),
+    const faulty = rows.filter((r) => FAULT_STATES.has(r.vm_state)).map((r) => r.uuid);
+    const hostIds = [...new Set(rows.flatMap((r) => (r.host_id === null ? [] : [r.host_id])))];
+    const [{ metadata, tags }, faults, hosts] = await Promise.all([
+      this.views.metadataAndTags(uuids),
+      faulty.length ? this.faults.latestMany(faulty) : Promise.resolve(new Map<string, InstanceFaultRow>()),
+      this.views.hostsByIds(hostIds),
     ]);
     const hostById = new Map(hosts.map((h) => [h.id, h]));
     return new Map(
       rows.map((r) => [
         r.uuid,
         {
-          metadata: meta.get(r.uuid) ?? {},
+          metadata: metadata.get(r.uuid) ?? {},
           tags: tags.get(r.uuid) ?? [],
           fault: faults.get(r.uuid),
           host: r.host_id !== null ? hostById.get(r.host_id) : undefined,
@@ -47,5 +49,13 @@ export class ServerExtrasLoader {
 
   async loadOne(row: InstanceRow): Promise<ServerExtras> {
     return (await this.loadMany([row])).get(row.uuid)!;
+  }
+
+  /** A server's row and view extras (deleted rows included: the caller decides), or undefined. */
+  async findWithExtras(uuid: string): Promise<{ row: InstanceRow; extras: ServerExtras } | undefined> {
+    const found = await this.views.findForView(uuid);
+    if (!found) return undefined;
+    const fault = FAULT_STATES.has(found.row.vm_state) ? (await this.faults.latestMany([uuid])).get(uuid) : undefined;
+    return { row: found.row, extras: { metadata: found.metadata, tags: found.tags, host: found.host, fault } };
   }
 }

@@ -7,7 +7,7 @@ import { wantsAllTenants } from '../../identity/policy.js';
 import { BadRequest, Forbidden, ChangesSinceAfterBefore } from '../../errors.js';
 import { statesFromStatus } from './states.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import { assertRegexParams, matchRows, type RegexFilter } from './regex-filter.js';
+import { assertRegexParams, matchRows, regexMatcher } from './regex-filter.js';
 import {
   INSTANCE_SORT_COLUMNS,
   addressesOf,
@@ -28,6 +28,8 @@ import {
 import { parseIsoTime } from '../../db/time.js';
 
 export const MAX_LIMIT = 1000;
+/** Rows the regex filters read per statement while they fill a page. */
+export const REGEX_CHUNK = 2000;
 
 /**
  * Filters Nova matches as a regular expression (db api _regex_instance_filter: every instances
@@ -205,8 +207,9 @@ export class ServerLister {
       filter.notTagsAny = split(q['not-tags-any']);
     }
 
-    // Regex filters (name, ip, ip6, the REGEX_COLUMNS) run in JS over one pre-query of the rows the
-    // other filters leave (SQLite has no REGEXP); the list query then filters on the matching uuids.
+    // Regex filters (name, ip, ip6, the REGEX_COLUMNS) run in JS (SQLite has no REGEXP) over the rows
+    // the other filters leave, read in the list's own order a chunk at a time until the page is
+    // full; the list query then takes the matching uuids.
     const regex: { param: string; column: keyof InstanceRow | 'ip' | 'ip6'; pattern: string }[] = [];
     const name = last(q.name) ?? last(q.display_name);
     if (name !== undefined)
@@ -219,14 +222,6 @@ export class ServerLister {
       const v = last(q[param]);
       if (v !== undefined) regex.push({ param, column: param, pattern: v });
     }
-    if (regex.length > 0) {
-      filter.uuids = await this.regexMatches(
-        { ...filter, sort: [{ column: 'id', dir: 'asc' }], limit: 1_000_000 },
-        regex,
-      );
-      if (filter.uuids.length === 0) return { rows: [], more: false, limit: undefined };
-    }
-
     filter.sort = this.sortOrder(q, admin);
     const rawLimit = last(q.limit);
     let limit: number | undefined;
@@ -245,6 +240,10 @@ export class ServerLister {
       if (!m || (projectId !== null && m.project_id !== projectId))
         throw new BadRequest(`marker [${marker}] not found`);
       filter.marker = m;
+    }
+    if (regex.length > 0) {
+      filter.uuids = await this.regexMatches(filter, regex, pageSize + 1);
+      if (filter.uuids.length === 0) return { rows: [], more: false, limit: undefined };
     }
     const rows = await this.repo.list(filter);
     const more = rows.length > pageSize;
@@ -297,37 +296,50 @@ export class ServerLister {
     return (await this.hosts.list()).map((h) => ({ id: h.id, name: h.name }));
   }
 
-  /** One pre-query (only the columns the patterns read), then the bounded match (regex-filter.ts). */
+  /**
+   * The uuids of the first `want` rows (in the list's order, after its marker) that pass every
+   * regex: the rows the other filters leave are read REGEX_CHUNK at a time, with only the columns
+   * the patterns and the order read, and matched under one time budget (regex-filter.ts); the walk
+   * stops as soon as the page is full, so a page never reads more rows than it must.
+   */
   private async regexMatches(
     filter: InstanceListQuery,
     regex: { param: string; column: keyof InstanceRow | 'ip' | 'ip6'; pattern: string }[],
+    want: number,
   ): Promise<string[]> {
-    const columns = new Set<keyof InstanceRow>(['uuid']);
+    const columns = new Set<keyof InstanceRow>(['uuid', 'id']);
+    for (const s of filter.sort) columns.add(s.column);
     for (const r of regex) columns.add(r.column === 'ip' || r.column === 'ip6' ? 'addresses_json' : r.column);
-    const rows = await this.repo.list({ ...filter, columns: [...columns] });
-    const filters: RegexFilter[] = regex.map(({ param, column, pattern }) => {
-      if (column === 'ip' || column === 'ip6') {
-        // Nova runs ip/ip6 in Python over the port addresses: no MySQL rewriting.
-        const version = column === 'ip' ? 4 : 6;
-        return {
-          param,
-          pattern,
-          mysql: false,
-          texts: rows.map((r) =>
+    const match = regexMatcher(
+      regex.map(({ param, column, pattern }) => ({ param, pattern, mysql: column !== 'ip' && column !== 'ip6' })),
+    );
+    const out: string[] = [];
+    let marker = filter.marker;
+    for (;;) {
+      const rows = await this.repo.list({ ...filter, marker, columns: [...columns], limit: REGEX_CHUNK });
+      const texts = regex.map(({ column }) => {
+        if (column === 'ip' || column === 'ip6') {
+          // Nova runs ip/ip6 in Python over the port addresses: no MySQL rewriting.
+          const version = column === 'ip' ? 4 : 6;
+          return rows.map((r) =>
             addressesOf(r)
               .filter((a) => a.version === version)
               .map((a) => a.addr),
-          ),
-        };
-      }
-      // A NULL column never matches (SQL: NULL REGEXP x is not true).
-      const texts = rows.map((r) => {
-        const value = r[column] as string | number | null | undefined;
-        if (value === null || value === undefined) return [];
-        return TIMESTAMP_COLUMNS.has(column) ? timestampTexts(String(value)) : [String(value)];
+          );
+        }
+        // A NULL column never matches (SQL: NULL REGEXP x is not true).
+        return rows.map((r) => {
+          const value = r[column] as string | number | null | undefined;
+          if (value === null || value === undefined) return [];
+          return TIMESTAMP_COLUMNS.has(column) ? timestampTexts(String(value)) : [String(value)];
+        });
       });
-      return { param, pattern, texts };
-    });
-    return matchRows(rows.length, filters).map((i) => rows[i].uuid);
+      for (const i of match(rows.length, texts)) {
+        out.push(rows[i].uuid);
+        if (out.length >= want) return out;
+      }
+      if (rows.length < REGEX_CHUNK) return out;
+      marker = rows[rows.length - 1];
+    }
   }
 }

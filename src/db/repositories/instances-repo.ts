@@ -221,6 +221,11 @@ export class InstancesRepo {
   }
 
   async list(q: InstanceListQuery, trx: Db = this.db): Promise<InstanceRow[]> {
+    return ((await this.listQuery(q, trx)) as InstanceRow[]).map(normalizeInstance);
+  }
+
+  /** The list's one statement, unexecuted (tests read its plan: test/db/instance-list-plans.test.ts). */
+  listQuery(q: InstanceListQuery, trx: Db = this.db) {
     const query = sql(trx)<InstanceRow>('instances').select(
       q.columns ? q.columns.map((c) => `instances.${c}`) : 'instances.*',
     );
@@ -270,7 +275,7 @@ export class InstancesRepo {
     // NULL is the smallest value on both engines (PostgreSQL would put it last ascending by default).
     for (const s of sort) query.orderByRaw(`?? ${s.dir} nulls ${s.dir === 'asc' ? 'first' : 'last'}`, [s.column]);
     query.limit(q.limit);
-    return (await query).map(normalizeInstance);
+    return query;
   }
 
   /** Puts the servers in a server group. */
@@ -301,23 +306,21 @@ export class InstancesRepo {
     return Number((r as { n: number | string } | undefined)?.n ?? 0);
   }
 
-  /** Live servers on a host, for the scheduler's resource accounting. */
+  /**
+   * Live servers on a host (deleted = false, host_id set), for the scheduler's resource accounting:
+   * the rows the database's triggers keep (migration compute_host_usage), one per host.
+   */
   async usageByHost(trx: Db = this.db): Promise<Map<number, { vcpus: number; memoryMb: number; count: number }>> {
-    const rows = await sql(trx)('instances')
-      .where({ deleted: false })
-      .whereNotNull('host_id')
-      .groupBy('host_id')
-      .select(
-        'host_id',
-        sql(trx).raw('sum(vcpus) as vcpus'),
-        sql(trx).raw('sum(memory_mb) as mem'),
-        sql(trx).raw('count(*) as n'),
-      );
+    const rows = await sql(trx)('compute_host_usage')
+      .where('instances', '>', 0)
+      .select('host_id', 'vcpus', 'memory_mb', 'instances');
     return new Map(
-      rows.map((r: { host_id: number; vcpus: number; mem: number; n: number }) => [
-        Number(r.host_id),
-        { vcpus: Number(r.vcpus), memoryMb: Number(r.mem), count: Number(r.n) },
-      ]),
+      rows.map(
+        (r: { host_id: number; vcpus: number | string; memory_mb: number | string; instances: number | string }) => [
+          Number(r.host_id),
+          { vcpus: Number(r.vcpus), memoryMb: Number(r.memory_mb), count: Number(r.instances) },
+        ],
+      ),
     );
   }
 }

@@ -81,6 +81,8 @@ export interface CallOptions {
   okNotFound?: boolean;
   /** deadline of this call; the request is aborted when it passes */
   timeoutMs: number;
+  /** a deadline that may grow while the call runs, read again when `timeoutMs` passes (spawns) */
+  deadlineMs?: () => number;
 }
 
 /**
@@ -94,11 +96,19 @@ export async function call<T>(
 ): Promise<T | undefined> {
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  const started = Date.now();
+  let want = opts.timeoutMs; // grows with deadlineMs, never shrinks
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      ac.abort();
-      reject(new DriverError(`Docker did not answer in time during ${what} (${opts.timeoutMs} ms)`, 'timeout'));
-    }, opts.timeoutMs);
+    const arm = (ms: number) => {
+      timer = setTimeout(() => {
+        want = Math.max(want, opts.deadlineMs?.() ?? 0);
+        const left = started + want - Date.now();
+        if (left > 0) return arm(left);
+        ac.abort();
+        reject(new DriverError(`Docker did not answer in time during ${what} (${want} ms)`, 'timeout'));
+      }, ms);
+    };
+    arm(opts.timeoutMs);
   });
   try {
     return await Promise.race([fn(ac.signal), deadline]);

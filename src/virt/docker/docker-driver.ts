@@ -25,7 +25,24 @@ import { demux, fromListEntry, missingInfo, toInstanceInfo } from './container-i
 export type { DockerDriverOptions } from './docker-engine.js';
 export { demux } from './container-info.js';
 
+/** How many spawns on one engine share one ordinary call deadline (see spawnDeadline). */
+export const SPAWNS_PER_DEADLINE = 4;
+
+/**
+ * The deadline of one create/start call while `inFlight` spawns run on the engine. dockerd does one
+ * engine's starts largely one after another, so n starts at once take about n times as long: the
+ * deadline grows in steps of the ordinary one per SPAWNS_PER_DEADLINE spawns in flight, the budget
+ * the last of them had when spawns queued four at a time (before 2026-12, spawn-gate.ts). A call
+ * reads it again when its deadline passes, so spawns that arrive after it extend it too.
+ */
+export function spawnDeadline(timeoutMs: number, inFlight: number): number {
+  return timeoutMs * Math.max(1, Math.ceil(inFlight / SPAWNS_PER_DEADLINE));
+}
+
 export class DockerDriver extends DockerEngine implements ComputeDriver {
+  /** spawns running on this engine now (the deadline of each of their calls grows with them) */
+  private spawnsInFlight = 0;
+
   private container(instanceUuid: string, client: Docker = this.docker) {
     return client.getContainer(containerName(instanceUuid));
   }
@@ -44,6 +61,15 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
   }
 
   async spawn(spec: SpawnSpec): Promise<InstanceInfo> {
+    this.spawnsInFlight += 1;
+    try {
+      return await this.spawnCounted(spec);
+    } finally {
+      this.spawnsInFlight -= 1;
+    }
+  }
+
+  private async spawnCounted(spec: SpawnSpec): Promise<InstanceInfo> {
     const memory = spec.memoryMb * 1024 * 1024;
     const cpus = await this.cpusFor(spec.vcpus);
     const tty = spec.tty ?? true;
@@ -86,8 +112,15 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
     } catch (err) {
       throw new DriverError((err as Error).message);
     }
+    // The deadline of create and start grows with the spawns in flight (spawnDeadline), so these
+    // calls go through the client without docker-modem's fixed idle timeout.
+    const grows = { timeoutMs: this.timeoutMs, deadlineMs: () => spawnDeadline(this.timeoutMs, this.spawnsInFlight) };
     try {
-      await this.call('create container', (abortSignal) => this.docker.createContainer({ ...body, abortSignal }));
+      await this.call(
+        'create container',
+        (abortSignal) => this.streams.createContainer({ ...body, abortSignal }),
+        grows,
+      );
       // Injected files go in between create and start, so the first process already sees them.
       if (tar) {
         await this.call('put injected files', (abortSignal) =>
@@ -96,8 +129,8 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
       }
       await this.call(
         'start container',
-        (abortSignal) => this.container(spec.instanceUuid).start({ abortSignal } as object),
-        { okNotModified: true },
+        (abortSignal) => this.container(spec.instanceUuid, this.streams).start({ abortSignal } as object),
+        { okNotModified: true, ...grows },
       );
       return await this.getInfo(spec.instanceUuid);
     } catch (err) {

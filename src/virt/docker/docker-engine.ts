@@ -58,7 +58,7 @@ export abstract class DockerEngine {
   protected call<T>(
     what: string,
     fn: (abortSignal: AbortSignal) => Promise<T>,
-    o: { okNotModified?: boolean; okNotFound?: boolean; timeoutMs?: number } = {},
+    o: { okNotModified?: boolean; okNotFound?: boolean; timeoutMs?: number; deadlineMs?: () => number } = {},
   ) {
     return call(what, fn, { ...o, timeoutMs: o.timeoutMs ?? this.timeoutMs });
   }

@@ -24,7 +24,9 @@ import { FakeNetworks } from './fake-networks.js';
 import { tarOf } from '../tar-writer.js';
 import { PowerState } from '../power-state.js';
 
-import { FakeEngine, type FakeContainer } from './fake-engine.js';
+import { FakeEngine, bootLine, type FakeContainer } from './fake-engine.js';
+
+export { FAKE_CALLS_KEPT, type FakeDriverOptions } from './fake-engine.js';
 
 export class FakeDriver extends FakeEngine implements ComputeDriver {
   // ---- host -----------------------------------------------------------------------------------
@@ -35,11 +37,12 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
   async hostInfo(): Promise<HostInfo> {
     if (this.down) throw engineUnreachable();
     const running = [...this.containers.values()].filter((c) => c.status === 'running').length;
+    const disk = this.options.diskBytes ?? 100 * 1024 ** 3;
     return {
-      cpus: 2,
-      memoryBytes: 24 * 1024 ** 3,
-      diskTotalBytes: 100 * 1024 ** 3,
-      diskFreeBytes: 80 * 1024 ** 3,
+      cpus: this.options.cpus ?? 2,
+      memoryBytes: this.options.memoryBytes ?? 24 * 1024 ** 3,
+      diskTotalBytes: disk,
+      diskFreeBytes: Math.round(disk * 0.8),
       serverVersion: '20.10.24+fake',
       apiVersion: '1.41',
       operatingSystem: 'Fake OS',
@@ -86,17 +89,32 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
       throw new DriverError(`Conflict. The container name "/nova-${spec.instanceUuid}" is already in use`, 'conflict');
     if (!this.images.has(spec.image)) throw new DriverError(`No such image: ${spec.image}`, 'not-found');
     const now = new Date().toISOString();
+    const lean = this.options.lean === true;
+    const n = spec.network ? this.nextIp++ : 0;
     this.containers.set(spec.instanceUuid, {
-      spec,
-      id: createHash('sha256').update(spec.instanceUuid).digest('hex'),
+      spec: lean
+        ? {
+            instanceUuid: spec.instanceUuid,
+            projectId: spec.projectId,
+            hostname: spec.hostname,
+            image: spec.image,
+            memoryMb: spec.memoryMb,
+            vcpus: spec.vcpus,
+            pidsLimit: spec.pidsLimit,
+            network: spec.network,
+            ...(spec.extraLabels ? { extraLabels: spec.extraLabels } : {}),
+          }
+        : spec,
+      id: lean ? null : containerIdOf(spec.instanceUuid),
       status: 'running',
       exitCode: null,
       startedAt: now,
       finishedAt: null,
-      output: `booted ${spec.hostname}\n`,
+      output: lean ? null : bootLine(spec.hostname),
       memoryMb: spec.memoryMb,
       vcpus: spec.vcpus,
-      ip: spec.network ? `198.18.0.${this.nextIp++}` : null,
+      // 198.18.0.2, 198.18.0.3 … then on into 198.18.1.x and beyond
+      ip: spec.network ? `198.18.${(n >> 8) & 255}.${n & 255}` : null,
     });
     this.emit(spec.instanceUuid, 'start');
     return this.getInfo(spec.instanceUuid);
@@ -225,7 +243,7 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
             : PowerState.SHUTDOWN;
     return {
       instanceUuid: c.spec.instanceUuid,
-      containerId: c.id,
+      containerId: c.id ?? containerIdOf(c.spec.instanceUuid),
       powerState: ps,
       status: c.status,
       exitCode: c.exitCode,
@@ -263,7 +281,7 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
   async getConsoleOutput(instanceUuid: string, tailLines?: number): Promise<string> {
     const c = this.containers.get(instanceUuid);
     if (!c) return '';
-    return lastLines(c.output, tailLines);
+    return lastLines(c.output ?? bootLine(c.spec.hostname), tailLines);
   }
   async getStats(instanceUuid: string): Promise<InstanceStats> {
     const c = this.must(instanceUuid);
@@ -349,4 +367,8 @@ async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
   return Buffer.concat(chunks);
+}
+
+function containerIdOf(instanceUuid: string): string {
+  return createHash('sha256').update(instanceUuid).digest('hex');
 }

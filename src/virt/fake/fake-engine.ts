@@ -26,13 +26,16 @@ export type Op =
   | 'network';
 
 export interface FakeContainer {
+  /** the spawn spec (a lean driver keeps only what its answers read: see FakeDriverOptions.lean) */
   spec: SpawnSpec;
-  id: string;
+  /** the container id; a lean driver derives it when asked */
+  id: string | null;
   status: 'created' | 'running' | 'paused' | 'exited' | 'dead';
   exitCode: number | null;
   startedAt: string | null;
   finishedAt: string | null;
-  output: string;
+  /** what the container printed; null: only the boot line (a lean driver writes it when asked) */
+  output: string | null;
   memoryMb: number;
   vcpus: number;
   ip: string | null;
@@ -43,6 +46,22 @@ interface Injection {
   times: number;
   delayMs?: number;
 }
+
+export interface FakeDriverOptions {
+  /** what hostInfo reports (defaults: 2 CPUs, 24 GiB, 100 GiB of disk) */
+  cpus?: number;
+  memoryBytes?: number;
+  diskBytes?: number;
+  /**
+   * Keep only a few fields per container (no copy of the spawn spec's environment, mounts or
+   * files; the id and console text made when asked), so that a fleet of fake hosts holds 100,000
+   * servers in little memory. Tests that read `containers.get(id).spec` use the full default.
+   */
+  lean?: boolean;
+}
+
+/** How many recent calls `calls` keeps (older ones go: a long-running fake host must not grow). */
+export const FAKE_CALLS_KEPT = 10_000;
 
 export abstract class FakeEngine {
   readonly containers = new Map<string, FakeContainer>();
@@ -65,7 +84,10 @@ export abstract class FakeEngine {
   protected nextIp = 2;
   down = false;
 
-  constructor(readonly hostName = 'fake-host') {
+  constructor(
+    readonly hostName = 'fake-host',
+    protected readonly options: FakeDriverOptions = {},
+  ) {
     this.images.set('sha256:' + 'f'.repeat(64), Buffer.from('fake'));
   }
 
@@ -132,10 +154,11 @@ export abstract class FakeEngine {
   /** Append to what the container "printed". */
   print(instanceUuid: string, text: string): void {
     const c = this.containers.get(instanceUuid);
-    if (c) c.output += text;
+    if (c) c.output = (c.output ?? bootLine(c.spec.hostname)) + text;
   }
 
   protected async enter(op: Op, what: string): Promise<void> {
+    if (this.calls.length >= FAKE_CALLS_KEPT) this.calls.splice(0, FAKE_CALLS_KEPT / 2);
     this.calls.push(`${op} ${what}`);
     const d = this.delays.get(op);
     if (d) await new Promise((r) => setTimeout(r, d));
@@ -163,4 +186,8 @@ export abstract class FakeEngine {
     if (!c) throw noSuchContainer(`nova-${instanceUuid}`);
     return c;
   }
+}
+
+export function bootLine(hostname: string): string {
+  return `booted ${hostname}\n`;
 }

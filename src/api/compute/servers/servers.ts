@@ -137,8 +137,8 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
   app.get(`${base}/detail`, list(true));
 
   app.get<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
-    const row = await compute.get(req.auth, req.params.id);
-    return { server: renderServerShow(view(req), row, await serverExtras.loadOne(row), 'show') };
+    const { row, extras } = await compute.getForView(req.auth, req.params.id);
+    return { server: renderServerShow(view(req), row, extras, 'show') };
   });
 
   app.put<{ Params: { id: string } }>(`${base}/:id`, { config: { bodies: updateServerBodies } }, async (req) => {

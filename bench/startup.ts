@@ -1,0 +1,98 @@
+// Start-up and idle memory of the production command, against a bare Fastify process:
+//   - time from spawn to the first 200 on GET /compute/v2.1 (polled every 10 ms);
+//   - after BENCH_IDLE_SECONDS (3) idle, VmRSS summed over the whole process tree (npm, sh,
+//     wrappers and the server), and the server process alone.
+// The command is `npm start` (scripts/start.sh) with the fake driver and a temp data dir; the
+// baseline is `node bench/lib/bare-server.mjs`. Each is started BENCH_STARTS (3) times, interleaved.
+// Run: npx tsx bench/startup.ts
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, machineLine, median, mib, msSince, report, sleep, treeRssKb } from './lib/common.js';
+import { ADMIN_PASSWORD, ROOT, waitFor200 } from './lib/service.js';
+
+const STARTS = Number(process.env.BENCH_STARTS ?? 3);
+const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 3);
+
+interface Sample {
+  ms: number;
+  treeKb: number;
+  biggestKb: number;
+  members: string;
+}
+
+async function measure(command: string, args: string[], env: Record<string, string>): Promise<Sample> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-startup-'));
+  const t0 = process.hrtime.bigint();
+  // Its own process group, so that the whole tree (npm → sh → node …) is ended by this one id.
+  const child: ChildProcess = spawn(command, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      NOVADOCK_PORT: String(port),
+      NOVADOCK_HOST: '127.0.0.1',
+      NOVADOCK_DATA_DIR: dataDir,
+    },
+  });
+  try {
+    await waitFor200(`http://127.0.0.1:${port}/compute/v2.1`, child, 120_000);
+    const ms = msSince(t0);
+    await sleep(IDLE_S * 1000);
+    const tree = treeRssKb(child.pid!);
+    return {
+      ms,
+      treeKb: tree.totalKb,
+      biggestKb: Math.max(...tree.members.map((m) => m.rssKb)),
+      members: tree.members.map((m) => `${m.comm} ${mib(m.rssKb).toFixed(0)}`).join(', '),
+    };
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    const t = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 15_000);
+    await exited;
+    clearTimeout(t);
+    await sleep(200); // the server node exits just after its wrappers
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+console.log(machineLine());
+const svcEnv = { NOVADOCK_COMPUTE_DRIVER: 'fake', NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, NOVADOCK_LOG_LEVEL: 'warn' };
+const svc: Sample[] = [];
+const bare: Sample[] = [];
+for (let i = 0; i < STARTS; i++) {
+  bare.push(await measure(process.execPath, [path.join(ROOT, 'bench/lib/bare-server.mjs')], {}));
+  svc.push(await measure('npm', ['start', '--silent'], svcEnv));
+}
+report({
+  name: 'startup npm start -> first 200 on /compute/v2.1',
+  value: median(svc.map((s) => s.ms)),
+  unit: 'ms',
+  baselineName: 'bare Fastify process (node bare-server.mjs)',
+  baseline: median(bare.map((s) => s.ms)),
+  notes: `${svc.map((s) => s.ms.toFixed(0)).join('/')} vs ${bare.map((s) => s.ms.toFixed(0)).join('/')} ms`,
+});
+report({
+  name: `startup idle RSS of the whole process tree (${IDLE_S} s after the first 200)`,
+  value: mib(median(svc.map((s) => s.treeKb))),
+  unit: 'MiB',
+  baselineName: 'bare Fastify process',
+  baseline: mib(median(bare.map((s) => s.treeKb))),
+  notes: `tree: ${svc[svc.length - 1].members} (MiB); largest process ${mib(median(svc.map((s) => s.biggestKb))).toFixed(0)} MiB`,
+});

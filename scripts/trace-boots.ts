@@ -1,0 +1,220 @@
+// A timeline of N concurrent boots on the real Docker Engine, to see what serializes them: the
+// service runs in this process with its classes instrumented from outside (prototype wrappers, no
+// change to src/): every Docker API call (docker-modem dial), the task runner's claims and task
+// runs, the per-server lock waits, the driver's steps, and the SQL statements with their times.
+// Prints per-phase medians, how many Docker calls were in flight over time, and the busiest SQL.
+// Run: DOCKER_HOST=unix:///var/run/docker.sock npx tsx scripts/trace-boots.ts [n=20]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { median, msSince } from '../bench/lib/common.js';
+import { startInProcess } from '../bench/lib/service.js';
+import { seedImage, unlimitedQuota } from '../test/helpers/servers.js';
+import { DockerDriver } from '../src/virt/docker/docker-driver.js';
+import { TaskRunner } from '../src/worker/task-runner.js';
+import { InstanceLocks } from '../src/worker/instance-locks.js';
+import { sql } from '../src/db/sql.js';
+
+const N = Number(process.argv[2] ?? 20);
+const require = createRequire(import.meta.url);
+const Modem = require('docker-modem');
+const T0 = process.hrtime.bigint();
+const now = () => msSince(T0);
+
+interface Span {
+  what: string;
+  key: string;
+  start: number;
+  end: number;
+}
+const spans: Span[] = [];
+function span(what: string, key: string, start: number): void {
+  spans.push({ what, key, start, end: now() });
+}
+
+// Docker API calls
+const dial = Modem.prototype.dial;
+Modem.prototype.dial = function (options: { method: string; path: string }, cb: (err: unknown, data: unknown) => void) {
+  const start = now();
+  const p = options.path
+    .replace(/\?.*$/, '')
+    .replace(/nova-[0-9a-f-]{36}/, 'nova-*')
+    .replace(/[0-9a-f]{64}/, '<id>');
+  if (p.includes('/events')) return dial.call(this, options, cb);
+  const key = /nova-([0-9a-f-]{36})/.exec(options.path)?.[1] ?? '';
+  return dial.call(this, options, (err: unknown, data: unknown) => {
+    span(`docker ${options.method} ${p}`, key, start);
+    cb(err, data);
+  });
+};
+// Driver steps
+type Method = (this: unknown, ...args: unknown[]) => Promise<unknown>;
+const patchable = (proto: object) => proto as Record<string, Method>;
+for (const m of ['spawn', 'getInfo', 'ensureNetwork', 'imageExists', 'loadImage', 'destroy'] as const) {
+  const proto = patchable(DockerDriver.prototype);
+  const orig = proto[m];
+  proto[m] = async function (...args: unknown[]) {
+    const start = now();
+    try {
+      return await orig.apply(this, args);
+    } finally {
+      const first = args[0] as string | { instanceUuid?: string } | undefined;
+      span(`driver.${m}`, typeof first === 'string' ? first : (first?.instanceUuid ?? ''), start);
+    }
+  };
+}
+// Task runner: claims (findById + claim) happen in pump; a task's run is execute()
+const runner = patchable(TaskRunner.prototype);
+const execute = runner.execute;
+runner.execute = async function (...args: unknown[]) {
+  const row = args[0] as { instance_uuid: string; kind: string };
+  const start = now();
+  try {
+    return await execute.call(this, row);
+  } finally {
+    span(`task ${row.kind}`, row.instance_uuid, start);
+  }
+};
+const pump = runner.pump;
+runner.pump = async function () {
+  const start = now();
+  try {
+    return await pump.call(this);
+  } finally {
+    span('taskrunner.pump (claims, one by one)', '', start);
+  }
+};
+// Per-server lock: time waiting for it
+const run = InstanceLocks.prototype.run;
+InstanceLocks.prototype.run = function <T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const start = now();
+  return run.call(this, key, async () => {
+    span('lock wait', key, start);
+    const s2 = now();
+    try {
+      return await fn();
+    } finally {
+      span('lock held', key, s2);
+    }
+  }) as Promise<T>;
+};
+
+const svc = await startInProcess('trace', {
+  computeDriver: 'docker',
+  dockerHost: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+});
+const statements: { sql: string; start: number; ms: number; uid: string }[] = [];
+const knex = sql(svc.built.services.db);
+knex.on('query', (q: { sql: string; __knexQueryUid: string }) =>
+  statements.push({ sql: q.sql, start: now(), ms: NaN, uid: q.__knexQueryUid }),
+);
+knex.on('query-response', (_r: unknown, q: { __knexQueryUid: string }) => {
+  const e = statements.find((x) => x.uid === q.__knexQueryUid);
+  if (e) e.ms = now() - e.start;
+});
+const worker = svc.built.services.worker;
+try {
+  await unlimitedQuota(svc.built.services);
+  const tar = path.join(svc.dataDir, 'image.tar');
+  execFileSync('docker', ['image', 'save', process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest', '-o', tar]);
+  const image = await seedImage(svc.built.services, { name: 'busybox', data: fs.readFileSync(tar) });
+  const create = async (name: string) => {
+    const start = now();
+    const r = await svc.call('POST', '/compute/v2.1/servers', {
+      server: { name, imageRef: image.id, flavorRef: '6', networks: 'auto' },
+    });
+    if (r.status !== 202) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+    span('POST /servers', r.body.server.id, start);
+    return r.body.server.id as string;
+  };
+  const warm = await create('warm');
+  await worker.drain();
+  await svc.call('DELETE', `/compute/v2.1/servers/${warm}`);
+  await worker.drain();
+  await svc.built.services.drift.eventWatcher.idle();
+  spans.length = 0;
+  statements.length = 0;
+
+  const t = now();
+  const ids = await Promise.all(Array.from({ length: N }, (_, i) => create(`trace-${i}`)));
+  await worker.drain();
+  const wall = now() - t;
+  const settled = now();
+  await svc.built.services.drift.eventWatcher.idle();
+  const afterEvents = now() - settled;
+
+  console.log(
+    `${N} concurrent boots: all ACTIVE after ${wall.toFixed(0)} ms; event-driven syncs went on ${afterEvents.toFixed(0)} ms longer`,
+  );
+  const byWhat = new Map<string, number[]>();
+  for (const s of spans)
+    if (s.start >= t) (byWhat.get(s.what) ?? byWhat.set(s.what, []).get(s.what)!).push(s.end - s.start);
+  console.log('\nspans (count, median ms, max ms, sum ms):');
+  for (const [w, xs] of [...byWhat].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
+    console.log(
+      `  ${String(xs.length).padStart(4)} ${median(xs).toFixed(1).padStart(8)} ${Math.max(...xs)
+        .toFixed(1)
+        .padStart(8)} ${xs
+        .reduce((x, y) => x + y, 0)
+        .toFixed(0)
+        .padStart(8)}  ${w}`,
+    );
+  }
+  // Docker calls in flight, sampled every 100 ms
+  const docker = spans.filter((s) => s.what.startsWith('docker') && s.start >= t);
+  const line: string[] = [];
+  for (let x = t; x < t + wall; x += 250) line.push(String(docker.filter((s) => s.start <= x && s.end > x).length));
+  console.log(`\nDocker calls in flight every 250 ms: ${line.join(' ')}`);
+  const starts = spans
+    .filter((s) => s.what === 'docker POST /containers/nova-*/start' && s.start >= t)
+    .sort((a, b) => a.start - b.start);
+  console.log(
+    `container starts issued at (ms after the first POST): ${starts.map((s) => (s.start - t).toFixed(0)).join(' ')}`,
+  );
+  console.log(
+    `container starts done at: ${starts
+      .map((s) => (s.end - t).toFixed(0))
+      .sort((a, b) => Number(a) - Number(b))
+      .join(' ')}`,
+  );
+  // per server: POST -> task start -> spawn start -> create -> start -> task end
+  const per = ids.map((id) => {
+    const f = (w: string) => spans.find((s) => s.key === id && s.what === w);
+    const post = f('POST /servers');
+    const task = f('task build');
+    const spawn = f('driver.spawn');
+    return {
+      post: post!.end - t,
+      taskStart: (task?.start ?? NaN) - t,
+      spawnStart: (spawn?.start ?? NaN) - t,
+      spawnEnd: (spawn?.end ?? NaN) - t,
+      taskEnd: (task?.end ?? NaN) - t,
+    };
+  });
+  console.log(
+    '\nper server (ms after the first POST): POST answered / task started / driver.spawn called / spawn done / task done',
+  );
+  for (const p of per.sort((a, b) => a.taskEnd - b.taskEnd))
+    console.log(
+      `  ${[p.post, p.taskStart, p.spawnStart, p.spawnEnd, p.taskEnd].map((x) => x.toFixed(0).padStart(6)).join(' ')}`,
+    );
+  const inWindow = statements.filter((q) => q.start >= t);
+  const bySql = new Map<string, { n: number; ms: number }>();
+  for (const q of inWindow) {
+    const k = q.sql.slice(0, 90);
+    const e = bySql.get(k) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += q.ms;
+    bySql.set(k, e);
+  }
+  console.log(
+    `\nSQL during the boots: ${inWindow.length} statements (${(inWindow.length / N).toFixed(1)} per server); busiest:`,
+  );
+  for (const [k, v] of [...bySql].sort((a, b) => b[1].n - a[1].n).slice(0, 15))
+    console.log(`  ${String(v.n).padStart(4)} x ${(v.ms / v.n).toFixed(2)} ms  ${k}`);
+  await Promise.all(ids.map((id) => svc.call('DELETE', `/compute/v2.1/servers/${id}`)));
+  await worker.drain();
+} finally {
+  await svc.close();
+}

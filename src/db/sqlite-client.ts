@@ -1,0 +1,127 @@
+// knex's better-sqlite3 client, keeping each connection's prepared statements. knex prepares every
+// statement anew: on GET /servers/{id} that was a fifth of the request's CPU time (profile in
+// bench/read.ts with BENCH_CPU_PROF). A statement is prepared once per distinct SQL text and kept in
+// a bounded per-connection map; SQLite re-prepares a kept statement by itself after a schema change.
+// better-sqlite3 runs a statement synchronously to the end (knex only calls all() and run()), so
+// one statement object is never in use twice at once.
+//
+// For a database file it also offers a second, read-only connection for the hottest reads
+// (`readConnection`): a statement run on it directly costs a third of the same read through knex's
+// runner and pool (22 µs against 64 µs of CPU for GET /servers/{id}'s one statement). WAL lets it
+// read while the pool's connection writes, and each statement sees what was committed when it
+// began, so a read after a write in this process sees the write. Never inside a transaction (that
+// read must see the transaction's own writes), never for an in-memory database (private to its
+// connection).
+import { createRequire } from 'node:module';
+import type { Knex } from 'knex';
+
+interface Statement {
+  readonly reader: boolean;
+  all(bindings: unknown[]): unknown[];
+  run(bindings: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  safeIntegers(on: boolean): Statement;
+}
+interface Connection {
+  prepare(sql: string): Statement;
+  pragma(s: string): unknown;
+  close(): void;
+}
+type DatabaseClass = new (file: string, opts: { readonly: boolean; fileMustExist: boolean }) => Connection;
+interface QueryObject {
+  sql: string;
+  bindings?: unknown[];
+  options?: { safeIntegers?: unknown };
+  response?: unknown;
+  context?: { lastID: number | bigint; changes: number };
+}
+interface BetterSqlite3Client {
+  _formatBindings(bindings: unknown[] | undefined): unknown[];
+  destroy(callback?: unknown): Promise<void>;
+  config: { connection?: { filename?: string } };
+}
+
+export interface ReadConnection {
+  /** The rows of a SELECT (`?` placeholders, bindings as better-sqlite3 takes them), prepared once per SQL text. */
+  all<T>(sql: string, bindings: readonly unknown[]): T[];
+}
+type ClientClass = new (config: object) => BetterSqlite3Client;
+
+/** Distinct statements kept per connection; past this the map starts over (IN-lists vary in length). */
+export const STATEMENT_CACHE_SIZE = 1000;
+
+const require = createRequire(import.meta.url);
+const Base = require('knex/lib/dialects/better-sqlite3/index.js') as ClientClass;
+
+const caches = new WeakMap<Connection, Map<string, Statement>>();
+
+/** How many statements were prepared (tests: the second run of a query prepares nothing). */
+export const statementStats = { prepared: 0 };
+
+function statementFor(connection: Connection, sql: string): Statement {
+  let cache = caches.get(connection);
+  if (!cache) {
+    cache = new Map();
+    caches.set(connection, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = connection.prepare(sql);
+    statementStats.prepared++;
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+export class CachingBetterSqlite3Client extends Base implements ReadConnection {
+  private reader: Connection | null = null;
+
+  /** The read-only connection (opened on first use), or null when the database is not a file. */
+  get readConnection(): ReadConnection | null {
+    const file = this.config.connection?.filename;
+    return file && file !== ':memory:' ? this : null;
+  }
+
+  all<T>(sql: string, bindings: readonly unknown[]): T[] {
+    if (!this.reader) {
+      const Database = require('better-sqlite3') as DatabaseClass;
+      this.reader = new Database(this.config.connection!.filename!, { readonly: true, fileMustExist: true });
+      this.reader.pragma('busy_timeout = 5000');
+    }
+    return statementFor(this.reader, sql).all([...bindings]) as T[];
+  }
+
+  override async destroy(callback?: unknown): Promise<void> {
+    this.reader?.close();
+    this.reader = null;
+    return super.destroy(callback);
+  }
+
+  // The same steps as knex's own _query (lib/dialects/better-sqlite3), with the statement kept.
+  async _query(connection: Connection | undefined, obj: QueryObject): Promise<QueryObject> {
+    if (!obj.sql) throw new Error('The query is empty');
+    if (!connection) throw new Error('No connection provided');
+    const safeIntegers = obj.options?.safeIntegers;
+    // A statement with its own integer mode is not shared (the mode sticks to the statement).
+    const statement =
+      typeof safeIntegers === 'boolean'
+        ? connection.prepare(obj.sql).safeIntegers(safeIntegers)
+        : statementFor(connection, obj.sql);
+    const bindings = this._formatBindings(obj.bindings);
+    if (statement.reader) {
+      obj.response = await Promise.resolve(statement.all(bindings));
+      return obj;
+    }
+    const response = await Promise.resolve(statement.run(bindings));
+    obj.response = response;
+    obj.context = { lastID: response.lastInsertRowid, changes: response.changes };
+    return obj;
+  }
+}
+
+/** The read-only connection of `db` for plain reads, or null (PostgreSQL, in-memory, inside a transaction). */
+export function readConnection(db: Knex | Knex.Transaction): ReadConnection | null {
+  if ((db as Knex.Transaction).isTransaction) return null;
+  const client = db.client as unknown;
+  return client instanceof CachingBetterSqlite3Client ? client.readConnection : null;
+}
