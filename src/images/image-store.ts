@@ -89,7 +89,8 @@ class HashingCounter extends Transform {
     } catch (err) {
       return done(err as Error);
     }
-    if (behind[0] || behind[1]) Promise.all(behind).then(() => done(null, chunk), done);
+    const pending = behind.filter((p): p is Promise<void> => p !== undefined);
+    if (pending.length) Promise.all(pending).then(() => done(null, chunk), done);
     else done(null, chunk);
   }
   override _destroy(err: Error | null, done: (err: Error | null) => void): void {
