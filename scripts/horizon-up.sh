@@ -71,6 +71,9 @@ if os.environ.get('NOVADOCK_HORIZON_KEYSTONE_URL'):
     OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = 'Default'
     OPENSTACK_KEYSTONE_DEFAULT_ROLE = 'member'
     TIME_ZONE = 'UTC'
+    # The network service's networks are ML2's `local` type (a bridge on each engine): the admin
+    # Create Network form offers only that type.
+    OPENSTACK_NEUTRON_NETWORK = dict(OPENSTACK_NEUTRON_NETWORK, supported_provider_types=['local'])
     if os.environ.get('NOVADOCK_HORIZON_DEBUG_LOG') == '1':
         LOGGING['handlers']['console']['level'] = 'DEBUG'
     LOGGING['loggers']['django.request'] = {'handlers': ['console'], 'level': 'INFO', 'propagate': False}

@@ -60,6 +60,12 @@ export function extensions(sgEnforced: boolean): Extension[] {
       'Provides allowed address pairs',
       '2013-07-23T10:00:00-00:00',
     ),
+    ext(
+      'provider',
+      'Provider Network',
+      'Expose mapping of virtual networks to physical networks',
+      '2012-09-07T10:00:00-00:00',
+    ),
     ext('net-mtu', 'Network MTU', 'Provides MTU attribute for a network resource.', '2015-03-25T10:00:00-00:00'),
     ext('port-security', 'Port Security', 'Provides port security', '2012-07-23T10:00:00-00:00'),
     ext(

@@ -6,6 +6,7 @@ import type { Database } from '../db/knex.js';
 import type { NetworkRow, NetworksRepo, SubnetRow } from '../db/repositories/neutron-networks-repo.js';
 import { planSubnet, type SubnetInput } from './subnets.js';
 import type { NeutronQuotas } from './quotas.js';
+import { checkProviderCreate, checkProviderUpdate } from './provider.js';
 import {
   ExternalNetworkInUse,
   HTTPNotFound,
@@ -41,6 +42,9 @@ export interface NetworkBody {
   port_security_enabled?: boolean;
   project_id?: string;
   tenant_id?: string;
+  'provider:network_type'?: string;
+  'provider:physical_network'?: string;
+  'provider:segmentation_id'?: number;
 }
 
 export interface NetworkPools {
@@ -88,6 +92,7 @@ export class NetworkService {
       if (b['router:external'])
         throw PolicyNotAuthorized('(rule:create_network and rule:create_network:router:external)');
     }
+    checkProviderCreate(c.isAdmin, b);
     const now = this.now();
     const row: NetworkRow = {
       id: randomUUID(),
@@ -118,6 +123,7 @@ export class NetworkService {
       if (b['router:external'] !== undefined)
         throw PolicyNotAuthorized('(rule:update_network and rule:update_network:router:external)');
     }
+    checkProviderUpdate(c.isAdmin, b);
     await this.db.transaction(async (trx) => {
       const ports = await this.repo.ports({ network_id: [id] }, trx);
       if (

@@ -3,9 +3,22 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { NetworkServices } from '../../composition/network.js';
 import { NetworkNotFound, SubnetNotFound } from '../../network/errors.js';
 import type { SubnetInput } from '../../network/subnets.js';
+import { NETWORK_TYPE } from '../../network/provider.js';
 import { crud } from './crud.js';
+import type { CustomFilter } from './list-query.js';
 import { NETWORK_ATTRS, NETWORK_LIST, SUBNET_ATTRS, SUBNET_LIST } from './resource-attrs.js';
 import { renderNetwork, renderSubnet } from './views.js';
+
+/**
+ * TypeManager.network_matches_filters: provider filters match the network's segment for every caller
+ * (the attributes are shown to admins only): every network's is `local`, with no physical network or
+ * segmentation id, so those two filters match nothing.
+ */
+const PROVIDER_FILTERS: Record<string, CustomFilter> = {
+  'provider:network_type': (values) => () => values.includes(NETWORK_TYPE),
+  'provider:physical_network': () => () => false,
+  'provider:segmentation_id': () => () => false,
+};
 
 export function networkAndSubnetRoutes(
   app: FastifyInstance,
@@ -23,6 +36,7 @@ export function networkAndSubnetRoutes(
     attrs: NETWORK_ATTRS,
     list: NETWORK_LIST,
     notFound: NetworkNotFound,
+    custom: PROVIDER_FILTERS,
     all: async (c) => {
       const ids = await subnetIds();
       return (await s.nets.listNetworks(c)).map((n) => renderNetwork(n, ids.get(n.id) ?? [], c.isAdmin));

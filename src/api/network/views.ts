@@ -5,6 +5,7 @@ import type { NetworkRow, PortRow, SubnetRow } from '../../db/repositories/neutr
 import type { RuleRow, SecurityGroupRow } from '../../db/repositories/neutron-security-groups-repo.js';
 import type { RouterView } from '../../network/router-service.js';
 import type { FloatingIpRow } from '../../network/fip-service.js';
+import { NETWORK_TYPE } from '../../network/provider.js';
 
 /** Neutron's standard-attribute timestamps: seconds, 'Z'. */
 export const neutronTime = (iso: string) => `${iso.slice(0, 19)}Z`;
@@ -35,7 +36,7 @@ export function renderNetwork(n: NetworkRow, subnetIds: string[], admin: boolean
     ipv6_address_scope: null,
     is_default: false,
     ...(admin
-      ? { 'provider:network_type': 'local', 'provider:physical_network': null, 'provider:segmentation_id': null }
+      ? { 'provider:network_type': NETWORK_TYPE, 'provider:physical_network': null, 'provider:segmentation_id': null }
       : {}),
     ...std(n),
   };
