@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { loadConfig } from '../../src/config.js';
 import { startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { TEST_IMAGE, docker } from '../helpers/docker-app.js';
 
@@ -95,8 +96,16 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
   fs.mkdirSync(shots, { recursive: true });
   console.log(`[horizon] screenshots of ${name}: ${shots}`);
 
+  // NOVADOCK_NETWORK_POOL (and _PUBLIC_CIDR, _PRIVATE_CIDR) keep the network service's ranges where the
+  // machine's owner allows them; by default the service's own defaults
+  const network = process.env.NOVADOCK_NETWORK_POOL
+    ? loadConfig({
+        NOVADOCK_DATA_DIR: os.tmpdir(),
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('NOVADOCK_NETWORK_'))),
+      }).network
+    : undefined;
   const novadock = await timed('novadock start', () =>
-    startListeningApp({ computeDriver: 'docker', adminPassword: ADMIN_PASSWORD }),
+    startListeningApp({ computeDriver: 'docker', adminPassword: ADMIN_PASSWORD, ...(network ? { network } : {}) }),
   );
   const port = await freePort();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-horizon-run-${name}-`));
