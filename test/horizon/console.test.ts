@@ -2,9 +2,10 @@
 // remote-consoles vnc/novnc is a page served by novadock with xterm.js; typing `echo $((6*7))` in it
 // prints 42 from the container's shell; closing the page leaves the server running; the used link then
 // gets a page that says so. Then the same through Horizon: its console view (the one its Console tab
-// links to, "Click here to show only console") opens novadock's page, and the shell answers there too.
+// links to, "Click here to show only console") opens novadock's page, and the shell answers there too;
+// and in the Console tab of the instance detail page itself (a frame with the same page).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import {
   bootServer,
   removeServerLeftovers,
@@ -20,13 +21,13 @@ let id = '';
 const servers: string[] = [];
 
 /** The terminal's visible lines (xterm's DOM renderer rows), trailing blanks dropped. */
-async function screenLines(page: Page): Promise<string[]> {
+async function screenLines(page: Page | Frame): Promise<string[]> {
   const rows = await page.locator('.xterm-rows > div').allInnerTexts();
   return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd());
 }
 
 /** Waits for a terminal line equal to `line` (or matching it), returns that line. */
-async function waitForLine(page: Page, line: string | RegExp, ms = 20_000): Promise<string> {
+async function waitForLine(page: Page | Frame, line: string | RegExp, ms = 20_000): Promise<string> {
   const deadline = Date.now() + ms;
   for (;;) {
     const lines = await screenLines(page);
@@ -38,10 +39,11 @@ async function waitForLine(page: Page, line: string | RegExp, ms = 20_000): Prom
   }
 }
 
-/** Waits for the page's status bar to say the websocket is open, then types a command. */
-async function runInTerminal(page: Page, command: string): Promise<void> {
-  await page.locator('#status.connected').waitFor({ timeout: 20_000 });
-  await page.locator('.xterm-helper-textarea').focus();
+/** Waits for the page's status bar to say the websocket is open, then types a command (into the
+ * terminal's page, or its frame inside a Horizon page). */
+async function runInTerminal(page: Page, command: string, frame: Page | Frame = page): Promise<void> {
+  await frame.locator('#status.connected').waitFor({ timeout: 20_000 });
+  await frame.locator('.xterm-helper-textarea').focus();
   await page.keyboard.type(command);
   await page.keyboard.press('Enter');
 }
@@ -130,5 +132,16 @@ describe('the browser console', () => {
     await waitForLine(page, '42');
     console.log(`[horizon] console through Horizon: 42 after ${Date.now() - t0} ms`);
     await env.shot('console-through-horizon');
+  });
+
+  it("through Horizon: the instance detail page's Console tab embeds the terminal, and the shell answers there", async () => {
+    const v = await env.visit(`/project/instances/${id}/?tab=instance_details__console`, 'console-tab');
+    expect(v.status).toBe(200);
+    expect(v.serverErrors).toEqual([]);
+    const frame = env.page.frame({ url: /\/compute\/console\/terminal\?/ });
+    expect(frame, 'the Console tab has no frame with the terminal').not.toBeNull();
+    await runInTerminal(env.page, 'echo $((6*7))', frame!);
+    await waitForLine(frame!, '42');
+    await env.shot('console-tab-42');
   });
 });
