@@ -170,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Two-phase shutdown: stop claiming compute tasks and let running ones finish before the DB closes.
   app.addHook('preClose', async () => {
     await services.drift.stop();
+    await services.network.firewall.idle(); // security group applies still running in the background
   });
   app.addHook('preClose', async () => {
     services.serverActions.softDelete.stopReclaimer();
