@@ -7,7 +7,7 @@
 // ironic, libvirt, vmwareapi and xenapi, and strict clients validate it (Tempest's schema adds
 // hyperv); `docker` failed them. libvirt is the value in every enum, and Nova's own way to run
 // containers (virt_type=lxc). `hypervisor` stays `docker` (a free string there), as does the
-// hypervisor_type of os-hypervisors. (issue 17; the README says so too)
+// hypervisor_type of os-hypervisors. (issue 17; docs/compatibility.md says so too)
 //
 // CPUs are the flavor's vCPUs (Nova's libvirt driver lists the guest's vCPUs, not the host's).
 // Docker accounts CPU time per container, not per vCPU: each vCPU shows an equal share of the
