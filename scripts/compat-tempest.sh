@@ -40,12 +40,17 @@ TESTS=("$@")
 mkdir -p "$WORK/data" "$WORK/etc" "$WORK/logs" "$WORK/home"
 echo "compat-tempest: work dir $WORK" >&2
 
-# 1) novadock on 127.0.0.1:$PORT (Docker driver), stopped by PID on exit
+# 1) novadock on 127.0.0.1:$PORT (Docker driver), stopped by PID on exit. One process (node with
+#    tsx as its loader), so that $! is the server itself: `npx tsx` is npx → tsx → node, and killing
+#    npx left the server running after the script had ended.
 NOVADOCK_PORT=$PORT NOVADOCK_DATA_DIR="$WORK/data" NOVADOCK_LOG_LEVEL=${NOVADOCK_LOG_LEVEL:-info} \
-  npx tsx src/server.ts >"$WORK/logs/novadock.log" 2>&1 &
+  node --import tsx src/server.ts >"$WORK/logs/novadock.log" 2>&1 &
 NOVA_PID=$!
 cleanup() {
-  kill "$NOVA_PID" 2>/dev/null; wait "$NOVA_PID" 2>/dev/null || true
+  kill "$NOVA_PID" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$NOVA_PID" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$NOVA_PID" 2>/dev/null || true
+  wait "$NOVA_PID" 2>/dev/null || true
   # whatever Tempest left running: the containers labelled with this service's compute hosts
   for h in $(/usr/bin/python3 -c 'import sqlite3,sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("select uuid from compute_hosts")))' "$WORK/data/novadock.sqlite" 2>/dev/null); do
     ids=$(docker ps -aq --filter "label=io.novadock.service-id=$h")
