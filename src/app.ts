@@ -66,7 +66,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
           cpus: config.fakeHosts.vcpus,
           memoryBytes: config.fakeHosts.ramMb * 1024 * 1024,
           diskBytes: config.fakeHosts.diskGb * 1024 ** 3,
-          lean: true,
+          // A fleet of fake hosts (the scale setting) keeps lean records; one host keeps whole spawn
+          // specs, which the tests that read injected files and environments need.
+          lean: config.fakeHosts.count > 1,
         })
       : dockerDriverFactory(config));
   const services = createServices({ config, db, clock, driverFactory });
