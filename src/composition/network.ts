@@ -6,9 +6,14 @@ import type { Config } from '../config.js';
 import type { HostRegistry } from '../compute/hosts/host-registry.js';
 import type { HostsRepo } from '../db/repositories/hosts-repo.js';
 import { LABELS, MANAGED_BY, type DriverEvent } from '../virt/driver.js';
-import { NetworksRepo } from '../db/repositories/neutron-networks-repo.js';
+import { NetworksRepo, type PortRow } from '../db/repositories/neutron-networks-repo.js';
 import { SecurityGroupsRepo } from '../db/repositories/neutron-security-groups-repo.js';
-import { DockerNetworksRepo, FloatingIpsRepo, RoutersRepo } from '../db/repositories/neutron-l3-repo.js';
+import {
+  DockerNetworksRepo,
+  FloatingIpsRepo,
+  RoutersRepo,
+  type FloatingIpRow,
+} from '../db/repositories/neutron-l3-repo.js';
 import { NeutronQuotas } from '../network/quotas.js';
 import { NetworkService, type Caller } from '../network/network-service.js';
 import { SecurityGroupService } from '../network/sg-service.js';
@@ -41,6 +46,13 @@ export function createNetworkServices(deps: NetworkDeps) {
   const dockerNets = new DockerNetworksRepo(db);
   const quotas = new NeutronQuotas(db);
   const log = deps.log ?? (() => {});
+  // Neutron's nova notifier: a change to a server's port or to a floating IP on one reaches Nova's side
+  // (its network info cache), whichever API made it.
+  const deviceListeners: ((deviceId: string) => Promise<void>)[] = [];
+  const deviceChanged = async (deviceId: string) => {
+    if (!deviceId) return;
+    for (const l of deviceListeners) await l(deviceId).catch((e: unknown) => log('network info not refreshed', e));
+  };
   const engines = (hostId: number) => deps.hosts.driverFor(hostId);
   // security groups, enforced in each container's own namespace where its engine allows (F3)
   const firewall = new SecurityGroupEnforcer(repo, sgRepo, fipsRepo, engines, log);
@@ -70,7 +82,18 @@ export function createNetworkServices(deps: NetworkDeps) {
   const sgs = new SecurityGroupService(db, sgRepo, quotas, clock);
   const ports = new PortService(db, repo, sgRepo, fipsRepo, sgs, quotas, clock);
   const routers = new RouterService(db, repo, routersRepo, fipsRepo, ports, quotas, clock);
-  const fips = new FloatingIpService(db, repo, fipsRepo, ports, routers, quotas, dataplane, clock);
+  const fipDataplane = {
+    attach: async (f: FloatingIpRow, p: PortRow) => {
+      const live = await dataplane.attach(f, p);
+      await deviceChanged(p.device_id);
+      return live;
+    },
+    detach: async (f: FloatingIpRow, p: PortRow) => {
+      await dataplane.detach(f, p);
+      await deviceChanged(p.device_id);
+    },
+  };
+  const fips = new FloatingIpService(db, repo, fipsRepo, ports, routers, quotas, fipDataplane, clock);
   return {
     repo,
     sgRepo,
@@ -106,6 +129,10 @@ export function createNetworkServices(deps: NetworkDeps) {
       eventChains.set(e.instanceUuid, next);
       return next;
     },
+    /** a listener told of every change to a device's ports (Nova's network-changed / network-vif-deleted) */
+    onDeviceChanged(l: (deviceId: string) => Promise<void>) {
+      deviceListeners.push(l);
+    },
     async createPort(c: Caller, b: PortBody, project: string) {
       const p = await ports.create(c, b, { project });
       await firewall.membersChanged(p.security_groups);
@@ -138,6 +165,8 @@ export function createNetworkServices(deps: NetworkDeps) {
       // its own container's filter, and the containers whose rules name its old or new groups
       if (after.host_id !== null) firewall.refresh(after.device_id);
       await firewall.membersChanged([...new Set([...before.security_groups, ...after.security_groups])]);
+      await deviceChanged(before.device_id);
+      if (after.device_id !== before.device_id) await deviceChanged(after.device_id);
       return after;
     },
     /** a port's floating IPs leave its container with it */
@@ -147,6 +176,7 @@ export function createNetworkServices(deps: NetworkDeps) {
       for (const f of linked) await dataplane.detach(f, p);
       await dataplane.portDeleted(p);
       await firewall.membersChanged(p.security_groups);
+      await deviceChanged(p.device_id);
     },
   };
 }

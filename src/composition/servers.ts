@@ -36,6 +36,12 @@ import { recoverInterrupted } from '../worker/recovery.js';
 import { RecoveryQueries } from '../db/repositories/recovery-queries.js';
 import { BUILD_TASK, DELETE_TASK } from '../compute/tasks.js';
 import { AdvisoryLock, withAdvisoryLock } from '../db/advisory-lock.js';
+import { InstanceInterfacesRepo } from '../db/repositories/instance-interfaces-repo.js';
+import { NovaNetwork } from '../compute/network/nova-network.js';
+import { RequestedNetworks } from '../compute/network/requested-networks.js';
+import { NovaSecurityGroups } from '../compute/network/security-groups.js';
+import { NovaFloatingIps } from '../compute/network/floating-ips.js';
+import type { NetworkServices } from './network.js';
 
 export interface ComputeComposeDeps {
   config: Config;
@@ -50,6 +56,7 @@ export interface ComputeComposeDeps {
   keypairs: KeypairPort;
   hostHealth: HostHealthPort;
   serverGroups: ServerGroupPort;
+  network: NetworkServices;
 }
 
 /** Default pids limit of a container (a flavor extra spec novadock:pids_limit overrides it). */
@@ -86,6 +93,37 @@ export function createComputeServices(d: ComputeComposeDeps) {
   const networks = new Networks();
   const configDrives = new ConfigDrives(d.config.dataDir);
   const instanceActions = new InstanceActions(actionsRepo, d.clock);
+  // Nova's side of the network service: the servers' ports, their info cache, the create-time checks
+  const interfacesRepo = new InstanceInterfacesRepo(d.db);
+  const net = d.network;
+  const novaNetwork = new NovaNetwork({
+    db: d.db,
+    clock: d.clock,
+    repo: net.repo,
+    fipsRepo: net.fipsRepo,
+    interfaces: interfacesRepo,
+    instances: instancesRepo,
+    ports: net.ports,
+    dataplane: net.dataplane,
+    log: (msg, err) => log.warn({ err }, msg),
+  });
+  net.onDeviceChanged((deviceId) => novaNetwork.refresh(deviceId));
+  const requestedNetworks = new RequestedNetworks({
+    repo: net.repo,
+    sgRepo: net.sgRepo,
+    sgs: net.sgs,
+    quotas: net.quotas,
+  });
+  // Nova's proxies of the network service (security groups, floating IPs) and their server actions
+  const novaSecurityGroups = new NovaSecurityGroups({
+    sgs: net.sgs,
+    sgRepo: net.sgRepo,
+    repo: net.repo,
+    ports: net.ports,
+    // security group enforcement follows the port's groups where it is built (network service)
+    portChanged: async () => undefined,
+  });
+  const novaFloatingIps = new NovaFloatingIps({ repo: net.repo, fips: net.fips, defaultPool: 'public' });
   const manager: ManagerDeps = {
     clock: d.clock,
     instances: instancesRepo,
@@ -95,6 +133,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
     hosts: d.hosts,
     scheduler,
     networks,
+    novaNetwork,
     configDrives,
     actions: instanceActions,
     imageLoader: d.imageImporter,
@@ -105,7 +144,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
   worker.registerHandler(DELETE_TASK, deleteHandler(manager));
   const recoveryQueries = new RecoveryQueries(d.db);
   worker.onStart(() => recoverInterrupted(d.db, recoveryQueries, d.clock, worker, faultsRepo));
-  const serverExtras = new ServerExtrasLoader(new InstanceViewQueries(d.db), faultsRepo);
+  const serverExtras = new ServerExtrasLoader(new InstanceViewQueries(d.db), faultsRepo, interfacesRepo);
   const compute = new ComputeApi({
     extras: serverExtras,
     db: d.db,
@@ -121,6 +160,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
     quotas: d.quotas,
     keypairs: d.keypairs,
     serverGroups: d.serverGroups,
+    requestedNetworks,
   });
   return {
     instancesRepo,
@@ -133,6 +173,10 @@ export function createComputeServices(d: ComputeComposeDeps) {
     worker,
     scheduler,
     networks,
+    novaNetwork,
+    novaSecurityGroups,
+    novaFloatingIps,
+    interfacesRepo,
     configDrives,
     instanceActions,
     computeManager: manager,

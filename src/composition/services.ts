@@ -96,6 +96,18 @@ export function createServices(deps: ServiceDeps) {
   const images = new ImageService(db, imagesRepo, imageStore, clock);
   const imageImporter = new ImageImporter(imagesRepo, imageStore, clock);
   images.onDeleted((id, loads) => imageImporter.unloadEverywhere(id, loads, (hostId) => hosts.driverFor(hostId)));
+  // The network service (Neutron v2.0 subset) over the same hosts' engines.
+  const network = createNetworkServices({
+    config,
+    db,
+    clock,
+    hosts,
+    hostsRepo,
+    log: (msg, err) => {
+      if (config.logLevel !== 'silent')
+        console.error(JSON.stringify({ level: 'warn', msg, err: err instanceof Error ? err.message : err }));
+    },
+  });
   const computeServices = createComputeServices({
     config,
     db,
@@ -109,15 +121,7 @@ export function createServices(deps: ServiceDeps) {
     keypairs,
     hostHealth,
     serverGroups,
-  });
-  // The network service (Neutron v2.0 subset) over the same hosts' engines.
-  const network = createNetworkServices({
-    config,
-    db,
-    clock,
-    hosts,
-    hostsRepo,
-    log: (msg, err) => computeServices.computeManager.log.warn({ err }, msg),
+    network,
   });
   // Drift: Docker events + periodic power sync, under the worker's per-server mutex.
   const drift = createDrift({

@@ -4,6 +4,7 @@
 import type { Db } from '../db/knex.js';
 import type { ImageRow } from './ports.js';
 import type { PersonalityFile } from './servers/create-options.js';
+import type { BuildNetworks } from './network/nova-network.js';
 
 export interface NewTask {
   instanceUuid: string;
@@ -25,6 +26,8 @@ export interface BuildPayload {
   hostId?: number | null;
   /** personality: files to inject before the container starts (base64 contents, as requested) */
   files?: PersonalityFile[];
+  /** the ports to make or bind (resolved at API time); absent in tasks from before the network service */
+  networks?: BuildNetworks;
 }
 
 export const DELETE_TASK = 'delete';

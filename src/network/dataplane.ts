@@ -15,6 +15,10 @@ export type NetworkDriver = Pick<
 
 /** What the network service needs from the engines (implemented by DockerDataplane over the virt drivers). */
 export interface Dataplane extends FloatingIpDataplane {
+  /** the Docker network for a Neutron network on one engine (created when missing); its name */
+  realize(networkId: string, hostId: number): Promise<string>;
+  /** a port its container got at create (spawn): records host, status and MAC, attaches its floating IPs */
+  plugged(port: PortRow, hostId: number, hostName: string, mac: string | null): Promise<void>;
   /** plug a port into its device's container on a host; records host, status and the endpoint's MAC */
   plug(port: PortRow, hostId: number, hostName: string): Promise<void>;
   /** the reverse */
@@ -80,7 +84,7 @@ export class DockerDataplane implements Dataplane {
     return this.engines(hostId);
   }
 
-  private static addresses(port: PortRow) {
+  static addresses(port: PortRow) {
     return {
       ipv4: port.fixed_ips.find((f) => !f.ip_address.includes(':'))?.ip_address,
       ipv6: port.fixed_ips.find((f) => f.ip_address.includes(':'))?.ip_address,
@@ -93,6 +97,10 @@ export class DockerDataplane implements Dataplane {
     const { mac } = await (
       await this.engine(hostId)
     ).connectNetwork(port.device_id, { network, ...DockerDataplane.addresses(port) });
+    await this.plugged(port, hostId, hostName, mac);
+  }
+
+  async plugged(port: PortRow, hostId: number, hostName: string, mac: string | null): Promise<void> {
     await this.repo.updatePort(
       port.id,
       { host_id: hostId, binding_host_id: hostName, status: 'ACTIVE', ...(mac ? { mac_address: mac } : {}) },

@@ -55,8 +55,13 @@ export interface SpawnSpec {
   env?: Record<string, string>;
   /** TTY and open stdin, as `docker run -it` (default true) */
   tty?: boolean;
-  /** Docker network to attach, or null for none */
-  network: string | null;
+  /**
+   * The container's network interfaces, in order: [0] is its create-time network, the others are
+   * connected before it starts; each with the addresses it must have (none: the engine picks, for
+   * the legacy service-owned network only). Empty: no interface but loopback, and the container can
+   * still be connected later (os-interface attach).
+   */
+  interfaces: SpawnInterface[];
   /** Host directory mounted read-only as the config drive (/mnt/config, /root/.ssh …) */
   mounts?: { source: string; target: string; readOnly: true }[];
   extraLabels?: Record<string, string>;
@@ -83,6 +88,14 @@ export interface NetworkAttachment {
   ipv4?: string;
   ipv6?: string;
 }
+
+export interface SpawnInterface extends NetworkAttachment {
+  /** a MAC the user chose (Docker honours it on the create-time interface only) */
+  mac?: string;
+}
+
+/** The network mode of a container created without interfaces; never created, disconnected before start. */
+export const DETACHED_NETWORK = 'novadock-detached';
 
 export interface NetworkSummary {
   name: string;

@@ -29,7 +29,7 @@ async function container(): Promise<string> {
     memoryMb: 64,
     vcpus: 1,
     pidsLimit: 64,
-    network: null,
+    interfaces: [],
     extraLabels: { [LABELS.serviceId]: host.uuid },
   });
   return uuid;

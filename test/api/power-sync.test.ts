@@ -181,7 +181,7 @@ describe('periodic power sync', () => {
       memoryMb: 64,
       vcpus: 1,
       pidsLimit: 64,
-      network: null,
+      interfaces: [],
     });
     await t.services.drift.powerSync.syncHost(hostId);
     let row = await sql(t.services.db)('instances').where({ uuid }).first();

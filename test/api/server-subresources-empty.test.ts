@@ -234,42 +234,44 @@ describe('os-volume_attachments', () => {
 });
 
 describe('os-security-groups and os-server-password', () => {
-  it("a networked server is in its project's default group; a bare one in none", async () => {
+  it("a networked server is in its project's default group (Neutron's, ingress rules only); a bare one in none", async () => {
     const res = await req('get', `${S}/${netId}/os-security-groups`);
     expect(res.status).toBe(200);
     const [group] = res.body.security_groups;
     const adminProject = (await req('get', `${S}/${netId}`)).body.server.tenant_id;
-    expect(Object.keys(group)).toEqual(['description', 'id', 'name', 'rules', 'tenant_id']);
+    expect(Object.keys(group)).toEqual(['id', 'description', 'name', 'tenant_id', 'rules']);
     expect(group).toMatchObject({ name: 'default', tenant_id: adminProject, description: 'Default security group' });
-    // novadock filters nothing: the one ingress rule admits any protocol from anywhere
-    expect(group.rules).toEqual([
-      {
-        from_port: null,
-        group: {},
+    // Neutron's default group: ingress from its own members (IPv4 and IPv6); egress rules are not Nova's
+    expect(group.rules).toHaveLength(2);
+    for (const rule of group.rules) {
+      expect(rule).toEqual({
         id: expect.any(String),
-        ip_protocol: null,
-        ip_range: { cidr: '0.0.0.0/0' },
         parent_group_id: group.id,
+        ip_protocol: null,
+        from_port: null,
         to_port: null,
-      },
-    ]);
+        group: { name: 'default', tenant_id: adminProject },
+        ip_range: {},
+      });
+    }
     // server show names the same group
     expect((await req('get', `${S}/${netId}`)).body.server.security_groups).toEqual([{ name: 'default' }]);
     expect((await req('get', `${S}/${bareId}/os-security-groups`)).body).toEqual({ security_groups: [] });
     notFound(await req('get', `${S}/${MISSING}/os-security-groups`), `Instance ${MISSING} could not be found.`);
   });
 
-  it('/os-security-groups below 2.36: the project default group, found by name or id (as Nova with Neutron); gone from 2.36', async () => {
+  it('/os-security-groups below 2.36: the project groups, shown by id (a name is 400 as in Nova); gone from 2.36', async () => {
     const G = '/compute/v2.1/os-security-groups';
     const [group] = (await req('get', `${S}/${netId}/os-security-groups`)).body.security_groups;
     const list = await req('get', G);
     expect(list.status).toBe(200);
-    expect(list.body).toEqual({ security_groups: [group] });
-    expect((await req('get', `${G}/default`)).body).toEqual({ security_group: group });
+    expect(list.body.security_groups).toContainEqual(group);
     expect((await req('get', `${G}/${group.id}`)).body).toEqual({ security_group: group });
-    notFound(await req('get', `${G}/web`), 'Security group web not found.');
+    const byName = await req('get', `${G}/default`);
+    expect([byName.status, byName.body.badRequest?.message]).toEqual([400, 'Security group id should be uuid']);
+    notFound(await req('get', `${G}/${MISSING}`), `Security group ${MISSING} does not exist`);
     expect((await req('get', G, '2.36')).status).toBe(404);
-    expect((await req('get', `${G}/default`, '2.36')).status).toBe(404);
+    expect((await req('get', `${G}/${group.id}`, '2.36')).status).toBe(404);
   });
 
   it('password is "" and DELETE is 204', async () => {

@@ -1,5 +1,6 @@
 // Servers API on the fake driver: create, show, list, update, delete, the state machine and the
 // worker, and the response shapes per microversion against Nova's golden recordings.
+import { PRIVATE_NETWORK_ID } from '../../src/compute/servers/networks.js';
 import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
@@ -94,7 +95,7 @@ describe('create', () => {
       user_data: Buffer.from('#!/bin/sh\necho hi').toString('base64'),
     });
     const c = t.fake.containers.get(id)!;
-    expect(c.spec).toMatchObject({ memoryMb: 64, vcpus: 1, hostname: 'my-web-server-1', network: null });
+    expect(c.spec).toMatchObject({ memoryMb: 64, vcpus: 1, hostname: 'my-web-server-1', interfaces: [] });
     expect(c.spec.pidsLimit).toBeGreaterThan(0);
     const drive = c.spec.mounts!.find((m) => m.target === '/mnt/config')!;
     const meta = JSON.parse(fs.readFileSync(`${drive.source}/openstack/latest/meta_data.json`, 'utf8'));
@@ -167,12 +168,14 @@ describe('create', () => {
   });
 
   it('networks auto, none and a list naming the private network', async () => {
+    const privateNet = `novadock-${PRIVATE_NETWORK_ID}`;
     const auto = await boot({ networks: 'auto' });
-    expect(t.fake.containers.get(auto)!.spec.network).toBe('private');
+    expect(t.fake.containers.get(auto)!.spec.interfaces.map((i) => i.network)).toEqual([privateNet]);
     const none = await boot({ networks: 'none' });
     expect((await admin().get(`${S}/${none}`)).body.server.addresses).toEqual({});
-    const listed = await boot({ networks: [{ uuid: 'private' }] });
-    expect(t.fake.containers.get(listed)!.spec.network).toBe('private');
+    expect(t.fake.containers.get(none)!.spec.interfaces).toEqual([]);
+    const listed = await boot({ networks: [{ uuid: PRIVATE_NETWORK_ID }] });
+    expect(t.fake.containers.get(listed)!.spec.interfaces.map((i) => i.network)).toEqual([privateNet]);
     const unknown = await admin('2.79').post(S, {
       server: {
         name: 'x',

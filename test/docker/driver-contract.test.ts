@@ -41,7 +41,7 @@ describe.each(drivers)('ComputeDriver contract on %s', { timeout: 180_000 }, (_n
     memoryMb: 64,
     vcpus: 1,
     pidsLimit: 64,
-    network: null,
+    interfaces: [],
     extraLabels: { [LABEL.split('=')[0]]: LABEL.split('=')[1] },
   });
 

@@ -34,7 +34,7 @@ function spec(over: Partial<SpawnSpec> = {}): SpawnSpec {
     memoryMb: 64,
     vcpus: 1,
     pidsLimit: 64,
-    network: null,
+    interfaces: [],
     extraLabels: { [TEST_LABEL]: LABEL_VALUE },
     ...over,
   };
@@ -242,7 +242,7 @@ describe('DockerDriver on the real engine', { timeout: 180_000 }, () => {
     const net = JSON.parse((await run('docker', ['network', 'inspect', name])).stdout)[0];
     expect(net.IPAM.Config[0].Subnet).toMatch(/^198\.18\.\d+\.0\/24$/);
 
-    const s = spec({ network: name });
+    const s = spec({ interfaces: [{ network: name }] });
     const info = await driver.spawn(s);
     expect(info.addresses).toHaveLength(1);
     expect(info.addresses[0]).toMatchObject({ network: name, version: 4 });

@@ -95,7 +95,7 @@ describe('DockerDriver failure mapping', () => {
       memoryMb: 64,
       vcpus: 1,
       pidsLimit: 64,
-      network: null,
+      interfaces: [],
     });
     const failure = (p: Promise<unknown>) =>
       p.then(

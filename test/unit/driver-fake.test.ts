@@ -15,7 +15,7 @@ const spec = (uuid: string): SpawnSpec => ({
   memoryMb: 64,
   vcpus: 1,
   pidsLimit: 64,
-  network: null,
+  interfaces: [],
 });
 
 async function kindOf(p: Promise<unknown>) {
@@ -105,7 +105,7 @@ describe('FakeDriver for scale (lean, bounded)', () => {
     const uuid = '11111111-2222-4333-8444-555555555555';
     const s: SpawnSpec = {
       ...spec(uuid),
-      network: 'private',
+      interfaces: [{ network: 'private' }],
       env: { A: 'b' },
       mounts: [{ source: '/x', target: '/y', readOnly: true }],
     };
@@ -125,7 +125,7 @@ describe('FakeDriver for scale (lean, bounded)', () => {
     for (let i = 0; i < 300; i++) {
       const info = await d.spawn({
         ...spec(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
-        network: 'private',
+        interfaces: [{ network: 'private' }],
       });
       last = info.addresses[0].addr;
     }

@@ -7,6 +7,7 @@ import type { InstanceTagsRepo } from '../../db/repositories/instance-tags-repo.
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import type { TaskQueue } from '../tasks.js';
 import type { InstanceActions } from './instance-actions.js';
+import type { RequestedNetworks } from '../network/requested-networks.js';
 import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from '../ports.js';
 import type { ServerExtrasLoader } from './server-extras.js';
 
@@ -26,4 +27,6 @@ export interface ComputeApiDeps {
   serverGroups?: ServerGroupPort;
   /** the row and view extras of one server in one read (GET /servers/{id}) */
   extras: Pick<ServerExtrasLoader, 'findWithExtras'>;
+  /** Nova's create-time checks of `networks` and `security_groups` against the network service */
+  requestedNetworks: RequestedNetworks;
 }

@@ -17,10 +17,8 @@ import { type FlavorSnapshot, type InstanceRow, type NewInstance } from '../../d
 import { BUILD_TASK, type BuildPayload } from '../tasks.js';
 import type { ImageRow } from '../ports.js';
 import { TaskState, VmState } from './states.js';
-import { PRIVATE_NETWORK, PRIVATE_NETWORK_ID } from './networks.js';
 import {
   assertInjectedFileQuota,
-  assertSecurityGroups,
   bdmImageNotFound,
   noBlockStorage,
   resolveBlockDeviceMappings,
@@ -30,12 +28,12 @@ import {
 } from './create-options.js';
 import { parseAvailabilityZone, zoneForForcedHost } from './zone-request.js';
 import { PowerState } from '../../virt/power-state.js';
-import { defaultGroupId } from './security-groups.js';
+import { checkMultipleInstances, parseNetworks, type NetworksInput } from '../network/requested-networks.js';
+import { PortLimitExceeded } from '../network/errors.js';
 import type { ComputeApiDeps } from './compute-api-deps.js';
 import { accessIp } from './access-ips.js';
 
-export type NetworksRequest =
-  'auto' | 'none' | { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | undefined;
+export type NetworksRequest = NetworksInput;
 
 export interface CreateServerInput {
   name: string;
@@ -65,7 +63,7 @@ export interface CreateServerInput {
   personality?: PersonalityFile[];
   blockDeviceMapping?: LegacyBdm[];
   blockDeviceMappingV2?: BdmV2[];
-  /** security group names or ids; only the project's default group exists */
+  /** security group names or ids (the project's groups in the network service) */
   securityGroups?: string[];
 }
 
@@ -84,6 +82,9 @@ export async function createServers(
   authorize(auth, 'write', 'os_compute_api:servers:create');
   const projectId = auth.projectId!;
   if (input.minCount > input.maxCount) throw new BadRequest('min_count must be <= max_count');
+  // servers.py _get_requested_networks, then compute/api.py create's checks for several servers
+  const requested = parseNetworks(input.networks);
+  checkMultipleInstances(requested, input.maxCount);
   // "zone:host[:node]" forces a host (admins only), before anything else as in Nova's API
   const zoneRequest = parseAvailabilityZone(input.availabilityZone);
   const forcedHostName = zoneRequest.forcedHost ?? zoneRequest.forcedNode;
@@ -128,7 +129,15 @@ export async function createServers(
       await d.quotas.limitsForUser(projectId, auth.userId),
     );
   }
-  if (input.securityGroups) assertSecurityGroups(input.securityGroups, defaultGroupId(projectId));
+  // _check_requested_secgroups, then _check_requested_networks (validate_networks): may lower max_count
+  const networks = await d.requestedNetworks.validate(
+    { projectId, isAdmin: isAdmin(auth) },
+    requested,
+    input.maxCount,
+    input.securityGroups,
+  );
+  if (networks.maxCount < input.minCount) throw PortLimitExceeded();
+  const maxCount = Math.min(input.maxCount, networks.maxCount);
   // A forced host skips the zone check (Nova checks the zone only without one) and decides the zone.
   let zone = zoneRequest.zone;
   let requestedHostId: number | null;
@@ -141,7 +150,6 @@ export async function createServers(
     if (zone) await assertZone(d, zone);
     requestedHostId = input.requestedHost ? await requestedHost(d, auth, input.requestedHost) : null;
   }
-  const network = networkFor(input.networks);
   const extraSpecs = await d.flavors.extraSpecs(flavor.id);
   const snapshot: FlavorSnapshot = {
     id: flavor.id,
@@ -160,7 +168,7 @@ export async function createServers(
   const rows = await d.db.transaction(async (trx) => {
     const count = await d.quotas.allowedInstances(trx, projectId, {
       min: input.minCount,
-      max: input.maxCount,
+      max: maxCount,
       vcpus: flavor.vcpus,
       memoryMb: flavor.memory_mb,
       userId: auth.userId,
@@ -208,7 +216,7 @@ export async function createServers(
         deleted: false,
         progress: 0,
         container_id: null,
-        network,
+        network: null,
         addresses_json: null,
         server_group_id: null,
         trusted_certs: input.trustedCerts ? JSON.stringify(input.trustedCerts) : null,
@@ -230,6 +238,11 @@ export async function createServers(
           image,
           hostId: requestedHostId,
           ...(personality.length ? { files: personality } : {}),
+          networks: {
+            requests: networks.requests,
+            ...(networks.securityGroupIds ? { securityGroupIds: networks.securityGroupIds } : {}),
+            requesterIsAdmin: isAdmin(auth),
+          },
         } satisfies BuildPayload,
         requestId,
       });
@@ -289,19 +302,6 @@ async function assertZone(d: ComputeApiDeps, zone: string): Promise<void> {
   if (!hosts.some((h) => h.availability_zone === zone && !h.disabled)) {
     throw AvailabilityZoneNotAvailable();
   }
-}
-
-/** networks → the Docker network to attach ("private") or null (nova's rules per microversion are in the schema). */
-function networkFor(networks: NetworksRequest): string | null {
-  if (networks === 'none') return null;
-  if (networks === undefined || networks === 'auto') return PRIVATE_NETWORK;
-  if (networks.length === 0) return PRIVATE_NETWORK;
-  for (const n of networks) {
-    if (n.port) throw new BadRequest(`Port ${n.port} could not be found.`);
-    if (n.uuid && n.uuid !== PRIVATE_NETWORK_ID && n.uuid !== PRIVATE_NETWORK)
-      throw new BadRequest(`Network ${n.uuid} could not be found.`);
-  }
-  return PRIVATE_NETWORK;
 }
 
 export function lastPathSegment(ref: string): string {

@@ -6,6 +6,7 @@ import type { InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { InstanceFaultRow, InstanceFaultsRepo } from '../../db/repositories/instance-faults-repo.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { InstanceViewQueries } from '../../db/repositories/instance-view-queries.js';
+import type { InstanceInterfacesRepo } from '../../db/repositories/instance-interfaces-repo.js';
 
 /** What a full view needs besides the row; list views batch-load these for the whole page. */
 export interface ServerExtras {
@@ -13,6 +14,8 @@ export interface ServerExtras {
   tags: string[];
   fault: InstanceFaultRow | undefined;
   host: ComputeHostRow | undefined;
+  /** the names of the security groups of the server's ports (Nova's server view shows them when any) */
+  securityGroups: string[];
 }
 
 /** The vm_states whose view shows the newest fault (views/servers.ts: ERROR and DELETED). */
@@ -22,16 +25,18 @@ export class ServerExtrasLoader {
   constructor(
     private readonly views: InstanceViewQueries,
     private readonly faults: InstanceFaultsRepo,
+    private readonly interfaces: InstanceInterfacesRepo,
   ) {}
 
   async loadMany(rows: InstanceRow[]): Promise<Map<string, ServerExtras>> {
     const uuids = rows.map((r) => r.uuid);
     const faulty = rows.filter((r) => FAULT_STATES.has(r.vm_state)).map((r) => r.uuid);
     const hostIds = [...new Set(rows.flatMap((r) => (r.host_id === null ? [] : [r.host_id])))];
-    const [{ metadata, tags }, faults, hosts] = await Promise.all([
+    const [{ metadata, tags }, faults, hosts, groups] = await Promise.all([
       this.views.metadataAndTags(uuids),
       faulty.length ? this.faults.latestMany(faulty) : Promise.resolve(new Map<string, InstanceFaultRow>()),
       this.views.hostsByIds(hostIds),
+      this.interfaces.securityGroupNames(uuids),
     ]);
     const hostById = new Map(hosts.map((h) => [h.id, h]));
     return new Map(
@@ -42,6 +47,7 @@ export class ServerExtrasLoader {
           tags: tags.get(r.uuid) ?? [],
           fault: faults.get(r.uuid),
           host: r.host_id !== null ? hostById.get(r.host_id) : undefined,
+          securityGroups: groupsOf(r, groups),
         },
       ]),
     );
@@ -55,7 +61,20 @@ export class ServerExtrasLoader {
   async findWithExtras(uuid: string): Promise<{ row: InstanceRow; extras: ServerExtras } | undefined> {
     const found = await this.views.findForView(uuid);
     if (!found) return undefined;
-    const fault = FAULT_STATES.has(found.row.vm_state) ? (await this.faults.latestMany([uuid])).get(uuid) : undefined;
-    return { row: found.row, extras: { metadata: found.metadata, tags: found.tags, host: found.host, fault } };
+    const [faults, groups] = await Promise.all([
+      FAULT_STATES.has(found.row.vm_state) ? this.faults.latestMany([uuid]) : undefined,
+      this.interfaces.securityGroupNames([uuid]),
+    ]);
+    const fault = faults?.get(uuid);
+    const securityGroups = groupsOf(found.row, groups);
+    return {
+      row: found.row,
+      extras: { metadata: found.metadata, tags: found.tags, host: found.host, fault, securityGroups },
+    };
   }
+}
+
+/** The groups of its ports; a server from before the network service is in its project's default group. */
+function groupsOf(r: InstanceRow, groups: Map<string, string[]>): string[] {
+  return groups.get(r.uuid) ?? (r.network ? ['default'] : []);
 }

@@ -67,11 +67,14 @@ export interface FlavorSnapshot {
   extra_specs: Record<string, string>;
 }
 
+/** One address of the server's network info cache (Nova's): a port's fixed address or a floating one. */
 export interface StoredAddress {
   network: string;
   version: 4 | 6;
   addr: string;
   mac: string | null;
+  /** absent in caches written before the network service: fixed */
+  type?: 'fixed' | 'floating';
 }
 
 export function flavorOf(row: Pick<InstanceRow, 'flavor_json'>): FlavorSnapshot {

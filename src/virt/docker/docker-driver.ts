@@ -7,6 +7,7 @@ import {
   LABELS,
   MANAGED_BY,
   containerName,
+  DETACHED_NETWORK,
   lastLines,
   type ComputeDriver,
   type ExecSession,
@@ -37,6 +38,17 @@ export const SPAWNS_PER_DEADLINE = 4;
  */
 export function spawnDeadline(timeoutMs: number, inFlight: number): number {
   return timeoutMs * Math.max(1, Math.ceil(inFlight / SPAWNS_PER_DEADLINE));
+}
+
+/** The create-time interface's addresses (Docker takes one network in EndpointsConfig at create) and chosen MAC. */
+function createTimeNetwork(spec: SpawnSpec): Partial<Docker.ContainerCreateOptions> {
+  const first = spec.interfaces[0];
+  if (!first) return {};
+  const ipam = first.ipv4 || first.ipv6 ? { IPv4Address: first.ipv4, IPv6Address: first.ipv6 } : undefined;
+  return {
+    ...(first.mac ? { MacAddress: first.mac } : {}),
+    ...(ipam ? { NetworkingConfig: { EndpointsConfig: { [first.network]: { IPAMConfig: ipam } } } } : {}),
+  };
 }
 
 export class DockerDriver extends DockerEngine implements ComputeDriver {
@@ -92,6 +104,7 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
       AttachStdout: false,
       AttachStderr: false,
       Labels: labels,
+      ...createTimeNetwork(spec),
       HostConfig: {
         Memory: memory,
         MemorySwap: memory,
@@ -99,7 +112,7 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
         PidsLimit: spec.pidsLimit,
         Privileged: false,
         Init: true,
-        NetworkMode: spec.network ?? 'none',
+        NetworkMode: spec.interfaces[0]?.network ?? DETACHED_NETWORK,
         Binds: (spec.mounts ?? []).map((m) => `${m.source}:${m.target}:ro`),
         RestartPolicy: { Name: 'no' },
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
@@ -121,6 +134,10 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
         (abortSignal) => this.streams.createContainer({ ...body, abortSignal }),
         grows,
       );
+      // No interface: the placeholder network mode goes before the first start, so the container
+      // has only loopback and can be connected later (a `none` container never can).
+      if (!spec.interfaces.length) await this.disconnectNetwork(spec.instanceUuid, DETACHED_NETWORK);
+      for (const iface of spec.interfaces.slice(1)) await this.connectNetwork(spec.instanceUuid, iface);
       // Injected files go in between create and start, so the first process already sees them.
       if (tar) {
         await this.call('put injected files', (abortSignal) =>

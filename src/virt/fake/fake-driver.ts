@@ -12,6 +12,7 @@ import {
   type DriverEvent,
   type ExecSession,
   type HostInfo,
+  type InstanceAddress,
   type InstanceInfo,
   type InstanceStats,
   type SpawnSpec,
@@ -90,7 +91,9 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
     if (!this.images.has(spec.image)) throw new DriverError(`No such image: ${spec.image}`, 'not-found');
     const now = new Date().toISOString();
     const lean = this.options.lean === true;
-    const n = spec.network ? this.nextIp++ : 0;
+    // The legacy service-owned network (not one of the network service's) gets an address of the fake's own.
+    const legacy = spec.interfaces.find((i) => !this.nets.networks.has(i.network));
+    const n = legacy ? this.nextIp++ : 0;
     this.containers.set(spec.instanceUuid, {
       spec: lean
         ? {
@@ -101,7 +104,7 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
             memoryMb: spec.memoryMb,
             vcpus: spec.vcpus,
             pidsLimit: spec.pidsLimit,
-            network: spec.network,
+            interfaces: spec.interfaces,
             ...(spec.extraLabels ? { extraLabels: spec.extraLabels } : {}),
           }
         : spec,
@@ -114,8 +117,18 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
       memoryMb: spec.memoryMb,
       vcpus: spec.vcpus,
       // 198.18.0.2, 198.18.0.3 … then on into 198.18.1.x and beyond
-      ip: spec.network ? `198.18.${(n >> 8) & 255}.${n & 255}` : null,
+      ip: legacy ? `198.18.${(n >> 8) & 255}.${n & 255}` : null,
     });
+    // As Docker: the interfaces' endpoints exist before the first start; any failure removes the container.
+    try {
+      for (const iface of spec.interfaces) {
+        if (iface !== legacy) await this.nets.connectNetwork(spec.instanceUuid, iface, iface.mac);
+      }
+    } catch (err) {
+      this.nets.forget(spec.instanceUuid);
+      this.containers.delete(spec.instanceUuid);
+      throw err;
+    }
     this.emit(spec.instanceUuid, 'start');
     return this.getInfo(spec.instanceUuid);
   }
@@ -250,20 +263,7 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
       oomKilled: false,
       startedAt: c.startedAt,
       finishedAt: c.finishedAt,
-      addresses: [
-        ...(c.ip && c.spec.network
-          ? [
-              {
-                network: c.spec.network,
-                version: 4 as const,
-                addr: c.ip,
-                mac: '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0'),
-              },
-            ]
-          : []),
-        // the network service's endpoints; Docker reports no address while the container is stopped
-        ...(c.status === 'running' || c.status === 'paused' ? this.nets.addressesOf(c.spec.instanceUuid) : []),
-      ],
+      addresses: this.addressesOf(c),
       memoryBytes: c.memoryMb * 1024 * 1024,
       nanoCpus: c.vcpus * 1e9,
       labels: {
@@ -316,6 +316,19 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
     };
   }
   async ensureNetwork(): Promise<void> {}
+
+  /** What Docker's inspect reports: the legacy network's address, then each endpoint's. */
+  private addressesOf(c: FakeContainer): InstanceAddress[] {
+    const legacy = c.spec.interfaces.find((i) => !this.nets.networks.has(i.network));
+    const out: InstanceAddress[] = [];
+    if (c.ip && legacy) {
+      const mac = '02:42:c6:12:00:' + c.ip.split('.')[3].padStart(2, '0');
+      out.push({ network: legacy.network, version: 4, addr: c.ip, mac });
+    }
+    // the network service's endpoints; Docker reports no address while the container is stopped
+    if (c.status === 'running' || c.status === 'paused') out.push(...this.nets.addressesOf(c.spec.instanceUuid));
+    return out;
+  }
 
   /** Bridge networks and endpoints of the network service (fake-networks.ts). */
   readonly nets = new FakeNetworks((uuid) => this.containers.has(uuid));

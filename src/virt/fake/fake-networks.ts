@@ -84,7 +84,8 @@ export class FakeNetworks {
     );
   }
 
-  connectNetwork(instanceUuid: string, iface: NetworkAttachment): Promise<{ mac: string | null }> {
+  /** `chosenMac`: a create-time interface's MAC the user chose (Docker's own otherwise). */
+  connectNetwork(instanceUuid: string, iface: NetworkAttachment, chosenMac?: string): Promise<{ mac: string | null }> {
     if (!this.exists(instanceUuid)) return Promise.reject(noSuchContainer(`nova-${instanceUuid}`));
     const n = this.networks.get(iface.network);
     if (!n) return Promise.reject(new DriverError(`network ${iface.network} not found`, 'not-found'));
@@ -104,7 +105,7 @@ export class FakeNetworks {
     const taken = [...n.endpoints.values()].some((e) => e.ipv4 === iface.ipv4) || iface.ipv4 === n.spec.v4.gateway;
     if (iface.ipv4 && taken) return Promise.reject(new DriverError('Address already in use', 'conflict'));
     const ipv4 = iface.ipv4 ?? this.freeAddress(n);
-    const mac = macOf(ipv4);
+    const mac = chosenMac ?? macOf(ipv4);
     n.endpoints.set(instanceUuid, { ipv4, ipv6: iface.ipv6, mac });
     return Promise.resolve({ mac });
   }

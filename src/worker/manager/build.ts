@@ -11,19 +11,20 @@ import type { ComputeDriver } from '../../virt/driver.js';
 import { TaskState, VmState } from '../../compute/servers/states.js';
 import type { ManagerDeps } from './deps.js';
 import { isPreempted, recordFault } from './safety.js';
-import { spawnFromImage } from './respawn.js';
+import { networkInfoAfterSpawn, spawnFromImage } from './respawn.js';
 import type { PersonalityFile } from '../../compute/servers/create-options.js';
 import type { BuildPayload } from '../../compute/tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 export { splitCommand } from './command-line.js';
 
 export const MAX_BUILD_ATTEMPTS = 3;
+const BUILD_TASK_STATES = [TaskState.SCHEDULING, TaskState.NETWORKING, TaskState.SPAWNING];
 
 export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
   return async (ctx) => {
     const instance = await d.instances.findByUuid(ctx.instanceUuid);
     if (!instance || instance.deleted || instance.vm_state !== VmState.BUILDING) return;
-    if (instance.task_state !== TaskState.SCHEDULING && instance.task_state !== TaskState.SPAWNING) return;
+    if (!BUILD_TASK_STATES.includes(instance.task_state as (typeof BUILD_TASK_STATES)[number])) return;
     let host: ComputeHostRow | undefined;
     let driver: ComputeDriver | undefined;
     // A build that keeps dying with its process (resumed again and again) ends in ERROR.
@@ -46,10 +47,10 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
             {
               host_id: h.id,
               availability_zone: instance.availability_zone ?? h.availability_zone,
-              task_state: TaskState.SPAWNING,
+              task_state: TaskState.NETWORKING,
               updated_at: d.clock.now().toISOString(),
             },
-            [TaskState.SCHEDULING, TaskState.SPAWNING],
+            BUILD_TASK_STATES,
           );
         const resumed = instance.host_id ? await d.hostsRepo.findById(instance.host_id) : undefined;
         if (resumed) await place(resumed);
@@ -70,6 +71,13 @@ export function buildHandler(d: ManagerDeps): TaskHandler<BuildPayload> {
         driver = await d.hosts.driverFor(host.id);
         // A resumed task (the process died mid-build) may have left a container behind.
         if (ctx.attempt > 1) await driver.destroy(instance.uuid);
+        // The ports (a task from before the network service has none: the legacy network then)
+        if (ctx.payload.networks) await d.novaNetwork.allocate(instance, host, ctx.payload.networks);
+        await d.instances.updateWithExpectedTaskState(
+          instance.uuid,
+          { task_state: TaskState.SPAWNING, updated_at: d.clock.now().toISOString() },
+          [TaskState.NETWORKING],
+        );
         await spawn(d, instance, ctx.payload.image, host, driver, ctx.payload.files);
       });
     } catch (err) {
@@ -87,6 +95,7 @@ async function spawn(
   files?: PersonalityFile[],
 ): Promise<void> {
   const info = await spawnFromImage(d, instance, image, host, driver, files);
+  const addresses = await networkInfoAfterSpawn(d, instance, host, info);
   const now = d.clock.now().toISOString();
   await d.instances.updateWithExpectedTaskState(
     instance.uuid,
@@ -97,7 +106,7 @@ async function spawn(
       launched_at: now,
       updated_at: now,
       container_id: info.containerId,
-      addresses_json: JSON.stringify(info.addresses),
+      addresses_json: addresses,
       progress: 0,
     },
     [TaskState.SPAWNING],
@@ -118,6 +127,10 @@ async function failBuild(
       .catch((e) => d.log.warn({ err: e, instance: instance.uuid }, 'cleanup after failed build'));
   await d.configDrives.remove(instance.uuid).catch(() => undefined);
   const now = await d.instances.findByUuid(instance.uuid);
+  // Nova's _cleanup_allocated_networks: its ports deleted, the user's unbound (a delete taking over does it too)
+  await d.novaNetwork
+    .deallocate(instance)
+    .catch((e) => d.log.warn({ err: e, instance: instance.uuid }, 'ports not released after failed build'));
   if (
     !now ||
     now.deleted ||
@@ -134,9 +147,10 @@ async function failBuild(
         vm_state: VmState.ERROR,
         task_state: null,
         power_state: PowerState.NOSTATE,
+        addresses_json: null,
         updated_at: d.clock.now().toISOString(),
       },
-      [TaskState.SCHEDULING, TaskState.SPAWNING],
+      BUILD_TASK_STATES,
     )
     .catch((e) => {
       if (!isPreempted(e)) throw e;

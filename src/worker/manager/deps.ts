@@ -7,6 +7,7 @@ import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import type { HostRegistry } from '../../compute/hosts/host-registry.js';
 import type { Scheduler } from '../../compute/hosts/scheduler.js';
 import type { Networks } from '../../compute/servers/networks.js';
+import type { NovaNetwork } from '../../compute/network/nova-network.js';
 import type { ConfigDrives } from '../config-drive.js';
 import type { InstanceActions } from '../../compute/servers/instance-actions.js';
 import type { ImageLoaderPort } from '../../compute/ports.js';
@@ -30,7 +31,10 @@ export interface ManagerDeps {
   hostsRepo: HostsRepo;
   hosts: HostRegistry;
   scheduler: Scheduler;
+  /** the legacy service-owned network of servers from before the network service */
   networks: Networks;
+  /** Nova's side of the network service: the servers' ports */
+  novaNetwork: NovaNetwork;
   configDrives: ConfigDrives;
   actions: InstanceActions;
   imageLoader: ImageLoaderPort;

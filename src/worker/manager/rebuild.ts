@@ -6,7 +6,7 @@ import type { TaskHandler } from '../task-runner.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import { TaskState, VmState } from '../../compute/servers/states.js';
 import type { ActionManagerDeps } from './deps.js';
-import { failAction, spawnFromImage, step } from './respawn.js';
+import { failAction, networkInfoAfterSpawn, spawnFromImage, step } from './respawn.js';
 import type { RebuildPayload } from '../../compute/tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 
@@ -41,13 +41,14 @@ export function rebuildHandler(d: ActionManagerDeps): TaskHandler<RebuildPayload
           await driver.powerOff(instance.uuid, d.stopTimeoutS);
           info = { ...info, powerState: PowerState.SHUTDOWN };
         }
+        const addresses = await networkInfoAfterSpawn(d, instance, host, info);
         const now = d.clock.now().toISOString();
         await step(d, instance.uuid, [TaskState.REBUILD_SPAWNING], null, {
           vm_state: stopped ? VmState.STOPPED : VmState.ACTIVE,
           power_state: info.powerState,
           launched_at: now,
           container_id: info.containerId,
-          addresses_json: JSON.stringify(info.addresses),
+          addresses_json: addresses,
           progress: 0,
         });
       });

@@ -5,7 +5,7 @@ import type { ImageRow } from '../../compute/ports.js';
 import { imageProperties } from '../../db/repositories/images-repo.js';
 import { flavorOf, type InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
-import type { ComputeDriver, InstanceInfo } from '../../virt/driver.js';
+import type { ComputeDriver, InstanceInfo, SpawnInterface } from '../../virt/driver.js';
 import { InstanceNotFound, InstanceNotReady } from '../../errors.js';
 import type { ManagerDeps } from './deps.js';
 import { splitCommand } from './command-line.js';
@@ -38,9 +38,9 @@ export async function spawnFromImage(
   const { env, skipped } = metadataEnvironment(metadata);
   if (skipped.length > 0)
     d.log.warn({ instance: instance.uuid, keys: skipped }, "metadata not passed as environment (NUL or '=')");
-  const [dockerImage, network, mounts] = await Promise.all([
+  const [dockerImage, interfaces, mounts] = await Promise.all([
     d.imageLoader.ensureLoaded(image, host.id, driver),
-    d.networks.attachFor(instance.network, host.id, driver),
+    interfacesFor(d, instance, host, driver),
     d.configDrives.write(instance, metadata),
   ]);
   // A few spawns at a time per host (spawn-gate.ts): a queue instead of Docker timeouts under load.
@@ -56,13 +56,43 @@ export async function spawnFromImage(
       command: props.os_command_line ? splitCommand(props.os_command_line) : undefined,
       tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
       env,
-      network,
+      interfaces,
       mounts,
       ...(files.length
         ? { files: files.map((f) => ({ path: f.path, contents: Buffer.from(f.contents, 'base64') })) }
         : {}),
     }),
   );
+}
+
+/** The container's interfaces: its ports' (the network service's); a server from before it keeps its legacy network. */
+async function interfacesFor(
+  d: ManagerDeps,
+  instance: InstanceRow,
+  host: ComputeHostRow,
+  driver: ComputeDriver,
+): Promise<SpawnInterface[]> {
+  const own = await d.novaNetwork.spawnInterfaces(instance.uuid, host.id);
+  if (own.length || !instance.network) return own;
+  const legacy = await d.networks.attachFor(instance.network, host.id, driver);
+  return legacy ? [{ network: legacy }] : [];
+}
+
+/**
+ * After a spawn: the server's ports are ACTIVE on the host (floating IPs attached) and its network
+ * info cache is rebuilt from them; the value for addresses_json. A legacy server: what Docker reports.
+ */
+export async function networkInfoAfterSpawn(
+  d: ManagerDeps,
+  instance: InstanceRow,
+  host: ComputeHostRow,
+  info: InstanceInfo,
+): Promise<string | null> {
+  if (!(await d.novaNetwork.ports(instance.uuid)).length)
+    return instance.network ? JSON.stringify(info.addresses) : null;
+  await d.novaNetwork.plugged(instance.uuid, host, info);
+  const cache = await d.novaNetwork.networkInfo(instance.uuid);
+  return cache.length ? JSON.stringify(cache) : null;
 }
 
 export function pidsLimitOf(d: ManagerDeps, instance: Pick<InstanceRow, 'flavor_json'>): number {

@@ -19,8 +19,6 @@ export interface UnsupportedActionsDeps {
   images: Pick<ImagePort, 'getForBoot'>;
   /** the host's name when its compute service is down (heartbeat), else null */
   hostDown?: (hostId: number) => Promise<string | null>;
-  /** the id under which a project's "default" security group is shown (the views' stable id) */
-  defaultGroupId: (projectId: string) => string;
 }
 
 export class UnsupportedActionsApi {
@@ -86,28 +84,6 @@ export class UnsupportedActionsApi {
     );
   }
 
-  /** addSecurityGroup: the only group is the project's "default", which every networked server is already in. */
-  async addSecurityGroup(auth: AuthContext, instance: InstanceRow, name: string): Promise<void> {
-    authorize(auth, 'write', 'os_compute_api:os-security-groups:add');
-    this.resolveGroup(auth, instance, name);
-    this.assertHasPorts(instance);
-    // Neutron keeps a port's groups as a set: adding the group it already has changes nothing (202).
-  }
-
-  /**
-   * removeSecurityGroup: the Docker bridge cannot shut a container out of its project's default
-   * group (members always reach each other), so removing it is refused with 409 — one of the codes
-   * Nova's removeSecurityGroup answers — instead of pretending the traffic is now blocked.
-   */
-  async removeSecurityGroup(auth: AuthContext, instance: InstanceRow, name: string): Promise<never> {
-    authorize(auth, 'write', 'os_compute_api:os-security-groups:remove');
-    this.resolveGroup(auth, instance, name);
-    this.assertHasPorts(instance);
-    throw new Conflict(
-      `Security group ${name} cannot be removed from instance ${instance.uuid}: a container on the Docker bridge is always in its project's default group`,
-    );
-  }
-
   /** injectNetworkInfo (admin): lock-checked, then the driver's no-op (202, nothing recorded). */
   async injectNetworkInfo(auth: AuthContext, instance: InstanceRow): Promise<void> {
     authorize(auth, 'admin', 'os_compute_api:os-admin-actions:inject_network_info');
@@ -130,51 +106,5 @@ export class UnsupportedActionsApi {
     throw new BadRequest(
       `Instance ${instance.uuid} cannot remove fixed IP '${address}': it is the container's only address on network ${own.network}`,
     );
-  }
-
-  /**
-   * addFloatingIp (< 2.44): nova floating_ips.py checks the server's fixed IPs first (400s), then
-   * looks the floating IP up; novadock has no floating IPs, so that lookup is the 404.
-   */
-  async addFloatingIp(
-    auth: AuthContext,
-    instance: InstanceRow,
-    address: string,
-    fixedAddress: string | undefined,
-  ): Promise<never> {
-    authorize(auth, 'write', 'os_compute_api:os-floating-ips:add');
-    const fixed = addressesOf(instance);
-    if (fixed.length === 0) throw new BadRequest('Instance network is not ready yet');
-    if (fixedAddress !== undefined && !fixed.some((a) => a.addr === fixedAddress))
-      throw new BadRequest('Specified fixed address not assigned to instance');
-    if (fixedAddress === undefined && !fixed.some((a) => a.version === 4)) {
-      throw new BadRequest(
-        `Unable to associate floating IP ${address} to any fixed IPs for instance ${instance.uuid}. Instance has no fixed IPv4 addresses to associate.`,
-      );
-    }
-    throw new NotFound('floating IP not found');
-  }
-
-  /** removeFloatingIp (< 2.44): Nova looks the address up first; none exists here (404). */
-  async removeFloatingIp(auth: AuthContext, _instance: InstanceRow, address: string): Promise<never> {
-    authorize(auth, 'write', 'os_compute_api:os-floating-ips:remove');
-    throw new NotFound(`Floating IP not found for address ${address}.`);
-  }
-
-  /** nova security_group_api: name or id, looked up in the caller's project (Neutron's find_resourceid_by_name_or_id). */
-  private resolveGroup(auth: AuthContext, instance: InstanceRow, name: string): void {
-    if (name.trim() === '') throw new BadRequest('Security group name cannot be empty');
-    const known = new Set([
-      'default',
-      this.d.defaultGroupId(auth.projectId ?? ''),
-      this.d.defaultGroupId(instance.project_id),
-    ]);
-    if (!known.has(name)) throw new NotFound(`Security group ${name} is not found for project ${auth.projectId ?? ''}`);
-  }
-
-  /** A server without a network has no port to put a group on. */
-  private assertHasPorts(instance: InstanceRow): void {
-    if (!instance.network)
-      throw new NotFound(`instance_id ${instance.uuid} could not be found as device id on any ports`);
   }
 }

@@ -11,6 +11,7 @@ import { resizeActions } from './resize.js';
 import { shelveActions } from './shelve.js';
 import { serialConsoleActions } from './serial-console.js';
 import { unsupportedActions } from './unsupported.js';
+import { networkActions } from './network.js';
 
 export const ACTION_GROUPS: ActionGroup[] = [
   powerActions,
@@ -24,4 +25,5 @@ export const ACTION_GROUPS: ActionGroup[] = [
   shelveActions,
   serialConsoleActions,
   unsupportedActions,
+  networkActions,
 ];

@@ -1,11 +1,9 @@
 // The actions Nova knows and a Docker host cannot carry out (rescue, unrescue, evacuate,
-// add/removeSecurityGroup, injectNetworkInfo, resetNetwork, add/removeFixedIp and
-// add/removeFloatingIp up to 2.43): Nova's body schemas (nova/api/openstack/compute/schemas) and
+// injectNetworkInfo, resetNetwork, add/removeFixedIp up to 2.43): Nova's body schemas (nova/api/openstack/compute/schemas) and
 // microversion ranges here, the answers in compute/servers/actions/unsupported-actions.ts.
 import { BadRequest, Gone } from '../../../../errors.js';
 import { UnsupportedActionsApi } from '../../../../compute/servers/actions/unsupported-actions.js';
 import { ACCEPTED, type ActionGroup } from './registry.js';
-import { defaultGroupId } from '../../../../compute/servers/security-groups.js';
 import {
   adminPassword,
   booleanAlternatives,
@@ -39,14 +37,12 @@ const evacuateBodies = [
   },
   { min: '2.68', schema: wrap('evacuate', obj({ host: fqdn, adminPass: adminPassword })) },
 ];
-const groupBody = (name: string) => wrap(name, obj({ name: { type: 'string', minLength: 1 } }, ['name']));
 
 export const unsupportedActions: ActionGroup = (services) => {
   const api = new UnsupportedActionsApi({
     hostsRepo: services.hostsRepo,
     images: services.images,
     hostDown: services.serverActions.apiDeps.hostDown,
-    defaultGroupId,
   });
   return [
     {
@@ -79,20 +75,6 @@ export const unsupportedActions: ActionGroup = (services) => {
         }
         return api.evacuate(req.auth, instance, a.host);
       },
-    },
-    {
-      name: 'addSecurityGroup',
-      bodies: [{ min: '2.1', schema: groupBody('addSecurityGroup') }],
-      handler: async (req, instance, arg) => {
-        await api.addSecurityGroup(req.auth, instance, (arg as { name: string }).name);
-        return ACCEPTED;
-      },
-    },
-    {
-      name: 'removeSecurityGroup',
-      bodies: [{ min: '2.1', schema: groupBody('removeSecurityGroup') }],
-      handler: async (req, instance, arg) =>
-        api.removeSecurityGroup(req.auth, instance, (arg as { name: string }).name),
     },
     {
       name: 'injectNetworkInfo',
@@ -131,28 +113,6 @@ export const unsupportedActions: ActionGroup = (services) => {
       bodies: [{ min: '2.1', max: '2.43', schema: wrap('removeFixedIp', obj({ address: ipAddress }, ['address'])) }],
       handler: async (req, instance, arg) =>
         api.removeFixedIp(req.auth, instance, (arg as { address: string }).address),
-    },
-    {
-      name: 'addFloatingIp',
-      maxVersion: '2.43',
-      bodies: [
-        {
-          min: '2.1',
-          max: '2.43',
-          schema: wrap('addFloatingIp', obj({ address: ipAddress, fixed_address: ipAddress }, ['address'])),
-        },
-      ],
-      handler: async (req, instance, arg) => {
-        const a = arg as { address: string; fixed_address?: string };
-        return api.addFloatingIp(req.auth, instance, a.address, a.fixed_address);
-      },
-    },
-    {
-      name: 'removeFloatingIp',
-      maxVersion: '2.43',
-      bodies: [{ min: '2.1', max: '2.43', schema: wrap('removeFloatingIp', obj({ address: ipAddress }, ['address'])) }],
-      handler: async (req, instance, arg) =>
-        api.removeFloatingIp(req.auth, instance, (arg as { address: string }).address),
     },
   ];
 };

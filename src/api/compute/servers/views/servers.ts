@@ -94,7 +94,7 @@ function renderAddresses(row: InstanceRow, full: boolean): Record<string, unknow
   for (const a of addressesOf(row)) {
     const item: Record<string, unknown> = { version: a.version, addr: a.addr };
     if (full) {
-      item['OS-EXT-IPS:type'] = 'fixed';
+      item['OS-EXT-IPS:type'] = a.type ?? 'fixed';
       item['OS-EXT-IPS-MAC:mac_addr'] = a.mac;
     }
     (out[a.network] ??= []).push(item);
@@ -188,7 +188,7 @@ export function renderServerShow(
   s['OS-EXT-STS:vm_state'] = row.vm_state;
   s['OS-EXT-STS:power_state'] = row.power_state;
   s['os-extended-volumes:volumes_attached'] = [];
-  if (row.network) s.security_groups = [{ name: 'default' }];
+  if (extras.securityGroups.length) s.security_groups = extras.securityGroups.map((name) => ({ name }));
   if (extras.fault && (status === 'ERROR' || status === 'DELETED')) s.fault = renderFault(extras.fault, admin);
   if (v.gte('2.16') && admin) s.host_status = hostName && extras.host ? hostStatus(ctx, extras.host) : '';
   addVersionedFields(s, ctx, row, extras, kind !== 'detail');
