@@ -22,6 +22,8 @@ export function deleteHandler(d: ManagerDeps): TaskHandler {
         async () => {
           if (host) await (await d.hosts.driverFor(host.id)).destroy(instance.uuid);
           await d.configDrives.remove(instance.uuid);
+          // Its ports: Nova's deleted (their floating IPs disassociated), the user's unbound and kept
+          await d.novaNetwork.deallocate(instance);
           const now = d.clock.now().toISOString();
           await d.instances.update(instance.uuid, {
             vm_state: VmState.DELETED,

@@ -14,7 +14,7 @@ import { DriverError } from '../../errors.js';
 import { TaskState, VmState } from '../../compute/servers/states.js';
 import type { ActionManagerDeps } from './deps.js';
 import { SNAPSHOT_REPO } from './snapshot.js';
-import { failAction, hostAndDriver, spawnFromImage, step } from './respawn.js';
+import { failAction, hostAndDriver, networkInfoAfterSpawn, spawnFromImage, step } from './respawn.js';
 import type { ShelvePayload, UnshelvePayload } from '../../compute/tasks.js';
 import { PowerState } from '../../virt/power-state.js';
 
@@ -103,12 +103,16 @@ export function shelveHandler(d: ActionManagerDeps): TaskHandler<ShelvePayload> 
 async function offload(d: ActionManagerDeps, instance: InstanceRow, driver: ComputeDriver): Promise<void> {
   await driver.destroy(instance.uuid);
   await d.configDrives.remove(instance.uuid);
+  // As Nova: the ports stay the server's (unshelve plugs them on its new host), unplugged meanwhile;
+  // a server with ports keeps its addresses, a legacy one loses its Docker address with the container.
+  await d.novaNetwork.unplugAll(instance.uuid);
+  const ports = (await d.novaNetwork.ports(instance.uuid)).length;
   await step(d, instance.uuid, [TaskState.SHELVING_OFFLOADING], null, {
     vm_state: VmState.SHELVED_OFFLOADED,
     power_state: PowerState.NOSTATE,
     host_id: null,
     container_id: null,
-    addresses_json: null,
+    ...(ports ? {} : { addresses_json: null }),
   });
 }
 
@@ -191,13 +195,14 @@ export function unshelveHandler(d: ActionManagerDeps): TaskHandler<UnshelvePaylo
           spawned = true;
           info = await spawnFromImage(d, instance, image, host, driver);
         }
+        const addresses = await networkInfoAfterSpawn(d, instance, host!, info);
         const now = d.clock.now().toISOString();
         await step(d, instance.uuid, [TaskState.UNSHELVING, TaskState.SPAWNING], null, {
           vm_state: VmState.ACTIVE,
           power_state: info.powerState,
           launched_at: now,
           container_id: info.containerId,
-          addresses_json: JSON.stringify(info.addresses),
+          addresses_json: addresses,
         });
         await d.sysmeta.remove(instance.uuid, [
           SysMetaKey.SHELVED_IMAGE_ID,
@@ -214,11 +219,10 @@ export function unshelveHandler(d: ActionManagerDeps): TaskHandler<UnshelvePaylo
       });
     } catch (err) {
       if (spawned && host) await (await d.hosts.driverFor(host.id)).destroy(instance.uuid).catch(() => undefined);
-      // An offloaded server stays offloaded: no host, no container.
-      const back =
-        instance.vm_state === VmState.SHELVED_OFFLOADED
-          ? { host_id: null, container_id: null, addresses_json: null, power_state: PowerState.NOSTATE }
-          : {};
+      // An offloaded server stays offloaded: no host, no container, its ports unplugged.
+      const offloaded = instance.vm_state === VmState.SHELVED_OFFLOADED;
+      if (offloaded) await d.novaNetwork.unplugAll(instance.uuid).catch(() => undefined);
+      const back = offloaded ? { host_id: null, container_id: null, power_state: PowerState.NOSTATE } : {};
       await failAction(d, instance.uuid, err, host?.name ?? null, [TaskState.UNSHELVING, TaskState.SPAWNING], back);
     }
   };
