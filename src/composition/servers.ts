@@ -41,6 +41,8 @@ import { NovaNetwork } from '../compute/network/nova-network.js';
 import { RequestedNetworks } from '../compute/network/requested-networks.js';
 import { NovaSecurityGroups } from '../compute/network/security-groups.js';
 import { NovaFloatingIps } from '../compute/network/floating-ips.js';
+import { DETACH_INTERFACE_TASK, InterfaceAttachments } from '../compute/network/interface-attachments.js';
+import { attachInterface, detachInterfaceHandler } from '../worker/manager/interfaces.js';
 import type { NetworkServices } from './network.js';
 
 export interface ComputeComposeDeps {
@@ -141,6 +143,18 @@ export function createComputeServices(d: ComputeComposeDeps) {
     log,
   };
   worker.registerHandler(BUILD_TASK, buildHandler(manager));
+  worker.registerHandler(DETACH_INTERFACE_TASK, detachInterfaceHandler(manager));
+  const interfaceAttachments = new InterfaceAttachments({
+    db: d.db,
+    repo: net.repo,
+    interfaces: interfacesRepo,
+    novaNetwork,
+    requested: requestedNetworks,
+    actions: instanceActions,
+    worker,
+    attach: (instance, r, admin, requestId) =>
+      worker.locks.run(instance.uuid, () => attachInterface(manager, instance, r, admin, requestId)),
+  });
   worker.registerHandler(DELETE_TASK, deleteHandler(manager));
   const recoveryQueries = new RecoveryQueries(d.db);
   worker.onStart(() => recoverInterrupted(d.db, recoveryQueries, d.clock, worker, faultsRepo));
@@ -176,6 +190,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
     novaNetwork,
     novaSecurityGroups,
     novaFloatingIps,
+    interfaceAttachments,
     interfacesRepo,
     configDrives,
     instanceActions,

@@ -1,5 +1,5 @@
-// The read-mostly server sub-resources Nova has and novadock answers from what it knows:
-// os-interface (the container's endpoint on the private network), os-volume_attachments (no block
+// The read-mostly server sub-resources Nova has and novadock answers from what it knows
+// (os-interface: test/api/nova-network-interfaces.test.ts): os-volume_attachments (no block
 // storage: empty, attach → VolumeNotFound), os-security-groups, os-server-password, topology
 // (2.78), migrations (2.23, admin) and /os-migrations (admin), /extensions, and the legacy v2 doc.
 import fs from 'node:fs';
@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedImage, unlimitedQuota } from '../helpers/servers.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
-import { PRIVATE_NETWORK_ID } from '../../src/compute/servers/networks.js';
 
 const golden = (f: string) => JSON.parse(fs.readFileSync(`${GOLDEN_DIR}/${f}`, 'utf8')).response;
 
@@ -42,118 +41,14 @@ beforeAll(async () => {
   ).body.server.id;
   await t.services.worker.drain();
   member = await makeProjectUser(t, 'subres-member', 'member');
+  // a server of the member's own
+  await req('post', S, '2.37', member.token).send({
+    server: { name: 'm', imageRef: image.id, flavorRef: '1', networks: 'none' },
+  });
+  await t.services.worker.drain();
 });
 afterAll(async () => {
   await t.close();
-});
-
-describe('os-interface', () => {
-  it('lists nothing for a server without a network', async () => {
-    const res = await req('get', `${S}/${bareId}/os-interface`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ interfaceAttachments: [] });
-  });
-
-  it('lists the private-network port with the address /ips reports, stable ids, tag from 2.70', async () => {
-    const ips = (await req('get', `${S}/${netId}/ips`)).body.addresses.private as { addr: string }[];
-    const detail = (await req('get', `${S}/${netId}`)).body.server.addresses.private[0];
-    const res = await req('get', `${S}/${netId}/os-interface`);
-    expect(res.status).toBe(200);
-    const list = res.body.interfaceAttachments;
-    expect(list).toHaveLength(1);
-    const port = list[0];
-    expect(Object.keys(port)).toEqual(['net_id', 'port_id', 'mac_addr', 'port_state', 'fixed_ips']);
-    expect(port.net_id).toBe(PRIVATE_NETWORK_ID);
-    expect(port.port_state).toBe('ACTIVE');
-    expect(port.mac_addr).toBe(detail['OS-EXT-IPS-MAC:mac_addr']);
-    expect(port.fixed_ips.map((f: { ip_address: string }) => f.ip_address)).toEqual(ips.map((a) => a.addr));
-    expect(port.fixed_ips[0].subnet_id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(port.port_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
-    // the same ids on every read
-    expect((await req('get', `${S}/${netId}/os-interface`)).body).toEqual(res.body);
-    const v270 = (await req('get', `${S}/${netId}/os-interface`, '2.70')).body.interfaceAttachments[0];
-    expect(v270).toEqual({ ...port, tag: null });
-
-    const show = await req('get', `${S}/${netId}/os-interface/${port.port_id}`);
-    expect(show.status).toBe(200);
-    expect(show.body).toEqual({ interfaceAttachment: port });
-    notFound(await req('get', `${S}/${netId}/os-interface/${MISSING}`), `Port id ${MISSING} could not be found.`);
-    // a port of another server is not this server's
-    notFound(
-      await req('get', `${S}/${bareId}/os-interface/${port.port_id}`),
-      `Port id ${port.port_id} could not be found.`,
-    );
-  });
-
-  it("a stopped server's port is DOWN", async () => {
-    const image = await seedImage(t.services);
-    const id = (await req('post', S).send({ server: { name: 'to-stop', imageRef: image.id, flavorRef: '1' } })).body
-      .server.id;
-    await t.services.worker.drain();
-    expect((await req('post', `${S}/${id}/action`).send({ 'os-stop': null })).status).toBe(202);
-    await t.services.worker.drain();
-    const [port] = (await req('get', `${S}/${id}/os-interface`)).body.interfaceAttachments;
-    expect(port.port_state).toBe('DOWN');
-  });
-
-  it('attach: body rules (400), unknown port/network 404, own port 409, otherwise not supported (400)', async () => {
-    const port = (await req('get', `${S}/${netId}/os-interface`)).body.interfaceAttachments[0];
-    const url = `${S}/${netId}/os-interface`;
-    const both = await req('post', url).send({ interfaceAttachment: { net_id: PRIVATE_NETWORK_ID, port_id: MISSING } });
-    expect(both.status).toBe(400);
-    expect(both.body.badRequest.message).toBe('Must not input both network_id and port_id');
-    const ipOnly = await req('post', url).send({ interfaceAttachment: { fixed_ips: [{ ip_address: '198.18.0.9' }] } });
-    expect(ipOnly.body.badRequest.message).toBe('Must input network_id when request IP address');
-    const extra = await req('post', url).send({ interfaceAttachment: { bogus: 1 } });
-    expect(extra.status).toBe(400);
-    expect((await req('post', url, '2.48').send({ interfaceAttachment: { tag: 'x' } })).status).toBe(400);
-    notFound(
-      await req('post', url).send({ interfaceAttachment: { port_id: MISSING } }),
-      `Port id ${MISSING} could not be found.`,
-    );
-    notFound(
-      await req('post', url).send({ interfaceAttachment: { net_id: MISSING } }),
-      `Network ${MISSING} could not be found.`,
-    );
-    const inUse = await req('post', url).send({ interfaceAttachment: { port_id: port.port_id } });
-    expect(inUse.status).toBe(409);
-    expect(inUse.body.conflictingRequest.message).toBe(`Port ${port.port_id} is still in use.`);
-    for (const body of [{ interfaceAttachment: {} }, { interfaceAttachment: { net_id: PRIVATE_NETWORK_ID } }]) {
-      const res = await req('post', url, '2.49').send(body);
-      expect(res.status).toBe(400);
-      expect(res.body.badRequest.message).toBe(`Attaching interfaces is not supported for instance ${netId}.`);
-    }
-    // another project's server is not there for a member; its own is
-    const mine = (
-      await req('post', S, '2.37', member.token).send({
-        server: { name: 'm', imageRef: (await seedImage(t.services)).id, flavorRef: '1', networks: 'none' },
-      })
-    ).body.server.id;
-    await t.services.worker.drain();
-    notFound(
-      await req('get', `${S}/${netId}/os-interface`, '2.1', member.token),
-      `Instance ${netId} could not be found.`,
-    );
-    expect((await req('get', `${S}/${mine}/os-interface`, '2.1', member.token)).body).toEqual({
-      interfaceAttachments: [],
-    });
-  });
-
-  it("detach: unknown port 404, the server's own port 501 (not supported), locked 409, unknown server 404", async () => {
-    const port = (await req('get', `${S}/${netId}/os-interface`)).body.interfaceAttachments[0];
-    notFound(await req('delete', `${S}/${netId}/os-interface/${MISSING}`), `Port id ${MISSING} could not be found.`);
-    const own = await req('delete', `${S}/${netId}/os-interface/${port.port_id}`);
-    expect(own.status).toBe(501);
-    expect(own.body).toEqual({
-      notImplemented: { code: 501, message: 'The requested functionality is not supported.' },
-    });
-    notFound(
-      await req('delete', `${S}/${MISSING}/os-interface/${port.port_id}`),
-      `Instance ${MISSING} could not be found.`,
-    );
-    // still listed: nothing was detached
-    expect((await req('get', `${S}/${netId}/os-interface`)).body.interfaceAttachments).toEqual([port]);
-  });
 });
 
 describe('os-volume_attachments', () => {

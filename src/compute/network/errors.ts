@@ -23,12 +23,24 @@ export const PortLimitExceeded = (msg = 'Maximum number of ports exceeded') => n
 export const SecurityGroupNotFound = (id: string) => new BadRequest(`Security group ${id} not found.`);
 export const NoUniqueMatch = (msg: string) => new Conflict(msg);
 
-/** Failures of the build (the fault's message; the server goes to ERROR). */
-export class NetworkBuildError extends ApiError {}
+/**
+ * Neutron's refusals of a port Nova makes (NovaExceptions: a build's fault is 500); os-interface
+ * attach answers them with its own status (`attachStatus`).
+ */
+export class PortCreateError extends ApiError {
+  constructor(
+    message: string,
+    readonly attachStatus: number,
+  ) {
+    super(500, message);
+  }
+}
 export const NoMoreFixedIps = (net: string) =>
-  new NetworkBuildError(500, `No fixed IP addresses available for network: ${net}`);
+  new PortCreateError(`No fixed IP addresses available for network: ${net}`, 400);
 export const FixedIpInUseAtBuild = (address: string) =>
-  new NetworkBuildError(400, `Fixed IP ${address} is already in use.`);
+  new PortCreateError(`Fixed IP ${address} is already in use.`, 409);
+export const InvalidFixedIpForNetwork = (ip: string, net: string) =>
+  new PortCreateError(`Invalid input received: Fixed IP ${ip} is not a valid ip address for network ${net}.`, 400);
 
 // floating IPs (os-floating-ips, addFloatingIp)
 export const FloatingIpNotFoundForAddress = (address: string) =>

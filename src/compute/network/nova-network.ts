@@ -18,6 +18,7 @@ import {
   FixedIpInUseAtBuild,
   NoMoreFixedIps,
   PortInUse,
+  InvalidFixedIpForNetwork,
   PortLimitExceeded,
   PortNotFound,
   PortNotUsable,
@@ -82,6 +83,30 @@ export class NovaNetwork {
       throw err;
     }
     return out;
+  }
+
+  /** os-interface attach: one more port (made or bound) at the next position, plugged live into the container. */
+  async attachOne(instance: InstanceRow, host: ComputeHostRow, r: NetworkRequest, requesterIsAdmin: boolean) {
+    const position = await this.d.interfaces.nextPosition(instance.uuid);
+    const port = r.portId
+      ? await this.bindPort(instance, host, r, position)
+      : await this.createPort(instance, host, r, position, { requests: [r], requesterIsAdmin });
+    try {
+      await this.d.dataplane.plug(port, host.id, host.name);
+    } catch (err) {
+      await this.release(instance.uuid, port, !!r.portId).catch((e) => this.d.log(`port ${port.id} not released`, e));
+      throw err;
+    }
+    await this.refresh(instance.uuid);
+    return (await this.d.repo.port(port.id))!;
+  }
+
+  /** os-interface detach: the port leaves the container live, then is deleted (Nova's) or unbound (the user's). */
+  async detachOne(uuid: string, portId: string): Promise<void> {
+    const port = (await this.ports(uuid)).find((p) => p.id === portId);
+    if (port) await this.release(uuid, port, (await this.d.interfaces.find(portId))?.preserve_on_delete ?? false);
+    await this.d.interfaces.delete(portId);
+    await this.refresh(uuid);
   }
 
   private async bindPort(instance: InstanceRow, host: ComputeHostRow, r: NetworkRequest, position: number) {
@@ -167,6 +192,14 @@ export class NovaNetwork {
     }
   }
 
+  /** Neutron's port status follows the container: ACTIVE while it runs (or is paused), DOWN when stopped. */
+  async portsUp(uuid: string, up: boolean): Promise<void> {
+    for (const p of await this.ports(uuid)) {
+      if (p.host_id === null) continue;
+      await this.d.repo.updatePort(p.id, { status: up ? 'ACTIVE' : 'DOWN' }, this.now(), this.d.db);
+    }
+  }
+
   /** The container is gone or about to go (shelve offload): ports DOWN and unplugged, still the server's. */
   async unplugAll(uuid: string): Promise<void> {
     for (const p of await this.ports(uuid)) await this.d.dataplane.unplug(p);
@@ -212,6 +245,9 @@ function portCreateError(err: unknown, r: NetworkRequest): unknown {
       return PortLimitExceeded();
     case 'IpAddressGenerationFailure':
       return NoMoreFixedIps(r.networkId);
+    case 'InvalidIpForNetwork':
+    case 'InvalidIpForSubnet':
+      return InvalidFixedIpForNetwork(r.fixedIp ?? '', r.networkId);
     default:
       return err;
   }

@@ -46,6 +46,7 @@ const DEFS: PowerTaskDef[] = [
     event: 'compute_stop_instance',
     work: async (d, s) => {
       await s.driver.powerOff(s.instance.uuid, await shutdownTimeout(d, s.instance));
+      await d.novaNetwork.portsUp(s.instance.uuid, false);
       return { vm_state: VmState.STOPPED };
     },
   },
@@ -53,8 +54,9 @@ const DEFS: PowerTaskDef[] = [
     kind: POWER_TASKS.start,
     taskStates: [TaskState.POWERING_ON],
     event: 'compute_start_instance',
-    work: async (_d, s) => {
+    work: async (d, s) => {
       await s.driver.powerOn(s.instance.uuid);
+      await d.novaNetwork.portsUp(s.instance.uuid, true);
       return { vm_state: VmState.ACTIVE };
     },
   },
@@ -65,6 +67,7 @@ const DEFS: PowerTaskDef[] = [
     work: async (d, s, payload) => {
       const type = payload.type === 'HARD' ? 'HARD' : 'SOFT';
       await s.driver.reboot(s.instance.uuid, type, await shutdownTimeout(d, s.instance));
+      await d.novaNetwork.portsUp(s.instance.uuid, true);
       return { vm_state: VmState.ACTIVE };
     },
   },
