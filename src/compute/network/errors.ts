@@ -45,6 +45,6 @@ export const InvalidFixedIpForNetwork = (ip: string, net: string) =>
 // floating IPs (os-floating-ips, addFloatingIp)
 export const FloatingIpNotFoundForAddress = (address: string) =>
   new NotFound(`Floating IP not found for address ${address}.`);
-export const FloatingIpNotFound = (id: string) => new NotFound(`Floating IP not found for ID ${id}.`);
+export const FloatingIpNotFound = (id: string) => new NotFound(`Floating IP not found for ID ${id}`);
 export const FloatingIpPoolNotFound = () => new NotFound('Floating IP pool not found.');
 export const NoMoreFloatingIps = () => new NotFound('Zero floating IPs available.');
