@@ -3,7 +3,7 @@
 // addFloatingIp / removeFloatingIp actions below 2.44; Nova's shapes and errors; 404 from 2.36/2.44.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProjectUser, makeTestApp, type TestApp } from '../helpers/app.js';
-import { boot, client, makeNetwork, portsOf, show, S, setup, type NetClient } from '../helpers/nova-network.js';
+import { boot, client, makeNetwork, portsOf, show, setup, type NetClient } from '../helpers/nova-network.js';
 import { PUBLIC_NETWORK_ID } from '../../src/network/topology.js';
 import { dockerNetworkName } from '../../src/network/dataplane.js';
 import type { ImageRow } from '../../src/db/repositories/images-repo.js';
