@@ -154,8 +154,10 @@ export function createNetworkServices(deps: NetworkDeps) {
     },
     /** the record first; then every engine forgets the network */
     async deleteNetwork(c: Caller, id: string) {
+      // where it exists in Docker, read before the record (and its realisation rows) goes
+      const realized = await dockerNets.forNetwork(id);
       await nets.deleteNetwork(c, id);
-      await dataplane.removeNetwork(id);
+      await dataplane.removeNetwork(id, realized);
     },
     async updatePort(c: Caller, id: string, b: PortBody) {
       const before = await ports.get(c, id);

@@ -23,8 +23,8 @@ export interface Dataplane extends FloatingIpDataplane {
   plug(port: PortRow, hostId: number, hostName: string): Promise<void>;
   /** the reverse */
   unplug(port: PortRow): Promise<void>;
-  /** a deleted network's Docker networks on every engine */
-  removeNetwork(networkId: string): Promise<void>;
+  /** a deleted network's Docker networks on every engine (`realized`: as recorded before the record went) */
+  removeNetwork(networkId: string, realized?: { host_id: number; docker_name: string }[]): Promise<void>;
   /** a plugged port whose addresses changed: its endpoint is made again */
   portChanged(portId: string): Promise<void>;
   /** a deleted port: its container leaves the network */
@@ -150,8 +150,8 @@ export class DockerDataplane implements Dataplane {
     await this.firewallOf(port.device_id, port.host_id);
   }
 
-  async removeNetwork(networkId: string): Promise<void> {
-    for (const r of await this.realized.forNetwork(networkId)) {
+  async removeNetwork(networkId: string, realized?: { host_id: number; docker_name: string }[]): Promise<void> {
+    for (const r of realized ?? (await this.realized.forNetwork(networkId))) {
       await this.engine(r.host_id)
         .then((d) => d.removeNetwork(r.docker_name))
         .catch((e: unknown) => this.log(`Docker network ${r.docker_name} left on host ${r.host_id}`, e));

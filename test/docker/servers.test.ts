@@ -73,14 +73,20 @@ describe('servers on Docker', () => {
     expect(inspect.HostConfig.Privileged).toBe(false);
     expect(inspect.Config.Hostname).toBe('docker-test-1');
     expect(inspect.Config.Labels['io.novadock.instance-uuid']).toBe(id);
-    expect(Object.keys(inspect.NetworkSettings.Networks)).toEqual(['private']);
-    const ip = inspect.NetworkSettings.Networks.private.IPAddress as string;
-    expect(ip.startsWith('198.18.')).toBe(true);
+    // the network service's private network, as a Docker network of its own with the port's address
+    const priv = (await http.get('/networking/v2.0/networks?name=private').set('X-Auth-Token', token)).body.networks[0]
+      .id as string;
+    const dockerNet = `novadock-${priv}`;
+    expect(Object.keys(inspect.NetworkSettings.Networks)).toEqual([dockerNet]);
+    const ip = inspect.NetworkSettings.Networks[dockerNet].IPAddress as string;
+    const [port] = (await http.get(`/networking/v2.0/ports?device_id=${id}`).set('X-Auth-Token', token)).body.ports;
+    expect(port.fixed_ips[0].ip_address).toBe(ip);
+    expect(port.mac_address).toBe(inspect.NetworkSettings.Networks[dockerNet].MacAddress);
     expect(
       (server.addresses as Record<string, { addr: string; 'OS-EXT-IPS-MAC:mac_addr': string }[]>).private[0],
     ).toMatchObject({
       addr: ip,
-      'OS-EXT-IPS-MAC:mac_addr': inspect.NetworkSettings.Networks.private.MacAddress,
+      'OS-EXT-IPS-MAC:mac_addr': inspect.NetworkSettings.Networks[dockerNet].MacAddress,
     });
     const meta = JSON.parse(docker('exec', `nova-${id}`, 'cat', '/mnt/config/openstack/latest/meta_data.json'));
     expect(meta).toMatchObject({ uuid: id, meta: { role: 'web' } });

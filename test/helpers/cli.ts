@@ -12,6 +12,7 @@ import path from 'node:path';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { ADMIN_PASSWORD } from './app.js';
+import { workerSlice } from './docker-network.js';
 
 export interface ListeningApp extends BuiltApp {
   /** e.g. http://127.0.0.1:41234 (no trailing slash) */
@@ -33,7 +34,9 @@ export async function startListeningApp(
 ): Promise<ListeningApp> {
   const ownDataDir = overrides.dataDir === undefined;
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-cli-'));
-  const config = testConfig({ stopTimeoutSeconds: 1, ...overrides, dataDir });
+  // On Docker: this worker's own address ranges (docker-network.ts)
+  const ranges = overrides.computeDriver === 'docker' ? { network: workerSlice().network } : {};
+  const config = testConfig({ stopTimeoutSeconds: 1, ...ranges, ...overrides, dataDir });
   // NOVADOCK_TEST_LOG=debug (or any level) shows the app's log while debugging a client test.
   const level = process.env.NOVADOCK_TEST_LOG;
   const built = await buildApp({ config, background: opts.background ?? true, logger: level ? { level } : false });

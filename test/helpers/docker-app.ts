@@ -10,6 +10,7 @@ import { buildApp, type BuiltApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { passwordToken, ADMIN_PASSWORD } from './app.js';
 import { unlimitedQuota, waitForStatus } from './servers.js';
+import { workerSlice } from './docker-network.js';
 
 export const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 
@@ -31,7 +32,14 @@ export async function startDockerTestApp(name: string, overrides: Partial<Config
   const tar = path.join(dataDir, 'busybox.tar');
   docker('image', 'save', TEST_IMAGE, '-o', tar);
   const built = await buildApp({
-    config: testConfig({ computeDriver: 'docker', dataDir, stopTimeoutSeconds: 1, ...overrides }),
+    // this worker's own address ranges (docker-network.ts) unless the file brings its own
+    config: testConfig({
+      computeDriver: 'docker',
+      dataDir,
+      stopTimeoutSeconds: 1,
+      network: workerSlice().network,
+      ...overrides,
+    }),
     background: true,
     logger: false,
   });

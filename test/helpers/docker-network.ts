@@ -1,0 +1,44 @@
+// Address ranges for apps on the real Docker Engine: an engine refuses overlapping ranges, and two
+// test files may run at once (two workers), each with a database (and so a network service) of its
+// own. Each vitest worker gets its own /22 of 198.18.224.0/20: private /23, public /24, and a /24
+// for the networks a test makes (`userCidr`). The default topology's ids follow the ranges
+// (src/network/topology.ts), so workers never share a Docker network; files of one worker run one
+// after the other and reuse theirs.
+import { execFileSync } from 'node:child_process';
+import type { Config } from '../../src/config.js';
+
+export function workerSlice(): { network: Config['network']; userCidr: string } {
+  const k = (Math.max(1, Number(process.env.VITEST_POOL_ID ?? '1')) - 1) % 4;
+  const base = 224 + 4 * k;
+  return {
+    network: {
+      poolV4: '198.18.224.0/20',
+      poolV6: 'fd6e:6f76:6100::/40',
+      privateCidr: `198.18.${base}.0/23`,
+      publicCidr: `198.18.${base + 2}.0/24`,
+    },
+    userCidr: `198.18.${base + 3}.0/24`,
+  };
+}
+
+/**
+ * Removes this service's Docker networks on `cidr` that have no endpoints (left by an earlier run
+ * that did not finish): the engine would refuse a new network on the same range.
+ */
+export function removeStaleNetworks(cidr: string): void {
+  const ids = execFileSync('docker', ['network', 'ls', '-q', '--filter', 'label=io.novadock.managed-by=novadock'], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean);
+  for (const id of ids) {
+    const [subnets, endpoints] = execFileSync(
+      'docker',
+      ['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}|{{len .Containers}}', id],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('|');
+    if (subnets.split(' ').includes(cidr) && endpoints === '0') execFileSync('docker', ['network', 'rm', id]);
+  }
+}
