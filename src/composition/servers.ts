@@ -107,6 +107,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
     instances: instancesRepo,
     ports: net.ports,
     dataplane: net.dataplane,
+    groupsChanged: (ids) => net.firewall.membersChanged(ids),
     log: (msg, err) => log.warn({ err }, msg),
   });
   net.onDeviceChanged((deviceId) => novaNetwork.refresh(deviceId));
@@ -122,8 +123,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
     sgRepo: net.sgRepo,
     repo: net.repo,
     ports: net.ports,
-    // security group enforcement follows the port's groups where it is built (network service)
-    portChanged: async () => undefined,
+    firewall: net.firewall,
   });
   const novaFloatingIps = new NovaFloatingIps({ repo: net.repo, fips: net.fips, defaultPool: 'public' });
   const manager: ManagerDeps = {

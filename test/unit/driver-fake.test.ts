@@ -1,6 +1,6 @@
 // The FakeDriver keeps the Docker driver's semantics (test/docker/driver.test.ts proves those on
 // the real engine): the same successes, the same conflicts, the same event order.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FAKE_CALLS_KEPT, FakeDriver } from '../../src/virt/fake/fake-driver.js';
 import { DriverError } from '../../src/errors.js';
 import type { DriverEvent, SpawnSpec } from '../../src/virt/driver.js';
@@ -109,8 +109,11 @@ describe('FakeDriver for scale (lean, bounded)', () => {
       env: { A: 'b' },
       mounts: [{ source: '/x', target: '/y', readOnly: true }],
     };
+    // one clock reading for both (a loaded machine may tick between the two spawns)
+    vi.useFakeTimers({ toFake: ['Date'] });
     const a = await full.spawn(s);
     const b = await lean.spawn(s);
+    vi.useRealTimers();
     expect(b).toEqual(a);
     expect(await lean.getConsoleOutput(uuid)).toBe(await full.getConsoleOutput(uuid));
     lean.print(uuid, 'more\n');

@@ -28,6 +28,8 @@ export interface NovaNetworkDeps extends NetworkInfoDeps {
   clock: Clock;
   ports: PortService;
   dataplane: Dataplane;
+  /** ports came into or left security groups: the filters naming them as remote groups follow */
+  groupsChanged?: (groupIds: string[]) => Promise<void>;
   log: (msg: string, err?: unknown) => void;
 }
 
@@ -139,8 +141,9 @@ export class NovaNetwork {
     req: BuildNetworks,
   ): Promise<PortRow> {
     const caller = { projectId: instance.project_id, isAdmin: !!req.requesterIsAdmin };
+    let made: PortRow;
     try {
-      return await this.d.db.transaction(async (trx) => {
+      made = await this.d.db.transaction(async (trx) => {
         const port = await this.d.ports.create(
           caller,
           {
@@ -169,6 +172,8 @@ export class NovaNetwork {
     } catch (err) {
       throw portCreateError(err, r);
     }
+    await this.d.groupsChanged?.(made.security_groups);
+    return made;
   }
 
   /** The container's interfaces for its ports: their Docker networks realised on the host, the ports' addresses. */
@@ -230,6 +235,7 @@ export class NovaNetwork {
       await this.d.ports.delete(SERVICE, p.id).catch((e: unknown) => {
         if (!(e instanceof NeutronError && e.status === 404)) throw e;
       });
+      await this.d.groupsChanged?.(p.security_groups);
     }
   }
 }

@@ -7,6 +7,7 @@ import type { NetworksRepo } from '../../db/repositories/neutron-networks-repo.j
 import type { GroupWithRules, SecurityGroupService } from '../../network/sg-service.js';
 import type { PortService } from '../../network/port-service.js';
 import { NeutronError } from '../../network/errors.js';
+import type { SecurityGroupEnforcer } from '../../network/sg-enforcer.js';
 
 export interface NovaRule {
   id: string;
@@ -34,8 +35,8 @@ export interface NovaSecurityGroupDeps {
   sgRepo: SecurityGroupsRepo;
   repo: NetworksRepo;
   ports: PortService;
-  /** a server's ports changed groups: its firewall and views follow */
-  portChanged: (portId: string, deviceId: string) => Promise<void>;
+  /** the security group enforcement of the network service (its filters follow rules and members) */
+  firewall: Pick<SecurityGroupEnforcer, 'refresh' | 'membersChanged' | 'rulesChanged'>;
 }
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -175,7 +176,9 @@ export class NovaSecurityGroups {
       ...(rule.to !== undefined && rule.to !== -1 ? { port_range_max: rule.to } : {}),
     };
     try {
-      return toNovaRule(await this.d.sgs.createRule(c, body));
+      const r = await this.d.sgs.createRule(c, body);
+      await this.d.firewall.rulesChanged(r.security_group_id);
+      return toNovaRule(r);
     } catch (e) {
       if (!(e instanceof NeutronError)) throw e;
       if (e.status === 404) throw new NotFound(e.message);
@@ -194,6 +197,7 @@ export class NovaSecurityGroups {
     const r = await this.d.sgs.getRule(c, id).catch(notFound);
     await this.get(c, r.security_group_id);
     await this.d.sgs.deleteRule(c, id).catch(notFound);
+    await this.d.firewall.rulesChanged(r.security_group_id);
   }
 
   /** Neutron's find_resourceid_by_name_or_id in the caller's project; Nova's messages for add/remove. */
@@ -221,8 +225,9 @@ export class NovaSecurityGroups {
       await this.d.ports.update({ projectId: '', isAdmin: true }, p.id, {
         security_groups: [...p.security_groups, id],
       });
-      await this.d.portChanged(p.id, uuid);
     }
+    this.d.firewall.refresh(uuid);
+    await this.d.firewall.membersChanged([id]);
   }
 
   /** remove_from_instance: off every port that has it; none had it: 404. */
@@ -236,9 +241,10 @@ export class NovaSecurityGroups {
       await this.d.ports.update({ projectId: '', isAdmin: true }, p.id, {
         security_groups: p.security_groups.filter((g) => g !== id),
       });
-      await this.d.portChanged(p.id, uuid);
       found = true;
     }
     if (!found) throw new NotFound(`Security group ${name} not associated with the instance ${uuid}`);
+    this.d.firewall.refresh(uuid);
+    await this.d.firewall.membersChanged([id]);
   }
 }
