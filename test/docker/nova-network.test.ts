@@ -58,6 +58,19 @@ beforeAll(async () => {
   ).body.router;
   await net('put', `/routers/${r.id}/add_router_interface`, { subnet_id: sub.id }).expect(200);
   routerId = r.id;
+  // Security groups are enforced: the host may reach the test's web server and sshd, as after
+  // `openstack security group rule create --protocol tcp --dst-port 22 default` (and 8080).
+  const sg = (await net('get', '/security-groups?name=default')).body.security_groups[0];
+  for (const port of [8080, 22])
+    await net('post', '/security-group-rules', {
+      security_group_rule: {
+        security_group_id: sg.id,
+        direction: 'ingress',
+        protocol: 'tcp',
+        port_range_min: port,
+        port_range_max: port,
+      },
+    }).expect(201);
 }, 120_000);
 
 afterAll(async () => {
