@@ -30,6 +30,7 @@ import { ensureDefaultTopology } from './network/topology.js';
 import { PRIVATE_NETWORK_ID } from './compute/servers/networks.js';
 import { serialConsoleSocket } from './api/compute/servers/console-ws.js';
 import { aliasGlanceReadsUnderCompute } from './api/image/compute-prefix-alias.js';
+import { MALFORMED_BODY } from './errors.js';
 
 export interface AppDeps {
   config: Config;
@@ -150,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       try {
         done(null, parseJsonBody(Buffer.concat(chunks).toString('utf8')));
       } catch {
-        done(new SyntaxError('Malformed request body'), undefined);
+        done(new SyntaxError(MALFORMED_BODY), undefined);
       }
     });
   });

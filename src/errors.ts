@@ -119,6 +119,25 @@ export const PublicizeImageForbidden = () =>
   new Forbidden('You are not authorized to complete publicize_image action.');
 export const KeypairNotFound = (name: string, userId: string) =>
   new NotFound(`Keypair ${name} not found for user ${userId}`);
+export const MALFORMED_BODY = 'Malformed request body';
+export const MalformedBody = () => new BadRequest(MALFORMED_BODY);
+/** oslo.policy's refusal as Nova and Glance word it. */
+export const PolicyForbids = (rule: string) => new Forbidden(`Policy doesn't allow ${rule} to be performed.`);
+/** Nova's query-schema refusal of a date-time parameter (changes-since, changes-before). */
+export const InvalidDateTimeQuery = (name: string, value: string) =>
+  new BadRequest(`Invalid input for query parameters ${name}. Value: ${value}. '${value}' is not a 'date-time'`);
+/** jsonschema's additionalProperties message, as Nova's validators answer it. */
+export const additionalPropertyMessage = (key: string) =>
+  `Additional properties are not allowed ('${key}' was unexpected)`;
+export const ServiceNotFound = (id: string | number) => new NotFound(`Service ${id} could not be found.`);
+export const HypervisorNotFound = (id: string) => new NotFound(`Hypervisor with ID '${id}' could not be found.`);
+export const ServerTagNotFound = (uuid: string, tag: string) => new NotFound(`Server ${uuid} has no tag '${tag}'`);
+// Glance's
+export const ImageMemberNotFound = (member: string, imageId: string) =>
+  new NotFound(`${member} is not a member of image ${imageId}`);
+export const BodyExpected = () => new BadRequest('Body expected in request.');
+// Keystone's
+export const IdentityNotFound = (kind: string, id: string) => new NotFound(`Could not find ${kind}: ${id}.`);
 
 /** Nova: "Cannot 'start' instance <id> while it is in vm_state active" (InstanceInvalidState → 409). */
 export class InstanceInvalidState extends Conflict {

@@ -19,7 +19,15 @@ import type { LoginThrottle } from './login-throttle.js';
 import { enforce, isAdmin } from './policy.js';
 import { assertPasswordLength, passwordColumns, verifyPassword } from './passwords.js';
 import { DEFAULT_DOMAIN_ID, newKeystoneId } from './bootstrap.js';
-import { BadRequest, Conflict, NotFound, Unauthorized, AUTHENTICATION_REQUIRED, actionForbidden } from '../errors.js';
+import {
+  AUTHENTICATION_REQUIRED,
+  BadRequest,
+  Conflict,
+  IdentityNotFound,
+  NotFound,
+  Unauthorized,
+  actionForbidden,
+} from '../errors.js';
 
 export interface ProjectInput {
   name?: string;
@@ -45,7 +53,7 @@ export interface AssignmentQuery {
 }
 
 const forbidden = actionForbidden;
-export const notFound = (kind: string, id: string) => new NotFound(`Could not find ${kind}: ${id}.`);
+export const notFound = (kind: string, id: string) => IdentityNotFound(kind, id);
 const duplicate = (kind: string, name: string, domainId: string) =>
   new Conflict(
     `Conflict occurred attempting to store ${kind} - Duplicate entry found with name ${name} at domain ID ${domainId}.`,

@@ -4,7 +4,7 @@
 //
 // Two ways in: `authorize(auth, level, rule)` when the route names the level itself, and
 // `enforce(auth, rule)` for rules listed in RULES below; a rule that is not listed is denied.
-import { BadRequest, Forbidden, Unauthorized, actionForbidden } from '../errors.js';
+import { BadRequest, PolicyForbids, Unauthorized, actionForbidden } from '../errors.js';
 import { canRead, canWrite, isAdmin, type AuthContext } from './auth-context.js';
 import { FALSE_STRINGS, TRUE_STRINGS } from '../contract/parameter-types.js';
 
@@ -35,7 +35,7 @@ function allows(auth: AuthContext, level: Level): boolean {
 
 /** Throws 403 unless the caller's roles allow `action` (Nova's policy message). */
 export function authorize(auth: AuthContext, action: Action, rule = 'this action'): void {
-  if (!allows(auth, action)) throw new Forbidden(`Policy doesn't allow ${rule} to be performed.`);
+  if (!allows(auth, action)) throw PolicyForbids(rule);
 }
 
 /**
@@ -96,7 +96,7 @@ export function enforce(auth: AuthContext, rule: string): void {
   const level = Object.prototype.hasOwnProperty.call(RULES, rule) ? RULES[rule] : undefined;
   if (level === undefined || !allows(auth, level)) {
     if (rule.startsWith('identity:')) throw actionForbidden(rule);
-    throw new Forbidden(`Policy doesn't allow ${rule} to be performed.`);
+    throw PolicyForbids(rule);
   }
 }
 

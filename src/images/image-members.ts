@@ -4,7 +4,7 @@
 import { type AuthContext, canWrite } from '../identity/auth-context.js';
 import type { Clock } from '../db/time.js';
 import type { ImageMemberRow, ImageRow, ImagesRepo } from '../db/repositories/images-repo.js';
-import { BadRequest, Conflict, Forbidden, NotFound } from '../errors.js';
+import { BadRequest, Conflict, Forbidden, ImageMemberNotFound, PolicyForbids } from '../errors.js';
 
 /** What the members API asks of the image service: visibility and ownership, as it decides them. */
 export interface ImageAccess {
@@ -38,7 +38,7 @@ export class ImageMembers {
     this.assertShared(image);
     const row = await this.repo.findMember(image.id, member);
     if (!row || (!this.images.isOwner(auth, image) && member !== auth.projectId))
-      throw new NotFound(`${member} is not a member of image ${image.id}`);
+      throw ImageMemberNotFound(member, image.id);
     return row;
   }
 
@@ -61,12 +61,12 @@ export class ImageMembers {
     const image = await this.images.get(auth, id);
     this.assertShared(image);
     const row = await this.repo.findMember(image.id, member);
-    if (!row) throw new NotFound(`${member} is not a member of image ${image.id}`);
+    if (!row) throw ImageMemberNotFound(member, image.id);
     if (member !== auth.projectId)
       throw new Forbidden(
         'You are not permitted to modify the status of this member: only the member may accept or reject.',
       );
-    if (!canWrite(auth)) throw new Forbidden("Policy doesn't allow modify_member to be performed.");
+    if (!canWrite(auth)) throw PolicyForbids('modify_member');
     if (status !== 'pending' && status !== 'accepted' && status !== 'rejected') {
       throw new BadRequest(
         `Provided object does not match schema 'member': ${JSON.stringify(status)} is not one of ['pending', 'accepted', 'rejected']`,
@@ -79,7 +79,6 @@ export class ImageMembers {
   async remove(auth: AuthContext, id: string, member: string): Promise<void> {
     const image = await this.images.getOwned(auth, id, 'remove members from');
     this.assertShared(image);
-    if ((await this.repo.deleteMember(image.id, member)) === 0)
-      throw new NotFound(`${member} is not a member of image ${image.id}`);
+    if ((await this.repo.deleteMember(image.id, member)) === 0) throw ImageMemberNotFound(member, image.id);
   }
 }

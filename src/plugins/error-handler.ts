@@ -6,7 +6,7 @@ import { BODY_INVALID } from '../network/errors.js';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, BadRequest, RESOURCE_NOT_FOUND } from '../errors.js';
+import { ApiError, BadRequest, MALFORMED_BODY, RESOURCE_NOT_FOUND } from '../errors.js';
 import { novaValidationMessage } from './validation.js';
 
 /** nova wsgi.Fault._fault_names */
@@ -110,7 +110,7 @@ export function sendError(
  * hook (pecan_wsgi/hooks/body_validation.py) says "Body contains invalid data", as for JSON that is no object.
  */
 function malformedBody(req: FastifyRequest): ApiError {
-  return new BadRequest(serviceOf(req.url) === 'network' ? BODY_INVALID : 'Malformed request body');
+  return new BadRequest(serviceOf(req.url) === 'network' ? BODY_INVALID : MALFORMED_BODY);
 }
 
 /** Map framework errors (bad JSON, wrong media type, schema failures) onto our catalogue. */

@@ -7,6 +7,7 @@
 //  - `__proto__` keys are dropped (no prototype pollution through Object.assign later).
 
 export const MAX_JSON_DEPTH = 1000;
+import { MALFORMED_BODY } from '../errors.js';
 
 /** Nesting depth of JSON text (brackets outside strings), stopping early once over `limit`. */
 export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean {
@@ -33,6 +34,6 @@ export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean 
 /** The body as JSON (null when blank); throws SyntaxError when it is malformed or nested too deep. */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return null;
-  if (jsonDepthExceeds(text)) throw new SyntaxError('Malformed request body');
+  if (jsonDepthExceeds(text)) throw new SyntaxError(MALFORMED_BODY);
   return JSON.parse(text, (k, v: unknown) => (k === '__proto__' ? undefined : v));
 }

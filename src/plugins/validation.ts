@@ -3,7 +3,7 @@
 // property"), so clients and people see what real Nova would have said.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
-import { BadRequest, pyRepr } from '../errors.js';
+import { BadRequest, additionalPropertyMessage, pyRepr } from '../errors.js';
 import { UUID_LIKE } from '../contract/parameter-types.js';
 
 export const ajv = new Ajv({
@@ -43,7 +43,7 @@ function keywordMessage(e: ErrorObject): string {
     case 'required':
       return `'${p.missingProperty}' is a required property`;
     case 'additionalProperties':
-      return `Additional properties are not allowed ('${p.additionalProperty}' was unexpected)`;
+      return additionalPropertyMessage(String(p.additionalProperty));
     case 'type': {
       // jsonschema lists several types comma-joined, without brackets: "True is not of type 'string', 'number'".
       const types = Array.isArray(p.type) ? p.type.map(String) : String(p.type).split(',');

@@ -1,7 +1,7 @@
 // limit/marker query parameters as Nova reads them (parameter_types.pagination_parameters and
 // common.get_limit_and_marker), and the "next" link of a full page (_get_collection_links).
 import type { FastifyRequest } from 'fastify';
-import { BadRequest } from '../../errors.js';
+import { BadRequest, additionalPropertyMessage } from '../../errors.js';
 import { baseUrl, COMPUTE_PREFIX } from '../urls.js';
 
 /** Nova's [api] max_limit: a larger limit is silently reduced. */
@@ -20,7 +20,7 @@ export function lastParam(value: unknown): string | undefined {
 export function assertKnownQuery(req: FastifyRequest, allowed: readonly string[], since = '2.75'): void {
   if (req.apiVersion.lt(since)) return;
   for (const key of Object.keys(req.query as Record<string, unknown>)) {
-    if (!allowed.includes(key)) throw new BadRequest(`Additional properties are not allowed ('${key}' was unexpected)`);
+    if (!allowed.includes(key)) throw new BadRequest(additionalPropertyMessage(key));
   }
 }
 

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition/services.js';
 import { enforce } from '../../identity/policy.js';
-import { Forbidden, NotFound } from '../../errors.js';
+import { Forbidden, IdentityNotFound } from '../../errors.js';
 import { baseUrl } from '../urls.js';
 import { params, queryString, selfUrl, v3Url } from './common.js';
 import { listBody } from './views/resources.js';
@@ -49,7 +49,7 @@ export async function catalogRoutes(app: FastifyInstance, opts: { services: Serv
       async (req) => {
         enforce(req.auth, `identity:get_${kind.singular}`);
         const found = entities(req)[kind.plural].find((e) => e.id === req.params.id);
-        if (!found) throw new NotFound(`Could not find ${kind.singular}: ${req.params.id}.`);
+        if (!found) throw IdentityNotFound(kind.singular, req.params.id);
         return { [kind.singular]: found };
       },
     );

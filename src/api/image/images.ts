@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Services } from '../../composition/services.js';
 import { baseUrl } from '../urls.js';
-import { BadRequest, UnsupportedMediaType } from '../../errors.js';
+import { BadRequest, BodyExpected, UnsupportedMediaType } from '../../errors.js';
 import { IMAGE_SCHEMA, IMAGES_SCHEMA, MEMBER_SCHEMA, MEMBERS_SCHEMA } from './schemas/image-schema.js';
 import { renderImage, renderMember } from './views/images.js';
 import { parseListQuery, listLinks } from './list-query.js';
@@ -60,7 +60,7 @@ export async function glanceImageRoutes(app: FastifyInstance, opts: { services: 
 
   app.post('/image/v2/images', { schema: doc('Create an image record (queued)') }, async (req, reply) => {
     const body = await jsonBody(req.body);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('Body expected in request.');
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw BodyExpected();
     const row = await images.create(req.auth, body as Record<string, unknown>);
     reply.code(201).header('Location', `${baseUrl(req, publicUrl)}/image/v2/images/${row.id}`);
     return show(row);
@@ -200,7 +200,7 @@ export async function glanceImageRoutes(app: FastifyInstance, opts: { services: 
     { schema: doc('Share an image with a project') },
     async (req) => {
       const body = (await jsonBody(req.body)) as { member?: unknown } | null;
-      if (!body || typeof body !== 'object') throw new BadRequest('Body expected in request.');
+      if (!body || typeof body !== 'object') throw BodyExpected();
       return renderMember(await images.members.add(req.auth, req.params.id, body.member));
     },
   );
@@ -214,7 +214,7 @@ export async function glanceImageRoutes(app: FastifyInstance, opts: { services: 
     { schema: doc('Accept or reject a shared image (the member)') },
     async (req) => {
       const body = (await jsonBody(req.body)) as { status?: unknown } | null;
-      if (!body || typeof body !== 'object') throw new BadRequest('Body expected in request.');
+      if (!body || typeof body !== 'object') throw BodyExpected();
       return renderMember(await images.members.setStatus(req.auth, req.params.id, req.params.member, body.status));
     },
   );

@@ -2,7 +2,7 @@
 // application/octet-stream, in which case the app hands us the raw stream. Read a small JSON
 // document from either, with a bound so a mislabelled upload cannot fill memory.
 import type { Readable } from 'node:stream';
-import { BadRequest, RequestEntityTooLarge } from '../../errors.js';
+import { MalformedBody, RequestEntityTooLarge } from '../../errors.js';
 import { parseJsonBody } from '../../plugins/json-body.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -31,7 +31,7 @@ export async function jsonBody(body: unknown): Promise<unknown> {
   try {
     return parseJsonBody(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new BadRequest('Malformed request body');
+    throw MalformedBody();
   }
 }
 

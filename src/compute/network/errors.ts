@@ -3,7 +3,12 @@
 import { ApiError, BadRequest, Conflict, Forbidden, NotFound } from '../../errors.js';
 
 export const NetworkNotFound = (id: string) => new BadRequest(`Network ${id} could not be found.`);
-export const PortNotFound = (id: string) => new BadRequest(`Port id ${id} could not be found.`);
+const portNotFoundMessage = (id: string) => `Port id ${id} could not be found.`;
+/** Nova's PortNotFound: a 400 in the create API, a 404 in os-interface. */
+export const PortNotFound = (id: string) => new BadRequest(portNotFoundMessage(id));
+export const InterfacePortNotFound = (id: string) => new NotFound(portNotFoundMessage(id));
+export const NoPortsForInstance = (uuid: string) =>
+  new NotFound(`instance_id ${uuid} could not be found as device id on any ports`);
 export const PortInUse = (id: string) => new Conflict(`Port ${id} is still in use.`);
 export const PortRequiresFixedIP = (id: string) => new BadRequest(`Port ${id} requires a FixedIP in order to be used.`);
 export const PortNotUsable = (id: string, instance: string) =>

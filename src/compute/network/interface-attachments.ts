@@ -16,7 +16,7 @@ import { VmState } from '../servers/states.js';
 import { dockerMacFor } from '../../network/ip.js';
 import type { NovaNetwork } from './nova-network.js';
 import type { NetworkRequest, RequestedNetworks } from './requested-networks.js';
-import { PortCreateError } from './errors.js';
+import { InterfacePortNotFound, PortCreateError } from './errors.js';
 
 export const DETACH_INTERFACE_TASK = 'detach_interface';
 export interface DetachInterfacePayload {
@@ -56,7 +56,7 @@ export class InterfaceAttachments {
 
   async show(instance: InstanceRow, portId: string): Promise<{ port: PortRow; tag: string | null }> {
     const port = await this.d.repo.port(portId);
-    if (!port) throw new NotFound(`Port id ${portId} could not be found.`);
+    if (!port) throw InterfacePortNotFound(portId);
     if (port.device_id !== instance.uuid)
       throw new NotFound(`Instance ${instance.uuid} does not have a port with id ${portId}`);
     return { port, tag: (await this.d.interfaces.find(portId))?.tag ?? null };
@@ -111,7 +111,7 @@ export class InterfaceAttachments {
       const port = await this.d.repo.port(a.portId);
       const net = port && (await this.d.repo.network(port.network_id));
       if (!port || !(c.isAdmin || port.project_id === c.projectId || net?.project_id === c.projectId))
-        throw new NotFound(`Port id ${a.portId} could not be found.`);
+        throw InterfacePortNotFound(a.portId);
       if (port.device_id) throw new Conflict(`Port ${a.portId} is still in use.`);
       if (port.project_id !== instance.project_id)
         throw new BadRequest(`Port ${a.portId} not usable for instance ${instance.uuid}.`);
@@ -151,7 +151,7 @@ export class InterfaceAttachments {
     authorize(auth, 'write', 'os_compute_api:os-attach-interfaces:delete');
     assertActionable(instance, auth, { vmState: INTERFACE_VM_STATES, taskState: [null] }, 'detach_interface');
     if (!(await this.d.novaNetwork.ports(instance.uuid)).some((p) => p.id === portId))
-      throw new NotFound(`Port id ${portId} could not be found.`);
+      throw InterfacePortNotFound(portId);
     await this.d.db.transaction(async (trx) => {
       await this.d.actions.start(trx, {
         instanceUuid: instance.uuid,

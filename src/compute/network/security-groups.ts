@@ -7,6 +7,7 @@ import type { NetworksRepo } from '../../db/repositories/neutron-networks-repo.j
 import type { GroupWithRules, SecurityGroupService } from '../../network/sg-service.js';
 import type { PortService } from '../../network/port-service.js';
 import { NeutronError } from '../../network/errors.js';
+import { NoPortsForInstance } from './errors.js';
 import type { SecurityGroupEnforcer } from '../../network/sg-enforcer.js';
 
 export interface NovaRule {
@@ -215,7 +216,7 @@ export class NovaSecurityGroups {
   async addToInstance(c: Caller, uuid: string, name: string): Promise<void> {
     const id = await this.resolve(c, name);
     const ports = await this.d.repo.ports({ device_id: [uuid] });
-    if (!ports.length) throw new NotFound(`instance_id ${uuid} could not be found as device id on any ports`);
+    if (!ports.length) throw NoPortsForInstance(uuid);
     for (const p of ports) {
       if (!p.fixed_ips.length || !p.port_security_enabled)
         throw new BadRequest(
@@ -234,7 +235,7 @@ export class NovaSecurityGroups {
   async removeFromInstance(c: Caller, uuid: string, name: string): Promise<void> {
     const id = await this.resolve(c, name);
     const ports = await this.d.repo.ports({ device_id: [uuid] });
-    if (!ports.length) throw new NotFound(`instance_id ${uuid} could not be found as device id on any ports`);
+    if (!ports.length) throw NoPortsForInstance(uuid);
     let found = false;
     for (const p of ports) {
       if (!p.security_groups.includes(id)) continue;

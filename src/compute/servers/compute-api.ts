@@ -5,12 +5,12 @@
 import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, canSee, isAdmin } from '../../identity/policy.js';
 import {
-  Forbidden,
-  InstanceNotFound,
   ImageNotFound,
-  NotFound,
-  TooManyTags,
+  InstanceNotFound,
   MetadataItemNotFound,
+  PolicyForbids,
+  ServerTagNotFound,
+  TooManyTags,
 } from '../../errors.js';
 import { type InstanceRow } from '../../db/repositories/instances-repo.js';
 import { DELETE_TASK } from '../tasks.js';
@@ -194,7 +194,7 @@ export class ComputeApi {
 
   async hasTag(auth: AuthContext, uuid: string, tag: string): Promise<void> {
     const row = await this.get(auth, uuid);
-    if (!(await this.d.tags.has(row.uuid, tag))) throw new NotFound(`Server ${row.uuid} has no tag '${tag}'`);
+    if (!(await this.d.tags.has(row.uuid, tag))) throw ServerTagNotFound(row.uuid, tag);
   }
 
   async replaceTags(auth: AuthContext, uuid: string, tags: string[]): Promise<string[]> {
@@ -219,7 +219,7 @@ export class ComputeApi {
 
   async deleteTag(auth: AuthContext, uuid: string, tag: string): Promise<void> {
     const row = await this.writableForTags(auth, uuid, 'delete tag');
-    if (!(await this.d.tags.remove(row.uuid, tag))) throw new NotFound(`Server ${row.uuid} has no tag '${tag}'`);
+    if (!(await this.d.tags.remove(row.uuid, tag))) throw ServerTagNotFound(row.uuid, tag);
     await this.d.instances.update(row.uuid, { updated_at: this.d.clock.now().toISOString() });
   }
 
@@ -238,7 +238,7 @@ export class ComputeApi {
 
   /** Admin-only guard helper for list filters and the like. */
   static assertAdmin(auth: AuthContext, what: string): void {
-    if (!isAdmin(auth)) throw new Forbidden(`Policy doesn't allow ${what} to be performed.`);
+    if (!isAdmin(auth)) throw PolicyForbids(what);
   }
 }
 

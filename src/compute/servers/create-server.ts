@@ -6,12 +6,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuthContext } from '../../identity/auth-context.js';
 import { authorize, isAdmin } from '../../identity/policy.js';
 import {
-  BadRequest,
-  Forbidden,
-  NotFound,
-  computeHostNotFound,
   AvailabilityZoneNotAvailable,
+  BadRequest,
   InvalidKeyName,
+  NotFound,
+  PolicyForbids,
+  computeHostNotFound,
 } from '../../errors.js';
 import { type FlavorSnapshot, type InstanceRow, type NewInstance } from '../../db/repositories/instances-repo.js';
 import { BUILD_TASK, type BuildPayload } from '../tasks.js';
@@ -89,8 +89,7 @@ export async function createServers(
   const zoneRequest = parseAvailabilityZone(input.availabilityZone);
   const forcedHostName = zoneRequest.forcedHost ?? zoneRequest.forcedNode;
   if (forcedHostName !== null) {
-    if (!isAdmin(auth))
-      throw new Forbidden("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.");
+    if (!isAdmin(auth)) throw PolicyForbids('os_compute_api:servers:create:forced_host');
     if (input.requestedHost) {
       throw new BadRequest(
         'One mechanism with host and/or hypervisor_hostname and another mechanism with zone:host:node are mutually exclusive.',
@@ -290,8 +289,7 @@ async function bootImage(d: ComputeApiDeps, auth: AuthContext, ref: string): Pro
 
 /** 2.74 requested destination: admins only; the host must exist. */
 async function requestedHost(d: ComputeApiDeps, auth: AuthContext, name: string): Promise<number> {
-  if (!isAdmin(auth))
-    throw new Forbidden("Policy doesn't allow compute:servers:create:requested_destination to be performed.");
+  if (!isAdmin(auth)) throw PolicyForbids('compute:servers:create:requested_destination');
   const host = await d.hostsRepo.findByName(name);
   if (!host) throw new BadRequest(computeHostNotFound(name));
   return host.id;

@@ -3,7 +3,7 @@
 // and, from 2.62, the host); from 2.51 the owner too, without traceback or host.
 import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
 import { authorize, canSee } from '../../identity/policy.js';
-import { BadRequest, InstanceNotFound, NotFound, ChangesSinceAfterBefore } from '../../errors.js';
+import { ChangesSinceAfterBefore, InstanceNotFound, MarkerNotFound, NotFound } from '../../errors.js';
 import type { InstanceRow, InstancesRepo } from '../../db/repositories/instances-repo.js';
 import type {
   InstanceActionEventRow,
@@ -54,7 +54,7 @@ export class InstanceActionsApi {
     let marker: InstanceActionRow | undefined;
     if (f.marker !== undefined) {
       marker = await this.queries.findByRequest(instance.uuid, f.marker);
-      if (!marker) throw new BadRequest(`Marker ${f.marker} could not be found.`);
+      if (!marker) throw MarkerNotFound(f.marker);
     }
     const actions = await this.queries.list({
       instanceUuid: instance.uuid,

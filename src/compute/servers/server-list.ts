@@ -4,7 +4,7 @@
 // silently; admins may ask for all_tenants, another tenant_id, deleted rows.
 import { type AuthContext, isAdmin } from '../../identity/auth-context.js';
 import { wantsAllTenants } from '../../identity/policy.js';
-import { BadRequest, Forbidden, ChangesSinceAfterBefore } from '../../errors.js';
+import { BadRequest, ChangesSinceAfterBefore, Forbidden, InvalidDateTimeQuery } from '../../errors.js';
 import { statesFromStatus } from './states.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import { assertRegexParams, matchRows, regexMatcher } from './regex-filter.js';
@@ -99,7 +99,7 @@ function timestampTexts(iso: string | null): string[] {
 /** Nova's 'date-time' query parameters: what oslo parse_isotime takes (db/time.ts parseIsoTime). */
 function isoTime(name: string, v: string): string {
   const t = parseIsoTime(v);
-  if (!t) throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${v}. '${v}' is not a 'date-time'`);
+  if (!t) throw InvalidDateTimeQuery(name, v);
   return t.date.toISOString();
 }
 

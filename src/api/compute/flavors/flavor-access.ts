@@ -3,7 +3,7 @@
 // one body key, as nova's wsgi action_peek.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest, NoSuchAction } from '../../../errors.js';
+import { MalformedBody, NoSuchAction } from '../../../errors.js';
 import { authorize } from '../../../identity/policy.js';
 import { assertValid } from '../../../plugins/validation.js';
 import { flavorActionSchemas } from './schemas.js';
@@ -46,7 +46,7 @@ export async function flavorAccessRoutes(app: FastifyInstance, opts: { services:
   app.post<{ Params: IdParams }>(`${PREFIX}/action`, async (req) => {
     const body = req.body;
     const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
-    if (keys.length !== 1) throw new BadRequest('Malformed request body');
+    if (keys.length !== 1) throw MalformedBody();
     const action = keys[0];
     const handler = actions[action];
     if (!handler) throw NoSuchAction(action);

@@ -2,7 +2,7 @@
 // DELETE /flavors/{id}. Thin: parse, authorize, call services.flavors, render.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest } from '../../../errors.js';
+import { BadRequest, additionalPropertyMessage } from '../../../errors.js';
 import { authorize, canRead, isAdmin, projectOf } from '../../../identity/policy.js';
 import { assertValid } from '../../../plugins/validation.js';
 import { type NewFlavor, MAX_LIMIT } from '../../../compute/flavors/flavor-service.js';
@@ -61,7 +61,7 @@ export async function flavorRoutes(app: FastifyInstance, opts: { services: Servi
     };
     if (!schema.additionalProperties) {
       const unknown = Object.keys(q).find((k) => !(k in schema.properties));
-      if (unknown) throw new BadRequest(`Additional properties are not allowed ('${unknown}' was unexpected)`);
+      if (unknown) throw new BadRequest(additionalPropertyMessage(unknown));
     }
     assertValid(schema, q, 'querystring');
 

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { authorize } from '../../../identity/policy.js';
-import { BadRequest, AggregateNotFound, NoSuchAction } from '../../../errors.js';
+import { AggregateNotFound, BadRequest, MalformedBody, NoSuchAction } from '../../../errors.js';
 import { assertValid } from '../../../plugins/validation.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { parsePyInt } from '../flavors/flavor-params.js';
@@ -95,7 +95,7 @@ export async function aggregateRoutes(app: FastifyInstance, opts: { services: Se
     async (req) => {
       const body = req.body;
       const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
-      if (keys.length !== 1) throw new BadRequest('Malformed request body');
+      if (keys.length !== 1) throw MalformedBody();
       const action = keys[0];
       const schema = AGGREGATE_ACTION_SCHEMAS[action];
       if (!schema) throw NoSuchAction(action);

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { authorize } from '../../../identity/policy.js';
-import { BadRequest, NotFound } from '../../../errors.js';
+import { BadRequest, NotFound, ServiceNotFound } from '../../../errors.js';
 import type { ServiceRecord } from '../../../compute/hosts/compute-services.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { legacyUpdateBodies, updateBodies } from './compute-services-schemas.js';
@@ -99,7 +99,7 @@ export async function computeServiceRoutes(app: FastifyInstance, opts: { service
   async function byUuid(id: string): Promise<ServiceRecord> {
     if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
     const s = await computeServices.findByUuid(id);
-    if (!s) throw new NotFound(`Service ${id} could not be found.`);
+    if (!s) throw ServiceNotFound(id);
     return s;
   }
 
@@ -110,7 +110,7 @@ export async function computeServiceRoutes(app: FastifyInstance, opts: { service
     else {
       if (!/^\d+$/.test(req.params.id)) throw new BadRequest('Invalid input received: id must be an integer.');
       service = await computeServices.findById(Number(req.params.id));
-      if (!service) throw new NotFound(`Service ${req.params.id} could not be found.`);
+      if (!service) throw ServiceNotFound(req.params.id);
     }
     await computeServices.delete(service);
     return reply.code(204).send();

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { authorize } from '../../../identity/policy.js';
-import { BadRequest, NotFound, NotImplemented } from '../../../errors.js';
+import { BadRequest, HypervisorNotFound, MarkerNotFound, NotFound, NotImplemented } from '../../../errors.js';
 import type { Hypervisor } from '../../../compute/hosts/compute-services.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import {
@@ -56,7 +56,7 @@ export async function hypervisorRoutes(app: FastifyInstance, opts: { services: S
     }
     if (paging.marker !== undefined) {
       const at = list.findIndex((h) => String(hypervisorId(v, h)) === paging.marker);
-      if (at < 0) throw new BadRequest(`Marker ${paging.marker} could not be found.`);
+      if (at < 0) throw MarkerNotFound(paging.marker);
       list = list.slice(at + 1);
     }
     if (paging.limit !== undefined) list = list.slice(0, paging.limit);
@@ -91,11 +91,11 @@ export async function hypervisorRoutes(app: FastifyInstance, opts: { services: S
     if (req.apiVersion.gte('2.53')) {
       if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
       const h = await computeServices.hypervisorByUuid(id);
-      if (!h) throw new NotFound(`Hypervisor with ID '${id}' could not be found.`);
+      if (!h) throw HypervisorNotFound(id);
       return h;
     }
     const h = /^\d+$/.test(id) ? await computeServices.hypervisorById(Number(id)) : undefined;
-    if (!h) throw new NotFound(`Hypervisor with ID '${id}' could not be found.`);
+    if (!h) throw HypervisorNotFound(id);
     return h;
   }
 

@@ -3,7 +3,7 @@
 // 404 above 2.35, as Nova's.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { ApiError, BadRequest, NotFound, BodyUriMismatch } from '../../../errors.js';
+import { ApiError, BadRequest, BodyUriMismatch, MalformedBody, NotFound } from '../../../errors.js';
 import { type ImageRow, imageProperties } from '../../../db/repositories/images-repo.js';
 import { parseTimeFilter } from '../../../images/list-filter-ops.js';
 import { baseUrl } from '../../urls.js';
@@ -171,7 +171,7 @@ function intFilter(v: unknown, name: string): number | undefined {
 
 function metadataBody(body: unknown, key: 'metadata' | 'meta'): Record<string, string> {
   const inner = body && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
-  if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw new BadRequest('Malformed request body');
+  if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw MalformedBody();
   for (const [k, v] of Object.entries(inner as Record<string, unknown>)) {
     if (k.length === 0 || k.length > 255) throw new BadRequest('Invalid metadata key');
     if (typeof v !== 'string') throw new BadRequest(`Invalid metadata value for key ${k}: must be a string`);

@@ -15,7 +15,7 @@
 // migration shown.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest, NotFound, pyRepr, NoSuchAction, ChangesSinceAfterBefore, MarkerNotFound } from '../../../errors.js';
+import { BadRequest, ChangesSinceAfterBefore, InvalidDateTimeQuery, MarkerNotFound, NoSuchAction, NotFound, pyRepr } from '../../../errors.js';
 import { authorize } from '../../../identity/policy.js';
 import { TaskState, VmState } from '../../../compute/servers/states.js';
 import { assertActionable } from '../../../compute/servers/guards.js';
@@ -48,7 +48,7 @@ function isoParam(query: Record<string, unknown>, name: string): number | undefi
   const raw = lastParam(query[name]);
   if (raw === undefined) return undefined;
   const t = parseIsoTime(raw);
-  if (!t) throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' is not a 'date-time'`);
+  if (!t) throw InvalidDateTimeQuery(name, raw);
   return t.date.getTime();
 }
 

@@ -3,7 +3,7 @@
 // 400 from 2.58 (its query schema forbids them); earlier versions ignore the query.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest } from '../../../errors.js';
+import { BadRequest, InvalidDateTimeQuery, additionalPropertyMessage } from '../../../errors.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { lastParam, nextLink, readPaging } from '../paging-params.js';
 import { renderAction, renderEvent } from './views/instance-actions.js';
@@ -14,8 +14,7 @@ function isoParam(req: FastifyRequest, name: string): string | undefined {
   const raw = lastParam((req.query as Record<string, unknown>)[name]);
   if (raw === undefined) return undefined;
   const t = parseIsoTime(raw);
-  if (!t)
-    throw new BadRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' is not a 'date-time'`);
+  if (!t) throw InvalidDateTimeQuery(name, raw);
   return t.date.toISOString();
 }
 
@@ -24,7 +23,7 @@ function listFilter(req: FastifyRequest): ActionListFilter {
   if (v.lt('2.58')) return {};
   const allowed = ['limit', 'marker', 'changes-since', ...(v.gte('2.66') ? ['changes-before'] : [])];
   for (const key of Object.keys(req.query as Record<string, unknown>)) {
-    if (!allowed.includes(key)) throw new BadRequest(`Additional properties are not allowed ('${key}' was unexpected)`);
+    if (!allowed.includes(key)) throw new BadRequest(additionalPropertyMessage(key));
   }
   const paging = readPaging(req.query as Record<string, unknown>);
   return {

@@ -5,7 +5,7 @@
 // called; it returns the code (202, or 200 with a body) and nothing else happens here.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../composition/services.js';
-import { BadRequest, NotFound, NoSuchAction } from '../../../errors.js';
+import { MalformedBody, NoSuchAction, NotFound } from '../../../errors.js';
 import { assertValid } from '../../../plugins/validation.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
 import { ActionRegistry } from './actions/registry.js';
@@ -13,9 +13,9 @@ import { ACTION_GROUPS } from './actions/index.js';
 
 /** nova wsgi.action_peek: the single key of a JSON object body. */
 export function actionPeek(body: unknown): string {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('Malformed request body');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw MalformedBody();
   const keys = Object.keys(body);
-  if (keys.length !== 1) throw new BadRequest('Malformed request body');
+  if (keys.length !== 1) throw MalformedBody();
   return keys[0];
 }
 

@@ -4,7 +4,7 @@
 // unlock_override rule (admin), otherwise 403.
 import { type AuthContext, isAdmin } from '../../../identity/auth-context.js';
 import { authorize } from '../../../identity/policy.js';
-import { Forbidden } from '../../../errors.js';
+import { PolicyForbids } from '../../../errors.js';
 import type { InstanceRow } from '../../../db/repositories/instances-repo.js';
 import { beginAction, type ActionApiDeps } from './begin-action.js';
 
@@ -31,7 +31,7 @@ export class LockApi {
     authorize(auth, 'write', 'os_compute_api:os-lock-server:unlock');
     const expected = instance.project_id === auth.projectId ? 'owner' : 'admin';
     if (instance.locked && instance.locked_by !== expected && !isAdmin(auth)) {
-      throw new Forbidden("Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be performed.");
+      throw PolicyForbids('os_compute_api:os-lock-server:unlock:unlock_override');
     }
     await beginAction(this.d, {
       auth,
