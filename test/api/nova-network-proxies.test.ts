@@ -242,3 +242,28 @@ describe('security groups', () => {
     expect(err(await nova('post', '/os-security-groups', {}))).toEqual([400, "The request body can't be empty"]);
   });
 });
+
+describe("removeSecurityGroup of a server's last group (Nova with Neutron)", () => {
+  it('takes it off the ports, which then let nothing in or out; the view drops security_groups; again 404', async () => {
+    const { id } = await boot(t, u, image.id, { networks: [{ uuid: net.id }] });
+    const accepts = async () => {
+      await t.services.network.firewall.idle();
+      return (t.fake.firewalls.get(id)?.v4 ?? '').split('\n').filter((l) => /^-A nd-sg-(in|out) .*-j ACCEPT/.test(l));
+    };
+    expect((await accepts()).length).toBeGreaterThan(0); // the default group: egress and its members in
+    expect((await nova('post', `/servers/${id}/action`, { removeSecurityGroup: { name: 'default' } })).status).toBe(
+      202,
+    );
+    expect((await portsOf(u, id)).map((p) => p.security_groups)).toEqual([[]]);
+    // Neutron's port security with no group: nothing allowed either way (only loopback and replies)
+    expect(await accepts()).toEqual([]);
+    expect(await show(u, id)).not.toHaveProperty('security_groups');
+    expect((await nova('get', `/servers/${id}/os-security-groups`)).body).toEqual({ security_groups: [] });
+    expect(err(await nova('post', `/servers/${id}/action`, { removeSecurityGroup: { name: 'default' } }))).toEqual([
+      404,
+      `Security group default not associated with the instance ${id}`,
+    ]);
+    expect((await nova('post', `/servers/${id}/action`, { addSecurityGroup: { name: 'default' } })).status).toBe(202);
+    expect((await accepts()).length).toBeGreaterThan(0);
+  });
+});
