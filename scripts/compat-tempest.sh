@@ -70,10 +70,13 @@ cleanup() {
   for _ in $(seq 1 40); do kill -0 "$NOVA_PID" 2>/dev/null || break; sleep 0.5; done
   kill -9 "$NOVA_PID" 2>/dev/null || true
   wait "$NOVA_PID" 2>/dev/null || true
-  # whatever Tempest left running: the containers labelled with this service's compute hosts
+  # whatever Tempest left: the containers labelled with this service's compute hosts
   for h in $(/usr/bin/python3 -c 'import sqlite3,sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("select uuid from compute_hosts")))' "$WORK/data/novadock.sqlite" 2>/dev/null); do
     ids=$(docker ps -aq --filter "label=io.novadock.service-id=$h")
     [ -z "$ids" ] || docker rm -f $ids >/dev/null
+    # and its Docker networks (the engine would refuse their ranges to the next run)
+    nets=$(docker network ls -q --filter "label=io.novadock.service-id=$h")
+    [ -z "$nets" ] || docker network rm $nets >/dev/null || true
   done
 }
 trap cleanup EXIT
