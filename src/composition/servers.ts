@@ -175,6 +175,7 @@ export function createComputeServices(d: ComputeComposeDeps) {
     keypairs: d.keypairs,
     serverGroups: d.serverGroups,
     requestedNetworks,
+    ports: novaNetwork,
   });
   return {
     instancesRepo,

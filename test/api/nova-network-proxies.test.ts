@@ -1,4 +1,5 @@
 // Nova's proxies below 2.36 answered from the network service's records (fake driver): os-networks,
+// os-tenant-networks,
 // os-floating-ips and os-floating-ip-pools, os-security-groups and os-security-group-rules, and the
 // addFloatingIp / removeFloatingIp actions below 2.44; Nova's shapes and errors; 404 from 2.36/2.44.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,30 @@ describe('os-networks', () => {
     expect((await nova('post', '/os-networks', { network: { label: 'x' } })).status).toBe(410);
     expect((await nova('delete', `/os-networks/${net.id}`)).status).toBe(410);
     expect((await nova('get', '/os-networks', undefined, '2.36')).status).toBe(404);
+  });
+});
+
+describe('os-tenant-networks', () => {
+  it("lists the networks the project sees as Nova's network_dict (cidr 'None'); show; 404; writes 410; gone at 2.36", async () => {
+    const other = client(t, await makeProjectUser(t, 'np-other'));
+    const hidden = await makeNetwork(other, '198.18.28.64/27');
+    const list = (await nova('get', '/os-tenant-networks')).body.networks as Record<string, unknown>[];
+    expect(list).toContainEqual({ id: net.id, cidr: 'None', label: net.name });
+    expect(list.map((n) => n.label)).toEqual(expect.arrayContaining(['private', 'public', net.name]));
+    expect(list.map((n) => n.id)).not.toContain(hidden.id);
+    for (const n of list) expect(Object.keys(n).sort()).toEqual(['cidr', 'id', 'label']);
+    expect((await nova('get', `/os-tenant-networks/${net.id}`)).body).toEqual({
+      network: { id: net.id, cidr: 'None', label: net.name },
+    });
+    expect(err(await nova('get', `/os-tenant-networks/${hidden.id}`))).toEqual([404, 'Network not found']);
+    expect(err(await nova('get', `/os-tenant-networks/${MISSING}`))).toEqual([404, 'Network not found']);
+    expect((await other.nova('get', `${C}/os-tenant-networks/${hidden.id}`, undefined, '2.35')).status).toBe(200);
+    expect((await nova('post', '/os-tenant-networks', { network: { label: 'x', cidr: '10.0.0.0/24' } })).status).toBe(
+      410,
+    );
+    expect((await nova('delete', `/os-tenant-networks/${net.id}`)).status).toBe(410);
+    expect((await nova('get', '/os-tenant-networks', undefined, '2.36')).status).toBe(404);
+    expect((await nova('get', `/os-tenant-networks/${net.id}`, undefined, '2.36')).status).toBe(404);
   });
 });
 
@@ -215,5 +240,30 @@ describe('security groups', () => {
     expect((await nova('get', '/os-security-groups', undefined, '2.36')).status).toBe(404);
     expect((await nova('post', '/os-security-group-rules', {}, '2.36')).status).toBe(404);
     expect(err(await nova('post', '/os-security-groups', {}))).toEqual([400, "The request body can't be empty"]);
+  });
+});
+
+describe("removeSecurityGroup of a server's last group (Nova with Neutron)", () => {
+  it('takes it off the ports, which then let nothing in or out; the view drops security_groups; again 404', async () => {
+    const { id } = await boot(t, u, image.id, { networks: [{ uuid: net.id }] });
+    const accepts = async () => {
+      await t.services.network.firewall.idle();
+      return (t.fake.firewalls.get(id)?.v4 ?? '').split('\n').filter((l) => /^-A nd-sg-(in|out) .*-j ACCEPT/.test(l));
+    };
+    expect((await accepts()).length).toBeGreaterThan(0); // the default group: egress and its members in
+    expect((await nova('post', `/servers/${id}/action`, { removeSecurityGroup: { name: 'default' } })).status).toBe(
+      202,
+    );
+    expect((await portsOf(u, id)).map((p) => p.security_groups)).toEqual([[]]);
+    // Neutron's port security with no group: nothing allowed either way (only loopback and replies)
+    expect(await accepts()).toEqual([]);
+    expect(await show(u, id)).not.toHaveProperty('security_groups');
+    expect((await nova('get', `/servers/${id}/os-security-groups`)).body).toEqual({ security_groups: [] });
+    expect(err(await nova('post', `/servers/${id}/action`, { removeSecurityGroup: { name: 'default' } }))).toEqual([
+      404,
+      `Security group default not associated with the instance ${id}`,
+    ]);
+    expect((await nova('post', `/servers/${id}/action`, { addSecurityGroup: { name: 'default' } })).status).toBe(202);
+    expect((await accepts()).length).toBeGreaterThan(0);
   });
 });

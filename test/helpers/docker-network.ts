@@ -1,6 +1,7 @@
 // Address ranges for apps on the real Docker Engine: an engine refuses overlapping ranges, and two
 // test files may run at once (two workers), each with a database (and so a network service) of its
-// own. Each vitest worker gets its own /22 of 198.18.224.0/20: private /23, public /24, and a /24
+// own. Each vitest worker gets its own /22 of 198.18.224.0/20 (NOVADOCK_TEST_POOL: another /20 of
+// 198.18.0.0/16, for suites run side by side on one engine): private /23, public /24, and a /24
 // for the networks a test makes (`userCidr`). The default topology's ids follow the ranges
 // (src/network/topology.ts), so workers never share a Docker network; files of one worker run one
 // after the other and reuse theirs.
@@ -9,16 +10,28 @@ import type { Config } from '../../src/config.js';
 
 export function workerSlice(): { network: Config['network']; userCidr: string } {
   const k = (Math.max(1, Number(process.env.VITEST_POOL_ID ?? '1')) - 1) % 4;
-  const base = 224 + 4 * k;
+  const third = testPoolThirdOctet();
+  const base = third + 4 * k;
   return {
     network: {
-      poolV4: '198.18.224.0/20',
+      poolV4: `198.18.${third}.0/20`,
       poolV6: 'fd6e:6f76:6100::/40',
       privateCidr: `198.18.${base}.0/23`,
       publicCidr: `198.18.${base + 2}.0/24`,
     },
     userCidr: `198.18.${base + 3}.0/24`,
   };
+}
+
+/** The third octet of the test pool (a /20 of 198.18.0.0/16; default 198.18.224.0/20). */
+function testPoolThirdOctet(): number {
+  const raw = process.env.NOVADOCK_TEST_POOL ?? '198.18.224.0/20';
+  const m = /^198\.18\.(\d{1,3})\.0\/20$/.exec(raw);
+  if (!m || Number(m[1]) % 16 !== 0 || Number(m[1]) > 240)
+    throw new Error(
+      `NOVADOCK_TEST_POOL must be a /20 of 198.18.0.0/16 (198.18.N.0/20, N a multiple of 16), got ${raw}`,
+    );
+  return Number(m[1]);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
 import type { TaskQueue } from '../tasks.js';
 import type { InstanceActions } from './instance-actions.js';
 import type { RequestedNetworks } from '../network/requested-networks.js';
+import type { NovaNetwork } from '../network/nova-network.js';
 import type { FlavorPort, ImagePort, KeypairPort, QuotaPort, ServerGroupPort } from '../ports.js';
 import type { ServerExtrasLoader } from './server-extras.js';
 
@@ -29,4 +30,6 @@ export interface ComputeApiDeps {
   extras: Pick<ServerExtrasLoader, 'findWithExtras'>;
   /** Nova's create-time checks of `networks` and `security_groups` against the network service */
   requestedNetworks: RequestedNetworks;
+  /** deallocate_for_instance (compute/network/nova-network.ts): a local delete releases the server's ports */
+  ports: Pick<NovaNetwork, 'deallocate'>;
 }

@@ -120,9 +120,12 @@ export class ComputeApi {
    * A server that went to ERROR without ever getting a host has nothing on any engine: Nova deletes
    * it in the API itself (compute/api.py _delete: no host → instance.destroy() / _local_delete, soft
    * delete included), so the next GET is a 404. Through the worker, `openstack server delete --wait`
-   * read it still in ERROR right after the DELETE and gave up.
+   * read it still in ERROR right after the DELETE and gave up. Such a server may still have ports
+   * (one shelve-offloaded, then set to ERROR): they are released first, as _local_delete's
+   * deallocate_for_instance does (Nova's deleted, the user's unbound and kept).
    */
   private async deleteLocally(auth: AuthContext, requestId: string, row: InstanceRow): Promise<void> {
+    await this.d.ports.deallocate(row);
     const now = this.d.clock.now().toISOString();
     await this.d.db.transaction(async (trx) => {
       await this.d.instances.update(

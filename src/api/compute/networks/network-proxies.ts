@@ -1,13 +1,13 @@
 // Nova's network proxies below 2.36 (networks.py, floating_ips.py, floating_ip_pools.py, Zed),
-// answered from the network service's records: os-networks (list/show; the nova-network writes are
-// 410), os-floating-ips (list/show/allocate/release) and os-floating-ip-pools.
+// answered from the network service's records: os-networks and os-tenant-networks (list/show; the
+// nova-network writes are 410), os-floating-ips (list/show/allocate/release) and os-floating-ip-pools.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { Gone, NotFound } from '../../../errors.js';
 import { authorize } from '../../../identity/policy.js';
 import { isAdmin } from '../../../identity/auth-context.js';
 import { COMPUTE_PREFIX } from '../../urls.js';
-import { renderNetwork } from './views.js';
+import { renderNetwork, renderTenantNetwork } from './views.js';
 
 const proxy = { maxVersion: '2.35' };
 const netDoc = (summary: string) => ({ tags: ['compute networks (deprecated: removed at 2.36)'], summary });
@@ -41,6 +41,26 @@ export async function networkProxyRoutes(app: FastifyInstance, opts: { services:
   app.post(`${N}/add`, { config: proxy, schema: netDoc('Associate a network (gone)') }, gone);
   app.delete(`${N}/:id`, { config: proxy, schema: netDoc('Delete a network (gone)') }, gone);
   app.post(`${N}/:id/action`, { config: proxy, schema: netDoc('Disassociate a network (gone)') }, gone);
+
+  // os-tenant-networks (tenant_networks.py): the networks the caller sees, as Neutron lists them for it
+  const T = `${COMPUTE_PREFIX}/os-tenant-networks`;
+  app.get(T, { config: proxy, schema: netDoc("List the project's networks") }, async (req) => {
+    authorize(req.auth, 'read', 'os_compute_api:os-tenant-networks:list');
+    return { networks: (await network.nets.listNetworks(callerOf(req))).map(renderTenantNetwork) };
+  });
+  app.get<{ Params: { id: string } }>(
+    `${T}/:id`,
+    { config: proxy, schema: netDoc("Show one of the project's networks") },
+    async (req) => {
+      authorize(req.auth, 'read', 'os_compute_api:os-tenant-networks:show');
+      const n = await network.nets.getNetwork(callerOf(req), req.params.id).catch(() => {
+        throw new NotFound('Network not found');
+      });
+      return { network: renderTenantNetwork(n) };
+    },
+  );
+  app.post(T, { config: proxy, schema: netDoc('Create a project network (gone)') }, gone);
+  app.delete(`${T}/:id`, { config: proxy, schema: netDoc('Delete a project network (gone)') }, gone);
 
   const F = `${COMPUTE_PREFIX}/os-floating-ips`;
   app.get(F, { config: proxy, schema: fipDoc('List floating IPs') }, async (req) => {

@@ -92,3 +92,11 @@ export function renderNetwork(n: NetworkRow, admin: boolean): Record<string, unk
   }
   return out;
 }
+
+/**
+ * os-tenant-networks' network_dict: id, label and cidr, which is the string 'None' ("yes, this is
+ * bananas, but this is what the API returned historically when using neutron", Nova's comment).
+ */
+export function renderTenantNetwork(n: NetworkRow): { id: string; cidr: string; label: string } {
+  return { id: n.id, cidr: 'None', label: n.name };
+}
