@@ -105,7 +105,11 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
       }).network
     : undefined;
   const novadock = await timed('novadock start', () =>
-    startListeningApp({ computeDriver: 'docker', adminPassword: ADMIN_PASSWORD, ...(network ? { network } : {}) }),
+    startListeningApp(
+      { computeDriver: 'docker', adminPassword: ADMIN_PASSWORD, ...(network ? { network } : {}) },
+      // HORIZON_NOVADOCK_PORT pins novadock's port (a machine that allows only some ports)
+      { port: process.env.HORIZON_NOVADOCK_PORT ? Number(process.env.HORIZON_NOVADOCK_PORT) : undefined },
+    ),
   );
   const port = await freePort();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-horizon-run-${name}-`));
