@@ -41,13 +41,13 @@ async function messages(shot: string): Promise<string[]> {
   await env.shot(shot);
   return (await env.page.locator('.messages .alert').allInnerTexts()).map(squash);
 }
-/** Opens a row action's form (from the row's menu when it is in there) on the Instances page. */
-async function openRowAction(name: string): Promise<void> {
+/** Opens a row action's form or dialog (from the row's menu when it is in there) on the Instances page. */
+async function openRowAction(name: string, form = true): Promise<void> {
   expectClean(await env.visit('/project/instances/', `before-${name}`));
   const button = env.page.locator(`#instances__row_${id}__action_${name}`);
   if (!(await button.isVisible())) await row().locator('.dropdown-toggle').first().click();
   await button.click();
-  await env.page.locator('.modal form').first().waitFor();
+  if (form) await env.page.locator('.modal form').first().waitFor();
 }
 /** Submits the open modal form and waits for the page it leads to. */
 async function submit(): Promise<void> {
@@ -161,7 +161,7 @@ describe('Horizon instance networking on real containers', () => {
     for (const t of ['hz-blue', blueIp, 'private', portIp]) expect(ifaces).toContain(t);
   });
 
-  it('associates a floating IP from the row action, and disassociates it', async () => {
+  it('associates a floating IP from the row action and disassociates it, then the same from Floating IPs', async () => {
     const fip = await env.api('POST', `${V2}/floatingips`, {
       floatingip: { floating_network_id: (await env.api('GET', `${V2}/networks?name=public`)).body.networks[0].id },
     });
@@ -191,6 +191,28 @@ describe('Horizon instance networking on real containers', () => {
     expect(Object.values(endpoints())).not.toContain(address);
     expectClean(await env.visit('/project/instances/', 'instances-floating-gone'));
     expect(squash(await row().innerText())).not.toContain(address);
+
+    // the same from Network → Floating IPs: Associate lists every port of the project a router joins to public
+    expectClean(await env.visit('/project/floating_ips/', 'fip-panel-before'));
+    const fipRow = env.page.locator('#floating_ips tbody tr', { hasText: address });
+    await fipRow.locator('a', { hasText: 'Associate' }).click();
+    await env.page.locator('.modal form').first().waitFor();
+    await choose('#id_port_id', `hz-netlaunch: ${portIp}`);
+    await env.shot('fip-panel-associate-form');
+    await submit();
+    expect(await messages('fip-panel-associated')).toEqual([`Success: IP address ${address} associated.`]);
+    expect(squash(await fipRow.innerText())).toContain(`hz-netlaunch ${portIp} public Active`);
+    expect(Object.values(endpoints())).toContain(address);
+    if (!(await fipRow.locator('button', { hasText: 'Disassociate' }).isVisible()))
+      await fipRow.locator('.dropdown-toggle').click();
+    await fipRow.locator('button', { hasText: 'Disassociate' }).click();
+    const confirm = env.page.locator('.modal-footer .btn-danger');
+    await Promise.all([env.page.waitForNavigation({ timeout: 60_000 }), confirm.click()]);
+    expect(await messages('fip-panel-disassociated')).toEqual([
+      `Success: Successfully disassociated Floating IP: ${address}`,
+    ]);
+    expect((await env.api('GET', `${V2}/floatingips/${fip.body.floatingip.id}`)).body.floatingip.port_id).toBeNull();
+    expect(Object.values(endpoints())).not.toContain(address);
     await env.api('DELETE', `${V2}/floatingips/${fip.body.floatingip.id}`);
   });
 
@@ -247,5 +269,37 @@ describe('Horizon instance networking on real containers', () => {
     expect(groups.map((g: { name: string }) => g.name)).toEqual(['hz-web', 'hz-web']);
     expectClean(await env.visit(`/project/instances/${id}/`, 'secgroups-overview'));
     expect(squash(await env.page.locator('#instance_details__overview').innerText())).toContain('hz-web');
+  });
+
+  it("shows the instance's ports in Network Topology and its addresses in Admin → Instances", async () => {
+    expectClean(await env.visit('/project/network_topology/', 'topology-instance'));
+    const topo = await (await env.page.request.get(`${env.horizonUrl}/project/network_topology/json`)).json();
+    expect(topo.servers.map((x: { id: string }) => x.id)).toContain(id);
+    const served = topo.ports.filter((p: { device_id: string }) => p.device_id === id);
+    expect(served.map((p: { network_id: string }) => p.network_id).sort()).toEqual(
+      [blue.net, (await ports(`id=${portId}`))[0].network_id].sort(),
+    );
+    const v = await env.visit(`/admin/instances/${id}/detail`, 'admin-instance-detail');
+    expectClean(v);
+    const overview = squash(await env.page.locator('#content_body').innerText());
+    for (const t of ['hz-netlaunch', 'hz-blue', blueIp, 'private', portIp]) expect(overview).toContain(t);
+  });
+
+  it('deletes the instance: the port Nova made goes, the existing port stays and is free again', async () => {
+    await openRowAction('delete', false); // a confirmation dialog
+    await Promise.all([
+      env.page.waitForNavigation({ timeout: 60_000 }),
+      env.page.locator('.modal-footer .btn-danger').click(),
+    ]);
+    expect(await messages('deleted')).toEqual(['Info: Scheduled deletion of Instance: hz-netlaunch']);
+    await waitForServer(env, id, (x) => x === null, 60_000);
+    expect(await ports(`device_id=${id}`)).toEqual([]);
+    expect(await ports(`network_id=${blue.net}&device_owner=compute:nova`)).toEqual([]);
+    expect((await ports(`id=${portId}`))[0]).toMatchObject({
+      device_id: '',
+      device_owner: '',
+      fixed_ips: [{ ip_address: portIp }],
+    });
+    expect(() => docker('inspect', `nova-${id}`)).toThrow();
   });
 });
