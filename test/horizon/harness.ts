@@ -136,6 +136,9 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
       ).stdout.trim(),
     );
   } catch (e) {
+    // a uWSGI that started but never answered in time would keep the port: stop it (by its PID file)
+    await run('bash', [path.join(REPO, 'scripts/horizon-up.sh'), 'stop'], { env: hzEnv }).catch(() => undefined);
+    fs.rmSync(runDir, { recursive: true, force: true });
     await novadock.close();
     throw e;
   }
