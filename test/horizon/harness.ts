@@ -124,7 +124,7 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
     : workerSlice().userCidr;
   const spareCidrs = [0, 64, 128, 192].map((h) => spare24.replace(/\.0\/24$/, `.${h}/26`));
   // networks left on these ranges by a run that did not finish would make the engine refuse new ones
-  for (const c of spareCidrs) removeStaleNetworks(c);
+  removeStaleNetworks(spareCidrs);
   const port = await freePort();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-horizon-run-${name}-`));
   const hzEnv = { ...process.env, HORIZON_PORT: String(port), HORIZON_RUN_DIR: runDir, HORIZON_DEBUG_LOG: '1' };
