@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-[ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+# a symlinked node_modules (a worktree sharing another checkout's) is left alone: npm ci would empty it
+[ -L node_modules ] || { [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ]; } ||
+  npm ci --no-audit --no-fund
 bash scripts/docker-up.sh
 bash scripts/clients-up.sh   # the openrc test runs the openstack CLI
 need=()

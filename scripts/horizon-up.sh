@@ -109,9 +109,11 @@ echo $! >"$PIDFILE"
 # 4) wait for the login page and one compressed static file
 for _ in $(seq $((WAIT_S * 5))); do
   if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then echo "horizon-up: uWSGI exited; last lines of $LOG:" >&2; tail -20 "$LOG" >&2; exit 1; fi
-  if curl -sf -m 5 "$URL/auth/login/" 2>/dev/null | grep -q 'id="id_username"'; then
-    css=$(curl -sf -m 5 "$URL/auth/login/" | grep -o '/static/dashboard/css/[^"]*\.css' | head -1)
-    if [ -z "$css" ] || ! curl -sf -m 5 -o /dev/null "$URL$css"; then echo "horizon-up: static files are not served ($css)" >&2; exit 1; fi
+  # a first page takes over 5 s on a loaded machine: generous timeouts, and a failed fetch is reported
+  # (under set -e and pipefail a timed-out curl in $(...) would end the script without a word)
+  if curl -sf -m 60 "$URL/auth/login/" 2>/dev/null | grep -q 'id="id_username"'; then
+    css=$(curl -sf -m 60 "$URL/auth/login/" | grep -o '/static/dashboard/css/[^"]*\.css' | head -1) || css=''
+    if [ -z "$css" ] || ! curl -sf -m 60 -o /dev/null "$URL$css"; then echo "horizon-up: static files are not served ($css)" >&2; exit 1; fi
     echo "horizon-up: Horizon on $URL for $NOVADOCK in $(( $(date +%s%3N) - t0 )) ms (pid $(cat "$PIDFILE"), log $LOG)" >&2
     echo "$URL"
     exit 0

@@ -5,7 +5,9 @@
 # in production.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+# a symlinked node_modules (a worktree sharing another checkout's) is left alone: npm ci would empty it
+[ -L node_modules ] || { [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ]; } ||
+  npm ci --no-audit --no-fund
 if [ "${NOVADOCK_COMPUTE_DRIVER:-docker}" = docker ] && [ -z "${DOCKER_HOST:-}" ]; then bash scripts/docker-up.sh; fi
 # The README's quick start saves `busybox` into glance: on a fresh machine (no registry reachable)
 # the engine has none, so provide one (the test image's busybox, tagged or imported) when missing.

@@ -5,7 +5,9 @@
 # given in the environment is used as it is). Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+# a symlinked node_modules (a worktree sharing another checkout's) is left alone: npm ci would empty it
+[ -L node_modules ] || { [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ]; } ||
+  npm ci --no-audit --no-fund
 bash scripts/docker-up.sh
 bash scripts/clients-up.sh
 bash scripts/compat-clients-up.sh   # fog-openstack, gophercloud, Libcloud, Tempest (test/clients/compat-*)

@@ -25,12 +25,12 @@ export interface ListeningApp extends BuiltApp {
 }
 
 /**
- * buildApp + listen on 127.0.0.1:0. Uses the fake driver unless `overrides.computeDriver` is
+ * buildApp + listen on 127.0.0.1 (an ephemeral port unless `opts.port`). Uses the fake driver unless `overrides.computeDriver` is
  * 'docker'. Background work (task runner, watchers) is on by default, as in the real server.
  */
 export async function startListeningApp(
   overrides: Partial<Config> = {},
-  opts: { background?: boolean } = {},
+  opts: { background?: boolean; port?: number } = {},
 ): Promise<ListeningApp> {
   const ownDataDir = overrides.dataDir === undefined;
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-cli-'));
@@ -40,7 +40,7 @@ export async function startListeningApp(
   // NOVADOCK_TEST_LOG=debug (or any level) shows the app's log while debugging a client test.
   const level = process.env.NOVADOCK_TEST_LOG;
   const built = await buildApp({ config, background: opts.background ?? true, logger: level ? { level } : false });
-  await built.app.listen({ host: '127.0.0.1', port: 0 });
+  await built.app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const address = built.app.server.address();
   if (!address || typeof address === 'string') throw new Error(`unexpected listen address ${String(address)}`);
   return {

@@ -5,7 +5,7 @@
 // for the networks a test makes (`userCidr`). The default topology's ids follow the ranges
 // (src/network/topology.ts), so workers never share a Docker network; files of one worker run one
 // after the other and reuse theirs.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import type { Config } from '../../src/config.js';
 
 export function workerSlice(): { network: Config['network']; userCidr: string } {
@@ -35,23 +35,23 @@ function testPoolThirdOctet(): number {
 }
 
 /**
- * Removes this service's Docker networks on `cidr` that have no endpoints (left by an earlier run
- * that did not finish): the engine would refuse a new network on the same range.
+ * Removes this service's Docker networks on `cidr` (or any of several) that have no endpoints (left by
+ * an earlier run that did not finish): the engine would refuse a new network on the same range.
  */
-export function removeStaleNetworks(cidr: string): void {
+export function removeStaleNetworks(cidr: string | string[]): void {
+  const cidrs = Array.isArray(cidr) ? cidr : [cidr];
   const ids = execFileSync('docker', ['network', 'ls', '-q', '--filter', 'label=io.novadock.managed-by=novadock'], {
     encoding: 'utf8',
   })
     .split('\n')
     .filter(Boolean);
-  for (const id of ids) {
-    const [subnets, endpoints] = execFileSync(
-      'docker',
-      ['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}|{{len .Containers}}', id],
-      { encoding: 'utf8' },
-    )
-      .trim()
-      .split('|');
-    if (subnets.split(' ').includes(cidr) && endpoints === '0') execFileSync('docker', ['network', 'rm', id]);
+  if (ids.length === 0) return;
+  // one inspect for all; a network another run removes meanwhile only drops out of the answer
+  const format = '{{.Id}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}|{{len .Containers}}';
+  const out = spawnSync('docker', ['network', 'inspect', '-f', format, ...ids], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [id, subnets, endpoints] = line.trim().split('|');
+    if (endpoints === '0' && subnets.split(' ').some((c) => cidrs.includes(c)))
+      spawnSync('docker', ['network', 'rm', id], { encoding: 'utf8' });
   }
 }

@@ -14,6 +14,7 @@ import { chromium, type BrowserContext, type Page, type Response } from 'playwri
 import { loadConfig } from '../../src/config.js';
 import { startListeningApp, type ListeningApp } from '../helpers/cli.js';
 import { TEST_IMAGE, docker } from '../helpers/docker-app.js';
+import { removeStaleNetworks, workerSlice } from '../helpers/docker-network.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -63,6 +64,10 @@ export interface HorizonEnv {
   shots: string;
   context: BrowserContext;
   page: Page;
+  /** Spare IPv4 ranges for the networks a test makes, four /26s of one /24 that the service's `private`
+   * and `public` leave free: this worker's `userCidr` (test/helpers/docker-network.ts), or with
+   * NOVADOCK_NETWORK_POOL the /24 below the public one. Each test file takes its own. */
+  spareCidrs: string[];
   /** a token for the admin user on the admin project (for set-up through the API) */
   token: string;
   api(
@@ -105,8 +110,21 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
       }).network
     : undefined;
   const novadock = await timed('novadock start', () =>
-    startListeningApp({ computeDriver: 'docker', adminPassword: ADMIN_PASSWORD, ...(network ? { network } : {}) }),
+    startListeningApp(
+      { computeDriver: 'docker', adminPassword: ADMIN_PASSWORD, ...(network ? { network } : {}) },
+      // HORIZON_NOVADOCK_PORT pins novadock's port (a machine that allows only some ports)
+      { port: process.env.HORIZON_NOVADOCK_PORT ? Number(process.env.HORIZON_NOVADOCK_PORT) : undefined },
+    ),
   );
+  const spare24 = network
+    ? network.publicCidr.replace(
+        /^(\d+\.\d+)\.(\d+)\.0\/24$/,
+        (_, ab: string, c: string) => `${ab}.${Number(c) - 1}.0/24`,
+      )
+    : workerSlice().userCidr;
+  const spareCidrs = [0, 64, 128, 192].map((h) => spare24.replace(/\.0\/24$/, `.${h}/26`));
+  // networks left on these ranges by a run that did not finish would make the engine refuse new ones
+  removeStaleNetworks(spareCidrs);
   const port = await freePort();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-horizon-run-${name}-`));
   const hzEnv = { ...process.env, HORIZON_PORT: String(port), HORIZON_RUN_DIR: runDir, HORIZON_DEBUG_LOG: '1' };
@@ -118,6 +136,9 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
       ).stdout.trim(),
     );
   } catch (e) {
+    // a uWSGI that started but never answered in time would keep the port: stop it (by its PID file)
+    await run('bash', [path.join(REPO, 'scripts/horizon-up.sh'), 'stop'], { env: hzEnv }).catch(() => undefined);
+    fs.rmSync(runDir, { recursive: true, force: true });
     await novadock.close();
     throw e;
   }
@@ -181,6 +202,7 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
     horizonUrl,
     horizonLog,
     shots,
+    spareCidrs,
     context,
     page,
     api,
@@ -221,6 +243,13 @@ export async function startHorizonEnv(name: string): Promise<HorizonEnv> {
     },
   };
   return env;
+}
+
+/** The n-th address of an IPv4 range (`hostIn('198.18.1.64/26', 1)` is 198.18.1.65). */
+export function hostIn(cidr: string, n: number): string {
+  const [a, b, c, d] = cidr.split('/')[0].split('.').map(Number);
+  const v = (((a << 24) >>> 0) + (b << 16) + (c << 8) + d + n) >>> 0;
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
 }
 
 /** The last lines of Horizon's log (for failure messages). */

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   horizonLogTail,
+  hostIn,
   removeServerLeftovers,
   startHorizonEnv,
   uploadTestImage,
@@ -18,7 +19,7 @@ import {
 
 let env: HorizonEnv;
 const servers: string[] = [];
-let netCidr = ''; // a free /24 for the project's network
+let netCidr = ''; // a free range for the project's network
 let adminCidr = ''; // and one for the admin's
 let netId = '';
 let subnetId = '';
@@ -58,11 +59,7 @@ const choose = (select: string, label: string) => env.page.selectOption(select, 
 
 beforeAll(async () => {
   env = await startHorizonEnv('network');
-  const pub = (await env.api('GET', `${V2}/subnets?name=public-subnet`)).body.subnets[0].cidr as string;
-  const [a, b, c] = pub.split('.').map(Number);
-  // public is the pool's last /24, private the /22 below public's /22: the rest of public's /22 is free
-  netCidr = `${a}.${b}.${c - 1}.0/24`;
-  adminCidr = `${a}.${b}.${c - 2}.0/24`;
+  [netCidr, adminCidr] = env.spareCidrs; // instance-network.test.ts takes the other two
   await uploadTestImage(env, 'busybox');
   await env.login();
 }, 900_000);
@@ -105,7 +102,7 @@ describe('Horizon with the network service', () => {
     expect(await text('#networks tbody tr:has-text("hz-net")')).toContain(`hz-subnet ${netCidr}`);
     const net = (await env.api('GET', `${V2}/networks?name=hz-net`)).body.networks[0];
     const sub = (await env.api('GET', `${V2}/subnets?network_id=${net.id}`)).body.subnets[0];
-    expect(sub).toMatchObject({ name: 'hz-subnet', cidr: netCidr, gateway_ip: netCidr.replace(/0\/24$/, '1') });
+    expect(sub).toMatchObject({ name: 'hz-subnet', cidr: netCidr, gateway_ip: hostIn(netCidr, 1) });
     [netId, subnetId] = [net.id, sub.id];
     const detail = await env.visit(`/project/networks/${netId}/detail`, 'network-detail');
     expectClean(detail);
@@ -132,7 +129,7 @@ describe('Horizon with the network service', () => {
     await env.page.click('#interfaces__action_create');
     await choose('#id_subnet_id', `hz-net: ${netCidr} (hz-subnet)`);
     await submit();
-    const gw = netCidr.replace(/0\/24$/, '1');
+    const gw = hostIn(netCidr, 1);
     expect(await messages('router-interface')).toEqual([`Success: Interface added ${gw}`]);
     expect(await text('#interfaces')).toContain(`${gw}`);
     const router = (await env.api('GET', `${V2}/routers/${routerId}`)).body.router;
