@@ -87,7 +87,7 @@ describe('SQLite prepared-statement cache', () => {
       { name: null, data: null, f: null },
     ]);
     const sql = 'select t.*, u.*, t.id * 10 as "x y", null as z from t join u on u.id = t.id order by t.id';
-    const mine = (await db.raw(sql)) as Record<string, unknown>[];
+    const mine = await db.raw<Record<string, unknown>[]>(sql);
     // the same query on a connection of better-sqlite3's own, over a copy of the data
     const plain = new Database(':memory:');
     plain.exec(
