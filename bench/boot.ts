@@ -12,7 +12,15 @@
 //      BENCH_NETWORK_POOL=<IPv4 /20> for the service's addresses and Docker networks)
 import { machineLine, median, msSince, profiled, report } from './lib/common.js';
 import { startInProcess, type InProcess } from './lib/service.js';
-import { FLAVOR, rawBoot, rawRemove, removeRawLeftovers, savedImageTar } from './lib/raw-docker.js';
+import {
+  FLAVOR,
+  rawBoot,
+  rawRemove,
+  realisedNetworks,
+  removeRawLeftovers,
+  removeServiceNetworks,
+  savedImageTar,
+} from './lib/raw-docker.js';
 import { seedImage, unlimitedQuota } from '../test/helpers/servers.js';
 import { sql } from '../src/db/sql.js';
 import { cidrLast, ipText, parseCidr } from '../src/network/ip.js';
@@ -46,6 +54,7 @@ async function svcDelete(svc: InProcess, ids: string[]): Promise<void> {
 
 console.log(machineLine());
 const svc = await startInProcess('boot', { computeDriver: 'docker', dockerHost });
+
 const worker = svc.built.services.worker;
 try {
   await unlimitedQuota(svc.built.services);
@@ -132,5 +141,7 @@ try {
   });
 } finally {
   await removeRawLeftovers();
+  const realised = await realisedNetworks(svc);
   await svc.close();
+  await removeServiceNetworks(realised);
 }

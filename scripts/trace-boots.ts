@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { median, msSince } from '../bench/lib/common.js';
 import { startInProcess } from '../bench/lib/service.js';
+import { realisedNetworks, removeServiceNetworks } from '../bench/lib/raw-docker.js';
 import { seedImage, unlimitedQuota } from '../test/helpers/servers.js';
 import { DockerDriver } from '../src/virt/docker/docker-driver.js';
 import { TaskRunner } from '../src/worker/task-runner.js';
@@ -236,5 +237,7 @@ try {
   await Promise.all(ids.map((id) => svc.call('DELETE', `/compute/v2.1/servers/${id}`)));
   await worker.drain();
 } finally {
+  const realised = await realisedNetworks(svc);
   await svc.close();
+  await removeServiceNetworks(realised);
 }

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { msSince } from './common.js';
+import type { Api } from './service.js';
+import { dockerNetworkName } from '../../src/network/dataplane.js';
 
 export const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
 /** Label of every container this bench run makes itself (removed at the end whatever happens). */
@@ -61,4 +63,22 @@ export async function removeRawLeftovers(): Promise<void> {
       .getContainer(c.Id)
       .remove({ force: true })
       .catch(() => undefined);
+}
+
+/**
+ * After the service has closed: removes the Docker networks it realised for its own networks (the
+ * Neutron rows go with its database; their Docker networks would stay on the shared engine).
+ */
+export async function removeServiceNetworks(names: string[]): Promise<void> {
+  for (const n of names)
+    await docker
+      .getNetwork(n)
+      .remove()
+      .catch(() => undefined);
+}
+
+/** The Docker network names of every network the service knows (call before it closes). */
+export async function realisedNetworks(svc: Api): Promise<string[]> {
+  const res = await svc.call('GET', '/networking/v2.0/networks');
+  return ((res.body?.networks ?? []) as { id: string }[]).map((n) => dockerNetworkName(n.id));
 }
