@@ -217,6 +217,7 @@ export async function startChild(
       NOVADOCK_COMPUTE_DRIVER: 'fake',
       NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD,
       NOVADOCK_LOG_LEVEL: 'warn',
+      ...(benchNetwork() ? { NOVADOCK_NETWORK_POOL: benchNetwork()!.poolV4 } : {}),
       ...env,
       DATABASE_URL: db.url,
     },
