@@ -272,6 +272,8 @@ if (process.env.BENCH_SCALE_ONLY !== 'scheduler') {
           memoryMb: 64,
         });
     }
+    // Inserting 100,000 rows takes minutes: a heartbeat round now, so no host counts as down.
+    await local.built.services.hostHealth.beat();
     const scheduler = local.built.services.scheduler;
     const spec = { memoryMb: 64, vcpus: 1, availabilityZone: null };
     for (let i = 0; i < 20; i++) await scheduler.selectHost(spec);
