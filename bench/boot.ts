@@ -1,58 +1,35 @@
 // Boot path on the real Docker Engine, each against raw Docker in the same run:
 //   - sequential: POST /servers → ACTIVE, networks "none" and "auto", against raw Docker
-//     create+start of the same image with the same limits, NetworkMode none and the service's
-//     bridge network (`private`); iterations interleaved so that machine load hits both alike;
+//     create+start of the same image with the same limits, NetworkMode none and, for "auto" (a port
+//     on the shared network 'private'), the same Docker network with a fixed address given at
+//     create, as the driver does; iterations interleaved so that machine load hits both alike;
 //   - concurrent: 20 POSTs at once until all 20 are ACTIVE, against 20 concurrent raw create+start.
 // The service runs in this process (buildApp, background work on, a loopback port), driven over
 // HTTP. "ACTIVE" is observed without polling: the bench awaits the worker becoming idle (the build
 // tasks finished), then confirms every status with GET /servers/{id}.
 // Run: npx tsx bench/boot.ts [iterations=8] [concurrent=20]
-//      (BENCH_BOOT_ROUNDS=1 concurrent rounds, BENCH_CPU_PROF=<dir>, BENCH_PG_URL=<url>)
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import Docker from 'dockerode';
+//      (BENCH_BOOT_ROUNDS=1 concurrent rounds, BENCH_CPU_PROF=<dir>, BENCH_PG_URL=<url>,
+//      BENCH_NETWORK_POOL=<IPv4 /20> for the service's addresses and Docker networks)
 import { machineLine, median, msSince, profiled, report } from './lib/common.js';
 import { startInProcess, type InProcess } from './lib/service.js';
+import {
+  FLAVOR,
+  rawBoot,
+  rawRemove,
+  realisedNetworks,
+  removeRawLeftovers,
+  removeServiceNetworks,
+  savedImageTar,
+} from './lib/raw-docker.js';
 import { seedImage, unlimitedQuota } from '../test/helpers/servers.js';
 import { sql } from '../src/db/sql.js';
+import { cidrLast, ipText, parseCidr } from '../src/network/ip.js';
+import { dockerNetworkName } from '../src/network/dataplane.js';
 
 const N = Number(process.argv[2] ?? 8);
 const CONCURRENT = Number(process.argv[3] ?? 20);
 const ROUNDS = Number(process.env.BENCH_BOOT_ROUNDS ?? 1);
-const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
-const LABEL = 'io.novadock.bench';
-const FLAVOR = { id: '6', memoryMb: 64, vcpus: 1 }; // c1.nano
-const BRIDGE = 'private'; // the service's network for "auto" (compute/networks.ts)
-
 const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-const docker = new Docker({ socketPath: dockerHost.replace(/^unix:\/\//, '') });
-
-async function rawBoot(image: string, network: 'none' | typeof BRIDGE): Promise<{ elapsed: number; id: string }> {
-  const t0 = process.hrtime.bigint();
-  const c = await docker.createContainer({
-    name: `bench-raw-${randomUUID()}`,
-    Image: image,
-    Hostname: 'bench',
-    Tty: true,
-    OpenStdin: true,
-    Labels: { [LABEL]: '1' },
-    HostConfig: {
-      Memory: FLAVOR.memoryMb * 1048576,
-      MemorySwap: FLAVOR.memoryMb * 1048576,
-      NanoCpus: FLAVOR.vcpus * 1e9,
-      PidsLimit: 4096,
-      Init: true,
-      NetworkMode: network,
-      RestartPolicy: { Name: 'no' },
-      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
-    },
-  });
-  await c.start();
-  return { elapsed: msSince(t0), id: c.id };
-}
-const rawRemove = (id: string) => docker.getContainer(id).remove({ force: true });
 
 async function svcCreate(svc: InProcess, imageId: string, name: string, networks: 'none' | 'auto'): Promise<string> {
   const res = await svc.call('POST', '/compute/v2.1/servers', {
@@ -76,24 +53,29 @@ async function svcDelete(svc: InProcess, ids: string[]): Promise<void> {
 }
 
 console.log(machineLine());
-const dataTar = (dir: string) => {
-  const f = path.join(dir, 'image.tar');
-  execFileSync('docker', ['image', 'save', TEST_IMAGE, '-o', f]);
-  return fs.readFileSync(f);
-};
 const svc = await startInProcess('boot', { computeDriver: 'docker', dockerHost });
+
 const worker = svc.built.services.worker;
 try {
   await unlimitedQuota(svc.built.services);
-  const image = await seedImage(svc.built.services, { name: 'busybox', data: dataTar(svc.dataDir) });
-  // Warm-up: the first boot loads the image into Docker and creates the bridge network.
+  const image = await seedImage(svc.built.services, { name: 'busybox', data: savedImageTar(svc.dataDir) });
+  // Warm-up: the first boot loads the image into Docker and realises the private network.
   const warm = await svcCreate(svc, image.id, 'bench-warm', 'auto');
   await worker.drain();
   await assertActive(svc, [warm]);
   await svcDelete(svc, [warm]);
   const dockerImage = (await sql(svc.built.services.db)('image_host_loads').where({ image_id: image.id }).first())
     .docker_image_id as string;
-  for (const net of ['none', BRIDGE] as const) await rawRemove((await rawBoot(dockerImage, net)).id);
+  // "auto" is a port on the shared network 'private' (Docker network novadock-<id>, a fixed address
+  // given at create): raw Docker gets the same network, with addresses from the top of its subnet
+  // (the service's IPAM gives the lowest free ones).
+  const priv = (await svc.call('GET', '/networking/v2.0/networks?name=private')).body.networks[0];
+  const BRIDGE = dockerNetworkName(priv.id as string);
+  const privSubnet = (await svc.call('GET', `/networking/v2.0/subnets?network_id=${priv.id}`)).body.subnets[0];
+  const top = cidrLast(parseCidr(privSubnet.cidr as string)!);
+  const rawIp = (i: number) => ipText(4, top - 1n - BigInt(i));
+  await rawRemove((await rawBoot(dockerImage, 'none')).id);
+  await rawRemove((await rawBoot(dockerImage, BRIDGE, rawIp(0))).id);
 
   // Sequential, both network modes, interleaved with raw Docker.
   for (const [networks, rawNet] of [
@@ -104,7 +86,7 @@ try {
     const svcTimes: number[] = [];
     await profiled(`boot-sequential-${networks}`, async () => {
       for (let i = 0; i < N; i++) {
-        const r = await rawBoot(dockerImage, rawNet);
+        const r = await rawBoot(dockerImage, rawNet, rawNet === 'none' ? undefined : rawIp(i));
         rawTimes.push(r.elapsed);
         await rawRemove(r.id);
         const t0 = process.hrtime.bigint();
@@ -119,7 +101,7 @@ try {
       name: `boot sequential POST -> ACTIVE, networks ${networks} (median of ${N})`,
       value: median(svcTimes),
       unit: 'ms',
-      baselineName: `raw docker create+start, NetworkMode ${rawNet}`,
+      baselineName: `raw docker create+start, ${rawNet === 'none' ? 'NetworkMode none' : 'the same Docker network, fixed IPv4'}`,
       baseline: median(rawTimes),
       target: '<= 1.1',
       notes: `service ${svcTimes.map((t) => t.toFixed(0)).join('/')}; raw ${rawTimes.map((t) => t.toFixed(0)).join('/')}`,
@@ -131,7 +113,9 @@ try {
   const rawWalls: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     let t0 = process.hrtime.bigint();
-    const raws = await Promise.all(Array.from({ length: CONCURRENT }, () => rawBoot(dockerImage, BRIDGE)));
+    const raws = await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, i) => rawBoot(dockerImage, BRIDGE, rawIp(i))),
+    );
     rawWalls.push(msSince(t0));
     await Promise.all(raws.map((r) => rawRemove(r.id)));
     const ids = await profiled(`boot-concurrent-${round}`, async () => {
@@ -150,17 +134,14 @@ try {
     name: `boot ${CONCURRENT} concurrent POSTs until all ACTIVE, networks auto`,
     value: median(svcWalls),
     unit: 'ms',
-    baselineName: `${CONCURRENT} concurrent raw docker create+start, NetworkMode ${BRIDGE}`,
+    baselineName: `${CONCURRENT} concurrent raw docker create+start, the same Docker network, fixed IPv4s`,
     baseline: median(rawWalls),
     target: '<= 1.15',
     notes: `${ROUNDS} round(s): service ${svcWalls.map((t) => t.toFixed(0)).join('/')}; raw ${rawWalls.map((t) => t.toFixed(0)).join('/')}`,
   });
 } finally {
-  const leftovers = await docker.listContainers({ all: true, filters: { label: [LABEL] } });
-  for (const c of leftovers)
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeRawLeftovers();
+  const realised = await realisedNetworks(svc);
   await svc.close();
+  await removeServiceNetworks(realised);
 }

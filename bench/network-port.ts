@@ -7,11 +7,12 @@
 //     vs novadock's driver (connectNetwork: the call plus an inspect for the MAC) vs the dataplane's
 //     plug (realise the network, connect, record the port, apply its security groups in the
 //     container's namespace). Medians, interleaved, each followed by a disconnect.
-//  3. Hook: port + server boot on that port vs raw `docker create` with the address + start. Needs
-//     the Nova side (POST /servers with networks: [{port}], branch nova-net); until then it prints
-//     why it did not run.
-// Addresses: 198.18.220.0/22 (the bench's own pool). Ports: BENCH_PORT_BASE (default: the kernel's).
-// Run: npx tsx bench/network-port.ts [sequential=200] [concurrent=800] [connects=20]
+//  3. Port + boot on the real engine, sequential, interleaved, against raw Docker create (on the same
+//     Docker network, a fixed address in EndpointsConfig, the driver's limits) + start: POST /servers
+//     with networks [{uuid}] until ACTIVE, and POST /v2.0/ports + POST /servers on that port until
+//     ACTIVE (issue 13: within 1.2x).
+// Addresses: BENCH_NETWORK_POOL (a /20, below). Ports: BENCH_PORT_BASE (default: the kernel's).
+// Run: npx tsx bench/network-port.ts [sequential=200] [concurrent=800] [connects=20] [boots=8]
 //      (BENCH_NETWORK_ONLY=ports|connect|boot runs one part)
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,93 +21,30 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import Fastify from 'fastify';
-import { buildApp } from '../src/app.js';
-import { testConfig } from '../src/config.js';
 import { HostRegistry } from '../src/compute/hosts/host-registry.js';
 import { dockerNetworkName } from '../src/network/dataplane.js';
+import { freePort, report as reportLine, median, msSince } from './lib/common.js';
+import { DOCKER_POOL, FAKE_POOL, freshNetwork, rawIp, start, type Service } from './lib/network-service.js';
+import {
+  FLAVOR,
+  TEST_IMAGE,
+  docker as engine,
+  rawBoot,
+  rawRemove,
+  removeRawLeftovers,
+  savedImageTar,
+} from './lib/raw-docker.js';
+import { seedImage, unlimitedQuota } from '../test/helpers/servers.js';
 
 const SEQUENTIAL = Number(process.argv[2] ?? 200);
 const CONCURRENT = Number(process.argv[3] ?? 800);
 const CONNECTS = Number(process.argv[4] ?? 20);
+const BOOTS = Number(process.argv[5] ?? 8);
 const CLIENTS = 16;
 const ROUNDS = 4;
-const TEST_IMAGE = process.env.TEST_IMAGE ?? 'novadock-test/busybox:latest';
-// the fake-driver service makes no Docker network; the Docker one realises only 198.18.221.0/24
-const FAKE_POOL = {
-  poolV4: '198.18.208.0/20',
-  poolV6: 'fd6e:6f76:6100::/40',
-  publicCidr: '198.18.223.0/24',
-  privateCidr: '198.18.222.0/24',
-};
-const DOCKER_POOL = { ...FAKE_POOL, poolV4: '198.18.220.0/22' };
-let nextCidr = 0;
-/** a fresh /24 per network (subnets never overlap): 198.18.208.0/24, .209.0/24, … (221 for Docker) */
-const cidr = (docker = false) => (docker ? '198.18.221.0/24' : `198.18.${208 + nextCidr++}.0/24`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const msSince = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 function report(name: string, value: number, unit: string, baselineName: string, baseline: number, notes = ''): void {
-  const ratio = value / baseline;
-  console.log(
-    `RESULT ${name}: ${fmt(value)} ${unit} vs ${baselineName} ${fmt(baseline)} ${unit} = ${ratio.toFixed(3)}x${notes ? ` [${notes}]` : ''}`,
-  );
-}
-let nextPort = Number(process.env.BENCH_PORT_BASE ?? 0);
-const port = () => (nextPort ? nextPort++ : 0);
-
-async function start(computeDriver: 'fake' | 'docker', dataDir: string, network: typeof FAKE_POOL) {
-  const built = await buildApp({
-    config: testConfig({
-      computeDriver,
-      dataDir,
-      databaseUrl: `sqlite://${path.join(dataDir, 'bench.sqlite')}`,
-      network,
-      stopTimeoutSeconds: 1,
-    }),
-    background: computeDriver === 'docker',
-    logger: false,
-  });
-  await built.app.listen({ host: '127.0.0.1', port: port() });
-  const url = `http://127.0.0.1:${(built.app.server.address() as { port: number }).port}`;
-  const auth = await fetch(`${url}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', password: 'test-admin-password', domain: { name: 'Default' } } },
-        },
-        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-      },
-    }),
-  });
-  const token = auth.headers.get('x-subject-token')!;
-  const call = async (method: string, p: string, body?: object) => {
-    const r = await fetch(`${url}${p}`, {
-      method,
-      headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  };
-  return { built, url, token, call };
-}
-type Service = Awaited<ReturnType<typeof start>>;
-
-async function freshNetwork(svc: Service, name: string, docker = false): Promise<string> {
-  const net = (await svc.call('POST', '/networking/v2.0/networks', { network: { name } })).body.network;
-  const sub = await svc.call('POST', '/networking/v2.0/subnets', {
-    subnet: { network_id: net.id, ip_version: 4, cidr: cidr(docker) },
-  });
-  if (sub.status !== 201) throw new Error(`subnet: ${sub.status} ${JSON.stringify(sub.body)}`);
-  return net.id as string;
+  reportLine({ name, value, unit, baselineName, baseline, notes });
 }
 
 /** n POSTs to url, `clients` at a time; returns per-request ms and the wall time. */
@@ -143,7 +81,7 @@ async function portCreate(): Promise<void> {
       void req.body;
       return reply.code(201).send(sample.body);
     });
-    await bare.listen({ host: '127.0.0.1', port: port() });
+    await bare.listen({ host: '127.0.0.1', port: await freePort() });
     const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/networking/v2.0/ports`;
     const headers = { 'X-Auth-Token': svc.token, 'Content-Type': 'application/json' };
     const svcSeq: number[] = [];
@@ -297,15 +235,88 @@ async function connect(): Promise<Service | null> {
 }
 
 /**
- * Hook for the 'port + boot' line (issue 13: target within 1.2x of raw docker create + network connect).
- * Runs once POST /servers takes `networks: [{"port": id}]` (the nova-net branch); until then it says why not.
+ * The 'port + boot' lines (issue 13: within 1.2x of raw docker create with the address + start).
+ * Sequential, interleaved: raw, then networks [{uuid}], then a pre-made port; each until ACTIVE
+ * (the worker idle, then GET /servers/{id} says ACTIVE), then removed.
  */
 async function portAndBoot(): Promise<void> {
-  console.log(
-    'SKIPPED port + boot: needs POST /servers with networks: [{"port": <id>}] (nova-net). When it lands: per ' +
-      'iteration POST /v2.0/ports + POST /servers on that port until ACTIVE, vs raw docker create with ' +
-      'NetworkingConfig.EndpointsConfig.<net>.IPAMConfig.IPv4Address + start, interleaved, as bench/boot.ts does.',
-  );
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-portboot-'));
+  const svc = await start('docker', dataDir, DOCKER_POOL);
+  const s = svc.built.services;
+  let dockerName = '';
+  try {
+    const projectId = await unlimitedQuota(s);
+    await svc.call('PUT', `/networking/v2.0/quotas/${projectId}`, { quota: { port: -1, network: -1, subnet: -1 } });
+    const image = await seedImage(s, { name: 'busybox', data: savedImageTar(dataDir) });
+    const networkId = await freshNetwork(svc, 'bench-port-boot', true);
+    dockerName = dockerNetworkName(networkId);
+    const boot = async (name: string, networks: object[]) => {
+      const res = await svc.call('POST', '/compute/v2.1/servers', {
+        server: { name, imageRef: image.id, flavorRef: FLAVOR.id, networks },
+      });
+      if (res.status !== 202) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
+      await s.worker.drain();
+      const id = res.body.server.id as string;
+      const shown = (await svc.call('GET', `/compute/v2.1/servers/${id}`)).body.server;
+      if (shown?.status !== 'ACTIVE') throw new Error(`${id} not ACTIVE: ${JSON.stringify(shown?.fault ?? shown)}`);
+      return id;
+    };
+    const remove = async (id: string) => {
+      await svc.call('DELETE', `/compute/v2.1/servers/${id}`);
+      await s.worker.drain();
+    };
+    // Warm-up, not measured: loads the image into Docker and realises the network.
+    await remove(await boot('bench-warm', [{ uuid: networkId }]));
+    const dockerImage = (await s.imagesRepo.findHostLoad(image.id, (await s.hostsRepo.list())[0].id))!.docker_image_id;
+    const raw: number[] = [];
+    const onNetwork: number[] = [];
+    const onPort: number[] = [];
+    for (let i = 0; i < BOOTS; i++) {
+      const r = await rawBoot(dockerImage, dockerName, rawIp(i));
+      raw.push(r.elapsed);
+      await rawRemove(r.id);
+      let t = process.hrtime.bigint();
+      const a = await boot(`bench-net-${i}`, [{ uuid: networkId }]);
+      onNetwork.push(msSince(t));
+      await remove(a);
+      t = process.hrtime.bigint();
+      const made = await svc.call('POST', '/networking/v2.0/ports', { port: { network_id: networkId } });
+      if (made.status !== 201) throw new Error(`port: ${made.status} ${JSON.stringify(made.body)}`);
+      const b = await boot(`bench-port-${i}`, [{ port: made.body.port.id }]);
+      onPort.push(msSince(t));
+      await remove(b);
+      await svc.call('DELETE', `/networking/v2.0/ports/${made.body.port.id as string}`);
+    }
+    const rawName = 'raw docker create (same Docker network, fixed IPv4) + start';
+    const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/');
+    reportLine({
+      name: `port + boot: POST /servers networks [{uuid}] -> ACTIVE (median of ${BOOTS})`,
+      value: median(onNetwork),
+      unit: 'ms',
+      baselineName: rawName,
+      baseline: median(raw),
+      target: '<= 1.2',
+      notes: `service ${ms(onNetwork)}; raw ${ms(raw)}`,
+    });
+    reportLine({
+      name: `port + boot: POST /v2.0/ports + POST /servers networks [{port}] -> ACTIVE (median of ${BOOTS})`,
+      value: median(onPort),
+      unit: 'ms',
+      baselineName: rawName,
+      baseline: median(raw),
+      target: '<= 1.2',
+      notes: `service ${ms(onPort)}; raw ${ms(raw)}`,
+    });
+  } finally {
+    await removeRawLeftovers();
+    await svc.built.app.close();
+    if (dockerName)
+      await engine
+        .getNetwork(dockerName)
+        .remove()
+        .catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 console.log(

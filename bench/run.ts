@@ -4,11 +4,12 @@
 // first (wrk, Docker). BENCH_SUMMARY_FILE=<path> also writes the summary as a Markdown table.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/common.js';
 
-const ORDER = ['read', 'list', 'boot', 'image-upload', 'fake-scale', 'startup'];
+const ORDER = ['read', 'list', 'boot', 'network-port', 'image-upload', 'fake-scale', 'startup'];
 /** Run only when named (minutes of their own): `npm run bench -- engines`. */
 const ON_REQUEST = ['engines'];
 const dir = path.dirname(fileURLToPath(import.meta.url));
@@ -36,6 +37,9 @@ const results: string[] = [];
 const failed: string[] = [];
 const started = Date.now();
 const startLine = machineLine();
+// The machine's 1-minute load average every 10 s of the run (other users' work shows here).
+const loads: number[] = [os.loadavg()[0]];
+const sampler = setInterval(() => loads.push(os.loadavg()[0]), 10_000);
 for (const name of chosen) {
   console.log(`== bench/${name}.ts`);
   const t0 = Date.now();
@@ -62,8 +66,12 @@ for (const name of chosen) {
   if (code !== 0) failed.push(name);
 }
 
+clearInterval(sampler);
+const sorted = [...loads].sort((a, b) => a - b);
+const loadLine = `1-min load average during the run: min ${sorted[0].toFixed(1)}, median ${sorted[sorted.length >> 1].toFixed(1)}, max ${sorted[sorted.length - 1].toFixed(1)} (${loads.length} samples); ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`;
 const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
 console.log(`\n== summary (${when} UTC, ${((Date.now() - started) / 1000).toFixed(0)} s; at the start ${startLine})`);
+console.log(loadLine);
 for (const r of results) console.log(r);
 if (failed.length) console.log(`FAILED: ${failed.join(', ')}`);
 if (process.env.BENCH_SUMMARY_FILE) {
@@ -75,6 +83,8 @@ if (process.env.BENCH_SUMMARY_FILE) {
     process.env.BENCH_SUMMARY_FILE,
     [
       `${when} UTC; ${startLine}`,
+      '',
+      loadLine,
       '',
       '| what | result vs same-run baseline | details |',
       '| --- | --- | --- |',

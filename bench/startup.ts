@@ -3,28 +3,42 @@
 //   - after BENCH_IDLE_SECONDS (3) idle, VmRSS summed over the whole process tree (npm, sh,
 //     wrappers and the server), and the server process alone.
 // The command is `npm start` (scripts/start.sh) with the fake driver and a temp data dir; the
-// baseline is `node bench/lib/bare-server.mjs`. Each is started BENCH_STARTS (3) times, interleaved.
+// baseline is `node bench/lib/bare-server.mjs`. Each is started BENCH_STARTS (3) times, interleaved;
+// `npm start` once more on a data dir whose database holds BENCH_STARTUP_SERVERS (10,000) servers
+// (issue 15: <= 250 MiB), idle RSS taken as above and again after one GET /servers/detail.
+// The build runs once before (npm start rebuilds only a stale dist/), outside the measured starts.
 // Run: npx tsx bench/startup.ts
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, machineLine, median, mib, msSince, report, sleep, treeRssKb } from './lib/common.js';
-import { ADMIN_PASSWORD, ROOT, waitFor200 } from './lib/service.js';
+import { ADMIN_PASSWORD, ROOT, tokenFor, waitFor200 } from './lib/service.js';
+import { buildApp } from '../src/app.js';
+import { testConfig } from '../src/config.js';
+import { insertServers } from '../test/helpers/servers.js';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
 const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 3);
+const MANY = Number(process.env.BENCH_STARTUP_SERVERS ?? 10_000);
 
 interface Sample {
   ms: number;
   treeKb: number;
   biggestKb: number;
   members: string;
+  /** tree RSS after one GET /compute/v2.1/servers/detail (with `afterList`) */
+  afterListKb?: number;
 }
 
-async function measure(command: string, args: string[], env: Record<string, string>): Promise<Sample> {
+async function measure(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { dataDir?: string; afterList?: boolean } = {},
+): Promise<Sample> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-startup-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-startup-'));
   const t0 = process.hrtime.bigint();
   // Its own process group, so that the whole tree (npm → sh → node …) is ended by this one id.
   const child: ChildProcess = spawn(command, args, {
@@ -45,11 +59,23 @@ async function measure(command: string, args: string[], env: Record<string, stri
     const ms = msSince(t0);
     await sleep(IDLE_S * 1000);
     const tree = treeRssKb(child.pid!);
+    let afterListKb: number | undefined;
+    if (opts.afterList) {
+      const url = `http://127.0.0.1:${port}`;
+      const res = await fetch(`${url}/compute/v2.1/servers/detail`, {
+        headers: { 'X-Auth-Token': await tokenFor(url) },
+      });
+      const n = ((await res.json()) as { servers?: unknown[] }).servers?.length;
+      if (res.status !== 200 || !n) throw new Error(`servers/detail: ${res.status}, ${n} servers`);
+      await sleep(IDLE_S * 1000);
+      afterListKb = treeRssKb(child.pid!).totalKb;
+    }
     return {
       ms,
       treeKb: tree.totalKb,
       biggestKb: Math.max(...tree.members.map((m) => m.rssKb)),
       members: tree.members.map((m) => `${m.comm} ${mib(m.rssKb).toFixed(0)}`).join(', '),
+      afterListKb,
     };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
@@ -72,7 +98,31 @@ async function measure(command: string, args: string[], env: Record<string, stri
   }
 }
 
+/** A data dir whose database (migrated, bootstrapped) holds `n` ACTIVE servers on the default host. */
+async function dataDirWithServers(n: number): Promise<string> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novadock-bench-startup-many-'));
+  const built = await buildApp({
+    config: testConfig({
+      dataDir,
+      databaseUrl: `sqlite://${path.join(dataDir, 'novadock.sqlite')}`,
+      adminPassword: ADMIN_PASSWORD,
+    }),
+    background: false,
+    logger: false,
+  });
+  try {
+    const s = built.services;
+    const project = (await s.identityRepo.findProjectByName('default', 'admin'))!;
+    const host = (await s.hostsRepo.list())[0];
+    await insertServers(s, n, { projectId: project.id, hostId: host.id, prefix: 'idle' });
+  } finally {
+    await built.app.close();
+  }
+  return dataDir;
+}
+
 console.log(machineLine());
+execFileSync('bash', ['scripts/build.sh'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 const svcEnv = { NOVADOCK_COMPUTE_DRIVER: 'fake', NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, NOVADOCK_LOG_LEVEL: 'warn' };
 const svc: Sample[] = [];
 const bare: Sample[] = [];
@@ -82,6 +132,7 @@ for (let i = 0; i < STARTS; i++) {
 }
 report({
   name: 'startup npm start -> first 200 on /compute/v2.1',
+  target: '<= 1000 ms',
   value: median(svc.map((s) => s.ms)),
   unit: 'ms',
   baselineName: 'bare Fastify process (node bare-server.mjs)',
@@ -90,9 +141,22 @@ report({
 });
 report({
   name: `startup idle RSS of the whole process tree (${IDLE_S} s after the first 200)`,
+  target: '<= 120 MiB',
   value: mib(median(svc.map((s) => s.treeKb))),
   unit: 'MiB',
   baselineName: 'bare Fastify process',
   baseline: mib(median(bare.map((s) => s.treeKb))),
   notes: `tree: ${svc[svc.length - 1].members} (MiB); largest process ${mib(median(svc.map((s) => s.biggestKb))).toFixed(0)} MiB`,
+});
+
+const manyDir = await dataDirWithServers(MANY);
+const many = await measure('npm', ['start', '--silent'], svcEnv, { dataDir: manyDir, afterList: true });
+report({
+  name: `startup idle RSS of the whole process tree, ${MANY} servers in the database`,
+  value: mib(many.treeKb),
+  unit: 'MiB',
+  baselineName: 'bare Fastify process',
+  baseline: mib(median(bare.map((s) => s.treeKb))),
+  target: '<= 250 MiB',
+  notes: `tree: ${many.members} (MiB); started in ${many.ms.toFixed(0)} ms; after one GET /servers/detail (1000 servers) ${mib(many.afterListKb!).toFixed(0)} MiB`,
 });

@@ -9,6 +9,6 @@ if ! command -v wrk >/dev/null 2>&1; then
   install_wrk() { as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends wrk >/dev/null; }
   install_wrk || { as_root apt-get -o DPkg::Lock::Timeout=900 update -qq && install_wrk; }
 fi
-if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qx boot; then
+if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qxE 'boot|network-port'; then
   bash scripts/docker-up.sh >&2
 fi

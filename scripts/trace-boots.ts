@@ -10,11 +10,15 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { median, msSince } from '../bench/lib/common.js';
 import { startInProcess } from '../bench/lib/service.js';
+import { realisedNetworks, removeServiceNetworks } from '../bench/lib/raw-docker.js';
 import { seedImage, unlimitedQuota } from '../test/helpers/servers.js';
 import { DockerDriver } from '../src/virt/docker/docker-driver.js';
 import { TaskRunner } from '../src/worker/task-runner.js';
 import { InstanceLocks } from '../src/worker/instance-locks.js';
 import { sql } from '../src/db/sql.js';
+import { SecurityGroupEnforcer } from '../src/network/sg-enforcer.js';
+import { DockerDataplane } from '../src/network/dataplane.js';
+import { NovaNetwork } from '../src/compute/network/nova-network.js';
 
 const N = Number(process.argv[2] ?? 20);
 const require = createRequire(import.meta.url);
@@ -64,6 +68,23 @@ for (const m of ['spawn', 'getInfo', 'ensureNetwork', 'imageExists', 'loadImage'
     }
   };
 }
+// Nova's side of the network service: ports at build, plugged after spawn, security group applies
+const wrap = (proto: object, m: string, label: string, keyOf: (args: unknown[]) => string) => {
+  const p = patchable(proto);
+  const orig = p[m];
+  p[m] = async function (...args: unknown[]) {
+    const start = now();
+    try {
+      return await orig.apply(this, args);
+    } finally {
+      span(label, keyOf(args), start);
+    }
+  };
+};
+wrap(NovaNetwork.prototype, 'allocate', 'nova.allocate (ports)', (a) => (a[0] as { uuid: string }).uuid);
+wrap(NovaNetwork.prototype, 'plugged', 'nova.plugged (ports ACTIVE + filter)', (a) => a[0] as string);
+wrap(SecurityGroupEnforcer.prototype, 'apply', 'security group apply (nsenter)', (a) => a[0] as string);
+wrap(DockerDataplane.prototype, 'realize', 'dataplane.realize (Docker network)', () => '');
 // Task runner: claims (findById + claim) happen in pump; a task's run is execute()
 const runner = patchable(TaskRunner.prototype);
 const execute = runner.execute;
@@ -216,5 +237,7 @@ try {
   await Promise.all(ids.map((id) => svc.call('DELETE', `/compute/v2.1/servers/${id}`)));
   await worker.drain();
 } finally {
+  const realised = await realisedNetworks(svc);
   await svc.close();
+  await removeServiceNetworks(realised);
 }

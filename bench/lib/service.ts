@@ -15,6 +15,8 @@ import { testConfig, type Config } from '../../src/config.js';
 import { freshPgDatabase, type PgDatabase } from '../../test/helpers/pg-database.js';
 import { freePort, sleep } from './common.js';
 import { sql } from '../../src/db/sql.js';
+import { defaultRanges } from '../../src/network/ranges.js';
+import { formatCidr, parseCidr } from '../../src/network/ip.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ADMIN_PASSWORD = 'bench-Admin-password-1!';
@@ -100,6 +102,20 @@ export interface InProcess extends Api {
   close(): Promise<void>;
 }
 
+/**
+ * BENCH_NETWORK_POOL=<IPv4 /20> keeps every address a bench service gives (and every Docker network
+ * it realises) inside that range on a shared engine: the in-process service takes its first /21
+ * (private network: its lowest /22, public: its last /24); bench/network-port.ts its own parts.
+ */
+export function benchNetwork(): Config['network'] | undefined {
+  const raw = process.env.BENCH_NETWORK_POOL;
+  if (!raw) return undefined;
+  const c = parseCidr(raw);
+  if (!c || c.version !== 4 || c.prefix !== 20) throw new Error(`BENCH_NETWORK_POOL must be an IPv4 /20, got ${raw}`);
+  const poolV4 = formatCidr({ version: 4, network: c.network, prefix: 21 });
+  return { poolV4, poolV6: 'fd6e:6f76:6100::/40', ...defaultRanges(poolV4) };
+}
+
 /** The service in this process: buildApp with background work on, listening on a loopback port. */
 export async function startInProcess(label: string, overrides: Partial<Config> = {}): Promise<InProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `novadock-bench-${label}-`));
@@ -111,6 +127,7 @@ export async function startInProcess(label: string, overrides: Partial<Config> =
     computeDriver: 'fake',
     stopTimeoutSeconds: 1,
     logLevel: 'warn',
+    ...(benchNetwork() ? { network: benchNetwork()! } : {}),
     ...overrides,
   });
   const built = await buildApp({ config, background: true, logger: false });
@@ -200,6 +217,7 @@ export async function startChild(
       NOVADOCK_COMPUTE_DRIVER: 'fake',
       NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD,
       NOVADOCK_LOG_LEVEL: 'warn',
+      ...(benchNetwork() ? { NOVADOCK_NETWORK_POOL: benchNetwork()!.poolV4 } : {}),
       ...env,
       DATABASE_URL: db.url,
     },

@@ -22,7 +22,17 @@ export interface ImagePort {
 }
 
 export interface ImageLoaderPort {
-  ensureLoaded(image: ImageRow, hostId: number, driver: ComputeDriver): Promise<string>;
+  /**
+   * The Docker image id of `image` on the host, loaded first when needed. `trustRecord`: when the
+   * image is recorded as loaded there, take the record without asking Docker (a spawn that then
+   * finds no such image asks again without it).
+   */
+  ensureLoaded(
+    image: ImageRow,
+    hostId: number,
+    driver: ComputeDriver,
+    opts?: { trustRecord?: boolean },
+  ): Promise<string>;
 }
 
 export interface QuotaPort {

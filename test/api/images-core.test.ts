@@ -1,6 +1,6 @@
 // The image service pieces compute relies on: the store (streaming, checksums, no partial files),
 // getForBoot / assertBootable, snapshots, and the importer (load vs import, reuse, one load at a time).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readable, PassThrough, Writable } from 'node:stream';
 import { makeTestApp, makeProjectUser, type TestApp } from '../helpers/app.js';
 import { makeDockerSaveLikeTar, makeRootfsTar, makeTar } from '../helpers/image-tar.js';
+import { seedImage } from '../helpers/servers.js';
 import { assertBootable, ImageService } from '../../src/images/image-service.js';
 import { ImageStore, ImageStorageFull } from '../../src/images/image-store.js';
 import { peekTarFile } from '../../src/images/tar-peek.js';
@@ -284,6 +285,39 @@ describe('importer', () => {
     await driver.removeImage(id);
     expect(await t.services.imageImporter.ensureLoaded(img, hostId, driver)).toBe(id);
     expect(t.fake.calls.filter((c) => c.startsWith('loadImage'))).toHaveLength(2);
+  });
+
+  it('boots take the recorded image without asking Docker; one the engine lost is loaded again and the spawn retried', async () => {
+    const image = await seedImage(t.services, { name: 'recorded' });
+    const S = '/compute/v2.1/servers';
+    const boot = async (name: string) => {
+      const created = await t.http
+        .post(S)
+        .set('X-Auth-Token', t.adminToken)
+        .set('OpenStack-API-Version', 'compute 2.81')
+        .send({ server: { name, imageRef: image.id, flavorRef: '1', networks: 'none' } });
+      expect(created.status).toBe(202);
+      await t.services.worker.drain();
+      const id = created.body.server.id as string;
+      const shown = await t.http.get(`${S}/${id}`).set('X-Auth-Token', t.adminToken);
+      expect(shown.body.server.status).toBe('ACTIVE');
+      return id;
+    };
+    const loads = () => t.fake.calls.filter((c) => c.startsWith('loadImage')).length;
+    await boot('first');
+    expect(loads()).toBe(1);
+    const asked = vi.spyOn(t.fake, 'imageExists');
+    const second = await boot('second');
+    expect(asked).not.toHaveBeenCalled();
+    expect(loads()).toBe(1);
+    expect(t.fake.calls.filter((c) => c === `spawn ${second}`)).toHaveLength(1);
+    // the engine loses the image behind the service's back
+    const { hostId } = await hostAndDriver();
+    t.fake.images.delete((await t.services.imagesRepo.findHostLoad(image.id, hostId))!.docker_image_id);
+    const third = await boot('third');
+    expect(loads()).toBe(2);
+    expect(t.fake.calls.filter((c) => c === `spawn ${third}`)).toHaveLength(2);
+    asked.mockRestore();
   });
 
   it('imports a root filesystem tarball as novadock/image:<id>', async () => {

@@ -74,4 +74,18 @@ describe.each(engines)('server list plans on %s', (_name, url) => {
     const p = await plan(base({ marker }));
     expect(p).toContain('instances_project_list_idx');
   });
+  it('containing: a column holding the text, ASCII case-insensitively, with % _ and \\ taken literally', async () => {
+    const names = ['Web-100%', 'web_1', 'WEB-1x0', 'db\\1', 'x'];
+    for (const name of names) await insertInstanceRow(db, { projectId: 'p3', name });
+    const repo = new InstancesRepo(db);
+    const hits = async (text: string) =>
+      (await repo.list(base({ projectId: 'p3', containing: [{ column: 'display_name', text }] })))
+        .map((r) => r.display_name)
+        .sort();
+    expect(await hits('web')).toEqual(['WEB-1x0', 'Web-100%', 'web_1']);
+    expect(await hits('0%')).toEqual(['Web-100%']);
+    expect(await hits('b_')).toEqual(['web_1']);
+    expect(await hits('b\\1')).toEqual(['db\\1']);
+    expect(await hits('zz')).toEqual([]);
+  });
 });

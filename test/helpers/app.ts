@@ -1,4 +1,7 @@
 // Test harness: buildApp with in-memory SQLite and the fake driver, plus token helpers.
+// TEST_APP_PG=1 (with TEST_PG_URL) runs every app this makes on a fresh PostgreSQL database of its
+// own instead (dropped on close), so an API suite can be run on PostgreSQL as it is:
+//   TEST_APP_PG=1 TEST_PG_URL=$(bash scripts/pg-up.sh) npx vitest run test/api/servers-list.test.ts
 import request from 'supertest';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
@@ -7,6 +10,7 @@ import type { FakeDriver } from '../../src/virt/fake/fake-driver.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import { hashPassword } from '../../src/identity/passwords.js';
 import { newKeystoneId, DEFAULT_DOMAIN_ID } from '../../src/identity/bootstrap.js';
+import { freshPgDatabase, type PgDatabase } from './pg-database.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 
@@ -23,8 +27,13 @@ export async function makeTestApp(
   opts: { background?: boolean } = {},
 ): Promise<TestApp> {
   const driverFactory = fakeDriverFactory();
+  let pg: PgDatabase | null = null;
+  if (process.env.TEST_APP_PG === '1' && overrides.databaseUrl === undefined) {
+    if (!process.env.TEST_PG_URL) throw new Error('TEST_APP_PG=1 needs TEST_PG_URL (bash scripts/pg-up.sh)');
+    pg = await freshPgDatabase(process.env.TEST_PG_URL, 'app');
+  }
   const built = await buildApp({
-    config: testConfig(overrides),
+    config: testConfig({ ...overrides, ...(pg ? { databaseUrl: pg.url } : {}) }),
     driverFactory,
     background: opts.background ?? false,
     logger: false,
@@ -41,7 +50,10 @@ export async function makeTestApp(
     http,
     fake: driverFactory.fakes.get(hostName)!,
     adminToken,
-    close: () => built.app.close(),
+    close: async () => {
+      await built.app.close();
+      await pg?.drop();
+    },
   };
 }
 

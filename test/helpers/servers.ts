@@ -82,12 +82,12 @@ export async function unlimitedQuota(services: Services, projectName = 'admin'):
 export async function insertServers(
   services: Services,
   n: number,
-  opts: { projectId: string; userId?: string; hostId?: number | null; prefix?: string },
+  opts: { projectId: string; userId?: string; hostId?: number | null; prefix?: string; memoryMb?: number },
 ): Promise<string[]> {
   const flavor = {
     id: '1',
     name: 'm1.tiny',
-    memory_mb: 512,
+    memory_mb: opts.memoryMb ?? 512,
     vcpus: 1,
     root_gb: 1,
     ephemeral_gb: 0,
@@ -108,7 +108,7 @@ export async function insertServers(
       availability_zone: 'nova',
       flavor_id: '1',
       vcpus: 1,
-      memory_mb: 512,
+      memory_mb: opts.memoryMb ?? 512,
       root_gb: 1,
       ephemeral_gb: 0,
       swap_mb: 0,

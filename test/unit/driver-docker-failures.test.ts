@@ -112,6 +112,40 @@ describe('DockerDriver failure mapping', () => {
     }
   });
 
+  it("a create whose image the engine lacks fails not-found with Docker's 'No such image' (a boot reloads and retries on it)", async () => {
+    // Docker's own answer: 404 {"message":"No such image: sha256:…"}; everything else 404 too.
+    const server = http.createServer((req, res) => {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(
+        req.url?.includes('/containers/create') ? '{"message":"No such image: sha256:gone"}' : '{"message":"no"}',
+      );
+    });
+    const port = await listen(server);
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const d = new DockerDriver({ dockerUrl: `tcp://127.0.0.1:${port}`, timeoutMs: 2000 });
+    const err = await d
+      .spawn({
+        instanceUuid: 'u-img',
+        projectId: 'p',
+        hostname: 'h',
+        image: 'sha256:gone',
+        memoryMb: 64,
+        vcpus: 1,
+        pidsLimit: 64,
+        interfaces: [],
+      })
+      .then(
+        () => null,
+        (e: unknown) => e as DriverError,
+      );
+    expect(err).toBeInstanceOf(DriverError);
+    expect(err?.kind).toBe('not-found');
+    expect(err?.message).toMatch(/no such image/i);
+  });
+
   it('an event stream that breaks mid-line reports once, after the events it completed', async () => {
     const server = http.createServer((req, res) => {
       expect(req.url).toContain('/events');

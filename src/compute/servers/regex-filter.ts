@@ -41,7 +41,7 @@ export const REGEX_FORMAT_PARAMS = [
 /** 2.26 adds the tag filters, with the same format. */
 export const REGEX_FORMAT_PARAMS_226 = ['tags', 'tags-any', 'not-tags', 'not-tags-any'];
 
-/** Wall-clock budget of one list request's regex matching, all filters and rows together. */
+/** Budget of one list request's regex matching (time spent matching), all filters and rows together. */
 export const REGEX_BUDGET_MS = 750;
 
 /** Python re's escapes of ASCII letters; any other `\letter` is re.error "bad escape" in Nova. */
@@ -96,6 +96,67 @@ export function assertRegexParams(query: Record<string, string | string[] | unde
       }
     }
   }
+}
+
+/**
+ * The longest text every match of `pattern` (MySQL's reading: a search, ASCII case-insensitive,
+ * `|` literal) must contain, lower-cased; null when there is none of two or more printable ASCII
+ * characters. Conservative: whatever may repeat, be optional or vary (classes, groups, escapes
+ * such as \d, anchors, `.`) ends a run, and a character before `*`, `?` or `{` is dropped. A
+ * column LIKE '%text%' is then a superset of the matches (server-list.ts reads only those rows).
+ */
+export function requiredLiteral(pattern: string): string | null {
+  const runs: string[] = [];
+  let run = '';
+  const end = () => {
+    if (run) runs.push(run);
+    run = '';
+  };
+  /** index of the `]` closing the class that opens at i */
+  const classEnd = (i: number): number => {
+    let j = i + 1;
+    if (pattern[j] === '^') j++;
+    if (pattern[j] === ']') j++;
+    while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
+    return j;
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const n = pattern[++i];
+      if (n === undefined || /[A-Za-z0-9]/.test(n)) end();
+      else run += n;
+    } else if (c === '[') {
+      i = classEnd(i);
+      end();
+    } else if (c === '(') {
+      let depth = 1;
+      let j = i + 1;
+      for (; j < pattern.length && depth > 0; j++) {
+        if (pattern[j] === '\\') j++;
+        else if (pattern[j] === '[') j = classEnd(j);
+        else if (pattern[j] === '(') depth++;
+        else if (pattern[j] === ')') depth--;
+      }
+      i = j - 1;
+      end();
+    } else if (c === '*' || c === '?' || c === '{') {
+      run = run.slice(0, -1);
+      end();
+      if (c === '{') while (i < pattern.length && pattern[i] !== '}') i++;
+    } else if (c === '+' || c === '.' || c === '^' || c === '$') {
+      end();
+    } else if (c === ')') {
+      return null;
+    } else if (c < ' ' || c > '~') {
+      end(); // beyond printable ASCII, case folding is not LIKE's
+    } else {
+      run += c;
+    }
+  }
+  end();
+  const best = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
+  return best.length >= 2 ? best.toLowerCase() : null;
 }
 
 /** One regex filter: `texts[i]` are the renderings of row i's value; a row passes when any matches. */
@@ -158,14 +219,17 @@ export function regexMatcher(
     current: '',
   };
   const ctx = vm.createContext(sandbox);
-  const deadline = Date.now() + budgetMs;
+  // Only the matching counts (not the reads between calls): a sparse match over many rows is slow
+  // to read, not a runaway pattern.
+  let left = budgetMs;
   return (rowCount, texts) => {
     sandbox.rowCount = rowCount;
     sandbox.filters.forEach((f, i) => {
       f.texts = texts[i];
     });
+    const started = performance.now();
     try {
-      return [...(compiledScript.runInContext(ctx, { timeout: Math.max(1, deadline - Date.now()) }) as number[])];
+      return [...(compiledScript.runInContext(ctx, { timeout: Math.max(1, Math.ceil(left)) }) as number[])];
     } catch (e) {
       if ((e as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
       const param = sandbox.current;
@@ -173,6 +237,8 @@ export function regexMatcher(
       throw new BadRequest(
         `Invalid input for query parameters ${param}. Value: ${pattern}. The regular expression took too long to match.`,
       );
+    } finally {
+      left -= performance.now() - started;
     }
   };
 }

@@ -7,7 +7,7 @@ import { wantsAllTenants } from '../../identity/policy.js';
 import { BadRequest, ChangesSinceAfterBefore, Forbidden, InvalidDateTimeQuery } from '../../errors.js';
 import { statesFromStatus } from './states.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import { assertRegexParams, matchRows, regexMatcher } from './regex-filter.js';
+import { assertRegexParams, matchRows, regexMatcher, requiredLiteral } from './regex-filter.js';
 import {
   INSTANCE_SORT_COLUMNS,
   addressesOf,
@@ -30,6 +30,18 @@ import { parseIsoTime } from '../../db/time.js';
 export const MAX_LIMIT = 1000;
 /** Rows the regex filters read per statement while they fill a page. */
 export const REGEX_CHUNK = 2000;
+/** Text columns stored as the patterns read them (no rendering), which a LIKE can narrow. */
+const LIKE_COLUMNS = new Set<keyof InstanceRow>([
+  'display_name',
+  'display_description',
+  'hostname',
+  'key_name',
+  'reservation_id',
+  'locked_by',
+  'availability_zone',
+  'access_ip_v4',
+  'access_ip_v6',
+]);
 
 /**
  * Filters Nova matches as a regular expression (db api _regex_instance_filter: every instances
@@ -313,10 +325,15 @@ export class ServerLister {
     const match = regexMatcher(
       regex.map(({ param, column, pattern }) => ({ param, pattern, mysql: column !== 'ip' && column !== 'ip6' })),
     );
+    // Only rows that contain what a pattern requires (a LIKE in SQL) are read and matched.
+    const containing = regex.flatMap(({ column, pattern }) => {
+      const text = LIKE_COLUMNS.has(column as keyof InstanceRow) ? requiredLiteral(pattern) : null;
+      return text ? [{ column: column as keyof InstanceRow, text }] : [];
+    });
     const out: string[] = [];
     let marker = filter.marker;
     for (;;) {
-      const rows = await this.repo.list({ ...filter, marker, columns: [...columns], limit: REGEX_CHUNK });
+      const rows = await this.repo.list({ ...filter, containing, marker, columns: [...columns], limit: REGEX_CHUNK });
       const texts = regex.map(({ column }) => {
         if (column === 'ip' || column === 'ip6') {
           // Nova runs ip/ip6 in Python over the port addresses: no MySQL rewriting.

@@ -3,7 +3,8 @@
 // only when it is still free, so two servers cannot take one port).
 import { isSqlite, type Db } from '../knex.js';
 import { sql } from '../sql.js';
-import { chunks } from './instance-metadata-repo.js';
+import { inList } from './instance-view-queries.js';
+import { readConnection } from '../sqlite-client.js';
 
 export interface InstanceInterfaceRow {
   port_id: string;
@@ -84,15 +85,25 @@ export class InstanceInterfacesRepo {
   /** The names of the security groups of each server's ports, port by port as Nova lists them (a group on two ports twice). */
   async securityGroupNames(uuids: string[], trx: Db = this.db): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
-    for (const part of chunks(uuids)) {
-      const rows = (await sql(trx)('neutron_ports as p')
-        .join('neutron_port_security_groups as ps', 'ps.port_id', 'p.id')
-        .join('neutron_security_groups as g', 'g.id', 'ps.security_group_id')
-        .whereIn('p.device_id', part)
-        .select('p.device_id', 'g.name')
-        .orderBy(['p.device_id', 'p.created_at', 'p.id', 'g.name'])) as { device_id: string; name: string }[];
-      for (const r of rows) (out.get(r.device_id) ?? out.set(r.device_id, []).get(r.device_id)!).push(r.name);
+    if (!uuids.length) return out;
+    // One statement whatever the number of servers, the uuids bound as one parameter; on SQLite
+    // outside a transaction a prepared statement of the read connection (no knex compile per
+    // request: GET /servers/{id} runs this every time).
+    const devices = inList(trx, 'p.device_id', uuids);
+    const query = `select p.device_id, g.name from neutron_ports p
+        join neutron_port_security_groups ps on ps.port_id = p.id
+        join neutron_security_groups g on g.id = ps.security_group_id
+       where ${devices.sql}
+       order by p.device_id, p.created_at, p.id, g.name`;
+    const direct = readConnection(sql(trx));
+    type Row = { device_id: string; name: string };
+    let rows: Row[];
+    if (direct) rows = direct.all<Row>(query, [devices.binding]);
+    else {
+      const result = (await sql(trx).raw(query, [devices.binding])) as unknown;
+      rows = (isSqlite(trx) ? result : (result as { rows: unknown[] }).rows) as Row[];
     }
+    for (const r of rows) (out.get(r.device_id) ?? out.set(r.device_id, []).get(r.device_id)!).push(r.name);
     return out;
   }
 

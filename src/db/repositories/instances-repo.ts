@@ -2,7 +2,7 @@
 // way to change task_state is `updateWithExpectedTaskState`, a compare-and-swap in the WHERE clause
 // that works on SQLite and PostgreSQL alike without row locks (nova instance.save(expected_task_state)).
 import type { Knex } from 'knex';
-import type { Db } from '../knex.js';
+import { isSqlite, type Db } from '../knex.js';
 import { sql } from '../sql.js';
 import { UnexpectedTaskState, InstanceNotFound } from '../../errors.js';
 
@@ -148,6 +148,11 @@ export interface InstanceListQuery {
   /** compute host ids (from a regex over host names, e.g. `node`) */
   hostIds?: number[];
   uuids?: string[];
+  /**
+   * Rows whose column contains the text, ASCII case-insensitively (SQLite LIKE; PostgreSQL ILIKE,
+   * which folds more): a cheap superset for a regex that requires that text (regex-filter.ts).
+   */
+  containing?: { column: keyof InstanceRow; text: string }[];
   vmStates?: string[];
   taskStates?: string[];
   equals?: Partial<Record<keyof InstanceRow, string | number | boolean | null>>;
@@ -243,6 +248,10 @@ export class InstancesRepo {
     if (q.hostNames) query.whereIn('host_id', sql(trx)('compute_hosts').select('id').whereIn('name', q.hostNames));
     if (q.hostIds) query.whereIn('host_id', q.hostIds);
     if (q.uuids) query.whereIn('uuid', q.uuids);
+    for (const c of q.containing ?? []) {
+      const like = `%${c.text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      query.whereRaw(`?? ${isSqlite(trx) ? 'like' : 'ilike'} ? escape '\\'`, [c.column, like]);
+    }
     if (q.vmStates) query.whereIn('vm_state', q.vmStates);
     if (q.taskStates) query.whereIn('task_state', q.taskStates);
     for (const [col, v] of Object.entries(q.equals ?? {})) {

@@ -6,7 +6,7 @@ import { imageProperties } from '../../db/repositories/images-repo.js';
 import { flavorOf, type InstanceRow } from '../../db/repositories/instances-repo.js';
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
 import type { ComputeDriver, InstanceInfo, SpawnInterface } from '../../virt/driver.js';
-import { InstanceNotFound, InstanceNotReady } from '../../errors.js';
+import { DriverError, InstanceNotFound, InstanceNotReady } from '../../errors.js';
 import type { ManagerDeps } from './deps.js';
 import { splitCommand } from './command-line.js';
 import { withSpawnSlot } from './spawn-gate.js';
@@ -38,31 +38,40 @@ export async function spawnFromImage(
   const { env, skipped } = metadataEnvironment(metadata);
   if (skipped.length > 0)
     d.log.warn({ instance: instance.uuid, keys: skipped }, "metadata not passed as environment (NUL or '=')");
+  // The image as recorded on the host, without asking Docker first: if the engine lost it, the
+  // spawn says "No such image" and is tried once more after a checked load.
   const [dockerImage, interfaces, mounts] = await Promise.all([
-    d.imageLoader.ensureLoaded(image, host.id, driver),
+    d.imageLoader.ensureLoaded(image, host.id, driver, { trustRecord: true }),
     interfacesFor(d, instance, host, driver),
     d.configDrives.write(instance, metadata),
   ]);
-  // A few spawns at a time per host (spawn-gate.ts): a queue instead of Docker timeouts under load.
-  return withSpawnSlot(host.id, () =>
-    driver.spawn({
-      instanceUuid: instance.uuid,
-      projectId: instance.project_id,
-      hostname: instance.hostname,
-      image: dockerImage,
-      memoryMb: instance.memory_mb,
-      vcpus: instance.vcpus,
-      pidsLimit: pidsLimitOf(d, instance),
-      command: props.os_command_line ? splitCommand(props.os_command_line) : undefined,
-      tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
-      env,
-      interfaces,
-      mounts,
-      ...(files.length
-        ? { files: files.map((f) => ({ path: f.path, contents: Buffer.from(f.contents, 'base64') })) }
-        : {}),
-    }),
-  );
+  // A bounded number of spawns at a time per host (spawn-gate.ts).
+  const spawnOf = (imageId: string) =>
+    withSpawnSlot(host.id, () =>
+      driver.spawn({
+        instanceUuid: instance.uuid,
+        projectId: instance.project_id,
+        hostname: instance.hostname,
+        image: imageId,
+        memoryMb: instance.memory_mb,
+        vcpus: instance.vcpus,
+        pidsLimit: pidsLimitOf(d, instance),
+        command: props.os_command_line ? splitCommand(props.os_command_line) : undefined,
+        tty: props.novadock_tty ? !/^(false|0|no|off)$/i.test(props.novadock_tty) : true,
+        env,
+        interfaces,
+        mounts,
+        ...(files.length
+          ? { files: files.map((f) => ({ path: f.path, contents: Buffer.from(f.contents, 'base64') })) }
+          : {}),
+      }),
+    );
+  try {
+    return await spawnOf(dockerImage);
+  } catch (err) {
+    if (!(err instanceof DriverError && err.kind === 'not-found' && /no such image/i.test(err.message))) throw err;
+    return spawnOf(await d.imageLoader.ensureLoaded(image, host.id, driver));
+  }
 }
 
 /** The container's interfaces: its ports' (the network service's); a server from before it keeps its legacy network. */
