@@ -17,6 +17,7 @@ import requestId, { newRequestId } from './plugins/request-id.js';
 import errorHandler, { sendError } from './plugins/error-handler.js';
 import microversion from './plugins/microversion.js';
 import auth from './plugins/auth.js';
+import nulInPath from './plugins/nul-in-path.js';
 import projectIdPrefix, { rewriteProjectIdUrl } from './plugins/project-id-prefix.js';
 import { parseJsonBody } from './plugins/json-body.js';
 import { withMergedSlashes } from './plugins/merge-slashes.js';
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(microversion);
   await app.register(auth, { tokens: services.tokens, publicUrl: config.publicUrl, noauth: services.noauth });
   await app.register(projectIdPrefix, { publicUrl: config.publicUrl });
+  await app.register(nulInPath);
   await app.register(swagger);
 
   await app.register(versionRoutes, { publicUrl: config.publicUrl });

@@ -12,3 +12,12 @@ export function isForeignKeyViolation(e: unknown): boolean {
   const code = (e as { code?: string } | null)?.code;
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
+
+/**
+ * PostgreSQL refused a text value it cannot hold (a NUL character: "invalid byte sequence for
+ * encoding UTF8: 0x00"); SQLite stores such text, so this is PostgreSQL's alone.
+ */
+export function isUnstorableText(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === '22021' || code === '22P05';
+}

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { ApiError, BadRequest, MALFORMED_BODY, RESOURCE_NOT_FOUND } from '../errors.js';
 import { novaValidationMessage } from './validation.js';
+import { isUnstorableText } from '../db/constraints.js';
 
 /** nova wsgi.Fault._fault_names */
 const NOVA_FAULT_NAMES: Record<number, string> = {
@@ -134,6 +135,9 @@ function toApiError(err: FastifyError & { validationContext?: string }, req: Fas
       return new ApiError(415, 'Unsupported Content-Type');
   }
   if (err instanceof SyntaxError) return malformedBody(req);
+  // PostgreSQL cannot hold a NUL character (SQLite can): the caller's text, not a fault of ours.
+  if (isUnstorableText(err))
+    return new BadRequest('Invalid input: text with a NUL character (\\u0000) is not accepted.');
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ApiError(status, STATUS_CODES[status] ?? 'Bad Request');
   return null;

@@ -3,6 +3,9 @@
 import type { Db } from '../knex.js';
 import { sql } from '../sql.js';
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
 export interface FlavorRow {
   /** Nova's flavorid, e.g. "1" or a UUID. */
   id: string;
@@ -103,8 +106,13 @@ export class FlavorsRepo {
       });
     }
     if (q.hideDisabled) query.where('disabled', false);
-    if (q.minMemoryMb !== undefined) query.where('memory_mb', '>=', q.minMemoryMb);
-    if (q.minRootGb !== undefined) query.where('root_gb', '>=', q.minRootGb);
+    // The columns are 32-bit integers: PostgreSQL refuses a bound outside that range (Nova's MySQL
+    // compares any integer), so a bound below it is no condition and one above it matches nothing.
+    for (const [column, min] of [['memory_mb', q.minMemoryMb] as const, ['root_gb', q.minRootGb] as const]) {
+      if (min === undefined || min <= INT32_MIN) continue;
+      if (min > INT32_MAX) query.whereRaw('1 = 0');
+      else query.where(column, '>=', min);
+    }
     // description is the one nullable sort key; NULL sorts as '' so the order is the same on every
     // engine. The column name comes from the FLAVOR_SORT_COLUMNS allow-list, never from the caller.
     const colSql = q.sortColumn === 'description' ? "coalesce(description, '')" : q.sortColumn;
