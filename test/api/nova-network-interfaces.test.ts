@@ -182,3 +182,24 @@ describe('attach and detach, live', () => {
     expect(ok.body.interfaceAttachment.net_id).toBe(net.id);
   });
 });
+
+describe('a network with only an IPv6 subnet (Docker needs an IPv4 one)', () => {
+  it('is a 400 at boot, at attach by net_id and at attach with no body (its project network); nothing made', async () => {
+    const v6 = client(t, await makeProjectUser(t, 'ni-v6'));
+    await setup(t, 'ni-v6');
+    const n = (await v6.post('/networks', { network: { name: 'only-v6' } })).body.network;
+    const sub = await v6.post('/subnets', { subnet: { network_id: n.id, ip_version: 6, cidr: 'fd6e:6f76:6124::/64' } });
+    expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+    const message = `Network ${n.id} has no IPv4 subnet: a server's network on Docker needs one.`;
+    const refused = await boot(t, v6, image.id, { networks: [{ uuid: n.id }] });
+    expect([refused.status, refused.body.badRequest?.message]).toEqual([400, message]);
+    const auto = await boot(t, v6, image.id, { networks: 'auto' });
+    expect([auto.status, auto.body.badRequest?.message]).toEqual([400, message]);
+    const { id } = await boot(t, v6, image.id, { networks: 'none' });
+    const attach = (body: unknown) => v6.nova('post', `${S}/${id}/os-interface`, body);
+    expect(err(await attach({ interfaceAttachment: { net_id: n.id } }))).toEqual([400, message]);
+    expect(err(await attach({}))).toEqual([400, message]);
+    expect((await v6.get(`/ports?network_id=${n.id}`)).body.ports).toEqual([]);
+    expect(endpoints(id)).toEqual([]);
+  });
+});

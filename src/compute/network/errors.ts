@@ -17,6 +17,9 @@ export const FixedIpAlreadyInUse = (address: string, instance: string) =>
   new BadRequest(`Fixed IP address ${address} is already in use on instance ${instance}.`);
 export const NetworkRequiresSubnet = (id: string) =>
   new BadRequest(`Network ${id} requires a subnet in order to boot instances on.`);
+/** Docker's own need, beyond Nova's: a Docker network has an IPv4 subnet, so an IPv6-only network cannot carry a server. */
+export const NetworkRequiresIpv4Subnet = (id: string) =>
+  new BadRequest(`Network ${id} has no IPv4 subnet: a server's network on Docker needs one.`);
 export const ExternalNetworkAttachForbidden = (id: string) =>
   new Forbidden(`It is not allowed to create an interface on external network ${id}`);
 export const NetworkAmbiguous = () =>

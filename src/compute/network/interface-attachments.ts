@@ -122,6 +122,7 @@ export class InterfaceAttachments {
           `Port ${a.portId} has the chosen MAC address ${port.mac_address}: Docker sets a MAC only on a container's first interface, at create.`,
         );
       }
+      await this.d.requested.assertSubnets([port.network_id]);
       return { networkId: port.network_id, portId: port.id, ...tag };
     }
     if (a.netId) {
@@ -130,8 +131,7 @@ export class InterfaceAttachments {
         throw new NotFound(`Network ${a.netId} could not be found.`);
       if (n.external && !n.shared && !c.isAdmin)
         throw new Forbidden(`It is not allowed to create an interface on external network ${n.id}`);
-      if (!(await this.d.repo.subnets({ network_id: [n.id] })).length)
-        throw new BadRequest(`Network ${n.id} requires a subnet in order to boot instances on.`);
+      await this.d.requested.assertSubnets([n.id]);
       return { networkId: n.id, ...(a.fixedIp ? { fixedIp: a.fixedIp } : {}), ...tag };
     }
     let net;
@@ -143,6 +143,7 @@ export class InterfaceAttachments {
     }
     if (!net)
       throw new BadRequest(`No specific network was requested and none are available for project '${c.projectId}'.`);
+    await this.d.requested.assertSubnets([net.id]);
     return { networkId: net.id, ...tag };
   }
 

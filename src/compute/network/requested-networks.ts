@@ -12,6 +12,7 @@ import {
   FixedIpAlreadyInUse,
   NetworkAmbiguous,
   NetworkNotFound,
+  NetworkRequiresIpv4Subnet,
   NetworkRequiresSubnet,
   NoUniqueMatch,
   PortInUse,
@@ -115,6 +116,7 @@ export class RequestedNetworks {
     if (parsed.kind !== 'list') {
       const net = await this.autoNetwork(c);
       if (!net && parsed.kind === 'auto') throw UnableToAutoAllocateNetwork(c.projectId);
+      if (net) await this.assertSubnets([net.id]);
       requests = net ? [{ networkId: net.id }] : [];
       perInstance = requests.length;
     } else {
@@ -149,10 +151,7 @@ export class RequestedNetworks {
       requests.push({ networkId, ...(i.fixedIp ? { fixedIp: i.fixedIp } : {}), ...(i.tag ? { tag: i.tag } : {}) });
     }
     const found = [...new Set(wanted)].map((id) => all.get(id)).filter((n): n is NetworkRow => !!n && visible(c, n));
-    const subnets = new Set(
-      (await this.d.repo.subnets({ network_id: found.map((n) => n.id) })).map((s) => s.network_id),
-    );
-    for (const n of found) if (!subnets.has(n.id)) throw NetworkRequiresSubnet(n.id);
+    await this.assertSubnets([...found.map((n) => n.id), ...requests.flatMap((r) => (r.portId ? [r.networkId] : []))]);
     const lost = [...new Set(wanted)].filter((id) => !found.some((n) => n.id === id));
     if (lost.length) throw NetworkNotFound(lost.join(', '));
     for (const n of found) if (n.external && !n.shared && !c.isAdmin) throw ExternalNetworkAttachForbidden(n.id);
@@ -169,6 +168,17 @@ export class RequestedNetworks {
   }
 
   /** `auto` (and no networks given): the project's own network if it has one, else the shared one; more is ambiguous. */
+  /** Nova's NetworkRequiresSubnet, then Docker's need of an IPv4 subnet on every network a server joins. */
+  async assertSubnets(networkIds: string[]): Promise<void> {
+    if (!networkIds.length) return;
+    const subnets = await this.d.repo.subnets({ network_id: [...new Set(networkIds)] });
+    for (const id of networkIds) {
+      const own = subnets.filter((s) => s.network_id === id);
+      if (!own.length) throw NetworkRequiresSubnet(id);
+      if (!own.some((s) => s.ip_version === 4)) throw NetworkRequiresIpv4Subnet(id);
+    }
+  }
+
   async autoNetwork(c: Caller): Promise<NetworkRow | undefined> {
     const nets = await this.d.repo.networks();
     const own = nets.filter((n) => n.project_id === c.projectId && !n.shared && !n.external);
