@@ -2,8 +2,8 @@
 //   - time from spawn to the first 200 on GET /compute/v2.1 (polled every 10 ms);
 //   - after BENCH_IDLE_SECONDS (3) idle, VmRSS summed over the whole process tree (npm, sh,
 //     wrappers and the server), and the server process alone.
-// The command is `npm start` (scripts/start.sh) with the fake driver and a temp data dir; the
-// baseline is `node bench/lib/bare-server.mjs`. Each is started BENCH_STARTS (3) times, interleaved;
+// The commands are `npm start` (scripts/start.sh) and `node dist/server.js` (what it ends in), with
+// the fake driver and a temp data dir; the baseline is `node bench/lib/bare-server.mjs`. Each is started BENCH_STARTS (3) times, interleaved;
 // `npm start` once more on a data dir whose database holds BENCH_STARTUP_SERVERS (10,000) servers
 // (issue 15: <= 250 MiB), idle RSS taken as above and again after one GET /servers/detail.
 // The build runs once before (npm start rebuilds only a stale dist/), outside the measured starts.
@@ -126,9 +126,12 @@ execFileSync('bash', ['scripts/build.sh'], { cwd: ROOT, stdio: ['ignore', 'ignor
 const svcEnv = { NOVADOCK_COMPUTE_DRIVER: 'fake', NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, NOVADOCK_LOG_LEVEL: 'warn' };
 const svc: Sample[] = [];
 const bare: Sample[] = [];
+// The production command itself (what npm start ends in, without npm and the build check around it).
+const node: Sample[] = [];
 for (let i = 0; i < STARTS; i++) {
   bare.push(await measure(process.execPath, [path.join(ROOT, 'bench/lib/bare-server.mjs')], {}));
   svc.push(await measure('npm', ['start', '--silent'], svcEnv));
+  node.push(await measure(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist/server.js')], svcEnv));
 }
 report({
   name: 'startup npm start -> first 200 on /compute/v2.1',
@@ -147,6 +150,25 @@ report({
   baselineName: 'bare Fastify process',
   baseline: mib(median(bare.map((s) => s.treeKb))),
   notes: `tree: ${svc[svc.length - 1].members} (MiB); largest process ${mib(median(svc.map((s) => s.biggestKb))).toFixed(0)} MiB`,
+});
+
+report({
+  name: 'startup node dist/server.js (the production command) -> first 200 on /compute/v2.1',
+  target: '<= 1000 ms',
+  value: median(node.map((s) => s.ms)),
+  unit: 'ms',
+  baselineName: 'bare Fastify process (node bare-server.mjs)',
+  baseline: median(bare.map((s) => s.ms)),
+  notes: `${node.map((s) => s.ms.toFixed(0)).join('/')} ms`,
+});
+report({
+  name: `startup idle RSS of node dist/server.js (${IDLE_S} s after the first 200)`,
+  target: '<= 120 MiB',
+  value: mib(median(node.map((s) => s.treeKb))),
+  unit: 'MiB',
+  baselineName: 'bare Fastify process',
+  baseline: mib(median(bare.map((s) => s.treeKb))),
+  notes: `tree: ${node[node.length - 1].members} (MiB)`,
 });
 
 const manyDir = await dataDirWithServers(MANY);
