@@ -4,6 +4,7 @@ import path from 'node:path';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { freePort } from './common.js';
+import { tokenFor } from './service.js';
 
 // BENCH_NETWORK_POOL=<IPv4 /20> (default 198.18.208.0/20): the fake-driver service's networks take
 // /24s from its bottom (rows only: the fake makes no Docker network); the Docker service's pool is
@@ -28,33 +29,21 @@ export const cidr = (docker = false) => (docker ? `198.18.${BASE + 13}.0/24` : `
 export const rawIp = (i: number) => `198.18.${BASE + 13}.${250 - i}`;
 
 export async function start(computeDriver: 'fake' | 'docker', dataDir: string, network: typeof FAKE_POOL) {
+  const config = testConfig({
+    computeDriver,
+    dataDir,
+    databaseUrl: `sqlite://${path.join(dataDir, 'bench.sqlite')}`,
+    network,
+    stopTimeoutSeconds: 1,
+  });
   const built = await buildApp({
-    config: testConfig({
-      computeDriver,
-      dataDir,
-      databaseUrl: `sqlite://${path.join(dataDir, 'bench.sqlite')}`,
-      network,
-      stopTimeoutSeconds: 1,
-    }),
+    config,
     background: computeDriver === 'docker',
     logger: false,
   });
   await built.app.listen({ host: '127.0.0.1', port: await freePort() });
   const url = `http://127.0.0.1:${(built.app.server.address() as { port: number }).port}`;
-  const auth = await fetch(`${url}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', password: 'test-admin-password', domain: { name: 'Default' } } },
-        },
-        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-      },
-    }),
-  });
-  const token = auth.headers.get('x-subject-token')!;
+  const token = await tokenFor(url, config.adminPassword!);
   const call = async (method: string, p: string, body?: object) => {
     const r = await fetch(`${url}${p}`, {
       method,
