@@ -5,7 +5,8 @@
 // file's own pool (198.18.240.0/20), so no other file's networks overlap.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, startDockerTestApp, TEST_IMAGE, type DockerTestApp } from '../helpers/docker-app.js';
+import { docker, startDockerTestApp, type DockerTestApp } from '../helpers/docker-app.js';
+import { pluggableContainer } from '../helpers/docker-network.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import { dockerNetworkName } from '../../src/network/dataplane.js';
 
@@ -26,26 +27,6 @@ const get = (ip: string) =>
   );
 
 /** A container as the compute side will make it for a server with no port yet: pluggable later. */
-function pluggableContainer(uuid: string, text: string): void {
-  docker(
-    'create',
-    '--name',
-    `nova-${uuid}`,
-    '--label',
-    'io.novadock.managed-by=novadock-network-test',
-    '--network',
-    'novadock-detached',
-    '--init',
-    TEST_IMAGE,
-    'sh',
-    '-c',
-    `echo ${text} > /tmp/i; httpd -f -p 8080 -h /tmp`,
-  );
-  docker('network', 'disconnect', '-f', 'novadock-detached', `nova-${uuid}`);
-  docker('start', `nova-${uuid}`);
-  containers.push(`nova-${uuid}`);
-}
-
 beforeAll(async () => {
   t = await startDockerTestApp('network', { network: POOL });
 }, 120_000);
@@ -90,7 +71,12 @@ describe('network dataplane on Docker', () => {
     await api('put', `/routers/${r.id}/add_router_interface`, { subnet_id: sub.id }).expect(200);
 
     const uuid = randomUUID();
-    pluggableContainer(uuid, 'served');
+    pluggableContainer(
+      uuid,
+      { 'io.novadock.managed-by': 'novadock-network-test' },
+      'echo served > /tmp/i; httpd -f -p 8080 -h /tmp',
+      containers,
+    );
     const portBody = { port: { network_id: net.id, device_id: uuid, device_owner: 'compute:nova' } };
     const port = (await api('post', '/ports', portBody).expect(201)).body.port;
     // security groups are enforced: the host (the bridge's gateway) may reach 8080, as after

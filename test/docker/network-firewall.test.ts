@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, startDockerTestApp, TEST_IMAGE, type DockerTestApp } from '../helpers/docker-app.js';
+import { docker, startDockerTestApp, type DockerTestApp } from '../helpers/docker-app.js';
+import { pluggableContainer } from '../helpers/docker-network.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 
 const POOL = {
@@ -72,27 +73,13 @@ describe('security groups on Docker', () => {
       );
       const host = (await t.built.services.hostsRepo.findByName(HostRegistry.defaultHostName()))!;
       const uuid = randomUUID();
-      const name = `nova-${uuid}`;
       // labelled as this deployment's, so that its events (the restart below) reach the service
-      docker(
-        'create',
-        '--name',
-        name,
-        '--label',
-        'io.novadock.managed-by=novadock',
-        '--label',
-        `io.novadock.service-id=${host.uuid}`,
-        '--network',
-        'novadock-detached',
-        '--init',
-        TEST_IMAGE,
-        'sh',
-        '-c',
+      const name = pluggableContainer(
+        uuid,
+        { 'io.novadock.managed-by': 'novadock', 'io.novadock.service-id': host.uuid },
         'echo open > /tmp/i; httpd -p 8081 -h /tmp; exec httpd -f -p 8080 -h /tmp',
+        containers,
       );
-      containers.push(name);
-      docker('network', 'disconnect', '-f', 'novadock-detached', name);
-      docker('start', name);
       const port = (
         await api('post', '/ports', {
           port: { network_id: net.id, device_id: uuid, device_owner: 'compute:nova' },

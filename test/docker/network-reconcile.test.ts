@@ -5,7 +5,8 @@
 // this file's pool 198.18.208.0/21.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, startDockerTestApp, TEST_IMAGE, type DockerTestApp } from '../helpers/docker-app.js';
+import { docker, startDockerTestApp, type DockerTestApp } from '../helpers/docker-app.js';
+import { pluggableContainer } from '../helpers/docker-network.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import { dockerNetworkName } from '../../src/network/dataplane.js';
 
@@ -61,26 +62,12 @@ describe('network reconciliation on Docker', () => {
     );
     const boot = async (text: string) => {
       const uuid = randomUUID();
-      const name = `nova-${uuid}`;
-      docker(
-        'create',
-        '--name',
-        name,
-        '--label',
-        'io.novadock.managed-by=novadock',
-        '--label',
-        `io.novadock.service-id=${host.uuid}`,
-        '--network',
-        'novadock-detached',
-        '--init',
-        TEST_IMAGE,
-        'sh',
-        '-c',
+      const name = pluggableContainer(
+        uuid,
+        { 'io.novadock.managed-by': 'novadock', 'io.novadock.service-id': host.uuid },
         `echo ${text} > /tmp/i; exec httpd -f -p 8080 -h /tmp`,
+        containers,
       );
-      containers.push(name);
-      docker('network', 'disconnect', '-f', 'novadock-detached', name);
-      docker('start', name);
       const port = (await api('post', '/ports', { port: { network_id: net.id, device_id: uuid } }).expect(201)).body
         .port;
       await s.dataplane.plug((await s.repo.port(port.id))!, host.id, host.name);

@@ -7,6 +7,7 @@
 // after the other and reuse theirs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import type { Config } from '../../src/config.js';
+import { docker, TEST_IMAGE } from './docker-app.js';
 
 export function workerSlice(): { network: Config['network']; userCidr: string } {
   const k = (Math.max(1, Number(process.env.VITEST_POOL_ID ?? '1')) - 1) % 4;
@@ -54,4 +55,36 @@ export function removeStaleNetworks(cidr: string | string[]): void {
     if (endpoints === '0' && subnets.split(' ').some((c) => cidrs.includes(c)))
       spawnSync('docker', ['network', 'rm', id], { encoding: 'utf8' });
   }
+}
+
+/**
+ * A container named as the service names a server's (`nova-<uuid>`), running `script` with no
+ * network but loopback, so that a test plugs ports into it as the service would. Its name goes into
+ * `created` as soon as it exists (the test's cleanup removes it); returns the name.
+ */
+export function pluggableContainer(
+  uuid: string,
+  labels: Record<string, string>,
+  script: string,
+  created: string[],
+): string {
+  const name = `nova-${uuid}`;
+  const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  docker(
+    'create',
+    '--name',
+    name,
+    ...labelArgs,
+    '--network',
+    'novadock-detached',
+    '--init',
+    TEST_IMAGE,
+    'sh',
+    '-c',
+    script,
+  );
+  created.push(name);
+  docker('network', 'disconnect', '-f', 'novadock-detached', name);
+  docker('start', name);
+  return name;
 }
