@@ -339,3 +339,21 @@ export function removeServerLeftovers(ids: Iterable<string>): void {
     }
   }
 }
+
+/**
+ * Opens Horizon's Launch Instance wizard from the Instances page and names the instance: `step`
+ * shows a wizard step by its label and returns its visible pane; `allocate` moves the row with
+ * `row` in a pane's table to the allocated list.
+ */
+export async function openLaunchWizard(env: HorizonEnv, name: string) {
+  const page = env.page;
+  await page.click('#instances__action_launch-ng');
+  await page.fill('.modal input[name="name"]', name);
+  const step = async (label: string) => {
+    await page.locator('.wizard-nav li', { hasText: label }).first().click();
+    return page.locator('.modal .step:not(.ng-hide)');
+  };
+  const allocate = (scope: ReturnType<typeof page.locator>, row: string) =>
+    scope.locator('tr', { hasText: row }).locator('button.fa-arrow-up').first().click();
+  return { step, allocate };
+}

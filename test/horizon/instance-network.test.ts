@@ -14,6 +14,7 @@ import {
   waitForServer,
   type HorizonEnv,
   type Visit,
+  openLaunchWizard,
 } from './harness.js';
 import { docker } from '../helpers/docker-app.js';
 
@@ -121,14 +122,7 @@ describe('Horizon instance networking on real containers', () => {
   it('launches an instance on a network of its own plus an existing port, and shows both addresses', async () => {
     expectClean(await env.visit('/project/instances/', 'instances-before-launch'));
     const page = env.page;
-    await page.click('#instances__action_launch-ng');
-    await page.fill('.modal input[name="name"]', 'hz-netlaunch');
-    const step = async (label: string) => {
-      await page.locator('.wizard-nav li', { hasText: label }).first().click();
-      return page.locator('.modal .step:not(.ng-hide)');
-    };
-    const allocate = (scope: ReturnType<typeof page.locator>, text: string) =>
-      scope.locator('tr', { hasText: text }).locator('button.fa-arrow-up').first().click();
+    const { step, allocate } = await openLaunchWizard(env, 'hz-netlaunch');
     await allocate(await step('Source'), 'busybox');
     await allocate(await step('Flavor'), 'm1.tiny');
     const nets = await step('Networks');

@@ -15,6 +15,7 @@ import {
   waitForServer,
   type HorizonEnv,
   type Visit,
+  openLaunchWizard,
 } from './harness.js';
 
 let env: HorizonEnv;
@@ -156,14 +157,7 @@ describe('Horizon with the network service', () => {
   it('launches an instance whose Networks step lists the networks, and shows its detail tabs', async () => {
     expectClean(await env.visit('/project/instances/', 'instances-before-launch'));
     const page = env.page;
-    await page.click('#instances__action_launch-ng');
-    await page.fill('.modal input[name="name"]', 'hz-launched');
-    const step = async (label: string) => {
-      await page.locator('.wizard-nav li', { hasText: label }).first().click();
-      return page.locator('.modal .step:not(.ng-hide)');
-    };
-    const allocate = (scope: ReturnType<typeof page.locator>, row: string) =>
-      scope.locator('tr', { hasText: row }).locator('button.fa-arrow-up').first().click();
+    const { step, allocate } = await openLaunchWizard(env, 'hz-launched');
     await allocate(await step('Source'), 'busybox');
     await allocate(await step('Flavor'), 'm1.tiny');
     const nets = await step('Networks');
