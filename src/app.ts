@@ -12,7 +12,7 @@ import { dockerDriverFactory, fakeDriverFactory } from './virt/factory.js';
 import { createServices, type Services } from './composition/services.js';
 import { bootstrapIdentity, DEFAULT_DOMAIN_ID, writeOpenrc, type BootstrapResult } from './identity/bootstrap.js';
 import { reconcileAtStartup } from './worker/reconcile.js';
-import { compile } from './plugins/validation.js';
+import { lazyValidator } from './plugins/validation.js';
 import requestId, { newRequestId } from './plugins/request-id.js';
 import errorHandler, { sendError } from './plugins/error-handler.js';
 import microversion from './plugins/microversion.js';
@@ -127,8 +127,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       );
     },
   });
-  // Validators: one strict Ajv, compiled once per schema at boot.
-  app.setValidatorCompiler(({ schema }) => compile(schema as object) as never);
+  // Validators: one strict Ajv, each schema compiled once, at its first request.
+  app.setValidatorCompiler(({ schema }) => lazyValidator(schema as object));
 
   // JSON for the JSON-ish media types; a raw stream for uploads (never buffered here). An empty
   // body labelled JSON is no body (clients send the header on DELETE and body-less actions;

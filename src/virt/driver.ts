@@ -294,4 +294,9 @@ export interface ComputeDriver {
 
 // `uuid` (the compute host row's) labels every container as this deployment's (LABELS.serviceId), so that
 // start-up reconciliation removes only its own orphans on an engine others share.
-export type DriverFactory = (host: { id: number; name: string; dockerUrl: string; uuid?: string }) => ComputeDriver;
+export type DriverFactory = (host: {
+  id: number;
+  name: string;
+  dockerUrl: string;
+  uuid?: string;
+}) => ComputeDriver | Promise<ComputeDriver>;

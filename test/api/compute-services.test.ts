@@ -185,7 +185,7 @@ describe('os-services', () => {
   });
 
   it('a host that stops answering turns down after two missed heartbeats', async () => {
-    const fake = (t.services.hosts as unknown as { drivers: Map<number, { down: boolean }> }).drivers.get(second.id)!;
+    const fake = (await t.services.hosts.driverFor(second.id)) as unknown as { down: boolean };
     fake.down = true;
     const old = new Date(Date.now() - 3 * t.services.config.heartbeatIntervalSeconds * 1000).toISOString();
     await t.services.hostsRepo.update(second.id, { last_seen_at: old });

@@ -47,8 +47,8 @@ interface Replica {
 const spawns: { replica: string; uuid: string }[] = [];
 
 function countingDockerFactory(replica: string, base: DriverFactory): DriverFactory {
-  return (host: Parameters<DriverFactory>[0]) => {
-    const driver = base(host);
+  return async (host: Parameters<DriverFactory>[0]) => {
+    const driver = await base(host);
     return new Proxy(driver, {
       get(target, prop, receiver) {
         if (prop === 'spawn') {

@@ -7,7 +7,8 @@ import type { ComputeHostRow, HostsRepo } from '../../db/repositories/hosts-repo
 import type { Clock } from '../../db/time.js';
 
 export class HostRegistry {
-  private drivers = new Map<number, ComputeDriver>();
+  /** One driver per host; the promise is kept so that callers racing for a new host share it. */
+  private drivers = new Map<number, Promise<ComputeDriver>>();
 
   constructor(
     private readonly repo: HostsRepo,
@@ -48,19 +49,25 @@ export class HostRegistry {
     return this.repo.list();
   }
 
-  async driverFor(hostId: number): Promise<ComputeDriver> {
+  driverFor(hostId: number): Promise<ComputeDriver> {
     let d = this.drivers.get(hostId);
     if (!d) {
-      const row = await this.repo.findById(hostId);
-      if (!row) throw new Error(`compute host ${hostId} does not exist`);
-      d = this.factory({ id: row.id, name: row.name, dockerUrl: row.docker_url, uuid: row.uuid });
+      d = this.createDriver(hostId);
       this.drivers.set(hostId, d);
+      // a failed creation is not cached: the next call tries again
+      d.catch(() => this.drivers.delete(hostId));
     }
     return d;
   }
 
+  private async createDriver(hostId: number): Promise<ComputeDriver> {
+    const row = await this.repo.findById(hostId);
+    if (!row) throw new Error(`compute host ${hostId} does not exist`);
+    return this.factory({ id: row.id, name: row.name, dockerUrl: row.docker_url, uuid: row.uuid });
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.drivers.values()].map((d) => d.close().catch(() => undefined)));
+    await Promise.all([...this.drivers.values()].map((d) => d.then((x) => x.close()).catch(() => undefined)));
     this.drivers.clear();
   }
 }
