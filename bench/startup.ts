@@ -131,7 +131,7 @@ const node: Sample[] = [];
 for (let i = 0; i < STARTS; i++) {
   bare.push(await measure(process.execPath, [path.join(ROOT, 'bench/lib/bare-server.mjs')], {}));
   svc.push(await measure('npm', ['start', '--silent'], svcEnv));
-  node.push(await measure(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist/server.js')], svcEnv));
+  node.push(await measure(process.execPath, [path.join(ROOT, 'dist/server.js')], svcEnv));
 }
 report({
   name: 'startup npm start -> first 200 on /compute/v2.1',

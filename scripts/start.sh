@@ -15,4 +15,4 @@ if [ "${NOVADOCK_COMPUTE_DRIVER:-docker}" = docker ]; then
   bash scripts/busybox-image.sh busybox:latest || echo "start: no busybox image for the quick start" >&2
 fi
 bash scripts/build.sh
-exec node --enable-source-maps dist/server.js
+exec node dist/server.js

@@ -15,4 +15,5 @@ TEST_PG_URL=${TEST_PG_URL:-$(bash scripts/pg-up.sh)}   # a plain assignment: a p
 export TEST_PG_URL
 export DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}
 export NOVADOCK_REQUIRE_DOCKER=1
+bash scripts/build.sh   # the reliability suite runs the production artifact, dist/server.js
 exec npx vitest run "$@"

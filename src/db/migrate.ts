@@ -9,7 +9,19 @@ import { AdvisoryLock, withAdvisoryLock } from './advisory-lock.js';
 import type { Database } from './knex.js';
 import { pool } from './sql.js';
 
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** The nearest directory above this module holding package.json: the checkout (src/db/, dist/db/)
+ * or the install (the bundled dist/server.js), wherever the code runs from. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
+
+const MIGRATIONS_DIR = path.join(packageRoot(), 'migrations');
 
 interface MigrationModule {
   up(knex: Knex): Promise<void>;

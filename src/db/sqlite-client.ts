@@ -20,6 +20,8 @@
 // connection).
 import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
+// a static import, so that a bundle holds one copy of knex (its dialect and its core together)
+import knexBetterSqlite3 from 'knex/lib/dialects/better-sqlite3/index.js';
 
 interface Statement {
   readonly reader: boolean;
@@ -64,8 +66,8 @@ type ClientClass = new (config: object) => BetterSqlite3Client;
 /** Distinct statements kept per connection; past this the map starts over (IN-lists vary in length). */
 export const STATEMENT_CACHE_SIZE = 1000;
 
+const Base = knexBetterSqlite3 as ClientClass;
 const require = createRequire(import.meta.url);
-const Base = require('knex/lib/dialects/better-sqlite3/index.js') as ClientClass;
 
 let caches = new WeakMap<Connection, Map<string, Kept>>();
 

@@ -1,12 +1,22 @@
-// The real service as a child process (node --import tsx src/server.ts), so that a test can kill -9
-// it, SIGTERM it and start it again on the same data directory. Driven over HTTP on a loopback
+// The real service as a child process, the production artifact (`node dist/server.js`, the bundle
+// scripts/build.sh makes; built here first when stale), so that a test can kill -9 it, SIGTERM it
+// and start it again on the same data directory. Driven over HTTP on a loopback
 // port picked here. Every wait is bounded; `stop` ends the child by its own PID only.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(new URL('.', import.meta.url).pathname, '../../..');
 export const STRONG_ADMIN_PASSWORD = 'Reliability-Admin-Pw-7fd1c9';
+
+let built = false;
+/** scripts/build.sh once per test process (a no-op when dist/ is newer than every source). */
+function ensureBuilt(): void {
+  if (built) return;
+  const r = spawnSync('bash', ['scripts/build.sh'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`scripts/build.sh failed:\n${r.stdout}${r.stderr}`);
+  built = true;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,7 +51,8 @@ export class ServiceProcess {
 
   /** Starts the service and waits (bounded) until it answers GET / . */
   async start(timeoutMs = 60_000): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    ensureBuilt();
+    const child = spawn(process.execPath, ['dist/server.js'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
