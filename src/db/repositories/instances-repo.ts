@@ -244,8 +244,13 @@ export class InstancesRepo {
       query.where('deleted', q.deleted);
       if (q.deleted === false && q.softDeleted === false) query.whereNot('vm_state', SOFT_DELETED_VM_STATE);
     }
-    // A subquery, not a second round trip: the list stays one statement.
-    if (q.hostNames) query.whereIn('host_id', sql(trx)('compute_hosts').select('id').whereIn('name', q.hostNames));
+    // A subquery, not a second round trip: the list stays one statement. One name (the `host`
+    // filter) is a scalar subquery (names are unique): `host_id = (…)` lets SQLite's planner take
+    // the host list index (host_id, deleted, created_at, id) for the page in order; with IN (…) it
+    // walked the whole project in order instead (100,000 servers, one host of 100: 155 ms to 2 ms).
+    if (q.hostNames?.length === 1)
+      query.where('host_id', sql(trx)('compute_hosts').select('id').where('name', q.hostNames[0]));
+    else if (q.hostNames) query.whereIn('host_id', sql(trx)('compute_hosts').select('id').whereIn('name', q.hostNames));
     if (q.hostIds) query.whereIn('host_id', q.hostIds);
     if (q.uuids) query.whereIn('uuid', q.uuids);
     for (const c of q.containing ?? []) {
