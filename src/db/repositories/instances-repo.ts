@@ -149,10 +149,10 @@ export interface InstanceListQuery {
   hostIds?: number[];
   uuids?: string[];
   /**
-   * Rows whose column contains the text, ASCII case-insensitively (SQLite LIKE; PostgreSQL ILIKE,
-   * which folds more): a cheap superset for a regex that requires that text (regex-filter.ts).
+   * Rows whose column contains the texts in this order, ASCII case-insensitively (SQLite LIKE;
+   * PostgreSQL ILIKE, which folds more): a cheap superset for a regex that requires them (regex-filter.ts).
    */
-  containing?: { column: keyof InstanceRow; text: string }[];
+  containing?: { column: keyof InstanceRow; parts: string[] }[];
   vmStates?: string[];
   taskStates?: string[];
   equals?: Partial<Record<keyof InstanceRow, string | number | boolean | null>>;
@@ -254,7 +254,7 @@ export class InstancesRepo {
     if (q.hostIds) query.whereIn('host_id', q.hostIds);
     if (q.uuids) query.whereIn('uuid', q.uuids);
     for (const c of q.containing ?? []) {
-      const like = `%${c.text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      const like = `%${c.parts.map((t) => t.replace(/[\\%_]/g, (ch) => `\\${ch}`)).join('%')}%`;
       query.whereRaw(`?? ${isSqlite(trx) ? 'like' : 'ilike'} ? escape '\\'`, [c.column, like]);
     }
     if (q.vmStates) query.whereIn('vm_state', q.vmStates);
@@ -288,7 +288,11 @@ export class InstancesRepo {
     if (q.notTagsAny?.length) query.whereNotIn('uuid', anyTagSub(q.notTagsAny));
     const sort = [...q.sort];
     if (!sort.some((s) => s.column === 'id')) sort.push({ column: 'id', dir: sort[0]?.dir ?? 'desc' });
-    if (q.marker) query.where((w) => keysetAfter(w, sort, q.marker!));
+    if (q.marker) {
+      const bound = seekBound(sort[0], q.marker);
+      if (bound) query.where(bound.column, bound.op, bound.value);
+      query.where((w) => keysetAfter(w, sort, q.marker!));
+    }
     // NULL is the smallest value on both engines (PostgreSQL would put it last ascending by default).
     for (const s of sort) query.orderByRaw(`?? ${s.dir} nulls ${s.dir === 'asc' ? 'first' : 'last'}`, [s.column]);
     query.limit(q.limit);
@@ -370,6 +374,25 @@ function keysetAfter(
       }
     });
   });
+}
+
+/** Sort columns that are never NULL (instances migration: notNullable, or the primary key). */
+const NOT_NULL_SORT_COLUMNS = new Set<keyof InstanceRow>(['id', 'created_at']);
+
+/**
+ * A bound implied by keysetAfter on its first column, `a >= ma` ascending (NULLs sort first, so
+ * none follows a value) or `a <= ma` descending when `a` is never NULL: a range the planner seeks
+ * to in the list index, where keysetAfter's OR alone made every page scan from the index's start
+ * (the regex walk's chunks at 100,000 servers: 25 ms a chunk of 2,000 from the middle, 10 ms from the start).
+ */
+function seekBound(
+  first: { column: keyof InstanceRow; dir: 'asc' | 'desc' },
+  marker: InstanceRow,
+): { column: string; op: '>=' | '<='; value: string | number | boolean } | null {
+  const v = marker[first.column];
+  if (v === null || v === undefined) return null;
+  if (first.dir === 'asc') return { column: first.column, op: '>=', value: normalizeValue(v) };
+  return NOT_NULL_SORT_COLUMNS.has(first.column) ? { column: first.column, op: '<=', value: normalizeValue(v) } : null;
 }
 
 /** knex binds booleans per dialect (0/1 on SQLite, true/false on PostgreSQL): pass them through. */
