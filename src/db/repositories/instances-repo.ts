@@ -380,10 +380,9 @@ function keysetAfter(
 const NOT_NULL_SORT_COLUMNS = new Set<keyof InstanceRow>(['id', 'created_at']);
 
 /**
- * A bound implied by keysetAfter on its first column, `a >= ma` ascending (NULLs sort first, so
- * none follows a value) or `a <= ma` descending when `a` is never NULL: a range the planner seeks
- * to in the list index, where keysetAfter's OR alone made every page scan from the index's start
- * (the regex walk's chunks at 100,000 servers: 25 ms a chunk of 2,000 from the middle, 10 ms from the start).
+ * keysetAfter's bound on its first column, `a >= ma` ascending (NULLs sort first) or `a <= ma`
+ * descending when `a` is never NULL: a range the planner seeks to in the list index, where the OR
+ * alone made every page scan from the index's start (a chunk of 2,000 at 100,000 servers: 25 ms, not 10).
  */
 function seekBound(
   first: { column: keyof InstanceRow; dir: 'asc' | 'desc' },
