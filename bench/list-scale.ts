@@ -75,6 +75,11 @@ try {
       notes: `${r.body.servers.length} servers; CPU ${(s.cpuUsPerRequest / 1000).toFixed(1)} vs ${(b.cpuUsPerRequest / 1000).toFixed(1)} ms/request; SQL: ${sql.join(' | ')}`,
     });
   }
+  const mem = process.memoryUsage();
+  console.log(
+    `  this process after the lists (service, bench and bare route together): RSS ${(mem.rss / 2 ** 20).toFixed(0)} MiB, ` +
+      `heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
 } finally {
   await bare.close();
   await svc.close();
