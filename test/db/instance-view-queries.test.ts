@@ -90,7 +90,8 @@ describe.each(engines)('instance view queries on %s', (_name, url) => {
     db.on('query', count);
     const { metadata, tags } = await q.metadataAndTags(uuids);
     db.off('query', count);
-    expect(statements).toBe(1);
+    // one statement through knex; for a file, one on its read-only connection (knex sees none)
+    expect(statements).toBe(readConnection(db) ? 0 : 1);
     expect(metadata).toEqual(await new InstanceMetadataRepo(db).getMany(uuids));
     expect(tags).toEqual(await new InstanceTagsRepo(db).getMany(uuids));
     expect(Object.keys(metadata.get(uuids[0])!)).toEqual(Object.keys(await new InstanceMetadataRepo(db).get(uuids[0])));
@@ -106,10 +107,13 @@ describe.each(engines)('instance view queries on %s', (_name, url) => {
       expect(readConnection(trx)).toBeNull();
       await new InstanceTagsRepo(trx).replace(uuids[5], ['inside']);
       expect((await q.findForView(uuids[5], trx))!.tags).toEqual(['inside']);
+      expect((await q.metadataAndTags([uuids[5]], trx)).tags.get(uuids[5])).toEqual(['inside']);
       // outside the transaction, its write is not there yet
       if (readConnection(db)) expect((await q.findForView(uuids[5]))!.tags).toEqual(['fresh']);
+      if (readConnection(db)) expect((await q.metadataAndTags([uuids[5]])).tags.get(uuids[5])).toEqual(['fresh']);
     });
     expect((await q.findForView(uuids[5]))!.tags).toEqual(['inside']);
+    expect((await q.metadataAndTags([uuids[5]])).tags.get(uuids[5])).toEqual(['inside']);
   });
 
   it('hosts by id', async () => {

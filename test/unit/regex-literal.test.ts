@@ -2,7 +2,7 @@
 // search, ASCII case-insensitive, `|` literal), which the list narrows with a LIKE before matching.
 // Checked by example and against the regex itself: every string the pattern matches contains it.
 import { describe, expect, it } from 'vitest';
-import { mysqlRegex, requiredLiteral } from '../../src/compute/servers/regex-filter.js';
+import { mysqlRegex, requiredLiteral, requiredLiterals } from '../../src/compute/servers/regex-filter.js';
 
 describe('requiredLiteral', () => {
   it.each([
@@ -28,6 +28,19 @@ describe('requiredLiteral', () => {
     ['ab)', null],
   ])('%s -> %s', (pattern, want) => {
     expect(requiredLiteral(pattern)).toBe(want);
+  });
+
+  it.each([
+    ['scale-1[0-9]*7$', ['scale-1', '7']],
+    ['abc*d', ['ab', 'd']],
+    ['ab+cd', ['ab', 'cd']],
+    ['x(y|z)*w-q', ['x', 'w-q']],
+    ['Web-0', ['web-0']],
+    ['a', []],
+    ['.*', []],
+    ['ab)', []],
+  ])('requiredLiterals %s -> %j', (pattern, want) => {
+    expect(requiredLiterals(pattern)).toEqual(want);
   });
 
   it('every string a pattern matches contains its literal, whatever the case', () => {
@@ -67,6 +80,13 @@ describe('requiredLiteral', () => {
         if (!re.test(s)) continue;
         matched++;
         if (literal !== null) expect(s.toLowerCase()).toContain(literal);
+        // ... and all its literal runs, in order
+        let at = 0;
+        for (const part of requiredLiterals(pattern)) {
+          const found = s.toLowerCase().indexOf(part, at);
+          expect(found, `${pattern} ${s}`).toBeGreaterThanOrEqual(0);
+          at = found + part.length;
+        }
       }
       expect(matched, pattern).toBeGreaterThan(0);
     }

@@ -106,6 +106,24 @@ export function assertRegexParams(query: Record<string, string | string[] | unde
  * column LIKE '%text%' is then a superset of the matches (server-list.ts reads only those rows).
  */
 export function requiredLiteral(pattern: string): string | null {
+  const runs = literalRuns(pattern);
+  const best = (runs ?? []).reduce((a, b) => (b.length > a.length ? b : a), '');
+  return best.length >= 2 ? best : null;
+}
+
+/**
+ * Every literal run of `pattern` (as requiredLiteral reads it), lower-cased, in the order a match
+ * holds them: the pattern is a concatenation (MySQL's `|` is literal, groups are skipped whole), so
+ * each match contains run 1, then later run 2, and so on. A column LIKE '%run1%run2%' is then a
+ * superset of the matches, narrower than the longest run alone (`scale-1[0-9]*7$`: '%scale-1%7%').
+ * Empty when the runs hold fewer than two characters.
+ */
+export function requiredLiterals(pattern: string): string[] {
+  const runs = literalRuns(pattern) ?? [];
+  return runs.join('').length >= 2 ? runs : [];
+}
+
+function literalRuns(pattern: string): string[] | null {
   const runs: string[] = [];
   let run = '';
   const end = () => {
@@ -155,8 +173,7 @@ export function requiredLiteral(pattern: string): string | null {
     }
   }
   end();
-  const best = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
-  return best.length >= 2 ? best.toLowerCase() : null;
+  return runs.map((r) => r.toLowerCase());
 }
 
 /** One regex filter: `texts[i]` are the renderings of row i's value; a row passes when any matches. */

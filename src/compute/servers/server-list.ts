@@ -7,7 +7,7 @@ import { wantsAllTenants } from '../../identity/policy.js';
 import { BadRequest, ChangesSinceAfterBefore, Forbidden, InvalidDateTimeQuery } from '../../errors.js';
 import { statesFromStatus } from './states.js';
 import type { HostsRepo } from '../../db/repositories/hosts-repo.js';
-import { assertRegexParams, matchRows, regexMatcher, requiredLiteral } from './regex-filter.js';
+import { assertRegexParams, matchRows, regexMatcher, requiredLiterals } from './regex-filter.js';
 import {
   INSTANCE_SORT_COLUMNS,
   addressesOf,
@@ -325,10 +325,10 @@ export class ServerLister {
     const match = regexMatcher(
       regex.map(({ param, column, pattern }) => ({ param, pattern, mysql: column !== 'ip' && column !== 'ip6' })),
     );
-    // Only rows that contain what a pattern requires (a LIKE in SQL) are read and matched.
+    // Only rows that contain what a pattern requires, in its order (a LIKE in SQL), are read and matched.
     const containing = regex.flatMap(({ column, pattern }) => {
-      const text = LIKE_COLUMNS.has(column as keyof InstanceRow) ? requiredLiteral(pattern) : null;
-      return text ? [{ column: column as keyof InstanceRow, text }] : [];
+      const parts = LIKE_COLUMNS.has(column as keyof InstanceRow) ? requiredLiterals(pattern) : [];
+      return parts.length ? [{ column: column as keyof InstanceRow, parts }] : [];
     });
     const out: string[] = [];
     let marker = filter.marker;

@@ -149,10 +149,10 @@ export interface InstanceListQuery {
   hostIds?: number[];
   uuids?: string[];
   /**
-   * Rows whose column contains the text, ASCII case-insensitively (SQLite LIKE; PostgreSQL ILIKE,
-   * which folds more): a cheap superset for a regex that requires that text (regex-filter.ts).
+   * Rows whose column contains the texts in this order, ASCII case-insensitively (SQLite LIKE;
+   * PostgreSQL ILIKE, which folds more): a cheap superset for a regex that requires them (regex-filter.ts).
    */
-  containing?: { column: keyof InstanceRow; text: string }[];
+  containing?: { column: keyof InstanceRow; parts: string[] }[];
   vmStates?: string[];
   taskStates?: string[];
   equals?: Partial<Record<keyof InstanceRow, string | number | boolean | null>>;
@@ -244,12 +244,17 @@ export class InstancesRepo {
       query.where('deleted', q.deleted);
       if (q.deleted === false && q.softDeleted === false) query.whereNot('vm_state', SOFT_DELETED_VM_STATE);
     }
-    // A subquery, not a second round trip: the list stays one statement.
-    if (q.hostNames) query.whereIn('host_id', sql(trx)('compute_hosts').select('id').whereIn('name', q.hostNames));
+    // A subquery, not a second round trip: the list stays one statement. One name (the `host`
+    // filter) is a scalar subquery (names are unique): `host_id = (…)` lets SQLite's planner take
+    // the host list index (host_id, deleted, created_at, id) for the page in order; with IN (…) it
+    // walked the whole project in order instead (100,000 servers, one host of 100: 155 ms to 2 ms).
+    if (q.hostNames?.length === 1)
+      query.where('host_id', sql(trx)('compute_hosts').select('id').where('name', q.hostNames[0]));
+    else if (q.hostNames) query.whereIn('host_id', sql(trx)('compute_hosts').select('id').whereIn('name', q.hostNames));
     if (q.hostIds) query.whereIn('host_id', q.hostIds);
     if (q.uuids) query.whereIn('uuid', q.uuids);
     for (const c of q.containing ?? []) {
-      const like = `%${c.text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      const like = `%${c.parts.map((t) => t.replace(/[\\%_]/g, (ch) => `\\${ch}`)).join('%')}%`;
       query.whereRaw(`?? ${isSqlite(trx) ? 'like' : 'ilike'} ? escape '\\'`, [c.column, like]);
     }
     if (q.vmStates) query.whereIn('vm_state', q.vmStates);
@@ -283,7 +288,11 @@ export class InstancesRepo {
     if (q.notTagsAny?.length) query.whereNotIn('uuid', anyTagSub(q.notTagsAny));
     const sort = [...q.sort];
     if (!sort.some((s) => s.column === 'id')) sort.push({ column: 'id', dir: sort[0]?.dir ?? 'desc' });
-    if (q.marker) query.where((w) => keysetAfter(w, sort, q.marker!));
+    if (q.marker) {
+      const bound = seekBound(sort[0], q.marker);
+      if (bound) query.where(bound.column, bound.op, bound.value);
+      query.where((w) => keysetAfter(w, sort, q.marker!));
+    }
     // NULL is the smallest value on both engines (PostgreSQL would put it last ascending by default).
     for (const s of sort) query.orderByRaw(`?? ${s.dir} nulls ${s.dir === 'asc' ? 'first' : 'last'}`, [s.column]);
     query.limit(q.limit);
@@ -365,6 +374,24 @@ function keysetAfter(
       }
     });
   });
+}
+
+/** Sort columns that are never NULL (instances migration: notNullable, or the primary key). */
+const NOT_NULL_SORT_COLUMNS = new Set<keyof InstanceRow>(['id', 'created_at']);
+
+/**
+ * keysetAfter's bound on its first column, `a >= ma` ascending (NULLs sort first) or `a <= ma`
+ * descending when `a` is never NULL: a range the planner seeks to in the list index, where the OR
+ * alone made every page scan from the index's start (a chunk of 2,000 at 100,000 servers: 25 ms, not 10).
+ */
+function seekBound(
+  first: { column: keyof InstanceRow; dir: 'asc' | 'desc' },
+  marker: InstanceRow,
+): { column: string; op: '>=' | '<='; value: string | number | boolean } | null {
+  const v = marker[first.column];
+  if (v === null || v === undefined) return null;
+  if (first.dir === 'asc') return { column: first.column, op: '>=', value: normalizeValue(v) };
+  return NOT_NULL_SORT_COLUMNS.has(first.column) ? { column: first.column, op: '<=', value: normalizeValue(v) } : null;
 }
 
 /** knex binds booleans per dialect (0/1 on SQLite, true/false on PostgreSQL): pass them through. */
