@@ -12,7 +12,7 @@ import { finished as finishedWriting } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, RequestEntityTooLarge } from '../errors.js';
 import { UUID_DASHED } from '../contract/parameter-types.js';
-import { BATCH_BYTES, OffThreadHashes } from './offthread-hash.js';
+import { OffThreadHashes } from './offthread-hash.js';
 
 export interface StoredImage {
   size: number;
@@ -61,7 +61,7 @@ class UploadSink extends Writable {
     private readonly out: Writable,
   ) {
     // a socket chunk or more may wait here while every batch is busy; then the socket waits
-    super({ highWaterMark: BATCH_BYTES });
+    super({ highWaterMark: 1024 * 1024 });
     this.hashes = new OffThreadHashes(['md5', 'sha512'], (data, release) => {
       out.write(data, (err) => {
         if (err) this.destroy(err);
