@@ -9,7 +9,7 @@
 // a digest, unref'd: an idle one never keeps the process alive; an aborted one is ended.
 import { Worker } from 'node:worker_threads';
 
-export const BATCH_BYTES = 4 * 1024 * 1024;
+export const BATCH_BYTES = 2 * 1024 * 1024;
 export const BATCHES = 4;
 const IDLE_KEPT = 2;
 
