@@ -105,6 +105,7 @@ export class OffThreadHashes {
   /** digested or aborted: the workers have nothing more to do for this upload */
   private done = false;
   private pooled = false;
+  private aborted = false;
 
   constructor(
     readonly algorithms: readonly string[],
@@ -176,9 +177,13 @@ export class OffThreadHashes {
     });
   }
 
-  /** Drops the hashes (a failed upload): the workers, with batches still on their way, are ended. */
+  /**
+   * Drops the hashes (a failed upload): the workers, with batches still on their way, are ended;
+   * also after the digests while the sink still holds a batch (its write failed at the end).
+   */
   abort(): void {
-    if (this.done) return;
+    if (this.aborted || this.pooled) return;
+    this.aborted = true;
     this.done = true;
     this.failed ??= new Error('the hashes were aborted');
     for (const w of this.team.workers) {

@@ -139,3 +139,19 @@ describe('OffThreadHashes with two algorithms and a batch sink', () => {
     await expect(behind).rejects.toThrow('aborted');
   });
 });
+
+describe('OffThreadHashes, a sink that fails after the digests', () => {
+  it('abort() then still ends the workers (nothing keeps the process alive), and the next team works', async () => {
+    const h = new OffThreadHashes(['md5', 'sha512'], () => undefined); // the last write never completes
+    expect(h.update(randomBytes(1000))).toBeUndefined();
+    await h.digest();
+    const workers = (h as unknown as { team: { workers: { threadId: number }[] } }).team.workers;
+    h.abort();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(workers.every((w) => w.threadId === -1)).toBe(true); // terminated workers have no thread id
+    const data = randomBytes(BATCH_BYTES + 5);
+    const next = new OffThreadHashes(['md5', 'sha512']);
+    await feed(next, data, 11);
+    expect((await next.digest())[0]).toBe(createHash('md5').update(data).digest('hex'));
+  });
+});
