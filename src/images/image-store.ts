@@ -4,15 +4,15 @@
 // same directory and renamed into place only when complete, so a failed or aborted upload leaves
 // no partial image behind.
 import fs from 'node:fs';
-import os from 'node:os';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
-import { Transform, finished, type Readable, type TransformCallback, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { Writable, finished, type Readable } from 'node:stream';
+import { finished as finishedWriting } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, RequestEntityTooLarge } from '../errors.js';
 import { UUID_DASHED } from '../contract/parameter-types.js';
-import { OffThreadHash } from './offthread-hash.js';
+import { OffThreadHashes } from './offthread-hash.js';
 
 export interface StoredImage {
   size: number;
@@ -43,69 +43,69 @@ export class ImageUploadAborted extends ApiError {
   }
 }
 
-/** A hash on this thread, with OffThreadHash's interface. */
-class LocalHash {
-  private readonly hash;
-  constructor(algorithm: string) {
-    this.hash = createHash(algorithm);
-  }
-  update(chunk: Uint8Array): undefined {
-    this.hash.update(chunk);
-    return undefined;
-  }
-  async digest(): Promise<string> {
-    return this.hash.digest('hex');
-  }
-  abort(): void {}
-}
-
 /**
- * md5 (the costlier of the two: 1.6 s/GiB against sha512's 1.2 s/GiB here) goes to a worker
- * thread; sha512 too when there are more than two cores, else it stays with the receiving thread
- * (measured on 2 cores with the client on the same machine: the upload is bound by the CPU time of
- * all threads over two cores, and a second worker adds copying and messaging).
+ * Counts the bytes of an upload, fails once more than `maxBytes` arrived, and hands them to the
+ * off-thread hashes (md5 and sha512, a worker each: offthread-hash.ts), which give every full
+ * batch of their shared ring to `out`, the temporary file, in one write from the same memory. The
+ * hashes hold this stream, and with it the socket, while every batch is with the workers or the disk.
  */
-const SHA512_OFF_THREAD = os.availableParallelism() > 2;
-
-/**
- * Counts and hashes the bytes passing through; fails once more than `maxBytes` went past. The
- * off-thread hashes (offthread-hash.ts) hold the stream, and with it the socket, when their worker
- * is behind.
- */
-class HashingCounter extends Transform {
-  readonly md5 = new OffThreadHash('md5');
-  readonly sha512 = SHA512_OFF_THREAD ? new OffThreadHash('sha512') : new LocalHash('sha512');
+class UploadSink extends Writable {
+  readonly hashes: OffThreadHashes;
   size = 0;
-  constructor(private readonly maxBytes: number) {
-    super();
+  result: { md5: string; sha512: string } | null = null;
+  /** settles once the temporary file is closed (written, failed or destroyed) */
+  readonly outClosed: Promise<void>;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly out: Writable,
+  ) {
+    // a socket chunk or more may wait here while every batch is busy; then the socket waits
+    super({ highWaterMark: 1024 * 1024 });
+    this.hashes = new OffThreadHashes(['md5', 'sha512'], (data, release) => {
+      out.write(data, (err) => {
+        if (err) this.destroy(err);
+        else release();
+      });
+    });
+    out.on('error', (err) => this.destroy(err));
+    this.outClosed = new Promise((resolve) => finished(out, () => resolve()));
   }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     this.size += chunk.length;
     if (this.size > this.maxBytes) return done(new ImageTooLarge(this.maxBytes));
-    let behind: (Promise<void> | undefined)[];
+    let behind: Promise<void> | undefined;
     try {
-      // the worker's copy first: it hashes while this thread does the other
-      behind = [this.md5.update(chunk), this.sha512.update(chunk)];
+      behind = this.hashes.update(chunk);
     } catch (err) {
       return done(err as Error);
     }
-    const pending = behind.filter((p): p is Promise<void> => p !== undefined);
-    if (pending.length) Promise.all(pending).then(() => done(null, chunk), done);
-    else done(null, chunk);
+    if (behind) behind.then(() => done(), done);
+    else done();
   }
+
+  override _final(done: (err?: Error | null) => void): void {
+    try {
+      this.hashes.flush();
+    } catch (err) {
+      return done(err as Error);
+    }
+    this.out.end();
+    Promise.all([finishedWriting(this.out), this.hashes.digest()]).then(([, [md5, sha512]]) => {
+      this.result = { md5, sha512 };
+      done();
+    }, done);
+  }
+
   override _destroy(err: Error | null, done: (err: Error | null) => void): void {
-    if (err) {
-      this.sha512.abort();
-      this.md5.abort();
+    if (!this.result) {
+      this.hashes.abort();
+      this.out.destroy();
     }
     done(err);
   }
 }
-
-// The temporary file's write buffer: while one write is with the disk, the socket's 64 KiB chunks
-// gather and go down as one writev. With the default 16 KiB every chunk was its own write; measured
-// on this machine a 200 MiB body then took about 25% longer to receive and store.
-const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export class ImageStore {
   readonly dir: string;
@@ -114,8 +114,7 @@ export class ImageStore {
     dataDir: string,
     readonly maxBytes: number,
     /** Opens the temporary file of an upload (tests inject a disk that fills up). */
-    private readonly openTemp: (file: string) => Writable = (file) =>
-      fs.createWriteStream(file, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES }),
+    private readonly openTemp: (file: string) => Writable = (file) => fs.createWriteStream(file, { flags: 'wx' }),
   ) {
     this.dir = path.join(dataDir, 'images');
   }
@@ -135,32 +134,31 @@ export class ImageStore {
     await fsp.mkdir(this.dir, { recursive: true });
     const final = this.pathOf(imageId);
     const temp = `${final}.upload-${randomBytes(6).toString('hex')}`;
-    const counter = new HashingCounter(maxBytes);
-    // The source is piped rather than put in the pipeline: a pipeline would destroy it on a
-    // store-side failure (too large, disk full), and with it the client's socket, so the client
-    // would never see the 413. A failure of the source itself still ends the write at once.
+    const sink = new UploadSink(maxBytes, this.openTemp(temp));
+    // The source is piped, and left alive on a store-side failure (too large, disk full): were it
+    // destroyed, with it the client's socket, the client would never see the 413. A failure of the
+    // source itself still ends the write at once.
     const sourceFailed = new Promise<never>((_, reject) => {
       finished(source, { writable: false }, (err) => {
         if (err) reject(err);
       });
     });
     sourceFailed.catch(() => undefined);
-    counter.on('error', () => undefined); // reported through the pipeline; late writes must not crash
-    source.pipe(counter);
-    let sha512: string, md5: string;
+    sink.on('error', () => undefined); // reported through finishedWriting; late writes must not crash
+    source.pipe(sink);
     try {
-      await Promise.race([pipeline(counter, this.openTemp(temp)), sourceFailed]);
-      [sha512, md5] = await Promise.all([counter.sha512.digest(), counter.md5.digest()]);
+      await Promise.race([finishedWriting(sink), sourceFailed]);
       await fsp.rename(temp, final);
     } catch (err) {
-      source.unpipe(counter);
-      counter.destroy();
-      counter.sha512.abort();
-      counter.md5.abort();
+      source.unpipe(sink);
+      sink.destroy();
+      // a write still on its way (or the file still opening) must not outlive the removal
+      await Promise.race([sink.outClosed, sleep(2000, undefined, { ref: false })]);
       await fsp.rm(temp, { force: true });
       throw classifyWriteError(err);
     }
-    return { size: counter.size, checksum: md5, sha512 };
+    const { md5, sha512 } = sink.result!;
+    return { size: sink.size, checksum: md5, sha512 };
   }
 
   /**
