@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, machineLine, median, mib, msSince, report, sleep, treeRssKb } from './lib/common.js';
-import { ADMIN_PASSWORD, ROOT, tokenFor, waitFor200 } from './lib/service.js';
+import { ADMIN_PASSWORD, PRODUCTION_ENV, ROOT, tokenFor, waitFor200 } from './lib/service.js';
 import { buildApp } from '../src/app.js';
 import { testConfig } from '../src/config.js';
 import { insertServers } from '../test/helpers/servers.js';
@@ -124,7 +124,12 @@ async function dataDirWithServers(n: number): Promise<string> {
 
 console.log(machineLine());
 execFileSync('bash', ['scripts/build.sh'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-const svcEnv = { NOVADOCK_COMPUTE_DRIVER: 'fake', NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, NOVADOCK_LOG_LEVEL: 'warn' };
+const svcEnv = {
+  ...PRODUCTION_ENV,
+  NOVADOCK_COMPUTE_DRIVER: 'fake',
+  NOVADOCK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  NOVADOCK_LOG_LEVEL: 'warn',
+};
 const svc: Sample[] = [];
 const bare: Sample[] = [];
 // The production command itself (what npm start ends in, without npm and the build check around it).

@@ -15,4 +15,7 @@ if [ "${NOVADOCK_COMPUTE_DRIVER:-docker}" = docker ]; then
   bash scripts/busybox-image.sh busybox:latest || echo "start: no busybox image for the quick start" >&2
 fi
 bash scripts/build.sh
+# glibc keeps allocations of 128 KiB and more (large list bodies) in mappings it returns on free,
+# instead of a main heap that never shrinks (docs/operations.md, "Memory").
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
 exec node dist/server.js

@@ -188,6 +188,15 @@ export interface Child extends Api {
 }
 
 /**
+ * The environment the production entry points give the server (scripts/start.sh, the compose image):
+ * glibc's malloc then keeps allocations of 128 KiB and more in their own mappings, returned on free.
+ * Without it glibc raises that threshold after the first such free, and the multi-MiB response
+ * bodies of large lists land in the main heap, which does not shrink: at 10,000 fake servers the
+ * server held 248 MiB (peak 287) instead of 177 (191) after the same run.
+ */
+export const PRODUCTION_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
+
+/**
  * The service as a child process, started as the production entry point is (`node --import tsx
  * src/server.ts`, or `node dist/server.js` once a build exists and BENCH_USE_DIST=1), with `env` on
  * top of a quiet default environment (fake driver, a temp data dir, log level warn).
@@ -211,6 +220,7 @@ export async function startChild(
     cwd: ROOT,
     env: {
       ...process.env,
+      ...PRODUCTION_ENV,
       NOVADOCK_HOST: '127.0.0.1',
       NOVADOCK_PORT: String(port),
       NOVADOCK_DATA_DIR: dataDir,
