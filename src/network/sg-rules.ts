@@ -1,5 +1,6 @@
 // Security group rules as Neutron Zed validates and stores them (neutron/extensions/securitygroup.py
 // converters, neutron/db/securitygroups_db.py _validate_security_group_rule, _rule_to_key). Pure.
+import type { RuleRow } from '../db/repositories/neutron-security-groups-repo.js';
 import { parseNetwork, formatIp, pyStr } from './ip.js';
 import {
   HTTPBadRequest,
@@ -83,18 +84,11 @@ export interface RuleInput {
   description?: string;
 }
 
-export interface NormalizedRule {
-  security_group_id: string;
-  direction: 'ingress' | 'egress';
-  ethertype: 'IPv4' | 'IPv6';
-  protocol: string | null;
-  port_range_min: number | null;
-  port_range_max: number | null;
-  remote_ip_prefix: string | null;
-  remote_group_id: string | null;
-  remote_address_group_id: string | null;
-  description: string;
-}
+/** A rule as Neutron stores it, before the record's own fields (id, owner, key, times). */
+export type NormalizedRule = Omit<
+  RuleRow,
+  'id' | 'project_id' | 'rule_key' | 'created_at' | 'updated_at' | 'revision_number'
+>;
 
 /** convert_protocol */
 function convertProtocol(value: unknown): string | null {
