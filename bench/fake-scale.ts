@@ -15,10 +15,11 @@
 // Run: npx tsx bench/fake-scale.ts   (BENCH_SCALE_SERVERS=2000, BENCH_SCALE_HOSTS=100,
 //      BENCH_SCALE_CONCURRENCY=8, BENCH_SCALE_BATCH=1, BENCH_SCALE_FLAVOR=6 (c1.nano), BENCH_PG_URL=<url>)
 import Fastify from 'fastify';
-import { freePort, machineLine, median, mib, msSince, percentile, report, sleep, treeRssKb } from './lib/common.js';
+import { machineLine, median, mib, msSince, percentile, report, sleep, treeRssKb } from './lib/common.js';
 import { MICROVERSION, startChild, startInProcess, type Child } from './lib/service.js';
 import { insertServers, unlimitedQuota } from '../test/helpers/servers.js';
 import { wrk } from './lib/wrk.js';
+import { scaleLists, serveDocuments } from './lib/scale-lists.js';
 import { makeDockerSaveLikeTar } from '../test/helpers/image-tar.js';
 
 const N = Number(process.env.BENCH_SCALE_SERVERS ?? 2000);
@@ -194,26 +195,9 @@ if (process.env.BENCH_SCALE_ONLY !== 'scheduler') {
 
     // 3. Lists with all servers present, each against the same document from a bare Fastify route.
     const host = hv[Math.floor(hv.length / 2)].name;
-    const lists: [string, string, number][] = [
-      ['GET /servers/detail?limit=1000', '/compute/v2.1/servers/detail?limit=1000', 30],
-      [
-        'filtered GET /servers/detail?status=ACTIVE&limit=1000',
-        '/compute/v2.1/servers/detail?status=ACTIVE&limit=1000',
-        50,
-      ],
-      ['filtered GET /servers/detail?name=<regex>', '/compute/v2.1/servers/detail?name=scale-1%5B0-9%5D*7%24', 50],
-      [
-        'filtered GET /servers/detail?host=<one host>',
-        `/compute/v2.1/servers/detail?host=${encodeURIComponent(host)}`,
-        50,
-      ],
-    ];
-    const documents = new Map<string, unknown>();
-    bare.get('/*', async (req) => documents.get(req.url));
-    const barePort = await freePort();
-    await bare.listen({ host: '127.0.0.1', port: barePort });
+    const { documents, port: barePort } = await serveDocuments(bare);
     const headers = { 'X-Auth-Token': svc.token, 'OpenStack-API-Version': `compute ${MICROVERSION}` };
-    for (const [name, p, target] of lists) {
+    for (const { name, path: p, targetMs: target } of scaleLists(host)) {
       const r = await svc.call('GET', p);
       if (r.status !== 200) throw new Error(`${p}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
       documents.set(p, r.body);

@@ -9,10 +9,11 @@
 //      BENCH_PG_URL=<url>, BENCH_SCALE_DB=<sqlite file>: seeded once, reused by later runs)
 import path from 'node:path';
 import Fastify from 'fastify';
-import { freePort, machineLine, msSince, profiled, report } from './lib/common.js';
+import { machineLine, msSince, profiled, report } from './lib/common.js';
 import { MICROVERSION, startInProcess } from './lib/service.js';
 import { insertServers, unlimitedQuota } from '../test/helpers/servers.js';
 import { wrk } from './lib/wrk.js';
+import { scaleLists, serveDocuments } from './lib/scale-lists.js';
 import { sql } from '../src/db/sql.js';
 
 const N = Number(process.env.BENCH_SCALE_SERVERS ?? 100_000);
@@ -45,18 +46,9 @@ try {
   }
   console.log(`  inserted ${N} servers over ${hosts.length} hosts in ${(msSince(t0) / 1000).toFixed(1)} s`);
   const host = hosts[Math.floor(hosts.length / 2)].name;
-  const lists: [string, string, number][] = [
-    ['GET /servers/detail?limit=1000', '/compute/v2.1/servers/detail?limit=1000', 30],
-    ['GET /servers/detail?status=ACTIVE&limit=1000', '/compute/v2.1/servers/detail?status=ACTIVE&limit=1000', 50],
-    ['GET /servers/detail?name=<regex>', '/compute/v2.1/servers/detail?name=scale-1%5B0-9%5D*7%24', 50],
-    ['GET /servers/detail?host=<one host>', `/compute/v2.1/servers/detail?host=${encodeURIComponent(host)}`, 50],
-  ];
-  const documents = new Map<string, unknown>();
-  bare.get('/*', async (req) => documents.get(req.url));
-  const barePort = await freePort();
-  await bare.listen({ host: '127.0.0.1', port: barePort });
+  const { documents, port: barePort } = await serveDocuments(bare);
   const headers = { 'X-Auth-Token': svc.token, 'OpenStack-API-Version': `compute ${MICROVERSION}` };
-  for (const [name, p, target] of lists) {
+  for (const { name, path: p, targetMs: target } of scaleLists(host)) {
     if (ONLY && !name.includes(ONLY)) continue;
     const { result: r, sql } = await svc.countQueries(() => svc.call('GET', p), 3);
     if (r.status !== 200) throw new Error(`${p}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
