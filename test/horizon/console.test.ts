@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import {
   bootServer,
-  removeServerLeftovers,
+  deleteServers,
   startHorizonEnv,
   uploadTestImage,
   waitForServer,
@@ -56,9 +56,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  for (const s of servers) await env?.api('DELETE', `/compute/v2.1/servers/${s}`).catch(() => undefined);
-  for (const s of servers) await waitForServer(env, s, (x) => x === null, 30_000).catch(() => undefined);
-  removeServerLeftovers(servers);
+  await deleteServers(env, servers);
   await env?.close();
 }, 120_000);
 

@@ -318,6 +318,15 @@ export async function waitForServer(env: HorizonEnv, id: string, pred: (s: any) 
   }
 }
 
+/** Teardown: deletes the servers through the API, waits (bounded) until they are gone, then removes
+ * whatever Docker left of them; failures are ignored (the suite's own assertions have run). */
+export async function deleteServers(env: HorizonEnv | undefined, ids: string[]): Promise<void> {
+  if (!env) return;
+  for (const s of ids) await env.api('DELETE', `/compute/v2.1/servers/${s}`).catch(() => undefined);
+  for (const s of ids) await waitForServer(env, s, (x) => x === null, 30_000).catch(() => undefined);
+  removeServerLeftovers(ids);
+}
+
 /** Removes whatever containers of these servers are left, and the Docker images made from them
  * (snapshots and shelved images are committed with the server's labels). */
 export function removeServerLeftovers(ids: Iterable<string>): void {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bootServer,
   horizonLogTail,
-  removeServerLeftovers,
+  deleteServers,
   startHorizonEnv,
   uploadTestImage,
   waitForServer,
@@ -77,9 +77,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  for (const s of servers) await env?.api('DELETE', `/compute/v2.1/servers/${s}`).catch(() => undefined);
-  for (const s of servers) await waitForServer(env, s, (x) => x === null, 30_000).catch(() => undefined);
-  removeServerLeftovers(servers);
+  await deleteServers(env, servers);
   for (const i of images) await env?.api('DELETE', `/image/v2/images/${i}`).catch(() => undefined);
   await env?.close();
 }, 120_000);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   horizonLogTail,
   hostIn,
-  removeServerLeftovers,
+  deleteServers,
   startHorizonEnv,
   uploadTestImage,
   waitForServer,
@@ -110,9 +110,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  for (const s of servers) await env?.api('DELETE', `/compute/v2.1/servers/${s}`).catch(() => undefined);
-  for (const s of servers) await waitForServer(env, s, (x) => x === null, 30_000).catch(() => undefined);
-  removeServerLeftovers(servers);
+  await deleteServers(env, servers);
   for (const n of [blue.net, green.net].filter(Boolean))
     await env?.api('DELETE', `${V2}/networks/${n}`).catch(() => undefined);
   await env?.close();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   horizonLogTail,
   hostIn,
-  removeServerLeftovers,
+  deleteServers,
   startHorizonEnv,
   uploadTestImage,
   waitForServer,
@@ -66,10 +66,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  for (const s of servers.filter(Boolean)) await env?.api('DELETE', `/compute/v2.1/servers/${s}`);
-  for (const s of servers.filter(Boolean))
-    await waitForServer(env, s, (x) => x === null, 30_000).catch(() => undefined);
-  removeServerLeftovers(servers.filter(Boolean));
+  await deleteServers(env, servers.filter(Boolean));
   await env?.close();
 }, 120_000);
 
