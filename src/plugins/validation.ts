@@ -30,15 +30,16 @@ export function compile(schema: object): ValidateFunction {
   return v;
 }
 
-/** Route validators compiled at their first use: one process serves a few of its hundreds of route
- * schemas, and compiling every one at boot cost about 200 ms of start-up. */
+/** Route validators compiled at their first use: compiling every route schema at boot (the large
+ * server-create ones among them) cost about 200 ms of start-up, before the first request. */
 export type LazyValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 const routeSchemas = new Set<object>();
 
 export function lazyValidator(schema: object): LazyValidator {
   routeSchemas.add(schema);
+  let compiled: ValidateFunction | undefined;
   const validate: LazyValidator = (data) => {
-    const v = compile(schema);
+    const v = (compiled ??= compile(schema));
     const ok = v(data);
     validate.errors = v.errors;
     return ok;
