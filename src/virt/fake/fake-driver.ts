@@ -98,9 +98,10 @@ export class FakeDriver extends FakeEngine implements ComputeDriver {
       spec: lean
         ? {
             instanceUuid: spec.instanceUuid,
-            projectId: spec.projectId,
+            // one copy of the strings most servers share (100,000 copies of the same image id otherwise)
+            projectId: this.intern(spec.projectId),
             hostname: spec.hostname,
-            image: spec.image,
+            image: this.intern(spec.image),
             memoryMb: spec.memoryMb,
             vcpus: spec.vcpus,
             pidsLimit: spec.pidsLimit,

@@ -181,6 +181,15 @@ export abstract class FakeEngine {
 
   protected abstract forgetEndpoints(instanceUuid: string): void;
 
+  private readonly interned = new Map<string, string>();
+  /** The one kept copy of a string many containers share (an image id, a project id). */
+  protected intern(s: string): string {
+    const kept = this.interned.get(s);
+    if (kept !== undefined) return kept;
+    this.interned.set(s, s);
+    return s;
+  }
+
   protected must(instanceUuid: string): FakeContainer {
     const c = this.containers.get(instanceUuid);
     if (!c) throw noSuchContainer(`nova-${instanceUuid}`);
