@@ -1,6 +1,6 @@
 // /servers: create, list (summary and detail), show, update, delete. Thin: parse, call the compute
 // API (which owns every rule), render the view for the request's microversion.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { baseUrl, COMPUTE_PREFIX } from '../../urls.js';
 import { createServerBodies, updateServerBodies, STRICT_LIST_QUERY_SCHEMA } from './schemas/servers.js';
@@ -14,6 +14,7 @@ import {
 import type { CreateServerInput, NetworksRequest } from '../../../compute/servers/compute-api.js';
 import type { BdmV2, LegacyBdm, PersonalityFile } from '../../../compute/servers/create-options.js';
 import { assertValid } from '../../../plugins/validation.js';
+import { sendJsonList } from '../../json-list-body.js';
 
 type SchedulerHints = { group?: string | string[] } & Record<string, unknown>;
 interface CreateBody {
@@ -109,19 +110,12 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
     return renderServerCreate(ctx, first, result.adminPass, s.security_groups);
   });
 
-  const list = (detail: boolean) => async (req: FastifyRequest) => {
+  const list = (detail: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     const query = req.query as Record<string, string | string[]>;
     if (req.apiVersion.gte('2.75')) assertValid(STRICT_LIST_QUERY_SCHEMA, query, 'querystring');
     const { rows, more } = await serverLister.list(req.auth, req.apiVersion, query);
     const ctx = view(req);
-    let servers: Record<string, unknown>[];
-    if (detail) {
-      const extras = await serverExtras.loadMany(rows);
-      servers = rows.map((r) => renderServerShow(ctx, r, extras.get(r.uuid)!, 'detail'));
-    } else {
-      servers = rows.map((r) => renderServerBasic(ctx, r));
-    }
-    const out: Record<string, unknown> = { servers };
+    let servers_links: unknown[] | undefined;
     if (more && rows.length) {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) {
@@ -129,9 +123,14 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
         for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
       }
       params.set('marker', rows[rows.length - 1].uuid);
-      out.servers_links = [{ rel: 'next', href: `${ctx.base}${base}${detail ? '/detail' : ''}?${params.toString()}` }];
+      servers_links = [{ rel: 'next', href: `${ctx.base}${base}${detail ? '/detail' : ''}?${params.toString()}` }];
     }
-    return out;
+    // rendered and printed a server at a time into one pooled buffer (json-list-body.ts)
+    if (!detail) return sendJsonList(reply, 'servers', rows, (r) => renderServerBasic(ctx, r), { servers_links });
+    const extras = await serverExtras.loadMany(rows);
+    return sendJsonList(reply, 'servers', rows, (r) => renderServerShow(ctx, r, extras.get(r.uuid)!, 'detail'), {
+      servers_links,
+    });
   };
   app.get(base, list(false));
   app.get(`${base}/detail`, list(true));
