@@ -9,8 +9,11 @@ import {
   renderServerCreate,
   renderServerShow,
   serverLinks,
+  SERVER_BASIC_COLUMNS,
+  SERVER_VIEW_COLUMNS,
   type ServerViewContext,
 } from './views/servers.js';
+import { EXTRAS_COLUMNS } from '../../../compute/servers/server-extras.js';
 import type { CreateServerInput, NetworksRequest } from '../../../compute/servers/compute-api.js';
 import type { BdmV2, LegacyBdm, PersonalityFile } from '../../../compute/servers/create-options.js';
 import { assertValid } from '../../../plugins/validation.js';
@@ -51,6 +54,11 @@ interface CreateBody {
 interface UpdateBody {
   server: { name?: string; description?: string | null; accessIPv4?: string; accessIPv6?: string; hostname?: string };
 }
+
+/** What a detail list reads of each row: the view's columns and the extras loader's. */
+const DETAIL_COLUMNS = [...new Set([...SERVER_VIEW_COLUMNS, ...EXTRAS_COLUMNS])];
+
+type Query = Record<string, string | string[]>;
 
 const TRUE_SPELLINGS = new Set(['true', '1', 'on', 'yes', 'y', 't']);
 const bool = (v: boolean | string | undefined) =>
@@ -110,26 +118,34 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
     return renderServerCreate(ctx, first, result.adminPass, s.security_groups);
   });
 
-  const list = (detail: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const query = req.query as Record<string, string | string[]>;
-    if (req.apiVersion.gte('2.75')) assertValid(STRICT_LIST_QUERY_SCHEMA, query, 'querystring');
-    const { rows, more } = await serverLister.list(req.auth, req.apiVersion, query);
-    const ctx = view(req);
-    let servers_links: unknown[] | undefined;
-    if (more && rows.length) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) {
-        if (k === 'marker') continue;
-        for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
-      }
-      params.set('marker', rows[rows.length - 1].uuid);
-      servers_links = [{ rel: 'next', href: `${ctx.base}${base}${detail ? '/detail' : ''}?${params.toString()}` }];
+  /** Nova's next link: the request's query with the page's last server as the marker. */
+  const nextLinks = (ctx: ServerViewContext, query: Query, last: string, detail: boolean) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (k === 'marker') continue;
+      for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
     }
-    // rendered and printed a server at a time into one pooled buffer (json-list-body.ts)
-    if (!detail) return sendJsonList(reply, 'servers', rows, (r) => renderServerBasic(ctx, r), { servers_links });
+    params.set('marker', last);
+    return [{ rel: 'next', href: `${ctx.base}${base}${detail ? '/detail' : ''}?${params.toString()}` }];
+  };
+  // Each list reads only the columns its view renders, and is printed a server at a time into one
+  // pooled buffer (json-list-body.ts).
+  const list = (detail: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const query = req.query as Query;
+    if (req.apiVersion.gte('2.75')) assertValid(STRICT_LIST_QUERY_SCHEMA, query, 'querystring');
+    const ctx = view(req);
+    const links = (rows: { uuid: string }[], more: boolean) =>
+      more && rows.length ? nextLinks(ctx, query, rows[rows.length - 1].uuid, detail) : undefined;
+    if (!detail) {
+      const { rows, more } = await serverLister.list(req.auth, req.apiVersion, query, SERVER_BASIC_COLUMNS);
+      return sendJsonList(reply, 'servers', rows, (r) => renderServerBasic(ctx, r), {
+        servers_links: links(rows, more),
+      });
+    }
+    const { rows, more } = await serverLister.list(req.auth, req.apiVersion, query, DETAIL_COLUMNS);
     const extras = await serverExtras.loadMany(rows);
     return sendJsonList(reply, 'servers', rows, (r) => renderServerShow(ctx, r, extras.get(r.uuid)!, 'detail'), {
-      servers_links,
+      servers_links: links(rows, more),
     });
   };
   app.get(base, list(false));

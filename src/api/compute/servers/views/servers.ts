@@ -26,6 +26,49 @@ export interface ServerViewContext {
 
 export type ShowKind = 'show' | 'detail' | 'update';
 
+/**
+ * The instances columns the full document reads: a list selects only these (and the extras' own,
+ * server-extras.ts EXTRAS_COLUMNS), not the 43 of `instances.*` (1,000 rows: 7.6 -> 4.7 ms of
+ * SQLite reading, most of it making strings). The row type below makes reading any other column a
+ * type error.
+ */
+export const SERVER_VIEW_COLUMNS = [
+  'id',
+  'uuid',
+  'display_name',
+  'display_description',
+  'project_id',
+  'user_id',
+  'image_ref',
+  'flavor_json',
+  'addresses_json',
+  'access_ip_v4',
+  'access_ip_v6',
+  'availability_zone',
+  'config_drive',
+  'key_name',
+  'hostname',
+  'reservation_id',
+  'launch_index',
+  'user_data',
+  'vm_state',
+  'task_state',
+  'power_state',
+  'progress',
+  'locked',
+  'locked_reason',
+  'launched_at',
+  'terminated_at',
+  'created_at',
+  'updated_at',
+  'trusted_certs',
+  'server_group_id',
+] as const satisfies readonly (keyof InstanceRow)[];
+export type ServerViewRow = Pick<InstanceRow, (typeof SERVER_VIEW_COLUMNS)[number]>;
+/** What GET /servers (the basic view) reads. */
+export const SERVER_BASIC_COLUMNS = ['uuid', 'display_name'] as const satisfies readonly (keyof InstanceRow)[];
+type BasicRow = Pick<InstanceRow, (typeof SERVER_BASIC_COLUMNS)[number]>;
+
 /** nova views/servers.py _progress_statuses: only these show `progress`. */
 const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
 
@@ -54,7 +97,7 @@ export function renderServerCreate(
   };
 }
 
-export function renderServerBasic(ctx: ServerViewContext, row: InstanceRow): Record<string, unknown> {
+export function renderServerBasic(ctx: ServerViewContext, row: BasicRow): Record<string, unknown> {
   return { id: row.uuid, name: row.display_name, links: serverLinks(ctx.base, row.uuid) };
 }
 
@@ -89,7 +132,7 @@ function usageTime(iso: string | null): string | null {
   return iso ? `${iso.slice(0, 19)}.${iso.slice(20, 23)}000` : null;
 }
 
-function renderAddresses(row: InstanceRow, full: boolean): Record<string, unknown[]> {
+function renderAddresses(row: Pick<InstanceRow, 'addresses_json'>, full: boolean): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const a of addressesOf(row)) {
     const item: Record<string, unknown> = { version: a.version, addr: a.addr };
@@ -106,12 +149,12 @@ export function renderAddressesFull(row: InstanceRow): Record<string, unknown[]>
   return renderAddresses(row, true);
 }
 
-function renderImage(ctx: ServerViewContext, row: InstanceRow): unknown {
+function renderImage(ctx: ServerViewContext, row: ServerViewRow): unknown {
   if (!row.image_ref) return '';
   return { id: row.image_ref, links: [{ rel: 'bookmark', href: `${ctx.base}/compute/images/${row.image_ref}` }] };
 }
 
-function renderFlavor(ctx: ServerViewContext, row: InstanceRow): unknown {
+function renderFlavor(ctx: ServerViewContext, row: ServerViewRow): unknown {
   // The same snapshot text repeats across a list: parse and shape it once (a fresh copy per row).
   const legacy = ctx.version.lt('2.47');
   const shaped = flavorViews(`${legacy ? 'L' : 'E'}${ctx.base}\u0000${row.flavor_json}`, () =>
@@ -122,7 +165,7 @@ function renderFlavor(ctx: ServerViewContext, row: InstanceRow): unknown {
     : { ...shaped, extra_specs: { ...(shaped.extra_specs as object) } };
 }
 
-function shapeFlavor(ctx: ServerViewContext, row: InstanceRow, legacy: boolean): Record<string, unknown> {
+function shapeFlavor(ctx: ServerViewContext, row: ServerViewRow, legacy: boolean): Record<string, unknown> {
   const f = flavorOf(row);
   if (legacy) {
     return { id: f.id, links: [{ rel: 'bookmark', href: `${ctx.base}/compute/flavors/${encodeURIComponent(f.id)}` }] };
@@ -152,7 +195,7 @@ function renderFault(fault: InstanceFaultRow, admin: boolean): Record<string, un
 /** The full server document for show, list-detail and (from 2.75) update. */
 export function renderServerShow(
   ctx: ServerViewContext,
-  row: InstanceRow,
+  row: ServerViewRow,
   extras: ServerExtras,
   kind: ShowKind = 'show',
 ): Record<string, unknown> {
@@ -198,7 +241,7 @@ export function renderServerShow(
 /** PUT /servers/{id} before 2.75: the required fields plus diskConfig, accessIPs, fault, progress. */
 function renderServerUpdateLegacy(
   ctx: ServerViewContext,
-  row: InstanceRow,
+  row: ServerViewRow,
   extras: ServerExtras,
 ): Record<string, unknown> {
   const status = statusFromState(row.vm_state, row.task_state);
@@ -233,7 +276,7 @@ export function renderIpsForNetwork(row: InstanceRow, network: string): Record<s
 /** The fields every full server document starts with (show, detail and the pre-2.75 update). */
 function coreDocument(
   ctx: ServerViewContext,
-  row: InstanceRow,
+  row: ServerViewRow,
   extras: ServerExtras,
   status: string,
   hostName: string | null | undefined,
@@ -265,7 +308,7 @@ function coreDocument(
 function addVersionedFields(
   s: Record<string, unknown>,
   ctx: ServerViewContext,
-  row: InstanceRow,
+  row: ServerViewRow,
   extras: ServerExtras,
   withServerGroups: boolean,
 ): void {
