@@ -70,7 +70,7 @@ export const SERVER_BASIC_COLUMNS = ['uuid', 'display_name'] as const satisfies 
 type BasicRow = Pick<InstanceRow, (typeof SERVER_BASIC_COLUMNS)[number]>;
 
 /** nova views/servers.py _progress_statuses: only these show `progress`. */
-const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
+const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
 
 export function serverLinks(base: string, uuid: string) {
   return [
@@ -193,16 +193,55 @@ function renderFault(fault: InstanceFaultRow, admin: boolean): Record<string, un
 }
 
 /** The full server document for show, list-detail and (from 2.75) update. */
+/** What the caller's microversion and role show, decided once per request (per context), not per server. */
+interface Shown {
+  admin: boolean;
+  reducedUpdate: boolean;
+  extendedAttributes: boolean;
+  hostname: boolean;
+  hostStatus: boolean;
+  locked: boolean;
+  lockedReason: boolean;
+  description: boolean;
+  tags: boolean;
+  trustedCerts: boolean;
+  serverGroups: boolean;
+}
+const shownFor = new WeakMap<ServerViewContext, Shown>();
+
+function shown(ctx: ServerViewContext): Shown {
+  let f = shownFor.get(ctx);
+  if (!f) {
+    const v = ctx.version;
+    const admin = isAdmin(ctx.auth);
+    f = {
+      admin,
+      reducedUpdate: v.lt('2.75'),
+      extendedAttributes: v.gte('2.3') && admin,
+      hostname: v.gte('2.90'),
+      hostStatus: v.gte('2.16') && admin,
+      locked: v.gte('2.9'),
+      lockedReason: v.gte('2.73'),
+      description: v.gte('2.19'),
+      tags: v.gte('2.26'),
+      trustedCerts: v.gte('2.63'),
+      serverGroups: v.gte('2.71'),
+    };
+    shownFor.set(ctx, f);
+  }
+  return f;
+}
+
 export function renderServerShow(
   ctx: ServerViewContext,
   row: ServerViewRow,
   extras: ServerExtras,
   kind: ShowKind = 'show',
 ): Record<string, unknown> {
-  const v = ctx.version;
-  const admin = isAdmin(ctx.auth);
+  const f = shown(ctx);
+  const admin = f.admin;
   // Before 2.75 the update response is Nova's reduced document.
-  if (kind === 'update' && v.lt('2.75')) return renderServerUpdateLegacy(ctx, row, extras);
+  if (kind === 'update' && f.reducedUpdate) return renderServerUpdateLegacy(ctx, row, extras);
   const hostName = extras.host?.name ?? null;
   const status = statusFromState(row.vm_state, row.task_state);
   const s = coreDocument(ctx, row, extras, status, hostName, true);
@@ -216,7 +255,7 @@ export function renderServerShow(
     s['OS-EXT-SRV-ATTR:instance_name'] = hostName ? instanceName(row) : '';
     s['OS-EXT-SRV-ATTR:hypervisor_hostname'] = hostName;
   }
-  if (v.gte('2.3') && admin) {
+  if (f.extendedAttributes) {
     s['OS-EXT-SRV-ATTR:reservation_id'] = row.reservation_id;
     s['OS-EXT-SRV-ATTR:launch_index'] = row.launch_index;
     s['OS-EXT-SRV-ATTR:hostname'] = row.hostname;
@@ -224,7 +263,7 @@ export function renderServerShow(
     s['OS-EXT-SRV-ATTR:ramdisk_id'] = '';
     s['OS-EXT-SRV-ATTR:root_device_name'] = row.launched_at ? '/dev/sda' : null;
     s['OS-EXT-SRV-ATTR:user_data'] = row.user_data;
-  } else if (v.gte('2.90')) {
+  } else if (f.hostname) {
     s['OS-EXT-SRV-ATTR:hostname'] = row.hostname;
   }
   s['OS-EXT-STS:task_state'] = row.task_state;
@@ -233,7 +272,7 @@ export function renderServerShow(
   s['os-extended-volumes:volumes_attached'] = [];
   if (extras.securityGroups.length) s.security_groups = extras.securityGroups.map((name) => ({ name }));
   if (extras.fault && (status === 'ERROR' || status === 'DELETED')) s.fault = renderFault(extras.fault, admin);
-  if (v.gte('2.16') && admin) s.host_status = hostName && extras.host ? hostStatus(ctx, extras.host) : '';
+  if (f.hostStatus) s.host_status = hostName && extras.host ? hostStatus(ctx, extras.host) : '';
   addVersionedFields(s, ctx, row, extras, kind !== 'detail');
   return s;
 }
@@ -252,7 +291,18 @@ function renderServerUpdateLegacy(
   return s;
 }
 
+/** A list's servers share a few host rows: each one's status is worked out once per request (per context). */
+const hostStatuses = new WeakMap<ServerViewContext, Map<ComputeHostRow, string>>();
+
 function hostStatus(ctx: ServerViewContext, host: ComputeHostRow): string {
+  let known = hostStatuses.get(ctx);
+  if (!known) hostStatuses.set(ctx, (known = new Map()));
+  let status = known.get(host);
+  if (status === undefined) known.set(host, (status = hostStatusNow(ctx, host)));
+  return status;
+}
+
+function hostStatusNow(ctx: ServerViewContext, host: ComputeHostRow): string {
   if (host.forced_down) return 'DOWN';
   if (ctx.hostUp && !ctx.hostUp(host)) return host.last_seen_at ? 'DOWN' : 'UNKNOWN';
   if (host.disabled) return 'MAINTENANCE';
@@ -300,7 +350,7 @@ function coreDocument(
     links: serverLinks(ctx.base, row.uuid),
     'OS-DCF:diskConfig': 'MANUAL',
   };
-  if (PROGRESS_STATUSES.includes(status)) s.progress = row.progress ?? 0;
+  if (PROGRESS_STATUSES.has(status)) s.progress = row.progress ?? 0;
   return s;
 }
 
@@ -312,12 +362,12 @@ function addVersionedFields(
   extras: ServerExtras,
   withServerGroups: boolean,
 ): void {
-  const v = ctx.version;
-  if (v.gte('2.9')) s.locked = row.locked;
-  if (v.gte('2.73')) s.locked_reason = row.locked_reason;
-  if (v.gte('2.19')) s.description = row.display_description;
-  if (v.gte('2.26')) s.tags = extras.tags;
-  if (v.gte('2.63'))
+  const f = shown(ctx);
+  if (f.locked) s.locked = row.locked;
+  if (f.lockedReason) s.locked_reason = row.locked_reason;
+  if (f.description) s.description = row.display_description;
+  if (f.tags) s.tags = extras.tags;
+  if (f.trustedCerts)
     s.trusted_image_certificates = row.trusted_certs ? (JSON.parse(row.trusted_certs) as string[]) : null;
-  if (v.gte('2.71') && withServerGroups) s.server_groups = row.server_group_id ? [row.server_group_id] : [];
+  if (f.serverGroups && withServerGroups) s.server_groups = row.server_group_id ? [row.server_group_id] : [];
 }
