@@ -59,7 +59,11 @@ async function projectIdPrefixPlugin(app: FastifyInstance, opts: { publicUrl: st
     const withId = (s: string) => s.replace(link, (_m, v: string | undefined) => `${base}/compute/${v ?? ''}${pid}/`);
     const location = reply.getHeader('location');
     if (typeof location === 'string') reply.header('location', withId(location));
-    return typeof payload === 'string' ? withId(payload) : payload;
+    if (typeof payload === 'string') return withId(payload);
+    // a JSON body sent as bytes (the server lists: api/json-list-body.ts)
+    if (Buffer.isBuffer(payload) && String(reply.getHeader('content-type')).startsWith('application/json'))
+      return withId(payload.toString('utf8'));
+    return payload;
   });
 }
 

@@ -18,6 +18,15 @@ export interface ServerExtras {
   securityGroups: string[];
 }
 
+/** The instances columns loadMany reads of each row (a list selects them with its view's). */
+export const EXTRAS_COLUMNS = [
+  'uuid',
+  'vm_state',
+  'host_id',
+  'network',
+] as const satisfies readonly (keyof InstanceRow)[];
+type ExtrasRow = Pick<InstanceRow, (typeof EXTRAS_COLUMNS)[number]>;
+
 /** The vm_states whose view shows the newest fault (views/servers.ts: ERROR and DELETED). */
 const FAULT_STATES = new Set(['error', 'deleted']);
 
@@ -28,7 +37,7 @@ export class ServerExtrasLoader {
     private readonly interfaces: InstanceInterfacesRepo,
   ) {}
 
-  async loadMany(rows: InstanceRow[]): Promise<Map<string, ServerExtras>> {
+  async loadMany(rows: readonly ExtrasRow[]): Promise<Map<string, ServerExtras>> {
     const uuids = rows.map((r) => r.uuid);
     const faulty = rows.filter((r) => FAULT_STATES.has(r.vm_state)).map((r) => r.uuid);
     const hostIds = [...new Set(rows.flatMap((r) => (r.host_id === null ? [] : [r.host_id])))];
@@ -75,6 +84,6 @@ export class ServerExtrasLoader {
 }
 
 /** The groups of its ports; a server from before the network service is in its project's default group. */
-function groupsOf(r: InstanceRow, groups: Map<string, string[]>): string[] {
+function groupsOf(r: ExtrasRow, groups: Map<string, string[]>): string[] {
   return groups.get(r.uuid) ?? (r.network ? ['default'] : []);
 }

@@ -83,8 +83,8 @@ const EQUALITY: Record<string, keyof InstanceRow> = {
 
 type Query = Record<string, string | string[] | undefined>;
 
-export interface ListResult {
-  rows: InstanceRow[];
+export interface ListResult<K extends keyof InstanceRow = keyof InstanceRow> {
+  rows: Pick<InstanceRow, K>[];
   more: boolean;
   limit: number | undefined;
 }
@@ -121,7 +121,13 @@ export class ServerLister {
     private readonly hosts?: HostsRepo,
   ) {}
 
-  async list(auth: AuthContext, version: ApiVersion, query: Query): Promise<ListResult> {
+  /** The page's rows; with `columns`, only those columns of each (what the caller's view reads). */
+  async list<K extends keyof InstanceRow = keyof InstanceRow>(
+    auth: AuthContext,
+    version: ApiVersion,
+    query: Query,
+    columns?: readonly K[],
+  ): Promise<ListResult<K>> {
     assertRegexParams(query, version.gte('2.26'));
     const admin = isAdmin(auth);
     const q = this.visibleFilters(query, version, admin);
@@ -257,7 +263,7 @@ export class ServerLister {
       filter.uuids = await this.regexMatches(filter, regex, pageSize + 1);
       if (filter.uuids.length === 0) return { rows: [], more: false, limit: undefined };
     }
-    const rows = await this.repo.list(filter);
+    const rows: Pick<InstanceRow, K>[] = await this.repo.list(columns ? { ...filter, columns } : filter);
     const more = rows.length > pageSize;
     return { rows: rows.slice(0, pageSize), more, limit: pageSize };
   }

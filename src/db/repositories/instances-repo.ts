@@ -85,8 +85,9 @@ export function addressesOf(row: Pick<InstanceRow, 'addresses_json'>): StoredAdd
 }
 
 export function normalizeInstance(row: InstanceRow): InstanceRow {
-  row.locked = Boolean(row.locked);
-  row.deleted = Boolean(row.deleted);
+  // a list may read only some columns (InstanceListQuery.columns): absent ones stay absent
+  if (row.locked !== undefined) row.locked = Boolean(row.locked);
+  if (row.deleted !== undefined) row.deleted = Boolean(row.deleted);
   return row;
 }
 
@@ -166,8 +167,8 @@ export interface InstanceListQuery {
   /** uuid of the last row of the previous page */
   marker?: InstanceRow;
   limit: number;
-  /** Only these columns (the regex pre-pass reads a few columns of many rows); default: all. */
-  columns?: (keyof InstanceRow)[];
+  /** Only these columns (the regex pre-pass, the list views: fewer values to read per row); default: all. */
+  columns?: readonly (keyof InstanceRow)[];
 }
 
 export class InstancesRepo {

@@ -1,6 +1,6 @@
 // /servers: create, list (summary and detail), show, update, delete. Thin: parse, call the compute
 // API (which owns every rule), render the view for the request's microversion.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../../composition/services.js';
 import { baseUrl, COMPUTE_PREFIX } from '../../urls.js';
 import { createServerBodies, updateServerBodies, STRICT_LIST_QUERY_SCHEMA } from './schemas/servers.js';
@@ -9,11 +9,15 @@ import {
   renderServerCreate,
   renderServerShow,
   serverLinks,
+  SERVER_BASIC_COLUMNS,
+  SERVER_VIEW_COLUMNS,
   type ServerViewContext,
 } from './views/servers.js';
+import { EXTRAS_COLUMNS } from '../../../compute/servers/server-extras.js';
 import type { CreateServerInput, NetworksRequest } from '../../../compute/servers/compute-api.js';
 import type { BdmV2, LegacyBdm, PersonalityFile } from '../../../compute/servers/create-options.js';
 import { assertValid } from '../../../plugins/validation.js';
+import { sendJsonList } from '../../json-list-body.js';
 
 type SchedulerHints = { group?: string | string[] } & Record<string, unknown>;
 interface CreateBody {
@@ -50,6 +54,11 @@ interface CreateBody {
 interface UpdateBody {
   server: { name?: string; description?: string | null; accessIPv4?: string; accessIPv6?: string; hostname?: string };
 }
+
+/** What a detail list reads of each row: the view's columns and the extras loader's. */
+const DETAIL_COLUMNS = [...new Set([...SERVER_VIEW_COLUMNS, ...EXTRAS_COLUMNS])];
+
+type Query = Record<string, string | string[]>;
 
 const TRUE_SPELLINGS = new Set(['true', '1', 'on', 'yes', 'y', 't']);
 const bool = (v: boolean | string | undefined) =>
@@ -109,29 +118,35 @@ export async function serverRoutes(app: FastifyInstance, opts: { services: Servi
     return renderServerCreate(ctx, first, result.adminPass, s.security_groups);
   });
 
-  const list = (detail: boolean) => async (req: FastifyRequest) => {
-    const query = req.query as Record<string, string | string[]>;
+  /** Nova's next link: the request's query with the page's last server as the marker. */
+  const nextLinks = (ctx: ServerViewContext, query: Query, last: string, detail: boolean) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (k === 'marker') continue;
+      for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
+    }
+    params.set('marker', last);
+    return [{ rel: 'next', href: `${ctx.base}${base}${detail ? '/detail' : ''}?${params.toString()}` }];
+  };
+  // Each list reads only the columns its view renders, and is printed a server at a time into one
+  // pooled buffer (json-list-body.ts).
+  const list = (detail: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const query = req.query as Query;
     if (req.apiVersion.gte('2.75')) assertValid(STRICT_LIST_QUERY_SCHEMA, query, 'querystring');
-    const { rows, more } = await serverLister.list(req.auth, req.apiVersion, query);
     const ctx = view(req);
-    let servers: Record<string, unknown>[];
-    if (detail) {
-      const extras = await serverExtras.loadMany(rows);
-      servers = rows.map((r) => renderServerShow(ctx, r, extras.get(r.uuid)!, 'detail'));
-    } else {
-      servers = rows.map((r) => renderServerBasic(ctx, r));
+    const links = (rows: { uuid: string }[], more: boolean) =>
+      more && rows.length ? nextLinks(ctx, query, rows[rows.length - 1].uuid, detail) : undefined;
+    if (!detail) {
+      const { rows, more } = await serverLister.list(req.auth, req.apiVersion, query, SERVER_BASIC_COLUMNS);
+      return sendJsonList(reply, 'servers', rows, (r) => renderServerBasic(ctx, r), {
+        servers_links: links(rows, more),
+      });
     }
-    const out: Record<string, unknown> = { servers };
-    if (more && rows.length) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) {
-        if (k === 'marker') continue;
-        for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
-      }
-      params.set('marker', rows[rows.length - 1].uuid);
-      out.servers_links = [{ rel: 'next', href: `${ctx.base}${base}${detail ? '/detail' : ''}?${params.toString()}` }];
-    }
-    return out;
+    const { rows, more } = await serverLister.list(req.auth, req.apiVersion, query, DETAIL_COLUMNS);
+    const extras = await serverExtras.loadMany(rows);
+    return sendJsonList(reply, 'servers', rows, (r) => renderServerShow(ctx, r, extras.get(r.uuid)!, 'detail'), {
+      servers_links: links(rows, more),
+    });
   };
   app.get(base, list(false));
   app.get(`${base}/detail`, list(true));
