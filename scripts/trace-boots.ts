@@ -198,7 +198,7 @@ try {
       const total = now() - t;
       totals.push(total);
       const mine = (w: string): Span | undefined => spans.find((x) => x.key === id && x.what === w);
-      const created = mine('docker POST /containers/create');
+      const created = spans.find((x) => x.start >= t && x.what === 'docker POST /containers/create');
       const start = mine('docker POST /containers/nova-*/start');
       if (created && start) {
         own.push(total - (start.end - created.start));
