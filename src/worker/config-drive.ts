@@ -3,9 +3,7 @@
 //   /mnt/config/openstack/latest/meta_data.json, /mnt/config/openstack/latest/user_data
 // and the key pair goes to /root/.ssh/authorized_keys (a second read-only mount).
 // The directories live under <dataDir>/config-drives/<uuid>/ and are removed with the server.
-// The few small files are written with synchronous calls (well under a millisecond in all): on the boot
-// path each asynchronous call waited its turn in libuv's thread pool, 6-25 ms for the drive at load 4-10.
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { InstanceRow } from '../db/repositories/instances-repo.js';
 
@@ -31,7 +29,7 @@ export class ConfigDrives {
   async write(instance: InstanceRow, metadata: Record<string, string>): Promise<DriveMount[]> {
     const root = this.dirOf(instance.uuid);
     const latest = path.join(root, 'drive', 'openstack', 'latest');
-    fs.mkdirSync(latest, { recursive: true });
+    await fs.mkdir(latest, { recursive: true });
     const keys = instance.key_name && instance.key_data ? { [instance.key_name]: instance.key_data.trim() } : {};
     const metaData = {
       uuid: instance.uuid,
@@ -47,19 +45,20 @@ export class ConfigDrives {
         ? { keys: [{ name: instance.key_name, type: 'ssh', data: instance.key_data.trim() }] }
         : {}),
     };
-    fs.writeFileSync(path.join(latest, 'meta_data.json'), JSON.stringify(metaData));
-    if (instance.user_data) fs.writeFileSync(path.join(latest, 'user_data'), Buffer.from(instance.user_data, 'base64'));
+    await fs.writeFile(path.join(latest, 'meta_data.json'), JSON.stringify(metaData));
+    if (instance.user_data)
+      await fs.writeFile(path.join(latest, 'user_data'), Buffer.from(instance.user_data, 'base64'));
     const mounts: DriveMount[] = [{ source: path.join(root, 'drive'), target: CONFIG_DRIVE_MOUNT, readOnly: true }];
     if (instance.key_data) {
       const ssh = path.join(root, 'ssh');
-      fs.mkdirSync(ssh, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(path.join(ssh, 'authorized_keys'), `${instance.key_data.trim()}\n`, { mode: 0o600 });
+      await fs.mkdir(ssh, { recursive: true, mode: 0o700 });
+      await fs.writeFile(path.join(ssh, 'authorized_keys'), `${instance.key_data.trim()}\n`, { mode: 0o600 });
       mounts.push({ source: ssh, target: SSH_MOUNT, readOnly: true });
     }
     return mounts;
   }
 
   async remove(uuid: string): Promise<void> {
-    fs.rmSync(this.dirOf(uuid), { recursive: true, force: true });
+    await fs.rm(this.dirOf(uuid), { recursive: true, force: true });
   }
 }
