@@ -4,6 +4,9 @@
 // runs, the per-server lock waits, the driver's steps, and the SQL statements with their times.
 // Prints per-phase medians, how many Docker calls were in flight over time, and the busiest SQL.
 // Run: DOCKER_HOST=unix:///var/run/docker.sock npx tsx scripts/trace-boots.ts [n=20]
+// `--sequential` boots the n servers one after another instead and prints one boot's timeline: each
+// step's start and end after the POST (medians over the n boots), from the POST to the ACTIVE write
+// and the task's end (what bench/boot.ts's sequential line measures).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +22,13 @@ import { sql } from '../src/db/sql.js';
 import { SecurityGroupEnforcer } from '../src/network/sg-enforcer.js';
 import { DockerDataplane } from '../src/network/dataplane.js';
 import { NovaNetwork } from '../src/compute/network/nova-network.js';
+import { InstancesRepo } from '../src/db/repositories/instances-repo.js';
+import { InstanceActions } from '../src/compute/servers/instance-actions.js';
+import { ImageImporter } from '../src/images/image-importer.js';
+import { ConfigDrives } from '../src/worker/config-drive.js';
 
-const N = Number(process.argv[2] ?? 20);
+const SEQUENTIAL = process.argv.includes('--sequential');
+const N = Number(process.argv.filter((a) => !a.startsWith('--'))[2] ?? 20);
 const require = createRequire(import.meta.url);
 const Modem = require('docker-modem');
 const T0 = process.hrtime.bigint();
@@ -33,6 +41,7 @@ interface Span {
   end: number;
 }
 const spans: Span[] = [];
+class Done extends Error {}
 function span(what: string, key: string, start: number): void {
   spans.push({ what, key, start, end: now() });
 }
@@ -85,6 +94,24 @@ wrap(NovaNetwork.prototype, 'allocate', 'nova.allocate (ports)', (a) => (a[0] as
 wrap(NovaNetwork.prototype, 'plugged', 'nova.plugged (ports ACTIVE + filter)', (a) => a[0] as string);
 wrap(SecurityGroupEnforcer.prototype, 'apply', 'security group apply (nsenter)', (a) => a[0] as string);
 wrap(DockerDataplane.prototype, 'realize', 'dataplane.realize (Docker network)', () => '');
+wrap(
+  DockerDataplane.prototype,
+  'plugged',
+  'dataplane.plugged (one port)',
+  (a) => (a[0] as { device_id: string }).device_id,
+);
+wrap(NovaNetwork.prototype, 'networkInfo', 'nova.networkInfo (info cache)', (a) => a[0] as string);
+wrap(NovaNetwork.prototype, 'spawnInterfaces', 'nova.spawnInterfaces', (a) => a[0] as string);
+wrap(DockerDriver.prototype, 'applyFirewall', 'driver.applyFirewall', (a) => a[0] as string);
+wrap(
+  InstancesRepo.prototype,
+  'updateWithExpectedTaskState',
+  'instances.update (task_state CAS)',
+  (a) => a[0] as string,
+);
+wrap(InstanceActions.prototype, 'event', 'actions.event (whole build event)', (a) => a[0] as string);
+wrap(ImageImporter.prototype, 'ensureLoaded', 'imageLoader.ensureLoaded', () => '');
+wrap(ConfigDrives.prototype, 'write', 'configDrives.write', (a) => (a[0] as { uuid: string }).uuid);
 // Task runner: claims (findById + claim) happen in pump; a task's run is execute()
 const runner = patchable(TaskRunner.prototype);
 const execute = runner.execute;
@@ -157,10 +184,59 @@ try {
   spans.length = 0;
   statements.length = 0;
 
+  if (SEQUENTIAL) {
+    const rows = new Map<string, { start: number[]; end: number[] }>();
+    const totals: number[] = [];
+    // the service's own share: the boot less Docker's create..start (what raw Docker also pays)
+    const own: number[] = [];
+    const after: number[] = [];
+    for (let i = 0; i < N; i++) {
+      spans.length = 0;
+      const t = now();
+      const id = await create(`trace-s${i}`);
+      await worker.drain();
+      const total = now() - t;
+      totals.push(total);
+      const mine = (w: string): Span | undefined => spans.find((x) => x.key === id && x.what === w);
+      const created = spans.find((x) => x.start >= t && x.what === 'docker POST /containers/create');
+      const start = mine('docker POST /containers/nova-*/start');
+      if (created && start) {
+        own.push(total - (start.end - created.start));
+        after.push(t + total - start.end);
+      }
+      for (const s of spans) {
+        if (s.start < t || (s.key && s.key !== id)) continue;
+        const r = rows.get(s.what) ?? rows.set(s.what, { start: [], end: [] }).get(s.what)!;
+        r.start.push(s.start - t);
+        r.end.push(s.end - t);
+      }
+      await svc.call('DELETE', `/compute/v2.1/servers/${id}`);
+      await worker.drain();
+      await svc.built.services.drift.eventWatcher.idle();
+    }
+    console.log(
+      `${N} sequential boots: POST -> task done median ${median(totals).toFixed(1)} ms; without Docker's create..start ${median(own).toFixed(1)} ms (${own.map((x) => x.toFixed(0)).join('/')}), of it after the start ${median(after).toFixed(1)} ms`,
+    );
+    console.log('timeline (ms after the POST, medians; a step seen k times per boot shows each):');
+    const lines: { s: number; e: number; what: string }[] = [];
+    for (const [what, r] of rows) {
+      const k = Math.round(r.start.length / N) || 1;
+      for (let j = 0; j < k; j++) {
+        const pick = (xs: number[]) => median(xs.filter((_, x) => x % k === j));
+        lines.push({ s: pick(r.start), e: pick(r.end), what: k > 1 ? `${what} #${j + 1}` : what });
+      }
+    }
+    for (const l of lines.sort((a, b) => a.s - b.s))
+      console.log(
+        `  ${l.s.toFixed(1).padStart(7)} ${l.e.toFixed(1).padStart(7)} ${(l.e - l.s).toFixed(1).padStart(7)}  ${l.what}`,
+      );
+    process.exitCode = 0;
+  }
   const t = now();
-  const ids = await Promise.all(Array.from({ length: N }, (_, i) => create(`trace-${i}`)));
+  const ids = SEQUENTIAL ? [] : await Promise.all(Array.from({ length: N }, (_, i) => create(`trace-${i}`)));
   await worker.drain();
   const wall = now() - t;
+  if (SEQUENTIAL) throw new Done();
   const settled = now();
   await svc.built.services.drift.eventWatcher.idle();
   const afterEvents = now() - settled;
@@ -236,6 +312,8 @@ try {
     console.log(`  ${String(v.n).padStart(4)} x ${(v.ms / v.n).toFixed(2)} ms  ${k}`);
   await Promise.all(ids.map((id) => svc.call('DELETE', `/compute/v2.1/servers/${id}`)));
   await worker.drain();
+} catch (e) {
+  if (!(e instanceof Done)) throw e;
 } finally {
   const realised = await realisedNetworks(svc);
   await svc.close();

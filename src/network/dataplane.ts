@@ -17,8 +17,13 @@ export type NetworkDriver = Pick<
 export interface Dataplane extends FloatingIpDataplane {
   /** the Docker network for a Neutron network on one engine (created when missing); its name */
   realize(networkId: string, hostId: number): Promise<string>;
-  /** a port its container got at create (spawn): records host, status and MAC, attaches its floating IPs */
-  plugged(port: PortRow, hostId: number, hostName: string, mac: string | null): Promise<void>;
+  /**
+   * a port its container got at create (spawn): records host, status and MAC, attaches its floating IPs,
+   * then applies the container's filter unless `filter` is false (the caller then calls filter() itself)
+   */
+  plugged(port: PortRow, hostId: number, hostName: string, mac: string | null, filter?: boolean): Promise<void>;
+  /** the container's filter from its plugged ports' records, now; a failure rejects */
+  filter(deviceId: string, hostId: number): Promise<void>;
   /** plug a port into its device's container on a host; records host, status and the endpoint's MAC */
   plug(port: PortRow, hostId: number, hostName: string): Promise<void>;
   /** the reverse */
@@ -100,7 +105,7 @@ export class DockerDataplane implements Dataplane {
     await this.plugged(port, hostId, hostName, mac);
   }
 
-  async plugged(port: PortRow, hostId: number, hostName: string, mac: string | null): Promise<void> {
+  async plugged(port: PortRow, hostId: number, hostName: string, mac: string | null, filter = true): Promise<void> {
     await this.repo.updatePort(
       port.id,
       { host_id: hostId, binding_host_id: hostName, status: 'ACTIVE', ...(mac ? { mac_address: mac } : {}) },
@@ -114,7 +119,11 @@ export class DockerDataplane implements Dataplane {
       );
     }
     // before the plug counts as done: an unfiltered interface would be open to everyone
-    await this.opts.firewall?.apply(port.device_id, hostId);
+    if (filter) await this.filter(port.device_id, hostId);
+  }
+
+  async filter(deviceId: string, hostId: number): Promise<void> {
+    await this.opts.firewall?.apply(deviceId, hostId);
   }
 
   async unplug(port: PortRow): Promise<void> {

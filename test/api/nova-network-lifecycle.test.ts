@@ -185,7 +185,7 @@ describe.each(engines)('server ports on %s', (_engine, pgUrl) => {
     ).toEqual([202, 202]);
     await t.services.worker.drain();
     const states = await Promise.all(res.map(async (r) => (await show(u, r.body.server.id)).status));
-    expect(states.sort()).toEqual(['ACTIVE', 'ERROR']);
+    expect([...states].sort()).toEqual(['ACTIVE', 'ERROR']);
     const winner = res[states.indexOf('ACTIVE')].body.server.id;
     const loser = await show(u, res[states.indexOf('ERROR')].body.server.id);
     expect(loser.fault.message).toBe(`Port ${port.id} is still in use.`);

@@ -1,13 +1,16 @@
 // Security groups enforced on a real engine, inside the container's own network namespace: with the
 // project's default group only, the host reaches neither TCP port; a rule for one port opens exactly
 // that one, live; removing the rule closes it, live; a restart (a new namespace) gets the filter again;
-// the host's own firewall stays empty of novadock's chains. Addresses: this file's pool 198.18.216.0/21.
+// the host's own firewall stays empty of novadock's chains; the engine's helper shells recover when
+// killed and end with their driver. Addresses: this file's pool 198.18.216.0/21.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, startDockerTestApp, type DockerTestApp } from '../helpers/docker-app.js';
 import { pluggableContainer } from '../helpers/docker-network.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
+import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
+import type { NetnsFirewall } from '../../src/virt/docker/docker-firewall.js';
 
 const POOL = {
   poolV4: '198.18.216.0/21',
@@ -119,9 +122,17 @@ describe('security groups on Docker', () => {
       expect(await get(ip, 8080)).toBe('open\n');
       expect(await get(ip, 8081)).toBe('unreachable');
 
+      // the applies run in the engine's helper shells: one killed, the next apply still lands
+      const helper = shellsOf(await t.built.services.hosts.driverFor(host.id));
+      const lanes = helper.pids();
+      expect(lanes.length).toBeGreaterThan(0);
+      const started = helper.started;
+      for (const pid of lanes) process.kill(-pid, 'SIGKILL');
       await api('delete', `/security-group-rules/${rule.id}`).expect(204);
       await s.firewall.idle();
       expect(await get(ip, 8080)).toBe('unreachable');
+      expect(helper.started).toBeGreaterThan(started);
+      expect(helper.pids().some((p) => lanes.includes(p))).toBe(false);
 
       // port security off: open
       await api('put', `/ports/${port.id}`, { port: { security_groups: [], port_security_enabled: false } }).expect(
@@ -136,4 +147,43 @@ describe('security groups on Docker', () => {
       expect(hostChainsBefore).toBe(0);
     },
   );
+
+  it('a driver closed ends its helper shells; a closed one still applies (one process per apply)', async () => {
+    const uuid = randomUUID();
+    const name = pluggableContainer(uuid, {}, 'exec sleep 300', containers);
+    const driver = new DockerDriver({ dockerUrl: 'unix:///var/run/docker.sock', timeoutMs: 30_000 });
+    const drop = { v4: '*filter\n:INPUT DROP [0:0]\nCOMMIT\n', v6: '*filter\nCOMMIT\n' };
+    expect(await driver.applyFirewall(uuid, drop)).toBe(true);
+    const lanes = shellsOf(driver).pids();
+    expect(lanes.length).toBe(1);
+    await driver.applyFirewall(uuid, null);
+    expect(nsPolicy(name)).toBe('ACCEPT');
+    // the pid and sandbox of an inspect (a spawn's) spare the next apply its own
+    await driver.getInfo(uuid);
+    expect(await driver.applyFirewall(uuid, drop)).toBe(true);
+    expect(nsPolicy(name)).toBe('DROP');
+    await driver.close();
+    const t0 = Date.now();
+    while (lanes.some(alive) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(lanes.some(alive)).toBe(false);
+    expect(await driver.applyFirewall(uuid, null)).toBe(true);
+    expect(nsPolicy(name)).toBe('ACCEPT');
+    expect(hostChains()).toBe(0);
+  });
 });
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** the default policy of INPUT in the container's namespace */
+const nsPolicy = (name: string) => {
+  const pid = docker('inspect', name, '--format', '{{.State.Pid}}');
+  const out = execFileSync('nsenter', [`--net=/proc/${pid}/ns/net`, 'iptables-save'], { encoding: 'utf8' });
+  return /^:INPUT (\w+)/m.exec(out)?.[1];
+};
+const shellsOf = (driver: unknown) => (driver as { firewall: NetnsFirewall }).firewall.helper!;

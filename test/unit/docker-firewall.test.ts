@@ -39,4 +39,38 @@ describe('NetnsFirewall', () => {
     expect(remote.supported()).toBe(false);
     await expect(remote.apply('x', tables)).rejects.toThrow(/cannot be enforced/);
   });
+
+  it("a remembered sandbox is used only while it is a live container's own namespace, never the service's", async () => {
+    let inspects = 0;
+    const own = { State: { Running: true, Pid: process.pid }, NetworkSettings: { SandboxKey: '/proc/self/ns/net' } };
+    const fw = new NetnsFirewall(
+      'unix:///var/run/docker.sock',
+      async () => {
+        inspects += 1;
+        return own;
+      },
+      5000,
+    );
+    if (!fw.supported()) return expect(fw.apply('x', tables)).rejects.toThrow(/cannot be enforced/);
+    try {
+      // remembered, but it is the service's namespace: not used; the inspect that follows is refused too
+      fw.remember('x', own);
+      await expect(fw.apply('x', tables)).rejects.toThrow(/refusing to write the host's firewall/);
+      expect(inspects).toBe(1);
+      // a pid that is gone: forgotten, inspected again
+      fw.remember('x', {
+        State: { Running: true, Pid: 2 ** 22 + 1 },
+        NetworkSettings: { SandboxKey: '/proc/1/ns/net' },
+      });
+      await expect(fw.apply('x', tables)).rejects.toThrow(/refusing/);
+      expect(inspects).toBe(2);
+      // a stopped container is not remembered; forget() drops an entry
+      fw.remember('x', { State: { Running: false, Pid: 0 } });
+      fw.forget('x');
+      await expect(fw.apply('x', tables)).rejects.toThrow(/refusing/);
+      expect(inspects).toBe(3);
+    } finally {
+      await fw.close();
+    }
+  });
 });

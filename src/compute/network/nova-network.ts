@@ -4,7 +4,7 @@
 // (ports Nova made are deleted; ports the user passed are unbound and kept). Every change rebuilds
 // the server's network info cache (network-info.ts).
 import type { ComputeHostRow } from '../../db/repositories/hosts-repo.js';
-import type { InstanceRow } from '../../db/repositories/instances-repo.js';
+import type { InstanceRow, StoredAddress } from '../../db/repositories/instances-repo.js';
 import type { PortRow } from '../../db/repositories/neutron-networks-repo.js';
 import type { InstanceInfo, SpawnInterface } from '../../virt/driver.js';
 import type { PortService } from '../../network/port-service.js';
@@ -189,12 +189,21 @@ export class NovaNetwork {
     return out;
   }
 
-  /** The container runs with its interfaces: ports ACTIVE on the host with the MACs Docker gave, floating IPs attached. */
-  async plugged(uuid: string, host: ComputeHostRow, info: InstanceInfo): Promise<void> {
-    for (const p of await this.ports(uuid)) {
+  /**
+   * The container runs with its interfaces: ports ACTIVE on the host with the MACs Docker gave, floating
+   * IPs attached, then the container's filter applied once for all of them (before the plug counts as
+   * done). The network info cache is built from the records while the filter is being applied and
+   * returned (null: the server has no port).
+   */
+  async plugged(uuid: string, host: ComputeHostRow, info: InstanceInfo): Promise<StoredAddress[] | null> {
+    const ports = await this.ports(uuid);
+    if (!ports.length) return null;
+    for (const p of ports) {
       const mac = info.addresses.find((a) => a.network === dockerNetworkName(p.network_id))?.mac ?? null;
-      await this.d.dataplane.plugged(p, host.id, host.name, mac);
+      await this.d.dataplane.plugged(p, host.id, host.name, mac, false);
     }
+    const [, cache] = await Promise.all([this.d.dataplane.filter(uuid, host.id), this.networkInfo(uuid)]);
+    return cache;
   }
 
   /** Neutron's port status follows the container: ACTIVE while it runs (or is paused), DOWN when stopped. */

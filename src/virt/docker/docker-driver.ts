@@ -160,6 +160,7 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
   }
 
   async destroy(instanceUuid: string): Promise<void> {
+    this.sawContainer(instanceUuid, null);
     await this.call(
       'remove container',
       (abortSignal) => this.container(instanceUuid).remove({ force: true, v: true, abortSignal } as object),
@@ -305,6 +306,7 @@ export class DockerDriver extends DockerEngine implements ComputeDriver {
       (abortSignal) => this.container(instanceUuid).inspect({ abortSignal } as object),
       { okNotFound: true },
     );
+    this.sawContainer(instanceUuid, data ?? null);
     if (!data) return missingInfo(instanceUuid);
     return toInstanceInfo(data);
   }

@@ -21,7 +21,7 @@ import {
 import { call, dialStream, dockerFromUrl, followProgress, mapDockerError } from './docker-client.js';
 import { watchDockerEvents } from './events.js';
 import { DockerNetworks } from './docker-networks.js';
-import { NetnsFirewall } from './docker-firewall.js';
+import { NetnsFirewall, type SandboxInspect } from './docker-firewall.js';
 
 export interface DockerDriverOptions {
   dockerUrl: string;
@@ -256,12 +256,17 @@ export abstract class DockerEngine {
           {
             okNotFound: true,
           },
-        ) as Promise<{ State?: { Running?: boolean; Pid?: number } } | undefined>,
+        ) as Promise<SandboxInspect | undefined>,
       this.timeoutMs,
     ));
   }
   firewallSupported(): boolean {
     return this.firewall.supported();
+  }
+  /** An inspect of the instance's container: its pid and sandbox spare the next apply its own inspect. */
+  protected sawContainer(instanceUuid: string, data: SandboxInspect | null): void {
+    if (data) this.firewall.remember(instanceUuid, data);
+    else this.firewall.forget(instanceUuid);
   }
   applyFirewall(instanceUuid: string, tables: FirewallTables | null): Promise<boolean> {
     return this.firewall.apply(instanceUuid, tables);
@@ -309,5 +314,6 @@ export abstract class DockerEngine {
   async close(): Promise<void> {
     for (const stop of this.watchers) stop();
     this.watchers.clear();
+    await this.firewallImpl?.close();
   }
 }

@@ -97,10 +97,8 @@ export async function networkInfoAfterSpawn(
   host: ComputeHostRow,
   info: InstanceInfo,
 ): Promise<string | null> {
-  if (!(await d.novaNetwork.ports(instance.uuid)).length)
-    return instance.network ? JSON.stringify(info.addresses) : null;
-  await d.novaNetwork.plugged(instance.uuid, host, info);
-  const cache = await d.novaNetwork.networkInfo(instance.uuid);
+  const cache = await d.novaNetwork.plugged(instance.uuid, host, info);
+  if (!cache) return instance.network ? JSON.stringify(info.addresses) : null;
   return cache.length ? JSON.stringify(cache) : null;
 }
 
