@@ -6,7 +6,7 @@ import { configuredPasswordRefusal, noauthRefusal, storedPasswordRefusal } from 
 
 // V8 lets the old generation grow to up to 4x what survived the last full collection before it
 // collects again, and keeps what it grew: with 100,000 fake servers the lists' garbage left the
-// service at 470 MiB against 271 MiB with growth held to 1.5x (docs/operations.md, "Memory"). A
+// service at 470 MiB against 258 MiB with growth held to 1.5x (docs/operations.md, "Memory"). A
 // small heap keeps V8's own policy: held to 1.5x there, an upload's 64 KiB chunks made V8 collect
 // and give back pages so often that the upload took ~1.5x the CPU. So the limit applies while the
 // heap is large. A growing percent given on the command line is the operator's choice and stays.
