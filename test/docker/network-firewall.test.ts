@@ -11,6 +11,7 @@ import { pluggableContainer } from '../helpers/docker-network.js';
 import { HostRegistry } from '../../src/compute/hosts/host-registry.js';
 import { DockerDriver } from '../../src/virt/docker/docker-driver.js';
 import type { NetnsFirewall } from '../../src/virt/docker/docker-firewall.js';
+import { isAlive as alive } from '../helpers/process-alive.js';
 
 const POOL = {
   poolV4: '198.18.216.0/21',
@@ -172,14 +173,6 @@ describe('security groups on Docker', () => {
   });
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 /** the default policy of INPUT in the container's namespace */
 const nsPolicy = (name: string) => {
   const pid = docker('inspect', name, '--format', '{{.State.Pid}}');

@@ -10,17 +10,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsShells } from '../../src/virt/docker/netns-shell.js';
 import { DriverError } from '../../src/errors.js';
+import { isAlive as alive } from '../helpers/process-alive.js';
 
 let dir: string;
 let fifo: string;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const until = async (ok: () => boolean, ms = 5000) => {
   const t0 = Date.now();
   while (!ok() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 20));
