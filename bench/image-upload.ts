@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
-import { childrenCpuMs, machineLine, median, memKb, mib, report } from './lib/common.js';
+import { childrenCpuMs, machineLine, median, memKb, mib, report, threadStats } from './lib/common.js';
 import { startChild, type Child } from './lib/service.js';
 import { makeTar } from '../test/helpers/image-tar.js';
 
@@ -63,7 +63,7 @@ async function upload(
   threads: { user: number; sys: number }[];
 }> {
   let peak = 0;
-  const cpuBefore = threadTimes(svc.pid);
+  const cpuBefore = threadStats(svc.pid);
   const clientBefore = childrenCpuMs();
   const sampler = setInterval(() => {
     peak = Math.max(peak, memKb(svc.pid));
@@ -74,7 +74,7 @@ async function upload(
   if (chunked) args.push('-H', 'Transfer-Encoding: chunked');
   const { stdout } = await run('curl', [...args, `http://127.0.0.1:${svc.port}/image/v2/images/${id}/file`]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const times = [...threadTimes(svc.pid)].map(([tid, t]) => {
+  const times = [...threadStats(svc.pid)].map(([tid, t]) => {
     const before = cpuBefore.get(tid) ?? { user: 0, sys: 0 };
     return { user: t.user - before.user, sys: t.sys - before.sys };
   });
@@ -90,21 +90,6 @@ async function upload(
     threads: times.filter((t) => t.user + t.sys > 0).sort((a, b) => b.user + b.sys - a.user - a.sys),
     clientMs: childrenCpuMs() - clientBefore,
   };
-}
-
-/** CPU time (user and system, ms) of each thread of `pid`, by thread id, from /proc. */
-function threadTimes(pid: number): Map<string, { user: number; sys: number }> {
-  const out = new Map<string, { user: number; sys: number }>();
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const raw = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 }); // USER_HZ 100
-    } catch {
-      // the thread ended
-    }
-  }
-  return out;
 }
 
 /** The service's busiest threads' CPU per MiB (user+system), from the upload with the median total. */

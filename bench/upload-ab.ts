@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
-import { machineLine, median, memKb } from './lib/common.js';
+import { machineLine, median, memKb, threadStats } from './lib/common.js';
 import { startChild, type Child } from './lib/service.js';
 
 const run = promisify(execFile);
@@ -21,21 +21,6 @@ const SIZE_MB = Number(process.argv[2] ?? 200);
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 5);
 const BASE = process.env.BENCH_AB_BASE;
 if (!BASE) throw new Error('set BENCH_AB_BASE to the directory of the checkout to compare with');
-
-/** CPU time (ms) and minor faults of each thread of `pid`, by thread id. */
-function threads(pid: number): Map<string, { ms: number; faults: number }> {
-  const out = new Map<string, { ms: number; faults: number }>();
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const raw = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, { ms: (Number(f[11]) + Number(f[12])) * 10, faults: Number(f[7]) });
-    } catch {
-      // the thread ended
-    }
-  }
-  return out;
-}
 
 interface Upload {
   seconds: number;
@@ -53,7 +38,7 @@ async function upload(svc: Child, file: string, mib: number, chunked: boolean): 
     disk_format: 'raw',
   });
   const id = created.body.id as string;
-  const before = threads(svc.pid);
+  const before = threadStats(svc.pid);
   let peakKb = 0;
   const sampler = setInterval(() => (peakKb = Math.max(peakKb, memKb(svc.pid))), 10);
   const args = ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-T', file, '-H', `X-Auth-Token: ${svc.token}`];
@@ -67,10 +52,11 @@ async function upload(svc: Child, file: string, mib: number, chunked: boolean): 
   let cpu = 0;
   let busiest = 0;
   let faults = 0;
-  for (const [tid, t] of threads(svc.pid)) {
-    const b = before.get(tid) ?? { ms: 0, faults: 0 };
-    cpu += t.ms - b.ms;
-    busiest = Math.max(busiest, t.ms - b.ms);
+  for (const [tid, t] of threadStats(svc.pid)) {
+    const b = before.get(tid) ?? { user: 0, sys: 0, faults: 0 };
+    const ms = t.user + t.sys - (b.user + b.sys);
+    cpu += ms;
+    busiest = Math.max(busiest, ms);
     faults += t.faults - b.faults;
   }
   const shown = (await svc.call('GET', `/image/v2/images/${id}`)).body;

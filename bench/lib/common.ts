@@ -193,3 +193,18 @@ export function machineLine(): string {
     .map((l: number) => l.toFixed(1))
     .join(' ')}, node ${process.version}`;
 }
+
+/** CPU time (user and system, ms) and minor page faults of each thread of `pid`, by thread id, from /proc. */
+export function threadStats(pid: number): Map<string, { user: number; sys: number; faults: number }> {
+  const out = new Map<string, { user: number; sys: number; faults: number }>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const raw = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, { user: Number(f[11]) * 10, sys: Number(f[12]) * 10, faults: Number(f[7]) }); // USER_HZ 100
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
